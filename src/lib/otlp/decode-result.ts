@@ -1,0 +1,17 @@
+import type { Span } from '../span.js';
+
+/** A problem inside one record; the source layer adds file and line. */
+export interface FieldProblem {
+  field?: string;
+  message: string;
+}
+
+/**
+ * What every decoder returns for one record (one request, one JSON line, one dump document).
+ * Bad spans are skipped and reported in `problems`; a record that is unusable as a whole throws
+ * a DecodeError instead.
+ */
+export interface DecodeResult {
+  spans: Span[];
+  problems: FieldProblem[];
+}
