@@ -1,0 +1,85 @@
+/**
+ * Builds the commander program. Command modules are imported only when their command runs, so
+ * `llmtrace --version` stays fast. Every error ends in handleError: a short message, a hint, no
+ * stack unless --debug, and the exit code (0 ok, 1 gate/lint failed, 2 usage or unusable input).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { LlmtraceError } from './lib/errors.js';
+
+const require = createRequire(import.meta.url);
+const { version } = require('../package.json') as { version: string };
+
+export interface GlobalOptions {
+  color?: boolean;
+  debug?: boolean;
+}
+
+type Loader = () => Promise<{ register(program: Command): void }>;
+
+const COMMANDS: Array<{ name: string; summary: string; load: Loader }> = [
+  { name: 'tree', summary: 'draw agent runs as a tree with time, tokens and status per span', load: () => import('./commands/tree.js') },
+];
+
+export function buildProgram(): Command {
+  const program = new Command('llmtrace')
+    .description('Read OpenTelemetry traces of LLM applications: what did my app do, what did it cost, is it instrumented well enough.')
+    .version(version, '-V, --version')
+    .option('--no-color', 'disable colors (also NO_COLOR=1)')
+    .option('--debug', 'show stack traces for unexpected errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  program.configureOutput({ outputError: () => {} });
+  return program;
+}
+
+/** Registers only the command being run (or all, for help), importing its module lazily. */
+async function registerCommands(program: Command, argv: string[]): Promise<void> {
+  const wanted = argv.slice(2).find((a) => !a.startsWith('-'));
+  const match = COMMANDS.find((c) => c.name === wanted);
+  if (match) {
+    (await match.load()).register(program);
+    return;
+  }
+  for (const c of COMMANDS) program.command(c.name).description(c.summary).allowUnknownOption().action(() => {
+    throw new LlmtraceError(`internal: command ${c.name} was not loaded`);
+  });
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await registerCommands(program, argv);
+    await program.parseAsync(argv);
+  } catch (e) {
+    handleError(e, argv.includes('--debug'));
+  }
+}
+
+export function handleError(e: unknown, debug: boolean): void {
+  if (e instanceof CommanderError) {
+    // Help and version exit through here with code 0; usage errors are exit 2.
+    if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') {
+      process.exitCode = 0;
+      return;
+    }
+    process.stderr.write(`llmtrace: ${e.message.replace(/^error: /, '')}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (e instanceof LlmtraceError) {
+    process.stderr.write(`llmtrace: ${e.message}\n`);
+    if (e.hint) process.stderr.write(`  hint: ${e.hint}\n`);
+    if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
+    process.exitCode = e.exitCode;
+    return;
+  }
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === 'EPIPE') return; // the reader went away (| head): not an error
+  process.stderr.write(`llmtrace: unexpected error: ${err?.message ?? String(e)}\n`);
+  if (debug && err?.stack) process.stderr.write(`${err.stack}\n`);
+  else process.stderr.write('  hint: run again with --debug for details, and please report it\n');
+  process.exitCode = 2;
+}
+
+export { Option };

@@ -1,0 +1,477 @@
+/**
+ * The GenAI view: what a span is (LLM call, embeddings, tool, agent, workflow, retrieval, other)
+ * and its normalized fields, whatever convention wrote it. Derived, never stored in the span.
+ *
+ * Runs once per span on million-span inputs, so it is a straight sequence of property lookups
+ * on the (null-prototype) attribute map: no iteration over keys, no regular expressions, and
+ * JSON is parsed only for the one Langfuse key that holds JSON, when present.
+ * Key names and value tables live in ./conventions.ts (source: shared/conventions.md).
+ */
+import { KvList, StatusCode, attrStringArray, type AttrValue, type Attributes, type Span } from '../span.js';
+import {
+  CACHE_READ_KEYS,
+  CACHE_WRITE_KEYS,
+  CORE,
+  GEN_AI,
+  GEN_AI_DEPRECATED,
+  INPUT_KEYS,
+  KIND_OPERATIONS,
+  LANGFUSE,
+  LANGFUSE_TYPES,
+  LANGFUSE_USAGE_KEYS,
+  OPENINFERENCE,
+  OPENINFERENCE_KINDS,
+  OPENLIT,
+  OPENLIT_MARKER_KEYS,
+  OPERATION_KINDS,
+  OUTPUT_KEYS,
+  REASONING_KEYS,
+  TOTAL_KEYS,
+  TRACELOOP,
+  TRACELOOP_KINDS,
+  TRACELOOP_MARKER_KEYS,
+  TRACELOOP_REQUEST_TYPES,
+  TRACELOOP_SCOPE_PREFIXES,
+  VERCEL,
+  VERCEL_OPERATIONS,
+  type TaggedKeys,
+} from './conventions.js';
+import { normalizeProvider } from './provider.js';
+import type { Convention, GenAiKind, GenAiView, Usage } from './types.js';
+
+export type { Convention, GenAiKind, GenAiView, Usage } from './types.js';
+export { normalizeProvider } from './provider.js';
+
+/**
+ * Token counts above 2^53 − 1 are not counts but junk (and would let sums lose exactness or
+ * overflow): they are ignored like negative, NaN and non-numeric values.
+ */
+const MAX_TOKENS = Number.MAX_SAFE_INTEGER;
+const MAX_TOKENS_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A token count from any value: a finite number in [0, 2^53−1]; fractions kept as read. */
+export function toTokenCount(v: unknown): number | undefined {
+  let n: number;
+  if (typeof v === 'number') n = v;
+  else if (typeof v === 'bigint') return v >= 0n && v <= MAX_TOKENS_BIG ? Number(v) : undefined;
+  else if (typeof v === 'string') {
+    if (v.length === 0 || v.length > 64 || v.trim() === '') return undefined;
+    n = Number(v);
+  } else return undefined;
+  // NaN fails both comparisons; `+ 0` turns -0 into 0.
+  return n >= 0 && n <= MAX_TOKENS ? n + 0 : undefined;
+}
+
+/** Index in the key list of the last `pickTokens` hit (a scratch register, single-threaded). */
+let picked = -1;
+
+/** The first valid token count among `keys`; junk values are skipped, not fatal. */
+function pickTokens(a: Attributes, keys: TaggedKeys): number | undefined {
+  for (let i = 0; i < keys.length; i++) {
+    const v = a[keys[i]![0]];
+    if (v === undefined) continue;
+    const n = toTokenCount(v);
+    if (n !== undefined) {
+      picked = i;
+      return n;
+    }
+  }
+  return undefined;
+}
+
+/** The first valid token count among plain `keys`. */
+function pickTokensPlain(a: Attributes, keys: readonly string[]): number | undefined {
+  for (let i = 0; i < keys.length; i++) {
+    const v = a[keys[i]!];
+    if (v === undefined) continue;
+    const n = toTokenCount(v);
+    if (n !== undefined) return n;
+  }
+  return undefined;
+}
+
+/** A non-empty string attribute value. */
+function str(v: AttrValue | undefined): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** An id-like value: a non-empty string, or an integer written as a number. */
+function idStr(v: AttrValue | undefined): string | undefined {
+  if (typeof v === 'string') return v !== '' ? v : undefined;
+  if (typeof v === 'bigint') return String(v);
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return undefined;
+}
+
+/** `execute_tool search_docs` → `search_docs` (span names of the GenAI convention). */
+function nameAfter(name: string, prefix: string): string | undefined {
+  if (name.length > prefix.length && name.startsWith(prefix)) {
+    const rest = name.slice(prefix.length).trim();
+    return rest !== '' ? rest : undefined;
+  }
+  return undefined;
+}
+
+export function classify(span: Span): GenAiView {
+  const a = span.attributes;
+
+  // ── kind: current gen_ai first, then the vendor markers ──────────────────────────────
+  let kind: GenAiKind | undefined;
+  /** Convention that supplied the kind. */
+  let kindConv: Convention | undefined;
+  /** Convention of a marker key present with a value we do not map (e.g. a new operation). */
+  let markerConv: Convention | undefined;
+  let operation = str(a[GEN_AI.OPERATION]);
+  if (operation !== undefined) {
+    kind = OPERATION_KINDS[operation];
+    if (kind !== undefined) kindConv = 'gen_ai';
+    else markerConv = 'gen_ai';
+  }
+  let derivedOperation: string | undefined;
+  if (kind === undefined) {
+    const oi = str(a[OPENINFERENCE.SPAN_KIND]);
+    if (oi !== undefined) {
+      kind = OPENINFERENCE_KINDS[oi] ?? OPENINFERENCE_KINDS[oi.toUpperCase()];
+      if (kind !== undefined) kindConv = 'openinference';
+      else markerConv ??= 'openinference';
+    }
+  }
+  if (kind === undefined) {
+    const opId = str(a[VERCEL.OPERATION_ID]);
+    kind = VERCEL_OPERATIONS[opId ?? span.name];
+    if (kind !== undefined) kindConv = 'vercel';
+    else if (opId !== undefined) markerConv ??= 'vercel';
+  }
+  if (kind === undefined) {
+    const tl = str(a[TRACELOOP.SPAN_KIND]);
+    if (tl !== undefined) {
+      kind = TRACELOOP_KINDS[tl] ?? TRACELOOP_KINDS[tl.toLowerCase()];
+      if (kind !== undefined) kindConv = 'openllmetry';
+      else markerConv ??= 'openllmetry';
+    }
+    if (kind === undefined) {
+      const rt = str(a[TRACELOOP.REQUEST_TYPE]);
+      if (rt !== undefined) {
+        kind = TRACELOOP_REQUEST_TYPES[rt];
+        if (kind !== undefined) {
+          kindConv = 'openllmetry';
+          if (rt === 'completion') derivedOperation = 'text_completion';
+        } else markerConv ??= 'openllmetry';
+      }
+    }
+  }
+  if (kind === undefined) {
+    const lf = str(a[LANGFUSE.OBSERVATION_TYPE]);
+    if (lf !== undefined) {
+      kind = LANGFUSE_TYPES[lf] ?? LANGFUSE_TYPES[lf.toLowerCase()];
+      if (kind !== undefined) kindConv = 'langfuse';
+      else markerConv ??= 'langfuse';
+    }
+  }
+  // A vendor kind gets the GenAI operation name it corresponds to (chat, execute_tool, …).
+  if (operation === undefined && kind !== undefined) operation = derivedOperation ?? KIND_OPERATIONS[kind];
+
+  // ── models and provider ─────────────────────────────────────────────────────────────
+  // OpenInference has one `llm.model_name`: its JS instrumentation sets it from the request
+  // and overwrites it with the response's model, so it serves as both when nothing better.
+  const oiModel = str(a[OPENINFERENCE.MODEL_NAME]);
+  const requestModel =
+    str(a[GEN_AI.REQUEST_MODEL]) ??
+    str(a[OPENINFERENCE.REQUEST_MODEL_NAME]) ??
+    oiModel ??
+    str(a[OPENINFERENCE.EMBEDDING_MODEL_NAME]) ??
+    str(a[VERCEL.MODEL_ID]) ??
+    str(a[LANGFUSE.MODEL_NAME]);
+  const responseModel =
+    str(a[GEN_AI.RESPONSE_MODEL]) ??
+    str(a[OPENINFERENCE.RESPONSE_MODEL_NAME]) ??
+    str(a[VERCEL.RESPONSE_MODEL]) ??
+    oiModel;
+  const providerRaw =
+    str(a[GEN_AI.PROVIDER]) ??
+    str(a[GEN_AI_DEPRECATED.SYSTEM]) ??
+    str(a[OPENINFERENCE.PROVIDER]) ??
+    str(a[OPENINFERENCE.SYSTEM]) ??
+    str(a[VERCEL.PROVIDER]);
+  const provider = providerRaw === undefined ? undefined : normalizeProvider(providerRaw);
+
+  // ── usage ───────────────────────────────────────────────────────────────────────────
+  const view: GenAiView = {
+    kind: 'other',
+    operation,
+    provider,
+    requestModel,
+    responseModel,
+    usage: undefined,
+    finishReasons: undefined,
+    toolName: undefined,
+    agentName: undefined,
+    conversationId: undefined,
+    userId: undefined,
+    error: undefined,
+    convention: 'none',
+  };
+  const usageConv = readUsage(a, view);
+
+  // A span with a model and token usage but no explicit operation is an LLM call.
+  if (kind === undefined) {
+    kind = view.usage !== undefined && (requestModel !== undefined || responseModel !== undefined) ? 'llm' : 'other';
+  }
+  view.kind = kind;
+
+  // ── convention ──────────────────────────────────────────────────────────────────────
+  let convention: Convention =
+    kindConv ??
+    markerConv ??
+    usageConv ??
+    (a[GEN_AI.REQUEST_MODEL] !== undefined || a[GEN_AI.PROVIDER] !== undefined
+      ? 'gen_ai'
+      : a[GEN_AI_DEPRECATED.SYSTEM] !== undefined
+        ? 'gen_ai.deprecated'
+        : 'none');
+  if (convention === 'gen_ai') convention = refineGenAi(span, usageConv);
+  view.convention = convention;
+
+  // ── names, context, outcome ─────────────────────────────────────────────────────────
+  let toolName = str(a[GEN_AI.TOOL_NAME]);
+  if (toolName === undefined && kind === 'tool') {
+    toolName =
+      str(a[OPENINFERENCE.TOOL_NAME]) ??
+      str(a[VERCEL.TOOL_NAME]) ??
+      (kindConv === 'openllmetry' ? str(a[TRACELOOP.ENTITY_NAME]) : undefined) ??
+      nameAfter(span.name, 'execute_tool ') ??
+      (kindConv === 'langfuse' && span.name !== '' ? span.name : undefined);
+  }
+  view.toolName = toolName;
+
+  let agentName = str(a[GEN_AI.AGENT_NAME]);
+  if (agentName === undefined && kind === 'agent') {
+    agentName =
+      str(a[OPENINFERENCE.AGENT_NAME]) ??
+      (kindConv === 'openllmetry' ? str(a[TRACELOOP.ENTITY_NAME]) : undefined) ??
+      nameAfter(span.name, 'invoke_agent ') ??
+      nameAfter(span.name, 'create_agent ') ??
+      (kindConv === 'langfuse' && span.name !== '' ? span.name : undefined);
+  }
+  view.agentName = agentName;
+
+  view.conversationId =
+    idStr(a[GEN_AI.CONVERSATION_ID]) ?? idStr(a[CORE.SESSION_ID]) ?? idStr(a[LANGFUSE.SESSION_ID]);
+  view.userId = idStr(a[CORE.USER_ID]) ?? idStr(a[CORE.ENDUSER_ID]) ?? idStr(a[LANGFUSE.USER_ID]);
+
+  view.finishReasons = readFinishReasons(a);
+
+  view.error =
+    str(a[CORE.ERROR_TYPE]) ??
+    (span.status.code === StatusCode.ERROR ? span.status.message || 'error' : undefined);
+
+  return view;
+}
+
+function readFinishReasons(a: Attributes): string[] | undefined {
+  if (a[GEN_AI.FINISH_REASONS] !== undefined) {
+    const list = attrStringArray(a, GEN_AI.FINISH_REASONS);
+    if (list !== undefined && list.length > 0) return list;
+  }
+  const single = str(a[OPENINFERENCE.FINISH_REASON]) ?? str(a[VERCEL.FINISH_REASON]);
+  return single === undefined ? undefined : [single];
+}
+
+/**
+ * A span whose kind/usage came from current `gen_ai.*` keys: say which convention wrote it.
+ * Deprecated usage keys (`gen_ai.usage.prompt_tokens`) make it `gen_ai.deprecated`; OpenLIT and
+ * OpenLLMetry write the GenAI keys too and are recognised by their own extra keys / scope.
+ * (A deprecated `gen_ai.system` next to current keys — the official OpenAI instrumentation
+ * 0.20.0 — stays `gen_ai`: the linter reports the key itself.)
+ */
+function refineGenAi(span: Span, usageConv: Convention | undefined): Convention {
+  if (usageConv === 'gen_ai.deprecated') return 'gen_ai.deprecated';
+  const a = span.attributes;
+  if (span.resource.attributes[CORE.TELEMETRY_SDK_NAME] === OPENLIT.SDK_NAME || span.scope.name.startsWith('openlit')) {
+    return 'openlit';
+  }
+  for (const k of OPENLIT_MARKER_KEYS) if (a[k] !== undefined) return 'openlit';
+  for (const k of TRACELOOP_MARKER_KEYS) if (a[k] !== undefined) return 'openllmetry';
+  for (const p of TRACELOOP_SCOPE_PREFIXES) if (span.scope.name.startsWith(p)) return 'openllmetry';
+  return 'gen_ai';
+}
+
+/**
+ * Read token usage into `view.usage` (left undefined when the span has no token count at all)
+ * and return the convention that supplied it.
+ */
+function readUsage(a: Attributes, view: GenAiView): Convention | undefined {
+  let conv: Convention | undefined;
+  const input = pickTokens(a, INPUT_KEYS);
+  if (input !== undefined) conv = INPUT_KEYS[picked]![1];
+  const output = pickTokens(a, OUTPUT_KEYS);
+  if (output !== undefined) conv ??= OUTPUT_KEYS[picked]![1];
+
+  if (input === undefined && output === undefined) {
+    // Langfuse keeps its counts in one JSON attribute: parse it only when it is there and no
+    // direct count was found.
+    const details = a[LANGFUSE.USAGE_DETAILS];
+    if (details !== undefined) {
+      const lf = readLangfuseUsage(details);
+      if (lf !== undefined) {
+        view.usage = lf;
+        return 'langfuse';
+      }
+    }
+  }
+  const cacheRead = pickTokens(a, CACHE_READ_KEYS);
+  if (cacheRead !== undefined) conv ??= CACHE_READ_KEYS[picked]![1];
+  const cacheWrite = pickTokens(a, CACHE_WRITE_KEYS);
+  if (cacheWrite !== undefined) conv ??= CACHE_WRITE_KEYS[picked]![1];
+  const reasoning = pickTokens(a, REASONING_KEYS);
+  if (reasoning !== undefined) conv ??= REASONING_KEYS[picked]![1];
+  if (conv === undefined) return undefined; // no token count at all
+
+  const cr = cacheRead ?? 0;
+  const cw = cacheWrite ?? 0;
+  const rs = reasoning ?? 0;
+
+  // Vercel AI SDK v6 splits input as `inputTokenDetails.{noCacheTokens,cacheReadTokens,
+  // cacheWriteTokens}`: input = noCache + cacheRead + cacheWrite exactly (conventions.md,
+  // Vercel "cache" column). It is the same usage object its `gen_ai.usage.input_tokens` copies.
+  const noCache = toTokenCount(a[VERCEL.NO_CACHE_TOKENS]);
+  if (noCache !== undefined) {
+    view.usage = normalizeUsage(noCache, output ?? 0, cr, cw, rs, pickTokensPlain(a, TOTAL_KEYS), true, false);
+    return conv ?? 'vercel';
+  }
+
+  // Every other convention is read as the OTel rule says (input includes cache, output includes
+  // reasoning); normalizeUsage corrects producers that report them separately.
+  view.usage = normalizeUsage(input ?? 0, output ?? 0, cr, cw, rs, pickTokensPlain(a, TOTAL_KEYS), false, false);
+  return conv;
+}
+
+/**
+ * Build a Usage with input INCLUDING cache and output INCLUDING reasoning (the OTel rule,
+ * conventions.md "usage").
+ *
+ * - `inputExcl` / `outputExcl`: the producer reports input without its cache tokens / output
+ *   without its reasoning tokens (Langfuse's disjoint buckets; Vercel's noCache count).
+ * - A count smaller than its own part cannot include it, so the part is added: conventions.md
+ *   notes Anthropic reports input without cache ("Anthropic: input = input + cache_read +
+ *   cache_creation") and the OpenInference JS Anthropic instrumentation copies that into
+ *   `llm.token_count.prompt` while Python includes it; Vercel v5 `ai.usage.inputTokens` does the
+ *   same for Anthropic. When cache ≤ input the producer's split cannot be told from the counts
+ *   alone and the OTel (inclusive) reading is kept...
+ * - ...unless the producer also reported a total and exactly one reading (inclusive or not, for
+ *   input and output) adds up to it: then that reading is used.
+ */
+function normalizeUsage(
+  input: number,
+  output: number,
+  cacheRead: number,
+  cacheWrite: number,
+  reasoning: number,
+  total: number | undefined,
+  inputExcl: boolean,
+  outputExcl: boolean,
+): Usage {
+  const cache = cacheRead + cacheWrite;
+  let inp = inputExcl || cache > input ? input + cache : input;
+  let out = outputExcl || reasoning > output ? output + reasoning : output;
+  if (total !== undefined && (cache > 0 || reasoning > 0) && inp + out !== total) {
+    // Readings allowed by the counts: an input smaller than its cache must be exclusive.
+    const ins = cache > input ? [input + cache] : cache > 0 ? [input, input + cache] : [input];
+    const outs = reasoning > output ? [output + reasoning] : reasoning > 0 ? [output, output + reasoning] : [output];
+    let fits = 0;
+    let fi = inp;
+    let fo = out;
+    for (const i of ins) {
+      for (const o of outs) {
+        if (i + o === total) {
+          fits++;
+          fi = i;
+          fo = o;
+        }
+      }
+    }
+    if (fits === 1) {
+      inp = fi;
+      out = fo;
+    }
+  }
+  return { input: inp, output: out, cacheRead, cacheWrite, reasoning };
+}
+
+/** A JSON object or OTLP kvlist → a key lookup; anything else → undefined. */
+function detailsLookup(v: AttrValue): ((k: string) => unknown) | undefined {
+  if (typeof v === 'string') {
+    // Cheap shape check before paying for JSON.parse.
+    if (v.length < 2 || v.charCodeAt(0) !== 123 /* { */) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(v);
+    } catch {
+      return undefined;
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+    const obj = parsed as Record<string, unknown>;
+    return (k) => (Object.prototype.hasOwnProperty.call(obj, k) ? obj[k] : undefined);
+  }
+  if (v instanceof KvList) return (k) => v.get(k);
+  return undefined;
+}
+
+/**
+ * `langfuse.observation.usage_details`, e.g. {"input":10,"output":5,"total":15}. Langfuse's
+ * usage types are disjoint buckets summing to `total`: `input` excludes the `input_*`/cache
+ * buckets and `output` excludes `output_reasoning_tokens`, so they are added back (conventions.md,
+ * Langfuse column; OTel rule). OpenAI-shaped `prompt_tokens`/`completion_tokens` are inclusive;
+ * Anthropic-shaped `input_tokens` excludes `cache_*_input_tokens`.
+ */
+function readLangfuseUsage(v: AttrValue): Usage | undefined {
+  const get = detailsLookup(v);
+  if (get === undefined) return undefined;
+  let input: number | undefined;
+  let inputExcl = false;
+  for (const [k, excl] of LANGFUSE_USAGE_KEYS.INPUT) {
+    input = toTokenCount(get(k));
+    if (input !== undefined) {
+      inputExcl = excl;
+      break;
+    }
+  }
+  let output: number | undefined;
+  let outputExcl = false;
+  for (const [k, excl] of LANGFUSE_USAGE_KEYS.OUTPUT) {
+    output = toTokenCount(get(k));
+    if (output !== undefined) {
+      outputExcl = excl;
+      break;
+    }
+  }
+  const first = (keys: readonly string[]): number | undefined => {
+    for (const k of keys) {
+      const n = toTokenCount(get(k));
+      if (n !== undefined) return n;
+    }
+    return undefined;
+  };
+  const cacheRead = first(LANGFUSE_USAGE_KEYS.CACHE_READ);
+  const cacheWrite = first(LANGFUSE_USAGE_KEYS.CACHE_WRITE);
+  const reasoning = first(LANGFUSE_USAGE_KEYS.REASONING);
+  if (
+    input === undefined &&
+    output === undefined &&
+    cacheRead === undefined &&
+    cacheWrite === undefined &&
+    reasoning === undefined
+  ) {
+    return undefined;
+  }
+  return normalizeUsage(
+    input ?? 0,
+    output ?? 0,
+    cacheRead ?? 0,
+    cacheWrite ?? 0,
+    reasoning ?? 0,
+    first(LANGFUSE_USAGE_KEYS.TOTAL),
+    inputExcl,
+    outputExcl,
+  );
+}

@@ -1,0 +1,58 @@
+/** Number, duration, money and time formatting shared by every renderer. */
+
+const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+export function formatInt(n: number): string {
+  return grouped.format(n);
+}
+
+/** Token counts are integers on the wire; a fractional one (bad data) is shown as it is. */
+export function formatTokens(n: number): string {
+  return Number.isInteger(n) ? grouped.format(n) : String(n);
+}
+
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return '?';
+  const sign = ms < 0 ? '-' : '';
+  const a = Math.abs(ms);
+  if (a < 1) return `${sign}${Math.round(a * 1000)}µs`;
+  if (a < 1000) return `${sign}${a < 10 ? a.toFixed(1) : Math.round(a)}ms`;
+  if (a < 60_000) return `${sign}${(a / 1000).toFixed(a < 10_000 ? 2 : 1)}s`;
+  const m = Math.floor(a / 60_000);
+  const s = Math.round((a % 60_000) / 1000);
+  return `${sign}${m}m${String(s).padStart(2, '0')}s`;
+}
+
+/** Money with enough decimals to be honest: at least two significant digits below a cent. */
+export function formatUsd(v: number): string {
+  if (v === 0) return '$0.00';
+  const a = Math.abs(v);
+  const decimals = a >= 1 ? 2 : Math.min(8, Math.max(2, 1 - Math.floor(Math.log10(a)) + 1));
+  return `${v < 0 ? '-' : ''}$${a.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals })}`;
+}
+
+/** `2026-11-22 02:47:20.123 UTC` from epoch milliseconds. */
+export function formatTimestamp(ms: number): string {
+  if (!Number.isFinite(ms)) return '?';
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return '?';
+  return `${d.toISOString().replace('T', ' ').replace('Z', '')} UTC`;
+}
+
+/** Visible width of a string without ANSI escapes (box-drawing and most symbols are 1 column). */
+export function visibleLength(s: string): number {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/\u001b\[[0-9;]*m/g, '').length;
+}
+
+export function truncate(s: string, width: number): string {
+  if (width <= 0) return '';
+  if (s.length <= width) return s;
+  return width === 1 ? '…' : `${s.slice(0, width - 1)}…`;
+}
+
+/** Control characters in span names or values would corrupt a terminal: show them escaped. */
+export function sanitize(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\n' ? '⏎' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}

@@ -1,0 +1,109 @@
+/**
+ * `tree --format json`: the nested tree. Serialized iteratively (JSON.stringify recurses and
+ * overflows the stack on a 10k-deep chain), as chunks so a huge trace streams to stdout.
+ *
+ * Shape: {"traces":[{traceId, spanCount, startTime, durationMs, incomplete, usage, roots:[node]}]}
+ * node:  {traceId, spanId, parentSpanId, name, service, spanKind, startTime, durationMs, status,
+ *         kind, operation, provider, requestModel, responseModel, usage, finishReasons, toolName,
+ *         agentName, conversationId, userId, error, convention, countsUsage, subtreeUsage,
+ *         orphan, attributes?, children:[node]}
+ */
+import { serviceName } from '../span.js';
+import type { Trace, TraceNode } from '../trace/assemble.js';
+import { formatAttrValue } from './values.js';
+
+const SPAN_KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
+const STATUS = ['UNSET', 'OK', 'ERROR'];
+
+export function isoNanos(ns: bigint): string {
+  const ms = ns / 1_000_000n;
+  const d = new Date(Number(ms));
+  if (Number.isNaN(d.getTime())) return ns.toString();
+  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');
+  return `${d.toISOString().slice(0, 19)}.${frac}Z`;
+}
+
+function nodeFields(n: TraceNode, attrs: string[] | undefined): Record<string, unknown> {
+  const s = n.span;
+  const v = n.view;
+  const out: Record<string, unknown> = {
+    traceId: s.traceId,
+    spanId: s.spanId,
+    parentSpanId: s.parentSpanId || null,
+    name: s.name,
+    service: serviceName(s),
+    spanKind: SPAN_KINDS[s.kind] ?? String(s.kind),
+    startTime: isoNanos(s.startTimeUnixNano),
+    durationMs: s.durationMs,
+    status: { code: STATUS[s.status.code] ?? String(s.status.code), message: s.status.message || undefined },
+    kind: v.kind,
+    operation: v.operation,
+    provider: v.provider,
+    requestModel: v.requestModel,
+    responseModel: v.responseModel,
+    usage: v.usage,
+    finishReasons: v.finishReasons,
+    toolName: v.toolName,
+    agentName: v.agentName,
+    conversationId: v.conversationId,
+    userId: v.userId,
+    error: v.error,
+    convention: v.convention,
+    countsUsage: n.countsUsage,
+    subtreeUsage: n.subtreeUsage,
+    orphan: n.orphan || undefined,
+    cycleCut: n.cycleCut || undefined,
+  };
+  if (attrs?.length) {
+    const picked: Record<string, string> = {};
+    for (const k of attrs) {
+      const val = s.attributes[k] ?? s.resource.attributes[k];
+      if (val !== undefined) picked[k] = formatAttrValue(val, Infinity);
+    }
+    out.attributes = picked;
+  }
+  return out;
+}
+
+/** `{"a":1}` → `{"a":1,"children":[` so children can be streamed in. */
+function open(fields: Record<string, unknown>, key: string): string {
+  const head = JSON.stringify(fields);
+  return `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"${key}":[`;
+}
+
+export function* traceJsonChunks(t: Trace, opts: { attrs?: string[]; maxDepth?: number } = {}): Generator<string> {
+  yield open(
+    {
+      traceId: t.traceId,
+      spanCount: t.nodes.length,
+      startTime: isoNanos(t.startNs),
+      durationMs: Number(t.endNs - t.startNs) / 1e6,
+      incomplete: t.orphanCount > 0,
+      usage: t.usage,
+    },
+    'roots',
+  );
+  type Frame = { node: TraceNode; next: number };
+  const stack: Frame[] = [];
+  let firstRoot = true;
+  for (const root of t.roots) {
+    yield (firstRoot ? '' : ',') + open(nodeFields(root, opts.attrs), 'children');
+    firstRoot = false;
+    stack.push({ node: root, next: 0 });
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const depth = top.node.depth;
+      const expand = opts.maxDepth === undefined || depth < opts.maxDepth;
+      if (expand && top.next < top.node.children.length) {
+        const child = top.node.children[top.next]!;
+        yield (top.next > 0 ? ',' : '') + open(nodeFields(child, opts.attrs), 'children');
+        top.next++;
+        stack.push({ node: child, next: 0 });
+      } else {
+        yield ']}';
+        stack.pop();
+      }
+    }
+  }
+  yield ']}';
+}

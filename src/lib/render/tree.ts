@@ -1,0 +1,183 @@
+/**
+ * Draws assembled traces as text: box-drawing guides, per node duration, model, tokens
+ * in → out (cached), `∑` subtree totals on outer nodes, finish reason and status; optionally a
+ * waterfall of bars (--timeline). Pure: lines out, no I/O, so output is golden-testable.
+ */
+import type { GenAiView, Usage } from '../genai/classify.js';
+import { serviceName, StatusCode, type AttrValue } from '../span.js';
+import type { Trace, TraceNode } from '../trace/assemble.js';
+import type { Colors } from './colors.js';
+import { formatDuration, formatTimestamp, formatTokens, formatUsd, sanitize, truncate, visibleLength } from './format.js';
+import { formatAttrValue } from './values.js';
+
+export interface TreeRenderOptions {
+  colors: Colors;
+  /** Columns available; Infinity draws full lines. */
+  width: number;
+  /** Deepest level shown (0 = roots only); undefined shows all. */
+  maxDepth?: number;
+  /** Attribute keys printed under each node. */
+  attrs?: string[];
+  timeline?: boolean;
+  /** Cost of a node's own usage, when pricing is available; undefined = unknown. */
+  costOf?: (node: TraceNode) => number | undefined;
+}
+
+const GUIDE = { tee: '├─ ', last: '└─ ', pipe: '│  ', space: '   ' };
+
+export function renderTraceHeader(t: Trace, c: Colors): string[] {
+  const first = t.roots[0]?.span;
+  const service = first ? serviceName(first) : '';
+  const durMs = Number(t.endNs - t.startNs) / 1e6;
+  const parts = [
+    c.bold(`trace ${t.traceId}`),
+    service,
+    `${t.nodes.length} span${t.nodes.length === 1 ? '' : 's'}`,
+    formatDuration(durMs),
+    first ? formatTimestamp(Number(t.startNs / 1_000_000n)) : '',
+  ].filter(Boolean);
+  const lines = [parts.join(c.dim(' · '))];
+  if (t.orphanCount > 0) {
+    const orphans = t.roots.filter((r) => r.orphan).length;
+    const notes: string[] = [];
+    if (orphans) notes.push(`${orphans} span${orphans === 1 ? '' : 's'} whose parent never arrived`);
+    if (t.cyclesCut) notes.push(`${t.cyclesCut} parent cycle${t.cyclesCut === 1 ? '' : 's'} cut`);
+    lines.push(c.yellow(`⚠ incomplete trace: ${notes.join('; ')} — did the process exit without flushing its spans?`));
+  }
+  if (t.duplicateSpans.length) {
+    lines.push(c.yellow(`⚠ ${t.duplicateSpans.length} span${t.duplicateSpans.length === 1 ? '' : 's'} repeated an earlier span id and ${t.duplicateSpans.length === 1 ? 'is' : 'are'} not shown`));
+  }
+  return lines;
+}
+
+function usageText(u: Usage): string {
+  const cached = u.cacheRead + u.cacheWrite;
+  if (u.output === 0 && cached === 0) return `${formatTokens(u.input)} in`;
+  return `${formatTokens(u.input)} → ${formatTokens(u.output)}${cached ? ` (${formatTokens(cached)} cached)` : ''}`;
+}
+
+function modelOf(v: GenAiView): string | undefined {
+  return v.responseModel ?? v.requestModel;
+}
+
+/** The parts of one node's line after its name, most important first (dropped from the end). */
+function nodeDetails(n: TraceNode, opts: TreeRenderOptions): string[] {
+  const c = opts.colors;
+  const v = n.view;
+  const out: string[] = [c.dim(formatDuration(n.span.durationMs))];
+  if (v.kind !== 'other') out.push(c.cyan(v.kind));
+  const model = modelOf(v);
+  if (model) out.push(c.magenta(sanitize(model)));
+  if (v.kind === 'tool' && v.toolName && !n.span.name.includes(v.toolName)) out.push(sanitize(v.toolName));
+  const outer = n.children.length > 0 && n.subtreeUsage && !n.countsUsage;
+  if (n.countsUsage && v.usage) out.push(`${usageText(v.usage)} tok`);
+  else if (outer) out.push(c.bold(`∑ ${usageText(n.subtreeUsage!)} tok`));
+  const cost = opts.costOf?.(n);
+  if (cost !== undefined) out.push(outer ? c.bold(`∑ ${formatUsd(cost)}`) : formatUsd(cost));
+  if (v.finishReasons?.length) out.push(c.dim(v.finishReasons.map(sanitize).join(',')));
+  if (n.span.status.code === StatusCode.ERROR || v.error) {
+    out.push(c.red(`✗ ${sanitize(v.error ?? (n.span.status.message || 'error'))}`));
+  }
+  if (n.orphan) out.push(c.yellow(`(parent ${n.span.parentSpanId} missing)`));
+  if (n.cycleCut) out.push(c.yellow('(parent cycle cut)'));
+  return out;
+}
+
+/** Guides for lines under a node (its attributes), continuing its ancestors' verticals. */
+function continuation(ancestorsLast: boolean[], isLast: boolean, isRoot: boolean, maxLevels: number): string {
+  if (isRoot) return '';
+  return guides(ancestorsLast, isLast, false, maxLevels).replace(/(├─|└─) $/, (m) => (m.startsWith('└') ? GUIDE.space : GUIDE.pipe));
+}
+
+/** Guides for a node: one column group per ancestor level, capped so deep chains stay legible. */
+function guides(ancestorsLast: boolean[], isLast: boolean, isRoot: boolean, maxLevels: number): string {
+  if (isRoot) return '';
+  const levels = ancestorsLast.slice(1); // the root level draws no guide
+  let prefix = '';
+  if (levels.length > maxLevels) {
+    const hidden = levels.length - maxLevels;
+    prefix = `┆${hidden}┆ `;
+    levels.splice(0, hidden);
+  }
+  for (const last of levels) prefix += last ? GUIDE.space : GUIDE.pipe;
+  return prefix + (isLast ? GUIDE.last : GUIDE.tee);
+}
+
+export function renderTrace(t: Trace, opts: TreeRenderOptions): string[] {
+  const c = opts.colors;
+  const lines = renderTraceHeader(t, c);
+  const width = opts.width;
+  const maxLevels = Number.isFinite(width) ? Math.max(4, Math.floor((width - 30) / 3 / 2)) : 64;
+  const barWidth = opts.timeline ? Math.max(10, Math.min(60, Math.floor((Number.isFinite(width) ? width : 120) * 0.35))) : 0;
+  const leftWidth = opts.timeline ? (Number.isFinite(width) ? width : 120) - barWidth - 3 : width;
+  const total = t.endNs - t.startNs;
+
+  // Explicit stack: (node, ancestorsLast flags, isLast). ancestorsLast is shared copy-on-push.
+  type Frame = { node: TraceNode; ancestors: boolean[]; last: boolean; root: boolean };
+  const stack: Frame[] = [];
+  for (let i = t.roots.length - 1; i >= 0; i--) stack.push({ node: t.roots[i]!, ancestors: [], last: i === t.roots.length - 1, root: true });
+  while (stack.length) {
+    const { node, ancestors, last, root } = stack.pop()!;
+    const depth = ancestors.length;
+    const prefix = guides(ancestors, last, root, maxLevels);
+    const name = sanitize(node.span.name || '(unnamed)');
+    const details = nodeDetails(node, opts);
+    let line = composeLine(c.dim(prefix), name, details, leftWidth, visibleLength(prefix));
+    if (opts.timeline) line = padTo(line, leftWidth) + '  ' + bar(node, t.startNs, total, barWidth, c);
+    lines.push(line);
+    const showChildren = opts.maxDepth === undefined || depth < opts.maxDepth;
+    if (opts.attrs?.length) {
+      const under = continuation(ancestors, last, root, maxLevels) + (node.children.length && showChildren ? GUIDE.pipe : GUIDE.space);
+      for (const key of opts.attrs) {
+        const v: AttrValue | undefined = node.span.attributes[key] ?? node.span.resource.attributes[key];
+        if (v === undefined) continue;
+        const text = `${c.dim(under)}${c.dim(`${key}:`)} ${sanitize(formatAttrValue(v))}`;
+        lines.push(Number.isFinite(leftWidth) ? truncateVisible(text, leftWidth) : text);
+      }
+    }
+    if (opts.maxDepth !== undefined && depth >= opts.maxDepth) {
+      if (node.children.length) {
+        const hidden = node.subtreeSpans - 1;
+        const indent = guides(root ? [true] : [...ancestors, last], true, false, maxLevels);
+        lines.push(c.dim(`${indent}… ${hidden} more span${hidden === 1 ? '' : 's'} below (--depth ${opts.maxDepth})`));
+      }
+      continue;
+    }
+    const childAncestors = [...ancestors, last];
+    for (let i = node.children.length - 1; i >= 0; i--) {
+      stack.push({ node: node.children[i]!, ancestors: childAncestors, last: i === node.children.length - 1, root: false });
+    }
+  }
+  return lines;
+}
+
+function composeLine(prefix: string, name: string, details: string[], width: number, prefixLen: number): string {
+  const sep = '  ';
+  if (!Number.isFinite(width)) return `${prefix}${name}${sep}${details.join(sep)}`;
+  const room = width - prefixLen;
+  const kept = [...details];
+  const detailsLen = () => kept.reduce((a, d) => a + visibleLength(d) + sep.length, 0);
+  // Keep the name readable (≥ 16 columns) by dropping trailing details first.
+  while (kept.length && room - detailsLen() < Math.min(16, name.length)) kept.pop();
+  const nameRoom = Math.max(1, room - detailsLen());
+  return `${prefix}${truncate(name, nameRoom)}${kept.length ? sep + kept.join(sep) : ''}`;
+}
+
+function padTo(line: string, width: number): string {
+  const len = visibleLength(line);
+  return len >= width ? line : line + ' '.repeat(width - len);
+}
+
+function truncateVisible(s: string, width: number): string {
+  return visibleLength(s) <= width ? s : truncate(s.replace(/\u001b\[[0-9;]*m/g, ''), width);
+}
+
+function bar(n: TraceNode, start: bigint, total: bigint, width: number, c: Colors): string {
+  if (total <= 0n) return c.dim('│') + '█'.repeat(1) + ' '.repeat(width - 1) + c.dim('│');
+  const from = Number(((n.span.startTimeUnixNano - start) * BigInt(width)) / total);
+  const to = Number(((n.span.endTimeUnixNano - start) * BigInt(width) + total - 1n) / total);
+  const a = Math.max(0, Math.min(width - 1, from));
+  const b = Math.max(a + 1, Math.min(width, to));
+  const paint = n.span.status.code === StatusCode.ERROR ? c.red : n.view.kind === 'llm' || n.view.kind === 'embeddings' ? c.magenta : n.view.kind === 'tool' ? c.cyan : c.white;
+  return c.dim('│') + ' '.repeat(a) + paint('█'.repeat(b - a)) + ' '.repeat(width - b) + c.dim('│');
+}

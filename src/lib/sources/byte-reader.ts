@@ -1,0 +1,145 @@
+/**
+ * Pull-style reading over a stream of Buffer chunks: peek at the start (format sniffing), then
+ * read lines, fixed-size frames or the rest. Only the unread part of one chunk (plus a partial
+ * line or frame) is ever held, so memory stays flat however large the input is.
+ */
+export class ByteReader {
+  private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  private done = false;
+  /** Bytes consumed so far, for progress and error offsets. */
+  consumed = 0;
+
+  constructor(private readonly chunks: AsyncIterator<Buffer | Uint8Array | string>) {}
+
+  static from(stream: AsyncIterable<Buffer | Uint8Array | string>): ByteReader {
+    return new ByteReader(stream[Symbol.asyncIterator]());
+  }
+
+  private get available(): number {
+    return this.buf.length - this.pos;
+  }
+
+  /** Appends the next chunk; false at end of input. */
+  private async fill(): Promise<boolean> {
+    if (this.done) return false;
+    const next = await this.chunks.next();
+    if (next.done) {
+      this.done = true;
+      return false;
+    }
+    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+    this.buf = this.available === 0 ? chunk : Buffer.concat([this.buf.subarray(this.pos), chunk]);
+    this.pos = 0;
+    return true;
+  }
+
+  /** Up to n bytes from the current position, without consuming them. */
+  async peek(n: number): Promise<Buffer> {
+    while (this.available < n && (await this.fill()));
+    return this.buf.subarray(this.pos, this.pos + n);
+  }
+
+  /**
+   * The next line without its `\n` (and `\r`), or undefined at end of input. A line longer than
+   * maxBytes is consumed and returned as `{ tooLong: true }` so one absurd line cannot exhaust memory.
+   */
+  async readLine(maxBytes: number): Promise<Buffer | { tooLong: true; length: number } | undefined> {
+    let searchFrom = this.pos;
+    let skipping = 0;
+    for (;;) {
+      const nl = this.buf.indexOf(10, searchFrom);
+      if (nl !== -1) {
+        if (skipping) {
+          const length = skipping + nl - this.pos;
+          this.advance(nl + 1 - this.pos);
+          return { tooLong: true, length };
+        }
+        let end = nl;
+        if (end > this.pos && this.buf[end - 1] === 13) end--;
+        const line = this.buf.subarray(this.pos, end);
+        this.advance(nl + 1 - this.pos);
+        return line;
+      }
+      if (this.available > maxBytes) {
+        // Drop what we have of the over-long line and keep scanning for its end.
+        skipping += this.available;
+        this.advance(this.available);
+      }
+      searchFrom = this.buf.length;
+      const before = this.pos;
+      if (!(await this.fill())) {
+        if (skipping) return { tooLong: true, length: skipping + this.available };
+        if (this.available === 0) return undefined;
+        const line = this.buf.subarray(this.pos);
+        this.advance(this.available);
+        return line;
+      }
+      // fill() rebased the buffer to start at pos; the scanned part is before the old tail.
+      searchFrom = searchFrom - before;
+    }
+  }
+
+  /** Exactly n bytes, or fewer when the input ends first (a truncated frame). */
+  async readExact(n: number): Promise<Buffer> {
+    while (this.available < n && (await this.fill()));
+    const out = this.buf.subarray(this.pos, this.pos + Math.min(n, this.available));
+    this.advance(out.length);
+    return out;
+  }
+
+  /** Skips n bytes without holding them (an oversize frame). Returns how many were skipped. */
+  async skip(n: number): Promise<number> {
+    let left = n;
+    while (left > 0) {
+      if (this.available === 0 && !(await this.fill())) break;
+      const step = Math.min(left, this.available);
+      this.advance(step);
+      left -= step;
+    }
+    return n - left;
+  }
+
+  /** The rest of the input, or `{ tooLarge }` once it exceeds maxBytes (the rest is drained). */
+  async readAll(maxBytes: number): Promise<Buffer | { tooLarge: true }> {
+    const parts: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      if (this.available > 0) {
+        total += this.available;
+        if (total > maxBytes) {
+          this.advance(this.available);
+          while (await this.fill()) this.advance(this.available);
+          return { tooLarge: true };
+        }
+        parts.push(this.buf.subarray(this.pos));
+        this.advance(this.available);
+      }
+      if (!(await this.fill())) break;
+    }
+    return Buffer.concat(parts);
+  }
+
+  /** The unread bytes as a chunk stream (to hand the rest of the input to a decompressor). */
+  async *rest(): AsyncGenerator<Buffer> {
+    if (this.available > 0) {
+      const head = this.buf.subarray(this.pos);
+      this.advance(this.available);
+      yield head;
+    }
+    while (await this.fill()) {
+      const chunk = this.buf.subarray(this.pos);
+      this.advance(this.available);
+      yield chunk;
+    }
+  }
+
+  async atEnd(): Promise<boolean> {
+    return this.available === 0 && !(await this.fill());
+  }
+
+  private advance(n: number) {
+    this.pos += n;
+    this.consumed += n;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Where spans come from: files, stdin (`-`), directories and the local store. An Input is a
+ * label for messages plus a way to open it as a byte stream, so readers never care which.
+ */
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { LlmtraceError } from '../errors.js';
+import { storeFiles } from '../store/layout.js';
+
+export interface Input {
+  label: string;
+  open(): AsyncIterable<Buffer | string | Uint8Array>;
+}
+
+export function fileInput(file: string): Input {
+  return { label: file, open: () => createReadStream(file, { highWaterMark: 256 * 1024 }) };
+}
+
+export function stdinInput(stdin: NodeJS.ReadableStream = process.stdin): Input {
+  return { label: '-', open: () => stdin as AsyncIterable<Buffer> };
+}
+
+/**
+ * Resolves command-line sources: `-` is stdin, a directory is read like a store (its signal
+ * files in time order), anything else a file. Missing paths become inputs whose open() fails,
+ * so the reader reports them with the rest instead of aborting before any output.
+ */
+export async function resolveInputs(sources: string[], stdin?: NodeJS.ReadableStream): Promise<Input[]> {
+  if (sources.filter((s) => s === '-').length > 1) throw new LlmtraceError('stdin (-) can be given only once');
+  const inputs: Input[] = [];
+  for (const src of sources) {
+    if (src === '-') {
+      inputs.push(stdinInput(stdin));
+      continue;
+    }
+    let isDir = false;
+    try {
+      isDir = (await stat(src)).isDirectory();
+    } catch {
+      /* reported when opened */
+    }
+    if (isDir) inputs.push(...(await directoryInputs(src)));
+    else inputs.push(fileInput(src));
+  }
+  return inputs;
+}
+
+export async function directoryInputs(dir: string, signal: 'traces' = 'traces'): Promise<Input[]> {
+  const names = await readdir(dir);
+  return storeFiles(names, signal).map((f) => fileInput(path.join(dir, f.name)));
+}

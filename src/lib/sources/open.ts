@@ -1,0 +1,86 @@
+/**
+ * What commands call to read spans: the given sources, or the local store when none are given.
+ * Problems go to stderr as one line each (capped), with a summary; the exit decision (2 for
+ * unusable input) is returned to the command, which leaves setting it to the CLI layer.
+ */
+import { access } from 'node:fs/promises';
+import { LlmtraceError, formatProblem, type Problem } from '../errors.js';
+import { resolveStoreDir } from '../store/layout.js';
+import { directoryInputs, resolveInputs, type Input } from './inputs.js';
+import { newReadStats, readSpanBatches, type ReadStats, type SpanBatch } from './read.js';
+
+export interface OpenSourcesOptions {
+  sources: string[];
+  store?: string;
+  stdin?: NodeJS.ReadableStream;
+  stderr?: NodeJS.WritableStream;
+  /** How many problem lines to print before summarizing the rest. */
+  maxProblemLines?: number;
+}
+
+export interface OpenedSources {
+  batches: AsyncGenerator<SpanBatch>;
+  stats: ReadStats;
+  problems: Problem[];
+  fromStore: boolean;
+  label: string;
+  /** After reading: a one-line summary of problems (or undefined), and whether input was unusable. */
+  finish(): { summary?: string; unusable: boolean };
+}
+
+export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSources> {
+  const stderr = opts.stderr ?? process.stderr;
+  const maxLines = opts.maxProblemLines ?? 20;
+  let inputs: Input[];
+  let fromStore = false;
+  let label: string;
+  if (opts.sources.length) {
+    inputs = await resolveInputs(opts.sources, opts.stdin);
+    label = opts.sources.join(', ');
+  } else {
+    const dir = resolveStoreDir(opts.store);
+    try {
+      await access(dir);
+    } catch {
+      throw new LlmtraceError(
+        `no trace sources given and no local store at ${dir}`,
+        'run `llmtrace tail` while your app exports traces, or pass files: llmtrace tree dump.jsonl',
+      );
+    }
+    inputs = await directoryInputs(dir);
+    fromStore = true;
+    label = dir;
+  }
+  const stats = newReadStats();
+  const problems: Problem[] = [];
+  let printed = 0;
+  const onProblem = (p: Problem) => {
+    if (problems.length < 10_000) problems.push(p);
+    if (printed < maxLines) {
+      stderr.write(`llmtrace: ${formatProblem(p)}\n`);
+      printed++;
+    }
+  };
+  const batches = readSpanBatches(inputs, { onProblem, stats });
+  return {
+    batches,
+    stats,
+    problems,
+    fromStore,
+    label,
+    finish() {
+      const total = problems.length;
+      let summary: string | undefined;
+      if (total > 0) {
+        const parts = [`read ${stats.inputs} input${stats.inputs === 1 ? '' : 's'}`, `${stats.spans} spans`];
+        if (stats.badRecords) parts.push(`${stats.badRecords} bad record${stats.badRecords === 1 ? '' : 's'} skipped`);
+        if (stats.skippedSpans) parts.push(`${stats.skippedSpans} invalid span${stats.skippedSpans === 1 ? '' : 's'} skipped`);
+        if (stats.unreadableInputs) parts.push(`${stats.unreadableInputs} unreadable`);
+        if (total > printed) parts.push(`${total - printed} more problem${total - printed === 1 ? '' : 's'} not shown`);
+        summary = parts.join(', ');
+      }
+      const unusable = stats.unreadableInputs > 0 || (stats.spans === 0 && (total > 0 || (!fromStore && inputs.length > 0)));
+      return { summary, unusable };
+    },
+  };
+}

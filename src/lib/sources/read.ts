@@ -1,0 +1,331 @@
+/**
+ * Reads inputs into span batches, sniffing each by content: gzip, OTLP JSON (one object, an
+ * array, JSON Lines — the Collector file exporter and the store), Jaeger api_v3, Jaeger UI,
+ * Zipkin v2, OTLP protobuf (one message or the 4-byte length-prefixed stream). Streaming: only
+ * JSON Lines records, array elements or frames are held, except single JSON documents and single
+ * protobuf messages, which are read whole up to a limit. Bad records are reported with their
+ * place and skipped; the rest is read.
+ */
+import { createGunzip } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { DecodeError, type Problem } from '../errors.js';
+import type { DecodeResult } from '../otlp/decode-result.js';
+import { decodeOtlpProtoTraces } from '../otlp/proto-decode.js';
+import type { Span } from '../span.js';
+import { ByteReader } from './byte-reader.js';
+import { decodeRecord, recognize } from './documents.js';
+import type { Input } from './inputs.js';
+import { splitJsonArray } from './json-array.js';
+import { decodeZipkinV2, isZipkinV2 } from './zipkin.js';
+
+export interface SpanBatch {
+  spans: Span[];
+  source: string;
+}
+
+export interface ReadStats {
+  inputs: number;
+  unreadableInputs: number;
+  records: number;
+  badRecords: number;
+  spans: number;
+  skippedSpans: number;
+}
+
+export function newReadStats(): ReadStats {
+  return { inputs: 0, unreadableInputs: 0, records: 0, badRecords: 0, spans: 0, skippedSpans: 0 };
+}
+
+export interface ReadOptions {
+  onProblem: (p: Problem) => void;
+  stats?: ReadStats;
+  /** Largest single JSON document or protobuf message read whole (default 512 MiB). */
+  maxDocumentBytes?: number;
+  /** Largest JSON Lines line or length-prefixed frame (default 256 MiB). */
+  maxRecordBytes?: number;
+}
+
+const MiB = 1024 * 1024;
+const SNIFF_BYTES = 8 * MiB;
+
+export async function* readSpanBatches(inputs: Input[], opts: ReadOptions): AsyncGenerator<SpanBatch> {
+  const stats = opts.stats ?? newReadStats();
+  for (const input of inputs) {
+    stats.inputs++;
+    yield* readInput(input, opts, stats);
+  }
+}
+
+class InputReader {
+  constructor(
+    readonly label: string,
+    readonly opts: ReadOptions,
+    readonly stats: ReadStats,
+  ) {}
+
+  problem(p: Omit<Problem, 'source'>) {
+    this.opts.onProblem({ source: this.label, ...p });
+  }
+
+  /** Counts one record's outcome and turns its decode result into a batch (or nothing). */
+  accept(result: DecodeResult, line?: number): SpanBatch | undefined {
+    this.stats.records++;
+    this.stats.spans += result.spans.length;
+    for (const p of result.problems) {
+      if (p.message.startsWith('span skipped')) this.stats.skippedSpans++;
+      this.problem({ line, field: p.field, message: p.message });
+    }
+    return result.spans.length ? { spans: result.spans, source: this.label } : undefined;
+  }
+
+  reject(e: unknown, line?: number): void {
+    if (!(e instanceof DecodeError)) throw e;
+    this.stats.records++;
+    this.stats.badRecords++;
+    this.problem({ line, field: e.field, message: e.message });
+  }
+
+  /** JSON.parse + decode of one record; a failure is reported, never thrown. */
+  decodeJsonText(text: string, line?: number): SpanBatch | undefined {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (e) {
+      this.reject(new DecodeError(`invalid JSON: ${(e as Error).message}`), line);
+      return undefined;
+    }
+    try {
+      return this.accept(decodeRecord(doc), line);
+    } catch (e) {
+      this.reject(e, line);
+      return undefined;
+    }
+  }
+}
+
+async function* readInput(input: Input, opts: ReadOptions, stats: ReadStats): AsyncGenerator<SpanBatch> {
+  const ctx = new InputReader(input.label, opts, stats);
+  let reader: ByteReader;
+  try {
+    reader = ByteReader.from(input.open());
+    let head = await reader.peek(2);
+    if (head[0] === 0x1f && head[1] === 0x8b) {
+      const gunzip = createGunzip();
+      Readable.from(reader.rest()).on('error', (e) => gunzip.destroy(e)).pipe(gunzip);
+      reader = ByteReader.from(gunzip);
+      head = await reader.peek(1);
+    }
+    if (head.length === 0) {
+      ctx.problem({ message: 'empty input: no spans' });
+      return;
+    }
+    yield* readByFormat(reader, ctx);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') ctx.problem({ message: 'no such file' });
+    else if (err.code === 'EACCES') ctx.problem({ message: 'permission denied' });
+    else if (err.code === 'EISDIR') ctx.problem({ message: 'is a directory' });
+    else if (err.code === 'Z_BUF_ERROR' || err.code === 'Z_DATA_ERROR') {
+      ctx.problem({ message: `gzip data is truncated or corrupt (${err.message}); what came before was read` });
+      stats.badRecords++;
+      return;
+    } else if (err instanceof DecodeError) {
+      ctx.reject(err);
+      return;
+    } else ctx.problem({ message: `cannot read: ${err.message ?? String(e)}` });
+    stats.unreadableInputs++;
+  }
+}
+
+async function* readByFormat(reader: ByteReader, ctx: InputReader): AsyncGenerator<SpanBatch> {
+  const head = await reader.peek(SNIFF_BYTES);
+  const first = firstNonSpace(head);
+  if (first === 0x7b /* { */ || first === 0x5b /* [ */) {
+    if (looksLikeJsonLines(head)) yield* readJsonLines(reader, ctx);
+    else if (first === 0x5b) yield* readJsonArray(reader, ctx);
+    else yield* readJsonDocument(reader, ctx);
+  } else if (head[0] === 0x0a) {
+    yield* readProtoMessage(reader, ctx);
+  } else if (head[0] === 0x00) {
+    yield* readProtoFrames(reader, ctx);
+  } else {
+    throw new DecodeError(
+      'unrecognized format (expected OTLP JSON or JSON Lines, OTLP protobuf, Jaeger or Zipkin JSON, optionally gzipped)',
+    );
+  }
+}
+
+function firstNonSpace(b: Buffer): number | undefined {
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return c;
+  }
+  return undefined;
+}
+
+/**
+ * JSON Lines when one of the first lines is, on its own, a complete record we recognize. A
+ * pretty-printed document never has that; the check survives a garbled first line.
+ */
+function looksLikeJsonLines(head: Buffer): boolean {
+  let start = 0;
+  for (let checked = 0; checked < 3 && start < head.length; ) {
+    const nl = head.indexOf(10, start);
+    if (nl === -1) return false; // one line fills the window: read as a document (with a fallback)
+    const line = head.subarray(start, nl).toString('utf8').trim();
+    start = nl + 1;
+    if (line === '') continue;
+    checked++;
+    try {
+      if (recognize(JSON.parse(line)) !== undefined) return true;
+    } catch {
+      /* not a complete record on one line */
+    }
+  }
+  return false;
+}
+
+async function* readJsonLines(reader: ByteReader, ctx: InputReader): AsyncGenerator<SpanBatch> {
+  const max = ctx.opts.maxRecordBytes ?? 256 * MiB;
+  let lineNo = 0;
+  for (;;) {
+    const line = await reader.readLine(max);
+    if (line === undefined) return;
+    lineNo++;
+    if ('tooLong' in line) {
+      ctx.reject(new DecodeError(`line of ${line.length} bytes exceeds the ${max}-byte limit`), lineNo);
+      continue;
+    }
+    if (isBlank(line)) continue;
+    const batch = ctx.decodeJsonText(line.toString('utf8'), lineNo);
+    if (batch) yield batch;
+  }
+}
+
+function isBlank(b: Buffer): boolean {
+  return firstNonSpace(b) === undefined;
+}
+
+async function* readJsonDocument(reader: ByteReader, ctx: InputReader): AsyncGenerator<SpanBatch> {
+  const max = ctx.opts.maxDocumentBytes ?? 512 * MiB;
+  const all = await reader.readAll(max);
+  if ('tooLarge' in all) {
+    throw new DecodeError(
+      `a single JSON document larger than ${Math.round(max / MiB)} MiB cannot be read; write it as JSON Lines (one request per line), which is streamed`,
+    );
+  }
+  const text = all.toString('utf8');
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    // JSON Lines whose first line was too long (or too broken) to sniff: read it line by line.
+    if (/\n\s*[[{]/.test(text)) {
+      const lines = text.split('\n');
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i]!;
+        if (line.trim() === '') continue;
+        const batch = ctx.decodeJsonText(line, i + 1);
+        if (batch) yield batch;
+      }
+      return;
+    }
+    ctx.reject(new DecodeError(`invalid JSON: ${(e as Error).message}`));
+    return;
+  }
+  try {
+    const batch = ctx.accept(decodeRecord(doc));
+    if (batch) yield batch;
+  } catch (e) {
+    ctx.reject(e);
+  }
+}
+
+/** A top-level JSON array, streamed element by element: OTLP requests, or Zipkin spans. */
+async function* readJsonArray(reader: ByteReader, ctx: InputReader): AsyncGenerator<SpanBatch> {
+  const max = ctx.opts.maxRecordBytes ?? 256 * MiB;
+  let zipkin: unknown[] = [];
+  let zipkinLine = 1;
+  const flushZipkin = () => {
+    const batch = zipkin.length ? ctx.accept(decodeZipkinV2(zipkin), zipkinLine) : undefined;
+    zipkin = [];
+    return batch;
+  };
+  for await (const el of splitJsonArray(reader.rest(), max)) {
+    if ('error' in el) {
+      ctx.reject(new DecodeError(el.error), el.line);
+      if (el.fatal) break;
+      continue;
+    }
+    let doc: unknown;
+    try {
+      doc = JSON.parse(el.text);
+    } catch (e) {
+      ctx.reject(new DecodeError(`invalid JSON in array element: ${(e as Error).message}`), el.line);
+      continue;
+    }
+    if (recognize(doc) === undefined && isZipkinV2([doc])) {
+      // Zipkin elements are single spans: decode them in groups so they share resources.
+      if (zipkin.length === 0) zipkinLine = el.line;
+      zipkin.push(doc);
+      if (zipkin.length >= 1000) {
+        const batch = flushZipkin();
+        if (batch) yield batch;
+      }
+      continue;
+    }
+    try {
+      const batch = ctx.accept(decodeRecord(doc), el.line);
+      if (batch) yield batch;
+    } catch (e) {
+      ctx.reject(e, el.line);
+    }
+  }
+  const batch = flushZipkin();
+  if (batch) yield batch;
+}
+
+async function* readProtoMessage(reader: ByteReader, ctx: InputReader): AsyncGenerator<SpanBatch> {
+  const max = ctx.opts.maxDocumentBytes ?? 512 * MiB;
+  const all = await reader.readAll(max);
+  if ('tooLarge' in all) throw new DecodeError(`a single protobuf message larger than ${Math.round(max / MiB)} MiB cannot be read`);
+  try {
+    const batch = ctx.accept(decodeOtlpProtoTraces(all));
+    if (batch) yield batch;
+  } catch (e) {
+    ctx.reject(e);
+  }
+}
+
+/** The Collector's `format: proto` file: each message preceded by its 4-byte big-endian length. */
+async function* readProtoFrames(reader: ByteReader, ctx: InputReader): AsyncGenerator<SpanBatch> {
+  const max = ctx.opts.maxRecordBytes ?? 256 * MiB;
+  for (let frame = 1; ; frame++) {
+    const offset = reader.consumed;
+    const header = await reader.readExact(4);
+    if (header.length === 0) return;
+    const where = `frame ${frame} at byte ${offset}`;
+    if (header.length < 4) {
+      ctx.reject(new DecodeError(`${where}: truncated length prefix`));
+      return;
+    }
+    const size = header.readUInt32BE(0);
+    if (size > max) {
+      ctx.reject(new DecodeError(`${where}: frame of ${size} bytes exceeds the ${max}-byte limit`));
+      await reader.skip(size);
+      continue;
+    }
+    const body = await reader.readExact(size);
+    if (body.length < size) {
+      ctx.reject(new DecodeError(`${where}: truncated (${body.length} of ${size} bytes)`));
+      return;
+    }
+    try {
+      const batch = ctx.accept(decodeOtlpProtoTraces(body));
+      if (batch) yield batch;
+    } catch (e) {
+      if (e instanceof DecodeError) ctx.reject(new DecodeError(`${where}: ${e.message}`, e.field));
+      else throw e;
+    }
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Trace assembly: spans of one trace → a forest, independent of arrival order. Everything is
+ * iterative (traces can be 10k levels deep); parent cycles are cut, not thrown; spans whose
+ * parent never arrived become roots marked as orphans ("incomplete trace").
+ */
+import { classify, type GenAiView, type Usage } from '../genai/classify.js';
+import { addUsage } from '../genai/usage.js';
+import type { Span } from '../span.js';
+
+export interface TraceNode {
+  span: Span;
+  view: GenAiView;
+  children: TraceNode[];
+  depth: number;
+  /** Parent id set but not found in the trace. */
+  orphan: boolean;
+  /** Its parent link was dropped to break a cycle. */
+  cycleCut: boolean;
+  /** Count-once rule: usage counts here only when no descendant carries usage. */
+  countsUsage: boolean;
+  /** Sum of counted usage in this subtree (itself included); undefined when none. */
+  subtreeUsage?: Usage;
+  /** Number of spans in this subtree, itself included. */
+  subtreeSpans: number;
+}
+
+export interface Trace {
+  traceId: string;
+  roots: TraceNode[];
+  /** All nodes, in depth-first display order. */
+  nodes: TraceNode[];
+  /** Roots that are orphans or cycle cuts: the trace is incomplete when any exist. */
+  orphanCount: number;
+  cyclesCut: number;
+  /** Later spans that repeated an already seen span id (kept out of the tree). */
+  duplicateSpans: Span[];
+  startNs: bigint;
+  endNs: bigint;
+  usage?: Usage;
+}
+
+function compareNodes(a: TraceNode, b: TraceNode): number {
+  const sa = a.span.startTimeUnixNano, sb = b.span.startTimeUnixNano;
+  if (sa !== sb) return sa < sb ? -1 : 1;
+  const ea = a.span.endTimeUnixNano, eb = b.span.endTimeUnixNano;
+  // Exporters round start times to the millisecond: of siblings starting in the same
+  // millisecond, the one that ended first most likely started first.
+  if (ea !== eb) return ea < eb ? -1 : 1;
+  return a.span.spanId < b.span.spanId ? -1 : a.span.spanId > b.span.spanId ? 1 : 0;
+}
+
+export function assembleTrace(traceId: string, spans: readonly Span[], view: (s: Span) => GenAiView = classify): Trace {
+  const byId = new Map<string, TraceNode>();
+  const duplicateSpans: Span[] = [];
+  for (const span of spans) {
+    if (byId.has(span.spanId)) {
+      duplicateSpans.push(span);
+      continue;
+    }
+    byId.set(span.spanId, {
+      span,
+      view: view(span),
+      children: [],
+      depth: 0,
+      orphan: false,
+      cycleCut: false,
+      countsUsage: false,
+      subtreeSpans: 1,
+    });
+  }
+
+  // Resolve parents, cutting cycles: walk up from each node, marking the path; meeting a node
+  // on the current path means a cycle, which is broken at that node.
+  const parentOf = new Map<TraceNode, TraceNode | undefined>();
+  const state = new Map<TraceNode, 1 | 2>(); // 1 on the current path, 2 resolved
+  let cyclesCut = 0;
+  for (const start of byId.values()) {
+    if (state.has(start)) continue;
+    const path: TraceNode[] = [];
+    let node: TraceNode | undefined = start;
+    while (node && !state.has(node)) {
+      state.set(node, 1);
+      path.push(node);
+      const pid: string = node.span.parentSpanId;
+      const parent: TraceNode | undefined = pid && pid !== node.span.spanId ? byId.get(pid) : undefined;
+      if (pid && !parent) node.orphan = pid !== node.span.spanId;
+      if (pid === node.span.spanId) node.cycleCut = true;
+      parentOf.set(node, parent);
+      if (parent && state.get(parent) === 1) {
+        parent.cycleCut = true;
+        parentOf.set(parent, undefined);
+        cyclesCut++;
+        break;
+      }
+      node = parent;
+    }
+    for (const n of path) state.set(n, 2);
+  }
+  for (const n of byId.values()) if (n.cycleCut && n.span.parentSpanId === n.span.spanId) cyclesCut++;
+
+  const roots: TraceNode[] = [];
+  for (const n of byId.values()) {
+    const p = parentOf.get(n);
+    if (p) p.children.push(n);
+    else roots.push(n);
+  }
+  roots.sort(compareNodes);
+
+  // Depth-first order with an explicit stack; children sorted by start time.
+  const nodes: TraceNode[] = [];
+  const stack: TraceNode[] = [];
+  for (let i = roots.length - 1; i >= 0; i--) stack.push(roots[i]!);
+  while (stack.length) {
+    const n = stack.pop()!;
+    nodes.push(n);
+    n.children.sort(compareNodes);
+    for (let i = n.children.length - 1; i >= 0; i--) {
+      const c = n.children[i]!;
+      c.depth = n.depth + 1;
+      stack.push(c);
+    }
+  }
+
+  // Post-order (reverse of pre-order) accumulation: subtree usage under the count-once rule.
+  const descendantHasUsage = new Set<TraceNode>();
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const n = nodes[i]!;
+    let sub: Usage | undefined;
+    let spansBelow = 1;
+    let below = false;
+    for (const c of n.children) {
+      spansBelow += c.subtreeSpans;
+      if (c.subtreeUsage) sub = sub ? addUsage(sub, c.subtreeUsage) : c.subtreeUsage;
+      if (c.view.usage || descendantHasUsage.has(c)) below = true;
+    }
+    if (below) descendantHasUsage.add(n);
+    n.countsUsage = n.view.usage !== undefined && !below;
+    if (n.countsUsage) sub = sub ? addUsage(sub, n.view.usage!) : n.view.usage;
+    n.subtreeUsage = sub;
+    n.subtreeSpans = spansBelow;
+  }
+
+  let startNs = 0n, endNs = 0n, usage: Usage | undefined;
+  nodes.forEach((n, i) => {
+    if (i === 0 || n.span.startTimeUnixNano < startNs) startNs = n.span.startTimeUnixNano;
+    if (i === 0 || n.span.endTimeUnixNano > endNs) endNs = n.span.endTimeUnixNano;
+  });
+  for (const r of roots) if (r.subtreeUsage) usage = usage ? addUsage(usage, r.subtreeUsage) : r.subtreeUsage;
+  const orphanCount = roots.filter((r) => r.orphan || r.cycleCut).length;
+  return { traceId, roots, nodes, orphanCount, cyclesCut, duplicateSpans, startNs, endNs, usage };
+}
+
+/** Does the trace have a true root (a span without a parent id)? */
+export function hasTrueRoot(t: Trace): boolean {
+  return t.roots.some((r) => !r.orphan && !r.cycleCut);
+}
