@@ -27,7 +27,6 @@ export function buildProgram(): Command {
     .version(version, '-V, --version')
     .option('--no-color', 'disable colors (also NO_COLOR=1)')
     .option('--debug', 'show stack traces for unexpected errors')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   program.configureOutput({ outputError: () => {} });
   return program;
@@ -63,7 +62,7 @@ export function handleError(e: unknown, debug: boolean): void {
       process.exitCode = 0;
       return;
     }
-    process.stderr.write(`llmtrace: ${e.message.replace(/^error: /, '')}\n`);
+    process.stderr.write(`llmtrace: ${e.message.replace(/^error: /, '')}\n  hint: see llmtrace --help\n`);
     process.exitCode = 2;
     return;
   }

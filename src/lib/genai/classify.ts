@@ -65,10 +65,16 @@ export function toTokenCount(v: unknown): number | undefined {
 /** Index in the key list of the last `pickTokens` hit (a scratch register, single-threaded). */
 let picked = -1;
 
-/** The first valid token count among `keys`; junk values are skipped, not fatal. */
-function pickTokens(a: Attributes, keys: TaggedKeys): number | undefined {
+/**
+ * The first valid token count among `keys`; junk values are skipped, not fatal. OpenInference
+ * and Vercel keys are read only on spans of those families.
+ */
+function pickTokens(a: Attributes, keys: TaggedKeys, isOI: boolean, isVercel: boolean): number | undefined {
   for (let i = 0; i < keys.length; i++) {
-    const v = a[keys[i]![0]];
+    const entry = keys[i]!;
+    const conv = entry[1];
+    if ((conv === 'openinference' && !isOI) || (conv === 'vercel' && !isVercel)) continue;
+    const v = a[entry[0]];
     if (v === undefined) continue;
     const n = toTokenCount(v);
     if (n !== undefined) {
@@ -115,6 +121,16 @@ function nameAfter(name: string, prefix: string): string | undefined {
 export function classify(span: Span): GenAiView {
   const a = span.attributes;
 
+  // ── families present ────────────────────────────────────────────────────────────────
+  // OpenInference marks every span with `openinference.span.kind` and the Vercel AI SDK with
+  // `ai.operationId` (and its span names): their other keys are read only on their spans,
+  // which keeps the lookups on unrelated spans (HTTP, DB, …) few.
+  const oiKind = str(a[OPENINFERENCE.SPAN_KIND]);
+  const isOI = oiKind !== undefined;
+  const vercelOpId = str(a[VERCEL.OPERATION_ID]);
+  const vercelKind = VERCEL_OPERATIONS[vercelOpId ?? span.name];
+  const isVercel = vercelOpId !== undefined || vercelKind !== undefined;
+
   // ── kind: current gen_ai first, then the vendor markers ──────────────────────────────
   let kind: GenAiKind | undefined;
   /** Convention that supplied the kind. */
@@ -128,19 +144,15 @@ export function classify(span: Span): GenAiView {
     else markerConv = 'gen_ai';
   }
   let derivedOperation: string | undefined;
-  if (kind === undefined) {
-    const oi = str(a[OPENINFERENCE.SPAN_KIND]);
-    if (oi !== undefined) {
-      kind = OPENINFERENCE_KINDS[oi] ?? OPENINFERENCE_KINDS[oi.toUpperCase()];
-      if (kind !== undefined) kindConv = 'openinference';
-      else markerConv ??= 'openinference';
-    }
+  if (kind === undefined && oiKind !== undefined) {
+    kind = OPENINFERENCE_KINDS[oiKind] ?? OPENINFERENCE_KINDS[oiKind.toUpperCase()];
+    if (kind !== undefined) kindConv = 'openinference';
+    else markerConv ??= 'openinference';
   }
-  if (kind === undefined) {
-    const opId = str(a[VERCEL.OPERATION_ID]);
-    kind = VERCEL_OPERATIONS[opId ?? span.name];
+  if (kind === undefined && isVercel) {
+    kind = vercelKind;
     if (kind !== undefined) kindConv = 'vercel';
-    else if (opId !== undefined) markerConv ??= 'vercel';
+    else markerConv ??= 'vercel';
   }
   if (kind === undefined) {
     const tl = str(a[TRACELOOP.SPAN_KIND]);
@@ -172,27 +184,24 @@ export function classify(span: Span): GenAiView {
   if (operation === undefined && kind !== undefined) operation = derivedOperation ?? KIND_OPERATIONS[kind];
 
   // ── models and provider ─────────────────────────────────────────────────────────────
-  // OpenInference has one `llm.model_name`: its JS instrumentation sets it from the request
-  // and overwrites it with the response's model, so it serves as both when nothing better.
-  const oiModel = str(a[OPENINFERENCE.MODEL_NAME]);
-  const requestModel =
-    str(a[GEN_AI.REQUEST_MODEL]) ??
-    str(a[OPENINFERENCE.REQUEST_MODEL_NAME]) ??
-    oiModel ??
-    str(a[OPENINFERENCE.EMBEDDING_MODEL_NAME]) ??
-    str(a[VERCEL.MODEL_ID]) ??
-    str(a[LANGFUSE.MODEL_NAME]);
-  const responseModel =
-    str(a[GEN_AI.RESPONSE_MODEL]) ??
-    str(a[OPENINFERENCE.RESPONSE_MODEL_NAME]) ??
-    str(a[VERCEL.RESPONSE_MODEL]) ??
-    oiModel;
-  const providerRaw =
-    str(a[GEN_AI.PROVIDER]) ??
-    str(a[GEN_AI_DEPRECATED.SYSTEM]) ??
-    str(a[OPENINFERENCE.PROVIDER]) ??
-    str(a[OPENINFERENCE.SYSTEM]) ??
-    str(a[VERCEL.PROVIDER]);
+  let requestModel = str(a[GEN_AI.REQUEST_MODEL]);
+  let responseModel = str(a[GEN_AI.RESPONSE_MODEL]);
+  let providerRaw = str(a[GEN_AI.PROVIDER]) ?? str(a[GEN_AI_DEPRECATED.SYSTEM]);
+  if (isOI) {
+    // OpenInference has one `llm.model_name`: its JS instrumentation sets it from the request
+    // and overwrites it with the response's model, so it serves as both when nothing better.
+    const oiModel = str(a[OPENINFERENCE.MODEL_NAME]);
+    requestModel ??=
+      str(a[OPENINFERENCE.REQUEST_MODEL_NAME]) ?? oiModel ?? str(a[OPENINFERENCE.EMBEDDING_MODEL_NAME]);
+    responseModel ??= str(a[OPENINFERENCE.RESPONSE_MODEL_NAME]) ?? oiModel;
+    providerRaw ??= str(a[OPENINFERENCE.PROVIDER]) ?? str(a[OPENINFERENCE.SYSTEM]);
+  }
+  if (isVercel) {
+    requestModel ??= str(a[VERCEL.MODEL_ID]);
+    responseModel ??= str(a[VERCEL.RESPONSE_MODEL]);
+    providerRaw ??= str(a[VERCEL.PROVIDER]);
+  }
+  requestModel ??= str(a[LANGFUSE.MODEL_NAME]);
   const provider = providerRaw === undefined ? undefined : normalizeProvider(providerRaw);
 
   // ── usage ───────────────────────────────────────────────────────────────────────────
@@ -211,7 +220,7 @@ export function classify(span: Span): GenAiView {
     error: undefined,
     convention: 'none',
   };
-  const usageConv = readUsage(a, view);
+  const usageConv = readUsage(a, view, isOI, isVercel);
 
   // A span with a model and token usage but no explicit operation is an LLM call.
   if (kind === undefined) {
@@ -255,11 +264,11 @@ export function classify(span: Span): GenAiView {
   }
   view.agentName = agentName;
 
-  view.conversationId =
-    idStr(a[GEN_AI.CONVERSATION_ID]) ?? idStr(a[CORE.SESSION_ID]) ?? idStr(a[LANGFUSE.SESSION_ID]);
-  view.userId = idStr(a[CORE.USER_ID]) ?? idStr(a[CORE.ENDUSER_ID]) ?? idStr(a[LANGFUSE.USER_ID]);
+  // OpenInference and Langfuse write the session as the core `session.id`.
+  view.conversationId = idStr(a[GEN_AI.CONVERSATION_ID]) ?? idStr(a[CORE.SESSION_ID]);
+  view.userId = idStr(a[CORE.USER_ID]) ?? idStr(a[CORE.ENDUSER_ID]);
 
-  view.finishReasons = readFinishReasons(a);
+  view.finishReasons = readFinishReasons(a, isOI, isVercel);
 
   view.error =
     str(a[CORE.ERROR_TYPE]) ??
@@ -268,12 +277,14 @@ export function classify(span: Span): GenAiView {
   return view;
 }
 
-function readFinishReasons(a: Attributes): string[] | undefined {
+function readFinishReasons(a: Attributes, isOI: boolean, isVercel: boolean): string[] | undefined {
   if (a[GEN_AI.FINISH_REASONS] !== undefined) {
     const list = attrStringArray(a, GEN_AI.FINISH_REASONS);
     if (list !== undefined && list.length > 0) return list;
   }
-  const single = str(a[OPENINFERENCE.FINISH_REASON]) ?? str(a[VERCEL.FINISH_REASON]);
+  const single =
+    (isOI ? str(a[OPENINFERENCE.FINISH_REASON]) : undefined) ??
+    (isVercel ? str(a[VERCEL.FINISH_REASON]) : undefined);
   return single === undefined ? undefined : [single];
 }
 
@@ -300,11 +311,11 @@ function refineGenAi(span: Span, usageConv: Convention | undefined): Convention 
  * Read token usage into `view.usage` (left undefined when the span has no token count at all)
  * and return the convention that supplied it.
  */
-function readUsage(a: Attributes, view: GenAiView): Convention | undefined {
+function readUsage(a: Attributes, view: GenAiView, isOI: boolean, isVercel: boolean): Convention | undefined {
   let conv: Convention | undefined;
-  const input = pickTokens(a, INPUT_KEYS);
+  const input = pickTokens(a, INPUT_KEYS, isOI, isVercel);
   if (input !== undefined) conv = INPUT_KEYS[picked]![1];
-  const output = pickTokens(a, OUTPUT_KEYS);
+  const output = pickTokens(a, OUTPUT_KEYS, isOI, isVercel);
   if (output !== undefined) conv ??= OUTPUT_KEYS[picked]![1];
 
   if (input === undefined && output === undefined) {
@@ -319,11 +330,11 @@ function readUsage(a: Attributes, view: GenAiView): Convention | undefined {
       }
     }
   }
-  const cacheRead = pickTokens(a, CACHE_READ_KEYS);
+  const cacheRead = pickTokens(a, CACHE_READ_KEYS, isOI, isVercel);
   if (cacheRead !== undefined) conv ??= CACHE_READ_KEYS[picked]![1];
-  const cacheWrite = pickTokens(a, CACHE_WRITE_KEYS);
+  const cacheWrite = pickTokens(a, CACHE_WRITE_KEYS, isOI, isVercel);
   if (cacheWrite !== undefined) conv ??= CACHE_WRITE_KEYS[picked]![1];
-  const reasoning = pickTokens(a, REASONING_KEYS);
+  const reasoning = pickTokens(a, REASONING_KEYS, isOI, isVercel);
   if (reasoning !== undefined) conv ??= REASONING_KEYS[picked]![1];
   if (conv === undefined) return undefined; // no token count at all
 
@@ -334,15 +345,17 @@ function readUsage(a: Attributes, view: GenAiView): Convention | undefined {
   // Vercel AI SDK v6 splits input as `inputTokenDetails.{noCacheTokens,cacheReadTokens,
   // cacheWriteTokens}`: input = noCache + cacheRead + cacheWrite exactly (conventions.md,
   // Vercel "cache" column). It is the same usage object its `gen_ai.usage.input_tokens` copies.
-  const noCache = toTokenCount(a[VERCEL.NO_CACHE_TOKENS]);
+  // The total is only needed to tell inclusive from exclusive counts when there are parts.
+  const total = cr + cw > 0 || rs > 0 ? pickTokensPlain(a, TOTAL_KEYS) : undefined;
+  const noCache = isVercel ? toTokenCount(a[VERCEL.NO_CACHE_TOKENS]) : undefined;
   if (noCache !== undefined) {
-    view.usage = normalizeUsage(noCache, output ?? 0, cr, cw, rs, pickTokensPlain(a, TOTAL_KEYS), true, false);
-    return conv ?? 'vercel';
+    view.usage = normalizeUsage(noCache, output ?? 0, cr, cw, rs, total, true, false);
+    return conv;
   }
 
   // Every other convention is read as the OTel rule says (input includes cache, output includes
   // reasoning); normalizeUsage corrects producers that report them separately.
-  view.usage = normalizeUsage(input ?? 0, output ?? 0, cr, cw, rs, pickTokensPlain(a, TOTAL_KEYS), false, false);
+  view.usage = normalizeUsage(input ?? 0, output ?? 0, cr, cw, rs, total, false, false);
   return conv;
 }
 

@@ -422,8 +422,9 @@ export const LANGFUSE = {
   COST_DETAILS: 'langfuse.observation.cost_details',
   TRACE_NAME: 'langfuse.trace.name',
   TRACE_METADATA_PREFIX: 'langfuse.trace.metadata.',
-  SESSION_ID: 'langfuse.session.id',
-  USER_ID: 'langfuse.user.id',
+  /** Langfuse writes trace-level user and session as the core `user.id` / `session.id`. */
+  USER_ID: 'user.id',
+  SESSION_ID: 'session.id',
 } as const;
 
 /** `langfuse.observation.type` → kind. */

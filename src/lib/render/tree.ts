@@ -52,8 +52,8 @@ export function renderTraceHeader(t: Trace, c: Colors): string[] {
 
 function usageText(u: Usage): string {
   const cached = u.cacheRead + u.cacheWrite;
-  if (u.output === 0 && cached === 0) return `${formatTokens(u.input)} in`;
-  return `${formatTokens(u.input)} → ${formatTokens(u.output)}${cached ? ` (${formatTokens(cached)} cached)` : ''}`;
+  if (u.output === 0 && cached === 0) return `${formatTokens(u.input)} tok in`;
+  return `${formatTokens(u.input)} → ${formatTokens(u.output)} tok${cached ? ` (${formatTokens(cached)} cached)` : ''}`;
 }
 
 function modelOf(v: GenAiView): string | undefined {
@@ -70,8 +70,8 @@ function nodeDetails(n: TraceNode, opts: TreeRenderOptions): string[] {
   if (model) out.push(c.magenta(sanitize(model)));
   if (v.kind === 'tool' && v.toolName && !n.span.name.includes(v.toolName)) out.push(sanitize(v.toolName));
   const outer = n.children.length > 0 && n.subtreeUsage && !n.countsUsage;
-  if (n.countsUsage && v.usage) out.push(`${usageText(v.usage)} tok`);
-  else if (outer) out.push(c.bold(`∑ ${usageText(n.subtreeUsage!)} tok`));
+  if (n.countsUsage && v.usage) out.push(usageText(v.usage));
+  else if (outer) out.push(c.bold(`∑ ${usageText(n.subtreeUsage!)}`));
   const cost = opts.costOf?.(n);
   if (cost !== undefined) out.push(outer ? c.bold(`∑ ${formatUsd(cost)}`) : formatUsd(cost));
   if (v.finishReasons?.length) out.push(c.dim(v.finishReasons.map(sanitize).join(',')));
@@ -105,8 +105,8 @@ function guides(ancestorsLast: boolean[], isLast: boolean, isRoot: boolean, maxL
 
 export function renderTrace(t: Trace, opts: TreeRenderOptions): string[] {
   const c = opts.colors;
-  const lines = renderTraceHeader(t, c);
   const width = opts.width;
+  const lines = renderTraceHeader(t, c).map((l) => (Number.isFinite(width) ? truncateVisible(l, width) : l));
   const maxLevels = Number.isFinite(width) ? Math.max(4, Math.floor((width - 30) / 3 / 2)) : 64;
   const barWidth = opts.timeline ? Math.max(10, Math.min(60, Math.floor((Number.isFinite(width) ? width : 120) * 0.35))) : 0;
   const leftWidth = opts.timeline ? (Number.isFinite(width) ? width : 120) - barWidth - 3 : width;

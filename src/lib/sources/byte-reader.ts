@@ -9,6 +9,11 @@ export class ByteReader {
   private done = false;
   /** Bytes consumed so far, for progress and error offsets. */
   consumed = 0;
+  /**
+   * The error that ended the input early (unreadable file, corrupt gzip). Reading stops there
+   * as if at the end, so everything before it is still processed; callers report it after.
+   */
+  failure: unknown;
 
   constructor(private readonly chunks: AsyncIterator<Buffer | Uint8Array | string>) {}
 
@@ -23,7 +28,14 @@ export class ByteReader {
   /** Appends the next chunk; false at end of input. */
   private async fill(): Promise<boolean> {
     if (this.done) return false;
-    const next = await this.chunks.next();
+    let next: IteratorResult<Buffer | Uint8Array | string>;
+    try {
+      next = await this.chunks.next();
+    } catch (e) {
+      this.failure = e;
+      this.done = true;
+      return false;
+    }
     if (next.done) {
       this.done = true;
       return false;

@@ -1,6 +1,7 @@
 /**
  * Jaeger UI JSON (the "Download JSON" of a trace, or `/api/traces` responses) → Span.
- * Also accepts a bare trace object `{traceID, spans, processes}`.
+ * Also accepts a bare trace object `{traceID, spans, processes}`. The exported helpers (ids, µs
+ * times, `otel.*` tags) are shared with zipkin.ts, whose exporters use the same conventions.
  */
 import { DecodeError } from '../errors.js';
 import type { DecodeResult, FieldProblem } from '../otlp/decode-result.js';
@@ -19,7 +20,7 @@ import {
   newAttributes,
 } from '../span.js';
 
-type Obj = Record<string, unknown>;
+export type Obj = Record<string, unknown>;
 
 export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -109,7 +110,7 @@ export function takeOtelStatus(attrs: Attributes): { code: number; message: stri
   return { code, message: typeof desc === 'string' ? desc : '' };
 }
 
-/** Scopes come from `otel.scope.*` tags, or the pre-1.x `otel.library.*` names. */
+/** Scopes come from `otel.scope.*` tags, or the older `otel.library.*` names. */
 export function takeScope(attrs: Attributes, cache: Map<string, Scope>): Scope {
   const name = attrs['otel.scope.name'] ?? attrs['otel.library.name'];
   const version = attrs['otel.scope.version'] ?? attrs['otel.library.version'];
@@ -127,8 +128,8 @@ export function takeScope(attrs: Attributes, cache: Map<string, Scope>): Scope {
   return scope;
 }
 
-/** A JSON value whose tag type is missing or does not match: keep it without guessing much. */
-function untyped(v: unknown): AttrValue {
+/** A JSON value without a (matching) declared type: kept, integers as int, objects as JSON text. */
+export function untypedAttr(v: unknown): AttrValue {
   if (typeof v === 'string' || typeof v === 'boolean') return v;
   if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
   if (v === null || v === undefined) return null;
@@ -161,7 +162,7 @@ function tagValue(type: unknown, v: unknown): AttrValue {
       if (typeof v === 'string') return new Uint8Array(Buffer.from(v, 'base64'));
       break;
   }
-  return untyped(v);
+  return untypedAttr(v);
 }
 
 function tagsToAttributes(tags: unknown, into: Attributes = newAttributes()): Attributes {
@@ -184,11 +185,16 @@ export class Problems {
 
 interface Ctx {
   problems: Problems;
+  /** By content, so equal processes of different traces share one Resource. */
   resources: Map<string, Resource>;
+  /** By the raw process object, so each is converted once rather than once per span. */
+  byProcess: Map<unknown, Resource>;
   scopes: Map<string, Scope>;
 }
 
 function resourceOf(process: unknown, ctx: Ctx): Resource {
+  const known = ctx.byProcess.get(process);
+  if (known) return known;
   const attributes = newAttributes();
   if (isObj(process)) {
     tagsToAttributes(process.tags, attributes);
@@ -203,6 +209,7 @@ function resourceOf(process: unknown, ctx: Ctx): Resource {
     resource = { attributes, droppedAttributesCount: 0, schemaUrl: '' };
     ctx.resources.set(key, resource);
   }
+  ctx.byProcess.set(process, resource);
   return resource;
 }
 
@@ -341,7 +348,7 @@ function decodeTrace(trace: unknown, base: string, ctx: Ctx, out: Span[]): void 
 
 export function decodeJaegerUi(doc: unknown): DecodeResult {
   if (!isObj(doc)) throw new DecodeError('expected a Jaeger UI JSON object', '$');
-  const ctx: Ctx = { problems: new Problems(), resources: new Map(), scopes: new Map() };
+  const ctx: Ctx = { problems: new Problems(), resources: new Map(), byProcess: new Map(), scopes: new Map() };
   const spans: Span[] = [];
   if ('data' in doc) {
     if (!Array.isArray(doc.data)) {

@@ -105,36 +105,36 @@ class InputReader {
 
 async function* readInput(input: Input, opts: ReadOptions, stats: ReadStats): AsyncGenerator<SpanBatch> {
   const ctx = new InputReader(input.label, opts, stats);
-  let reader: ByteReader;
+  const raw = ByteReader.from(input.open());
+  let reader = raw;
   try {
-    reader = ByteReader.from(input.open());
-    let head = await reader.peek(2);
+    let head = await raw.peek(2);
     if (head[0] === 0x1f && head[1] === 0x8b) {
       const gunzip = createGunzip();
-      Readable.from(reader.rest()).on('error', (e) => gunzip.destroy(e)).pipe(gunzip);
+      Readable.from(raw.rest()).pipe(gunzip);
       reader = ByteReader.from(gunzip);
       head = await reader.peek(1);
     }
-    if (head.length === 0) {
-      ctx.problem({ message: 'empty input: no spans' });
-      return;
-    }
-    yield* readByFormat(reader, ctx);
+    if (head.length === 0 && !raw.failure && !reader.failure) ctx.problem({ message: 'empty input: no spans' });
+    else if (head.length > 0) yield* readByFormat(reader, ctx);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') ctx.problem({ message: 'no such file' });
-    else if (err.code === 'EACCES') ctx.problem({ message: 'permission denied' });
-    else if (err.code === 'EISDIR') ctx.problem({ message: 'is a directory' });
-    else if (err.code === 'Z_BUF_ERROR' || err.code === 'Z_DATA_ERROR') {
-      ctx.problem({ message: `gzip data is truncated or corrupt (${err.message}); what came before was read` });
-      stats.badRecords++;
-      return;
-    } else if (err instanceof DecodeError) {
-      ctx.reject(err);
-      return;
-    } else ctx.problem({ message: `cannot read: ${err.message ?? String(e)}` });
-    stats.unreadableInputs++;
+    if (!(e instanceof DecodeError)) throw e;
+    ctx.reject(e);
   }
+  const failure = raw.failure ?? reader.failure;
+  if (failure !== undefined) reportFailure(ctx, failure);
+}
+
+function reportFailure(ctx: InputReader, failure: unknown): void {
+  const err = failure as NodeJS.ErrnoException;
+  if (err.code === 'Z_BUF_ERROR' || err.code === 'Z_DATA_ERROR') {
+    ctx.problem({ message: `gzip data is truncated or corrupt (${err.message}); what came before it was read` });
+    ctx.stats.badRecords++;
+    return;
+  }
+  const reasons: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory' };
+  ctx.problem({ message: reasons[err.code ?? ''] ?? `cannot read: ${err.message ?? String(failure)}` });
+  ctx.stats.unreadableInputs++;
 }
 
 async function* readByFormat(reader: ByteReader, ctx: InputReader): AsyncGenerator<SpanBatch> {

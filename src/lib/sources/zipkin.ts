@@ -17,9 +17,19 @@ import {
   finishSpan,
   newAttributes,
 } from '../span.js';
-import { KINDS, Problems, checkPaddedId, isNoId, isObj, microsToNanos, safeJson, takeOtelStatus, takeScope } from './jaeger.js';
-
-type Obj = Record<string, unknown>;
+import {
+  KINDS,
+  type Obj,
+  Problems,
+  checkPaddedId,
+  isNoId,
+  isObj,
+  microsToNanos,
+  safeJson,
+  takeOtelStatus,
+  takeScope,
+  untypedAttr,
+} from './jaeger.js';
 
 const ZIPKIN_KINDS = new Map<string, number>([
   ['CLIENT', SpanKind.CLIENT],
@@ -60,12 +70,6 @@ function resourceOf(localEndpoint: unknown, lifted: Array<[string, string]>, ctx
   return resource;
 }
 
-function jsonAttr(v: unknown): AttrValue {
-  if (typeof v === 'string' || typeof v === 'boolean') return v;
-  if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
-  return v === null ? null : safeJson(v);
-}
-
 /** The Collector writes an event that has attributes as `name|{json attributes}|droppedCount`. */
 function parseAnnotation(value: string): { name: string; attributes: Attributes; dropped: number } {
   const attributes = newAttributes();
@@ -78,7 +82,7 @@ function parseAnnotation(value: string): { name: string; attributes: Attributes;
       /* an ordinary annotation that happens to contain pipes */
     }
     if (isObj(parsed)) {
-      for (const [k, v] of Object.entries(parsed)) attributes[k] = jsonAttr(v);
+      for (const [k, v] of Object.entries(parsed)) attributes[k] = untypedAttr(v);
       return { name: m[1] ?? '', attributes, dropped: Number(m[3]) };
     }
   }

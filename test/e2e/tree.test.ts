@@ -1,0 +1,154 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { tempDir, writeTemp } from '../helpers/read-all.js';
+
+const CAPTURES = path.resolve('../shared/captures');
+const AGENT_LINES = [
+  /^agent\.research .*∑ 85 → 19 tok \(11 cached\)/,
+  /^├─ chat gpt-4o .*llm {2}gpt-4o {2}23 → 12 tok \(11 cached\) {2}tool_calls/,
+  /^├─ execute_tool search_docs .*tool/,
+  /^├─ chat gpt-4o-mini .*46 → 7 tok {2}stop/,
+  /^└─ embeddings text-embedding-3-small .*16 tok in/,
+];
+
+function treeLines(stdout: string): string[] {
+  return stdout.split('\n').filter((l) => l && !l.startsWith('trace '));
+}
+
+describe('llmtrace tree (built binary)', () => {
+  it.each(['manual-agent-http-proto.bin', 'manual-agent-grpc.bin', 'manual-agent-http-json.json'])('draws agent.research from the capture %s', async (file) => {
+    const r = await runCli(['tree', path.join(CAPTURES, file)]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = treeLines(r.stdout);
+    expect(lines).toHaveLength(5);
+    AGENT_LINES.forEach((re, i) => expect(lines[i]).toMatch(re));
+  });
+
+  it('renders the same tree from the Jaeger UI and Zipkin forms of the trace', async () => {
+    const otlp = await runCli(['tree', path.join(CAPTURES, 'manual-agent-http-json.json')]);
+    for (const f of ['fixtures/agent-jaeger.json', 'fixtures/agent-zipkin.json']) {
+      const r = await runCli(['tree', f]);
+      expect(r.code).toBe(0);
+      // Jaeger and Zipkin carry microseconds: compare everything but the durations.
+      const strip = (s: string) => treeLines(s).map((l) => l.replace(/\s+\d+(\.\d+)?(µs|ms|s)\b/g, ''));
+      expect(strip(r.stdout)).toEqual(strip(otlp.stdout));
+    }
+  });
+
+  it('renders one tree per trace from a dump whose traces are spread over shuffled lines', async () => {
+    const captures = ['manual-agent-http-json.json', 'official-agent-http-json.json', 'manual-error-http-json.json'];
+    const lines: string[] = [];
+    for (const c of captures) {
+      const doc = JSON.parse(readFileSync(path.join(CAPTURES, c), 'utf8'));
+      for (const rs of doc.resourceSpans) for (const ss of rs.scopeSpans) for (const s of ss.spans) {
+        lines.push(JSON.stringify({ resourceSpans: [{ resource: rs.resource, scopeSpans: [{ scope: ss.scope, spans: [s] }] }] }));
+      }
+    }
+    // A fixed shuffle so the test is deterministic.
+    const shuffled = lines.map((l, i) => [(i * 7919) % lines.length, l] as const).sort((a, b) => a[0] - b[0]).map(([, l]) => l);
+    const file = writeTemp('shuffled.jsonl', shuffled.join('\n') + '\n');
+    const r = await runCli(['tree', file]);
+    expect(r.code).toBe(0);
+    const headers = r.stdout.split('\n').filter((l) => l.startsWith('trace '));
+    expect(headers).toHaveLength(3);
+    expect(r.stdout).not.toContain('incomplete');
+    const json = await runCli(['tree', file, '--format', 'json']);
+    const doc = JSON.parse(json.stdout);
+    expect(doc.traces.map((t: { spanCount: number }) => t.spanCount).sort()).toEqual([2, 5, 5]);
+    for (const t of doc.traces) expect(t.roots).toHaveLength(1);
+  });
+
+  it('renders a 10,000-deep chain as text and as JSON without a stack overflow', async () => {
+    const traceId = 'ab'.repeat(16);
+    const spans = Array.from({ length: 10_000 }, (_, i) => ({
+      traceId,
+      spanId: (i + 1).toString(16).padStart(16, '0'),
+      parentSpanId: i ? i.toString(16).padStart(16, '0') : '',
+      name: `step ${i}`,
+      kind: 1,
+      startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(i) * 1000n),
+      endTimeUnixNano: String(1_700_000_000_000_000_000n + 20_000_000n - BigInt(i) * 1000n),
+    }));
+    const file = path.join(tempDir(), 'deep.json');
+    writeFileSync(file, JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: spans.reverse() }] }] }));
+    const text = await runCli(['tree', file], { env: { COLUMNS: '100' } });
+    expect(text.code).toBe(0);
+    const lines = text.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(10_001);
+    expect(lines.at(-1)).toMatch(/step 9999/);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(100);
+    const json = await runCli(['tree', file, '--format', 'json']);
+    expect(json.code).toBe(0);
+    let node = JSON.parse(json.stdout).traces[0].roots[0];
+    let depth = 0;
+    while (node.children.length) {
+      node = node.children[0];
+      depth++;
+    }
+    expect(depth).toBe(9_999);
+  });
+
+  it('exits 2 with a one-line error on garbage', async () => {
+    const r = await runCli(['tree', writeTemp('garbage.bin', Buffer.from([0xde, 0xad, 0xbe, 0xef]))]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/garbage\.bin: unrecognized format/);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
+  });
+
+  it('exits 2 naming a missing file, after drawing what it could read', async () => {
+    const r = await runCli(['tree', path.join(CAPTURES, 'manual-stream-http-proto.bin'), 'missing.jsonl']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/chat gpt-4o-mini/);
+    expect(r.stderr).toMatch(/missing\.jsonl: no such file/);
+  });
+
+  it('selects traces by id prefix and by --last, and reads stdin', async () => {
+    const dump = ['manual-agent-http-json.json', 'manual-error-http-json.json'].map((f) => readFileSync(path.join(CAPTURES, f), 'utf8').trim()).join('\n');
+    const byPrefix = await runCli(['tree', '-', '--trace', 'DC2A5B'], { stdin: dump });
+    expect(byPrefix.stdout.match(/^trace /gm)).toHaveLength(1);
+    expect(byPrefix.stdout).toMatch(/✗ 429/);
+    const none = await runCli(['tree', '-', '--trace', 'ffff'], { stdin: dump });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/no trace matches/);
+    const last = await runCli(['tree', '-', '--last', '1'], { stdin: dump });
+    expect(last.stdout.match(/^trace /gm)).toHaveLength(1);
+  });
+
+  it('limits depth and rejects bad flag values with exit 2', async () => {
+    const file = path.join(CAPTURES, 'manual-agent-http-json.json');
+    const shallow = await runCli(['tree', file, '--depth', '0']);
+    expect(shallow.stdout).toMatch(/… 4 more spans below/);
+    for (const bad of [['--depth', '-1'], ['--last', '0'], ['--format', 'xml'], ['--trace', 'xyz']]) {
+      const r = await runCli(['tree', file, ...bad]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')[0]).toMatch(/^llmtrace: /);
+    }
+  });
+
+  it('reads the local store when given no source', async () => {
+    const store = tempDir();
+    writeFileSync(path.join(store, 'traces-20261122T02.jsonl'), readFileSync(path.join(CAPTURES, 'manual-agent-http-json.json'), 'utf8').trim() + '\n');
+    const r = await runCli(['tree', '--store', store]);
+    expect(r.code).toBe(0);
+    expect(treeLines(r.stdout)[0]).toMatch(AGENT_LINES[0]!);
+    const viaEnv = await runCli(['tree'], { env: { LLMTRACE_STORE: store } });
+    expect(viaEnv.stdout).toBe(r.stdout);
+    const missing = await runCli(['tree'], { cwd: tempDir() });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no local store/);
+  });
+
+  it('prints --version and --help quickly with exit 0', async () => {
+    const v = await runCli(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const h = await runCli(['tree', '--help']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toMatch(/Examples:/);
+  });
+});

@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { readAll, writeTemp } from '../helpers/read-all.js';
+
+const CAPTURES = '../shared/captures';
+const json = readFileSync(`${CAPTURES}/manual-agent-http-json.json`, 'utf8');
+const proto = readFileSync(`${CAPTURES}/manual-agent-http-proto.bin`);
+const AGENT_SPANS = ['agent.research', 'chat gpt-4o', 'chat gpt-4o-mini', 'embeddings text-embedding-3-small', 'execute_tool search_docs'];
+
+function frame(msg: Uint8Array): Buffer {
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(msg.length);
+  return Buffer.concat([head, msg]);
+}
+
+const names = (spans: { name: string }[]) => spans.map((s) => s.name).sort();
+
+describe('format sniffing', () => {
+  it.each([
+    ['OTLP JSON object', 'a.json', json],
+    ['OTLP JSON pretty-printed', 'a.json', JSON.stringify(JSON.parse(json), null, 2)],
+    ['OTLP JSON array', 'a.json', `[${json},\n${json}]`],
+    ['Jaeger api_v3 result', 'a.json', JSON.stringify({ result: JSON.parse(json) })],
+    ['OTLP protobuf message', 'a.bin', proto],
+    ['length-prefixed protobuf stream', 'a.pb', Buffer.concat([frame(proto), frame(proto)])],
+    ['gzipped JSON', 'a.json.gz', gzipSync(json)],
+    ['gzipped protobuf with a misleading name', 'a.json', gzipSync(proto)],
+  ])('reads %s', async (_label, file, content) => {
+    const r = await readAll([writeTemp(file, content)]);
+    expect(r.problems).toEqual([]);
+    expect(new Set(names(r.spans))).toEqual(new Set(AGENT_SPANS));
+  });
+
+  it('reads Jaeger UI and Zipkin fixtures of the same trace', async () => {
+    for (const f of ['fixtures/agent-jaeger.json', 'fixtures/agent-zipkin.json']) {
+      const r = await readAll([f]);
+      expect(r.problems).toEqual([]);
+      expect(names(r.spans)).toEqual(AGENT_SPANS);
+    }
+  });
+
+  it('reads stdin', async () => {
+    const r = await readAll(['-'], json);
+    expect(names(r.spans)).toEqual(AGENT_SPANS);
+  });
+});
+
+describe('JSON Lines (the Collector file exporter and the store)', () => {
+  it('reports bad lines with their line number and reads the rest', async () => {
+    const lines = [json, 'garbage', '', '{"resourceSpans": 5}', '{"hello":1}', json.slice(0, 100)].join('\n');
+    const file = writeTemp('dump.jsonl', `${lines}\n${json}\n`);
+    const r = await readAll([file]);
+    expect(r.spans).toHaveLength(10);
+    expect(r.problems.map((p) => [p.source, p.line])).toEqual([
+      [file, 2],
+      [file, 4],
+      [file, 5],
+      [file, 6],
+    ]);
+    expect(r.problems[2]!.message).toContain('"hello"');
+    expect(r.stats).toMatchObject({ records: 6, badRecords: 4, spans: 10 });
+  });
+
+  it('sniffs JSON Lines even when the first line is garbled', async () => {
+    const r = await readAll([writeTemp('d.jsonl', `{"resourceSpans":[\n${json}\n${json}\n`)]);
+    expect(r.spans).toHaveLength(10);
+    expect(r.problems.map((p) => p.line)).toEqual([1]);
+  });
+
+  it('handles CRLF line ends and a missing final newline', async () => {
+    const r = await readAll([writeTemp('d.jsonl', `${json}\r\n${json}`)]);
+    expect(r.spans).toHaveLength(10);
+    expect(r.problems).toEqual([]);
+  });
+});
+
+describe('bad input', () => {
+  it('names a missing file and counts it unreadable', async () => {
+    const r = await readAll(['/nonexistent/dump.jsonl']);
+    expect(r.problems).toEqual([{ source: '/nonexistent/dump.jsonl', message: 'no such file' }]);
+    expect(r.stats.unreadableInputs).toBe(1);
+  });
+
+  it('rejects binary garbage with one clear problem', async () => {
+    const r = await readAll([writeTemp('x.bin', Buffer.from([0xff, 0xfe, 1, 2, 3]))]);
+    expect(r.spans).toEqual([]);
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]!.message).toMatch(/unrecognized format/);
+  });
+
+  it('keeps what came before a truncated gzip stream', async () => {
+    const gz = gzipSync(`${json}\n${json}\n${json}\n`);
+    const r = await readAll([writeTemp('d.jsonl.gz', gz.subarray(0, gz.length - 30))]);
+    expect(r.spans.length).toBeGreaterThanOrEqual(5);
+    expect(r.problems.at(-1)!.message).toMatch(/gzip/);
+  });
+
+  it('reports a truncated protobuf frame and keeps earlier frames', async () => {
+    const stream = Buffer.concat([frame(proto), frame(proto)]);
+    const r = await readAll([writeTemp('d.pb', stream.subarray(0, stream.length - 10))]);
+    expect(r.spans).toHaveLength(5);
+    expect(r.problems[0]!.message).toMatch(/frame 2 .*truncated/);
+  });
+
+  it('reports a truncated JSON array after reading its complete elements', async () => {
+    const r = await readAll([writeTemp('a.json', `[\n${json},\n${json.slice(0, 50)}`)]);
+    expect(r.spans).toHaveLength(5);
+    expect(r.problems.at(-1)!.message).toMatch(/truncated/);
+  });
+
+  it('reports an empty file', async () => {
+    const r = await readAll([writeTemp('e.json', '')]);
+    expect(r.problems[0]!.message).toMatch(/empty/);
+  });
+
+  it('limits one line without holding it', async () => {
+    const { ByteReader } = await import('../../src/lib/sources/byte-reader.js');
+    const { Readable } = await import('node:stream');
+    const reader = ByteReader.from(Readable.from([Buffer.from('a'.repeat(1000)), Buffer.from('b'.repeat(1000) + '\nok\n')]));
+    expect(await reader.readLine(100)).toEqual({ tooLong: true, length: 2000 });
+    expect((await reader.readLine(100))?.toString()).toBe('ok');
+  });
+
+  it('never throws on arbitrary bytes or text (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.string({ maxLength: 300 }).map((s) => Buffer.from(s)), fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v)))), async (bytes) => {
+        const r = await readAll(['-'], Buffer.from(bytes));
+        expect(r.spans.length + r.problems.length).toBeGreaterThanOrEqual(bytes.length === 0 ? 1 : 0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,76 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { assembleTrace, hasTrueRoot } from '../../src/lib/trace/assemble.js';
+import { hexId, llm, span } from '../helpers/span-factory.js';
+
+const TRACE = hexId('t1', 16);
+const order = (t: ReturnType<typeof assembleTrace>) => t.nodes.map((n) => `${'  '.repeat(n.depth)}${n.span.name}`);
+
+describe('assembleTrace', () => {
+  const agentSpans = [
+    span({ id: 'root', name: 'agent', start: 0, end: 100 }),
+    llm('c1', 'root', 'gpt-4o', 23, 12, { 'gen_ai.usage.cache_read.input_tokens': 11 }, 1),
+    span({ id: 'tool', parent: 'root', name: 'execute_tool search', start: 30, end: 40, attrs: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'search' } }),
+    llm('c2', 'root', 'gpt-4o-mini', 46, 7, {}, 50),
+  ];
+
+  it('builds the hierarchy with children ordered by start time', () => {
+    const t = assembleTrace(TRACE, [...agentSpans].reverse());
+    expect(order(t)).toEqual(['agent', '  chat gpt-4o', '  execute_tool search', '  chat gpt-4o-mini']);
+    expect(t.orphanCount).toBe(0);
+    expect(hasTrueRoot(t)).toBe(true);
+  });
+
+  it('is independent of arrival order (property)', () => {
+    const expected = order(assembleTrace(TRACE, agentSpans));
+    fc.assert(fc.property(fc.shuffledSubarray(agentSpans, { minLength: agentSpans.length }), (shuffled) => {
+      expect(order(assembleTrace(TRACE, shuffled))).toEqual(expected);
+    }));
+  });
+
+  it('sums subtree usage once: an outer span repeating its child usage is not added again', () => {
+    const outer = span({ id: 'gen', parent: 'root', name: 'ai.generateText', start: 60, end: 90, attrs: { 'ai.operationId': 'ai.generateText', 'ai.usage.inputTokens': 100, 'ai.usage.outputTokens': 10, 'ai.model.id': 'gpt-4o' } });
+    const inner = span({ id: 'gen2', parent: 'gen', name: 'ai.generateText.doGenerate', start: 61, end: 89, attrs: { 'ai.operationId': 'ai.generateText.doGenerate', 'ai.usage.inputTokens': 100, 'ai.usage.outputTokens': 10, 'ai.model.id': 'gpt-4o' } });
+    const t = assembleTrace(TRACE, [...agentSpans, outer, inner]);
+    const byName = new Map(t.nodes.map((n) => [n.span.name, n]));
+    expect(byName.get('ai.generateText')!.countsUsage).toBe(false);
+    expect(byName.get('ai.generateText.doGenerate')!.countsUsage).toBe(true);
+    expect(t.usage).toMatchObject({ input: 23 + 46 + 100, output: 12 + 7 + 10, cacheRead: 11 });
+    expect(byName.get('agent')!.subtreeUsage).toMatchObject({ input: 169, output: 29 });
+  });
+
+  it('shows a span whose parent never arrived as an orphan root', () => {
+    const t = assembleTrace(TRACE, [agentSpans[1]!, agentSpans[3]!]);
+    expect(t.roots.map((r) => r.orphan)).toEqual([true, true]);
+    expect(t.orphanCount).toBe(2);
+    expect(hasTrueRoot(t)).toBe(false);
+  });
+
+  it('cuts parent cycles instead of looping', () => {
+    const t = assembleTrace(TRACE, [
+      span({ id: 'a', parent: 'c', start: 0 }),
+      span({ id: 'b', parent: 'a', start: 1 }),
+      span({ id: 'c', parent: 'b', start: 2 }),
+      span({ id: 'self', parent: 'self', start: 3 }),
+    ]);
+    expect(t.nodes).toHaveLength(4);
+    expect(t.cyclesCut).toBe(2);
+    expect(t.roots.every((r) => r.cycleCut)).toBe(true);
+  });
+
+  it('keeps the first of two spans with the same id and reports the duplicate', () => {
+    const t = assembleTrace(TRACE, [span({ id: 'a', name: 'first' }), span({ id: 'a', name: 'second' })]);
+    expect(t.nodes.map((n) => n.span.name)).toEqual(['first']);
+    expect(t.duplicateSpans.map((s) => s.name)).toEqual(['second']);
+  });
+
+  it('assembles a 10,000-deep chain without recursion', () => {
+    const spans = [span({ id: 'n0', start: 0 })];
+    for (let i = 1; i < 10_000; i++) spans.push(llm(`n${i}`, `n${i - 1}`, 'gpt-4o', 1, 1, {}, i));
+    const t = assembleTrace(TRACE, spans.reverse());
+    expect(t.nodes).toHaveLength(10_000);
+    expect(t.nodes.at(-1)!.depth).toBe(9_999);
+    // Only the deepest call counts: every other span has a descendant with usage.
+    expect(t.usage).toMatchObject({ input: 1, output: 1 });
+  });
+});
