@@ -1,0 +1,50 @@
+/**
+ * The contract between the OTLP receivers (HTTP, gRPC), the store writer and the live view:
+ * receiver → store (persist) → onExport callback → view. The receiver never imports the view.
+ */
+import type { Span } from '../span.js';
+import type { Signal } from '../store/layout.js';
+import type { AttrValue, Attributes } from '../span.js';
+
+/** A log record as the live view needs it (GenAI events are log records tied to a span). */
+export interface LogRecordView {
+  traceId: string;
+  spanId: string;
+  eventName: string;
+  timeUnixNano: bigint;
+  severityText: string;
+  body: AttrValue;
+  attributes: Attributes;
+  serviceName: string;
+}
+
+export interface AcceptedExport {
+  signal: Signal;
+  protocol: 'http' | 'grpc';
+  encoding: 'protobuf' | 'json';
+  receivedAt: Date;
+  /** Decoded spans (traces only; empty otherwise). */
+  spans: Span[];
+  /** Decoded log records (logs only; empty otherwise). */
+  logs: LogRecordView[];
+  /** Number of items in the request (spans, log records or data points). */
+  itemCount: number;
+  /** The request body after decompression, with its content type, for --forward. */
+  body: Uint8Array;
+  contentType: string;
+}
+
+export interface ReceiverHooks {
+  /** Called once the store has persisted the export, before the client is answered. */
+  onExport(e: AcceptedExport): void;
+  /** A rejected request (bad body, auth, size); the server keeps serving. */
+  onReject?(info: { protocol: 'http' | 'grpc'; status: number | string; reason: string }): void;
+}
+
+export interface StoreWriter {
+  /** Appends one line (one request as OTLP JSON) to the signal's current hourly file. */
+  append(signal: Signal, jsonLine: string, receivedAt: Date): Promise<void>;
+  /** Writes not yet completed: the receiver answers 503 + Retry-After above a threshold. */
+  readonly pending: number;
+  close(): Promise<void>;
+}
