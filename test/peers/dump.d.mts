@@ -1,0 +1,6 @@
+import type { Lib } from './scenario.mjs';
+
+export function dumpPeer(
+  lib: Lib,
+  opts?: { scenario?: 'agent' | 'error'; timeoutMs?: number },
+): Promise<{ json: Buffer; proto: Buffer; requests: Array<{ path: string; body: any }> }>;
