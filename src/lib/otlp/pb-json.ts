@@ -1,0 +1,214 @@
+/**
+ * Generic conversion between protobufjs messages of our OTLP schema (keepCase snake_case fields,
+ * Long int64) and OTLP/JSON, driven by the reflected Type. Used for logs and metrics, which the
+ * store keeps losslessly without a dedicated model: every field of the schema round-trips.
+ *
+ * OTLP/JSON is proto3 JSON with the OTLP deviations (shared/otlp.md): lowerCamelCase keys, hex
+ * trace/span ids, integer enums, 64-bit integers as decimal strings. Defaults are left out,
+ * except for oneof members (including proto3 `optional`), whose presence is the information.
+ */
+import protobuf from 'protobufjs';
+import { DecodeError } from '../errors.js';
+import { bytesToHex, typeName } from './ids.js';
+import { toBigInt } from './proto-decode.js';
+
+export type PbMessage = Record<string, unknown>;
+type Json = Record<string, unknown>;
+
+const HEX_ID_FIELDS = new Set(['trace_id', 'span_id', 'parent_span_id']);
+const SIGNED_64 = new Set(['int64', 'sint64', 'sfixed64']);
+const UNSIGNED_64 = new Set(['uint64', 'fixed64']);
+const INT_32: Record<string, [number, number]> = {
+  int32: [-0x80000000, 0x7fffffff],
+  sint32: [-0x80000000, 0x7fffffff],
+  sfixed32: [-0x80000000, 0x7fffffff],
+  uint32: [0, 0xffffffff],
+  fixed32: [0, 0xffffffff],
+};
+const MAX_DEPTH = 128;
+
+type Kind = 'message' | 'enum' | 'bytes' | 'hexid' | 'int64' | 'uint64' | 'int32' | 'double' | 'bool' | 'string';
+
+interface FieldPlan {
+  name: string;
+  key: string;
+  kind: Kind;
+  repeated: boolean;
+  /** The oneof (real or synthetic for `optional`) this field belongs to. */
+  oneof?: string;
+  message?: protobuf.Type;
+  enumType?: protobuf.Enum;
+  range?: [number, number];
+}
+
+const plans = new Map<protobuf.Type, FieldPlan[]>();
+
+function lowerCamel(name: string): string {
+  return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+function planFor(type: protobuf.Type): FieldPlan[] {
+  let plan = plans.get(type);
+  if (plan) return plan;
+  plan = type.fieldsArray.map((f): FieldPlan => {
+    f.resolve();
+    const p: FieldPlan = { name: f.name, key: lowerCamel(f.name), kind: 'string', repeated: f.repeated, oneof: f.partOf?.name };
+    if (f.map) throw new Error(`map fields are not supported (${type.fullName}.${f.name})`);
+    if (f.resolvedType instanceof protobuf.Type) Object.assign(p, { kind: 'message', message: f.resolvedType });
+    else if (f.resolvedType instanceof protobuf.Enum) Object.assign(p, { kind: 'enum', enumType: f.resolvedType });
+    else if (f.type === 'bytes') p.kind = HEX_ID_FIELDS.has(f.name) ? 'hexid' : 'bytes';
+    else if (SIGNED_64.has(f.type)) p.kind = 'int64';
+    else if (UNSIGNED_64.has(f.type)) p.kind = 'uint64';
+    else if (f.type in INT_32) Object.assign(p, { kind: 'int32', range: INT_32[f.type] });
+    else if (f.type === 'double' || f.type === 'float') p.kind = 'double';
+    else if (f.type === 'bool') p.kind = 'bool';
+    return p;
+  });
+  plans.set(type, plan);
+  return plan;
+}
+
+// ---------------------------------------------------------------- message → OTLP/JSON
+
+function isDefault(p: FieldPlan, v: unknown): boolean {
+  switch (p.kind) {
+    case 'int64':
+    case 'uint64':
+      return toBigInt(v, p.kind === 'int64') === 0n;
+    case 'bytes':
+    case 'hexid':
+      return (v as Uint8Array).length === 0;
+    default:
+      return Object.is(v, 0) || v === '' || v === false;
+  }
+}
+
+function jsonValue(p: FieldPlan, v: unknown): unknown {
+  switch (p.kind) {
+    case 'message':
+      return pbToOtlpJson(p.message!, v as PbMessage);
+    case 'hexid':
+      return bytesToHex(v as Uint8Array);
+    case 'bytes': {
+      const b = v as Uint8Array;
+      return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
+    }
+    case 'int64':
+    case 'uint64':
+      return toBigInt(v, p.kind === 'int64').toString();
+    case 'double':
+      // JSON has no NaN or Infinity, and JSON.stringify turns -0 into 0; proto3 JSON accepts
+      // a double as a string, so these are written as strings.
+      return Object.is(v, -0) ? '-0' : Number.isFinite(v) ? v : String(v);
+    default:
+      return v;
+  }
+}
+
+/** One decoded message (and everything under it) as an OTLP/JSON object. */
+export function pbToOtlpJson(type: protobuf.Type, msg: PbMessage): Json {
+  const out: Json = {};
+  for (const p of planFor(type)) {
+    const v = msg[p.name];
+    if (v === undefined || v === null) continue;
+    if (p.oneof !== undefined) {
+      // protobufjs names the set member through the oneof's virtual property.
+      if (msg[p.oneof] === p.name) out[p.key] = jsonValue(p, v);
+    } else if (p.repeated) {
+      if (Array.isArray(v) && v.length > 0) out[p.key] = v.map((x) => jsonValue(p, x));
+    } else if (p.kind === 'message' || !isDefault(p, v)) {
+      out[p.key] = jsonValue(p, v);
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- OTLP/JSON → message
+
+function isObj(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Decimal string or JSON number → Long, the representation protobufjs itself decodes to and encodes from. */
+function parseInt64(v: unknown, signed: boolean, path: string): protobuf.Long {
+  let n: bigint;
+  if (typeof v === 'string' && /^-?\d{1,20}$/.test(v)) n = BigInt(v);
+  else if (typeof v === 'number' && Number.isInteger(v)) n = BigInt(v);
+  else throw new DecodeError(`expected an integer, got ${JSON.stringify(v)?.slice(0, 40) ?? typeName(v)}`, path);
+  const ok = signed ? n >= -(1n << 63n) && n < 1n << 63n : n >= 0n && n < 1n << 64n;
+  if (!ok) throw new DecodeError(`integer out of range for ${signed ? 'int64' : 'uint64'}`, path);
+  const bits = BigInt.asUintN(64, n);
+  return new protobuf.util.Long(Number(bits & 0xffffffffn) | 0, Number(bits >> 32n) | 0, !signed);
+}
+
+function parseValue(p: FieldPlan, v: unknown, path: string, depth: number): unknown {
+  const bad = (what: string) => new DecodeError(`expected ${what}, got ${typeName(v)}`, path);
+  switch (p.kind) {
+    case 'message':
+      return otlpJsonToPb(p.message!, v, path, depth + 1);
+    case 'enum': {
+      if (typeof v === 'number' && Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff) return v;
+      // OTLP/JSON says integers; enum names are accepted because some tools write them.
+      const named = typeof v === 'string' ? p.enumType!.values[v] : undefined;
+      if (named !== undefined) return named;
+      throw new DecodeError(`expected an enum integer, got ${JSON.stringify(v)?.slice(0, 40)}`, path);
+    }
+    case 'hexid':
+      if (typeof v !== 'string') throw bad('a hex id string');
+      if (!/^(?:[0-9a-fA-F]{2})*$/.test(v)) throw new DecodeError(`not a hex id: ${JSON.stringify(v.slice(0, 40))}`, path);
+      return Buffer.from(v, 'hex');
+    case 'bytes':
+      if (typeof v !== 'string') throw bad('a base64 string');
+      if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(v)) throw new DecodeError('not base64', path);
+      return Buffer.from(v, 'base64');
+    case 'int64':
+    case 'uint64':
+      return parseInt64(v, p.kind === 'int64', path);
+    case 'int32': {
+      const n = typeof v === 'string' && /^-?\d{1,10}$/.test(v) ? Number(v) : v;
+      const [min, max] = p.range!;
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+        throw new DecodeError(`expected an integer in [${min}, ${max}], got ${JSON.stringify(v)?.slice(0, 40)}`, path);
+      }
+      return n;
+    }
+    case 'double':
+      if (typeof v === 'number') return v;
+      if (v === 'NaN' || v === 'Infinity' || v === '-Infinity') return Number(v);
+      if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+      throw bad('a number');
+    case 'bool':
+      if (typeof v !== 'boolean') throw bad('a boolean');
+      return v;
+    case 'string':
+      if (typeof v !== 'string') throw bad('a string');
+      return v;
+  }
+}
+
+/**
+ * Parses OTLP/JSON into a message of `type`, shaped like protobufjs's own decode output (so the
+ * same code serves both encodings). Accepts lowerCamelCase and snake_case keys, ignores unknown
+ * ones; for a oneof given several members the first in field order wins. Throws DecodeError with
+ * the field path on a wrong type.
+ */
+export function otlpJsonToPb(type: protobuf.Type, json: unknown, path = '', depth = 0): PbMessage {
+  if (!isObj(json)) throw new DecodeError(`expected an object, got ${typeName(json)}`, path || undefined);
+  if (depth > MAX_DEPTH) throw new DecodeError('nested too deeply', path);
+  // An instance of the reflected class carries the oneof getters pbToOtlpJson relies on.
+  const msg = new (type.ctor as unknown as new () => PbMessage)();
+  for (const p of planFor(type)) {
+    let raw = json[p.key];
+    if (raw === undefined) raw = json[p.name];
+    if (raw === undefined || raw === null) continue;
+    if (p.oneof !== undefined && msg[p.oneof] !== undefined) continue;
+    const fieldPath = path ? `${path}.${p.key}` : p.key;
+    if (p.repeated) {
+      if (!Array.isArray(raw)) throw new DecodeError(`expected an array, got ${typeName(raw)}`, fieldPath);
+      msg[p.name] = raw.map((x, i) => parseValue(p, x, `${fieldPath}[${i}]`, depth));
+    } else {
+      msg[p.name] = parseValue(p, raw, fieldPath, depth);
+    }
+  }
+  return msg;
+}

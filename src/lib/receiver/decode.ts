@@ -1,0 +1,129 @@
+/**
+ * One export request body → what the receiver needs: spans or log records for the hooks, the
+ * item count, the partial-success numbers, and the store line. Throws DecodeError for a body
+ * that is not a request of its signal at all (the receiver answers 400 / INVALID_ARGUMENT).
+ *
+ * Traces go through the Span decoders, so the store holds exactly the spans that were accepted
+ * and every stored line decodes back to them; logs and metrics are stored via the generic
+ * message converter, which keeps every field.
+ */
+import protobuf from 'protobufjs';
+import { DecodeError } from '../errors.js';
+import type { DecodeResult, FieldProblem } from '../otlp/decode-result.js';
+import { decodeOtlpJsonTraces } from '../otlp/json-decode.js';
+import { encodeOtlpJsonTraces } from '../otlp/json-encode.js';
+import { decodeOtlpProtoTraces } from '../otlp/proto-decode.js';
+import {
+  countDataPoints,
+  countLogRecords,
+  decodeSignalJson,
+  decodeSignalProtobuf,
+  logRecordViews,
+  signalToOtlpJson,
+} from '../otlp/signals.js';
+import type { Span } from '../span.js';
+import type { Signal } from '../store/layout.js';
+import type { Encoding } from './responses.js';
+import type { LogRecordView } from './types.js';
+
+export interface DecodedExport {
+  spans: Span[];
+  logs: LogRecordView[];
+  /** Items in the request, accepted or not. */
+  itemCount: number;
+  /** Items refused (spans with bad ids); reported as partial success, never retried. */
+  rejected: number;
+  /** Partial-success message: what was skipped or dropped, empty when all was well. */
+  warning: string;
+  /** One OTLP/JSON line for the store, or undefined when there is nothing to keep. */
+  storeLine: string | undefined;
+}
+
+export function decodeExport(signal: Signal, encoding: Encoding, body: Uint8Array): DecodedExport {
+  if (signal === 'traces') return decodeTraces(encoding, body);
+  const msg = encoding === 'protobuf' ? decodeSignalProtobuf(signal, body) : decodeSignalJson(signal, parseJson(body));
+  const itemCount = signal === 'logs' ? countLogRecords(msg) : countDataPoints(msg);
+  return {
+    spans: [],
+    logs: signal === 'logs' ? logRecordViews(msg) : [],
+    itemCount,
+    rejected: 0,
+    warning: '',
+    storeLine: itemCount > 0 ? JSON.stringify(signalToOtlpJson(signal, msg)) : undefined,
+  };
+}
+
+function decodeTraces(encoding: Encoding, body: Uint8Array): DecodedExport {
+  let result: DecodeResult;
+  let total: number;
+  if (encoding === 'protobuf') {
+    result = decodeOtlpProtoTraces(body);
+    total = countProtoSpans(body);
+  } else {
+    const doc = parseJson(body);
+    result = decodeOtlpJsonTraces(doc);
+    total = countJsonSpans(doc);
+  }
+  return {
+    spans: result.spans,
+    logs: [],
+    itemCount: Math.max(total, result.spans.length),
+    rejected: Math.max(0, total - result.spans.length),
+    warning: summarize(result.problems),
+    storeLine: result.spans.length > 0 ? JSON.stringify(encodeOtlpJsonTraces(result.spans)) : undefined,
+  };
+}
+
+function parseJson(body: Uint8Array): unknown {
+  let text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new DecodeError(`invalid JSON: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Spans on the wire (resource_spans 1 → scope_spans 2 → spans 2), counted without decoding
+ * them, so rejected = on the wire − accepted even when the decoder's problem list is capped.
+ */
+function countProtoSpans(bytes: Uint8Array, path: readonly number[] = [1, 2, 2]): number {
+  const reader = protobuf.Reader.create(bytes);
+  let n = 0;
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32();
+    const wire = tag & 7;
+    if (tag >>> 3 === path[0] && wire === 2) {
+      if (path.length === 1) {
+        reader.skipType(2);
+        n++;
+      } else {
+        n += countProtoSpans(reader.bytes(), path.slice(1));
+      }
+    } else {
+      reader.skipType(wire);
+    }
+  }
+  return n;
+}
+
+function arr(o: unknown, camel: string, snake: string): unknown[] {
+  if (typeof o !== 'object' || o === null) return [];
+  const v = (o as Record<string, unknown>)[camel] ?? (o as Record<string, unknown>)[snake];
+  return Array.isArray(v) ? v : [];
+}
+
+function countJsonSpans(doc: unknown): number {
+  let n = 0;
+  for (const rs of arr(doc, 'resourceSpans', 'resource_spans')) {
+    for (const ss of arr(rs, 'scopeSpans', 'scope_spans')) n += arr(ss, 'spans', 'spans').length;
+  }
+  return n;
+}
+
+function summarize(problems: FieldProblem[]): string {
+  const shown = problems.slice(0, 3).map((p) => (p.field ? `${p.field}: ${p.message}` : p.message));
+  const more = problems.length - shown.length;
+  return shown.join('; ') + (more > 0 ? `; and ${more}${problems.length > 100 ? '+' : ''} more` : '');
+}

@@ -1,0 +1,121 @@
+/**
+ * The OTLP/gRPC receiver (@grpc/grpc-js): the trace, logs and metrics `Export` methods. The
+ * (de)serializers pass bytes through untouched so decoding happens in `ingest`, where a bad
+ * message becomes INVALID_ARGUMENT (a throwing deserializer would only give INTERNAL) and the
+ * hooks get the request bytes. grpc-js itself undoes gzip/deflate and enforces the size limit
+ * (RESOURCE_EXHAUSTED), on the decompressed size too.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { Signal } from '../store/layout.js';
+import { bearerMatches } from './headers.js';
+import {
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  ingest,
+  notifyReject,
+  storeBacklogged,
+  type ReceiverCommonOptions,
+  type RunningReceiver,
+} from './ingest.js';
+import { CONTENT_TYPE, exportResponseBody } from './responses.js';
+
+export type GrpcReceiverOptions = ReceiverCommonOptions;
+
+export const GRPC_SERVICES: Record<Signal, string> = {
+  traces: 'opentelemetry.proto.collector.trace.v1.TraceService',
+  logs: 'opentelemetry.proto.collector.logs.v1.LogsService',
+  metrics: 'opentelemetry.proto.collector.metrics.v1.MetricsService',
+};
+
+const passThrough = (b: Buffer): Buffer => b;
+
+/** The service of one signal, bytes in and bytes out (also usable to build a test client). */
+export function grpcServiceDefinition(signal: Signal): grpc.ServiceDefinition {
+  return {
+    Export: {
+      path: `/${GRPC_SERVICES[signal]}/Export`,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: passThrough,
+      requestDeserialize: passThrough,
+      responseSerialize: passThrough,
+      responseDeserialize: passThrough,
+      originalName: 'export',
+    },
+  };
+}
+
+/** grpc-js reports bind failures as a plain message; give them the errno code callers test. */
+function bindError(err: Error, address: string): Error {
+  const code = /\b(E[A-Z]{3,})\b/.exec(err.message)?.[1];
+  const out = new Error(`cannot listen on ${address}: ${err.message}`) as NodeJS.ErrnoException;
+  if (code) out.code = code;
+  return out;
+}
+
+export function startGrpcReceiver(opts: GrpcReceiverOptions): Promise<RunningReceiver> {
+  const now = opts.now ?? (() => new Date());
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': opts.maxBodyBytes,
+  });
+
+  const exportHandler =
+    (signal: Signal) =>
+    (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>): void => {
+      const receivedAt = now();
+      const fail = (code: grpc.status, details: string) => {
+        notifyReject(opts.hooks, 'grpc', grpc.status[code], details);
+        callback({ code, details });
+      };
+      if (opts.token !== undefined) {
+        const given = call.metadata.get('authorization');
+        if (!given.some((v) => typeof v === 'string' && bearerMatches(v, opts.token!))) {
+          return fail(grpc.status.UNAUTHENTICATED, 'missing or wrong token: send metadata authorization: Bearer <token>');
+        }
+      }
+      if (storeBacklogged(opts)) return fail(grpc.status.UNAVAILABLE, 'the store is not keeping up; retry later');
+      ingest(opts, {
+        signal,
+        protocol: 'grpc',
+        encoding: 'protobuf',
+        body: call.request,
+        contentType: CONTENT_TYPE.protobuf,
+        receivedAt,
+      }).then(
+        (outcome) => {
+          if (outcome.kind === 'ok') callback(null, exportResponseBody(signal, 'protobuf', outcome.rejected, outcome.warning));
+          else if (outcome.kind === 'invalid') fail(grpc.status.INVALID_ARGUMENT, outcome.message);
+          else fail(grpc.status.UNAVAILABLE, outcome.message);
+        },
+        (e: unknown) => fail(grpc.status.INTERNAL, `internal error: ${e instanceof Error ? e.message : String(e)}`),
+      );
+    };
+
+  for (const signal of Object.keys(GRPC_SERVICES) as Signal[]) {
+    server.addService(grpcServiceDefinition(signal), { Export: exportHandler(signal) });
+  }
+
+  let closed: Promise<void> | undefined;
+  function close(): Promise<void> {
+    return (closed ??= new Promise((resolve) => {
+      const force = setTimeout(() => {
+        server.forceShutdown();
+        resolve();
+      }, opts.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
+      server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    }));
+  }
+
+  const address = `${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${opts.port}`;
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => {
+      if (err) {
+        server.forceShutdown();
+        return reject(bindError(err, address));
+      }
+      resolve({ port, close });
+    });
+  });
+}

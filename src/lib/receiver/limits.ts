@@ -1,0 +1,88 @@
+/**
+ * Reading a request body under the size limit. The limit applies to the bytes on the wire and
+ * again to the decompressed bytes, and decompression is incremental: it stops as soon as the
+ * output passes the limit, so a small gzip bomb never expands in memory.
+ */
+import type { IncomingMessage } from 'node:http';
+import zlib from 'node:zlib';
+import type { ContentCoding } from './headers.js';
+
+export type BodyResult =
+  | { ok: true; body: Buffer }
+  | { ok: false; reason: 'too-large' | 'corrupt'; message: string }
+  | { ok: false; reason: 'aborted' };
+
+/** How much of a refused body is read and thrown away (to answer cleanly) before hanging up. */
+export const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
+
+function inflaterFor(coding: ContentCoding): zlib.Gunzip | zlib.Inflate | undefined {
+  // HTTP "deflate" is the zlib format (RFC 9110), which is also what the Collector accepts.
+  if (coding === 'gzip') return zlib.createGunzip();
+  if (coding === 'deflate') return zlib.createInflate();
+  return undefined;
+}
+
+export function readLimitedBody(req: IncomingMessage, coding: ContentCoding, maxBytes: number): Promise<BodyResult> {
+  return new Promise((resolve) => {
+    const inflater = inflaterFor(coding);
+    const chunks: Buffer[] = [];
+    let rawBytes = 0;
+    let outBytes = 0;
+    let done = false;
+
+    const finish = (result: BodyResult) => {
+      if (done) return;
+      done = true;
+      req.off('data', onData).off('end', onEnd).off('close', onClose).off('error', onClose);
+      if (inflater && !result.ok) inflater.destroy();
+      resolve(result);
+    };
+    const tooLarge = (what: string) =>
+      finish({ ok: false, reason: 'too-large', message: `request body ${what} exceeds the limit of ${maxBytes} bytes (--max-body)` });
+    const keep = (chunk: Buffer) => {
+      if (done) return;
+      outBytes += chunk.length;
+      if (outBytes > maxBytes) return tooLarge(inflater ? 'after decompression' : 'size');
+      chunks.push(chunk);
+    };
+
+    function onData(chunk: Buffer) {
+      rawBytes += chunk.length;
+      if (rawBytes > maxBytes) return tooLarge('size');
+      if (!inflater) return keep(chunk);
+      if (!inflater.write(chunk)) {
+        req.pause();
+        inflater.once('drain', () => req.resume());
+      }
+    }
+    function onEnd() {
+      if (inflater) inflater.end();
+      else finish({ ok: true, body: Buffer.concat(chunks, outBytes) });
+    }
+    function onClose() {
+      if (!req.complete) finish({ ok: false, reason: 'aborted' });
+    }
+
+    if (inflater) {
+      inflater.on('data', keep);
+      inflater.on('end', () => finish({ ok: true, body: Buffer.concat(chunks, outBytes) }));
+      inflater.on('error', (e: Error) => finish({ ok: false, reason: 'corrupt', message: `cannot decompress the ${coding} body: ${e.message}` }));
+    }
+    req.on('data', onData).on('end', onEnd).on('close', onClose).on('error', onClose);
+  });
+}
+
+/**
+ * Reads and drops what is left of a body we refused, so the client sees our answer rather than
+ * a reset connection; a client that keeps sending far beyond it is cut off.
+ */
+export function discardRest(req: IncomingMessage, limitBytes = DISCARD_LIMIT_BYTES): void {
+  if (req.complete || req.destroyed) return;
+  let seen = 0;
+  req.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > limitBytes) req.socket.destroy();
+  });
+  req.on('error', () => {});
+  req.resume();
+}

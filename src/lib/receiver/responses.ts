@@ -1,0 +1,56 @@
+/**
+ * Response bodies of the OTLP receivers, in the request's encoding (the spec requires it):
+ * Export…ServiceResponse on success (with partial_success when items were rejected) and
+ * google.rpc.Status on errors.
+ */
+import protobuf from 'protobufjs';
+import { pbToOtlpJson, type PbMessage } from '../otlp/pb-json.js';
+import { otlpTypes } from '../otlp/schema.js';
+import type { Signal } from '../store/layout.js';
+
+export type Encoding = 'protobuf' | 'json';
+
+export const CONTENT_TYPE: Record<Encoding, string> = {
+  protobuf: 'application/x-protobuf',
+  json: 'application/json',
+};
+
+/** google.rpc.Code values used by the receivers (HTTP puts them in Status.code too). */
+export const RpcCode = {
+  INVALID_ARGUMENT: 3,
+  NOT_FOUND: 5,
+  RESOURCE_EXHAUSTED: 8,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
+} as const;
+
+const REJECTED_FIELD: Record<Signal, string> = {
+  traces: 'rejected_spans',
+  logs: 'rejected_log_records',
+  metrics: 'rejected_data_points',
+};
+
+function responseType(signal: Signal): protobuf.Type {
+  const t = otlpTypes();
+  return signal === 'traces' ? t.ExportTraceServiceResponse : signal === 'logs' ? t.ExportLogsServiceResponse : t.ExportMetricsServiceResponse;
+}
+
+function encode(type: protobuf.Type, msg: PbMessage, encoding: Encoding): Buffer {
+  if (encoding === 'json') return Buffer.from(JSON.stringify(pbToOtlpJson(type, msg)));
+  const bytes = type.encode(msg).finish();
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Export…ServiceResponse; partial_success is left unset when nothing was rejected or said. */
+export function exportResponseBody(signal: Signal, encoding: Encoding, rejected = 0, message = ''): Buffer {
+  const type = responseType(signal);
+  const partial = rejected > 0 || message !== '' ? { [REJECTED_FIELD[signal]]: rejected, error_message: message } : undefined;
+  return encode(type, type.fromObject(partial ? { partial_success: partial } : {}) as unknown as PbMessage, encoding);
+}
+
+export function statusBody(encoding: Encoding, code: number, message: string): Buffer {
+  const type = otlpTypes().Status;
+  return encode(type, type.fromObject({ code, message }) as unknown as PbMessage, encoding);
+}
