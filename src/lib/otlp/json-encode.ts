@@ -17,7 +17,8 @@ export function encodeAnyValue(v: AttrValue): Json {
     case 'bigint':
       return { intValue: v.toString() };
     case 'number':
-      return { doubleValue: Number.isFinite(v) ? v : String(v) };
+      // JSON has no NaN, Infinity or -0: the proto3 JSON mapping writes those as strings.
+      return { doubleValue: Number.isFinite(v) && !Object.is(v, -0) ? v : Object.is(v, -0) ? '-0' : String(v) };
   }
   if (v instanceof Uint8Array) return { bytesValue: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
   if (v instanceof KvList) {

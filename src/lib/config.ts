@@ -1,0 +1,99 @@
+/**
+ * `llmtrace.config.json` in the working directory (written by `llmtrace init`): defaults that
+ * every command reads. Flags always win over it. A broken file is an error naming the file and
+ * the field (exit 2), never silently ignored.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LlmtraceError } from './errors.js';
+
+export const CONFIG_FILE = 'llmtrace.config.json';
+
+export type RuleLevel = 'off' | 'info' | 'warn' | 'error';
+
+export interface LlmtraceConfig {
+  /** Local store directory. */
+  store?: string;
+  /** Attribute keys that name a feature, tried in order (cost --feature-key). */
+  featureKeys?: string[];
+  /** Pricing files or URLs layered over the built-in table (cost --pricing). */
+  pricing?: string[];
+  lint?: {
+    rules?: Record<string, RuleLevel>;
+    rootContextKeys?: Record<string, string[]>;
+    maxWarnings?: number;
+  };
+}
+
+function fail(file: string, field: string, message: string): never {
+  throw new LlmtraceError(`${file}: ${field}: ${message}`, `fix or delete ${file} (llmtrace init writes a valid one)`);
+}
+
+function stringList(file: string, field: string, v: unknown): string[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && x !== '')) fail(file, field, 'expected a list of non-empty strings');
+  return v as string[];
+}
+
+const LEVELS: readonly string[] = ['off', 'info', 'warn', 'error'];
+
+export function parseConfig(text: string, file: string): LlmtraceConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    fail(file, '(file)', `invalid JSON: ${(e as Error).message}`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(file, '(file)', 'expected a JSON object');
+  const o = raw as Record<string, unknown>;
+  const config: LlmtraceConfig = {};
+  if (o.store !== undefined) {
+    if (typeof o.store !== 'string' || o.store === '') fail(file, 'store', 'expected a directory path');
+    config.store = o.store;
+  }
+  config.featureKeys = stringList(file, 'featureKeys', o.featureKeys);
+  config.pricing = stringList(file, 'pricing', o.pricing);
+  if (o.lint !== undefined) {
+    if (typeof o.lint !== 'object' || o.lint === null || Array.isArray(o.lint)) fail(file, 'lint', 'expected an object');
+    const l = o.lint as Record<string, unknown>;
+    const lint: NonNullable<LlmtraceConfig['lint']> = {};
+    if (l.rules !== undefined) {
+      if (typeof l.rules !== 'object' || l.rules === null || Array.isArray(l.rules)) fail(file, 'lint.rules', 'expected an object of rule → level');
+      for (const [rule, level] of Object.entries(l.rules as Record<string, unknown>)) {
+        if (typeof level !== 'string' || !LEVELS.includes(level)) fail(file, `lint.rules.${rule}`, `expected one of ${LEVELS.join(', ')}`);
+      }
+      lint.rules = l.rules as Record<string, RuleLevel>;
+    }
+    if (l.rootContextKeys !== undefined) {
+      if (typeof l.rootContextKeys !== 'object' || l.rootContextKeys === null || Array.isArray(l.rootContextKeys)) {
+        fail(file, 'lint.rootContextKeys', 'expected an object of context → list of keys');
+      }
+      const keys: Record<string, string[]> = {};
+      for (const [k, v] of Object.entries(l.rootContextKeys as Record<string, unknown>)) keys[k] = stringList(file, `lint.rootContextKeys.${k}`, v)!;
+      lint.rootContextKeys = keys;
+    }
+    if (l.maxWarnings !== undefined) {
+      if (typeof l.maxWarnings !== 'number' || !Number.isInteger(l.maxWarnings) || l.maxWarnings < 0) fail(file, 'lint.maxWarnings', 'expected a whole number ≥ 0');
+      lint.maxWarnings = l.maxWarnings;
+    }
+    config.lint = lint;
+  }
+  return config;
+}
+
+/** The config of `cwd`, or an empty one when there is no file. Paths in it are relative to it. */
+export function loadConfig(cwd: string = process.cwd()): LlmtraceConfig {
+  const file = path.join(cwd, CONFIG_FILE);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new LlmtraceError(`${file}: cannot read: ${(e as Error).message}`);
+  }
+  const config = parseConfig(text, CONFIG_FILE);
+  const rel = (p: string) => (/^https?:\/\//.test(p) ? p : path.resolve(cwd, p));
+  if (config.store) config.store = rel(config.store);
+  if (config.pricing) config.pricing = config.pricing.map(rel);
+  return config;
+}

@@ -1,0 +1,42 @@
+/** Delivers demo spans: POST as OTLP/JSON to a running `tail`, or append to a store directly. */
+import { LlmtraceError } from '../errors.js';
+import { encodeOtlpJsonTraces } from '../otlp/json-encode.js';
+import type { Span } from '../span.js';
+import { createStoreWriter } from '../store/writer.js';
+
+export function tracesUrl(endpoint: string): string {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new LlmtraceError(`--endpoint must be a URL such as http://127.0.0.1:4318, got ${JSON.stringify(endpoint)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new LlmtraceError(`--endpoint must be http or https, got ${url.protocol}`);
+  // Like OTEL_EXPORTER_OTLP_ENDPOINT: a base URL gets the signal path appended.
+  if (!url.pathname.endsWith('/v1/traces')) url.pathname = `${url.pathname.replace(/\/$/, '')}/v1/traces`;
+  return url.toString();
+}
+
+export async function sendToEndpoint(spans: Span[], endpoint: string, token?: string): Promise<void> {
+  const { request } = await import('undici');
+  const url = tracesUrl(endpoint);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  let res;
+  try {
+    res = await request(url, { method: 'POST', headers, body: JSON.stringify(encodeOtlpJsonTraces(spans)), headersTimeout: 10_000, bodyTimeout: 10_000 });
+  } catch (e) {
+    throw new LlmtraceError(`cannot reach ${url}: ${(e as Error).message}`, 'start the listener first: llmtrace tail (or use --store DIR to write straight into a store)');
+  }
+  const text = await res.body.text();
+  if (res.statusCode !== 200) throw new LlmtraceError(`${url} answered ${res.statusCode}: ${text.slice(0, 200)}`);
+}
+
+export async function writeToStore(spans: Span[], dir: string, now: Date): Promise<void> {
+  const store = createStoreWriter(dir);
+  try {
+    await store.append('traces', JSON.stringify(encodeOtlpJsonTraces(spans)), now);
+  } finally {
+    await store.close();
+  }
+}
