@@ -14,6 +14,8 @@ export interface OpenSourcesOptions {
   store?: string;
   stdin?: NodeJS.ReadableStream;
   stderr?: NodeJS.WritableStream;
+  /** Skip store files (and directory sources' files) received entirely before this time (`--since`). */
+  storeSinceMs?: number;
   /** How many problem lines to print before summarizing the rest. */
   maxProblemLines?: number;
 }
@@ -35,7 +37,7 @@ export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSourc
   let fromStore = false;
   let label: string;
   if (opts.sources.length) {
-    inputs = await resolveInputs(opts.sources, opts.stdin);
+    inputs = await resolveInputs(opts.sources, opts.stdin, opts.storeSinceMs);
     label = opts.sources.join(', ');
   } else {
     const dir = resolveStoreDir(opts.store);
@@ -47,7 +49,7 @@ export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSourc
         'run `llmtrace tail` while your app exports traces, or pass files: llmtrace tree dump.jsonl',
       );
     }
-    inputs = await directoryInputs(dir);
+    inputs = await directoryInputs(dir, 'traces', opts.storeSinceMs);
     fromStore = true;
     label = dir;
   }

@@ -21,6 +21,8 @@ import { decodeZipkinV2, isZipkinV2 } from './zipkin.js';
 export interface SpanBatch {
   spans: Span[];
   source: string;
+  /** 1-based line of the record (JSON Lines, JSON array element) when known: lint locations. */
+  line?: number;
 }
 
 export interface ReadStats {
@@ -75,7 +77,8 @@ class InputReader {
       if (p.message.startsWith('span skipped')) this.stats.skippedSpans++;
       this.problem({ line, field: p.field, message: p.message });
     }
-    return result.spans.length ? { spans: result.spans, source: this.label } : undefined;
+    if (!result.spans.length) return undefined;
+    return line === undefined ? { spans: result.spans, source: this.label } : { spans: result.spans, source: this.label, line };
   }
 
   reject(e: unknown, line?: number): void {

@@ -1,0 +1,171 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { appendFile } from 'node:fs/promises';
+import { commaList, oneOf, outputWidth, positiveInt } from '../lib/cli-options.js';
+import { DEFAULT_FEATURE_KEYS } from '../lib/cost/attribution.js';
+import { compare, readBaseline } from '../lib/cost/baseline.js';
+import { readBudgetFile } from '../lib/cost/budget-file.js';
+import { checkDimension } from '../lib/cost/dimensions.js';
+import { evaluateGates, parsePercent, parseUsd } from '../lib/cost/gates.js';
+import { loadPricing } from '../lib/cost/pricing.js';
+import { computeCost } from '../lib/cost/run.js';
+import { clockNow, parseTimeSpec, resolveWindow, type TimeSpec } from '../lib/cost/window.js';
+import { LlmtraceError } from '../lib/errors.js';
+import { makeColors } from '../lib/render/colors.js';
+import { gateLines, renderCostCsv, renderCostJson, renderCostMarkdown, renderCostTable, type CostView } from '../lib/render/cost-report.js';
+import { formatTokens } from '../lib/render/format.js';
+import { writeOut } from '../lib/render/output.js';
+import { pricingInfoJson, pricingInfoTable } from '../lib/render/pricing-info.js';
+import { openSources } from '../lib/sources/open.js';
+import { resolveStoreDir } from '../lib/store/layout.js';
+
+interface CostOptions {
+  since?: TimeSpec;
+  until?: TimeSpec;
+  by?: string[];
+  featureKey?: string[];
+  top?: number;
+  format: 'table' | 'json' | 'csv' | 'markdown';
+  pricing?: string[];
+  builtinPricing: boolean;
+  pricingInfo?: boolean;
+  budget?: number;
+  budgetFile?: string;
+  baseline?: string;
+  maxIncrease?: number;
+  strict?: boolean;
+  store?: string;
+}
+
+const DEFAULT_BY = ['feature', 'model'];
+/** Decide a complete trace once this many further spans came without one of its own (memory bound). */
+const SETTLE_AFTER_SPANS = 250_000;
+
+/** Wraps a lib parser that throws Error into commander's usage error (exit 2). */
+function usage<T>(parse: (v: string, prev?: T) => T) {
+  return (v: string, prev?: T): T => {
+    try {
+      return parse(v, prev);
+    } catch (e) {
+      throw new InvalidArgumentError((e as Error).message);
+    }
+  };
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export function register(program: Command): void {
+  program
+    .command('cost')
+    .description('token cost by model and feature, with budget and regression gates for CI')
+    .argument('[sources...]', 'trace files (OTLP JSON/JSONL/protobuf, Jaeger, Zipkin, .gz), directories, or - for stdin; default: the local store')
+    .option('--since <when>', 'only calls that started at or after: a duration back from now (30m, 24h, 7d), a date or an RFC 3339 time', usage((v) => parseTimeSpec('--since', v)))
+    .option('--until <when>', 'only calls that started before this time (same forms as --since)', usage((v) => parseTimeSpec('--until', v)))
+    .option('--by <dims>', `group by (comma-separated): model, model.raw, provider, feature, service, operation, day, hour, trace, user, conversation, attr:<key> (default ${DEFAULT_BY.join(',')})`, usage<string[]>((v, prev) => [...(prev ?? []), ...commaList(v).map(checkDimension)]))
+    .option('--feature-key <key>', `attribute naming the feature, tried in order (repeatable; default ${DEFAULT_FEATURE_KEYS.join(', ')})`, collect)
+    .option('--top <n>', 'only the N most expensive rows (the total still counts all)', positiveInt('--top'))
+    .option('-f, --format <format>', 'table, json, csv or markdown', oneOf('--format', ['table', 'json', 'csv', 'markdown'] as const), 'table')
+    .option('--pricing <file|url>', 'pricing file (llmtrace or LiteLLM format) or http(s) URL; repeatable, later ones override earlier ones', collect)
+    .option('--no-builtin-pricing', 'do not use the built-in price table underneath --pricing files')
+    .option('--pricing-info', 'print the effective price table and exit')
+    .option('--budget <usd>', 'fail (exit 1) when the total cost exceeds this many USD', usage((v) => parseUsd('--budget', v)))
+    .option('--budget-file <json>', 'fail when a feature or model exceeds its budget: {"total": 50, "features": {"research": 5}, "models": {"gpt-4o": 10}}')
+    .option('--baseline <json>', 'a previous `cost --format json` output: show the change per row')
+    .option('--max-increase <percent>', 'with --baseline: fail when the total or a row costs more than this much more (e.g. 10%)', usage((v) => parsePercent('--max-increase', v)))
+    .option('--strict', 'fail when any tokens have no price')
+    .option('--store <dir>', 'local store to read when no source is given, and where fetched pricing is cached (default ./.llmtrace or $LLMTRACE_STORE)')
+    .addHelpText(
+      'after',
+      `
+Every model call is counted once: usage on a span counts only when no descendant span carries
+usage (Vercel ai.generateText over doGenerate, invoke_agent totals). Unknown models are never $0:
+they are listed as unpriced, and --strict fails on them. Times are UTC. Exit 0 ok, 1 a gate
+failed, 2 bad flags or unusable input. With $GITHUB_STEP_SUMMARY set, the markdown report is
+appended to it.
+
+Examples:
+  $ llmtrace cost --since 24h                         cost by feature and model from the local store
+  $ llmtrace cost dump.jsonl --by model,day --format csv
+  $ llmtrace cost --since 24h --budget 5 --strict     a CI gate
+  $ llmtrace cost --format json > cost.json           then later: --baseline cost.json --max-increase 10%
+  $ llmtrace cost --pricing prices.json --pricing-info`,
+    )
+    .action(async (sources: string[], opts: CostOptions, cmd: Command) => {
+      const global = cmd.optsWithGlobals<{ color?: boolean }>();
+      const colors = makeColors({ noColor: global.color === false });
+      const warn = (m: string) => process.stderr.write(`llmtrace: ${m}\n`);
+
+      let now: number;
+      try {
+        now = clockNow();
+      } catch (e) {
+        throw new LlmtraceError((e as Error).message);
+      }
+      const window = resolveWindow(opts.since, opts.until, now);
+      if (window.sinceMs !== undefined && window.untilMs !== undefined && window.sinceMs >= window.untilMs) {
+        throw new LlmtraceError(`--since (${opts.since!.text}) must be before --until (${opts.until!.text})`);
+      }
+      if (opts.maxIncrease !== undefined && !opts.baseline) throw new LlmtraceError('--max-increase needs --baseline <previous.json>');
+      if (opts.featureKey?.some((k) => k.trim() === '')) throw new LlmtraceError('--feature-key must not be empty');
+
+      const storeDir = resolveStoreDir(opts.store);
+      const book = await loadPricing({ files: opts.pricing, builtin: opts.builtinPricing, storeDir, warn });
+      if (opts.pricingInfo) {
+        await writeOut([opts.format === 'json' ? pricingInfoJson(book) : pricingInfoTable(book, { colors, width: outputWidth() })]);
+        return;
+      }
+      if (!opts.builtinPricing && !opts.pricing?.length) warn('warning: --no-builtin-pricing without --pricing: every call is unpriced');
+      // Read the gate files before the input, so a typo fails fast.
+      const budgetFile = opts.budgetFile === undefined ? undefined : await readBudgetFile(opts.budgetFile);
+      const baseline = opts.baseline === undefined ? undefined : await readBaseline(opts.baseline);
+
+      const opened = await openSources({ sources, store: opts.store, storeSinceMs: window.sinceMs });
+      const run = await computeCost(opened.batches, {
+        book,
+        window,
+        groupBy: opts.by ?? DEFAULT_BY,
+        featureKeys: opts.featureKey,
+        top: opts.top,
+        settleAfterSpans: SETTLE_AFTER_SPANS,
+        withBudgetGroups: budgetFile !== undefined,
+      });
+      const { summary, unusable } = opened.finish();
+      if (summary) warn(summary);
+
+      const { report } = run.result;
+      const comparison = baseline && compare(report, baseline);
+      const gates = evaluateGates(
+        { total: run.main.total, report, byFeature: run.byFeature, byModel: run.byModel, comparison },
+        { budget: opts.budget, budgetFile, maxIncrease: opts.maxIncrease, strict: opts.strict },
+      );
+      const view: CostView = { result: run.result, comparison, gates };
+
+      if (opts.format === 'json') await writeOut([renderCostJson(view)]);
+      else if (opts.format === 'csv') await writeOut([renderCostCsv(view)]);
+      else if (opts.format === 'markdown') await writeOut([renderCostMarkdown(view)]);
+      else await writeOut([renderCostTable(view, { colors, width: outputWidth() })]);
+
+      const { stats } = run;
+      if (report.unpriced.length) {
+        const calls = report.unpriced.reduce((s, u) => s + u.calls, 0);
+        const list = report.unpriced.slice(0, 5).map((u) => `${u.model} (${formatTokens(u.calls)} call${u.calls === 1 ? '' : 's'})`).join(', ');
+        warn(`warning: ${formatTokens(calls)} call${calls === 1 ? '' : 's'} of ${report.unpriced.length} model${report.unpriced.length === 1 ? '' : 's'} have no price and are not in the cost: ${list}${report.unpriced.length > 5 ? ', …' : ''}`);
+        process.stderr.write('  hint: add them with --pricing FILE (see llmtrace cost --help); --strict makes this fail\n');
+      }
+      if (stats.lateSpans) warn(`warning: ${stats.lateSpans} spans arrived long after the rest of their trace and were skipped; the cost may be off for those traces`);
+      if (stats.duplicateSpans) warn(`${stats.duplicateSpans} spans were read more than once and counted once`);
+      for (const line of gateLines(gates)) warn(line);
+
+      const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+      if (summaryFile) {
+        try {
+          await appendFile(summaryFile, `${renderCostMarkdown(view)}\n`);
+        } catch (e) {
+          warn(`warning: cannot append to $GITHUB_STEP_SUMMARY (${summaryFile}): ${(e as Error).message}`);
+        }
+      }
+
+      if (unusable) throw new LlmtraceError('no usable trace data was read', undefined, 2);
+      const failed = gates.filter((g) => !g.ok);
+      if (failed.length) throw new LlmtraceError(`${failed.length} cost gate${failed.length === 1 ? '' : 's'} failed`, undefined, 1);
+    });
+}

@@ -1,0 +1,116 @@
+/**
+ * CI gates (DESIGN §4 "cost"): each returns data — which gate, whether it held, why — and the
+ * command turns any failure into exit 1. Budgets compare the priced cost; unpriced tokens are
+ * `--strict`'s business, so a missing price can never make a budget pass silently without a
+ * warning (the unpriced list is always printed).
+ */
+import type { Aggregator, Counters } from './aggregate.js';
+import type { Change } from './baseline.js';
+import type { BudgetFile } from './budget-file.js';
+import { formatUsd } from '../render/format.js';
+import { roundUsd, type CostReport } from './report.js';
+
+export interface GateResult {
+  gate: 'budget' | 'budget-file' | 'max-increase' | 'strict';
+  ok: boolean;
+  message: string;
+}
+
+export interface GateInput {
+  total: Counters;
+  report: CostReport;
+  byFeature?: Aggregator;
+  byModel?: Aggregator;
+  comparison?: { rows: Change[]; total: Change };
+}
+
+export interface GateOptions {
+  budget?: number;
+  budgetFile?: BudgetFile;
+  /** Percent. */
+  maxIncrease?: number;
+  strict?: boolean;
+}
+
+export function evaluateGates(input: GateInput, opts: GateOptions): GateResult[] {
+  const out: GateResult[] = [];
+  const total = roundUsd(input.total.cost);
+  if (opts.budget !== undefined) {
+    const ok = total <= opts.budget;
+    out.push({ gate: 'budget', ok, message: `total cost ${formatUsd(total)} ${ok ? 'within' : 'exceeds'} the budget of ${formatUsd(opts.budget)}` });
+  }
+  if (opts.budgetFile) out.push(...budgetFileGates(input, opts.budgetFile, total));
+  if (opts.maxIncrease !== undefined && input.comparison) out.push(...increaseGates(input, opts.maxIncrease));
+  if (opts.strict) {
+    const tokens = input.total.unpricedTokens;
+    const ok = tokens === 0;
+    out.push({
+      gate: 'strict',
+      ok,
+      message: ok
+        ? 'every token is priced'
+        : `${tokens} tokens of ${input.total.unpricedCalls} calls are unpriced (${input.report.unpriced.map((u) => u.model).join(', ')})`,
+    });
+  }
+  return out;
+}
+
+function budgetFileGates(input: GateInput, file: BudgetFile, total: number): GateResult[] {
+  const out: GateResult[] = [];
+  if (file.total !== undefined) {
+    const ok = total <= file.total;
+    out.push({ gate: 'budget-file', ok, message: `total cost ${formatUsd(total)} ${ok ? 'within' : 'exceeds'} ${formatUsd(file.total)} (${file.label})` });
+  }
+  for (const [kind, agg, limits] of [
+    ['feature', input.byFeature, file.features],
+    ['model', input.byModel, file.models],
+  ] as const) {
+    const spent = new Map<string, number>();
+    for (const g of agg?.list() ?? []) spent.set(g.keys[0]!, roundUsd(g.counters.cost));
+    for (const [name, limit] of Object.entries(limits)) {
+      const cost = spent.get(name) ?? 0;
+      const ok = cost <= limit;
+      out.push({ gate: 'budget-file', ok, message: `${kind} ${name}: ${formatUsd(cost)} ${ok ? 'within' : 'exceeds'} ${formatUsd(limit)} (${file.label})` });
+    }
+  }
+  return out;
+}
+
+function increaseGates(input: GateInput, max: number): GateResult[] {
+  const cmp = input.comparison!;
+  const out: GateResult[] = [];
+  const t = cmp.total;
+  if (t.pct !== undefined) {
+    const ok = t.pct <= max;
+    out.push({ gate: 'max-increase', ok, message: `total cost ${describeChange(t)}, limit +${max}%` });
+  }
+  // Rows that existed in the baseline with a cost: a feature that got dearer fails the gate
+  // even when another got cheaper. New rows are shown, not failed.
+  input.report.rows.forEach((row, i) => {
+    const c = cmp.rows[i]!;
+    if (c.pct === undefined || !c.base || c.pct <= max) return;
+    const name = input.report.groupBy.map((d) => `${d}=${String(row[d])}`).join(' ');
+    out.push({ gate: 'max-increase', ok: false, message: `${name}: cost ${describeChange(c)}, limit +${max}%` });
+  });
+  return out;
+}
+
+export function describeChange(c: Change): string {
+  if (c.pct === undefined) return 'not comparable (unpriced)';
+  const pct = c.pct === Infinity ? 'from $0' : `${c.pct >= 0 ? '+' : ''}${c.pct.toFixed(1)}%`;
+  return `${formatUsd(c.base ?? 0)} → ${formatUsd(c.current ?? 0)} (${pct})`;
+}
+
+/** `10%`, `10`, `2.5%` → percent; throws a usage Error otherwise. */
+export function parsePercent(flag: string, text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(text);
+  if (!m) throw new Error(`${flag} must be a percentage such as 10%, got ${JSON.stringify(text)}`);
+  return Number(m[1]);
+}
+
+/** `12.5`, `$12.50` → USD; throws a usage Error otherwise (negative amounts included). */
+export function parseUsd(flag: string, text: string): number {
+  const m = /^\s*\$?(\d+(?:\.\d+)?|\.\d+)\s*$/.exec(text);
+  if (!m) throw new Error(`${flag} must be a non-negative amount of USD such as 25 or 2.50, got ${JSON.stringify(text)}`);
+  return Number(m[1]);
+}

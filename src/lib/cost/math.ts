@@ -1,0 +1,37 @@
+/**
+ * The cost of one call, pure (DESIGN §4 "Pricing"), USD with prices per 1M tokens:
+ *   (input − cacheRead − cacheWrite)·input + cacheRead·cacheRead + cacheWrite·cacheWrite
+ *   + (output − reasoning)·output + reasoning·reasoning
+ * Usage follows the OTel rule (input includes cached tokens, output includes reasoning), so the
+ * cached and reasoning parts are taken out of input and output before they are priced apart.
+ */
+import type { Usage } from '../genai/types.js';
+import type { PriceEntry, PricePoint, Rates } from './types.js';
+
+/** The dated price in force at `startMs` (since inclusive, until exclusive; first in file order). */
+export function pointAt(entry: PriceEntry, startMs: number): PricePoint | undefined {
+  for (const p of entry.points) {
+    if ((p.sinceMs === undefined || startMs >= p.sinceMs) && (p.untilMs === undefined || startMs < p.untilMs)) return p;
+  }
+  return undefined;
+}
+
+/** The rates for a call: the highest tier whose `above` its input tokens exceed, for the whole call. */
+export function ratesFor(point: PricePoint, inputTokens: number): Rates {
+  let rates = point.rates;
+  for (const t of point.tiers) {
+    if (inputTokens > t.above) rates = t.rates;
+    else break;
+  }
+  return rates;
+}
+
+export function callCost(r: Rates, u: Usage): number {
+  // Inconsistent counts (cache larger than input) must not produce negative money.
+  const plainIn = Math.max(0, u.input - u.cacheRead - u.cacheWrite);
+  const plainOut = Math.max(0, u.output - u.reasoning);
+  return (
+    (plainIn * r.input + u.cacheRead * r.cacheRead + u.cacheWrite * r.cacheWrite + plainOut * r.output + u.reasoning * r.reasoning) /
+    1e6
+  );
+}

@@ -1,0 +1,84 @@
+/**
+ * The effective price table: layers (built-in, then each --pricing file in order) merged by
+ * entry name, later over earlier, and the per-call pricing function `tree`, `tail` and `cost`
+ * share. An overriding entry replaces the prices; aliases, `match` and provider it does not
+ * give are kept from the entry it overrides.
+ */
+import type { GenAiView } from '../genai/types.js';
+import { callCost, pointAt, ratesFor } from './math.js';
+import { ModelIndex } from './match.js';
+import type { PriceEntry } from './types.js';
+
+export interface PriceLayer {
+  label: string;
+  entries: PriceEntry[];
+}
+
+export class PriceBook {
+  /** Effective entries, in the order they were first defined. */
+  readonly entries: PriceEntry[];
+  private readonly index: ModelIndex;
+
+  constructor(readonly layers: readonly PriceLayer[]) {
+    const byName = new Map<string, PriceEntry>();
+    const layerOf = new Map<PriceEntry, number>();
+    layers.forEach((layer, i) => {
+      for (const e of layer.entries) {
+        const prev = byName.get(e.name);
+        const merged: PriceEntry = prev
+          ? {
+              ...e,
+              aliases: e.aliases.length ? e.aliases : prev.aliases,
+              match: e.match ?? prev.match,
+              provider: e.provider ?? prev.provider,
+            }
+          : e;
+        byName.set(e.name, merged);
+        layerOf.set(merged, i);
+      }
+    });
+    this.entries = [...byName.values()];
+    this.index = new ModelIndex(this.entries, (e) => layerOf.get(e) ?? 0);
+  }
+
+  /** The entry pricing a model id (exact, alias, match, then normalized), or undefined. */
+  match(modelId: string | undefined): PriceEntry | undefined {
+    return this.index.lookup(modelId);
+  }
+}
+
+export interface PricedCall {
+  /** USD. */
+  cost: number;
+  /** Name of the price entry used. */
+  entry: string;
+  /** The model id that matched: the response model when it matched, else the request model. */
+  model: string;
+}
+
+/**
+ * Prices one span's usage: the response model when it matches, else the request model; the
+ * dated price in force at the call's start; the tier chosen by its input tokens. Undefined
+ * when the span has no usage or no price applies (unpriced: never $0). Cheap per span: model
+ * lookups are cached in the book.
+ */
+export function priceCall(book: PriceBook, view: GenAiView, startMs: number): PricedCall | undefined {
+  const p = priceView(book, view, startMs);
+  return p && { cost: p.cost, entry: p.entry.name, model: p.model };
+}
+
+/** priceCall with the whole entry (for its provider). */
+export function priceView(book: PriceBook, view: GenAiView, startMs: number): { cost: number; entry: PriceEntry; model: string } | undefined {
+  const usage = view.usage;
+  if (usage === undefined) return undefined;
+  let model = view.responseModel;
+  let entry = book.match(model);
+  if (entry === undefined) {
+    model = view.requestModel;
+    entry = book.match(model);
+  }
+  if (entry === undefined || model === undefined) return undefined;
+  const point = pointAt(entry, startMs);
+  if (point === undefined) return undefined;
+  return { cost: callCost(ratesFor(point, usage.input), usage), entry, model };
+}

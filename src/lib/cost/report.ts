@@ -1,0 +1,105 @@
+/**
+ * The cost report in its stable JSON shape (DESIGN §4 "cost"; documented in the README):
+ * { currency, since, until, groupBy, rows: [{ <dims>, calls, inputTokens, cacheReadTokens,
+ *   cacheWriteTokens, outputTokens, reasoningTokens, cost }], total: {…}, unpriced: [{ model,
+ *   calls, inputTokens, outputTokens }] }
+ * `cost` is null when none of the row's calls is priced; when some are, it is the priced part
+ * and the unpriced calls are listed in `unpriced`. Rows: cost descending, then the keys.
+ */
+import { cmp, type Aggregator, type Counters, type TokenCounters, type UnpricedModels } from './aggregate.js';
+import type { TimeWindow } from './window.js';
+
+export interface CostCounters extends TokenCounters {
+  cost: number | null;
+}
+
+export type CostRow = CostCounters & Record<string, string | number | null>;
+
+export interface UnpricedModel {
+  model: string;
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface CostReport {
+  currency: 'USD';
+  since: string | null;
+  until: string | null;
+  groupBy: string[];
+  rows: CostRow[];
+  total: CostCounters;
+  unpriced: UnpricedModel[];
+}
+
+/** The report plus what renderers show beside it. */
+export interface CostResult {
+  report: CostReport;
+  /** Per row: how many of its calls are unpriced (its cost is then a lower bound, or null). */
+  rowUnpricedCalls: number[];
+  /** Rows left out by --top, and their summed priced cost. */
+  omitted: { rows: number; cost: number };
+}
+
+/** 12 significant digits: no float noise such as 0.30000000000000004 in reports. */
+export function roundUsd(v: number): number {
+  return Number(v.toPrecision(12));
+}
+
+export function costOf(c: Counters): number | null {
+  return c.pricedCalls === 0 && c.calls > 0 ? null : roundUsd(c.cost);
+}
+
+function counters(c: Counters): CostCounters {
+  return {
+    calls: c.calls,
+    inputTokens: c.inputTokens,
+    cacheReadTokens: c.cacheReadTokens,
+    cacheWriteTokens: c.cacheWriteTokens,
+    outputTokens: c.outputTokens,
+    reasoningTokens: c.reasoningTokens,
+    cost: costOf(c),
+  };
+}
+
+export function buildCostReport(agg: Aggregator, unpriced: UnpricedModels, window: TimeWindow, top?: number): CostResult {
+  const groupBy = agg.dimensions.map((d) => d.name);
+  const groups = agg.list().sort((a, b) => {
+    const ca = costOf(a.counters), cb = costOf(b.counters);
+    if (ca !== cb) return ca === null ? 1 : cb === null ? -1 : cb - ca;
+    for (let i = 0; i < a.keys.length; i++) {
+      const d = cmp(a.keys[i]!, b.keys[i]!);
+      if (d) return d;
+    }
+    return 0;
+  });
+  const shown = top === undefined ? groups : groups.slice(0, top);
+  const rest = groups.slice(shown.length);
+  const rows = shown.map((g) => {
+    const row: Record<string, string | number | null> = {};
+    groupBy.forEach((name, i) => (row[name] = g.keys[i]!));
+    return Object.assign(row, counters(g.counters)) as CostRow;
+  });
+  return {
+    report: {
+      currency: 'USD',
+      since: iso(window.sinceMs),
+      until: iso(window.untilMs),
+      groupBy,
+      rows,
+      total: counters(agg.total),
+      unpriced: unpriced.list(),
+    },
+    rowUnpricedCalls: shown.map((g) => g.counters.unpricedCalls),
+    omitted: { rows: rest.length, cost: roundUsd(rest.reduce((s, g) => s + g.counters.cost, 0)) },
+  };
+}
+
+function iso(ms: number | undefined): string | null {
+  return ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
+}
+
+/** The dimension values of a row, in groupBy order (for baselines and renderers). */
+export function rowKeys(report: Pick<CostReport, 'groupBy'>, row: Record<string, unknown>): string[] {
+  return report.groupBy.map((d) => String(row[d] ?? ''));
+}

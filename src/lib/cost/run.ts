@@ -1,0 +1,54 @@
+/**
+ * One cost run: span batches in, the report (and the groupings the gates need) out. The input
+ * streams through the Attributor; only its compact records and the groups are kept.
+ */
+import type { SpanBatch } from '../sources/read.js';
+import { Aggregator, UnpricedModels } from './aggregate.js';
+import { Attributor, type AttributionStats } from './attribution.js';
+import { planDimensions } from './dimensions.js';
+import type { PriceBook } from './pricebook.js';
+import { buildCostReport, type CostResult } from './report.js';
+import type { TimeWindow } from './window.js';
+
+export interface CostRunOptions {
+  book: PriceBook;
+  window?: TimeWindow;
+  groupBy: string[];
+  featureKeys?: string[];
+  top?: number;
+  settleAfterSpans?: number;
+  /** Also group by feature alone and by model alone (for a budget file). */
+  withBudgetGroups?: boolean;
+}
+
+export interface CostRun {
+  result: CostResult;
+  main: Aggregator;
+  byFeature?: Aggregator;
+  byModel?: Aggregator;
+  stats: AttributionStats;
+}
+
+export async function computeCost(batches: AsyncIterable<SpanBatch>, opts: CostRunOptions): Promise<CostRun> {
+  const plan = planDimensions(opts.groupBy);
+  const main = new Aggregator(plan.dimensions);
+  const unpriced = new UnpricedModels();
+  const byFeature = opts.withBudgetGroups ? new Aggregator(planDimensions(['feature']).dimensions) : undefined;
+  const byModel = opts.withBudgetGroups ? new Aggregator(planDimensions(['model']).dimensions) : undefined;
+  const attributor = new Attributor({
+    book: opts.book,
+    window: opts.window,
+    featureKeys: opts.featureKeys,
+    inherited: plan.inherited,
+    settleAfterSpans: opts.settleAfterSpans,
+    onCall: (call) => {
+      main.add(call);
+      unpriced.add(call);
+      byFeature?.add(call);
+      byModel?.add(call);
+    },
+  });
+  for await (const batch of batches) attributor.add(batch.spans);
+  const stats = attributor.finish();
+  return { result: buildCostReport(main, unpriced, opts.window ?? {}, opts.top), main, byFeature, byModel, stats };
+}

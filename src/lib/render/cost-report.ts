@@ -1,0 +1,161 @@
+/**
+ * Renderers of the cost report: terminal table, markdown (also the GitHub step summary), CSV
+ * (csv-stringify) and JSON (the stable shape of src/lib/cost/report.ts, unchanged).
+ * Costs: `unpriced` when no call of the row has a price; a trailing `*` when some lack one.
+ */
+import { stringify } from 'csv-stringify/sync';
+import type { Change } from '../cost/baseline.js';
+import type { GateResult } from '../cost/gates.js';
+import type { CostCounters, CostResult } from '../cost/report.js';
+import type { Colors } from './colors.js';
+import { formatTokens, formatUsd, sanitize } from './format.js';
+import { renderTable, type Column } from './table.js';
+
+export interface CostView {
+  result: CostResult;
+  comparison?: { rows: Change[]; total: Change };
+  gates?: GateResult[];
+}
+
+function costText(c: CostCounters, unpricedCalls: number): string {
+  if (c.cost === null) return 'unpriced';
+  return unpricedCalls > 0 ? `${formatUsd(c.cost)}*` : formatUsd(c.cost);
+}
+
+function share(c: CostCounters, total: CostCounters): string {
+  if (c.cost === null || !total.cost) return '—';
+  return `${((c.cost / total.cost) * 100).toFixed(1)}%`;
+}
+
+function changeText(c: Change | undefined): string {
+  if (!c || c.base === undefined) return 'new';
+  if (c.pct === undefined) return '—';
+  if (c.pct === Infinity) return `+${formatUsd(c.current ?? 0)}`;
+  return `${c.pct >= 0 ? '+' : ''}${c.pct.toFixed(1)}%`;
+}
+
+interface Grid {
+  columns: Column[];
+  rows: string[][];
+  total: string[];
+  notes: string[];
+}
+
+/** The cells every human format shares. */
+function grid(view: CostView, colors: Colors | undefined): Grid {
+  const { report, rowUnpricedCalls, omitted } = view.result;
+  const showWrite = report.total.cacheWriteTokens > 0;
+  const showReasoning = report.total.reasoningTokens > 0;
+  const columns: Column[] = [
+    ...report.groupBy.map((d) => ({ header: d })),
+    { header: 'calls', align: 'right' as const },
+    { header: 'input', align: 'right' as const },
+    { header: 'cached', align: 'right' as const },
+    ...(showWrite ? [{ header: 'cache write', align: 'right' as const }] : []),
+    { header: 'output', align: 'right' as const },
+    ...(showReasoning ? [{ header: 'reasoning', align: 'right' as const }] : []),
+    { header: 'cost', align: 'right' as const },
+    { header: 'share', align: 'right' as const },
+    ...(view.comparison ? [{ header: 'vs baseline', align: 'right' as const }] : []),
+  ];
+  const numbers = (c: CostCounters, unpricedCalls: number, change: Change | undefined, isTotal: boolean): string[] => {
+    let cost = costText(c, unpricedCalls);
+    if (colors && c.cost === null) cost = colors.yellow(cost);
+    let delta = view.comparison ? changeText(change) : undefined;
+    if (colors && delta !== undefined && change?.pct !== undefined) delta = change.pct > 0 ? colors.red(delta) : change.pct < 0 ? colors.green(delta) : delta;
+    return [
+      formatTokens(c.calls),
+      formatTokens(c.inputTokens),
+      formatTokens(c.cacheReadTokens),
+      ...(showWrite ? [formatTokens(c.cacheWriteTokens)] : []),
+      formatTokens(c.outputTokens),
+      ...(showReasoning ? [formatTokens(c.reasoningTokens)] : []),
+      cost,
+      isTotal ? (c.cost === null ? '—' : '100%') : share(c, report.total),
+      ...(delta !== undefined ? [delta] : []),
+    ];
+  };
+  const rows = report.rows.map((r, i) => [
+    ...report.groupBy.map((d) => sanitize(String(r[d]))),
+    ...numbers(r, rowUnpricedCalls[i] ?? 0, view.comparison?.rows[i], false),
+  ]);
+  const totalUnpriced = report.unpriced.reduce((s, u) => s + u.calls, 0);
+  const total = [
+    ...report.groupBy.map((_, i) => (i === 0 ? 'total' : '')),
+    ...numbers(report.total, totalUnpriced, view.comparison?.total, true),
+  ];
+  const notes: string[] = [];
+  if (omitted.rows > 0) notes.push(`${omitted.rows} more row${omitted.rows === 1 ? '' : 's'} (${formatUsd(omitted.cost)}) not shown (--top)`);
+  // A `*` was printed wherever a cost leaves out unpriced calls: the total then always has one.
+  if (totalUnpriced > 0 && report.total.cost !== null) notes.push('* the cost leaves out unpriced calls (listed below)');
+  if (report.unpriced.length) {
+    notes.push(
+      `unpriced: ${report.unpriced.map((u) => `${sanitize(u.model)} (${formatTokens(u.calls)} call${u.calls === 1 ? '' : 's'}, ${formatTokens(u.inputTokens)} → ${formatTokens(u.outputTokens)} tokens)`).join(', ')}`,
+    );
+  }
+  return { columns, rows, total, notes };
+}
+
+export function renderCostTable(view: CostView, opts: { colors: Colors; width: number }): string {
+  const g = grid(view, opts.colors);
+  if (view.result.report.total.calls === 0) return `${opts.colors.dim('no model calls with token usage in the window')}\n`;
+  const table = renderTable(g.columns, g.rows, { colors: opts.colors, width: opts.width, footer: [g.total.map((t) => opts.colors.bold(t))] });
+  return [table, ...g.notes.map((n) => opts.colors.dim(n))].join('\n') + '\n';
+}
+
+const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function renderCostMarkdown(view: CostView): string {
+  const g = grid(view, undefined);
+  const { report } = view.result;
+  const window = report.since || report.until ? ` (${report.since ?? 'start'} – ${report.until ?? 'now'})` : '';
+  const out: string[] = [`### LLM cost${window}`, ''];
+  if (report.total.calls === 0) out.push('No model calls with token usage in the window.');
+  else {
+    out.push(`| ${g.columns.map((c) => mdCell(c.header)).join(' | ')} |`);
+    out.push(`| ${g.columns.map((c) => (c.align === 'right' ? '---:' : ':---')).join(' | ')} |`);
+    for (const r of g.rows) out.push(`| ${r.map(mdCell).join(' | ')} |`);
+    out.push(`| ${g.total.map((t) => (t ? `**${mdCell(t)}**` : '')).join(' | ')} |`);
+  }
+  if (g.notes.length) out.push('', ...g.notes.map((n) => `${mdCell(n)}  `));
+  if (view.gates?.length) {
+    out.push('');
+    for (const gate of view.gates) out.push(`- ${gate.ok ? '✅' : '❌'} ${gate.gate}: ${mdCell(gate.message)}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+export function renderCostCsv(view: CostView): string {
+  const { report } = view.result;
+  const header = [...report.groupBy, 'calls', 'inputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'outputTokens', 'reasoningTokens', 'cost', 'share'];
+  if (view.comparison) header.push('baselineCost', 'changePercent');
+  const records = report.rows.map((r, i) => {
+    const rec: Array<string | number> = [
+      ...report.groupBy.map((d) => String(r[d])),
+      r.calls,
+      r.inputTokens,
+      r.cacheReadTokens,
+      r.cacheWriteTokens,
+      r.outputTokens,
+      r.reasoningTokens,
+      r.cost ?? '',
+      r.cost !== null && report.total.cost ? Number(((r.cost / report.total.cost) * 100).toFixed(4)) : '',
+    ];
+    if (view.comparison) {
+      const c = view.comparison.rows[i];
+      rec.push(c?.base ?? '', c?.pct === undefined || c.pct === Infinity ? '' : Number(c.pct.toFixed(4)));
+    }
+    return rec;
+  });
+  return stringify([header, ...records]);
+}
+
+export function renderCostJson(view: CostView): string {
+  return `${JSON.stringify(view.result.report, null, 2)}\n`;
+}
+
+/** Gate outcomes for stderr, one line each. */
+export function gateLines(gates: readonly GateResult[]): string[] {
+  return gates.map((g) => `${g.ok ? 'ok' : 'FAILED'} ${g.gate}: ${g.message}`);
+}
+

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { Attributor, type AttributedCall, type AttributorOptions } from '../../src/lib/cost/attribution.js';
+import { PriceBook } from '../../src/lib/cost/pricebook.js';
+import { builtinPriceLayer } from '../../src/lib/cost/pricing.js';
+import { emptyResource, newAttributes, type Span } from '../../src/lib/span.js';
+import { T0, llm, span } from '../helpers/span-factory.js';
+
+const book = new PriceBook([builtinPriceLayer()]);
+
+function attribute(spans: Span[], opts: Partial<AttributorOptions> = {}) {
+  const calls: AttributedCall[] = [];
+  const a = new Attributor({ book, onCall: (c) => calls.push(c), ...opts });
+  a.add(spans);
+  const stats = a.finish();
+  return { calls, stats };
+}
+
+function withResource(s: Span, attrs: Record<string, string>): Span {
+  return { ...s, resource: { ...emptyResource(), attributes: Object.assign(newAttributes(), attrs) } };
+}
+
+describe('count-once', () => {
+  it('counts the Vercel doGenerate span, not the ai.generateText span repeating its usage, in any order', () => {
+    const usage = { 'ai.model.id': 'gpt-4o', 'ai.usage.inputTokens': 100, 'ai.usage.outputTokens': 20 };
+    const spans = [
+      span({ id: 'root', name: 'root' }),
+      span({ id: 'outer', parent: 'root', name: 'ai.generateText', attrs: { 'ai.operationId': 'ai.generateText', ...usage } }),
+      span({ id: 'inner', parent: 'outer', name: 'ai.generateText.doGenerate', attrs: { 'ai.operationId': 'ai.generateText.doGenerate', ...usage } }),
+    ];
+    for (const order of [spans, [...spans].reverse(), [spans[1]!, spans[2]!, spans[0]!]]) {
+      const { calls, stats } = attribute(order);
+      expect(calls.map((c) => c.spanId)).toEqual([spans[2]!.spanId]);
+      expect(stats.outerSpans).toBe(1);
+      expect(calls[0]!.cost).toBeCloseTo((100 * 2.5 + 20 * 10) / 1e6, 15);
+    }
+  });
+
+  it('does not add invoke_agent totals to the calls below them, even through non-LLM spans', () => {
+    const spans = [
+      span({ id: 'agent', name: 'invoke_agent a', attrs: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'planner', 'gen_ai.usage.input_tokens': 30, 'gen_ai.usage.output_tokens': 6 } }),
+      span({ id: 'http', parent: 'agent', name: 'POST' }),
+      llm('c1', 'http', 'gpt-4o-mini', 10, 2),
+      llm('c2', 'agent', 'gpt-4o-mini', 20, 4),
+    ];
+    const { calls } = attribute(spans);
+    expect(calls.map((c) => c.usage.input).sort()).toEqual([10, 20]);
+    expect(calls.every((c) => c.feature === 'planner')).toBe(true);
+  });
+
+  it('counts a span read twice once', () => {
+    const s = llm('c1', undefined, 'gpt-4o', 10, 2);
+    expect(attribute([s, s]).stats).toMatchObject({ calls: 1, duplicateSpans: 1 });
+  });
+
+  it('walks 10,000-level chains without recursion', () => {
+    const spans: Span[] = [span({ id: 'n0', name: 'deep-root', attrs: { 'app.feature': 'deep' } })];
+    for (let i = 1; i < 10_000; i++) spans.push(span({ id: `n${i}`, parent: `n${i - 1}` }));
+    spans.push(llm('leaf', 'n9999', 'gpt-4o', 5, 5));
+    const { calls } = attribute(spans.reverse());
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.feature).toBe('deep');
+  });
+
+  it('does not hang on parent cycles', () => {
+    const a = span({ id: 'a', parent: 'b' });
+    const b = span({ id: 'b', parent: 'a' });
+    const { calls } = attribute([a, b, llm('c', 'a', 'gpt-4o', 1, 1)]);
+    expect(calls).toHaveLength(1);
+  });
+});
+
+describe('feature', () => {
+  const call = (extra: Record<string, string> = {}) => llm('call', 'mid', 'gpt-4o', 10, 1, extra);
+
+  it('takes the key on the span itself before the same key on ancestors', () => {
+    const { calls } = attribute([span({ id: 'root', attrs: { 'app.feature': 'outer' } }), span({ id: 'mid', parent: 'root' }), call({ 'app.feature': 'own' })]);
+    expect(calls[0]!.feature).toBe('own');
+  });
+
+  it('tries keys in order: an earlier key on the root beats a later key on the span', () => {
+    const { calls } = attribute([span({ id: 'root', attrs: { 'app.feature': 'from-root' } }), span({ id: 'mid', parent: 'root', attrs: { 'gen_ai.agent.name': 'agent' } }), call({ 'traceloop.workflow.name': 'wf' })]);
+    expect(calls[0]!.feature).toBe('from-root');
+  });
+
+  it('looks at the nearest ancestor first', () => {
+    const { calls } = attribute([span({ id: 'root', attrs: { feature: 'far' } }), span({ id: 'mid', parent: 'root', attrs: { feature: 'near' } }), call()]);
+    expect(calls[0]!.feature).toBe('near');
+  });
+
+  it('then the resource, per key: an earlier key in the resource beats a later key on the span', () => {
+    const spans = [span({ id: 'root' }), span({ id: 'mid', parent: 'root' }), withResource(call({ 'gen_ai.agent.name': 'agent' }), { 'service.name': 's', 'app.feature': 'svc-feature' })];
+    expect(attribute(spans).calls[0]!.feature).toBe('svc-feature');
+  });
+
+  it("falls back to the root span's name, then to (none)", () => {
+    expect(attribute([span({ id: 'root', name: 'POST /chat' }), span({ id: 'mid', parent: 'root' }), call()]).calls[0]!.feature).toBe('POST /chat');
+    expect(attribute([span({ id: 'mid', parent: 'missing' }), call()]).calls[0]!.feature).toBe('(none)');
+  });
+
+  it('uses --feature-key instead of the defaults', () => {
+    const spans = [span({ id: 'root', attrs: { 'app.feature': 'default', tenant: 'acme' } }), span({ id: 'mid', parent: 'root' }), call()];
+    expect(attribute(spans, { featureKeys: ['tenant'] }).calls[0]!.feature).toBe('acme');
+  });
+
+  it('resolves inherited dimensions (user, attr:) the same way', () => {
+    const spans = [span({ id: 'root', attrs: { 'user.id': 'u1', tenant: 't1' } }), span({ id: 'mid', parent: 'root', attrs: { tenant: 't2' } }), call()];
+    expect(attribute(spans, { inherited: [['user.id', 'enduser.id'], ['tenant'], ['absent']] }).calls[0]!.inherited).toEqual(['u1', 't2', undefined]);
+  });
+});
+
+describe('window and early decisions', () => {
+  it('counts calls by their start; an outer span outside the window still hides its inner call', () => {
+    const spans = [llm('a', undefined, 'gpt-4o', 1, 1, {}, 0), llm('b', undefined, 'gpt-4o', 1, 1, {}, 60_000)];
+    const startMs = Number(T0 / 1_000_000n);
+    const { calls, stats } = attribute(spans, { window: { sinceMs: startMs + 30_000 } });
+    expect(calls.map((c) => c.spanId)).toEqual([spans[1]!.spanId]);
+    expect(stats.outsideWindow).toBe(1);
+  });
+
+  it('skips, and counts, spans that arrive after their trace was decided early', () => {
+    const t1 = [span({ id: 'r', trace: 't1' }), llm('c', 'r', 'gpt-4o', 1, 1)].map((s) => ({ ...s, traceId: s.traceId }));
+    const filler = Array.from({ length: 20 }, (_, i) => span({ id: `f${i}`, trace: `other${i}` }));
+    const late = { ...llm('late', 'r', 'gpt-4o', 1, 1), traceId: t1[0]!.traceId };
+    const { calls, stats } = attribute([...t1, ...filler, late], { settleAfterSpans: 8 });
+    expect(stats.settledEarly).toBeGreaterThan(0);
+    expect(stats.lateSpans).toBe(1);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('does not decide a trace early while a parent is missing', () => {
+    const child = llm('c', 'outer', 'gpt-4o', 1, 1);
+    const root = span({ id: 'r' });
+    const filler = Array.from({ length: 20 }, (_, i) => span({ id: `f${i}`, trace: `other${i}` }));
+    const outer = span({ id: 'outer', parent: 'r', name: 'ai.generateText', attrs: { 'ai.operationId': 'ai.generateText', 'ai.model.id': 'gpt-4o', 'ai.usage.inputTokens': 1, 'ai.usage.outputTokens': 1 } });
+    const { calls, stats } = attribute([root, child, ...filler, outer], { settleAfterSpans: 8 });
+    expect(stats.lateSpans).toBe(0);
+    expect(calls.map((c) => c.spanId)).toEqual([child.spanId]);
+  });
+});

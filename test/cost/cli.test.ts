@@ -1,0 +1,137 @@
+/** `llmtrace cost` end to end: the built binary (run `npm run build` first), NO_COLOR, TZ=UTC. */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { tempDir, writeTemp } from '../helpers/read-all.js';
+import { DATE_SWITCH, generateDump, writePricingFile } from './generate.js';
+
+const VERCEL = 'fixtures/instrumented/vercel.json';
+const AGENT = path.resolve('../shared/captures/manual-agent-http-json.json');
+
+describe('llmtrace cost (built binary)', () => {
+  it('prints the JSON shape of DESIGN', async () => {
+    const r = await runCli(['cost', VERCEL, '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const doc = JSON.parse(r.stdout);
+    expect(Object.keys(doc)).toEqual(['currency', 'since', 'until', 'groupBy', 'rows', 'total', 'unpriced']);
+    expect(doc).toMatchObject({ currency: 'USD', since: null, until: null, groupBy: ['feature', 'model'], unpriced: [] });
+    expect(Object.keys(doc.rows[0])).toEqual(['feature', 'model', 'calls', 'inputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'outputTokens', 'reasoningTokens', 'cost']);
+    expect(doc.total).toMatchObject({ calls: 4, inputTokens: 99, cacheReadTokens: 11, outputTokens: 59, reasoningTokens: 32 });
+  });
+
+  it('renders table, csv and markdown', async () => {
+    const table = await runCli(['cost', AGENT]);
+    expect(table.stdout.split('\n')[0]).toMatch(/^feature\s+model\s+calls\s+input\s+cached\s+output\s+cost\s+share$/);
+    expect(table.stdout).toMatch(/^total\s+3\s+85\s+11\s+19\s+\$0\.000175\s+100%$/m);
+    const csv = await runCli(['cost', AGENT, '--format', 'csv', '--by', 'model']);
+    expect(csv.stdout.split('\n')[0]).toBe('model,calls,inputTokens,cacheReadTokens,cacheWriteTokens,outputTokens,reasoningTokens,cost,share');
+    expect(csv.stdout).toContain('gpt-4o,1,23,11,0,12,0,0.00016375,');
+    const md = await runCli(['cost', AGENT, '--format', 'markdown', '--top', '1']);
+    expect(md.stdout).toContain('| research | gpt-4o | 1 | 23 | 11 | 12 | $0.000164 | 93.5% |');
+    expect(md.stdout).toContain('2 more rows ($0.0000114) not shown (--top)');
+  });
+
+  it('passes and fails --budget (exit 0 / 1) and appends the markdown to $GITHUB_STEP_SUMMARY', async () => {
+    const summary = path.join(tempDir(), 'summary.md');
+    writeFileSync(summary, '# earlier step\n');
+    const ok = await runCli(['cost', AGENT, '--budget', '0.01'], { env: { GITHUB_STEP_SUMMARY: summary } });
+    expect(ok.code).toBe(0);
+    const over = await runCli(['cost', AGENT, '--budget', '0.0001'], { env: { GITHUB_STEP_SUMMARY: summary } });
+    expect(over.code).toBe(1);
+    expect(over.stderr).toContain('FAILED budget: total cost $0.000175 exceeds the budget of $0.00010');
+    expect(over.stderr).toContain('1 cost gate failed');
+    const text = readFileSync(summary, 'utf8');
+    expect(text.startsWith('# earlier step\n### LLM cost')).toBe(true);
+    expect(text).toContain('- ❌ budget: total cost $0.000175 exceeds the budget of $0.00010');
+  });
+
+  it('fails a --budget-file feature limit', async () => {
+    const budgets = writeTemp('budgets.json', JSON.stringify({ features: { research: 0.0001 } }));
+    const r = await runCli(['cost', AGENT, '--budget-file', budgets]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAILED budget-file: feature research: $0.000175 exceeds $0.00010');
+  });
+
+  it('compares with --baseline and fails --max-increase', async () => {
+    const prev = await runCli(['cost', AGENT, '--format', 'json']);
+    const doc = JSON.parse(prev.stdout);
+    doc.rows[0].cost = doc.rows[0].cost / 2; // the gpt-4o row used to cost half
+    doc.total.cost = doc.total.cost - doc.rows[0].cost;
+    const base = writeTemp('base.json', JSON.stringify(doc));
+    const shown = await runCli(['cost', AGENT, '--baseline', base]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/vs baseline/);
+    expect(shown.stdout).toMatch(/gpt-4o\s+.*\+100\.0%/);
+    const gated = await runCli(['cost', AGENT, '--baseline', base, '--max-increase', '10%']);
+    expect(gated.code).toBe(1);
+    expect(gated.stderr).toContain('FAILED max-increase: feature=research model=gpt-4o: cost');
+  });
+
+  it('warns about unpriced models, never prices them at $0, and fails --strict', async () => {
+    const r = await runCli(['cost', AGENT, '--no-builtin-pricing', '--pricing', 'fixtures/pricing/prices.json', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.rows.find((x: { model: string }) => x.model === 'gpt-4o-mini').cost).toBeNull();
+    expect(doc.unpriced.map((u: { model: string }) => u.model).sort()).toEqual(['gpt-4o-mini', 'text-embedding-3-small']);
+    expect(r.stderr).toMatch(/warning: 2 calls of 2 models have no price/);
+    const strict = await runCli(['cost', AGENT, '--no-builtin-pricing', '--pricing', 'fixtures/pricing/prices.json', '--strict']);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/gpt-4o-mini\s+1\s+46\s+0\s+7\s+unpriced/);
+  });
+
+  it.each([
+    [['--since', 'yesterdayish'], '--since must be a duration'],
+    [['--budget', '-3'], '--budget must be a non-negative amount of USD'],
+    [['--max-increase', 'x'], '--max-increase must be a percentage'],
+    [['--max-increase', '10%'], '--max-increase needs --baseline'],
+    [['--by', 'feature,colour'], 'unknown dimension "colour"'],
+    [['--since', '2026-11-02', '--until', '2026-11-01'], '--since (2026-11-02) must be before --until (2026-11-01)'],
+  ])('exits 2 on bad flags %j', async (args, message) => {
+    const r = await runCli(['cost', AGENT, ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+
+  it('exits 2 naming the file, model key and problem of a bad pricing file', async () => {
+    const bad = writeTemp('prices.json', JSON.stringify({ models: { 'gpt-4o': { input: 'abc', output: 10 } } }));
+    const r = await runCli(['cost', AGENT, '--pricing', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${bad}: models["gpt-4o"].input: expected a non-negative number, got "abc"`);
+    const badBudget = writeTemp('b.json', '{"features": {"x": -1}}');
+    expect((await runCli(['cost', AGENT, '--budget-file', badBudget])).code).toBe(2);
+  });
+
+  it('lists the effective price table', async () => {
+    const r = await runCli(['cost', '--pricing-info', '--format', 'json', '--pricing', 'fixtures/pricing/prices.json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.layers).toEqual(['built-in', 'fixtures/pricing/prices.json']);
+    const o3 = doc.models.find((m: { model: string }) => m.model === 'o3');
+    expect(o3.layer).toBe('fixtures/pricing/prices.json');
+    expect(o3.prices.map((p: { until: string | null; input: number }) => [p.until, p.input])).toEqual([['2025-06-10', 10], [null, 2]]);
+    const table = await runCli(['cost', '--pricing-info']);
+    expect(table.stdout).toMatch(/^claude-sonnet-4\s+3\s+15\s+0\.3\s+3\.75\s+15\s+provider|^claude-sonnet-4\s+3\s+15\s+0\.3\s+3\.75\s+15\s+anthropic/m);
+  });
+
+  it('reads the store by default, skipping whole files that end before --since', async () => {
+    const dir = tempDir();
+    const store = path.join(dir, 'store');
+    mkdirSync(store);
+    const dump = generateDump(dir, 3, { traces: 30, files: 1, fromMs: DATE_SWITCH + 3_600_000, spanDays: 0.02 });
+    writeFileSync(path.join(store, 'traces-20260101T01.jsonl'), readFileSync(dump.files[0]!));
+    // An older hour holding a garbage line: if it were read, a problem would be reported.
+    writeFileSync(path.join(store, 'traces-20251231T22.jsonl'), 'not json\n');
+    const pricing = writePricingFile(dir);
+    const env = { LLMTRACE_NOW: '2026-01-01T03:00:00Z' };
+    const r = await runCli(['cost', '--store', store, '--since', '3h', '--pricing', pricing, '--format', 'json'], { env });
+    expect(r.stderr).not.toContain('traces-20251231T22.jsonl');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.since).toBe('2026-01-01T00:00:00.000Z');
+    expect(doc.total.calls).toBe(dump.calls.length);
+    const older = await runCli(['cost', '--store', store, '--since', '6h', '--pricing', pricing, '--format', 'json'], { env });
+    expect(older.stderr).toContain('traces-20251231T22.jsonl');
+  });
+});

@@ -1,0 +1,359 @@
+/**
+ * Generates mixed-convention trace dumps for `cost`, with the expected report computed
+ * INDEPENDENTLY: from the generator's own list of the model calls it made (true tokens, the
+ * feature it gave each trace, the call's start) and the price table it wrote — never from spans.
+ *
+ * Each trace uses one way of naming its feature and one or more conventions for its calls:
+ * current gen_ai (with cache and reasoning), deprecated prompt/completion tokens, OpenInference,
+ * Vercel outer + inner spans (both carrying the usage), OpenLLMetry (workflow spans that may
+ * carry totals), invoke_agent spans carrying their children's totals. All spans are shuffled,
+ * cut into batches of random size and spread over several JSON Lines files, so one trace's spans
+ * are scattered across files and arrive children-first, parents-first or mixed.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CostCounters } from '../../src/lib/cost/report.js';
+import { encodeOtlpJsonTraces } from '../../src/lib/otlp/json-encode.js';
+import { emptyScope, finishSpan, newAttributes, type AttrValue, type Resource, type Span } from '../../src/lib/span.js';
+
+// ── the price table the generator writes (and prices with, by its own code) ──────────────────
+
+interface Price {
+  input: number;
+  output: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+  reasoning?: number;
+  tiers?: Array<{ above: number; input: number; output: number; cacheRead?: number; cacheWrite?: number }>;
+  until?: string;
+  since?: string;
+  aliases?: string[];
+}
+
+export const DATE_SWITCH = Date.UTC(2026, 0, 1);
+
+export const GEN_PRICES: Record<string, Price | Price[]> = {
+  'm-plain': { input: 1, output: 2 },
+  'm-cache': { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
+  'm-reason': { input: 1.1, output: 4.4, cacheRead: 0.275, reasoning: 2 },
+  'm-tier': { input: 1.25, output: 10, cacheRead: 0.125, tiers: [{ above: 2000, input: 2.5, output: 15, cacheRead: 0.25 }] },
+  'm-dated': [
+    { until: '2026-01-01', input: 10, output: 40, cacheRead: 2.5 },
+    { input: 2, output: 8, cacheRead: 0.5 },
+  ],
+  'm-mini': { input: 0.15, output: 0.6, cacheRead: 0.075 },
+};
+
+/** Raw ids the generator uses for each entry (exact key, dated snapshot, Bedrock- and Vertex-style). */
+const MODEL_IDS: Record<string, string[]> = {
+  'm-plain': ['m-plain', 'm-plain-2026-01-15'],
+  'm-cache': ['m-cache', 'us.anthropic.m-cache-20250101-v1:0', 'm-cache@20250101'],
+  'm-reason': ['m-reason', 'm-reason-20251201'],
+  'm-tier': ['m-tier', 'models/m-tier'],
+  'm-dated': ['m-dated', 'openai/m-dated-latest'],
+  'm-mini': ['m-mini', 'm-mini-2025-07-18'],
+  // Never priced: its row must say so, never $0.
+  'm-unknown': ['m-unknown'],
+};
+
+function rate(p: Price, key: 'cacheRead' | 'cacheWrite' | 'reasoning'): number {
+  return p[key] ?? (key === 'reasoning' ? p.output : p.input);
+}
+
+/** The generator's own pricing of one call (dated by start, tier by input, DESIGN's formula). */
+export function genCost(entry: string, t: Tokens, startMs: number): number | null {
+  const raw = GEN_PRICES[entry];
+  if (!raw) return null;
+  let p: Price;
+  if (Array.isArray(raw)) p = startMs < DATE_SWITCH ? raw[0]! : raw[1]!;
+  else p = raw;
+  const tier = [...(p.tiers ?? [])].reverse().find((x) => t.input > x.above);
+  const r = tier ? { ...tier, reasoning: p.reasoning } : p;
+  return (
+    ((t.input - t.cacheRead - t.cacheWrite) * r.input +
+      t.cacheRead * rate(r as Price, 'cacheRead') +
+      t.cacheWrite * rate(r as Price, 'cacheWrite') +
+      (t.output - t.reasoning) * r.output +
+      t.reasoning * (r.reasoning ?? r.output)) /
+    1e6
+  );
+}
+
+export function writePricingFile(dir: string): string {
+  const file = path.join(dir, 'gen-prices.json');
+  writeFileSync(file, JSON.stringify({ currency: 'USD', models: GEN_PRICES }, null, 2));
+  return file;
+}
+
+// ── calls and traces ──────────────────────────────────────────────────────────────────────
+
+export interface Tokens {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  reasoning: number;
+}
+
+export interface MadeCall {
+  feature: string;
+  entry: string;
+  startMs: number;
+  tokens: Tokens;
+}
+
+export type ExpectedRow = CostCounters;
+
+type Convention = 'gen_ai' | 'deprecated' | 'openinference' | 'vercel' | 'openllmetry';
+const CONVENTIONS: Convention[] = ['gen_ai', 'deprecated', 'openinference', 'vercel', 'openllmetry'];
+
+/** How a trace names its feature; the generator knows the result by construction. */
+type FeatureMode = 'root-app-feature' | 'workflow-name' | 'function-id' | 'agent-name' | 'resource' | 'root-name' | 'priority';
+const MODES: FeatureMode[] = ['root-app-feature', 'workflow-name', 'function-id', 'agent-name', 'resource', 'root-name', 'priority'];
+
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+class Builder {
+  readonly spans: Span[] = [];
+  private readonly byId = new Map<string, Span>();
+  readonly calls: MadeCall[] = [];
+  private idCounter = 0;
+  readonly resources: Resource[];
+  private readonly scope = emptyScope();
+
+  constructor(readonly rand: () => number) {
+    this.resources = ['checkout', 'search', 'support'].map((svc) => this.resource({ 'service.name': svc }));
+  }
+
+  resource(attrs: Record<string, string>): Resource {
+    return { attributes: Object.assign(newAttributes(), attrs), droppedAttributesCount: 0, schemaUrl: '' };
+  }
+
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.rand() * (hi - lo + 1));
+  }
+
+  pick<T>(xs: readonly T[]): T {
+    return xs[Math.floor(this.rand() * xs.length)]!;
+  }
+
+  id(bytes: 8 | 16): string {
+    this.idCounter++;
+    const hex = (this.idCounter.toString(16) + Math.floor(this.rand() * 0xffffffff).toString(16)).padStart(bytes * 2, '0');
+    return hex.slice(-bytes * 2);
+  }
+
+  span(traceId: string, parent: string, name: string, startMs: number, attrs: Record<string, AttrValue | number>, resource: Resource): string {
+    const spanId = this.id(8);
+    const attributes = newAttributes();
+    for (const [k, v] of Object.entries(attrs)) attributes[k] = typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : (v as AttrValue);
+    const start = BigInt(Math.round(startMs)) * 1_000_000n;
+    const made = finishSpan({
+        traceId, spanId, parentSpanId: parent, traceState: '', name, kind: 1,
+        startTimeUnixNano: start, endTimeUnixNano: start + 500_000_000n,
+        attributes, droppedAttributesCount: 0, events: [], droppedEventsCount: 0, links: [], droppedLinksCount: 0,
+        status: { code: 0, message: '' }, flags: 0, resource, scope: this.scope,
+    });
+    this.spans.push(made);
+    this.byId.set(spanId, made);
+    return spanId;
+  }
+
+  tokens(entry: string, conv: Convention): Tokens {
+    const tier = entry === 'm-tier' && this.rand() < 0.5;
+    const input = tier ? this.int(2001, 9000) : this.int(1, 1999);
+    const output = this.int(0, 800);
+    // Deprecated keys and Vercel v5 carry no cache write; deprecated keys no cache or reasoning.
+    const cacheRead = conv === 'deprecated' || this.rand() < 0.4 ? 0 : this.int(0, Math.floor(input / 2));
+    const cacheWrite = conv === 'deprecated' || conv === 'vercel' || entry !== 'm-cache' ? 0 : this.int(0, input - cacheRead);
+    const reasoning = conv === 'deprecated' || this.rand() < 0.5 ? 0 : this.int(0, output);
+    return { input, output, cacheRead, cacheWrite, reasoning };
+  }
+
+  /** One model call in `conv`, under `parent`; returns the tokens the outer spans may repeat. */
+  call(traceId: string, parent: string, conv: Convention, startMs: number, feature: string, resource: Resource, extra: Record<string, string> = {}): Tokens {
+    const entry = this.pick(Object.keys(MODEL_IDS));
+    const model = this.pick(MODEL_IDS[entry]!);
+    const t = this.tokens(entry, conv);
+    this.calls.push({ feature, entry, startMs, tokens: t });
+    switch (conv) {
+      case 'gen_ai':
+        this.span(traceId, parent, `chat ${model}`, startMs, {
+          'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'requested-alias', 'gen_ai.response.model': model,
+          'gen_ai.usage.input_tokens': t.input, 'gen_ai.usage.output_tokens': t.output,
+          'gen_ai.usage.cache_read.input_tokens': t.cacheRead, 'gen_ai.usage.cache_creation.input_tokens': t.cacheWrite,
+          'gen_ai.usage.reasoning.output_tokens': t.reasoning, ...extra,
+        }, resource);
+        break;
+      case 'deprecated':
+        this.span(traceId, parent, `chat ${model}`, startMs, {
+          'gen_ai.system': 'openai', 'gen_ai.request.model': model,
+          'gen_ai.usage.prompt_tokens': t.input, 'gen_ai.usage.completion_tokens': t.output, ...extra,
+        }, resource);
+        break;
+      case 'openinference': {
+        const chain = this.span(traceId, parent, 'chain', startMs, { 'openinference.span.kind': 'CHAIN' }, resource);
+        this.span(traceId, chain, 'OpenAI Chat Completions', startMs, {
+          'openinference.span.kind': 'LLM', 'llm.system': 'openai', 'llm.model_name': model,
+          'llm.token_count.prompt': t.input, 'llm.token_count.completion': t.output, 'llm.token_count.total': t.input + t.output,
+          'llm.token_count.prompt_details.cache_read': t.cacheRead, 'llm.token_count.prompt_details.cache_write': t.cacheWrite,
+          'llm.token_count.completion_details.reasoning': t.reasoning, ...extra,
+        }, resource);
+        break;
+      }
+      case 'vercel': {
+        const usage = {
+          'ai.model.id': model, 'ai.model.provider': 'openai.chat',
+          'ai.usage.inputTokens': t.input, 'ai.usage.outputTokens': t.output, 'ai.usage.totalTokens': t.input + t.output,
+          'ai.usage.cachedInputTokens': t.cacheRead, 'ai.usage.reasoningTokens': t.reasoning, ...extra,
+        };
+        // The outer span repeats the usage of its doGenerate child: the double-count trap.
+        const outer = this.span(traceId, parent, 'ai.generateText', startMs, { 'ai.operationId': 'ai.generateText', ...usage }, resource);
+        this.span(traceId, outer, 'ai.generateText.doGenerate', startMs + 1, {
+          'ai.operationId': 'ai.generateText.doGenerate', ...usage,
+          'gen_ai.system': 'openai.chat', 'gen_ai.request.model': model,
+          'gen_ai.usage.input_tokens': t.input, 'gen_ai.usage.output_tokens': t.output,
+        }, resource);
+        this.calls[this.calls.length - 1]!.startMs = startMs + 1; // the counted span is the inner one
+        break;
+      }
+      case 'openllmetry':
+        this.span(traceId, parent, `openai.chat`, startMs, {
+          'llm.request.type': 'chat', 'gen_ai.system': 'openai', 'gen_ai.request.model': model,
+          'gen_ai.usage.input_tokens': t.input, 'gen_ai.usage.output_tokens': t.output, 'llm.usage.total_tokens': t.input + t.output,
+          'gen_ai.usage.cache_read_input_tokens': t.cacheRead, 'gen_ai.usage.cache_creation_input_tokens': t.cacheWrite,
+          'gen_ai.usage.reasoning_tokens': t.reasoning, ...extra,
+        }, resource);
+        break;
+    }
+    return t;
+  }
+
+  trace(startMs: number, n: number): void {
+    const traceId = this.id(16);
+    const mode = this.pick(MODES);
+    let resource = this.pick(this.resources);
+    const featureName = `feat-${n % 5}`;
+    const rootName = `handle-${n % 3}`;
+    let feature = featureName;
+    const rootAttrs: Record<string, string> = {};
+    if (mode === 'root-app-feature') rootAttrs['app.feature'] = featureName;
+    if (mode === 'priority') {
+      // `app.feature` comes first among the keys, so it wins over a nearer `gen_ai.agent.name`.
+      rootAttrs['app.feature'] = featureName;
+    }
+    if (mode === 'resource') resource = this.resource({ 'service.name': 'batch-jobs', feature: featureName });
+    if (mode === 'root-name') feature = rootName;
+    const root = this.span(traceId, '', rootName, startMs, rootAttrs, resource);
+    const calls = this.int(1, 4);
+    let t = startMs + 10;
+    for (let i = 0; i < calls; i++, t += 1000) {
+      const conv = this.pick(CONVENTIONS);
+      if (mode === 'workflow-name') {
+        // OpenLLMetry workflow span naming the feature; sometimes it carries the totals too.
+        const wf = this.span(traceId, root, 'research.workflow', t, { 'traceloop.span.kind': 'workflow', 'traceloop.workflow.name': featureName }, resource);
+        const real = this.call(traceId, wf, conv, t + 5, feature, resource);
+        if (this.rand() < 0.5) {
+          const s = this.byId.get(wf)!;
+          s.attributes['gen_ai.usage.prompt_tokens'] = BigInt(real.input);
+          s.attributes['gen_ai.usage.completion_tokens'] = BigInt(real.output);
+        }
+      } else if (mode === 'function-id') {
+        this.call(traceId, root, 'vercel', t, feature, resource, { 'ai.telemetry.functionId': featureName });
+      } else if (mode === 'agent-name' || mode === 'priority') {
+        // invoke_agent carrying the totals of its children (another double-count trap).
+        const agent = this.span(traceId, root, `invoke_agent ${featureName}`, t, { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': mode === 'priority' ? 'some-agent' : featureName }, resource);
+        const sum = { input: 0, output: 0 };
+        for (let k = 0; k < 2; k++) {
+          const x = this.call(traceId, agent, conv, t + 10 + k, feature, resource);
+          sum.input += x.input;
+          sum.output += x.output;
+        }
+        const s = this.byId.get(agent)!;
+        s.attributes['gen_ai.usage.input_tokens'] = BigInt(sum.input);
+        s.attributes['gen_ai.usage.output_tokens'] = BigInt(sum.output);
+      } else {
+        // A non-LLM span in between (feature and count-once must see through it).
+        const step = this.span(traceId, root, 'step', t, { 'http.method': 'POST' }, resource);
+        this.call(traceId, step, conv, t + 5, feature, resource);
+      }
+    }
+  }
+}
+
+export interface Dump {
+  files: string[];
+  calls: MadeCall[];
+  spans: number;
+}
+
+/**
+ * Writes `fileCount` JSONL files with the shuffled spans of `traces` traces whose calls start
+ * between `fromMs` and `fromMs + spanDays` days.
+ */
+export function generateDump(
+  dir: string,
+  seed: number,
+  opts: { traces: number; files: number; fromMs: number; spanDays: number; /** false: traces one after another (spans shuffled within each) */ shuffle?: boolean },
+): Dump {
+  const b = new Builder(rng(seed));
+  for (let i = 0; i < opts.traces; i++) b.trace(opts.fromMs + Math.floor(b.rand() * opts.spanDays * 86_400_000), i);
+  let spans = [...b.spans];
+  if (opts.shuffle === false) {
+    const byTrace = new Map<string, Span[]>();
+    for (const s of spans) byTrace.set(s.traceId, [...(byTrace.get(s.traceId) ?? []), s]);
+    spans = [...byTrace.values()].flatMap((list) => shuffle(list, b.rand));
+  } else shuffle(spans, b.rand);
+  const lines: string[][] = Array.from({ length: opts.files }, () => []);
+  for (let i = 0; i < spans.length; ) {
+    const size = b.int(1, 12);
+    // In order: files take consecutive runs of batches, so reading them in order keeps the order.
+    const file = opts.shuffle === false ? Math.min(opts.files - 1, Math.floor((i / spans.length) * opts.files)) : b.int(0, opts.files - 1);
+    lines[file]!.push(JSON.stringify(encodeOtlpJsonTraces(spans.slice(i, i + size))));
+    i += size;
+  }
+  const files = lines.map((l, i) => {
+    const f = path.join(dir, `dump-${seed}-${i}.jsonl`);
+    writeFileSync(f, l.join('\n') + '\n');
+    return f;
+  });
+  return { files, calls: b.calls, spans: spans.length };
+}
+
+function shuffle<T>(xs: T[], rand: () => number): T[] {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+  }
+  return xs;
+}
+
+/** Expected rows keyed `feature\u0000model` (model: the entry name, the raw id when unpriced). */
+export function expectedRows(calls: readonly MadeCall[], window: { sinceMs?: number; untilMs?: number } = {}): Map<string, ExpectedRow> {
+  const rows = new Map<string, ExpectedRow>();
+  for (const c of calls) {
+    if (window.sinceMs !== undefined && c.startMs < window.sinceMs) continue;
+    if (window.untilMs !== undefined && c.startMs >= window.untilMs) continue;
+    const key = `${c.feature}\u0000${c.entry}`;
+    let r = rows.get(key);
+    if (!r) rows.set(key, (r = { calls: 0, inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0, cost: GEN_PRICES[c.entry] ? 0 : null }));
+    r.calls++;
+    r.inputTokens += c.tokens.input;
+    r.cacheReadTokens += c.tokens.cacheRead;
+    r.cacheWriteTokens += c.tokens.cacheWrite;
+    r.outputTokens += c.tokens.output;
+    r.reasoningTokens += c.tokens.reasoning;
+    const cost = genCost(c.entry, c.tokens, c.startMs);
+    if (cost !== null && r.cost !== null) r.cost += cost;
+  }
+  return rows;
+}
