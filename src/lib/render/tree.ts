@@ -50,7 +50,7 @@ export function renderTraceHeader(t: Trace, c: Colors): string[] {
   return lines;
 }
 
-function usageText(u: Usage): string {
+export function usageText(u: Usage): string {
   const cached = u.cacheRead + u.cacheWrite;
   if (u.output === 0 && cached === 0) return `${formatTokens(u.input)} tok in`;
   return `${formatTokens(u.input)} → ${formatTokens(u.output)} tok${cached ? ` (${formatTokens(cached)} cached)` : ''}`;

@@ -1,0 +1,85 @@
+import { Option, type Command } from 'commander';
+import { commaList } from '../lib/cli-options.js';
+import { byteSize, portNumber } from '../lib/live/options.js';
+import { runTail } from '../lib/live/session.js';
+import { resolveStoreDir } from '../lib/store/layout.js';
+
+interface TailCliOptions {
+  httpPort: number;
+  grpcPort: number;
+  grpc: boolean;
+  host: string;
+  store?: string | false;
+  maxBody: number;
+  token?: string;
+  cors?: string;
+  forward?: string;
+  json?: boolean;
+  quiet?: boolean;
+  showContent?: boolean;
+  model?: string[];
+  service?: string[];
+  feature?: string[];
+  pricing?: string[];
+}
+
+export function register(program: Command): void {
+  program
+    .command('tail')
+    .description('receive OTLP from your app (HTTP and gRPC), store it, and show every LLM call, tool call and agent run live')
+    .option('--http-port <n>', 'OTLP/HTTP port (0 = any free port)', portNumber('--http-port'), 4318)
+    .option('--grpc-port <n>', 'OTLP/gRPC port (0 = any free port)', portNumber('--grpc-port'), 4317)
+    .option('--no-grpc', 'do not listen for OTLP/gRPC')
+    .option('--host <addr>', 'address to listen on; anything but loopback exposes prompts to the network', '127.0.0.1')
+    .option('--store <dir>', 'where to store what is received (default ./.llmtrace or $LLMTRACE_STORE)')
+    .option('--no-store', 'keep nothing on disk')
+    .addOption(
+      new Option('--max-body <size>', 'largest request accepted, after decompression (20MiB, 512KiB, 10MB, 1048576)')
+        .argParser(byteSize('--max-body'))
+        .default(20 * 1024 * 1024, '20MiB'),
+    )
+    .addOption(new Option('--token <token>', 'require "Authorization: Bearer <token>" on both protocols').env('LLMTRACE_TOKEN'))
+    .option('--cors <origin>', 'allow browser exporters from this origin (OTLP/HTTP)')
+    .option('--forward <url>', 'also relay every request to this OTLP/HTTP endpoint (never slows the app down)')
+    .option('--json', 'NDJSON events on stdout: listening, span, trace, rejected, summary')
+    .option('-q, --quiet', 'print nothing but the summary at exit')
+    .option('--show-content', 'show prompts and completions (off by default: they are sensitive)')
+    .option('--model <models>', 'show only calls of these models (repeatable, comma-separated)', commaList)
+    .option('--service <names>', 'show only spans of these services (repeatable, comma-separated)', commaList)
+    .option('--feature <names>', 'show only spans of these features (repeatable, comma-separated)', commaList)
+    .option('--pricing <file>', 'prices for models the built-in table lacks (JSON pricing file or URL; repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .addHelpText(
+      'after',
+      `
+Filters choose what is shown, never what is stored. Ctrl-C stops: in-flight requests finish,
+pending traces are shown, and a summary (calls, tokens, cost by model) is printed.
+
+Examples:
+  $ llmtrace tail                                   listen on 127.0.0.1:4318 (HTTP) and :4317 (gRPC)
+  $ OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 node app.js     (in another terminal)
+  $ llmtrace tail --show-content --model gpt-4o     prompts and completions of gpt-4o calls
+  $ llmtrace tail --http-port 0 --grpc-port 0 --json | jq 'select(.event=="span")'
+  $ llmtrace tail --forward http://collector:4318   keep sending to your Collector too
+  $ llmtrace tail --no-store -q                     totals only, nothing written`,
+    )
+    .action(async (opts: TailCliOptions, cmd: Command) => {
+      const global = cmd.optsWithGlobals<{ color?: boolean }>();
+      const { loadPricing, priceCall } = await import('../lib/cost/pricing.js');
+      const book = await loadPricing({ files: opts.pricing, storeDir: resolveStoreDir(opts.store || undefined) });
+      await runTail({
+        host: opts.host,
+        httpPort: opts.httpPort,
+        grpcPort: opts.grpc ? opts.grpcPort : undefined,
+        store: opts.store === false ? null : opts.store,
+        maxBodyBytes: opts.maxBody,
+        token: opts.token,
+        cors: opts.cors,
+        forward: opts.forward,
+        mode: opts.json ? 'json' : opts.quiet ? 'quiet' : 'text',
+        showContent: Boolean(opts.showContent),
+        filters: { models: opts.model, services: opts.service, features: opts.feature },
+        noColor: global.color === false,
+        price: (view, startMs) => priceCall(book, view, startMs)?.cost,
+      });
+    });
+}

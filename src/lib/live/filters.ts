@@ -1,0 +1,82 @@
+/**
+ * `--model`, `--service`, `--feature` filters of the live view, and the feature a span belongs
+ * to. Filters decide what the view prints, never what is stored. Within one flag the values are
+ * alternatives; different flags must all match.
+ */
+import { attrString, type Span } from '../span.js';
+
+/** DESIGN §4 "cost": keys tried in order; the first one found (span, ancestors, resource) wins. */
+export const FEATURE_KEYS: readonly string[] = [
+  'app.feature',
+  'feature',
+  'ai.telemetry.functionId',
+  'traceloop.workflow.name',
+  'gen_ai.workflow.name',
+  'gen_ai.agent.name',
+  'langfuse.trace.name',
+];
+
+export const NO_FEATURE = '(none)';
+
+/**
+ * The feature of `span`, from the spans of its trace that have arrived so far. In a live stream
+ * the ancestors often come later (children end first): when no key is found and the root has not
+ * arrived yet, the answer is undefined (not known yet) rather than a wrong `(none)`.
+ */
+export function featureOf(span: Span, parentOf: (s: Span) => Span | undefined, keys: readonly string[] = FEATURE_KEYS): string | undefined {
+  const chain: Span[] = [];
+  const seen = new Set<string>();
+  for (let s: Span | undefined = span; s && !seen.has(s.spanId); s = parentOf(s)) {
+    seen.add(s.spanId);
+    chain.push(s);
+  }
+  for (const key of keys) {
+    for (const s of chain) {
+      const v = attrString(s.attributes, key);
+      if (v) return v;
+    }
+    const r = attrString(span.resource.attributes, key);
+    if (r) return r;
+  }
+  const top = chain[chain.length - 1]!;
+  if (top.parentSpanId !== '') return undefined;
+  return top.name || NO_FEATURE;
+}
+
+export interface LiveFilters {
+  models?: string[];
+  services?: string[];
+  features?: string[];
+}
+
+/** What a filter looks at on one span. */
+export interface FilterFields {
+  models: Array<string | undefined>;
+  service: string;
+  /** Undefined while unknown: that does not match a feature filter. */
+  feature: () => string | undefined;
+}
+
+export function hasFilters(f: LiveFilters): boolean {
+  return Boolean(f.models?.length || f.services?.length || f.features?.length);
+}
+
+export function matchesFilters(f: LiveFilters, x: FilterFields): boolean {
+  if (f.services?.length && !f.services.includes(x.service)) return false;
+  // A span without a model (a tool call) does not match a model filter.
+  if (f.models?.length && !x.models.some((m) => m !== undefined && f.models!.includes(m))) return false;
+  if (f.features?.length) {
+    const feature = x.feature();
+    if (feature === undefined || !f.features.includes(feature)) return false;
+  }
+  return true;
+}
+
+/** For the banner and the summary: `model gpt-4o|gpt-4o-mini, service api`. */
+export function describeFilters(f: LiveFilters): string {
+  const parts: string[] = [];
+  if (f.models?.length) parts.push(`model ${f.models.join('|')}`);
+  if (f.services?.length) parts.push(`service ${f.services.join('|')}`);
+  if (f.features?.length) parts.push(`feature ${f.features.join('|')}`);
+  return parts.join(', ');
+}

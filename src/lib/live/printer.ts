@@ -1,0 +1,127 @@
+/**
+ * Writes the live view's events: text lines or NDJSON on stdout, diagnostics on stderr, and in a
+ * terminal a running-total line kept at the bottom of stderr (cleared before other output and
+ * drawn again after it; never any cursor movement when stderr is not a terminal).
+ */
+import type { Colors } from '../render/colors.js';
+import {
+  clockTime,
+  fit,
+  renderLogLine,
+  renderSpanLine,
+  renderSummary,
+  renderTotalLine,
+  renderTraceDone,
+  type LiveTextOptions,
+  type SummaryData,
+} from '../render/live.js';
+import { logEvent, rejectedEvent, spanEvent, summaryEvent, traceEvent } from '../render/live-json.js';
+import type { LiveEvent } from './events.js';
+import type { SessionTotals } from './totals.js';
+
+export type LiveMode = 'text' | 'json' | 'quiet';
+
+export interface PrinterOptions {
+  mode: LiveMode;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** Colors and width of stdout. */
+  text: LiveTextOptions;
+  /** Colors of stderr. */
+  errColors: Colors;
+  /** Draw the running total (text mode, stderr a terminal). */
+  statusLine: boolean;
+  totals: () => SessionTotals;
+}
+
+const CLEAR = '\r\u001b[2K';
+
+export class LivePrinter {
+  private statusShown = false;
+  private dirty = false;
+  private stdoutBroken = false;
+  private lastBlank = true;
+
+  constructor(private readonly o: PrinterOptions) {
+    // `tail --json | head -1`: the reader left; stop writing rather than crash.
+    o.stdout.on('error', () => {
+      this.stdoutBroken = true;
+    });
+  }
+
+  handle(e: LiveEvent): void {
+    const { mode, text } = this.o;
+    this.dirty = true;
+    if (mode === 'quiet') return;
+    if (mode === 'json') {
+      if (e.type === 'span') this.json(spanEvent(e.line));
+      else if (e.type === 'log') this.json(logEvent(e.log, e.spanName));
+      else if (e.type === 'trace') this.json(traceEvent(e.done, text.pricing));
+      else if (e.type === 'rejected') this.json(rejectedEvent(e));
+      else this.err(`llmtrace: ${e.text}`);
+      return;
+    }
+    if (e.type === 'span') this.out(renderSpanLine(e.line, text));
+    else if (e.type === 'log') this.out([renderLogLine(e.log, e.spanName, text)]);
+    else if (e.type === 'trace') {
+      if (e.done.genai) this.out(renderTraceDone(e.done, text));
+    } else if (e.type === 'rejected') {
+      const c = this.o.errColors;
+      this.err(c.yellow(`${clockTime(e.atMs)}  ✗ rejected ${e.protocol} ${e.status}: ${e.reason}`));
+    } else this.err(this.o.errColors.dim(`llmtrace: ${e.text}`));
+  }
+
+  /** Diagnostics (stderr), kept clear of the running total. */
+  err(line: string): void {
+    this.clearStatus();
+    this.o.stderr.write(`${line}\n`);
+    this.drawStatus();
+  }
+
+  json(ev: Record<string, unknown>): void {
+    this.write(`${JSON.stringify(ev)}\n`);
+  }
+
+  /** Redraws the running total if anything changed since (called a few times a second). */
+  refresh(): void {
+    if (this.dirty) this.drawStatus();
+  }
+
+  summary(s: SummaryData): void {
+    this.clearStatus();
+    this.o.statusLine = false;
+    if (this.o.mode === 'json') this.json(summaryEvent(s));
+    else this.write(renderSummary(s, this.o.text.colors).map((l) => `${l}\n`).join(''));
+  }
+
+  private out(lines: string[]): void {
+    // Trees come between blank lines: two trees in a row share one.
+    if (this.lastBlank && lines[0] === '') lines = lines.slice(1);
+    if (!lines.length) return;
+    this.lastBlank = lines[lines.length - 1] === '';
+    // Only when stdout shares the terminal does the status line need to get out of the way.
+    if (this.o.stdout.isTTY) this.clearStatus();
+    this.write(lines.map((l) => `${l}\n`).join(''));
+    this.drawStatus();
+  }
+
+  private write(s: string): void {
+    if (!this.stdoutBroken) this.o.stdout.write(s);
+  }
+
+  private clearStatus(): void {
+    if (this.statusShown) this.o.stderr.write(CLEAR);
+    this.statusShown = false;
+  }
+
+  private drawStatus(): void {
+    this.dirty = false;
+    if (!this.o.statusLine) return;
+    const line = renderTotalLine(this.o.totals(), this.o.text.pricing, this.o.errColors);
+    // Short of the edge: a full line, or the `^C` the terminal echoes after it, would wrap and
+    // leave the total behind when it is cleared.
+    const cols = (this.o.stderr.columns ?? 80) - 3;
+    this.o.stderr.write(`${CLEAR}${fit(line, cols)}`);
+    this.statusShown = true;
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * One `llmtrace tail` session: store → receivers (HTTP, gRPC) → live view and forwarder, then
+ * on SIGINT/SIGTERM an orderly stop: stop accepting (in-flight requests finish), report pending
+ * traces, let forwarding drain briefly, close the store, print the summary. A second signal
+ * exits at once.
+ */
+import type { ReceiverHooks, StoreWriter } from '../receiver/types.js';
+import { makeColors } from '../render/colors.js';
+import { renderBanner, type BannerData } from '../render/live.js';
+import { listeningEvent } from '../render/live-json.js';
+import { resolveStoreDir } from '../store/layout.js';
+import type { PriceFn } from './events.js';
+import { describeFilters, type LiveFilters } from './filters.js';
+import type { Forwarder } from './forward.js';
+import { listenWithFallback, type Listening } from './listen.js';
+import { isLoopback } from './options.js';
+import { LivePrinter, type LiveMode } from './printer.js';
+import { LiveView } from './view.js';
+
+export interface TailOptions {
+  host: string;
+  httpPort: number;
+  /** undefined: no gRPC listener (--no-grpc). */
+  grpcPort: number | undefined;
+  /** undefined: the default store; null: --no-store. */
+  store: string | null | undefined;
+  maxBodyBytes: number;
+  token?: string;
+  cors?: string;
+  forward?: string;
+  mode: LiveMode;
+  showContent: boolean;
+  filters: LiveFilters;
+  noColor: boolean;
+  price?: PriceFn;
+}
+
+export interface ReceiverStartOptions {
+  host: string;
+  port: number;
+  maxBodyBytes: number;
+  token?: string;
+  cors?: string;
+  store: StoreWriter;
+  hooks: ReceiverHooks;
+}
+
+/** The parts written elsewhere, loaded lazily (gRPC only when used). Tests may replace them. */
+export interface TailDeps {
+  startHttp(o: ReceiverStartOptions): Promise<Listening>;
+  startGrpc(o: ReceiverStartOptions): Promise<Listening>;
+  openStore(dir: string | null): Promise<StoreWriter>;
+}
+
+export const defaultDeps: TailDeps = {
+  startHttp: async (o) => (await import('../receiver/http.js')).startHttpReceiver(o),
+  startGrpc: async (o) => (await import('../receiver/grpc.js')).startGrpcReceiver(o),
+  openStore: async (dir) => {
+    const w = await import('../store/writer.js');
+    return dir === null ? w.createNullStoreWriter() : w.createStoreWriter(dir);
+  },
+};
+
+type Tty = { isTTY?: boolean; columns?: number };
+
+export interface TailIo {
+  stdout: NodeJS.WritableStream & Tty;
+  stderr: NodeJS.WritableStream & Tty;
+  stdinIsTTY: boolean;
+  env: NodeJS.ProcessEnv;
+  /** Where SIGINT/SIGTERM arrive. */
+  signals: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
+  exit(code: number): never;
+}
+
+export function processIo(): TailIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    env: process.env,
+    signals: process,
+    exit: (code) => process.exit(code),
+  };
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: TailDeps = defaultDeps): Promise<void> {
+  const startedAt = Date.now();
+  const errColors = makeColors({ noColor: o.noColor, isTTY: io.stderr.isTTY, env: io.env });
+  if (!isLoopback(o.host)) {
+    io.stderr.write(errColors.yellow(`llmtrace: warning: listening on ${o.host}, not loopback: anyone who can reach this machine can send spans, and prompts in them are sensitive.${o.token ? '' : ' Consider --token.'}\n`));
+  }
+  const storeDir = o.store === null ? null : resolveStoreDir(o.store, io.env);
+  const pricing = o.price !== undefined;
+  const width = io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : Infinity;
+  const view: LiveView = new LiveView({ emit: (e) => printer.handle(e), price: o.price, filters: o.filters, showContent: o.showContent });
+  const printer = new LivePrinter({
+    mode: o.mode,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    text: { colors: makeColors({ noColor: o.noColor, isTTY: io.stdout.isTTY, env: io.env }), width, pricing },
+    errColors,
+    statusLine: o.mode === 'text' && Boolean(io.stderr.isTTY),
+    totals: () => view.totals,
+  });
+
+  let forwarder: Forwarder | undefined;
+  if (o.forward) {
+    const { Forwarder: F, checkForwardUrl } = await import('./forward.js');
+    forwarder = new F({ url: checkForwardUrl(o.forward), report: (m) => printer.err(errColors.yellow(`llmtrace: ${m}`)) });
+  }
+
+  let viewFailed = false;
+  const hooks: ReceiverHooks = {
+    onExport(e) {
+      try {
+        view.onExport(e);
+      } catch (err) {
+        // The data is stored and forwarded anyway; say once that the view is broken.
+        if (!viewFailed) printer.err(errColors.red(`llmtrace: internal error in the live view: ${(err as Error)?.stack ?? String(err)}`));
+        viewFailed = true;
+      }
+      forwarder?.enqueue(e);
+    },
+    onReject: (info) => view.onReject(info),
+  };
+
+  const store = await deps.openStore(storeDir);
+  // Listen for signals before the listeners start: a Ctrl-C during start-up still ends in order.
+  let stop = () => {};
+  const stopRequested = new Promise<void>((resolve) => (stop = resolve));
+  const onSignal = () => {
+    for (const s of SIGNALS) io.signals.off(s, onSignal);
+    stop();
+  };
+  for (const s of SIGNALS) io.signals.on(s, onSignal);
+  const listeners: Listening[] = [];
+  const common = { host: o.host, maxBodyBytes: o.maxBodyBytes, token: o.token, cors: o.cors, store, hooks };
+  const listenIo = {
+    interactive: io.stdinIsTTY && Boolean(io.stderr.isTTY),
+    confirm: async (message: string) => {
+      const { confirm, isCancel } = await import('@clack/prompts');
+      const answer = await confirm({ message, output: io.stderr as NodeJS.WritableStream & NodeJS.WriteStream });
+      return !isCancel(answer) && answer === true;
+    },
+  };
+  let banner: BannerData;
+  try {
+    const http = await listenWithFallback({ label: 'OTLP/HTTP', flag: '--http-port', host: o.host, port: o.httpPort, start: (port) => deps.startHttp({ ...common, port }) }, listenIo);
+    listeners.push(http);
+    let grpc: Listening | undefined;
+    if (o.grpcPort !== undefined) {
+      grpc = await listenWithFallback({ label: 'OTLP/gRPC', flag: '--grpc-port', host: o.host, port: o.grpcPort, start: (port) => deps.startGrpc({ ...common, port }) }, listenIo);
+      listeners.push(grpc);
+    }
+    banner = {
+      http: { host: o.host, port: http.port },
+      grpc: grpc ? { host: o.host, port: grpc.port } : null,
+      store: storeDir,
+      forward: o.forward,
+      filters: describeFilters(o.filters) || undefined,
+      showContent: o.showContent,
+    };
+  } catch (e) {
+    for (const s of SIGNALS) io.signals.off(s, onSignal);
+    await Promise.all(listeners.map((l) => l.close()));
+    await store.close();
+    await forwarder?.close(0);
+    throw e;
+  }
+
+  if (o.mode === 'json') printer.json(listeningEvent(banner));
+  // --quiet prints nothing but the summary; --json keeps stderr for a person, if there is one.
+  if (o.mode === 'text' || (o.mode === 'json' && io.stderr.isTTY)) {
+    const cols = io.stderr.isTTY && io.stderr.columns ? io.stderr.columns : Infinity;
+    for (const line of renderBanner(banner, errColors, cols)) printer.err(line);
+  }
+
+  const timer = setInterval(() => {
+    view.tick();
+    printer.refresh();
+  }, 200);
+
+  await stopRequested;
+
+  // Stopping. A second signal means "now": whatever is not yet flushed is lost.
+  const hard = () => io.exit(130);
+  for (const s of SIGNALS) io.signals.on(s, hard);
+  clearInterval(timer);
+  if (o.mode === 'text' && io.stderr.isTTY) printer.err(errColors.dim('stopping: finishing requests in flight… (Ctrl-C again to quit at once)'));
+  await Promise.all(listeners.map((l) => l.close()));
+  view.flush();
+  await forwarder?.close(2000);
+  await store.close();
+  printer.summary({
+    totals: view.totals,
+    pricing,
+    durationMs: Date.now() - startedAt,
+    filters: describeFilters(o.filters) || undefined,
+    store: storeDir,
+    forward: forwarder ? { url: o.forward!, ...forwarder.stats } : undefined,
+  });
+  for (const s of SIGNALS) io.signals.off(s, hard);
+  // Everything is closed; should a library still hold a handle, do not hang after the summary.
+  setTimeout(() => io.exit(0), 2000).unref();
+}

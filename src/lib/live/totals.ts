@@ -1,0 +1,61 @@
+/** Running totals of a tail session: what the running-total line and the summary show. */
+import { addUsage, emptyUsage, type Usage } from '../genai/usage.js';
+import type { Signal } from '../store/layout.js';
+
+/** One model call as counted (count-once rule: outer spans that wrap a call are not counted). */
+export interface CountedCall {
+  model: string;
+  usage?: Usage;
+  /** undefined: the model has no known price (or no pricing was given). Never 0 for unknown. */
+  cost: number | undefined;
+}
+
+export interface CallTotals {
+  calls: number;
+  usage: Usage;
+  /** Sum of the priced calls only. */
+  cost: number;
+  /** Calls with usage whose model has no known price (all of them without pricing). */
+  unpricedCalls: number;
+}
+
+export function emptyCallTotals(): CallTotals {
+  return { calls: 0, usage: emptyUsage(), cost: 0, unpricedCalls: 0 };
+}
+
+function negate(u: Usage): Usage {
+  return { input: -u.input, output: -u.output, cacheRead: -u.cacheRead, cacheWrite: -u.cacheWrite, reasoning: -u.reasoning };
+}
+
+/**
+ * Adds (sign 1) or takes back (sign −1) one call. A call without usage (a failed request, a
+ * stream the library did not count) has nothing to price: it is neither priced nor unpriced.
+ */
+export function applyCall(t: CallTotals, c: CountedCall, sign: 1 | -1): void {
+  t.calls += sign;
+  if (!c.usage) return;
+  t.usage = addUsage(t.usage, sign === 1 ? c.usage : negate(c.usage));
+  if (c.cost === undefined) t.unpricedCalls += sign;
+  else t.cost += sign * c.cost;
+}
+
+export class SessionTotals {
+  /** Calls that matched the filters (the ones the view printed). */
+  readonly calls = emptyCallTotals();
+  readonly byModel = new Map<string, CallTotals>();
+  readonly requests: Record<Signal, number> = { traces: 0, logs: 0, metrics: 0 };
+  /** Everything received, whatever the filters. */
+  spans = 0;
+  logRecords = 0;
+  metricPoints = 0;
+  rejected = 0;
+  traces = 0;
+
+  count(c: CountedCall, sign: 1 | -1): void {
+    applyCall(this.calls, c, sign);
+    let m = this.byModel.get(c.model);
+    if (!m) this.byModel.set(c.model, (m = emptyCallTotals()));
+    applyCall(m, c, sign);
+    if (m.calls === 0) this.byModel.delete(c.model);
+  }
+}

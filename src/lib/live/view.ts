@@ -1,0 +1,357 @@
+/**
+ * The live view of `tail`: accepted exports in, LiveEvents out (one per call line, one per
+ * completed trace, …). It is fed by the receivers' onExport callback and never imports them;
+ * time comes from an injected clock and the owner calls tick() so tests drive it step by step.
+ *
+ * Traces arrive in many export batches. A trace is complete when its root has arrived and it has
+ * been quiet for `quietMs`, or `timeoutMs` after its last span; its tree is then reported once.
+ * Spans that arrive later are reported as lines only (`late`), never as a second tree.
+ */
+import { classify, type GenAiView } from '../genai/classify.js';
+import { isContentKey } from '../genai/conventions.js';
+import type { AcceptedExport, LogRecordView } from '../receiver/types.js';
+import { serviceName, StatusCode, type AttrValue, type Span } from '../span.js';
+import { assembleTrace, type Trace, type TraceNode } from '../trace/assemble.js';
+import type { LiveEvent, PriceFn, SpanLine, TraceEnd } from './events.js';
+import { featureOf, hasFilters, matchesFilters, NO_FEATURE, type LiveFilters } from './filters.js';
+import { applyCall, emptyCallTotals, SessionTotals, type CountedCall } from './totals.js';
+
+export interface LiveViewOptions {
+  emit: (e: LiveEvent) => void;
+  /** Milliseconds; Date.now in production, a fake in tests. */
+  now?: () => number;
+  price?: PriceFn;
+  filters?: LiveFilters;
+  showContent?: boolean;
+  quietMs?: number;
+  timeoutMs?: number;
+  /** Traces held while incomplete; beyond it the oldest is reported as it is. */
+  maxPendingTraces?: number;
+  /** Printed traces whose spans are kept so late spans are still counted once. */
+  keepPrintedTraces?: number;
+  /** Printed trace ids remembered so a late span never prints a second tree. */
+  rememberPrintedIds?: number;
+}
+
+interface TraceState {
+  id: string;
+  spans: Map<string, Span>;
+  views: Map<string, GenAiView>;
+  /** Span ids (arrived or not) with an LLM call or usage below them: outer spans, never counted. */
+  callBelow: Set<string>;
+  /** Calls counted in the totals, by span id; `shown` = it matched the filters. */
+  counted: Map<string, { call: CountedCall; shown: boolean }>;
+  /** GenAI log events waiting for their span (--show-content only). */
+  logs: Map<string, LogRecordView[]>;
+  /** Spans waiting for their feature to be known (--feature only), by span id. */
+  deferred: Map<string, GenAiView>;
+  hasRoot: boolean;
+  lastAt: number;
+  printed: boolean;
+}
+
+const isCall = (v: GenAiView) => v.kind === 'llm' || v.kind === 'embeddings';
+const isError = (s: Span, v: GenAiView) => s.status.code === StatusCode.ERROR || v.error !== undefined;
+
+function isGenAiLog(log: LogRecordView): boolean {
+  const alt = log.attributes['event.name'];
+  return log.eventName.startsWith('gen_ai.') || (typeof alt === 'string' && alt.startsWith('gen_ai.'));
+}
+
+export class LiveView {
+  readonly totals = new SessionTotals();
+  private readonly pending = new Map<string, TraceState>();
+  private readonly printed = new Map<string, TraceState>();
+  private readonly printedIds = new Map<string, true>();
+  private readonly now: () => number;
+  private readonly quietMs: number;
+  private readonly timeoutMs: number;
+  private readonly filters: LiveFilters;
+  private readonly filtered: boolean;
+  private noGenAiNoticed = false;
+
+  constructor(private readonly opts: LiveViewOptions) {
+    this.now = opts.now ?? Date.now;
+    this.quietMs = opts.quietMs ?? 1000;
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.filters = opts.filters ?? {};
+    this.filtered = hasFilters(this.filters);
+  }
+
+  onExport(e: AcceptedExport): void {
+    this.totals.requests[e.signal]++;
+    if (e.signal === 'traces') {
+      this.totals.spans += e.spans.length;
+      this.addSpans(e.spans);
+    } else if (e.signal === 'logs') {
+      this.totals.logRecords += e.itemCount;
+      if (this.opts.showContent) this.addLogs(e.logs);
+    } else {
+      this.totals.metricPoints += e.itemCount;
+    }
+  }
+
+  onReject(info: { protocol: 'http' | 'grpc'; status: number | string; reason: string }): void {
+    this.totals.rejected++;
+    this.opts.emit({ type: 'rejected', ...info, atMs: this.now() });
+  }
+
+  /** Reports the traces that became complete. Call it a few times a second. */
+  tick(): void {
+    const now = this.now();
+    for (const t of [...this.pending.values()]) {
+      const quiet = now - t.lastAt;
+      if (t.hasRoot && quiet >= this.quietMs) this.complete(t, 'quiet');
+      else if (quiet >= this.timeoutMs) this.complete(t, 'timeout');
+    }
+  }
+
+  /** Shutdown: report every trace still pending, complete or not. */
+  flush(): void {
+    for (const t of [...this.pending.values()]) this.complete(t, 'shutdown');
+  }
+
+  // ── spans ──────────────────────────────────────────────────────────────────────────
+
+  private addSpans(spans: readonly Span[]): void {
+    const now = this.now();
+    const fresh: Array<{ t: TraceState; span: Span; view: GenAiView }> = [];
+    // Insert the whole batch first, so count-once and features see the batch's ancestors.
+    for (const span of spans) {
+      const t = this.traceFor(span.traceId);
+      if (t.spans.has(span.spanId)) continue; // a retried export: already shown
+      const view = classify(span);
+      t.spans.set(span.spanId, span);
+      t.views.set(span.spanId, view);
+      t.lastAt = now;
+      if (span.parentSpanId === '') t.hasRoot = true;
+      if (isCall(view) || view.usage !== undefined || t.callBelow.has(span.spanId)) this.markAncestors(t, span);
+      fresh.push({ t, span, view });
+    }
+    fresh.sort((a, b) => a.span.startMs - b.span.startMs);
+    for (const f of fresh) this.spanArrived(f.t, f.span, f.view);
+    // The batch may have brought the root that settles the features of waiting spans.
+    for (const t of new Set(fresh.map((f) => f.t))) if (t.deferred.size) this.retryDeferred(t, false);
+    this.enforcePendingLimit();
+  }
+
+  /**
+   * Marks the ancestors of a call as outer spans (DESIGN §3 count-once). Ids not yet arrived are
+   * marked too; a marked span that arrives later marks its own ancestors. The walk stops at an
+   * id already marked, whose ancestors were marked then.
+   */
+  private markAncestors(t: TraceState, span: Span): void {
+    let id = span.parentSpanId;
+    while (id !== '' && !t.callBelow.has(id)) {
+      t.callBelow.add(id);
+      const c = t.counted.get(id);
+      if (c) {
+        // It arrived before the call it wraps and was counted: take it back.
+        t.counted.delete(id);
+        if (c.shown) this.totals.count(c.call, -1);
+      }
+      const parent = t.spans.get(id);
+      if (!parent) break;
+      id = parent.parentSpanId;
+    }
+  }
+
+  /** The feature of a span; `final` (the trace is complete) settles an unknown one. */
+  private featureIn(t: TraceState, span: Span, final: boolean): string | undefined {
+    const f = featureOf(span, (s) => (s.parentSpanId ? t.spans.get(s.parentSpanId) : undefined));
+    return f ?? (final ? NO_FEATURE : undefined);
+  }
+
+  private matches(t: TraceState, span: Span, view: GenAiView, final: boolean): boolean {
+    if (!this.filtered) return true;
+    return matchesFilters(this.filters, {
+      models: [view.responseModel, view.requestModel],
+      service: serviceName(span),
+      feature: () => this.featureIn(t, span, final),
+    });
+  }
+
+  /**
+   * Counts and shows a span. With --feature, a span whose feature is not known yet (its root has
+   * not arrived) waits in `deferred` until it is, or until the trace completes (`final`).
+   */
+  private spanArrived(t: TraceState, span: Span, view: GenAiView, final = false): void {
+    const call = isCall(view) && !t.callBelow.has(span.spanId);
+    const show = call || view.kind === 'tool' || isError(span, view);
+    // The feature walks the ancestors: only for spans that are shown or filtered on it.
+    const feature = show || this.filters.features?.length ? this.featureIn(t, span, final) : undefined;
+    if (feature === undefined && this.filters.features?.length) {
+      t.deferred.set(span.spanId, view);
+      return;
+    }
+    t.deferred.delete(span.spanId);
+    const waiting = t.logs.get(span.spanId) ?? [];
+    t.logs.delete(span.spanId);
+    const model = view.responseModel ?? view.requestModel;
+    const matched = this.matches(t, span, view, final);
+    let cost: number | undefined;
+    if (call) {
+      cost = view.usage && this.opts.price ? this.opts.price(view, span.startMs) : undefined;
+      const counted: CountedCall = { model: model ?? '(unknown model)', usage: view.usage, cost };
+      t.counted.set(span.spanId, { call: counted, shown: matched });
+      if (matched) this.totals.count(counted, 1);
+    }
+    if (!matched) return;
+    if (show) {
+      const line: SpanLine = {
+        span,
+        view,
+        service: serviceName(span),
+        feature,
+        model,
+        counted: call,
+        cost,
+        late: t.printed,
+        content: this.opts.showContent ? contentOf(span) : [],
+        logs: waiting,
+      };
+      this.opts.emit({ type: 'span', line });
+    } else {
+      for (const log of waiting) this.opts.emit({ type: 'log', log, spanName: span.name });
+    }
+  }
+
+  private retryDeferred(t: TraceState, final: boolean): void {
+    for (const [id, view] of [...t.deferred]) this.spanArrived(t, t.spans.get(id)!, view, final);
+  }
+
+  // ── logs (GenAI events; content, so only with --show-content) ──────────────────────
+
+  private addLogs(logs: readonly LogRecordView[]): void {
+    for (const log of logs) {
+      if (!isGenAiLog(log)) continue;
+      if (!log.traceId || !log.spanId) {
+        this.opts.emit({ type: 'log', log });
+        continue;
+      }
+      const t = this.traceFor(log.traceId);
+      const span = t.spans.get(log.spanId);
+      if (span && !t.deferred.has(span.spanId)) {
+        if (this.matches(t, span, t.views.get(span.spanId)!, true)) this.opts.emit({ type: 'log', log, spanName: span.name });
+      } else {
+        let list = t.logs.get(log.spanId);
+        if (!list) t.logs.set(log.spanId, (list = []));
+        list.push(log);
+      }
+    }
+  }
+
+  // ── traces ─────────────────────────────────────────────────────────────────────────
+
+  private traceFor(traceId: string): TraceState {
+    const known = this.pending.get(traceId) ?? this.printed.get(traceId);
+    if (known) return known;
+    const t: TraceState = {
+      id: traceId,
+      spans: new Map(),
+      views: new Map(),
+      callBelow: new Set(),
+      counted: new Map(),
+      logs: new Map(),
+      deferred: new Map(),
+      hasRoot: false,
+      lastAt: this.now(),
+      // Printed long ago and forgotten: its late spans still never print a second tree.
+      printed: this.printedIds.has(traceId),
+    };
+    if (t.printed) this.keepPrinted(t);
+    else this.pending.set(traceId, t);
+    return t;
+  }
+
+  private enforcePendingLimit(): void {
+    const max = this.opts.maxPendingTraces ?? 10_000;
+    for (const t of this.pending.values()) {
+      if (this.pending.size <= max) break;
+      this.complete(t, 'overflow');
+    }
+  }
+
+  private keepPrinted(t: TraceState): void {
+    this.printed.set(t.id, t);
+    const keep = this.opts.keepPrintedTraces ?? 500;
+    for (const old of this.printed.values()) {
+      if (this.printed.size <= keep) break;
+      this.printed.delete(old.id);
+    }
+    this.printedIds.delete(t.id);
+    this.printedIds.set(t.id, true);
+    const remember = this.opts.rememberPrintedIds ?? 100_000;
+    for (const id of this.printedIds.keys()) {
+      if (this.printedIds.size <= remember) break;
+      this.printedIds.delete(id);
+    }
+  }
+
+  private complete(t: TraceState, reason: TraceEnd): void {
+    this.retryDeferred(t, true);
+    this.pending.delete(t.id);
+    t.printed = true;
+    this.keepPrinted(t);
+    // GenAI events whose span never arrived are still shown, on their own.
+    for (const logs of t.logs.values()) for (const log of logs) this.opts.emit({ type: 'log', log });
+    t.logs.clear();
+    if (t.spans.size === 0) return;
+    this.totals.traces++;
+
+    const spans = [...t.spans.values()];
+    const trace = assembleTrace(t.id, spans, (s) => t.views.get(s.spanId) ?? classify(s));
+    const genai = trace.nodes.some((n) => n.view.kind !== 'other');
+    if (!genai && !this.noGenAiNoticed) {
+      this.noGenAiNoticed = true;
+      this.opts.emit({
+        type: 'notice',
+        text: `trace ${t.id} has no GenAI spans: stored, not drawn. Is the app's LLM instrumentation installed and enabled?`,
+      });
+    }
+    if (!spans.some((s) => this.matches(t, s, t.views.get(s.spanId)!, true))) return;
+    const totals = emptyCallTotals();
+    for (const { call } of t.counted.values()) applyCall(totals, call, 1);
+    const errors = trace.nodes.filter((n) => isError(n.span, n.view)).length;
+    const costOf = this.opts.price ? subtreeCosts(trace, this.opts.price) : undefined;
+    this.opts.emit({ type: 'trace', done: { trace, reason, totals, genai, errors, costOf } });
+  }
+}
+
+/** Prompt/completion attributes and GenAI span events (deprecated content events), in order. */
+function contentOf(span: Span): Array<[string, AttrValue]> {
+  const out: Array<[string, AttrValue]> = [];
+  for (const [k, v] of Object.entries(span.attributes)) if (isContentKey(k)) out.push([k, v]);
+  for (const ev of span.events) {
+    if (!ev.name.startsWith('gen_ai.')) continue;
+    for (const [k, v] of Object.entries(ev.attributes)) if (isContentKey(k) || k === 'content' || k === 'message') out.push([`${ev.name} ${k}`, v]);
+  }
+  return out;
+}
+
+/**
+ * Cost per tree node: a counted node's own cost; on an outer node the sum of its subtree, or
+ * unknown when any part is unknown (never a partial sum shown as the total).
+ */
+function subtreeCosts(trace: Trace, price: PriceFn): (node: TraceNode) => number | undefined {
+  const costs = new Map<TraceNode, number | undefined>();
+  const known = new Map<TraceNode, boolean>();
+  for (let i = trace.nodes.length - 1; i >= 0; i--) {
+    const n = trace.nodes[i]!;
+    let sum: number | undefined;
+    let ok = true;
+    if (n.countsUsage) {
+      sum = price(n.view, n.span.startMs);
+      ok = sum !== undefined;
+    }
+    for (const c of n.children) {
+      if (!c.subtreeUsage) continue;
+      if (!known.get(c)) ok = false;
+      const cc = costs.get(c);
+      if (cc !== undefined) sum = (sum ?? 0) + cc;
+    }
+    known.set(n, ok);
+    costs.set(n, ok ? sum : undefined);
+  }
+  return (node) => costs.get(node);
+}

@@ -1,0 +1,96 @@
+/**
+ * What a person sees: `llmtrace tail` in a real terminal (tmux), fed by the official OTLP/HTTP
+ * exporter, read back with `tmux capture-pane`. Skipped, saying so, where tmux is not installed
+ * (.ci/run installs it).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN } from '../helpers/cli.js';
+import { tempDir } from '../helpers/read-all.js';
+import { exportAgentRun } from '../helpers/tail-process.js';
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+if (!hasTmux) console.warn('tail-tmux.test.ts: tmux is not installed, so the terminal test is skipped (apt-get install -y tmux)');
+
+const SOCKET = `llmtrace-test-${process.pid}`;
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+let session = 'tail';
+const screen = () => tmux('capture-pane', '-p', '-t', session);
+
+async function until(what: string, test: (s: string) => boolean, timeoutMs = 10_000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const s = screen();
+    if (test(s)) return s;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; the screen shows:\n${s}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+afterAll(() => {
+  if (hasTmux) spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+});
+
+describe.skipIf(!hasTmux)('llmtrace tail in a terminal (tmux)', () => {
+  it('shows the banner, a line per call, the tree once, a running total, and the summary after Ctrl-C', async () => {
+    const dir = tempDir();
+    const store = path.join(dir, 'store');
+    const cmd = `cd ${dir} && TZ=UTC ${process.execPath} ${BIN} tail --http-port 0 --grpc-port 0 --store ${store}; echo "exit=$?"; sleep 60`;
+    session = 'tail';
+    tmux('new-session', '-d', '-s', session, '-x', '110', '-y', '40', cmd);
+
+    const banner = await until('the banner', (s) => /OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/127\.0\.0\.1:\d+/.test(s));
+    expect(banner).toMatch(/╭─+╮/);
+    expect(banner).toContain('OTEL_EXPORTER_OTLP_PROTOCOL=grpc');
+    const port = Number(/OTLP\/HTTP +http:\/\/127\.0\.0\.1:(\d+)/.exec(banner)![1]);
+
+    await exportAgentRun(new OTLPTraceExporter({ url: `http://127.0.0.1:${port}/v1/traces` }), 'shop-api');
+    const seen = await until('the tree', (s) => s.includes('└─ chat gpt-4o-mini') && /Σ 2 calls/.test(s));
+    const lines = seen.split('\n');
+    const calls = lines.filter((l) => /^\d\d:\d\d:\d\d {2}shop-api/.test(l));
+    expect(calls).toHaveLength(3);
+    expect(calls[0]).toMatch(/chat gpt-4o +23 → 12 tok \(11 cached\) +\$0\.\d+ +\S+ +tool_calls$/);
+    expect(calls[1]).toMatch(/tool search_docs +\S+ +ok$/);
+    expect(calls[2]).toMatch(/chat gpt-4o-mini +46 → 7 tok +\$0\.\d+ +\S+ +stop$/);
+    expect(lines.filter((l) => l.startsWith('trace '))).toHaveLength(1);
+    expect(seen).toMatch(/^invoke_agent research .*∑ 69 → 19 tok \(11 cached\)/m);
+    expect(seen).not.toContain('What is OTLP?'); // prompts hidden by default
+    // The running total is the last line with text, kept below the output.
+    const lastLine = lines.filter((l) => l.trim()).at(-1)!;
+    expect(lastLine).toMatch(/^Σ 2 calls · 69 → 19 tok \(11 cached\) · \$0\.\d+ · 1 trace · 4 spans/);
+
+    tmux('send-keys', '-t', 'tail', 'C-c');
+    const after = await until('the summary', (s) => s.includes('exit='));
+    expect(after).toMatch(/session summary/);
+    expect(after).toMatch(/gpt-4o +1 +23 +11 +12 +\$0\.\d+/);
+    expect(after).toMatch(/total +2 +69 +11 +19 +\$0\.\d+/);
+    expect(after).toContain('exit=0');
+    // The running total does not linger above the summary.
+    expect(after.split('\n').filter((l) => l.startsWith('Σ '))).toHaveLength(0);
+  });
+
+  it('offers the next free port when the port is busy, and listens there when accepted', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as net.AddressInfo).port;
+    try {
+      session = 'busy';
+      const cmd = `cd ${tempDir()} && ${process.execPath} ${BIN} tail --http-port ${port} --no-grpc --no-store; echo "exit=$?"; sleep 60`;
+      tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', cmd);
+      const asked = await until('the question', (s) => s.includes('already in use'));
+      expect(asked).toMatch(new RegExp(`OTLP/HTTP port ${port} on 127\\.0\\.0\\.1 is already in use\\. Listen on (\\d+) instead\\?`));
+      expect(asked).toMatch(/Yes \/ .*No/);
+      tmux('send-keys', '-t', session, 'Enter');
+      const banner = await until('the banner', (s) => /OTLP\/HTTP +http:\/\/127\.0\.0\.1:\d+/.test(s));
+      const newPort = Number(/OTLP\/HTTP +http:\/\/127\.0\.0\.1:(\d+)/.exec(banner)![1]);
+      expect(newPort).toBeGreaterThan(port);
+      tmux('send-keys', '-t', session, 'C-c');
+      expect(await until('the exit', (s) => s.includes('exit='))).toContain('exit=0');
+    } finally {
+      busy.close();
+    }
+  });
+});
