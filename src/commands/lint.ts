@@ -1,0 +1,128 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { createRequire } from 'node:module';
+import { nonNegativeInt, oneOf, outputWidth } from '../lib/cli-options.js';
+import { loadConfig } from '../lib/config.js';
+import { LlmtraceError } from '../lib/errors.js';
+import { parseRuleSetting, resolveSettings, type RuleSetting } from '../lib/lint/config.js';
+import { Linter } from '../lib/lint/engine.js';
+import { RULES } from '../lib/lint/registry.js';
+import { GithubReporter } from '../lib/lint/render/github.js';
+import { JsonReporter } from '../lib/lint/render/json.js';
+import { countsText, plural, type Reporter } from '../lib/lint/render/reporter.js';
+import { SarifReporter } from '../lib/lint/render/sarif.js';
+import { StylishReporter } from '../lib/lint/render/stylish.js';
+import { runLint } from '../lib/lint/run.js';
+import type { Finding } from '../lib/lint/types.js';
+import { makeColors } from '../lib/render/colors.js';
+import { writeOut } from '../lib/render/output.js';
+import { renderTable } from '../lib/render/table.js';
+import { openSources } from '../lib/sources/open.js';
+
+const require = createRequire(import.meta.url);
+const { version } = require('../../package.json') as { version: string };
+
+const FORMATS = ['stylish', 'json', 'sarif', 'github'] as const;
+
+interface LintOptions {
+  format: (typeof FORMATS)[number];
+  rule?: RuleSetting[];
+  maxWarnings?: number;
+  quiet?: boolean;
+  listRules?: boolean;
+  store?: string;
+}
+
+function collectRule(value: string, previous: RuleSetting[] = []): RuleSetting[] {
+  const r = parseRuleSetting(value);
+  if ('error' in r) throw new InvalidArgumentError(r.error);
+  return [...previous, r];
+}
+
+export function register(program: Command): void {
+  program
+    .command('lint')
+    .description('check traces against the OpenTelemetry GenAI conventions and the LLM rollout checklist')
+    .argument('[sources...]', 'trace files (OTLP JSON/JSONL/protobuf, Jaeger, Zipkin, .gz), directories, or - for stdin; default: the local store')
+    .option('-f, --format <format>', 'stylish, json, sarif or github', oneOf('--format', FORMATS), 'stylish')
+    .option('--rule <id=severity>', 'set a rule to off, info, warn or error (repeatable; wins over llmtrace.config.json)', collectRule)
+    .option('--max-warnings <n>', 'fail (exit 1) when there are more than N warnings', nonNegativeInt('--max-warnings'))
+    .option('-q, --quiet', 'report errors only (warnings still count for --max-warnings)')
+    .option('--list-rules', 'list the rules with their ids, severities and descriptions, then exit')
+    .option('--store <dir>', 'local store to read when no source is given (default ./.llmtrace or $LLMTRACE_STORE)')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 no errors; 1 errors, or more warnings than --max-warnings; 2 unusable input or bad flags.
+Configure rules in llmtrace.config.json: {"lint": {"rules": {"content-captured": "off"},
+  "rootContextKeys": {"tenant": []}, "maxWarnings": 0}}
+
+Examples:
+  $ llmtrace lint dump.jsonl                         findings by trace, then the checklist scorecard
+  $ llmtrace lint dump.jsonl --format sarif > lint.sarif   for GitHub code scanning
+  $ llmtrace lint dump.jsonl --format github         annotations in a GitHub Actions job
+  $ llmtrace lint dump.jsonl --rule root-missing-context=off --max-warnings 0`,
+    )
+    .action(async (sources: string[], opts: LintOptions, cmd: Command) => {
+      const global = cmd.optsWithGlobals<{ color?: boolean }>();
+      const colors = makeColors({ noColor: global.color === false });
+      const config = loadConfig();
+      const settings = resolveSettings(config.lint, opts.rule ?? []);
+      const maxWarnings = opts.maxWarnings ?? settings.maxWarnings;
+
+      if (opts.listRules) {
+        if (opts.format === 'json') {
+          const rules = RULES.map((r) => ({ id: r.id, severity: settings.severities[r.id], defaultSeverity: r.defaultSeverity, description: r.description }));
+          await writeOut([`${JSON.stringify(rules, null, 2)}\n`]);
+        } else {
+          const rows = RULES.map((r) => [r.id, settings.severities[r.id], r.description]);
+          await writeOut([`${renderTable([{ header: 'rule' }, { header: 'severity' }, { header: 'checks' }], rows, { colors, width: outputWidth() })}\n`]);
+        }
+        return;
+      }
+
+      // Pricing is wired in by the cost module: pass `isPriced` here to enable model-unpriced.
+      const linter = new Linter({ severities: settings.severities, ctx: { rootContextKeys: settings.rootContextKeys } });
+      const reporter: Reporter =
+        opts.format === 'json'
+          ? new JsonReporter()
+          : opts.format === 'sarif'
+            ? new SarifReporter(version, settings.severities)
+            : opts.format === 'github'
+              ? new GithubReporter(colors)
+              : new StylishReporter(colors, outputWidth());
+
+      // Decode problems become findings, so the reader does not also print them line by line.
+      const opened = await openSources({ sources, store: opts.store ?? config.store, maxProblemLines: 0 });
+      let shown = 0;
+      await writeOut(reporter.begin());
+      await runLint(opened, linter, async (found: Finding[]) => {
+        const out = opts.quiet ? found.filter((f) => f.severity === 'error') : found;
+        shown += out.length;
+        if (out.length) await writeOut(reporter.add(out));
+      });
+      const { summary: readSummary, unusable } = opened.finish();
+      const counts = linter.counts;
+      const failed = counts.error > 0 || (maxWarnings !== undefined && counts.warn > maxWarnings);
+      await writeOut(
+        reporter.end({
+          counts,
+          shown,
+          quiet: opts.quiet === true,
+          maxWarnings,
+          failed,
+          label: opened.label,
+          inputs: opened.stats.inputs,
+          readSummary,
+          scorecard: linter.scorecard(),
+          severities: settings.severities,
+        }),
+      );
+      if (readSummary) process.stderr.write(`llmtrace: ${readSummary}\n`);
+      if (unusable) throw new LlmtraceError('no usable trace data was read', undefined, 2);
+      if (failed) {
+        const why = counts.error > 0 ? countsText(counts) : `${plural(counts.warn, 'warning')} (more than --max-warnings ${maxWarnings})`;
+        throw new LlmtraceError(`lint failed: ${why}`, 'fix the findings, or change a rule\'s severity with --rule <id>=warn|off or in llmtrace.config.json', 1);
+      }
+    });
+}

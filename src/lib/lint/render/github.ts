@@ -1,0 +1,49 @@
+/**
+ * `--format github`: GitHub Actions workflow commands, one annotation per finding, streamed:
+ *
+ *   ::error file=dump.jsonl,line=3,title=llmtrace llm-missing-usage::chat gpt-4o (c2273022…): …
+ *
+ * Escaping per the workflow-commands rules (actions/toolkit `command.ts`): in the message,
+ * `%` → `%25`, CR → `%0D`, LF → `%0A`; in property values additionally `:` → `%3A` and
+ * `,` → `%2C`. Levels: error, warning, notice (for info). A plain-text summary and the
+ * scorecard follow, which the log shows as is.
+ */
+import type { Colors } from '../../render/colors.js';
+import { formatMessage, formatWhere } from '../messages.js';
+import type { Finding, Severity } from '../types.js';
+import { countsText, type LintSummary, type Reporter } from './reporter.js';
+import { scorecardLines } from './scorecard.js';
+
+const COMMAND: Record<Severity, string> = { error: 'error', warn: 'warning', info: 'notice' };
+
+export function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+export function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+export function annotation(f: Finding): string {
+  const props: string[] = [];
+  if (f.source !== undefined && f.source !== '-') props.push(`file=${escapeProperty(f.source)}`);
+  if (f.line !== undefined) props.push(`line=${f.line}`);
+  props.push(`title=${escapeProperty(`llmtrace ${f.rule}`)}`);
+  const where = f.spanId !== '' ? `${formatWhere(f)} in trace ${f.traceId}: ` : '';
+  return `::${COMMAND[f.severity]} ${props.join(',')}::${escapeData(where + formatMessage(f))}`;
+}
+
+export class GithubReporter implements Reporter {
+  constructor(private readonly colors: Colors) {}
+
+  *begin(): Iterable<string> {}
+
+  *add(findings: readonly Finding[]): Iterable<string> {
+    for (const f of findings) yield `${annotation(f)}\n`;
+  }
+
+  *end(s: LintSummary): Iterable<string> {
+    yield `llmtrace lint: ${countsText(s.counts)}${s.failed ? ' — failed' : ''}\n`;
+    for (const l of scorecardLines(s.scorecard, this.colors, s.label)) yield `${l}\n`;
+  }
+}

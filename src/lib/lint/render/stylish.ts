@@ -1,0 +1,94 @@
+/**
+ * `--format stylish` (the default): findings grouped by trace, then by span, then a summary line
+ * and the checklist scorecard. Grouping needs the findings until the end; past MAX_KEPT they are
+ * only counted (the summary says so and points at the streamed formats).
+ */
+import type { Colors } from '../../render/colors.js';
+import { sanitize } from '../../render/format.js';
+import { formatMessage } from '../messages.js';
+import type { Finding, Severity } from '../types.js';
+import { countsText, plural, type LintSummary, type Reporter } from './reporter.js';
+import { scorecardLines } from './scorecard.js';
+
+export const MAX_KEPT = 10_000;
+
+const LABEL: Record<Severity, string> = { error: 'error', warn: 'warning', info: 'info' };
+
+export class StylishReporter implements Reporter {
+  /** traceId ('' for input problems) → spanId (or source for problems) → findings. */
+  private readonly groups = new Map<string, Map<string, Finding[]>>();
+  private kept = 0;
+  private dropped = 0;
+
+  constructor(
+    private readonly colors: Colors,
+    private readonly width = Infinity,
+  ) {}
+
+  *begin(): Iterable<string> {}
+
+  *add(findings: readonly Finding[]): Iterable<string> {
+    for (const f of findings) {
+      if (this.kept >= MAX_KEPT) {
+        this.dropped++;
+        continue;
+      }
+      this.kept++;
+      let trace = this.groups.get(f.traceId);
+      if (!trace) this.groups.set(f.traceId, (trace = new Map()));
+      const key = f.spanId !== '' ? f.spanId : `${f.source ?? ''}`;
+      const list = trace.get(key);
+      if (list) list.push(f);
+      else trace.set(key, [f]);
+    }
+  }
+
+  private severity(s: Severity): string {
+    const text = LABEL[s].padEnd(7);
+    return s === 'error' ? this.colors.red(text) : s === 'warn' ? this.colors.yellow(text) : this.colors.blue(text);
+  }
+
+  private line(f: Finding): string {
+    const place = f.spanId === '' && f.line !== undefined ? `line ${f.line}: ` : '';
+    return `    ${this.severity(f.severity)}  ${sanitize(place + formatMessage(f))}  ${this.colors.dim(f.rule)}`;
+  }
+
+  *end(s: LintSummary): Iterable<string> {
+    const c = this.colors;
+    // Input problems (no trace) first: they explain gaps in what follows.
+    const order = [...this.groups.keys()].sort((a, b) => (a === '' ? -1 : b === '' ? 1 : 0));
+    for (const traceId of order) {
+      const spans = this.groups.get(traceId)!;
+      if (traceId === '') {
+        for (const [source, list] of spans) {
+          yield `${c.bold('input')} ${source}\n`;
+          for (const f of list) yield `${this.line(f)}\n`;
+          yield '\n';
+        }
+        continue;
+      }
+      const first = spans.values().next().value?.[0];
+      yield `${c.bold(`trace ${traceId}`)}${first?.source ? c.dim(`  ${first.source}`) : ''}\n`;
+      for (const list of spans.values()) {
+        const f0 = list[0]!;
+        yield `  ${sanitize(f0.spanName || '(unnamed)')}  ${c.dim(f0.spanId)}\n`;
+        for (const f of list) yield `${this.line(f)}\n`;
+      }
+      yield '\n';
+    }
+
+    const total = s.counts.error + s.counts.warn + s.counts.info;
+    if (total === 0) yield `${c.green('✔')} no problems in ${plural(s.scorecard.spans, 'span')} of ${plural(s.scorecard.traces, 'trace')}\n`;
+    else {
+      const mark = s.counts.error > 0 ? c.red('✖') : c.yellow('⚠');
+      yield `${mark} ${plural(total, 'problem')} (${countsText(s.counts)}) in ${plural(s.scorecard.spans, 'span')} of ${plural(s.scorecard.traces, 'trace')}\n`;
+    }
+    if (s.quiet && s.counts.warn + s.counts.info > 0) yield c.dim('  warnings and infos hidden by --quiet\n');
+    if (this.dropped > 0) yield c.dim(`  ${plural(this.dropped, 'more finding')} not shown; use --format json or sarif for all of them\n`);
+    if (s.maxWarnings !== undefined && s.counts.warn > s.maxWarnings) {
+      yield c.red(`  ${plural(s.counts.warn, 'warning')}: more than --max-warnings ${s.maxWarnings}\n`);
+    }
+    yield '\n';
+    for (const l of scorecardLines(s.scorecard, c, s.label, this.width)) yield `${l}\n`;
+  }
+}

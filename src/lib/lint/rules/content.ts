@@ -1,0 +1,36 @@
+/**
+ * Captured prompt and completion content (privacy). The key list is the one the rest of
+ * llmtrace uses (CONTENT_KEYS / isContentKey in src/lib/genai/conventions.ts); deprecated GenAI
+ * events (`gen_ai.user.message`, `gen_ai.choice`, …) carry their text in a `content` or
+ * `message` attribute, which is checked on those events only.
+ */
+import { DEPRECATED_EVENTS } from '../../genai/conventions.js';
+import { keyInfo } from '../keys.js';
+import type { RuleDef } from '../types.js';
+
+const EVENT_CONTENT_KEYS = new Set(['content', 'message', 'tool_calls']);
+
+export const contentCaptured: RuleDef<'content-captured'> = {
+  id: 'content-captured',
+  defaultSeverity: 'warn',
+  description: 'spans do not capture prompt or completion content',
+  docs: {
+    checks: 'A span (or one of its events) carries prompt, completion, system-instruction or tool-argument content: `gen_ai.input.messages`, `gen_ai.output.messages`, `gen_ai.system_instructions`, `gen_ai.tool.call.arguments`/`result`, the deprecated `gen_ai.prompt.*`/`gen_ai.completion.*`, and the vendor equivalents (`input.value`, `llm.input_messages.*`, `ai.prompt`, `ai.response.text`, `traceloop.entity.input`, …). One finding per span, listing the keys.',
+    why: 'Content is opt-in in the conventions because it is likely to contain personal data and secrets; captured in production it lands in every trace backend, log archive and CI artifact. Turn this rule off only where capture is a deliberate, reviewed choice.',
+    fix: 'Disable content capture in production (e.g. `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=false`, `traceContent: false` for OpenLLMetry, `recordInputs/recordOutputs: false` in the Vercel AI SDK), or redact it in a span processor or the Collector.',
+  },
+  span({ span, keys }) {
+    const found = keys.filter((k) => keyInfo(k).content);
+    let eventKeys: string[] | undefined;
+    for (const e of span.events) {
+      const deprecated = DEPRECATED_EVENTS[e.name] !== undefined;
+      for (const k of Object.keys(e.attributes)) {
+        if (keyInfo(k).content || (deprecated && EVENT_CONTENT_KEYS.has(k))) {
+          const label = `${e.name}:${k}`;
+          if (!(eventKeys ??= []).includes(label)) eventKeys.push(label);
+        }
+      }
+    }
+    return found.length || eventKeys ? { keys: found, eventKeys: eventKeys ?? [] } : undefined;
+  },
+};

@@ -1,0 +1,64 @@
+/**
+ * Rules for tool spans (`execute_tool`, OpenInference TOOL, Vercel `ai.toolCall`, …): the
+ * rollout checklist's "every tool invocation produces a child span with name and status".
+ */
+import { GEN_AI } from '../../genai/conventions.js';
+import type { RuleDef } from '../types.js';
+import { failureGap, present } from './util.js';
+
+export const toolMissingName: RuleDef<'tool-missing-name'> = {
+  id: 'tool-missing-name',
+  defaultSeverity: 'error',
+  description: 'tool spans carry gen_ai.tool.name',
+  docs: {
+    checks: 'A tool span has no `gen_ai.tool.name` (vendor-only spans: no tool name in any key).',
+    why: 'The tool name is required by the `execute_tool` span definition; without it a trace shows that "a tool" ran, not which one failed or was slow.',
+    fix: 'Set `gen_ai.tool.name` (and name the span `execute_tool {tool name}`).',
+  },
+  span({ span, view, vendorOnly }) {
+    if (view.kind !== 'tool') return undefined;
+    const ok = vendorOnly ? view.toolName !== undefined : present(span.attributes, GEN_AI.TOOL_NAME);
+    return ok ? undefined : { expected: GEN_AI.TOOL_NAME };
+  },
+};
+
+export const toolWithoutParent: RuleDef<'tool-without-parent'> = {
+  id: 'tool-without-parent',
+  defaultSeverity: 'warn',
+  description: 'tool spans are children of the agent or LLM step that called them',
+  docs: {
+    checks: 'A tool span is a root (no parent id), or its parent never arrived in the input (also reported as `orphan-span`).',
+    why: 'A tool call outside its agent run cannot be tied to the decision that caused it; it usually means the tool runs outside the active context (a callback, a worker, a lost `context.with`).',
+    fix: 'Start the tool span inside the agent\'s active span (`tracer.startActiveSpan`, or pass the context explicitly across async boundaries), and flush before exit.',
+  },
+  span({ span, view }) {
+    return view.kind === 'tool' && span.parentSpanId === '' ? { reason: 'root' } : undefined;
+  },
+  trace(t) {
+    return t.orphans
+      .filter((o) => o.isTool)
+      .map((o) => ({
+        spanId: o.spanId,
+        spanName: o.name,
+        source: o.source,
+        line: o.line,
+        facts: { reason: 'parent-missing' as const, parentSpanId: o.parentSpanId },
+      }));
+  },
+};
+
+export const toolFailureUnrecorded: RuleDef<'tool-failure-unrecorded'> = {
+  id: 'tool-failure-unrecorded',
+  defaultSeverity: 'warn',
+  description: 'failed tool calls set status ERROR and error.type',
+  docs: {
+    checks: 'A tool span with status ERROR but no `error.type`, with `error.type` but a status other than ERROR, or with an `exception` event but no ERROR status. (A successful tool call may leave the status UNSET, as OpenTelemetry recommends.)',
+    why: 'Agents often swallow tool errors and carry on; unless the span says it failed, the trace looks healthy and the failure is invisible to error rates.',
+    fix: 'In the tool wrapper\'s catch: `span.recordException(e)`, `span.setStatus({code: SpanStatusCode.ERROR})`, and set `error.type`.',
+  },
+  span({ span, view, vendorOnly }) {
+    if (view.kind !== 'tool') return undefined;
+    const gap = failureGap(span, !vendorOnly);
+    return gap ? { ...gap, statusCode: span.status.code } : undefined;
+  },
+};

@@ -1,0 +1,63 @@
+/**
+ * Trace structure: orphan spans, traces without a root, duplicate span ids. Orphans and roots
+ * are known only once the whole input is read (spans of one trace arrive in any order, across
+ * batches and files), so these run on the engine's compact per-trace state at the end.
+ */
+import { SpanKind } from '../../span.js';
+import type { RuleDef } from '../types.js';
+
+export const orphanSpan: RuleDef<'orphan-span'> = {
+  id: 'orphan-span',
+  defaultSeverity: 'warn',
+  description: 'every parent span id refers to a span in the trace',
+  docs: {
+    checks: 'A span names a parent span id that no span of the input has (the whole input is read before deciding, so order does not matter).',
+    why: 'The parent was never exported: typically a short-lived process (CLI, serverless function, batch job) exited before the BatchSpanProcessor flushed, and the outermost spans — the ones ending last — were lost. The trace is incomplete. (A dump cut at a time boundary, or a parent in another service\'s data, looks the same.)',
+    fix: 'Call `await provider.forceFlush()` or `provider.shutdown()` before the process exits (in serverless: at the end of every invocation); check the exporter for dropped spans.',
+  },
+  trace(t) {
+    return t.orphans.map((o) => ({
+      spanId: o.spanId,
+      spanName: o.name,
+      source: o.source,
+      line: o.line,
+      facts: { parentSpanId: o.parentSpanId },
+    }));
+  },
+};
+
+export const traceWithoutRoot: RuleDef<'trace-without-root'> = {
+  id: 'trace-without-root',
+  defaultSeverity: 'warn',
+  description: 'every trace has a root span',
+  docs: {
+    checks: 'No span of the trace is a root (every span has a parent id). Reported once per trace, on its first orphan.',
+    why: 'The root carries the request, the user context and the total duration; its absence is the classic symptom of a process that exited without flushing ("flush before exit?").',
+    fix: 'Flush the tracer provider before exit (`forceFlush()`/`shutdown()`); if the root lives in an upstream service, export that service\'s spans too.',
+  },
+  trace(t) {
+    if (t.hasRoot || t.spanCount === 0) return [];
+    const anchor = t.orphans[0] ?? t.first;
+    const name = 'name' in anchor ? anchor.name : '';
+    return [
+      { spanId: anchor.spanId, spanName: name, source: anchor.source, line: anchor.line, facts: { spans: t.spanCount, orphans: t.orphans.length } },
+    ];
+  },
+};
+
+export const duplicateSpanId: RuleDef<'duplicate-span-id'> = {
+  id: 'duplicate-span-id',
+  defaultSeverity: 'error',
+  description: 'span ids are unique within a trace',
+  docs: {
+    checks: 'A span repeats the span id of an earlier span of the same trace. The B3/Zipkin shared-span pair (a CLIENT and a SERVER span with one id) is accepted.',
+    why: 'Parent links become ambiguous: children attach to the wrong span and durations, tokens and costs are counted twice or lost. Usually a custom id generator or a span exported twice (two processors, retries with a re-send).',
+    fix: 'Use the SDK\'s random id generator; make sure each span is exported by exactly one processor.',
+  },
+  span({ span, duplicateOf }) {
+    if (duplicateOf.length === 0) return undefined;
+    const kinds = [...duplicateOf, span.kind];
+    const shared = kinds.length === 2 && kinds.includes(SpanKind.CLIENT) && kinds.includes(SpanKind.SERVER);
+    return shared ? undefined : { kinds };
+  },
+};

@@ -1,0 +1,142 @@
+/**
+ * Invalid values: token counts, timestamps, ids. Ids that were malformed or all zero never
+ * became spans (decoders skip them and report a problem with file, line and field), so
+ * `invalid-id` also turns those decode problems into findings.
+ */
+import {
+  CACHE_READ_KEYS,
+  CACHE_WRITE_KEYS,
+  GEN_AI,
+  INPUT_KEYS,
+  OUTPUT_KEYS,
+  REASONING_KEYS,
+  TOTAL_KEYS,
+} from '../../genai/conventions.js';
+import type { AttrValue, Attributes } from '../../span.js';
+import type { RuleDef, RuleFacts, TokenProblem } from '../types.js';
+
+type TokenFacts = RuleFacts['invalid-token-count'];
+
+/** Every key any convention writes a token count under, once. */
+export const TOKEN_KEYS: readonly string[] = [
+  ...new Set([...INPUT_KEYS, ...OUTPUT_KEYS, ...CACHE_READ_KEYS, ...CACHE_WRITE_KEYS, ...REASONING_KEYS].map(([k]) => k).concat(TOTAL_KEYS)),
+];
+
+const MAX = BigInt(Number.MAX_SAFE_INTEGER);
+
+function show(v: AttrValue): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return '[array]';
+  if (v instanceof Uint8Array) return '[bytes]';
+  if (v === null) return 'null';
+  if (typeof v === 'object') return '[kvlist]';
+  return String(v);
+}
+
+/** What is wrong with one token count, if anything. Numeric strings are accepted (Zipkin tags are strings). */
+export function tokenProblem(v: AttrValue): TokenProblem | undefined {
+  if (typeof v === 'bigint') return v < 0n ? 'negative' : v > MAX ? 'too-large' : undefined;
+  let n: number;
+  if (typeof v === 'number') n = v;
+  else if (typeof v === 'string' && v.trim() !== '') n = Number(v);
+  else return 'not-a-number';
+  if (!Number.isFinite(n)) return 'not-a-number';
+  if (n < 0) return 'negative';
+  if (!Number.isInteger(n)) return 'fractional';
+  if (n > Number.MAX_SAFE_INTEGER) return 'too-large';
+  return undefined;
+}
+
+function count(a: Attributes, key: string): number | undefined {
+  const v = a[key];
+  if (v === undefined || tokenProblem(v) !== undefined) return undefined;
+  return Number(v);
+}
+
+/**
+ * The GenAI convention defines input as INCLUDING cached tokens and output as INCLUDING
+ * reasoning tokens; a part larger than its whole means the producer reported them separately
+ * (the Anthropic trap), and every consumer that follows the convention miscounts.
+ */
+const PART_WHOLE: ReadonlyArray<readonly [parts: readonly string[], whole: string]> = [
+  [[GEN_AI.CACHE_READ, GEN_AI.CACHE_CREATION, GEN_AI.CACHE_WRITE], GEN_AI.INPUT_TOKENS],
+  [[GEN_AI.REASONING], GEN_AI.OUTPUT_TOKENS],
+];
+
+export const invalidTokenCount: RuleDef<'invalid-token-count'> = {
+  id: 'invalid-token-count',
+  defaultSeverity: 'error',
+  description: 'token counts are non-negative integers, with cached and reasoning tokens inside their totals',
+  docs: {
+    checks: 'A token-count attribute of any convention (`gen_ai.usage.*`, `llm.token_count.*`, `ai.usage.*`, …) is negative, fractional, not a number or above 2^53−1; or `gen_ai.usage.cache_read.input_tokens` + `cache_creation` exceed `gen_ai.usage.input_tokens` (or reasoning exceeds output tokens).',
+    why: 'Counts feed cost and budgets: a negative or fractional count is a bug in the instrumentation, and llmtrace ignores it — so the call looks free. The convention says input INCLUDES cached tokens and output INCLUDES reasoning; reporting them separately (Anthropic\'s API does) makes every backend under-count input.',
+    fix: 'Record the provider\'s integer counts; for Anthropic set `input_tokens = input_tokens + cache_read_input_tokens + cache_creation_input_tokens`.',
+  },
+  span({ span }) {
+    const a = span.attributes;
+    let out: TokenFacts[] | undefined;
+    for (const key of TOKEN_KEYS) {
+      const v = a[key];
+      if (v === undefined) continue;
+      const problem = tokenProblem(v);
+      if (problem) (out ??= []).push({ key, value: show(v), problem });
+    }
+    for (const [parts, whole] of PART_WHOLE) {
+      const total = count(a, whole);
+      if (total === undefined) continue;
+      let sum = 0;
+      const found: string[] = [];
+      for (const p of parts) {
+        const n = count(a, p);
+        if (n !== undefined && n > 0) {
+          sum += n;
+          found.push(p);
+        }
+      }
+      if (sum > total) (out ??= []).push({ key: found.join(' + '), value: String(sum), problem: 'part-exceeds-whole', whole, wholeValue: String(total) });
+    }
+    return out;
+  },
+};
+
+export const endBeforeStart: RuleDef<'end-before-start'> = {
+  id: 'end-before-start',
+  defaultSeverity: 'error',
+  description: 'spans have a start and an end time, the end not before the start',
+  docs: {
+    checks: 'A span\'s end time is before its start time, or its start or end time is missing (zero).',
+    why: 'Durations become negative or absurd (the epoch), which breaks latency percentiles, timelines and time-window filters. Usually a hand-set timestamp in the wrong unit (ms vs ns) or a span ended with a time from another clock.',
+    fix: 'Let the SDK take the timestamps, or pass `startTime`/`endTime` in the same unit and clock.',
+  },
+  span({ span }) {
+    const facts = { startTimeUnixNano: String(span.startTimeUnixNano), endTimeUnixNano: String(span.endTimeUnixNano) };
+    if (span.startTimeUnixNano === 0n) return { ...facts, problem: 'missing-start' };
+    if (span.endTimeUnixNano === 0n) return { ...facts, problem: 'missing-end' };
+    if (span.endTimeUnixNano < span.startTimeUnixNano) return { ...facts, problem: 'end-before-start' };
+    return undefined;
+  },
+};
+
+/** A decode problem about an id field (OTLP JSON/protobuf, Jaeger, Zipkin field names). */
+export function isIdProblem(p: { field?: string; message: string }): boolean {
+  return p.field !== undefined && /(?:^|\.)(?:trace_?id|span_?id|parent_?span_?id|parent_?id|id)$/i.test(p.field) && /skipped/.test(p.message);
+}
+
+export const invalidId: RuleDef<'invalid-id'> = {
+  id: 'invalid-id',
+  defaultSeverity: 'error',
+  description: 'trace and span ids are well-formed, non-zero, and no span is its own parent',
+  docs: {
+    checks: 'A span was dropped while reading because its trace id, span id or parent id (or a link\'s) was malformed (wrong length, not hex) or all zero — reported with file, line and field; or a span names itself as its parent.',
+    why: 'OpenTelemetry defines all-zero ids as invalid: backends drop such spans, so their calls, tokens and costs vanish. A self-parent is a cycle that breaks tree views.',
+    fix: 'Use the SDK\'s id generator; when converting from another format, keep ids as 32/16 lowercase hex digits (OTLP/JSON) or 16/8 raw bytes (protobuf).',
+  },
+  span({ span }) {
+    return span.parentSpanId !== '' && span.parentSpanId === span.spanId
+      ? { field: 'parentSpanId', message: 'the span is its own parent', problem: 'self-parent' }
+      : undefined;
+  },
+  problem(p) {
+    return isIdProblem(p) ? { field: p.field, message: p.message, problem: 'decode' } : undefined;
+  },
+};

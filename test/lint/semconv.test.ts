@@ -1,0 +1,95 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEPRECATED_KEYS, DEPRECATED_PROVIDER_VALUES, KNOWN_PROVIDERS, OPERATION_KINDS } from '../../src/lib/genai/conventions.js';
+import { renderRulesMarkdown } from '../../src/lib/lint/docs.js';
+import { RULES } from '../../src/lib/lint/registry.js';
+import { DEPRECATED_ATTRIBUTES, DEPRECATED_VALUES, SPAN_DEFINITIONS, WELL_KNOWN_VALUES } from '../../src/lib/lint/semconv-requirements.js';
+import { tempDir } from '../helpers/read-all.js';
+
+const SEMCONV = path.resolve('../shared/semconv/gen-ai-v1.41.0');
+
+describe('generated semconv requirement table', () => {
+  it('is what scripts/gen-semconv.mjs generates from the YAML today', () => {
+    const out = path.join(tempDir(), 'semconv-requirements.ts');
+    execFileSync(process.execPath, ['scripts/gen-semconv.mjs', SEMCONV, out]);
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync('src/lib/lint/semconv-requirements.ts', 'utf8'));
+  });
+
+  it('holds the levels the rules rely on', () => {
+    const inference = SPAN_DEFINITIONS['span.gen_ai.inference.client']!;
+    expect(inference.spanKind).toBe('client');
+    expect(inference.nameTemplate).toBe('{gen_ai.operation.name} {gen_ai.request.model}');
+    expect(inference.attributes['gen_ai.operation.name']?.level).toBe('required');
+    expect(inference.attributes['gen_ai.provider.name']?.level).toBe('required');
+    expect(inference.attributes['gen_ai.request.model']).toEqual({ level: 'conditionally_required', condition: 'If available.' });
+    expect(inference.attributes['server.address']?.level).toBe('recommended');
+    // The OpenAI definition overrides the request model to required (extends + ref override).
+    expect(SPAN_DEFINITIONS['span.openai.inference.client']!.attributes['gen_ai.request.model']?.level).toBe('required');
+    expect(SPAN_DEFINITIONS['span.gen_ai.execute_tool.internal']!.attributes['gen_ai.tool.name']?.level).toBe('required');
+    expect(SPAN_DEFINITIONS['span.aws.bedrock.client']!.nameTemplate).toBe(inference.nameTemplate);
+    expect(SPAN_DEFINITIONS['span.gen_ai.embeddings.client']!.attributes['gen_ai.response.finish_reasons']).toBeUndefined();
+  });
+
+  it('agrees with the convention tables classify() and the deprecated rule use', () => {
+    for (const [key, replacement] of Object.entries(DEPRECATED_ATTRIBUTES)) expect(DEPRECATED_KEYS[key], key).toBe(replacement);
+    for (const [value, replacement] of Object.entries(DEPRECATED_VALUES['gen_ai.system'] ?? {})) expect(DEPRECATED_PROVIDER_VALUES[value]).toBe(replacement);
+    for (const p of WELL_KNOWN_VALUES['gen_ai.provider.name']!) expect(KNOWN_PROVIDERS.has(p), p).toBe(true);
+    for (const op of WELL_KNOWN_VALUES['gen_ai.operation.name']!) expect(OPERATION_KINDS[op], op).toBeDefined();
+  });
+
+  it('parses the YAML subset: block scalars, flow sequences, quoting, multi-line plain scalars, comments', () => {
+    const yaml = [
+      'groups:',
+      '  - id: a   # trailing comment',
+      '    brief: one',
+      '      two',
+      '    note: |',
+      '      line 1',
+      '',
+      '      line 3',
+      '    folded: >',
+      '      x',
+      '      y',
+      "    quoted: 'it''s: here'",
+      '    dq: "a \\"b\\" # not a comment"',
+      "    list: [forest, 'lived', \"x, y\"]",
+      '    nested:',
+      '      - [stop]',
+      '      - k: v',
+      '        k2: w',
+      '  - id: b',
+      '    requirement_level:',
+      '      conditionally_required: If available.',
+    ].join('\n');
+    const script = `import {parseYaml} from ${JSON.stringify(path.resolve('scripts/gen-semconv.mjs'))}; process.stdout.write(JSON.stringify(parseYaml(process.argv[1])))`;
+    const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script, yaml], { encoding: 'utf8' }));
+    expect(out).toEqual({
+      groups: [
+        {
+          id: 'a',
+          brief: 'one two',
+          note: 'line 1\n\nline 3\n',
+          folded: 'x y\n',
+          quoted: "it's: here",
+          dq: 'a "b" # not a comment',
+          list: ['forest', 'lived', 'x, y'],
+          nested: [['stop'], { k: 'v', k2: 'w' }],
+        },
+        { id: 'b', requirement_level: { conditionally_required: 'If available.' } },
+      ],
+    });
+  });
+});
+
+describe('rule docs', () => {
+  it('docs/lint-rules.md is generated from the registry (npm run build && node scripts/gen-lint-docs.mjs)', () => {
+    expect(readFileSync('docs/lint-rules.md', 'utf8')).toBe(renderRulesMarkdown());
+  });
+
+  it('documents every rule with its default severity', () => {
+    const md = renderRulesMarkdown();
+    for (const r of RULES) expect(md).toContain(`## ${r.id}\n`);
+  });
+});
