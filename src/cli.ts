@@ -50,6 +50,13 @@ async function registerCommands(program: Command, argv: string[]): Promise<void>
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `llmtrace … | head`: the reader went away; stop quietly instead of dying on EPIPE.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   const program = buildProgram();
   try {
     await registerCommands(program, argv);

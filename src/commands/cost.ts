@@ -9,6 +9,7 @@ import { evaluateGates, parsePercent, parseUsd } from '../lib/cost/gates.js';
 import { loadPricing } from '../lib/cost/pricing.js';
 import { computeCost } from '../lib/cost/run.js';
 import { clockNow, parseTimeSpec, resolveWindow, type TimeSpec } from '../lib/cost/window.js';
+import { loadConfig } from '../lib/config.js';
 import { LlmtraceError } from '../lib/errors.js';
 import { makeColors } from '../lib/render/colors.js';
 import { gateLines, renderCostCsv, renderCostJson, renderCostMarkdown, renderCostTable, type CostView } from '../lib/render/cost-report.js';
@@ -107,23 +108,27 @@ Examples:
       if (opts.maxIncrease !== undefined && !opts.baseline) throw new LlmtraceError('--max-increase needs --baseline <previous.json>');
       if (opts.featureKey?.some((k) => k.trim() === '')) throw new LlmtraceError('--feature-key must not be empty');
 
-      const storeDir = resolveStoreDir(opts.store);
-      const book = await loadPricing({ files: opts.pricing, builtin: opts.builtinPricing, storeDir, warn });
+      // llmtrace.config.json gives defaults; flags win (flag pricing files layer over the config's).
+      const config = loadConfig();
+      const store = opts.store ?? config.store;
+      const pricingFiles = [...(config.pricing ?? []), ...(opts.pricing ?? [])];
+      const storeDir = resolveStoreDir(store);
+      const book = await loadPricing({ files: pricingFiles, builtin: opts.builtinPricing, storeDir, warn });
       if (opts.pricingInfo) {
         await writeOut([opts.format === 'json' ? pricingInfoJson(book) : pricingInfoTable(book, { colors, width: outputWidth() })]);
         return;
       }
-      if (!opts.builtinPricing && !opts.pricing?.length) warn('warning: --no-builtin-pricing without --pricing: every call is unpriced');
+      if (!opts.builtinPricing && !pricingFiles.length) warn('warning: --no-builtin-pricing without --pricing: every call is unpriced');
       // Read the gate files before the input, so a typo fails fast.
       const budgetFile = opts.budgetFile === undefined ? undefined : await readBudgetFile(opts.budgetFile);
       const baseline = opts.baseline === undefined ? undefined : await readBaseline(opts.baseline);
 
-      const opened = await openSources({ sources, store: opts.store, storeSinceMs: window.sinceMs });
+      const opened = await openSources({ sources, store, storeSinceMs: window.sinceMs });
       const run = await computeCost(opened.batches, {
         book,
         window,
         groupBy: opts.by ?? DEFAULT_BY,
-        featureKeys: opts.featureKey,
+        featureKeys: opts.featureKey ?? config.featureKeys,
         top: opts.top,
         settleAfterSpans: SETTLE_AFTER_SPANS,
         withBudgetGroups: budgetFile !== undefined,

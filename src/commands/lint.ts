@@ -3,6 +3,8 @@ import { InvalidArgumentError } from 'commander';
 import { createRequire } from 'node:module';
 import { nonNegativeInt, oneOf, outputWidth } from '../lib/cli-options.js';
 import { loadConfig } from '../lib/config.js';
+import type { GenAiView } from '../lib/genai/classify.js';
+import { resolveStoreDir } from '../lib/store/layout.js';
 import { LlmtraceError } from '../lib/errors.js';
 import { parseRuleSetting, resolveSettings, type RuleSetting } from '../lib/lint/config.js';
 import { Linter } from '../lib/lint/engine.js';
@@ -31,6 +33,7 @@ interface LintOptions {
   quiet?: boolean;
   listRules?: boolean;
   store?: string;
+  pricing?: string[];
 }
 
 function collectRule(value: string, previous: RuleSetting[] = []): RuleSetting[] {
@@ -50,6 +53,7 @@ export function register(program: Command): void {
     .option('-q, --quiet', 'report errors only (warnings still count for --max-warnings)')
     .option('--list-rules', 'list the rules with their ids, severities and descriptions, then exit')
     .option('--store <dir>', 'local store to read when no source is given (default ./.llmtrace or $LLMTRACE_STORE)')
+    .option('--pricing <file|url>', 'prices for models the built-in table lacks, for model-unpriced (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .addHelpText(
       'after',
       `
@@ -81,8 +85,11 @@ Examples:
         return;
       }
 
-      // Pricing is wired in by the cost module: pass `isPriced` here to enable model-unpriced.
-      const linter = new Linter({ severities: settings.severities, ctx: { rootContextKeys: settings.rootContextKeys } });
+      const store = opts.store ?? config.store;
+      const { loadPricing, priceCall } = await import('../lib/cost/pricing.js');
+      const book = await loadPricing({ files: [...(config.pricing ?? []), ...(opts.pricing ?? [])], storeDir: resolveStoreDir(store) });
+      const isPriced = (view: GenAiView, startMs: number) => priceCall(book, view, startMs) !== undefined;
+      const linter = new Linter({ severities: settings.severities, ctx: { rootContextKeys: settings.rootContextKeys, isPriced } });
       const reporter: Reporter =
         opts.format === 'json'
           ? new JsonReporter()
@@ -93,7 +100,7 @@ Examples:
               : new StylishReporter(colors, outputWidth());
 
       // Decode problems become findings, so the reader does not also print them line by line.
-      const opened = await openSources({ sources, store: opts.store ?? config.store, maxProblemLines: 0 });
+      const opened = await openSources({ sources, store, maxProblemLines: 0 });
       let shown = 0;
       await writeOut(reporter.begin());
       await runLint(opened, linter, async (found: Finding[]) => {

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { commaList } from '../lib/cli-options.js';
 import { byteSize, portNumber } from '../lib/live/options.js';
 import { runTail } from '../lib/live/session.js';
+import { loadConfig } from '../lib/config.js';
 import { resolveStoreDir } from '../lib/store/layout.js';
 
 interface TailCliOptions {
@@ -64,13 +65,15 @@ Examples:
     )
     .action(async (opts: TailCliOptions, cmd: Command) => {
       const global = cmd.optsWithGlobals<{ color?: boolean }>();
+      const config = loadConfig();
+      const store = opts.store === false ? null : (opts.store ?? config.store);
       const { loadPricing, priceCall } = await import('../lib/cost/pricing.js');
-      const book = await loadPricing({ files: opts.pricing, storeDir: resolveStoreDir(opts.store || undefined) });
+      const book = await loadPricing({ files: [...(config.pricing ?? []), ...(opts.pricing ?? [])], storeDir: resolveStoreDir(store ?? undefined) });
       await runTail({
         host: opts.host,
         httpPort: opts.httpPort,
         grpcPort: opts.grpc ? opts.grpcPort : undefined,
-        store: opts.store === false ? null : opts.store,
+        store,
         maxBodyBytes: opts.maxBody,
         token: opts.token,
         cors: opts.cors,

@@ -7,6 +7,9 @@ import { traceJsonChunks } from '../lib/render/tree-json.js';
 import { openSources } from '../lib/sources/open.js';
 import { selectTraces } from '../lib/trace/select.js';
 import { writeOut } from '../lib/render/output.js';
+import { loadConfig } from '../lib/config.js';
+import { resolveStoreDir } from '../lib/store/layout.js';
+import { subtreeCosts, type PriceFn } from '../lib/trace/costs.js';
 
 interface TreeOptions {
   trace?: string;
@@ -16,6 +19,7 @@ interface TreeOptions {
   timeline?: boolean;
   format: 'text' | 'json';
   store?: string;
+  pricing?: string[];
   color?: boolean;
 }
 
@@ -34,6 +38,7 @@ export function register(program: Command): void {
     .option('--timeline', 'draw a waterfall of bars scaled to the terminal width')
     .option('-f, --format <format>', 'text or json', oneOf('--format', ['text', 'json'] as const), 'text')
     .option('--store <dir>', 'local store to read when no source is given (default ./.llmtrace or $LLMTRACE_STORE)')
+    .option('--pricing <file|url>', 'prices for models the built-in table lacks (repeatable; see llmtrace cost --help)', (v: string, prev: string[] = []) => [...prev, v])
     .addHelpText(
       'after',
       `
@@ -46,7 +51,9 @@ Examples:
     )
     .action(async (sources: string[], opts: TreeOptions, cmd: Command) => {
       const global = cmd.optsWithGlobals<{ color?: boolean }>();
-      const opened = await openSources({ sources, store: opts.store });
+      const config = loadConfig();
+      const store = opts.store ?? config.store;
+      const opened = await openSources({ sources, store });
       const last = opts.last ?? (opened.fromStore && !opts.trace ? DEFAULT_LAST : undefined);
       const { traces, matched } = await selectTraces(opened.batches, { trace: opts.trace, last });
       const { summary, unusable } = opened.finish();
@@ -59,10 +66,13 @@ Examples:
       } else {
         const colors = makeColors({ noColor: global.color === false });
         const width = outputWidth();
+        const { loadPricing, priceCall } = await import('../lib/cost/pricing.js');
+        const book = await loadPricing({ files: [...(config.pricing ?? []), ...(opts.pricing ?? [])], storeDir: resolveStoreDir(store) });
+        const price: PriceFn = (view, startMs) => priceCall(book, view, startMs)?.cost;
         const out: string[] = [];
         traces.forEach((t, i) => {
           if (i > 0) out.push('');
-          out.push(...renderTrace(t, { colors, width, maxDepth: opts.depth, attrs: opts.attrs, timeline: opts.timeline }));
+          out.push(...renderTrace(t, { colors, width, maxDepth: opts.depth, attrs: opts.attrs, timeline: opts.timeline, costOf: subtreeCosts(t, price) }));
         });
         if (out.length) await writeOut(function* () { for (const l of out) yield `${l}\n`; }());
         if (traces.length === 0 && !unusable) process.stderr.write(`llmtrace: no spans in ${opened.label}\n`);

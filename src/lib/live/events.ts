@@ -9,7 +9,7 @@ import type { Trace, TraceNode } from '../trace/assemble.js';
 import type { CallTotals } from './totals.js';
 
 /** Cost of one call in USD, or undefined when its model has no known price. */
-export type PriceFn = (view: GenAiView, startMs: number) => number | undefined;
+export type { PriceFn } from '../trace/costs.js';
 
 /** One span worth a line: an LLM or embeddings call, a tool call, or an error. */
 export interface SpanLine {

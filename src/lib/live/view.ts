@@ -12,6 +12,7 @@ import { isContentKey } from '../genai/conventions.js';
 import type { AcceptedExport, LogRecordView } from '../receiver/types.js';
 import { serviceName, StatusCode, type AttrValue, type Span } from '../span.js';
 import { assembleTrace, type Trace, type TraceNode } from '../trace/assemble.js';
+import { subtreeCosts } from '../trace/costs.js';
 import type { LiveEvent, PriceFn, SpanLine, TraceEnd } from './events.js';
 import { featureOf, hasFilters, matchesFilters, NO_FEATURE, type LiveFilters } from './filters.js';
 import { applyCall, emptyCallTotals, SessionTotals, type CountedCall } from './totals.js';
@@ -333,25 +334,3 @@ function contentOf(span: Span): Array<[string, AttrValue]> {
  * Cost per tree node: a counted node's own cost; on an outer node the sum of its subtree, or
  * unknown when any part is unknown (never a partial sum shown as the total).
  */
-function subtreeCosts(trace: Trace, price: PriceFn): (node: TraceNode) => number | undefined {
-  const costs = new Map<TraceNode, number | undefined>();
-  const known = new Map<TraceNode, boolean>();
-  for (let i = trace.nodes.length - 1; i >= 0; i--) {
-    const n = trace.nodes[i]!;
-    let sum: number | undefined;
-    let ok = true;
-    if (n.countsUsage) {
-      sum = price(n.view, n.span.startMs);
-      ok = sum !== undefined;
-    }
-    for (const c of n.children) {
-      if (!c.subtreeUsage) continue;
-      if (!known.get(c)) ok = false;
-      const cc = costs.get(c);
-      if (cc !== undefined) sum = (sum ?? 0) + cc;
-    }
-    known.set(n, ok);
-    costs.set(n, ok ? sum : undefined);
-  }
-  return (node) => costs.get(node);
-}
