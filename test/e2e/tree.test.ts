@@ -6,11 +6,12 @@ import { tempDir, writeTemp } from '../helpers/read-all.js';
 
 const CAPTURES = path.resolve('../shared/captures');
 const AGENT_LINES = [
-  /^agent\.research .*∑ 85 → 19 tok \(11 cached\)/,
-  /^├─ chat gpt-4o .*llm {2}gpt-4o {2}23 → 12 tok \(11 cached\) {2}tool_calls/,
-  /^├─ execute_tool search_docs .*tool/,
-  /^├─ chat gpt-4o-mini .*46 → 7 tok {2}stop/,
-  /^└─ embeddings text-embedding-3-small .*16 tok in/,
+  // gpt-4o: (23 − 11) × $2.50 + 11 × $1.25 + 12 × $10 per 1M = $0.00016375
+  /^agent\.research .*∑ 85 → 19 tok \(11 cached\) {2}∑ \$0\.000175$/,
+  /^├─ chat gpt-4o .*llm {2}gpt-4o {2}23 → 12 tok \(11 cached\) {2}\$0\.000164 {2}tool_calls$/,
+  /^├─ execute_tool search_docs .*tool$/,
+  /^├─ chat gpt-4o-mini .*46 → 7 tok {2}\$0\.0000111 {2}stop$/,
+  /^└─ embeddings text-embedding-3-small .*16 tok in {2}\$0\.00000032$/,
 ];
 
 function treeLines(stdout: string): string[] {
