@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CONFIG_FILE } from '../lib/config.js';
+import { LlmtraceError } from '../lib/errors.js';
+import { buildConfig, configText, DEFAULT_ANSWERS, relaxedLevel, type InitAnswers } from '../lib/init/build-config.js';
+import { instrumentationGuide } from '../lib/init/instructions.js';
+
+interface InitOptions {
+  featureKey?: string[];
+  pricing?: string[];
+  relax?: string[];
+  store?: string;
+  yes?: boolean;
+  force?: boolean;
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+
+/** Prompts only in a real terminal, and never with --yes or in CI. */
+function interactive(opts: InitOptions): boolean {
+  return !opts.yes && Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI;
+}
+
+export function register(program: Command): void {
+  program
+    .command('init')
+    .description('write llmtrace.config.json (feature keys, pricing files, lint rules, store) and show how to point an app at tail')
+    .option('--feature-key <key>', 'attribute naming the feature, tried in order (repeatable or comma-separated)', collect)
+    .option('--pricing <file|url>', 'pricing file layered over the built-in prices (repeatable)', collect)
+    .option('--relax <rule>', 'lint rule to relax: an error becomes a warning, a warning is turned off (repeatable)', collect)
+    .option('--store <dir>', `local store directory (default ${DEFAULT_ANSWERS.store})`)
+    .option('-y, --yes', 'take the defaults for every question not given as a flag; never prompt')
+    .option('--force', `overwrite an existing ${CONFIG_FILE}`)
+    .addHelpText(
+      'after',
+      `
+Without a terminal (CI, pipes) init never prompts: flags and defaults are used.
+
+Examples:
+  $ llmtrace init                                   answer a few questions
+  $ llmtrace init --yes                             defaults, no questions
+  $ llmtrace init --yes --feature-key app.feature --pricing prices.json --relax root-missing-context`,
+    )
+    .action(async (opts: InitOptions) => {
+      const file = path.resolve(CONFIG_FILE);
+      for (const id of opts.relax ?? []) relaxedLevel(id); // unknown rule ids fail before any question
+      let answers: InitAnswers = {
+        featureKeys: opts.featureKey ?? DEFAULT_ANSWERS.featureKeys,
+        pricing: opts.pricing ?? DEFAULT_ANSWERS.pricing,
+        relax: opts.relax ?? DEFAULT_ANSWERS.relax,
+        store: opts.store ?? DEFAULT_ANSWERS.store,
+      };
+      if (interactive(opts)) {
+        const { askAnswers } = await import('../lib/init/prompts.js');
+        const asked = await askAnswers(answers, { exists: existsSync(file) && !opts.force, given: opts });
+        if (!asked) {
+          process.stderr.write('llmtrace: init cancelled, nothing written\n');
+          return;
+        }
+        answers = asked;
+      } else if (existsSync(file) && !opts.force) {
+        throw new LlmtraceError(`${CONFIG_FILE} already exists`, 'pass --force to overwrite it');
+      }
+      await writeFile(file, configText(buildConfig(answers)));
+      process.stderr.write(`llmtrace: wrote ${file}\n\n`);
+      process.stdout.write(instrumentationGuide());
+    });
+}
