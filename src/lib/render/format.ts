@@ -56,3 +56,8 @@ export function sanitize(s: string): string {
   // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\n' ? '⏎' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
+
+/** `1 trace`, `2 traces`, `12,480 spans`. */
+export function countOf(n: number, singular: string, plural = `${singular}s`): string {
+  return `${formatInt(n)} ${n === 1 ? singular : plural}`;
+}

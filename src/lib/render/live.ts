@@ -7,7 +7,7 @@ import type { AttrValue } from '../span.js';
 import type { SpanLine, TraceDone } from '../live/events.js';
 import type { CallTotals, SessionTotals } from '../live/totals.js';
 import type { Colors } from './colors.js';
-import { formatDuration, formatInt, formatTokens, formatUsd, sanitize, truncate, visibleLength } from './format.js';
+import { countOf, formatDuration, formatInt, formatTokens, formatUsd, sanitize, truncate, visibleLength } from './format.js';
 import { renderTrace, usageText } from './tree.js';
 import { formatAttrValue } from './values.js';
 
@@ -171,13 +171,13 @@ export function renderSummary(s: SummaryData, c: Colors): string[] {
   const lines = columns(rows, [false, true, true, true, true, false]);
   out.push(c.dim(lines[0]!), ...lines.slice(1, -1), c.bold(lines[lines.length - 1]!));
   const r = t.requests;
-  const got = [`${formatInt(t.spans)} spans in ${formatInt(t.traces)} traces`];
-  if (t.logRecords) got.push(`${formatInt(t.logRecords)} log records`);
-  if (t.metricPoints) got.push(`${formatInt(t.metricPoints)} metric points`);
-  out.push(`received ${formatInt(r.traces + r.logs + r.metrics)} requests: ${got.join(', ')}; ${formatInt(t.rejected)} rejected`);
+  const got = [`${countOf(t.spans, 'span')} in ${countOf(t.traces, 'trace')}`];
+  if (t.logRecords) got.push(countOf(t.logRecords, 'log record'));
+  if (t.metricPoints) got.push(countOf(t.metricPoints, 'metric point'));
+  out.push(`received ${countOf(r.traces + r.logs + r.metrics, 'request')}: ${got.join(', ')}; ${formatInt(t.rejected)} rejected`);
   if (s.forward) {
     const f = s.forward;
-    out.push(`forwarded ${formatInt(f.forwarded)} requests to ${f.url}: ${formatInt(f.failed)} failed, ${formatInt(f.dropped)} dropped`);
+    out.push(`forwarded ${countOf(f.forwarded, 'request')} to ${f.url}: ${formatInt(f.failed)} failed, ${formatInt(f.dropped)} dropped`);
   }
   out.push(s.store ? `stored in ${s.store} (read it with: llmtrace tree)` : 'not stored (--no-store)');
   return out;

@@ -31,9 +31,7 @@ export interface Reporter {
   end(summary: LintSummary): Iterable<string>;
 }
 
-export function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? word : many}`;
-}
+export { countOf as plural } from '../../render/format.js';
 
 /** "2 errors, 1 warning, 3 infos" */
 export function countsText(c: FindingCounts): string {
