@@ -31,7 +31,9 @@ export interface Reporter {
   end(summary: LintSummary): Iterable<string>;
 }
 
-export { countOf as plural } from '../../render/format.js';
+import { countOf as plural } from '../../render/format.js';
+
+export { plural };
 
 /** "2 errors, 1 warning, 3 infos" */
 export function countsText(c: FindingCounts): string {
