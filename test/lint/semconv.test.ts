@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEPRECATED_KEYS, DEPRECATED_PROVIDER_VALUES, KNOWN_PROVIDERS, OPERATION_KINDS } from '../../src/lib/genai/conventions.js';
-import { renderRulesMarkdown } from '../../src/lib/lint/docs.js';
+import { renderRulesMarkdown, renderRulesReadmeSection } from '../../src/lib/lint/docs.js';
 import { RULES } from '../../src/lib/lint/registry.js';
 import { DEPRECATED_ATTRIBUTES, DEPRECATED_VALUES, SPAN_DEFINITIONS, WELL_KNOWN_VALUES } from '../../src/lib/lint/semconv-requirements.js';
 import { tempDir } from '../helpers/read-all.js';
@@ -86,6 +86,10 @@ describe('generated semconv requirement table', () => {
 describe('rule docs', () => {
   it('docs/lint-rules.md is generated from the registry (npm run build && node scripts/gen-lint-docs.mjs)', () => {
     expect(readFileSync('docs/lint-rules.md', 'utf8')).toBe(renderRulesMarkdown());
+  });
+
+  it('the README lists every rule as generated from the registry', () => {
+    expect(readFileSync('README.md', 'utf8')).toContain(renderRulesReadmeSection());
   });
 
   it('documents every rule with its default severity', () => {
