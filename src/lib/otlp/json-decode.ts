@@ -39,17 +39,38 @@ function field(o: Obj, camel: string, snake: string): unknown {
 function list(o: Obj, camel: string, snake: string, path: string): unknown[] {
   const v = field(o, camel, snake);
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) throw new DecodeError(`expected an array, got ${typeName(v)}`, `${path}.${camel}`);
+  if (!Array.isArray(v)) throw new DecodeError(`expected an array, got ${typeName(v)}`, path ? `${path}.${camel}` : camel);
   return v;
 }
 
+/**
+ * Where the decoder is, kept as indices so the path string of a field is only built when there
+ * is a problem to report: building it eagerly for every field doubled the decoding time.
+ */
 class Ctx {
   problems: FieldProblem[] = [];
-  problem(field: string, message: string) {
-    // A pathological record could produce millions of problems; keep the first few per record.
-    if (this.problems.length < 100) this.problems.push({ field, message });
-    else if (this.problems.length === 100) this.problems.push({ field, message: 'further problems in this record not shown' });
+  r = -1;
+  s = -1;
+  i = -1;
+  where(): string {
+    let w = `resourceSpans[${this.r}]`;
+    if (this.s >= 0) w += `.scopeSpans[${this.s}]`;
+    if (this.i >= 0) w += `.spans[${this.i}]`;
+    return w;
   }
+  /** `rel` is relative to the current resource, scope or span. */
+  problem(rel: string | undefined, message: string) {
+    // A pathological record could produce millions of problems; keep the first few per record.
+    if (this.problems.length > 100) return;
+    const field = rel ? `${this.where()}.${rel}` : this.where();
+    this.problems.push(this.problems.length < 100 ? { field, message } : { field, message: 'further problems in this record not shown' });
+  }
+}
+
+/** Prefixes the relative field of an error thrown below `prefix`. */
+function under(prefix: string, e: unknown): never {
+  if (e instanceof DecodeError) throw new DecodeError(e.message, e.field ? `${prefix}.${e.field}` : prefix);
+  throw e;
 }
 
 export function parseUnsigned64(v: unknown, path: string): bigint {
@@ -70,11 +91,11 @@ export function parseUnsigned64(v: unknown, path: string): bigint {
 
 function parseSigned64(v: unknown, path: string): bigint {
   let n: bigint;
-  if (typeof v === 'string') {
-    if (!/^-?\d{1,20}$/.test(v)) throw new DecodeError(`expected an integer string, got ${JSON.stringify(v.slice(0, 30))}`, path);
-    n = BigInt(v);
-  } else if (typeof v === 'number') {
+  if (typeof v === 'number') {
     if (!Number.isInteger(v)) throw new DecodeError(`expected an integer, got ${v}`, path);
+    n = BigInt(v);
+  } else if (typeof v === 'string') {
+    if (!/^-?\d{1,20}$/.test(v)) throw new DecodeError(`expected an integer string, got ${JSON.stringify(v.slice(0, 30))}`, path);
     n = BigInt(v);
   } else {
     throw new DecodeError(`expected an integer, got ${typeName(v)}`, path);
@@ -85,10 +106,9 @@ function parseSigned64(v: unknown, path: string): bigint {
 
 function parseUint32(v: unknown, path: string): number {
   if (v === undefined || v === null) return 0;
-  const n = typeof v === 'string' && /^\d{1,10}$/.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 0xffffffff) {
-    throw new DecodeError(`expected a uint32, got ${JSON.stringify(v)}`, path);
-  }
+  if (typeof v === 'number' && v >= 0 && v <= 0xffffffff && Number.isInteger(v)) return v;
+  const n = typeof v === 'string' && /^\d{1,10}$/.test(v) ? Number(v) : NaN;
+  if (!(n >= 0 && n <= 0xffffffff)) throw new DecodeError(`expected a uint32, got ${JSON.stringify(v)}`, path);
   return n;
 }
 
@@ -102,9 +122,9 @@ function parseDouble(v: unknown, path: string): number {
 }
 
 function parseString(v: unknown, path: string): string {
+  if (typeof v === 'string') return v;
   if (v === undefined || v === null) return '';
-  if (typeof v !== 'string') throw new DecodeError(`expected a string, got ${typeName(v)}`, path);
-  return v;
+  throw new DecodeError(`expected a string, got ${typeName(v)}`, path);
 }
 
 const SPAN_KIND_NAMES: Record<string, number> = {
@@ -121,7 +141,7 @@ const STATUS_NAMES: Record<string, number> = { STATUS_CODE_UNSET: 0, STATUS_CODE
 function parseEnum(v: unknown, names: Record<string, number>, path: string): number {
   if (v === undefined || v === null) return 0;
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0x7fffffff) return v;
-  if (typeof v === 'string' && v in names) return names[v]!;
+  if (typeof v === 'string' && Object.hasOwn(names, v)) return names[v]!;
   throw new DecodeError(`expected an enum integer, got ${JSON.stringify(v)}`, path);
 }
 
@@ -132,82 +152,104 @@ function decodeBase64(v: string, path: string): Uint8Array {
 
 const MAX_VALUE_DEPTH = 64;
 
-export function decodeAnyValue(v: unknown, path: string, depth = 0): AttrValue {
-  if (!isObj(v)) throw new DecodeError(`expected an AnyValue object, got ${typeName(v)}`, path);
-  if (depth > MAX_VALUE_DEPTH) throw new DecodeError('value nested too deeply', path);
+/** An AnyValue; errors carry a field relative to the value (e.g. `arrayValue.values[2].intValue`). */
+export function decodeAnyValue(v: unknown, depth = 0): AttrValue {
+  if (!isObj(v)) throw new DecodeError(`expected an AnyValue object, got ${typeName(v)}`);
+  if (depth > MAX_VALUE_DEPTH) throw new DecodeError('value nested too deeply');
   let x: unknown;
-  if ((x = field(v, 'stringValue', 'string_value')) !== undefined) return parseString(x, `${path}.stringValue`);
-  if ((x = field(v, 'intValue', 'int_value')) !== undefined) return parseSigned64(x, `${path}.intValue`);
-  if ((x = field(v, 'doubleValue', 'double_value')) !== undefined) return parseDouble(x, `${path}.doubleValue`);
-  if ((x = field(v, 'boolValue', 'bool_value')) !== undefined) {
-    if (typeof x !== 'boolean') throw new DecodeError(`expected a boolean, got ${typeName(x)}`, `${path}.boolValue`);
+  if ((x = v.stringValue) !== undefined || (x = v.string_value) !== undefined) return parseString(x, 'stringValue');
+  if ((x = v.intValue) !== undefined || (x = v.int_value) !== undefined) return parseSigned64(x, 'intValue');
+  if ((x = v.doubleValue) !== undefined || (x = v.double_value) !== undefined) return parseDouble(x, 'doubleValue');
+  if ((x = v.boolValue) !== undefined || (x = v.bool_value) !== undefined) {
+    if (typeof x !== 'boolean') throw new DecodeError(`expected a boolean, got ${typeName(x)}`, 'boolValue');
     return x;
   }
   if ((x = field(v, 'arrayValue', 'array_value')) !== undefined) {
-    if (!isObj(x)) throw new DecodeError(`expected an object, got ${typeName(x)}`, `${path}.arrayValue`);
-    const values = list(x, 'values', 'values', `${path}.arrayValue`);
-    return values.map((item, i) => decodeAnyValue(item, `${path}.arrayValue.values[${i}]`, depth + 1));
+    if (!isObj(x)) throw new DecodeError(`expected an object, got ${typeName(x)}`, 'arrayValue');
+    const values = list(x, 'values', 'values', 'arrayValue');
+    const out: AttrValue[] = new Array(values.length);
+    for (let i = 0; i < values.length; i++) {
+      try {
+        out[i] = decodeAnyValue(values[i], depth + 1);
+      } catch (e) {
+        under(`arrayValue.values[${i}]`, e);
+      }
+    }
+    return out;
   }
   if ((x = field(v, 'kvlistValue', 'kvlist_value')) !== undefined) {
-    if (!isObj(x)) throw new DecodeError(`expected an object, got ${typeName(x)}`, `${path}.kvlistValue`);
-    const values = list(x, 'values', 'values', `${path}.kvlistValue`);
-    return new KvList(
-      values.map((kv, i): [string, AttrValue] => {
-        const p = `${path}.kvlistValue.values[${i}]`;
-        if (!isObj(kv)) throw new DecodeError(`expected a KeyValue object, got ${typeName(kv)}`, p);
-        const value = kv.value === undefined || kv.value === null ? null : decodeAnyValue(kv.value, `${p}.value`, depth + 1);
-        return [parseString(kv.key, `${p}.key`), value];
-      }),
-    );
+    if (!isObj(x)) throw new DecodeError(`expected an object, got ${typeName(x)}`, 'kvlistValue');
+    const values = list(x, 'values', 'values', 'kvlistValue');
+    const entries: Array<[string, AttrValue]> = [];
+    for (let i = 0; i < values.length; i++) {
+      const kv = values[i];
+      try {
+        if (!isObj(kv)) throw new DecodeError(`expected a KeyValue object, got ${typeName(kv)}`);
+        let value: AttrValue = null;
+        try {
+          value = kv.value === undefined || kv.value === null ? null : decodeAnyValue(kv.value, depth + 1);
+        } catch (e) {
+          under('value', e);
+        }
+        entries.push([parseString(kv.key, 'key'), value]);
+      } catch (e) {
+        under(`kvlistValue.values[${i}]`, e);
+      }
+    }
+    return new KvList(entries);
   }
   if ((x = field(v, 'bytesValue', 'bytes_value')) !== undefined) {
-    if (typeof x !== 'string') throw new DecodeError(`expected base64, got ${typeName(x)}`, `${path}.bytesValue`);
-    return decodeBase64(x, `${path}.bytesValue`);
+    if (typeof x !== 'string') throw new DecodeError(`expected base64, got ${typeName(x)}`, 'bytesValue');
+    return decodeBase64(x, 'bytesValue');
   }
   return null;
 }
 
 /** Decodes a KeyValue list; a bad entry is dropped with a problem, never the whole owner. */
-function decodeAttributes(raw: unknown, path: string, ctx: Ctx): Attributes {
+function decodeAttributes(raw: unknown, rel: string, ctx: Ctx): Attributes {
   const attrs = newAttributes();
   if (raw === undefined || raw === null) return attrs;
   if (!Array.isArray(raw)) {
-    ctx.problem(path, `expected an array, got ${typeName(raw)}`);
+    ctx.problem(rel, `expected an array, got ${typeName(raw)}`);
     return attrs;
   }
   for (let i = 0; i < raw.length; i++) {
     const kv: unknown = raw[i];
-    const p = `${path}[${i}]`;
     if (!isObj(kv) || typeof kv.key !== 'string') {
-      ctx.problem(p, 'expected {key, value} with a string key');
+      ctx.problem(`${rel}[${i}]`, 'expected {key, value} with a string key');
+      continue;
+    }
+    const value = kv.value;
+    if (value === undefined || value === null) {
+      attrs[kv.key] = null;
       continue;
     }
     try {
-      attrs[kv.key] = kv.value === undefined || kv.value === null ? null : decodeAnyValue(kv.value, `${p}.value`);
+      attrs[kv.key] = decodeAnyValue(value);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
-      ctx.problem(e.field ?? p, `attribute ${JSON.stringify(kv.key)} dropped: ${e.message}`);
+      ctx.problem(`${rel}[${i}].value${e.field ? `.${e.field}` : ''}`, `attribute ${JSON.stringify(kv.key)} dropped: ${e.message}`);
     }
   }
   return attrs;
 }
 
-function decodeResource(raw: unknown, schemaUrl: string, path: string, ctx: Ctx): Resource {
+function decodeResource(raw: unknown, schemaUrl: string, ctx: Ctx): Resource {
   const r = isObj(raw) ? raw : {};
   return {
-    attributes: decodeAttributes(r.attributes, `${path}.attributes`, ctx),
-    droppedAttributesCount: parseUint32(field(r, 'droppedAttributesCount', 'dropped_attributes_count'), `${path}.droppedAttributesCount`),
+    attributes: decodeAttributes(r.attributes, 'resource.attributes', ctx),
+    droppedAttributesCount: parseUint32(field(r, 'droppedAttributesCount', 'dropped_attributes_count'), 'resource.droppedAttributesCount'),
     schemaUrl,
   };
 }
 
-function decodeScope(raw: unknown, schemaUrl: string, path: string, ctx: Ctx): Scope {
+function decodeScope(raw: unknown, schemaUrl: string, ctx: Ctx): Scope {
   const s = isObj(raw) ? raw : {};
   return {
-    name: parseString(s.name, `${path}.name`),
-    version: parseString(s.version, `${path}.version`),
-    attributes: decodeAttributes(s.attributes, `${path}.attributes`, ctx),
-    droppedAttributesCount: parseUint32(field(s, 'droppedAttributesCount', 'dropped_attributes_count'), `${path}.droppedAttributesCount`),
+    name: parseString(s.name, 'scope.name'),
+    version: parseString(s.version, 'scope.version'),
+    attributes: decodeAttributes(s.attributes, 'scope.attributes', ctx),
+    droppedAttributesCount: parseUint32(field(s, 'droppedAttributesCount', 'dropped_attributes_count'), 'scope.droppedAttributesCount'),
     schemaUrl,
   };
 }
@@ -225,56 +267,56 @@ function parentId(v: unknown, path: string): string {
   return requireId(v, 8, path);
 }
 
-function decodeEvent(raw: unknown, path: string, ctx: Ctx): SpanEvent {
-  if (!isObj(raw)) throw new DecodeError(`expected an event object, got ${typeName(raw)}`, path);
+function decodeEvent(raw: unknown, rel: string, ctx: Ctx): SpanEvent {
+  if (!isObj(raw)) throw new DecodeError(`expected an event object, got ${typeName(raw)}`, rel);
   return {
-    timeUnixNano: parseUnsigned64(field(raw, 'timeUnixNano', 'time_unix_nano'), `${path}.timeUnixNano`),
-    name: parseString(raw.name, `${path}.name`),
-    attributes: decodeAttributes(raw.attributes, `${path}.attributes`, ctx),
-    droppedAttributesCount: parseUint32(field(raw, 'droppedAttributesCount', 'dropped_attributes_count'), `${path}.droppedAttributesCount`),
+    timeUnixNano: parseUnsigned64(field(raw, 'timeUnixNano', 'time_unix_nano'), `${rel}.timeUnixNano`),
+    name: parseString(raw.name, `${rel}.name`),
+    attributes: decodeAttributes(raw.attributes, `${rel}.attributes`, ctx),
+    droppedAttributesCount: parseUint32(field(raw, 'droppedAttributesCount', 'dropped_attributes_count'), `${rel}.droppedAttributesCount`),
   };
 }
 
-function decodeLink(raw: unknown, path: string, ctx: Ctx): SpanLink {
-  if (!isObj(raw)) throw new DecodeError(`expected a link object, got ${typeName(raw)}`, path);
+function decodeLink(raw: unknown, rel: string, ctx: Ctx): SpanLink {
+  if (!isObj(raw)) throw new DecodeError(`expected a link object, got ${typeName(raw)}`, rel);
   return {
-    traceId: requireId(field(raw, 'traceId', 'trace_id'), 16, `${path}.traceId`),
-    spanId: requireId(field(raw, 'spanId', 'span_id'), 8, `${path}.spanId`),
-    traceState: parseString(field(raw, 'traceState', 'trace_state'), `${path}.traceState`),
-    attributes: decodeAttributes(raw.attributes, `${path}.attributes`, ctx),
-    droppedAttributesCount: parseUint32(field(raw, 'droppedAttributesCount', 'dropped_attributes_count'), `${path}.droppedAttributesCount`),
-    flags: parseUint32(raw.flags, `${path}.flags`),
+    traceId: requireId(field(raw, 'traceId', 'trace_id'), 16, `${rel}.traceId`),
+    spanId: requireId(field(raw, 'spanId', 'span_id'), 8, `${rel}.spanId`),
+    traceState: parseString(field(raw, 'traceState', 'trace_state'), `${rel}.traceState`),
+    attributes: decodeAttributes(raw.attributes, `${rel}.attributes`, ctx),
+    droppedAttributesCount: parseUint32(field(raw, 'droppedAttributesCount', 'dropped_attributes_count'), `${rel}.droppedAttributesCount`),
+    flags: parseUint32(raw.flags, `${rel}.flags`),
   };
 }
 
-function decodeSpan(raw: unknown, resource: Resource, scope: Scope, path: string, ctx: Ctx): Span {
-  if (!isObj(raw)) throw new DecodeError(`expected a span object, got ${typeName(raw)}`, path);
+const NO_EVENTS: never[] = [];
+
+/** One span; errors carry fields relative to the span (the caller knows where it is). */
+function decodeSpan(raw: unknown, resource: Resource, scope: Scope, ctx: Ctx): Span {
+  if (!isObj(raw)) throw new DecodeError(`expected a span object, got ${typeName(raw)}`);
   const statusRaw = raw.status;
   const status = isObj(statusRaw)
-    ? {
-        code: parseEnum(statusRaw.code, STATUS_NAMES, `${path}.status.code`),
-        message: parseString(statusRaw.message, `${path}.status.message`),
-      }
+    ? { code: parseEnum(statusRaw.code, STATUS_NAMES, 'status.code'), message: parseString(statusRaw.message, 'status.message') }
     : { code: 0, message: '' };
-  const events = list(raw, 'events', 'events', path).map((e, i) => decodeEvent(e, `${path}.events[${i}]`, ctx));
-  const links = list(raw, 'links', 'links', path).map((l, i) => decodeLink(l, `${path}.links[${i}]`, ctx));
+  const rawEvents = list(raw, 'events', 'events', '');
+  const rawLinks = list(raw, 'links', 'links', '');
   return finishSpan({
-    traceId: requireId(field(raw, 'traceId', 'trace_id'), 16, `${path}.traceId`),
-    spanId: requireId(field(raw, 'spanId', 'span_id'), 8, `${path}.spanId`),
-    parentSpanId: parentId(field(raw, 'parentSpanId', 'parent_span_id'), `${path}.parentSpanId`),
-    traceState: parseString(field(raw, 'traceState', 'trace_state'), `${path}.traceState`),
-    name: parseString(raw.name, `${path}.name`),
-    kind: parseEnum(raw.kind, SPAN_KIND_NAMES, `${path}.kind`),
-    startTimeUnixNano: parseUnsigned64(field(raw, 'startTimeUnixNano', 'start_time_unix_nano'), `${path}.startTimeUnixNano`),
-    endTimeUnixNano: parseUnsigned64(field(raw, 'endTimeUnixNano', 'end_time_unix_nano'), `${path}.endTimeUnixNano`),
-    attributes: decodeAttributes(raw.attributes, `${path}.attributes`, ctx),
-    droppedAttributesCount: parseUint32(field(raw, 'droppedAttributesCount', 'dropped_attributes_count'), `${path}.droppedAttributesCount`),
-    events,
-    droppedEventsCount: parseUint32(field(raw, 'droppedEventsCount', 'dropped_events_count'), `${path}.droppedEventsCount`),
-    links,
-    droppedLinksCount: parseUint32(field(raw, 'droppedLinksCount', 'dropped_links_count'), `${path}.droppedLinksCount`),
+    traceId: requireId(field(raw, 'traceId', 'trace_id'), 16, 'traceId'),
+    spanId: requireId(field(raw, 'spanId', 'span_id'), 8, 'spanId'),
+    parentSpanId: parentId(field(raw, 'parentSpanId', 'parent_span_id'), 'parentSpanId'),
+    traceState: parseString(field(raw, 'traceState', 'trace_state'), 'traceState'),
+    name: parseString(raw.name, 'name'),
+    kind: parseEnum(raw.kind, SPAN_KIND_NAMES, 'kind'),
+    startTimeUnixNano: parseUnsigned64(field(raw, 'startTimeUnixNano', 'start_time_unix_nano'), 'startTimeUnixNano'),
+    endTimeUnixNano: parseUnsigned64(field(raw, 'endTimeUnixNano', 'end_time_unix_nano'), 'endTimeUnixNano'),
+    attributes: decodeAttributes(raw.attributes, 'attributes', ctx),
+    droppedAttributesCount: parseUint32(field(raw, 'droppedAttributesCount', 'dropped_attributes_count'), 'droppedAttributesCount'),
+    events: rawEvents.length ? rawEvents.map((e, i) => decodeEvent(e, `events[${i}]`, ctx)) : NO_EVENTS,
+    droppedEventsCount: parseUint32(field(raw, 'droppedEventsCount', 'dropped_events_count'), 'droppedEventsCount'),
+    links: rawLinks.length ? rawLinks.map((l, i) => decodeLink(l, `links[${i}]`, ctx)) : NO_EVENTS,
+    droppedLinksCount: parseUint32(field(raw, 'droppedLinksCount', 'dropped_links_count'), 'droppedLinksCount'),
     status,
-    flags: parseUint32(raw.flags, `${path}.flags`),
+    flags: parseUint32(raw.flags, 'flags'),
     resource,
     scope,
   });
@@ -293,35 +335,40 @@ export function decodeOtlpJsonTraces(doc: unknown): DecodeResult {
   const spans: Span[] = [];
   for (let r = 0; r < rsList.length; r++) {
     const rs: unknown = rsList[r];
-    const rPath = `resourceSpans[${r}]`;
+    ctx.r = r;
+    ctx.s = -1;
+    ctx.i = -1;
     try {
-      if (!isObj(rs)) throw new DecodeError(`expected an object, got ${typeName(rs)}`, rPath);
-      const resource = decodeResource(rs.resource, parseString(field(rs, 'schemaUrl', 'schema_url'), `${rPath}.schemaUrl`), `${rPath}.resource`, ctx);
-      const ssList = list(rs, 'scopeSpans', 'scope_spans', rPath);
+      if (!isObj(rs)) throw new DecodeError(`expected an object, got ${typeName(rs)}`);
+      const resource = decodeResource(rs.resource, parseString(field(rs, 'schemaUrl', 'schema_url'), 'schemaUrl'), ctx);
+      const ssList = list(rs, 'scopeSpans', 'scope_spans', '');
       for (let s = 0; s < ssList.length; s++) {
         const ss: unknown = ssList[s];
-        const sPath = `${rPath}.scopeSpans[${s}]`;
+        ctx.s = s;
+        ctx.i = -1;
         try {
-          if (!isObj(ss)) throw new DecodeError(`expected an object, got ${typeName(ss)}`, sPath);
-          const scope = decodeScope(ss.scope, parseString(field(ss, 'schemaUrl', 'schema_url'), `${sPath}.schemaUrl`), `${sPath}.scope`, ctx);
-          const rawSpans = list(ss, 'spans', 'spans', sPath);
+          if (!isObj(ss)) throw new DecodeError(`expected an object, got ${typeName(ss)}`);
+          const scope = decodeScope(ss.scope, parseString(field(ss, 'schemaUrl', 'schema_url'), 'schemaUrl'), ctx);
+          const rawSpans = list(ss, 'spans', 'spans', '');
           for (let i = 0; i < rawSpans.length; i++) {
-            const p = `${sPath}.spans[${i}]`;
+            ctx.i = i;
             try {
-              spans.push(decodeSpan(rawSpans[i], resource, scope, p, ctx));
+              spans.push(decodeSpan(rawSpans[i], resource, scope, ctx));
             } catch (e) {
               if (!(e instanceof DecodeError)) throw e;
-              ctx.problem(e.field ?? p, `span skipped: ${e.message}`);
+              ctx.problem(e.field, `span skipped: ${e.message}`);
             }
           }
+          ctx.i = -1;
         } catch (e) {
           if (!(e instanceof DecodeError)) throw e;
-          ctx.problem(e.field ?? sPath, `scopeSpans skipped: ${e.message}`);
+          ctx.problem(e.field, `scopeSpans skipped: ${e.message}`);
         }
       }
+      ctx.s = -1;
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
-      ctx.problem(e.field ?? rPath, `resourceSpans skipped: ${e.message}`);
+      ctx.problem(e.field, `resourceSpans skipped: ${e.message}`);
     }
   }
   return { spans, problems: ctx.problems };
