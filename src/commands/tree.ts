@@ -17,6 +17,7 @@ interface TreeOptions {
   depth?: number;
   attrs?: string[];
   timeline?: boolean;
+  events?: boolean;
   format: 'text' | 'json';
   store?: string;
   pricing?: string[];
@@ -36,6 +37,7 @@ export function register(program: Command): void {
     .option('-d, --depth <n>', 'hide spans deeper than N levels below the root', nonNegativeInt('--depth'))
     .option('-a, --attrs <keys>', 'show these attributes under each span (comma-separated)', commaList)
     .option('--timeline', 'draw a waterfall of bars scaled to the terminal width')
+    .option('-e, --events', 'list span events and GenAI log events under each span (names and times, never content)')
     .option('-f, --format <format>', 'text or json', oneOf('--format', ['text', 'json'] as const), 'text')
     .option('--store <dir>', 'local store to read when no source is given (default ./.llmtrace or $LLMTRACE_STORE)')
     .option('--pricing <file|url>', 'prices for models the built-in table lacks (repeatable; see llmtrace cost --help)', (v: string, prev: string[] = []) => [...prev, v])
@@ -53,9 +55,9 @@ Examples:
       const global = cmd.optsWithGlobals<{ color?: boolean }>();
       const config = loadConfig();
       const store = opts.store ?? config.store;
-      const opened = await openSources({ sources, store });
+      const opened = await openSources({ sources, store, withLogs: true });
       const last = opts.last ?? (opened.fromStore && !opts.trace ? DEFAULT_LAST : undefined);
-      const { traces, matched } = await selectTraces(opened.batches, { trace: opts.trace, last });
+      const { traces, matched, logEvents } = await selectTraces(opened.batches, { trace: opts.trace, last });
       const { summary, unusable } = opened.finish();
       if (summary) process.stderr.write(`llmtrace: ${summary}\n`);
       if (opts.trace && matched === 0 && !unusable) {
@@ -72,7 +74,7 @@ Examples:
         const out: string[] = [];
         traces.forEach((t, i) => {
           if (i > 0) out.push('');
-          out.push(...renderTrace(t, { colors, width, maxDepth: opts.depth, attrs: opts.attrs, timeline: opts.timeline, costOf: subtreeCosts(t, price) }));
+          out.push(...renderTrace(t, { colors, width, maxDepth: opts.depth, attrs: opts.attrs, timeline: opts.timeline, costOf: subtreeCosts(t, price), events: opts.events, logEventsOf: (n) => logEvents.get(`${n.span.traceId}/${n.span.spanId}`) ?? [] }));
         });
         if (out.length) await writeOut(function* () { for (const l of out) yield `${l}\n`; }());
         if (traces.length === 0 && !unusable) process.stderr.write(`llmtrace: no spans in ${opened.label}\n`);

@@ -153,3 +153,29 @@ describe('llmtrace tree (built binary)', () => {
     expect(h.stdout).toMatch(/Examples:/);
   });
 });
+
+describe('GenAI log events under their span', () => {
+  it('counts span and log events per node and lists them with --events (names only)', async () => {
+    const store = tempDir();
+    const capture = readFileSync(path.join(CAPTURES, 'manual-agent-http-json.json'), 'utf8').trim();
+    const chat = JSON.parse(capture).resourceSpans[0].scopeSpans[0].spans.find((s: { name: string }) => s.name === 'chat gpt-4o');
+    const log = {
+      resourceLogs: [{
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'llmtrace-peer-manual' } }] },
+        scopeLogs: [{ scope: { name: 'x' }, logRecords: [{
+          timeUnixNano: String(BigInt(chat.startTimeUnixNano) + 5_000_000n),
+          eventName: 'gen_ai.choice', traceId: chat.traceId, spanId: chat.spanId,
+          body: { stringValue: 'SECRET COMPLETION' },
+        }] }],
+      }],
+    };
+    writeFileSync(path.join(store, 'traces-20261122T02.jsonl'), `${capture}\n`);
+    writeFileSync(path.join(store, 'logs-20261122T02.jsonl'), `${JSON.stringify(log)}\n`);
+    const r = await runCli(['tree', '--store', store]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/├─ chat gpt-4o .*◦ 1 event$/m);
+    const listed = await runCli(['tree', '--store', store, '--events']);
+    expect(listed.stdout).toMatch(/│ {5}◦ gen_ai\.choice \+5\.0ms \(log\)/);
+    expect(listed.stdout).not.toContain('SECRET');
+  });
+});

@@ -1,5 +1,13 @@
 import type { Span } from '../span.js';
 
+/** A log record tied to a span (GenAI events): only what `tree` shows, never the body. */
+export interface SpanLogEvent {
+  traceId: string;
+  spanId: string;
+  name: string;
+  timeUnixNano: bigint;
+}
+
 /** A problem inside one record; the source layer adds file and line. */
 export interface FieldProblem {
   field?: string;
@@ -14,4 +22,6 @@ export interface FieldProblem {
 export interface DecodeResult {
   spans: Span[];
   problems: FieldProblem[];
+  /** Log records tied to spans, from OTLP logs records (the store's logs files). */
+  logEvents?: SpanLogEvent[];
 }

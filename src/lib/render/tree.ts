@@ -5,6 +5,7 @@
  */
 import type { GenAiView, Usage } from '../genai/classify.js';
 import { serviceName, StatusCode, type AttrValue } from '../span.js';
+import type { SpanLogEvent } from '../otlp/decode-result.js';
 import type { Trace, TraceNode } from '../trace/assemble.js';
 import type { Colors } from './colors.js';
 import { formatDuration, formatTimestamp, formatTokens, formatUsd, sanitize, truncate, visibleLength } from './format.js';
@@ -21,6 +22,22 @@ export interface TreeRenderOptions {
   timeline?: boolean;
   /** Cost of a node's own usage, when pricing is available; undefined = unknown. */
   costOf?: (node: TraceNode) => number | undefined;
+  /** Log records tied to a span (GenAI events from the logs signal). */
+  logEventsOf?: (node: TraceNode) => readonly SpanLogEvent[];
+  /** List span events and log events under each node (names and times only, never content). */
+  events?: boolean;
+}
+
+interface NodeEvent {
+  name: string;
+  timeUnixNano: bigint;
+  log: boolean;
+}
+
+function nodeEvents(n: TraceNode, opts: TreeRenderOptions): NodeEvent[] {
+  const out: NodeEvent[] = n.span.events.map((e) => ({ name: e.name, timeUnixNano: e.timeUnixNano, log: false }));
+  for (const e of opts.logEventsOf?.(n) ?? []) out.push({ name: e.name, timeUnixNano: e.timeUnixNano, log: true });
+  return out.sort((a, b) => (a.timeUnixNano < b.timeUnixNano ? -1 : a.timeUnixNano > b.timeUnixNano ? 1 : 0));
 }
 
 const GUIDE = { tee: '├─ ', last: '└─ ', pipe: '│  ', space: '   ' };
@@ -78,6 +95,10 @@ function nodeDetails(n: TraceNode, opts: TreeRenderOptions): string[] {
   if (n.span.status.code === StatusCode.ERROR || v.error) {
     out.push(c.red(`✗ ${sanitize(v.error ?? (n.span.status.message || 'error'))}`));
   }
+  if (!opts.events) {
+    const count = n.span.events.length + (opts.logEventsOf?.(n).length ?? 0);
+    if (count) out.push(c.dim(`◦ ${count} event${count === 1 ? '' : 's'}`));
+  }
   if (n.orphan) out.push(c.yellow(`(parent ${n.span.parentSpanId} missing)`));
   if (n.cycleCut) out.push(c.yellow('(parent cycle cut)'));
   return out;
@@ -126,8 +147,15 @@ export function renderTrace(t: Trace, opts: TreeRenderOptions): string[] {
     if (opts.timeline) line = padTo(line, leftWidth) + '  ' + bar(node, t.startNs, total, barWidth, c);
     lines.push(line);
     const showChildren = opts.maxDepth === undefined || depth < opts.maxDepth;
+    const under = continuation(ancestors, last, root, maxLevels) + (node.children.length && showChildren ? GUIDE.pipe : GUIDE.space);
+    if (opts.events) {
+      for (const e of nodeEvents(node, opts)) {
+        const offset = formatDuration(Number(e.timeUnixNano - node.span.startTimeUnixNano) / 1e6);
+        const text = `${c.dim(under)}${c.dim('◦')} ${sanitize(e.name || '(unnamed)')} ${c.dim(`+${offset}${e.log ? ' (log)' : ''}`)}`;
+        lines.push(Number.isFinite(leftWidth) ? truncateVisible(text, leftWidth) : text);
+      }
+    }
     if (opts.attrs?.length) {
-      const under = continuation(ancestors, last, root, maxLevels) + (node.children.length && showChildren ? GUIDE.pipe : GUIDE.space);
       for (const key of opts.attrs) {
         const v: AttrValue | undefined = node.span.attributes[key] ?? node.span.resource.attributes[key];
         if (v === undefined) continue;

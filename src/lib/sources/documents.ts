@@ -8,6 +8,8 @@ import { DecodeError } from '../errors.js';
 import type { DecodeResult } from '../otlp/decode-result.js';
 import { decodeOtlpJsonTraces } from '../otlp/json-decode.js';
 import { typeName } from '../otlp/ids.js';
+import { decodeSignalJson, logRecordViews } from '../otlp/signals.js';
+import type { SpanLogEvent } from '../otlp/decode-result.js';
 import { decodeJaegerUi, isJaegerUi } from './jaeger.js';
 import { decodeZipkinV2, isZipkinV2 } from './zipkin.js';
 
@@ -56,6 +58,7 @@ export function decodeRecord(doc: unknown): DecodeResult {
       return out;
     }
     case 'otlp-logs':
+      return { spans: [], problems: [], logEvents: logEventsOf(doc) };
     case 'otlp-metrics':
       return EMPTY;
     default:
@@ -71,4 +74,13 @@ function describe(doc: unknown): string {
     return keys.length ? `an object with keys ${keys.map((k) => JSON.stringify(k)).join(', ')}` : 'an empty object';
   }
   return typeName(doc);
+}
+
+/** Log records with a span id (GenAI events); the rest belong to no span and are not shown. */
+function logEventsOf(doc: unknown): SpanLogEvent[] {
+  const out: SpanLogEvent[] = [];
+  for (const r of logRecordViews(decodeSignalJson('logs', doc))) {
+    if (r.spanId) out.push({ traceId: r.traceId, spanId: r.spanId, name: r.eventName || r.severityText || 'log', timeUnixNano: r.timeUnixNano });
+  }
+  return out;
 }

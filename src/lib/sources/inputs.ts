@@ -26,7 +26,7 @@ export function stdinInput(stdin: NodeJS.ReadableStream = process.stdin): Input 
  * files in time order), anything else a file. Missing paths become inputs whose open() fails,
  * so the reader reports them with the rest instead of aborting before any output.
  */
-export async function resolveInputs(sources: string[], stdin?: NodeJS.ReadableStream, sinceMs?: number): Promise<Input[]> {
+export async function resolveInputs(sources: string[], stdin?: NodeJS.ReadableStream, sinceMs?: number, withLogs = false): Promise<Input[]> {
   if (sources.filter((s) => s === '-').length > 1) throw new LlmtraceError('stdin (-) can be given only once');
   const inputs: Input[] = [];
   for (const src of sources) {
@@ -40,7 +40,7 @@ export async function resolveInputs(sources: string[], stdin?: NodeJS.ReadableSt
     } catch {
       /* reported when opened */
     }
-    if (isDir) inputs.push(...(await directoryInputs(src, 'traces', sinceMs)));
+    if (isDir) inputs.push(...(await storeInputs(src, sinceMs, withLogs)));
     else inputs.push(fileInput(src));
   }
   return inputs;
@@ -52,9 +52,15 @@ const HOUR_MS = 3_600_000;
  * A store directory's files of one signal, oldest first. With `sinceMs`, files whose hour of
  * receipt ended before it are skipped whole: what was received then started earlier still.
  */
-export async function directoryInputs(dir: string, signal: 'traces' = 'traces', sinceMs?: number): Promise<Input[]> {
+export async function directoryInputs(dir: string, signal: 'traces' | 'logs' = 'traces', sinceMs?: number): Promise<Input[]> {
   const names = await readdir(dir);
   return storeFiles(names, signal)
     .filter((f) => sinceMs === undefined || f.hourStartMs + HOUR_MS > sinceMs)
     .map((f) => fileInput(path.join(dir, f.name)));
+}
+
+/** A store's trace files, and with `withLogs` its logs files too (GenAI events for `tree`). */
+export async function storeInputs(dir: string, sinceMs?: number, withLogs = false): Promise<Input[]> {
+  const traces = await directoryInputs(dir, 'traces', sinceMs);
+  return withLogs ? [...traces, ...(await directoryInputs(dir, 'logs', sinceMs))] : traces;
 }

@@ -6,7 +6,7 @@
 import { access } from 'node:fs/promises';
 import { LlmtraceError, formatProblem, type Problem } from '../errors.js';
 import { resolveStoreDir } from '../store/layout.js';
-import { directoryInputs, resolveInputs, type Input } from './inputs.js';
+import { resolveInputs, storeInputs, type Input } from './inputs.js';
 import { newReadStats, readSpanBatches, type ReadStats, type SpanBatch } from './read.js';
 
 export interface OpenSourcesOptions {
@@ -16,6 +16,8 @@ export interface OpenSourcesOptions {
   stderr?: NodeJS.WritableStream;
   /** Skip store files (and directory sources' files) received entirely before this time (`--since`). */
   storeSinceMs?: number;
+  /** Also read the store's logs files (GenAI log events shown under their span by `tree`). */
+  withLogs?: boolean;
   /** How many problem lines to print before summarizing the rest. */
   maxProblemLines?: number;
 }
@@ -37,7 +39,7 @@ export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSourc
   let fromStore = false;
   let label: string;
   if (opts.sources.length) {
-    inputs = await resolveInputs(opts.sources, opts.stdin, opts.storeSinceMs);
+    inputs = await resolveInputs(opts.sources, opts.stdin, opts.storeSinceMs, opts.withLogs);
     label = opts.sources.join(', ');
   } else {
     const dir = resolveStoreDir(opts.store);
@@ -49,7 +51,7 @@ export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSourc
         'run `llmtrace tail` while your app exports traces, or pass files: llmtrace tree dump.jsonl',
       );
     }
-    inputs = await directoryInputs(dir, 'traces', opts.storeSinceMs);
+    inputs = await storeInputs(dir, opts.storeSinceMs, opts.withLogs);
     fromStore = true;
     label = dir;
   }

@@ -9,7 +9,7 @@
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { DecodeError, type Problem } from '../errors.js';
-import type { DecodeResult } from '../otlp/decode-result.js';
+import type { DecodeResult, SpanLogEvent } from '../otlp/decode-result.js';
 import { decodeOtlpProtoTraces } from '../otlp/proto-decode.js';
 import type { Span } from '../span.js';
 import { ByteReader } from './byte-reader.js';
@@ -23,6 +23,8 @@ export interface SpanBatch {
   source: string;
   /** 1-based line of the record (JSON Lines, JSON array element) when known: lint locations. */
   line?: number;
+  /** Log records tied to spans (GenAI events), from OTLP logs records. */
+  logEvents?: SpanLogEvent[];
 }
 
 export interface ReadStats {
@@ -77,8 +79,12 @@ class InputReader {
       if (p.message.startsWith('span skipped')) this.stats.skippedSpans++;
       this.problem({ line, field: p.field, message: p.message });
     }
-    if (!result.spans.length) return undefined;
-    return line === undefined ? { spans: result.spans, source: this.label } : { spans: result.spans, source: this.label, line };
+    const logEvents = result.logEvents?.length ? result.logEvents : undefined;
+    if (!result.spans.length && !logEvents) return undefined;
+    const batch: SpanBatch = { spans: result.spans, source: this.label };
+    if (line !== undefined) batch.line = line;
+    if (logEvents) batch.logEvents = logEvents;
+    return batch;
   }
 
   reject(e: unknown, line?: number): void {
