@@ -25,22 +25,29 @@ export class ByteReader {
     return this.buf.length - this.pos;
   }
 
-  /** Appends the next chunk; false at end of input. */
-  private async fill(): Promise<boolean> {
-    if (this.done) return false;
+  /** The next raw chunk, or undefined at the end (or at a read error, kept in `failure`). */
+  private async nextChunk(): Promise<Buffer | undefined> {
+    if (this.done) return undefined;
     let next: IteratorResult<Buffer | Uint8Array | string>;
     try {
       next = await this.chunks.next();
     } catch (e) {
       this.failure = e;
       this.done = true;
-      return false;
+      return undefined;
     }
     if (next.done) {
       this.done = true;
-      return false;
+      return undefined;
     }
-    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+    const v = next.value;
+    return typeof v === 'string' ? Buffer.from(v) : Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  }
+
+  /** Appends the next chunk; false at end of input. */
+  private async fill(): Promise<boolean> {
+    const chunk = await this.nextChunk();
+    if (!chunk) return false;
     this.buf = this.available === 0 ? chunk : Buffer.concat([this.buf.subarray(this.pos), chunk]);
     this.pos = 0;
     return true;
@@ -48,7 +55,20 @@ export class ByteReader {
 
   /** Up to n bytes from the current position, without consuming them. */
   async peek(n: number): Promise<Buffer> {
-    while (this.available < n && (await this.fill()));
+    if (this.available < n) {
+      // Gather the chunks first and copy once: appending chunk by chunk would copy the window
+      // over and over (quadratic in the sniff window).
+      const parts = [this.buf.subarray(this.pos)];
+      let total = this.available;
+      while (total < n) {
+        const chunk = await this.nextChunk();
+        if (!chunk) break;
+        parts.push(chunk);
+        total += chunk.length;
+      }
+      this.buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts, total);
+      this.pos = 0;
+    }
     return this.buf.subarray(this.pos, this.pos + n);
   }
 
