@@ -18,12 +18,12 @@ export interface GlobalOptions {
 type Loader = () => Promise<{ register(program: Command): void }>;
 
 const COMMANDS: Array<{ name: string; summary: string; load: Loader }> = [
+  { name: 'tail', summary: 'local OTLP receiver: store and show every LLM call live', load: () => import('./commands/tail.js') },
   { name: 'tree', summary: 'draw agent runs as a tree with time, tokens and status per span', load: () => import('./commands/tree.js') },
   { name: 'cost', summary: 'token cost by model and feature, with budget and regression gates for CI', load: () => import('./commands/cost.js') },
-  { name: 'tail', summary: 'local OTLP receiver: store and show every LLM call live', load: () => import('./commands/tail.js') },
+  { name: 'lint', summary: 'check traces against the GenAI conventions and the rollout checklist, for CI', load: () => import('./commands/lint.js') },
   { name: 'init', summary: 'write llmtrace.config.json and show how to point an app at tail', load: () => import('./commands/init.js') },
   { name: 'demo', summary: 'emit a realistic agent run to a running tail, or into a store', load: () => import('./commands/demo.js') },
-  { name: 'lint', summary: 'check traces against the GenAI conventions and the rollout checklist, for CI', load: () => import('./commands/lint.js') },
 ];
 
 export function buildProgram(): Command {
@@ -34,6 +34,18 @@ export function buildProgram(): Command {
     .option('--debug', 'show stack traces for unexpected errors')
     .exitOverride();
   program.configureOutput({ outputError: () => {} });
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  $ llmtrace tail                          listen on 127.0.0.1:4318 (HTTP) and :4317 (gRPC), show calls live
+  $ llmtrace demo                          send a realistic agent run to it (no API key needed)
+  $ llmtrace tree --last 1                 the newest agent run as a tree with tokens and cost
+  $ llmtrace cost --since 24h --budget 5   cost by feature and model; exit 1 over budget
+  $ llmtrace lint dump.jsonl               check instrumentation against the GenAI conventions
+
+Run llmtrace <command> --help for each command's options.`,
+  );
   return program;
 }
 
