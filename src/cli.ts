@@ -51,7 +51,9 @@ Run llmtrace <command> --help for each command's options.`,
 
 /** Registers only the command being run (or all, for help), importing its module lazily. */
 async function registerCommands(program: Command, argv: string[]): Promise<void> {
-  const wanted = argv.slice(2).find((a) => !a.startsWith('-'));
+  const words = argv.slice(2).filter((a) => !a.startsWith('-'));
+  // `llmtrace help tree` shows the real command's help, so load that command.
+  const wanted = words[0] === 'help' ? words[1] : words[0];
   const match = COMMANDS.find((c) => c.name === wanted);
   if (match) {
     (await match.load()).register(program);
