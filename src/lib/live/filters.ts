@@ -3,18 +3,11 @@
  * to. Filters decide what the view prints, never what is stored. Within one flag the values are
  * alternatives; different flags must all match.
  */
+import { DEFAULT_FEATURE_KEYS } from '../cost/attribution.js';
 import { attrString, type Span } from '../span.js';
 
 /** DESIGN §4 "cost": keys tried in order; the first one found (span, ancestors, resource) wins. */
-export const FEATURE_KEYS: readonly string[] = [
-  'app.feature',
-  'feature',
-  'ai.telemetry.functionId',
-  'traceloop.workflow.name',
-  'gen_ai.workflow.name',
-  'gen_ai.agent.name',
-  'langfuse.trace.name',
-];
+export const FEATURE_KEYS: readonly string[] = DEFAULT_FEATURE_KEYS;
 
 export const NO_FEATURE = '(none)';
 
