@@ -3,7 +3,8 @@
 // write the finished spans as OTLP request bodies made by the official serializers.
 //
 //   node test/peers/emit.mjs <official|openllmetry|openinference|vercel> --url <baseURL>
-//        [--json <file>] [--proto <file>] [--scenario agent|error]
+//        [--json <file>] [--proto <file>] [--export <OTLP/HTTP traces URL>] [--scenario agent|error]
+// --export also sends the spans with the official OTLP/HTTP protobuf exporter, as an app would.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
@@ -16,6 +17,7 @@ const { positionals, values } = parseArgs({
     url: { type: 'string' },
     json: { type: 'string' },
     proto: { type: 'string' },
+    export: { type: 'string' },
     scenario: { type: 'string', default: 'agent' },
   },
 });
@@ -28,6 +30,14 @@ try {
   const spans = await runScenario(lib, { baseURL: values.url, scenario: values.scenario });
   if (values.json) writeFileSync(values.json, JsonTraceSerializer.serializeRequest(spans));
   if (values.proto) writeFileSync(values.proto, ProtobufTraceSerializer.serializeRequest(spans));
+  if (values.export) {
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
+    const exporter = new OTLPTraceExporter({ url: values.export });
+    await new Promise((resolve, reject) =>
+      exporter.export(spans, (r) => (r.code === 0 ? resolve(undefined) : reject(r.error ?? new Error('export failed')))),
+    );
+    await exporter.shutdown();
+  }
 } catch (err) {
   console.error(err?.stack ?? err);
   process.exit(1);

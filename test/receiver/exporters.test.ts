@@ -119,6 +119,21 @@ describe('official exporters → receiver → store', () => {
     await expectStoreHoldsExactly(r.storeDir, sent);
   });
 
+  it('a gRPC exporter configured only by OTEL_EXPORTER_OTLP_ENDPOINT (as Python, Java and .NET apps are)', async () => {
+    r = await startReceivers();
+    const saved = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${r.grpc.port}`;
+    try {
+      exporter = new GrpcExporter();
+    } finally {
+      if (saved === undefined) delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+      else process.env.OTEL_EXPORTER_OTLP_ENDPOINT = saved;
+    }
+    const sent = makeSdkSpans();
+    expect((await exportSpans(exporter, sent)).code).toBe(ExportResultCode.SUCCESS);
+    await expectStoreHoldsExactly(r.storeDir, sent);
+  });
+
   it('--token: exporters with the bearer token get through on both protocols, others fail', async () => {
     r = await startReceivers({ token: 's3cret' });
     const sent = makeSdkSpans();
