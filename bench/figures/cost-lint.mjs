@@ -1,0 +1,146 @@
+/**
+ * `cost` and `lint` over OTLP JSON Lines: wall time at the largest size against the floor
+ * (bench/floor.mjs: read + JSON.parse only; goal ≤ 1.5×) and against jq doing the same
+ * aggregation (tokens by model); peak RSS at every size (goal ≤ 300 MB and flat); and a check
+ * that `cost --format json` counts exactly what the generator wrote.
+ */
+import path from 'node:path';
+import { checkCostReport, checkJqOutput } from '../lib/check-totals.mjs';
+import { BIN, CLI_ENV, REPO, commandAvailable } from '../lib/llmtrace.mjs';
+import { median, run } from '../lib/measure.mjs';
+import { fmt } from '../lib/table.mjs';
+import { label } from '../generate.mjs';
+
+const FLOOR = path.join(REPO, 'bench/floor.mjs');
+const JQ_PROGRAM = path.join(REPO, 'bench/jq/tokens-by-model.jq');
+const RSS_GOAL_MB = 300;
+/** "Flat": ten times the input may cost at most this much more peak memory. */
+const FLAT_GOAL = 1.25;
+const TIME_GOAL = 1.5;
+
+const COMMANDS = {
+  cost: { flags: ['--since', '--by', '--format'], args: (f) => ['cost', f, '--since', '7d', '--by', 'feature,model', '--format', 'json'], stdout: 'capture', okCodes: [0] },
+  // Findings of a realistic dump are many: written to /dev/null, as a CI job writes them to a file.
+  lint: { flags: ['--format'], args: (f) => ['lint', f, '--format', 'json'], stdout: 'ignore', okCodes: [0, 1] },
+};
+
+async function best(n, fn) {
+  const runs = [];
+  for (let i = 0; i < n; i++) runs.push(await fn());
+  return { seconds: median(runs.map((r) => r.seconds)), maxRssMB: Math.max(...runs.map((r) => r.maxRssMB ?? NaN)), runs, last: runs[runs.length - 1] };
+}
+
+export async function costLintFigure({ data, runs = 1, jq = true, timeoutMs = 600_000, log = () => {} }) {
+  const sizes = Object.keys(data.spans).map(Number).sort((a, b) => a - b);
+  const big = sizes[sizes.length - 1];
+  const small = sizes[0];
+  const rows = [];
+  const details = { sizes, runs, floor: {}, jq: undefined };
+
+  const available = Object.fromEntries(Object.entries(COMMANDS).map(([name, c]) => [name, commandAvailable(name, c.flags)]));
+  if (!Object.values(available).some((a) => a.ok)) {
+    for (const [name, a] of Object.entries(available)) rows.push({ figure: `${name}: ${label(big)} spans, time`, value: 'not available yet', baseline: a.why });
+    return { rows, details: { available } };
+  }
+
+  // The floor at every size (its RSS is a reference too).
+  for (const n of sizes) {
+    const r = await best(n === big ? runs : 1, () => run(process.execPath, [FLOOR, data.spans[n].file], { timeoutMs }));
+    if (r.last.code !== 0) throw new Error(`floor failed: ${r.last.stderr}`);
+    details.floor[n] = { seconds: r.seconds, maxRssMB: r.maxRssMB, output: JSON.parse(r.last.stdout) };
+    log(`floor ${label(n)}: ${fmt.s(r.seconds)}, ${fmt.mb(r.maxRssMB)}`);
+  }
+
+  let jqResult;
+  if (jq) {
+    const file = data.spans[big].file;
+    const r = await run('jq', ['-n', '-c', '-f', JQ_PROGRAM, file], { timeoutMs });
+    if (r.code === 0) {
+      const problems = checkJqOutput(JSON.parse(r.stdout), data.spans[big].totals);
+      jqResult = { seconds: r.seconds, maxRssMB: r.maxRssMB, problems };
+      log(`jq ${label(big)}: ${fmt.s(r.seconds)}${problems.length ? ` (differs: ${problems.join('; ')})` : ' (totals equal the generator\'s)'}`);
+    } else {
+      jqResult = { error: r.timedOut ? `timed out after ${timeoutMs / 1000} s` : `exit ${r.code}: ${r.stderr.slice(0, 200)}` };
+      log(`jq failed: ${jqResult.error}`);
+    }
+    details.jq = jqResult;
+  }
+
+  for (const [name, c] of Object.entries(COMMANDS)) {
+    const avail = available[name];
+    if (!avail.ok) {
+      rows.push({ figure: `${name}: ${label(big)} spans, time`, value: 'not available yet', baseline: avail.why });
+      details[name] = { available: false, why: avail.why };
+      continue;
+    }
+    const per = {};
+    for (const n of sizes) {
+      const file = data.spans[n].file;
+      const r = await best(n === big ? runs : 1, () => run(process.execPath, [BIN, ...c.args(file)], { env: CLI_ENV, stdout: c.stdout, timeoutMs }));
+      const failed = r.runs.find((x) => !c.okCodes.includes(x.code));
+      if (failed) {
+        per[n] = { error: failed.timedOut ? `timed out after ${timeoutMs / 1000} s` : `exit ${failed.code}: ${failed.stderr.slice(0, 300)}` };
+        log(`${name} ${label(n)} failed: ${per[n].error}`);
+        continue;
+      }
+      per[n] = { seconds: r.seconds, maxRssMB: r.maxRssMB, exitCode: r.last.code };
+      if (name === 'cost') {
+        try {
+          per[n].problems = checkCostReport(JSON.parse(r.last.stdout), data.spans[n].totals);
+        } catch (e) {
+          per[n].problems = [`output is not JSON: ${e.message}`];
+        }
+      }
+      log(`${name} ${label(n)}: ${fmt.s(r.seconds)}, ${fmt.mb(r.maxRssMB)}${per[n].problems?.length ? `, totals differ (${per[n].problems.length})` : ''}`);
+    }
+    details[name] = { available: true, perSize: per };
+
+    const b = per[big];
+    const fl = details.floor[big];
+    if (b?.error) rows.push({ figure: `${name}: ${label(big)} spans, time`, value: 'failed', baseline: b.error.split('\n')[0] });
+    else {
+      const ratio = b.seconds / fl.seconds;
+      rows.push({ figure: `${name}: ${label(big)} spans, time`, value: fmt.s(b.seconds), baseline: `${fmt.s(fl.seconds)} (floor)`, ratio: fmt.ratio(ratio), goal: `≤ ${TIME_GOAL}×`, met: ratio <= TIME_GOAL });
+      if (jqResult?.seconds) {
+        rows.push({ figure: `${name}: ${label(big)} spans, vs jq`, value: fmt.s(b.seconds), baseline: `${fmt.s(jqResult.seconds)} (jq tokens by model)`, ratio: fmt.ratio(b.seconds / jqResult.seconds), goal: 'report' });
+      }
+    }
+    for (const n of sizes) {
+      const p = per[n];
+      if (!p || p.error) continue;
+      const isBig = n === big && n !== small && per[small] && !per[small].error;
+      const flat = isBig ? p.maxRssMB / per[small].maxRssMB : undefined;
+      rows.push({
+        figure: `${name}: ${label(n)} spans, peak RSS`,
+        value: fmt.mb(p.maxRssMB),
+        baseline: isBig ? `${fmt.mb(per[small].maxRssMB)} (${label(small)})` : `${fmt.mb(details.floor[n].maxRssMB)} (floor)`,
+        ratio: isBig ? fmt.ratio(flat) : '',
+        goal: isBig ? `≤ ${RSS_GOAL_MB} MB, flat ≤ ${FLAT_GOAL}×` : `≤ ${RSS_GOAL_MB} MB`,
+        met: p.maxRssMB <= RSS_GOAL_MB && (flat === undefined || flat <= FLAT_GOAL),
+      });
+    }
+    if (name === 'cost') {
+      for (const n of sizes) {
+        const p = per[n];
+        if (!p || p.error) continue;
+        rows.push({
+          figure: `cost: ${label(n)} totals = generator's`,
+          value: p.problems.length ? `WARNING: ${p.problems.length} differ` : `equal (${data.spans[n].totals.total.calls.toLocaleString('en-US')} calls)`,
+          baseline: p.problems.length ? p.problems[0] : '',
+          goal: 'equal',
+          met: p.problems.length === 0,
+        });
+      }
+    }
+  }
+  if (jqResult?.seconds !== undefined) {
+    rows.push({
+      figure: `jq: ${label(big)} spans (baseline)`,
+      value: fmt.s(jqResult.seconds),
+      baseline: `${fmt.s(details.floor[big].seconds)} (floor)`,
+      ratio: fmt.ratio(jqResult.seconds / details.floor[big].seconds),
+      goal: jqResult.problems.length ? `totals differ: ${jqResult.problems[0]}` : "totals = generator's",
+    });
+  } else if (jqResult?.error) rows.push({ figure: `jq: ${label(big)} spans (baseline)`, value: 'failed', baseline: jqResult.error });
+  return { rows, details };
+}

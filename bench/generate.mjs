@@ -1,0 +1,197 @@
+#!/usr/bin/env node
+/**
+ * Deterministic generator of realistic LLM traces for the benchmarks (DESIGN §8, issue #6).
+ *
+ *   node bench/generate.mjs [--spans 100k,1m] [--seed 42] [--force]
+ *
+ * Writes into bench/out/gen-<version>/ (git-ignored), where <version> hashes the generator's
+ * sources and the seed, so a change to the generator regenerates; other gen-* folders are removed:
+ *   spans-<n>.jsonl         OTLP JSON Lines, one export batch (50–200 spans) per line, a trace's
+ *                           spans spread over several shuffled batches (Collector file exporter)
+ *   spans-<n>.totals.json   the generator's totals: calls and tokens per model and feature
+ *   ingest-<n>.pb           the same kind of batches as OTLP protobuf requests, each preceded by
+ *                           its 4-byte big-endian length (the Collector's proto file format)
+ *   trace-<n>.jsonl         one agent run of about n spans (deep and wide), for `tree`
+ * Timestamps lie in 2025-06-01 .. 2025-06-07 UTC; run `cost` with LLMTRACE_NOW=2025-06-08T00:00:00Z
+ * and --since 7d to cover them all.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Rng } from './lib/gen/rng.mjs';
+import { makeResources } from './lib/gen/resources.mjs';
+import { encodeJsonLine } from './lib/gen/encode-json.mjs';
+import { encodeProtoRequest } from './lib/gen/encode-proto.mjs';
+import { exportBatches } from './lib/gen/stream.mjs';
+import { buildBigTrace, buildTrace } from './lib/gen/trace.mjs';
+import { Totals } from './lib/gen/totals.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..');
+export const OUT_DIR = path.join(HERE, 'out');
+/** Bump to force regeneration when the output format changes without a source change. */
+const FORMAT = 1;
+
+export const BASE_US = Date.UTC(2025, 5, 1) * 1000 + 1_000_000;
+export const NOW = '2025-06-08T00:00:00Z';
+const SPREAD_US = 6 * 24 * 3600 * 1e6;
+
+/** Hash of the generator's sources + format + seed. */
+export function generatorVersion(seed) {
+  const h = createHash('sha256').update(`format ${FORMAT} seed ${seed}\n`);
+  const files = [path.join(HERE, 'generate.mjs'), ...readdirSync(path.join(HERE, 'lib/gen')).sort().map((f) => path.join(HERE, 'lib/gen', f))];
+  for (const f of files) h.update(readFileSync(f));
+  return h.digest('hex').slice(0, 10);
+}
+
+/** Buffered synchronous writer to a temp file, renamed into place when complete. */
+class FileOut {
+  constructor(file) {
+    this.file = file;
+    this.tmp = `${file}.tmp-${process.pid}`;
+    this.fd = openSync(this.tmp, 'w');
+    this.parts = [];
+    this.size = 0;
+    this.bytes = 0;
+  }
+  write(chunk) {
+    this.parts.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    this.size += chunk.length;
+    if (this.size > 8 << 20) this.flush();
+  }
+  flush() {
+    const buf = Buffer.concat(this.parts);
+    writeSync(this.fd, buf);
+    this.bytes += buf.length;
+    this.parts = [];
+    this.size = 0;
+  }
+  close() {
+    this.flush();
+    closeSync(this.fd);
+    renameSync(this.tmp, this.file);
+  }
+}
+
+/** Many traces as shuffled export batches; `emit(spans)` gets each batch. Returns the totals. */
+function streamTraces(seed, targetSpans, resources, emit) {
+  const rng = new Rng(seed);
+  const totals = new Totals();
+  let started = 0;
+  const next = () => {
+    if (started >= targetSpans) return null;
+    const t0 = BASE_US + Math.floor((started / targetSpans) * SPREAD_US) + rng.int(0, 5_000_000);
+    const { tb } = buildTrace(rng, resources, t0);
+    started += tb.spans.length;
+    totals.addTrace(tb, resources);
+    return tb.spans;
+  };
+  let batches = 0;
+  for (const batch of exportBatches(rng, next)) {
+    emit(batch);
+    batches++;
+  }
+  return { totals, batches };
+}
+
+export function generateSpansFile(file, { seed, spans }) {
+  const resources = makeResources();
+  const out = new FileOut(file);
+  const { totals, batches } = streamTraces(seed, spans, resources, (batch) => out.write(`${encodeJsonLine(batch, resources)}\n`));
+  out.close();
+  return { ...totals.toJSON(), batches, bytes: out.bytes };
+}
+
+export async function generateIngestFile(file, { seed, spans }) {
+  const { otlpTypes } = await import(path.join(ROOT, 'dist/lib/otlp/schema.js'));
+  const type = otlpTypes().ExportTraceServiceRequest;
+  const resources = makeResources();
+  const out = new FileOut(file);
+  const { totals, batches } = streamTraces(seed, spans, resources, (batch) => {
+    const body = encodeProtoRequest(type, batch, resources);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(body.length, 0);
+    out.write(len);
+    out.write(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+  });
+  out.close();
+  return { ...totals.toJSON(), batches, bytes: out.bytes };
+}
+
+export function generateBigTraceFile(file, { seed, spans }) {
+  const rng = new Rng(seed);
+  const resources = makeResources();
+  const { tb } = buildBigTrace(rng, resources, BASE_US + 3 * 24 * 3600 * 1e6, spans);
+  const totals = new Totals();
+  totals.addTrace(tb, resources);
+  const out = new FileOut(file);
+  let batches = 0;
+  const list = tb.spans;
+  tb.spans = null;
+  for (const batch of exportBatches(rng, () => {
+    const l = tb.spans === null ? list : null;
+    tb.spans = [];
+    return l;
+  }, { concurrent: 1 })) {
+    out.write(`${encodeJsonLine(batch, resources)}\n`);
+    batches++;
+  }
+  out.close();
+  return { ...totals.toJSON(), batches, bytes: out.bytes };
+}
+
+export function parseCount(s) {
+  const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(String(s).trim());
+  if (!m) throw new Error(`not a span count: ${s}`);
+  return Math.round(Number(m[1]) * { '': 1, k: 1e3, m: 1e6 }[m[2].toLowerCase()]);
+}
+
+export const label = (n) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}m` : n >= 1e3 && n % 1e3 === 0 ? `${n / 1e3}k` : String(n));
+
+/**
+ * Makes sure the requested datasets exist for the current generator version; returns their
+ * paths and totals. `log` gets one line per file generated.
+ */
+export async function ensureDatasets({ sizes = [100_000, 1_000_000], ingestSpans = 200_000, bigTrace = 100_000, seed = 42, force = false, log = () => {} } = {}) {
+  const version = generatorVersion(seed);
+  const dir = path.join(OUT_DIR, `gen-${version}`);
+  mkdirSync(dir, { recursive: true });
+  // Old versions are large: keep only the current one.
+  for (const d of readdirSync(OUT_DIR)) if (d.startsWith('gen-') && d !== `gen-${version}`) rmSync(path.join(OUT_DIR, d), { recursive: true, force: true });
+  const result = { version, dir, seed, now: NOW, spans: {}, ingest: undefined, trace: undefined };
+  const cached = async (name, make) => {
+    const file = path.join(dir, name);
+    const meta = `${file}.totals.json`;
+    if (!force && existsSync(file) && existsSync(meta)) return { file, totals: JSON.parse(readFileSync(meta, 'utf8')) };
+    const t0 = performance.now();
+    const totals = await make(file);
+    const seconds = (performance.now() - t0) / 1000;
+    writeFileSync(meta, `${JSON.stringify({ generator: version, seed, file: name, generatedInSeconds: Number(seconds.toFixed(1)), ...totals }, null, 2)}\n`);
+    log(`generated ${name}: ${totals.spans.toLocaleString('en-US')} spans, ${totals.traces.toLocaleString('en-US')} traces, ${(statSync(file).size / 1e6).toFixed(0)} MB in ${seconds.toFixed(1)} s`);
+    return { file, totals: JSON.parse(readFileSync(meta, 'utf8')) };
+  };
+  for (const n of sizes) result.spans[n] = await cached(`spans-${label(n)}.jsonl`, (f) => generateSpansFile(f, { seed, spans: n }));
+  if (ingestSpans) result.ingest = await cached(`ingest-${label(ingestSpans)}.pb`, (f) => generateIngestFile(f, { seed: seed + 1, spans: ingestSpans }));
+  if (bigTrace) result.trace = await cached(`trace-${label(bigTrace)}.jsonl`, (f) => generateBigTraceFile(f, { seed: seed + 2, spans: bigTrace }));
+  return result;
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const opt = (name, dflt) => {
+    const i = args.indexOf(name);
+    return i === -1 ? dflt : args[i + 1];
+  };
+  const sizes = opt('--spans', '100k,1m').split(',').map(parseCount);
+  const seed = Number(opt('--seed', '42'));
+  const res = await ensureDatasets({ sizes, seed, force: args.includes('--force'), ingestSpans: parseCount(opt('--ingest', '200k')), bigTrace: parseCount(opt('--trace', '100k')), log: (m) => console.error(m) });
+  console.log(JSON.stringify({ version: res.version, dir: res.dir, files: [...Object.values(res.spans), res.ingest, res.trace].filter(Boolean).map((d) => d.file) }, null, 2));
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

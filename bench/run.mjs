@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+/**
+ * The benchmark harness (DESIGN §8, issue #6): `npm run bench` (builds first). Generates the
+ * traces if needed (bench/generate.mjs, cached in bench/out/), measures each figure next to a
+ * baseline taken in the same run on the same machine, prints one table and writes
+ * bench/results.json. Never part of `npm test`.
+ *
+ *   node bench/run.mjs [--only startup,cost-lint,tree,ingest] [--quick] [--runs N] [--no-jq]
+ *                      [--loops N] [--workers N] [--seed N]
+ *   --quick   100k spans only for cost/lint, 100k for ingest (a smoke run; figures not comparable)
+ *   --runs N  runs of each 1M-span command (median; default 1)
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureDatasets } from './generate.mjs';
+import { costLintFigure } from './figures/cost-lint.mjs';
+import { ingestFigure } from './figures/ingest.mjs';
+import { startupFigure } from './figures/startup.mjs';
+import { treeFigure } from './figures/tree.mjs';
+import { REPO } from './lib/llmtrace.mjs';
+import { machineInfo } from './lib/machine.mjs';
+import { renderTable } from './lib/table.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i === -1 ? dflt : args[i + 1];
+};
+const quick = args.includes('--quick');
+const only = new Set(opt('--only', 'startup,cost-lint,tree,ingest').split(','));
+const options = {
+  quick,
+  only: [...only],
+  runs: Number(opt('--runs', '1')),
+  jq: !args.includes('--no-jq'),
+  loops: Number(opt('--loops', '8')),
+  workers: Number(opt('--workers', '1')),
+  seed: Number(opt('--seed', '42')),
+};
+const log = (m) => process.stderr.write(`bench: ${m}\n`);
+const started = performance.now();
+const machine = machineInfo(REPO);
+log(`${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryMB} MB, node ${machine.node}`);
+
+const data = await ensureDatasets({
+  sizes: only.has('cost-lint') ? (quick ? [100_000] : [100_000, 1_000_000]) : [],
+  ingestSpans: only.has('ingest') ? (quick ? 100_000 : 200_000) : 0,
+  bigTrace: only.has('tree') ? 100_000 : 0,
+  seed: options.seed,
+  log,
+});
+
+const rows = [];
+const details = {};
+const figure = async (key, fn) => {
+  if (!only.has(key)) return;
+  const t0 = performance.now();
+  log(`${key}…`);
+  try {
+    const r = await fn();
+    rows.push(...r.rows);
+    details[key] = r.details;
+  } catch (e) {
+    rows.push({ figure: key, value: 'failed', baseline: String(e?.message ?? e).split('\n')[0].slice(0, 120) });
+    details[key] = { error: String(e?.stack ?? e) };
+    log(`${key} failed: ${e?.stack ?? e}`);
+  }
+  log(`${key} took ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+};
+
+await figure('startup', () => startupFigure());
+await figure('cost-lint', () => costLintFigure({ data, runs: options.runs, jq: options.jq, log }));
+await figure('tree', () => treeFigure({ data, log }));
+await figure('ingest', () => ingestFigure({ data, loops: options.loops, workers: options.workers, log }));
+
+const date = new Date().toISOString();
+const header = `llmtrace benchmark — ${date.slice(0, 16).replace('T', ' ')} UTC — ${machine.cpuModel}, ${machine.cores} cores, ${Math.round(machine.memoryMB / 1024)} GB, node ${machine.node.slice(1)}${quick ? ' — QUICK RUN' : ''}`;
+const table = renderTable(rows);
+process.stdout.write(`\n${header}\n\n${table}`);
+const summarize = (d) => d && { file: path.relative(REPO, d.file), spans: d.totals.spans, traces: d.totals.traces, batches: d.totals.batches, bytes: d.totals.bytes, total: d.totals.total };
+const results = {
+  date,
+  machine,
+  options,
+  generator: { version: data.version, seed: data.seed, now: data.now, spans: Object.fromEntries(Object.entries(data.spans).map(([n, d]) => [n, summarize(d)])), ingest: summarize(data.ingest), trace: summarize(data.trace) },
+  rows,
+  table,
+  details,
+  seconds: Math.round((performance.now() - started) / 1000),
+};
+const out = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results.json');
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+log(`wrote ${path.relative(process.cwd(), out)} (${results.seconds} s in all)`);
