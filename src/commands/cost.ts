@@ -39,7 +39,7 @@ interface CostOptions {
 
 const DEFAULT_BY = ['feature', 'model'];
 /** Decide a complete trace once this many further spans came without one of its own (memory bound). */
-const SETTLE_AFTER_SPANS = 250_000;
+const SETTLE_AFTER_SPANS = 50_000;
 
 /** Wraps a lib parser that throws Error into commander's usage error (exit 2). */
 function usage<T>(parse: (v: string, prev?: T) => T) {

@@ -96,10 +96,9 @@ describe('store writer', () => {
     expect(readFileSync(file, 'utf8').endsWith(`${line('last')}\n`)).toBe(true);
   });
 
-  it('refuses a line with a newline in it, and appends after close', async () => {
+  it('refuses appends after close', async () => {
     const dir = tempDir();
     const w = createStoreWriter(dir);
-    await expect(w.append('traces', '{}\n{}', new Date())).rejects.toThrow(/newline/);
     await w.close();
     await expect(w.append('traces', '{}', new Date())).rejects.toThrow(/closed/);
     expect(w.pending).toBe(0);

@@ -95,7 +95,7 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   const storeDir = o.store === null ? null : resolveStoreDir(o.store, io.env);
   const pricing = o.price !== undefined;
   const width = io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : Infinity;
-  const view: LiveView = new LiveView({ emit: (e) => printer.handle(e), price: o.price, filters: o.filters, showContent: o.showContent });
+  const view: LiveView = new LiveView({ emit: (e) => printer.handle(e), price: o.price, filters: o.filters, showContent: o.showContent, traceEvents: o.mode !== 'quiet' });
   const printer = new LivePrinter({
     mode: o.mode,
     stdout: io.stdout,

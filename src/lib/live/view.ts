@@ -32,6 +32,8 @@ export interface LiveViewOptions {
   keepPrintedTraces?: number;
   /** Printed trace ids remembered so a late span never prints a second tree. */
   rememberPrintedIds?: number;
+  /** False when nothing shows completed traces (--quiet): their trees are not assembled. */
+  traceEvents?: boolean;
 }
 
 interface TraceState {
@@ -299,6 +301,7 @@ export class LiveView {
     t.logs.clear();
     if (t.spans.size === 0) return;
     this.totals.traces++;
+    if (this.opts.traceEvents === false) return;
 
     const spans = [...t.spans.values()];
     const trace = assembleTrace(t.id, spans, (s) => t.views.get(s.spanId) ?? classify(s));
