@@ -89,46 +89,25 @@ describe('official exporters → receiver → store', () => {
     await expectStoreHoldsExactly(r.storeDir, [...a, ...b]);
   });
 
-  it('OTEL_EXPORTER_OTLP_ENDPOINT (a base URL) → POST /v1/traces', async () => {
-    r = await startReceivers();
-    const saved = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${r.http.port}`;
+  /** An exporter built while only an environment variable says where to send (as apps are configured). */
+  function fromEnv<T>(name: string, value: string, make: () => T): T {
+    const saved = process.env[name];
+    process.env[name] = value;
     try {
-      exporter = new HttpProtoExporter();
+      return make();
     } finally {
-      if (saved === undefined) delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-      else process.env.OTEL_EXPORTER_OTLP_ENDPOINT = saved;
+      if (saved === undefined) delete process.env[name];
+      else process.env[name] = saved;
     }
-    const sent = makeSdkSpans();
-    expect((await exportSpans(exporter, sent)).code).toBe(ExportResultCode.SUCCESS);
-    await expectStoreHoldsExactly(r.storeDir, sent);
-  });
+  }
 
-  it('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT without a path → POST /', async () => {
+  it.each([
+    ['OTEL_EXPORTER_OTLP_ENDPOINT (a base URL) → POST /v1/traces', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'http', () => new HttpProtoExporter()],
+    ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT without a path → POST /', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'http', () => new HttpJsonExporter()],
+    ['a gRPC exporter configured only by OTEL_EXPORTER_OTLP_ENDPOINT (as Python, Java and .NET apps are)', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'grpc', () => new GrpcExporter()],
+  ] as const)('%s', async (_label, variable, protocol, make) => {
     r = await startReceivers();
-    const saved = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-    process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = `http://127.0.0.1:${r.http.port}`;
-    try {
-      exporter = new HttpJsonExporter();
-    } finally {
-      if (saved === undefined) delete process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-      else process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = saved;
-    }
-    const sent = makeSdkSpans();
-    expect((await exportSpans(exporter, sent)).code).toBe(ExportResultCode.SUCCESS);
-    await expectStoreHoldsExactly(r.storeDir, sent);
-  });
-
-  it('a gRPC exporter configured only by OTEL_EXPORTER_OTLP_ENDPOINT (as Python, Java and .NET apps are)', async () => {
-    r = await startReceivers();
-    const saved = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${r.grpc.port}`;
-    try {
-      exporter = new GrpcExporter();
-    } finally {
-      if (saved === undefined) delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-      else process.env.OTEL_EXPORTER_OTLP_ENDPOINT = saved;
-    }
+    exporter = fromEnv(variable, `http://127.0.0.1:${r[protocol].port}`, make);
     const sent = makeSdkSpans();
     expect((await exportSpans(exporter, sent)).code).toBe(ExportResultCode.SUCCESS);
     await expectStoreHoldsExactly(r.storeDir, sent);
