@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { tempDir, writeTemp } from '../helpers/read-all.js';
 import { RULE_IDS } from '../../src/lib/lint/registry.js';
+import { schemaErrors } from './sarif-schema.js';
 import { validateSarif } from './sarif-validator.js';
 
 const CAPTURES = path.resolve('../shared/captures');
@@ -114,6 +115,7 @@ describe('llmtrace lint (built binary)', () => {
     const r = await runCli(['lint', 'dump.jsonl', '--format', 'sarif'], { cwd: dir });
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.stdout);
+    expect(schemaErrors(doc)).toEqual([]);
     expect(validateSarif(doc)).toEqual([]);
     const results = doc.runs[0].results;
     expect(results).toHaveLength(1);

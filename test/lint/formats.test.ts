@@ -10,6 +10,7 @@ import { StylishReporter } from '../../src/lib/lint/render/stylish.js';
 import type { Finding } from '../../src/lib/lint/types.js';
 import { resolveSettings } from '../../src/lib/lint/config.js';
 import { lintFiles } from './helpers.js';
+import { schemaErrors } from './sarif-schema.js';
 import { validateSarif } from './sarif-validator.js';
 
 const FIX = path.resolve('fixtures/lint');
@@ -37,6 +38,7 @@ describe('SARIF output', () => {
   it('validates against the SARIF 2.1.0 structure, with ruleIndex consistent with ruleId', async () => {
     const { text, findings } = await render(new SarifReporter('9.9.9', settings.severities), MANY);
     const doc = JSON.parse(text);
+    expect(schemaErrors(doc)).toEqual([]);
     expect(validateSarif(doc)).toEqual([]);
     expect(doc.version).toBe('2.1.0');
     const run = doc.runs[0];
@@ -61,8 +63,13 @@ describe('SARIF output', () => {
   it('validates an empty run too', async () => {
     const { text } = await render(new SarifReporter('1.0.0', settings.severities), [path.join(FIX, 'clean.json')]);
     const doc = JSON.parse(text);
+    expect(schemaErrors(doc)).toEqual([]);
     expect(validateSarif(doc)).toEqual([]);
     expect(doc.runs[0].results).toEqual([]);
+    // The schema validator is not vacuous: it rejects a wrong level and a missing message.
+    const broken = structuredClone(doc);
+    broken.runs[0].results = [{ ruleId: 'x', level: 'fatal' }];
+    expect(schemaErrors(broken).length).toBeGreaterThan(0);
   });
 
   it('the validator rejects what the schema forbids', () => {
