@@ -11,7 +11,7 @@ import { classify, type GenAiView } from '../genai/classify.js';
 import { isContentKey } from '../genai/conventions.js';
 import type { AcceptedExport, LogRecordView } from '../receiver/types.js';
 import { serviceName, StatusCode, type AttrValue, type Span } from '../span.js';
-import { assembleTrace, type Trace, type TraceNode } from '../trace/assemble.js';
+import { assembleTrace } from '../trace/assemble.js';
 import { subtreeCosts } from '../trace/costs.js';
 import type { LiveEvent, PriceFn, SpanLine, TraceEnd } from './events.js';
 import { featureOf, hasFilters, matchesFilters, NO_FEATURE, type LiveFilters } from './filters.js';

@@ -29,7 +29,7 @@ import {
   takeOtelStatus,
   takeScope,
   untypedAttr,
-} from './jaeger.js';
+} from './trace-json-common.js';
 
 const ZIPKIN_KINDS = new Map<string, number>([
   ['CLIENT', SpanKind.CLIENT],
