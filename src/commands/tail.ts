@@ -74,6 +74,7 @@ Examples:
         httpPort: opts.httpPort,
         grpcPort: opts.grpc ? opts.grpcPort : undefined,
         store,
+        featureKeys: config.featureKeys,
         maxBodyBytes: opts.maxBody,
         token: opts.token,
         cors: opts.cors,

@@ -193,6 +193,14 @@ describe('live view: filters', () => {
     expect(feat.of('span').every((e) => e.line.feature === 'research')).toBe(true);
   });
 
+  it('uses the configured feature keys (llmtrace.config.json featureKeys)', () => {
+    const h = harness({ featureKeys: ['service.name'] });
+    h.view.onExport(traceExport(batch()));
+    const lines = h.of('span').map((e) => e.line);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(l.feature).toBe(l.service); // found on the resource, not app.feature
+  });
+
   it('hides the trees of traces with nothing that matches', () => {
     const h = harness({ filters: { models: ['claude-sonnet-4'] } });
     h.view.onExport(traceExport(batch()));

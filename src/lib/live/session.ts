@@ -18,6 +18,8 @@ import { LivePrinter, type LiveMode } from './printer.js';
 import { LiveView } from './view.js';
 
 export interface TailOptions {
+  /** Attribute keys naming a feature (config `featureKeys`); default: cost's default list. */
+  featureKeys?: readonly string[];
   host: string;
   httpPort: number;
   /** undefined: no gRPC listener (--no-grpc). */
@@ -95,7 +97,7 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   const storeDir = o.store === null ? null : resolveStoreDir(o.store, io.env);
   const pricing = o.price !== undefined;
   const width = io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : Infinity;
-  const view: LiveView = new LiveView({ emit: (e) => printer.handle(e), price: o.price, filters: o.filters, showContent: o.showContent, traceEvents: o.mode !== 'quiet' });
+  const view: LiveView = new LiveView({ emit: (e) => printer.handle(e), price: o.price, filters: o.filters, showContent: o.showContent, traceEvents: o.mode !== 'quiet', featureKeys: o.featureKeys });
   const printer = new LivePrinter({
     mode: o.mode,
     stdout: io.stdout,

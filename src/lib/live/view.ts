@@ -34,6 +34,8 @@ export interface LiveViewOptions {
   rememberPrintedIds?: number;
   /** False when nothing shows completed traces (--quiet): their trees are not assembled. */
   traceEvents?: boolean;
+  /** Attribute keys naming a feature, in order (llmtrace.config.json `featureKeys`). */
+  featureKeys?: readonly string[];
 }
 
 interface TraceState {
@@ -161,7 +163,7 @@ export class LiveView {
 
   /** The feature of a span; `final` (the trace is complete) settles an unknown one. */
   private featureIn(t: TraceState, span: Span, final: boolean): string | undefined {
-    const f = featureOf(span, (s) => (s.parentSpanId ? t.spans.get(s.parentSpanId) : undefined));
+    const f = featureOf(span, (s) => (s.parentSpanId ? t.spans.get(s.parentSpanId) : undefined), this.opts.featureKeys);
     return f ?? (final ? NO_FEATURE : undefined);
   }
 
