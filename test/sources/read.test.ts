@@ -83,6 +83,14 @@ describe('bad input', () => {
     expect(r.stats.unreadableInputs).toBe(1);
   });
 
+  it('names a directory given as a source that holds no store files', async () => {
+    const { tempDir } = await import('../helpers/read-all.js');
+    const dir = tempDir();
+    const r = await readAll([dir]);
+    expect(r.problems).toEqual([{ source: dir, message: expect.stringMatching(/no store files/) }]);
+    expect(r.stats.unreadableInputs).toBe(1);
+  });
+
   it('rejects binary garbage with one clear problem', async () => {
     const r = await readAll([writeTemp('x.bin', Buffer.from([0xff, 0xfe, 1, 2, 3]))]);
     expect(r.spans).toEqual([]);

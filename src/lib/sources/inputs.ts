@@ -40,7 +40,12 @@ export async function resolveInputs(sources: string[], stdin?: NodeJS.ReadableSt
     } catch {
       /* reported when opened */
     }
-    if (isDir) inputs.push(...(await storeInputs(src, sinceMs, withLogs)));
+    if (isDir) {
+      const files = await storeInputs(src, sinceMs, withLogs);
+      // A directory given by name that holds no store files is a mistake, not an empty result.
+      if (files.length === 0 && sinceMs === undefined) inputs.push(failingInput(src, 'no store files (traces-YYYYMMDDTHH.jsonl) in this directory'));
+      inputs.push(...files);
+    }
     else inputs.push(fileInput(src));
   }
   return inputs;
@@ -63,4 +68,14 @@ export async function directoryInputs(dir: string, signal: 'traces' | 'logs' = '
 export async function storeInputs(dir: string, sinceMs?: number, withLogs = false): Promise<Input[]> {
   const traces = await directoryInputs(dir, 'traces', sinceMs);
   return withLogs ? [...traces, ...(await directoryInputs(dir, 'logs', sinceMs))] : traces;
+}
+
+/** An input that fails when read, so the problem is reported in order with the others. */
+function failingInput(label: string, message: string): Input {
+  return {
+    label,
+    open: () => ({
+      [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new Error(message)) }),
+    }),
+  };
 }
