@@ -141,3 +141,17 @@ describe('bad input', () => {
     );
   });
 });
+
+describe('pathological nesting', () => {
+  it('reports a deeply nested record as bad input instead of failing', async () => {
+    const deep = `${'['.repeat(50_000)}${']'.repeat(50_000)}`;
+    const r = await readAll([writeTemp('deep.json', deep)]);
+    expect(r.spans).toEqual([]);
+    expect(r.problems).toHaveLength(1);
+    const attr = { key: 'x', value: JSON.parse(`${'{"arrayValue":{"values":['.repeat(200)}${']}}'.repeat(200)}`) };
+    const doc = { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), name: 'n', attributes: [attr] }] }] }] };
+    const nested = await readAll([writeTemp('nested.json', JSON.stringify(doc))]);
+    expect(nested.spans).toHaveLength(1); // the span is kept, the absurd attribute dropped
+    expect(nested.problems[0]!.message).toMatch(/nested too deeply/);
+  });
+});

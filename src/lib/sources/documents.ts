@@ -22,7 +22,7 @@ function isObj(v: unknown): v is Record<string, unknown> {
 export function recognize(doc: unknown): RecordKind | undefined {
   if (Array.isArray(doc)) {
     if (doc.length > 0 && isZipkinV2(doc)) return 'zipkin';
-    if (doc.length > 0 && doc.every((d) => recognize(d) !== undefined && !Array.isArray(d))) return 'otlp-array';
+    if (doc.length > 0 && doc.every((d) => !Array.isArray(d) && recognize(d) !== undefined)) return 'otlp-array';
     return undefined;
   }
   if (!isObj(doc)) return undefined;

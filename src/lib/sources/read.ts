@@ -88,6 +88,8 @@ class InputReader {
   }
 
   reject(e: unknown, line?: number): void {
+    // A pathologically nested record can exhaust the stack in a decoder: a bad record, not a crash.
+    if (e instanceof RangeError) e = new DecodeError(`record cannot be decoded: ${e.message}`);
     if (!(e instanceof DecodeError)) throw e;
     this.stats.records++;
     this.stats.badRecords++;
@@ -127,8 +129,7 @@ async function* readInput(input: Input, opts: ReadOptions, stats: ReadStats): As
     if (head.length === 0 && !raw.failure && !reader.failure) ctx.problem({ message: 'empty input: no spans' });
     else if (head.length > 0) yield* readByFormat(reader, ctx);
   } catch (e) {
-    if (!(e instanceof DecodeError)) throw e;
-    ctx.reject(e);
+    ctx.reject(e); // rethrows anything that is not about the input
   }
   const failure = raw.failure ?? reader.failure;
   if (failure !== undefined) reportFailure(ctx, failure);
