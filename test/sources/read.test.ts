@@ -27,6 +27,7 @@ describe('format sniffing', () => {
     ['length-prefixed protobuf stream', 'a.pb', Buffer.concat([frame(proto), frame(proto)])],
     ['gzipped JSON', 'a.json.gz', gzipSync(json)],
     ['gzipped protobuf with a misleading name', 'a.json', gzipSync(proto)],
+    ['JSON Lines with a UTF-8 byte-order mark', 'a.jsonl', `\ufeff${json.trim()}\n`],
   ])('reads %s', async (_label, file, content) => {
     const r = await readAll([writeTemp(file, content)]);
     expect(r.problems).toEqual([]);

@@ -126,6 +126,12 @@ async function* readInput(input: Input, opts: ReadOptions, stats: ReadStats): As
       reader = ByteReader.from(gunzip);
       head = await reader.peek(1);
     }
+    // Windows tools often start UTF-8 text with a byte-order mark, which JSON.parse rejects.
+    const bom = await reader.peek(3);
+    if (bom[0] === 0xef && bom[1] === 0xbb && bom[2] === 0xbf) {
+      await reader.skip(3);
+      head = await reader.peek(1);
+    }
     if (head.length === 0 && !raw.failure && !reader.failure) ctx.problem({ message: 'empty input: no spans' });
     else if (head.length > 0) yield* readByFormat(reader, ctx);
   } catch (e) {
