@@ -226,8 +226,7 @@ describe('llmtrace tail (built binary, official exporters)', () => {
     };
     const senders = Array.from({ length: 4 }, sender);
     await new Promise((r) => setTimeout(r, 400));
-    tail.child.kill('SIGINT');
-    const code = await tail.stop();
+    const code = await tail.stop('SIGINT'); // one SIGINT: a second one means "quit now" (exit 130)
     stop = true;
     await Promise.all(senders);
     expect(code).toBe(0);
