@@ -23,12 +23,21 @@ export function formatDuration(ms: number): string {
   return `${sign}${m}m${String(s).padStart(2, '0')}s`;
 }
 
+/** One formatter per number of decimals: `toLocaleString` with options builds one per call. */
+const usdFormats = new Map<number, Intl.NumberFormat>();
+
+function usdFormat(decimals: number): Intl.NumberFormat {
+  let f = usdFormats.get(decimals);
+  if (!f) usdFormats.set(decimals, (f = new Intl.NumberFormat('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals })));
+  return f;
+}
+
 /** Money with enough decimals to be honest: at least two significant digits below a cent. */
 export function formatUsd(v: number): string {
   if (v === 0) return '$0.00';
   const a = Math.abs(v);
   const decimals = a >= 1 ? 2 : Math.min(8, Math.max(2, 1 - Math.floor(Math.log10(a)) + 1));
-  return `${v < 0 ? '-' : ''}$${a.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals })}`;
+  return `${v < 0 ? '-' : ''}$${usdFormat(decimals).format(a)}`;
 }
 
 /** `2026-11-22 02:47:20.123 UTC` from epoch milliseconds. */
