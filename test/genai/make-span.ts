@@ -1,12 +1,5 @@
-import {
-  emptyResource,
-  emptyScope,
-  finishSpan,
-  newAttributes,
-  StatusCode,
-  type AttrValue,
-  type Span,
-} from '../../src/lib/span.js';
+import { emptyResource, emptyScope, newAttributes, StatusCode, type AttrValue, type Span } from '../../src/lib/span.js';
+import { spanWith } from '../helpers/span-factory.js';
 
 export interface SpanOptions {
   name?: string;
@@ -25,23 +18,15 @@ export function makeSpan(attrs: Record<string, AttrValue> | Array<[string, AttrV
   for (const [k, v] of Object.entries(opts.resource ?? {})) resource.attributes[k] = v;
   const scope = emptyScope();
   scope.name = opts.scopeName ?? '';
-  return finishSpan({
+  return spanWith({
     traceId: '0af7651916cd43dd8448eb211c80319c',
     spanId: 'b7ad6b7169203331',
-    parentSpanId: '',
-    traceState: '',
     name: opts.name ?? 'span',
     kind: opts.kind ?? 1,
     startTimeUnixNano: 1_700_000_000_000_000_000n,
     endTimeUnixNano: 1_700_000_000_250_000_000n,
     attributes,
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
     status: { code: opts.status?.code ?? StatusCode.UNSET, message: opts.status?.message ?? '' },
-    flags: 0,
     resource,
     scope,
   });

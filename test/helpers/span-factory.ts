@@ -25,6 +25,29 @@ export function hexId(label: string, bytes: 8 | 16 = 8): string {
   return hex.padStart(bytes * 2, '0').slice(-bytes * 2);
 }
 
+/** A Span with the given fields; every other field empty or zero. */
+export function spanWith(fields: Partial<Span> & Pick<Span, 'traceId' | 'spanId'>): Span {
+  return finishSpan({
+    parentSpanId: '',
+    traceState: '',
+    name: 'span',
+    kind: 1,
+    startTimeUnixNano: T0,
+    endTimeUnixNano: T0,
+    attributes: newAttributes(),
+    droppedAttributesCount: 0,
+    events: [],
+    droppedEventsCount: 0,
+    links: [],
+    droppedLinksCount: 0,
+    status: { code: 0, message: '' },
+    flags: 0,
+    resource,
+    scope,
+    ...fields,
+  });
+}
+
 export function span(spec: SpanSpec): Span {
   const attributes = newAttributes();
   for (const [k, v] of Object.entries(spec.attrs ?? {})) {
@@ -32,25 +55,16 @@ export function span(spec: SpanSpec): Span {
   }
   const start = spec.start ?? 0;
   const end = spec.end ?? start + 10;
-  return finishSpan({
+  return spanWith({
     traceId: hexId(spec.trace ?? 't1', 16),
     spanId: hexId(spec.id),
     parentSpanId: spec.parent ? hexId(spec.parent) : '',
-    traceState: '',
     name: spec.name ?? spec.id,
     kind: spec.kind ?? 1,
     startTimeUnixNano: T0 + BigInt(Math.round(start * 1e6)),
     endTimeUnixNano: T0 + BigInt(Math.round(end * 1e6)),
     attributes,
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
     status: { code: spec.status ?? 0, message: '' },
-    flags: 0,
-    resource,
-    scope,
   });
 }
 
