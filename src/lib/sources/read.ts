@@ -96,6 +96,16 @@ class InputReader {
     this.problem({ line, field: e.field, message: e.message });
   }
 
+  /** Decodes one record; a bad record is reported and counted, never thrown. */
+  decode(run: () => DecodeResult, line?: number, where?: string): SpanBatch | undefined {
+    try {
+      return this.accept(run(), line);
+    } catch (e) {
+      this.reject(where && e instanceof DecodeError ? new DecodeError(`${where}: ${e.message}`, e.field) : e, line);
+      return undefined;
+    }
+  }
+
   /** JSON.parse + decode of one record; a failure is reported, never thrown. */
   decodeJsonText(text: string, line?: number): SpanBatch | undefined {
     let doc: unknown;
@@ -105,12 +115,7 @@ class InputReader {
       this.reject(new DecodeError(`invalid JSON: ${(e as Error).message}`), line);
       return undefined;
     }
-    try {
-      return this.accept(decodeRecord(doc), line);
-    } catch (e) {
-      this.reject(e, line);
-      return undefined;
-    }
+    return this.decode(() => decodeRecord(doc), line);
   }
 }
 
@@ -249,12 +254,8 @@ async function* readJsonDocument(reader: ByteReader, ctx: InputReader): AsyncGen
     ctx.reject(new DecodeError(`invalid JSON: ${(e as Error).message}`));
     return;
   }
-  try {
-    const batch = ctx.accept(decodeRecord(doc));
-    if (batch) yield batch;
-  } catch (e) {
-    ctx.reject(e);
-  }
+  const batch = ctx.decode(() => decodeRecord(doc));
+  if (batch) yield batch;
 }
 
 /** A top-level JSON array, streamed element by element: OTLP requests, or Zipkin spans. */
@@ -263,7 +264,8 @@ async function* readJsonArray(reader: ByteReader, ctx: InputReader): AsyncGenera
   let zipkin: unknown[] = [];
   let zipkinLine = 1;
   const flushZipkin = () => {
-    const batch = zipkin.length ? ctx.accept(decodeZipkinV2(zipkin), zipkinLine) : undefined;
+    const records = zipkin;
+    const batch = records.length ? ctx.decode(() => decodeZipkinV2(records), zipkinLine) : undefined;
     zipkin = [];
     return batch;
   };
@@ -290,12 +292,8 @@ async function* readJsonArray(reader: ByteReader, ctx: InputReader): AsyncGenera
       }
       continue;
     }
-    try {
-      const batch = ctx.accept(decodeRecord(doc), el.line);
-      if (batch) yield batch;
-    } catch (e) {
-      ctx.reject(e, el.line);
-    }
+    const batch = ctx.decode(() => decodeRecord(doc), el.line);
+    if (batch) yield batch;
   }
   const batch = flushZipkin();
   if (batch) yield batch;
@@ -305,12 +303,8 @@ async function* readProtoMessage(reader: ByteReader, ctx: InputReader): AsyncGen
   const max = ctx.opts.maxDocumentBytes ?? 512 * MiB;
   const all = await reader.readAll(max);
   if ('tooLarge' in all) throw new DecodeError(`a single protobuf message larger than ${Math.round(max / MiB)} MiB cannot be read`);
-  try {
-    const batch = ctx.accept(decodeOtlpProtoTraces(all));
-    if (batch) yield batch;
-  } catch (e) {
-    ctx.reject(e);
-  }
+  const batch = ctx.decode(() => decodeOtlpProtoTraces(all));
+  if (batch) yield batch;
 }
 
 /** The Collector's `format: proto` file: each message preceded by its 4-byte big-endian length. */
@@ -336,12 +330,7 @@ async function* readProtoFrames(reader: ByteReader, ctx: InputReader): AsyncGene
       ctx.reject(new DecodeError(`${where}: truncated (${body.length} of ${size} bytes)`));
       return;
     }
-    try {
-      const batch = ctx.accept(decodeOtlpProtoTraces(body));
-      if (batch) yield batch;
-    } catch (e) {
-      if (e instanceof DecodeError) ctx.reject(new DecodeError(`${where}: ${e.message}`, e.field));
-      else throw e;
-    }
+    const batch = ctx.decode(() => decodeOtlpProtoTraces(body), undefined, where);
+    if (batch) yield batch;
   }
 }
