@@ -39,7 +39,7 @@ interface CostOptions {
 
 const DEFAULT_BY = ['feature', 'model'];
 /** Decide a complete trace once this many further spans came without one of its own (memory bound). */
-const SETTLE_AFTER_SPANS = 50_000;
+const SETTLE_AFTER_SPANS = 25_000;
 
 /** Wraps a lib parser that throws Error into commander's usage error (exit 2). */
 function usage<T>(parse: (v: string, prev?: T) => T) {
@@ -124,7 +124,7 @@ Examples:
       const baseline = opts.baseline === undefined ? undefined : await readBaseline(opts.baseline);
 
       const opened = await openSources({ sources, store, storeSinceMs: window.sinceMs });
-      const run = await computeCost(opened.batches, {
+      const run = await computeCost(opened, {
         book,
         window,
         groupBy: opts.by ?? DEFAULT_BY,

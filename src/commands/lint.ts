@@ -14,8 +14,7 @@ import { JsonReporter } from '../lib/lint/render/json.js';
 import { countsText, plural, type Reporter } from '../lib/lint/render/reporter.js';
 import { SarifReporter } from '../lib/lint/render/sarif.js';
 import { StylishReporter } from '../lib/lint/render/stylish.js';
-import { runLint } from '../lib/lint/run.js';
-import type { Finding } from '../lib/lint/types.js';
+import { runLint, type LintSink } from '../lib/lint/run.js';
 import { makeColors } from '../lib/render/colors.js';
 import { writeOut } from '../lib/render/output.js';
 import { renderTable } from '../lib/render/table.js';
@@ -103,11 +102,18 @@ Examples:
       const opened = await openSources({ sources, store, maxProblemLines: 0 });
       let shown = 0;
       await writeOut(reporter.begin());
-      await runLint(opened, linter, async (found: Finding[]) => {
+      // json, sarif and github write each finding on its own: they are rendered where found.
+      const render = reporter.addRendered && opts.format !== 'stylish' ? { format: opts.format, cwd: process.cwd(), quiet: opts.quiet === true } : undefined;
+      const sink: LintSink = async (found, rendered) => {
+        if (rendered && reporter.addRendered) {
+          shown += rendered.shown;
+          await writeOut(reporter.addRendered(rendered.bytes));
+        }
         const out = opts.quiet ? found.filter((f) => f.severity === 'error') : found;
         shown += out.length;
         if (out.length) await writeOut(reporter.add(out));
-      });
+      };
+      await runLint(opened, linter, sink, { priceLayers: book.layers, render });
       const { summary: readSummary, unusable } = opened.finish();
       const counts = linter.counts;
       const failed = counts.error > 0 || (maxWarnings !== undefined && counts.warn > maxWarnings);

@@ -16,12 +16,12 @@
  * about the spans read within the settle distance, plus one trace id per trace decided early
  * (kept to notice late spans, which are skipped, counted and warned about).
  */
-import { classify } from '../genai/classify.js';
-import type { Usage } from '../genai/types.js';
-import type { Attributes, Resource, Span } from '../span.js';
-import { serviceName } from '../span.js';
-import { priceView, type PriceBook } from './pricebook.js';
-import { inWindow, type TimeWindow } from './window.js';
+import type { Span } from '../span.js';
+import { FactsBuilder, NONE, type CallFields, type CallRec, type CostFacts, type Vals } from './facts.js';
+import type { PriceBook } from './pricebook.js';
+import type { TimeWindow } from './window.js';
+
+export { NONE, UNKNOWN_MODEL } from './facts.js';
 
 /** Default feature keys, in order (DESIGN §4 "cost"). */
 export const DEFAULT_FEATURE_KEYS = [
@@ -33,24 +33,6 @@ export const DEFAULT_FEATURE_KEYS = [
   'gen_ai.agent.name',
   'langfuse.trace.name',
 ];
-
-export const NONE = '(none)';
-export const UNKNOWN_MODEL = '(unknown model)';
-
-/** What a usage span contributes, recorded when it arrives. */
-interface CallFields {
-  startMs: number;
-  usage: Usage;
-  /** USD, or null when unpriced. */
-  cost: number | null;
-  /** Price entry name when priced. */
-  entry?: string;
-  /** The raw model id: the one that matched a price, else response ?? request model. */
-  model: string;
-  provider: string;
-  operation: string;
-  service: string;
-}
 
 /** A counted model call with everything the report dimensions need. */
 export interface AttributedCall extends CallFields {
@@ -86,12 +68,10 @@ export interface AttributionStats {
   settledEarly: number;
 }
 
-interface CallRec extends CallFields {
-  /** Tracked key values of the call span's resource (shared per Resource). */
-  resource?: Vals;
+/** The attribute keys whose values the dimensions need, feature keys first, each once. */
+export function trackedKeys(featureKeys: readonly string[] | undefined, inherited: readonly string[][] | undefined): string[] {
+  return [...new Set([featureKeys ?? DEFAULT_FEATURE_KEYS, ...(inherited ?? [])].flat())];
 }
-
-type Vals = Array<string | undefined>;
 
 /** A span that matters beyond its parent link: it has tracked key values or usage. */
 interface SpanRec {
@@ -127,10 +107,9 @@ export class Attributor {
   private readonly tracked: string[];
   /** Per inherited dimension (feature first): indices into `tracked`. */
   private readonly dimKeys: number[][];
-  private readonly resourceVals = new WeakMap<Resource, Vals | null>();
-  private readonly window: TimeWindow;
   private readonly settle: number;
   private readonly checkEvery: number;
+  private builder: FactsBuilder | undefined;
   private seq = 0;
   private readonly stats: AttributionStats = {
     spans: 0,
@@ -144,81 +123,81 @@ export class Attributor {
   };
 
   constructor(private readonly opts: AttributorOptions) {
-    const dims = [opts.featureKeys ?? DEFAULT_FEATURE_KEYS, ...(opts.inherited ?? [])];
-    this.tracked = [...new Set(dims.flat())];
-    this.dimKeys = dims.map((keys) => keys.map((k) => this.tracked.indexOf(k)));
-    this.window = opts.window ?? {};
+    this.tracked = trackedKeys(opts.featureKeys, opts.inherited);
+    this.dimKeys = [opts.featureKeys ?? DEFAULT_FEATURE_KEYS, ...(opts.inherited ?? [])].map((keys) => keys.map((k) => this.tracked.indexOf(k)));
     this.settle = opts.settleAfterSpans ?? Infinity;
     this.checkEvery = Number.isFinite(this.settle) ? Math.max(1, Math.floor(this.settle / 4)) : Infinity;
   }
 
-  add(spans: Iterable<Span>): void {
-    for (const span of spans) this.addSpan(span);
+  /** The keys the facts must carry values of (for `costMapper`). */
+  get trackedKeys(): string[] {
+    return this.tracked;
   }
 
-  private addSpan(span: Span): void {
+  /** Spans decoded on this thread: their facts, then those. */
+  add(spans: Iterable<Span>): void {
+    this.builder ??= new FactsBuilder({ book: this.opts.book, window: this.opts.window ?? {}, tracked: this.tracked });
+    this.addFacts(this.builder.facts(spans));
+  }
+
+  /** One batch's facts (from `FactsBuilder` with this Attributor's tracked keys, on any thread). */
+  addFacts(f: CostFacts): void {
+    let root = 0;
+    let val = 0;
+    let call = 0;
+    for (let i = 0; i < f.spanIds.length; i++) {
+      const r = f.roots[root];
+      const rootOf = r !== undefined && r[0] === i ? (root++, r) : undefined;
+      const v = f.vals[val];
+      const vals = v !== undefined && v[0] === i ? (val++, v[1]) : undefined;
+      const c = f.calls[call];
+      const callRec = c !== undefined && c[0] === i ? (call++, c[1]) : undefined;
+      this.addSpan(f.traceIds[i]!, f.spanIds[i]!, f.parents[i]!, rootOf, vals, callRec);
+    }
+  }
+
+  private addSpan(
+    traceId: string,
+    spanId: string,
+    parent: string,
+    root: readonly [number, string, number] | undefined,
+    vals: Vals | undefined,
+    call: CallRec | null | undefined,
+  ): void {
     const seq = ++this.seq;
     this.stats.spans++;
     if (seq % this.checkEvery === 0) this.settleQuiet();
-    if (this.decided.has(span.traceId)) {
+    if (this.decided.has(traceId)) {
       this.stats.lateSpans++;
       return;
     }
-    let t = this.open.get(span.traceId);
+    let t = this.open.get(traceId);
     if (!t) {
       t = { spans: new Map(), rootStart: Infinity, rootId: '', lastSeq: seq, checkedSeq: 0 };
-      this.open.set(span.traceId, t);
+      this.open.set(traceId, t);
     }
-    if (t.spans.has(span.spanId)) {
+    if (t.spans.has(spanId)) {
       this.stats.duplicateSpans++; // the same span read twice (a file given twice, a re-export)
       return;
     }
-    const view = classify(span);
-    const parent = span.parentSpanId === span.spanId ? '' : span.parentSpanId;
-    const vals = this.readVals(span.attributes);
-    let call: CallRec | null | undefined;
-    if (view.usage !== undefined) {
-      if (inWindow(this.window, span.startMs)) {
-        const priced = priceView(this.opts.book, view, span.startMs);
-        call = {
-          startMs: span.startMs,
-          usage: view.usage,
-          cost: priced ? priced.cost : null,
-          entry: priced?.entry.name,
-          // Interned: a few distinct values repeated on every call.
-          model: this.intern(priced?.model ?? view.responseModel ?? view.requestModel ?? UNKNOWN_MODEL),
-          provider: view.provider ?? priced?.entry.provider ?? NONE,
-          operation: this.intern(view.operation ?? NONE),
-          service: this.intern(serviceName(span)),
-          resource: this.resourceOf(span.resource),
-        };
-      } else {
-        call = null;
-        this.stats.outsideWindow++;
-      }
+    if (call === null) this.stats.outsideWindow++;
+    else if (call !== undefined) {
+      // Interned: a few distinct values repeated on every call (facts from workers are copies).
+      call.model = this.intern(call.model);
+      call.operation = this.intern(call.operation);
+      call.service = this.intern(call.service);
     }
     const rec: Rec = vals === undefined && call === undefined ? parent : { p: parent, v: vals, c: call };
-    if (parent === '' && (span.startMs < t.rootStart || (span.startMs === t.rootStart && span.spanId < t.rootId) || t.rootName === undefined)) {
-      t.rootName = span.name;
-      t.rootStart = span.startMs;
-      t.rootId = span.spanId;
+    if (root !== undefined) {
+      const [, name, startMs] = root;
+      if (startMs < t.rootStart || (startMs === t.rootStart && spanId < t.rootId) || t.rootName === undefined) {
+        t.rootName = name;
+        t.rootStart = startMs;
+        t.rootId = spanId;
+      }
     }
-    t.spans.set(span.spanId, rec);
+    t.spans.set(spanId, rec);
     t.lastSeq = seq;
-  }
-
-  /** Values of the tracked keys, or undefined when the span has none (most spans). */
-  private readVals(a: Attributes): Vals | undefined {
-    let vals: Vals | undefined;
-    for (let i = 0; i < this.tracked.length; i++) {
-      const v = a[this.tracked[i]!];
-      if (v === undefined) continue;
-      const s = valueString(v);
-      if (s === undefined) continue;
-      vals ??= new Array<string | undefined>(this.tracked.length);
-      vals[i] = s;
-    }
-    return vals;
   }
 
   private readonly strings = new Map<string, string>();
@@ -228,15 +207,6 @@ export class Attributor {
     if (hit !== undefined) return hit;
     if (this.strings.size < 10_000) this.strings.set(s, s);
     return s;
-  }
-
-  private resourceOf(r: Resource): Vals | undefined {
-    let v = this.resourceVals.get(r);
-    if (v === undefined) {
-      v = this.readVals(r.attributes) ?? null;
-      this.resourceVals.set(r, v);
-    }
-    return v ?? undefined;
   }
 
   /** Decides traces that are complete and have been quiet for `settle` spans. */
@@ -348,12 +318,5 @@ function resolve(keys: number[], near: Vals, resource: Vals | undefined): string
     const v = near[k] ?? resource?.[k];
     if (v !== undefined) return v;
   }
-  return undefined;
-}
-
-/** A dimension value from an attribute: non-empty strings, numbers and booleans as text. */
-function valueString(v: unknown): string | undefined {
-  if (typeof v === 'string') return v !== '' ? v : undefined;
-  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
   return undefined;
 }

@@ -1,10 +1,11 @@
 /**
  * One cost run: span batches in, the report (and the groupings the gates need) out. The input
- * streams through the Attributor; only its compact records and the groups are kept.
+ * streams through the Attributor as per-span facts; only its compact records and the groups are kept.
  */
-import type { SpanBatch } from '../sources/read.js';
+import type { OpenedSources } from '../sources/open.js';
 import { Aggregator, UnpricedModels } from './aggregate.js';
 import { Attributor, type AttributionStats } from './attribution.js';
+import { costMapper } from './facts.js';
 import { planDimensions } from './dimensions.js';
 import type { PriceBook } from './pricebook.js';
 import { buildCostReport, type CostResult } from './report.js';
@@ -29,7 +30,8 @@ export interface CostRun {
   stats: AttributionStats;
 }
 
-export async function computeCost(batches: AsyncIterable<SpanBatch>, opts: CostRunOptions): Promise<CostRun> {
+/** Spans are turned into compact facts where they are decoded (worker threads for large inputs). */
+export async function computeCost(sources: Pick<OpenedSources, 'mapped'>, opts: CostRunOptions): Promise<CostRun> {
   const plan = planDimensions(opts.groupBy);
   const main = new Aggregator(plan.dimensions);
   const unpriced = new UnpricedModels();
@@ -48,7 +50,8 @@ export async function computeCost(batches: AsyncIterable<SpanBatch>, opts: CostR
       byModel?.add(call);
     },
   });
-  for await (const batch of batches) attributor.add(batch.spans);
+  const mapper = costMapper({ book: opts.book, window: opts.window ?? {}, tracked: attributor.trackedKeys });
+  for await (const facts of sources.mapped(mapper)) attributor.addFacts(facts);
   const stats = attributor.finish();
   return { result: buildCostReport(main, unpriced, opts.window ?? {}, opts.top), main, byFeature, byModel, stats };
 }

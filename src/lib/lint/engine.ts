@@ -8,16 +8,16 @@
  * released as soon as the parent arrives, so what remains at the end are the orphans. Memory is
  * bounded by that state, not by the spans.
  */
-import { classify } from '../genai/classify.js';
 import type { GenAiView } from '../genai/types.js';
 import type { Problem } from '../errors.js';
 import type { Span } from '../span.js';
-import { definitionFor, isModelCall } from './definitions.js';
-import { keyInfo } from './keys.js';
-import { deprecatedAttribute } from './rules/deprecated.js';
-import { decodeRootContext, rootContextCode } from './rules/root.js';
-import { failureGap } from './rules/util.js';
+import { decodeRootContext } from './rules/root.js';
+import { duplicateFacts } from './rules/trace.js';
 import { RULES } from './registry.js';
+import type { PriceLayer } from '../cost/pricebook.js';
+import type { MapperSpec } from '../parallel/mapper.js';
+import type { RenderSpec } from './render/finding-text.js';
+import { GENAI, SpanLinter, TOOL, TOOL_OK, lintMapper, type LintFacts, type LintMapperConfig, type SpanScore } from './span-facts.js';
 import { ScorecardCounter, type Scorecard } from './scorecard.js';
 import { SpanIds } from './span-ids.js';
 import type {
@@ -30,7 +30,6 @@ import type {
   RuleId,
   Severity,
   SeveritySetting,
-  SpanInput,
   TraceSummary,
 } from './types.js';
 
@@ -77,26 +76,22 @@ const SWEEP_EVERY = 50_000;
 
 export class Linter {
   readonly counts: FindingCounts = { error: 0, warn: 0, info: 0 };
-  private readonly spanRules: AnyRuleDef[];
   private readonly traceRules: AnyRuleDef[];
   private readonly problemRules: AnyRuleDef[];
+  private readonly duplicatesOn: boolean;
   private readonly traces = new Map<string, TraceState>();
   private readonly names = new Map<string, string>();
   private readonly score: ScorecardCounter;
-  private readonly classify: (span: Span) => GenAiView;
-  private readonly deprecatedOn: boolean;
+  private spanLinter: SpanLinter | undefined;
   private epoch = 0;
   private sinceSweep = 0;
 
   constructor(private readonly opts: LinterOptions) {
-    const on = (r: AnyRuleDef) => opts.severities[r.id] !== 'off' && (r.id !== 'model-unpriced' || opts.ctx.isPriced !== undefined);
-    // deprecated-attribute runs for the scorecard anyway; the engine emits its facts itself.
-    this.spanRules = RULES.filter((r) => on(r) && r.span !== undefined && r.id !== 'deprecated-attribute');
+    const on = (r: AnyRuleDef) => opts.severities[r.id] !== 'off';
     this.traceRules = RULES.filter((r) => on(r) && r.trace !== undefined);
     this.problemRules = RULES.filter((r) => on(r) && r.problem !== undefined);
-    this.deprecatedOn = opts.severities['deprecated-attribute'] !== 'off';
+    this.duplicatesOn = opts.severities['duplicate-span-id'] !== 'off';
     this.score = new ScorecardCounter(Object.entries(opts.ctx.rootContextKeys).filter(([, k]) => k.length > 0).map(([g]) => g));
-    this.classify = opts.classify ?? classify;
   }
 
   severityOf(rule: RuleId): Severity | undefined {
@@ -126,18 +121,67 @@ export class Linter {
     out.push(f);
   }
 
-  /** Lints one batch of spans; returns the findings that are final already. */
+  /**
+   * The per-span half as a batch mapper; workers rebuild `isPriced` from the price layers. With
+   * `render`, per-span findings arrive as output bytes (LintFacts.rendered) instead of findings.
+   */
+  mapper(priceLayers?: readonly PriceLayer[], render?: RenderSpec): MapperSpec<LintMapperConfig, LintFacts> {
+    return lintMapper({ ...this.opts, priceLayers, render });
+  }
+
+  /** Lints one batch of spans decoded on this thread; returns the findings that are final already. */
   lintBatch(spans: readonly Span[], source?: string, line?: number): Finding[] {
+    this.spanLinter ??= new SpanLinter(this.opts);
+    return this.addFacts(this.spanLinter.facts(spans, source, line));
+  }
+
+  /** One batch's span facts (from a SpanLinter with the same options, on any thread). */
+  addFacts(f: LintFacts): Finding[] {
     const out: Finding[] = [];
-    for (const span of spans) this.lintSpan(span, source, line, out);
+    this.addScore(f.score);
+    if (f.counts) {
+      this.counts.error += f.counts.error;
+      this.counts.warn += f.counts.warn;
+      this.counts.info += f.counts.info;
+    }
+    let root = 0;
+    let found = 0;
+    for (let i = 0; i < f.spanIds.length; i++) {
+      const r = f.rootContexts[root];
+      const context = r !== undefined && r[0] === i ? (root++, r[1]) : undefined;
+      const fs = f.findings[found];
+      if (fs !== undefined && fs[0] === i) {
+        found++;
+        for (const finding of fs[1]) {
+          this.counts[finding.severity]++;
+          out.push(finding);
+        }
+      }
+      this.traceSpan(f, i, context, out);
+    }
     return out;
   }
 
-  private traceState(span: Span, source: string | undefined, line: number | undefined): TraceState {
-    let t = this.traces.get(span.traceId);
+  private addScore(d: SpanScore): void {
+    const s = this.score;
+    s.spans += d.spans;
+    s.genAi += d.genAi;
+    s.genAiWithGenAiKeys += d.genAiWithGenAiKeys;
+    s.llm += d.llm;
+    s.llmProvider += d.llmProvider;
+    s.llmModel += d.llmModel;
+    s.llmSucceeded += d.llmSucceeded;
+    s.llmUsage += d.llmUsage;
+    s.tools += d.tools;
+    s.deprecatedSpans += d.deprecatedSpans;
+    for (const [k, n] of d.deprecatedKeys) s.deprecatedKeys.set(k, (s.deprecatedKeys.get(k) ?? 0) + n);
+  }
+
+  private traceState(traceId: string, spanId: string, name: string, source: string | undefined, line: number | undefined): TraceState {
+    let t = this.traces.get(traceId);
     if (t === undefined) {
-      t = { seen: new SpanIds(), epoch: this.epoch, roots: [], hasRoot: false, genAi: false, spanCount: 0, firstId: span.spanId, firstName: this.intern(span.name), firstSource: source, firstLine: line };
-      this.traces.set(span.traceId, t);
+      t = { seen: new SpanIds(), epoch: this.epoch, roots: [], hasRoot: false, genAi: false, spanCount: 0, firstId: spanId, firstName: this.intern(name), firstSource: source, firstLine: line };
+      this.traces.set(traceId, t);
       this.score.traces++;
     }
     t.epoch = this.epoch;
@@ -152,89 +196,52 @@ export class Linter {
     this.sinceSweep = 0;
   }
 
-  private lintSpan(span: Span, source: string | undefined, line: number | undefined, out: Finding[]): void {
-    const view = this.classify(span);
-    const keys = Object.keys(span.attributes);
-    const genAi = view.kind !== 'other';
-    const vendorOnly = genAi && !keys.some((k) => keyInfo(k).genAi);
-    const t = this.traceState(span, source, line);
+  /** The trace context of one span: duplicates, parents, roots. */
+  private traceSpan(f: LintFacts, i: number, rootContext: number | undefined, out: Finding[]): void {
+    const traceId = f.traceIds[i]!;
+    const spanId = f.spanIds[i]!;
+    const parentSpanId = f.parents[i]!;
+    const name = f.names[i]!;
+    const kind = f.kinds[i]!;
+    const flags = f.flags[i]!;
+    const { source, line } = f;
+    const t = this.traceState(traceId, spanId, name, source, line);
     t.spanCount++;
-    if (genAi) t.genAi = true;
+    if (flags & GENAI) t.genAi = true;
 
-    // ── trace context: duplicates, parents, roots ─────────────────────────────────────
-    let duplicateOf: readonly number[] = [];
-    const firstKind = t.seen.get(span.spanId);
-    if (firstKind === undefined) t.seen.set(span.spanId, span.kind);
+    const firstKind = t.seen.get(spanId);
+    if (firstKind === undefined) t.seen.set(spanId, kind);
     else {
       t.dups ??= new Map();
-      const kinds = t.dups.get(span.spanId) ?? [firstKind];
-      duplicateOf = [...kinds];
-      kinds.push(span.kind);
-      t.dups.set(span.spanId, kinds);
-    }
-    const input: SpanInput = { span, view, keys, vendorOnly, def: genAi ? definitionFor(span, view) : undefined, duplicateOf, ctx: this.opts.ctx };
-
-    const isTool = view.kind === 'tool';
-    const toolOk = isTool && view.toolName !== undefined && failureGap(span, !vendorOnly) === undefined;
-    if (firstKind === undefined) {
-      // Children that were waiting for this span are no longer orphans.
-      const children = t.waiting?.get(span.spanId);
-      if (children !== undefined) {
-        t.waiting!.delete(span.spanId);
-        if (t.waiting!.size === 0) t.waiting = undefined;
-        for (const c of children) if (t.toolOk?.delete(c)) this.score.toolChildOk++;
-      }
-      if (span.parentSpanId === '') {
-        t.hasRoot = true;
-        const context = rootContextCode(span, this.opts.ctx.rootContextKeys);
-        t.roots.push({ spanId: span.spanId, name: this.intern(span.name), source, line, context });
-      } else if (t.seen.has(span.parentSpanId)) {
-        if (toolOk) this.score.toolChildOk++;
-      } else {
-        const pending: PendingSpan = { spanId: span.spanId, parentSpanId: span.parentSpanId, name: this.intern(span.name), source, line, isTool };
-        t.waiting ??= new Map();
-        const list = t.waiting.get(span.parentSpanId);
-        if (list) list.push(pending);
-        else t.waiting.set(span.parentSpanId, [pending]);
-        if (toolOk) (t.toolOk ??= new Set()).add(pending);
-      }
+      const kinds = t.dups.get(spanId) ?? [firstKind];
+      const facts = duplicateFacts(kinds, kind);
+      kinds.push(kind);
+      t.dups.set(spanId, kinds);
+      if (facts && this.duplicatesOn) this.emit(out, 'duplicate-span-id', { traceId, spanId, spanName: name, source, line }, facts);
+      return;
     }
 
-    // ── scorecard ─────────────────────────────────────────────────────────────────────
-    const s = this.score;
-    s.spans++;
-    if (genAi) {
-      s.genAi++;
-      if (!vendorOnly) s.genAiWithGenAiKeys++;
+    const isTool = (flags & TOOL) !== 0;
+    const toolOk = (flags & TOOL_OK) !== 0;
+    // Children that were waiting for this span are no longer orphans.
+    const children = t.waiting?.get(spanId);
+    if (children !== undefined) {
+      t.waiting!.delete(spanId);
+      if (t.waiting!.size === 0) t.waiting = undefined;
+      for (const c of children) if (t.toolOk?.delete(c)) this.score.toolChildOk++;
     }
-    if (isModelCall(view)) {
-      s.llm++;
-      if (view.provider !== undefined) s.llmProvider++;
-      if ((view.requestModel ?? view.responseModel) !== undefined) s.llmModel++;
-      if (view.error === undefined) {
-        s.llmSucceeded++;
-        if (view.usage !== undefined) s.llmUsage++;
-      }
-    }
-    if (isTool) s.tools++;
-    const deprecated = deprecatedAttribute.span!(input);
-    const deprecatedList = deprecated === undefined ? [] : Array.isArray(deprecated) ? deprecated : [deprecated];
-    if (deprecatedList.length) {
-      s.deprecatedSpans++;
-      for (const d of deprecatedList) {
-        const k = d.what === 'attribute' ? d.key : d.what === 'value' ? `value:${d.key}=${d.value}` : `event:${d.event}`;
-        s.deprecatedKeys.set(k, (s.deprecatedKeys.get(k) ?? 0) + 1);
-      }
-    }
-
-    // ── rules ─────────────────────────────────────────────────────────────────────────
-    const where = { traceId: span.traceId, spanId: span.spanId, spanName: span.name, source, line };
-    if (this.deprecatedOn) for (const d of deprecatedList) this.emit(out, 'deprecated-attribute', where, d);
-    for (const rule of this.spanRules) {
-      const r = (rule.span as (i: SpanInput) => unknown)(input) as RuleFacts[RuleId] | RuleFacts[RuleId][] | undefined;
-      if (r === undefined) continue;
-      if (Array.isArray(r)) for (const facts of r) this.emit(out, rule.id, where, facts);
-      else this.emit(out, rule.id, where, r);
+    if (parentSpanId === '') {
+      t.hasRoot = true;
+      t.roots.push({ spanId, name: this.intern(name), source, line, context: rootContext ?? 0 });
+    } else if (t.seen.has(parentSpanId)) {
+      if (toolOk) this.score.toolChildOk++;
+    } else {
+      const pending: PendingSpan = { spanId, parentSpanId, name: this.intern(name), source, line, isTool };
+      t.waiting ??= new Map();
+      const list = t.waiting.get(parentSpanId);
+      if (list) list.push(pending);
+      else t.waiting.set(parentSpanId, [pending]);
+      if (toolOk) (t.toolOk ??= new Set()).add(pending);
     }
   }
 

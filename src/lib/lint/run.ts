@@ -3,18 +3,33 @@
  * handed to `sink` (which writes them out) before the next batch is read; decode problems the
  * reader collected become findings in between; trace rules run at the end.
  */
+import type { PriceLayer } from '../cost/pricebook.js';
 import type { Problem } from '../errors.js';
-import type { SpanBatch } from '../sources/read.js';
+import type { OpenedSources } from '../sources/open.js';
 import type { Linter } from './engine.js';
+import type { RenderSpec } from './render/finding-text.js';
 import type { Finding } from './types.js';
 
 export interface LintInput {
-  batches: AsyncIterable<SpanBatch>;
+  mapped: OpenedSources['mapped'];
   /** The reader's problem list (openSources appends to it while batches are read). */
   problems: readonly Problem[];
 }
 
-export async function runLint(input: LintInput, linter: Linter, sink: (findings: Finding[]) => Promise<void> | void): Promise<void> {
+/**
+ * Spans become span facts where they are decoded (worker threads for large inputs); with
+ * `priceLayers`, workers can tell priced models (`model-unpriced`).
+ */
+export interface LintRunOptions {
+  priceLayers?: readonly PriceLayer[];
+  /** Render per-span findings where they are found; they reach `sink` as bytes. */
+  render?: RenderSpec;
+}
+
+/** Findings to write, and per-span findings already rendered (come first: they were found first). */
+export type LintSink = (findings: Finding[], rendered?: { bytes: Uint8Array; shown: number }) => Promise<void> | void;
+
+export async function runLint(input: LintInput, linter: Linter, sink: LintSink, opts: LintRunOptions = {}): Promise<void> {
   let seen = 0;
   const drain = async () => {
     if (input.problems.length <= seen) return;
@@ -22,10 +37,10 @@ export async function runLint(input: LintInput, linter: Linter, sink: (findings:
     seen = input.problems.length;
     if (found.length) await sink(found);
   };
-  for await (const batch of input.batches) {
+  for await (const facts of input.mapped(linter.mapper(opts.priceLayers, opts.render))) {
     await drain();
-    const found = linter.lintBatch(batch.spans, batch.source, batch.line);
-    if (found.length) await sink(found);
+    const found = linter.addFacts(facts);
+    if (found.length || facts.rendered) await sink(found, facts.rendered);
   }
   await drain();
   const found = linter.finish();

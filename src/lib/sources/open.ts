@@ -7,6 +7,9 @@ import { access } from 'node:fs/promises';
 import { LlmtraceError, formatProblem, type Problem } from '../errors.js';
 import { resolveStoreDir } from '../store/layout.js';
 import { resolveInputs, storeInputs, type Input } from './inputs.js';
+import type { MapperSpec } from '../parallel/mapper.js';
+import { workerCount } from '../parallel/pool.js';
+import { readMapped } from './mapped.js';
 import { newReadStats, readSpanBatches, type ReadStats, type SpanBatch } from './read.js';
 
 export interface OpenSourcesOptions {
@@ -24,6 +27,11 @@ export interface OpenSourcesOptions {
 
 export interface OpenedSources {
   batches: AsyncGenerator<SpanBatch>;
+  /**
+   * Instead of `batches` (read one or the other): each batch mapped to a compact result, large
+   * JSON Lines inputs decoded and mapped on worker threads (`LLMTRACE_WORKERS`).
+   */
+  mapped<C, R>(spec: MapperSpec<C, R>): AsyncGenerator<R>;
   stats: ReadStats;
   problems: Problem[];
   fromStore: boolean;
@@ -68,6 +76,7 @@ export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSourc
   const batches = readSpanBatches(inputs, { onProblem, stats });
   return {
     batches,
+    mapped: (spec) => readMapped(inputs, { onProblem, stats, workers: workerCount() }, spec),
     stats,
     problems,
     fromStore,

@@ -47,12 +47,38 @@ export interface ReadOptions {
   maxDocumentBytes?: number;
   /** Largest JSON Lines line or length-prefixed frame (default 256 MiB). */
   maxRecordBytes?: number;
+  /** Hands JSON Lines lines to worker threads instead of decoding them here (sources/mapped.ts). */
+  offload?: LineOffload;
 }
+
+export interface LineOffload {
+  /** Whether this line (and from then on every JSON Lines line) goes to the workers. */
+  takes(lineBytes: number): boolean;
+  /** Adds a line; returns a chunk handed off when this line filled one. */
+  add(label: string, lineNo: number, line: Buffer): Offloaded | undefined;
+  /** Hands off the lines gathered so far (end of an input). */
+  flush(): Offloaded | undefined;
+}
+
+/** Lines decoded elsewhere: their results, problems and counts arrive with the promise. */
+export interface Offloaded {
+  offloaded: Promise<unknown>;
+  /** Decoded on this thread after all (the workers were busy): already settled. */
+  local?: boolean;
+}
+
+export type ReadItem = SpanBatch | Offloaded;
 
 const MiB = 1024 * 1024;
 const SNIFF_BYTES = 8 * MiB;
 
-export async function* readSpanBatches(inputs: Input[], opts: ReadOptions): AsyncGenerator<SpanBatch> {
+export function readSpanBatches(inputs: Input[], opts: ReadOptions): AsyncGenerator<SpanBatch> {
+  // Without an offload every item is a decoded batch.
+  return readItems(inputs, { ...opts, offload: undefined }) as AsyncGenerator<SpanBatch>;
+}
+
+/** Batches decoded here, and with `opts.offload` chunks of JSON Lines decoded by workers, in input order. */
+export async function* readItems(inputs: Input[], opts: ReadOptions): AsyncGenerator<ReadItem> {
   const stats = opts.stats ?? newReadStats();
   for (const input of inputs) {
     stats.inputs++;
@@ -60,7 +86,8 @@ export async function* readSpanBatches(inputs: Input[], opts: ReadOptions): Asyn
   }
 }
 
-class InputReader {
+/** Decodes records of one input, reporting and counting what is wrong with them. */
+export class InputReader {
   constructor(
     readonly label: string,
     readonly opts: ReadOptions,
@@ -119,7 +146,7 @@ class InputReader {
   }
 }
 
-async function* readInput(input: Input, opts: ReadOptions, stats: ReadStats): AsyncGenerator<SpanBatch> {
+async function* readInput(input: Input, opts: ReadOptions, stats: ReadStats): AsyncGenerator<ReadItem> {
   const ctx = new InputReader(input.label, opts, stats);
   const raw = ByteReader.from(input.open());
   let reader = raw;
@@ -142,6 +169,8 @@ async function* readInput(input: Input, opts: ReadOptions, stats: ReadStats): As
   } catch (e) {
     ctx.reject(e); // rethrows anything that is not about the input
   }
+  const rest = opts.offload?.flush();
+  if (rest) yield rest;
   const failure = raw.failure ?? reader.failure;
   if (failure !== undefined) reportFailure(ctx, failure);
 }
@@ -158,7 +187,7 @@ function reportFailure(ctx: InputReader, failure: unknown): void {
   ctx.stats.unreadableInputs++;
 }
 
-async function* readByFormat(reader: ByteReader, ctx: InputReader): AsyncGenerator<SpanBatch> {
+async function* readByFormat(reader: ByteReader, ctx: InputReader): AsyncGenerator<ReadItem> {
   const head = await reader.peek(SNIFF_BYTES);
   const first = firstNonSpace(head);
   if (first === 0x7b /* { */ || first === 0x5b /* [ */) {
@@ -206,18 +235,24 @@ function looksLikeJsonLines(head: Buffer): boolean {
   return false;
 }
 
-async function* readJsonLines(reader: ByteReader, ctx: InputReader): AsyncGenerator<SpanBatch> {
+async function* readJsonLines(reader: ByteReader, ctx: InputReader): AsyncGenerator<ReadItem> {
   const max = ctx.opts.maxRecordBytes ?? 256 * MiB;
+  const offload = ctx.opts.offload;
   let lineNo = 0;
   for (;;) {
     const line = await reader.readLine(max);
-    if (line === undefined) return;
+    if (line === undefined) break;
     lineNo++;
     if ('tooLong' in line) {
       ctx.reject(new DecodeError(`line of ${line.length} bytes exceeds the ${max}-byte limit`), lineNo);
       continue;
     }
     if (isBlank(line)) continue;
+    if (offload?.takes(line.length)) {
+      const chunk = offload.add(ctx.label, lineNo, line);
+      if (chunk) yield chunk;
+      continue;
+    }
     const batch = ctx.decodeJsonText(line.toString('utf8'), lineNo);
     if (batch) yield batch;
   }

@@ -38,6 +38,10 @@ export class GithubReporter implements Reporter {
 
   *begin(): Iterable<string> {}
 
+  *addRendered(piece: Uint8Array): Iterable<Uint8Array> {
+    yield piece;
+  }
+
   *add(findings: readonly Finding[]): Iterable<string> {
     for (const f of findings) yield `${annotation(f)}\n`;
   }

@@ -38,6 +38,12 @@ export class JsonReporter implements Reporter {
     yield '{"findings":[';
   }
 
+  *addRendered(piece: Uint8Array): Iterable<string | Uint8Array> {
+    yield this.first ? '\n' : ',\n';
+    yield piece;
+    this.first = false;
+  }
+
   *add(findings: readonly Finding[]): Iterable<string> {
     for (const f of findings) {
       yield `${this.first ? '\n' : ',\n'}${JSON.stringify(findingJson(f))}`;

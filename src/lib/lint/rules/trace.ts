@@ -55,9 +55,14 @@ export const duplicateSpanId: RuleDef<'duplicate-span-id'> = {
     fix: 'Use the SDK\'s random id generator; make sure each span is exported by exactly one processor.',
   },
   span({ span, duplicateOf }) {
-    if (duplicateOf.length === 0) return undefined;
-    const kinds = [...duplicateOf, span.kind];
-    const shared = kinds.length === 2 && kinds.includes(SpanKind.CLIENT) && kinds.includes(SpanKind.SERVER);
-    return shared ? undefined : { kinds };
+    return duplicateFacts(duplicateOf, span.kind);
   },
 };
+
+/** A span id seen before with `earlier` kinds, now again with `kind`: the finding's facts, if any. */
+export function duplicateFacts(earlier: readonly number[], kind: number): { kinds: number[] } | undefined {
+  if (earlier.length === 0) return undefined;
+  const kinds = [...earlier, kind];
+  const shared = kinds.length === 2 && kinds.includes(SpanKind.CLIENT) && kinds.includes(SpanKind.SERVER);
+  return shared ? undefined : { kinds };
+}

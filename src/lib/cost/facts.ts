@@ -1,0 +1,159 @@
+/**
+ * The per-span half of cost attribution: what each span contributes (parent link, tracked key
+ * values, the priced call when it carries usage), computed where the span was decoded — on a
+ * worker thread for large inputs — so only these compact facts reach the Attributor, which
+ * keeps the per-trace state. Pure given the price book, the window and the tracked keys.
+ */
+import { classify } from '../genai/classify.js';
+import type { Usage } from '../genai/types.js';
+import type { MapperSpec } from '../parallel/mapper.js';
+import type { SpanBatch } from '../sources/read.js';
+import type { Attributes, Resource, Span } from '../span.js';
+import { serviceName } from '../span.js';
+import { PriceBook, priceView, type PriceLayer } from './pricebook.js';
+import { inWindow, type TimeWindow } from './window.js';
+
+export const NONE = '(none)';
+export const UNKNOWN_MODEL = '(unknown model)';
+
+/** Values of the tracked keys on one span (or resource), by index; undefined where absent. */
+export type Vals = Array<string | undefined>;
+
+/** What a usage span contributes, recorded when it arrives. */
+export interface CallFields {
+  startMs: number;
+  usage: Usage;
+  /** USD, or null when unpriced. */
+  cost: number | null;
+  /** Price entry name when priced. */
+  entry?: string;
+  /** The raw model id: the one that matched a price, else response ?? request model. */
+  model: string;
+  provider: string;
+  operation: string;
+  service: string;
+}
+
+export interface CallRec extends CallFields {
+  /** Tracked key values of the call span's resource. */
+  resource?: Vals;
+}
+
+/**
+ * One batch's facts, in columns (cheap to pass between threads): per span its trace, id and
+ * parent ('' for a root); sparse, by span index: root names and starts, tracked values, calls
+ * (null: usage outside the window).
+ */
+export interface CostFacts {
+  traceIds: string[];
+  spanIds: string[];
+  parents: string[];
+  roots: Array<[index: number, name: string, startMs: number]>;
+  vals: Array<[index: number, vals: Vals]>;
+  calls: Array<[index: number, call: CallRec | null]>;
+}
+
+export interface FactsOptions {
+  book: PriceBook;
+  window: TimeWindow;
+  /** Attribute keys whose values the dimensions need (feature keys first). */
+  tracked: string[];
+}
+
+export class FactsBuilder {
+  private readonly resourceVals = new WeakMap<Resource, Vals | null>();
+
+  constructor(private readonly opts: FactsOptions) {}
+
+  facts(spans: Iterable<Span>): CostFacts {
+    const f: CostFacts = { traceIds: [], spanIds: [], parents: [], roots: [], vals: [], calls: [] };
+    let i = 0;
+    for (const span of spans) {
+      const parent = span.parentSpanId === span.spanId ? '' : span.parentSpanId;
+      f.traceIds.push(span.traceId);
+      f.spanIds.push(span.spanId);
+      f.parents.push(parent);
+      if (parent === '') f.roots.push([i, span.name, span.startMs]);
+      const vals = readVals(this.opts.tracked, span.attributes);
+      if (vals !== undefined) f.vals.push([i, vals]);
+      const call = this.callOf(span);
+      if (call !== undefined) f.calls.push([i, call]);
+      i++;
+    }
+    return f;
+  }
+
+  private callOf(span: Span): CallRec | null | undefined {
+    const view = classify(span);
+    if (view.usage === undefined) return undefined;
+    if (!inWindow(this.opts.window, span.startMs)) return null;
+    const priced = priceView(this.opts.book, view, span.startMs);
+    return {
+      startMs: span.startMs,
+      usage: view.usage,
+      cost: priced ? priced.cost : null,
+      entry: priced?.entry.name,
+      model: priced?.model ?? view.responseModel ?? view.requestModel ?? UNKNOWN_MODEL,
+      provider: view.provider ?? priced?.entry.provider ?? NONE,
+      operation: view.operation ?? NONE,
+      service: serviceName(span),
+      resource: this.resourceOf(span.resource),
+    };
+  }
+
+  private resourceOf(r: Resource): Vals | undefined {
+    let v = this.resourceVals.get(r);
+    if (v === undefined) {
+      v = readVals(this.opts.tracked, r.attributes) ?? null;
+      this.resourceVals.set(r, v);
+    }
+    return v ?? undefined;
+  }
+}
+
+/** Values of the tracked keys, or undefined when the span has none (most spans). */
+function readVals(tracked: readonly string[], a: Attributes): Vals | undefined {
+  let vals: Vals | undefined;
+  for (let i = 0; i < tracked.length; i++) {
+    const v = a[tracked[i]!];
+    if (v === undefined) continue;
+    const s = valueString(v);
+    if (s === undefined) continue;
+    vals ??= new Array<string | undefined>(tracked.length);
+    vals[i] = s;
+  }
+  return vals;
+}
+
+/** A dimension value from an attribute: non-empty strings, numbers and booleans as text. */
+function valueString(v: unknown): string | undefined {
+  if (typeof v === 'string') return v !== '' ? v : undefined;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  return undefined;
+}
+
+// ── as a batch mapper (sources/mapped.ts) ──────────────────────────────────────────────
+
+export interface CostMapperConfig {
+  layers: readonly PriceLayer[];
+  window: TimeWindow;
+  tracked: string[];
+}
+
+export function createMapper(config: CostMapperConfig): (batch: SpanBatch) => CostFacts {
+  const builder = new FactsBuilder({ book: new PriceBook(config.layers), window: config.window, tracked: config.tracked });
+  return (batch) => builder.facts(batch.spans);
+}
+
+/** The mapper for `openSources().mapped`; workers rebuild the price book from its layers. */
+export function costMapper(opts: FactsOptions): MapperSpec<CostMapperConfig, CostFacts> {
+  return {
+    module: import.meta.url,
+    config: { layers: opts.book.layers, window: opts.window, tracked: opts.tracked },
+    // In-thread the book already built is reused.
+    create: () => {
+      const builder = new FactsBuilder(opts);
+      return (batch) => builder.facts(batch.spans);
+    },
+  };
+}

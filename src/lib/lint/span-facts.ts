@@ -1,0 +1,222 @@
+/**
+ * The per-span half of lint: classification, the per-span rules, the scorecard counts and what
+ * the trace state needs, computed where the span was decoded (a worker thread for large inputs).
+ * Only these compact facts reach the Linter, which keeps the per-trace state. The one per-span
+ * rule that needs that state (duplicate-span-id) runs there.
+ */
+import { classify } from '../genai/classify.js';
+import type { GenAiView } from '../genai/types.js';
+import type { MapperSpec } from '../parallel/mapper.js';
+import type { SpanBatch } from '../sources/read.js';
+import { PriceBook, priceCall, type PriceLayer } from '../cost/pricebook.js';
+import type { Span } from '../span.js';
+import { definitionFor, isModelCall } from './definitions.js';
+import { keyInfo } from './keys.js';
+import { RULES } from './registry.js';
+import { deprecatedAttribute } from './rules/deprecated.js';
+import { rootContextCode } from './rules/root.js';
+import { joinRendered, renderFinding, type RenderSpec } from './render/finding-text.js';
+import { failureGap } from './rules/util.js';
+import type { AnyRuleDef, Finding, LintContext, RootContextKeys, RuleFacts, RuleId, SeveritySetting, SpanInput } from './types.js';
+
+/** Scorecard counts that depend on the span alone (the trace-level ones are the Linter's). */
+export interface SpanScore {
+  spans: number;
+  genAi: number;
+  genAiWithGenAiKeys: number;
+  llm: number;
+  llmProvider: number;
+  llmModel: number;
+  llmSucceeded: number;
+  llmUsage: number;
+  tools: number;
+  deprecatedSpans: number;
+  deprecatedKeys: Array<[key: string, spans: number]>;
+}
+
+export const GENAI = 1;
+export const TOOL = 2;
+/** A tool span that is named and records its failures (a scorecard item once its parent is known). */
+export const TOOL_OK = 4;
+
+/** One batch's facts, in columns (cheap to pass between threads). */
+export interface LintFacts {
+  source?: string;
+  line?: number;
+  traceIds: string[];
+  spanIds: string[];
+  parents: string[];
+  names: string[];
+  kinds: number[];
+  /** GENAI | TOOL | TOOL_OK bits. */
+  flags: number[];
+  /** Root spans (no parent): their context code (rules/root.ts). */
+  rootContexts: Array<[index: number, code: number]>;
+  /** Findings of the per-span rules, by span index, severity applied (when not rendered). */
+  findings: Array<[index: number, findings: Finding[]]>;
+  /** With a render spec: the findings as output bytes instead, with how many were shown. */
+  rendered?: { bytes: Uint8Array; shown: number };
+  /** With a render spec: the findings by severity (also those --quiet does not show). */
+  counts?: { error: number; warn: number; info: number };
+  score: SpanScore;
+}
+
+export interface SpanLinterOptions {
+  severities: Readonly<Record<RuleId, SeveritySetting>>;
+  ctx: LintContext;
+  /** Classifier (tests may inject one); default `classify`. */
+  classify?: (span: Span) => GenAiView;
+  /** Render the findings here, in a streaming format (render/finding-text.ts). */
+  render?: RenderSpec;
+}
+
+const NO_DUPLICATES: readonly number[] = [];
+
+export class SpanLinter {
+  private readonly spanRules: AnyRuleDef[];
+  private readonly deprecatedOn: boolean;
+  private readonly classify: (span: Span) => GenAiView;
+
+  constructor(private readonly opts: SpanLinterOptions) {
+    const on = (r: AnyRuleDef) => opts.severities[r.id] !== 'off' && (r.id !== 'model-unpriced' || opts.ctx.isPriced !== undefined);
+    // deprecated-attribute runs for the scorecard anyway (its facts are emitted below), and
+    // duplicate-span-id needs the trace state: the Linter runs it.
+    this.spanRules = RULES.filter((r) => on(r) && r.span !== undefined && r.id !== 'deprecated-attribute' && r.id !== 'duplicate-span-id');
+    this.deprecatedOn = opts.severities['deprecated-attribute'] !== 'off';
+    this.classify = opts.classify ?? classify;
+  }
+
+  facts(spans: readonly Span[], source?: string, line?: number): LintFacts {
+    const f: LintFacts = {
+      traceIds: [],
+      spanIds: [],
+      parents: [],
+      names: [],
+      kinds: [],
+      flags: [],
+      rootContexts: [],
+      findings: [],
+      score: { spans: 0, genAi: 0, genAiWithGenAiKeys: 0, llm: 0, llmProvider: 0, llmModel: 0, llmSucceeded: 0, llmUsage: 0, tools: 0, deprecatedSpans: 0, deprecatedKeys: [] },
+    };
+    if (source !== undefined) f.source = source;
+    if (line !== undefined) f.line = line;
+    const deprecatedKeys = new Map<string, number>();
+    for (let i = 0; i < spans.length; i++) this.span(spans[i]!, i, f, deprecatedKeys, source, line);
+    f.score.deprecatedKeys = [...deprecatedKeys];
+    const render = this.opts.render;
+    if (render) {
+      const counts = { error: 0, warn: 0, info: 0 };
+      const texts: string[] = [];
+      for (const [, list] of f.findings) {
+        for (const finding of list) {
+          counts[finding.severity]++;
+          if (!render.quiet || finding.severity === 'error') texts.push(renderFinding(render, finding));
+        }
+      }
+      f.findings = [];
+      f.counts = counts;
+      if (texts.length) f.rendered = { bytes: Buffer.from(joinRendered(render, texts), 'utf8'), shown: texts.length };
+    }
+    return f;
+  }
+
+  private span(span: Span, i: number, f: LintFacts, deprecatedKeys: Map<string, number>, source: string | undefined, line: number | undefined): void {
+    const view = this.classify(span);
+    const keys = Object.keys(span.attributes);
+    const genAi = view.kind !== 'other';
+    const vendorOnly = genAi && !keys.some((k) => keyInfo(k).genAi);
+    const isTool = view.kind === 'tool';
+    const toolOk = isTool && view.toolName !== undefined && failureGap(span, !vendorOnly) === undefined;
+    f.traceIds.push(span.traceId);
+    f.spanIds.push(span.spanId);
+    f.parents.push(span.parentSpanId);
+    f.names.push(span.name);
+    f.kinds.push(span.kind);
+    f.flags.push((genAi ? GENAI : 0) | (isTool ? TOOL : 0) | (toolOk ? TOOL_OK : 0));
+    if (span.parentSpanId === '') f.rootContexts.push([i, rootContextCode(span, this.opts.ctx.rootContextKeys)]);
+
+    const s = f.score;
+    s.spans++;
+    if (genAi) {
+      s.genAi++;
+      if (!vendorOnly) s.genAiWithGenAiKeys++;
+    }
+    if (isModelCall(view)) {
+      s.llm++;
+      if (view.provider !== undefined) s.llmProvider++;
+      if ((view.requestModel ?? view.responseModel) !== undefined) s.llmModel++;
+      if (view.error === undefined) {
+        s.llmSucceeded++;
+        if (view.usage !== undefined) s.llmUsage++;
+      }
+    }
+    if (isTool) s.tools++;
+
+    const input: SpanInput = { span, view, keys, vendorOnly, def: genAi ? definitionFor(span, view) : undefined, duplicateOf: NO_DUPLICATES, ctx: this.opts.ctx };
+    const deprecated = deprecatedAttribute.span!(input);
+    const deprecatedList = deprecated === undefined ? [] : Array.isArray(deprecated) ? deprecated : [deprecated];
+    if (deprecatedList.length) {
+      s.deprecatedSpans++;
+      for (const d of deprecatedList) {
+        const k = d.what === 'attribute' ? d.key : d.what === 'value' ? `value:${d.key}=${d.value}` : `event:${d.event}`;
+        deprecatedKeys.set(k, (deprecatedKeys.get(k) ?? 0) + 1);
+      }
+    }
+
+    let out: Finding[] | undefined;
+    const emit = (rule: RuleId, facts: RuleFacts[RuleId]) => {
+      const severity = this.opts.severities[rule];
+      if (severity === 'off') return;
+      const finding = { rule, severity, traceId: span.traceId, spanId: span.spanId, spanName: span.name, facts } as Finding;
+      if (source !== undefined) finding.source = source;
+      if (line !== undefined) finding.line = line;
+      (out ??= []).push(finding);
+    };
+    if (this.deprecatedOn) for (const d of deprecatedList) emit('deprecated-attribute', d);
+    for (const rule of this.spanRules) {
+      const r = (rule.span as (i: SpanInput) => unknown)(input) as RuleFacts[RuleId] | RuleFacts[RuleId][] | undefined;
+      if (r === undefined) continue;
+      if (Array.isArray(r)) for (const facts of r) emit(rule.id, facts);
+      else emit(rule.id, r);
+    }
+    if (out) f.findings.push([i, out]);
+  }
+}
+
+// ── as a batch mapper (sources/mapped.ts) ──────────────────────────────────────────────
+
+export interface LintMapperConfig {
+  severities: Readonly<Record<RuleId, SeveritySetting>>;
+  rootContextKeys: RootContextKeys;
+  /** Price layers for `model-unpriced` (undefined: the rule is skipped). */
+  priceLayers?: readonly PriceLayer[];
+  render?: RenderSpec;
+}
+
+export function createMapper(config: LintMapperConfig): (batch: SpanBatch) => LintFacts {
+  let isPriced: LintContext['isPriced'];
+  if (config.priceLayers) {
+    const book = new PriceBook(config.priceLayers);
+    isPriced = (view, startMs) => priceCall(book, view, startMs) !== undefined;
+  }
+  const linter = new SpanLinter({ severities: config.severities, ctx: { rootContextKeys: config.rootContextKeys, isPriced }, render: config.render });
+  return (batch) => linter.facts(batch.spans, batch.source, batch.line);
+}
+
+/**
+ * The mapper for `openSources().mapped`. Workers rebuild the price book from its layers; on
+ * this thread the context given (with its own `isPriced`) is used as is.
+ */
+export function lintMapper(opts: SpanLinterOptions & { priceLayers?: readonly PriceLayer[] }): MapperSpec<LintMapperConfig, LintFacts> {
+  const config: LintMapperConfig = { severities: opts.severities, rootContextKeys: opts.ctx.rootContextKeys };
+  if (opts.priceLayers) config.priceLayers = opts.priceLayers;
+  if (opts.render) config.render = opts.render;
+  return {
+    module: import.meta.url,
+    config,
+    create: () => {
+      const linter = new SpanLinter(opts);
+      return (batch) => linter.facts(batch.spans, batch.source, batch.line);
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * A small pool of worker threads running one script, each initialized with the same data.
+ * Tasks go to the worker with the fewest in flight; each task's answer resolves its promise.
+ * Workers are unref'd (they never keep the process alive) and a crash rejects every task of
+ * that worker: callers treat it as a bug, not as bad input.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker, type TransferListItem } from 'node:worker_threads';
+import { LlmtraceError } from '../errors.js';
+
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+}
+
+interface Slot {
+  worker: Worker;
+  inFlight: Map<number, Pending>;
+}
+
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private nextId = 0;
+  private failure: Error | undefined;
+
+  constructor(script: URL, size: number, workerData: unknown) {
+    for (let i = 0; i < size; i++) {
+      const worker = new Worker(script, { workerData });
+      const slot: Slot = { worker, inFlight: new Map() };
+      worker.unref();
+      worker.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: string }) => {
+        const p = slot.inFlight.get(m.id);
+        if (!p) return;
+        slot.inFlight.delete(m.id);
+        if (m.ok) p.resolve(m.value);
+        else p.reject(new Error(`worker task failed: ${m.error}`));
+      });
+      const fail = (e: unknown) => {
+        this.failure ??= e instanceof Error ? e : new Error(String(e));
+        for (const p of slot.inFlight.values()) p.reject(this.failure);
+        slot.inFlight.clear();
+      };
+      worker.on('error', fail);
+      worker.on('exit', (code) => {
+        if (slot.inFlight.size) fail(new Error(`worker exited with code ${code} during a task`));
+      });
+      this.slots.push(slot);
+    }
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** Tasks sent and not yet answered, over all workers. */
+  get inFlight(): number {
+    let n = 0;
+    for (const s of this.slots) n += s.inFlight.size;
+    return n;
+  }
+
+  run<R>(task: unknown, transfer: TransferListItem[] = []): Promise<R> {
+    if (this.failure) return Promise.reject(this.failure);
+    let slot = this.slots[0]!;
+    for (const s of this.slots) if (s.inFlight.size < slot.inFlight.size) slot = s;
+    const id = this.nextId++;
+    return new Promise<R>((resolve, reject) => {
+      slot.inFlight.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      slot.worker.postMessage({ id, task }, transfer);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}
+
+/**
+ * Worker threads to use for parsing: `LLMTRACE_WORKERS` when set (0 turns them off), else one
+ * per core besides the main thread's (which also parses when the workers are busy), up to 3;
+ * none on a single core, where they could only add overhead.
+ */
+export function workerCount(env: NodeJS.ProcessEnv = process.env): number {
+  const set = env.LLMTRACE_WORKERS;
+  if (set !== undefined && set.trim() !== '') {
+    const n = Number(set);
+    if (Number.isInteger(n) && n >= 0 && n <= 64) return n;
+    throw new LlmtraceError(`LLMTRACE_WORKERS must be a whole number from 0 to 64, got ${JSON.stringify(set)}`, 'use 0 to parse on the main thread only');
+  }
+  const cores = availableParallelism();
+  return Math.min(cores - 1, 3);
+}
