@@ -11,7 +11,7 @@ import protobuf from 'protobufjs';
 import { DecodeError } from '../errors.js';
 import type { DecodeResult, FieldProblem } from '../otlp/decode-result.js';
 import { decodeOtlpJsonTraces } from '../otlp/json-decode.js';
-import { encodeOtlpJsonTraces } from '../otlp/json-encode.js';
+import { writeOtlpJsonTraces } from '../otlp/json-write.js';
 import { decodeOtlpProtoTraces } from '../otlp/proto-decode.js';
 import {
   countDataPoints,
@@ -70,7 +70,7 @@ function decodeTraces(encoding: Encoding, body: Uint8Array): DecodedExport {
     itemCount: Math.max(total, result.spans.length),
     rejected: Math.max(0, total - result.spans.length),
     warning: summarize(result.problems),
-    storeLine: result.spans.length > 0 ? JSON.stringify(encodeOtlpJsonTraces(result.spans)) : undefined,
+    storeLine: result.spans.length > 0 ? writeOtlpJsonTraces(result.spans) : undefined,
   };
 }
 
