@@ -27,7 +27,13 @@ const COMMANDS = {
 async function best(n, fn) {
   const runs = [];
   for (let i = 0; i < n; i++) runs.push(await fn());
-  return { seconds: median(runs.map((r) => r.seconds)), maxRssMB: Math.max(...runs.map((r) => r.maxRssMB ?? NaN)), runs, last: runs[runs.length - 1] };
+  return {
+    seconds: median(runs.map((r) => r.seconds)),
+    cpuSeconds: median(runs.map((r) => r.cpuSeconds ?? NaN)),
+    maxRssMB: Math.max(...runs.map((r) => r.maxRssMB ?? NaN)),
+    runs,
+    last: runs[runs.length - 1],
+  };
 }
 
 export async function costLintFigure({ data, runs = 1, jq = true, timeoutMs = 600_000, log = () => {} }) {
@@ -47,7 +53,7 @@ export async function costLintFigure({ data, runs = 1, jq = true, timeoutMs = 60
   for (const n of sizes) {
     const r = await best(n === big ? runs : 1, () => run(process.execPath, [FLOOR, data.spans[n].file], { timeoutMs }));
     if (r.last.code !== 0) throw new Error(`floor failed: ${r.last.stderr}`);
-    details.floor[n] = { seconds: r.seconds, maxRssMB: r.maxRssMB, output: JSON.parse(r.last.stdout) };
+    details.floor[n] = { seconds: r.seconds, cpuSeconds: r.cpuSeconds, maxRssMB: r.maxRssMB, output: JSON.parse(r.last.stdout) };
     log(`floor ${label(n)}: ${fmt.s(r.seconds)}, ${fmt.mb(r.maxRssMB)}`);
   }
 
@@ -83,7 +89,7 @@ export async function costLintFigure({ data, runs = 1, jq = true, timeoutMs = 60
         log(`${name} ${label(n)} failed: ${per[n].error}`);
         continue;
       }
-      per[n] = { seconds: r.seconds, maxRssMB: r.maxRssMB, exitCode: r.last.code };
+      per[n] = { seconds: r.seconds, cpuSeconds: r.cpuSeconds, maxRssMB: r.maxRssMB, exitCode: r.last.code };
       if (name === 'cost') {
         try {
           per[n].problems = checkCostReport(JSON.parse(r.last.stdout), data.spans[n].totals);
@@ -101,6 +107,16 @@ export async function costLintFigure({ data, runs = 1, jq = true, timeoutMs = 60
     else {
       const ratio = b.seconds / fl.seconds;
       rows.push({ figure: `${name}: ${label(big)} spans, time`, value: fmt.s(b.seconds), baseline: `${fmt.s(fl.seconds)} (floor)`, ratio: fmt.ratio(ratio), goal: `≤ ${TIME_GOAL}×`, met: ratio <= TIME_GOAL });
+      // Worker threads make the wall time; say what it costs in CPU and what one thread takes.
+      if (Number.isFinite(b.cpuSeconds) && Number.isFinite(fl.cpuSeconds)) {
+        rows.push({ figure: `${name}: ${label(big)} spans, CPU time (all threads)`, value: fmt.s(b.cpuSeconds), baseline: `${fmt.s(fl.cpuSeconds)} (floor CPU)`, ratio: fmt.ratio(b.cpuSeconds / fl.cpuSeconds), goal: 'report' });
+      }
+      const one = await run(process.execPath, [BIN, ...c.args(data.spans[big].file)], { env: { ...CLI_ENV, LLMTRACE_WORKERS: '0' }, stdout: c.stdout === 'capture' ? 'ignore' : c.stdout, timeoutMs });
+      if (c.okCodes.includes(one.code)) {
+        details[name].singleThread = { seconds: one.seconds, cpuSeconds: one.cpuSeconds, maxRssMB: one.maxRssMB };
+        log(`${name} ${label(big)} with LLMTRACE_WORKERS=0: ${fmt.s(one.seconds)}, ${fmt.mb(one.maxRssMB)}`);
+        rows.push({ figure: `${name}: ${label(big)} spans, one thread (LLMTRACE_WORKERS=0)`, value: `${fmt.s(one.seconds)}, ${fmt.mb(one.maxRssMB)}`, baseline: `${fmt.s(fl.seconds)} (floor)`, ratio: fmt.ratio(one.seconds / fl.seconds), goal: 'report' });
+      }
       if (jqResult?.seconds) {
         rows.push({ figure: `${name}: ${label(big)} spans, vs jq`, value: fmt.s(b.seconds), baseline: `${fmt.s(jqResult.seconds)} (jq tokens by model)`, ratio: fmt.ratio(b.seconds / jqResult.seconds), goal: 'report' });
       }

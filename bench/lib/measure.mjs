@@ -15,12 +15,12 @@ export const hasGnuTime = existsSync(GNU_TIME);
  * @param {string} cmd
  * @param {string[]} args
  * @param {{ env?: object, cwd?: string, stdout?: 'capture' | 'ignore' | string, timeoutMs?: number, input?: string }} [o]
- * @returns {Promise<{ code: number|null, signal: string|null, seconds: number, maxRssMB: number|undefined, stdout: string, stderr: string, timedOut: boolean }>}
+ * @returns {Promise<{ code: number|null, signal: string|null, seconds: number, maxRssMB: number|undefined, cpuSeconds: number|undefined, stdout: string, stderr: string, timedOut: boolean }>}
  */
 export async function run(cmd, args, o = {}) {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'llmtrace-bench-'));
   const timeFile = path.join(tmp, 'time');
-  const argv = hasGnuTime ? [GNU_TIME, '-f', '%M %e', '-o', timeFile, cmd, ...args] : [cmd, ...args];
+  const argv = hasGnuTime ? [GNU_TIME, '-f', '%M %e %U %S', '-o', timeFile, cmd, ...args] : [cmd, ...args];
   let outFd;
   let stdio;
   if (o.stdout === undefined || o.stdout === 'capture') stdio = ['ignore', 'pipe', 'pipe'];
@@ -55,14 +55,16 @@ export async function run(cmd, args, o = {}) {
   clearTimeout(timer);
   if (outFd !== undefined) closeSync(outFd);
   let maxRssMB;
+  let cpuSeconds;
   if (hasGnuTime && existsSync(timeFile)) {
     const line = readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
-    const kb = Number(line.split(' ')[0]);
+    const [kb, , user, sys] = line.split(' ').map(Number);
     if (Number.isFinite(kb)) maxRssMB = kb / 1024;
+    if (Number.isFinite(user) && Number.isFinite(sys)) cpuSeconds = user + sys;
     // GNU time reports "Command exited with non-zero status N" on an extra line; keep the code we saw.
   }
   rmSync(tmp, { recursive: true, force: true });
-  return { code, signal, seconds, maxRssMB, stdout, stderr, timedOut };
+  return { code, signal, seconds, maxRssMB, cpuSeconds, stdout, stderr, timedOut };
 }
 
 export function median(values) {

@@ -96,6 +96,19 @@ describe('store writer', () => {
     expect(readFileSync(file, 'utf8').endsWith(`${line('last')}\n`)).toBe(true);
   });
 
+  it('takes a line as UTF-8 bytes with its newline (made on a worker thread), also after a cut line', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'traces-20261122T02.jsonl');
+    writeFileSync(file, `${line('before')}\n{"resourceSpans":[`);
+    const w = createStoreWriter(dir);
+    await w.append('traces', Buffer.from(`${line('bytes — ünïcode')}\n`), at('2026-11-22T02:30:00Z'));
+    await w.append('traces', line('text'), at('2026-11-22T02:31:00Z'));
+    await w.close();
+    const r = await readAll([dir]);
+    expect(r.spans.map((s) => s.name)).toEqual(['before', 'bytes — ünïcode', 'text']);
+    expect(r.problems).toHaveLength(1);
+  });
+
   it('refuses appends after close', async () => {
     const dir = tempDir();
     const w = createStoreWriter(dir);

@@ -4,6 +4,7 @@
  * traces, let forwarding drain briefly, close the store, print the summary. A second signal
  * exits at once.
  */
+import type { StoreLineMaker } from '../receiver/store-lines.js';
 import type { ReceiverHooks, StoreWriter } from '../receiver/types.js';
 import { makeColors } from '../render/colors.js';
 import { renderBanner, type BannerData } from '../render/live.js';
@@ -45,6 +46,7 @@ export interface ReceiverStartOptions {
   cors?: string;
   store: StoreWriter;
   hooks: ReceiverHooks;
+  lines?: StoreLineMaker;
 }
 
 /** The parts written elsewhere, loaded lazily (gRPC only when used). Tests may replace them. */
@@ -52,6 +54,8 @@ export interface TailDeps {
   startHttp(o: ReceiverStartOptions): Promise<Listening>;
   startGrpc(o: ReceiverStartOptions): Promise<Listening>;
   openStore(dir: string | null): Promise<StoreWriter>;
+  /** Worker threads that make store lines (none: the receiver thread makes them). */
+  openStoreLines?(): Promise<StoreLineMaker | undefined>;
 }
 
 export const defaultDeps: TailDeps = {
@@ -60,6 +64,16 @@ export const defaultDeps: TailDeps = {
   openStore: async (dir) => {
     const w = await import('../store/writer.js');
     return dir === null ? w.createNullStoreWriter() : w.createStoreWriter(dir);
+  },
+  openStoreLines: async () => {
+    const { workerCount } = await import('../parallel/pool.js');
+    const n = workerCount();
+    if (n === 0) return undefined;
+    // The worker script exists once built (from sources, in tests, the receiver makes lines).
+    const url = new URL('../receiver/store-line-worker.js', import.meta.url);
+    const { existsSync } = await import('node:fs');
+    if (!existsSync(url)) return undefined;
+    return (await import('../receiver/store-lines.js')).workerStoreLines(n);
   },
 };
 
@@ -130,6 +144,7 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   };
 
   const store = await deps.openStore(storeDir);
+  const lines = storeDir === null ? undefined : await deps.openStoreLines?.();
   // Listen for signals before the listeners start: a Ctrl-C during start-up still ends in order.
   let stop = () => {};
   const stopRequested = new Promise<void>((resolve) => (stop = resolve));
@@ -139,7 +154,7 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   };
   for (const s of SIGNALS) io.signals.on(s, onSignal);
   const listeners: Listening[] = [];
-  const common = { host: o.host, maxBodyBytes: o.maxBodyBytes, token: o.token, cors: o.cors, store, hooks };
+  const common = { host: o.host, maxBodyBytes: o.maxBodyBytes, token: o.token, cors: o.cors, store, hooks, lines };
   const listenIo = {
     interactive: io.stdinIsTTY && Boolean(io.stderr.isTTY),
     confirm: async (message: string) => {
@@ -169,6 +184,7 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
     for (const s of SIGNALS) io.signals.off(s, onSignal);
     await Promise.all(listeners.map((l) => l.close()));
     await store.close();
+    await lines?.close();
     await forwarder?.close(0);
     throw e;
   }
@@ -196,6 +212,7 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   view.flush();
   await forwarder?.close(2000);
   await store.close();
+  await lines?.close();
   printer.summary({
     totals: view.totals,
     pricing,

@@ -39,8 +39,9 @@ export interface DecodedExport {
   storeLine: string | undefined;
 }
 
-export function decodeExport(signal: Signal, encoding: Encoding, body: Uint8Array): DecodedExport {
-  if (signal === 'traces') return decodeTraces(encoding, body);
+/** `withStoreLine: false` when the line is made elsewhere (store-lines.ts): storeLine stays undefined. */
+export function decodeExport(signal: Signal, encoding: Encoding, body: Uint8Array, withStoreLine = true): DecodedExport {
+  if (signal === 'traces') return decodeTraces(encoding, body, withStoreLine);
   const msg = encoding === 'protobuf' ? decodeSignalProtobuf(signal, body) : decodeSignalJson(signal, parseJson(body));
   const itemCount = signal === 'logs' ? countLogRecords(msg) : countDataPoints(msg);
   return {
@@ -49,11 +50,11 @@ export function decodeExport(signal: Signal, encoding: Encoding, body: Uint8Arra
     itemCount,
     rejected: 0,
     warning: '',
-    storeLine: itemCount > 0 ? JSON.stringify(signalToOtlpJson(signal, msg)) : undefined,
+    storeLine: itemCount > 0 && withStoreLine ? JSON.stringify(signalToOtlpJson(signal, msg)) : undefined,
   };
 }
 
-function decodeTraces(encoding: Encoding, body: Uint8Array): DecodedExport {
+function decodeTraces(encoding: Encoding, body: Uint8Array, withStoreLine: boolean): DecodedExport {
   let result: DecodeResult;
   let total: number;
   if (encoding === 'protobuf') {
@@ -70,7 +71,7 @@ function decodeTraces(encoding: Encoding, body: Uint8Array): DecodedExport {
     itemCount: Math.max(total, result.spans.length),
     rejected: Math.max(0, total - result.spans.length),
     warning: summarize(result.problems),
-    storeLine: result.spans.length > 0 ? writeOtlpJsonTraces(result.spans) : undefined,
+    storeLine: result.spans.length > 0 && withStoreLine ? writeOtlpJsonTraces(result.spans) : undefined,
   };
 }
 

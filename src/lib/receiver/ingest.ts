@@ -7,6 +7,7 @@ import { DecodeError } from '../errors.js';
 import type { Signal } from '../store/layout.js';
 import { decodeExport, type DecodedExport } from './decode.js';
 import type { Encoding } from './responses.js';
+import type { StoreLineMaker } from './store-lines.js';
 import type { ReceiverHooks, StoreWriter } from './types.js';
 
 /** Options both receivers share. */
@@ -26,6 +27,8 @@ export interface ReceiverCommonOptions {
   closeTimeoutMs?: number;
   /** Clock for `receivedAt` (tests inject one). */
   now?: () => Date;
+  /** Makes store lines on worker threads while this thread decodes for the hooks. */
+  lines?: StoreLineMaker;
 }
 
 export interface RunningReceiver {
@@ -58,8 +61,11 @@ export type IngestOutcome =
 
 export async function ingest(opts: ReceiverCommonOptions, req: IngestRequest): Promise<IngestOutcome> {
   let decoded: DecodedExport;
+  // Started first, so the worker writes the line while this thread decodes.
+  const made = opts.lines?.make(req.signal, req.encoding, req.body);
+  made?.catch(() => {});
   try {
-    decoded = decodeExport(req.signal, req.encoding, req.body);
+    decoded = decodeExport(req.signal, req.encoding, req.body, made === undefined);
   } catch (e) {
     // Anything thrown while decoding (a DecodeError, or a stack overflow on absurd nesting)
     // means the body is unusable; it is the client's problem, not a server failure.
@@ -69,9 +75,18 @@ export async function ingest(opts: ReceiverCommonOptions, req: IngestRequest): P
         : `cannot decode the ${req.signal} request: ${e instanceof Error ? e.message : String(e)}`;
     return { kind: 'invalid', message };
   }
-  if (decoded.storeLine !== undefined) {
+  let line: string | Uint8Array | undefined = decoded.storeLine;
+  if (made) {
     try {
-      await opts.store.append(req.signal, decoded.storeLine, req.receivedAt);
+      line = await made;
+    } catch {
+      // A worker failure must not lose the data: make the line here.
+      line = decodeExport(req.signal, req.encoding, req.body).storeLine;
+    }
+  }
+  if (line !== undefined) {
+    try {
+      await opts.store.append(req.signal, line, req.receivedAt);
     } catch (e) {
       return { kind: 'unavailable', message: `could not write to the store: ${e instanceof Error ? e.message : String(e)}` };
     }

@@ -42,8 +42,11 @@ export interface ReceiverHooks {
 }
 
 export interface StoreWriter {
-  /** Appends one line (one request as OTLP JSON) to the signal's current hourly file. */
-  append(signal: Signal, jsonLine: string, receivedAt: Date): Promise<void>;
+  /**
+   * Appends one line (one request as OTLP JSON) to the signal's current hourly file: a string
+   * without its newline, or the line's UTF-8 bytes ending in their newline.
+   */
+  append(signal: Signal, jsonLine: string | Uint8Array, receivedAt: Date): Promise<void>;
   /** Writes not yet completed: the receiver answers 503 + Retry-After above a threshold. */
   readonly pending: number;
   close(): Promise<void>;

@@ -36,7 +36,7 @@ export interface MappedReadOptions extends Omit<ReadOptions, 'offload' | 'stats'
 type Entry<R> = { result: R } | { problem: Problem } | { chunk: Promise<ChunkResult<R>>; settled: boolean };
 
 /** Entries held in order at most: results decoded here while a worker's chunk is still out. */
-const MAX_QUEUED = 64;
+const MAX_QUEUED = 16;
 
 export async function* readMapped<C, R>(inputs: Input[], opts: MappedReadOptions, spec: MapperSpec<C, R>): AsyncGenerator<R> {
   const stats = opts.stats ?? newReadStats();

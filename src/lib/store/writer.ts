@@ -13,6 +13,8 @@ import path from 'node:path';
 import type { StoreWriter } from '../receiver/types.js';
 import { storeFileName, type Signal } from './layout.js';
 
+const NEWLINE = Buffer.from('\n');
+
 /** One store file: an fd opened on first write, and a queue so its lines never interleave. */
 class AppendFile {
   private handle: FileHandle | undefined;
@@ -25,13 +27,13 @@ class AppendFile {
     private readonly ready: () => Promise<void>,
   ) {}
 
-  append(line: string): Promise<void> {
+  append(line: string | Uint8Array): Promise<void> {
     const run = this.tail.then(() => this.write(line));
     this.tail = run.catch(() => {});
     return run;
   }
 
-  private async write(line: string): Promise<void> {
+  private async write(line: string | Uint8Array): Promise<void> {
     if (!this.handle) {
       await this.ready();
       // Opened inside the queue so a failed open (disk, permissions) is retried by the next line.
@@ -45,7 +47,12 @@ class AppendFile {
       }
       this.handle = handle;
     }
-    const buf = Buffer.from(`${this.needsNewline ? '\n' : ''}${line}\n`, 'utf8');
+    const buf =
+      typeof line === 'string'
+        ? Buffer.from(`${this.needsNewline ? '\n' : ''}${line}\n`, 'utf8')
+        : this.needsNewline
+          ? Buffer.concat([NEWLINE, line])
+          : Buffer.from(line.buffer, line.byteOffset, line.byteLength);
     let { bytesWritten } = await this.handle.write(buf);
     // Regular files take the whole buffer in one write unless the disk is full; finish it if not.
     while (bytesWritten < buf.length) bytesWritten += (await this.handle.write(buf, bytesWritten)).bytesWritten;
@@ -84,10 +91,10 @@ export class FileStoreWriter implements StoreWriter {
     return this.pendingCount;
   }
 
-  append(signal: Signal, jsonLine: string, receivedAt: Date): Promise<void> {
+  append(signal: Signal, jsonLine: string | Uint8Array, receivedAt: Date): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
-    // Callers pass JSON.stringify output, which never contains a raw newline: scanning every
-    // 150 KB line for one cost 7% of ingest time.
+    // Callers pass JSON text, which never contains a raw newline (bytes: only the last one):
+    // scanning every 150 KB line for one cost 7% of ingest time.
     this.pendingCount++;
     return this.fileFor(signal, storeFileName(signal, receivedAt))
       .append(jsonLine)

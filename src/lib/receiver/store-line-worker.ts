@@ -1,0 +1,21 @@
+/** Worker thread entry for store-lines.ts: body in, the store line's UTF-8 bytes out. */
+import { parentPort } from 'node:worker_threads';
+import { decodeExport } from './decode.js';
+import type { StoreLineTask } from './store-lines.js';
+
+parentPort!.on('message', ({ id, task }: { id: number; task: StoreLineTask }) => {
+  try {
+    const line = decodeExport(task.signal, task.encoding, task.body).storeLine;
+    if (line === undefined) {
+      parentPort!.postMessage({ id, ok: true, value: undefined });
+      return;
+    }
+    // Not from Buffer's shared pool: the bytes are transferred, never copied back.
+    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(line) + 1);
+    bytes[bytes.write(line)] = 0x0a;
+    const value = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+    parentPort!.postMessage({ id, ok: true, value }, [value.buffer]);
+  } catch (e) {
+    parentPort!.postMessage({ id, ok: false, error: e instanceof Error ? e.message : String(e) });
+  }
+});
