@@ -5,7 +5,9 @@ import type { StoreLineTask } from './store-lines.js';
 
 parentPort!.on('message', ({ id, task }: { id: number; task: StoreLineTask }) => {
   try {
-    const line = decodeExport(task.signal, task.encoding, task.body).storeLine;
+    // As a Buffer, like the receiver thread's body: the decoders then treat it the same way.
+    const body = Buffer.from(task.body.buffer, task.body.byteOffset, task.body.byteLength);
+    const line = decodeExport(task.signal, task.encoding, body).storeLine;
     if (line === undefined) {
       parentPort!.postMessage({ id, ok: true, value: undefined });
       return;
