@@ -132,6 +132,7 @@ Examples:
         }),
       );
       if (readSummary) process.stderr.write(`llmtrace: ${readSummary}\n`);
+      if (linter.lateSpans) process.stderr.write(`llmtrace: warning: ${linter.lateSpans} spans arrived long after the rest of their trace (25,000+ spans later); their trace context (parents, duplicates) was not checked\n`);
       if (unusable) throw new LlmtraceError('no usable trace data was read', undefined, 2);
       if (failed) {
         const why = counts.error > 0 ? countsText(counts) : `${plural(counts.warn, 'warning')} (more than --max-warnings ${maxWarnings})`;

@@ -84,6 +84,7 @@ Examples:
         filters: { models: opts.model, services: opts.service, features: opts.feature },
         noColor: global.color === false,
         price: (view, startMs) => priceCall(book, view, startMs)?.cost,
+        priceLayers: book.layers,
       });
     });
 }

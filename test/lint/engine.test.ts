@@ -50,6 +50,33 @@ describe('lint engine', () => {
     );
   });
 
+  it('decides complete quiet traces early on large inputs (flat memory), the same findings as at the end', () => {
+    // 40,000 two-span traces (root + orphan child in half of them), then a late span of the first.
+    const batches: Span[][] = [];
+    for (let b = 0; b < 400; b++) {
+      const batch: Span[] = [];
+      for (let i = 0; i < 100; i++) {
+        const t = `t${b * 100 + i}`;
+        batch.push(span({ trace: t, id: `r${t}`, name: 'root' }));
+        batch.push(span({ trace: t, id: `c${t}`, parent: (b * 100 + i) % 2 ? `r${t}` : `missing${t}`, name: 'child' }));
+      }
+      batches.push(batch);
+    }
+    const linter = makeLinter();
+    const findings: Finding[] = [];
+    for (const b of batches) findings.push(...linter.lintBatch(b, 'mem'));
+    const state = (linter as unknown as { traces: Map<string, unknown> }).traces;
+    // Complete traces (no orphan) quiet for 25k+ spans were decided and released.
+    expect(state.size).toBeLessThan(35_000);
+    findings.push(...linter.lintBatch([span({ trace: 't1', id: 'late', parent: 'rt1', name: 'late child' })], 'mem'));
+    findings.push(...linter.finish());
+    expect(linter.lateSpans).toBe(1);
+    const byRule = (id: string) => findings.filter((f) => f.rule === id).length;
+    expect(byRule('orphan-span')).toBe(20_000);
+    expect(byRule('trace-without-root')).toBe(0);
+    expect(linter.scorecard().traces).toBe(40_000);
+  });
+
   it('keeps only unresolved parents: children that arrive before their parents are released', () => {
     // A 5,000-deep chain delivered leaf first: every span waits for its parent until it arrives.
     const n = 5000;

@@ -164,3 +164,15 @@ describe('stylish output', () => {
     expect(text).toMatch(/Rollout checklist/);
   });
 });
+
+describe('findingJsonText', () => {
+  it('is JSON.stringify(findingJson(f)) for every fixture finding and for names that need escaping', async () => {
+    const { findingJson, findingJsonText } = await import('../../src/lib/lint/render/json.js');
+    const { readdirSync } = await import('node:fs');
+    const files = readdirSync('fixtures/lint').filter((f) => f.endsWith('.json')).map((f) => `fixtures/lint/${f}`);
+    const { findings } = await lintFiles(files);
+    expect(findings.length).toBeGreaterThan(20);
+    const odd = findings.slice(0, 5).map((f, i) => ({ ...f, spanName: ['quote " back \\ slash', 'tab\tnew\nline', 'lone \ud800 surrogate', 'ünïcode — ✓ 🎉', '\u0001\u001f\u007f\u2028'][i]!, source: i % 2 ? 'dir with "quotes"/dump.jsonl' : undefined }));
+    for (const f of [...findings, ...odd]) expect(findingJsonText(f)).toBe(JSON.stringify(findingJson(f)));
+  });
+});

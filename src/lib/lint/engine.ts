@@ -71,8 +71,13 @@ export interface FindingCounts {
 /** Span names repeat (`chat gpt-4o`); sharing one string per name keeps the pending state small. */
 const INTERN_LIMIT = 50_000;
 
-/** Every this many spans, traces that received none since the previous sweep pack their ids. */
-const SWEEP_EVERY = 50_000;
+/**
+ * Every this many spans, traces that received none since the previous sweep pack their ids,
+ * and complete traces (a root, no span waiting for its parent) that received none for at least
+ * this many spans are decided early: trace rules run and their state is released, so memory
+ * stays flat on large inputs. A span of such a trace arriving later is counted as late.
+ */
+const SWEEP_EVERY = 25_000;
 
 export class Linter {
   readonly counts: FindingCounts = { error: 0, warn: 0, info: 0 };
@@ -85,6 +90,9 @@ export class Linter {
   private spanLinter: SpanLinter | undefined;
   private epoch = 0;
   private sinceSweep = 0;
+  private readonly settled = new Set<string>();
+  /** Spans of traces decided early that arrived afterwards (their trace context is not checked). */
+  lateSpans = 0;
 
   constructor(private readonly opts: LinterOptions) {
     const on = (r: AnyRuleDef) => opts.severities[r.id] !== 'off';
@@ -177,7 +185,7 @@ export class Linter {
     for (const [k, n] of d.deprecatedKeys) s.deprecatedKeys.set(k, (s.deprecatedKeys.get(k) ?? 0) + n);
   }
 
-  private traceState(traceId: string, spanId: string, name: string, source: string | undefined, line: number | undefined): TraceState {
+  private traceState(traceId: string, spanId: string, name: string, source: string | undefined, line: number | undefined, out: Finding[]): TraceState {
     let t = this.traces.get(traceId);
     if (t === undefined) {
       t = { seen: new SpanIds(), epoch: this.epoch, roots: [], hasRoot: false, genAi: false, spanCount: 0, firstId: spanId, firstName: this.intern(name), firstSource: source, firstLine: line };
@@ -185,13 +193,20 @@ export class Linter {
       this.score.traces++;
     }
     t.epoch = this.epoch;
-    if (++this.sinceSweep >= SWEEP_EVERY) this.sweep();
+    if (++this.sinceSweep >= SWEEP_EVERY) this.sweep(out, traceId);
     return t;
   }
 
-  /** Packs the span ids of traces that went quiet (no span since the previous sweep). */
-  private sweep(): void {
-    for (const t of this.traces.values()) if (t.epoch < this.epoch) t.seen.pack();
+  /** Packs the ids of traces that went quiet; decides complete ones quiet for a sweep period. */
+  private sweep(out: Finding[], current: string): void {
+    for (const [id, t] of this.traces) {
+      if (t.epoch >= this.epoch) continue;
+      if (t.epoch <= this.epoch - 2 && t.hasRoot && t.waiting === undefined && id !== current) {
+        this.decide(id, t, out);
+        this.traces.delete(id);
+        this.settled.add(id);
+      } else t.seen.pack();
+    }
     this.epoch++;
     this.sinceSweep = 0;
   }
@@ -205,7 +220,11 @@ export class Linter {
     const kind = f.kinds[i]!;
     const flags = f.flags[i]!;
     const { source, line } = f;
-    const t = this.traceState(traceId, spanId, name, source, line);
+    if (this.settled.has(traceId)) {
+      this.lateSpans++;
+      return;
+    }
+    const t = this.traceState(traceId, spanId, name, source, line, out);
     t.spanCount++;
     if (flags & GENAI) t.genAi = true;
 
@@ -262,35 +281,38 @@ export class Linter {
   /** Runs the trace rules on every trace's compact state and releases it. */
   finish(): Finding[] {
     const out: Finding[] = [];
-    for (const [traceId, t] of this.traces) {
-      const orphans: PendingSpan[] = [];
-      if (t.waiting) for (const list of t.waiting.values()) for (const o of list) orphans.push(o);
-      this.score.orphans += orphans.length;
-      if (!t.hasRoot) this.score.rootlessTraces++;
-      if (t.genAi) {
-        for (const r of t.roots) {
-          this.score.genAiRoots++;
-          const { present } = decodeRootContext(r.context, this.opts.ctx.rootContextKeys);
-          for (const g of Object.keys(present)) this.score.rootGroups.set(g, (this.score.rootGroups.get(g) ?? 0) + 1);
-        }
-      }
-      const summary: TraceSummary = {
-        traceId,
-        spanCount: t.spanCount,
-        genAi: t.genAi,
-        hasRoot: t.hasRoot,
-        orphans,
-        roots: t.roots,
-        first: { spanId: t.firstId, name: t.firstName, source: t.firstSource, line: t.firstLine },
-        ctx: this.opts.ctx,
-      };
-      for (const rule of this.traceRules) {
-        const hits = (rule.trace as (t: TraceSummary) => Array<{ spanId: string; spanName: string; source?: string; line?: number; facts: RuleFacts[RuleId] }>)(summary);
-        for (const h of hits) this.emit(out, rule.id, { traceId, spanId: h.spanId, spanName: h.spanName, source: h.source, line: h.line }, h.facts);
-      }
-    }
+    for (const [traceId, t] of this.traces) this.decide(traceId, t, out);
     this.traces.clear();
     return out;
+  }
+
+  /** Runs the trace rules on one trace's compact state and counts it in the scorecard. */
+  private decide(traceId: string, t: TraceState, out: Finding[]): void {
+    const orphans: PendingSpan[] = [];
+    if (t.waiting) for (const list of t.waiting.values()) for (const o of list) orphans.push(o);
+    this.score.orphans += orphans.length;
+    if (!t.hasRoot) this.score.rootlessTraces++;
+    if (t.genAi) {
+      for (const r of t.roots) {
+        this.score.genAiRoots++;
+        const { present } = decodeRootContext(r.context, this.opts.ctx.rootContextKeys);
+        for (const g of Object.keys(present)) this.score.rootGroups.set(g, (this.score.rootGroups.get(g) ?? 0) + 1);
+      }
+    }
+    const summary: TraceSummary = {
+      traceId,
+      spanCount: t.spanCount,
+      genAi: t.genAi,
+      hasRoot: t.hasRoot,
+      orphans,
+      roots: t.roots,
+      first: { spanId: t.firstId, name: t.firstName, source: t.firstSource, line: t.firstLine },
+      ctx: this.opts.ctx,
+    };
+    for (const rule of this.traceRules) {
+      const hits = (rule.trace as (t: TraceSummary) => Array<{ spanId: string; spanName: string; source?: string; line?: number; facts: RuleFacts[RuleId] }>)(summary);
+      for (const h of hits) this.emit(out, rule.id, { traceId, spanId: h.spanId, spanName: h.spanName, source: h.source, line: h.line }, h.facts);
+    }
   }
 
   scorecard(): Scorecard {

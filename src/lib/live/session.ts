@@ -4,6 +4,7 @@
  * traces, let forwarding drain briefly, close the store, print the summary. A second signal
  * exits at once.
  */
+import type { PriceLayer } from '../cost/pricebook.js';
 import type { StoreLineMaker } from '../receiver/store-lines.js';
 import type { ReceiverHooks, StoreWriter } from '../receiver/types.js';
 import { makeColors } from '../render/colors.js';
@@ -16,6 +17,7 @@ import type { Forwarder } from './forward.js';
 import { listenWithFallback, type Listening } from './listen.js';
 import { isLoopback } from './options.js';
 import { LivePrinter, type LiveMode } from './printer.js';
+import type { ViewThread, ViewThreadConfig } from './view-thread.js';
 import { LiveView } from './view.js';
 
 export interface TailOptions {
@@ -36,6 +38,8 @@ export interface TailOptions {
   filters: LiveFilters;
   noColor: boolean;
   price?: PriceFn;
+  /** The price table behind `price`, for a view on another thread (plain data). */
+  priceLayers?: readonly PriceLayer[];
 }
 
 export interface ReceiverStartOptions {
@@ -56,6 +60,8 @@ export interface TailDeps {
   openStore(dir: string | null): Promise<StoreWriter>;
   /** Worker threads that make store lines (none: the receiver thread makes them). */
   openStoreLines?(): Promise<StoreLineMaker | undefined>;
+  /** --quiet: the view (and decoding) on its own thread (none: on the receiver thread). */
+  openViewThread?(config: ViewThreadConfig): Promise<ViewThread | undefined>;
 }
 
 export const defaultDeps: TailDeps = {
@@ -74,6 +80,12 @@ export const defaultDeps: TailDeps = {
     const { existsSync } = await import('node:fs');
     if (!existsSync(url)) return undefined;
     return (await import('../receiver/store-lines.js')).workerStoreLines(n);
+  },
+  openViewThread: async (config) => {
+    const { workerCount } = await import('../parallel/pool.js');
+    const { existsSync } = await import('node:fs');
+    if (workerCount() === 0 || !existsSync(new URL('./view-worker.js', import.meta.url))) return undefined;
+    return new (await import('./view-thread.js')).ViewThread(config);
   },
 };
 
@@ -111,7 +123,10 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   const storeDir = o.store === null ? null : resolveStoreDir(o.store, io.env);
   const pricing = o.price !== undefined;
   const width = io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : Infinity;
-  const view: LiveView = new LiveView({ emit: (e) => printer.handle(e), price: o.price, filters: o.filters, showContent: o.showContent, traceEvents: o.mode !== 'quiet', featureKeys: o.featureKeys });
+  // --quiet shows nothing until the summary: its view can live on another thread.
+  const viewThread = o.mode === 'quiet' ? await deps.openViewThread?.({ priceLayers: o.priceLayers, filters: o.filters, featureKeys: o.featureKeys }) : undefined;
+  const view: LiveView | ViewThread =
+    viewThread ?? new LiveView({ emit: (e) => printer.handle(e), price: o.price, filters: o.filters, showContent: o.showContent, traceEvents: o.mode !== 'quiet', featureKeys: o.featureKeys });
   const printer = new LivePrinter({
     mode: o.mode,
     stdout: io.stdout,
@@ -132,7 +147,7 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   const hooks: ReceiverHooks = {
     onExport(e) {
       try {
-        view.onExport(e);
+        if (!viewThread) (view as LiveView).onExport(e);
       } catch (err) {
         // The data is stored and forwarded anyway; say once that the view is broken.
         if (!viewFailed) printer.err(errColors.red(`llmtrace: internal error in the live view: ${(err as Error)?.stack ?? String(err)}`));
@@ -154,7 +169,7 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   };
   for (const s of SIGNALS) io.signals.on(s, onSignal);
   const listeners: Listening[] = [];
-  const common = { host: o.host, maxBodyBytes: o.maxBodyBytes, token: o.token, cors: o.cors, store, hooks, lines };
+  const common = { host: o.host, maxBodyBytes: o.maxBodyBytes, token: o.token, cors: o.cors, store, hooks, lines, decoder: viewThread };
   const listenIo = {
     interactive: io.stdinIsTTY && Boolean(io.stderr.isTTY),
     confirm: async (message: string) => {
@@ -185,6 +200,7 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
     await Promise.all(listeners.map((l) => l.close()));
     await store.close();
     await lines?.close();
+    await viewThread?.finish();
     await forwarder?.close(0);
     throw e;
   }
@@ -209,7 +225,8 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   clearInterval(timer);
   if (o.mode === 'text' && io.stderr.isTTY) printer.err(errColors.dim('stopping: finishing requests in flight… (Ctrl-C again to quit at once)'));
   await Promise.all(listeners.map((l) => l.close()));
-  view.flush();
+  if (viewThread) await viewThread.finish();
+  else (view as LiveView).flush();
   await forwarder?.close(2000);
   await store.close();
   await lines?.close();

@@ -10,11 +10,11 @@
 import { classify, type GenAiView } from '../genai/classify.js';
 import { isContentKey } from '../genai/conventions.js';
 import type { AcceptedExport, LogRecordView } from '../receiver/types.js';
-import { serviceName, StatusCode, type AttrValue, type Span } from '../span.js';
+import { newAttributes, serviceName, StatusCode, type AttrValue, type Span } from '../span.js';
 import { assembleTrace } from '../trace/assemble.js';
 import { subtreeCosts } from '../trace/costs.js';
 import type { LiveEvent, PriceFn, SpanLine, TraceEnd } from './events.js';
-import { featureOf, hasFilters, matchesFilters, NO_FEATURE, type LiveFilters } from './filters.js';
+import { FEATURE_KEYS, featureOf, hasFilters, matchesFilters, NO_FEATURE, type LiveFilters } from './filters.js';
 import { applyCall, emptyCallTotals, SessionTotals, type CountedCall } from './totals.js';
 
 export interface LiveViewOptions {
@@ -75,7 +75,11 @@ export class LiveView {
   private readonly filtered: boolean;
   private noGenAiNoticed = false;
 
+  /** Spans are kept slimmed (slimmed()): no trace is drawn and no content shown. */
+  private readonly slim: boolean;
+
   constructor(private readonly opts: LiveViewOptions) {
+    this.slim = opts.traceEvents === false && !opts.showContent;
     this.now = opts.now ?? Date.now;
     this.quietMs = opts.quietMs ?? 1000;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
@@ -137,7 +141,26 @@ export class LiveView {
     for (const f of fresh) this.spanArrived(f.t, f.span, f.view);
     // The batch may have brought the root that settles the features of waiting spans.
     for (const t of new Set(fresh.map((f) => f.t))) if (t.deferred.size) this.retryDeferred(t, false);
+    if (this.slim) {
+      // Nothing will draw these spans: keep what count-once and features still need, so the
+      // attributes of every pending span are not held (memory, and GC time under load).
+      for (const { t, span } of fresh) {
+        if (t.deferred.has(span.spanId)) continue;
+        t.spans.set(span.spanId, this.slimmed(span));
+        t.views.delete(span.spanId);
+      }
+    }
     this.enforcePendingLimit();
+  }
+
+  /** A span reduced to its links, times, status, resource and feature-key attributes. */
+  private slimmed(span: Span): Span {
+    const attributes = newAttributes();
+    for (const k of this.opts.featureKeys ?? FEATURE_KEYS) {
+      const v = span.attributes[k];
+      if (v !== undefined) attributes[k] = v;
+    }
+    return { ...span, attributes, events: [], links: [] };
   }
 
   /**

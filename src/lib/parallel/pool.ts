@@ -5,7 +5,7 @@
  * that worker: callers treat it as a bug, not as bad input.
  */
 import { availableParallelism } from 'node:os';
-import { Worker, type TransferListItem } from 'node:worker_threads';
+import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
 import { LlmtraceError } from '../errors.js';
 
 interface Pending {
@@ -23,9 +23,9 @@ export class WorkerPool {
   private nextId = 0;
   private failure: Error | undefined;
 
-  constructor(script: URL, size: number, workerData: unknown) {
+  constructor(script: URL, size: number, workerData: unknown, resourceLimits?: ResourceLimits) {
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(script, { workerData });
+      const worker = new Worker(script, resourceLimits ? { workerData, resourceLimits } : { workerData });
       const slot: Slot = { worker, inFlight: new Map() };
       worker.unref();
       worker.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: string }) => {

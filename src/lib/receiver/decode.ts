@@ -75,6 +75,16 @@ function decodeTraces(encoding: Encoding, body: Uint8Array, withStoreLine: boole
   };
 }
 
+/**
+ * What to tell the client when decoding threw: anything thrown while decoding (a DecodeError,
+ * or a stack overflow on absurd nesting) means the body is unusable — the client's problem.
+ */
+export function decodeFailure(signal: Signal, e: unknown): string {
+  return e instanceof DecodeError
+    ? `${e.field ? `${e.field}: ` : ''}${e.message}`
+    : `cannot decode the ${signal} request: ${e instanceof Error ? e.message : String(e)}`;
+}
+
 function parseJson(body: Uint8Array): unknown {
   let text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);

@@ -3,12 +3,12 @@
  * store comes first so that a 200 means the data is on disk, and the view only ever shows what
  * was kept.
  */
-import { DecodeError } from '../errors.js';
+import type { Span } from '../span.js';
 import type { Signal } from '../store/layout.js';
-import { decodeExport, type DecodedExport } from './decode.js';
+import { decodeExport, decodeFailure, type DecodedExport } from './decode.js';
 import type { Encoding } from './responses.js';
 import type { StoreLineMaker } from './store-lines.js';
-import type { ReceiverHooks, StoreWriter } from './types.js';
+import type { LogRecordView, ReceiverHooks, StoreWriter } from './types.js';
 
 /** Options both receivers share. */
 export interface ReceiverCommonOptions {
@@ -29,6 +29,21 @@ export interface ReceiverCommonOptions {
   now?: () => Date;
   /** Makes store lines on worker threads while this thread decodes for the hooks. */
   lines?: StoreLineMaker;
+  /**
+   * Decodes exports on another thread that also feeds the view there; the hooks then get no
+   * spans or logs (only the body, for --forward).
+   */
+  decoder?: ExportDecoder;
+}
+
+export type ElsewhereOutcome =
+  | { kind: 'ok'; token: number; itemCount: number; rejected: number; warning: string }
+  | { kind: 'invalid'; message: string };
+
+export interface ExportDecoder {
+  decode(req: IngestRequest): Promise<ElsewhereOutcome>;
+  /** The export was stored (its decoded items may be shown) or not (drop them). */
+  settle(token: number, stored: boolean): void;
 }
 
 export interface RunningReceiver {
@@ -60,6 +75,7 @@ export type IngestOutcome =
   | { kind: 'unavailable'; message: string };
 
 export async function ingest(opts: ReceiverCommonOptions, req: IngestRequest): Promise<IngestOutcome> {
+  if (opts.decoder) return ingestElsewhere(opts, opts.decoder, req);
   let decoded: DecodedExport;
   // Started first, so the worker writes the line while this thread decodes.
   const made = opts.lines?.make(req.signal, req.encoding, req.body);
@@ -67,23 +83,10 @@ export async function ingest(opts: ReceiverCommonOptions, req: IngestRequest): P
   try {
     decoded = decodeExport(req.signal, req.encoding, req.body, made === undefined);
   } catch (e) {
-    // Anything thrown while decoding (a DecodeError, or a stack overflow on absurd nesting)
-    // means the body is unusable; it is the client's problem, not a server failure.
-    const message =
-      e instanceof DecodeError
-        ? `${e.field ? `${e.field}: ` : ''}${e.message}`
-        : `cannot decode the ${req.signal} request: ${e instanceof Error ? e.message : String(e)}`;
-    return { kind: 'invalid', message };
+    return { kind: 'invalid', message: decodeFailure(req.signal, e) };
   }
   let line: string | Uint8Array | undefined = decoded.storeLine;
-  if (made) {
-    try {
-      line = await made;
-    } catch {
-      // A worker failure must not lose the data: make the line here.
-      line = decodeExport(req.signal, req.encoding, req.body).storeLine;
-    }
-  }
+  if (made) line = await lineFrom(made, req);
   if (line !== undefined) {
     try {
       await opts.store.append(req.signal, line, req.receivedAt);
@@ -91,22 +94,69 @@ export async function ingest(opts: ReceiverCommonOptions, req: IngestRequest): P
       return { kind: 'unavailable', message: `could not write to the store: ${e instanceof Error ? e.message : String(e)}` };
     }
   }
+  notifyExport(opts.hooks, req, decoded.spans, decoded.logs, decoded.itemCount);
+  return { kind: 'ok', rejected: decoded.rejected, warning: decoded.warning };
+}
+
+/** The line from a worker; should the worker fail, made here (the data must not be lost). */
+async function lineFrom(made: Promise<Uint8Array | undefined>, req: IngestRequest): Promise<string | Uint8Array | undefined> {
   try {
-    opts.hooks.onExport({
+    return await made;
+  } catch {
+    return decodeExport(req.signal, req.encoding, req.body).storeLine;
+  }
+}
+
+/**
+ * Decoding for the answer and the view happens on another thread (tail --quiet): this thread
+ * only stores and answers. The decoder holds what it decoded until told it was stored.
+ */
+async function ingestElsewhere(opts: ReceiverCommonOptions, decoder: ExportDecoder, req: IngestRequest): Promise<IngestOutcome> {
+  const made = opts.lines?.make(req.signal, req.encoding, req.body);
+  made?.catch(() => {});
+  let outcome: ElsewhereOutcome;
+  try {
+    outcome = await decoder.decode(req);
+  } catch {
+    // The decoding thread failed: decide here, without the view.
+    try {
+      const d = decodeExport(req.signal, req.encoding, req.body, false);
+      outcome = { kind: 'ok', token: -1, itemCount: d.itemCount, rejected: d.rejected, warning: d.warning };
+    } catch (e) {
+      outcome = { kind: 'invalid', message: decodeFailure(req.signal, e) };
+    }
+  }
+  if (outcome.kind === 'invalid') return outcome;
+  const line = made ? await lineFrom(made, req) : decodeExport(req.signal, req.encoding, req.body).storeLine;
+  if (line !== undefined) {
+    try {
+      await opts.store.append(req.signal, line, req.receivedAt);
+    } catch (e) {
+      decoder.settle(outcome.token, false);
+      return { kind: 'unavailable', message: `could not write to the store: ${e instanceof Error ? e.message : String(e)}` };
+    }
+  }
+  decoder.settle(outcome.token, true);
+  notifyExport(opts.hooks, req, [], [], outcome.itemCount);
+  return { kind: 'ok', rejected: outcome.rejected, warning: outcome.warning };
+}
+
+function notifyExport(hooks: ReceiverHooks, req: IngestRequest, spans: Span[], logs: LogRecordView[], itemCount: number): void {
+  try {
+    hooks.onExport({
       signal: req.signal,
       protocol: req.protocol,
       encoding: req.encoding,
       receivedAt: req.receivedAt,
-      spans: decoded.spans,
-      logs: decoded.logs,
-      itemCount: decoded.itemCount,
+      spans,
+      logs,
+      itemCount,
       body: req.body,
       contentType: req.contentType,
     });
   } catch {
     // The data is stored; a failing view must not make the client resend it.
   }
-  return { kind: 'ok', rejected: decoded.rejected, warning: decoded.warning };
 }
 
 export function notifyReject(hooks: ReceiverHooks, protocol: 'http' | 'grpc', status: number | string, reason: string): void {

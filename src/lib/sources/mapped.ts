@@ -112,7 +112,8 @@ class PoolOffload<C, R> implements LineOffload {
     if (this.pool) return true;
     this.seen += lineBytes;
     if (this.seen <= this.startAfterBytes) return false;
-    this.pool = new WorkerPool(WORKER_SCRIPT, this.workers, { module: this.spec.module, config: this.spec.config });
+    // A small young generation: each worker only holds the chunk it parses (peak memory).
+    this.pool = new WorkerPool(WORKER_SCRIPT, this.workers, { module: this.spec.module, config: this.spec.config }, { maxYoungGenerationSizeMb: 16 });
     return true;
   }
 

@@ -5,7 +5,7 @@
  */
 import type { Finding } from '../types.js';
 import { annotation } from './github.js';
-import { findingJson } from './json.js';
+import { findingJsonText } from './json.js';
 import { sarifResult } from './sarif.js';
 
 export type StreamFormat = 'json' | 'sarif' | 'github';
@@ -19,7 +19,7 @@ export interface RenderSpec {
 }
 
 export function renderFinding(spec: RenderSpec, f: Finding): string {
-  if (spec.format === 'json') return JSON.stringify(findingJson(f));
+  if (spec.format === 'json') return findingJsonText(f);
   if (spec.format === 'sarif') return JSON.stringify(sarifResult(f, spec.cwd));
   return annotation(f);
 }

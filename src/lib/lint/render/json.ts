@@ -12,6 +12,7 @@
  *
  * `traceId`/`spanId`/`spanName` are "" for input problems (spans that never decoded).
  */
+import { jsonString } from '../../render/json-string.js';
 import { formatMessage } from '../messages.js';
 import type { Finding } from '../types.js';
 import type { LintSummary, Reporter } from './reporter.js';
@@ -31,6 +32,17 @@ export function findingJson(f: Finding): Record<string, unknown> {
   return o;
 }
 
+/**
+ * `JSON.stringify(findingJson(f))`, written directly: the same text (key order, escaping), for
+ * the millions of findings a large dump can have. Rule ids, severities and ids need no escaping.
+ */
+export function findingJsonText(f: Finding): string {
+  let out = `{"rule":"${f.rule}","severity":"${f.severity}","message":${jsonString(formatMessage(f))},"traceId":"${f.traceId}","spanId":"${f.spanId}","spanName":${jsonString(f.spanName)}`;
+  if (f.source !== undefined) out += `,"source":${jsonString(f.source)}`;
+  if (f.line !== undefined) out += `,"line":${f.line}`;
+  return `${out},"facts":${JSON.stringify(f.facts)}}`;
+}
+
 export class JsonReporter implements Reporter {
   private first = true;
 
@@ -46,7 +58,7 @@ export class JsonReporter implements Reporter {
 
   *add(findings: readonly Finding[]): Iterable<string> {
     for (const f of findings) {
-      yield `${this.first ? '\n' : ',\n'}${JSON.stringify(findingJson(f))}`;
+      yield `${this.first ? '\n' : ',\n'}${findingJsonText(f)}`;
       this.first = false;
     }
   }

@@ -1,0 +1,66 @@
+/**
+ * `tail --quiet` with worker threads: the live view (count-once totals, traces) runs on its own
+ * thread, which also decodes each export and tells the receiver whether it is valid; the
+ * receiver thread only stores and answers. Quiet mode prints nothing until the summary, so
+ * nothing but the totals has to come back, once, at the end.
+ */
+import type { PriceLayer } from '../cost/pricebook.js';
+import { WorkerPool } from '../parallel/pool.js';
+import type { ElsewhereOutcome, ExportDecoder, IngestRequest } from '../receiver/ingest.js';
+import type { LiveFilters } from './filters.js';
+import { SessionTotals } from './totals.js';
+
+export interface ViewThreadConfig {
+  priceLayers?: readonly PriceLayer[];
+  filters: LiveFilters;
+  featureKeys?: readonly string[];
+}
+
+export type ViewTask =
+  | { type: 'decode'; req: IngestRequest }
+  | { type: 'settle'; token: number; stored: boolean }
+  | { type: 'finish' };
+
+const SCRIPT = new URL('./view-worker.js', import.meta.url);
+
+export class ViewThread implements ExportDecoder {
+  readonly totals = new SessionTotals();
+  private readonly pool: WorkerPool;
+  private rejects = 0;
+
+  constructor(config: ViewThreadConfig) {
+    // A large young generation: decoded exports die young, and fewer scavenges keep up with load.
+    this.pool = new WorkerPool(SCRIPT, 1, config, { maxYoungGenerationSizeMb: 64 });
+  }
+
+  decode(req: IngestRequest): Promise<ElsewhereOutcome> {
+    // A copy the worker owns: the body may still be forwarded from here.
+    const body = new Uint8Array(req.body);
+    const task: ViewTask = { type: 'decode', req: { ...req, body } };
+    return this.pool.run<ElsewhereOutcome>(task, [body.buffer]);
+  }
+
+  settle(token: number, stored: boolean): void {
+    if (token < 0) return;
+    this.pool.run({ type: 'settle', token, stored } satisfies ViewTask).catch(() => {});
+  }
+
+  onReject(): void {
+    this.rejects++;
+  }
+
+  /** The worker decides completeness on its own clock. */
+  tick(): void {}
+
+  /** Shutdown: the worker reports every pending trace and hands over its totals. */
+  async finish(): Promise<void> {
+    try {
+      const data = await this.pool.run<Partial<SessionTotals>>({ type: 'finish' } satisfies ViewTask);
+      Object.assign(this.totals, data);
+    } catch {
+      // The summary then shows what this thread knows: the requests it rejected.
+    }
+    this.totals.rejected += this.rejects;
+    await this.pool.close();
+  }
+}

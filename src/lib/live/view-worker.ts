@@ -1,0 +1,60 @@
+/** Worker thread entry for view-thread.ts: decode exports, answer validity, run the live view. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { PriceBook, priceCall } from '../cost/pricebook.js';
+import { decodeExport, decodeFailure } from '../receiver/decode.js';
+import type { AcceptedExport } from '../receiver/types.js';
+import type { ViewTask, ViewThreadConfig } from './view-thread.js';
+import { LiveView } from './view.js';
+
+const config = workerData as ViewThreadConfig;
+const book = config.priceLayers ? new PriceBook(config.priceLayers) : undefined;
+const view = new LiveView({
+  emit: () => {}, // quiet: only the totals matter
+  price: book ? (v, startMs) => priceCall(book, v, startMs)?.cost : undefined,
+  filters: config.filters,
+  showContent: false,
+  traceEvents: false,
+  featureKeys: config.featureKeys,
+});
+// Completes quiet traces (and frees them) as the main thread's timer would.
+setInterval(() => view.tick(), 200).unref();
+
+const held = new Map<number, AcceptedExport>();
+let nextToken = 0;
+
+function handle(task: ViewTask): unknown {
+  switch (task.type) {
+    case 'decode': {
+      const { req } = task;
+      // As a Buffer, like the receiver thread's body: the decoders then treat it the same way.
+      const body = Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
+      let d;
+      try {
+        d = decodeExport(req.signal, req.encoding, body, false);
+      } catch (e) {
+        return { kind: 'invalid', message: decodeFailure(req.signal, e) };
+      }
+      const token = nextToken++;
+      held.set(token, { ...req, body: new Uint8Array(0), spans: d.spans, logs: d.logs, itemCount: d.itemCount });
+      return { kind: 'ok', token, itemCount: d.itemCount, rejected: d.rejected, warning: d.warning };
+    }
+    case 'settle': {
+      const e = held.get(task.token);
+      held.delete(task.token);
+      if (e && task.stored) view.onExport(e);
+      return undefined;
+    }
+    case 'finish': {
+      view.flush();
+      return { ...view.totals };
+    }
+  }
+}
+
+parentPort!.on('message', ({ id, task }: { id: number; task: ViewTask }) => {
+  try {
+    parentPort!.postMessage({ id, ok: true, value: handle(task) });
+  } catch (e) {
+    parentPort!.postMessage({ id, ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+  }
+});
