@@ -43,7 +43,7 @@ async function session(workers: string) {
   }
   const send = async (file: string | Buffer, type: string) => {
     const body = typeof file === 'string' ? readFileSync(path.join(CAPTURES, file)) : file;
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': type }, body });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': type }, body: new Uint8Array(body) });
     return `${res.status} ${Buffer.from(await res.arrayBuffer()).toString('base64')}`;
   };
   const answers: string[] = [];
