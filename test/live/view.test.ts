@@ -63,6 +63,37 @@ describe('live view: lines', () => {
     expect(h2.view.totals.calls.calls).toBe(1);
   });
 
+  it('--quiet keeps spans slimmed and counts exactly as the full view, whatever the batching', () => {
+    // Outer spans before and after their calls, features on ancestors, a feature filter.
+    const spans = [
+      root('root', 't1', { 'app.feature': 'research' }),
+      llm('outer', 'root', 'gpt-4o', 10, 5, {}, 2),
+      llm('inner', 'outer', 'gpt-4o', 10, 5, {}, 3),
+      llm('solo', 'root', 'gpt-4o-mini', 7, 3, {}, 4),
+      tool('t1', 'root', 'search_docs'),
+      root('root2', 't2', { 'app.feature': 'chat' }),
+      span({ id: 'mid', trace: 't2', parent: 'root2', name: 'step', attrs: { 'user.id': 'u1' } }),
+      llm('deep', 'mid', 'gpt-4o', 100, 50, {}, 5),
+    ].map((s, i) => (i >= 5 ? { ...s, traceId: span({ id: 'x', trace: 't2' }).traceId } : s));
+    for (const filters of [{}, { features: ['chat'] }, { models: ['gpt-4o'] }]) {
+      for (const cut of [1, 3, 8]) {
+        const full = harness({ price, filters });
+        const quiet = harness({ price, filters, traceEvents: false });
+        for (let i = 0; i < spans.length; i += cut) {
+          const batch = spans.slice(i, i + cut).reverse();
+          full.view.onExport(traceExport(batch.map((s) => ({ ...s }))));
+          quiet.view.onExport(traceExport(batch.map((s) => ({ ...s }))));
+        }
+        full.advance(5_000);
+        quiet.advance(5_000);
+        full.view.flush();
+        quiet.view.flush();
+        expect(quiet.view.totals).toEqual(full.view.totals);
+        expect(quiet.view.totals.calls.calls).toBeGreaterThan(0);
+      }
+    }
+  });
+
   it('ignores a span it has already seen (an exporter retry)', () => {
     const h = harness();
     const c = llm('c1', 'root', 'gpt-4o', 1, 1);

@@ -42,7 +42,7 @@ export class ViewThread implements ExportDecoder {
 
   settle(token: number, stored: boolean): void {
     if (token < 0) return;
-    this.pool.run({ type: 'settle', token, stored } satisfies ViewTask).catch(() => {});
+    this.pool.send({ type: 'settle', token, stored } satisfies ViewTask);
   }
 
   onReject(): void {

@@ -52,6 +52,15 @@ function handle(task: ViewTask): unknown {
 }
 
 parentPort!.on('message', ({ id, task }: { id: number; task: ViewTask }) => {
+  if (id < 0) {
+    // No answer wanted (settle): one message fewer per export.
+    try {
+      handle(task);
+    } catch {
+      // The view is best effort; the data is stored.
+    }
+    return;
+  }
   try {
     parentPort!.postMessage({ id, ok: true, value: handle(task) });
   } catch (e) {

@@ -10,7 +10,7 @@
 import { classify, type GenAiView } from '../genai/classify.js';
 import { isContentKey } from '../genai/conventions.js';
 import type { AcceptedExport, LogRecordView } from '../receiver/types.js';
-import { newAttributes, serviceName, StatusCode, type AttrValue, type Span } from '../span.js';
+import { newAttributes, serviceName, StatusCode, type Attributes, type AttrValue, type Span } from '../span.js';
 import { assembleTrace } from '../trace/assemble.js';
 import { subtreeCosts } from '../trace/costs.js';
 import type { LiveEvent, PriceFn, SpanLine, TraceEnd } from './events.js';
@@ -55,6 +55,10 @@ interface TraceState {
   printed: boolean;
 }
 
+const NO_ATTRIBUTES: Attributes = Object.freeze(newAttributes());
+const NO_EVENTS: Span['events'] = Object.freeze([]) as unknown as Span['events'];
+const NO_LINKS: Span['links'] = Object.freeze([]) as unknown as Span['links'];
+
 const isCall = (v: GenAiView) => v.kind === 'llm' || v.kind === 'embeddings';
 const isError = (s: Span, v: GenAiView) => s.status.code === StatusCode.ERROR || v.error !== undefined;
 
@@ -75,7 +79,7 @@ export class LiveView {
   private readonly filtered: boolean;
   private noGenAiNoticed = false;
 
-  /** Spans are kept slimmed (slimmed()): no trace is drawn and no content shown. */
+  /** Spans are kept slimmed (slimDown()): no trace is drawn and no content shown. */
   private readonly slim: boolean;
 
   constructor(private readonly opts: LiveViewOptions) {
@@ -146,21 +150,28 @@ export class LiveView {
       // attributes of every pending span are not held (memory, and GC time under load).
       for (const { t, span } of fresh) {
         if (t.deferred.has(span.spanId)) continue;
-        t.spans.set(span.spanId, this.slimmed(span));
+        this.slimDown(span);
         t.views.delete(span.spanId);
       }
     }
     this.enforcePendingLimit();
   }
 
-  /** A span reduced to its links, times, status, resource and feature-key attributes. */
-  private slimmed(span: Span): Span {
-    const attributes = newAttributes();
+  /**
+   * Reduces a span, in place (the view's own copy: nothing else holds decoded spans), to its
+   * links, times, status, resource and feature-key attributes.
+   */
+  private slimDown(span: Span): void {
+    let attributes: Attributes | undefined;
     for (const k of this.opts.featureKeys ?? FEATURE_KEYS) {
       const v = span.attributes[k];
-      if (v !== undefined) attributes[k] = v;
+      if (v === undefined) continue;
+      attributes ??= newAttributes();
+      attributes[k] = v;
     }
-    return { ...span, attributes, events: [], links: [] };
+    span.attributes = attributes ?? NO_ATTRIBUTES;
+    span.events = NO_EVENTS;
+    span.links = NO_LINKS;
   }
 
   /**

@@ -70,6 +70,14 @@ export class WorkerPool {
     });
   }
 
+  /** A message that needs no answer (the worker must not reply), to the least busy worker. */
+  send(task: unknown): void {
+    if (this.failure) return;
+    let slot = this.slots[0]!;
+    for (const s of this.slots) if (s.inFlight.size < slot.inFlight.size) slot = s;
+    slot.worker.postMessage({ id: -1, task });
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
