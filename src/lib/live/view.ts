@@ -135,24 +135,21 @@ export class LiveView {
       if (t.spans.has(span.spanId)) continue; // a retried export: already shown
       const view = classify(span);
       t.spans.set(span.spanId, span);
-      t.views.set(span.spanId, view);
+      if (!this.slim) t.views.set(span.spanId, view);
       t.lastAt = now;
       if (span.parentSpanId === '') t.hasRoot = true;
       if (isCall(view) || view.usage !== undefined || t.callBelow.has(span.spanId)) this.markAncestors(t, span);
       fresh.push({ t, span, view });
     }
-    fresh.sort((a, b) => a.span.startMs - b.span.startMs);
+    // Lines come out in start order (nothing is shown when slim: the totals do not depend on it).
+    if (!this.slim) fresh.sort((a, b) => a.span.startMs - b.span.startMs);
     for (const f of fresh) this.spanArrived(f.t, f.span, f.view);
     // The batch may have brought the root that settles the features of waiting spans.
-    for (const t of new Set(fresh.map((f) => f.t))) if (t.deferred.size) this.retryDeferred(t, false);
+    if (this.filters.features?.length) for (const t of new Set(fresh.map((f) => f.t))) if (t.deferred.size) this.retryDeferred(t, false);
     if (this.slim) {
       // Nothing will draw these spans: keep what count-once and features still need, so the
       // attributes of every pending span are not held (memory, and GC time under load).
-      for (const { t, span } of fresh) {
-        if (t.deferred.has(span.spanId)) continue;
-        this.slimDown(span);
-        t.views.delete(span.spanId);
-      }
+      for (const { t, span } of fresh) if (!t.deferred.has(span.spanId)) this.slimDown(span);
     }
     this.enforcePendingLimit();
   }
@@ -218,7 +215,7 @@ export class LiveView {
     const call = isCall(view) && !t.callBelow.has(span.spanId);
     const show = call || view.kind === 'tool' || isError(span, view);
     // The feature walks the ancestors: only for spans that are shown or filtered on it.
-    const feature = show || this.filters.features?.length ? this.featureIn(t, span, final) : undefined;
+    const feature = (show && !this.slim) || this.filters.features?.length ? this.featureIn(t, span, final) : undefined;
     if (feature === undefined && this.filters.features?.length) {
       t.deferred.set(span.spanId, view);
       return;
@@ -235,7 +232,7 @@ export class LiveView {
       t.counted.set(span.spanId, { call: counted, shown: matched });
       if (matched) this.totals.count(counted, 1);
     }
-    if (!matched) return;
+    if (!matched || this.slim) return; // slim: nothing is shown
     if (show) {
       const line: SpanLine = {
         span,
