@@ -19,6 +19,12 @@
  * that everything the decoder would read is checked here too.
  */
 
+import * as wireCommon from './wire-common.js';
+
+// Module-local bindings of wire-common's exports: V8's optimized code reaches an import through a
+// few more loads than a module's own constant, which shows on paths taken for every field.
+const { allZero, divMillion, HEX_PAIR, int64BigInt, readInt64, readUint32, skipValue, wireOut } = wireCommon;
+
 /** The one value this module throws (never anything else, barring a bug). */
 const FALLBACK: Error = new Error('proto-to-json: request not modelled here; use the decoder');
 
@@ -172,19 +178,9 @@ function u64(lo: number, hi: number): void {
     uint(hi * 4294967296 + lo);
     return;
   }
-  // v = Q·10⁶ + R with Q < 2^45: exact in doubles (the same split as proto-wire.ts' msOf).
-  const qh = Math.floor(hi / 1e6);
-  const t = (hi - qh * 1e6) * 4294967296 + lo; // < 2^53
-  let qt = Math.floor(t / 1e6);
-  let r = t - qt * 1e6;
-  if (r < 0) {
-    qt--;
-    r += 1e6;
-  } else if (r >= 1e6) {
-    qt++;
-    r -= 1e6;
-  }
-  uint(qh * 4294967296 + qt);
+  // v = Q·10⁶ + R with Q < 2^45: exact in doubles (as proto-wire.ts' msOf splits it).
+  const r = divMillion(lo, hi);
+  uint(wireOut.quotient);
   padded(r, 6);
 }
 
@@ -194,17 +190,14 @@ function time(at: number): void {
   else u64(dv.getUint32(at, true), dv.getUint32(at + 4, true));
 }
 
-/** A byte's two lowercase hex digits as a little-endian 16-bit word. */
-const HEX = new Uint16Array(256);
-for (let i = 0; i < 256; i++) HEX[i] = ((i >> 4) + ((i >> 4) < 10 ? 48 : 87)) | (((i & 15) + ((i & 15) < 10 ? 48 : 87)) << 8);
-
 function hex(s: number, e: number): void {
   const n = e - s;
   if (o + 2 * n > out.length) grow(2 * n);
   const src = inb;
   const d = odv;
+  const pairs = HEX_PAIR;
   let q = o;
-  for (let p = s; p < e; p++, q += 2) d.setUint16(q, HEX[src[p]!]!, true);
+  for (let p = s; p < e; p++, q += 2) d.setUint16(q, pairs[src[p]!]!, true);
   o = q;
 }
 
@@ -400,121 +393,22 @@ const V_KVLIST = V('{"kvlistValue":{"values":[', ']}}');
 const V_BYTES = V('{"bytesValue":"', '"}');
 const V_EMPTY = V('{}', '');
 
-// ---- input primitives (proto-wire.ts' readers; every irregularity falls back) ----------------
+// ---- input primitives (wire-common.ts reads; every irregularity falls back) ------------------
 
-/** protobufjs Reader#uint32: a varint's low 32 bits; 10-byte varints skip bytes 6–10 unread. */
+/** protobufjs Reader#uint32: a varint's low 32 bits (one byte here, longer ones in wire-common). */
 function u32(end: number): number {
-  const buf = inb;
-  let p = pos;
+  const p = pos;
   if (p < end) {
-    const b0 = buf[p]!;
-    if (b0 < 128) {
-      pos = p + 1;
-      return b0;
-    }
-  }
-  if (end - p < 5) return u32Near(end);
-  let b = buf[p++]!;
-  let v = b & 127;
-  b = buf[p++]!;
-  v |= (b & 127) << 7;
-  if (b < 128) {
-    pos = p;
-    return v;
-  }
-  b = buf[p++]!;
-  v |= (b & 127) << 14;
-  if (b < 128) {
-    pos = p;
-    return v;
-  }
-  b = buf[p++]!;
-  v |= (b & 127) << 21;
-  if (b < 128) {
-    pos = p;
-    return v;
-  }
-  b = buf[p++]!;
-  v = (v | ((b & 15) << 28)) >>> 0;
-  if (b < 128) {
-    pos = p;
-    return v;
-  }
-  if ((p += 5) > end) fallback();
-  pos = p;
-  return v;
-}
-
-function u32Near(end: number): number {
-  const buf = inb;
-  let p = pos;
-  let v = 0;
-  for (let shift = 0; shift < 28; shift += 7) {
-    if (p >= end) fallback();
-    const b = buf[p++]!;
-    v = (v | ((b & 127) << shift)) >>> 0;
+    const b = inb[p]!;
     if (b < 128) {
-      pos = p;
-      return v;
+      pos = p + 1;
+      return b;
     }
   }
-  return fallback();
-}
-
-/** protobufjs readLongVarint (proto-wire.ts' int64), leaving the halves here. */
-let int64Lo = 0;
-let int64Hi = 0;
-
-function int64(end: number): void {
-  const buf = inb;
-  let p = pos;
-  let lo = 0;
-  let hi = 0;
-  let b = 0;
-  if (end - p > 4) {
-    for (let shift = 0; shift < 28; shift += 7) {
-      b = buf[p++]!;
-      lo |= (b & 127) << shift;
-      if (b < 128) {
-        pos = p;
-        int64Lo = lo;
-        int64Hi = 0;
-        return;
-      }
-    }
-    b = buf[p++]!;
-    lo = (lo | ((b & 127) << 28)) >>> 0;
-    hi = (b & 127) >> 4;
-    if (b >= 128) {
-      const fast = end - p > 4;
-      for (let i = 0; ; i++) {
-        if (i === 5) fallback();
-        if (!fast && p >= end) fallback();
-        b = buf[p++]!;
-        hi = (hi | ((b & 127) << (i * 7 + 3))) >>> 0;
-        if (b < 128) break;
-      }
-    }
-  } else {
-    for (let shift = 0; ; shift += 7) {
-      if (p >= end) fallback();
-      b = buf[p++]!;
-      lo = (lo | ((b & 127) << shift)) >>> 0;
-      if (b < 128 || shift === 21) break;
-    }
-  }
-  pos = p;
-  int64Lo = lo;
-  int64Hi = hi;
-}
-
-/** The signed 64-bit hi·2³² + lo in decimal (bigint's toString). */
-function i64(lo: number, hi: number): void {
-  if (hi < 0x200000) uint(hi * 4294967296 + lo);
-  else if (hi >= 0xffe00000) {
-    byte(45);
-    uint(-((hi - 4294967296) * 4294967296 + lo));
-  } else ascii(BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo)).toString());
+  const v = readUint32(inb, p, end);
+  if (v < 0) fallback();
+  pos = wireOut.next;
+  return v;
 }
 
 /** A length-delimited field: checks it, moves past it, returns its start (its end is pos). */
@@ -549,36 +443,24 @@ function fixed32(end: number): number {
   const p = pos;
   if (p + 4 > end) fallback();
   pos = p + 4;
-  const buf = inb;
-  return (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24)) >>> 0;
+  return dv.getUint32(p, true);
 }
 
 /** An unknown field of wire type 0, 1, 2 or 5 (groups and invalid wire types fall back). */
 function skip(end: number, wireType: number): void {
-  switch (wireType) {
-    case 0: {
-      const buf = inb;
-      let p = pos;
-      do {
-        if (p >= end) fallback();
-      } while (buf[p++]! & 128);
-      pos = p;
-      return;
-    }
-    case 1:
-      if (pos + 8 > end) fallback();
-      pos += 8;
-      return;
-    case 2:
-      delimited(end);
-      return;
-    case 5:
-      if (pos + 4 > end) fallback();
-      pos += 4;
-      return;
-    default:
-      fallback();
-  }
+  const p = skipValue(inb, pos, end, wireType);
+  if (p < 0) fallback();
+  pos = p;
+}
+
+/** An int64 varint (AnyValue.int_value) in decimal, as bigint's toString writes it. */
+function i64(end: number): void {
+  const v = readInt64(inb, pos, end);
+  const next = wireOut.next;
+  if (next < 0) fallback();
+  pos = next;
+  if (v === v) int(v);
+  else ascii(int64BigInt(wireOut.lo, wireOut.hi).toString());
 }
 
 // ---- attributes ------------------------------------------------------------------------------
@@ -735,10 +617,9 @@ function anyValue(end: number, level: number, form: number): void {
         break;
       case 3:
         if (wt !== 0) fallback();
-        int64(c);
         v = V_INT[form]!;
         lit(v[0]);
-        i64(int64Lo, int64Hi);
+        i64(c);
         break;
       case 4: {
         if (wt !== 1) fallback();
@@ -959,16 +840,7 @@ function scope(at: number, end: number): void {
 // ---- spans ------------------------------------------------------------------------------------
 
 function validId(s: number, e: number, size: number): boolean {
-  if (e - s !== size) return false;
-  const buf = inb;
-  for (let p = s; p < e; p++) if (buf[p] !== 0) return true;
-  return false;
-}
-
-function allZero(s: number, e: number): boolean {
-  const buf = inb;
-  for (let p = s; p < e; p++) if (buf[p] !== 0) return false;
-  return true;
+  return e - s === size && !allZero(inb, s, e);
 }
 
 /** A Link's ids (its length prefix next; only its top-level fields are read): both valid? */
@@ -1153,7 +1025,7 @@ function span(end: number, nth: number): boolean {
   const accepted =
     validId(traceS, traceE, 16) &&
     validId(spanS, spanE, 8) &&
-    (allZero(parentS, parentE) || validId(parentS, parentE, 8)) &&
+    (allZero(inb, parentS, parentE) || validId(parentS, parentE, 8)) &&
     linksValid;
   // A skipped span is written all the same (then cut off): its contents are checked like this.
   const mark = o;
@@ -1166,7 +1038,7 @@ function span(end: number, nth: number): boolean {
     lit(L_TRACE_STATE);
     str(stateS, stateE);
   }
-  if (!allZero(parentS, parentE)) {
+  if (!allZero(inb, parentS, parentE)) {
     lit(L_PARENT);
     hex(parentS, parentE);
     byte(34);

@@ -24,6 +24,11 @@ import { DecodeError } from '../errors.js';
 import { KvList, nanosToMs, newAttributes, type AttrValue, type Resource, type Scope, type Span, type SpanEvent, type SpanLink } from '../span.js';
 import type { DecodeResult, FieldProblem } from './decode-result.js';
 import { checkIdBytes } from './ids.js';
+import * as wireCommon from './wire-common.js';
+
+// Module-local bindings of wire-common's exports: V8's optimized code reaches an import through a
+// few more loads than a module's own constant, which shows on paths taken for every field.
+const { allZero, divMillion, HEX_HI, HEX_LO, int64BigInt, readInt64, readUint32, skipValue, wireErrorMessage, wireOut } = wireCommon;
 
 /** protobufjs' Reader.recursionLimit (util.recursionLimit): deeper messages are rejected. */
 const RECURSION_LIMIT = 100;
@@ -66,124 +71,40 @@ function fail(message: string): never {
   throw new DecodeError(PREFIX + message);
 }
 
-function truncated(at: number): never {
-  fail(`truncated varint at byte ${at}`);
-}
-
 function beyond(len: number, at: number): never {
   fail(`length ${len} beyond the end at byte ${at}`);
 }
 
-// ---- scalars -------------------------------------------------------------------------------
+// ---- scalars (wire-common.ts reads; errors are raised here) -------------------------------
 
-/** protobufjs Reader#uint32: a varint's low 32 bits; 10-byte varints skip bytes 6–10 unread. */
-function u32(w: Wire, end: number): number {
-  const buf = w.buf;
-  let p = w.pos;
-  if (p < end) {
-    const b0 = buf[p]!;
-    if (b0 < 128) {
-      w.pos = p + 1;
-      return b0;
-    }
-  }
-  if (end - p < 5) return u32Near(w, end);
-  let b = buf[p++]!;
-  let v = b & 127;
-  b = buf[p++]!;
-  v |= (b & 127) << 7;
-  if (b < 128) {
-    w.pos = p;
-    return v;
-  }
-  b = buf[p++]!;
-  v |= (b & 127) << 14;
-  if (b < 128) {
-    w.pos = p;
-    return v;
-  }
-  b = buf[p++]!;
-  v |= (b & 127) << 21;
-  if (b < 128) {
-    w.pos = p;
-    return v;
-  }
-  b = buf[p++]!;
-  v = (v | ((b & 15) << 28)) >>> 0;
-  if (b < 128) {
-    w.pos = p;
-    return v;
-  }
-  if ((p += 5) > end) truncated(w.pos);
-  w.pos = p;
-  return v;
+/** The error a wire-common.ts reader just reported. */
+function wireError(): never {
+  fail(wireErrorMessage());
 }
 
-/** Fewer than 5 bytes left: every byte is bounds-checked. */
-function u32Near(w: Wire, end: number): number {
-  const buf = w.buf;
-  let p = w.pos;
-  let v = 0;
-  for (let shift = 0; shift < 28; shift += 7) {
-    if (p >= end) truncated(w.pos);
-    const b = buf[p++]!;
-    v = (v | ((b & 127) << shift)) >>> 0;
+/** protobufjs Reader#uint32: a varint's low 32 bits (one byte here, longer ones in wire-common). */
+function u32(w: Wire, end: number): number {
+  const p = w.pos;
+  if (p < end) {
+    const b = w.buf[p]!;
     if (b < 128) {
-      w.pos = p;
-      return v;
+      w.pos = p + 1;
+      return b;
     }
   }
-  return truncated(w.pos);
+  const v = readUint32(w.buf, p, end);
+  if (v < 0) wireError();
+  w.pos = wireOut.next;
+  return v;
 }
 
 /** protobufjs readLongVarint → signed int64 as bigint (int_value). */
 function int64(w: Wire, end: number): bigint {
-  const buf = w.buf;
-  const at = w.pos;
-  let p = at;
-  let lo = 0;
-  let hi = 0;
-  let b = 0;
-  if (end - p > 4) {
-    for (let shift = 0; shift < 28; shift += 7) {
-      b = buf[p++]!;
-      lo |= (b & 127) << shift;
-      if (b < 128) {
-        w.pos = p;
-        return BigInt(lo);
-      }
-    }
-    b = buf[p++]!;
-    lo = (lo | ((b & 127) << 28)) >>> 0;
-    hi = (b & 127) >> 4;
-    if (b >= 128) {
-      const fast = end - p > 4;
-      for (let i = 0; ; i++) {
-        if (i === 5) fail(`invalid varint encoding at byte ${at}`);
-        if (!fast && p >= end) truncated(at);
-        b = buf[p++]!;
-        hi = (hi | ((b & 127) << (i * 7 + 3))) >>> 0;
-        if (b < 128) break;
-      }
-    }
-  } else {
-    // Near the end protobufjs reads at most 4 bytes, the 4th whatever its continuation bit (a
-    // 4th byte past the end leaves the reader beyond its message, which it then rejects).
-    for (let shift = 0; ; shift += 7) {
-      if (p >= end) truncated(at);
-      b = buf[p++]!;
-      lo = (lo | ((b & 127) << shift)) >>> 0;
-      if (b < 128 || shift === 21) break;
-    }
-  }
-  w.pos = p;
-  return int64Of(lo, hi);
-}
-
-function int64Of(lo: number, hi: number): bigint {
-  if (hi < 0x200000) return BigInt(hi * 4294967296 + lo);
-  if (hi >= 0xffe00000) return BigInt((hi - 4294967296) * 4294967296 + lo);
-  return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
+  const v = readInt64(w.buf, w.pos, end);
+  const next = wireOut.next;
+  if (next < 0) wireError();
+  w.pos = next;
+  return v === v ? BigInt(v) : int64BigInt(wireOut.lo, wireOut.hi);
 }
 
 /** A fixed64's position (read later, once, if it is the last occurrence), after checking it. */
@@ -199,18 +120,8 @@ function fixed64At(w: Wire, end: number): number {
  * whole milliseconds plus the remainder's fraction, the very same two numbers added.
  */
 function msOf(lo: number, hi: number): number {
-  const qh = Math.floor(hi / 1e6);
-  const t = (hi - qh * 1e6) * 4294967296 + lo; // < 2^53
-  let qt = Math.floor(t / 1e6);
-  let rt = t - qt * 1e6;
-  if (rt < 0) {
-    qt--;
-    rt += 1e6;
-  } else if (rt >= 1e6) {
-    qt++;
-    rt -= 1e6;
-  }
-  return qh * 4294967296 + qt + rt / 1e6;
+  const r = divMillion(lo, hi);
+  return wireOut.quotient + r / 1e6;
 }
 
 /** nanosToMs(end − start) (truncating division), in exact numbers when the difference is under 2^53. */
@@ -242,9 +153,8 @@ function durationMs(startLo: number, startHi: number, endLo: number, endHi: numb
 function fixed32(w: Wire, end: number): number {
   const p = w.pos;
   if (p + 4 > end) fail(`fixed32 beyond the end at byte ${p}`);
-  const buf = w.buf;
   w.pos = p + 4;
-  return (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24)) >>> 0;
+  return w.dv.getUint32(p, true);
 }
 
 function double(w: Wire, end: number): number {
@@ -282,36 +192,16 @@ function tooDeep(at: number): never {
 /** protobufjs Reader#skipType, depth-limited like it. */
 function skip(w: Wire, end: number, wireType: number, depth: number): void {
   if (depth > RECURSION_LIMIT) tooDeep(w.pos);
-  switch (wireType) {
-    case 0: {
-      const buf = w.buf;
-      let p = w.pos;
-      do {
-        if (p >= end) truncated(w.pos);
-      } while (buf[p++]! & 128);
-      w.pos = p;
-      return;
+  if (wireType === 3) {
+    for (;;) {
+      const wt = u32(w, end) & 7;
+      if (wt === 4) return;
+      skip(w, end, wt, depth + 1);
     }
-    case 1:
-      if (w.pos + 8 > end) beyond(8, w.pos);
-      w.pos += 8;
-      return;
-    case 2:
-      delimited(w, end);
-      return;
-    case 3:
-      for (;;) {
-        const wt = u32(w, end) & 7;
-        if (wt === 4) return;
-        skip(w, end, wt, depth + 1);
-      }
-    case 5:
-      if (w.pos + 4 > end) beyond(4, w.pos);
-      w.pos += 4;
-      return;
-    default:
-      fail(`invalid wire type ${wireType} at byte ${w.pos}`);
   }
+  const p = skipValue(w.buf, w.pos, end, wireType);
+  if (p < 0) wireError();
+  w.pos = p;
 }
 
 // ---- strings -------------------------------------------------------------------------------
@@ -426,13 +316,6 @@ function protobufjsUtf8(buf: Uint8Array, start: number, end: number): string {
 
 // ---- ids -----------------------------------------------------------------------------------
 
-const HEX_HI = new Uint8Array(256);
-const HEX_LO = new Uint8Array(256);
-for (let i = 0; i < 256; i++) {
-  HEX_HI[i] = (i >> 4) + ((i >> 4) < 10 ? 48 : 87);
-  HEX_LO[i] = (i & 15) + ((i & 15) < 10 ? 48 : 87);
-}
-
 /** Lowercase hex of a `size`-byte non-zero id, or '' when checkIdBytes would refuse it. */
 function hexId(w: Wire, s: number, e: number, size: number): string {
   if (e - s !== size) return '';
@@ -460,11 +343,6 @@ function hex16(b: Uint8Array, s: number): string {
     H[b0]!, L[b0]!, H[b1]!, L[b1]!, H[b2]!, L[b2]!, H[b3]!, L[b3]!, H[b4]!, L[b4]!, H[b5]!, L[b5]!, H[b6]!, L[b6]!, H[b7]!, L[b7]!,
     H[b8]!, L[b8]!, H[b9]!, L[b9]!, H[b10]!, L[b10]!, H[b11]!, L[b11]!, H[b12]!, L[b12]!, H[b13]!, L[b13]!, H[b14]!, L[b14]!, H[b15]!, L[b15]!,
   );
-}
-
-function allZero(buf: Uint8Array, s: number, e: number): boolean {
-  for (let p = s; p < e; p++) if (buf[p] !== 0) return false;
-  return true;
 }
 
 function idProblem(w: Wire, s: number, e: number, size: 8 | 16): string {
