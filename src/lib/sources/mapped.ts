@@ -19,7 +19,7 @@ import { newReadStats, readItems, type LineOffload, type Offloaded, type ReadOpt
 const START_AFTER_BYTES = 8 * 1024 * 1024;
 const CHUNK_BYTES = 1024 * 1024;
 /** Chunks in flight per worker: enough to keep them busy, few enough to bound memory. */
-const IN_FLIGHT_PER_WORKER = 3;
+const IN_FLIGHT_PER_WORKER = 2;
 
 /** The worker script sits next to this module once built; from sources (tests) there is none. */
 const WORKER_SCRIPT = new URL('../parallel/line-worker.js', import.meta.url);
@@ -36,7 +36,7 @@ export interface MappedReadOptions extends Omit<ReadOptions, 'offload' | 'stats'
 type Entry<R> = { result: R } | { problem: Problem } | { chunk: Promise<ChunkResult<R>>; settled: boolean };
 
 /** Entries held in order at most: results decoded here while a worker's chunk is still out. */
-const MAX_QUEUED = 16;
+const MAX_QUEUED = 8;
 
 export async function* readMapped<C, R>(inputs: Input[], opts: MappedReadOptions, spec: MapperSpec<C, R>): AsyncGenerator<R> {
   const stats = opts.stats ?? newReadStats();
