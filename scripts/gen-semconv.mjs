@@ -5,7 +5,7 @@
  * levels come from the source and the runtime needs no YAML parser.
  *
  *   node scripts/gen-semconv.mjs [semconv-dir] [out-file]
- *   (defaults: ../shared/semconv/gen-ai-v1.41.0 and src/lib/lint/semconv-requirements.ts)
+ *   (defaults: fixtures/shared/semconv/gen-ai-v1.41.0 and src/lib/lint/semconv-requirements.ts)
  *
  * No YAML package is installed, so this file carries a small parser for the subset those
  * files use: block mappings and sequences, `- key: value` items, plain (also multi-line),
@@ -413,7 +413,7 @@ export const WELL_KNOWN_VALUES: Readonly<Record<string, readonly string[]>> = ${
 
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
 if (isMain) {
-  const dir = process.argv[2] ?? '../shared/semconv/gen-ai-v1.41.0';
+  const dir = process.argv[2] ?? 'fixtures/shared/semconv/gen-ai-v1.41.0';
   const out = process.argv[3] ?? 'src/lib/lint/semconv-requirements.ts';
   const tables = buildTables(dir);
   const label = `semconv ${path.basename(path.resolve(dir))}`;

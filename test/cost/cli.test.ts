@@ -7,7 +7,7 @@ import { tempDir, writeTemp } from '../helpers/read-all.js';
 import { DATE_SWITCH, generateDump, writePricingFile } from './generate.js';
 
 const VERCEL = 'fixtures/instrumented/vercel.json';
-const AGENT = path.resolve('../shared/captures/manual-agent-http-json.json');
+const AGENT = path.resolve('fixtures/shared/captures/manual-agent-http-json.json');
 
 describe('llmtrace cost (built binary)', () => {
   it('prints the JSON shape of DESIGN', async () => {

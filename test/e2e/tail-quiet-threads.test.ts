@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli.js';
 import { readAll, tempDir } from '../helpers/read-all.js';
 
-const CAPTURES = path.resolve('../shared/captures');
+const CAPTURES = path.resolve('fixtures/shared/captures');
 
 async function freePort(): Promise<number> {
   const srv = net.createServer();

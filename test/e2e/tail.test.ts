@@ -14,7 +14,7 @@ import { runCli } from '../helpers/cli.js';
 import { readAll, tempDir } from '../helpers/read-all.js';
 import { exportAgentRun, startTail, type TailEvent, type TailProcess } from '../helpers/tail-process.js';
 
-const CAPTURES = path.resolve('../shared/captures');
+const CAPTURES = path.resolve('fixtures/shared/captures');
 type Compression = NonNullable<ConstructorParameters<typeof HttpJsonExporter>[0]>['compression'];
 const GZIP = 'gzip' as Compression;
 

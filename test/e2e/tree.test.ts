@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { tempDir, writeTemp } from '../helpers/read-all.js';
 
-const CAPTURES = path.resolve('../shared/captures');
+const CAPTURES = path.resolve('fixtures/shared/captures');
 const AGENT_LINES = [
   // gpt-4o: (23 − 11) × $2.50 + 11 × $1.25 + 12 × $10 per 1M = $0.00016375
   /^agent\.research .*∑ 85 → 19 tok \(11 cached\) {2}∑ \$0\.000175$/,

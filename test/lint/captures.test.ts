@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintFiles } from './helpers.js';
 
-const CAPTURES = path.resolve('../shared/captures');
+const CAPTURES = path.resolve('fixtures/shared/captures');
 
 describe('lint on real exporter captures', () => {
   it('reports gen_ai.system → gen_ai.provider.name on the official OpenAI instrumentation spans', async () => {

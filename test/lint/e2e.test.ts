@@ -8,7 +8,7 @@ import { RULE_IDS } from '../../src/lib/lint/registry.js';
 import { schemaErrors } from './sarif-schema.js';
 import { validateSarif } from './sarif-validator.js';
 
-const CAPTURES = path.resolve('../shared/captures');
+const CAPTURES = path.resolve('fixtures/shared/captures');
 const MANUAL = path.join(CAPTURES, 'manual-agent-http-json.json');
 const OFFICIAL = path.join(CAPTURES, 'official-agent-http-json.json');
 const FIX = path.resolve('fixtures/lint');

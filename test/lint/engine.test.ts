@@ -91,7 +91,7 @@ describe('lint engine', () => {
 
   it('reports a span whose parent never arrived as an orphan, and the trace as rootless when the root is lost', async () => {
     // The manual capture with its root span dropped: what a process that exits without flushing leaves.
-    const { spans } = await readAll([path.resolve('../shared/captures/manual-agent-http-json.json')]);
+    const { spans } = await readAll([path.resolve('fixtures/shared/captures/manual-agent-http-json.json')]);
     const children = spans.filter((s) => s.parentSpanId !== '');
     expect(children).toHaveLength(4);
     const { findings, linter } = lintBatches([children]);

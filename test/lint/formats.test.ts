@@ -145,7 +145,7 @@ describe('GitHub annotations', () => {
   });
 
   it('maps severities to error, warning and notice', async () => {
-    const manual = path.resolve('../shared/captures/manual-agent-http-json.json');
+    const manual = path.resolve('fixtures/shared/captures/manual-agent-http-json.json');
     const { text } = await render(new GithubReporter(makeColors({ noColor: true })), [path.join(FIX, 'llm-missing-usage.json'), manual]);
     const cmds = text.split('\n').filter((l) => l.startsWith('::'));
     expect(cmds.map((l) => l.slice(0, l.indexOf(' ')))).toEqual(['::error', '::notice', '::warning']);

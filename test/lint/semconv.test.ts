@@ -8,7 +8,7 @@ import { RULES } from '../../src/lib/lint/registry.js';
 import { DEPRECATED_ATTRIBUTES, DEPRECATED_VALUES, SPAN_DEFINITIONS, WELL_KNOWN_VALUES } from '../../src/lib/lint/semconv-requirements.js';
 import { tempDir } from '../helpers/read-all.js';
 
-const SEMCONV = path.resolve('../shared/semconv/gen-ai-v1.41.0');
+const SEMCONV = path.resolve('fixtures/shared/semconv/gen-ai-v1.41.0');
 
 describe('generated semconv requirement table', () => {
   it('is what scripts/gen-semconv.mjs generates from the YAML today', () => {

@@ -8,7 +8,7 @@ import { decodeOtlpProtoTraces } from '../../src/lib/otlp/proto-decode.js';
 import { KvList, type Span } from '../../src/lib/span.js';
 import { makeSdkSpans, sdkJson, sdkProtobuf } from '../helpers/sdk-spans.js';
 
-const CAPTURES = '../shared/captures';
+const CAPTURES = 'fixtures/shared/captures';
 
 /** Span without its shared resource/scope objects, for deep comparison. */
 function plain(s: Span) {

@@ -10,8 +10,8 @@ import { KvList, finishSpan, newAttributes, type AttrValue, type Attributes, typ
 import { makeSdkSpans, sdkJson, sdkProtobuf } from '../helpers/sdk-spans.js';
 import { span, spanWith, hexId } from '../helpers/span-factory.js';
 
-const CAPTURES = '../shared/captures';
-const OTLP_JSON_TRACES = ['../shared/otlp-examples/trace.json', '../shared/formats/otlp-telemetrygen.json'];
+const CAPTURES = 'fixtures/shared/captures';
+const OTLP_JSON_TRACES = ['fixtures/shared/otlp-examples/trace.json', 'fixtures/shared/formats/otlp-telemetrygen.json'];
 
 const old = (spans: Span[]) => JSON.stringify(encodeOtlpJsonTraces(spans));
 

@@ -277,7 +277,7 @@ export const cleanRequest = requestObjects(true).map(encode);
 
 // ---- real requests ---------------------------------------------------------------------------
 
-export const CAPTURES = '../shared/captures';
+export const CAPTURES = 'fixtures/shared/captures';
 /** The captured requests (file names in CAPTURES). */
 export const captures = readdirSync(CAPTURES).filter((f) => f.endsWith('.bin'));
 

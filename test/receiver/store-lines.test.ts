@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 const { workerStoreLines } = (await import(path.resolve('dist/lib/receiver/store-lines.js'))) as typeof import('../../src/lib/receiver/store-lines.js');
 const { decodeExport } = (await import(path.resolve('dist/lib/receiver/decode.js'))) as typeof import('../../src/lib/receiver/decode.js');
 
-const CAPTURES = '../shared/captures';
+const CAPTURES = 'fixtures/shared/captures';
 
 describe('store lines from a worker thread', () => {
   const lines = workerStoreLines(2);

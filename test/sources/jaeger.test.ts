@@ -5,7 +5,7 @@ import { DecodeError } from '../../src/lib/errors.js';
 import { SpanKind, StatusCode, serviceName } from '../../src/lib/span.js';
 import { decodeJaegerUi, isJaegerUi } from '../../src/lib/sources/jaeger.js';
 
-const sample = (): unknown => JSON.parse(readFileSync(new URL('../../../shared/formats/jaeger-trace.json', import.meta.url), 'utf8'));
+const sample = (): unknown => JSON.parse(readFileSync(new URL('../../fixtures/shared/formats/jaeger-trace.json', import.meta.url), 'utf8'));
 const TRACE = '00000000000000000000000000000001';
 const T0 = 1485467191639875000n;
 

@@ -4,10 +4,10 @@
  * same places, the same counts. Workers only exist in the built code, so this test imports
  * `dist/` (npm test builds first) and forces tiny chunks so that even small inputs use them.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
 const dist = (p: string) => path.resolve('dist', p);
@@ -37,8 +37,15 @@ function jsonLines(copies: number): string {
   return `${lines.join('\n')}\n`;
 }
 
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
 function tmpFile(name: string, text: string): string {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'llmtrace-mapped-')), name);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'llmtrace-mapped-'));
+  dirs.push(dir);
+  const file = path.join(dir, name);
   writeFileSync(file, text);
   return file;
 }

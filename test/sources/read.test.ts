@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readAll, writeTemp } from '../helpers/read-all.js';
 
-const CAPTURES = '../shared/captures';
+const CAPTURES = 'fixtures/shared/captures';
 const json = readFileSync(`${CAPTURES}/manual-agent-http-json.json`, 'utf8');
 const proto = readFileSync(`${CAPTURES}/manual-agent-http-proto.bin`);
 const AGENT_SPANS = ['agent.research', 'chat gpt-4o', 'chat gpt-4o-mini', 'embeddings text-embedding-3-small', 'execute_tool search_docs'];

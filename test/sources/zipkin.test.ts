@@ -224,7 +224,7 @@ interface OtlpRequest {
   resourceSpans: Array<{ resource: { attributes: OtlpKeyValue[] }; scopeSpans: Array<{ scope: { name: string; version: string }; spans: OtlpSpan[] }> }>;
 }
 
-const capture = readJson(new URL('../../../shared/captures/manual-agent-http-json.json', import.meta.url)) as OtlpRequest;
+const capture = readJson(new URL('../../fixtures/shared/captures/manual-agent-http-json.json', import.meta.url)) as OtlpRequest;
 const rs = capture.resourceSpans[0]!;
 const ss = rs.scopeSpans[0]!;
 const toMicros = (ns: string) => (BigInt(ns) / 1000n) * 1000n;
