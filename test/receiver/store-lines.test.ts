@@ -6,13 +6,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const { workerStoreLines } = (await import(path.resolve('dist/lib/receiver/store-lines.js'))) as typeof import('../../src/lib/receiver/store-lines.js');
+const { openStoreLines } = (await import(path.resolve('dist/lib/receiver/store-lines.js'))) as typeof import('../../src/lib/receiver/store-lines.js');
 const { decodeExport } = (await import(path.resolve('dist/lib/receiver/decode.js'))) as typeof import('../../src/lib/receiver/decode.js');
 
 const CAPTURES = 'fixtures/shared/captures';
 
 describe('store lines from a worker thread', () => {
-  const lines = workerStoreLines(2);
+  const lines = openStoreLines(2)!;
   afterAll(() => lines.close());
 
   it('equal the lines made in-thread for every capture (protobuf and JSON), newline included', async () => {

@@ -17,7 +17,7 @@ import { RULES } from './registry.js';
 import type { PriceLayer } from '../cost/pricebook.js';
 import type { MapperSpec } from '../parallel/mapper.js';
 import type { RenderSpec } from './render/finding-text.js';
-import { GENAI, SpanLinter, TOOL, TOOL_OK, lintMapper, type LintFacts, type LintMapperConfig, type SpanScore } from './span-facts.js';
+import { GENAI, SpanLinter, TOOL, TOOL_OK, lintMapper, newFinding, type FindingPlace, type LintFacts, type LintMapperConfig, type SpanScore } from './span-facts.js';
 import { ScorecardCounter, type Scorecard } from './scorecard.js';
 import { SpanIds } from './span-ids.js';
 import type {
@@ -114,19 +114,11 @@ export class Linter {
     return name;
   }
 
-  private emit<R extends RuleId>(
-    out: Finding[],
-    rule: R,
-    where: { traceId: string; spanId: string; spanName: string; source?: string; line?: number },
-    facts: RuleFacts[R],
-  ): void {
+  private emit<R extends RuleId>(out: Finding[], rule: R, where: FindingPlace, facts: RuleFacts[R]): void {
     const severity = this.severityOf(rule);
     if (severity === undefined) return;
     this.counts[severity]++;
-    const f = { rule, severity, traceId: where.traceId, spanId: where.spanId, spanName: where.spanName, facts } as Finding;
-    if (where.source !== undefined) f.source = where.source;
-    if (where.line !== undefined) f.line = where.line;
-    out.push(f);
+    out.push(newFinding(rule, severity, where, facts));
   }
 
   /**

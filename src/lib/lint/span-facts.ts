@@ -17,7 +17,7 @@ import { deprecatedAttribute } from './rules/deprecated.js';
 import { rootContextCode } from './rules/root.js';
 import { joinRendered, renderFinding, type RenderSpec } from './render/finding-text.js';
 import { failureGap } from './rules/util.js';
-import type { AnyRuleDef, Finding, LintContext, RootContextKeys, RuleFacts, RuleId, SeveritySetting, SpanInput } from './types.js';
+import type { AnyRuleDef, Finding, LintContext, RootContextKeys, RuleFacts, RuleId, Severity, SeveritySetting, SpanInput } from './types.js';
 
 /** Scorecard counts that depend on the span alone (the trace-level ones are the Linter's). */
 export interface SpanScore {
@@ -71,6 +71,22 @@ export interface SpanLinterOptions {
 }
 
 const NO_DUPLICATES: readonly number[] = [];
+
+export interface FindingPlace {
+  traceId: string;
+  spanId: string;
+  spanName: string;
+  source?: string;
+  line?: number;
+}
+
+/** A finding with its severity decided; source and line only when known. */
+export function newFinding(rule: RuleId, severity: Severity, where: FindingPlace, facts: RuleFacts[RuleId]): Finding {
+  const f = { rule, severity, traceId: where.traceId, spanId: where.spanId, spanName: where.spanName, facts } as Finding;
+  if (where.source !== undefined) f.source = where.source;
+  if (where.line !== undefined) f.line = where.line;
+  return f;
+}
 
 export class SpanLinter {
   private readonly spanRules: AnyRuleDef[];
@@ -164,13 +180,10 @@ export class SpanLinter {
     }
 
     let out: Finding[] | undefined;
+    const where = { traceId: span.traceId, spanId: span.spanId, spanName: span.name, source, line };
     const emit = (rule: RuleId, facts: RuleFacts[RuleId]) => {
       const severity = this.opts.severities[rule];
-      if (severity === 'off') return;
-      const finding = { rule, severity, traceId: span.traceId, spanId: span.spanId, spanName: span.name, facts } as Finding;
-      if (source !== undefined) finding.source = source;
-      if (line !== undefined) finding.line = line;
-      (out ??= []).push(finding);
+      if (severity !== 'off') (out ??= []).push(newFinding(rule, severity, where, facts));
     };
     if (this.deprecatedOn) for (const d of deprecatedList) emit('deprecated-attribute', d);
     for (const rule of this.spanRules) {

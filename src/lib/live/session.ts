@@ -71,22 +71,8 @@ export const defaultDeps: TailDeps = {
     const w = await import('../store/writer.js');
     return dir === null ? w.createNullStoreWriter() : w.createStoreWriter(dir);
   },
-  openStoreLines: async () => {
-    const { workerCount } = await import('../parallel/pool.js');
-    const n = workerCount();
-    if (n === 0) return undefined;
-    // The worker script exists once built (from sources, in tests, the receiver makes lines).
-    const url = new URL('../receiver/store-line-worker.js', import.meta.url);
-    const { existsSync } = await import('node:fs');
-    if (!existsSync(url)) return undefined;
-    return (await import('../receiver/store-lines.js')).workerStoreLines(n);
-  },
-  openViewThread: async (config) => {
-    const { workerCount } = await import('../parallel/pool.js');
-    const { existsSync } = await import('node:fs');
-    if (workerCount() === 0 || !existsSync(new URL('./view-worker.js', import.meta.url))) return undefined;
-    return new (await import('./view-thread.js')).ViewThread(config);
-  },
+  openStoreLines: async () => (await import('../receiver/store-lines.js')).openStoreLines(),
+  openViewThread: async (config) => (await import('./view-thread.js')).openViewThread(config),
 };
 
 type Tty = { isTTY?: boolean; columns?: number };

@@ -5,7 +5,7 @@
  * nothing but the totals has to come back, once, at the end.
  */
 import type { PriceLayer } from '../cost/pricebook.js';
-import { WorkerPool } from '../parallel/pool.js';
+import { WorkerPool, workersFor } from '../parallel/pool.js';
 import type { ElsewhereOutcome, ExportDecoder, IngestRequest } from '../receiver/ingest.js';
 import type { LiveFilters } from './filters.js';
 import { SessionTotals } from './totals.js';
@@ -22,6 +22,11 @@ export type ViewTask =
   | { type: 'finish' };
 
 const SCRIPT = new URL('./view-worker.js', import.meta.url);
+
+/** The view thread, or undefined when no worker can be started (one core, LLMTRACE_WORKERS=0). */
+export function openViewThread(config: ViewThreadConfig): ViewThread | undefined {
+  return workersFor(SCRIPT) > 0 ? new ViewThread(config) : undefined;
+}
 
 export class ViewThread implements ExportDecoder {
   readonly totals = new SessionTotals();

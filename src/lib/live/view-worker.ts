@@ -1,6 +1,7 @@
 /** Worker thread entry for view-thread.ts: decode exports, answer validity, run the live view. */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { PriceBook, priceCall } from '../cost/pricebook.js';
+import { serveTasks } from '../parallel/serve.js';
 import { decodeExport, decodeFailure } from '../receiver/decode.js';
 import type { AcceptedExport } from '../receiver/types.js';
 import type { ViewTask, ViewThreadConfig } from './view-thread.js';
@@ -51,19 +52,5 @@ function handle(task: ViewTask): unknown {
   }
 }
 
-parentPort!.on('message', ({ id, task }: { id: number; task: ViewTask }) => {
-  if (id < 0) {
-    // No answer wanted (settle): one message fewer per export.
-    try {
-      handle(task);
-    } catch {
-      // The view is best effort; the data is stored.
-    }
-    return;
-  }
-  try {
-    parentPort!.postMessage({ id, ok: true, value: handle(task) });
-  } catch (e) {
-    parentPort!.postMessage({ id, ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-  }
-});
+// 'settle' comes without an id (no answer wanted): one message fewer per export.
+serveTasks(handle);

@@ -81,21 +81,25 @@ export async function ingest(opts: ReceiverCommonOptions, req: IngestRequest): P
   const made = opts.lines?.make(req.signal, req.encoding, req.body);
   made?.catch(() => {});
   try {
-    decoded = decodeExport(req.signal, req.encoding, req.body, made === undefined);
+    decoded = decodeExport(req.signal, req.encoding, req.body, made === undefined && !opts.store.discards);
   } catch (e) {
     return { kind: 'invalid', message: decodeFailure(req.signal, e) };
   }
-  let line: string | Uint8Array | undefined = decoded.storeLine;
-  if (made) line = await lineFrom(made, req);
-  if (line !== undefined) {
-    try {
-      await opts.store.append(req.signal, line, req.receivedAt);
-    } catch (e) {
-      return { kind: 'unavailable', message: `could not write to the store: ${e instanceof Error ? e.message : String(e)}` };
-    }
-  }
+  const failed = await store(opts, req, made ? await lineFrom(made, req) : decoded.storeLine);
+  if (failed) return failed;
   notifyExport(opts.hooks, req, decoded.spans, decoded.logs, decoded.itemCount);
   return { kind: 'ok', rejected: decoded.rejected, warning: decoded.warning };
+}
+
+/** Appends the line (when there is one); the outcome when the store failed. */
+async function store(opts: ReceiverCommonOptions, req: IngestRequest, line: string | Uint8Array | undefined): Promise<IngestOutcome | undefined> {
+  if (line === undefined) return undefined;
+  try {
+    await opts.store.append(req.signal, line, req.receivedAt);
+    return undefined;
+  } catch (e) {
+    return { kind: 'unavailable', message: `could not write to the store: ${e instanceof Error ? e.message : String(e)}` };
+  }
 }
 
 /** The line from a worker; should the worker fail, made here (the data must not be lost). */
@@ -127,16 +131,10 @@ async function ingestElsewhere(opts: ReceiverCommonOptions, decoder: ExportDecod
     }
   }
   if (outcome.kind === 'invalid') return outcome;
-  const line = made ? await lineFrom(made, req) : decodeExport(req.signal, req.encoding, req.body).storeLine;
-  if (line !== undefined) {
-    try {
-      await opts.store.append(req.signal, line, req.receivedAt);
-    } catch (e) {
-      decoder.settle(outcome.token, false);
-      return { kind: 'unavailable', message: `could not write to the store: ${e instanceof Error ? e.message : String(e)}` };
-    }
-  }
-  decoder.settle(outcome.token, true);
+  const line = made ? await lineFrom(made, req) : opts.store.discards ? undefined : decodeExport(req.signal, req.encoding, req.body).storeLine;
+  const failed = await store(opts, req, line);
+  decoder.settle(outcome.token, failed === undefined);
+  if (failed) return failed;
   notifyExport(opts.hooks, req, [], [], outcome.itemCount);
   return { kind: 'ok', rejected: outcome.rejected, warning: outcome.warning };
 }

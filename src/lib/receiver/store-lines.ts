@@ -6,7 +6,7 @@
  * problem: the caller makes the line itself.
  */
 import type { Signal } from '../store/layout.js';
-import { WorkerPool } from '../parallel/pool.js';
+import { WorkerPool, workersFor } from '../parallel/pool.js';
 import type { Encoding } from './responses.js';
 
 export interface StoreLineMaker {
@@ -23,7 +23,9 @@ export interface StoreLineTask {
 
 const SCRIPT = new URL('./store-line-worker.js', import.meta.url);
 
-export function workerStoreLines(workers: number): StoreLineMaker {
+/** Store-line workers (workerCount() of them), or undefined when there are none to start. */
+export function openStoreLines(workers: number = workersFor(SCRIPT)): StoreLineMaker | undefined {
+  if (workers === 0) return undefined;
   const pool = new WorkerPool(SCRIPT, workers, {});
   return {
     make(signal, encoding, body) {

@@ -47,6 +47,8 @@ export interface StoreWriter {
    * without its newline, or the line's UTF-8 bytes ending in their newline.
    */
   append(signal: Signal, jsonLine: string | Uint8Array, receivedAt: Date): Promise<void>;
+  /** True when nothing is kept (`--no-store`): no line needs to be made. */
+  readonly discards?: boolean;
   /** Writes not yet completed: the receiver answers 503 + Retry-After above a threshold. */
   readonly pending: number;
   close(): Promise<void>;

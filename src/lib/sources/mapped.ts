@@ -5,13 +5,11 @@
  * back (handing Spans back would cost the main thread as much as decoding them). Problems are
  * queued in the same order as results, so what is printed does not depend on the worker count.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Problem } from '../errors.js';
 import { LineChunker, decodeLineChunk, type ChunkResult, type LineChunk } from '../parallel/line-chunk.js';
 import type { BatchMapper } from '../parallel/mapper.js';
 import type { MapperSpec } from '../parallel/mapper.js';
-import { WorkerPool } from '../parallel/pool.js';
+import { WorkerPool, workersFor } from '../parallel/pool.js';
 import type { Input } from './inputs.js';
 import { newReadStats, readItems, type LineOffload, type Offloaded, type ReadOptions, type ReadStats } from './read.js';
 
@@ -21,7 +19,6 @@ const CHUNK_BYTES = 1024 * 1024;
 /** Chunks in flight per worker: enough to keep them busy, few enough to bound memory. */
 const IN_FLIGHT_PER_WORKER = 2;
 
-/** The worker script sits next to this module once built; from sources (tests) there is none. */
 const WORKER_SCRIPT = new URL('../parallel/line-worker.js', import.meta.url);
 
 export interface MappedReadOptions extends Omit<ReadOptions, 'offload' | 'stats'> {
@@ -42,7 +39,8 @@ export async function* readMapped<C, R>(inputs: Input[], opts: MappedReadOptions
   const stats = opts.stats ?? newReadStats();
   const map = spec.create(spec.config);
   const fifo: Entry<R>[] = [];
-  const offload = opts.workers > 0 && existsSync(fileURLToPath(WORKER_SCRIPT)) ? new PoolOffload(spec, opts.workers, map, opts.startAfterBytes ?? START_AFTER_BYTES, opts.chunkBytes ?? CHUNK_BYTES) : undefined;
+  const workers = workersFor(WORKER_SCRIPT, opts.workers);
+  const offload = workers > 0 ? new PoolOffload(spec, workers, map, opts.startAfterBytes ?? START_AFTER_BYTES, opts.chunkBytes ?? CHUNK_BYTES) : undefined;
   const items = readItems(inputs, { ...opts, stats, offload, onProblem: (p) => fifo.push({ problem: p }) });
   try {
     for (;;) {

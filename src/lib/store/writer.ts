@@ -153,6 +153,7 @@ export function createStoreWriter(dir: string): StoreWriter {
 export function createNullStoreWriter(): StoreWriter {
   return {
     pending: 0,
+    discards: true,
     append: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };
