@@ -1,18 +1,66 @@
 /**
  * The store writer: directory and `.gitignore` on first use, one file per signal and UTC hour
  * of receipt, one complete line per append in call order, crash leftovers (a cut last line)
- * skipped by the reader without swallowing what is written after them.
+ * skipped by the reader without swallowing what is written after them; lines appended while a
+ * write is in flight go out together in the next write (group commit).
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodeOtlpJsonTraces } from '../../src/lib/otlp/json-encode.js';
-import { createNullStoreWriter, createStoreWriter } from '../../src/lib/store/writer.js';
+import { MAX_BATCH_BYTES, MAX_BATCH_LINES, createNullStoreWriter, createStoreWriter } from '../../src/lib/store/writer.js';
 import { readAll, tempDir } from '../helpers/read-all.js';
 import { span } from '../helpers/span-factory.js';
 
 const line = (id: string, name = id) => JSON.stringify(encodeOtlpJsonTraces([span({ id, name })]));
 const at = (iso: string) => new Date(iso);
+
+/** What one write call on a store file should do: write only the first `writeOnly` bytes, then fail. */
+interface WritePlan {
+  writeOnly?: number;
+  thenFail?: Error;
+}
+
+/**
+ * Watches (and can disturb) every FileHandle write and writev: `calls` holds the bytes each call
+ * was asked to write, in order. Restored after each test.
+ */
+async function interceptWrites(plan: (call: number, bytes: Buffer) => WritePlan | undefined = () => undefined) {
+  const probe = await open(path.join(tempDir(), 'probe'), 'w');
+  const proto = Object.getPrototypeOf(probe) as FileHandle;
+  await probe.close();
+  type Write = (this: FileHandle, ...args: unknown[]) => Promise<{ bytesWritten: number }>;
+  const methods = proto as unknown as { write: Write; writev: Write };
+  const origWrite = methods.write;
+  const calls: Buffer[] = [];
+  const perform = async (h: FileHandle, bytes: Buffer): Promise<number> => {
+    const call = calls.push(bytes) - 1;
+    const p = plan(call, bytes) ?? {};
+    const n = Math.min(bytes.length, p.writeOnly ?? bytes.length);
+    const { bytesWritten } = n > 0 ? await origWrite.call(h, bytes, 0, n) : { bytesWritten: 0 };
+    if (p.thenFail) throw p.thenFail;
+    return bytesWritten;
+  };
+  vi.spyOn(methods, 'write').mockImplementation(async function (this: FileHandle, ...args: unknown[]) {
+    const [buf, offset, length] = args as [unknown, number | undefined, number | undefined];
+    if (!(buf instanceof Uint8Array)) return origWrite.apply(this, args);
+    const from = offset ?? 0;
+    const bytes = Buffer.from(buf.subarray(from, length === undefined ? undefined : from + length));
+    return { bytesWritten: await perform(this, bytes), buffer: buf };
+  });
+  vi.spyOn(methods, 'writev').mockImplementation(async function (this: FileHandle, ...args: unknown[]) {
+    const bufs = args[0] as Uint8Array[];
+    return { bytesWritten: await perform(this, Buffer.concat(bufs)), buffers: bufs };
+  });
+  return calls;
+}
+
+const linesIn = (b: Buffer) => b.toString('utf8').split('\n').filter((l) => l !== '');
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 describe('store writer', () => {
   it('creates a new store directory (nested) with a .gitignore of *', async () => {
@@ -70,6 +118,158 @@ describe('store writer', () => {
     const lines = readFileSync(path.join(dir, 'logs-20261122T02.jsonl'), 'utf8').split('\n');
     expect(lines.pop()).toBe('');
     expect(lines.map((l) => JSON.parse(l).i)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+  });
+
+  it('appends issued together go out in fewer writes, whole and in order, each acknowledged once in the file', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'logs-20261122T02.jsonl');
+    const calls = await interceptWrites();
+    const w = createStoreWriter(dir);
+    const when = at('2026-11-22T02:00:00Z');
+    const texts = Array.from({ length: 300 }, (_, i) => JSON.stringify({ i, s: 'ü'.repeat(i % 7), pad: 'x'.repeat((i * 37) % 500) }));
+    let expectedEnd = 0;
+    const seen: number[] = [];
+    const writes = texts.map((t, i) => {
+      // Every other line as bytes with its newline (made on a worker thread), the others as text.
+      const input = i % 2 === 0 ? t : Buffer.from(`${t}\n`);
+      expectedEnd += Buffer.byteLength(`${t}\n`);
+      const end = expectedEnd;
+      return w.append('logs', input, when).then(() => {
+        // Acknowledged only once the kernel has the line and everything before it.
+        expect(statSync(file).size).toBeGreaterThanOrEqual(end);
+        seen.push(i);
+      });
+    });
+    expect(w.pending).toBe(300);
+    await Promise.all(writes);
+    expect(w.pending).toBe(0);
+    await w.close();
+    const expected = texts.map((t) => `${t}\n`).join('');
+    expect(readFileSync(file, 'utf8')).toBe(expected);
+    expect(seen).toEqual(texts.map((_, i) => i));
+    // Group commit: a handful of writes, none over the line bound, together exactly the file.
+    expect(calls.length).toBeGreaterThan(1);
+    expect(calls.length).toBeLessThanOrEqual(4);
+    for (const c of calls) expect(linesIn(c).length).toBeLessThanOrEqual(MAX_BATCH_LINES);
+    expect(Buffer.concat(calls).toString('utf8')).toBe(expected);
+  });
+
+  it('a combined write stays within the byte bound; a line longer than the bound goes alone', async () => {
+    const dir = tempDir();
+    const calls = await interceptWrites();
+    const w = createStoreWriter(dir);
+    const when = at('2026-11-22T02:00:00Z');
+    const MiB = 1024 * 1024;
+    const texts = [
+      ...Array.from({ length: 5 }, (_, i) => JSON.stringify({ i })),
+      JSON.stringify({ huge: 'h'.repeat(MAX_BATCH_BYTES + 10) }),
+      ...Array.from({ length: 4 }, (_, i) => JSON.stringify({ big: i, pad: 'b'.repeat(3 * MiB) })),
+      ...Array.from({ length: 5 }, (_, i) => JSON.stringify({ i: i + 5 })),
+    ];
+    await Promise.all(texts.map((t) => w.append('logs', t, when)));
+    await w.close();
+    const expected = texts.map((t) => `${t}\n`).join('');
+    expect(readFileSync(path.join(dir, 'logs-20261122T02.jsonl'), 'utf8')).toBe(expected);
+    expect(Buffer.concat(calls).toString('utf8')).toBe(expected);
+    for (const c of calls) {
+      const n = linesIn(c).length;
+      if (n > 1) expect(c.length).toBeLessThanOrEqual(MAX_BATCH_BYTES);
+    }
+    const huge = calls.find((c) => c.length > MAX_BATCH_BYTES);
+    expect(huge && linesIn(huge).length).toBe(1);
+    expect(calls.length).toBeLessThan(texts.length);
+  });
+
+  it('a failed write rejects exactly the lines it held; lines appended meanwhile and later are written', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'traces-20261122T02.jsonl');
+    const w = createStoreWriter(dir);
+    const when = at('2026-11-22T02:00:00Z');
+    await w.append('traces', line('warm'), when); // the file is open: the next append writes at once
+    const meanwhile: Array<Promise<unknown>> = [];
+    const calls = await interceptWrites((call) => {
+      if (call !== 1) return undefined;
+      // While this write is in flight, more lines arrive; they must not share its fate.
+      for (const id of ['m1', 'm2', 'm3']) meanwhile.push(w.append('traces', line(id), when));
+      return { writeOnly: 0, thenFail: Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' }) };
+    });
+    const ids = Array.from({ length: 20 }, (_, i) => `s${i}`);
+    const results = await Promise.allSettled(ids.map((id) => w.append('traces', line(id), when)));
+    expect(await Promise.all(meanwhile)).toHaveLength(3);
+    const rejected = ids.filter((_, i) => results[i]!.status === 'rejected');
+    const written = ids.filter((_, i) => results[i]!.status === 'fulfilled');
+    // The lines of the failed (second) write, no more and no fewer, and with its error.
+    expect(rejected.length).toBeGreaterThan(0);
+    expect(rejected.map((id) => line(id))).toEqual(linesIn(calls[1]!));
+    for (const r of results) if (r.status === 'rejected') expect(String(r.reason)).toMatch(/EIO/);
+    // The writer keeps going.
+    await w.append('traces', line('later'), when);
+    expect(w.pending).toBe(0);
+    await w.close();
+    const all = ['warm', ...written, 'm1', 'm2', 'm3', 'later'];
+    expect(readFileSync(file, 'utf8')).toBe(all.map((id) => `${line(id)}\n`).join(''));
+  });
+
+  it('a write that fails partway leaves one cut line; the next write starts on a new line', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'traces-20261122T02.jsonl');
+    const w = createStoreWriter(dir);
+    const when = at('2026-11-22T02:00:00Z');
+    await w.append('traces', line('warm'), when);
+    let cut = '';
+    // As write(2) does when the disk fills up: a short write, then an error for the rest.
+    await interceptWrites((call, bytes) => {
+      if (call === 0) {
+        const keep = Math.floor(bytes.length / 2) + 1;
+        cut = bytes.subarray(0, keep).toString('utf8');
+        return { writeOnly: keep };
+      }
+      if (call === 1) return { writeOnly: 0, thenFail: Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }) };
+      return undefined;
+    });
+    await expect(w.append('traces', line('lost'), when)).rejects.toThrow(/ENOSPC/);
+    await w.append('traces', line('next'), when);
+    await w.append('traces', line('last'), when);
+    await w.close();
+    expect(readFileSync(file, 'utf8')).toBe(`${line('warm')}\n${cut}\n${line('next')}\n${line('last')}\n`);
+    const r = await readAll([dir]);
+    expect(r.spans.map((s) => s.name)).toEqual(['warm', 'next', 'last']);
+    expect(r.problems).toHaveLength(1);
+  });
+
+  it('short writes are completed, also when they end inside a line or a multi-byte character', async () => {
+    const dir = tempDir();
+    const calls = await interceptWrites(() => ({ writeOnly: 999 }));
+    const w = createStoreWriter(dir);
+    const when = at('2026-11-22T02:00:00Z');
+    const texts = Array.from({ length: 40 }, (_, i) => JSON.stringify({ i, s: 'é€😀'.repeat(50 + i * 13) }));
+    await Promise.all(texts.map((t, i) => w.append('logs', i % 3 === 0 ? Buffer.from(`${t}\n`) : t, when)));
+    expect(w.pending).toBe(0);
+    await w.close();
+    const expected = texts.map((t) => `${t}\n`).join('');
+    expect(readFileSync(path.join(dir, 'logs-20261122T02.jsonl'), 'utf8')).toBe(expected);
+    expect(calls.length).toBeGreaterThanOrEqual(Math.ceil(Buffer.byteLength(expected) / 999));
+  });
+
+  it('a cut line from a previous run gets one newline before the first combined write, none later', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'traces-20261122T02.jsonl');
+    const before = `${line('before')}\n{"resourceSpans":[`;
+    writeFileSync(file, before);
+    const calls = await interceptWrites();
+    const w = createStoreWriter(dir);
+    const when = at('2026-11-22T02:00:00Z');
+    const first = Array.from({ length: 30 }, (_, i) => `a${i}`);
+    const second = Array.from({ length: 30 }, (_, i) => `b${i}`);
+    await Promise.all(first.map((id, i) => w.append('traces', i % 2 ? Buffer.from(`${line(id)}\n`) : line(id), when)));
+    await Promise.all(second.map((id) => w.append('traces', line(id), when)));
+    await w.close();
+    const lines = [...first, ...second].map((id) => `${line(id)}\n`).join('');
+    expect(readFileSync(file, 'utf8')).toBe(`${before}\n${lines}`);
+    expect(calls.length).toBeLessThan(first.length + second.length);
+    const r = await readAll([dir]);
+    expect(r.spans.map((s) => s.name)).toEqual(['before', ...first, ...second]);
+    expect(r.problems).toHaveLength(1);
   });
 
   it('a cut last line (a kill -9 mid-write) is skipped with a warning; lines written later are read', async () => {

@@ -2,11 +2,21 @@
  * The local store writer (DESIGN §4 "Local store"): one line of OTLP JSON per accepted request,
  * appended to `<signal>-YYYYMMDDTHH.jsonl` for the UTC hour of receipt.
  *
- * Crash safety: each line goes out in one write(2) on an O_APPEND descriptor, so a kill -9 can
- * cut at most the line being written; readers skip such a line with a warning. When an
- * existing file does not end in a newline (a previous run died mid-line), the next line starts
- * with one, so the cut line never swallows new data. `append` resolves once the kernel has the
- * bytes (no fsync: the guarantee is against the process dying, not the machine).
+ * Group commit: while one write is in flight, lines appended to the same file wait in its queue;
+ * when the write completes they all go out in the next single writev(2) (at most
+ * MAX_BATCH_LINES lines or MAX_BATCH_BYTES bytes, a longer line goes alone). One syscall and one
+ * threadpool round trip per batch instead of per request: per-line writes cost ~10% of the
+ * receiving thread under load. Lines never interleave and reach the file in append order.
+ *
+ * Crash safety: every write is on an O_APPEND descriptor, so a kill -9 can cut at most one line,
+ * the last one the interrupted write reached; readers skip such a line with a warning. `append`
+ * resolves once the kernel has all the bytes of the write holding its line (no fsync: the
+ * guarantee is against the process dying, not the machine), so every acknowledged line is
+ * complete. Lines of an interrupted write that were not acknowledged may or may not be there
+ * (the client retries them). When an existing file does not end in a newline (a previous run
+ * died mid-line), the next write starts with one, so the cut line never swallows new data; the
+ * same holds after a write that failed partway (disk full) in this run. A failed write rejects
+ * exactly the lines it held; later lines are written by later writes.
  */
 import { mkdir, open, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,11 +25,27 @@ import { storeFileName, type Signal } from './layout.js';
 
 const NEWLINE = Buffer.from('\n');
 
-/** One store file: an fd opened on first write, and a queue so its lines never interleave. */
+/** Bounds of one combined write, so a backlog never becomes one huge buffer list. */
+export const MAX_BATCH_LINES = 256;
+export const MAX_BATCH_BYTES = 8 * 1024 * 1024;
+
+interface QueuedLine {
+  /** The line with its newline. */
+  readonly bytes: Uint8Array;
+  readonly resolve: () => void;
+  readonly reject: (e: unknown) => void;
+}
+
+/**
+ * One store file: an fd opened on first write, and a queue of lines that one loop writes in
+ * batches, so its lines never interleave.
+ */
 class AppendFile {
   private handle: FileHandle | undefined;
   private needsNewline = false;
-  private tail: Promise<void> = Promise.resolve();
+  private queue: QueuedLine[] = [];
+  private closeWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  private running = false;
 
   constructor(
     readonly name: string,
@@ -28,46 +54,132 @@ class AppendFile {
   ) {}
 
   append(line: string | Uint8Array): Promise<void> {
-    const run = this.tail.then(() => this.write(line));
-    this.tail = run.catch(() => {});
-    return run;
+    const bytes = typeof line === 'string' ? Buffer.from(`${line}\n`, 'utf8') : line;
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ bytes, resolve, reject });
+      if (!this.running) void this.run();
+    });
   }
 
-  private async write(line: string | Uint8Array): Promise<void> {
-    if (!this.handle) {
-      await this.ready();
-      // Opened inside the queue so a failed open (disk, permissions) is retried by the next line.
-      // a+ (read and append): the last byte tells whether a previous run left a cut line.
-      const handle = await open(this.file, 'a+', 0o600);
-      try {
-        this.needsNewline = !(await endsWithNewline(handle));
-      } catch (e) {
-        await handle.close();
-        throw e;
+  /** Waits for every queued line (also those appended meanwhile), then closes the fd. */
+  close(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.closeWaiters.push({ resolve, reject });
+      if (!this.running) void this.run();
+    });
+  }
+
+  /** The one loop touching the fd; it never throws (every failure settles the lines it concerns). */
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      for (;;) {
+        if (this.queue.length > 0) {
+          await this.writeNext();
+        } else if (this.closeWaiters.length > 0) {
+          const waiters = this.closeWaiters;
+          this.closeWaiters = [];
+          const h = this.handle;
+          this.handle = undefined;
+          try {
+            await h?.close();
+            for (const w of waiters) w.resolve();
+          } catch (e) {
+            for (const w of waiters) w.reject(e);
+          }
+        } else {
+          return;
+        }
       }
-      this.handle = handle;
+    } finally {
+      this.running = false;
     }
-    const buf =
-      typeof line === 'string'
-        ? Buffer.from(`${this.needsNewline ? '\n' : ''}${line}\n`, 'utf8')
-        : this.needsNewline
-          ? Buffer.concat([NEWLINE, line])
-          : Buffer.from(line.buffer, line.byteOffset, line.byteLength);
-    let { bytesWritten } = await this.handle.write(buf);
-    // Regular files take the whole buffer in one write unless the disk is full; finish it if not.
-    while (bytesWritten < buf.length) bytesWritten += (await this.handle.write(buf, bytesWritten)).bytesWritten;
+  }
+
+  private async writeNext(): Promise<void> {
+    let handle = this.handle;
+    if (!handle) {
+      // Opened inside the queue so a failed open (disk, permissions) fails the lines waiting for
+      // it and is retried by the next ones; lines queued meanwhile join the first write.
+      const waiting = this.queue.length;
+      try {
+        handle = await this.open();
+      } catch (e) {
+        for (const l of this.queue.splice(0, waiting)) l.reject(e);
+        return;
+      }
+    }
+    const batch = this.takeBatch();
+    const bufs = batch.map((l) => l.bytes);
+    if (this.needsNewline) bufs.unshift(NEWLINE);
+    try {
+      await this.writeAll(handle, bufs);
+    } catch (e) {
+      for (const l of batch) l.reject(e);
+      return;
+    }
+    for (const l of batch) l.resolve();
+  }
+
+  private async open(): Promise<FileHandle> {
+    await this.ready();
+    // a+ (read and append): the last byte tells whether a previous run left a cut line.
+    const handle = await open(this.file, 'a+', 0o600);
+    try {
+      this.needsNewline = !(await endsWithNewline(handle));
+    } catch (e) {
+      await handle.close();
+      throw e;
+    }
+    this.handle = handle;
+    return handle;
+  }
+
+  /** The next lines up to the bounds; the first one always (a line over the bounds goes alone). */
+  private takeBatch(): QueuedLine[] {
+    let n = 1;
+    let bytes = this.queue[0]!.bytes.byteLength;
+    while (n < this.queue.length && n < MAX_BATCH_LINES) {
+      const next = this.queue[n]!.bytes.byteLength;
+      if (bytes + next > MAX_BATCH_BYTES) break;
+      bytes += next;
+      n++;
+    }
+    return this.queue.splice(0, n);
+  }
+
+  /** Writes every byte of `bufs`: regular files take it all in one call unless the disk is full. */
+  private async writeAll(handle: FileHandle, bufs: Uint8Array[]): Promise<void> {
+    let total = 0;
+    for (const b of bufs) total += b.byteLength;
+    let done = 0;
+    let rest = bufs;
+    try {
+      while (done < total) {
+        const { bytesWritten } = rest.length === 1 ? await handle.write(rest[0]!) : await handle.writev(rest);
+        done += bytesWritten;
+        if (done < total) rest = unwritten(bufs, done);
+      }
+    } catch (e) {
+      // The write stopped partway: unless it stopped at a line end, the next line needs a newline.
+      if (done > 0) this.needsNewline = byteAt(bufs, done - 1) !== 0x0a;
+      throw e;
+    }
     this.needsNewline = false;
   }
+}
 
-  close(): Promise<void> {
-    const done = this.tail.then(async () => {
-      const h = this.handle;
-      this.handle = undefined;
-      await h?.close();
-    });
-    this.tail = done.catch(() => {});
-    return done;
-  }
+/** What is left of `bufs` after the first `skip` bytes. */
+function unwritten(bufs: Uint8Array[], skip: number): Uint8Array[] {
+  let i = 0;
+  while (skip >= bufs[i]!.byteLength) skip -= bufs[i++]!.byteLength;
+  return [bufs[i]!.subarray(skip), ...bufs.slice(i + 1)];
+}
+
+function byteAt(bufs: Uint8Array[], at: number): number {
+  let i = 0;
+  while (at >= bufs[i]!.byteLength) at -= bufs[i++]!.byteLength;
+  return bufs[i]![at]!;
 }
 
 async function endsWithNewline(handle: FileHandle): Promise<boolean> {
