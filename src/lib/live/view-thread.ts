@@ -7,6 +7,7 @@
 import type { PriceLayer } from '../cost/pricebook.js';
 import { WorkerPool, workersFor } from '../parallel/pool.js';
 import type { ElsewhereOutcome, ExportDecoder, IngestRequest } from '../receiver/ingest.js';
+import { bodyForWorker } from '../receiver/limits.js';
 import type { LiveFilters } from './filters.js';
 import { SessionTotals } from './totals.js';
 
@@ -39,10 +40,10 @@ export class ViewThread implements ExportDecoder {
   }
 
   decode(req: IngestRequest): Promise<ElsewhereOutcome> {
-    // A copy the worker owns: the body may still be forwarded from here.
-    const body = new Uint8Array(req.body);
-    const task: ViewTask = { type: 'decode', req: { ...req, body } };
-    return this.pool.run<ElsewhereOutcome>(task, [body.buffer]);
+    // Shared or copied: the body may still be forwarded from here.
+    const shared = bodyForWorker(req.body);
+    const task: ViewTask = { type: 'decode', req: { ...req, body: shared.body } };
+    return this.pool.run<ElsewhereOutcome>(task, shared.transfer);
   }
 
   settle(token: number, stored: boolean): void {

@@ -7,6 +7,27 @@ import type { IncomingMessage } from 'node:http';
 import zlib from 'node:zlib';
 import type { ContentCoding } from './headers.js';
 
+/**
+ * The chunks as one Buffer over a SharedArrayBuffer: worker threads (store lines, the view)
+ * then read the very same bytes, with no copy per thread. Nothing writes to a body once read.
+ */
+export function sharedBody(chunks: readonly Buffer[], total: number): Buffer {
+  const body = Buffer.from(new SharedArrayBuffer(total));
+  let at = 0;
+  for (const c of chunks) {
+    body.set(c, at);
+    at += c.length;
+  }
+  return body;
+}
+
+/** A body worker threads can read as it is (sharedBody), or a copy of it they own. */
+export function bodyForWorker(body: Uint8Array): { body: Uint8Array; transfer: ArrayBuffer[] } {
+  if (body.buffer instanceof SharedArrayBuffer) return { body, transfer: [] };
+  const copy = new Uint8Array(body);
+  return { body: copy, transfer: [copy.buffer] };
+}
+
 export type BodyResult =
   | { ok: true; body: Buffer }
   | { ok: false; reason: 'too-large' | 'corrupt'; message: string }
@@ -57,7 +78,7 @@ export function readLimitedBody(req: IncomingMessage, coding: ContentCoding, max
     }
     function onEnd() {
       if (inflater) inflater.end();
-      else finish({ ok: true, body: Buffer.concat(chunks, outBytes) });
+      else finish({ ok: true, body: sharedBody(chunks, outBytes) });
     }
     function onClose() {
       if (!req.complete) finish({ ok: false, reason: 'aborted' });
@@ -65,7 +86,7 @@ export function readLimitedBody(req: IncomingMessage, coding: ContentCoding, max
 
     if (inflater) {
       inflater.on('data', keep);
-      inflater.on('end', () => finish({ ok: true, body: Buffer.concat(chunks, outBytes) }));
+      inflater.on('end', () => finish({ ok: true, body: sharedBody(chunks, outBytes) }));
       inflater.on('error', (e: Error) => finish({ ok: false, reason: 'corrupt', message: `cannot decompress the ${coding} body: ${e.message}` }));
     }
     req.on('data', onData).on('end', onEnd).on('close', onClose).on('error', onClose);

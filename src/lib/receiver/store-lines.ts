@@ -7,6 +7,7 @@
  */
 import type { Signal } from '../store/layout.js';
 import { WorkerPool, workersFor } from '../parallel/pool.js';
+import { bodyForWorker } from './limits.js';
 import type { Encoding } from './responses.js';
 
 export interface StoreLineMaker {
@@ -29,10 +30,10 @@ export function openStoreLines(workers: number = workersFor(SCRIPT)): StoreLineM
   const pool = new WorkerPool(SCRIPT, workers, {});
   return {
     make(signal, encoding, body) {
-      // A copy the worker owns: the body is still decoded here and may be forwarded.
-      const copy = new Uint8Array(body);
-      const task: StoreLineTask = { signal, encoding, body: copy };
-      return pool.run<Uint8Array | undefined>(task, [copy.buffer]);
+      // Shared or copied: the body is still decoded here and may be forwarded.
+      const shared = bodyForWorker(body);
+      const task: StoreLineTask = { signal, encoding, body: shared.body };
+      return pool.run<Uint8Array | undefined>(task, shared.transfer);
     },
     close: () => pool.close(),
   };
