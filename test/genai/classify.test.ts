@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KvList, StatusCode, type AttrValue } from '../../src/lib/span.js';
-import { classify, normalizeProvider, toTokenCount, type Usage } from '../../src/lib/genai/classify.js';
+import { readFileSync } from 'node:fs';
+import { classify, CLASSIFY_KEYS, normalizeProvider, toTokenCount, type Usage } from '../../src/lib/genai/classify.js';
+import { decodeOtlpJsonTraces } from '../../src/lib/otlp/json-decode.js';
+import { newAttributes, type Span } from '../../src/lib/span.js';
 import {
   CACHE_READ_KEYS,
   CACHE_WRITE_KEYS,
@@ -1024,4 +1027,56 @@ describe('property', () => {
       { numRuns: 1500 },
     );
   });
+
+  it('CLASSIFY_KEYS: a span reduced to them classifies the same, and classify reads no other key', () => {
+    const key = fc.oneof(fc.constantFrom(...KNOWN_KEYS, ...CONTENT_KEYS.map((k) => k.replace('.*', '.0.content'))), fc.string());
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(key, attrValue), { maxLength: 24 }),
+        fc.oneof(fc.string(), fc.constantFrom('ai.generateText', 'ai.toolCall', 'execute_tool x', 'invoke_agent a', 'chat m')),
+        fc.integer({ min: 0, max: 3 }),
+        fc.constantFrom('', '@traceloop/instrumentation-openai', 'openlit', 'x'),
+        (entries, name, code, scopeName) => {
+          const full = makeSpan(entries, { name, status: { code }, scopeName });
+          expect(classify(reducedToClassifyKeys(full))).toEqual(classify(full));
+          expect(keysRead(full).filter((k) => !CLASSIFY_KEYS.has(k))).toEqual([]);
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('CLASSIFY_KEYS: spans of real instrumentation libraries classify the same reduced', () => {
+    for (const lib of ['official', 'openinference', 'openllmetry', 'vercel']) {
+      const { spans } = decodeOtlpJsonTraces(JSON.parse(readFileSync(`fixtures/instrumented/${lib}.json`, 'utf8')));
+      expect(spans.length).toBeGreaterThan(0);
+      for (const span of spans) {
+        expect(classify(reducedToClassifyKeys(span))).toEqual(classify(span));
+        expect(keysRead(span).filter((k) => !CLASSIFY_KEYS.has(k))).toEqual([]);
+      }
+    }
+  });
+
+  it('CLASSIFY_KEYS holds no content key (their values are never needed to classify)', () => {
+    expect([...CLASSIFY_KEYS].filter(isContentKey)).toEqual([]);
+    expect(CLASSIFY_KEYS.has(GEN_AI.REQUEST_MODEL) && CLASSIFY_KEYS.has(OPENINFERENCE.SPAN_KIND) && CLASSIFY_KEYS.has(VERCEL.OPERATION_ID)).toBe(true);
+  });
 });
+
+function reducedToClassifyKeys(span: Span): Span {
+  const attributes = newAttributes();
+  for (const [k, v] of Object.entries(span.attributes)) if (CLASSIFY_KEYS.has(k)) attributes[k] = v;
+  return { ...span, attributes };
+}
+
+/** The span attribute keys classify() looks up on `span`. */
+function keysRead(span: Span): string[] {
+  const read = new Set<string>();
+  const attributes = new Proxy(span.attributes, {
+    get: (t, k) => (typeof k === 'string' && read.add(k), t[k as string]),
+    has: (t, k) => (typeof k === 'string' && read.add(k), k in t),
+    ownKeys: (t) => (read.add('(all keys)'), Reflect.ownKeys(t)),
+  });
+  classify({ ...span, attributes });
+  return [...read];
+}

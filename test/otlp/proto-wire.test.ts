@@ -347,3 +347,68 @@ describe('wire decoder: protobufjs semantics, spelled out', () => {
     expect(() => decodeOtlpProtoTraces(Uint8Array.of(0x0a, 0x80))).toThrow(`${PREFIX}truncated varint at byte 1`);
   });
 });
+
+describe('wire decoder keeping only some span attributes (tail --quiet view thread)', () => {
+  const KEEP: ReadonlySet<string> = new Set(['k', 'gen_ai.request.model', 'gen_ai.usage.input_tokens', '', '7']);
+
+  /** Same acceptance and error; the same spans with only the kept attributes. */
+  function sameKept(bytes: Uint8Array): boolean {
+    const full = run(decodeOtlpProtoTraces, bytes);
+    const kept = run((b) => decodeOtlpProtoTraces(b, KEEP), bytes);
+    expect(kept.ok).toBe(full.ok);
+    if (!full.ok || !kept.ok) {
+      if (!full.ok && !kept.ok) expect((kept.error as Error).message).toBe((full.error as Error).message);
+      return false;
+    }
+    const expected = full.value.spans.map((s) => ({ ...s, attributes: Object.fromEntries(Object.entries(s.attributes).filter(([k]) => KEEP.has(k))) }));
+    expect(kept.value.spans.map((s) => ({ ...s, attributes: { ...s.attributes } }))).toEqual(expected);
+    expect(kept.value.problems).toEqual(full.value.problems);
+    return true;
+  }
+  const both = (bytes: Uint8Array) => sameKept(asBuffer(bytes)) && sameKept(asPlain(bytes));
+
+  it('captures, SDK output and bench frames', () => {
+    for (const file of captures) expect(both(readFileSync(path.join(CAPTURES, file)))).toBe(true);
+    expect(both(sdkProtobuf(makeSdkSpans()))).toBe(true);
+    for (const f of benchFrames('ingest-100k.pb', 40)) expect(both(f)).toBe(true);
+  });
+
+  it('hand-made wire bytes, truncations, mutations and arbitrary bytes', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(wireRequestArb, fc.nat(), fc.integer({ min: 0, max: 255 }), (bytes, at, byte) => {
+        if (both(bytes)) accepted++;
+        both(bytes.subarray(0, at % (bytes.length + 1)));
+        if (bytes.length > 0) {
+          const copy = Buffer.from(bytes);
+          copy[at % copy.length] = byte;
+          both(copy);
+        }
+      }),
+      { numRuns: 600 },
+    );
+    expect(accepted).toBeGreaterThan(100);
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => void both(cat([0x0a], varint(bytes.length), bytes))), { numRuns: 500 });
+  });
+
+  it('a key after its value, and a key given twice, decide as when every value is decoded', () => {
+    const model = fLen(1, 'gpt-4o');
+    const pairs = [
+      cat(fLen(2, model), fLen(1, 'gen_ai.request.model')), // value first: kept
+      cat(fLen(2, model), fLen(1, 'other')), // value first: dropped
+      cat(fLen(1, 'other'), fLen(2, model), fLen(1, 'k')), // renamed to a kept key after the value
+      cat(fLen(1, 'k'), fLen(2, model), fLen(1, 'other')), // renamed to a dropped key
+      cat(fLen(1, 'other'), fLen(2, fLen(5, fLen(1, fLen(1, 'x'))))), // a dropped array value
+      cat(fLen(1, 'other'), fLen(2, cat(fLen(1, 'a'), fVarint(3, 5n)))), // a dropped value with two members
+    ];
+    for (const kv of pairs) expect(both(oneSpan(fLen(9, kv)))).toBe(true);
+    const kept = decodeOtlpProtoTraces(oneSpan(fLen(9, pairs[2]!)), KEEP).spans[0]!.attributes;
+    expect({ ...kept }).toEqual({ k: 'gpt-4o' });
+    // A broken value under a dropped key still refuses the request, with the same message.
+    for (const member of [cat(tag(4, 1), [1, 2]), cat(tag(1, 2), [9, 0x61]), cat(tag(3, 0), [0xff]), cat(tag(7, 2), [5, 1])]) {
+      const broken = oneSpan(fLen(9, cat(fLen(1, 'other'), fLen(2, member))));
+      expect(() => decodeOtlpProtoTraces(broken, KEEP)).toThrow(DecodeError);
+      expect(both(broken)).toBe(false);
+    }
+  });
+});

@@ -35,6 +35,7 @@ import {
   VERCEL,
   VERCEL_OPERATIONS,
   type TaggedKeys,
+  isContentKey,
 } from './conventions.js';
 import { normalizeProvider } from './provider.js';
 import type { Convention, GenAiKind, GenAiView, Usage } from './types.js';
@@ -117,6 +118,21 @@ function nameAfter(name: string, prefix: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Every span attribute key classify() may read (a superset, content keys excluded): a span that
+ * carries only these is classified exactly as the whole span (test/genai/classify-keys.test.ts),
+ * so a decoder feeding nothing but classification may keep just these.
+ */
+export const CLASSIFY_KEYS: ReadonlySet<string> = new Set(
+  [
+    ...[GEN_AI, CORE, GEN_AI_DEPRECATED, OPENINFERENCE, VERCEL, TRACELOOP, OPENLIT, LANGFUSE].flatMap((o) => Object.values(o) as unknown[]),
+    ...[CACHE_READ_KEYS, CACHE_WRITE_KEYS, REASONING_KEYS, INPUT_KEYS, OUTPUT_KEYS].flatMap((list) => list.map(([key]) => key)),
+    ...TOTAL_KEYS,
+    ...TRACELOOP_MARKER_KEYS,
+    ...OPENLIT_MARKER_KEYS,
+  ].filter((k): k is string => typeof k === 'string' && !isContentKey(k)),
+);
 
 export function classify(span: Span): GenAiView {
   const a = span.attributes;

@@ -1,10 +1,12 @@
 /** Worker thread entry for view-thread.ts: decode exports, answer validity, run the live view. */
 import { workerData } from 'node:worker_threads';
 import { PriceBook, priceCall } from '../cost/pricebook.js';
+import { CLASSIFY_KEYS } from '../genai/classify.js';
 import { serveTasks } from '../parallel/serve.js';
 import { decodeExport, decodeFailure } from '../receiver/decode.js';
 import type { AcceptedExport } from '../receiver/types.js';
 import type { ViewTask, ViewThreadConfig } from './view-thread.js';
+import { FEATURE_KEYS } from './filters.js';
 import { LiveView } from './view.js';
 
 const config = workerData as ViewThreadConfig;
@@ -17,6 +19,8 @@ const view = new LiveView({
   traceEvents: false,
   featureKeys: config.featureKeys,
 });
+// Quiet: no span is drawn, so only what classification and features read is decoded.
+const keep = new Set([...CLASSIFY_KEYS, ...(config.featureKeys ?? FEATURE_KEYS)]);
 // Completes quiet traces (and frees them) as the main thread's timer would.
 setInterval(() => view.tick(), 200).unref();
 
@@ -31,7 +35,7 @@ function handle(task: ViewTask): unknown {
       const body = Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
       let d;
       try {
-        d = decodeExport(req.signal, req.encoding, body, false);
+        d = decodeExport(req.signal, req.encoding, body, false, keep);
       } catch (e) {
         return { kind: 'invalid', message: decodeFailure(req.signal, e) };
       }

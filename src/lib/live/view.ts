@@ -58,6 +58,7 @@ interface TraceState {
 const NO_ATTRIBUTES: Attributes = Object.freeze(newAttributes());
 const NO_EVENTS: Span['events'] = Object.freeze([]) as unknown as Span['events'];
 const NO_LINKS: Span['links'] = Object.freeze([]) as unknown as Span['links'];
+const NO_STATUS: Span['status'] = Object.freeze({ code: StatusCode.UNSET, message: '' });
 
 const isCall = (v: GenAiView) => v.kind === 'llm' || v.kind === 'embeddings';
 const isError = (s: Span, v: GenAiView) => s.status.code === StatusCode.ERROR || v.error !== undefined;
@@ -149,16 +150,17 @@ export class LiveView {
     if (this.slim) {
       // Nothing will draw these spans: keep what count-once and features still need, so the
       // attributes of every pending span are not held (memory, and GC time under load).
-      for (const { t, span } of fresh) if (!t.deferred.has(span.spanId)) this.slimDown(span);
+      for (const { t, span } of fresh) if (!t.deferred.has(span.spanId)) this.slimDown(span, t.id);
     }
     this.enforcePendingLimit();
   }
 
   /**
-   * Reduces a span, in place (the view's own copy: nothing else holds decoded spans), to its
-   * links, times, status, resource and feature-key attributes.
+   * Reduces a span, in place (the view's own copy: nothing else holds decoded spans), to what
+   * count-once and features read later: its ids, parent, name, resource and feature-key
+   * attributes. Status, times and the rest were used when it arrived.
    */
-  private slimDown(span: Span): void {
+  private slimDown(span: Span, traceId: string): void {
     let attributes: Attributes | undefined;
     for (const k of this.opts.featureKeys ?? FEATURE_KEYS) {
       const v = span.attributes[k];
@@ -169,6 +171,11 @@ export class LiveView {
     span.attributes = attributes ?? NO_ATTRIBUTES;
     span.events = NO_EVENTS;
     span.links = NO_LINKS;
+    span.status = NO_STATUS;
+    span.traceId = traceId; // one string per trace, not one per span
+    span.traceState = '';
+    span.startTimeUnixNano = 0n;
+    span.endTimeUnixNano = 0n;
   }
 
   /**

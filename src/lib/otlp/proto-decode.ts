@@ -72,6 +72,6 @@ export function pbAttributes(list: PbKeyValue[] | undefined): Attributes {
  * one pass over the bytes (proto-wire.ts). A truncated or garbled request throws DecodeError;
  * spans with bad ids are skipped and reported in `problems`.
  */
-export function decodeOtlpProtoTraces(bytes: Uint8Array): DecodeResult {
-  return decodeTraceRequestWire(bytes);
+export function decodeOtlpProtoTraces(bytes: Uint8Array, keepSpanAttributes?: ReadonlySet<string>): DecodeResult {
+  return decodeTraceRequestWire(bytes, keepSpanAttributes);
 }

@@ -58,9 +58,12 @@ class Wire {
   /** The last KeyValue read. */
   key = '';
   value: AttrValue = null;
+  /** Span attribute keys to keep (undefined: all); the others are checked but not decoded. */
+  readonly keep: ReadonlySet<string> | undefined;
 
-  constructor(bytes: Uint8Array) {
+  constructor(bytes: Uint8Array, keep?: ReadonlySet<string>) {
     this.buf = bytes;
+    this.keep = keep;
     this.clamp = Buffer.isBuffer(bytes);
     this.nb = (this.clamp ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as Buffer & NativeSlices;
     this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -376,6 +379,82 @@ function keyValue(w: Wire, end: number, depth: number): void {
   w.value = value;
 }
 
+/**
+ * keyValue() for a caller that keeps only `keep`'s keys: true (the pair in w.key / w.value) when
+ * the key is kept. A value under another key is walked with the same checks (the request is
+ * accepted or refused exactly as with every value decoded) but never built.
+ */
+function keptKeyValue(w: Wire, end: number, depth: number, keep: ReadonlySet<string>): boolean {
+  const start = w.pos;
+  const c = sub(w, end);
+  if (depth > RECURSION_LIMIT) tooDeep(w.pos);
+  let key = '';
+  let value: AttrValue = null;
+  let skippedValue = false;
+  while (w.pos < c) {
+    const tag = u32(w, c);
+    switch (tag >>> 3) {
+      case 1:
+        key = string(w, c);
+        if (skippedValue) {
+          // The key came after a value it may need (unusual order): read the pair again, whole.
+          w.pos = start;
+          keyValue(w, end, depth);
+          return keep.has(w.key);
+        }
+        break;
+      case 2:
+        if (keep.has(key)) value = anyValue(w, c, depth + 1);
+        else {
+          skipAnyValue(w, c, depth + 1);
+          skippedValue = true;
+        }
+        break;
+      default:
+        skip(w, c, tag & 7, depth);
+    }
+  }
+  checkEnd(w, c);
+  w.key = key;
+  w.value = value;
+  return keep.has(key);
+}
+
+/** anyValue() without the value: the same checks, strings and bytes not decoded or copied. */
+function skipAnyValue(w: Wire, end: number, depth: number): void {
+  const c = sub(w, end);
+  if (depth > RECURSION_LIMIT) tooDeep(w.pos);
+  while (w.pos < c) {
+    const tag = u32(w, c);
+    switch (tag >>> 3) {
+      case 1:
+        skipString(w, c);
+        break;
+      case 2:
+        u32(w, c);
+        break;
+      case 3:
+        int64(w, c);
+        break;
+      case 4:
+        double(w, c);
+        break;
+      case 5:
+        arrayValue(w, c, depth + 1);
+        break;
+      case 6:
+        kvList(w, c, depth + 1);
+        break;
+      case 7:
+        delimited(w, c);
+        break;
+      default:
+        skip(w, c, tag & 7, depth);
+    }
+  }
+  checkEnd(w, c);
+}
+
 /** AnyValue at `depth` (its length prefix next). */
 function anyValue(w: Wire, end: number, depth: number): AttrValue {
   const c = sub(w, end);
@@ -645,8 +724,10 @@ function span(w: Wire, end: number, resource: Resource, scope: Scope, r: number,
         endAt = fixed64At(w, c);
         break;
       case 9:
-        keyValue(w, c, 4);
-        attributes[w.key] = w.value;
+        if (w.keep === undefined) {
+          keyValue(w, c, 4);
+          attributes[w.key] = w.value;
+        } else if (keptKeyValue(w, c, 4, w.keep)) attributes[w.key] = w.value;
         break;
       case 10:
         droppedAttributes = u32(w, c);
@@ -826,9 +907,13 @@ function link(w: Wire, end: number, index: number): SpanLink {
   return { traceId, spanId, traceState, attributes, droppedAttributesCount: dropped, flags };
 }
 
-/** Decodes an OTLP protobuf ExportTraceServiceRequest (or TracesData) into spans. */
-export function decodeTraceRequestWire(bytes: Uint8Array): DecodeResult {
-  const w = new Wire(bytes);
+/**
+ * Decodes an OTLP protobuf ExportTraceServiceRequest (or TracesData) into spans. With
+ * `keepSpanAttributes`, spans carry only those attribute keys (resource, scope, event and link
+ * attributes stay whole); what is accepted or refused does not change.
+ */
+export function decodeTraceRequestWire(bytes: Uint8Array, keepSpanAttributes?: ReadonlySet<string>): DecodeResult {
+  const w = new Wire(bytes, keepSpanAttributes);
   try {
     request(w, bytes.length);
   } catch (e) {
