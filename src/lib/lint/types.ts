@@ -90,6 +90,8 @@ export interface SpanInput {
   view: GenAiView;
   /** The span's attribute keys, listed once for all rules. */
   keys: readonly string[];
+  /** The KEY_* bits (keys.ts) of all its keys: a rule skips spans without a key of its kind. */
+  keyFlags: number;
   /** A GenAI span whose attributes hold no `gen_ai.*` key at all (vendor convention only). */
   vendorOnly: boolean;
   /** The GenAI span definition the span is checked against (undefined for non-GenAI spans). */

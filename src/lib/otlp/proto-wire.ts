@@ -55,6 +55,9 @@ class Wire {
   linkErr = -1;
   linkErrField = '';
   linkErrMessage = '';
+  /** The previous span's trace id: its bytes' position and its string (-1: none yet). */
+  lastTraceAt = -1;
+  lastTraceId = '';
   /** The last KeyValue read. */
   key = '';
   value: AttrValue = null;
@@ -327,6 +330,27 @@ function hexId(w: Wire, s: number, e: number, size: number): string {
   while (p < e && buf[p] === 0) p++;
   if (p === e) return '';
   return size === 16 ? hex16(buf, s) : hex8(buf, s);
+}
+
+/**
+ * hexId() of a trace id. Spans of one trace often come one after another: the same bytes as the
+ * previous span's give the same string object (no new string, and its hash is already known to
+ * the maps keyed by it).
+ */
+function traceIdOf(w: Wire, s: number, e: number): string {
+  if (e - s === 16 && w.lastTraceAt >= 0) {
+    const dv = w.dv;
+    const p = w.lastTraceAt;
+    if (dv.getInt32(s) === dv.getInt32(p) && dv.getInt32(s + 4) === dv.getInt32(p + 4) && dv.getInt32(s + 8) === dv.getInt32(p + 8) && dv.getInt32(s + 12) === dv.getInt32(p + 12)) {
+      return w.lastTraceId;
+    }
+  }
+  const id = hexId(w, s, e, 16);
+  if (id !== '') {
+    w.lastTraceAt = s;
+    w.lastTraceId = id;
+  }
+  return id;
 }
 
 /** One fromCharCode call: a flat string, faster than Buffer#hexSlice for ids. */
@@ -775,7 +799,7 @@ function span(w: Wire, end: number, resource: Resource, scope: Scope, r: number,
   checkEnd(w, c);
 
   // Id checks in the order the message-based decoder made them.
-  const traceId = hexId(w, traceS, traceE, 16);
+  const traceId = traceIdOf(w, traceS, traceE);
   if (traceId === '') return skipped(w, r, si, i, 'trace_id', idProblem(w, traceS, traceE, 16));
   const spanId = hexId(w, spanS, spanE, 8);
   if (spanId === '') return skipped(w, r, si, i, 'span_id', idProblem(w, spanS, spanE, 8));

@@ -4,7 +4,8 @@
  * a unit test checks they cover the generated semconv table (registry-deprecated.yaml).
  */
 import { DEPRECATED_EVENTS, DEPRECATED_PROVIDER_VALUES, GEN_AI, GEN_AI_DEPRECATED } from '../../genai/conventions.js';
-import { keyInfo } from '../keys.js';
+import { FactsMemo } from '../facts-memo.js';
+import { KEY_DEPRECATED, keyInfo } from '../keys.js';
 import type { RuleDef, RuleFacts } from '../types.js';
 import { present } from './util.js';
 
@@ -12,6 +13,10 @@ type Facts = RuleFacts['deprecated-attribute'];
 
 /** Attributes whose values are provider names, where renamed values are deprecated too. */
 const PROVIDER_KEYS = [GEN_AI.PROVIDER, GEN_AI_DEPRECATED.SYSTEM];
+
+/** Shared facts (facts-memo.ts); attribute facts are built once per key (keys.ts). */
+const values = new FactsMemo<Facts>();
+const events = new FactsMemo<Facts>();
 
 export const deprecatedAttribute: RuleDef<'deprecated-attribute'> = {
   id: 'deprecated-attribute',
@@ -22,25 +27,28 @@ export const deprecatedAttribute: RuleDef<'deprecated-attribute'> = {
     why: 'Backends that follow the current conventions ignore the old keys, so the data is there but invisible (no provider, no usage); old instrumentation (e.g. `@opentelemetry/instrumentation-openai` 0.20 writes `gen_ai.system`) is the usual source.',
     fix: 'Upgrade the instrumentation, or rename the keys (`gen_ai.system` → `gen_ai.provider.name`, `prompt_tokens` → `input_tokens`, `completion_tokens` → `output_tokens`); record content with the opt-in `gen_ai.input.messages`/`gen_ai.output.messages`.',
   },
-  span({ span, keys }) {
+  span({ span, keys, keyFlags }) {
     const out: Facts[] = [];
     const a = span.attributes;
-    let families: Set<string> | undefined;
-    for (const k of keys) {
-      const d = keyInfo(k).deprecated;
-      if (d === undefined) continue;
-      if (d.key === k) {
-        out.push({ what: 'attribute', key: k, replacement: d.replacement, replacementPresent: d.replacement !== null && present(a, d.replacement) });
-      } else if (!(families ??= new Set()).has(d.key)) {
-        // Indexed families (`gen_ai.prompt.0.content`): one finding per family, not per index.
-        families.add(d.key);
-        out.push({ what: 'attribute', key: d.key, replacement: d.replacement, replacementPresent: false });
+    if (keyFlags & KEY_DEPRECATED) {
+      let families: Set<string> | undefined;
+      for (const k of keys) {
+        const d = keyInfo(k).deprecated;
+        if (d === undefined) continue;
+        if (d.key === k) {
+          out.push(d.replacement !== null && present(a, d.replacement) ? d.factsReplaced : d.facts);
+        } else if (!(families ??= new Set()).has(d.key)) {
+          // Indexed families (`gen_ai.prompt.0.content`): one finding per family, not per index.
+          families.add(d.key);
+          out.push(d.facts);
+        }
       }
     }
     for (const key of PROVIDER_KEYS) {
       const v = a[key];
       if (typeof v === 'string' && v in DEPRECATED_PROVIDER_VALUES) {
-        out.push({ what: 'value', key, value: v, replacement: DEPRECATED_PROVIDER_VALUES[v]! });
+        const memoKey = `${key}\0${v}`;
+        out.push(values.get(memoKey) ?? values.put(memoKey, { what: 'value', key, value: v, replacement: DEPRECATED_PROVIDER_VALUES[v]! }));
       }
     }
     if (span.events.length) {
@@ -49,7 +57,7 @@ export const deprecatedAttribute: RuleDef<'deprecated-attribute'> = {
         const replacement = DEPRECATED_EVENTS[e.name];
         if (replacement !== undefined && !seen.has(e.name)) {
           seen.add(e.name);
-          out.push({ what: 'event', event: e.name, replacement });
+          out.push(events.get(e.name) ?? events.put(e.name, { what: 'event', event: e.name, replacement }));
         }
       }
     }

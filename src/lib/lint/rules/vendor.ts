@@ -5,14 +5,49 @@
  */
 import { GEN_AI, GEN_AI_DEPRECATED } from '../../genai/conventions.js';
 import { isModelCall, roleOf } from '../definitions.js';
-import type { RuleDef } from '../types.js';
+import { FactsMemo, listKey } from '../facts-memo.js';
+import { KEY_VENDOR, keyInfo } from '../keys.js';
+import type { SpanDefinition } from '../semconv-requirements.js';
+import type { RuleDef, RuleFacts, SpanRole } from '../types.js';
 import { present } from './util.js';
-
-/** Key prefixes of the vendor conventions llmtrace understands (conventions.md). */
-const VENDOR_PREFIXES = ['openinference.', 'llm.', 'embedding.', 'tool.', 'agent.', 'ai.', 'traceloop.', 'langfuse.'];
 
 /** At most this many vendor keys are listed in the facts. */
 const MAX_KEYS = 8;
+
+/** The keys a definition requires, listed once per definition (not per span). */
+const REQUIRED = new Map<SpanDefinition, readonly string[]>();
+
+function requiredKeys(def: SpanDefinition): readonly string[] {
+  let keys = REQUIRED.get(def);
+  if (keys === undefined) {
+    keys = Object.entries(def.attributes).filter(([, r]) => r.level === 'required').map(([k]) => k);
+    REQUIRED.set(def, keys);
+  }
+  return keys;
+}
+
+/** The gen_ai.* keys a vendor-only span should add, by definition and role. */
+const EXPECTED = new Map<string, string[]>();
+
+function expectedKeys(def: SpanDefinition | undefined, role: SpanRole, modelCall: boolean): string[] {
+  const memoKey = `${def?.id ?? ''}\0${role}`;
+  let keys = EXPECTED.get(memoKey);
+  if (keys === undefined) {
+    const expected = new Set<string>([GEN_AI.OPERATION]);
+    if (def) for (const k of requiredKeys(def)) expected.add(k);
+    if (modelCall) {
+      expected.add(GEN_AI.PROVIDER).add(GEN_AI.REQUEST_MODEL).add(GEN_AI.INPUT_TOKENS);
+      if (role === 'llm') expected.add(GEN_AI.OUTPUT_TOKENS);
+    }
+    keys = [...expected];
+    EXPECTED.set(memoKey, keys);
+  }
+  return keys;
+}
+
+/** Shared facts (facts-memo.ts): an instrumentation writes the same vendor keys on every span. */
+const vendorFacts = new FactsMemo<RuleFacts['vendor-only-convention']>();
+const requiredFacts = new FactsMemo<RuleFacts['genai-required-attributes']>();
 
 export const vendorOnlyConvention: RuleDef<'vendor-only-convention'> = {
   id: 'vendor-only-convention',
@@ -23,17 +58,18 @@ export const vendorOnlyConvention: RuleDef<'vendor-only-convention'> = {
     why: 'Telemetry that only one vendor\'s backend understands ties you to that vendor: OpenTelemetry-native backends see an unnamed span without model, provider or tokens.',
     fix: 'Enable the library\'s OpenTelemetry GenAI semantic-conventions mode, add an instrumentation that emits `gen_ai.*`, or map the keys in a span processor or the Collector (`transform` processor).',
   },
-  span({ view, keys, vendorOnly, def }) {
+  span({ view, keys, keyFlags, vendorOnly, def }) {
     const role = roleOf(view);
     if (role === undefined || !vendorOnly) return undefined;
-    const vendorKeys = keys.filter((k) => VENDOR_PREFIXES.some((p) => k.startsWith(p))).slice(0, MAX_KEYS);
-    const expected = new Set<string>([GEN_AI.OPERATION]);
-    for (const [k, r] of Object.entries(def?.attributes ?? {})) if (r.level === 'required') expected.add(k);
-    if (isModelCall(view)) {
-      expected.add(GEN_AI.PROVIDER).add(GEN_AI.REQUEST_MODEL).add(GEN_AI.INPUT_TOKENS);
-      if (role === 'llm') expected.add(GEN_AI.OUTPUT_TOKENS);
+    const vendorKeys: string[] = [];
+    if (keyFlags & KEY_VENDOR) {
+      for (let i = 0; i < keys.length && vendorKeys.length < MAX_KEYS; i++) if (keyInfo(keys[i]!).flags & KEY_VENDOR) vendorKeys.push(keys[i]!);
     }
-    return { role, convention: view.convention, vendorKeys, expected: [...expected] };
+    const expected = expectedKeys(def, role, isModelCall(view));
+    const listed = listKey(vendorKeys);
+    if (listed === undefined) return { role, convention: view.convention, vendorKeys, expected };
+    const memoKey = `${role}\0${view.convention}\0${def?.id ?? ''}\0${listed}`;
+    return vendorFacts.get(memoKey) ?? vendorFacts.put(memoKey, { role, convention: view.convention, vendorKeys, expected });
   },
 };
 
@@ -50,12 +86,14 @@ export const genaiRequiredAttributes: RuleDef<'genai-required-attributes'> = {
     if (vendorOnly || def === undefined) return undefined;
     if (view.kind !== 'agent' && view.kind !== 'workflow' && view.kind !== 'retrieval') return undefined;
     const missing: string[] = [];
-    for (const [k, r] of Object.entries(def.attributes)) {
-      if (r.level !== 'required') continue;
+    for (const k of requiredKeys(def)) {
       // The deprecated gen_ai.system still names the provider (deprecated-attribute reports it).
       const alias = k === GEN_AI.PROVIDER && present(span.attributes, GEN_AI_DEPRECATED.SYSTEM);
       if (!alias && !present(span.attributes, k)) missing.push(k);
     }
-    return missing.length ? { role: view.kind, definition: def.id, missing } : undefined;
+    if (!missing.length) return undefined;
+    // Required keys are the definition's own (no NUL), so the joined list is unambiguous.
+    const memoKey = `${def.id}\0${view.kind}\0${missing.join('\0')}`;
+    return requiredFacts.get(memoKey) ?? requiredFacts.put(memoKey, { role: view.kind, definition: def.id, missing });
   },
 };
