@@ -8,6 +8,7 @@ import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { otlpTypes } from '../../src/lib/otlp/schema.js';
 import { startHttpReceiver } from '../../src/lib/receiver/http.js';
+import type { StoreLines } from '../../src/lib/receiver/store-lines.js';
 import type { StoreWriter } from '../../src/lib/receiver/types.js';
 import { readAll } from '../helpers/read-all.js';
 import { makeSdkSpans, sdkJson, sdkProtobuf } from '../helpers/sdk-spans.js';
@@ -312,6 +313,53 @@ describe('store interplay', () => {
     expect(res.headers['retry-after']).toBe('1');
     expect(statusOf(res).code).toBe(14);
     expect(r.exports).toEqual([]);
+  });
+
+  describe('with the store on worker threads (lines)', () => {
+    function fakeLines(keep: StoreLines['keep'], pending = 0): StoreLines {
+      return { keep, pending, close: async () => {} };
+    }
+    const appended = () => {
+      const lines: string[] = [];
+      return { lines, store: fakeStore({ append: async (_s, line) => void lines.push(String(line)) }) };
+    };
+
+    it('the worker stored it: answered 200, nothing appended here', async () => {
+      const here = appended();
+      r = await startReceivers({ grpc: false, store: here.store, lines: fakeLines(async () => ({ kind: 'stored' })) });
+      const res = await request(r.http.port, { headers: PROTOBUF, body: sdkProtobuf(makeSdkSpans()) });
+      expect(res.status).toBe(200);
+      expect(here.lines).toEqual([]);
+      expect(r.exports).toHaveLength(1);
+    });
+
+    it('a worker that failed, or did not decode what this thread accepted: the line is made and appended here', async () => {
+      for (const keep of [async () => ({ kind: 'invalid' }) as const, () => Promise.reject(new Error('worker exited'))]) {
+        const here = appended();
+        r = await startReceivers({ grpc: false, store: here.store, lines: fakeLines(keep) });
+        const res = await request(r.http.port, { headers: PROTOBUF, body: sdkProtobuf(makeSdkSpans()) });
+        expect(res.status).toBe(200);
+        expect(here.lines).toHaveLength(1);
+        expect(JSON.parse(here.lines[0]!).resourceSpans[0].scopeSpans[0].spans).toHaveLength(2);
+        await r.close();
+      }
+    });
+
+    it('a failed append on the worker → 503 (retryable); an invalid body → 400 whatever the worker says', async () => {
+      r = await startReceivers({ grpc: false, store: fakeStore({}), lines: fakeLines(async () => ({ kind: 'failed', message: 'ENOSPC: no space left' })) });
+      const res = await request(r.http.port, { headers: PROTOBUF, body: sdkProtobuf(makeSdkSpans()) });
+      expect(res.status).toBe(503);
+      expect(statusOf(res).message).toMatch(/could not write to the store: ENOSPC/);
+      const bad = await request(r.http.port, { headers: PROTOBUF, body: Buffer.from([0x0a, 0xff, 0xff]) });
+      expect(bad.status).toBe(400);
+      expect(r.exports).toEqual([]);
+    });
+
+    it('requests in the workers count toward the store backlog (503 above the limit)', async () => {
+      r = await startReceivers({ grpc: false, store: fakeStore({ pending: 4 }), lines: fakeLines(async () => ({ kind: 'stored' }), 6), maxPendingWrites: 10 });
+      const res = await request(r.http.port, { headers: PROTOBUF, body: sdkProtobuf(makeSdkSpans()) });
+      expect(res.status).toBe(503);
+    });
   });
 
   it('a failing store write → 503 (retryable), and the hooks never see it', async () => {

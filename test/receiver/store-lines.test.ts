@@ -1,8 +1,10 @@
 /**
- * Store lines made on a worker thread (tail's default with two cores or more) must be exactly
- * the lines the receiver thread makes. Workers only exist in the built code: this imports dist/.
+ * The store on worker threads (tail's default with two cores or more): the lines a worker
+ * appends must be exactly the lines the receiver thread makes. Workers only exist in the built
+ * code: this imports dist/.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -10,30 +12,52 @@ const { openStoreLines } = (await import(path.resolve('dist/lib/receiver/store-l
 const { decodeExport } = (await import(path.resolve('dist/lib/receiver/decode.js'))) as typeof import('../../src/lib/receiver/decode.js');
 
 const CAPTURES = 'fixtures/shared/captures';
+const AT = new Date('2026-11-22T07:30:00Z');
+const FILE = 'traces-20261122T07.jsonl';
 
-describe('store lines from a worker thread', () => {
-  const lines = openStoreLines(2)!;
-  afterAll(() => lines.close());
+describe('store lines kept by worker threads', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'llmtrace-test-lines-'));
+  const lines = openStoreLines(dir, 2)!;
+  afterAll(async () => {
+    await lines.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
-  it('equal the lines made in-thread for every capture (protobuf and JSON), newline included', async () => {
+  it('append exactly the lines made in-thread for every capture (protobuf and JSON), in order', async () => {
     const files = ['manual-agent-http-proto.bin', 'manual-agent-grpc.bin', 'official-agent-http-proto.bin', 'manual-stream-http-proto.bin', 'manual-agent-http-json.json', 'official-agent-http-json.json', 'manual-error-http-json.json'];
+    const expected: string[] = [];
     for (const f of files) {
       const body = new Uint8Array(readFileSync(path.join(CAPTURES, f)));
       const encoding = f.endsWith('.json') ? 'json' : 'protobuf';
-      const payload = body;
-      const here = decodeExport('traces', encoding, payload).storeLine;
-      const made = await lines.make('traces', encoding, payload);
-      expect(here, f).toBeDefined();
-      expect(Buffer.from(made!).toString('utf8'), f).toBe(`${here}\n`);
-      // The body is copied for the worker: the caller's bytes stay usable (decoded, forwarded).
-      expect(payload.byteLength, f).toBeGreaterThan(0);
+      expected.push(decodeExport('traces', encoding, body).storeLine!);
+      // One at a time: with two workers, lines of concurrent requests may land in either order.
+      expect(await lines.keep('traces', encoding, body, AT), f).toEqual({ kind: 'stored' });
+      // The body is shared or copied for the worker: the caller's bytes stay usable.
+      expect(body.byteLength, f).toBeGreaterThan(0);
     }
+    expect(readFileSync(path.join(dir, FILE), 'utf8')).toBe(expected.map((l) => `${l}\n`).join(''));
+    expect(lines.pending).toBe(0);
   });
 
-  it('a body with nothing to store gives no line; garbage is a failed task (the receiver then decides)', async () => {
-    expect(await lines.make('traces', 'json', Buffer.from('{"resourceSpans":[]}'))).toBeUndefined();
-    await expect(lines.make('traces', 'protobuf', Uint8Array.from([0x0a, 0xff, 0xff]))).rejects.toThrow(/worker task failed/);
-    // The pool still works after a failed task.
-    expect(await lines.make('traces', 'json', Buffer.from('{"resourceSpans":[]}'))).toBeUndefined();
+  it('a body with nothing to store keeps nothing; garbage is invalid (the receiver then decides)', async () => {
+    const before = readFileSync(path.join(dir, FILE), 'utf8');
+    expect(await lines.keep('traces', 'json', Buffer.from('{"resourceSpans":[]}'), AT)).toEqual({ kind: 'nothing' });
+    expect(await lines.keep('traces', 'protobuf', Uint8Array.from([0x0a, 0xff, 0xff]), AT)).toEqual({ kind: 'invalid' });
+    expect(await lines.keep('traces', 'json', Buffer.from('{"resourceSpans":'), AT)).toEqual({ kind: 'invalid' });
+    expect(readFileSync(path.join(dir, FILE), 'utf8')).toBe(before);
+  });
+
+  it('a store that cannot be written says failed, with the reason', async () => {
+    const notADir = path.join(dir, 'file');
+    writeFileSync(notADir, 'x');
+    const broken = openStoreLines(notADir, 1)!;
+    try {
+      const body = new Uint8Array(readFileSync(path.join(CAPTURES, 'manual-agent-http-proto.bin')));
+      const outcome = await broken.keep('traces', 'protobuf', body, AT);
+      expect(outcome.kind).toBe('failed');
+      expect(outcome.kind === 'failed' && outcome.message).toMatch(/EEXIST|ENOTDIR|file/);
+    } finally {
+      await broken.close();
+    }
   });
 });

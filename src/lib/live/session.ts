@@ -5,7 +5,7 @@
  * exits at once.
  */
 import type { PriceLayer } from '../cost/pricebook.js';
-import type { StoreLineMaker } from '../receiver/store-lines.js';
+import type { StoreLines } from '../receiver/store-lines.js';
 import type { ReceiverHooks, StoreWriter } from '../receiver/types.js';
 import { makeColors } from '../render/colors.js';
 import { renderBanner, type BannerData } from '../render/live.js';
@@ -50,7 +50,7 @@ export interface ReceiverStartOptions {
   cors?: string;
   store: StoreWriter;
   hooks: ReceiverHooks;
-  lines?: StoreLineMaker;
+  lines?: StoreLines;
 }
 
 /** The parts written elsewhere, loaded lazily (gRPC only when used). Tests may replace them. */
@@ -58,8 +58,8 @@ export interface TailDeps {
   startHttp(o: ReceiverStartOptions): Promise<Listening>;
   startGrpc(o: ReceiverStartOptions): Promise<Listening>;
   openStore(dir: string | null): Promise<StoreWriter>;
-  /** Worker threads that make store lines (none: the receiver thread makes them). */
-  openStoreLines?(): Promise<StoreLineMaker | undefined>;
+  /** Worker threads that make and append store lines (none: the receiver thread does). */
+  openStoreLines?(dir: string): Promise<StoreLines | undefined>;
   /** --quiet: the view (and decoding) on its own thread (none: on the receiver thread). */
   openViewThread?(config: ViewThreadConfig): Promise<ViewThread | undefined>;
 }
@@ -71,7 +71,7 @@ export const defaultDeps: TailDeps = {
     const w = await import('../store/writer.js');
     return dir === null ? w.createNullStoreWriter() : w.createStoreWriter(dir);
   },
-  openStoreLines: async () => (await import('../receiver/store-lines.js')).openStoreLines(),
+  openStoreLines: async (dir) => (await import('../receiver/store-lines.js')).openStoreLines(dir),
   openViewThread: async (config) => (await import('./view-thread.js')).openViewThread(config),
 };
 
@@ -145,7 +145,7 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   };
 
   const store = await deps.openStore(storeDir);
-  const lines = storeDir === null ? undefined : await deps.openStoreLines?.();
+  const lines = storeDir === null ? undefined : await deps.openStoreLines?.(storeDir);
   // Listen for signals before the listeners start: a Ctrl-C during start-up still ends in order.
   let stop = () => {};
   const stopRequested = new Promise<void>((resolve) => (stop = resolve));

@@ -59,8 +59,16 @@ export class WorkerPool {
 
   run<R>(task: unknown, transfer: TransferListItem[] = []): Promise<R> {
     if (this.failure) return Promise.reject(this.failure);
-    let slot = this.slots[0]!;
-    for (const s of this.slots) if (s.inFlight.size < slot.inFlight.size) slot = s;
+    return this.post<R>(this.leastBusy(), task, transfer);
+  }
+
+  /** The same task on every worker; resolves with their answers once all have answered. */
+  runOnEach<R>(task: unknown): Promise<R[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    return Promise.all(this.slots.map((slot) => this.post<R>(slot, task, [])));
+  }
+
+  private post<R>(slot: Slot, task: unknown, transfer: TransferListItem[]): Promise<R> {
     const id = this.nextId++;
     return new Promise<R>((resolve, reject) => {
       slot.inFlight.set(id, { resolve: resolve as (v: unknown) => void, reject });
@@ -71,9 +79,13 @@ export class WorkerPool {
   /** A message that needs no answer (the worker must not reply), to the least busy worker. */
   send(task: unknown): void {
     if (this.failure) return;
+    this.leastBusy().worker.postMessage({ id: -1, task });
+  }
+
+  private leastBusy(): Slot {
     let slot = this.slots[0]!;
     for (const s of this.slots) if (s.inFlight.size < slot.inFlight.size) slot = s;
-    slot.worker.postMessage({ id: -1, task });
+    return slot;
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * The worker side of WorkerPool's protocol: each `{id, task}` is answered with its id and the
- * handler's value (or its error); id < 0 marks a message that wants no answer (WorkerPool.send).
+ * handler's value (or its error), once settled when it is a promise; id < 0 marks a message that
+ * wants no answer (WorkerPool.send).
  */
 import { parentPort, type TransferListItem } from 'node:worker_threads';
 
@@ -15,11 +16,14 @@ export function serveTasks<T>(handle: (task: T) => unknown, transfer: (value: un
       }
       return;
     }
+    const answer = (value: unknown) => port.postMessage({ id, ok: true, value }, transfer(value));
+    const fail = (e: unknown) => port.postMessage({ id, ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
     try {
       const value = handle(task);
-      port.postMessage({ id, ok: true, value }, transfer(value));
+      if (value instanceof Promise) value.then(answer, fail);
+      else answer(value);
     } catch (e) {
-      port.postMessage({ id, ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+      fail(e);
     }
   });
 }

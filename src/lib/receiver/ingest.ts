@@ -7,7 +7,7 @@ import type { Span } from '../span.js';
 import type { Signal } from '../store/layout.js';
 import { decodeExport, decodeFailure, type DecodedExport } from './decode.js';
 import type { Encoding } from './responses.js';
-import type { StoreLineMaker } from './store-lines.js';
+import type { KeepOutcome, StoreLines } from './store-lines.js';
 import type { LogRecordView, ReceiverHooks, StoreWriter } from './types.js';
 
 /** Options both receivers share. */
@@ -27,8 +27,8 @@ export interface ReceiverCommonOptions {
   closeTimeoutMs?: number;
   /** Clock for `receivedAt` (tests inject one). */
   now?: () => Date;
-  /** Makes store lines on worker threads while this thread decodes for the hooks. */
-  lines?: StoreLineMaker;
+  /** Makes and appends store lines on worker threads while this thread decodes for the hooks. */
+  lines?: StoreLines;
   /**
    * Decodes exports on another thread that also feeds the view there; the hooks then get no
    * spans or logs (only the body, for --forward).
@@ -56,7 +56,7 @@ export const DEFAULT_MAX_PENDING_WRITES = 64;
 export const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
 
 export function storeBacklogged(opts: ReceiverCommonOptions): boolean {
-  return opts.store.pending >= (opts.maxPendingWrites ?? DEFAULT_MAX_PENDING_WRITES);
+  return opts.store.pending + (opts.lines?.pending ?? 0) >= (opts.maxPendingWrites ?? DEFAULT_MAX_PENDING_WRITES);
 }
 
 export interface IngestRequest {
@@ -77,18 +77,23 @@ export type IngestOutcome =
 export async function ingest(opts: ReceiverCommonOptions, req: IngestRequest): Promise<IngestOutcome> {
   if (opts.decoder) return ingestElsewhere(opts, opts.decoder, req);
   let decoded: DecodedExport;
-  // Started first, so the worker writes the line while this thread decodes.
-  const made = opts.lines?.make(req.signal, req.encoding, req.body);
-  made?.catch(() => {});
+  // Started first, so the worker stores the line while this thread decodes.
+  const kept = keepElsewhere(opts, req);
   try {
-    decoded = decodeExport(req.signal, req.encoding, req.body, made === undefined && !opts.store.discards);
+    decoded = decodeExport(req.signal, req.encoding, req.body, kept === undefined && !opts.store.discards);
   } catch (e) {
     return { kind: 'invalid', message: decodeFailure(req.signal, e) };
   }
-  const failed = await store(opts, req, made ? await lineFrom(made, req) : decoded.storeLine);
+  const failed = kept ? await keptOrStoreHere(opts, req, kept) : await store(opts, req, decoded.storeLine);
   if (failed) return failed;
   notifyExport(opts.hooks, req, decoded.spans, decoded.logs, decoded.itemCount);
   return { kind: 'ok', rejected: decoded.rejected, warning: decoded.warning };
+}
+
+function keepElsewhere(opts: ReceiverCommonOptions, req: IngestRequest): Promise<KeepOutcome> | undefined {
+  const kept = opts.lines?.keep(req.signal, req.encoding, req.body, req.receivedAt);
+  kept?.catch(() => {}); // awaited later, unless the request turns out invalid
+  return kept;
 }
 
 /** Appends the line (when there is one); the outcome when the store failed. */
@@ -102,22 +107,29 @@ async function store(opts: ReceiverCommonOptions, req: IngestRequest, line: stri
   }
 }
 
-/** The line from a worker; should the worker fail, made here (the data must not be lost). */
-async function lineFrom(made: Promise<Uint8Array | undefined>, req: IngestRequest): Promise<string | Uint8Array | undefined> {
+/**
+ * The worker's outcome for a request this side accepted; should the worker have failed, or not
+ * have decoded what this side did, the line is made and appended here.
+ */
+async function keptOrStoreHere(opts: ReceiverCommonOptions, req: IngestRequest, kept: Promise<KeepOutcome>): Promise<IngestOutcome | undefined> {
+  let outcome: KeepOutcome;
   try {
-    return await made;
+    outcome = await kept;
   } catch {
-    return decodeExport(req.signal, req.encoding, req.body).storeLine;
+    outcome = { kind: 'invalid' };
   }
+  if (outcome.kind === 'failed') return { kind: 'unavailable', message: `could not write to the store: ${outcome.message}` };
+  if (outcome.kind === 'invalid') return store(opts, req, decodeExport(req.signal, req.encoding, req.body).storeLine);
+  return undefined;
 }
 
 /**
  * Decoding for the answer and the view happens on another thread (tail --quiet): this thread
- * only stores and answers. The decoder holds what it decoded until told it was stored.
+ * only answers (and stores, when no store worker does). The decoder holds what it decoded until
+ * told it was stored.
  */
 async function ingestElsewhere(opts: ReceiverCommonOptions, decoder: ExportDecoder, req: IngestRequest): Promise<IngestOutcome> {
-  const made = opts.lines?.make(req.signal, req.encoding, req.body);
-  made?.catch(() => {});
+  const kept = keepElsewhere(opts, req);
   let outcome: ElsewhereOutcome;
   try {
     outcome = await decoder.decode(req);
@@ -131,8 +143,9 @@ async function ingestElsewhere(opts: ReceiverCommonOptions, decoder: ExportDecod
     }
   }
   if (outcome.kind === 'invalid') return outcome;
-  const line = made ? await lineFrom(made, req) : opts.store.discards ? undefined : decodeExport(req.signal, req.encoding, req.body).storeLine;
-  const failed = await store(opts, req, line);
+  const failed = kept
+    ? await keptOrStoreHere(opts, req, kept)
+    : await store(opts, req, opts.store.discards ? undefined : decodeExport(req.signal, req.encoding, req.body).storeLine);
   decoder.settle(outcome.token, failed === undefined);
   if (failed) return failed;
   notifyExport(opts.hooks, req, [], [], outcome.itemCount);

@@ -1,40 +1,61 @@
 /**
- * Store lines made on worker threads: while the main thread decodes an export for the live view,
- * a worker decodes the same body and writes its OTLP JSON line (as UTF-8 bytes, transferred
- * back), so the two halves of ingest run on two cores. Both use the same decoders, so the line
- * holds exactly the items the main thread accepted. A worker failure is not the client's
- * problem: the caller makes the line itself.
+ * The store on worker threads: a worker makes the request's OTLP JSON line (protobuf transcoded
+ * straight to bytes) and appends it to the store itself, while the receiver thread (or the view
+ * thread) decodes the same body for the answer and the view. The line's bytes never travel back:
+ * the receiver thread only learns the outcome. Both sides use the same decoders, so the worker
+ * keeps exactly the requests the receiver accepts; should they ever disagree, or the worker fail,
+ * the receiver makes and appends the line itself (the data must not be lost).
  */
 import type { Signal } from '../store/layout.js';
 import { WorkerPool, workersFor } from '../parallel/pool.js';
 import { bodyForWorker } from './limits.js';
 import type { Encoding } from './responses.js';
 
-export interface StoreLineMaker {
-  /** The request's store line with its newline, or undefined when it holds nothing to keep. */
-  make(signal: Signal, encoding: Encoding, body: Uint8Array): Promise<Uint8Array | undefined>;
+/**
+ * stored: the line was appended; nothing: a valid request with nothing to keep; invalid: the
+ * worker could not decode it; failed: the append failed (disk full, permissions).
+ */
+export type KeepOutcome = { kind: 'stored' } | { kind: 'nothing' } | { kind: 'invalid' } | { kind: 'failed'; message: string };
+
+export interface StoreLines {
+  /** Makes the request's line and appends it; rejects only when the worker itself failed. */
+  keep(signal: Signal, encoding: Encoding, body: Uint8Array, receivedAt: Date): Promise<KeepOutcome>;
+  /** Requests handed over and not yet kept: part of the store's backlog. */
+  readonly pending: number;
+  /** Once nothing is in flight: closes the workers' store files, then the workers. */
   close(): Promise<void>;
 }
 
-export interface StoreLineTask {
-  signal: Signal;
-  encoding: Encoding;
-  body: Uint8Array;
+export type StoreLineTask =
+  | { type: 'keep'; signal: Signal; encoding: Encoding; body: Uint8Array; receivedAtMs: number }
+  | { type: 'close' };
+
+export interface StoreLineConfig {
+  dir: string;
 }
 
 const SCRIPT = new URL('./store-line-worker.js', import.meta.url);
 
-/** Store-line workers (workerCount() of them), or undefined when there are none to start. */
-export function openStoreLines(workers: number = workersFor(SCRIPT)): StoreLineMaker | undefined {
+/** Store workers (workerCount() of them) appending to `dir`, or undefined when there are none. */
+export function openStoreLines(dir: string, workers: number = workersFor(SCRIPT)): StoreLines | undefined {
   if (workers === 0) return undefined;
-  const pool = new WorkerPool(SCRIPT, workers, {});
+  const pool = new WorkerPool(SCRIPT, workers, { dir } satisfies StoreLineConfig);
   return {
-    make(signal, encoding, body) {
+    keep(signal, encoding, body, receivedAt) {
       // Shared or copied: the body is still decoded here and may be forwarded.
       const shared = bodyForWorker(body);
-      const task: StoreLineTask = { signal, encoding, body: shared.body };
-      return pool.run<Uint8Array | undefined>(task, shared.transfer);
+      const task: StoreLineTask = { type: 'keep', signal, encoding, body: shared.body, receivedAtMs: receivedAt.getTime() };
+      return pool.run<KeepOutcome>(task, shared.transfer);
     },
-    close: () => pool.close(),
+    get pending() {
+      return pool.inFlight;
+    },
+    async close() {
+      try {
+        await pool.runOnEach({ type: 'close' } satisfies StoreLineTask);
+      } finally {
+        await pool.close();
+      }
+    },
   };
 }
