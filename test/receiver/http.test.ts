@@ -326,7 +326,7 @@ describe('store interplay', () => {
 
     it('the worker stored it: answered 200, nothing appended here', async () => {
       const here = appended();
-      r = await startReceivers({ grpc: false, store: here.store, lines: fakeLines(async () => ({ kind: 'stored' })) });
+      r = await startReceivers({ grpc: false, store: here.store, lines: fakeLines(async () => ({ kind: 'kept', stored: true, itemCount: 2, rejected: 0, warning: '' }) as const) });
       const res = await request(r.http.port, { headers: PROTOBUF, body: sdkProtobuf(makeSdkSpans()) });
       expect(res.status).toBe(200);
       expect(here.lines).toEqual([]);
@@ -334,7 +334,7 @@ describe('store interplay', () => {
     });
 
     it('a worker that failed, or did not decode what this thread accepted: the line is made and appended here', async () => {
-      for (const keep of [async () => ({ kind: 'invalid' }) as const, () => Promise.reject(new Error('worker exited'))]) {
+      for (const keep of [async () => ({ kind: 'invalid', message: 'x' }) as const, () => Promise.reject(new Error('worker exited'))]) {
         const here = appended();
         r = await startReceivers({ grpc: false, store: here.store, lines: fakeLines(keep) });
         const res = await request(r.http.port, { headers: PROTOBUF, body: sdkProtobuf(makeSdkSpans()) });
@@ -356,7 +356,7 @@ describe('store interplay', () => {
     });
 
     it('requests in the workers count toward the store backlog (503 above the limit)', async () => {
-      r = await startReceivers({ grpc: false, store: fakeStore({ pending: 4 }), lines: fakeLines(async () => ({ kind: 'stored' }), 6), maxPendingWrites: 10 });
+      r = await startReceivers({ grpc: false, store: fakeStore({ pending: 4 }), lines: fakeLines(async () => ({ kind: 'kept', stored: true, itemCount: 2, rejected: 0, warning: '' }) as const, 6), maxPendingWrites: 10 });
       const res = await request(r.http.port, { headers: PROTOBUF, body: sdkProtobuf(makeSdkSpans()) });
       expect(res.status).toBe(503);
     });

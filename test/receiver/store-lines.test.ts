@@ -9,7 +9,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const { openStoreLines } = (await import(path.resolve('dist/lib/receiver/store-lines.js'))) as typeof import('../../src/lib/receiver/store-lines.js');
-const { decodeExport } = (await import(path.resolve('dist/lib/receiver/decode.js'))) as typeof import('../../src/lib/receiver/decode.js');
+const { decodeExport, decodeFailure } = (await import(path.resolve('dist/lib/receiver/decode.js'))) as typeof import('../../src/lib/receiver/decode.js');
+
+import { cat, fLen, SPAN, spanBytes } from '../otlp/wire-arbitraries.js';
 
 const CAPTURES = 'fixtures/shared/captures';
 const AT = new Date('2026-11-22T07:30:00Z');
@@ -31,7 +33,7 @@ describe('store lines kept by worker threads', () => {
       const encoding = f.endsWith('.json') ? 'json' : 'protobuf';
       expected.push(decodeExport('traces', encoding, body).storeLine!);
       // One at a time: with two workers, lines of concurrent requests may land in either order.
-      expect(await lines.keep('traces', encoding, body, AT), f).toEqual({ kind: 'stored' });
+      expect(await lines.keep('traces', encoding, body, AT), f).toMatchObject({ kind: 'kept', stored: true, rejected: 0, warning: '' });
       // The body is shared or copied for the worker: the caller's bytes stay usable.
       expect(body.byteLength, f).toBeGreaterThan(0);
     }
@@ -41,10 +43,36 @@ describe('store lines kept by worker threads', () => {
 
   it('a body with nothing to store keeps nothing; garbage is invalid (the receiver then decides)', async () => {
     const before = readFileSync(path.join(dir, FILE), 'utf8');
-    expect(await lines.keep('traces', 'json', Buffer.from('{"resourceSpans":[]}'), AT)).toEqual({ kind: 'nothing' });
-    expect(await lines.keep('traces', 'protobuf', Uint8Array.from([0x0a, 0xff, 0xff]), AT)).toEqual({ kind: 'invalid' });
-    expect(await lines.keep('traces', 'json', Buffer.from('{"resourceSpans":'), AT)).toEqual({ kind: 'invalid' });
+    expect(await lines.keep('traces', 'json', Buffer.from('{"resourceSpans":[]}'), AT)).toEqual({ kind: 'kept', stored: false, itemCount: 0, rejected: 0, warning: '' });
+    for (const [encoding, body] of [
+      ['protobuf', Uint8Array.from([0x0a, 0xff, 0xff])],
+      ['json', Buffer.from('{"resourceSpans":')],
+    ] as const) {
+      let message = '';
+      try {
+        decodeExport('traces', encoding, body);
+      } catch (e) {
+        message = decodeFailure('traces', e);
+      }
+      expect(message).not.toBe('');
+      expect(await lines.keep('traces', encoding, body, AT)).toEqual({ kind: 'invalid', message });
+    }
     expect(readFileSync(path.join(dir, FILE), 'utf8')).toBe(before);
+  });
+
+  it('the answer\'s numbers are the decoder\'s: items, spans skipped for bad ids and why', async () => {
+    const cases: Array<['protobuf' | 'json', Uint8Array]> = [];
+    for (const f of ['manual-agent-http-proto.bin', 'official-agent-http-proto.bin', 'manual-agent-http-json.json']) cases.push([f.endsWith('.json') ? 'json' : 'protobuf', new Uint8Array(readFileSync(path.join(CAPTURES, f)))]);
+    // A span with a bad trace id beside a good one, in protobuf and in JSON.
+    const good = spanBytes(fLen(5, 'ok'));
+    const bad = cat(fLen(1, Uint8Array.of(1, 2, 3)), fLen(2, SPAN), fLen(5, 'bad'));
+    cases.push(['protobuf', fLen(1, fLen(2, cat(fLen(2, bad), fLen(2, good))))]);
+    cases.push(['json', Buffer.from('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"zz","spanId":"01","name":"bad"},{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","name":"ok"}]}]}]}')]);
+    for (const [encoding, body] of cases) {
+      const here = decodeExport('traces', encoding, body);
+      expect(await lines.keep('traces', encoding, body, AT)).toEqual({ kind: 'kept', stored: true, itemCount: here.itemCount, rejected: here.rejected, warning: here.warning });
+    }
+    for (const [encoding, body] of cases.slice(-2)) expect(decodeExport('traces', encoding, body).rejected).toBe(1);
   });
 
   it('a store that cannot be written says failed, with the reason', async () => {

@@ -19,10 +19,14 @@ export interface ViewThreadConfig {
 
 export type ViewTask =
   | { type: 'decode'; req: IngestRequest }
+  | { type: 'show'; req: IngestRequest }
   | { type: 'settle'; token: number; stored: boolean }
   | { type: 'finish' };
 
 const SCRIPT = new URL('./view-worker.js', import.meta.url);
+
+/** Stored exports the view thread may lag behind by before the receiver waits for it. */
+const MAX_SHOW_BACKLOG = 16;
 
 /** The view thread, or undefined when no worker can be started (one core, LLMTRACE_WORKERS=0). */
 export function openViewThread(config: ViewThreadConfig): ViewThread | undefined {
@@ -40,10 +44,22 @@ export class ViewThread implements ExportDecoder {
   }
 
   decode(req: IngestRequest): Promise<ElsewhereOutcome> {
+    return this.post<ElsewhereOutcome>('decode', req);
+  }
+
+  async show(req: IngestRequest): Promise<void> {
+    const shown = this.post<void>('show', req);
+    // The view counts what was stored whatever happens to it; the answer need not wait for it,
+    // unless the view falls behind (then the receiver slows down rather than queueing bodies).
+    shown.catch(() => {});
+    if (this.pool.inFlight > MAX_SHOW_BACKLOG) await shown.catch(() => {});
+  }
+
+  private post<R>(type: 'decode' | 'show', req: IngestRequest): Promise<R> {
     // Shared or copied: the body may still be forwarded from here.
     const shared = bodyForWorker(req.body);
-    const task: ViewTask = { type: 'decode', req: { ...req, body: shared.body } };
-    return this.pool.run<ElsewhereOutcome>(task, shared.transfer);
+    const task: ViewTask = { type, req: { ...req, body: shared.body } };
+    return this.pool.run<R>(task, shared.transfer);
   }
 
   settle(token: number, stored: boolean): void {

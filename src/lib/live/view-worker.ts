@@ -43,6 +43,19 @@ function handle(task: ViewTask): unknown {
       held.set(token, { ...req, body: new Uint8Array(0), spans: d.spans, logs: d.logs, itemCount: d.itemCount });
       return { kind: 'ok', token, itemCount: d.itemCount, rejected: d.rejected, warning: d.warning };
     }
+    case 'show': {
+      // Stored already (the store worker decided it was valid): decode and count it.
+      const { req } = task;
+      const body = Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
+      let d;
+      try {
+        d = decodeExport(req.signal, req.encoding, body, false, keep);
+      } catch {
+        return undefined; // cannot happen but for a bug: the data is stored, the view misses it
+      }
+      view.onExport({ ...req, body: new Uint8Array(0), spans: d.spans, logs: d.logs, itemCount: d.itemCount });
+      return undefined;
+    }
     case 'settle': {
       const e = held.get(task.token);
       held.delete(task.token);

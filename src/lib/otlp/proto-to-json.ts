@@ -56,6 +56,9 @@ let pos = 0;
 let out: Uint8Array = Buffer.allocUnsafeSlow(INITIAL_SIZE);
 let odv = new DataView(out.buffer, out.byteOffset, out.length);
 let o = 0;
+/** Spans of the last request: on the wire, and written (the others were skipped for bad ids). */
+let spansSeen = 0;
+let spansWritten = 0;
 
 function setOut(next: Uint8Array): void {
   out = next;
@@ -1249,7 +1252,11 @@ function scopeSpans(end: number, nth: number): boolean {
           scope(scopeAt, c);
           lit(L_SPANS);
         }
-        if (span(c, spans)) spans++;
+        spansSeen++;
+        if (span(c, spans)) {
+          spans++;
+          spansWritten++;
+        }
         break;
       case 3:
         if (wt !== 2) fallback();
@@ -1326,6 +1333,11 @@ function resourceSpans(end: number, nth: number): boolean {
   return true;
 }
 
+/** Spans of the last transcodeTraceRequest() that returned: on the wire, and in the line. */
+export function transcodedSpans(): { seen: number; written: number } {
+  return { seen: spansSeen, written: spansWritten };
+}
+
 /**
  * The store line of an OTLP protobuf ExportTraceServiceRequest: the UTF-8 of
  * `writeOtlpJsonTraces(decodeOtlpProtoTraces(body).spans)` and '\n', in a buffer of its own
@@ -1338,6 +1350,8 @@ export function transcodeTraceRequest(body: Buffer): Uint8Array<ArrayBuffer> | u
   dv = new DataView(body.buffer, body.byteOffset, body.byteLength);
   pos = 0;
   o = 0;
+  spansSeen = 0;
+  spansWritten = 0;
   try {
     lit(L_OPEN);
     const end = body.length;

@@ -44,6 +44,11 @@ export interface ExportDecoder {
   decode(req: IngestRequest): Promise<ElsewhereOutcome>;
   /** The export was stored (its decoded items may be shown) or not (drop them). */
   settle(token: number, stored: boolean): void;
+  /**
+   * An export already accepted and stored (by the store workers): decoded and shown there, off
+   * the answer's path. Resolves at once, or once the decoder has caught up when it lags behind.
+   */
+  show(req: IngestRequest): Promise<void>;
 }
 
 export interface RunningReceiver {
@@ -98,12 +103,18 @@ function keepElsewhere(opts: ReceiverCommonOptions, req: IngestRequest): Promise
 
 /** Appends the line (when there is one); the outcome when the store failed. */
 async function store(opts: ReceiverCommonOptions, req: IngestRequest, line: string | Uint8Array | undefined): Promise<IngestOutcome | undefined> {
+  const error = await appendLine(opts, req, line);
+  return error === undefined ? undefined : unavailable(error);
+}
+
+/** Appends the line (when there is one); why it failed, if it did. */
+async function appendLine(opts: ReceiverCommonOptions, req: IngestRequest, line: string | Uint8Array | undefined): Promise<string | undefined> {
   if (line === undefined) return undefined;
   try {
     await opts.store.append(req.signal, line, req.receivedAt);
     return undefined;
   } catch (e) {
-    return { kind: 'unavailable', message: `could not write to the store: ${e instanceof Error ? e.message : String(e)}` };
+    return e instanceof Error ? e.message : String(e);
   }
 }
 
@@ -112,16 +123,13 @@ async function store(opts: ReceiverCommonOptions, req: IngestRequest, line: stri
  * have decoded what this side did, the line is made and appended here.
  */
 async function keptOrStoreHere(opts: ReceiverCommonOptions, req: IngestRequest, kept: Promise<KeepOutcome>): Promise<IngestOutcome | undefined> {
-  let outcome: KeepOutcome;
-  try {
-    outcome = await kept;
-  } catch {
-    outcome = { kind: 'invalid' };
-  }
-  if (outcome.kind === 'failed') return { kind: 'unavailable', message: `could not write to the store: ${outcome.message}` };
-  if (outcome.kind === 'invalid') return store(opts, req, decodeExport(req.signal, req.encoding, req.body).storeLine);
-  return undefined;
+  const outcome = await kept.catch(() => undefined);
+  if (outcome?.kind === 'failed') return unavailable(outcome.message);
+  if (outcome?.kind === 'kept') return undefined;
+  return store(opts, req, decodeExport(req.signal, req.encoding, req.body).storeLine);
 }
+
+const unavailable = (message: string): IngestOutcome => ({ kind: 'unavailable', message: `could not write to the store: ${message}` });
 
 /**
  * Decoding for the answer and the view happens on another thread (tail --quiet): this thread
@@ -129,7 +137,7 @@ async function keptOrStoreHere(opts: ReceiverCommonOptions, req: IngestRequest, 
  * told it was stored.
  */
 async function ingestElsewhere(opts: ReceiverCommonOptions, decoder: ExportDecoder, req: IngestRequest): Promise<IngestOutcome> {
-  const kept = keepElsewhere(opts, req);
+  if (opts.lines) return storeThenShow(opts, opts.lines, decoder, req);
   let outcome: ElsewhereOutcome;
   try {
     outcome = await decoder.decode(req);
@@ -143,13 +151,43 @@ async function ingestElsewhere(opts: ReceiverCommonOptions, decoder: ExportDecod
     }
   }
   if (outcome.kind === 'invalid') return outcome;
-  const failed = kept
-    ? await keptOrStoreHere(opts, req, kept)
-    : await store(opts, req, opts.store.discards ? undefined : decodeExport(req.signal, req.encoding, req.body).storeLine);
+  const failed = await store(opts, req, opts.store.discards ? undefined : decodeExport(req.signal, req.encoding, req.body).storeLine);
   decoder.settle(outcome.token, failed === undefined);
   if (failed) return failed;
   notifyExport(opts.hooks, req, [], [], outcome.itemCount);
   return { kind: 'ok', rejected: outcome.rejected, warning: outcome.warning };
+}
+
+/**
+ * tail --quiet with store workers: the store worker's decoding gives the answer, and the view
+ * thread gets the export once it is stored, off the answer's path (the two threads work on
+ * different requests at once). Should the worker fail, this thread decides and stores.
+ */
+async function storeThenShow(opts: ReceiverCommonOptions, lines: StoreLines, decoder: ExportDecoder, req: IngestRequest): Promise<IngestOutcome> {
+  let outcome: KeepOutcome;
+  try {
+    outcome = await lines.keep(req.signal, req.encoding, req.body, req.receivedAt);
+  } catch {
+    outcome = await keepHere(opts, req);
+  }
+  if (outcome.kind === 'invalid') return outcome;
+  if (outcome.kind === 'failed') return unavailable(outcome.message);
+  await decoder.show(req);
+  notifyExport(opts.hooks, req, [], [], outcome.itemCount);
+  return { kind: 'ok', rejected: outcome.rejected, warning: outcome.warning };
+}
+
+/** What a store worker does, on this thread. */
+async function keepHere(opts: ReceiverCommonOptions, req: IngestRequest): Promise<KeepOutcome> {
+  let d: DecodedExport;
+  try {
+    d = decodeExport(req.signal, req.encoding, req.body);
+  } catch (e) {
+    return { kind: 'invalid', message: decodeFailure(req.signal, e) };
+  }
+  const error = await appendLine(opts, req, d.storeLine);
+  if (error !== undefined) return { kind: 'failed', message: error };
+  return { kind: 'kept', stored: d.storeLine !== undefined, itemCount: d.itemCount, rejected: d.rejected, warning: d.warning };
 }
 
 function notifyExport(hooks: ReceiverHooks, req: IngestRequest, spans: Span[], logs: LogRecordView[], itemCount: number): void {

@@ -12,10 +12,14 @@ import { bodyForWorker } from './limits.js';
 import type { Encoding } from './responses.js';
 
 /**
- * stored: the line was appended; nothing: a valid request with nothing to keep; invalid: the
- * worker could not decode it; failed: the append failed (disk full, permissions).
+ * kept: a valid request, its line appended (`stored`) or with nothing to keep, and the numbers of
+ * the answer; invalid: the body is unusable (the 400's message); failed: the append failed (disk
+ * full, permissions).
  */
-export type KeepOutcome = { kind: 'stored' } | { kind: 'nothing' } | { kind: 'invalid' } | { kind: 'failed'; message: string };
+export type KeepOutcome =
+  | { kind: 'kept'; stored: boolean; itemCount: number; rejected: number; warning: string }
+  | { kind: 'invalid'; message: string }
+  | { kind: 'failed'; message: string };
 
 export interface StoreLines {
   /** Makes the request's line and appends it; rejects only when the worker itself failed. */
