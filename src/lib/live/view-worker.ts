@@ -35,7 +35,7 @@ function handle(task: ViewTask): unknown {
       const body = Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
       let d;
       try {
-        d = decodeExport(req.signal, req.encoding, body, false, keep);
+        d = decodeExport(req.signal, req.encoding, body, { storeLine: false, keepSpanAttributes: keep });
       } catch (e) {
         return { kind: 'invalid', message: decodeFailure(req.signal, e) };
       }
@@ -49,7 +49,7 @@ function handle(task: ViewTask): unknown {
       const body = Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
       let d;
       try {
-        d = decodeExport(req.signal, req.encoding, body, false, keep);
+        d = decodeExport(req.signal, req.encoding, body, { storeLine: false, keepSpanAttributes: keep, countItems: false });
       } catch {
         return undefined; // cannot happen but for a bug: the data is stored, the view misses it
       }

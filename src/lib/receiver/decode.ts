@@ -39,19 +39,24 @@ export interface DecodedExport {
   storeLine: string | undefined;
 }
 
-/**
- * `withStoreLine: false` when the line is made elsewhere (store-lines.ts): storeLine stays
- * undefined. Then `keepSpanAttributes` may name the only span attributes the caller reads
- * (protobuf requests decode faster; the answer is the same).
- */
-export function decodeExport(
-  signal: Signal,
-  encoding: Encoding,
-  body: Uint8Array,
-  withStoreLine = true,
-  keepSpanAttributes?: ReadonlySet<string>,
-): DecodedExport {
-  if (signal === 'traces') return decodeTraces(encoding, body, withStoreLine, withStoreLine ? undefined : keepSpanAttributes);
+export interface DecodeOptions {
+  /** False when the line is made elsewhere (store-lines.ts): storeLine stays undefined. */
+  storeLine?: boolean;
+  /**
+   * Without a store line: the only span attributes the caller reads (protobuf requests decode
+   * faster; what is accepted does not change).
+   */
+  keepSpanAttributes?: ReadonlySet<string>;
+  /**
+   * False when the caller needs no item count (the answer was given elsewhere): protobuf trace
+   * requests then skip counting the spans on the wire; itemCount is the accepted spans.
+   */
+  countItems?: boolean;
+}
+
+export function decodeExport(signal: Signal, encoding: Encoding, body: Uint8Array, opts: DecodeOptions = {}): DecodedExport {
+  const withStoreLine = opts.storeLine ?? true;
+  if (signal === 'traces') return decodeTraces(encoding, body, withStoreLine, withStoreLine ? undefined : opts.keepSpanAttributes, opts.countItems ?? true);
   const msg = encoding === 'protobuf' ? decodeSignalProtobuf(signal, body) : decodeSignalJson(signal, parseJson(body));
   const itemCount = signal === 'logs' ? countLogRecords(msg) : countDataPoints(msg);
   return {
@@ -64,12 +69,12 @@ export function decodeExport(
   };
 }
 
-function decodeTraces(encoding: Encoding, body: Uint8Array, withStoreLine: boolean, keep: ReadonlySet<string> | undefined): DecodedExport {
+function decodeTraces(encoding: Encoding, body: Uint8Array, withStoreLine: boolean, keep: ReadonlySet<string> | undefined, count: boolean): DecodedExport {
   let result: DecodeResult;
   let total: number;
   if (encoding === 'protobuf') {
     result = decodeOtlpProtoTraces(body, keep);
-    total = countProtoSpans(body);
+    total = count ? countProtoSpans(body) : result.spans.length;
   } else {
     const doc = parseJson(body);
     result = decodeOtlpJsonTraces(doc);

@@ -85,7 +85,7 @@ export async function ingest(opts: ReceiverCommonOptions, req: IngestRequest): P
   // Started first, so the worker stores the line while this thread decodes.
   const kept = keepElsewhere(opts, req);
   try {
-    decoded = decodeExport(req.signal, req.encoding, req.body, kept === undefined && !opts.store.discards);
+    decoded = decodeExport(req.signal, req.encoding, req.body, { storeLine: kept === undefined && !opts.store.discards });
   } catch (e) {
     return { kind: 'invalid', message: decodeFailure(req.signal, e) };
   }
@@ -144,7 +144,7 @@ async function ingestElsewhere(opts: ReceiverCommonOptions, decoder: ExportDecod
   } catch {
     // The decoding thread failed: decide here, without the view.
     try {
-      const d = decodeExport(req.signal, req.encoding, req.body, false);
+      const d = decodeExport(req.signal, req.encoding, req.body, { storeLine: false });
       outcome = { kind: 'ok', token: -1, itemCount: d.itemCount, rejected: d.rejected, warning: d.warning };
     } catch (e) {
       outcome = { kind: 'invalid', message: decodeFailure(req.signal, e) };
