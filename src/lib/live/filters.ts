@@ -11,15 +11,18 @@ export const FEATURE_KEYS: readonly string[] = DEFAULT_FEATURE_KEYS;
 
 export const NO_FEATURE = '(none)';
 
+/** What the feature of a span is decided from (a whole Span, or what the live view keeps of one). */
+export type FeatureSpan = Pick<Span, 'spanId' | 'parentSpanId' | 'name' | 'attributes' | 'resource'>;
+
 /**
  * The feature of `span`, from the spans of its trace that have arrived so far. In a live stream
  * the ancestors often come later (children end first): when no key is found and the root has not
  * arrived yet, the answer is undefined (not known yet) rather than a wrong `(none)`.
  */
-export function featureOf(span: Span, parentOf: (s: Span) => Span | undefined, keys: readonly string[] = FEATURE_KEYS): string | undefined {
-  const chain: Span[] = [];
+export function featureOf(span: FeatureSpan, parentOf: (s: FeatureSpan) => FeatureSpan | undefined, keys: readonly string[] = FEATURE_KEYS): string | undefined {
+  const chain: FeatureSpan[] = [];
   const seen = new Set<string>();
-  for (let s: Span | undefined = span; s && !seen.has(s.spanId); s = parentOf(s)) {
+  for (let s: FeatureSpan | undefined = span; s && !seen.has(s.spanId); s = parentOf(s)) {
     seen.add(s.spanId);
     chain.push(s);
   }

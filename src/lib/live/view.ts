@@ -14,7 +14,7 @@ import { newAttributes, serviceName, StatusCode, type Attributes, type AttrValue
 import { assembleTrace } from '../trace/assemble.js';
 import { subtreeCosts } from '../trace/costs.js';
 import type { LiveEvent, PriceFn, SpanLine, TraceEnd } from './events.js';
-import { FEATURE_KEYS, featureOf, hasFilters, matchesFilters, NO_FEATURE, type LiveFilters } from './filters.js';
+import { FEATURE_KEYS, featureOf, hasFilters, matchesFilters, NO_FEATURE, type FeatureSpan, type LiveFilters } from './filters.js';
 import { applyCall, emptyCallTotals, SessionTotals, type CountedCall } from './totals.js';
 
 export interface LiveViewOptions {
@@ -40,7 +40,8 @@ export interface LiveViewOptions {
 
 interface TraceState {
   id: string;
-  spans: Map<string, Span>;
+  /** Whole Spans, unless the view is slim: then what slimDown() keeps of them. */
+  spans: Map<string, FeatureSpan>;
   views: Map<string, GenAiView>;
   /** Span ids (arrived or not) with an LLM call or usage below them: outer spans, never counted. */
   callBelow: Set<string>;
@@ -48,17 +49,29 @@ interface TraceState {
   counted: Map<string, { call: CountedCall; shown: boolean }>;
   /** GenAI log events waiting for their span (--show-content only). */
   logs: Map<string, LogRecordView[]>;
-  /** Spans waiting for their feature to be known (--feature only), by span id. */
-  deferred: Map<string, GenAiView>;
+  /** Spans waiting for their feature to be known (--feature only), by span id; kept whole. */
+  deferred: Map<string, { span: Span; view: GenAiView }>;
   hasRoot: boolean;
   lastAt: number;
   printed: boolean;
 }
 
 const NO_ATTRIBUTES: Attributes = Object.freeze(newAttributes());
-const NO_EVENTS: Span['events'] = Object.freeze([]) as unknown as Span['events'];
-const NO_LINKS: Span['links'] = Object.freeze([]) as unknown as Span['links'];
-const NO_STATUS: Span['status'] = Object.freeze({ code: StatusCode.UNSET, message: '' });
+
+/**
+ * Most traces never need their `views`, `logs` or `deferred` maps (not drawn, no content, no
+ * --feature): they share this empty one, replaced by a map of their own on first write (own()).
+ */
+class NoEntries<K, V> extends Map<K, V> {
+  override set(): this {
+    throw new Error('NoEntries is shared and stays empty: own() the map first');
+  }
+}
+const NONE = new NoEntries<never, never>();
+
+function own<K, V>(m: Map<K, V>): Map<K, V> {
+  return m === (NONE as Map<unknown, unknown>) ? new Map<K, V>() : m;
+}
 
 const isCall = (v: GenAiView) => v.kind === 'llm' || v.kind === 'embeddings';
 const isError = (s: Span, v: GenAiView) => s.status.code === StatusCode.ERROR || v.error !== undefined;
@@ -136,7 +149,7 @@ export class LiveView {
       if (t.spans.has(span.spanId)) continue; // a retried export: already shown
       const view = classify(span);
       t.spans.set(span.spanId, span);
-      if (!this.slim) t.views.set(span.spanId, view);
+      if (!this.slim) (t.views = own(t.views)).set(span.spanId, view);
       t.lastAt = now;
       if (span.parentSpanId === '') t.hasRoot = true;
       if (isCall(view) || view.usage !== undefined || t.callBelow.has(span.spanId)) this.markAncestors(t, span);
@@ -150,17 +163,16 @@ export class LiveView {
     if (this.slim) {
       // Nothing will draw these spans: keep what count-once and features still need, so the
       // attributes of every pending span are not held (memory, and GC time under load).
-      for (const { t, span } of fresh) if (!t.deferred.has(span.spanId)) this.slimDown(span, t.id);
+      for (const { t, span } of fresh) if (!t.deferred.has(span.spanId)) t.spans.set(span.spanId, this.slimDown(span));
     }
     this.enforcePendingLimit();
   }
 
   /**
-   * Reduces a span, in place (the view's own copy: nothing else holds decoded spans), to what
-   * count-once and features read later: its ids, parent, name, resource and feature-key
-   * attributes. Status, times and the rest were used when it arrived.
+   * What count-once and features read of a span after it arrived: its ids, name, resource and
+   * feature-key attributes, in a small record (pending traces hold many; memory and GC time).
    */
-  private slimDown(span: Span, traceId: string): void {
+  private slimDown(span: Span): FeatureSpan {
     let attributes: Attributes | undefined;
     for (const k of this.opts.featureKeys ?? FEATURE_KEYS) {
       const v = span.attributes[k];
@@ -168,14 +180,7 @@ export class LiveView {
       attributes ??= newAttributes();
       attributes[k] = v;
     }
-    span.attributes = attributes ?? NO_ATTRIBUTES;
-    span.events = NO_EVENTS;
-    span.links = NO_LINKS;
-    span.status = NO_STATUS;
-    span.traceId = traceId; // one string per trace, not one per span
-    span.traceState = '';
-    span.startTimeUnixNano = 0n;
-    span.endTimeUnixNano = 0n;
+    return { spanId: span.spanId, parentSpanId: span.parentSpanId, name: span.name, attributes: attributes ?? NO_ATTRIBUTES, resource: span.resource };
   }
 
   /**
@@ -200,7 +205,7 @@ export class LiveView {
   }
 
   /** The feature of a span; `final` (the trace is complete) settles an unknown one. */
-  private featureIn(t: TraceState, span: Span, final: boolean): string | undefined {
+  private featureIn(t: TraceState, span: FeatureSpan, final: boolean): string | undefined {
     const f = featureOf(span, (s) => (s.parentSpanId ? t.spans.get(s.parentSpanId) : undefined), this.opts.featureKeys);
     return f ?? (final ? NO_FEATURE : undefined);
   }
@@ -224,7 +229,7 @@ export class LiveView {
     // The feature walks the ancestors: only for spans that are shown or filtered on it.
     const feature = (show && !this.slim) || this.filters.features?.length ? this.featureIn(t, span, final) : undefined;
     if (feature === undefined && this.filters.features?.length) {
-      t.deferred.set(span.spanId, view);
+      (t.deferred = own(t.deferred)).set(span.spanId, { span, view });
       return;
     }
     t.deferred.delete(span.spanId);
@@ -260,7 +265,7 @@ export class LiveView {
   }
 
   private retryDeferred(t: TraceState, final: boolean): void {
-    for (const [id, view] of [...t.deferred]) this.spanArrived(t, t.spans.get(id)!, view, final);
+    for (const { span, view } of [...t.deferred.values()]) this.spanArrived(t, span, view, final);
   }
 
   // ── logs (GenAI events; content, so only with --show-content) ──────────────────────
@@ -273,12 +278,13 @@ export class LiveView {
         continue;
       }
       const t = this.traceFor(log.traceId);
-      const span = t.spans.get(log.spanId);
+      // Content is shown: the view is not slim, its spans are whole.
+      const span = t.spans.get(log.spanId) as Span | undefined;
       if (span && !t.deferred.has(span.spanId)) {
         if (this.matches(t, span, t.views.get(span.spanId)!, true)) this.opts.emit({ type: 'log', log, spanName: span.name });
       } else {
         let list = t.logs.get(log.spanId);
-        if (!list) t.logs.set(log.spanId, (list = []));
+        if (!list) (t.logs = own(t.logs)).set(log.spanId, (list = []));
         list.push(log);
       }
     }
@@ -292,11 +298,11 @@ export class LiveView {
     const t: TraceState = {
       id: traceId,
       spans: new Map(),
-      views: new Map(),
+      views: NONE,
       callBelow: new Set(),
       counted: new Map(),
-      logs: new Map(),
-      deferred: new Map(),
+      logs: NONE,
+      deferred: NONE,
       hasRoot: false,
       lastAt: this.now(),
       // Printed long ago and forgotten: its late spans still never print a second tree.
@@ -343,7 +349,8 @@ export class LiveView {
     this.totals.traces++;
     if (this.opts.traceEvents === false) return;
 
-    const spans = [...t.spans.values()];
+    // Traces are drawn: the view is not slim, its spans are whole.
+    const spans = [...t.spans.values()] as Span[];
     const trace = assembleTrace(t.id, spans, (s) => t.views.get(s.spanId) ?? classify(s));
     const genai = trace.nodes.some((n) => n.view.kind !== 'other');
     if (!genai && !this.noGenAiNoticed) {
