@@ -18,6 +18,7 @@ import { writeOut } from '../lib/render/output.js';
 import { pricingInfoJson, pricingInfoTable } from '../lib/render/pricing-info.js';
 import { openSources } from '../lib/sources/open.js';
 import { resolveStoreDir } from '../lib/store/layout.js';
+import { boundHeapGrowth } from '../lib/runtime/heap.js';
 
 interface CostOptions {
   since?: TimeSpec;
@@ -91,6 +92,7 @@ Examples:
   $ llmtrace cost --pricing prices.json --pricing-info`,
     )
     .action(async (sources: string[], opts: CostOptions, cmd: Command) => {
+      boundHeapGrowth();
       const global = cmd.optsWithGlobals<{ color?: boolean }>();
       const colors = makeColors({ noColor: global.color === false });
       const warn = (m: string) => process.stderr.write(`llmtrace: ${m}\n`);

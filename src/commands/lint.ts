@@ -19,6 +19,7 @@ import { makeColors } from '../lib/render/colors.js';
 import { writeOut } from '../lib/render/output.js';
 import { renderTable } from '../lib/render/table.js';
 import { openSources } from '../lib/sources/open.js';
+import { boundHeapGrowth } from '../lib/runtime/heap.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
@@ -67,6 +68,7 @@ Examples:
   $ llmtrace lint dump.jsonl --rule root-missing-context=off --max-warnings 0`,
     )
     .action(async (sources: string[], opts: LintOptions, cmd: Command) => {
+      boundHeapGrowth();
       const global = cmd.optsWithGlobals<{ color?: boolean }>();
       const colors = makeColors({ noColor: global.color === false });
       const config = loadConfig();

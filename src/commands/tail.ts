@@ -4,6 +4,7 @@ import { byteSize, portNumber } from '../lib/live/options.js';
 import { runTail } from '../lib/live/session.js';
 import { loadConfig } from '../lib/config.js';
 import { resolveStoreDir } from '../lib/store/layout.js';
+import { boundHeapGrowth } from '../lib/runtime/heap.js';
 
 interface TailCliOptions {
   httpPort: number;
@@ -64,6 +65,7 @@ Examples:
   $ llmtrace tail --no-store -q                     totals only, nothing written`,
     )
     .action(async (opts: TailCliOptions, cmd: Command) => {
+      boundHeapGrowth();
       const global = cmd.optsWithGlobals<{ color?: boolean }>();
       const config = loadConfig();
       const store = opts.store === false ? null : (opts.store ?? config.store);
