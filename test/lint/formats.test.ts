@@ -176,3 +176,41 @@ describe('findingJsonText', () => {
     for (const f of [...findings, ...odd]) expect(findingJsonText(f)).toBe(JSON.stringify(findingJson(f)));
   });
 });
+
+describe('FindingRenderer (findings rendered where they are found)', () => {
+  it('writes the bytes the reporters write, for every format, shared facts and repeated places included', async () => {
+    const { FindingRenderer } = await import('../../src/lib/lint/render/finding-text.js');
+    const { findingJsonText } = await import('../../src/lib/lint/render/json.js');
+    const { sarifResult } = await import('../../src/lib/lint/render/sarif.js');
+    const { readdirSync } = await import('node:fs');
+    const files = readdirSync('fixtures/lint').filter((f) => f.endsWith('.json')).map((f) => `fixtures/lint/${f}`);
+    const { findings } = await lintFiles(files);
+    const odd = findings.slice(0, 5).map((f, i) => ({ ...f, spanName: ['quote " back \\ slash', 'tab\tnew\nline', 'lone \ud800 surrogate', 'ünïcode — ✓ 🎉', '\u0001\u001f\u007f\u2028'][i]!, source: i % 2 ? 'dir with "quotes"/dump.jsonl' : undefined }));
+    // Twice over: the second time every shared facts object has its text kept already; each
+    // finding is its own place, and the last ones share one (a span with several findings).
+    const all = [...findings, ...odd, ...findings];
+    const place = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), spanName: 'chat gpt-4o', source: 'x.jsonl', line: 7 };
+    const tail = findings.slice(0, 4).map((f) => ({ ...f, ...place }));
+    const expected = {
+      json: [...all, ...tail].map((f) => findingJsonText(f)).join(',\n'),
+      sarif: [...all, ...tail].map((f) => JSON.stringify(sarifResult(f, process.cwd()))).join(',\n'),
+      github: [...all, ...tail].map((f) => `${annotation(f)}\n`).join(''),
+    };
+    for (const format of ['json', 'sarif', 'github'] as const) {
+      const r = new FindingRenderer({ format, cwd: process.cwd(), quiet: false });
+      const pieces: Uint8Array[] = [];
+      for (const [n, f] of all.entries()) {
+        r.add(f.rule, f.severity, f, f.facts);
+        if (n % 7 === 6) pieces.push(r.take()!.bytes);
+      }
+      for (const f of tail) r.add(f.rule, f.severity, place, f.facts);
+      pieces.push(r.take()!.bytes);
+      expect(r.take()).toBeUndefined();
+      // Pieces are joined by the reporter as it joins findings (json, sarif: `,\n`); compared as
+      // the bytes written (a lone surrogate in an annotation is written as U+FFFD either way).
+      const sep = Buffer.from(format === 'github' ? '' : ',\n');
+      const bytes = Buffer.concat(pieces.flatMap((p, i) => (i ? [sep, p] : [p])));
+      expect(bytes.toString('utf8')).toBe(Buffer.from(expected[format], 'utf8').toString('utf8'));
+    }
+  });
+});

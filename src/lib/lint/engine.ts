@@ -17,7 +17,8 @@ import { RULES } from './registry.js';
 import type { PriceLayer } from '../cost/pricebook.js';
 import type { MapperSpec } from '../parallel/mapper.js';
 import type { RenderSpec } from './render/finding-text.js';
-import { GENAI, SpanLinter, TOOL, TOOL_OK, lintMapper, newFinding, type FindingPlace, type LintFacts, type LintMapperConfig, type SpanScore } from './span-facts.js';
+import { newFinding, type FindingPlace } from './finding.js';
+import { GENAI, SpanLinter, TOOL, TOOL_OK, lintMapper, type LintFacts, type LintMapperConfig, type SpanScore } from './span-facts.js';
 import { ScorecardCounter, type Scorecard } from './scorecard.js';
 import { SpanIds } from './span-ids.js';
 import type {
@@ -177,9 +178,12 @@ export class Linter {
     for (const [k, n] of d.deprecatedKeys) s.deprecatedKeys.set(k, (s.deprecatedKeys.get(k) ?? 0) + n);
   }
 
-  private traceState(traceId: string, spanId: string, name: string, source: string | undefined, line: number | undefined, out: Finding[]): TraceState {
+  /** The trace's state, made for its first span; undefined for a trace decided early already. */
+  private traceState(traceId: string, spanId: string, name: string, source: string | undefined, line: number | undefined, out: Finding[]): TraceState | undefined {
     let t = this.traces.get(traceId);
     if (t === undefined) {
+      // A trace being read is never settled: the (large) settled set is asked only here.
+      if (this.settled.has(traceId)) return undefined;
       t = { seen: new SpanIds(), epoch: this.epoch, roots: [], hasRoot: false, genAi: false, spanCount: 0, firstId: spanId, firstName: this.intern(name), firstSource: source, firstLine: line };
       this.traces.set(traceId, t);
       this.score.traces++;
@@ -212,11 +216,11 @@ export class Linter {
     const kind = f.kinds[i]!;
     const flags = f.flags[i]!;
     const { source, line } = f;
-    if (this.settled.has(traceId)) {
+    const t = this.traceState(traceId, spanId, name, source, line, out);
+    if (t === undefined) {
       this.lateSpans++;
       return;
     }
-    const t = this.traceState(traceId, spanId, name, source, line, out);
     t.spanCount++;
     if (flags & GENAI) t.genAi = true;
 

@@ -44,6 +44,35 @@ export class FactsMemo<F extends object> {
 }
 
 /**
+ * Small numbers for the strings facts are made of (roles, conventions, definition ids), so a
+ * memo key can be a short string of character codes (codesKey): quick to build and to hash.
+ * Attribute keys have theirs in KeyInfo.code (keys.ts: 1 up to CODE_LIMIT); these come after.
+ */
+export const CODE_LIMIT = 20_000;
+const SMALL_LIMIT = 4096;
+const small = new Map<string, number>();
+
+/** The code of a (constant) string, or -1 once SMALL_LIMIT strings have one. */
+export function codeOf(s: string): number {
+  let code = small.get(s);
+  if (code === undefined) {
+    if (small.size >= SMALL_LIMIT) return -1;
+    code = CODE_LIMIT + small.size;
+    small.set(s, code);
+  }
+  return code;
+}
+
+/**
+ * Codes as a memo key (each below CODE_LIMIT + SMALL_LIMIT: no surrogates); undefined when one
+ * is -1 (a string without a code: such facts are not shared).
+ */
+export function codesKey(codes: readonly number[]): string | undefined {
+  for (let i = 0; i < codes.length; i++) if (codes[i]! < 0) return undefined;
+  return String.fromCharCode(...codes);
+}
+
+/**
  * A list of strings as (part of) a memo key: joined with NUL; undefined when an item holds a
  * NUL itself (two different lists could then join alike: such facts are not shared).
  */

@@ -6,9 +6,18 @@
  * The span linter ORs the flags of a span's keys once (SpanInput.keyFlags), so a rule can skip
  * a span that has no key of its kind without looking at any attribute.
  */
-import { DEPRECATED_KEYS, DEPRECATED_PREFIXES, isContentKey } from '../genai/conventions.js';
-import { share } from './facts-memo.js';
-import { TOKEN_KEYS } from './rules/values.js';
+import {
+  CACHE_READ_KEYS,
+  CACHE_WRITE_KEYS,
+  DEPRECATED_KEYS,
+  DEPRECATED_PREFIXES,
+  INPUT_KEYS,
+  OUTPUT_KEYS,
+  REASONING_KEYS,
+  TOTAL_KEYS,
+  isContentKey,
+} from '../genai/conventions.js';
+import { CODE_LIMIT, share } from './facts-memo.js';
 import type { RuleFacts } from './types.js';
 
 /** Any `gen_ai.*` key, current or deprecated. */
@@ -19,7 +28,7 @@ export const KEY_CONTENT = 2;
 export const KEY_DEPRECATED = 4;
 /** A key some convention writes a token count under (TOKEN_KEYS). */
 export const KEY_TOKENS = 8;
-/** A key of a vendor convention (rules/vendor.ts VENDOR_PREFIXES). */
+/** A key of a vendor convention (VENDOR_PREFIXES). */
 export const KEY_VENDOR = 16;
 
 type AttributeFacts = Extract<RuleFacts['deprecated-attribute'], { what: 'attribute' }>;
@@ -27,6 +36,8 @@ type AttributeFacts = Extract<RuleFacts['deprecated-attribute'], { what: 'attrib
 export interface KeyInfo {
   /** KEY_* bits. */
   flags: number;
+  /** A number for the key in memo keys (facts-memo.ts codesKey); -1 when the key has none. */
+  code: number;
   /** Any `gen_ai.*` key, current or deprecated. */
   genAi: boolean;
   /** Prompt/completion content (CONTENT_KEYS). */
@@ -38,10 +49,16 @@ export interface KeyInfo {
   deprecated?: { key: string; replacement: string | null; facts: AttributeFacts; factsReplaced: AttributeFacts };
 }
 
+/** Every key any convention writes a token count under, once (rules/values.ts checks them). */
+export const TOKEN_KEYS: readonly string[] = [
+  ...new Set([...INPUT_KEYS, ...OUTPUT_KEYS, ...CACHE_READ_KEYS, ...CACHE_WRITE_KEYS, ...REASONING_KEYS].map(([k]) => k).concat(TOTAL_KEYS)),
+];
+
 /** Key prefixes of the vendor conventions llmtrace understands (conventions.md). */
 export const VENDOR_PREFIXES: readonly string[] = ['openinference.', 'llm.', 'embedding.', 'tool.', 'agent.', 'ai.', 'traceloop.', 'langfuse.'];
 
-const MEMO_LIMIT = 20_000;
+/** A memoized key's code is its place in the memo, from 1 (never NUL), below CODE_LIMIT. */
+const MEMO_LIMIT = CODE_LIMIT - 1;
 const memo = new Map<string, KeyInfo>();
 const PREFIXES = Object.keys(DEPRECATED_PREFIXES);
 const TOKENS = new Set(TOKEN_KEYS);
@@ -68,21 +85,17 @@ function classifyKey(key: string): KeyInfo {
     (deprecated ? KEY_DEPRECATED : 0) |
     (TOKENS.has(key) ? KEY_TOKENS : 0) |
     (VENDOR_PREFIXES.some((p) => key.startsWith(p)) ? KEY_VENDOR : 0);
-  return deprecated ? { flags, genAi, content, deprecated } : { flags, genAi, content };
+  return deprecated ? { flags, code: -1, genAi, content, deprecated } : { flags, code: -1, genAi, content };
 }
 
 export function keyInfo(key: string): KeyInfo {
   let info = memo.get(key);
   if (info === undefined) {
     info = classifyKey(key);
-    if (memo.size < MEMO_LIMIT) memo.set(key, info);
+    if (memo.size < MEMO_LIMIT) {
+      info.code = memo.size + 1;
+      memo.set(key, info);
+    }
   }
   return info;
-}
-
-/** The KEY_* bits of all of `keys`. */
-export function keyFlags(keys: readonly string[]): number {
-  let flags = 0;
-  for (let i = 0; i < keys.length; i++) flags |= keyInfo(keys[i]!).flags;
-  return flags;
 }

@@ -11,13 +11,14 @@ import type { SpanBatch } from '../sources/read.js';
 import { PriceBook, priceCall, type PriceLayer } from '../cost/pricebook.js';
 import type { Span } from '../span.js';
 import { definitionFor, isModelCall } from './definitions.js';
-import { keyInfo } from './keys.js';
+import { KEY_GENAI, keyInfo, type KeyInfo } from './keys.js';
 import { RULES } from './registry.js';
 import { deprecatedAttribute } from './rules/deprecated.js';
 import { rootContextCode } from './rules/root.js';
-import { joinRendered, renderFinding, type RenderSpec } from './render/finding-text.js';
+import { FindingRenderer, type RenderSpec } from './render/finding-text.js';
 import { failureGap } from './rules/util.js';
-import type { AnyRuleDef, Finding, LintContext, RootContextKeys, RuleFacts, RuleId, Severity, SeveritySetting, SpanInput } from './types.js';
+import { newFinding, type FindingPlace } from './finding.js';
+import type { AnyRuleDef, Finding, LintContext, RootContextKeys, RuleFacts, RuleId, SeveritySetting, SpanInput } from './types.js';
 
 /** Scorecard counts that depend on the span alone (the trace-level ones are the Linter's). */
 export interface SpanScore {
@@ -71,27 +72,15 @@ export interface SpanLinterOptions {
 }
 
 const NO_DUPLICATES: readonly number[] = [];
-
-export interface FindingPlace {
-  traceId: string;
-  spanId: string;
-  spanName: string;
-  source?: string;
-  line?: number;
-}
-
-/** A finding with its severity decided; source and line only when known. */
-export function newFinding(rule: RuleId, severity: Severity, where: FindingPlace, facts: RuleFacts[RuleId]): Finding {
-  const f = { rule, severity, traceId: where.traceId, spanId: where.spanId, spanName: where.spanName, facts } as Finding;
-  if (where.source !== undefined) f.source = where.source;
-  if (where.line !== undefined) f.line = where.line;
-  return f;
-}
+const NONE: readonly never[] = [];
 
 export class SpanLinter {
   private readonly spanRules: AnyRuleDef[];
   private readonly deprecatedOn: boolean;
   private readonly classify: (span: Span) => GenAiView;
+  private readonly renderer: FindingRenderer | undefined;
+  /** With a renderer: the current batch's findings by severity. */
+  private counts = { error: 0, warn: 0, info: 0 };
 
   constructor(private readonly opts: SpanLinterOptions) {
     const on = (r: AnyRuleDef) => opts.severities[r.id] !== 'off' && (r.id !== 'model-unpriced' || opts.ctx.isPriced !== undefined);
@@ -100,6 +89,7 @@ export class SpanLinter {
     this.spanRules = RULES.filter((r) => on(r) && r.span !== undefined && r.id !== 'deprecated-attribute' && r.id !== 'duplicate-span-id');
     this.deprecatedOn = opts.severities['deprecated-attribute'] !== 'off';
     this.classify = opts.classify ?? classify;
+    if (opts.render) this.renderer = new FindingRenderer(opts.render);
   }
 
   facts(spans: readonly Span[], source?: string, line?: number): LintFacts {
@@ -119,19 +109,11 @@ export class SpanLinter {
     const deprecatedKeys = new Map<string, number>();
     for (let i = 0; i < spans.length; i++) this.span(spans[i]!, i, f, deprecatedKeys, source, line);
     f.score.deprecatedKeys = [...deprecatedKeys];
-    const render = this.opts.render;
-    if (render) {
-      const counts = { error: 0, warn: 0, info: 0 };
-      const texts: string[] = [];
-      for (const [, list] of f.findings) {
-        for (const finding of list) {
-          counts[finding.severity]++;
-          if (!render.quiet || finding.severity === 'error') texts.push(renderFinding(render, finding));
-        }
-      }
-      f.findings = [];
-      f.counts = counts;
-      if (texts.length) f.rendered = { bytes: Buffer.from(joinRendered(render, texts), 'utf8'), shown: texts.length };
+    if (this.renderer) {
+      f.counts = this.counts;
+      this.counts = { error: 0, warn: 0, info: 0 };
+      const rendered = this.renderer.take();
+      if (rendered) f.rendered = rendered;
     }
     return f;
   }
@@ -139,8 +121,11 @@ export class SpanLinter {
   private span(span: Span, i: number, f: LintFacts, deprecatedKeys: Map<string, number>, source: string | undefined, line: number | undefined): void {
     const view = this.classify(span);
     const keys = Object.keys(span.attributes);
+    const infos: KeyInfo[] = new Array(keys.length);
+    let keyFlags = 0;
+    for (let k = 0; k < keys.length; k++) keyFlags |= (infos[k] = keyInfo(keys[k]!)).flags;
     const genAi = view.kind !== 'other';
-    const vendorOnly = genAi && !keys.some((k) => keyInfo(k).genAi);
+    const vendorOnly = genAi && !(keyFlags & KEY_GENAI);
     const isTool = view.kind === 'tool';
     const toolOk = isTool && view.toolName !== undefined && failureGap(span, !vendorOnly) === undefined;
     f.traceIds.push(span.traceId);
@@ -168,9 +153,9 @@ export class SpanLinter {
     }
     if (isTool) s.tools++;
 
-    const input: SpanInput = { span, view, keys, vendorOnly, def: genAi ? definitionFor(span, view) : undefined, duplicateOf: NO_DUPLICATES, ctx: this.opts.ctx };
-    const deprecated = deprecatedAttribute.span!(input);
-    const deprecatedList = deprecated === undefined ? [] : Array.isArray(deprecated) ? deprecated : [deprecated];
+    const input: SpanInput = { span, view, keys, infos, keyFlags, vendorOnly, def: genAi ? definitionFor(span, view) : undefined, duplicateOf: NO_DUPLICATES, ctx: this.opts.ctx };
+    // The rule returns a list (or nothing), never one facts object.
+    const deprecatedList = (deprecatedAttribute.span!(input) ?? NONE) as readonly RuleFacts['deprecated-attribute'][];
     if (deprecatedList.length) {
       s.deprecatedSpans++;
       for (const d of deprecatedList) {
@@ -179,20 +164,32 @@ export class SpanLinter {
       }
     }
 
+    const where: FindingPlace = { traceId: span.traceId, spanId: span.spanId, spanName: span.name, source, line };
     let out: Finding[] | undefined;
-    const where = { traceId: span.traceId, spanId: span.spanId, spanName: span.name, source, line };
-    const emit = (rule: RuleId, facts: RuleFacts[RuleId]) => {
-      const severity = this.opts.severities[rule];
-      if (severity !== 'off') (out ??= []).push(newFinding(rule, severity, where, facts));
-    };
-    if (this.deprecatedOn) for (const d of deprecatedList) emit('deprecated-attribute', d);
+    if (this.deprecatedOn) for (const d of deprecatedList) out = this.emit(out, 'deprecated-attribute', where, d);
     for (const rule of this.spanRules) {
       const r = (rule.span as (i: SpanInput) => unknown)(input) as RuleFacts[RuleId] | RuleFacts[RuleId][] | undefined;
       if (r === undefined) continue;
-      if (Array.isArray(r)) for (const facts of r) emit(rule.id, facts);
-      else emit(rule.id, r);
+      if (Array.isArray(r)) for (const facts of r) out = this.emit(out, rule.id, where, facts);
+      else out = this.emit(out, rule.id, where, r);
     }
     if (out) f.findings.push([i, out]);
+  }
+
+  /**
+   * A finding of `rule`, severity applied: rendered at once when there is a renderer (in the
+   * order findings are found, so the output is the same), else added to `out` (made for the first).
+   */
+  private emit(out: Finding[] | undefined, rule: RuleId, where: FindingPlace, facts: RuleFacts[RuleId]): Finding[] | undefined {
+    const severity = this.opts.severities[rule];
+    if (severity === 'off') return out;
+    if (this.renderer) {
+      this.counts[severity]++;
+      if (!this.opts.render!.quiet || severity === 'error') this.renderer.add(rule, severity, where, facts);
+      return out;
+    }
+    (out ??= []).push(newFinding(rule, severity, where, facts));
+    return out;
   }
 }
 
@@ -214,6 +211,11 @@ export function createMapper(config: LintMapperConfig): (batch: SpanBatch) => Li
   }
   const linter = new SpanLinter({ severities: config.severities, ctx: { rootContextKeys: config.rootContextKeys, isPriced }, render: config.render });
   return (batch) => linter.facts(batch.spans, batch.source, batch.line);
+}
+
+/** The rendered bytes move to the main thread (each batch has a buffer of its own: ByteBuilder). */
+export function transferList(f: LintFacts): ArrayBuffer[] {
+  return f.rendered ? [f.rendered.bytes.buffer as ArrayBuffer] : [];
 }
 
 /**

@@ -5,7 +5,8 @@
  * traces that went quiet) moves them into two flat strings — the 16-hex-digit ids sorted and
  * concatenated, and one character per id for its kind — about a quarter of the Map's memory.
  * Lookups in the packed part are a binary search. New ids for a packed trace go to a small Map
- * again and are merged at the next pack, so an interleaved input never thrashes.
+ * again and are merged into the packed strings at the next pack, so an interleaved input never
+ * thrashes.
  */
 
 const WIDTH = 16;
@@ -56,20 +57,52 @@ export class SpanIds {
   /** Moves the Map's ids into the packed strings (ids of another width stay in the Map). */
   pack(): void {
     if (this.hot === undefined || this.hot.size === 0) return;
-    const entries: Array<[string, number]> = [];
-    for (let i = 0; i < this.kinds.length; i++) entries.push([this.packed.slice(i * WIDTH, (i + 1) * WIDTH), this.kinds.charCodeAt(i) - 48]);
+    const hot = this.hot;
+    const fresh: string[] = [];
     let odd: Map<string, number> | undefined;
-    for (const [id, kind] of this.hot) {
+    for (const [id, kind] of hot) {
       // Kinds are small enums (0–5); anything outside a printable range stays in the Map.
-      if (id.length === WIDTH && kind >= 0 && kind < 64) entries.push([id, kind]);
+      if (id.length === WIDTH && kind >= 0 && kind < 64) fresh.push(id);
       else (odd ??= new Map()).set(id, kind);
     }
-    entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    this.packed = entries.map((e) => e[0]).join('');
-    let kinds = '';
-    // In chunks: spreading a huge array into fromCharCode would overflow the stack.
-    for (let i = 0; i < entries.length; i += 4096) kinds += String.fromCharCode(...entries.slice(i, i + 4096).map((e) => e[1] + 48));
-    this.kinds = kinds;
     this.hot = odd;
+    if (fresh.length === 0) return;
+    // The default sort orders strings by UTF-16 code units, as compareAt does.
+    fresh.sort();
+    // Merge into the packed ids, which are sorted already: the runs of packed ids between two
+    // new ones are copied as they are (a trace packed again after each quiet period is not
+    // taken apart and sorted again).
+    const ids: string[] = [];
+    const kinds: string[] = [];
+    let from = 0;
+    for (const id of fresh) {
+      const kind = hot.get(id)!;
+      const at = this.insertionPoint(id, from);
+      if (at > from) {
+        ids.push(this.packed.slice(from * WIDTH, at * WIDTH));
+        kinds.push(this.kinds.slice(from, at));
+      }
+      ids.push(id);
+      kinds.push(String.fromCharCode(kind + 48));
+      from = at;
+    }
+    if (from < this.kinds.length) {
+      ids.push(this.packed.slice(from * WIDTH));
+      kinds.push(this.kinds.slice(from));
+    }
+    this.packed = ids.join('');
+    this.kinds = kinds.join('');
+  }
+
+  /** Index of the first packed id at or after `from` that sorts after `id` (ids are never equal). */
+  private insertionPoint(id: string, from: number): number {
+    let lo = from;
+    let hi = this.kinds.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareAt(this.packed, mid * WIDTH, id) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { GenAiView } from '../genai/types.js';
 import type { Span } from '../span.js';
+import type { KeyInfo } from './keys.js';
 import type { SpanDefinition } from './semconv-requirements.js';
 
 export type Severity = 'error' | 'warn' | 'info';
@@ -90,7 +91,9 @@ export interface SpanInput {
   view: GenAiView;
   /** The span's attribute keys, listed once for all rules. */
   keys: readonly string[];
-  /** The KEY_* bits (keys.ts) of all its keys: a rule skips spans without a key of its kind. */
+  /** keyInfo (keys.ts) of each of `keys`, in the same order: looked up once for all rules. */
+  infos: readonly KeyInfo[];
+  /** The KEY_* bits of all its keys: a rule skips spans without a key of its kind. */
   keyFlags: number;
   /** A GenAI span whose attributes hold no `gen_ai.*` key at all (vendor convention only). */
   vendorOnly: boolean;

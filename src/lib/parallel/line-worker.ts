@@ -3,12 +3,18 @@
  * the JSON Lines chunks it is sent (see line-chunk.ts).
  */
 import { workerData } from 'node:worker_threads';
-import { decodeLineChunk, type LineChunk } from './line-chunk.js';
+import { decodeLineChunk, type ChunkResult, type LineChunk } from './line-chunk.js';
 import type { BatchMapper } from './mapper.js';
 import { serveTasks } from './serve.js';
 
 const { module, config } = workerData as { module: string; config: unknown };
-const { createMapper } = (await import(module)) as { createMapper(config: unknown): BatchMapper<unknown> };
+const { createMapper, transferList } = (await import(module)) as {
+  createMapper(config: unknown): BatchMapper<unknown>;
+  transferList?: (result: unknown) => ArrayBuffer[];
+};
 const map = createMapper(config);
 
-serveTasks((chunk: LineChunk) => decodeLineChunk(chunk, map));
+serveTasks(
+  (chunk: LineChunk) => decodeLineChunk(chunk, map),
+  transferList ? (done) => (done as ChunkResult<unknown>).results.flatMap(transferList) : undefined,
+);

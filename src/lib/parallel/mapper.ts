@@ -8,7 +8,11 @@ import type { SpanBatch } from '../sources/read.js';
 export type BatchMapper<R> = (batch: SpanBatch) => R;
 
 export interface MapperSpec<C, R> {
-  /** URL of a module exporting `createMapper(config: C): BatchMapper<R>`; workers import it. */
+  /**
+   * URL of a module exporting `createMapper(config: C): BatchMapper<R>`; workers import it. It
+   * may also export `transferList(result: R): ArrayBuffer[]`: buffers of a result that are
+   * moved to the main thread instead of copied (each used by that result alone).
+   */
   module: string;
   /** Structured-cloneable: it is handed to every worker. */
   config: C;

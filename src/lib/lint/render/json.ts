@@ -13,8 +13,11 @@
  * `traceId`/`spanId`/`spanName` are "" for input problems (spans that never decoded).
  */
 import { jsonString } from '../../render/json-string.js';
+import { isShared } from '../facts-memo.js';
+import { newFinding, type FindingPlace } from '../finding.js';
+import type { ByteBuilder } from './byte-builder.js';
 import { formatMessage } from '../messages.js';
-import type { Finding } from '../types.js';
+import type { Finding, RuleFacts, RuleId, Severity } from '../types.js';
 import type { LintSummary, Reporter } from './reporter.js';
 
 export function findingJson(f: Finding): Record<string, unknown> {
@@ -42,6 +45,70 @@ export function findingJsonText(f: Finding): string {
   if (f.line !== undefined) out += `,"line":${f.line}`;
   return `${out},"facts":${JSON.stringify(f.facts)}}`;
 }
+
+/**
+ * findingJsonText for a stream of findings, written as bytes where it matters (a worker renders
+ * millions): the text before the place (rule, severity, message) and after it (facts) is kept
+ * as bytes per shared facts object (facts-memo.ts); the place is encoded once per span (its
+ * findings come one after the other) and copied for the next ones. The same bytes as
+ * findingJsonText.
+ */
+export class JsonFindingBytes {
+  private readonly byFacts = new Map<object, { rule: string; severity: string; head: Uint8Array; tail: Uint8Array }>();
+  /** The place (one object per span) last written, and where in the current output (-1: not there). */
+  private placeOf: FindingPlace | undefined;
+  private placeStart = -1;
+  private placeLength = 0;
+  private source: string | undefined;
+  private sourceText = '';
+
+  /** Writes the finding newFinding would make of these. */
+  write(rule: RuleId, severity: Severity, where: FindingPlace, facts: RuleFacts[RuleId], out: ByteBuilder): void {
+    let parts = this.byFacts.get(facts);
+    if (parts === undefined || parts.rule !== rule || parts.severity !== severity) {
+      const message = formatMessage(newFinding(rule, severity, where, facts));
+      parts = {
+        rule,
+        severity,
+        head: Buffer.from(`{"rule":"${rule}","severity":"${severity}","message":${jsonString(message)},"traceId":"`, 'utf8'),
+        tail: Buffer.from(`,"facts":${JSON.stringify(facts)}}`, 'utf8'),
+      };
+      if (isShared(facts) && this.byFacts.size < FACTS_TEXT_LIMIT) this.byFacts.set(facts, parts);
+    }
+    out.bytes(parts.head);
+    if (where === this.placeOf && this.placeStart >= 0) out.again(this.placeStart, this.placeLength);
+    else {
+      const start = out.length;
+      out.text(this.placeText(where));
+      this.placeOf = where;
+      this.placeStart = start;
+      this.placeLength = out.length - start;
+    }
+    out.bytes(parts.tail);
+  }
+
+  /** The output was taken: places written so far are gone. */
+  restart(): void {
+    this.placeStart = -1;
+  }
+
+  /** `…","spanId":"…","spanName":…,"source":…,"line":…` (after the traceId's opening quote). */
+  private placeText(f: FindingPlace): string {
+    let out = `${f.traceId}","spanId":"${f.spanId}","spanName":${jsonString(f.spanName)}`;
+    if (f.source !== undefined) {
+      if (f.source !== this.source) {
+        this.source = f.source;
+        this.sourceText = `,"source":${jsonString(f.source)}`;
+      }
+      out += this.sourceText;
+    }
+    if (f.line !== undefined) out += `,"line":${f.line}`;
+    return out;
+  }
+}
+
+/** Shared facts objects whose bytes a JsonFindingBytes keeps, at most. */
+const FACTS_TEXT_LIMIT = 16_384;
 
 export class JsonReporter implements Reporter {
   private first = true;

@@ -5,7 +5,7 @@
  * `message` attribute, which is checked on those events only.
  */
 import { DEPRECATED_EVENTS } from '../../genai/conventions.js';
-import { FactsMemo, listKey } from '../facts-memo.js';
+import { FactsMemo, codesKey, listKey } from '../facts-memo.js';
 import { KEY_CONTENT, keyInfo } from '../keys.js';
 import type { RuleDef, RuleFacts } from '../types.js';
 
@@ -13,7 +13,6 @@ type Facts = RuleFacts['content-captured'];
 
 /** Shared facts (facts-memo.ts): an instrumentation captures the same keys on every span. */
 const memo = new FactsMemo<Facts>();
-const NONE: readonly string[] = [];
 
 const EVENT_CONTENT_KEYS = new Set(['content', 'message', 'tool_calls']);
 
@@ -26,8 +25,17 @@ export const contentCaptured: RuleDef<'content-captured'> = {
     why: 'Content is opt-in in the conventions because it is likely to contain personal data and secrets; captured in production it lands in every trace backend, log archive and CI artifact. Turn this rule off only where capture is a deliberate, reviewed choice.',
     fix: 'Disable content capture in production (e.g. `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=false`, `traceContent: false` for OpenLLMetry, `recordInputs/recordOutputs: false` in the Vercel AI SDK), or redact it in a span processor or the Collector.',
   },
-  span({ span, keys, keyFlags }) {
-    const found = keyFlags & KEY_CONTENT ? keys.filter((k) => keyInfo(k).content) : NONE;
+  span({ span, keys, infos, keyFlags }) {
+    let found: string[] | undefined;
+    const codes: number[] = [];
+    if (keyFlags & KEY_CONTENT) {
+      for (let i = 0; i < keys.length; i++) {
+        if (infos[i]!.content) {
+          (found ??= []).push(keys[i]!);
+          codes.push(infos[i]!.code);
+        }
+      }
+    }
     let eventKeys: string[] | undefined;
     for (const e of span.events) {
       const deprecated = DEPRECATED_EVENTS[e.name] !== undefined;
@@ -38,11 +46,16 @@ export const contentCaptured: RuleDef<'content-captured'> = {
         }
       }
     }
-    if (!found.length && !eventKeys) return undefined;
-    const a = listKey(found);
-    const b = eventKeys ? listKey(eventKeys) : '';
-    if (a === undefined || b === undefined) return { keys: [...found], eventKeys: eventKeys ?? [] };
-    const key = `${found.length}\0${a}\0${b}`;
-    return memo.get(key) ?? memo.put(key, { keys: [...found], eventKeys: eventKeys ?? [] });
+    if (found === undefined && eventKeys === undefined) return undefined;
+    const make = (): Facts => ({ keys: found ?? [], eventKeys: eventKeys ?? [] });
+    // Keyed by the codes of the keys found (facts-memo.ts), and the event labels after a NUL.
+    let memoKey = codesKey(codes);
+    if (memoKey === undefined) return make();
+    if (eventKeys !== undefined) {
+      const labels = listKey(eventKeys);
+      if (labels === undefined) return make();
+      memoKey += `\0${labels}`;
+    }
+    return memo.get(memoKey) ?? memo.put(memoKey, make());
   },
 };

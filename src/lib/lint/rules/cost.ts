@@ -4,7 +4,11 @@
  * without one this rule does not run.
  */
 import { isModelCall, roleOf } from '../definitions.js';
-import type { RuleDef } from '../types.js';
+import { FactsMemo, listKey } from '../facts-memo.js';
+import type { RuleDef, RuleFacts } from '../types.js';
+
+/** Shared facts (facts-memo.ts): the same few models go unpriced. */
+const memo = new FactsMemo<RuleFacts['model-unpriced']>();
 
 export const modelUnpriced: RuleDef<'model-unpriced'> = {
   id: 'model-unpriced',
@@ -19,6 +23,9 @@ export const modelUnpriced: RuleDef<'model-unpriced'> = {
     if (ctx.isPriced === undefined || !isModelCall(view) || view.usage === undefined) return undefined;
     const model = view.responseModel ?? view.requestModel;
     if (model === undefined || ctx.isPriced(view, span.startMs)) return undefined;
-    return { role: roleOf(view)!, model };
+    const role = roleOf(view)!;
+    const key = listKey([role, model]);
+    if (key === undefined) return { role, model };
+    return memo.get(key) ?? memo.put(key, { role, model });
   },
 };

@@ -5,7 +5,7 @@
  */
 import { DEPRECATED_EVENTS, DEPRECATED_PROVIDER_VALUES, GEN_AI, GEN_AI_DEPRECATED } from '../../genai/conventions.js';
 import { FactsMemo } from '../facts-memo.js';
-import { KEY_DEPRECATED, keyInfo } from '../keys.js';
+import { KEY_DEPRECATED } from '../keys.js';
 import type { RuleDef, RuleFacts } from '../types.js';
 import { present } from './util.js';
 
@@ -27,20 +27,21 @@ export const deprecatedAttribute: RuleDef<'deprecated-attribute'> = {
     why: 'Backends that follow the current conventions ignore the old keys, so the data is there but invisible (no provider, no usage); old instrumentation (e.g. `@opentelemetry/instrumentation-openai` 0.20 writes `gen_ai.system`) is the usual source.',
     fix: 'Upgrade the instrumentation, or rename the keys (`gen_ai.system` → `gen_ai.provider.name`, `prompt_tokens` → `input_tokens`, `completion_tokens` → `output_tokens`); record content with the opt-in `gen_ai.input.messages`/`gen_ai.output.messages`.',
   },
-  span({ span, keys, keyFlags }) {
-    const out: Facts[] = [];
+  span({ span, keys, infos, keyFlags }) {
+    let out: Facts[] | undefined;
     const a = span.attributes;
     if (keyFlags & KEY_DEPRECATED) {
       let families: Set<string> | undefined;
-      for (const k of keys) {
-        const d = keyInfo(k).deprecated;
+      for (let i = 0; i < keys.length; i++) {
+        const d = infos[i]!.deprecated;
         if (d === undefined) continue;
+        const k = keys[i]!;
         if (d.key === k) {
-          out.push(d.replacement !== null && present(a, d.replacement) ? d.factsReplaced : d.facts);
+          (out ??= []).push(d.replacement !== null && present(a, d.replacement) ? d.factsReplaced : d.facts);
         } else if (!(families ??= new Set()).has(d.key)) {
           // Indexed families (`gen_ai.prompt.0.content`): one finding per family, not per index.
           families.add(d.key);
-          out.push(d.facts);
+          (out ??= []).push(d.facts);
         }
       }
     }
@@ -48,7 +49,7 @@ export const deprecatedAttribute: RuleDef<'deprecated-attribute'> = {
       const v = a[key];
       if (typeof v === 'string' && v in DEPRECATED_PROVIDER_VALUES) {
         const memoKey = `${key}\0${v}`;
-        out.push(values.get(memoKey) ?? values.put(memoKey, { what: 'value', key, value: v, replacement: DEPRECATED_PROVIDER_VALUES[v]! }));
+        (out ??= []).push(values.get(memoKey) ?? values.put(memoKey, { what: 'value', key, value: v, replacement: DEPRECATED_PROVIDER_VALUES[v]! }));
       }
     }
     if (span.events.length) {
@@ -57,7 +58,7 @@ export const deprecatedAttribute: RuleDef<'deprecated-attribute'> = {
         const replacement = DEPRECATED_EVENTS[e.name];
         if (replacement !== undefined && !seen.has(e.name)) {
           seen.add(e.name);
-          out.push(events.get(e.name) ?? events.put(e.name, { what: 'event', event: e.name, replacement }));
+          (out ??= []).push(events.get(e.name) ?? events.put(e.name, { what: 'event', event: e.name, replacement }));
         }
       }
     }

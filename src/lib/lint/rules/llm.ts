@@ -10,8 +10,20 @@
 import { GEN_AI, GEN_AI_DEPRECATED, CORE } from '../../genai/conventions.js';
 import { SpanKind } from '../../span.js';
 import { isModelCall, requirement, roleOf, spanKindName } from '../definitions.js';
-import type { RuleDef, SpanInput, SpanRole } from '../types.js';
+import { FactsMemo, codeOf, codesKey, listKey } from '../facts-memo.js';
+import type { RuleDef, RuleFacts, SpanInput, SpanRole } from '../types.js';
 import { failed, failureGap, present, text } from './util.js';
+
+/**
+ * Shared facts (facts-memo.ts), keyed by what they hold: roles, levels and the keys checked are
+ * a few constants (keyed by their codes); span names go through listKey.
+ */
+const operationFacts = new FactsMemo<RuleFacts['llm-missing-operation']>();
+const providerFacts = new FactsMemo<RuleFacts['llm-missing-provider']>();
+const modelFacts = new FactsMemo<RuleFacts['llm-missing-model']>();
+const usageFacts = new FactsMemo<RuleFacts['llm-missing-usage']>();
+const recommendedFacts = new FactsMemo<RuleFacts['llm-recommended-attributes']>();
+const nameFacts = new FactsMemo<RuleFacts['llm-span-name']>();
 
 function modelCallRole(input: SpanInput): SpanRole | undefined {
   return isModelCall(input.view) ? roleOf(input.view) : undefined;
@@ -30,7 +42,7 @@ export const llmMissingOperation: RuleDef<'llm-missing-operation'> = {
     const role = modelCallRole(input);
     if (role === undefined) return undefined;
     const ok = input.vendorOnly ? input.view.operation !== undefined : present(input.span.attributes, GEN_AI.OPERATION);
-    return ok ? undefined : { role, expected: GEN_AI.OPERATION };
+    return ok ? undefined : (operationFacts.get(role) ?? operationFacts.put(role, { role, expected: GEN_AI.OPERATION }));
   },
 };
 
@@ -50,7 +62,10 @@ export const llmMissingProvider: RuleDef<'llm-missing-provider'> = {
     // The deprecated gen_ai.system still names the provider; deprecated-attribute reports the key.
     const ok = input.vendorOnly ? input.view.provider !== undefined : present(a, GEN_AI.PROVIDER) || present(a, GEN_AI_DEPRECATED.SYSTEM);
     if (ok) return undefined;
-    return { role, expected: GEN_AI.PROVIDER, level: requirement(input.def, GEN_AI.PROVIDER)?.level ?? 'required' };
+    const level = requirement(input.def, GEN_AI.PROVIDER)?.level ?? 'required';
+    const key = codesKey([codeOf(role), codeOf(level)]);
+    if (key === undefined) return { role, expected: GEN_AI.PROVIDER, level };
+    return providerFacts.get(key) ?? providerFacts.put(key, { role, expected: GEN_AI.PROVIDER, level });
   },
 };
 
@@ -69,7 +84,10 @@ export const llmMissingModel: RuleDef<'llm-missing-model'> = {
     const v = input.view;
     const ok = input.vendorOnly ? (v.requestModel ?? v.responseModel) !== undefined : present(input.span.attributes, GEN_AI.REQUEST_MODEL);
     if (ok) return undefined;
-    return { role, expected: GEN_AI.REQUEST_MODEL, level: requirement(input.def, GEN_AI.REQUEST_MODEL)?.level ?? 'conditionally_required' };
+    const level = requirement(input.def, GEN_AI.REQUEST_MODEL)?.level ?? 'conditionally_required';
+    const key = codesKey([codeOf(role), codeOf(level)]);
+    if (key === undefined) return { role, expected: GEN_AI.REQUEST_MODEL, level };
+    return modelFacts.get(key) ?? modelFacts.put(key, { role, expected: GEN_AI.REQUEST_MODEL, level });
   },
 };
 
@@ -78,6 +96,9 @@ const USAGE_ALIASES: Readonly<Record<string, string>> = {
   [GEN_AI.INPUT_TOKENS]: GEN_AI_DEPRECATED.PROMPT_TOKENS,
   [GEN_AI.OUTPUT_TOKENS]: GEN_AI_DEPRECATED.COMPLETION_TOKENS,
 };
+
+const LLM_USAGE: readonly string[] = [GEN_AI.INPUT_TOKENS, GEN_AI.OUTPUT_TOKENS];
+const EMBEDDINGS_USAGE: readonly string[] = [GEN_AI.INPUT_TOKENS];
 
 export const llmMissingUsage: RuleDef<'llm-missing-usage'> = {
   id: 'llm-missing-usage',
@@ -91,13 +112,20 @@ export const llmMissingUsage: RuleDef<'llm-missing-usage'> = {
   span(input) {
     const role = modelCallRole(input);
     if (role === undefined || failed(input.view)) return undefined;
-    const expected = role === 'embeddings' ? [GEN_AI.INPUT_TOKENS] : [GEN_AI.INPUT_TOKENS, GEN_AI.OUTPUT_TOKENS];
-    if (input.vendorOnly) return input.view.usage === undefined ? { role, expected } : undefined;
-    const a = input.span.attributes;
-    const missing = expected.filter((k) => !present(a, k) && !present(a, USAGE_ALIASES[k] ?? k));
-    // A span written in the GenAI convention must carry usage under its keys (or their deprecated
-    // aliases, reported by deprecated-attribute): those are what backends read.
-    return missing.length ? { role, expected: missing } : undefined;
+    const expected = role === 'embeddings' ? EMBEDDINGS_USAGE : LLM_USAGE;
+    let missing = expected;
+    if (input.vendorOnly) {
+      if (input.view.usage !== undefined) return undefined;
+    } else {
+      const a = input.span.attributes;
+      // A span written in the GenAI convention must carry usage under its keys (or their
+      // deprecated aliases, reported by deprecated-attribute): those are what backends read.
+      missing = expected.filter((k) => !present(a, k) && !present(a, USAGE_ALIASES[k] ?? k));
+      if (!missing.length) return undefined;
+    }
+    const key = codesKey([codeOf(role), ...missing.map(codeOf)]);
+    if (key === undefined) return { role, expected: [...missing] };
+    return usageFacts.get(key) ?? usageFacts.put(key, { role, expected: [...missing] });
   },
 };
 
@@ -126,7 +154,10 @@ export const llmRecommendedAttributes: RuleDef<'llm-recommended-attributes'> = {
       const r = requirement(input.def, k);
       return r !== undefined && r.level === 'recommended' && r.condition === undefined && !present(a, k);
     });
-    return missing.length ? { role, missing } : undefined;
+    if (!missing.length) return undefined;
+    const key = codesKey([codeOf(role), ...missing.map(codeOf)]);
+    if (key === undefined) return { role, missing };
+    return recommendedFacts.get(key) ?? recommendedFacts.put(key, { role, missing });
   },
 };
 
@@ -147,8 +178,12 @@ export function expectedName(template: string, input: SpanInput): string | undef
       name += op;
     }
   }
-  return name.replace(/\s+/g, ' ').trim();
+  // Whitespace runs become one space, ends are trimmed: only names that need it are rewritten.
+  return NEEDS_SQUASH.test(name) ? name.replace(/\s+/g, ' ').trim() : name;
 }
+
+/** A name `replace(/\s+/g, ' ').trim()` would change: whitespace other than a single inner space. */
+const NEEDS_SQUASH = /[^\S ]| {2}|^ | $/;
 
 /** Templates are few and the check runs per span: split each once. */
 const PARTS = new Map<string, Array<string | { key: string }>>();
@@ -177,7 +212,10 @@ export const llmSpanName: RuleDef<'llm-span-name'> = {
     if (role === undefined || input.vendorOnly || template === undefined) return undefined;
     const expected = expectedName(template, input);
     if (expected === undefined || expected === '' || input.span.name === expected) return undefined;
-    return { role, expected, actual: input.span.name, template };
+    const actual = input.span.name;
+    const key = listKey([role, template, expected, actual]);
+    if (key === undefined) return { role, expected, actual, template };
+    return nameFacts.get(key) ?? nameFacts.put(key, { role, expected, actual, template });
   },
 };
 

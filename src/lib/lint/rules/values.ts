@@ -3,24 +3,12 @@
  * became spans (decoders skip them and report a problem with file, line and field), so
  * `invalid-id` also turns those decode problems into findings.
  */
-import {
-  CACHE_READ_KEYS,
-  CACHE_WRITE_KEYS,
-  GEN_AI,
-  INPUT_KEYS,
-  OUTPUT_KEYS,
-  REASONING_KEYS,
-  TOTAL_KEYS,
-} from '../../genai/conventions.js';
+import { GEN_AI } from '../../genai/conventions.js';
 import type { AttrValue, Attributes } from '../../span.js';
+import { KEY_TOKENS, TOKEN_KEYS } from '../keys.js';
 import type { RuleDef, RuleFacts, TokenProblem } from '../types.js';
 
 type TokenFacts = RuleFacts['invalid-token-count'];
-
-/** Every key any convention writes a token count under, once. */
-export const TOKEN_KEYS: readonly string[] = [
-  ...new Set([...INPUT_KEYS, ...OUTPUT_KEYS, ...CACHE_READ_KEYS, ...CACHE_WRITE_KEYS, ...REASONING_KEYS].map(([k]) => k).concat(TOTAL_KEYS)),
-];
 
 const MAX = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -72,10 +60,15 @@ export const invalidTokenCount: RuleDef<'invalid-token-count'> = {
     why: 'Counts feed cost and budgets: a negative or fractional count is a bug in the instrumentation, and llmtrace ignores it — so the call looks free. The convention says input INCLUDES cached tokens and output INCLUDES reasoning; reporting them separately (Anthropic\'s API does) makes every backend under-count input.',
     fix: 'Record the provider\'s integer counts; for Anthropic set `input_tokens = input_tokens + cache_read_input_tokens + cache_creation_input_tokens`.',
   },
-  span({ span }) {
+  span({ span, keys, infos, keyFlags }) {
+    if (!(keyFlags & KEY_TOKENS)) return undefined;
     const a = span.attributes;
     let out: TokenFacts[] | undefined;
-    for (const key of TOKEN_KEYS) {
+    // Usually every count is fine: check the span's own count keys first, and go through all
+    // TOKEN_KEYS (the order findings are reported in) only when one is not.
+    let bad = false;
+    for (let i = 0; i < keys.length && !bad; i++) if (infos[i]!.flags & KEY_TOKENS && tokenProblem(a[keys[i]!]!) !== undefined) bad = true;
+    if (bad) for (const key of TOKEN_KEYS) {
       const v = a[key];
       if (v === undefined) continue;
       const problem = tokenProblem(v);
@@ -109,11 +102,12 @@ export const endBeforeStart: RuleDef<'end-before-start'> = {
     fix: 'Let the SDK take the timestamps, or pass `startTime`/`endTime` in the same unit and clock.',
   },
   span({ span }) {
-    const facts = { startTimeUnixNano: String(span.startTimeUnixNano), endTimeUnixNano: String(span.endTimeUnixNano) };
-    if (span.startTimeUnixNano === 0n) return { ...facts, problem: 'missing-start' };
-    if (span.endTimeUnixNano === 0n) return { ...facts, problem: 'missing-end' };
-    if (span.endTimeUnixNano < span.startTimeUnixNano) return { ...facts, problem: 'end-before-start' };
-    return undefined;
+    const start = span.startTimeUnixNano;
+    const end = span.endTimeUnixNano;
+    // The usual case first: the facts (two bigints as text) are made only for a finding.
+    if (start !== 0n && end !== 0n && end >= start) return undefined;
+    const problem = start === 0n ? 'missing-start' : end === 0n ? 'missing-end' : 'end-before-start';
+    return { startTimeUnixNano: String(start), endTimeUnixNano: String(end), problem };
   },
 };
 

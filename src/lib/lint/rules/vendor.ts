@@ -5,8 +5,8 @@
  */
 import { GEN_AI, GEN_AI_DEPRECATED } from '../../genai/conventions.js';
 import { isModelCall, roleOf } from '../definitions.js';
-import { FactsMemo, listKey } from '../facts-memo.js';
-import { KEY_VENDOR, keyInfo } from '../keys.js';
+import { FactsMemo, codeOf, codesKey } from '../facts-memo.js';
+import { KEY_VENDOR } from '../keys.js';
 import type { SpanDefinition } from '../semconv-requirements.js';
 import type { RuleDef, RuleFacts, SpanRole } from '../types.js';
 import { present } from './util.js';
@@ -27,25 +27,20 @@ function requiredKeys(def: SpanDefinition): readonly string[] {
 }
 
 /** The gen_ai.* keys a vendor-only span should add, by definition and role. */
-const EXPECTED = new Map<string, string[]>();
-
 function expectedKeys(def: SpanDefinition | undefined, role: SpanRole, modelCall: boolean): string[] {
-  const memoKey = `${def?.id ?? ''}\0${role}`;
-  let keys = EXPECTED.get(memoKey);
-  if (keys === undefined) {
-    const expected = new Set<string>([GEN_AI.OPERATION]);
-    if (def) for (const k of requiredKeys(def)) expected.add(k);
-    if (modelCall) {
-      expected.add(GEN_AI.PROVIDER).add(GEN_AI.REQUEST_MODEL).add(GEN_AI.INPUT_TOKENS);
-      if (role === 'llm') expected.add(GEN_AI.OUTPUT_TOKENS);
-    }
-    keys = [...expected];
-    EXPECTED.set(memoKey, keys);
+  const expected = new Set<string>([GEN_AI.OPERATION]);
+  if (def) for (const k of requiredKeys(def)) expected.add(k);
+  if (modelCall) {
+    expected.add(GEN_AI.PROVIDER).add(GEN_AI.REQUEST_MODEL).add(GEN_AI.INPUT_TOKENS);
+    if (role === 'llm') expected.add(GEN_AI.OUTPUT_TOKENS);
   }
-  return keys;
+  return [...expected];
 }
 
-/** Shared facts (facts-memo.ts): an instrumentation writes the same vendor keys on every span. */
+/**
+ * Shared facts (facts-memo.ts): an instrumentation writes the same vendor keys on every span.
+ * Keyed by the codes of the role, convention, definition and vendor keys.
+ */
 const vendorFacts = new FactsMemo<RuleFacts['vendor-only-convention']>();
 const requiredFacts = new FactsMemo<RuleFacts['genai-required-attributes']>();
 
@@ -58,18 +53,23 @@ export const vendorOnlyConvention: RuleDef<'vendor-only-convention'> = {
     why: 'Telemetry that only one vendor\'s backend understands ties you to that vendor: OpenTelemetry-native backends see an unnamed span without model, provider or tokens.',
     fix: 'Enable the library\'s OpenTelemetry GenAI semantic-conventions mode, add an instrumentation that emits `gen_ai.*`, or map the keys in a span processor or the Collector (`transform` processor).',
   },
-  span({ view, keys, keyFlags, vendorOnly, def }) {
+  span({ view, keys, infos, keyFlags, vendorOnly, def }) {
     const role = roleOf(view);
     if (role === undefined || !vendorOnly) return undefined;
+    const codes = [codeOf(role), codeOf(view.convention), def === undefined ? 0 : codeOf(def.id)];
     const vendorKeys: string[] = [];
     if (keyFlags & KEY_VENDOR) {
-      for (let i = 0; i < keys.length && vendorKeys.length < MAX_KEYS; i++) if (keyInfo(keys[i]!).flags & KEY_VENDOR) vendorKeys.push(keys[i]!);
+      for (let i = 0; i < keys.length && vendorKeys.length < MAX_KEYS; i++) {
+        if (infos[i]!.flags & KEY_VENDOR) {
+          vendorKeys.push(keys[i]!);
+          codes.push(infos[i]!.code);
+        }
+      }
     }
-    const expected = expectedKeys(def, role, isModelCall(view));
-    const listed = listKey(vendorKeys);
-    if (listed === undefined) return { role, convention: view.convention, vendorKeys, expected };
-    const memoKey = `${role}\0${view.convention}\0${def?.id ?? ''}\0${listed}`;
-    return vendorFacts.get(memoKey) ?? vendorFacts.put(memoKey, { role, convention: view.convention, vendorKeys, expected });
+    const make = () => ({ role, convention: view.convention, vendorKeys, expected: expectedKeys(def, role, isModelCall(view)) });
+    const memoKey = codesKey(codes);
+    if (memoKey === undefined) return make();
+    return vendorFacts.get(memoKey) ?? vendorFacts.put(memoKey, make());
   },
 };
 
