@@ -65,7 +65,7 @@ Examples:
   $ llmtrace tail --no-store -q                     totals only, nothing written`,
     )
     .action(async (opts: TailCliOptions, cmd: Command) => {
-      boundHeapGrowth();
+      boundHeapGrowth(150);
       const global = cmd.optsWithGlobals<{ color?: boolean }>();
       const config = loadConfig();
       const store = opts.store === false ? null : (opts.store ?? config.store);
