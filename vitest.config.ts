@@ -5,5 +5,6 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     env: { TZ: 'UTC', NO_COLOR: '1' },
+    globalSetup: ['test/global-teardown.ts'],
   },
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -7,8 +7,17 @@ import { resolveInputs } from '../../src/lib/sources/inputs.js';
 import { newReadStats, readSpanBatches } from '../../src/lib/sources/read.js';
 import type { Span } from '../../src/lib/span.js';
 
+const made: string[] = [];
+// Removed when the test file's process (vitest's worker) exits: tests never share them.
+process.once('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory, removed when the test process exits. */
 export function tempDir(): string {
-  return mkdtempSync(path.join(tmpdir(), 'llmtrace-test-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'llmtrace-test-'));
+  made.push(dir);
+  return dir;
 }
 
 export function writeTemp(name: string, content: string | Uint8Array): string {
