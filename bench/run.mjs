@@ -8,7 +8,7 @@
  *   node bench/run.mjs [--only startup,cost-lint,tree,ingest] [--quick] [--runs N] [--no-jq]
  *                      [--loops N] [--workers N] [--seed N]
  *   --quick   100k spans only for cost/lint, 100k for ingest (a smoke run; figures not comparable)
- *   --runs N  runs of each 1M-span command (median; default 1)
+ *   --runs N  runs of each 1M-span command (median; default 1); tail --quiet ingest always runs 3 times (median, range shown)
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
