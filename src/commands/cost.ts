@@ -92,7 +92,7 @@ Examples:
   $ llmtrace cost --pricing prices.json --pricing-info`,
     )
     .action(async (sources: string[], opts: CostOptions, cmd: Command) => {
-      boundHeapGrowth(150);
+      boundHeapGrowth(100);
       const global = cmd.optsWithGlobals<{ color?: boolean }>();
       const colors = makeColors({ noColor: global.color === false });
       const warn = (m: string) => process.stderr.write(`llmtrace: ${m}\n`);
