@@ -14,12 +14,13 @@
  * two thirds LLM spans. Memory therefore grows with the spans of undecided traces: all of them
  * when traces are only decided at the end (input in random order), and with early settling
  * about the spans read within the settle distance, plus one trace id per trace decided early
- * (kept to notice late spans, which are skipped, counted and warned about).
+ * (16 bytes, TraceIdSet: kept to notice late spans, which are skipped, counted and warned about).
  */
 import type { Span } from '../span.js';
 import { FactsBuilder, NONE, type CallFields, type CallRec, type CostFacts, type Vals } from './facts.js';
 import type { PriceBook } from './pricebook.js';
 import type { TimeWindow } from './window.js';
+import { TraceIdSet } from '../trace/trace-id-set.js';
 
 export { NONE, UNKNOWN_MODEL } from './facts.js';
 
@@ -103,7 +104,7 @@ const EMPTY: Vals = [];
 
 export class Attributor {
   private readonly open = new Map<string, TraceState>();
-  private readonly decided = new Set<string>();
+  private readonly decided = new TraceIdSet();
   private readonly tracked: string[];
   /** Per inherited dimension (feature first): indices into `tracked`. */
   private readonly dimKeys: number[][];

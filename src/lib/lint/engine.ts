@@ -33,6 +33,7 @@ import type {
   SeveritySetting,
   TraceSummary,
 } from './types.js';
+import { TraceIdSet } from '../trace/trace-id-set.js';
 
 interface TraceState {
   /** Span id → kind of the first span with that id. */
@@ -91,7 +92,7 @@ export class Linter {
   private spanLinter: SpanLinter | undefined;
   private epoch = 0;
   private sinceSweep = 0;
-  private readonly settled = new Set<string>();
+  private readonly settled = new TraceIdSet();
   /** Spans of traces decided early that arrived afterwards (their trace context is not checked). */
   lateSpans = 0;
 
