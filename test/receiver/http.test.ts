@@ -8,7 +8,8 @@ import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { otlpTypes } from '../../src/lib/otlp/schema.js';
 import { startHttpReceiver } from '../../src/lib/receiver/http.js';
-import type { StoreLines } from '../../src/lib/receiver/store-lines.js';
+import type { ExportDecoder } from '../../src/lib/receiver/ingest.js';
+import type { KeepOutcome, StoreLines } from '../../src/lib/receiver/store-lines.js';
 import type { StoreWriter } from '../../src/lib/receiver/types.js';
 import { readAll } from '../helpers/read-all.js';
 import { makeSdkSpans, sdkJson, sdkProtobuf } from '../helpers/sdk-spans.js';
@@ -353,6 +354,61 @@ describe('store interplay', () => {
       const bad = await request(r.http.port, { headers: PROTOBUF, body: Buffer.from([0x0a, 0xff, 0xff]) });
       expect(bad.status).toBe(400);
       expect(r.exports).toEqual([]);
+    });
+
+    describe('and the view on its own thread (tail --quiet): the store worker answers, the view is shown stored exports', () => {
+      function fakeDecoder() {
+        const shown: number[] = [];
+        const decoder: ExportDecoder = {
+          decode: () => Promise.reject(new Error('not used when a store worker answers')),
+          settle: () => {},
+          show: async (req) => void shown.push(req.body.byteLength),
+        };
+        return { decoder, shown };
+      }
+
+      it('kept: answered with the worker\'s numbers (partial success included), then shown', async () => {
+        const { decoder, shown } = fakeDecoder();
+        const here = appended();
+        r = await startReceivers({ grpc: false, store: here.store, decoder, lines: fakeLines(async () => ({ kind: 'kept', stored: true, itemCount: 3, rejected: 1, warning: 'spans[2].trace_id: span skipped' })) });
+        const body = sdkProtobuf(makeSdkSpans());
+        const res = await request(r.http.port, { headers: PROTOBUF, body });
+        expect(res.status).toBe(200);
+        const t = otlpTypes();
+        const answer = t.ExportTraceServiceResponse.toObject(t.ExportTraceServiceResponse.decode(res.body), { longs: Number }) as {
+          partial_success: { rejected_spans: number; error_message: string };
+        };
+        expect(answer.partial_success.rejected_spans).toBe(1);
+        expect(answer.partial_success.error_message).toMatch(/trace_id/);
+        expect(shown).toEqual([body.byteLength]);
+        expect(here.lines).toEqual([]);
+      });
+
+      it('invalid: 400 with the worker\'s message, nothing shown; a failed append: 503, nothing shown', async () => {
+        const { decoder, shown } = fakeDecoder();
+        let next: KeepOutcome = { kind: 'invalid', message: 'not a valid OTLP protobuf trace request: x' };
+        r = await startReceivers({ grpc: false, store: fakeStore({}), decoder, lines: fakeLines(async () => next) });
+        const bad = await request(r.http.port, { headers: PROTOBUF, body: sdkProtobuf(makeSdkSpans()) });
+        expect(bad.status).toBe(400);
+        expect(statusOf(bad).message).toBe('not a valid OTLP protobuf trace request: x');
+        next = { kind: 'failed', message: 'EACCES' };
+        const failed = await request(r.http.port, { headers: PROTOBUF, body: sdkProtobuf(makeSdkSpans()) });
+        expect(failed.status).toBe(503);
+        expect(shown).toEqual([]);
+      });
+
+      it('a store worker that failed: this thread decides, stores and shows', async () => {
+        const { decoder, shown } = fakeDecoder();
+        const here = appended();
+        r = await startReceivers({ grpc: false, store: here.store, decoder, lines: fakeLines(() => Promise.reject(new Error('worker exited'))) });
+        const res = await request(r.http.port, { headers: PROTOBUF, body: sdkProtobuf(makeSdkSpans()) });
+        expect(res.status).toBe(200);
+        expect(here.lines).toHaveLength(1);
+        expect(shown).toHaveLength(1);
+        const garbage = await request(r.http.port, { headers: PROTOBUF, body: Buffer.from([0x0a, 0xff, 0xff]) });
+        expect(garbage.status).toBe(400);
+        expect(shown).toHaveLength(1);
+      });
     });
 
     it('requests in the workers count toward the store backlog (503 above the limit)', async () => {
