@@ -48,7 +48,7 @@ function check(input: Uint8Array): 'fast' | 'fallback' {
     expect(got).toBeDefined();
     const text = Buffer.from(got!).toString('utf8');
     if (!Buffer.from(got!).equals(want.line)) expect(text).toBe(want.line.toString('utf8'));
-    // Its own memory, exactly sized: it is transferred to another thread.
+    // Its own memory, exactly sized: `out` is reused while this line waits to be written.
     expect(got!.byteOffset).toBe(0);
     expect(got!.buffer.byteLength).toBe(got!.byteLength);
   }

@@ -19,7 +19,7 @@ const FILE = 'traces-20261122T07.jsonl';
 
 describe('store lines kept by worker threads', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'llmtrace-test-lines-'));
-  const lines = openStoreLines(dir, 2)!;
+  const lines = openStoreLines(dir, true)!;
   afterAll(async () => {
     await lines.close();
     rmSync(dir, { recursive: true, force: true });
@@ -32,7 +32,6 @@ describe('store lines kept by worker threads', () => {
       const body = new Uint8Array(readFileSync(path.join(CAPTURES, f)));
       const encoding = f.endsWith('.json') ? 'json' : 'protobuf';
       expected.push(decodeExport('traces', encoding, body).storeLine!);
-      // One at a time: with two workers, lines of concurrent requests may land in either order.
       expect(await lines.keep('traces', encoding, body, AT), f).toMatchObject({ kind: 'kept', stored: true, rejected: 0, warning: '' });
       // The body is shared or copied for the worker: the caller's bytes stay usable.
       expect(body.byteLength, f).toBeGreaterThan(0);
@@ -78,7 +77,7 @@ describe('store lines kept by worker threads', () => {
   it('a store that cannot be written says failed, with the reason', async () => {
     const notADir = path.join(dir, 'file');
     writeFileSync(notADir, 'x');
-    const broken = openStoreLines(notADir, 1)!;
+    const broken = openStoreLines(notADir, true)!;
     try {
       const body = new Uint8Array(readFileSync(path.join(CAPTURES, 'manual-agent-http-proto.bin')));
       const outcome = await broken.keep('traces', 'protobuf', body, AT);

@@ -121,7 +121,7 @@ function nameAfter(name: string, prefix: string): string | undefined {
 
 /**
  * Every span attribute key classify() may read (a superset, content keys excluded): a span that
- * carries only these is classified exactly as the whole span (test/genai/classify-keys.test.ts),
+ * carries only these is classified exactly as the whole span (test/genai/classify.test.ts, CLASSIFY_KEYS),
  * so a decoder feeding nothing but classification may keep just these.
  */
 export const CLASSIFY_KEYS: ReadonlySet<string> = new Set(

@@ -38,8 +38,6 @@ export interface KeyInfo {
   flags: number;
   /** A number for the key in memo keys (facts-memo.ts codesKey); -1 when the key has none. */
   code: number;
-  /** Any `gen_ai.*` key, current or deprecated. */
-  genAi: boolean;
   /** Prompt/completion content (CONTENT_KEYS). */
   content: boolean;
   /**
@@ -85,7 +83,7 @@ function classifyKey(key: string): KeyInfo {
     (deprecated ? KEY_DEPRECATED : 0) |
     (TOKENS.has(key) ? KEY_TOKENS : 0) |
     (VENDOR_PREFIXES.some((p) => key.startsWith(p)) ? KEY_VENDOR : 0);
-  return deprecated ? { flags, code: -1, genAi, content, deprecated } : { flags, code: -1, genAi, content };
+  return deprecated ? { flags, code: -1, content, deprecated } : { flags, code: -1, content };
 }
 
 export function keyInfo(key: string): KeyInfo {

@@ -1,8 +1,10 @@
 /**
  * `tail --quiet` with worker threads: the live view (count-once totals, traces) runs on its own
- * thread, which also decodes each export and tells the receiver whether it is valid; the
- * receiver thread only stores and answers. Quiet mode prints nothing until the summary, so
- * nothing but the totals has to come back, once, at the end.
+ * thread. With the store worker, that worker's decoding answers the client and the view is shown
+ * each export once stored (show); without one (--no-store), the view thread decodes each export
+ * and tells the receiver whether it is valid (decode), then counts it once told it was kept
+ * (settle). Quiet mode prints nothing until the summary, so nothing but the totals has to come
+ * back, once, at the end.
  */
 import type { PriceLayer } from '../cost/pricebook.js';
 import { WorkerPool, workersFor } from '../parallel/pool.js';
@@ -26,7 +28,7 @@ export type ViewTask =
 const SCRIPT = new URL('./view-worker.js', import.meta.url);
 
 /** Stored exports the view thread may lag behind by before the receiver waits for it. */
-const MAX_SHOW_BACKLOG = 16;
+export const MAX_SHOW_BACKLOG = 16;
 
 /** The view thread, or undefined when no worker can be started (one core, LLMTRACE_WORKERS=0). */
 export function openViewThread(config: ViewThreadConfig): ViewThread | undefined {
@@ -37,6 +39,9 @@ export class ViewThread implements ExportDecoder {
   readonly totals = new SessionTotals();
   private readonly pool: WorkerPool;
   private rejects = 0;
+  /** Shows posted and not yet done (≤ MAX_SHOW_BACKLOG), and requests waiting for a place. */
+  private showing = 0;
+  private readonly waiting: Array<() => void> = [];
 
   constructor(config: ViewThreadConfig) {
     // A large young generation: decoded exports die young, and fewer scavenges keep up with load.
@@ -48,11 +53,21 @@ export class ViewThread implements ExportDecoder {
   }
 
   async show(req: IngestRequest): Promise<void> {
-    const shown = this.post<void>('show', req);
-    // The view counts what was stored whatever happens to it; the answer need not wait for it,
-    // unless the view falls behind (then the receiver slows down rather than queueing bodies).
-    shown.catch(() => {});
-    if (this.pool.inFlight > MAX_SHOW_BACKLOG) await shown.catch(() => {});
+    // The answer need not wait for the view, unless the view is MAX_SHOW_BACKLOG exports behind:
+    // then it waits for a place, so the receiver slows down rather than queueing bodies.
+    if (this.showing < MAX_SHOW_BACKLOG) this.showing++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    const done = () => {
+      const next = this.waiting.shift();
+      if (next) next(); // the place passes to the next waiting request
+      else this.showing--;
+    };
+    this.post<void>('show', req).then(done, done);
+  }
+
+  /** Shows posted and not done yet (tests). */
+  get backlog(): number {
+    return this.showing;
   }
 
   private post<R>(type: 'decode' | 'show', req: IngestRequest): Promise<R> {

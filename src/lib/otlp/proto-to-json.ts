@@ -1365,7 +1365,8 @@ export function transcodeTraceRequest(body: Buffer): Uint8Array<ArrayBuffer> | u
     }
     if (n === 0) return undefined;
     lit(L_CLOSE);
-    // A copy in memory of its own (not Buffer's pool): it is transferred to another thread.
+    // A copy in memory of its own (not Buffer's pool): `out` is reused by the next request while
+    // this line waits to be written.
     const line = Buffer.allocUnsafeSlow(o);
     line.set(new Uint8Array(out.buffer, out.byteOffset, o));
     return new Uint8Array(line.buffer, 0, o);

@@ -27,7 +27,10 @@ export interface ReceiverCommonOptions {
   closeTimeoutMs?: number;
   /** Clock for `receivedAt` (tests inject one). */
   now?: () => Date;
-  /** Makes and appends store lines on worker threads while this thread decodes for the hooks. */
+  /**
+   * Makes and appends store lines on a worker thread, while this thread decodes for the hooks
+   * (or, with `decoder`, while this thread waits for the worker's answer).
+   */
   lines?: StoreLines;
   /**
    * Decodes exports on another thread that also feeds the view there; the hooks then get no
@@ -151,8 +154,15 @@ async function ingestElsewhere(opts: ReceiverCommonOptions, decoder: ExportDecod
     }
   }
   if (outcome.kind === 'invalid') return outcome;
-  const failed = await store(opts, req, opts.store.discards ? undefined : decodeExport(req.signal, req.encoding, req.body).storeLine);
-  decoder.settle(outcome.token, failed === undefined);
+  let failed: IngestOutcome | undefined;
+  let stored = false;
+  try {
+    failed = await store(opts, req, opts.store.discards ? undefined : decodeExport(req.signal, req.encoding, req.body).storeLine);
+    stored = failed === undefined;
+  } finally {
+    // Whatever happened here (even a bug), the decoder must not hold the export forever.
+    decoder.settle(outcome.token, stored);
+  }
   if (failed) return failed;
   notifyExport(opts.hooks, req, [], [], outcome.itemCount);
   return { kind: 'ok', rejected: outcome.rejected, warning: outcome.warning };
@@ -172,7 +182,7 @@ async function storeThenShow(opts: ReceiverCommonOptions, lines: StoreLines, dec
   }
   if (outcome.kind === 'invalid') return outcome;
   if (outcome.kind === 'failed') return unavailable(outcome.message);
-  await decoder.show(req);
+  await decoder.show(req); // also when nothing was stored: the view counts requests
   notifyExport(opts.hooks, req, [], [], outcome.itemCount);
   return { kind: 'ok', rejected: outcome.rejected, warning: outcome.warning };
 }

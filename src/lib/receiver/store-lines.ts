@@ -1,10 +1,15 @@
 /**
- * The store on worker threads: a worker makes the request's OTLP JSON line (protobuf transcoded
- * straight to bytes) and appends it to the store itself, while the receiver thread (or the view
- * thread) decodes the same body for the answer and the view. The line's bytes never travel back:
- * the receiver thread only learns the outcome. Both sides use the same decoders, so the worker
- * keeps exactly the requests the receiver accepts; should they ever disagree, or the worker fail,
- * the receiver makes and appends the line itself (the data must not be lost).
+ * The store on a worker thread: the worker makes the request's OTLP JSON line (protobuf
+ * transcoded straight to bytes) and appends it to the store itself, while the receiver thread
+ * (or the view thread) decodes the same body for the answer and the view. The line's bytes never
+ * travel back: the receiver thread only learns the outcome. Both sides use the same decoders, so
+ * the worker keeps exactly the requests the receiver accepts; should they ever disagree, or the
+ * worker fail, the receiver makes and appends the line itself (the data must not be lost; a
+ * worker that died after its append leaves that request stored twice, which OTLP's
+ * at-least-once delivery allows and readers count as sent).
+ *
+ * One worker, so that each store file has one writer (a writer alone knows whether the file
+ * ends in a cut line); it transcodes ~300k spans/s, well above what one receiving thread takes.
  */
 import type { Signal } from '../store/layout.js';
 import { WorkerPool, workersFor } from '../parallel/pool.js';
@@ -40,10 +45,10 @@ export interface StoreLineConfig {
 
 const SCRIPT = new URL('./store-line-worker.js', import.meta.url);
 
-/** Store workers (workerCount() of them) appending to `dir`, or undefined when there are none. */
-export function openStoreLines(dir: string, workers: number = workersFor(SCRIPT)): StoreLines | undefined {
-  if (workers === 0) return undefined;
-  const pool = new WorkerPool(SCRIPT, workers, { dir } satisfies StoreLineConfig);
+/** The store worker appending to `dir`, or undefined when no worker is to be started. */
+export function openStoreLines(dir: string, start: boolean = workersFor(SCRIPT) > 0): StoreLines | undefined {
+  if (!start) return undefined;
+  const pool = new WorkerPool(SCRIPT, 1, { dir } satisfies StoreLineConfig);
   return {
     keep(signal, encoding, body, receivedAt) {
       // Shared or copied: the body is still decoded here and may be forwarded.
@@ -55,11 +60,10 @@ export function openStoreLines(dir: string, workers: number = workersFor(SCRIPT)
       return pool.inFlight;
     },
     async close() {
-      try {
-        await pool.runOnEach({ type: 'close' } satisfies StoreLineTask);
-      } finally {
-        await pool.close();
-      }
+      // Every append has answered by now: closing the files is best effort (a worker that
+      // failed earlier must not cost the session its summary).
+      await pool.runOnEach({ type: 'close' } satisfies StoreLineTask).catch(() => {});
+      await pool.close();
     },
   };
 }

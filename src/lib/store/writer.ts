@@ -16,7 +16,9 @@
  * (the client retries them). When an existing file does not end in a newline (a previous run
  * died mid-line), the next write starts with one, so the cut line never swallows new data; the
  * same holds after a write that failed partway (disk full) in this run. A failed write rejects
- * exactly the lines it held; later lines are written by later writes.
+ * exactly the lines it held; later lines are written by later writes. These guarantees assume
+ * one writer per file: `tail` appends from one thread (its store worker, or the receiving thread
+ * when there is none or it failed).
  */
 import { mkdir, open, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
