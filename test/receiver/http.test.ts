@@ -418,6 +418,23 @@ describe('store interplay', () => {
     });
   });
 
+  it('close() cuts connections after closeTimeoutMs but resolves only once requests being ingested are stored', async () => {
+    const events: string[] = [];
+    const store = fakeStore({
+      append: async () => {
+        await new Promise((r) => setTimeout(r, 300));
+        events.push('appended');
+      },
+    });
+    r = await startReceivers({ grpc: false, store, closeTimeoutMs: 20 });
+    const sent = request(r.http.port, { headers: PROTOBUF, body: sdkProtobuf(makeSdkSpans()) }).catch(() => 'cut');
+    await new Promise((res) => setTimeout(res, 50)); // the request is in the store write now
+    await r.http.close();
+    events.push('closed');
+    expect(events).toEqual(['appended', 'closed']);
+    await sent;
+  });
+
   it('a failing store write → 503 (retryable), and the hooks never see it', async () => {
     r = await startReceivers({ grpc: false, store: fakeStore({ append: () => Promise.reject(new Error('ENOSPC: no space left')) }) });
     const res = await request(r.http.port, { headers: PROTOBUF, body: sdkProtobuf(makeSdkSpans()) });

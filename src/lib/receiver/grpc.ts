@@ -10,6 +10,7 @@ import type { Signal } from '../store/layout.js';
 import { bearerMatches } from './headers.js';
 import {
   DEFAULT_CLOSE_TIMEOUT_MS,
+  InFlight,
   ingest,
   notifyReject,
   storeBacklogged,
@@ -58,6 +59,7 @@ export function startGrpcReceiver(opts: GrpcReceiverOptions): Promise<RunningRec
     'grpc.max_receive_message_length': opts.maxBodyBytes,
   });
 
+  const inFlight = new InFlight();
   const exportHandler =
     (signal: Signal) =>
     (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>): void => {
@@ -73,14 +75,14 @@ export function startGrpcReceiver(opts: GrpcReceiverOptions): Promise<RunningRec
         }
       }
       if (storeBacklogged(opts)) return fail(grpc.status.UNAVAILABLE, 'the store is not keeping up; retry later');
-      ingest(opts, {
+      void inFlight.track(ingest(opts, {
         signal,
         protocol: 'grpc',
         encoding: 'protobuf',
         body: call.request,
         contentType: CONTENT_TYPE.protobuf,
         receivedAt,
-      }).then(
+      })).then(
         (outcome) => {
           if (outcome.kind === 'ok') callback(null, exportResponseBody(signal, 'protobuf', outcome.rejected, outcome.warning));
           else if (outcome.kind === 'invalid') fail(grpc.status.INVALID_ARGUMENT, outcome.message);
@@ -99,11 +101,11 @@ export function startGrpcReceiver(opts: GrpcReceiverOptions): Promise<RunningRec
     return (closed ??= new Promise((resolve) => {
       const force = setTimeout(() => {
         server.forceShutdown();
-        resolve();
+        void inFlight.settled().then(resolve);
       }, opts.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
       server.tryShutdown(() => {
         clearTimeout(force);
-        resolve();
+        void inFlight.settled().then(resolve);
       });
     }));
   }

@@ -10,6 +10,7 @@ import type { Signal } from '../store/layout.js';
 import { bearerMatches, parseContentEncoding, parseMediaType } from './headers.js';
 import {
   DEFAULT_CLOSE_TIMEOUT_MS,
+  InFlight,
   ingest,
   notifyReject,
   storeBacklogged,
@@ -44,6 +45,7 @@ function allowedOrigin(cors: string, origin: string | undefined): string | undef
 export function startHttpReceiver(opts: HttpReceiverOptions): Promise<RunningReceiver> {
   const now = opts.now ?? (() => new Date());
   const retryAfter = String(opts.retryAfterSeconds ?? 1);
+  const inFlight = new InFlight();
   let closing = false;
 
   function send(res: http.ServerResponse, status: number, encoding: Encoding, body: Buffer, headers: Record<string, string> = {}) {
@@ -146,7 +148,7 @@ export function startHttpReceiver(opts: HttpReceiverOptions): Promise<RunningRec
     // A client that resets the connection mid-request must not become an unhandled 'error'.
     req.on('error', () => {});
     res.on('error', () => {});
-    handle(req, res).catch((e: unknown) => {
+    inFlight.track(handle(req, res)).catch((e: unknown) => {
       // Only a bug gets here; the request still gets an answer and the server keeps serving.
       notifyReject(opts.hooks, 'http', 500, `internal error: ${e instanceof Error ? e.message : String(e)}`);
       if (!res.headersSent) send(res, 500, 'json', statusBody('json', RpcCode.INTERNAL, 'internal error'));
@@ -161,7 +163,7 @@ export function startHttpReceiver(opts: HttpReceiverOptions): Promise<RunningRec
       const force = setTimeout(() => server.closeAllConnections(), opts.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
       server.close(() => {
         clearTimeout(force);
-        resolve();
+        void inFlight.settled().then(resolve);
       });
       server.closeIdleConnections();
     }));

@@ -56,8 +56,29 @@ export interface ExportDecoder {
 
 export interface RunningReceiver {
   port: number;
-  /** Stops accepting, waits for in-flight requests (their store writes included), then resolves. */
+  /**
+   * Stops accepting, waits for in-flight requests (their store writes included), then resolves.
+   * After closeTimeoutMs connections are cut, but requests already being ingested still finish
+   * first: nothing is stored after close() resolved.
+   */
   close(): Promise<void>;
+}
+
+/** Ingests under way, so that close() can wait for them even after cutting connections. */
+export class InFlight {
+  private readonly running = new Set<Promise<unknown>>();
+
+  track<T>(p: Promise<T>): Promise<T> {
+    this.running.add(p);
+    const forget = () => this.running.delete(p);
+    p.then(forget, forget);
+    return p;
+  }
+
+  /** Resolves once every tracked ingest settled (they always do: stores and workers answer). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.running]);
+  }
 }
 
 export const DEFAULT_MAX_PENDING_WRITES = 64;
