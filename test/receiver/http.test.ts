@@ -322,7 +322,7 @@ describe('store interplay', () => {
     }
     const appended = () => {
       const lines: string[] = [];
-      return { lines, store: fakeStore({ append: async (_s, line) => void lines.push(String(line)) }) };
+      return { lines, store: fakeStore({ append: async (_s, line) => void lines.push(typeof line === 'string' ? line : Buffer.from(line).toString('utf8')) }) };
     };
 
     it('the worker stored it: answered 200, nothing appended here', async () => {

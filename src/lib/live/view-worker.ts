@@ -4,6 +4,8 @@ import { PriceBook, priceCall } from '../cost/pricebook.js';
 import { CLASSIFY_KEYS } from '../genai/classify.js';
 import { serveTasks } from '../parallel/serve.js';
 import { decodeExport, decodeFailure } from '../receiver/decode.js';
+import type { IngestRequest } from '../receiver/ingest.js';
+import { asBuffer } from '../receiver/limits.js';
 import type { AcceptedExport } from '../receiver/types.js';
 import type { ViewTask, ViewThreadConfig } from './view-thread.js';
 import { FEATURE_KEYS } from './filters.js';
@@ -27,33 +29,35 @@ setInterval(() => view.tick(), 200).unref();
 const held = new Map<number, AcceptedExport>();
 let nextToken = 0;
 
+/** The export decoded for the view; throws when the body is unusable. */
+function accepted(req: IngestRequest, countItems: boolean): { e: AcceptedExport; rejected: number; warning: string } {
+  const d = decodeExport(req.signal, req.encoding, asBuffer(req.body), { storeLine: false, keepSpanAttributes: keep, countItems });
+  return { e: { ...req, body: new Uint8Array(0), spans: d.spans, logs: d.logs, itemCount: d.itemCount }, rejected: d.rejected, warning: d.warning };
+}
+
 function handle(task: ViewTask): unknown {
   switch (task.type) {
     case 'decode': {
-      const { req } = task;
-      // As a Buffer, like the receiver thread's body: the decoders then treat it the same way.
-      const body = Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
-      let d;
+      let a;
       try {
-        d = decodeExport(req.signal, req.encoding, body, { storeLine: false, keepSpanAttributes: keep });
-      } catch (e) {
-        return { kind: 'invalid', message: decodeFailure(req.signal, e) };
+        a = accepted(task.req, true);
+      } catch (err) {
+        return { kind: 'invalid', message: decodeFailure(task.req.signal, err) };
       }
       const token = nextToken++;
-      held.set(token, { ...req, body: new Uint8Array(0), spans: d.spans, logs: d.logs, itemCount: d.itemCount });
-      return { kind: 'ok', token, itemCount: d.itemCount, rejected: d.rejected, warning: d.warning };
+      held.set(token, a.e);
+      return { kind: 'ok', token, itemCount: a.e.itemCount, rejected: a.rejected, warning: a.warning };
     }
     case 'show': {
-      // Stored already (the store worker decided it was valid): decode and count it.
-      const { req } = task;
-      const body = Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
-      let d;
+      // Stored already (the store worker decided it was valid): count it. A body that cannot be
+      // decoded here cannot happen but for a bug: the data is stored, the view misses it.
+      let a;
       try {
-        d = decodeExport(req.signal, req.encoding, body, { storeLine: false, keepSpanAttributes: keep, countItems: false });
+        a = accepted(task.req, false);
       } catch {
-        return undefined; // cannot happen but for a bug: the data is stored, the view misses it
+        return undefined;
       }
-      view.onExport({ ...req, body: new Uint8Array(0), spans: d.spans, logs: d.logs, itemCount: d.itemCount });
+      view.onExport(a.e);
       return undefined;
     }
     case 'settle': {

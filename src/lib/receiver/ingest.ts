@@ -7,6 +7,8 @@ import type { Span } from '../span.js';
 import type { Signal } from '../store/layout.js';
 import { decodeExport, decodeFailure, type DecodedExport } from './decode.js';
 import type { Encoding } from './responses.js';
+import { keepRequest } from './keep.js';
+import { asBuffer } from './limits.js';
 import type { KeepOutcome, StoreLines } from './store-lines.js';
 import type { LogRecordView, ReceiverHooks, StoreWriter } from './types.js';
 
@@ -127,18 +129,12 @@ function keepElsewhere(opts: ReceiverCommonOptions, req: IngestRequest): Promise
 
 /** Appends the line (when there is one); the outcome when the store failed. */
 async function store(opts: ReceiverCommonOptions, req: IngestRequest, line: string | Uint8Array | undefined): Promise<IngestOutcome | undefined> {
-  const error = await appendLine(opts, req, line);
-  return error === undefined ? undefined : unavailable(error);
-}
-
-/** Appends the line (when there is one); why it failed, if it did. */
-async function appendLine(opts: ReceiverCommonOptions, req: IngestRequest, line: string | Uint8Array | undefined): Promise<string | undefined> {
   if (line === undefined) return undefined;
   try {
     await opts.store.append(req.signal, line, req.receivedAt);
     return undefined;
   } catch (e) {
-    return e instanceof Error ? e.message : String(e);
+    return unavailable(e instanceof Error ? e.message : String(e));
   }
 }
 
@@ -147,10 +143,14 @@ async function appendLine(opts: ReceiverCommonOptions, req: IngestRequest, line:
  * have decoded what this side did, the line is made and appended here.
  */
 async function keptOrStoreHere(opts: ReceiverCommonOptions, req: IngestRequest, kept: Promise<KeepOutcome>): Promise<IngestOutcome | undefined> {
-  const outcome = await kept.catch(() => undefined);
-  if (outcome?.kind === 'failed') return unavailable(outcome.message);
-  if (outcome?.kind === 'kept') return undefined;
-  return store(opts, req, decodeExport(req.signal, req.encoding, req.body).storeLine);
+  let outcome = await kept.catch(() => undefined);
+  if (outcome === undefined || outcome.kind === 'invalid') outcome = await keepHere(opts, req);
+  return outcome.kind === 'failed' ? unavailable(outcome.message) : undefined;
+}
+
+/** What the store worker does, on this thread. */
+function keepHere(opts: ReceiverCommonOptions, req: IngestRequest): Promise<KeepOutcome> {
+  return keepRequest(opts.store, req.signal, req.encoding, asBuffer(req.body), req.receivedAt);
 }
 
 const unavailable = (message: string): IngestOutcome => ({ kind: 'unavailable', message: `could not write to the store: ${message}` });
@@ -199,26 +199,13 @@ async function storeThenShow(opts: ReceiverCommonOptions, lines: StoreLines, dec
   try {
     outcome = await lines.keep(req.signal, req.encoding, req.body, req.receivedAt);
   } catch {
-    outcome = await keepHere(opts, req);
+    outcome = await keepHere(opts, req); // the worker failed
   }
   if (outcome.kind === 'invalid') return outcome;
   if (outcome.kind === 'failed') return unavailable(outcome.message);
   await decoder.show(req); // also when nothing was stored: the view counts requests
   notifyExport(opts.hooks, req, [], [], outcome.itemCount);
   return { kind: 'ok', rejected: outcome.rejected, warning: outcome.warning };
-}
-
-/** What a store worker does, on this thread. */
-async function keepHere(opts: ReceiverCommonOptions, req: IngestRequest): Promise<KeepOutcome> {
-  let d: DecodedExport;
-  try {
-    d = decodeExport(req.signal, req.encoding, req.body);
-  } catch (e) {
-    return { kind: 'invalid', message: decodeFailure(req.signal, e) };
-  }
-  const error = await appendLine(opts, req, d.storeLine);
-  if (error !== undefined) return { kind: 'failed', message: error };
-  return { kind: 'kept', stored: d.storeLine !== undefined, itemCount: d.itemCount, rejected: d.rejected, warning: d.warning };
 }
 
 function notifyExport(hooks: ReceiverHooks, req: IngestRequest, spans: Span[], logs: LogRecordView[], itemCount: number): void {

@@ -28,6 +28,11 @@ export function bodyForWorker(body: Uint8Array): { body: Uint8Array; transfer: A
   return { body: copy, transfer: [copy.buffer] };
 }
 
+/** A body as a Buffer (what the receiver thread reads; workers get Uint8Arrays): the decoders then give the same results. */
+export function asBuffer(body: Uint8Array): Buffer {
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
+
 export type BodyResult =
   | { ok: true; body: Buffer }
   | { ok: false; reason: 'too-large' | 'corrupt'; message: string }
