@@ -40,11 +40,21 @@ export function findingJson(f: Finding): Record<string, unknown> {
  * the millions of findings a large dump can have. Rule ids, severities and ids need no escaping.
  */
 export function findingJsonText(f: Finding): string {
-  let out = `{"rule":"${f.rule}","severity":"${f.severity}","message":${jsonString(formatMessage(f))},"traceId":"${f.traceId}","spanId":"${f.spanId}","spanName":${jsonString(f.spanName)}`;
-  if (f.source !== undefined) out += `,"source":${jsonString(f.source)}`;
-  if (f.line !== undefined) out += `,"line":${f.line}`;
-  return `${out},"facts":${JSON.stringify(f.facts)}}`;
+  return headText(f.rule, f.severity, formatMessage(f)) + placeText(f, sourceText(f.source)) + tailText(f.facts);
 }
+
+/** A finding's JSON up to its traceId's opening quote. */
+const headText = (rule: string, severity: string, message: string) => `{"rule":"${rule}","severity":"${severity}","message":${jsonString(message)},"traceId":"`;
+
+/** `…","spanId":"…","spanName":…,"source":…,"line":…` (after the traceId's opening quote). */
+function placeText(f: FindingPlace, source: string): string {
+  const out = `${f.traceId}","spanId":"${f.spanId}","spanName":${jsonString(f.spanName)}${source}`;
+  return f.line === undefined ? out : `${out},"line":${f.line}`;
+}
+
+const sourceText = (source: string | undefined) => (source === undefined ? '' : `,"source":${jsonString(source)}`);
+
+const tailText = (facts: unknown) => `,"facts":${JSON.stringify(facts)}}`;
 
 /**
  * findingJsonText for a stream of findings, written as bytes where it matters (a worker renders
@@ -70,8 +80,8 @@ export class JsonFindingBytes {
       parts = {
         rule,
         severity,
-        head: Buffer.from(`{"rule":"${rule}","severity":"${severity}","message":${jsonString(message)},"traceId":"`, 'utf8'),
-        tail: Buffer.from(`,"facts":${JSON.stringify(facts)}}`, 'utf8'),
+        head: Buffer.from(headText(rule, severity, message), 'utf8'),
+        tail: Buffer.from(tailText(facts), 'utf8'),
       };
       if (isShared(facts) && this.byFacts.size < FACTS_TEXT_LIMIT) this.byFacts.set(facts, parts);
     }
@@ -92,18 +102,13 @@ export class JsonFindingBytes {
     this.placeStart = -1;
   }
 
-  /** `…","spanId":"…","spanName":…,"source":…,"line":…` (after the traceId's opening quote). */
+  /** placeText, with the source's text kept from the previous finding's (one file at a time). */
   private placeText(f: FindingPlace): string {
-    let out = `${f.traceId}","spanId":"${f.spanId}","spanName":${jsonString(f.spanName)}`;
-    if (f.source !== undefined) {
-      if (f.source !== this.source) {
-        this.source = f.source;
-        this.sourceText = `,"source":${jsonString(f.source)}`;
-      }
-      out += this.sourceText;
+    if (f.source !== this.source) {
+      this.source = f.source;
+      this.sourceText = sourceText(f.source);
     }
-    if (f.line !== undefined) out += `,"line":${f.line}`;
-    return out;
+    return placeText(f, this.sourceText);
   }
 }
 
