@@ -15,12 +15,14 @@ export interface CallTotals {
   usage: Usage;
   /** Sum of the priced calls only. */
   cost: number;
+  /** Calls in `cost`: once none is left, the cost is exactly 0 (no float residue of take-backs). */
+  pricedCalls: number;
   /** Calls with usage whose model has no known price (all of them without pricing). */
   unpricedCalls: number;
 }
 
 export function emptyCallTotals(): CallTotals {
-  return { calls: 0, usage: emptyUsage(), cost: 0, unpricedCalls: 0 };
+  return { calls: 0, usage: emptyUsage(), cost: 0, pricedCalls: 0, unpricedCalls: 0 };
 }
 
 function negate(u: Usage): Usage {
@@ -36,7 +38,12 @@ export function applyCall(t: CallTotals, c: CountedCall, sign: 1 | -1): void {
   if (!c.usage) return;
   t.usage = addUsage(t.usage, sign === 1 ? c.usage : negate(c.usage));
   if (c.cost === undefined) t.unpricedCalls += sign;
-  else t.cost += sign * c.cost;
+  else {
+    t.pricedCalls += sign;
+    // Adding and taking back the same cost need not give back the same float (a + b − b ≠ a):
+    // with no priced call left, the sum is exactly 0, never −$0.00000000.
+    t.cost = t.pricedCalls === 0 ? 0 : t.cost + sign * c.cost;
+  }
 }
 
 export class SessionTotals {
