@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { GenAiView } from '../../src/lib/genai/classify.js';
 import { makeColors } from '../../src/lib/render/colors.js';
@@ -92,6 +93,42 @@ describe('live view: lines', () => {
         expect(quiet.view.totals.calls.calls).toBeGreaterThan(0);
       }
     }
+  });
+
+  it('counts each call once over any tree and any batching, quiet or not, as an independent count-once says', () => {
+    // A random tree: node i hangs under an earlier node (or is a root); calls anywhere, also
+    // above other calls and several levels above them (the walk up passes kept records).
+    const tree = fc.integer({ min: 1, max: 14 }).chain((n) =>
+      fc.record({
+        parents: fc.tuple(...Array.from({ length: n }, (_, i) => fc.integer({ min: -1, max: i - 1 }))),
+        calls: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+        order: fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }),
+        cut: fc.integer({ min: 1, max: n }),
+      }),
+    );
+    fc.assert(
+      fc.property(tree, ({ parents, calls, order, cut }) => {
+        const id = (i: number) => `s${i}`;
+        const spans = parents.map((p, i) =>
+          calls[i] ? llm(id(i), p < 0 ? undefined : id(p), 'gpt-4o', 10 + i, 1, {}, i) : span({ id: id(i), parent: p < 0 ? undefined : id(p), name: `step ${i}`, start: i }),
+        );
+        // Count-once: a call is counted unless a call is below it.
+        const callBelow = new Set<number>();
+        parents.forEach((_, i) => {
+          if (!calls[i]) return;
+          for (let p = parents[i]!; p >= 0; p = parents[p]!) callBelow.add(p);
+        });
+        const counted = calls.map((c, i) => c && !callBelow.has(i));
+        const expected = { calls: counted.filter(Boolean).length, input: counted.reduce((s, c, i) => s + (c ? 10 + i : 0), 0) };
+        for (const traceEvents of [true, false]) {
+          const h = harness({ price, traceEvents });
+          for (let i = 0; i < order.length; i += cut) h.view.onExport(traceExport(order.slice(i, i + cut).map((k) => ({ ...spans[k]! }))));
+          h.advance(5_000);
+          h.view.flush();
+          expect({ calls: h.view.totals.calls.calls, input: h.view.totals.calls.usage.input }).toEqual(expected);
+        }
+      }),
+    );
   });
 
   it('ignores a span it has already seen (an exporter retry)', () => {

@@ -38,15 +38,29 @@ export interface LiveViewOptions {
   featureKeys?: readonly string[];
 }
 
+/**
+ * What a trace keeps of a span that arrived: the whole Span, unless the view is slim; then a
+ * FeatureSpan when --feature filters (features walk the ancestors' attributes), else only the
+ * parent's id, all that count-once reads (slimDown()).
+ */
+type KeptSpan = FeatureSpan | string;
+
+const parentIdOf = (k: KeptSpan): string => (typeof k === 'string' ? k : k.parentSpanId);
+
+/** A call as counted, and whether it matched the filters (only then is it in the totals). */
+interface Counted extends CountedCall {
+  shown: boolean;
+}
+
 interface TraceState {
   id: string;
-  /** Whole Spans, unless the view is slim: then what slimDown() keeps of them. */
-  spans: Map<string, FeatureSpan>;
+  /** By span id: whole Spans, unless the view is slim (KeptSpan). */
+  spans: Map<string, KeptSpan>;
   views: Map<string, GenAiView>;
   /** Span ids (arrived or not) with an LLM call or usage below them: outer spans, never counted. */
   callBelow: Set<string>;
-  /** Calls counted in the totals, by span id; `shown` = it matched the filters. */
-  counted: Map<string, { call: CountedCall; shown: boolean }>;
+  /** Calls counted, by span id. */
+  counted: Map<string, Counted>;
   /** GenAI log events waiting for their span (--show-content only). */
   logs: Map<string, LogRecordView[]>;
   /** Spans waiting for their feature to be known (--feature only), by span id; kept whole. */
@@ -169,10 +183,12 @@ export class LiveView {
   }
 
   /**
-   * What count-once and features read of a span after it arrived: its ids, name, resource and
-   * feature-key attributes, in a small record (pending traces hold many; memory and GC time).
+   * What count-once and features read of a span after it arrived (pending traces hold ~1 s of
+   * spans under load: memory and GC time): without --feature only its parent's id, else its ids,
+   * name, resource and feature-key attributes in a small record.
    */
-  private slimDown(span: Span): FeatureSpan {
+  private slimDown(span: Span): KeptSpan {
+    if (!this.filters.features?.length) return span.parentSpanId;
     let attributes: Attributes | undefined;
     for (const k of this.opts.featureKeys ?? FEATURE_KEYS) {
       const v = span.attributes[k];
@@ -196,17 +212,18 @@ export class LiveView {
       if (c) {
         // It arrived before the call it wraps and was counted: take it back.
         t.counted.delete(id);
-        if (c.shown) this.totals.count(c.call, -1);
+        if (c.shown) this.totals.count(c, -1);
       }
       const parent = t.spans.get(id);
-      if (!parent) break;
-      id = parent.parentSpanId;
+      if (parent === undefined) break;
+      id = parentIdOf(parent);
     }
   }
 
   /** The feature of a span; `final` (the trace is complete) settles an unknown one. */
   private featureIn(t: TraceState, span: FeatureSpan, final: boolean): string | undefined {
-    const f = featureOf(span, (s) => (s.parentSpanId ? t.spans.get(s.parentSpanId) : undefined), this.opts.featureKeys);
+    // Features are asked for only when drawn (whole Spans) or filtered on (FeatureSpans kept).
+    const f = featureOf(span, (s) => (s.parentSpanId ? (t.spans.get(s.parentSpanId) as FeatureSpan | undefined) : undefined), this.opts.featureKeys);
     return f ?? (final ? NO_FEATURE : undefined);
   }
 
@@ -240,8 +257,8 @@ export class LiveView {
     let cost: number | undefined;
     if (call) {
       cost = view.usage && this.opts.price ? this.opts.price(view, span.startMs) : undefined;
-      const counted: CountedCall = { model: model ?? '(unknown model)', usage: view.usage, cost };
-      t.counted.set(span.spanId, { call: counted, shown: matched });
+      const counted: Counted = { model: model ?? '(unknown model)', usage: view.usage, cost, shown: matched };
+      t.counted.set(span.spanId, counted);
       if (matched) this.totals.count(counted, 1);
     }
     if (!matched || this.slim) return; // slim: nothing is shown
@@ -362,7 +379,7 @@ export class LiveView {
     }
     if (!spans.some((s) => this.matches(t, s, t.views.get(s.spanId)!, true))) return;
     const totals = emptyCallTotals();
-    for (const { call } of t.counted.values()) applyCall(totals, call, 1);
+    for (const call of t.counted.values()) applyCall(totals, call, 1);
     const errors = trace.nodes.filter((n) => isError(n.span, n.view)).length;
     const costOf = this.opts.price ? subtreeCosts(trace, this.opts.price) : undefined;
     this.opts.emit({ type: 'trace', done: { trace, reason, totals, genai, errors, costOf } });
