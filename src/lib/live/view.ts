@@ -12,6 +12,7 @@ import { isContentKey } from '../genai/conventions.js';
 import type { AcceptedExport, LogRecordView } from '../receiver/types.js';
 import { newAttributes, serviceName, StatusCode, type Attributes, type AttrValue, type Span } from '../span.js';
 import { assembleTrace } from '../trace/assemble.js';
+import { RecentTraceIds } from '../trace/recent-trace-ids.js';
 import { subtreeCosts } from '../trace/costs.js';
 import type { LiveEvent, PriceFn, SpanLine, TraceEnd } from './events.js';
 import { FEATURE_KEYS, featureOf, hasFilters, matchesFilters, NO_FEATURE, type FeatureSpan, type LiveFilters } from './filters.js';
@@ -30,7 +31,7 @@ export interface LiveViewOptions {
   maxPendingTraces?: number;
   /** Printed traces whose spans are kept so late spans are still counted once. */
   keepPrintedTraces?: number;
-  /** Printed trace ids remembered so a late span never prints a second tree. */
+  /** Printed trace ids remembered (the last this many at least) so a late span never prints a second tree. */
   rememberPrintedIds?: number;
   /** False when nothing shows completed traces (--quiet): their trees are not assembled. */
   traceEvents?: boolean;
@@ -99,7 +100,7 @@ export class LiveView {
   readonly totals = new SessionTotals();
   private readonly pending = new Map<string, TraceState>();
   private readonly printed = new Map<string, TraceState>();
-  private readonly printedIds = new Map<string, true>();
+  private readonly printedIds: RecentTraceIds;
   private readonly now: () => number;
   private readonly quietMs: number;
   private readonly timeoutMs: number;
@@ -117,6 +118,7 @@ export class LiveView {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.filters = opts.filters ?? {};
     this.filtered = hasFilters(this.filters);
+    this.printedIds = new RecentTraceIds(opts.rememberPrintedIds ?? 100_000);
   }
 
   onExport(e: AcceptedExport): void {
@@ -345,13 +347,7 @@ export class LiveView {
       if (this.printed.size <= keep) break;
       this.printed.delete(old.id);
     }
-    this.printedIds.delete(t.id);
-    this.printedIds.set(t.id, true);
-    const remember = this.opts.rememberPrintedIds ?? 100_000;
-    for (const id of this.printedIds.keys()) {
-      if (this.printedIds.size <= remember) break;
-      this.printedIds.delete(id);
-    }
+    this.printedIds.add(t.id);
   }
 
   private complete(t: TraceState, reason: TraceEnd): void {
