@@ -24,6 +24,20 @@ describe('SessionTotals', () => {
     expect(row.usage.input).toBe(0);
   });
 
+  it('never goes below $0 while a $0 call is still counted', () => {
+    const t = new SessionTotals();
+    t.count({ model: 'local', usage: usage(5, 5), cost: 0 }, 1);
+    const a: CountedCall = { model: 'local', usage: usage(1, 1), cost: 0.7 };
+    const b: CountedCall = { model: 'local', usage: usage(1, 1), cost: 0.1 };
+    t.count(a, 1);
+    t.count(b, 1);
+    t.count(a, -1);
+    t.count(b, -1);
+    expect(t.calls.pricedCalls).toBe(1);
+    expect(t.calls.cost).toBeGreaterThanOrEqual(0);
+    expect(t.calls.cost).toBeLessThan(1e-12);
+  });
+
   it('keeps the sum of the calls still counted', () => {
     const calls = fc.array(fc.record({ cost: fc.option(fc.double({ min: 0, max: 100, noNaN: true }), { nil: undefined }), back: fc.boolean() }), { maxLength: 40 });
     fc.assert(

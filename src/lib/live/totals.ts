@@ -41,8 +41,8 @@ export function applyCall(t: CallTotals, c: CountedCall, sign: 1 | -1): void {
   else {
     t.pricedCalls += sign;
     // Adding and taking back the same cost need not give back the same float (a + b − b ≠ a):
-    // with no priced call left, the sum is exactly 0, never −$0.00000000.
-    t.cost = t.pricedCalls === 0 ? 0 : t.cost + sign * c.cost;
+    // with no priced call left the sum is exactly 0, and it is never below 0 (no price is).
+    t.cost = t.pricedCalls === 0 ? 0 : Math.max(0, t.cost + sign * c.cost);
   }
 }
 

@@ -34,8 +34,9 @@ function usdFormat(decimals: number): Intl.NumberFormat {
 
 /** Money with enough decimals to be honest: at least two significant digits below a cent. */
 export function formatUsd(v: number): string {
-  if (v === 0) return '$0.00';
   const a = Math.abs(v);
+  // Below what 8 decimals show (float residue of sums): zero, never "-$0.00000000".
+  if (a < 5e-9) return '$0.00';
   const decimals = a >= 1 ? 2 : Math.min(8, Math.max(2, 1 - Math.floor(Math.log10(a)) + 1));
   return `${v < 0 ? '-' : ''}$${usdFormat(decimals).format(a)}`;
 }
