@@ -95,40 +95,61 @@ describe('live view: lines', () => {
     }
   });
 
-  it('counts each call once over any tree and any batching, quiet or not, as an independent count-once says', () => {
-    // A random tree: node i hangs under an earlier node (or is a root); calls anywhere, also
-    // above other calls and several levels above them (the walk up passes kept records).
+  it('counts each call once over any tree, batching and filter, quiet or not, as an independent count-once says', () => {
+    // A random tree: node i hangs under an earlier node (or is a root); calls of two models
+    // anywhere, also above other calls and several levels above them (the walk up passes kept
+    // records); batches sometimes arrive after the trace was reported (late spans).
     const tree = fc.integer({ min: 1, max: 14 }).chain((n) =>
       fc.record({
         parents: fc.tuple(...Array.from({ length: n }, (_, i) => fc.integer({ min: -1, max: i - 1 }))),
-        calls: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+        calls: fc.array(fc.constantFrom(undefined, 'gpt-4o', 'gpt-4o-mini'), { minLength: n, maxLength: n }),
         order: fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }),
         cut: fc.integer({ min: 1, max: n }),
+        pauses: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+        models: fc.constantFrom(undefined, ['gpt-4o']),
       }),
     );
     fc.assert(
-      fc.property(tree, ({ parents, calls, order, cut }) => {
+      fc.property(tree, ({ parents, calls, order, cut, pauses, models }) => {
         const id = (i: number) => `s${i}`;
-        const spans = parents.map((p, i) =>
-          calls[i] ? llm(id(i), p < 0 ? undefined : id(p), 'gpt-4o', 10 + i, 1, {}, i) : span({ id: id(i), parent: p < 0 ? undefined : id(p), name: `step ${i}`, start: i }),
-        );
-        // Count-once: a call is counted unless a call is below it.
+        const spans = parents.map((p, i) => {
+          const model = calls[i];
+          const parent = p < 0 ? undefined : id(p);
+          return model ? llm(id(i), parent, model, 10 + i, 1, {}, i) : span({ id: id(i), parent, name: `step ${i}`, start: i });
+        });
+        // Count-once: a call is counted unless a call is below it; the filter then picks models.
         const callBelow = new Set<number>();
         parents.forEach((_, i) => {
           if (!calls[i]) return;
           for (let p = parents[i]!; p >= 0; p = parents[p]!) callBelow.add(p);
         });
-        const counted = calls.map((c, i) => c && !callBelow.has(i));
+        const counted = calls.map((m, i) => m !== undefined && !callBelow.has(i) && (!models || models.includes(m)));
         const expected = { calls: counted.filter(Boolean).length, input: counted.reduce((s, c, i) => s + (c ? 10 + i : 0), 0) };
         for (const traceEvents of [true, false]) {
-          const h = harness({ price, traceEvents });
-          for (let i = 0; i < order.length; i += cut) h.view.onExport(traceExport(order.slice(i, i + cut).map((k) => ({ ...spans[k]! }))));
+          const h = harness({ price, traceEvents, filters: models ? { models } : {} });
+          for (let i = 0, b = 0; i < order.length; i += cut, b++) {
+            h.view.onExport(traceExport(order.slice(i, i + cut).map((k) => ({ ...spans[k]! }))));
+            if (pauses[b]) h.advance(1_500); // a trace with its root is reported after 1 s quiet
+          }
           h.advance(5_000);
           h.view.flush();
           expect({ calls: h.view.totals.calls.calls, input: h.view.totals.calls.usage.input }).toEqual(expected);
         }
       }),
     );
+  });
+
+  it('counts a late span of a trace reported without its root, under --feature (its feature settled as the trace\'s)', () => {
+    for (const traceEvents of [true, false]) {
+      const h = harness({ traceEvents, filters: { features: ['(none)'] } });
+      h.view.onExport(traceExport([llm('c1', 'root', 'gpt-4o', 5, 5)]));
+      h.advance(31_000); // reported at the timeout: its root never came
+      h.view.onExport(traceExport([llm('c2', 'root', 'gpt-4o', 7, 7, {}, 50)]));
+      h.advance(31_000);
+      h.view.flush();
+      expect(h.view.totals.calls.calls).toBe(2);
+      expect(h.view.totals.calls.usage.input).toBe(12);
+    }
   });
 
   it('ignores a span it has already seen (an exporter retry)', () => {

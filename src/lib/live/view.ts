@@ -118,7 +118,7 @@ export class LiveView {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.filters = opts.filters ?? {};
     this.filtered = hasFilters(this.filters);
-    this.printedIds = new RecentTraceIds(opts.rememberPrintedIds ?? 100_000);
+    this.printedIds = new RecentTraceIds(Math.max(1, opts.rememberPrintedIds ?? 100_000));
   }
 
   onExport(e: AcceptedExport): void {
@@ -224,8 +224,13 @@ export class LiveView {
 
   /** The feature of a span; `final` (the trace is complete) settles an unknown one. */
   private featureIn(t: TraceState, span: FeatureSpan, final: boolean): string | undefined {
-    // Features are asked for only when drawn (whole Spans) or filtered on (FeatureSpans kept).
-    const f = featureOf(span, (s) => (s.parentSpanId ? (t.spans.get(s.parentSpanId) as FeatureSpan | undefined) : undefined), this.opts.featureKeys);
+    // Features are asked for only when drawn (whole Spans) or filtered on (FeatureSpans kept);
+    // a bare parent id (count-once's slim record) has no attributes to offer.
+    const parentOf = (s: FeatureSpan) => {
+      const p = s.parentSpanId ? t.spans.get(s.parentSpanId) : undefined;
+      return typeof p === 'string' ? undefined : p;
+    };
+    const f = featureOf(span, parentOf, this.opts.featureKeys);
     return f ?? (final ? NO_FEATURE : undefined);
   }
 
@@ -246,7 +251,10 @@ export class LiveView {
     const call = isCall(view) && !t.callBelow.has(span.spanId);
     const show = call || view.kind === 'tool' || isError(span, view);
     // The feature walks the ancestors: only for spans that are shown or filtered on it.
-    const feature = (show && !this.slim) || this.filters.features?.length ? this.featureIn(t, span, final) : undefined;
+    // A late span of a reported trace gets the answer its trace got at the end (`final`): no
+    // completion will come again to settle it.
+    const settled = final || t.printed;
+    const feature = (show && !this.slim) || this.filters.features?.length ? this.featureIn(t, span, settled) : undefined;
     if (feature === undefined && this.filters.features?.length) {
       (t.deferred = own(t.deferred)).set(span.spanId, { span, view });
       return;
@@ -255,7 +263,7 @@ export class LiveView {
     const waiting = t.logs.get(span.spanId) ?? [];
     t.logs.delete(span.spanId);
     const model = view.responseModel ?? view.requestModel;
-    const matched = this.matches(t, span, view, final);
+    const matched = this.matches(t, span, view, settled);
     let cost: number | undefined;
     if (call) {
       cost = view.usage && this.opts.price ? this.opts.price(view, span.startMs) : undefined;

@@ -1,9 +1,10 @@
 /**
  * The most recent trace ids, remembered in bounded memory: at least the last `atLeast` distinct
- * ids added, at most twice as many. Two generations of TraceIdSet (16 bytes an id, outside the
- * JS heap): when the current one holds `atLeast` ids it becomes the previous one and the oldest
- * generation is dropped whole, which a Map kept in insertion order would do one id at a time for
- * ~90 bytes an id of heap (`tail` remembers 100k printed traces: its largest structure at rest).
+ * ids added, at most twice as many. Two generations of TraceIdSet (16-byte slots, at most half
+ * full: 32–64 bytes an id, outside the JS heap): when the current one holds `atLeast` ids it
+ * becomes the previous one and the oldest generation is dropped whole. A Map kept in insertion
+ * order drops one id at a time but costs ~90 bytes an id of JS heap, which V8 lets grow 2.5×
+ * before collecting (`tail` remembers 100k printed traces: its largest structure at rest).
  */
 import { TraceIdSet } from './trace-id-set.js';
 
@@ -15,7 +16,7 @@ export class RecentTraceIds {
     if (!(atLeast >= 1)) throw new RangeError(`RecentTraceIds needs atLeast ≥ 1, got ${atLeast}`);
   }
 
-  /** Ids remembered now (between the last `atLeast` and twice that). */
+  /** Ids held now, at most 2 × `atLeast` (an id refreshed from the previous generation counts twice). */
   get size(): number {
     return this.current.size + this.previous.size;
   }
