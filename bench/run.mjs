@@ -8,7 +8,7 @@
  *   node bench/run.mjs [--only startup,cost-lint,tree,ingest] [--quick] [--runs N] [--no-jq]
  *                      [--loops N] [--workers N] [--seed N]
  *   --quick   100k spans only for cost/lint, 100k for ingest (a smoke run; figures not comparable)
- *   --runs N  rounds of floor, cost and lint at 1M spans, interleaved (median of the rounds' ratios; default 3);
+ *   --runs N  rounds of floor, cost and lint at 1M spans, interleaved (median of the rounds' ratios; default 3, 1 with --quick);
  *             tail --quiet ingest always runs 3 times (median, range shown)
  */
 import { writeFileSync } from 'node:fs';
@@ -33,7 +33,7 @@ const only = new Set(opt('--only', 'startup,cost-lint,tree,ingest').split(','));
 const options = {
   quick,
   only: [...only],
-  runs: Number(opt('--runs', '3')),
+  runs: Number(opt('--runs', quick ? '1' : '3')),
   jq: !args.includes('--no-jq'),
   loops: Number(opt('--loops', '8')),
   workers: Number(opt('--workers', '1')),

@@ -3,10 +3,11 @@
  * realistic batches, three passes (new trace ids each pass) as for the baselines: the rate tail
  * sustains, as it does left running under load; spans/s acknowledged with 200, then after SIGINT
  * the store is counted (stored must equal acknowledged). One extra run of a single pass into a
- * fresh process shows the first seconds (start-up and JIT warm-up of three threads included). Baselines from the same run: the bare protobuf
- * decode of the same payloads in one process (dist decodeOtlpProtoTraces) and
- * @elastic/mockotlpserver taking the same load; and the load generator's own ceiling against a
- * server that does nothing, so it is known not to be the bottleneck. Goal ≥ 100k spans/s.
+ * fresh process shows the first seconds (start-up and JIT warm-up of three threads included).
+ * Baselines from the same run: the bare protobuf decode of the same payloads in one process (dist
+ * decodeOtlpProtoTraces) and @elastic/mockotlpserver taking the same load; and the load
+ * generator's own ceiling against a server that does nothing, so it is known not to be the
+ * bottleneck. Goal ≥ 100k spans/s.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
