@@ -106,7 +106,7 @@ describe('live view: lines', () => {
         order: fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }),
         cut: fc.integer({ min: 1, max: n }),
         pauses: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
-        models: fc.constantFrom(undefined, ['gpt-4o']),
+        models: fc.constantFrom<string[] | undefined>(undefined, ['gpt-4o']),
       }),
     );
     fc.assert(
