@@ -42,7 +42,7 @@ describe('first run', () => {
     expect(demo.code).toBe(0);
     const tree = await runCli(['tree'], { cwd: dir });
     expect(tree.code).toBe(0);
-    expect(tree.stdout.match(/^invoke_agent research-assistant .*∑ 7,252 → 946 tok \(4,864 cached\)/gm)).toHaveLength(2);
+    expect(tree.stdout.match(/^invoke_agent research-assistant .*∑ 7,252 → 946 tok \(4,352 cached, 512 to cache\)/gm)).toHaveLength(2);
     expect(tree.stdout).toMatch(/chat gpt-4o-mini .*✗ 429/);
 
     const cost = await runCli(['cost', '--format', 'json', '--by', 'model'], { cwd: dir });

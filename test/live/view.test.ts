@@ -351,6 +351,16 @@ describe('live view: cost', () => {
     expect(summary).toMatch(/gpt-4o +1 +1,000 +0 +0 +\$1\.00/);
   });
 
+  it('shows cache writes apart from cached (read) input, as `cost` does', () => {
+    const h = harness({ price });
+    const call = llm('c1', 'root', 'gpt-4o', 1000, 10, { 'gen_ai.usage.cache_read.input_tokens': 600, 'gen_ai.usage.cache_creation.input_tokens': 300 });
+    h.view.onExport(traceExport([call]));
+    expect(renderSpanLine(h.of('span')[0]!.line, text)[0]).toMatch(/1,000 → 10 tok \(600 cached, 300 to cache\) +\$/);
+    const summary = renderSummary({ totals: h.view.totals, pricing: true, durationMs: 1000, store: null }, colors);
+    expect(summary[1]).toMatch(/^model +calls +input +cached +cache write +output +cost$/);
+    expect(summary.join('\n')).toMatch(/gpt-4o +1 +1,000 +600 +300 +10 +\$/);
+  });
+
   it('a call without usage (a failed request) is a call with nothing to price', () => {
     const h = harness({ price });
     const failed = span({ id: 'f1', name: 'chat gpt-4o', status: 2, attrs: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'error.type': '429' } });

@@ -79,7 +79,7 @@ export function renderSpanLine(l: SpanLine, o: LiveTextOptions): string[] {
   if (error && !v.usage) parts.push(cell(`✗ ${sanitize(error)}`, w.tokens + costWidth, c.red));
   else {
     const tokens = !l.counted ? '' : v.usage ? usageText(v.usage) : 'tokens ?';
-    parts.push(cell(tokens, w.tokens, l.counted && !v.usage ? c.dim : undefined, 40));
+    parts.push(cell(tokens, w.tokens, l.counted && !v.usage ? c.dim : undefined, 48));
     if (o.pricing) parts.push(cell(l.counted ? costText(l.cost, v.usage !== undefined, true) : '', w.cost, l.cost === undefined ? c.yellow : undefined, 14));
   }
   parts.push(formatDuration(l.span.durationMs).padStart(6));
@@ -159,16 +159,18 @@ export function renderSummary(s: SummaryData, c: Colors): string[] {
   const t = s.totals;
   const out = [c.bold(`llmtrace tail · session summary (${formatDuration(s.durationMs)})`)];
   if (s.filters) out.push(c.dim(`calls shown: ${s.filters}`));
-  const head = ['model', 'calls', 'input', 'cached', 'output'];
+  // The columns of `llmtrace cost`: cache writes apart from cached (read) input, when there are any.
+  const showWrite = t.calls.usage.cacheWrite > 0;
+  const head = ['model', 'calls', 'input', 'cached', ...(showWrite ? ['cache write'] : []), 'output'];
   if (s.pricing) head.push('cost');
   const row = (name: string, x: CallTotals) => {
-    const r = [name, formatInt(x.calls), formatTokens(x.usage.input), formatTokens(x.usage.cacheRead + x.usage.cacheWrite), formatTokens(x.usage.output)];
+    const r = [name, formatInt(x.calls), formatTokens(x.usage.input), formatTokens(x.usage.cacheRead), ...(showWrite ? [formatTokens(x.usage.cacheWrite)] : []), formatTokens(x.usage.output)];
     if (s.pricing) r.push(x.unpricedCalls === x.calls && x.calls > 0 ? '? (no price)' : costSummary(x, true)!);
     return r;
   };
   const models = [...t.byModel.entries()].sort((a, b) => b[1].calls - a[1].calls || a[0].localeCompare(b[0]));
   const rows = [head, ...models.map(([m, x]) => row(sanitize(m), x)), row('total', t.calls)];
-  const lines = columns(rows, [false, true, true, true, true, false]);
+  const lines = columns(rows, [false, true, true, true, true, ...(showWrite ? [true] : []), false]);
   out.push(c.dim(lines[0]!), ...lines.slice(1, -1), c.bold(lines[lines.length - 1]!));
   const r = t.requests;
   const got = [`${countOf(t.spans, 'span')} in ${countOf(t.traces, 'trace')}`];

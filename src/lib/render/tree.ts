@@ -68,9 +68,11 @@ export function renderTraceHeader(t: Trace, c: Colors): string[] {
 }
 
 export function usageText(u: Usage): string {
-  const cached = u.cacheRead + u.cacheWrite;
-  if (u.output === 0 && cached === 0) return `${formatTokens(u.input)} tok in`;
-  return `${formatTokens(u.input)} → ${formatTokens(u.output)} tok${cached ? ` (${formatTokens(cached)} cached)` : ''}`;
+  if (u.output === 0 && u.cacheRead === 0 && u.cacheWrite === 0) return `${formatTokens(u.input)} tok in`;
+  // "cached" is what `cost` calls cached: input read from the cache; input written to the cache
+  // (priced higher) is told apart, never folded into it.
+  const cache = [u.cacheRead ? `${formatTokens(u.cacheRead)} cached` : '', u.cacheWrite ? `${formatTokens(u.cacheWrite)} to cache` : ''].filter(Boolean);
+  return `${formatTokens(u.input)} → ${formatTokens(u.output)} tok${cache.length ? ` (${cache.join(', ')})` : ''}`;
 }
 
 function modelOf(v: GenAiView): string | undefined {
