@@ -379,36 +379,12 @@ function idProblem(w: Wire, s: number, e: number, size: 8 | 16): string {
 
 // ---- AnyValue and attributes ---------------------------------------------------------------
 
-/** KeyValue at `depth` (its length prefix next): leaves the pair in w.key / w.value. */
-function keyValue(w: Wire, end: number, depth: number): void {
-  const c = sub(w, end);
-  if (depth > RECURSION_LIMIT) tooDeep(w.pos);
-  let key = '';
-  let value: AttrValue = null;
-  while (w.pos < c) {
-    const tag = u32(w, c);
-    switch (tag >>> 3) {
-      case 1:
-        key = string(w, c);
-        break;
-      case 2:
-        value = anyValue(w, c, depth + 1);
-        break;
-      default:
-        skip(w, c, tag & 7, depth);
-    }
-  }
-  checkEnd(w, c);
-  w.key = key;
-  w.value = value;
-}
-
 /**
- * keyValue() for a caller that keeps only `keep`'s keys: true (the pair in w.key / w.value) when
- * the key is kept. A value under another key is walked with the same checks (the request is
- * accepted or refused exactly as with every value decoded) but never built.
+ * KeyValue at `depth` (its length prefix next): leaves the pair in w.key / w.value and says
+ * whether its key is kept. With `keep`, a value under another key is walked with the same checks
+ * (the request is accepted or refused exactly as with every value decoded) but never built.
  */
-function keptKeyValue(w: Wire, end: number, depth: number, keep: ReadonlySet<string>): boolean {
+function keyValue(w: Wire, end: number, depth: number, keep?: ReadonlySet<string>): boolean {
   const start = w.pos;
   const c = sub(w, end);
   if (depth > RECURSION_LIMIT) tooDeep(w.pos);
@@ -424,11 +400,11 @@ function keptKeyValue(w: Wire, end: number, depth: number, keep: ReadonlySet<str
           // The key came after a value it may need (unusual order): read the pair again, whole.
           w.pos = start;
           keyValue(w, end, depth);
-          return keep.has(w.key);
+          return keep!.has(w.key);
         }
         break;
       case 2:
-        if (keep.has(key)) value = anyValue(w, c, depth + 1);
+        if (keep === undefined || keep.has(key)) value = anyValue(w, c, depth + 1);
         else {
           skipAnyValue(w, c, depth + 1);
           skippedValue = true;
@@ -441,7 +417,7 @@ function keptKeyValue(w: Wire, end: number, depth: number, keep: ReadonlySet<str
   checkEnd(w, c);
   w.key = key;
   w.value = value;
-  return keep.has(key);
+  return keep === undefined || keep.has(key);
 }
 
 /** anyValue() without the value: the same checks, strings and bytes not decoded or copied. */
@@ -748,10 +724,7 @@ function span(w: Wire, end: number, resource: Resource, scope: Scope, r: number,
         endAt = fixed64At(w, c);
         break;
       case 9:
-        if (w.keep === undefined) {
-          keyValue(w, c, 4);
-          attributes[w.key] = w.value;
-        } else if (keptKeyValue(w, c, 4, w.keep)) attributes[w.key] = w.value;
+        if (keyValue(w, c, 4, w.keep)) attributes[w.key] = w.value;
         break;
       case 10:
         droppedAttributes = u32(w, c);
