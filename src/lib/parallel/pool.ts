@@ -62,12 +62,6 @@ export class WorkerPool {
     return this.post<R>(this.leastBusy(), task, transfer);
   }
 
-  /** The same task on every worker; resolves with their answers once all have answered. */
-  runOnEach<R>(task: unknown): Promise<R[]> {
-    if (this.failure) return Promise.reject(this.failure);
-    return Promise.all(this.slots.map((slot) => this.post<R>(slot, task, [])));
-  }
-
   private post<R>(slot: Slot, task: unknown, transfer: TransferListItem[]): Promise<R> {
     const id = this.nextId++;
     return new Promise<R>((resolve, reject) => {

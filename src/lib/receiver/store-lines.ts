@@ -31,7 +31,7 @@ export interface StoreLines {
   keep(signal: Signal, encoding: Encoding, body: Uint8Array, receivedAt: Date): Promise<KeepOutcome>;
   /** Requests handed over and not yet kept: part of the store's backlog. */
   readonly pending: number;
-  /** Once nothing is in flight: closes the workers' store files, then the workers. */
+  /** Once nothing is in flight: closes the worker's store files, then the worker. */
   close(): Promise<void>;
 }
 
@@ -60,9 +60,9 @@ export function openStoreLines(dir: string, start: boolean = workersFor(SCRIPT) 
       return pool.inFlight;
     },
     async close() {
-      // Every append has answered by now: closing the files is best effort (a worker that
-      // failed earlier must not cost the session its summary).
-      await pool.runOnEach({ type: 'close' } satisfies StoreLineTask).catch(() => {});
+      // Every append has answered by now: closing the file is best effort (a worker that
+      // failed earlier must not cost the session its summary). One worker: one task reaches it.
+      await pool.run({ type: 'close' } satisfies StoreLineTask).catch(() => {});
       await pool.close();
     },
   };
