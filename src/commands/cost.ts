@@ -19,6 +19,7 @@ import { pricingInfoJson, pricingInfoTable } from '../lib/render/pricing-info.js
 import { openSources } from '../lib/sources/open.js';
 import { resolveStoreDir } from '../lib/store/layout.js';
 import { boundHeapGrowth } from '../lib/runtime/heap.js';
+import { DEFAULT_MEMORY_BUDGET, formatMemorySize, memoryOption } from '../lib/memory-budget.js';
 
 interface CostOptions {
   since?: TimeSpec;
@@ -36,10 +37,14 @@ interface CostOptions {
   maxIncrease?: number;
   strict?: boolean;
   store?: string;
+  memory?: number;
 }
 
 const DEFAULT_BY = ['feature', 'model'];
-/** Decide a complete trace once this many further spans came without one of its own (memory bound). */
+/**
+ * Decide a trace that looks complete once this many further spans came without one of its own.
+ * Only a matter of speed: a later span of it makes the trace be decided again, exactly.
+ */
 const SETTLE_AFTER_SPANS = 25_000;
 
 /** Wraps a lib parser that throws Error into commander's usage error (exit 2). */
@@ -75,11 +80,14 @@ export function register(program: Command): void {
     .option('--max-increase <percent>', 'with --baseline: fail when the total or a row costs more than this much more (e.g. 10%)', usage((v) => parsePercent('--max-increase', v)))
     .option('--strict', 'fail when any tokens have no price')
     .option('--store <dir>', 'local store to read when no source is given, and where fetched pricing is cached (default ./.llmtrace or $LLMTRACE_STORE)')
+    .option('--memory <size>', `trace state held in memory before it spills to temporary files under $TMPDIR (results are the same; default ${formatMemorySize(DEFAULT_MEMORY_BUDGET)})`, memoryOption('--memory'))
     .addHelpText(
       'after',
       `
 Every model call is counted once: usage on a span counts only when no descendant span carries
-usage (Vercel ai.generateText over doGenerate, invoke_agent totals). Unknown models are never $0:
+usage (Vercel ai.generateText over doGenerate, invoke_agent totals); a failed call without usage
+is a call with no tokens. Exact in any order and split of the input: beyond --memory, trace state
+spills to temporary files (removed at exit). Unknown models are never $0:
 they are listed as unpriced, and --strict fails on them. Times are UTC. Exit 0 ok, 1 a gate
 failed, 2 bad flags or unusable input. With $GITHUB_STEP_SUMMARY set, the markdown report is
 appended to it.
@@ -133,6 +141,7 @@ Examples:
         featureKeys: opts.featureKey ?? config.featureKeys,
         top: opts.top,
         settleAfterSpans: SETTLE_AFTER_SPANS,
+        memoryBytes: opts.memory ?? DEFAULT_MEMORY_BUDGET,
         withBudgetGroups: budgetFile !== undefined,
       });
       const { summary, unusable } = opened.finish();
@@ -158,7 +167,6 @@ Examples:
         warn(`warning: ${formatTokens(calls)} call${calls === 1 ? '' : 's'} of ${report.unpriced.length} model${report.unpriced.length === 1 ? '' : 's'} have no price and are not in the cost: ${list}${report.unpriced.length > 5 ? ', …' : ''}`);
         process.stderr.write('  hint: add them with --pricing FILE (see llmtrace cost --help); --strict makes this fail\n');
       }
-      if (stats.lateSpans) warn(`warning: ${stats.lateSpans} spans arrived long after the rest of their trace and were skipped; the cost may be off for those traces`);
       if (stats.duplicateSpans) warn(`${stats.duplicateSpans} spans were read more than once and counted once`);
       for (const line of gateLines(gates)) warn(line);
 

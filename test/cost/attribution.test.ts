@@ -8,8 +8,8 @@ import { T0, llm, span } from '../helpers/span-factory.js';
 const book = new PriceBook([builtinPriceLayer()]);
 
 function attribute(spans: Span[], opts: Partial<AttributorOptions> = {}) {
-  const calls: AttributedCall[] = [];
-  const a = new Attributor({ book, onCall: (c) => calls.push(c), ...opts });
+  const calls: Array<AttributedCall & { sign: 1 | -1 }> = [];
+  const a = new Attributor({ book, onCall: (c, sign) => calls.push({ ...c, sign }), ...opts });
   a.add(spans);
   const stats = a.finish();
   return { calls, stats };
@@ -117,14 +117,17 @@ describe('window and early decisions', () => {
     expect(stats.outsideWindow).toBe(1);
   });
 
-  it('skips, and counts, spans that arrive after their trace was decided early', () => {
-    const t1 = [span({ id: 'r', trace: 't1' }), llm('c', 'r', 'gpt-4o', 1, 1)].map((s) => ({ ...s, traceId: s.traceId }));
+  it('redoes a trace decided early when a span of it arrives later: the result is as if decided once', () => {
+    const t1 = [span({ id: 'r', trace: 't1' }), llm('c', 'r', 'gpt-4o', 1, 1)];
     const filler = Array.from({ length: 20 }, (_, i) => span({ id: `f${i}`, trace: `other${i}` }));
-    const late = { ...llm('late', 'r', 'gpt-4o', 1, 1), traceId: t1[0]!.traceId };
+    // A late child carrying usage: `c` becomes an outer span, the late one is the call.
+    const late = { ...llm('late', 'c', 'gpt-4o', 1, 1), traceId: t1[0]!.traceId };
     const { calls, stats } = attribute([...t1, ...filler, late], { settleAfterSpans: 8 });
-    expect(stats.settledEarly).toBeGreaterThan(0);
-    expect(stats.lateSpans).toBe(1);
-    expect(calls).toHaveLength(1);
+    expect(stats.decidedEarly).toBeGreaterThan(0);
+    expect(stats).toMatchObject({ lateSpans: 1, redecided: 1, calls: 1 });
+    const net = new Map<string, number>();
+    for (const c of calls) net.set(c.spanId, (net.get(c.spanId) ?? 0) + c.sign);
+    expect([...net].filter(([, n]) => n !== 0)).toEqual([[late.spanId, 1]]);
   });
 
   it('does not decide a trace early while a parent is missing', () => {

@@ -100,6 +100,8 @@ export interface MadeCall {
   entry: string;
   startMs: number;
   tokens: Tokens;
+  /** A failed call that reported no usage: one call, no tokens, nothing to price. */
+  noUsage?: boolean;
 }
 
 export type ExpectedRow = CostCounters;
@@ -238,6 +240,17 @@ class Builder {
     return t;
   }
 
+  /** A call that failed before any usage was reported (a 429): a call with no tokens. */
+  failedCall(traceId: string, parent: string, startMs: number, feature: string, resource: Resource): void {
+    const entry = this.pick(Object.keys(MODEL_IDS));
+    const model = this.pick(MODEL_IDS[entry]!);
+    this.calls.push({ feature, entry, startMs, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 }, noUsage: true });
+    const id = this.span(traceId, parent, `chat ${model}`, startMs, {
+      'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': model, 'error.type': '429',
+    }, resource);
+    this.byId.get(id)!.status = { code: 2, message: 'rate limited' };
+  }
+
   trace(startMs: number, n: number): void {
     const traceId = this.id(16);
     const mode = this.pick(MODES);
@@ -284,6 +297,7 @@ class Builder {
       } else {
         // A non-LLM span in between (feature and count-once must see through it).
         const step = this.span(traceId, root, 'step', t, { 'http.method': 'POST' }, resource);
+        if (this.rand() < 0.3) this.failedCall(traceId, step, t + 2, feature, resource);
         this.call(traceId, step, conv, t + 5, feature, resource);
       }
     }
@@ -300,29 +314,60 @@ export interface Dump {
  * Writes `fileCount` JSONL files with the shuffled spans of `traces` traces whose calls start
  * between `fromMs` and `fromMs + spanDays` days.
  */
+/**
+ * How the spans reach the files:
+ * - `shuffled`: spans in random order, batches to random files;
+ * - `in-order`: traces one after another (spans shuffled within each), consecutive runs of
+ *   batches per file;
+ * - `two-services`: one file with every root span, one with the rest, each in end-time order
+ *   (two services' BatchSpanProcessor exports);
+ * - `replicas`: time-ordered batches dealt round-robin over the files (Collector replicas
+ *   behind a load balancer).
+ */
+export type DumpLayout = 'shuffled' | 'in-order' | 'two-services' | 'replicas';
+
 export function generateDump(
   dir: string,
   seed: number,
-  opts: { traces: number; files: number; fromMs: number; spanDays: number; /** false: traces one after another (spans shuffled within each) */ shuffle?: boolean },
+  opts: { traces: number; files: number; fromMs: number; spanDays: number; /** false: `in-order` (old name) */ shuffle?: boolean; layout?: DumpLayout },
 ): Dump {
+  const layout: DumpLayout = opts.layout ?? (opts.shuffle === false ? 'in-order' : 'shuffled');
   const b = new Builder(rng(seed));
   for (let i = 0; i < opts.traces; i++) b.trace(opts.fromMs + Math.floor(b.rand() * opts.spanDays * 86_400_000), i);
   let spans = [...b.spans];
-  if (opts.shuffle === false) {
+  const byEnd = (x: Span, y: Span) => (x.endTimeUnixNano < y.endTimeUnixNano ? -1 : x.endTimeUnixNano > y.endTimeUnixNano ? 1 : 0);
+  let groups: Span[][];
+  if (layout === 'two-services') {
+    groups = [spans.filter((s) => s.parentSpanId === '').sort(byEnd), spans.filter((s) => s.parentSpanId !== '').sort(byEnd)];
+  } else if (layout === 'in-order') {
     const byTrace = new Map<string, Span[]>();
     for (const s of spans) byTrace.set(s.traceId, [...(byTrace.get(s.traceId) ?? []), s]);
-    spans = [...byTrace.values()].flatMap((list) => shuffle(list, b.rand));
-  } else shuffle(spans, b.rand);
+    groups = [[...byTrace.values()].flatMap((list) => shuffle(list, b.rand))];
+  } else if (layout === 'replicas') {
+    groups = [spans.sort(byEnd)];
+  } else {
+    groups = [shuffle(spans, b.rand)];
+  }
+  spans = groups.flat();
   const lines: string[][] = Array.from({ length: opts.files }, () => []);
-  for (let i = 0; i < spans.length; ) {
-    const size = b.int(1, 12);
-    // In order: files take consecutive runs of batches, so reading them in order keeps the order.
-    const file = opts.shuffle === false ? Math.min(opts.files - 1, Math.floor((i / spans.length) * opts.files)) : b.int(0, opts.files - 1);
-    lines[file]!.push(JSON.stringify(encodeOtlpJsonTraces(spans.slice(i, i + size))));
-    i += size;
+  let batch = 0;
+  let offset = 0;
+  for (const [g, group] of groups.entries()) {
+    for (let i = 0; i < group.length; batch++) {
+      const size = b.int(1, 12);
+      const file =
+        layout === 'two-services' ? Math.min(g, opts.files - 1)
+        : layout === 'replicas' ? batch % opts.files
+        // In order: files take consecutive runs of batches, so reading them in order keeps the order.
+        : layout === 'in-order' ? Math.min(opts.files - 1, Math.floor(((offset + i) / spans.length) * opts.files))
+        : b.int(0, opts.files - 1);
+      lines[file]!.push(JSON.stringify(encodeOtlpJsonTraces(group.slice(i, i + size))));
+      i += size;
+    }
+    offset += group.length;
   }
   const files = lines.map((l, i) => {
-    const f = path.join(dir, `dump-${seed}-${i}.jsonl`);
+    const f = path.join(dir, `dump-${seed}-${layout}-${i}.jsonl`);
     writeFileSync(f, l.join('\n') + '\n');
     return f;
   });
@@ -345,8 +390,10 @@ export function expectedRows(calls: readonly MadeCall[], window: { sinceMs?: num
     if (window.untilMs !== undefined && c.startMs >= window.untilMs) continue;
     const key = `${c.feature}\u0000${c.entry}`;
     let r = rows.get(key);
-    if (!r) rows.set(key, (r = { calls: 0, inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0, cost: GEN_PRICES[c.entry] ? 0 : null }));
+    if (!r) rows.set(key, (r = { calls: 0, inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0, cost: 0 }));
     r.calls++;
+    if (c.noUsage) continue; // nothing to price: the row's cost is unchanged
+    if (!GEN_PRICES[c.entry]) r.cost = null;
     r.inputTokens += c.tokens.input;
     r.cacheReadTokens += c.tokens.cacheRead;
     r.cacheWriteTokens += c.tokens.cacheWrite;

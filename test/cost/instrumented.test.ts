@@ -26,13 +26,19 @@ const priceOf = (model: string, input: number, cached: number, output: number) =
   return ((input - cached) * p.input + cached * p.cacheRead + output * p.output) / 1e6;
 };
 
-/** What the library's spans can say, from expected.json's `records`. */
+/**
+ * What the library's spans can say, from expected.json's `records`. A call whose usage the
+ * library does not record is still one call (count-once), with no tokens and nothing to price.
+ */
 function visible(lib: Lib): Record<string, Tok | 'estimate'> {
   const out: Record<string, Tok | 'estimate'> = {};
+  const noTokens: Tok = { calls: 1, input: 0, output: 0, cached: 0, reasoning: 0 };
   for (const [model, t] of Object.entries(lib.byModel)) {
     const stream = model === 'o4-mini';
-    if (model === 'text-embedding-3-small' && lib.records.embeddingsUsage === false) continue;
-    if (stream && lib.records.streamUsage === 'none') continue;
+    if ((model === 'text-embedding-3-small' && lib.records.embeddingsUsage === false) || (stream && lib.records.streamUsage === 'none')) {
+      out[model] = noTokens;
+      continue;
+    }
     if (stream && lib.records.streamUsage === 'tiktoken estimate') {
       out[model] = 'estimate';
       continue;

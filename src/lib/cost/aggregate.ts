@@ -39,20 +39,27 @@ export function emptyCounters(): Counters {
   };
 }
 
-export function addCall(c: Counters, call: AttributedCall): void {
+/**
+ * Adds (sign 1) or takes back (sign −1) one call. A call without usage (a failed request) is a
+ * call with nothing to price: neither priced nor unpriced.
+ */
+export function addCall(c: Counters, call: AttributedCall, sign: 1 | -1 = 1): void {
   const u = call.usage;
-  c.calls++;
-  c.inputTokens += u.input;
-  c.cacheReadTokens += u.cacheRead;
-  c.cacheWriteTokens += u.cacheWrite;
-  c.outputTokens += u.output;
-  c.reasoningTokens += u.reasoning;
+  c.calls += sign;
+  if (call.noUsage) return;
+  c.inputTokens += sign * u.input;
+  c.cacheReadTokens += sign * u.cacheRead;
+  c.cacheWriteTokens += sign * u.cacheWrite;
+  c.outputTokens += sign * u.output;
+  c.reasoningTokens += sign * u.reasoning;
   if (call.cost === null) {
-    c.unpricedCalls++;
-    c.unpricedTokens += u.input + u.output;
+    c.unpricedCalls += sign;
+    c.unpricedTokens += sign * (u.input + u.output);
   } else {
-    c.cost += call.cost;
-    c.pricedCalls++;
+    c.pricedCalls += sign;
+    // Adding and taking back the same cost need not give back the same float (a + b − b ≠ a):
+    // with no priced call left the sum is exactly 0, and it is never below 0 (no price is).
+    c.cost = c.pricedCalls === 0 ? 0 : Math.max(0, c.cost + sign * call.cost);
   }
 }
 
@@ -67,13 +74,15 @@ export class Aggregator {
 
   constructor(readonly dimensions: readonly Dimension[]) {}
 
-  add(call: AttributedCall): void {
+  add(call: AttributedCall, sign: 1 | -1 = 1): void {
     const keys = this.dimensions.map((d) => d.value(call));
     const id = keys.join('\u0000');
     let g = this.groups.get(id);
     if (!g) this.groups.set(id, (g = { keys, counters: emptyCounters() }));
-    addCall(g.counters, call);
-    addCall(this.total, call);
+    addCall(g.counters, call, sign);
+    addCall(this.total, call, sign);
+    // A group whose calls were all taken back is gone, as if never seen.
+    if (g.counters.calls === 0) this.groups.delete(id);
   }
 
   list(): Group[] {
@@ -85,13 +94,14 @@ export class Aggregator {
 export class UnpricedModels {
   private readonly byModel = new Map<string, { calls: number; inputTokens: number; outputTokens: number }>();
 
-  add(call: AttributedCall): void {
-    if (call.cost !== null) return;
+  add(call: AttributedCall, sign: 1 | -1 = 1): void {
+    if (call.cost !== null || call.noUsage) return;
     let m = this.byModel.get(call.model);
     if (!m) this.byModel.set(call.model, (m = { calls: 0, inputTokens: 0, outputTokens: 0 }));
-    m.calls++;
-    m.inputTokens += call.usage.input;
-    m.outputTokens += call.usage.output;
+    m.calls += sign;
+    m.inputTokens += sign * call.usage.input;
+    m.outputTokens += sign * call.usage.output;
+    if (m.calls === 0) this.byModel.delete(call.model);
   }
 
   /** Most tokens first, then by model id. */

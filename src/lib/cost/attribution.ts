@@ -1,30 +1,28 @@
 /**
- * Streaming attribution of model calls under the count-once rule (DESIGN §3): usage counts on a
- * span only if no descendant span carries usage, so Vercel's `ai.generateText` over its
- * `doGenerate`, and `invoke_agent` spans carrying their children's totals, are never added twice.
+ * Attribution of model calls to their dimensions, exact at any input order
+ * (docs/architecture.md, "Exact at any order"). The count-once rule itself is
+ * trace/count-once.ts; this module gathers each trace's spans, however they arrive (batches,
+ * files, shuffled), and decides the trace from all of them.
  *
- * Spans of one trace arrive in any order, spread over batches and files, so a trace is decided
- * only when it is complete: at the end of the input, or earlier once it has its root, no span
- * waits for a missing parent, and no span of it has arrived for `settleAfterSpans` spans.
- *
- * Memory: the input is never held. Per span of an undecided trace we keep its id and parent id
- * (a span with nothing else of interest is kept as just that), the values of the tracked keys
- * when it has any (feature keys, `user`/`conversation`/`attr:` dimensions) and, for usage spans
- * inside the window, the call's numbers: about 320 bytes per span measured on OTLP JSONL with
- * two thirds LLM spans. Memory therefore grows with the spans of undecided traces: all of them
- * when traces are only decided at the end (input in random order), and with early settling
- * about the spans read within the settle distance, plus one trace id per trace decided early
- * (16 bytes, TraceIdSet: kept to notice late spans, which are skipped, counted and warned about).
+ * A trace is decided when it looks complete (a root, no span waiting for its parent, quiet for
+ * `settleAfterSpans` spans) or at the end. A span that arrives after its trace was decided is
+ * not skipped: the trace is decided again at the end from all its spans, and what the first
+ * decision emitted is taken back (sign −1), so the result equals deciding it once, from
+ * everything. Memory is bounded by `memoryBytes`: beyond it, whole traces are written to
+ * spill files partitioned by trace id (trace-spill.ts) and their later spans follow them
+ * there; each partition is read back after the input ends. Nothing is ever dropped.
  */
 import type { Span } from '../span.js';
+import { countCalls, type CountFacts } from '../trace/count-once.js';
+import { TraceIdSet } from '../trace/trace-id-set.js';
 import { FactsBuilder, NONE, type CallFields, type CallRec, type CostFacts, type Vals } from './facts.js';
 import type { PriceBook } from './pricebook.js';
 import type { TimeWindow } from './window.js';
-import { TraceIdSet } from '../trace/trace-id-set.js';
+import { TraceSpill, type SpilledTrace } from './trace-spill.js';
 
 export { NONE, UNKNOWN_MODEL } from './facts.js';
 
-/** Default feature keys, in order (DESIGN §4 "cost"). */
+/** Default feature keys, in order (README, `cost`). */
 export const DEFAULT_FEATURE_KEYS = [
   'app.feature',
   'feature',
@@ -50,23 +48,35 @@ export interface AttributorOptions {
   featureKeys?: string[];
   /** Further dimensions resolved like the feature (span, ancestors nearest first, resource). */
   inherited?: string[][];
-  /** Decide a complete trace after this many further spans without one of its own (default: at the end only). */
+  /** Decide a trace that looks complete after this many further spans without one of its own (default: at the end only). */
   settleAfterSpans?: number;
-  onCall: (call: AttributedCall) => void;
+  /** Bytes of trace state held in memory before whole traces spill to disk (default: no limit). */
+  memoryBytes?: number;
+  /** Where spill directories are made (default: LLMTRACE_TMPDIR or the system's TMPDIR). */
+  spillParent?: string;
+  /** A call counted (sign 1), or a call of an earlier decision taken back (sign −1). */
+  onCall: (call: AttributedCall, sign: 1 | -1) => void;
 }
 
 export interface AttributionStats {
   spans: number;
   traces: number;
+  /** Model calls counted (after take-backs). */
   calls: number;
-  /** Usage spans not counted because a descendant carries the same usage. */
+  /** Usage spans not counted because a descendant carries the usage. */
   outerSpans: number;
   /** Calls that started outside the window. */
   outsideWindow: number;
   duplicateSpans: number;
-  /** Spans that arrived after their trace had been decided early (skipped). */
+  /** Spans that arrived after their trace had been decided (its decision was redone). */
   lateSpans: number;
-  settledEarly: number;
+  /** Traces decided before the end of the input (they looked complete and went quiet). */
+  decidedEarly: number;
+  /** Traces decided again because of late spans. */
+  redecided: number;
+  /** Traces written to disk because the memory budget was reached, and the bytes written. */
+  spilledTraces: number;
+  spilledBytes: number;
 }
 
 /** The attribute keys whose values the dimensions need, feature keys first, each once. */
@@ -74,42 +84,70 @@ export function trackedKeys(featureKeys: readonly string[] | undefined, inherite
   return [...new Set([featureKeys ?? DEFAULT_FEATURE_KEYS, ...(inherited ?? [])].flat())];
 }
 
-/** A span that matters beyond its parent link: it has tracked key values or usage. */
-interface SpanRec {
+/** What a span contributes beyond its parent link. */
+export interface SpanRecord {
   /** Parent span id; '' for a root (and for a span naming itself as parent). */
-  p: string;
+  parent: string;
   /** Tracked key values on this span, when it has any. */
-  v: Vals | undefined;
-  /** The call when the span carries usage inside the window; null: usage outside it; undefined: none. */
-  c: CallRec | null | undefined;
+  vals: Vals | undefined;
+  /** The call when the span is a model call candidate inside the window; null: outside it; undefined: none. */
+  call: CallRec | null | undefined;
+  /** Usage carried (count-once): the call's, or usage outside the window. */
+  usage: boolean;
+  /** A model span (llm/embeddings), with or without usage. */
+  model: boolean;
+  /** For a root: its name and start (the feature's fallback is the earliest root's name). */
+  root: [name: string, startMs: number] | undefined;
+  /** Arrived after its trace was decided. */
+  late: boolean;
 }
 
 /** Most spans carry nothing of interest: they are kept as their parent id alone. */
-type Rec = string | SpanRec;
+export type TraceRecord = string | SpanRecord;
 
-const parentOf = (r: Rec): string => (typeof r === 'string' ? r : r.p);
-const hasUsage = (r: Rec): boolean => typeof r !== 'string' && r.c !== undefined;
+const PLAIN: CountFacts = { parent: '', usage: false, model: false };
+
+function factsOf(r: TraceRecord): CountFacts {
+  if (typeof r === 'string') {
+    PLAIN.parent = r; // read at once by count-once, never kept: no object per plain span
+    return PLAIN;
+  }
+  return { parent: r.parent, usage: r.usage, model: r.model };
+}
+
+const parentOf = (r: TraceRecord): string => (typeof r === 'string' ? r : r.parent);
 
 interface TraceState {
-  spans: Map<string, Rec>;
-  /** The earliest true root (ties: lowest id), so the fallback feature does not depend on order. */
-  rootName?: string;
-  rootStart: number;
-  rootId: string;
+  spans: Map<string, TraceRecord>;
   lastSeq: number;
   checkedSeq: number;
+  /** The trace's calls were emitted (decided early); a later span makes it `reopened`. */
+  decided: boolean;
+  reopened: boolean;
+  /** Estimated bytes held for it. */
+  bytes: number;
 }
+
+/** Estimated heap bytes: a map entry with two id strings, and a record object with its call. */
+const PLAIN_BYTES = 120;
+const RECORD_BYTES = 200;
+const CALL_BYTES = 260;
+const TRACE_BYTES = 300;
 
 const EMPTY: Vals = [];
 
 export class Attributor {
   private readonly open = new Map<string, TraceState>();
-  private readonly decided = new TraceIdSet();
+  /** Traces written to disk: their later spans go there too. */
+  private readonly spilled = new TraceIdSet();
+  private spill: TraceSpill | undefined;
   private readonly tracked: string[];
   /** Per inherited dimension (feature first): indices into `tracked`. */
   private readonly dimKeys: number[][];
   private readonly settle: number;
   private readonly checkEvery: number;
+  private readonly budget: number;
+  private heldBytes = 0;
   private builder: FactsBuilder | undefined;
   private seq = 0;
   private readonly stats: AttributionStats = {
@@ -120,7 +158,10 @@ export class Attributor {
     outsideWindow: 0,
     duplicateSpans: 0,
     lateSpans: 0,
-    settledEarly: 0,
+    decidedEarly: 0,
+    redecided: 0,
+    spilledTraces: 0,
+    spilledBytes: 0,
   };
 
   constructor(private readonly opts: AttributorOptions) {
@@ -128,6 +169,7 @@ export class Attributor {
     this.dimKeys = [opts.featureKeys ?? DEFAULT_FEATURE_KEYS, ...(opts.inherited ?? [])].map((keys) => keys.map((k) => this.tracked.indexOf(k)));
     this.settle = opts.settleAfterSpans ?? Infinity;
     this.checkEvery = Number.isFinite(this.settle) ? Math.max(1, Math.floor(this.settle / 4)) : Infinity;
+    this.budget = opts.memoryBytes ?? Infinity;
   }
 
   /** The keys the facts must carry values of (for `costMapper`). */
@@ -152,9 +194,10 @@ export class Attributor {
       const v = f.vals[val];
       const vals = v !== undefined && v[0] === i ? (val++, v[1]) : undefined;
       const c = f.calls[call];
-      const callRec = c !== undefined && c[0] === i ? (call++, c[1]) : undefined;
-      this.addSpan(f.traceIds[i]!, f.spanIds[i]!, f.parents[i]!, rootOf, vals, callRec);
+      const callOf = c !== undefined && c[0] === i ? (call++, c) : undefined;
+      this.addSpan(f.traceIds[i]!, f.spanIds[i]!, f.parents[i]!, rootOf, vals, callOf);
     }
+    if (this.heldBytes > this.budget) this.spillToBudget();
   }
 
   private addSpan(
@@ -163,42 +206,61 @@ export class Attributor {
     parent: string,
     root: readonly [number, string, number] | undefined,
     vals: Vals | undefined,
-    call: CallRec | null | undefined,
+    callOf: CostFacts['calls'][number] | undefined,
   ): void {
     const seq = ++this.seq;
     this.stats.spans++;
     if (seq % this.checkEvery === 0) this.settleQuiet();
-    if (this.decided.has(traceId)) {
-      this.stats.lateSpans++;
+    let t = this.open.get(traceId);
+    if (t === undefined && this.spilled.has(traceId)) {
+      this.spill!.append(traceId, spanId, this.record(parent, root, vals, callOf, false));
       return;
     }
-    let t = this.open.get(traceId);
-    if (!t) {
-      t = { spans: new Map(), rootStart: Infinity, rootId: '', lastSeq: seq, checkedSeq: 0 };
+    if (t === undefined) {
+      t = { spans: new Map(), lastSeq: seq, checkedSeq: 0, decided: false, reopened: false, bytes: TRACE_BYTES };
       this.open.set(traceId, t);
+      this.heldBytes += TRACE_BYTES;
     }
     if (t.spans.has(spanId)) {
       this.stats.duplicateSpans++; // the same span read twice (a file given twice, a re-export)
       return;
     }
-    if (call === null) this.stats.outsideWindow++;
-    else if (call !== undefined) {
+    const rec = this.record(parent, root, vals, callOf, t.decided);
+    if (t.decided) {
+      t.reopened = true;
+      this.stats.lateSpans++;
+    }
+    const bytes = typeof rec === 'string' ? PLAIN_BYTES : RECORD_BYTES + (rec.call ? CALL_BYTES : 0);
+    t.spans.set(spanId, rec);
+    t.bytes += bytes;
+    this.heldBytes += bytes;
+    t.lastSeq = seq;
+  }
+
+  private record(
+    parent: string,
+    root: readonly [number, string, number] | undefined,
+    vals: Vals | undefined,
+    callOf: CostFacts['calls'][number] | undefined,
+    late: boolean,
+  ): TraceRecord {
+    if (vals === undefined && callOf === undefined && root === undefined && !late) return parent;
+    const call = callOf?.[1];
+    if (call) {
       // Interned: a few distinct values repeated on every call (facts from workers are copies).
       call.model = this.intern(call.model);
       call.operation = this.intern(call.operation);
       call.service = this.intern(call.service);
     }
-    const rec: Rec = vals === undefined && call === undefined ? parent : { p: parent, v: vals, c: call };
-    if (root !== undefined) {
-      const [, name, startMs] = root;
-      if (startMs < t.rootStart || (startMs === t.rootStart && spanId < t.rootId) || t.rootName === undefined) {
-        t.rootName = name;
-        t.rootStart = startMs;
-        t.rootId = spanId;
-      }
-    }
-    t.spans.set(spanId, rec);
-    t.lastSeq = seq;
+    return {
+      parent,
+      vals,
+      call,
+      usage: callOf !== undefined && callOf[2],
+      model: callOf !== undefined && callOf[3],
+      root: root === undefined ? undefined : [root[1], root[2]],
+      late,
+    };
   }
 
   private readonly strings = new Map<string, string>();
@@ -210,85 +272,133 @@ export class Attributor {
     return s;
   }
 
-  /** Decides traces that are complete and have been quiet for `settle` spans. */
+  /** Decides traces that look complete and have been quiet for `settle` spans (they stay held). */
   private settleQuiet(): void {
     for (const [id, t] of this.open) {
-      if (this.seq - t.lastSeq < this.settle || t.rootName === undefined || t.checkedSeq >= t.lastSeq) continue;
+      if (t.decided || this.seq - t.lastSeq < this.settle || t.checkedSeq >= t.lastSeq) continue;
       t.checkedSeq = this.seq;
-      let complete = true;
-      for (const rec of t.spans.values()) {
-        const p = parentOf(rec);
-        if (p !== '' && !t.spans.has(p)) {
-          complete = false;
-          break;
-        }
-      }
-      if (!complete) continue;
-      this.decide(id, t);
+      if (!looksComplete(t.spans)) continue;
+      this.emit(id, t.spans, 1, true);
+      t.decided = true;
+      this.stats.decidedEarly++;
+    }
+    // Decided traces are held until the budget needs their room: most get no late span, and
+    // one that does is redone in memory.
+    if (this.heldBytes > this.budget) this.spillToBudget();
+  }
+
+  /**
+   * Writes whole traces to disk until the held state is under half the budget: decided ones
+   * first (oldest first: least likely to get more spans), then the quietest undecided ones.
+   */
+  private spillToBudget(): void {
+    this.spill ??= new TraceSpill({ parent: this.opts.spillParent, memoryBytes: Number.isFinite(this.budget) ? this.budget : 256 << 20 });
+    const target = this.budget / 2;
+    const evict = (id: string, t: TraceState) => {
+      this.spill!.write(id, t.spans, t.decided && !t.reopened ? 'decided' : t.reopened ? 'reopened' : 'open');
+      this.spilled.add(id);
       this.open.delete(id);
-      this.decided.add(id);
-      this.stats.settledEarly++;
+      this.heldBytes -= t.bytes;
+      this.stats.spilledTraces++;
+    };
+    for (const [id, t] of this.open) {
+      if (this.heldBytes <= target) break;
+      if (t.decided) evict(id, t);
+    }
+    if (this.heldBytes > target) {
+      const byQuiet = [...this.open].sort((a, b) => a[1].lastSeq - b[1].lastSeq);
+      for (const [id, t] of byQuiet) {
+        if (this.heldBytes <= target) break;
+        evict(id, t);
+      }
     }
   }
 
-  /** Decides every remaining trace; call once after the last batch. */
+  /** Decides every remaining trace, in memory and on disk; call once after the last batch. */
   finish(): AttributionStats {
-    for (const [id, t] of this.open) this.decide(id, t);
+    for (const [id, t] of this.open) this.finishTrace(id, t.spans, t.decided, t.reopened);
     this.open.clear();
+    this.heldBytes = 0;
+    if (this.spill) {
+      this.spill.finish((trace: SpilledTrace) => {
+        this.stats.duplicateSpans += trace.duplicates;
+        this.finishTrace(trace.traceId, trace.spans, trace.decided, trace.reopened);
+      });
+      this.stats.spilledBytes = this.spill.bytesWritten;
+      this.spill.remove();
+    }
     return { ...this.stats };
   }
 
-  private decide(traceId: string, t: TraceState): void {
-    this.stats.traces++;
-    const spans = t.spans;
-    // Count-once: mark every ancestor of a usage span. The walk stops at an already marked
-    // span (its ancestors are marked too), at the start (a parent cycle) or after `size` steps.
-    const below = new Set<string>();
-    for (const [id, rec] of spans) {
-      if (!hasUsage(rec)) continue;
-      let cur = parentOf(rec);
-      for (let steps = 0; cur !== '' && cur !== id && !below.has(cur) && steps < spans.size; steps++) {
-        below.add(cur);
-        const r = spans.get(cur);
-        if (r === undefined) break;
-        cur = parentOf(r);
-      }
+  /** Releases temporary files early (on an error; finish() does it otherwise). */
+  close(): void {
+    this.spill?.remove();
+  }
+
+  private finishTrace(traceId: string, spans: Map<string, TraceRecord>, decided: boolean, reopened: boolean): void {
+    if (!decided) {
+      this.emit(traceId, spans, 1, true);
+      return;
     }
+    if (!reopened) return;
+    // Redo: take back what the decision without the late spans emitted, then decide from all.
+    this.stats.redecided++;
+    const early = new Map<string, TraceRecord>();
+    for (const [id, r] of spans) if (typeof r === 'string' || !r.late) early.set(id, r);
+    this.emit(traceId, early, -1, false);
+    this.emit(traceId, spans, 1, false);
+  }
+
+  /** Counts a trace's calls with `sign`; `first` (its first decision) counts the trace itself. */
+  private emit(traceId: string, spans: Map<string, TraceRecord>, sign: 1 | -1, first: boolean): void {
+    if (first) this.stats.traces++;
+    const rootName = earliestRoot(spans);
     const memo = new Map<string, Vals>();
-    for (const [id, rec] of spans) {
-      if (typeof rec === 'string' || !rec.c) continue;
-      const c = rec.c;
-      if (below.has(id)) {
-        this.stats.outerSpans++;
-        continue;
-      }
+    let countedUsage = 0;
+    countCalls(spans, factsOf, (id, rec, how) => {
+      const r = rec as SpanRecord;
+      const c = r.call;
+      if (how === 'usage') countedUsage++;
+      if (!c) return; // outside the window
       const near = this.tracked.length ? this.nearest(id, spans, memo) : EMPTY;
       const values = this.dimKeys.map((keys) => resolve(keys, near, c.resource));
-      this.stats.calls++;
+      this.stats.calls += sign;
       // Built field by field: spreads cost two short-lived objects per call on million-span inputs.
-      this.opts.onCall({
-        traceId,
-        spanId: id,
-        startMs: c.startMs,
-        usage: c.usage,
-        cost: c.cost,
-        entry: c.entry,
-        model: c.model,
-        provider: c.provider,
-        operation: c.operation,
-        service: c.service,
-        feature: values[0] ?? t.rootName ?? NONE,
-        inherited: values.slice(1),
-      });
+      this.opts.onCall(
+        {
+          traceId,
+          spanId: id,
+          startMs: c.startMs,
+          usage: c.usage,
+          noUsage: c.noUsage,
+          cost: c.cost,
+          entry: c.entry,
+          model: c.model,
+          provider: c.provider,
+          operation: c.operation,
+          service: c.service,
+          feature: values[0] ?? rootName ?? NONE,
+          inherited: values.slice(1),
+        },
+        sign,
+      );
+    });
+    let usageSpans = 0;
+    for (const r of spans.values()) {
+      if (typeof r === 'string' || !r.usage) continue;
+      usageSpans++;
+      if (r.call === null) this.stats.outsideWindow += sign;
     }
+    // Usage spans that were not counted: outer spans repeating the usage below them.
+    this.stats.outerSpans += sign * (usageSpans - countedUsage);
   }
 
   /**
    * For each tracked key, its value on the span or its nearest ancestor. Memoized per trace, and
    * iterative (traces can be 10k levels deep): walk up to a known span, then fill back down.
    */
-  private nearest(id: string, spans: Map<string, Rec>, memo: Map<string, Vals>): Vals {
-    const path: Rec[] = [];
+  private nearest(id: string, spans: Map<string, TraceRecord>, memo: Map<string, Vals>): Vals {
+    const path: TraceRecord[] = [];
     const ids: string[] = [];
     let cur = id;
     while (cur !== '' && !memo.has(cur) && path.length <= spans.size) {
@@ -301,7 +411,7 @@ export class Attributor {
     let base = memo.get(cur) ?? EMPTY;
     for (let i = path.length - 1; i >= 0; i--) {
       const r = path[i]!;
-      const own = typeof r === 'string' ? undefined : r.v;
+      const own = typeof r === 'string' ? undefined : r.vals;
       if (own) {
         const merged = own.slice();
         for (let k = 0; k < this.tracked.length; k++) merged[k] ??= base[k];
@@ -311,6 +421,34 @@ export class Attributor {
     }
     return base;
   }
+}
+
+/** A root, and every span's parent present. */
+function looksComplete(spans: Map<string, TraceRecord>): boolean {
+  let root = false;
+  for (const r of spans.values()) {
+    const p = parentOf(r);
+    if (p === '') root = true;
+    else if (!spans.has(p)) return false;
+  }
+  return root;
+}
+
+/** The earliest true root's name (ties: lowest span id), so the fallback feature does not depend on order. */
+function earliestRoot(spans: Map<string, TraceRecord>): string | undefined {
+  let name: string | undefined;
+  let start = Infinity;
+  let rootId = '';
+  for (const [id, r] of spans) {
+    if (typeof r === 'string' || r.root === undefined) continue;
+    const [n, s] = r.root;
+    if (name === undefined || s < start || (s === start && id < rootId)) {
+      name = n;
+      start = s;
+      rootId = id;
+    }
+  }
+  return name;
 }
 
 /** Keys in order; for each, the span chain's nearest value, then the resource's. */

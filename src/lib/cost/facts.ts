@@ -5,7 +5,9 @@
  * keeps the per-trace state. Pure given the price book, the window and the tracked keys.
  */
 import { classify } from '../genai/classify.js';
-import type { Usage } from '../genai/types.js';
+import { emptyUsage } from '../genai/usage.js';
+import { isModelSpan } from '../trace/count-once.js';
+import type { GenAiView, Usage } from '../genai/types.js';
 import type { MapperSpec } from '../parallel/mapper.js';
 import type { SpanBatch } from '../sources/read.js';
 import type { Attributes, Resource, Span } from '../span.js';
@@ -19,10 +21,13 @@ export const UNKNOWN_MODEL = '(unknown model)';
 /** Values of the tracked keys on one span (or resource), by index; undefined where absent. */
 export type Vals = Array<string | undefined>;
 
-/** What a usage span contributes, recorded when it arrives. */
+/** What a model call candidate contributes, recorded when it arrives. */
 export interface CallFields {
   startMs: number;
+  /** Zero for a call that reported no usage (`noUsage`). */
   usage: Usage;
+  /** A model span without token usage (a failed call): counted as a call, with no tokens and no price. */
+  noUsage?: boolean;
   /** USD, or null when unpriced. */
   cost: number | null;
   /** Price entry name when priced. */
@@ -41,8 +46,9 @@ export interface CallRec extends CallFields {
 
 /**
  * One batch's facts, in columns (cheap to pass between threads): per span its trace, id and
- * parent ('' for a root); sparse, by span index: root names and starts, tracked values, calls
- * (null: usage outside the window).
+ * parent ('' for a root); sparse, by span index: root names and starts, tracked values, model
+ * call candidates (count-once decides which count): the call (null: outside the window), whether
+ * the span carries usage, whether it is a model span.
  */
 export interface CostFacts {
   traceIds: string[];
@@ -50,7 +56,7 @@ export interface CostFacts {
   parents: string[];
   roots: Array<[index: number, name: string, startMs: number]>;
   vals: Array<[index: number, vals: Vals]>;
-  calls: Array<[index: number, call: CallRec | null]>;
+  calls: Array<[index: number, call: CallRec | null, usage: boolean, model: boolean]>;
 }
 
 export interface FactsOptions {
@@ -76,22 +82,24 @@ export class FactsBuilder {
       if (parent === '') f.roots.push([i, span.name, span.startMs]);
       const vals = readVals(this.opts.tracked, span.attributes);
       if (vals !== undefined) f.vals.push([i, vals]);
-      const call = this.callOf(span);
-      if (call !== undefined) f.calls.push([i, call]);
+      const view = classify(span);
+      const model = isModelSpan(view);
+      if (view.usage !== undefined || model) f.calls.push([i, this.callOf(span, view), view.usage !== undefined, model]);
       i++;
     }
     return f;
   }
 
-  private callOf(span: Span): CallRec | null | undefined {
-    const view = classify(span);
-    if (view.usage === undefined) return undefined;
+  private callOf(span: Span, view: GenAiView): CallRec | null {
     if (!inWindow(this.opts.window, span.startMs)) return null;
-    const priced = priceView(this.opts.book, view, span.startMs);
+    const priced = priceView(this.opts.book, view, span.startMs, true);
+    const noUsage = view.usage === undefined;
     return {
       startMs: span.startMs,
-      usage: view.usage,
-      cost: priced ? priced.cost : null,
+      usage: view.usage ?? emptyUsage(),
+      ...(noUsage ? { noUsage } : {}),
+      // A call without usage has nothing to price: its cost is 0 when its model is known.
+      cost: priced ? (noUsage ? 0 : priced.cost) : null,
       entry: priced?.entry.name,
       model: priced?.model ?? view.responseModel ?? view.requestModel ?? UNKNOWN_MODEL,
       provider: view.provider ?? priced?.entry.provider ?? NONE,

@@ -4,7 +4,7 @@
  * share. An overriding entry replaces the prices; aliases, `match` and provider it does not
  * give are kept from the entry it overrides.
  */
-import type { GenAiView } from '../genai/types.js';
+import type { GenAiView, Usage } from '../genai/types.js';
 import { callCost, pointAt, ratesFor } from './math.js';
 import { ModelIndex } from './match.js';
 import type { PriceEntry } from './types.js';
@@ -62,14 +62,19 @@ export interface PricedCall {
  * when the span has no usage or no price applies (unpriced: never $0). Cheap per span: model
  * lookups are cached in the book.
  */
+const NO_USAGE: Usage = Object.freeze({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 });
+
 export function priceCall(book: PriceBook, view: GenAiView, startMs: number): PricedCall | undefined {
   const p = priceView(book, view, startMs);
   return p && { cost: p.cost, entry: p.entry.name, model: p.model };
 }
 
-/** priceCall with the whole entry (for its provider). */
-export function priceView(book: PriceBook, view: GenAiView, startMs: number): { cost: number; entry: PriceEntry; model: string } | undefined {
-  const usage = view.usage;
+/**
+ * priceCall with the whole entry (for its provider). With `noUsage`, a span without usage is
+ * matched too (cost 0): a failed call is still grouped under its price entry.
+ */
+export function priceView(book: PriceBook, view: GenAiView, startMs: number, noUsage = false): { cost: number; entry: PriceEntry; model: string } | undefined {
+  const usage = view.usage ?? (noUsage ? NO_USAGE : undefined);
   if (usage === undefined) return undefined;
   let model = view.responseModel;
   let entry = book.match(model);

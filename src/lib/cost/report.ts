@@ -46,8 +46,9 @@ export function roundUsd(v: number): number {
   return Number(v.toPrecision(12));
 }
 
+/** null when the group has usage and none of it is priced; calls without usage cost 0. */
 export function costOf(c: Counters): number | null {
-  return c.pricedCalls === 0 && c.calls > 0 ? null : roundUsd(c.cost);
+  return c.pricedCalls === 0 && c.unpricedCalls > 0 ? null : roundUsd(c.cost);
 }
 
 function counters(c: Counters): CostCounters {

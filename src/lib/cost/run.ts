@@ -18,6 +18,10 @@ export interface CostRunOptions {
   featureKeys?: string[];
   top?: number;
   settleAfterSpans?: number;
+  /** Bytes of trace state held before whole traces spill to disk (`--memory`). */
+  memoryBytes?: number;
+  /** Where spill directories are made (default: LLMTRACE_TMPDIR or TMPDIR). */
+  spillParent?: string;
   /** Also group by feature alone and by model alone (for a budget file). */
   withBudgetGroups?: boolean;
 }
@@ -43,15 +47,22 @@ export async function computeCost(sources: Pick<OpenedSources, 'mapped'>, opts: 
     featureKeys: opts.featureKeys,
     inherited: plan.inherited,
     settleAfterSpans: opts.settleAfterSpans,
-    onCall: (call) => {
-      main.add(call);
-      unpriced.add(call);
-      byFeature?.add(call);
-      byModel?.add(call);
+    memoryBytes: opts.memoryBytes,
+    spillParent: opts.spillParent,
+    onCall: (call, sign) => {
+      main.add(call, sign);
+      unpriced.add(call, sign);
+      byFeature?.add(call, sign);
+      byModel?.add(call, sign);
     },
   });
   const mapper = costMapper({ book: opts.book, window: opts.window ?? {}, tracked: attributor.trackedKeys });
-  for await (const facts of sources.mapped(mapper)) attributor.addFacts(facts);
-  const stats = attributor.finish();
+  let stats: AttributionStats;
+  try {
+    for await (const facts of sources.mapped(mapper)) attributor.addFacts(facts);
+    stats = attributor.finish();
+  } finally {
+    attributor.close();
+  }
   return { result: buildCostReport(main, unpriced, opts.window ?? {}, opts.top), main, byFeature, byModel, stats };
 }

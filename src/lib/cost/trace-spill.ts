@@ -1,0 +1,140 @@
+/**
+ * The disk side of cost attribution (docs/architecture.md, "Exact at any order"): whole traces
+ * evicted from memory, and the spans of theirs that arrive afterwards, in files partitioned by
+ * trace id. After the input ends each partition that holds unfinished work is read back, its
+ * traces rebuilt and handed to the Attributor; partitions larger than the budget are split
+ * first, so the memory needed to finish never exceeds it. Partitions holding only traces
+ * finished before eviction (the common case for time-ordered input) are deleted unread.
+ */
+import { Partitions } from '../spill/partitions.js';
+import { SpillDir } from '../spill/temp-dir.js';
+import type { SpanRecord, TraceRecord } from './attribution.js';
+import type { CallRec } from './facts.js';
+
+/** How a trace stood when it was evicted. */
+export type EvictedState = 'decided' | 'reopened' | 'open';
+
+export interface SpilledTrace {
+  traceId: string;
+  spans: Map<string, TraceRecord>;
+  decided: boolean;
+  reopened: boolean;
+  /** Records of a span id already read (the same span read twice). */
+  duplicates: number;
+}
+
+export interface TraceSpillOptions {
+  parent?: string;
+  /** The budget a partition must fit in when read back (bytes of text; records take ~2× in memory). */
+  memoryBytes: number;
+  /** Number of partitions (default 64). */
+  partitions?: number;
+}
+
+type Encoded = string | [parent: string, vals: Array<string | null | undefined> | 0, call: CallRec | null | 0, usage: 0 | 1, model: 0 | 1, root: SpanRecord['root'] | 0, late: 0 | 1];
+
+function encode(r: TraceRecord): Encoded {
+  if (typeof r === 'string') return r;
+  return [r.parent, r.vals ?? 0, r.call === undefined ? 0 : r.call, r.usage ? 1 : 0, r.model ? 1 : 0, r.root ?? 0, r.late ? 1 : 0];
+}
+
+function decode(e: Encoded, late: boolean): TraceRecord {
+  if (typeof e === 'string') return late ? { parent: e, vals: undefined, call: undefined, usage: false, model: false, root: undefined, late } : e;
+  const [parent, vals, call, usage, model, root, wasLate] = e;
+  if (call && call.resource) call.resource = holes(call.resource);
+  return {
+    parent,
+    vals: vals === 0 ? undefined : holes(vals),
+    call: call === 0 ? undefined : call,
+    usage: usage === 1,
+    model: model === 1,
+    root: root === 0 ? undefined : root,
+    late: late || wasLate === 1,
+  };
+}
+
+/** JSON turns the holes of a sparse array into null; a value absent is undefined again. */
+function holes(vals: ReadonlyArray<string | null | undefined>): Array<string | undefined> {
+  return vals.map((v) => v ?? undefined);
+}
+
+export class TraceSpill {
+  private readonly dir: SpillDir;
+  private readonly parts: Partitions;
+  /** Per partition: traces or spans that still need deciding (0: delete unread). */
+  private readonly work: Uint32Array;
+
+  constructor(private readonly opts: TraceSpillOptions) {
+    this.dir = SpillDir.create(opts.parent);
+    const count = opts.partitions ?? 64;
+    this.parts = new Partitions(this.dir, { count, name: 'traces' });
+    this.work = new Uint32Array(count);
+  }
+
+  get bytesWritten(): number {
+    return this.parts.written;
+  }
+
+  /** A whole trace leaving memory. */
+  write(traceId: string, spans: Map<string, TraceRecord>, state: EvictedState): void {
+    const records: Array<[string, Encoded]> = [];
+    for (const [id, r] of spans) records.push([id, encode(r)]);
+    this.parts.add(traceId, JSON.stringify({ s: state, r: records }));
+    if (state !== 'decided') this.work[this.parts.partition(traceId)]!++;
+  }
+
+  /** One more span of a trace already on disk. */
+  append(traceId: string, spanId: string, r: TraceRecord): void {
+    this.parts.add(traceId, JSON.stringify([spanId, encode(r)]));
+    this.work[this.parts.partition(traceId)]!++;
+  }
+
+  /** Reads back every partition with work and hands each of its traces over, complete. */
+  finish(onTrace: (t: SpilledTrace) => void): void {
+    this.parts.close();
+    for (let i = 0; i < this.parts.count; i++) {
+      if (this.work[i] === 0) this.parts.drop(i);
+      else this.finishPartition(this.parts, i, onTrace);
+    }
+  }
+
+  private finishPartition(parts: Partitions, i: number, onTrace: (t: SpilledTrace) => void): void {
+    // Text takes about twice its size once parsed into records: keep a partition within budget.
+    const size = parts.size(i);
+    if (size * 2 > this.opts.memoryBytes && size > 1 << 20) {
+      const sub = parts.split(i, Math.min(256, Math.ceil((size * 4) / this.opts.memoryBytes)));
+      for (let j = 0; j < sub.count; j++) this.finishPartition(sub, j, onTrace);
+      return;
+    }
+    const traces = new Map<string, SpilledTrace>();
+    for (const [traceId, payload] of parts.read(i)) {
+      const value = JSON.parse(payload) as { s: EvictedState; r: Array<[string, Encoded]> } | [string, Encoded];
+      let t = traces.get(traceId);
+      if (!Array.isArray(value)) {
+        // An evicted block: records appended before it (none, normally) keep their order.
+        t ??= { traceId, spans: new Map(), decided: false, reopened: false, duplicates: 0 };
+        traces.set(traceId, t);
+        t.decided = value.s !== 'open';
+        t.reopened = value.s === 'reopened';
+        for (const [id, e] of value.r) add(t, id, decode(e, false));
+        continue;
+      }
+      t ??= { traceId, spans: new Map(), decided: false, reopened: false, duplicates: 0 };
+      traces.set(traceId, t);
+      // A span arriving for a trace decided before eviction is late: the decision is redone.
+      if (t.decided) t.reopened = true;
+      add(t, value[0], decode(value[1], t.decided));
+    }
+    parts.drop(i);
+    for (const t of traces.values()) onTrace(t);
+  }
+
+  remove(): void {
+    this.dir.remove();
+  }
+}
+
+function add(t: SpilledTrace, id: string, r: TraceRecord): void {
+  if (t.spans.has(id)) t.duplicates++;
+  else t.spans.set(id, r);
+}

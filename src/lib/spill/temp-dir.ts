@@ -1,0 +1,76 @@
+/**
+ * Temporary directories for spilled state (docs/architecture.md, "Exact at any order"): made
+ * under `TMPDIR` (or a given parent), removed when the run ends — normally, on an error, and on
+ * SIGINT/SIGTERM/SIGHUP, after which the signal is raised again so the exit code stays the
+ * signal's. Nothing here is kept between runs.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { LlmtraceError } from '../errors.js';
+
+const live = new Set<string>();
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+let hooked = false;
+
+function removeAll(): void {
+  for (const dir of live) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // best effort: a failed removal must not hide the run's own outcome
+    }
+  }
+  live.clear();
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  removeAll();
+  // Others (tail's orderly stop) may handle the signal themselves; only when nobody else
+  // listens does it get its default effect again.
+  for (const s of SIGNALS) process.removeListener(s, onSignal);
+  hooked = false;
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+function hook(): void {
+  if (hooked) return;
+  hooked = true;
+  process.once('exit', removeAll);
+  for (const s of SIGNALS) process.on(s, onSignal);
+}
+
+/** The parent of spill directories: `LLMTRACE_TMPDIR`, else the system's (`TMPDIR`). */
+export function spillParent(env: NodeJS.ProcessEnv = process.env): string {
+  return env.LLMTRACE_TMPDIR || tmpdir();
+}
+
+export class SpillDir {
+  private removed = false;
+
+  private constructor(readonly path: string) {}
+
+  /** Makes a new directory `llmtrace-XXXXXX` under `parent`; an LlmtraceError (exit 2) naming it when it cannot. */
+  static create(parent: string = spillParent()): SpillDir {
+    let dir: string;
+    try {
+      dir = mkdtempSync(path.join(parent, 'llmtrace-'));
+    } catch (e) {
+      throw new LlmtraceError(`cannot make a temporary directory under ${parent}: ${(e as Error).message}`, 'set TMPDIR (or LLMTRACE_TMPDIR) to a writable directory, or raise --memory');
+    }
+    hook();
+    live.add(dir);
+    return new SpillDir(dir);
+  }
+
+  file(name: string): string {
+    return path.join(this.path, name);
+  }
+
+  remove(): void {
+    if (this.removed) return;
+    this.removed = true;
+    live.delete(this.path);
+    rmSync(this.path, { recursive: true, force: true });
+  }
+}
