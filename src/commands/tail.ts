@@ -5,6 +5,7 @@ import { runTail } from '../lib/live/session.js';
 import { loadConfig } from '../lib/config.js';
 import { resolveStoreDir } from '../lib/store/layout.js';
 import { boundHeapGrowth } from '../lib/runtime/heap.js';
+import { memoryOption } from '../lib/memory-budget.js';
 
 interface TailCliOptions {
   httpPort: number;
@@ -23,6 +24,7 @@ interface TailCliOptions {
   service?: string[];
   feature?: string[];
   pricing?: string[];
+  memory?: number;
 }
 
 export function register(program: Command): void {
@@ -50,6 +52,7 @@ export function register(program: Command): void {
     .option('--service <names>', 'show only spans of these services (repeatable, comma-separated)', commaList)
     .option('--feature <names>', 'show only spans of these features (repeatable, comma-separated)', commaList)
     .option('--pricing <file>', 'prices for models the built-in table lacks (JSON pricing file or URL; repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--memory <size>', 'printed traces kept in memory for their late spans before the oldest go to temporary files (default 64 MiB)', memoryOption('--memory'))
     .addHelpText(
       'after',
       `
@@ -87,6 +90,7 @@ Examples:
         noColor: global.color === false,
         price: (view, startMs) => priceCall(book, view, startMs)?.cost,
         priceLayers: book.layers,
+        memoryBytes: opts.memory,
       });
     });
 }

@@ -88,7 +88,7 @@ describe('tail --json event shapes', () => {
       durationMs: 1235,
       calls: 2,
       inputTokens: 1005,
-      cost: null, // one call has no price: the total is not known
+      cost: 0.001, // the priced part, as `cost` reports it; unpricedCalls says what is left out
       unpricedCalls: 1,
       byModel: [
         { model: 'gpt-4o', calls: 1, inputTokens: 1000, cost: 0.001 },

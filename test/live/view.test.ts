@@ -188,12 +188,13 @@ describe('live view: trees', () => {
   });
 
   it('prints late spans of a printed trace as lines only, never a second tree', () => {
-    const h = harness({ keepPrintedTraces: 1 });
+    // A budget of 1 byte: every printed trace goes to disk at once and comes back for its late spans.
+    const h = harness({ printedMemoryBytes: 1 });
     h.view.onExport(traceExport([root(), llm('c1', 'root', 'gpt-4o', 5, 5)]));
     h.advance(1500);
     expect(h.of('trace')).toHaveLength(1);
     h.view.onExport(traceExport([llm('c2', 'root', 'gpt-4o', 7, 7, {}, 50)]));
-    // Another trace pushes t1 out of the kept traces: its id is still remembered.
+    // Another trace pushes t1 out of memory: it is still known, and counted exactly.
     h.view.onExport(traceExport([root('r2', 't2')]));
     h.advance(1500);
     h.view.onExport(traceExport([tool('t9', 'root', 'late_tool')]));
@@ -204,6 +205,23 @@ describe('live view: trees', () => {
     expect(renderSpanLine(late[0]!.line, text)[0]).toMatch(/\(late span of trace /);
     expect(h.of('trace').map((e) => e.done.trace.traceId)).toEqual([root().traceId, root('r2', 't2').traceId]);
     expect(h.view.totals.calls.calls).toBe(2);
+    h.view.close();
+  });
+
+  it('takes back a call printed long ago when a late span shows it was an outer span, even from disk', () => {
+    const h = harness({ printedMemoryBytes: 1 });
+    h.view.onExport(traceExport([root(), llm('outer', 'root', 'gpt-4o', 10, 5)]));
+    h.advance(1500);
+    for (let i = 0; i < 5; i++) {
+      h.view.onExport(traceExport([root(`r${i}`, `x${i}`)]));
+      h.advance(1500);
+    }
+    // The same usage, reported again by the inner span: still one call, 10 → 5.
+    h.view.onExport(traceExport([llm('inner', 'outer', 'gpt-4o', 10, 5)]));
+    h.view.flush();
+    expect(h.view.totals.calls.calls).toBe(1);
+    expect(h.view.totals.calls.usage.input).toBe(10);
+    h.view.close();
   });
 
   it('waits for the root; without one, reports the trace after the timeout', () => {

@@ -40,6 +40,8 @@ export interface TailOptions {
   price?: PriceFn;
   /** The price table behind `price`, for a view on another thread (plain data). */
   priceLayers?: readonly PriceLayer[];
+  /** Bytes of printed traces' state held before the oldest spill to disk (`--memory`). */
+  memoryBytes?: number;
 }
 
 export interface ReceiverStartOptions {
@@ -110,9 +112,9 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   const pricing = o.price !== undefined;
   const width = io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : Infinity;
   // --quiet shows nothing until the summary: its view can live on another thread.
-  const viewThread = o.mode === 'quiet' ? await deps.openViewThread?.({ priceLayers: o.priceLayers, filters: o.filters, featureKeys: o.featureKeys }) : undefined;
+  const viewThread = o.mode === 'quiet' ? await deps.openViewThread?.({ priceLayers: o.priceLayers, filters: o.filters, featureKeys: o.featureKeys, memoryBytes: o.memoryBytes }) : undefined;
   const view: LiveView | ViewThread =
-    viewThread ?? new LiveView({ emit: (e) => printer.handle(e), price: o.price, filters: o.filters, showContent: o.showContent, traceEvents: o.mode !== 'quiet', featureKeys: o.featureKeys });
+    viewThread ?? new LiveView({ emit: (e) => printer.handle(e), price: o.price, filters: o.filters, showContent: o.showContent, traceEvents: o.mode !== 'quiet', featureKeys: o.featureKeys, printedMemoryBytes: o.memoryBytes });
   const printer = new LivePrinter({
     mode: o.mode,
     stdout: io.stdout,
@@ -212,7 +214,10 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   if (o.mode === 'text' && io.stderr.isTTY) printer.err(errColors.dim('stopping: finishing requests in flight… (Ctrl-C again to quit at once)'));
   await Promise.all(listeners.map((l) => l.close()));
   if (viewThread) await viewThread.finish();
-  else (view as LiveView).flush();
+  else {
+    (view as LiveView).flush();
+    (view as LiveView).close();
+  }
   await forwarder?.close(2000);
   await store.close();
   await lines?.close();

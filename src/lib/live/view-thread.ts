@@ -17,6 +17,7 @@ export interface ViewThreadConfig {
   priceLayers?: readonly PriceLayer[];
   filters: LiveFilters;
   featureKeys?: readonly string[];
+  memoryBytes?: number;
 }
 
 export type ViewTask =

@@ -20,6 +20,7 @@ const view = new LiveView({
   showContent: false,
   traceEvents: false,
   featureKeys: config.featureKeys,
+  printedMemoryBytes: config.memoryBytes,
 });
 // Quiet: no span is drawn, so only what classification and features read is decoded.
 const keep = new Set([...CLASSIFY_KEYS, ...(config.featureKeys ?? FEATURE_KEYS)]);
@@ -68,6 +69,7 @@ function handle(task: ViewTask): unknown {
     }
     case 'finish': {
       view.flush();
+      view.close();
       return { ...view.totals };
     }
   }

@@ -10,10 +10,11 @@
 import { classify, type GenAiView } from '../genai/classify.js';
 import { isContentKey } from '../genai/conventions.js';
 import type { AcceptedExport, LogRecordView } from '../receiver/types.js';
-import { newAttributes, serviceName, StatusCode, type Attributes, type AttrValue, type Span } from '../span.js';
+import { attrString, newAttributes, serviceName, StatusCode, type Attributes, type AttrValue, type Span } from '../span.js';
 import { assembleTrace } from '../trace/assemble.js';
-import { RecentTraceIds } from '../trace/recent-trace-ids.js';
+import { LiveCount, isModelSpan, type CountFacts } from '../trace/count-once.js';
 import { subtreeCosts } from '../trace/costs.js';
+import { PrintedTraces } from './printed-traces.js';
 import type { LiveEvent, PriceFn, SpanLine, TraceEnd } from './events.js';
 import { FEATURE_KEYS, featureOf, hasFilters, matchesFilters, NO_FEATURE, type FeatureSpan, type LiveFilters } from './filters.js';
 import { applyCall, emptyCallTotals, SessionTotals, type CountedCall } from './totals.js';
@@ -29,10 +30,13 @@ export interface LiveViewOptions {
   timeoutMs?: number;
   /** Traces held while incomplete; beyond it the oldest is reported as it is. */
   maxPendingTraces?: number;
-  /** Printed traces whose spans are kept so late spans are still counted once. */
-  keepPrintedTraces?: number;
-  /** Printed trace ids remembered (the last this many at least) so a late span never prints a second tree. */
-  rememberPrintedIds?: number;
+  /**
+   * Bytes of printed traces' state held in memory; beyond it the oldest go to temporary files
+   * and come back when a late span of theirs arrives (so it is counted exactly once).
+   */
+  printedMemoryBytes?: number;
+  /** Where that spill directory is made (default: LLMTRACE_TMPDIR or TMPDIR). */
+  spillParent?: string;
   /** False when nothing shows completed traces (--quiet): their trees are not assembled. */
   traceEvents?: boolean;
   /** Attribute keys naming a feature, in order (llmtrace.config.json `featureKeys`). */
@@ -46,11 +50,30 @@ export interface LiveViewOptions {
  */
 type KeptSpan = FeatureSpan | string;
 
-const parentIdOf = (k: KeptSpan): string => (typeof k === 'string' ? k : k.parentSpanId);
 
-/** A call as counted, and whether it matched the filters (only then is it in the totals). */
-interface Counted extends CountedCall {
-  shown: boolean;
+/**
+ * What count-once keeps of a span (trace/count-once.ts): its parent's id for most spans; for a
+ * model span or a span with usage, its call as it would be counted, whether the filters matched
+ * it (decided once its feature is known) and whether it is in the totals now.
+ */
+export interface CallRecord {
+  parent: string;
+  usage: boolean;
+  model: boolean;
+  call: CountedCall;
+  /** undefined until the span was shown or filtered (its feature may wait for its root). */
+  shown: boolean | undefined;
+  inTotals: boolean;
+}
+export type CountRecord = string | CallRecord;
+
+const PLAIN: CountFacts = { parent: '', usage: false, model: false };
+function countFacts(r: CountRecord): CountFacts {
+  if (typeof r === 'string') {
+    PLAIN.parent = r; // read at once by count-once, never kept
+    return PLAIN;
+  }
+  return r;
 }
 
 interface TraceState {
@@ -58,10 +81,8 @@ interface TraceState {
   /** By span id: whole Spans, unless the view is slim (KeptSpan). */
   spans: Map<string, KeptSpan>;
   views: Map<string, GenAiView>;
-  /** Span ids (arrived or not) with an LLM call or usage below them: outer spans, never counted. */
-  callBelow: Set<string>;
-  /** Calls counted, by span id. */
-  counted: Map<string, Counted>;
+  /** Which spans are model calls, kept current as spans arrive. */
+  count: LiveCount<CountRecord>;
   /** GenAI log events waiting for their span (--show-content only). */
   logs: Map<string, LogRecordView[]>;
   /** Spans waiting for their feature to be known (--feature only), by span id; kept whole. */
@@ -88,7 +109,6 @@ function own<K, V>(m: Map<K, V>): Map<K, V> {
   return m === (NONE as Map<unknown, unknown>) ? new Map<K, V>() : m;
 }
 
-const isCall = (v: GenAiView) => v.kind === 'llm' || v.kind === 'embeddings';
 const isError = (s: Span, v: GenAiView) => s.status.code === StatusCode.ERROR || v.error !== undefined;
 
 function isGenAiLog(log: LogRecordView): boolean {
@@ -99,8 +119,7 @@ function isGenAiLog(log: LogRecordView): boolean {
 export class LiveView {
   readonly totals = new SessionTotals();
   private readonly pending = new Map<string, TraceState>();
-  private readonly printed = new Map<string, TraceState>();
-  private readonly printedIds: RecentTraceIds;
+  private readonly printed: PrintedTraces<TraceState>;
   private readonly now: () => number;
   private readonly quietMs: number;
   private readonly timeoutMs: number;
@@ -118,7 +137,13 @@ export class LiveView {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.filters = opts.filters ?? {};
     this.filtered = hasFilters(this.filters);
-    this.printedIds = new RecentTraceIds(Math.max(1, opts.rememberPrintedIds ?? 100_000));
+    this.printed = new PrintedTraces<TraceState>({
+      memoryBytes: opts.printedMemoryBytes ?? 64 << 20,
+      spillParent: opts.spillParent,
+      sizeOf: (t) => 200 + t.count.spans.size * 120,
+      save: (t) => saveTrace(t, opts.featureKeys ?? FEATURE_KEYS),
+      load: (id, saved) => this.loadTrace(id, saved),
+    });
   }
 
   onExport(e: AcceptedExport): void {
@@ -132,6 +157,7 @@ export class LiveView {
     } else {
       this.totals.metricPoints += e.itemCount;
     }
+    this.printed.trim();
   }
 
   onReject(info: { protocol: 'http' | 'grpc'; status: number | string; reason: string }): void {
@@ -147,11 +173,13 @@ export class LiveView {
       if (t.hasRoot && quiet >= this.quietMs) this.complete(t, 'quiet');
       else if (quiet >= this.timeoutMs) this.complete(t, 'timeout');
     }
+    this.printed.trim();
   }
 
   /** Shutdown: report every trace still pending, complete or not. */
   flush(): void {
     for (const t of [...this.pending.values()]) this.complete(t, 'shutdown');
+    this.printed.trim();
   }
 
   // ── spans ──────────────────────────────────────────────────────────────────────────
@@ -159,6 +187,7 @@ export class LiveView {
   private addSpans(spans: readonly Span[]): void {
     const now = this.now();
     const fresh: Array<{ t: TraceState; span: Span; view: GenAiView }> = [];
+    const counting = new Map<TraceState, Array<[string, CountRecord]>>();
     // Insert the whole batch first, so count-once and features see the batch's ancestors.
     for (const span of spans) {
       const t = this.traceFor(span.traceId);
@@ -168,8 +197,16 @@ export class LiveView {
       if (!this.slim) (t.views = own(t.views)).set(span.spanId, view);
       t.lastAt = now;
       if (span.parentSpanId === '') t.hasRoot = true;
-      if (isCall(view) || view.usage !== undefined || t.callBelow.has(span.spanId)) this.markAncestors(t, span);
+      let list = counting.get(t);
+      if (!list) counting.set(t, (list = []));
+      list.push([span.spanId, this.countRecord(span, view)]);
       fresh.push({ t, span, view });
+    }
+    // Count-once over what arrived: calls taken back (they turned out to be outer spans) leave
+    // the totals now; new calls enter them once shown (spanArrived).
+    for (const [t, list] of counting) {
+      for (const change of t.count.add(list)) this.settleTotals(t, change.id, change.record);
+      if (t.printed) this.printed.add(t.id, t); // its size changed, and it is the newest now
     }
     // Lines come out in start order (nothing is shown when slim: the totals do not depend on it).
     if (!this.slim) fresh.sort((a, b) => a.span.startMs - b.span.startMs);
@@ -201,25 +238,23 @@ export class LiveView {
     return { spanId: span.spanId, parentSpanId: span.parentSpanId, name: span.name, attributes: attributes ?? NO_ATTRIBUTES, resource: span.resource };
   }
 
-  /**
-   * Marks the ancestors of a call as outer spans (DESIGN §3 count-once). Ids not yet arrived are
-   * marked too; a marked span that arrives later marks its own ancestors. The walk stops at an
-   * id already marked, whose ancestors were marked then.
-   */
-  private markAncestors(t: TraceState, span: Span): void {
-    let id = span.parentSpanId;
-    while (id !== '' && !t.callBelow.has(id)) {
-      t.callBelow.add(id);
-      const c = t.counted.get(id);
-      if (c) {
-        // It arrived before the call it wraps and was counted: take it back.
-        t.counted.delete(id);
-        if (c.shown) this.totals.count(c, -1);
-      }
-      const parent = t.spans.get(id);
-      if (parent === undefined) break;
-      id = parentIdOf(parent);
-    }
+  /** A span as count-once keeps it: the parent's id, or a record of the call it would be. */
+  private countRecord(span: Span, view: GenAiView): CountRecord {
+    const parent = span.parentSpanId === span.spanId ? '' : span.parentSpanId;
+    const model = isModelSpan(view);
+    if (!model && view.usage === undefined) return parent;
+    const cost = view.usage && this.opts.price ? this.opts.price(view, span.startMs) : undefined;
+    const call: CountedCall = { model: view.responseModel ?? view.requestModel ?? '(unknown model)', usage: view.usage, cost };
+    return { parent, usage: view.usage !== undefined, model, call, shown: undefined, inTotals: false };
+  }
+
+  /** Puts a span's call in the totals, or takes it out, as count-once and the filters now say. */
+  private settleTotals(t: TraceState, id: string, r: CountRecord): void {
+    if (typeof r === 'string') return;
+    const want = r.shown === true && t.count.calls.has(id);
+    if (want === r.inTotals) return;
+    r.inTotals = want;
+    this.totals.count(r.call, want ? 1 : -1);
   }
 
   /** The feature of a span; `final` (the trace is complete) settles an unknown one. */
@@ -248,7 +283,7 @@ export class LiveView {
    * not arrived) waits in `deferred` until it is, or until the trace completes (`final`).
    */
   private spanArrived(t: TraceState, span: Span, view: GenAiView, final = false): void {
-    const call = isCall(view) && !t.callBelow.has(span.spanId);
+    const call = t.count.calls.has(span.spanId);
     const show = call || view.kind === 'tool' || isError(span, view);
     // The feature walks the ancestors: only for spans that are shown or filtered on it.
     // A late span of a reported trace gets the answer its trace got at the end (`final`): no
@@ -264,12 +299,11 @@ export class LiveView {
     t.logs.delete(span.spanId);
     const model = view.responseModel ?? view.requestModel;
     const matched = this.matches(t, span, view, settled);
-    let cost: number | undefined;
-    if (call) {
-      cost = view.usage && this.opts.price ? this.opts.price(view, span.startMs) : undefined;
-      const counted: Counted = { model: model ?? '(unknown model)', usage: view.usage, cost, shown: matched };
-      t.counted.set(span.spanId, counted);
-      if (matched) this.totals.count(counted, 1);
+    const rec = t.count.spans.get(span.spanId);
+    const cost = typeof rec === 'object' ? rec.call.cost : undefined;
+    if (typeof rec === 'object') {
+      rec.shown = matched;
+      this.settleTotals(t, span.spanId, rec);
     }
     if (!matched || this.slim) return; // slim: nothing is shown
     if (show) {
@@ -305,10 +339,13 @@ export class LiveView {
         continue;
       }
       const t = this.traceFor(log.traceId);
-      // Content is shown: the view is not slim, its spans are whole.
+      // Content is shown: the view is not slim, its spans are whole (printed ones: their
+      // printed form, with the view kept unless the trace went to disk and came back).
       const span = t.spans.get(log.spanId) as Span | undefined;
-      if (span && !t.deferred.has(span.spanId)) {
-        if (this.matches(t, span, t.views.get(span.spanId)!, true)) this.opts.emit({ type: 'log', log, spanName: span.name });
+      const view = span && t.views.get(span.spanId);
+      if (span && !view) this.opts.emit({ type: 'log', log, spanName: span.name });
+      else if (span && view && !t.deferred.has(span.spanId)) {
+        if (this.matches(t, span, view, true)) this.opts.emit({ type: 'log', log, spanName: span.name });
       } else {
         let list = t.logs.get(log.spanId);
         if (!list) (t.logs = own(t.logs)).set(log.spanId, (list = []));
@@ -322,21 +359,32 @@ export class LiveView {
   private traceFor(traceId: string): TraceState {
     const known = this.pending.get(traceId) ?? this.printed.get(traceId);
     if (known) return known;
-    const t: TraceState = {
+    const t = this.newTrace(traceId);
+    this.pending.set(traceId, t);
+    return t;
+  }
+
+  private newTrace(traceId: string): TraceState {
+    return {
       id: traceId,
       spans: new Map(),
       views: NONE,
-      callBelow: new Set(),
-      counted: new Map(),
+      count: new LiveCount<CountRecord>(countFacts),
       logs: NONE,
       deferred: NONE,
       hasRoot: false,
       lastAt: this.now(),
-      // Printed long ago and forgotten: its late spans still never print a second tree.
-      printed: this.printedIds.has(traceId),
+      printed: false,
     };
-    if (t.printed) this.keepPrinted(t);
-    else this.pending.set(traceId, t);
+  }
+
+  /** A printed trace back from disk (a late span of it arrived): what count-once and features read. */
+  private loadTrace(traceId: string, saved: SavedTrace): TraceState {
+    const t = this.newTrace(traceId);
+    t.printed = true;
+    t.hasRoot = saved.hasRoot;
+    for (const [id, kept] of restoreSpans(saved)) t.spans.set(id, kept);
+    t.count.restore(saved.count, saved.calls);
     return t;
   }
 
@@ -348,21 +396,24 @@ export class LiveView {
     }
   }
 
-  private keepPrinted(t: TraceState): void {
-    this.printed.set(t.id, t);
-    const keep = this.opts.keepPrintedTraces ?? 500;
-    for (const old of this.printed.values()) {
-      if (this.printed.size <= keep) break;
-      this.printed.delete(old.id);
-    }
-    this.printedIds.add(t.id);
+  /** Closes the spill files of printed traces (at the end of the session). */
+  close(): void {
+    this.printed.close();
   }
 
   private complete(t: TraceState, reason: TraceEnd): void {
     this.retryDeferred(t, true);
     this.pending.delete(t.id);
     t.printed = true;
-    this.keepPrinted(t);
+    this.report(t, reason);
+    // Kept for its late spans: count-once's records and what features read, nothing more.
+    const keys = this.opts.featureKeys ?? FEATURE_KEYS;
+    for (const [id, k] of t.spans) t.spans.set(id, printedForm(k, keys));
+    if (!this.opts.showContent) t.views = NONE;
+    this.printed.add(t.id, t);
+  }
+
+  private report(t: TraceState, reason: TraceEnd): void {
     // GenAI events whose span never arrived are still shown, on their own.
     for (const logs of t.logs.values()) for (const log of logs) this.opts.emit({ type: 'log', log });
     t.logs.clear();
@@ -383,11 +434,56 @@ export class LiveView {
     }
     if (!spans.some((s) => this.matches(t, s, t.views.get(s.spanId)!, true))) return;
     const totals = emptyCallTotals();
-    for (const call of t.counted.values()) applyCall(totals, call, 1);
+    for (const id of t.count.calls.keys()) {
+      const r = t.count.spans.get(id);
+      if (typeof r === 'object') applyCall(totals, r.call, 1);
+    }
     const errors = trace.nodes.filter((n) => isError(n.span, n.view)).length;
     const costOf = this.opts.price ? subtreeCosts(trace, this.opts.price) : undefined;
     this.opts.emit({ type: 'trace', done: { trace, reason, totals, genai, errors, costOf } });
   }
+}
+
+/** A printed trace as saved to disk (PrintedTraces): what late spans of it need. */
+interface SavedTrace {
+  hasRoot: boolean;
+  spans: Array<[string, string | { p: string; n: string; a: Record<string, string>; r: Record<string, string> }]>;
+  count: Array<[string, CountRecord]>;
+  calls: Array<[string, 'usage' | 'no-usage']>;
+}
+
+function saveTrace(t: TraceState, keys: readonly string[]): SavedTrace {
+  const spans: SavedTrace['spans'] = [];
+  for (const [id, k] of t.spans) {
+    if (typeof k === 'string') spans.push([id, k]);
+    else spans.push([id, { p: k.parentSpanId, n: k.name, a: stringAttributes(k.attributes, keys), r: stringAttributes(k.resource.attributes, keys) }]);
+  }
+  return { hasRoot: t.hasRoot, spans, count: [...t.count.spans], calls: [...t.count.calls] };
+}
+
+function restoreSpans(saved: SavedTrace): Array<[string, KeptSpan]> {
+  return saved.spans.map(([id, k]) => {
+    if (typeof k === 'string') return [id, k];
+    const resource = { attributes: Object.assign(newAttributes(), k.r), droppedAttributesCount: 0, schemaUrl: '' };
+    return [id, { spanId: id, parentSpanId: k.p, name: k.n, attributes: Object.assign(newAttributes(), k.a), resource }];
+  });
+}
+
+/** Feature keys and the service name as strings: all that late spans of a printed trace read of it. */
+function stringAttributes(a: Attributes, keys: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of [...keys, 'service.name']) {
+    const v = attrString(a, k);
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+/** What a printed trace keeps of a span: feature keys and service only (late spans need no more). */
+function printedForm(k: KeptSpan, keys: readonly string[]): KeptSpan {
+  if (typeof k === 'string') return k;
+  const resource = { attributes: Object.assign(newAttributes(), stringAttributes(k.resource.attributes, keys)), droppedAttributesCount: 0, schemaUrl: '' };
+  return { spanId: k.spanId, parentSpanId: k.parentSpanId, name: k.name, attributes: Object.assign(newAttributes(), stringAttributes(k.attributes, keys)), resource };
 }
 
 /** Prompt/completion attributes and GenAI span events (deprecated content events), in order. */

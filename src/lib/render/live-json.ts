@@ -46,8 +46,9 @@ function usageFields(u: Usage | undefined) {
   };
 }
 
+/** As `cost` reports it: the priced part (unpriced calls are counted apart); null when nothing is priced. */
 function totalsCost(t: CallTotals, pricing: boolean): number | null {
-  return pricing && t.unpricedCalls === 0 ? t.cost : null;
+  return pricing && (t.pricedCalls > 0 || t.unpricedCalls === 0) ? t.cost : null;
 }
 
 const STATUS = ['unset', 'ok', 'error'];

@@ -85,6 +85,11 @@ export class Partitions {
     this.pendingBytes[i] = 0;
   }
 
+  /** Writes partition i's buffered lines, so read(i) sees every record added so far. */
+  flush(i: number): void {
+    this.flushOne(i);
+  }
+
   /** Writes every buffered line and closes the files (they can be read afterwards). */
   close(): void {
     for (let i = 0; i < this.count; i++) {

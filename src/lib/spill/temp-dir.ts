@@ -26,18 +26,18 @@ function removeAll(): void {
 
 function onSignal(signal: NodeJS.Signals): void {
   removeAll();
-  // Others (tail's orderly stop) may handle the signal themselves; only when nobody else
-  // listens does it get its default effect again.
+  // Then the signal's default effect: the exit code says which signal ended the run.
   for (const s of SIGNALS) process.removeListener(s, onSignal);
-  hooked = false;
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  process.kill(process.pid, signal);
 }
 
 function hook(): void {
   if (hooked) return;
   hooked = true;
   process.once('exit', removeAll);
-  for (const s of SIGNALS) process.on(s, onSignal);
+  // A program that handles a signal itself (tail's orderly stop) ends through exit, or
+  // removes its directories: only where a signal would kill the process at once is it caught.
+  for (const s of SIGNALS) if (process.listenerCount(s) === 0) process.on(s, onSignal);
 }
 
 /** The parent of spill directories: `LLMTRACE_TMPDIR`, else the system's (`TMPDIR`). */

@@ -154,4 +154,11 @@ export class LiveCount<R> {
   get calls(): ReadonlyMap<string, Counted> {
     return this.counted;
   }
+
+  /** State saved earlier (spans and the calls counted over them), as it was. */
+  restore(spans: Iterable<[string, R]>, calls: Iterable<[string, Counted]>): void {
+    for (const [id, r] of spans) this.spans.set(id, r);
+    this.counted = new Map(calls);
+    this.below = decide(this.spans, this.facts, () => {});
+  }
 }
