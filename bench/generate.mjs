@@ -2,13 +2,19 @@
 /**
  * Deterministic generator of realistic LLM traces for the benchmarks (DESIGN §8, issue #6).
  *
- *   node bench/generate.mjs [--spans 100k,1m] [--seed 42] [--force]
+ *   node bench/generate.mjs [--spans 100k,1m] [--splits 100k,1m] [--ingest 200k] [--trace 100k] [--seed 42] [--force]
  *
  * Writes into bench/out/gen-<version>/ (git-ignored), where <version> hashes the generator's
  * sources and the seed, so a change to the generator regenerates; other gen-* folders are removed:
  *   spans-<n>.jsonl         OTLP JSON Lines, one export batch (50–200 spans) per line, a trace's
  *                           spans spread over several shuffled batches (Collector file exporter)
- *   spans-<n>.totals.json   the generator's totals: calls and tokens per model and feature
+ *   spans-<n>.totals.json   the generator's totals per model and feature: calls (llmtrace's
+ *                           definition: every call once, failed ones included), calls with
+ *                           usage, tokens, and the cost in USD from the generator's own prices
+ *   spans-<n>.<part>.jsonl  the same spans in other orders and splits (lib/gen/splits.mjs):
+ *                           shuffled; frontend + worker (root spans apart, each in end-time
+ *                           order); r0 + r1 + r2 (lines round-robin); spans-<n>.splits.json says
+ *                           what each holds (--splits, default the --spans sizes)
  *   ingest-<n>.pb           the same kind of batches as OTLP protobuf requests, each preceded by
  *                           its 4-byte big-endian length (the Collector's proto file format)
  *   trace-<n>.jsonl         one agent run of about n spans (deep and wide), for `tree`
@@ -16,7 +22,7 @@
  * and --since 7d to cover them all.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from './lib/gen/rng.mjs';
@@ -24,6 +30,8 @@ import { makeResources } from './lib/gen/resources.mjs';
 import { encodeJsonLine } from './lib/gen/encode-json.mjs';
 import { encodeProtoRequest } from './lib/gen/encode-proto.mjs';
 import { exportBatches } from './lib/gen/stream.mjs';
+import { FileOut } from './lib/gen/file-out.mjs';
+import { SPLITS, splitFileName, writeSplits } from './lib/gen/splits.mjs';
 import { buildBigTrace, buildTrace } from './lib/gen/trace.mjs';
 import { Totals } from './lib/gen/totals.mjs';
 
@@ -31,7 +39,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
 export const OUT_DIR = path.join(HERE, 'out');
 /** Bump to force regeneration when the output format changes without a source change. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 export const BASE_US = Date.UTC(2025, 5, 1) * 1000 + 1_000_000;
 export const NOW = '2025-06-08T00:00:00Z';
@@ -43,35 +51,6 @@ export function generatorVersion(seed) {
   const files = [path.join(HERE, 'generate.mjs'), ...readdirSync(path.join(HERE, 'lib/gen')).sort().map((f) => path.join(HERE, 'lib/gen', f))];
   for (const f of files) h.update(readFileSync(f));
   return h.digest('hex').slice(0, 10);
-}
-
-/** Buffered synchronous writer to a temp file, renamed into place when complete. */
-class FileOut {
-  constructor(file) {
-    this.file = file;
-    this.tmp = `${file}.tmp-${process.pid}`;
-    this.fd = openSync(this.tmp, 'w');
-    this.parts = [];
-    this.size = 0;
-    this.bytes = 0;
-  }
-  write(chunk) {
-    this.parts.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-    this.size += chunk.length;
-    if (this.size > 8 << 20) this.flush();
-  }
-  flush() {
-    const buf = Buffer.concat(this.parts);
-    writeSync(this.fd, buf);
-    this.bytes += buf.length;
-    this.parts = [];
-    this.size = 0;
-  }
-  close() {
-    this.flush();
-    closeSync(this.fd);
-    renameSync(this.tmp, this.file);
-  }
 }
 
 /** Many traces as shuffled export batches; `emit(spans)` gets each batch. Returns the totals. */
@@ -141,6 +120,28 @@ export function generateBigTraceFile(file, { seed, spans }) {
   return { ...totals.toJSON(), batches, bytes: out.bytes };
 }
 
+/**
+ * The split sets of one spans file, derived once and cached beside it (the .splits.json is
+ * written last, so it marks a complete set): `{ sets: { name: [files] }, totals, meta }`. The
+ * totals are the source file's: the same spans.
+ */
+function ensureSplits(dir, source, { seed, force, version, log }) {
+  const sourceName = path.basename(source.file);
+  const fileOf = (part) => path.join(dir, splitFileName(sourceName, part));
+  const metaFile = path.join(dir, sourceName.replace(/\.jsonl$/, '.splits.json'));
+  const sets = Object.fromEntries(Object.entries(SPLITS).map(([name, parts]) => [name, parts.map(fileOf)]));
+  const complete = existsSync(metaFile) && Object.values(sets).flat().every((f) => existsSync(f));
+  if (force || !complete) {
+    const t0 = performance.now();
+    const written = writeSplits(source.file, fileOf, { seed });
+    const seconds = (performance.now() - t0) / 1000;
+    const described = Object.fromEntries(Object.entries(written.sets).map(([name, files]) => [name, files.map((f, i) => ({ file: path.basename(sets[name][i]), ...f }))]));
+    writeFileSync(metaFile, `${JSON.stringify({ generator: version, seed, source: sourceName, generatedInSeconds: Number(seconds.toFixed(1)), spans: written.spans, sets: described }, null, 2)}\n`);
+    log(`generated the splits of ${sourceName} (${Object.values(sets).flat().length} files) in ${seconds.toFixed(1)} s`);
+  }
+  return { sets, totals: source.totals, meta: JSON.parse(readFileSync(metaFile, 'utf8')) };
+}
+
 export function parseCount(s) {
   const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(String(s).trim());
   if (!m) throw new Error(`not a span count: ${s}`);
@@ -153,13 +154,13 @@ export const label = (n) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}m` : n >= 1e
  * Makes sure the requested datasets exist for the current generator version; returns their
  * paths and totals. `log` gets one line per file generated.
  */
-export async function ensureDatasets({ sizes = [100_000, 1_000_000], ingestSpans = 200_000, bigTrace = 100_000, seed = 42, force = false, log = () => {} } = {}) {
+export async function ensureDatasets({ sizes = [100_000, 1_000_000], splits = [], ingestSpans = 200_000, bigTrace = 100_000, seed = 42, force = false, log = () => {} } = {}) {
   const version = generatorVersion(seed);
   const dir = path.join(OUT_DIR, `gen-${version}`);
   mkdirSync(dir, { recursive: true });
   // Old versions are large: keep only the current one.
   for (const d of readdirSync(OUT_DIR)) if (d.startsWith('gen-') && d !== `gen-${version}`) rmSync(path.join(OUT_DIR, d), { recursive: true, force: true });
-  const result = { version, dir, seed, now: NOW, spans: {}, ingest: undefined, trace: undefined };
+  const result = { version, dir, seed, now: NOW, spans: {}, splits: {}, ingest: undefined, trace: undefined };
   const cached = async (name, make) => {
     const file = path.join(dir, name);
     const meta = `${file}.totals.json`;
@@ -171,22 +172,42 @@ export async function ensureDatasets({ sizes = [100_000, 1_000_000], ingestSpans
     log(`generated ${name}: ${totals.spans.toLocaleString('en-US')} spans, ${totals.traces.toLocaleString('en-US')} traces, ${(statSync(file).size / 1e6).toFixed(0)} MB in ${seconds.toFixed(1)} s`);
     return { file, totals: JSON.parse(readFileSync(meta, 'utf8')) };
   };
-  for (const n of sizes) result.spans[n] = await cached(`spans-${label(n)}.jsonl`, (f) => generateSpansFile(f, { seed, spans: n }));
+  // The splits are derived from spans-<n>.jsonl: those sizes are needed too.
+  for (const n of [...new Set([...sizes, ...splits])].sort((a, b) => a - b)) result.spans[n] = await cached(`spans-${label(n)}.jsonl`, (f) => generateSpansFile(f, { seed, spans: n }));
+  for (const n of splits) result.splits[n] = ensureSplits(dir, result.spans[n], { seed: seed + 3, force, version, log });
   if (ingestSpans) result.ingest = await cached(`ingest-${label(ingestSpans)}.pb`, (f) => generateIngestFile(f, { seed: seed + 1, spans: ingestSpans }));
   if (bigTrace) result.trace = await cached(`trace-${label(bigTrace)}.jsonl`, (f) => generateBigTraceFile(f, { seed: seed + 2, spans: bigTrace }));
   return result;
 }
 
+const USAGE = `usage: node bench/generate.mjs [--spans 100k,1m] [--splits SIZES] [--ingest 200k] [--trace 100k] [--seed 42] [--force]
+  --spans   sizes of spans-<n>.jsonl (OTLP JSON Lines) and their totals; 0 for none
+  --splits  sizes whose shuffled / two-services / three-replicas sets to derive (default: the --spans sizes)
+  --ingest  spans in ingest-<n>.pb (OTLP protobuf frames); 0 for none
+  --trace   spans in trace-<n>.jsonl (one big agent run); 0 for none
+  --force   regenerate even what is cached in bench/out/gen-<version>/`;
+const VALUE_FLAGS = ['--spans', '--splits', '--ingest', '--trace', '--seed'];
+
 async function main() {
   const args = process.argv.slice(2);
+  // Anything unknown (--help included) prints the usage instead of starting a long generation.
+  const unknown = args.filter((a, i) => a !== '--force' && !VALUE_FLAGS.includes(a) && !VALUE_FLAGS.includes(args[i - 1]));
+  if (unknown.length) {
+    const help = unknown.some((a) => a === '--help' || a === '-h');
+    (help ? console.log : console.error)(help ? USAGE : `unknown argument ${unknown[0]}\n${USAGE}`);
+    process.exit(help ? 0 : 2);
+  }
   const opt = (name, dflt) => {
     const i = args.indexOf(name);
     return i === -1 ? dflt : args[i + 1];
   };
-  const sizes = opt('--spans', '100k,1m').split(',').map(parseCount);
+  const counts = (s) => (s === '' || s === '0' ? [] : s.split(',').map(parseCount));
+  const sizes = counts(opt('--spans', '100k,1m'));
+  const splits = counts(opt('--splits', sizes.map(label).join(',')));
   const seed = Number(opt('--seed', '42'));
-  const res = await ensureDatasets({ sizes, seed, force: args.includes('--force'), ingestSpans: parseCount(opt('--ingest', '200k')), bigTrace: parseCount(opt('--trace', '100k')), log: (m) => console.error(m) });
-  console.log(JSON.stringify({ version: res.version, dir: res.dir, files: [...Object.values(res.spans), res.ingest, res.trace].filter(Boolean).map((d) => d.file) }, null, 2));
+  const res = await ensureDatasets({ sizes, splits, seed, force: args.includes('--force'), ingestSpans: parseCount(opt('--ingest', '200k')), bigTrace: parseCount(opt('--trace', '100k')), log: (m) => console.error(m) });
+  const splitFiles = Object.values(res.splits).flatMap((s) => Object.values(s.sets).flat());
+  console.log(JSON.stringify({ version: res.version, dir: res.dir, files: [...[...Object.values(res.spans), res.ingest, res.trace].filter(Boolean).map((d) => d.file), ...splitFiles] }, null, 2));
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -11,17 +11,18 @@ import { median, run } from '../lib/measure.mjs';
 import { fmt } from '../lib/table.mjs';
 import { label } from '../generate.mjs';
 
-const FLOOR = path.join(REPO, 'bench/floor.mjs');
+export const FLOOR = path.join(REPO, 'bench/floor.mjs');
 const JQ_PROGRAM = path.join(REPO, 'bench/jq/tokens-by-model.jq');
-const RSS_GOAL_MB = 300;
+export const RSS_GOAL_MB = 300;
 /** "Flat": ten times the input may cost at most this much more peak memory. */
 const FLAT_GOAL = 1.25;
 const TIME_GOAL = 1.5;
 
-const COMMANDS = {
-  cost: { flags: ['--since', '--by', '--format'], args: (f) => ['cost', f, '--since', '7d', '--by', 'feature,model', '--format', 'json'], stdout: 'capture', okCodes: [0] },
+/** How each command runs over a list of files (the splits figure passes several). */
+export const COMMANDS = {
+  cost: { flags: ['--since', '--by', '--format'], args: (files) => ['cost', ...files, '--since', '7d', '--by', 'feature,model', '--format', 'json'], stdout: 'capture', okCodes: [0] },
   // Findings of a realistic dump are many: written to /dev/null, as a CI job writes them to a file.
-  lint: { flags: ['--format'], args: (f) => ['lint', f, '--format', 'json'], stdout: 'ignore', okCodes: [0, 1] },
+  lint: { flags: ['--format'], args: (files) => ['lint', ...files, '--format', 'json'], stdout: 'ignore', okCodes: [0, 1] },
 };
 
 /** Median time and CPU, largest RSS, of a list of runs (the last one's output is checked). */
@@ -68,7 +69,7 @@ export async function costLintFigure({ data, runs = 3, jq = true, timeoutMs = 60
     return { rows, details: { available } };
   }
 
-  const runCommand = (c, file) => run(process.execPath, [BIN, ...c.args(file)], { env: CLI_ENV, stdout: c.stdout, timeoutMs });
+  const runCommand = (c, file) => run(process.execPath, [BIN, ...c.args([file])], { env: CLI_ENV, stdout: c.stdout, timeoutMs });
   const runFloor = (file) => run(process.execPath, [FLOOR, file], { timeoutMs });
   // The largest size first, interleaved; the smaller sizes (peak memory) once each below.
   const bigRuns = await interleavedRounds(
@@ -152,7 +153,7 @@ export async function costLintFigure({ data, runs = 3, jq = true, timeoutMs = 60
       if (Number.isFinite(b.cpuSeconds) && Number.isFinite(fl.cpuSeconds)) {
         rows.push({ figure: `${name}: ${label(big)} spans, CPU time (all threads)`, value: fmt.s(b.cpuSeconds), baseline: `${fmt.s(fl.cpuSeconds)} (floor CPU)`, ratio: fmt.ratio(b.cpuSeconds / fl.cpuSeconds), goal: 'report' });
       }
-      const one = await run(process.execPath, [BIN, ...c.args(data.spans[big].file)], { env: { ...CLI_ENV, LLMTRACE_WORKERS: '0' }, stdout: c.stdout === 'capture' ? 'ignore' : c.stdout, timeoutMs });
+      const one = await run(process.execPath, [BIN, ...c.args([data.spans[big].file])], { env: { ...CLI_ENV, LLMTRACE_WORKERS: '0' }, stdout: c.stdout === 'capture' ? 'ignore' : c.stdout, timeoutMs });
       if (c.okCodes.includes(one.code)) {
         details[name].singleThread = { seconds: one.seconds, cpuSeconds: one.cpuSeconds, maxRssMB: one.maxRssMB };
         log(`${name} ${label(big)} with LLMTRACE_WORKERS=0: ${fmt.s(one.seconds)}, ${fmt.mb(one.maxRssMB)}`);

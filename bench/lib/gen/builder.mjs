@@ -2,6 +2,10 @@
  * One trace under construction: spans (parent first, times in integer microseconds), and the
  * model calls the telemetry reports usage for — recorded once per call, when the call is made,
  * never derived from the spans, so they are an independent check of `llmtrace cost`.
+ *
+ * Writers also say what each span is for the count of calls (./calls.mjs): the usage it carries
+ * (`span.usage`: its own call's, or repeated from the calls below it) and, for a model span (one
+ * llmtrace classifies as an LLM or embeddings call), the model it requested (`span.model`).
  */
 import { FEATURE_KEYS } from './catalog.mjs';
 
@@ -17,6 +21,8 @@ export class TraceBuilder {
     this.resources = resources;
     this.spans = [];
     this.calls = [];
+    /** Model calls that failed (each retried): counted as calls only when their span says "model call". */
+    this.failedCalls = 0;
   }
 
   /** Starts a span; attributes can be added until the trace is finished. */
@@ -53,7 +59,24 @@ export class TraceBuilder {
 
   /** A model call whose usage the telemetry reports (counted once, whatever spans repeat it). */
   recordCall(span, model, usage) {
-    this.calls.push({ span, model, usage });
+    const call = { span, model, usage };
+    this.calls.push(call);
+    span.usage = usage;
+    span.model = model;
+    span.call = call;
+  }
+
+  /** A span that repeats the usage of calls below it (an outer span, an agent's totals). */
+  repeatUsage(span, usage) {
+    span.usage = usage;
+  }
+
+  /**
+   * A model span that reports no usage (a failed call, an embeddings call its library does not
+   * count tokens for): a call with no tokens unless a span below or around it holds the call.
+   */
+  modelSpanWithoutUsage(span, model) {
+    span.model = model;
   }
 
   /**

@@ -7,9 +7,12 @@
 /**
  * request model → what the provider answers, and the `model` the cost report shows (the
  * matched price entry's name, or the raw id when unpriced). Token sizes are medians.
+ * `requestEntry`: the entry a call without usage (a failed one) is reported under, when it
+ * differs from `entry` — such a span names only the request model, and `gpt-4o` is an entry of
+ * its own.
  */
 export const MODELS = {
-  'gpt-4o': { provider: 'openai', response: 'gpt-4o-2024-08-06', entry: 'gpt-4o-2024-08-06', input: 1800, output: 350, cache: 0.45 },
+  'gpt-4o': { provider: 'openai', response: 'gpt-4o-2024-08-06', entry: 'gpt-4o-2024-08-06', requestEntry: 'gpt-4o', input: 1800, output: 350, cache: 0.45 },
   'gpt-4o-mini': { provider: 'openai', response: 'gpt-4o-mini-2024-07-18', entry: 'gpt-4o-mini', input: 1200, output: 220, cache: 0.35 },
   'gpt-4.1': { provider: 'openai', response: 'gpt-4.1-2025-04-14', entry: 'gpt-4.1', input: 2600, output: 500, cache: 0.5 },
   'o4-mini': { provider: 'openai', response: 'o4-mini-2025-04-16', entry: 'o4-mini', input: 1500, output: 900, cache: 0.3, reasoning: 0.6 },

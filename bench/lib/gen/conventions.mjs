@@ -4,7 +4,9 @@
  * emit (fixtures/instrumented/ and shared/conventions.md): names, kinds, keys, the Vercel outer
  * span repeating its inner span's usage, invoke_agent spans carrying their children's totals.
  * A writer also decides which usage the telemetry can report (e.g. the official OpenAI
- * instrumentation reports no cache tokens) and records exactly that, once per call.
+ * instrumentation reports no cache tokens) and records exactly that, once per call; and it
+ * marks the spans that repeat usage and the model spans that report none (failed calls), so the
+ * count of calls (./calls.mjs) sees what llmtrace sees.
  */
 import { MODELS } from './catalog.mjs';
 import { dbl } from './builder.mjs';
@@ -90,6 +92,7 @@ function genaiWriter(flavor) {
             output += c.usage.output;
           }
           span.attrs.push(['gen_ai.usage.input_tokens', input], ['gen_ai.usage.output_tokens', output]);
+          tb.repeatUsage(span, { input, output, cacheRead: 0, cacheWrite: 0, reasoning: 0 });
         }
       }
       return tb.close(span, t);
@@ -112,6 +115,8 @@ function genaiWriter(flavor) {
         tb.fail(span, `${type}: 429 Rate limit reached for ${call.model}`);
         span.attrs.push(['error.type', type]);
         if (!official) span.events.push(exceptionEvent(end - 1000, type));
+        // gen_ai.operation.name says "chat": a call with no usage, under the requested model.
+        tb.modelSpanWithoutUsage(span, call.model);
         return { end: tb.close(span, end) };
       }
       const u = reported(call.usage, fields);
@@ -195,6 +200,9 @@ const deprecated = {
     if (tb.rng.chance(0.3)) span.attrs.push(['gen_ai.openai.request.seed', 42]);
     const end = t0 + llmDuration(tb.rng, call.error ? null : call.usage);
     if (call.error) {
+      // Semconv ≤ 1.26 has no gen_ai.operation.name: without usage nothing but gen_ai.system and
+      // the span name says "model call", and llmtrace classifies such a span as other, not llm
+      // (src/lib/genai/classify.ts): by the definition of a call it is no call. Not marked.
       tb.fail(span, 'Error code: 429');
       return { end: tb.close(span, end) };
     }
@@ -279,6 +287,7 @@ const openinference = {
     if (call.error) {
       tb.fail(span, 'RateLimitError: Error code: 429');
       span.events.push(exceptionEvent(end - 500, 'openai.RateLimitError'));
+      tb.modelSpanWithoutUsage(span, call.model); // span kind LLM, llm.model_name = the request
       return { end: tb.close(span, end) };
     }
     const u = reported(call.usage, { cacheRead: true, cacheWrite: true, reasoning: true });
@@ -306,6 +315,8 @@ const openinference = {
       ['embedding.embeddings.0.embedding.text', tb.rng.pick(QUESTIONS)],
     ]);
     span.status = 1;
+    // Span kind EMBEDDING with a model but no usage: a call with no tokens, like a failed one.
+    tb.modelSpanWithoutUsage(span, call.model);
     return tb.close(span, t0 + tb.rng.int(40_000, 260_000));
   },
   tool(tb, parent, ctx, t0, tool, body) {
@@ -407,6 +418,8 @@ const vercel = {
       for (const s of [inner, outer]) {
         tb.fail(s, 'Rate limit exceeded');
         s.events.push(exceptionEvent(end - 200, type));
+        // Both are model spans (ai.generateText and its doGenerate): the inner one is the call.
+        tb.modelSpanWithoutUsage(s, call.model);
       }
       tb.close(inner, end);
       return { end: tb.close(outer, end + 300) };
@@ -427,6 +440,7 @@ const vercel = {
       inner.events.push({ name: 'ai.stream.finish', timeUs: end - 10, attrs: [] });
     }
     outer.attrs.push(['ai.response.finishReason', finish], ...vercelUsageAttrs(false, u));
+    tb.repeatUsage(outer, u);
     if (ctx.captureContent) outer.attrs.push(['ai.response.text', 'Sure — here is a short answer.']);
     tb.recordCall(inner, call.model, u);
     tb.close(inner, end);
@@ -451,7 +465,9 @@ const vercel = {
       ['ai.model.id', call.model],
       ['ai.usage.tokens', call.usage.input],
     ]);
-    tb.recordCall(inner, call.model, reported({ ...call.usage, output: 0 }, {}));
+    const usage = reported({ ...call.usage, output: 0 }, {});
+    tb.recordCall(inner, call.model, usage);
+    tb.repeatUsage(outer, usage); // ai.usage.tokens on ai.embed too
     const end = tb.close(inner, t0 + tb.rng.int(40_000, 260_000));
     return tb.close(outer, end + 200);
   },
@@ -519,6 +535,7 @@ const openllmetry = {
     if (call.error) {
       tb.fail(span, 'Error code: 429 - rate_limit_exceeded');
       span.events.push(exceptionEvent(end - 500, 'openai.RateLimitError'));
+      tb.modelSpanWithoutUsage(span, call.model); // llm.request.type says "chat"
       return { end: tb.close(span, end) };
     }
     const u = reported(call.usage, { cacheRead: true, cacheWrite: true, reasoning: true });

@@ -66,6 +66,7 @@ export function agentLoop(tb, ctx, parent, t, nCalls, depth, opts = {}) {
     t = r.end + gap(rng);
     if (call.error) {
       // The app retries after a back-off; the retry succeeds.
+      tb.failedCalls++;
       t += rng.int(200_000, 2_000_000);
       r = w.llm(tb, parent, ctx, t, { ...call, error: false, usage: makeUsage(rng, model) });
       t = r.end + gap(rng);
