@@ -18,7 +18,7 @@ import { TraceIdSet } from '../trace/trace-id-set.js';
 import { FactsBuilder, NONE, type CallFields, type CallRec, type CostFacts, type Vals } from './facts.js';
 import type { PriceBook } from './pricebook.js';
 import type { TimeWindow } from './window.js';
-import { TraceSpill, type SpilledTrace } from './trace-spill.js';
+import { TraceSpill, decodeTrace, encodeTrace, type SpilledTrace } from './trace-spill.js';
 
 export { NONE, UNKNOWN_MODEL } from './facts.js';
 
@@ -128,16 +128,25 @@ interface TraceState {
   bytes: number;
 }
 
-/** Estimated heap bytes: a map entry with two id strings, and a record object with its call. */
-const PLAIN_BYTES = 120;
-const RECORD_BYTES = 200;
-const CALL_BYTES = 260;
-const TRACE_BYTES = 300;
+/**
+ * Estimated heap bytes of a trace held as objects: a map entry with two id strings, a record
+ * with its call (measured: ~500 bytes a span on the bench's data, all held). A decided trace
+ * waits as one string (encodeTrace), about a quarter of that.
+ */
+const PLAIN_BYTES = 200;
+const RECORD_BYTES = 300;
+const CALL_BYTES = 500;
+const TRACE_BYTES = 500;
 
 const EMPTY: Vals = [];
 
 export class Attributor {
   private readonly open = new Map<string, TraceState>();
+  /**
+   * Traces decided early, as text (oldest first): most never get another span, and as one
+   * string each they take a quarter of the memory and nothing of the garbage collector's time.
+   */
+  private readonly decidedText = new Map<string, string>();
   /** Traces written to disk: their later spans go there too. */
   private readonly spilled = new TraceIdSet();
   private spill: TraceSpill | undefined;
@@ -212,6 +221,10 @@ export class Attributor {
     this.stats.spans++;
     if (seq % this.checkEvery === 0) this.settleQuiet();
     let t = this.open.get(traceId);
+    if (t === undefined) {
+      const text = this.decidedText.get(traceId);
+      if (text !== undefined) t = this.revive(traceId, text);
+    }
     if (t === undefined && this.spilled.has(traceId)) {
       this.spill!.append(traceId, spanId, this.record(parent, root, vals, callOf, false));
       return;
@@ -226,10 +239,7 @@ export class Attributor {
       return;
     }
     const rec = this.record(parent, root, vals, callOf, t.decided);
-    if (t.decided) {
-      t.reopened = true;
-      this.stats.lateSpans++;
-    }
+    if (t.decided) this.stats.lateSpans++;
     const bytes = typeof rec === 'string' ? PLAIN_BYTES : RECORD_BYTES + (rec.call ? CALL_BYTES : 0);
     t.spans.set(spanId, rec);
     t.bytes += bytes;
@@ -272,19 +282,36 @@ export class Attributor {
     return s;
   }
 
-  /** Decides traces that look complete and have been quiet for `settle` spans (they stay held). */
+  /**
+   * Decides traces that look complete and have been quiet for `settle` spans. They stay held, as
+   * text, until the budget needs their room: most get no late span, and one that does is redone.
+   */
   private settleQuiet(): void {
     for (const [id, t] of this.open) {
       if (t.decided || this.seq - t.lastSeq < this.settle || t.checkedSeq >= t.lastSeq) continue;
       t.checkedSeq = this.seq;
       if (!looksComplete(t.spans)) continue;
       this.emit(id, t.spans, 1, true);
-      t.decided = true;
       this.stats.decidedEarly++;
+      const text = encodeTrace(t.spans, 'decided');
+      this.open.delete(id);
+      this.heldBytes += text.length - t.bytes;
+      this.decidedText.set(id, text);
     }
-    // Decided traces are held until the budget needs their room: most get no late span, and
-    // one that does is redone in memory.
     if (this.heldBytes > this.budget) this.spillToBudget();
+  }
+
+  /** A trace decided early whose late span arrived: back as objects, to be decided again at the end. */
+  private revive(traceId: string, text: string): TraceState {
+    this.decidedText.delete(traceId);
+    this.heldBytes -= text.length;
+    const spans = decodeTrace(text);
+    let bytes = TRACE_BYTES;
+    for (const r of spans.values()) bytes += typeof r === 'string' ? PLAIN_BYTES : RECORD_BYTES + (r.call ? CALL_BYTES : 0);
+    const t: TraceState = { spans, lastSeq: this.seq, checkedSeq: this.seq, decided: true, reopened: true, bytes };
+    this.open.set(traceId, t);
+    this.heldBytes += bytes;
+    return t;
   }
 
   /**
@@ -294,17 +321,22 @@ export class Attributor {
   private spillToBudget(): void {
     this.spill ??= new TraceSpill({ parent: this.opts.spillParent, memoryBytes: Number.isFinite(this.budget) ? this.budget : 256 << 20 });
     const target = this.budget / 2;
+    for (const [id, text] of this.decidedText) {
+      if (this.heldBytes <= target) break;
+      this.spill.write(id, text, 'decided');
+      this.spilled.add(id);
+      this.decidedText.delete(id);
+      this.heldBytes -= text.length;
+      this.stats.spilledTraces++;
+    }
     const evict = (id: string, t: TraceState) => {
-      this.spill!.write(id, t.spans, t.decided && !t.reopened ? 'decided' : t.reopened ? 'reopened' : 'open');
+      const state = t.reopened ? 'reopened' : 'open';
+      this.spill!.write(id, encodeTrace(t.spans, state), state);
       this.spilled.add(id);
       this.open.delete(id);
       this.heldBytes -= t.bytes;
       this.stats.spilledTraces++;
     };
-    for (const [id, t] of this.open) {
-      if (this.heldBytes <= target) break;
-      if (t.decided) evict(id, t);
-    }
     if (this.heldBytes > target) {
       const byQuiet = [...this.open].sort((a, b) => a[1].lastSeq - b[1].lastSeq);
       for (const [id, t] of byQuiet) {
@@ -318,6 +350,7 @@ export class Attributor {
   finish(): AttributionStats {
     for (const [id, t] of this.open) this.finishTrace(id, t.spans, t.decided, t.reopened);
     this.open.clear();
+    this.decidedText.clear(); // decided, and no span of them came late: done
     this.heldBytes = 0;
     if (this.spill) {
       this.spill.finish((trace: SpilledTrace) => {

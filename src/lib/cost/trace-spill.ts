@@ -31,21 +31,41 @@ export interface TraceSpillOptions {
   partitions?: number;
 }
 
-type Encoded = string | [parent: string, vals: Array<string | null | undefined> | 0, call: CallRec | null | 0, usage: 0 | 1, model: 0 | 1, root: SpanRecord['root'] | 0, late: 0 | 1];
+/** A call as an array: shorter text, and faster to write and parse than an object with keys. */
+type EncodedCall = [
+  startMs: number, input: number, output: number, cacheRead: number, cacheWrite: number, reasoning: number,
+  noUsage: 0 | 1, cost: number | null, entry: string | 0, model: string, provider: string, operation: string, service: string,
+  resource: Array<string | null | undefined> | 0,
+];
+
+type Encoded = string | [parent: string, vals: Array<string | null | undefined> | 0, call: EncodedCall | null | 0, usage: 0 | 1, model: 0 | 1, root: SpanRecord['root'] | 0, late: 0 | 1];
+
+function encodeCall(c: CallRec): EncodedCall {
+  const u = c.usage;
+  return [c.startMs, u.input, u.output, u.cacheRead, u.cacheWrite, u.reasoning, c.noUsage ? 1 : 0, c.cost, c.entry ?? 0, c.model, c.provider, c.operation, c.service, c.resource ?? 0];
+}
+
+function decodeCall(e: EncodedCall): CallRec {
+  const [startMs, input, output, cacheRead, cacheWrite, reasoning, noUsage, cost, entry, model, provider, operation, service, resource] = e;
+  const call: CallRec = { startMs, usage: { input, output, cacheRead, cacheWrite, reasoning }, cost, model, provider, operation, service };
+  if (noUsage === 1) call.noUsage = true;
+  if (entry !== 0) call.entry = entry;
+  if (resource !== 0) call.resource = holes(resource);
+  return call;
+}
 
 function encode(r: TraceRecord): Encoded {
   if (typeof r === 'string') return r;
-  return [r.parent, r.vals ?? 0, r.call === undefined ? 0 : r.call, r.usage ? 1 : 0, r.model ? 1 : 0, r.root ?? 0, r.late ? 1 : 0];
+  return [r.parent, r.vals ?? 0, r.call === undefined ? 0 : r.call === null ? null : encodeCall(r.call), r.usage ? 1 : 0, r.model ? 1 : 0, r.root ?? 0, r.late ? 1 : 0];
 }
 
 function decode(e: Encoded, late: boolean): TraceRecord {
   if (typeof e === 'string') return late ? { parent: e, vals: undefined, call: undefined, usage: false, model: false, root: undefined, late } : e;
   const [parent, vals, call, usage, model, root, wasLate] = e;
-  if (call && call.resource) call.resource = holes(call.resource);
   return {
     parent,
     vals: vals === 0 ? undefined : holes(vals),
-    call: call === 0 ? undefined : call,
+    call: call === 0 ? undefined : call === null ? null : decodeCall(call),
     usage: usage === 1,
     model: model === 1,
     root: root === 0 ? undefined : root,
@@ -56,6 +76,21 @@ function decode(e: Encoded, late: boolean): TraceRecord {
 /** JSON turns the holes of a sparse array into null; a value absent is undefined again. */
 function holes(vals: ReadonlyArray<string | null | undefined>): Array<string | undefined> {
   return vals.map((v) => v ?? undefined);
+}
+
+/** A whole trace as one line of text: how a decided trace waits in memory, and how traces go to disk. */
+export function encodeTrace(spans: Map<string, TraceRecord>, state: EvictedState): string {
+  const records: Array<[string, Encoded]> = [];
+  for (const [id, r] of spans) records.push([id, encode(r)]);
+  return JSON.stringify({ s: state, r: records });
+}
+
+/** The records of a trace encoded by encodeTrace (duplicates cannot occur: it came from a Map). */
+export function decodeTrace(text: string): Map<string, TraceRecord> {
+  const value = JSON.parse(text) as { s: EvictedState; r: Array<[string, Encoded]> };
+  const spans = new Map<string, TraceRecord>();
+  for (const [id, e] of value.r) spans.set(id, decode(e, false));
+  return spans;
 }
 
 export class TraceSpill {
@@ -75,17 +110,18 @@ export class TraceSpill {
     return this.parts.written;
   }
 
-  /** A whole trace leaving memory. */
-  write(traceId: string, spans: Map<string, TraceRecord>, state: EvictedState): void {
-    const records: Array<[string, Encoded]> = [];
-    for (const [id, r] of spans) records.push([id, encode(r)]);
-    this.parts.add(traceId, JSON.stringify({ s: state, r: records }));
+  /** A whole trace leaving memory, as encodeTrace made it with this `state`. */
+  write(traceId: string, text: string, state: EvictedState): void {
+    this.parts.add(traceId, text);
     if (state !== 'decided') this.work[this.parts.partition(traceId)]!++;
   }
 
   /** One more span of a trace already on disk. */
   append(traceId: string, spanId: string, r: TraceRecord): void {
-    this.parts.add(traceId, JSON.stringify([spanId, encode(r)]));
+    // Most spans are a parent link between two hex ids (the decoders make them so): no
+    // escaping needed, and no array to build for JSON.stringify.
+    const text = typeof r === 'string' ? `["${spanId}","${r}"]` : JSON.stringify([spanId, encode(r)]);
+    this.parts.add(traceId, text);
     this.work[this.parts.partition(traceId)]!++;
   }
 
