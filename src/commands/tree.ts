@@ -1,14 +1,19 @@
 import type { Command } from 'commander';
+import { once } from 'node:events';
 import { commaList, nonNegativeInt, oneOf, outputWidth, positiveInt } from '../lib/cli-options.js';
 import { LlmtraceError } from '../lib/errors.js';
-import { makeColors } from '../lib/render/colors.js';
+import { DEFAULT_MEMORY_BUDGET, formatMemorySize, memoryOption } from '../lib/memory-budget.js';
+import type { SpanLogEvent } from '../lib/otlp/decode-result.js';
+import { makeColors, type Colors } from '../lib/render/colors.js';
 import { renderTrace } from '../lib/render/tree.js';
 import { traceJsonChunks } from '../lib/render/tree-json.js';
 import { openSources } from '../lib/sources/open.js';
+import { assembleTrace } from '../lib/trace/assemble.js';
 import { selectTraces } from '../lib/trace/select.js';
-import { writeOut } from '../lib/render/output.js';
+import type { CollectedTrace, TreeCollector } from '../lib/trace/tree-collect.js';
 import { loadConfig } from '../lib/config.js';
 import { resolveStoreDir } from '../lib/store/layout.js';
+import { boundHeapGrowth } from '../lib/runtime/heap.js';
 import { subtreeCosts, type PriceFn } from '../lib/trace/costs.js';
 
 interface TreeOptions {
@@ -22,6 +27,7 @@ interface TreeOptions {
   store?: string;
   pricing?: string[];
   color?: boolean;
+  memory?: number;
 }
 
 /** Without --trace or --last, the store shows its newest traces only. */
@@ -41,6 +47,7 @@ export function register(program: Command): void {
     .option('-f, --format <format>', 'text or json', oneOf('--format', ['text', 'json'] as const), 'text')
     .option('--store <dir>', 'local store to read when no source is given (default ./.llmtrace or $LLMTRACE_STORE)')
     .option('--pricing <file|url>', 'prices for models the built-in table lacks (repeatable; see llmtrace cost --help)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--memory <size>', `spans held in memory before traces spill to temporary files under $TMPDIR (the output is the same; default ${formatMemorySize(DEFAULT_MEMORY_BUDGET)})`, memoryOption('--memory'))
     .addHelpText(
       'after',
       `
@@ -52,47 +59,142 @@ Examples:
   $ llmtrace tree - --format json < dump.jsonl | jq '.traces[0].roots[0].children'`,
     )
     .action(async (sources: string[], opts: TreeOptions, cmd: Command) => {
+      // What tree holds is bounded now (--memory, --last): without this V8 let the heap grow to
+      // ~4× it with garbage (1M spans: 736 MB peak RSS for 128 MiB of spans held; 471 MB with it).
+      boundHeapGrowth(100);
       const global = cmd.optsWithGlobals<{ color?: boolean }>();
       const config = loadConfig();
       const store = opts.store ?? config.store;
-      const opened = await openSources({ sources, store, withLogs: true });
-      const last = opts.last ?? (opened.fromStore && !opts.trace ? DEFAULT_LAST : undefined);
-      const { traces, matched, logEvents } = await selectTraces(opened.batches, { trace: opts.trace, last });
-      const { summary, unusable } = opened.finish();
+      // No source: the store (openSources), which shows its newest traces by default.
+      const last = opts.last ?? (sources.length === 0 && !opts.trace ? DEFAULT_LAST : undefined);
+      const budget = opts.memory ?? DEFAULT_MEMORY_BUDGET;
+      const { collector, matched, opened, read } = await selectTraces((o) => openSources({ sources, store, withLogs: true, ...o }), {
+        trace: opts.trace,
+        last,
+        memoryBytes: budget,
+        stdin: sources.includes('-') ? process.stdin : undefined,
+      });
+      const { summary, unusable } = read;
       if (summary) process.stderr.write(`llmtrace: ${summary}\n`);
       if (opts.trace && matched === 0 && !unusable) {
+        collector.close();
         throw new LlmtraceError(`no trace matches ${JSON.stringify(opts.trace)} in ${opened.label}`);
       }
-      if (opts.format === 'json') {
-        await writeOut(jsonDocument(traces, opts));
-      } else {
-        const colors = makeColors({ noColor: global.color === false });
-        const width = outputWidth();
+      const shown = collector.size;
+      const out = new Output();
+      let price: PriceFn | undefined;
+      if (opts.format === 'text') {
         const { loadPricing, priceCall } = await import('../lib/cost/pricing.js');
         const book = await loadPricing({ files: [...(config.pricing ?? []), ...(opts.pricing ?? [])], storeDir: resolveStoreDir(store) });
-        const price: PriceFn = (view, startMs) => priceCall(book, view, startMs)?.cost;
-        const out: string[] = [];
-        traces.forEach((t, i) => {
-          if (i > 0) out.push('');
-          out.push(...renderTrace(t, { colors, width, maxDepth: opts.depth, attrs: opts.attrs, timeline: opts.timeline, costOf: subtreeCosts(t, price), events: opts.events, logEventsOf: (n) => logEvents.get(`${n.span.traceId}/${n.span.spanId}`) ?? [] }));
-        });
-        if (out.length) await writeOut(function* () { for (const l of out) yield `${l}\n`; }());
-        if (traces.length === 0 && !unusable) process.stderr.write(`llmtrace: no spans in ${opened.label}\n`);
-        if (last !== undefined && matched > traces.length) {
-          process.stderr.write(`llmtrace: showing the newest ${traces.length} of ${matched} traces (--last N, or --trace ID)\n`);
+        price = (view, startMs) => priceCall(book, view, startMs)?.cost;
+      }
+      const settings: TreeOutputSettings = {
+        format: opts.format,
+        attrs: opts.attrs,
+        depth: opts.depth,
+        timeline: opts.timeline,
+        events: opts.events,
+        colors: makeColors({ noColor: global.color === false }),
+        width: outputWidth(),
+        price,
+      };
+      for await (const piece of treeOutput(collector, settings)) await out.write(piece);
+      await out.end();
+      if (opts.format === 'text') {
+        if (shown === 0 && !unusable) process.stderr.write(`llmtrace: no spans in ${opened.label}\n`);
+        if (last !== undefined && matched > shown) {
+          process.stderr.write(`llmtrace: showing the newest ${shown} of ${matched} traces (--last N, or --trace ID)\n`);
         }
+      }
+      if (collector.spilledBytes) {
+        process.stderr.write(`llmtrace: note: the traces outgrew --memory ${formatMemorySize(budget)}; ${megabytes(collector.spilledBytes)} of them went through temporary files (a larger --memory is faster)\n`);
       }
       if (unusable) throw new LlmtraceError('no usable trace data was read', undefined, 2);
     });
 }
 
-function* jsonDocument(traces: Parameters<typeof traceJsonChunks>[0][], opts: TreeOptions): Generator<string> {
-  yield '{"traces":[';
-  let first = true;
-  for (const t of traces) {
-    if (!first) yield ',';
-    first = false;
-    yield* traceJsonChunks(t, { attrs: opts.attrs, maxDepth: opts.depth });
+export interface TreeOutputSettings {
+  format: 'text' | 'json';
+  attrs?: string[];
+  depth?: number;
+  timeline?: boolean;
+  events?: boolean;
+  colors: Colors;
+  width: number;
+  /** Prices for the text's cost column (none: no costs shown). */
+  price?: PriceFn;
+}
+
+/** The whole output of `tree` for the traces collected: text, or the JSON document. */
+export async function* treeOutput(collector: TreeCollector, s: TreeOutputSettings): AsyncGenerator<string | Uint8Array> {
+  if (s.format === 'json') {
+    yield '{"traces":[';
+    yield* collector.rendered((c) => traceJsonChunks(assembleTrace(c.traceId, c.spans), { attrs: s.attrs, maxDepth: s.depth }), ',');
+    yield ']}\n';
+    return;
   }
-  yield ']}\n';
+  const render = function* (c: CollectedTrace): Generator<string> {
+    const t = assembleTrace(c.traceId, c.spans);
+    const logEvents = bySpan(c.logEvents);
+    const lines = renderTrace(t, {
+      colors: s.colors,
+      width: s.width,
+      maxDepth: s.depth,
+      attrs: s.attrs,
+      timeline: s.timeline,
+      costOf: s.price ? subtreeCosts(t, s.price) : undefined,
+      events: s.events,
+      calls: true,
+      logEventsOf: (n) => logEvents.get(n.span.spanId) ?? [],
+    });
+    // Line by line: one string of a 100k-span trace's text would be held twice more (and as UTF-8).
+    for (const line of lines) yield `${line}\n`;
+  };
+  yield* collector.rendered(render, '\n');
+}
+
+function megabytes(bytes: number): string {
+  return bytes < 1e6 ? `${Math.ceil(bytes / 1e3)} kB` : `${(bytes / 1e6).toFixed(0)} MB`;
+}
+
+/** A trace's log events by span id, in arrival order. */
+function bySpan(events: readonly SpanLogEvent[]): Map<string, SpanLogEvent[]> {
+  const m = new Map<string, SpanLogEvent[]>();
+  for (const e of events) {
+    const list = m.get(e.spanId);
+    if (list) list.push(e);
+    else m.set(e.spanId, [e]);
+  }
+  return m;
+}
+
+/**
+ * stdout with backpressure: text gathered into 64 KiB writes, bytes (read back from a spill
+ * file) written as they are, after the text before them.
+ */
+class Output {
+  private buffer = '';
+
+  constructor(private readonly stream: NodeJS.WritableStream = process.stdout) {}
+
+  async write(piece: string | Uint8Array): Promise<void> {
+    if (typeof piece === 'string') {
+      this.buffer += piece;
+      if (this.buffer.length >= 64 * 1024) await this.flush();
+      return;
+    }
+    await this.flush();
+    if (piece.length && !this.stream.write(piece)) await once(this.stream, 'drain');
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.buffer) return;
+    const text = this.buffer;
+    this.buffer = '';
+    if (!this.stream.write(text)) await once(this.stream, 'drain');
+  }
+
+  end(): Promise<void> {
+    return this.flush();
+  }
 }

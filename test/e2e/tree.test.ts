@@ -1,7 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { BIN, runCli } from '../helpers/cli.js';
 import { tempDir, writeTemp } from '../helpers/read-all.js';
 
 const CAPTURES = path.resolve('fixtures/shared/captures');
@@ -151,6 +153,81 @@ describe('llmtrace tree (built binary)', () => {
     const h = await runCli(['tree', '--help']);
     expect(h.code).toBe(0);
     expect(h.stdout).toMatch(/Examples:/);
+  });
+});
+
+describe('tree in bounded memory', () => {
+  /** The three captures as one dump of single-span lines in a fixed shuffle, with a log event line. */
+  function shuffledDump(): string {
+    const lines: string[] = [];
+    for (const c of ['manual-agent-http-json.json', 'official-agent-http-json.json', 'manual-error-http-json.json']) {
+      const doc = JSON.parse(readFileSync(path.join(CAPTURES, c), 'utf8'));
+      for (const rs of doc.resourceSpans) for (const ss of rs.scopeSpans) for (const s of ss.spans) {
+        lines.push(JSON.stringify({ resourceSpans: [{ resource: rs.resource, scopeSpans: [{ scope: ss.scope, spans: [s] }] }] }));
+      }
+    }
+    return lines.map((l, i) => [(i * 7919) % lines.length, l] as const).sort((a, b) => a[0] - b[0]).map(([, l]) => l).join('\n') + '\n';
+  }
+
+  it('prints byte for byte the same when its traces spill to disk, and leaves no temporary file', async () => {
+    const file = writeTemp('shuffled.jsonl', shuffledDump());
+    const tmp = tempDir();
+    for (const format of ['text', 'json']) {
+      const held = await runCli(['tree', file, '--format', format, '--attrs', 'service.name'], { env: { LLMTRACE_TMPDIR: tmp } });
+      expect(held.code).toBe(0);
+      expect(held.stderr).toBe('');
+      const spilled = await runCli(['tree', file, '--format', format, '--attrs', 'service.name', '--memory', '1B'], { env: { LLMTRACE_TMPDIR: tmp } });
+      expect(spilled.code).toBe(0);
+      expect(spilled.stdout).toBe(held.stdout);
+      expect(spilled.stderr).toMatch(/^llmtrace: note: the traces outgrew --memory 1 B; \d+ kB of them went through temporary files/);
+    }
+    // A run that ends in an error (exit 2, a missing input) removes them too.
+    const failed = await runCli(['tree', file, 'missing.jsonl', '--memory', '1B'], { env: { LLMTRACE_TMPDIR: tmp } });
+    expect(failed.code).toBe(2);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('prints the newest N from stdin (gzipped too) as from a file, and counts calls in each header', async () => {
+    const dump = shuffledDump();
+    const file = writeTemp('dump.jsonl', dump);
+    const tmp = tempDir();
+    const fromFile = await runCli(['tree', file, '--last', '2']);
+    expect(fromFile.stdout.match(/^trace /gm)).toHaveLength(2);
+    expect(fromFile.stderr).toMatch(/showing the newest 2 of 3 traces/);
+    const fromStdin = await runCli(['tree', '-', '--last', '2'], { stdin: gzipSync(dump), env: { LLMTRACE_TMPDIR: tmp } });
+    expect(fromStdin.code).toBe(0);
+    expect(fromStdin.stdout).toBe(fromFile.stdout);
+    expect(readdirSync(tmp)).toEqual([]);
+    const all = await runCli(['tree', file]);
+    expect(all.stdout.endsWith(fromFile.stdout)).toBe(true);
+    // The error capture: one failed call without usage, counted as a call as `cost` does.
+    expect(all.stdout).toMatch(/^trace dc2a5b5e8e00517a7b890a530d0af5f1 · llmtrace-peer-manual · 2 spans · 1 call · /m);
+    expect(all.stdout).toMatch(/^trace ceffef6e43d1d9305c60ffa28f785921 · llmtrace-peer-manual · 5 spans · 3 calls · /m);
+    const json = JSON.parse((await runCli(['tree', file, '--format', 'json'])).stdout);
+    expect(json.traces.map((t: { calls: number }) => t.calls).sort()).toEqual([1, 3, 3]);
+  });
+
+  it('rejects a garbage --memory with exit 2 and a clear message', async () => {
+    const file = path.join(CAPTURES, 'manual-agent-http-json.json');
+    for (const bad of ['lots', '12', '-5MiB', '0MiB', '5 parsecs', '2TB']) {
+      const r = await runCli(['tree', file, '--memory', bad]);
+      expect(r.code, bad).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')[0]).toMatch(/^llmtrace: .*--memory must be a size with a unit \(e\.g\. 256MiB, 1GiB or 512MB\)/);
+    }
+  });
+
+  it('removes its temporary files on Ctrl-C', async () => {
+    const tmp = tempDir();
+    // --last over stdin copies stdin to a temporary file first: interrupt it while stdin is open.
+    const child = spawn(process.execPath, [BIN, 'tree', '-', '--last', '1'], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', LLMTRACE_TMPDIR: tmp }, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.write(readFileSync(path.join(CAPTURES, 'manual-agent-http-json.json')));
+    for (let i = 0; i < 100 && readdirSync(tmp).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(readdirSync(tmp)).toHaveLength(1);
+    const exit = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
+    child.kill('SIGINT');
+    expect(await exit).toBe('SIGINT');
+    expect(readdirSync(tmp)).toEqual([]);
   });
 });
 

@@ -39,6 +39,34 @@ describe('assembleTrace', () => {
     expect(byName.get('agent')!.subtreeUsage).toMatchObject({ input: 169, output: 29 });
   });
 
+  it('counts model calls as count-once does: a failed call without usage is a call, an outer span repeating usage is not', () => {
+    const vercelOuter = span({ id: 'gen', parent: 'root', name: 'ai.generateText', start: 60, end: 90, attrs: { 'ai.operationId': 'ai.generateText', 'ai.usage.inputTokens': 100, 'ai.usage.outputTokens': 10, 'ai.model.id': 'gpt-4o' } });
+    const vercelInner = span({ id: 'gen2', parent: 'gen', name: 'ai.generateText.doGenerate', start: 61, end: 89, attrs: { 'ai.operationId': 'ai.generateText.doGenerate', 'ai.usage.inputTokens': 100, 'ai.usage.outputTokens': 10, 'ai.model.id': 'gpt-4o' } });
+    const failed = span({ id: 'fail', parent: 'root', name: 'chat gpt-4o', start: 95, end: 96, status: 2, attrs: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' } });
+    const t = assembleTrace(TRACE, [...agentSpans, vercelOuter, vercelInner, failed]);
+    const by = new Map(t.nodes.map((n) => [n.span.spanId, n]));
+    const id = (label: string) => hexId(label);
+    expect(t.calls).toBe(4); // c1, c2, doGenerate, the failed chat
+    expect(t.nodes.filter((n) => n.countsCall).map((n) => n.span.name).sort()).toEqual(['ai.generateText.doGenerate', 'chat gpt-4o', 'chat gpt-4o', 'chat gpt-4o-mini']);
+    expect(by.get(id('fail'))).toMatchObject({ countsCall: true, countsUsage: false });
+    expect(by.get(id('gen'))).toMatchObject({ countsCall: false, countsUsage: false });
+    expect(by.get(id('gen2'))).toMatchObject({ countsCall: true, countsUsage: true });
+    expect(by.get(id('root'))).toMatchObject({ countsCall: false, countsUsage: false });
+    // Subtree sums count usage once, as before.
+    expect(t.usage).toMatchObject({ input: 23 + 46 + 100, output: 12 + 7 + 10 });
+  });
+
+  it('does not count a failed model span under an agent span that carries the usage itself', () => {
+    const agent = span({ id: 'agent', name: 'invoke_agent a', start: 0, end: 50, attrs: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'a', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 5 } });
+    const chat = span({ id: 'chat', parent: 'agent', name: 'chat gpt-4o', start: 1, end: 40, attrs: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' } });
+    const t = assembleTrace(TRACE, [chat, agent]);
+    expect(t.calls).toBe(1);
+    expect(t.nodes.map((n) => [n.span.name, n.countsCall, n.countsUsage])).toEqual([
+      ['invoke_agent a', true, true],
+      ['chat gpt-4o', false, false],
+    ]);
+  });
+
   it('shows a span whose parent never arrived as an orphan root', () => {
     const t = assembleTrace(TRACE, [agentSpans[1]!, agentSpans[3]!]);
     expect(t.roots.map((r) => r.orphan)).toEqual([true, true]);

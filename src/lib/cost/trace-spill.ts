@@ -130,16 +130,18 @@ export class TraceSpill {
     this.parts.close();
     for (let i = 0; i < this.parts.count; i++) {
       if (this.work[i] === 0) this.parts.drop(i);
-      else this.finishPartition(this.parts, i, onTrace);
+      else this.finishPartition(this.parts, i, onTrace, 0);
     }
   }
 
-  private finishPartition(parts: Partitions, i: number, onTrace: (t: SpilledTrace) => void): void {
+  private finishPartition(parts: Partitions, i: number, onTrace: (t: SpilledTrace) => void, depth: number): void {
     // Text takes about twice its size once parsed into records: keep a partition within budget.
+    // Not past three splits: what is left then is one trace (or a few) too large for the
+    // budget, and a trace must be held whole to be decided — splitting cannot help.
     const size = parts.size(i);
-    if (size * 2 > this.opts.memoryBytes && size > 1 << 20) {
+    if (size * 2 > this.opts.memoryBytes && size > 1 << 20 && depth < 3) {
       const sub = parts.split(i, Math.min(256, Math.ceil((size * 4) / this.opts.memoryBytes)));
-      for (let j = 0; j < sub.count; j++) this.finishPartition(sub, j, onTrace);
+      for (let j = 0; j < sub.count; j++) this.finishPartition(sub, j, onTrace, depth + 1);
       return;
     }
     const traces = new Map<string, SpilledTrace>();

@@ -2,11 +2,11 @@
  * `tree --format json`: the nested tree. Serialized iteratively (JSON.stringify recurses and
  * overflows the stack on a 10k-deep chain), as chunks so a huge trace streams to stdout.
  *
- * Shape: {"traces":[{traceId, spanCount, startTime, durationMs, incomplete, usage, roots:[node]}]}
+ * Shape: {"traces":[{traceId, spanCount, calls, startTime, durationMs, incomplete, usage, roots:[node]}]}
  * node:  {traceId, spanId, parentSpanId, name, service, spanKind, startTime, durationMs, status,
  *         kind, operation, provider, requestModel, responseModel, usage, finishReasons, toolName,
- *         agentName, conversationId, userId, error, convention, countsUsage, subtreeUsage,
- *         orphan, attributes?, children:[node]}
+ *         agentName, conversationId, userId, error, convention, countsCall, countsUsage,
+ *         subtreeUsage, orphan, attributes?, children:[node]}
  */
 import { serviceName } from '../span.js';
 import type { Trace, TraceNode } from '../trace/assemble.js';
@@ -49,6 +49,7 @@ function nodeFields(n: TraceNode, attrs: string[] | undefined): Record<string, u
     userId: v.userId,
     error: v.error,
     convention: v.convention,
+    countsCall: n.countsCall,
     countsUsage: n.countsUsage,
     subtreeUsage: n.subtreeUsage,
     orphan: n.orphan || undefined,
@@ -76,6 +77,7 @@ export function* traceJsonChunks(t: Trace, opts: { attrs?: string[]; maxDepth?: 
     {
       traceId: t.traceId,
       spanCount: t.nodes.length,
+      calls: t.calls,
       startTime: isoNanos(t.startNs),
       durationMs: Number(t.endNs - t.startNs) / 1e6,
       incomplete: t.orphanCount > 0,

@@ -26,6 +26,8 @@ export interface TreeRenderOptions {
   logEventsOf?: (node: TraceNode) => readonly SpanLogEvent[];
   /** List span events and log events under each node (names and times only, never content). */
   events?: boolean;
+  /** Count the trace's model calls in its header (`tree`; count-once, as `cost` counts them). */
+  calls?: boolean;
 }
 
 interface NodeEvent {
@@ -42,7 +44,7 @@ function nodeEvents(n: TraceNode, opts: TreeRenderOptions): NodeEvent[] {
 
 const GUIDE = { tee: '├─ ', last: '└─ ', pipe: '│  ', space: '   ' };
 
-export function renderTraceHeader(t: Trace, c: Colors): string[] {
+export function renderTraceHeader(t: Trace, c: Colors, opts: { calls?: boolean } = {}): string[] {
   const first = t.roots[0]?.span;
   const service = first ? serviceName(first) : '';
   const durMs = Number(t.endNs - t.startNs) / 1e6;
@@ -50,6 +52,8 @@ export function renderTraceHeader(t: Trace, c: Colors): string[] {
     c.bold(`trace ${t.traceId}`),
     service,
     `${t.nodes.length} span${t.nodes.length === 1 ? '' : 's'}`,
+    // Model calls as `cost` counts them (count-once): outer spans repeating a call's usage are not calls.
+    opts.calls ? `${t.calls} call${t.calls === 1 ? '' : 's'}` : '',
     formatDuration(durMs),
     first ? formatTimestamp(Number(t.startNs / 1_000_000n)) : '',
   ].filter(Boolean);
@@ -129,7 +133,7 @@ function guides(ancestorsLast: boolean[], isLast: boolean, isRoot: boolean, maxL
 export function renderTrace(t: Trace, opts: TreeRenderOptions): string[] {
   const c = opts.colors;
   const width = opts.width;
-  const lines = renderTraceHeader(t, c).map((l) => (Number.isFinite(width) ? truncateVisible(l, width) : l));
+  const lines = renderTraceHeader(t, c, { calls: opts.calls }).map((l) => (Number.isFinite(width) ? truncateVisible(l, width) : l));
   const maxLevels = Number.isFinite(width) ? Math.max(4, Math.floor((width - 30) / 3 / 2)) : 64;
   const barWidth = opts.timeline ? Math.max(10, Math.min(60, Math.floor((Number.isFinite(width) ? width : 120) * 0.35))) : 0;
   const leftWidth = opts.timeline ? (Number.isFinite(width) ? width : 120) - barWidth - 3 : width;

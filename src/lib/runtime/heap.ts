@@ -7,8 +7,9 @@
  * `lint` 1.25× → ~1.15× with 3 (200), which costs lint ~2% of its time where 2 cost 10% (its
  * main thread allocates the most); `tail` 2.5 (150): its 5-minute soak ×1.27 → ×1.15, ingest
  * rate kept.
- * The flag is process-wide: worker threads started afterwards have it too. Not for `tree`, which
- * holds whole traces in memory (more full collections for nothing).
+ * `tree` 2 (100): with the traces it holds bounded by --memory, the rest of its peak was
+ * garbage (1M spans: 736 → 471 MB).
+ * The flag is process-wide: worker threads started afterwards have it too.
  */
 import v8 from 'node:v8';
 

@@ -1,11 +1,13 @@
 /**
  * Trace assembly: spans of one trace → a forest, independent of arrival order. Everything is
  * iterative (traces can be 10k levels deep); parent cycles are cut, not thrown; spans whose
- * parent never arrived become roots marked as orphans ("incomplete trace").
+ * parent never arrived become roots marked as orphans ("incomplete trace"). Which spans are
+ * model calls is decided by count-once.ts, the definition `cost` and `lint` use too.
  */
 import { classify, type GenAiView, type Usage } from '../genai/classify.js';
 import { addUsage } from '../genai/usage.js';
 import type { Span } from '../span.js';
+import { countCalls, isModelSpan, type CountFacts } from './count-once.js';
 
 export interface TraceNode {
   span: Span;
@@ -16,7 +18,12 @@ export interface TraceNode {
   orphan: boolean;
   /** Its parent link was dropped to break a cycle. */
   cycleCut: boolean;
-  /** Count-once rule: usage counts here only when no descendant carries usage. */
+  /**
+   * A model call by count-once (count-once.ts): a span with usage and none below it, or a model
+   * span without usage (a failed call) that is no outer span of another call.
+   */
+  countsCall: boolean;
+  /** A call counted with its usage: usage counts here only when no descendant carries usage. */
   countsUsage: boolean;
   /** Sum of counted usage in this subtree (itself included); undefined when none. */
   subtreeUsage?: Usage;
@@ -37,6 +44,8 @@ export interface Trace {
   startNs: bigint;
   endNs: bigint;
   usage?: Usage;
+  /** Model calls in the trace (nodes with countsCall), as `cost` counts them. */
+  calls: number;
 }
 
 function compareNodes(a: TraceNode, b: TraceNode): number {
@@ -64,6 +73,7 @@ export function assembleTrace(traceId: string, spans: readonly Span[], view: (s:
       depth: 0,
       orphan: false,
       cycleCut: false,
+      countsCall: false,
       countsUsage: false,
       subtreeSpans: 1,
     });
@@ -121,20 +131,28 @@ export function assembleTrace(traceId: string, spans: readonly Span[], view: (s:
     }
   }
 
-  // Post-order (reverse of pre-order) accumulation: subtree usage under the count-once rule.
-  const descendantHasUsage = new Set<TraceNode>();
+  // Count-once decides from the spans' own parent links, exactly as `cost` does, so both count
+  // the same calls (a cycle cut above changes the display, not what is counted).
+  // Facts are made once per span: count-once asks for them several times.
+  const facts = new Map<string, CountFacts>();
+  for (const [id, n] of byId) facts.set(id, countFacts(n));
+  let calls = 0;
+  countCalls(facts, (f) => f, (id, _f, counted) => {
+    const n = byId.get(id)!;
+    n.countsCall = true;
+    n.countsUsage = counted === 'usage';
+    calls++;
+  });
+
+  // Post-order (reverse of pre-order) accumulation: subtree usage summed over counted usage.
   for (let i = nodes.length - 1; i >= 0; i--) {
     const n = nodes[i]!;
     let sub: Usage | undefined;
     let spansBelow = 1;
-    let below = false;
     for (const c of n.children) {
       spansBelow += c.subtreeSpans;
       if (c.subtreeUsage) sub = sub ? addUsage(sub, c.subtreeUsage) : c.subtreeUsage;
-      if (c.view.usage || descendantHasUsage.has(c)) below = true;
     }
-    if (below) descendantHasUsage.add(n);
-    n.countsUsage = n.view.usage !== undefined && !below;
     if (n.countsUsage) sub = sub ? addUsage(sub, n.view.usage!) : n.view.usage;
     n.subtreeUsage = sub;
     n.subtreeSpans = spansBelow;
@@ -147,7 +165,13 @@ export function assembleTrace(traceId: string, spans: readonly Span[], view: (s:
   });
   for (const r of roots) if (r.subtreeUsage) usage = usage ? addUsage(usage, r.subtreeUsage) : r.subtreeUsage;
   const orphanCount = roots.filter((r) => r.orphan || r.cycleCut).length;
-  return { traceId, roots, nodes, orphanCount, cyclesCut, duplicateSpans, startNs, endNs, usage };
+  return { traceId, roots, nodes, orphanCount, cyclesCut, duplicateSpans, startNs, endNs, usage, calls };
+}
+
+/** What count-once reads of a node: the parent id as the span gives it ('' naming itself), as in `cost`. */
+function countFacts(n: TraceNode): CountFacts {
+  const s = n.span;
+  return { parent: s.parentSpanId === s.spanId ? '' : s.parentSpanId, usage: n.view.usage !== undefined, model: isModelSpan(n.view) };
 }
 
 /** Does the trace have a true root (a span without a parent id)? */

@@ -35,22 +35,8 @@ export class TraceIdSet {
     this.packed++;
   }
 
-  /** Parses a lowercase-hex, not all-zero id into `this.id`; false for anything else. */
   private pack(traceId: string): boolean {
-    if (traceId.length !== 32) return false;
-    let any = 0;
-    for (let w = 0; w < 4; w++) {
-      let v = 0;
-      for (let i = w * 8; i < w * 8 + 8; i++) {
-        const c = traceId.charCodeAt(i);
-        const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
-        if (d < 0) return false;
-        v = (v << 4) | d;
-      }
-      this.id[w] = v;
-      any |= v;
-    }
-    return any !== 0;
+    return packTraceId(traceId, this.id);
   }
 
   /** The home slot of the id at `src[at…at+3]`. */
@@ -87,4 +73,25 @@ export class TraceIdSet {
       this.insert(old, p);
     }
   }
+}
+
+/**
+ * Parses a 32-digit lowercase-hex, not all-zero trace id into four words of `out`; false for
+ * anything else (kept apart by the callers, exactly).
+ */
+export function packTraceId(traceId: string, out: Uint32Array): boolean {
+  if (traceId.length !== 32) return false;
+  let any = 0;
+  for (let w = 0; w < 4; w++) {
+    let v = 0;
+    for (let i = w * 8; i < w * 8 + 8; i++) {
+      const c = traceId.charCodeAt(i);
+      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+      if (d < 0) return false;
+      v = (v << 4) | d;
+    }
+    out[w] = v;
+    any |= v;
+  }
+  return any !== 0;
 }
