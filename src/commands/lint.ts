@@ -20,6 +20,7 @@ import { writeOut } from '../lib/render/output.js';
 import { renderTable } from '../lib/render/table.js';
 import { openSources } from '../lib/sources/open.js';
 import { boundHeapGrowth } from '../lib/runtime/heap.js';
+import { DEFAULT_MEMORY_BUDGET, formatMemorySize, memoryOption } from '../lib/memory-budget.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
@@ -34,6 +35,7 @@ interface LintOptions {
   listRules?: boolean;
   store?: string;
   pricing?: string[];
+  memory?: number;
 }
 
 function collectRule(value: string, previous: RuleSetting[] = []): RuleSetting[] {
@@ -54,6 +56,7 @@ export function register(program: Command): void {
     .option('--list-rules', 'list the rules with their ids, severities and descriptions, then exit')
     .option('--store <dir>', 'local store to read when no source is given (default ./.llmtrace or $LLMTRACE_STORE)')
     .option('--pricing <file|url>', 'prices for models the built-in table lacks, for model-unpriced (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--memory <size>', `trace state held in memory before the rest goes to temporary files, e.g. 256MiB or 1GiB (default ${formatMemorySize(DEFAULT_MEMORY_BUDGET).replace(' ', '')}); findings do not depend on it`, memoryOption('--memory'))
     .addHelpText(
       'after',
       `
@@ -90,7 +93,7 @@ Examples:
       const { loadPricing, priceCall } = await import('../lib/cost/pricing.js');
       const book = await loadPricing({ files: [...(config.pricing ?? []), ...(opts.pricing ?? [])], storeDir: resolveStoreDir(store) });
       const isPriced = (view: GenAiView, startMs: number) => priceCall(book, view, startMs) !== undefined;
-      const linter = new Linter({ severities: settings.severities, ctx: { rootContextKeys: settings.rootContextKeys, isPriced } });
+      const linter = new Linter({ severities: settings.severities, ctx: { rootContextKeys: settings.rootContextKeys, isPriced }, memoryBudget: opts.memory });
       const reporter: Reporter =
         opts.format === 'json'
           ? new JsonReporter()
@@ -115,10 +118,10 @@ Examples:
         shown += out.length;
         if (out.length) await writeOut(reporter.add(out));
       };
-      await runLint(opened, linter, sink, { priceLayers: book.layers, render });
+      const { problemsNotReported } = await runLint(opened, linter, sink, { priceLayers: book.layers, render });
       const { summary: readSummary, unusable } = opened.finish();
       const counts = linter.counts;
-      const failed = counts.error > 0 || (maxWarnings !== undefined && counts.warn > maxWarnings);
+      const failed = counts.error > 0 || (maxWarnings !== undefined && counts.warn > maxWarnings) || problemsNotReported > 0;
       await writeOut(
         reporter.end({
           counts,
@@ -129,15 +132,23 @@ Examples:
           label: opened.label,
           inputs: opened.stats.inputs,
           readSummary,
+          problemsNotReported,
           scorecard: linter.scorecard(),
           severities: settings.severities,
         }),
       );
       if (readSummary) process.stderr.write(`llmtrace: ${readSummary}\n`);
-      if (linter.lateSpans) process.stderr.write(`llmtrace: warning: ${linter.lateSpans} spans arrived long after the rest of their trace (25,000+ spans later); their trace context (parents, duplicates) was not checked\n`);
+      if (linter.spilledBytes) {
+        const budget = formatMemorySize(opts.memory ?? DEFAULT_MEMORY_BUDGET);
+        process.stderr.write(`llmtrace: note: the trace state outgrew --memory ${budget}; ${(linter.spilledBytes / 1e6).toFixed(0)} MB of it went through temporary files (a larger --memory is faster)\n`);
+      }
       if (unusable) throw new LlmtraceError('no usable trace data was read', undefined, 2);
       if (failed) {
-        const why = counts.error > 0 ? countsText(counts) : `${plural(counts.warn, 'warning')} (more than --max-warnings ${maxWarnings})`;
+        const reasons = [
+          counts.error > 0 ? countsText(counts) : maxWarnings !== undefined && counts.warn > maxWarnings ? `${plural(counts.warn, 'warning')} (more than --max-warnings ${maxWarnings})` : '',
+          problemsNotReported > 0 ? `${plural(problemsNotReported, 'decode problem')} not reported (more bad records at once than lint holds)` : '',
+        ];
+        const why = reasons.filter((r) => r !== '').join('; ');
         throw new LlmtraceError(`lint failed: ${why}`, 'fix the findings, or change a rule\'s severity with --rule <id>=warn|off or in llmtrace.config.json', 1);
       }
     });

@@ -6,7 +6,7 @@ import { annotation, escapeData, escapeProperty, GithubReporter } from '../../sr
 import { JsonReporter } from '../../src/lib/lint/render/json.js';
 import type { LintSummary, Reporter } from '../../src/lib/lint/render/reporter.js';
 import { artifactUri, SarifReporter } from '../../src/lib/lint/render/sarif.js';
-import { StylishReporter } from '../../src/lib/lint/render/stylish.js';
+import { MAX_KEPT, StylishReporter } from '../../src/lib/lint/render/stylish.js';
 import type { Finding } from '../../src/lib/lint/types.js';
 import { resolveSettings } from '../../src/lib/lint/config.js';
 import { lintFiles } from './helpers.js';
@@ -25,6 +25,7 @@ async function render(reporter: Reporter, files: string[]): Promise<{ text: stri
     failed: r.counts.error > 0,
     label: files.join(', '),
     inputs: files.length,
+    problemsNotReported: 0,
     scorecard: r.scorecard,
     severities: settings.severities,
   };
@@ -162,6 +163,21 @@ describe('stylish output', () => {
     expect(lines[2]).toMatch(/^ {4}error +.* llm-missing-usage$/);
     expect(text).toMatch(/✖ 1 problem \(1 error, 0 warnings, 0 infos\)/);
     expect(text).toMatch(/Rollout checklist/);
+  });
+
+  it('says on the summary line what it did not list: findings past its cap, decode problems lint never saw', async () => {
+    const r = await lintFiles([path.join(FIX, 'llm-missing-usage.json')]);
+    const f = r.findings[0]!;
+    const many = Array.from({ length: MAX_KEPT + 5 }, (_, i) => ({ ...f, spanId: i.toString(16).padStart(16, '0') }));
+    const counts = { error: many.length, warn: 0, info: 0 };
+    const summary: LintSummary = { counts, shown: many.length, quiet: false, failed: true, label: 'x', inputs: 1, problemsNotReported: 0, scorecard: r.scorecard, severities: settings.severities };
+    const reporter = new StylishReporter(makeColors({ noColor: true }));
+    const text = [...reporter.add(many), ...reporter.end(summary)].join('');
+    expect(text.match(/llm-missing-usage$/gm)).toHaveLength(MAX_KEPT);
+    expect(text).toMatch(/^✖ 10,005 problems \(10,005 errors, 0 warnings, 0 infos\) in \d+ spans? of 1 trace; 5 findings not listed \(stylish lists 10,000; --format json or sarif lists all\)$/m);
+
+    const quietEnd = [...new StylishReporter(makeColors({ noColor: true })).end({ ...summary, counts: { error: 0, warn: 0, info: 0 }, problemsNotReported: 3 })].join('');
+    expect(quietEnd).toMatch(/^✖ 0 problems \(0 errors, 0 warnings, 0 infos\) in \d+ spans? of 1 trace; 3 more decode problems not reported/m);
   });
 });
 

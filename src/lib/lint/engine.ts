@@ -1,67 +1,54 @@
 /**
- * The lint engine: runs per-span rules as batches arrive and trace rules once the input is
- * read, applies the severity policy (once, here), counts findings and feeds the scorecard.
+ * The lint engine: runs per-span rules as batches arrive and trace rules once every span of the
+ * input is in, applies the severity policy (once, here), counts findings and feeds the scorecard.
  *
- * Streaming: spans are never kept. Per trace the engine keeps compact state — the span ids seen
- * (with their kind, for the duplicate check), the spans whose parent has not arrived yet (id,
- * parent id, name), the root records, and a few flags. A child waiting for its parent is
- * released as soon as the parent arrives, so what remains at the end are the orphans. Memory is
- * bounded by that state, not by the spans.
+ * Exact at any input order (docs/architecture.md): a trace is judged only after the whole input
+ * is read, from state that does not depend on the order its spans came in (trace-state.ts), so
+ * spans far apart — two services' files, one file per Collector replica, a shuffled dump — give
+ * the same findings and scorecard as the same spans in time order. Spans are never kept; per
+ * trace the engine holds its span ids, the spans still waiting for their parent, its roots and a
+ * few counts, and a trace that went quiet is frozen into one string (~9 bytes a span).
+ *
+ * Why traces are not decided early: releasing a trace that looks complete is exact only if a
+ * late span of it can still be checked against all its ids — its state would have to be written
+ * out for every trace decided, on the common path, and the decision redone and diffed when a late
+ * span comes. Holding the frozen state instead costs ~22 MB at 1M spans, within the default
+ * budget, and writes nothing; a late span merely thaws its trace.
+ *
+ * Why whole partitions spill: beyond the memory budget, the trace ids' hash partitions holding
+ * the most state move to disk (spill.ts) and every later span of those partitions is appended
+ * there. A trace is then either wholly in memory or wholly on disk (its frozen state, then its
+ * spans), so nothing is merged or redone: held traces are finished as before, and each partition
+ * file is read back alone (split when larger than the budget) and its traces finished by the
+ * same code.
  */
 import type { GenAiView } from '../genai/types.js';
 import type { Problem } from '../errors.js';
 import type { Span } from '../span.js';
+import { DEFAULT_MEMORY_BUDGET } from '../memory-budget.js';
 import { decodeRootContext } from './rules/root.js';
-import { duplicateFacts } from './rules/trace.js';
 import { RULES } from './registry.js';
 import type { PriceLayer } from '../cost/pricebook.js';
 import type { MapperSpec } from '../parallel/mapper.js';
 import type { RenderSpec } from './render/finding-text.js';
 import { newFinding, type FindingPlace } from './finding.js';
-import { GENAI, SpanLinter, TOOL, TOOL_OK, lintMapper, type LintFacts, type LintMapperConfig, type SpanScore } from './span-facts.js';
+import { SpanLinter, lintMapper, type LintFacts, type LintMapperConfig, type SpanScore } from './span-facts.js';
 import { ScorecardCounter, type Scorecard } from './scorecard.js';
-import { SpanIds } from './span-ids.js';
-import type {
-  AnyRuleDef,
-  Finding,
-  LintContext,
-  PendingSpan,
-  RootRecord,
-  RuleFacts,
-  RuleId,
-  Severity,
-  SeveritySetting,
-  TraceSummary,
-} from './types.js';
-import { TraceIdSet } from '../trace/trace-id-set.js';
-
-interface TraceState {
-  /** Span id → kind of the first span with that id. */
-  seen: SpanIds;
-  /** The sweep epoch in which the trace last received a span. */
-  epoch: number;
-  /** Span ids seen more than once → the kinds of every copy (rare). */
-  dups?: Map<string, number[]>;
-  /** Parent id → the spans waiting for it; undefined while nothing waits (the usual case). */
-  waiting?: Map<string, PendingSpan[]>;
-  roots: RootRecord[];
-  hasRoot: boolean;
-  genAi: boolean;
-  spanCount: number;
-  /** The first span seen (anchors trace-without-root when no span is an orphan: a cycle). */
-  firstId: string;
-  firstName: string;
-  firstSource?: string;
-  firstLine?: number;
-  /** Tool spans waiting for their parent: whether they are named and record their status. */
-  toolOk?: Set<PendingSpan>;
-}
+import { LintSpill, SPILL_PARTITIONS } from './spill.js';
+import { NameInterner, SourceTable, TraceState, frozenBytes, spanRecord } from './trace-state.js';
+import type { AnyRuleDef, Finding, LintContext, RuleFacts, RuleId, Severity, SeveritySetting, TraceHit, TraceSummary } from './types.js';
 
 export interface LinterOptions {
   severities: Readonly<Record<RuleId, SeveritySetting>>;
   ctx: LintContext;
   /** Classifier (tests may inject one); default `classify`. */
   classify?: (span: Span) => GenAiView;
+  /** Estimated bytes of trace state held before partitions of it move to disk (`--memory`). */
+  memoryBudget?: number;
+  /** Where the spill directory is made (default LLMTRACE_TMPDIR, else TMPDIR). */
+  spillParent?: string;
+  /** Spans between sweeps (default SWEEP_EVERY; tests use a few to pack, freeze and thaw small inputs). */
+  sweepEvery?: number;
 }
 
 export interface FindingCounts {
@@ -70,50 +57,78 @@ export interface FindingCounts {
   info: number;
 }
 
-/** Span names repeat (`chat gpt-4o`); sharing one string per name keeps the pending state small. */
-const INTERN_LIMIT = 50_000;
-
 /**
- * Every this many spans, traces that received none since the previous sweep pack their ids,
- * and complete traces (a root, no span waiting for its parent) that received none for at least
- * this many spans are decided early: trace rules run and their state is released, so memory
- * stays flat on large inputs. A span of such a trace arriving later is counted as late.
+ * Every this many spans, traces that received none since the previous sweep pack their ids;
+ * those that received none for FREEZE_AFTER sweeps are frozen (trace-state.ts). A trace that
+ * got a span after freezing waits twice as long before it freezes again (up to 2^MAX_FREEZE_BACKOFF
+ * times), so the traces of a shuffled input, whose spans come far apart, are not frozen and
+ * thawed over and over.
  */
 const SWEEP_EVERY = 25_000;
+const FREEZE_AFTER = 2;
+const MAX_FREEZE_BACKOFF = 4;
+
+/** Spilling stops once the held state is down to this share of the budget: room to grow again. */
+const SPILL_DOWN_TO = 0.75;
+
+/** Trace findings are handed out in pieces of about this many (the end of a large input). */
+const FINDINGS_PER_PIECE = 10_000;
+
+/** The sweep at the end of which a trace that stays quiet is frozen. */
+function freezeEpoch(t: TraceState): number {
+  return t.epoch + FREEZE_AFTER * (1 << Math.min(t.thaws, MAX_FREEZE_BACKOFF));
+}
+
+class FindingPieces {
+  out: Finding[] = [];
+
+  take(): Finding[] {
+    const piece = this.out;
+    this.out = [];
+    return piece;
+  }
+}
 
 export class Linter {
   readonly counts: FindingCounts = { error: 0, warn: 0, info: 0 };
   private readonly traceRules: AnyRuleDef[];
   private readonly problemRules: AnyRuleDef[];
-  private readonly duplicatesOn: boolean;
-  private readonly traces = new Map<string, TraceState>();
-  private readonly names = new Map<string, string>();
+  /** Trace id → its live state, or its state frozen in a string. */
+  private readonly traces = new Map<string, TraceState | string>();
+  private readonly names = new NameInterner();
+  private readonly sources = new SourceTable();
   private readonly score: ScorecardCounter;
+  private readonly budget: number;
+  private readonly sweepEvery: number;
   private spanLinter: SpanLinter | undefined;
+  /** Estimated bytes of the states in `traces`. */
+  private held = 0;
   private epoch = 0;
   private sinceSweep = 0;
-  private readonly settled = new TraceIdSet();
-  /** Spans of traces decided early that arrived afterwards (their trace context is not checked). */
-  lateSpans = 0;
+  /** Traces that received a span in this sweep period, and in the previous one. */
+  private touched: TraceState[] = [];
+  private touchedBefore: TraceState[] = [];
+  /** Sweep epoch → quiet traces to freeze then, if they are still quiet (thawed before: backoff). */
+  private readonly freezeAt = new Map<number, TraceState[]>();
+  private spill: LintSpill | undefined;
 
   constructor(private readonly opts: LinterOptions) {
     const on = (r: AnyRuleDef) => opts.severities[r.id] !== 'off';
     this.traceRules = RULES.filter((r) => on(r) && r.trace !== undefined);
     this.problemRules = RULES.filter((r) => on(r) && r.problem !== undefined);
-    this.duplicatesOn = opts.severities['duplicate-span-id'] !== 'off';
+    this.budget = opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET;
+    this.sweepEvery = opts.sweepEvery ?? SWEEP_EVERY;
     this.score = new ScorecardCounter(Object.entries(opts.ctx.rootContextKeys).filter(([, k]) => k.length > 0).map(([g]) => g));
+  }
+
+  /** Bytes written to temporary files (0 while the state fits the budget). */
+  get spilledBytes(): number {
+    return this.spill?.bytes ?? 0;
   }
 
   severityOf(rule: RuleId): Severity | undefined {
     const s = this.opts.severities[rule];
     return s === 'off' ? undefined : s;
-  }
-
-  private intern(name: string): string {
-    const hit = this.names.get(name);
-    if (hit !== undefined) return hit;
-    if (this.names.size < INTERN_LIMIT) this.names.set(name, name);
-    return name;
   }
 
   private emit<R extends RuleId>(out: Finding[], rule: R, where: FindingPlace, facts: RuleFacts[R]): void {
@@ -131,13 +146,16 @@ export class Linter {
     return lintMapper({ ...this.opts, priceLayers, render });
   }
 
-  /** Lints one batch of spans decoded on this thread; returns the findings that are final already. */
+  /** Lints one batch of spans decoded on this thread; returns its per-span findings. */
   lintBatch(spans: readonly Span[], source?: string, line?: number): Finding[] {
     this.spanLinter ??= new SpanLinter(this.opts);
     return this.addFacts(this.spanLinter.facts(spans, source, line));
   }
 
-  /** One batch's span facts (from a SpanLinter with the same options, on any thread). */
+  /**
+   * One batch's span facts (from a SpanLinter with the same options, on any thread); returns
+   * the per-span findings. Trace findings come from traceFindings() after the last batch.
+   */
   addFacts(f: LintFacts): Finding[] {
     const out: Finding[] = [];
     this.addScore(f.score);
@@ -159,8 +177,9 @@ export class Linter {
           out.push(finding);
         }
       }
-      this.traceSpan(f, i, context, out);
+      this.traceSpan(f, i, context ?? 0);
     }
+    if (this.held > this.budget) this.spillToBudget();
     return out;
   }
 
@@ -179,85 +198,102 @@ export class Linter {
     for (const [k, n] of d.deprecatedKeys) s.deprecatedKeys.set(k, (s.deprecatedKeys.get(k) ?? 0) + n);
   }
 
-  /** The trace's state, made for its first span; undefined for a trace decided early already. */
-  private traceState(traceId: string, spanId: string, name: string, source: string | undefined, line: number | undefined, out: Finding[]): TraceState | undefined {
-    let t = this.traces.get(traceId);
-    if (t === undefined) {
-      // A trace being read is never settled: the (large) settled set is asked only here.
-      if (this.settled.has(traceId)) return undefined;
-      t = { seen: new SpanIds(), epoch: this.epoch, roots: [], hasRoot: false, genAi: false, spanCount: 0, firstId: spanId, firstName: this.intern(name), firstSource: source, firstLine: line };
+  /** Adds one span to its trace's state, or to its partition on disk. */
+  private traceSpan(f: LintFacts, i: number, rootContext: number): void {
+    const traceId = f.traceIds[i]!;
+    const found = this.traces.get(traceId);
+    let t: TraceState;
+    if (found === undefined) {
+      // Traces of a partition on disk are never held again: asked only for traces not held.
+      if (this.spill?.holds(traceId)) {
+        this.spill.writeSpan(traceId, spanRecord(f.spanIds[i]!, f.parents[i]!, f.names[i]!, f.kinds[i]!, f.flags[i]!, f.source, f.line, rootContext, this.sources));
+        return;
+      }
+      t = new TraceState(traceId, this.epoch);
       this.traces.set(traceId, t);
-      this.score.traces++;
+      this.touched.push(t);
+      this.held += t.bytes;
+    } else if (typeof found === 'string') {
+      t = TraceState.thaw(traceId, found, this.sources, this.names, this.epoch);
+      t.thaws++;
+      this.traces.set(traceId, t);
+      this.touched.push(t);
+      this.held += t.bytes - frozenBytes(found);
+    } else {
+      t = found;
+      if (t.epoch !== this.epoch) {
+        t.epoch = this.epoch;
+        this.touched.push(t);
+      }
     }
-    t.epoch = this.epoch;
-    if (++this.sinceSweep >= SWEEP_EVERY) this.sweep(out, traceId);
-    return t;
+    const before = t.bytes;
+    this.score.toolChildOk += t.add(f.spanIds[i]!, f.parents[i]!, f.names[i]!, f.kinds[i]!, f.flags[i]!, f.source, f.line, rootContext, this.names);
+    this.held += t.bytes - before;
+    if (++this.sinceSweep >= this.sweepEvery) this.sweep();
   }
 
-  /** Packs the ids of traces that went quiet; decides complete ones quiet for a sweep period. */
-  private sweep(out: Finding[], current: string): void {
-    for (const [id, t] of this.traces) {
-      if (t.epoch >= this.epoch) continue;
-      if (t.epoch <= this.epoch - 2 && t.hasRoot && t.waiting === undefined && id !== current) {
-        this.decide(id, t, out);
-        this.traces.delete(id);
-        this.settled.add(id);
-      } else t.seen.pack();
+  /** Packs the ids of traces that went quiet in this sweep period; freezes those quiet long enough. */
+  private sweep(): void {
+    const epoch = this.epoch;
+    for (const t of this.touchedBefore) {
+      // Touched again since, or no longer held (frozen, thawed anew, spilled).
+      if (t.epoch !== epoch - 1 || this.traces.get(t.traceId) !== t) continue;
+      this.held -= t.pack();
+      const due = freezeEpoch(t);
+      if (due <= epoch) this.freeze(t);
+      else {
+        const list = this.freezeAt.get(due);
+        if (list) list.push(t);
+        else this.freezeAt.set(due, [t]);
+      }
     }
+    const due = this.freezeAt.get(epoch);
+    if (due) {
+      this.freezeAt.delete(epoch);
+      for (const t of due) if (freezeEpoch(t) === epoch && this.traces.get(t.traceId) === t) this.freeze(t);
+    }
+    this.touchedBefore = this.touched;
+    this.touched = [];
     this.epoch++;
     this.sinceSweep = 0;
   }
 
-  /** The trace context of one span: duplicates, parents, roots. */
-  private traceSpan(f: LintFacts, i: number, rootContext: number | undefined, out: Finding[]): void {
-    const traceId = f.traceIds[i]!;
-    const spanId = f.spanIds[i]!;
-    const parentSpanId = f.parents[i]!;
-    const name = f.names[i]!;
-    const kind = f.kinds[i]!;
-    const flags = f.flags[i]!;
-    const { source, line } = f;
-    const t = this.traceState(traceId, spanId, name, source, line, out);
-    if (t === undefined) {
-      this.lateSpans++;
-      return;
-    }
-    t.spanCount++;
-    if (flags & GENAI) t.genAi = true;
+  private freeze(t: TraceState): void {
+    const frozen = t.freeze(this.sources, this.names);
+    this.traces.set(t.traceId, frozen);
+    this.held += frozenBytes(frozen) - t.bytes;
+  }
 
-    const firstKind = t.seen.get(spanId);
-    if (firstKind === undefined) t.seen.set(spanId, kind);
-    else {
-      t.dups ??= new Map();
-      const kinds = t.dups.get(spanId) ?? [firstKind];
-      const facts = duplicateFacts(kinds, kind);
-      kinds.push(kind);
-      t.dups.set(spanId, kinds);
-      if (facts && this.duplicatesOn) this.emit(out, 'duplicate-span-id', { traceId, spanId, spanName: name, source, line }, facts);
-      return;
+  /** Moves the partitions holding the most state to disk until the rest is well within the budget. */
+  private spillToBudget(): void {
+    const spill = (this.spill ??= new LintSpill(this.sources, this.opts.spillParent));
+    const partitionOf: number[] = [];
+    const bytes = new Array<number>(SPILL_PARTITIONS).fill(0);
+    for (const [traceId, t] of this.traces) {
+      const p = spill.partitionOf(traceId);
+      partitionOf.push(p);
+      bytes[p]! += typeof t === 'string' ? frozenBytes(t) : t.bytes;
     }
-
-    const isTool = (flags & TOOL) !== 0;
-    const toolOk = (flags & TOOL_OK) !== 0;
-    // Children that were waiting for this span are no longer orphans.
-    const children = t.waiting?.get(spanId);
-    if (children !== undefined) {
-      t.waiting!.delete(spanId);
-      if (t.waiting!.size === 0) t.waiting = undefined;
-      for (const c of children) if (t.toolOk?.delete(c)) this.score.toolChildOk++;
+    const largest = [...bytes.keys()].filter((p) => !spill.isOnDisk(p)).sort((a, b) => bytes[b]! - bytes[a]!);
+    let rest = this.held;
+    for (const p of largest) {
+      if (rest <= this.budget * SPILL_DOWN_TO) break;
+      spill.moveToDisk(p);
+      rest -= bytes[p]!;
     }
-    if (parentSpanId === '') {
-      t.hasRoot = true;
-      t.roots.push({ spanId, name: this.intern(name), source, line, context: rootContext ?? 0 });
-    } else if (t.seen.has(parentSpanId)) {
-      if (toolOk) this.score.toolChildOk++;
-    } else {
-      const pending: PendingSpan = { spanId, parentSpanId, name: this.intern(name), source, line, isTool };
-      t.waiting ??= new Map();
-      const list = t.waiting.get(parentSpanId);
-      if (list) list.push(pending);
-      else t.waiting.set(parentSpanId, [pending]);
-      if (toolOk) (t.toolOk ??= new Set()).add(pending);
+    let k = 0;
+    // The same iteration order as above: only the current entry is ever deleted.
+    for (const [traceId, t] of this.traces) {
+      if (!spill.isOnDisk(partitionOf[k++]!)) continue;
+      this.traces.delete(traceId);
+      if (typeof t === 'string') {
+        spill.writeFrozen(traceId, t);
+        this.held -= frozenBytes(t);
+      } else {
+        this.held -= t.bytes;
+        t.pack();
+        spill.writeFrozen(traceId, t.freeze(this.sources, this.names));
+      }
     }
   }
 
@@ -275,39 +311,92 @@ export class Linter {
     return out;
   }
 
-  /** Runs the trace rules on every trace's compact state and releases it. */
-  finish(): Finding[] {
-    const out: Finding[] = [];
-    for (const [traceId, t] of this.traces) this.decide(traceId, t, out);
-    this.traces.clear();
-    return out;
+  /**
+   * After the last batch: runs the trace rules on every trace — those held, then those on disk,
+   * one partition at a time — and hands out the findings in pieces. Releases the state and the
+   * temporary files as it goes.
+   */
+  *traceFindings(): Generator<Finding[]> {
+    const pieces = new FindingPieces();
+    try {
+      yield* this.decideAll(this.traces, pieces);
+      this.held = 0;
+      this.touched = [];
+      this.touchedBefore = [];
+      this.freezeAt.clear();
+      const spill = this.spill;
+      if (spill !== undefined) {
+        for (const records of spill.partitions(this.budget)) {
+          const states = new Map<string, TraceState | string>();
+          for (const [traceId, r] of records) {
+            if (typeof r === 'string') {
+              states.set(traceId, r);
+              continue;
+            }
+            let t = states.get(traceId);
+            if (t === undefined) t = new TraceState(traceId, 0);
+            else if (typeof t === 'string') t = TraceState.thaw(traceId, t, this.sources, this.names, 0);
+            states.set(traceId, t);
+            this.score.toolChildOk += t.addRecord(r, this.sources, this.names);
+          }
+          yield* this.decideAll(states, pieces);
+        }
+      }
+    } finally {
+      this.close();
+    }
+    if (pieces.out.length) yield pieces.out;
   }
 
-  /** Runs the trace rules on one trace's compact state and counts it in the scorecard. */
+  /** Decides every trace of `states`, emptying it; yields full pieces of findings. */
+  private *decideAll(states: Map<string, TraceState | string>, pieces: FindingPieces): Generator<Finding[]> {
+    for (const [traceId, t] of states) {
+      states.delete(traceId);
+      this.decide(traceId, typeof t === 'string' ? TraceState.thaw(traceId, t, this.sources, this.names, 0) : t, pieces.out);
+      if (pieces.out.length >= FINDINGS_PER_PIECE) yield pieces.take();
+    }
+  }
+
+  /** traceFindings() in one list (tests, small inputs). */
+  finish(): Finding[] {
+    const all: Finding[] = [];
+    for (const piece of this.traceFindings()) for (const f of piece) all.push(f);
+    return all;
+  }
+
+  /** Removes the temporary files, if any (done by traceFindings(); call it on an error). */
+  close(): void {
+    this.spill?.remove();
+  }
+
+  /** Runs the trace rules on one trace's complete state and counts it in the scorecard. */
   private decide(traceId: string, t: TraceState, out: Finding[]): void {
-    const orphans: PendingSpan[] = [];
-    if (t.waiting) for (const list of t.waiting.values()) for (const o of list) orphans.push(o);
-    this.score.orphans += orphans.length;
-    if (!t.hasRoot) this.score.rootlessTraces++;
+    const orphans = t.orphans();
+    const hasRoot = t.roots.length > 0;
+    const s = this.score;
+    s.traces++;
+    s.orphans += orphans.length;
+    if (!hasRoot) s.rootlessTraces++;
     if (t.genAi) {
       for (const r of t.roots) {
-        this.score.genAiRoots++;
+        s.genAiRoots++;
         const { present } = decodeRootContext(r.context, this.opts.ctx.rootContextKeys);
-        for (const g of Object.keys(present)) this.score.rootGroups.set(g, (this.score.rootGroups.get(g) ?? 0) + 1);
+        for (const g of Object.keys(present)) s.rootGroups.set(g, (s.rootGroups.get(g) ?? 0) + 1);
       }
     }
     const summary: TraceSummary = {
       traceId,
       spanCount: t.spanCount,
       genAi: t.genAi,
-      hasRoot: t.hasRoot,
+      hasRoot,
       orphans,
       roots: t.roots,
-      first: { spanId: t.firstId, name: t.firstName, source: t.firstSource, line: t.firstLine },
+      duplicates: t.duplicates(),
+      lowest: { spanId: t.lowestId, name: t.lowestName, source: t.lowestSource, line: t.lowestLine },
       ctx: this.opts.ctx,
     };
     for (const rule of this.traceRules) {
-      const hits = (rule.trace as (t: TraceSummary) => Array<{ spanId: string; spanName: string; source?: string; line?: number; facts: RuleFacts[RuleId] }>)(summary);
+      const hits = (rule.trace as (t: TraceSummary) => Array<TraceHit<RuleId>>)(summary);
       for (const h of hits) this.emit(out, rule.id, { traceId, spanId: h.spanId, spanName: h.spanName, source: h.source, line: h.line }, h.facts);
     }
   }

@@ -1,7 +1,8 @@
 /**
  * Drives a lint run over opened sources: each batch is linted as it arrives and its findings are
  * handed to `sink` (which writes them out) before the next batch is read; decode problems the
- * reader collected become findings in between; trace rules run at the end.
+ * reader collected become findings in between; trace rules run at the end, when every span of
+ * every trace is in.
  */
 import type { PriceLayer } from '../cost/pricebook.js';
 import type { Problem } from '../errors.js';
@@ -12,8 +13,10 @@ import type { Finding } from './types.js';
 
 export interface LintInput {
   mapped: OpenedSources['mapped'];
-  /** The reader's problem list (openSources appends to it while batches are read). */
-  problems: readonly Problem[];
+  /** The reader's problem list (openSources appends to it while batches are read; runLint takes them out). */
+  problems: Problem[];
+  /** Problems the reader found while its list was full: not findings, so the run cannot pass. */
+  readonly problemsLeftOut?: number;
 }
 
 /**
@@ -29,20 +32,28 @@ export interface LintRunOptions {
 /** Findings to write, and per-span findings already rendered (come first: they were found first). */
 export type LintSink = (findings: Finding[], rendered?: { bytes: Uint8Array; shown: number }) => Promise<void> | void;
 
-export async function runLint(input: LintInput, linter: Linter, sink: LintSink, opts: LintRunOptions = {}): Promise<void> {
-  let seen = 0;
+export interface LintRunResult {
+  /** Decode problems found but never seen by lint (the reader's list was full): the run fails. */
+  problemsNotReported: number;
+}
+
+export async function runLint(input: LintInput, linter: Linter, sink: LintSink, opts: LintRunOptions = {}): Promise<LintRunResult> {
   const drain = async () => {
-    if (input.problems.length <= seen) return;
-    const found = linter.lintProblems(input.problems.slice(seen));
-    seen = input.problems.length;
+    if (input.problems.length === 0) return;
+    const found = linter.lintProblems(input.problems.splice(0));
     if (found.length) await sink(found);
   };
-  for await (const facts of input.mapped(linter.mapper(opts.priceLayers, opts.render))) {
+  try {
+    for await (const facts of input.mapped(linter.mapper(opts.priceLayers, opts.render))) {
+      await drain();
+      const found = linter.addFacts(facts);
+      if (found.length || facts.rendered) await sink(found, facts.rendered);
+    }
     await drain();
-    const found = linter.addFacts(facts);
-    if (found.length || facts.rendered) await sink(found, facts.rendered);
+    for (const found of linter.traceFindings()) await sink(found);
+  } finally {
+    // Temporary files go on an error too (the output closed early, an unreadable input).
+    linter.close();
   }
-  await drain();
-  const found = linter.finish();
-  if (found.length) await sink(found);
+  return { problemsNotReported: input.problemsLeftOut ?? 0 };
 }

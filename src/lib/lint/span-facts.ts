@@ -1,8 +1,7 @@
 /**
  * The per-span half of lint: classification, the per-span rules, the scorecard counts and what
  * the trace state needs, computed where the span was decoded (a worker thread for large inputs).
- * Only these compact facts reach the Linter, which keeps the per-trace state. The one per-span
- * rule that needs that state (duplicate-span-id) runs there.
+ * Only these compact facts reach the Linter, which keeps the per-trace state.
  */
 import { classify } from '../genai/classify.js';
 import type { GenAiView } from '../genai/types.js';
@@ -71,7 +70,6 @@ export interface SpanLinterOptions {
   render?: RenderSpec;
 }
 
-const NO_DUPLICATES: readonly number[] = [];
 const NONE: readonly never[] = [];
 
 export class SpanLinter {
@@ -84,9 +82,8 @@ export class SpanLinter {
 
   constructor(private readonly opts: SpanLinterOptions) {
     const on = (r: AnyRuleDef) => opts.severities[r.id] !== 'off' && (r.id !== 'model-unpriced' || opts.ctx.isPriced !== undefined);
-    // deprecated-attribute runs for the scorecard anyway (its facts are emitted below), and
-    // duplicate-span-id needs the trace state: the Linter runs it.
-    this.spanRules = RULES.filter((r) => on(r) && r.span !== undefined && r.id !== 'deprecated-attribute' && r.id !== 'duplicate-span-id');
+    // deprecated-attribute runs for the scorecard anyway (its facts are emitted below).
+    this.spanRules = RULES.filter((r) => on(r) && r.span !== undefined && r.id !== 'deprecated-attribute');
     this.deprecatedOn = opts.severities['deprecated-attribute'] !== 'off';
     this.classify = opts.classify ?? classify;
     if (opts.render) this.renderer = new FindingRenderer(opts.render);
@@ -153,7 +150,7 @@ export class SpanLinter {
     }
     if (isTool) s.tools++;
 
-    const input: SpanInput = { span, view, keys, infos, keyFlags, vendorOnly, def: genAi ? definitionFor(span, view) : undefined, duplicateOf: NO_DUPLICATES, ctx: this.opts.ctx };
+    const input: SpanInput = { span, view, keys, infos, keyFlags, vendorOnly, def: genAi ? definitionFor(span, view) : undefined, ctx: this.opts.ctx };
     // The rule returns a list (or nothing), never one facts object.
     const deprecatedList = (deprecatedAttribute.span!(input) ?? NONE) as readonly RuleFacts['deprecated-attribute'][];
     if (deprecatedList.length) {

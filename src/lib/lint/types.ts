@@ -99,8 +99,6 @@ export interface SpanInput {
   vendorOnly: boolean;
   /** The GenAI span definition the span is checked against (undefined for non-GenAI spans). */
   def: SpanDefinition | undefined;
-  /** Kinds of earlier spans of the same trace with this span id (empty: the id is new). */
-  duplicateOf: readonly number[];
   ctx: LintContext;
 }
 
@@ -124,18 +122,34 @@ export interface RootRecord {
   context: number;
 }
 
-/** What the engine keeps per trace (ids, unresolved parents, roots), handed to trace rules. */
+/** A span that repeats the span id of another span of its trace. */
+export interface DuplicateSpan {
+  spanId: string;
+  name: string;
+  source?: string;
+  line?: number;
+  /** The kinds of every span of the trace with this id, ascending. */
+  kinds: number[];
+}
+
+/**
+ * What the engine keeps per trace (ids, unresolved parents, roots), handed to trace rules once
+ * every span of the trace is in. Nothing here depends on the order the spans arrived in.
+ */
 export interface TraceSummary {
   traceId: string;
   spanCount: number;
   /** The trace holds at least one GenAI span (LLM, embeddings, tool, agent, workflow, retrieval). */
   genAi: boolean;
   hasRoot: boolean;
-  /** Spans whose parent id never arrived. */
+  /** Spans whose parent id is not the id of any span of the trace, by span id. */
   orphans: readonly PendingSpan[];
+  /** Every span without a parent id (each copy of a repeated id counts). */
   roots: readonly RootRecord[];
-  /** The first span seen, to anchor a trace-level finding when there is no orphan. */
-  first: { spanId: string; name: string; source?: string; line?: number };
+  /** Every copy of a repeated span id but one (the B3 client/server pair is not a repeat). */
+  duplicates: readonly DuplicateSpan[];
+  /** The span with the lowest span id: anchors a trace-level finding when there is no orphan. */
+  lowest: { spanId: string; name: string; source?: string; line?: number };
   ctx: LintContext;
 }
 

@@ -33,12 +33,21 @@ export interface OpenedSources {
    */
   mapped<C, R>(spec: MapperSpec<C, R>): AsyncGenerator<R>;
   stats: ReadStats;
+  /**
+   * Problems in the order found, at most MAX_HELD_PROBLEMS at a time: a consumer may take them
+   * out as it goes (lint makes each a finding), which makes room for more.
+   */
   problems: Problem[];
+  /** Problems found while `problems` was full: counted in the summary, but nobody saw them. */
+  readonly problemsLeftOut: number;
   fromStore: boolean;
   label: string;
   /** After reading: a one-line summary of problems (or undefined), and whether input was unusable. */
   finish(): { summary?: string; unusable: boolean };
 }
+
+/** Problems held for a consumer at once: a flood of bad records must not fill the memory. */
+const MAX_HELD_PROBLEMS = 10_000;
 
 export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSources> {
   const stderr = opts.stderr ?? process.stderr;
@@ -65,9 +74,13 @@ export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSourc
   }
   const stats = newReadStats();
   const problems: Problem[] = [];
+  let found = 0;
+  let leftOut = 0;
   let printed = 0;
   const onProblem = (p: Problem) => {
-    if (problems.length < 10_000) problems.push(p);
+    found++;
+    if (problems.length < MAX_HELD_PROBLEMS) problems.push(p);
+    else leftOut++;
     if (printed < maxLines) {
       stderr.write(`llmtrace: ${formatProblem(p)}\n`);
       printed++;
@@ -79,10 +92,13 @@ export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSourc
     mapped: (spec) => readMapped(inputs, { onProblem, stats, workers: workerCount() }, spec),
     stats,
     problems,
+    get problemsLeftOut() {
+      return leftOut;
+    },
     fromStore,
     label,
     finish() {
-      const total = problems.length;
+      const total = found;
       let summary: string | undefined;
       if (total > 0) {
         const parts = [`read ${stats.inputs} input${stats.inputs === 1 ? '' : 's'}`, `${stats.spans} spans`];

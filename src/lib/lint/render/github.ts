@@ -11,7 +11,7 @@
 import type { Colors } from '../../render/colors.js';
 import { formatMessage, formatWhere } from '../messages.js';
 import type { Finding, Severity } from '../types.js';
-import { countsText, type LintSummary, type Reporter } from './reporter.js';
+import { countsText, plural, type LintSummary, type Reporter } from './reporter.js';
 import { scorecardLines } from './scorecard.js';
 
 const COMMAND: Record<Severity, string> = { error: 'error', warn: 'warning', info: 'notice' };
@@ -47,7 +47,8 @@ export class GithubReporter implements Reporter {
   }
 
   *end(s: LintSummary): Iterable<string> {
-    yield `llmtrace lint: ${countsText(s.counts)}${s.failed ? ' — failed' : ''}\n`;
+    const notReported = s.problemsNotReported > 0 ? `, ${plural(s.problemsNotReported, 'decode problem')} not reported` : '';
+    yield `llmtrace lint: ${countsText(s.counts)}${notReported}${s.failed ? ' — failed' : ''}\n`;
     for (const l of scorecardLines(s.scorecard, this.colors, s.label)) yield `${l}\n`;
   }
 }

@@ -4,13 +4,15 @@
  *   { "findings": [ { "rule", "severity", "message", "traceId", "spanId", "spanName",
  *                     "source"?, "line"?, "facts": {…rule-specific…} }, … ],
  *     "summary": { "errors", "warnings", "infos", "shown", "failed", "maxWarnings",
- *                  "spans", "traces", "inputs" },
+ *                  "spans", "traces", "inputs", "problemsNotReported" },
  *     "scorecard": { "spans", "traces", "genAiSpans", "llmSpans", "toolSpans", "genAiRoots",
  *                    "noGenAi", "items": [ { "id", "label", "count", "total", "share", "goal",
  *                    "ok" } ], "deprecatedKeys": { key: spans } },
  *     "rules": { "<rule id>": "off" | "info" | "warn" | "error" } }
  *
  * `traceId`/`spanId`/`spanName` are "" for input problems (spans that never decoded).
+ * `problemsNotReported` counts decode problems that are not among the findings (a flood of bad
+ * records larger than the reader holds at once); the run fails when it is not 0.
  */
 import { jsonString } from '../../render/json-string.js';
 import { isShared } from '../facts-memo.js';
@@ -146,6 +148,7 @@ export class JsonReporter implements Reporter {
       spans: s.scorecard.spans,
       traces: s.scorecard.traces,
       inputs: s.inputs,
+      problemsNotReported: s.problemsNotReported,
     };
     yield `${this.first ? '' : '\n'}],\n"summary":${JSON.stringify(summary)},\n"scorecard":${JSON.stringify(s.scorecard)},\n"rules":${JSON.stringify(s.severities)}}\n`;
   }

@@ -21,6 +21,8 @@ export interface LintSummary {
   inputs: number;
   /** The reader's one-line problem summary, when there were problems. */
   readSummary?: string;
+  /** Decode problems found but never linted (too many at once for the reader's list); the run fails. */
+  problemsNotReported: number;
   scorecard: Scorecard;
   severities: Readonly<Record<RuleId, SeveritySetting>>;
 }

@@ -97,7 +97,7 @@ export class SarifReporter implements Reporter {
   }
 
   *end(s: LintSummary): Iterable<string> {
-    const props = { scorecard: s.scorecard, counts: s.counts };
+    const props = { scorecard: s.scorecard, counts: s.counts, problemsNotReported: s.problemsNotReported };
     yield `${this.first ? '' : '\n'}],"properties":${JSON.stringify(props)}}]}\n`;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * `--format stylish` (the default): findings grouped by trace, then by span, then a summary line
  * and the checklist scorecard. Grouping needs the findings until the end; past MAX_KEPT they are
- * only counted (the summary says so and points at the streamed formats).
+ * not listed, only counted: the summary line's counts include them and it says how many were
+ * not listed (the exit code does not change: it follows the counts, as in every format).
  */
 import type { Colors } from '../../render/colors.js';
 import { sanitize } from '../../render/format.js';
@@ -78,13 +79,16 @@ export class StylishReporter implements Reporter {
     }
 
     const total = s.counts.error + s.counts.warn + s.counts.info;
-    if (total === 0) yield `${c.green('✔')} no problems in ${plural(s.scorecard.spans, 'span')} of ${plural(s.scorecard.traces, 'trace')}\n`;
+    const read = `${plural(s.scorecard.spans, 'span')} of ${plural(s.scorecard.traces, 'trace')}`;
+    // What the list above lacks is said on the summary line itself, never only on a later line.
+    const notShown = this.dropped > 0 ? `; ${plural(this.dropped, 'finding')} not listed (stylish lists ${MAX_KEPT.toLocaleString('en-US')}; --format json or sarif lists all)` : '';
+    const notReported = s.problemsNotReported > 0 ? `; ${plural(s.problemsNotReported, 'more decode problem')} not reported (too many bad records at once)` : '';
+    if (total === 0 && s.problemsNotReported === 0) yield `${c.green('✔')} no problems in ${read}\n`;
     else {
-      const mark = s.counts.error > 0 ? c.red('✖') : c.yellow('⚠');
-      yield `${mark} ${plural(total, 'problem')} (${countsText(s.counts)}) in ${plural(s.scorecard.spans, 'span')} of ${plural(s.scorecard.traces, 'trace')}\n`;
+      const mark = s.counts.error > 0 || s.problemsNotReported > 0 ? c.red('✖') : c.yellow('⚠');
+      yield `${mark} ${plural(total, 'problem')} (${countsText(s.counts)}) in ${read}${notShown}${notReported}\n`;
     }
     if (s.quiet && s.counts.warn + s.counts.info > 0) yield c.dim('  warnings and infos hidden by --quiet\n');
-    if (this.dropped > 0) yield c.dim(`  ${plural(this.dropped, 'more finding')} not shown; use --format json or sarif for all of them\n`);
     if (s.maxWarnings !== undefined && s.counts.warn > s.maxWarnings) {
       yield c.red(`  ${plural(s.counts.warn, 'warning')}: more than --max-warnings ${s.maxWarnings}\n`);
     }

@@ -1,9 +1,9 @@
 /**
- * Trace structure: orphan spans, traces without a root, duplicate span ids. Orphans and roots
- * are known only once the whole input is read (spans of one trace arrive in any order, across
- * batches and files), so these run on the engine's compact per-trace state at the end.
+ * Trace structure: orphan spans, traces without a root, duplicate span ids. Orphans, roots and
+ * repeated ids are known only once the whole input is read (spans of one trace arrive in any
+ * order, across batches and files), so these run on the engine's compact per-trace state at the
+ * end.
  */
-import { SpanKind } from '../../span.js';
 import type { RuleDef } from '../types.js';
 
 export const orphanSpan: RuleDef<'orphan-span'> = {
@@ -31,17 +31,15 @@ export const traceWithoutRoot: RuleDef<'trace-without-root'> = {
   defaultSeverity: 'warn',
   description: 'every trace has a root span',
   docs: {
-    checks: 'No span of the trace is a root (every span has a parent id). Reported once per trace, on its first orphan.',
+    checks: 'No span of the trace is a root (every span has a parent id). Reported once per trace, on its orphan with the lowest span id.',
     why: 'The root carries the request, the user context and the total duration; its absence is the classic symptom of a process that exited without flushing ("flush before exit?").',
     fix: 'Flush the tracer provider before exit (`forceFlush()`/`shutdown()`); if the root lives in an upstream service, export that service\'s spans too.',
   },
   trace(t) {
     if (t.hasRoot || t.spanCount === 0) return [];
-    const anchor = t.orphans[0] ?? t.first;
-    const name = 'name' in anchor ? anchor.name : '';
-    return [
-      { spanId: anchor.spanId, spanName: name, source: anchor.source, line: anchor.line, facts: { spans: t.spanCount, orphans: t.orphans.length } },
-    ];
+    // Orphans come sorted by span id: the anchor does not depend on the input order.
+    const anchor = t.orphans[0] ?? t.lowest;
+    return [{ spanId: anchor.spanId, spanName: anchor.name, source: anchor.source, line: anchor.line, facts: { spans: t.spanCount, orphans: t.orphans.length } }];
   },
 };
 
@@ -50,19 +48,11 @@ export const duplicateSpanId: RuleDef<'duplicate-span-id'> = {
   defaultSeverity: 'error',
   description: 'span ids are unique within a trace',
   docs: {
-    checks: 'A span repeats the span id of an earlier span of the same trace. The B3/Zipkin shared-span pair (a CLIENT and a SERVER span with one id) is accepted.',
+    checks: 'Two or more spans of a trace share a span id; reported on each copy but the first — the first two when the id has a CLIENT and a SERVER span (the B3/Zipkin shared span, accepted). Facts: the kinds of all spans with the id.',
     why: 'Parent links become ambiguous: children attach to the wrong span and durations, tokens and costs are counted twice or lost. Usually a custom id generator or a span exported twice (two processors, retries with a re-send).',
     fix: 'Use the SDK\'s random id generator; make sure each span is exported by exactly one processor.',
   },
-  span({ span, duplicateOf }) {
-    return duplicateFacts(duplicateOf, span.kind);
+  trace(t) {
+    return t.duplicates.map((d) => ({ spanId: d.spanId, spanName: d.name, source: d.source, line: d.line, facts: { kinds: d.kinds } }));
   },
 };
-
-/** A span id seen before with `earlier` kinds, now again with `kind`: the finding's facts, if any. */
-export function duplicateFacts(earlier: readonly number[], kind: number): { kinds: number[] } | undefined {
-  if (earlier.length === 0) return undefined;
-  const kinds = [...earlier, kind];
-  const shared = kinds.length === 2 && kinds.includes(SpanKind.CLIENT) && kinds.includes(SpanKind.SERVER);
-  return shared ? undefined : { kinds };
-}
