@@ -19,7 +19,7 @@ import { pricingInfoJson, pricingInfoTable } from '../lib/render/pricing-info.js
 import { openSources } from '../lib/sources/open.js';
 import { resolveStoreDir } from '../lib/store/layout.js';
 import { boundHeapGrowth } from '../lib/runtime/heap.js';
-import { DEFAULT_MEMORY_BUDGET, formatMemorySize, memoryOption } from '../lib/memory-budget.js';
+import { DEFAULT_MEMORY_BUDGET, formatMemorySize, sizeOption } from '../lib/sizes.js';
 
 interface CostOptions {
   since?: TimeSpec;
@@ -45,7 +45,7 @@ const DEFAULT_BY = ['feature', 'model'];
  * Decide a trace that looks complete once this many further spans came without one of its own.
  * Only a matter of speed: a later span of it makes the trace be decided again, exactly.
  */
-const SETTLE_AFTER_SPANS = 25_000;
+const SETTLE_AFTER_SPANS = 5_000;
 
 /** Wraps a lib parser that throws Error into commander's usage error (exit 2). */
 function usage<T>(parse: (v: string, prev?: T) => T) {
@@ -80,7 +80,7 @@ export function register(program: Command): void {
     .option('--max-increase <percent>', 'with --baseline: fail when the total or a row costs more than this much more (e.g. 10%)', usage((v) => parsePercent('--max-increase', v)))
     .option('--strict', 'fail when any tokens have no price')
     .option('--store <dir>', 'local store to read when no source is given, and where fetched pricing is cached (default ./.llmtrace or $LLMTRACE_STORE)')
-    .option('--memory <size>', `trace state held in memory before it spills to temporary files under $TMPDIR (results are the same; default ${formatMemorySize(DEFAULT_MEMORY_BUDGET)})`, memoryOption('--memory'))
+    .option('--memory <size>', `trace state held in memory before it spills to temporary files under $TMPDIR (results are the same; default ${formatMemorySize(DEFAULT_MEMORY_BUDGET)})`, sizeOption('--memory'))
     .addHelpText(
       'after',
       `

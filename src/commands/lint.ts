@@ -20,7 +20,7 @@ import { writeOut } from '../lib/render/output.js';
 import { renderTable } from '../lib/render/table.js';
 import { openSources } from '../lib/sources/open.js';
 import { boundHeapGrowth } from '../lib/runtime/heap.js';
-import { DEFAULT_MEMORY_BUDGET, formatMemorySize, memoryOption } from '../lib/memory-budget.js';
+import { DEFAULT_MEMORY_BUDGET, formatMemorySize, sizeOption } from '../lib/sizes.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
@@ -56,7 +56,7 @@ export function register(program: Command): void {
     .option('--list-rules', 'list the rules with their ids, severities and descriptions, then exit')
     .option('--store <dir>', 'local store to read when no source is given (default ./.llmtrace or $LLMTRACE_STORE)')
     .option('--pricing <file|url>', 'prices for models the built-in table lacks, for model-unpriced (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--memory <size>', `trace state held in memory before the rest goes to temporary files, e.g. 256MiB or 1GiB (default ${formatMemorySize(DEFAULT_MEMORY_BUDGET).replace(' ', '')}); findings do not depend on it`, memoryOption('--memory'))
+    .option('--memory <size>', `trace state held in memory before the rest goes to temporary files, e.g. 256MiB or 1GiB (default ${formatMemorySize(DEFAULT_MEMORY_BUDGET).replace(' ', '')}); findings do not depend on it`, sizeOption('--memory'))
     .addHelpText(
       'after',
       `

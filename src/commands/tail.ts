@@ -1,11 +1,11 @@
 import { Option, type Command } from 'commander';
 import { commaList } from '../lib/cli-options.js';
-import { byteSize, portNumber } from '../lib/live/options.js';
+import { portNumber } from '../lib/live/options.js';
 import { runTail } from '../lib/live/session.js';
 import { loadConfig } from '../lib/config.js';
 import { resolveStoreDir } from '../lib/store/layout.js';
 import { boundHeapGrowth } from '../lib/runtime/heap.js';
-import { memoryOption } from '../lib/memory-budget.js';
+import { DEFAULT_MEMORY_BUDGET, formatMemorySize, sizeOption } from '../lib/sizes.js';
 
 interface TailCliOptions {
   httpPort: number;
@@ -39,7 +39,7 @@ export function register(program: Command): void {
     .option('--no-store', 'keep nothing on disk')
     .addOption(
       new Option('--max-body <size>', 'largest request accepted, after decompression (20MiB, 512KiB, 10MB, 1048576)')
-        .argParser(byteSize('--max-body'))
+        .argParser(sizeOption('--max-body', { bareBytes: true }))
         .default(20 * 1024 * 1024, '20MiB'),
     )
     .addOption(new Option('--token <token>', 'require "Authorization: Bearer <token>" on both protocols').env('LLMTRACE_TOKEN'))
@@ -52,7 +52,7 @@ export function register(program: Command): void {
     .option('--service <names>', 'show only spans of these services (repeatable, comma-separated)', commaList)
     .option('--feature <names>', 'show only spans of these features (repeatable, comma-separated)', commaList)
     .option('--pricing <file>', 'prices for models the built-in table lacks (JSON pricing file or URL; repeatable)', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--memory <size>', 'printed traces kept in memory for their late spans before the oldest go to temporary files (default 64 MiB)', memoryOption('--memory'))
+    .option('--memory <size>', `printed traces kept in memory for their late spans before the oldest go to temporary files (default ${formatMemorySize(DEFAULT_MEMORY_BUDGET)})`, sizeOption('--memory'))
     .addHelpText(
       'after',
       `
@@ -90,7 +90,7 @@ Examples:
         noColor: global.color === false,
         price: (view, startMs) => priceCall(book, view, startMs)?.cost,
         priceLayers: book.layers,
-        memoryBytes: opts.memory,
+        memoryBytes: opts.memory ?? DEFAULT_MEMORY_BUDGET,
       });
     });
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { once } from 'node:events';
 import { commaList, nonNegativeInt, oneOf, outputWidth, positiveInt } from '../lib/cli-options.js';
 import { LlmtraceError } from '../lib/errors.js';
-import { DEFAULT_MEMORY_BUDGET, formatMemorySize, memoryOption } from '../lib/memory-budget.js';
+import { DEFAULT_MEMORY_BUDGET, formatMemorySize, sizeOption } from '../lib/sizes.js';
 import type { SpanLogEvent } from '../lib/otlp/decode-result.js';
 import { makeColors, type Colors } from '../lib/render/colors.js';
 import { renderTrace } from '../lib/render/tree.js';
@@ -47,7 +47,7 @@ export function register(program: Command): void {
     .option('-f, --format <format>', 'text or json', oneOf('--format', ['text', 'json'] as const), 'text')
     .option('--store <dir>', 'local store to read when no source is given (default ./.llmtrace or $LLMTRACE_STORE)')
     .option('--pricing <file|url>', 'prices for models the built-in table lacks (repeatable; see llmtrace cost --help)', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--memory <size>', `spans held in memory before traces spill to temporary files under $TMPDIR (the output is the same; default ${formatMemorySize(DEFAULT_MEMORY_BUDGET)})`, memoryOption('--memory'))
+    .option('--memory <size>', `spans held in memory before traces spill to temporary files under $TMPDIR (the output is the same; default ${formatMemorySize(DEFAULT_MEMORY_BUDGET)})`, sizeOption('--memory'))
     .addHelpText(
       'after',
       `

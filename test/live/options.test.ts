@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopback, parseByteSize } from '../../src/lib/live/options.js';
+import { isLoopback } from '../../src/lib/live/options.js';
+import { parseSize } from '../../src/lib/sizes.js';
 
 describe('tail option values', () => {
-  it('reads sizes with decimal and binary units', () => {
-    expect(parseByteSize('20MiB')).toBe(20 * 1024 * 1024);
-    expect(parseByteSize('512KiB')).toBe(512 * 1024);
-    expect(parseByteSize('1048576')).toBe(1048576);
-    expect(parseByteSize('10MB')).toBe(10_000_000);
-    expect(parseByteSize('1.5 gib')).toBe(1.5 * 1024 ** 3);
-    for (const bad of ['', 'MiB', '-1', '0', '12 parsecs', '1e6']) expect(parseByteSize(bad), bad).toBeUndefined();
+  it('reads --max-body as the other sizes, and a bare number as bytes', () => {
+    const maxBody = (v: string) => parseSize('--max-body', v, { bareBytes: true });
+    expect(maxBody('20MiB')).toBe(20 * 1024 * 1024);
+    expect(maxBody('512KiB')).toBe(512 * 1024);
+    expect(maxBody('1048576')).toBe(1048576);
+    expect(maxBody('10MB')).toBe(10_000_000);
+    expect(maxBody('1.5 GiB')).toBe(1.5 * 1024 ** 3);
+    for (const bad of ['', 'MiB', '-1', '0', '12 parsecs', '1e6']) expect(() => maxBody(bad), bad).toThrow(/--max-body must be a size/);
   });
 
   it('knows loopback hosts', () => {

@@ -147,6 +147,7 @@ export class Attributor {
    * string each they take a quarter of the memory and nothing of the garbage collector's time.
    */
   private readonly decidedText = new Map<string, string>();
+  private decidedTextBytes = 0;
   /** Traces written to disk: their later spans go there too. */
   private readonly spilled = new TraceIdSet();
   private spill: TraceSpill | undefined;
@@ -283,8 +284,9 @@ export class Attributor {
   }
 
   /**
-   * Decides traces that look complete and have been quiet for `settle` spans. They stay held, as
-   * text, until the budget needs their room: most get no late span, and one that does is redone.
+   * Decides traces that look complete and have been quiet for `settle` spans. They wait as
+   * text, the newest in memory (a quarter of the budget: a late span usually comes soon after
+   * its trace's others), the older on disk; most get no late span, and one that does is redone.
    */
   private settleQuiet(): void {
     for (const [id, t] of this.open) {
@@ -297,14 +299,33 @@ export class Attributor {
       this.open.delete(id);
       this.heldBytes += text.length - t.bytes;
       this.decidedText.set(id, text);
+      this.decidedTextBytes += text.length;
     }
+    // The memory V8 takes is about twice what is live (heap growth), so text that only waits
+    // for a rare late span goes to disk early: writing it is cheap, reading only if needed.
+    if (this.decidedTextBytes > this.budget / 4) this.spillDecided(this.budget / 8);
     if (this.heldBytes > this.budget) this.spillToBudget();
+  }
+
+  /** Writes the oldest decided traces to disk until their text in memory is at most `target`. */
+  private spillDecided(target: number): void {
+    this.spill ??= new TraceSpill({ parent: this.opts.spillParent, memoryBytes: Number.isFinite(this.budget) ? this.budget : 256 << 20 });
+    for (const [id, text] of this.decidedText) {
+      if (this.decidedTextBytes <= target) break;
+      this.spill.write(id, text, 'decided');
+      this.spilled.add(id);
+      this.decidedText.delete(id);
+      this.heldBytes -= text.length;
+      this.decidedTextBytes -= text.length;
+      this.stats.spilledTraces++;
+    }
   }
 
   /** A trace decided early whose late span arrived: back as objects, to be decided again at the end. */
   private revive(traceId: string, text: string): TraceState {
     this.decidedText.delete(traceId);
     this.heldBytes -= text.length;
+    this.decidedTextBytes -= text.length;
     const spans = decodeTrace(text);
     let bytes = TRACE_BYTES;
     for (const r of spans.values()) bytes += typeof r === 'string' ? PLAIN_BYTES : RECORD_BYTES + (r.call ? CALL_BYTES : 0);
@@ -315,20 +336,13 @@ export class Attributor {
   }
 
   /**
-   * Writes whole traces to disk until the held state is under half the budget: decided ones
-   * first (oldest first: least likely to get more spans), then the quietest undecided ones.
+   * Writes whole traces to disk until the held state is under three quarters of the budget:
+   * decided ones first (oldest first: least likely to get more spans), then the quietest
+   * undecided ones.
    */
   private spillToBudget(): void {
-    this.spill ??= new TraceSpill({ parent: this.opts.spillParent, memoryBytes: Number.isFinite(this.budget) ? this.budget : 256 << 20 });
-    const target = this.budget / 2;
-    for (const [id, text] of this.decidedText) {
-      if (this.heldBytes <= target) break;
-      this.spill.write(id, text, 'decided');
-      this.spilled.add(id);
-      this.decidedText.delete(id);
-      this.heldBytes -= text.length;
-      this.stats.spilledTraces++;
-    }
+    const target = (this.budget * 3) / 4;
+    this.spillDecided(Math.max(0, this.decidedTextBytes - (this.heldBytes - target)));
     const evict = (id: string, t: TraceState) => {
       const state = t.reopened ? 'reopened' : 'open';
       this.spill!.write(id, encodeTrace(t.spans, state), state);
@@ -351,6 +365,7 @@ export class Attributor {
     for (const [id, t] of this.open) this.finishTrace(id, t.spans, t.decided, t.reopened);
     this.open.clear();
     this.decidedText.clear(); // decided, and no span of them came late: done
+    this.decidedTextBytes = 0;
     this.heldBytes = 0;
     if (this.spill) {
       this.spill.finish((trace: SpilledTrace) => {

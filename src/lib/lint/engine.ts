@@ -25,7 +25,7 @@
 import type { GenAiView } from '../genai/types.js';
 import type { Problem } from '../errors.js';
 import type { Span } from '../span.js';
-import { DEFAULT_MEMORY_BUDGET } from '../memory-budget.js';
+import { DEFAULT_MEMORY_BUDGET } from '../sizes.js';
 import { decodeRootContext } from './rules/root.js';
 import { RULES } from './registry.js';
 import type { PriceLayer } from '../cost/pricebook.js';

@@ -15,6 +15,7 @@ import { assembleTrace } from '../trace/assemble.js';
 import { LiveCount, isModelSpan, type CountFacts } from '../trace/count-once.js';
 import { subtreeCosts } from '../trace/costs.js';
 import { PrintedTraces } from './printed-traces.js';
+import { DEFAULT_MEMORY_BUDGET } from '../sizes.js';
 import type { LiveEvent, PriceFn, SpanLine, TraceEnd } from './events.js';
 import { FEATURE_KEYS, featureOf, hasFilters, matchesFilters, NO_FEATURE, type FeatureSpan, type LiveFilters } from './filters.js';
 import { applyCall, emptyCallTotals, SessionTotals, type CountedCall } from './totals.js';
@@ -138,7 +139,7 @@ export class LiveView {
     this.filters = opts.filters ?? {};
     this.filtered = hasFilters(this.filters);
     this.printed = new PrintedTraces<TraceState>({
-      memoryBytes: opts.printedMemoryBytes ?? 64 << 20,
+      memoryBytes: opts.printedMemoryBytes ?? DEFAULT_MEMORY_BUDGET,
       spillParent: opts.spillParent,
       sizeOf: (t) => 200 + t.count.spans.size * 120,
       save: (t) => saveTrace(t, opts.featureKeys ?? FEATURE_KEYS),

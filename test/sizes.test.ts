@@ -1,18 +1,18 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MEMORY_BUDGET, formatMemorySize, parseMemorySize } from '../../src/lib/memory-budget.js';
+import { DEFAULT_MEMORY_BUDGET, formatMemorySize, parseSize } from '../src/lib/sizes.js';
 
 const MiB = 2 ** 20;
 
-describe('parseMemorySize', () => {
+describe('parseSize', () => {
   it('reads binary and decimal units, fractions and a space before the unit', () => {
-    expect(parseMemorySize('--memory', '256MiB')).toBe(256 * MiB);
-    expect(parseMemorySize('--memory', '1GiB')).toBe(2 ** 30);
-    expect(parseMemorySize('--memory', '1.5GiB')).toBe(1.5 * 2 ** 30);
-    expect(parseMemorySize('--memory', '512MB')).toBe(512e6);
-    expect(parseMemorySize('--memory', '64 KiB')).toBe(64 * 1024);
-    expect(parseMemorySize('--memory', '2kB')).toBe(2000);
-    expect(parseMemorySize('--memory', '100B')).toBe(100);
+    expect(parseSize('--memory', '256MiB')).toBe(256 * MiB);
+    expect(parseSize('--memory', '1GiB')).toBe(2 ** 30);
+    expect(parseSize('--memory', '1.5GiB')).toBe(1.5 * 2 ** 30);
+    expect(parseSize('--memory', '512MB')).toBe(512e6);
+    expect(parseSize('--memory', '64 KiB')).toBe(64 * 1024);
+    expect(parseSize('--memory', '2kB')).toBe(2000);
+    expect(parseSize('--memory', '100B')).toBe(100);
   });
 
   it.each([
@@ -31,13 +31,13 @@ describe('parseMemorySize', () => {
     ['a huge size', '5000GiB', /more than 1 TiB/],
     ['a size with too many digits', '99999999999999999999GB', /more than 1 TiB/],
   ])('rejects %s with a usage error naming the flag (%j)', (_, value, why) => {
-    expect(() => parseMemorySize('--memory', value)).toThrow(InvalidArgumentError);
-    expect(() => parseMemorySize('--memory', value)).toThrow(/^--memory must be a size with a unit \(e\.g\. 256MiB/);
-    expect(() => parseMemorySize('--memory', value)).toThrow(why);
+    expect(() => parseSize('--memory', value)).toThrow(InvalidArgumentError);
+    expect(() => parseSize('--memory', value)).toThrow(/^--memory must be a size with a unit \(e\.g\. 256MiB/);
+    expect(() => parseSize('--memory', value)).toThrow(why);
   });
 
   it('has a default that reads back as itself', () => {
-    expect(parseMemorySize('--memory', formatMemorySize(DEFAULT_MEMORY_BUDGET).replace(' ', ''))).toBe(DEFAULT_MEMORY_BUDGET);
+    expect(parseSize('--memory', formatMemorySize(DEFAULT_MEMORY_BUDGET).replace(' ', ''))).toBe(DEFAULT_MEMORY_BUDGET);
     expect(formatMemorySize(1536 * MiB)).toBe('1.5 GiB');
     expect(formatMemorySize(1000)).toBe('1000 B');
   });
