@@ -71,7 +71,7 @@ Examples:
   $ llmtrace lint dump.jsonl --rule root-missing-context=off --max-warnings 0`,
     )
     .action(async (sources: string[], opts: LintOptions, cmd: Command) => {
-      boundHeapGrowth(200);
+      boundHeapGrowth(100);
       const global = cmd.optsWithGlobals<{ color?: boolean }>();
       const colors = makeColors({ noColor: global.color === false });
       const config = loadConfig();

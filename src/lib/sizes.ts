@@ -10,10 +10,10 @@ import { InvalidArgumentError } from 'commander';
  * The default budget (cost, lint, tree, tail's printed traces). The budget bounds the trace
  * state, not the process: worker threads, batches in flight and the garbage collector's
  * headroom (V8 lets the heap grow to about twice what is live) come on top. Measured on 1M
- * spans (docs/architecture.md): `cost` peaks at ~220 MB time-ordered and ~265 MB shuffled with
- * 32 MiB (48 MiB: ~300 MB shuffled); `lint` holds ~22 MB time-ordered (nothing spills).
+ * spans (docs/architecture.md): `cost` peaks at ~225 MB time-ordered and ~250 MB shuffled,
+ * `lint` at ~240 MB and ~280 MB (32 MiB: ~300 MB shuffled).
  */
-export const DEFAULT_MEMORY_BUDGET = 32 * 1024 * 1024;
+export const DEFAULT_MEMORY_BUDGET = 24 * 1024 * 1024;
 
 /** Larger than any machine this runs on: a typo (`1TB` for `1GB`), not a budget. */
 const MAX_BUDGET = 2 ** 40;

@@ -141,7 +141,8 @@ export class LiveView {
     this.printed = new PrintedTraces<TraceState>({
       memoryBytes: opts.printedMemoryBytes ?? DEFAULT_MEMORY_BUDGET,
       spillParent: opts.spillParent,
-      sizeOf: (t) => 200 + t.count.spans.size * 120,
+      // Estimated: a count-once record a span (most are a parent id), a feature record where kept.
+      sizeOf: (t) => 200 + t.count.spans.size * 160 + t.spans.size * 200,
       save: (t) => saveTrace(t, opts.featureKeys ?? FEATURE_KEYS),
       load: (id, saved) => this.loadTrace(id, saved),
     });
@@ -192,7 +193,7 @@ export class LiveView {
     // Insert the whole batch first, so count-once and features see the batch's ancestors.
     for (const span of spans) {
       const t = this.traceFor(span.traceId);
-      if (t.spans.has(span.spanId)) continue; // a retried export: already shown
+      if (t.spans.has(span.spanId) || t.count.spans.has(span.spanId)) continue; // a retried export: already shown
       const view = classify(span);
       t.spans.set(span.spanId, span);
       if (!this.slim) (t.views = own(t.views)).set(span.spanId, view);
@@ -217,7 +218,13 @@ export class LiveView {
     if (this.slim) {
       // Nothing will draw these spans: keep what count-once and features still need, so the
       // attributes of every pending span are not held (memory, and GC time under load).
-      for (const { t, span } of fresh) if (!t.deferred.has(span.spanId)) t.spans.set(span.spanId, this.slimDown(span));
+      for (const { t, span } of fresh) {
+        if (t.deferred.has(span.spanId)) continue;
+        const kept = this.slimDown(span);
+        // A bare parent id is what count-once keeps already: not twice.
+        if (typeof kept === 'string') t.spans.delete(span.spanId);
+        else t.spans.set(span.spanId, kept);
+      }
     }
     this.enforcePendingLimit();
   }
@@ -418,7 +425,7 @@ export class LiveView {
     // GenAI events whose span never arrived are still shown, on their own.
     for (const logs of t.logs.values()) for (const log of logs) this.opts.emit({ type: 'log', log });
     t.logs.clear();
-    if (t.spans.size === 0) return;
+    if (t.count.spans.size === 0) return;
     this.totals.traces++;
     if (this.opts.traceEvents === false) return;
 
