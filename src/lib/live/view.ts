@@ -207,6 +207,11 @@ export class LiveView {
     // Count-once over what arrived: calls taken back (they turned out to be outer spans) leave
     // the totals now; new calls enter them once shown (spanArrived).
     for (const [t, list] of counting) {
+      // Quiet (nothing shown before the summary): a pending trace is decided once, when complete.
+      if (this.slim && !t.printed) {
+        t.count.defer(list);
+        continue;
+      }
       for (const change of t.count.add(list)) this.settleTotals(t, change.id, change.record);
       if (t.printed) this.printed.add(t.id, t); // its size changed, and it is the newest now
     }
@@ -410,6 +415,7 @@ export class LiveView {
   }
 
   private complete(t: TraceState, reason: TraceEnd): void {
+    for (const change of t.count.settle()) this.settleTotals(t, change.id, change.record);
     this.retryDeferred(t, true);
     this.pending.delete(t.id);
     t.printed = true;

@@ -120,14 +120,31 @@ export interface CountChange<R> {
 export class LiveCount<R> {
   readonly spans = new Map<string, R>();
   private counted = new Map<string, Counted>();
+  /** Spans were deferred since the last decision. */
+  private stale = false;
   /** Span ids (arrived or not) with a usage or model span below them, as of the last decision. */
   private below: { usageBelow: Set<string>; modelBelow: Set<string> } = { usageBelow: new Set(), modelBelow: new Set() };
 
   constructor(private readonly facts: (r: R) => CountFacts) {}
 
+  /**
+   * Adds spans without deciding yet (the next add() or settle() decides): for a view that shows
+   * nothing until the trace is complete, one decision per trace instead of one per batch.
+   */
+  defer(batch: Iterable<[string, R]>): void {
+    for (const [id, r] of batch) if (!this.spans.has(id)) this.spans.set(id, r);
+    this.stale = true;
+  }
+
+  /** Decides what defer() left undecided; returns the changes. */
+  settle(): Array<CountChange<R>> {
+    return this.stale ? this.add([]) : [];
+  }
+
   /** Adds spans (a span id already present is ignored: a retried export); returns the changes. */
   add(batch: Iterable<[string, R]>): Array<CountChange<R>> {
-    let relevant = false;
+    let relevant = this.stale;
+    this.stale = false;
     for (const [id, r] of batch) {
       if (this.spans.has(id)) continue;
       this.spans.set(id, r);
