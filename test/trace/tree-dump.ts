@@ -5,7 +5,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { quiet } from '../cost/helpers.js';
+import { rng } from '../cost/generate.js';
 import { treeOutput } from '../../src/commands/tree.js';
 import { loadPricing, priceCall } from '../../src/lib/cost/pricing.js';
 import type { SpanLogEvent } from '../../src/lib/otlp/decode-result.js';
@@ -20,18 +22,7 @@ import { TraceCollector } from '../../src/lib/trace/collect.js';
 import { subtreeCosts, type PriceFn } from '../../src/lib/trace/costs.js';
 import { normalizeTracePrefix, selectTraces } from '../../src/lib/trace/select.js';
 
-export const quiet = new Writable({ write: (_c, _e, cb) => cb() });
-
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { quiet, rng };
 
 const T0 = 1_795_315_098_000_000_000n;
 const MS = 1_000_000n;
