@@ -25,6 +25,7 @@ interface TailCliOptions {
   feature?: string[];
   pricing?: string[];
   memory?: number;
+  allowHost?: string[];
 }
 
 export function register(program: Command): void {
@@ -43,6 +44,7 @@ export function register(program: Command): void {
         .default(20 * 1024 * 1024, '20MiB'),
     )
     .addOption(new Option('--token <token>', 'require "Authorization: Bearer <token>" on both protocols').env('LLMTRACE_TOKEN'))
+    .option('--allow-host <names>', 'on loopback, also answer requests whose Host header names these (repeatable, comma-separated; * for any). Others get 403: a web page cannot reach the listener by rebinding its name to 127.0.0.1', commaList)
     .option('--cors <origin>', 'allow browser exporters from this origin (OTLP/HTTP)')
     .option('--forward <url>', 'also relay every request to this OTLP/HTTP endpoint (never slows the app down)')
     .option('--json', 'NDJSON events on stdout: listening, span, trace, rejected, summary')
@@ -91,6 +93,7 @@ Examples:
         price: (view, startMs) => priceCall(book, view, startMs)?.cost,
         priceLayers: book.layers,
         memoryBytes: opts.memory ?? DEFAULT_MEMORY_BUDGET,
+        allowHosts: opts.allowHost,
       });
     });
 }

@@ -16,6 +16,7 @@ import { describeFilters, type LiveFilters } from './filters.js';
 import type { Forwarder } from './forward.js';
 import { listenWithFallback, type Listening } from './listen.js';
 import { isLoopback } from './options.js';
+import { LOOPBACK_HOSTS } from '../receiver/headers.js';
 import { LivePrinter, type LiveMode } from './printer.js';
 import type { ViewThread, ViewThreadConfig } from './view-thread.js';
 import { LiveView } from './view.js';
@@ -42,10 +43,14 @@ export interface TailOptions {
   priceLayers?: readonly PriceLayer[];
   /** Bytes of printed traces' state held before the oldest spill to disk (`--memory`). */
   memoryBytes?: number;
+  /** More Host header names a loopback listener answers to (`--allow-host`; `*`: any). */
+  allowHosts?: string[];
 }
 
 export interface ReceiverStartOptions {
   host: string;
+  /** Host header names answered; unset: any (HTTP only). */
+  allowedHosts?: readonly string[];
   port: number;
   maxBodyBytes: number;
   token?: string;
@@ -157,7 +162,9 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   };
   for (const s of SIGNALS) io.signals.on(s, onSignal);
   const listeners: Listening[] = [];
-  const common = { host: o.host, maxBodyBytes: o.maxBodyBytes, token: o.token, cors: o.cors, store, hooks, lines, decoder: viewThread };
+  // Bound to loopback, only loopback names are answered (DNS rebinding), unless --allow-host.
+  const allowedHosts = !isLoopback(o.host) || o.allowHosts?.includes('*') ? undefined : [...LOOPBACK_HOSTS, ...(o.allowHosts ?? []).map((h) => h.toLowerCase())];
+  const common = { host: o.host, allowedHosts, maxBodyBytes: o.maxBodyBytes, token: o.token, cors: o.cors, store, hooks, lines, decoder: viewThread };
   const listenIo = {
     interactive: io.stdinIsTTY && Boolean(io.stderr.isTTY),
     confirm: async (message: string) => {

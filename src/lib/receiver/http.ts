@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Signal } from '../store/layout.js';
-import { bearerMatches, parseContentEncoding, parseMediaType } from './headers.js';
+import { bearerMatches, hostAllowed, parseContentEncoding, parseMediaType } from './headers.js';
 import {
   DEFAULT_CLOSE_TIMEOUT_MS,
   InFlight,
@@ -27,6 +27,8 @@ export interface HttpReceiverOptions extends ReceiverCommonOptions {
   cors?: string;
   /** Seconds in `Retry-After` when the store is behind (default 1). */
   retryAfterSeconds?: number;
+  /** Host header names answered (any port); others get 403. Unset: any Host. */
+  allowedHosts?: readonly string[];
 }
 
 const ROUTES = new Map<string, Signal>([
@@ -78,6 +80,13 @@ export function startHttpReceiver(opts: HttpReceiverOptions): Promise<RunningRec
       notifyReject(opts.hooks, 'http', status, reason);
     };
 
+    if (!hostAllowed(req.headers.host, opts.allowedHosts)) {
+      return refuse(
+        403,
+        RpcCode.PERMISSION_DENIED,
+        `Host ${JSON.stringify(String(req.headers.host).slice(0, 100))} is not served: this listener answers to ${opts.allowedHosts!.join(', ')} (llmtrace tail --allow-host NAME to add one)`,
+      );
+    }
     const signal = ROUTES.get(pathname);
     if (signal === undefined) {
       return refuse(404, RpcCode.NOT_FOUND, `no OTLP endpoint at ${pathname.slice(0, 200)}; use /v1/traces, /v1/logs or /v1/metrics`);

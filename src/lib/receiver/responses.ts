@@ -19,6 +19,7 @@ export const CONTENT_TYPE: Record<Encoding, string> = {
 export const RpcCode = {
   INVALID_ARGUMENT: 3,
   NOT_FOUND: 5,
+  PERMISSION_DENIED: 7,
   RESOURCE_EXHAUSTED: 8,
   UNIMPLEMENTED: 12,
   INTERNAL: 13,
