@@ -76,7 +76,9 @@ export const defaultDeps: TailDeps = {
   startGrpc: async (o) => (await import('../receiver/grpc.js')).startGrpcReceiver(o),
   openStore: async (dir) => {
     const w = await import('../store/writer.js');
-    return dir === null ? w.createNullStoreWriter() : w.createStoreWriter(dir);
+    if (dir === null) return w.createNullStoreWriter();
+    await w.checkStoreWritable(dir);
+    return w.createStoreWriter(dir);
   },
   openStoreLines: async (dir) => (await import('../receiver/store-lines.js')).openStoreLines(dir),
   openViewThread: async (config) => (await import('./view-thread.js')).openViewThread(config),
@@ -117,6 +119,8 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   const pricing = o.price !== undefined;
   const width = io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : Infinity;
   // --quiet shows nothing until the summary: its view can live on another thread.
+  // First: a store that cannot be written ends the start-up here, before any thread is started.
+  const store = await deps.openStore(storeDir);
   const viewThread = o.mode === 'quiet' ? await deps.openViewThread?.({ priceLayers: o.priceLayers, filters: o.filters, featureKeys: o.featureKeys, memoryBytes: o.memoryBytes }) : undefined;
   const view: LiveView | ViewThread =
     viewThread ?? new LiveView({ emit: (e) => printer.handle(e), price: o.price, filters: o.filters, showContent: o.showContent, traceEvents: o.mode !== 'quiet', featureKeys: o.featureKeys, printedMemoryBytes: o.memoryBytes });
@@ -151,7 +155,6 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
     onReject: (info) => view.onReject(info),
   };
 
-  const store = await deps.openStore(storeDir);
   const lines = storeDir === null ? undefined : await deps.openStoreLines?.(storeDir);
   // Listen for signals before the listeners start: a Ctrl-C during start-up still ends in order.
   let stop = () => {};

@@ -20,7 +20,8 @@
  * one writer per file: `tail` appends from one thread (its store worker, or the receiving thread
  * when there is none or it failed).
  */
-import { mkdir, open, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { LlmtraceError } from '../errors.js';
+import { mkdir, open, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { StoreWriter } from '../receiver/types.js';
 import { storeFileName, type Signal } from './layout.js';
@@ -261,6 +262,22 @@ async function createStoreDir(dir: string): Promise<void> {
 
 export function createStoreWriter(dir: string): StoreWriter {
   return new FileStoreWriter(dir);
+}
+
+/**
+ * Makes the store directory and writes and removes a probe file in it: a store that cannot be
+ * written is refused when `tail` starts (exit 2), not answered 503 at every export afterwards.
+ */
+export async function checkStoreWritable(dir: string): Promise<void> {
+  const probe = path.join(dir, `.write-check-${process.pid}`);
+  try {
+    await createStoreDir(dir);
+    await writeFile(probe, '');
+    await unlink(probe);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new LlmtraceError(`cannot write to the store ${dir}: ${err.code ?? err.message}`, 'choose a writable one with --store DIR (or $LLMTRACE_STORE), or keep nothing with --no-store');
+  }
 }
 
 /** `--no-store`: accepts everything, keeps nothing. */
