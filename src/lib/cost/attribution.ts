@@ -138,6 +138,8 @@ const RECORD_BYTES = 300;
 const CALL_BYTES = 500;
 const TRACE_BYTES = 500;
 
+const recordBytes = (r: TraceRecord): number => (typeof r === 'string' ? PLAIN_BYTES : RECORD_BYTES + (r.call ? CALL_BYTES : 0));
+
 const EMPTY: Vals = [];
 
 export class Attributor {
@@ -241,7 +243,7 @@ export class Attributor {
     }
     const rec = this.record(parent, root, vals, callOf, t.decided);
     if (t.decided) this.stats.lateSpans++;
-    const bytes = typeof rec === 'string' ? PLAIN_BYTES : RECORD_BYTES + (rec.call ? CALL_BYTES : 0);
+    const bytes = recordBytes(rec);
     t.spans.set(spanId, rec);
     t.bytes += bytes;
     this.heldBytes += bytes;
@@ -328,7 +330,7 @@ export class Attributor {
     this.decidedTextBytes -= text.length;
     const spans = decodeTrace(text);
     let bytes = TRACE_BYTES;
-    for (const r of spans.values()) bytes += typeof r === 'string' ? PLAIN_BYTES : RECORD_BYTES + (r.call ? CALL_BYTES : 0);
+    for (const r of spans.values()) bytes += recordBytes(r);
     const t: TraceState = { spans, lastSeq: this.seq, checkedSeq: this.seq, decided: true, reopened: true, bytes };
     this.open.set(traceId, t);
     this.heldBytes += bytes;

@@ -130,22 +130,14 @@ export class TraceSpill {
     this.parts.close();
     for (let i = 0; i < this.parts.count; i++) {
       if (this.work[i] === 0) this.parts.drop(i);
-      else this.finishPartition(this.parts, i, onTrace, 0);
+      // Text takes about twice its size once parsed into records.
+      else for (const group of this.parts.groups(i, this.opts.memoryBytes / 2)) this.finishGroup(group, onTrace);
     }
   }
 
-  private finishPartition(parts: Partitions, i: number, onTrace: (t: SpilledTrace) => void, depth: number): void {
-    // Text takes about twice its size once parsed into records: keep a partition within budget.
-    // Not past three splits: what is left then is one trace (or a few) too large for the
-    // budget, and a trace must be held whole to be decided — splitting cannot help.
-    const size = parts.size(i);
-    if (size * 2 > this.opts.memoryBytes && size > 1 << 20 && depth < 3) {
-      const sub = parts.split(i, Math.min(256, Math.ceil((size * 4) / this.opts.memoryBytes)));
-      for (let j = 0; j < sub.count; j++) this.finishPartition(sub, j, onTrace, depth + 1);
-      return;
-    }
+  private finishGroup(group: Iterable<[string, string]>, onTrace: (t: SpilledTrace) => void): void {
     const traces = new Map<string, SpilledTrace>();
-    for (const [traceId, payload] of parts.read(i)) {
+    for (const [traceId, payload] of group) {
       const value = JSON.parse(payload) as { s: EvictedState; r: Array<[string, Encoded]> } | [string, Encoded];
       let t = traces.get(traceId);
       if (!Array.isArray(value)) {
@@ -163,7 +155,6 @@ export class TraceSpill {
       if (t.decided) t.reopened = true;
       add(t, value[0], decode(value[1], t.decided));
     }
-    parts.drop(i);
     for (const t of traces.values()) onTrace(t);
   }
 

@@ -15,9 +15,6 @@ export type SpillRecord = string | SpanRecord;
 
 export const SPILL_PARTITIONS = 64;
 
-/** A partition still larger than the budget after this many splits holds one huge trace: read it anyway. */
-const MAX_SPLIT_DEPTH = 3;
-
 export class LintSpill {
   private readonly dir: SpillDir;
   private readonly parts: Partitions;
@@ -74,21 +71,7 @@ export class LintSpill {
    */
   *partitions(budget: number): Generator<Iterable<[traceId: string, record: SpillRecord]>> {
     this.parts.close();
-    yield* this.within(this.parts, budget, 0);
-  }
-
-  private *within(parts: Partitions, budget: number, depth: number): Generator<Iterable<[string, SpillRecord]>> {
-    for (let i = 0; i < parts.count; i++) {
-      const size = parts.size(i);
-      if (size === 0) continue;
-      if (size > budget && depth < MAX_SPLIT_DEPTH) {
-        const sub = parts.split(i, Math.min(SPILL_PARTITIONS, Math.ceil((2 * size) / budget)));
-        yield* this.within(sub, budget, depth + 1);
-        continue;
-      }
-      yield records(parts, i);
-      parts.drop(i);
-    }
+    for (let i = 0; i < this.parts.count; i++) for (const group of this.parts.groups(i, budget)) yield records(group);
   }
 
   /** Deletes the directory (also done at exit and on SIGINT/SIGTERM by SpillDir). */
@@ -97,6 +80,6 @@ export class LintSpill {
   }
 }
 
-function* records(parts: Partitions, i: number): Generator<[string, SpillRecord]> {
-  for (const [traceId, payload] of parts.read(i)) yield [traceId, JSON.parse(payload) as SpillRecord];
+function* records(group: Iterable<[string, string]>): Generator<[string, SpillRecord]> {
+  for (const [traceId, payload] of group) yield [traceId, JSON.parse(payload) as SpillRecord];
 }

@@ -122,6 +122,25 @@ export class Partitions {
     }
   }
 
+  /**
+   * Partition i's records in groups of at most about `budget` bytes of text, each read whole
+   * (callers hold a group's traces at once). A larger partition is split by another seed first,
+   * at most three times: a split keeps every record of a trace together, so what is left then is
+   * one trace (or a few) larger than the budget, held whole anyway to be finished. A group's
+   * file is deleted once the next group is asked for; below 1 MiB nothing is split.
+   */
+  *groups(i: number, budget: number, depth = 0): Generator<Iterable<[traceId: string, payload: string]>> {
+    const size = this.sizes[i]!;
+    if (size === 0) return;
+    if (size > budget && size > 1 << 20 && depth < 3) {
+      const sub = this.split(i, Math.min(256, Math.ceil((2 * size) / budget)));
+      for (let j = 0; j < sub.count; j++) yield* sub.groups(j, budget, depth + 1);
+      return;
+    }
+    yield this.read(i);
+    this.drop(i);
+  }
+
   /** Moves partition i's records into `count` new partitions (another seed) and deletes it. */
   split(i: number, count: number): Partitions {
     const sub = new Partitions(this.dir, { ...this.opts, count, name: `${this.opts.name}.${i}`, seed: this.seed + 1 });

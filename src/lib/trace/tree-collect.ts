@@ -242,7 +242,8 @@ export class TreeCollector {
       }
       this.heldBytes = 0;
       for (let i = 0; i < parts.count; i++) {
-        this.renderPartition(parts, i, 0, renderOne);
+        // Text becomes about twice its size once decoded into Spans.
+        for (const group of parts.groups(i, this.budget / 2)) this.renderGroup(group, renderOne);
         // Between partitions: let signals (Ctrl-C) and other events in.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
@@ -275,27 +276,16 @@ export class TreeCollector {
     }
   }
 
-  /** Reads partition i back (split first when too large for the budget) and renders its traces. */
-  private renderPartition(parts: Partitions, i: number, depth: number, renderOne: (t: CollectedTrace) => void): void {
-    const size = parts.size(i);
-    if (size === 0) return;
-    // Text becomes about twice its size once decoded into Spans. A split puts every record of a
-    // trace in one sub-partition, so one trace larger than the budget cannot be split further:
-    // after a few rounds it is read whole (assembling it needs all of it anyway).
-    if (size * 2 > this.budget && size > 1 << 20 && depth < 3) {
-      const sub = parts.split(i, Math.min(256, Math.ceil((size * 4) / this.budget)));
-      for (let j = 0; j < sub.count; j++) this.renderPartition(sub, j, depth + 1, renderOne);
-      return;
-    }
+  /** Renders the traces of one group of a partition read back (Partitions.groups). */
+  private renderGroup(group: Iterable<[string, string]>, renderOne: (t: CollectedTrace) => void): void {
     const traces = new Map<string, CollectedTrace>();
-    for (const [traceId, payload] of parts.read(i)) {
+    for (const [traceId, payload] of group) {
       const { spans, logs } = decodeTraceLine(traceId, payload);
       let t = traces.get(traceId);
       if (t === undefined) traces.set(traceId, (t = { traceId, spans: [], logEvents: [] }));
       for (const s of spans) t.spans.push(s);
       for (const e of logs) t.logEvents.push(e);
     }
-    parts.drop(i);
     for (const [traceId, t] of traces) {
       traces.delete(traceId);
       renderOne(t);
