@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { LlmtraceError } from './lib/errors.js';
+import { writeDiagnostic } from './lib/render/output.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../package.json') as { version: string };
@@ -88,22 +89,23 @@ export function handleError(e: unknown, debug: boolean): void {
       process.exitCode = 0;
       return;
     }
-    process.stderr.write(`llmtrace: ${e.message.replace(/^error: /, '')}\n  hint: see llmtrace --help\n`);
+    writeDiagnostic(`llmtrace: ${e.message.replace(/^error: /, '')}`);
+    writeDiagnostic('  hint: see llmtrace --help');
     process.exitCode = 2;
     return;
   }
   if (e instanceof LlmtraceError) {
-    process.stderr.write(`llmtrace: ${e.message}\n`);
-    if (e.hint) process.stderr.write(`  hint: ${e.hint}\n`);
-    if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
+    writeDiagnostic(`llmtrace: ${e.message}`);
+    if (e.hint) writeDiagnostic(`  hint: ${e.hint}`);
+    if (debug && e.stack) e.stack.split('\n').forEach((l) => writeDiagnostic(l));
     process.exitCode = e.exitCode;
     return;
   }
   const err = e as NodeJS.ErrnoException;
   if (err?.code === 'EPIPE') return; // the reader went away (| head): not an error
-  process.stderr.write(`llmtrace: unexpected error: ${err?.message ?? String(e)}\n`);
-  if (debug && err?.stack) process.stderr.write(`${err.stack}\n`);
-  else process.stderr.write('  hint: run again with --debug for details, and please report it\n');
+  writeDiagnostic(`llmtrace: unexpected error: ${err?.message ?? String(e)}`);
+  if (debug && err?.stack) err.stack.split('\n').forEach((l) => writeDiagnostic(l));
+  else writeDiagnostic('  hint: run again with --debug for details, and please report it');
   process.exitCode = 2;
 }
 

@@ -14,7 +14,8 @@ import { LlmtraceError } from '../lib/errors.js';
 import { makeColors } from '../lib/render/colors.js';
 import { gateLines, renderCostCsv, renderCostJson, renderCostMarkdown, renderCostTable, type CostView } from '../lib/render/cost-report.js';
 import { formatTokens } from '../lib/render/format.js';
-import { writeOut } from '../lib/render/output.js';
+import { outputKind, writeDiagnostic, writeOut } from '../lib/render/output.js';
+import { toPlain } from '../lib/render/terminal.js';
 import { pricingInfoJson, pricingInfoTable } from '../lib/render/pricing-info.js';
 import { openSources } from '../lib/sources/open.js';
 import { resolveStoreDir } from '../lib/store/layout.js';
@@ -103,7 +104,7 @@ Examples:
       boundHeapGrowth(100);
       const global = cmd.optsWithGlobals<{ color?: boolean }>();
       const colors = makeColors({ noColor: global.color === false });
-      const warn = (m: string) => process.stderr.write(`llmtrace: ${m}\n`);
+      const warn = (m: string) => writeDiagnostic(`llmtrace: ${m}`);
 
       let now: number;
       try {
@@ -125,7 +126,7 @@ Examples:
       const storeDir = resolveStoreDir(store);
       const book = await loadPricing({ files: pricingFiles, builtin: opts.builtinPricing, storeDir, warn });
       if (opts.pricingInfo) {
-        await writeOut([opts.format === 'json' ? pricingInfoJson(book) : pricingInfoTable(book, { colors, width: outputWidth() })]);
+        await writeOut([opts.format === 'json' ? pricingInfoJson(book) : pricingInfoTable(book, { colors, width: outputWidth() })], outputKind(opts.format));
         return;
       }
       if (!opts.builtinPricing && !pricingFiles.length) warn('warning: --no-builtin-pricing without --pricing: every call is unpriced');
@@ -133,7 +134,7 @@ Examples:
       const budgetFile = opts.budgetFile === undefined ? undefined : await readBudgetFile(opts.budgetFile);
       const baseline = opts.baseline === undefined ? undefined : await readBaseline(opts.baseline);
 
-      const opened = await openSources({ sources, store, storeSinceMs: window.sinceMs });
+      const opened = await openSources({ sources, store, storeSinceMs: window.sinceMs, diagnostic: writeDiagnostic });
       const run = await computeCost(opened, {
         book,
         window,
@@ -155,17 +156,22 @@ Examples:
       );
       const view: CostView = { result: run.result, comparison, gates };
 
-      if (opts.format === 'json') await writeOut([renderCostJson(view)]);
-      else if (opts.format === 'csv') await writeOut([renderCostCsv(view)]);
-      else if (opts.format === 'markdown') await writeOut([renderCostMarkdown(view)]);
-      else await writeOut([renderCostTable(view, { colors, width: outputWidth() })]);
+      const rendered =
+        opts.format === 'json'
+          ? renderCostJson(view)
+          : opts.format === 'csv'
+            ? renderCostCsv(view)
+            : opts.format === 'markdown'
+              ? renderCostMarkdown(view)
+              : renderCostTable(view, { colors, width: outputWidth() });
+      await writeOut([rendered], outputKind(opts.format));
 
       const { stats } = run;
       if (report.unpriced.length) {
         const calls = report.unpriced.reduce((s, u) => s + u.calls, 0);
         const list = report.unpriced.slice(0, 5).map((u) => `${u.model} (${formatTokens(u.calls)} call${u.calls === 1 ? '' : 's'})`).join(', ');
         warn(`warning: ${formatTokens(calls)} call${calls === 1 ? '' : 's'} of ${report.unpriced.length} model${report.unpriced.length === 1 ? '' : 's'} have no price and are not in the cost: ${list}${report.unpriced.length > 5 ? ', …' : ''}`);
-        process.stderr.write('  hint: add them with --pricing FILE (see llmtrace cost --help); --strict makes this fail\n');
+        writeDiagnostic('  hint: add them with --pricing FILE (see llmtrace cost --help); --strict makes this fail');
       }
       if (stats.duplicateSpans) warn(`${stats.duplicateSpans} spans were read more than once and counted once`);
       for (const line of gateLines(gates)) warn(line);
@@ -173,7 +179,7 @@ Examples:
       const summaryFile = process.env.GITHUB_STEP_SUMMARY;
       if (summaryFile) {
         try {
-          await appendFile(summaryFile, `${renderCostMarkdown(view)}\n`);
+          await appendFile(summaryFile, toPlain(`${renderCostMarkdown(view)}\n`));
         } catch (e) {
           warn(`warning: cannot append to $GITHUB_STEP_SUMMARY (${summaryFile}): ${(e as Error).message}`);
         }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { demoAgentRun } from '../lib/demo/agent-run.js';
 import { sendToEndpoint, writeToStore } from '../lib/demo/send.js';
 import { LlmtraceError } from '../lib/errors.js';
+import { writeDiagnostic } from '../lib/render/output.js';
 import { resolveStoreDir } from '../lib/store/layout.js';
 import { positiveInt } from '../lib/cli-options.js';
 
@@ -41,6 +42,6 @@ Examples:
         else await sendToEndpoint(spans, opts.endpoint ?? 'http://127.0.0.1:4318', token);
       }
       const where = opts.store !== undefined ? resolveStoreDir(opts.store) : (opts.endpoint ?? 'http://127.0.0.1:4318');
-      process.stderr.write(`llmtrace: sent ${opts.runs} agent run${opts.runs === 1 ? '' : 's'} (${spanCount} spans) to ${where}\n`);
+      writeDiagnostic(`llmtrace: sent ${opts.runs} agent run${opts.runs === 1 ? '' : 's'} (${spanCount} spans) to ${where}`);
     });
 }

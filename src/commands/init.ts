@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CONFIG_FILE } from '../lib/config.js';
 import { LlmtraceError } from '../lib/errors.js';
+import { writeDiagnostic, writeOut } from '../lib/render/output.js';
 import { buildConfig, configText, DEFAULT_ANSWERS, relaxedLevel, type InitAnswers } from '../lib/init/build-config.js';
 import { instrumentationGuide } from '../lib/init/instructions.js';
 
@@ -56,7 +57,7 @@ Examples:
         const { askAnswers } = await import('../lib/init/prompts.js');
         const asked = await askAnswers(answers, { exists: existsSync(file) && !opts.force, given: opts });
         if (!asked) {
-          process.stderr.write('llmtrace: init cancelled, nothing written\n');
+          writeDiagnostic('llmtrace: init cancelled, nothing written');
           return;
         }
         answers = asked;
@@ -64,7 +65,8 @@ Examples:
         throw new LlmtraceError(`${CONFIG_FILE} already exists`, 'pass --force to overwrite it');
       }
       await writeFile(file, configText(buildConfig(answers)));
-      process.stderr.write(`llmtrace: wrote ${file}\n\n`);
-      process.stdout.write(instrumentationGuide());
+      writeDiagnostic(`llmtrace: wrote ${file}`);
+      writeDiagnostic('');
+      await writeOut([instrumentationGuide()], 'terminal');
     });
 }

@@ -16,7 +16,7 @@ import { SarifReporter } from '../lib/lint/render/sarif.js';
 import { StylishReporter } from '../lib/lint/render/stylish.js';
 import { runLint, type LintSink } from '../lib/lint/run.js';
 import { makeColors } from '../lib/render/colors.js';
-import { writeOut } from '../lib/render/output.js';
+import { outputKind, writeDiagnostic, writeOut } from '../lib/render/output.js';
 import { renderTable } from '../lib/render/table.js';
 import { openSources } from '../lib/sources/open.js';
 import { boundHeapGrowth } from '../lib/runtime/heap.js';
@@ -81,17 +81,17 @@ Examples:
       if (opts.listRules) {
         if (opts.format === 'json') {
           const rules = RULES.map((r) => ({ id: r.id, severity: settings.severities[r.id], defaultSeverity: r.defaultSeverity, description: r.description }));
-          await writeOut([`${JSON.stringify(rules, null, 2)}\n`]);
+          await writeOut([`${JSON.stringify(rules, null, 2)}\n`], 'json');
         } else {
           const rows = RULES.map((r) => [r.id, settings.severities[r.id], r.description]);
-          await writeOut([`${renderTable([{ header: 'rule' }, { header: 'severity' }, { header: 'checks' }], rows, { colors, width: outputWidth() })}\n`]);
+          await writeOut([`${renderTable([{ header: 'rule' }, { header: 'severity' }, { header: 'checks' }], rows, { colors, width: outputWidth() })}\n`], 'terminal');
         }
         return;
       }
 
       const store = opts.store ?? config.store;
       const { loadPricing, priceCall } = await import('../lib/cost/pricing.js');
-      const book = await loadPricing({ files: [...(config.pricing ?? []), ...(opts.pricing ?? [])], storeDir: resolveStoreDir(store) });
+      const book = await loadPricing({ files: [...(config.pricing ?? []), ...(opts.pricing ?? [])], storeDir: resolveStoreDir(store), warn: (m) => writeDiagnostic(`llmtrace: ${m}`) });
       const isPriced = (view: GenAiView, startMs: number) => priceCall(book, view, startMs) !== undefined;
       const linter = new Linter({ severities: settings.severities, ctx: { rootContextKeys: settings.rootContextKeys, isPriced }, memoryBudget: opts.memory });
       const reporter: Reporter =
@@ -104,19 +104,20 @@ Examples:
               : new StylishReporter(colors, outputWidth());
 
       // Decode problems become findings, so the reader does not also print them line by line.
-      const opened = await openSources({ sources, store, maxProblemLines: 0 });
+      const opened = await openSources({ sources, store, maxProblemLines: 0, diagnostic: writeDiagnostic });
       let shown = 0;
-      await writeOut(reporter.begin());
+      const kind = outputKind(opts.format);
+      await writeOut(reporter.begin(), kind);
       // json, sarif and github write each finding on its own: they are rendered where found.
       const render = reporter.addRendered && opts.format !== 'stylish' ? { format: opts.format, cwd: process.cwd(), quiet: opts.quiet === true } : undefined;
       const sink: LintSink = async (found, rendered) => {
         if (rendered && reporter.addRendered) {
           shown += rendered.shown;
-          await writeOut(reporter.addRendered(rendered.bytes));
+          await writeOut(reporter.addRendered(rendered.bytes), kind);
         }
         const out = opts.quiet ? found.filter((f) => f.severity === 'error') : found;
         shown += out.length;
-        if (out.length) await writeOut(reporter.add(out));
+        if (out.length) await writeOut(reporter.add(out), kind);
       };
       const { problemsNotReported } = await runLint(opened, linter, sink, { priceLayers: book.layers, render });
       const { summary: readSummary, unusable } = opened.finish();
@@ -136,11 +137,12 @@ Examples:
           scorecard: linter.scorecard(),
           severities: settings.severities,
         }),
+        kind,
       );
-      if (readSummary) process.stderr.write(`llmtrace: ${readSummary}\n`);
+      if (readSummary) writeDiagnostic(`llmtrace: ${readSummary}`);
       if (linter.spilledBytes) {
         const budget = formatMemorySize(opts.memory ?? DEFAULT_MEMORY_BUDGET);
-        process.stderr.write(`llmtrace: note: the trace state outgrew --memory ${budget}; ${(linter.spilledBytes / 1e6).toFixed(0)} MB of it went through temporary files (a larger --memory is faster)\n`);
+        writeDiagnostic(`llmtrace: note: the trace state outgrew --memory ${budget}; ${(linter.spilledBytes / 1e6).toFixed(0)} MB of it went through temporary files (a larger --memory is faster)`);
       }
       if (unusable) throw new LlmtraceError('no usable trace data was read', undefined, 2);
       if (failed) {

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { commaList } from '../lib/cli-options.js';
 import { portNumber } from '../lib/live/options.js';
 import { runTail } from '../lib/live/session.js';
+import { writeDiagnostic } from '../lib/render/output.js';
 import { loadConfig } from '../lib/config.js';
 import { resolveStoreDir } from '../lib/store/layout.js';
 import { boundHeapGrowth } from '../lib/runtime/heap.js';
@@ -75,7 +76,7 @@ Examples:
       const config = loadConfig();
       const store = opts.store === false ? null : (opts.store ?? config.store);
       const { loadPricing, priceCall } = await import('../lib/cost/pricing.js');
-      const book = await loadPricing({ files: [...(config.pricing ?? []), ...(opts.pricing ?? [])], storeDir: resolveStoreDir(store ?? undefined) });
+      const book = await loadPricing({ files: [...(config.pricing ?? []), ...(opts.pricing ?? [])], storeDir: resolveStoreDir(store ?? undefined), warn: (m) => writeDiagnostic(`llmtrace: ${m}`) });
       await runTail({
         host: opts.host,
         httpPort: opts.httpPort,

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { once } from 'node:events';
 import { commaList, nonNegativeInt, oneOf, outputWidth, positiveInt } from '../lib/cli-options.js';
 import { LlmtraceError } from '../lib/errors.js';
 import { DEFAULT_MEMORY_BUDGET, formatMemorySize, sizeOption } from '../lib/sizes.js';
 import type { SpanLogEvent } from '../lib/otlp/decode-result.js';
 import { makeColors, type Colors } from '../lib/render/colors.js';
+import { outputKind, writeDiagnostic, writeOut } from '../lib/render/output.js';
 import { renderTrace } from '../lib/render/tree.js';
 import { traceJsonChunks } from '../lib/render/tree-json.js';
 import { openSources } from '../lib/sources/open.js';
@@ -68,24 +68,23 @@ Examples:
       // No source: the store (openSources), which shows its newest traces by default.
       const last = opts.last ?? (sources.length === 0 && !opts.trace ? DEFAULT_LAST : undefined);
       const budget = opts.memory ?? DEFAULT_MEMORY_BUDGET;
-      const { collector, matched, opened, read } = await selectTraces((o) => openSources({ sources, store, withLogs: true, ...o }), {
+      const { collector, matched, opened, read } = await selectTraces((o) => openSources({ sources, store, withLogs: true, diagnostic: writeDiagnostic, ...o }), {
         trace: opts.trace,
         last,
         memoryBytes: budget,
         stdin: sources.includes('-') ? process.stdin : undefined,
       });
       const { summary, unusable } = read;
-      if (summary) process.stderr.write(`llmtrace: ${summary}\n`);
+      if (summary) writeDiagnostic(`llmtrace: ${summary}`);
       if (opts.trace && matched === 0 && !unusable) {
         collector.close();
         throw new LlmtraceError(`no trace matches ${JSON.stringify(opts.trace)} in ${opened.label}`);
       }
       const shown = collector.size;
-      const out = new Output();
       let price: PriceFn | undefined;
       if (opts.format === 'text') {
         const { loadPricing, priceCall } = await import('../lib/cost/pricing.js');
-        const book = await loadPricing({ files: [...(config.pricing ?? []), ...(opts.pricing ?? [])], storeDir: resolveStoreDir(store) });
+        const book = await loadPricing({ files: [...(config.pricing ?? []), ...(opts.pricing ?? [])], storeDir: resolveStoreDir(store), warn: (m) => writeDiagnostic(`llmtrace: ${m}`) });
         price = (view, startMs) => priceCall(book, view, startMs)?.cost;
       }
       const settings: TreeOutputSettings = {
@@ -98,16 +97,15 @@ Examples:
         width: outputWidth(),
         price,
       };
-      for await (const piece of treeOutput(collector, settings)) await out.write(piece);
-      await out.end();
+      await writeOut(treeOutput(collector, settings), outputKind(opts.format));
       if (opts.format === 'text') {
-        if (shown === 0 && !unusable) process.stderr.write(`llmtrace: no spans in ${opened.label}\n`);
+        if (shown === 0 && !unusable) writeDiagnostic(`llmtrace: no spans in ${opened.label}`);
         if (last !== undefined && matched > shown) {
-          process.stderr.write(`llmtrace: showing the newest ${shown} of ${matched} traces (--last N, or --trace ID)\n`);
+          writeDiagnostic(`llmtrace: showing the newest ${shown} of ${matched} traces (--last N, or --trace ID)`);
         }
       }
       if (collector.spilledBytes) {
-        process.stderr.write(`llmtrace: note: the traces outgrew --memory ${formatMemorySize(budget)}; ${megabytes(collector.spilledBytes)} of them went through temporary files (a larger --memory is faster)\n`);
+        writeDiagnostic(`llmtrace: note: the traces outgrew --memory ${formatMemorySize(budget)}; ${megabytes(collector.spilledBytes)} of them went through temporary files (a larger --memory is faster)`);
       }
       if (unusable) throw new LlmtraceError('no usable trace data was read', undefined, 2);
     });
@@ -172,29 +170,3 @@ function bySpan(events: readonly SpanLogEvent[]): Map<string, SpanLogEvent[]> {
  * stdout with backpressure: text gathered into 64 KiB writes, bytes (read back from a spill
  * file) written as they are, after the text before them.
  */
-class Output {
-  private buffer = '';
-
-  constructor(private readonly stream: NodeJS.WritableStream = process.stdout) {}
-
-  async write(piece: string | Uint8Array): Promise<void> {
-    if (typeof piece === 'string') {
-      this.buffer += piece;
-      if (this.buffer.length >= 64 * 1024) await this.flush();
-      return;
-    }
-    await this.flush();
-    if (piece.length && !this.stream.write(piece)) await once(this.stream, 'drain');
-  }
-
-  private async flush(): Promise<void> {
-    if (!this.buffer) return;
-    const text = this.buffer;
-    this.buffer = '';
-    if (!this.stream.write(text)) await once(this.stream, 'drain');
-  }
-
-  end(): Promise<void> {
-    return this.flush();
-  }
-}

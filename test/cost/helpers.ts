@@ -8,7 +8,7 @@ export const quiet = new Writable({ write: (_c, _e, cb) => cb() });
 
 export async function costOf(files: string[], opts: Partial<CostRunOptions> & { pricing?: LoadPricingOptions } = {}) {
   const book = await loadPricing({ storeDir: '/nonexistent-store', ...opts.pricing });
-  const opened = await openSources({ sources: files, stderr: quiet });
+  const opened = await openSources({ sources: files, diagnostic: () => {} });
   const run = await computeCost(opened, { book, groupBy: ['feature', 'model'], ...opts });
   return { ...run, read: opened.finish() };
 }

@@ -6,7 +6,6 @@
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolveSettings } from '../../src/lib/lint/config.js';
@@ -72,7 +71,7 @@ function writeFiles(files: Span[][][]): string[] {
 }
 
 async function lint(files: string[], opts: { memoryBudget?: number; sweepEvery?: number; spillParent?: string } = {}) {
-  const opened = await openSources({ sources: files, maxProblemLines: 0, stderr: new PassThrough() });
+  const opened = await openSources({ sources: files, maxProblemLines: 0, diagnostic: () => {} });
   const linter = new Linter({ severities: settings.severities, ctx: { rootContextKeys: settings.rootContextKeys }, ...opts });
   const findings: Finding[] = [];
   await runLint(opened, linter, (f) => {
@@ -152,7 +151,7 @@ describe('lint temporary files', () => {
     const spillParent = tempDir();
     const spans = Array.from({ length: 50 }, (_, i) => span({ trace: `tr${i}`, id: `s${i}`, parent: 'gone', name: 'orphan', attrs: ROLES['tool-unnamed'] }));
     const [file] = writeFiles([[spans]]);
-    const opened = await openSources({ sources: [file!], maxProblemLines: 0, stderr: new PassThrough() });
+    const opened = await openSources({ sources: [file!], maxProblemLines: 0, diagnostic: () => {} });
     const linter = new Linter({ severities: settings.severities, ctx: { rootContextKeys: settings.rootContextKeys }, memoryBudget: 1, spillParent });
     const run = runLint(opened, linter, () => {
       expect(readdirSync(spillParent)).toHaveLength(1);
@@ -169,7 +168,7 @@ describe('lint temporary files', () => {
     process.env.LLMTRACE_TMPDIR = parent;
     try {
       const spans = Array.from({ length: 20 }, (_, i) => span({ trace: `tr${i}`, id: `s${i}`, name: 'root', attrs: ROLES['tool-unnamed'] }));
-      const opened = await openSources({ sources: writeFiles([[spans]]), maxProblemLines: 0, stderr: new PassThrough() });
+      const opened = await openSources({ sources: writeFiles([[spans]]), maxProblemLines: 0, diagnostic: () => {} });
       const linter = new Linter({ severities: settings.severities, ctx: { rootContextKeys: settings.rootContextKeys }, memoryBudget: 1 });
       let during = 0;
       await runLint(opened, linter, () => {

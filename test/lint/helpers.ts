@@ -1,5 +1,4 @@
 /** Lints sources through the library the way the command does, collecting every finding. */
-import { PassThrough } from 'node:stream';
 import type { GenAiView } from '../../src/lib/genai/types.js';
 import { resolveSettings, type RuleSetting } from '../../src/lib/lint/config.js';
 import { Linter } from '../../src/lib/lint/engine.js';
@@ -19,7 +18,7 @@ export function makeLinter(opts: LintOpts = {}): Linter {
 }
 
 export async function lintFiles(files: string[], opts: LintOpts = {}) {
-  const opened = await openSources({ sources: files, maxProblemLines: 0, stderr: new PassThrough() });
+  const opened = await openSources({ sources: files, maxProblemLines: 0, diagnostic: () => {} });
   const linter = makeLinter(opts);
   const findings: Finding[] = [];
   await runLint(opened, linter, (f) => {

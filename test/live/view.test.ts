@@ -5,6 +5,7 @@ import { makeColors } from '../../src/lib/render/colors.js';
 import { renderSpanLine, renderSummary, renderTotalLine, renderTraceDone } from '../../src/lib/render/live.js';
 import { llm, span } from '../helpers/span-factory.js';
 import { genAiLog, harness, inService, logExport, traceExport } from './helpers.js';
+import { toTerminal } from '../../src/lib/render/terminal.js';
 
 const colors = makeColors({ noColor: true });
 const text = { colors, width: Infinity, pricing: true };
@@ -42,7 +43,7 @@ describe('live view: lines', () => {
     h.view.onExport(traceExport([failed, tool('t2', 'root', 'fetch', 30, 2)]));
     const red = makeColors({ env: { FORCE_COLOR: '1' } });
     const [callLine] = renderSpanLine(h.of('span')[0]!.line, { ...text, colors: red });
-    expect(callLine).toMatch(/^\u001b\[31m.*✗ 429/);
+    expect(toTerminal(callLine!)).toMatch(/^\u001b\[31m.*✗ 429/);
     expect(renderSpanLine(h.of('span')[1]!.line, text)[0]).toMatch(/tool fetch +✗ error +5\.0ms$/);
   });
 

@@ -211,7 +211,7 @@ const colors = makeColors({ noColor: true });
 /** `tree` in-process, as the command runs it (read problems are not printed). */
 export async function runTree(sources: string[], o: TreeRun = {}) {
   const stdin = o.stdin === undefined ? undefined : Readable.from([Buffer.from(o.stdin)]);
-  const { collector, matched } = await selectTraces((x) => openSources({ sources, withLogs: true, stderr: quiet, ...x }), {
+  const { collector, matched } = await selectTraces((x) => openSources({ sources, withLogs: true, diagnostic: () => {}, ...x }), {
     trace: o.trace,
     last: o.last,
     memoryBytes: o.memory,
@@ -227,7 +227,7 @@ export async function runTree(sources: string[], o: TreeRun = {}) {
 
 /** The in-memory path as `tree` had it before bounded memory: everything collected, then sorted, sliced, rendered. */
 export async function referenceTree(sources: string[], o: TreeRun = {}): Promise<string> {
-  const opened = await openSources({ sources, withLogs: true, stderr: quiet, stdin: o.stdin === undefined ? undefined : Readable.from([Buffer.from(o.stdin)]) });
+  const opened = await openSources({ sources, withLogs: true, diagnostic: () => {}, stdin: o.stdin === undefined ? undefined : Readable.from([Buffer.from(o.stdin)]) });
   const prefix = o.trace === undefined ? undefined : normalizeTracePrefix(o.trace);
   const accept = prefix ? (id: string) => id.startsWith(prefix) : () => true;
   const collector = new TraceCollector(accept);

@@ -11,7 +11,7 @@ import { loadPricing } from '../../src/lib/cost/pricing.js';
 import { computeCost } from '../../src/lib/cost/run.js';
 import { openSources } from '../../src/lib/sources/open.js';
 import { tempDir } from '../helpers/read-all.js';
-import { makeDump, quiet, referenceTree, runTree, writeDump } from './tree-dump.js';
+import { makeDump, referenceTree, runTree, writeDump } from './tree-dump.js';
 
 const ATTRS = ['app.odd', 'service.name'];
 
@@ -91,7 +91,7 @@ describe('tree counts the calls cost counts', () => {
         const dir = tempDir();
         const dump = makeDump(seed);
         const files = writeDump(dir, 'split', dump, order, 2);
-        const cost = await computeCost(await openSources({ sources: files, stderr: quiet }), { book, groupBy: ['trace'] });
+        const cost = await computeCost(await openSources({ sources: files, diagnostic: () => {} }), { book, groupBy: ['trace'] });
         const costCalls = new Map(cost.result.report.rows.map((r) => [String(r.trace), r.calls]));
         const doc = JSON.parse((await runTree(files, { format: 'json', memory: order % 2 ? 1 : undefined })).out) as { traces: TraceJson[] };
         expect(doc.traces.length).toBe(dump.traceIds.length);

@@ -20,7 +20,7 @@ export interface LoadPricingOptions {
   builtin?: boolean;
   /** Store directory for the URL cache (default: --store / LLMTRACE_STORE / ./.llmtrace). */
   storeDir?: string;
-  /** Where warnings go (a stale cached URL copy); default stderr. */
+  /** Where warnings go (a stale cached URL copy): commands pass their diagnostic writer; library code prints nothing. */
   warn?: (message: string) => void;
   fetchTimeoutMs?: number;
 }
@@ -35,7 +35,7 @@ export function builtinPriceLayer(): PriceLayer {
 export async function loadPricing(opts: LoadPricingOptions = {}): Promise<PriceBook> {
   const layers: PriceLayer[] = [];
   if (opts.builtin !== false) layers.push(builtinPriceLayer());
-  const warn = opts.warn ?? ((m: string) => process.stderr.write(`llmtrace: ${m}\n`));
+  const warn = opts.warn ?? (() => {});
   const storeDir = opts.storeDir ?? resolveStoreDir(undefined);
   for (const source of opts.files ?? []) {
     layers.push({ label: source, entries: await readPricingSource(source, { storeDir, warn, fetchTimeoutMs: opts.fetchTimeoutMs }) });

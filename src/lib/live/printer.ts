@@ -16,6 +16,7 @@ import {
   type SummaryData,
 } from '../render/live.js';
 import { logEvent, rejectedEvent, spanEvent, summaryEvent, traceEvent } from '../render/live-json.js';
+import { CLEAR_LINE, jsonSafe, oneLine, toTerminal } from '../render/terminal.js';
 import type { LiveEvent } from './events.js';
 import type { SessionTotals } from './totals.js';
 
@@ -33,8 +34,6 @@ export interface PrinterOptions {
   statusLine: boolean;
   totals: () => SessionTotals;
 }
-
-const CLEAR = '\r\u001b[2K';
 
 export class LivePrinter {
   private statusShown = false;
@@ -74,12 +73,12 @@ export class LivePrinter {
   /** Diagnostics (stderr), kept clear of the running total. */
   err(line: string): void {
     this.clearStatus();
-    this.o.stderr.write(`${line}\n`);
+    this.o.stderr.write(`${toTerminal(oneLine(line))}\n`);
     this.drawStatus();
   }
 
   json(ev: Record<string, unknown>): void {
-    this.write(`${JSON.stringify(ev)}\n`);
+    this.write(jsonSafe(`${JSON.stringify(ev)}\n`));
   }
 
   /** Redraws the running total if anything changed since (called a few times a second). */
@@ -91,7 +90,7 @@ export class LivePrinter {
     this.clearStatus();
     this.o.statusLine = false;
     if (this.o.mode === 'json') this.json(summaryEvent(s));
-    else this.write(renderSummary(s, this.o.text.colors).map((l) => `${l}\n`).join(''));
+    else this.write(toTerminal(renderSummary(s, this.o.text.colors).map((l) => `${l}\n`).join('')));
   }
 
   private out(lines: string[]): void {
@@ -101,16 +100,17 @@ export class LivePrinter {
     this.lastBlank = lines[lines.length - 1] === '';
     // Only when stdout shares the terminal does the status line need to get out of the way.
     if (this.o.stdout.isTTY) this.clearStatus();
-    this.write(lines.map((l) => `${l}\n`).join(''));
+    this.write(toTerminal(lines.map((l) => `${l}\n`).join('')));
     this.drawStatus();
   }
 
+  /** `s` already made safe by its mode's rules (see render/terminal.ts). */
   private write(s: string): void {
     if (!this.stdoutBroken) this.o.stdout.write(s);
   }
 
   private clearStatus(): void {
-    if (this.statusShown) this.o.stderr.write(CLEAR);
+    if (this.statusShown) this.o.stderr.write(CLEAR_LINE);
     this.statusShown = false;
   }
 
@@ -121,7 +121,7 @@ export class LivePrinter {
     // Short of the edge: a full line, or the `^C` the terminal echoes after it, would wrap and
     // leave the total behind when it is cleared.
     const cols = (this.o.stderr.columns ?? 80) - 3;
-    this.o.stderr.write(`${CLEAR}${fit(line, cols)}`);
+    this.o.stderr.write(`${CLEAR_LINE}${toTerminal(fit(line, cols))}`);
     this.statusShown = true;
   }
 }

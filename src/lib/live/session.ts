@@ -8,6 +8,7 @@ import type { PriceLayer } from '../cost/pricebook.js';
 import type { StoreLines } from '../receiver/store-lines.js';
 import type { ReceiverHooks, StoreWriter } from '../receiver/types.js';
 import { makeColors } from '../render/colors.js';
+import { writeDiagnostic } from '../render/output.js';
 import { renderBanner, type BannerData } from '../render/live.js';
 import { listeningEvent } from '../render/live-json.js';
 import { resolveStoreDir } from '../store/layout.js';
@@ -113,7 +114,7 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   const startedAt = Date.now();
   const errColors = makeColors({ noColor: o.noColor, isTTY: io.stderr.isTTY, env: io.env });
   if (!isLoopback(o.host)) {
-    io.stderr.write(errColors.yellow(`llmtrace: warning: listening on ${o.host}, not loopback: anyone who can reach this machine can send spans, and prompts in them are sensitive.${o.token ? '' : ' Consider --token.'}\n`));
+    writeDiagnostic(errColors.yellow(`llmtrace: warning: listening on ${o.host}, not loopback: anyone who can reach this machine can send spans, and prompts in them are sensitive.${o.token ? '' : ' Consider --token.'}`), io.stderr);
   }
   const storeDir = o.store === null ? null : resolveStoreDir(o.store, io.env);
   const pricing = o.price !== undefined;

@@ -8,7 +8,8 @@ import type { Change } from '../cost/baseline.js';
 import type { GateResult } from '../cost/gates.js';
 import type { CostCounters, CostResult } from '../cost/report.js';
 import type { Colors } from './colors.js';
-import { formatTokens, formatUsd, sanitize } from './format.js';
+import { formatTokens, formatUsd } from './format.js';
+import { oneLine } from './terminal.js';
 import { renderTable, type Column } from './table.js';
 
 export interface CostView {
@@ -76,7 +77,7 @@ function grid(view: CostView, colors: Colors | undefined): Grid {
     ];
   };
   const rows = report.rows.map((r, i) => [
-    ...report.groupBy.map((d) => sanitize(String(r[d]))),
+    ...report.groupBy.map((d) => oneLine(String(r[d]))),
     ...numbers(r, rowUnpricedCalls[i] ?? 0, view.comparison?.rows[i], false),
   ]);
   const totalUnpriced = report.unpriced.reduce((s, u) => s + u.calls, 0);
@@ -90,7 +91,7 @@ function grid(view: CostView, colors: Colors | undefined): Grid {
   if (totalUnpriced > 0 && report.total.cost !== null) notes.push('* the cost leaves out unpriced calls (listed below)');
   if (report.unpriced.length) {
     notes.push(
-      `unpriced: ${report.unpriced.map((u) => `${sanitize(u.model)} (${formatTokens(u.calls)} call${u.calls === 1 ? '' : 's'}, ${formatTokens(u.inputTokens)} → ${formatTokens(u.outputTokens)} tokens)`).join(', ')}`,
+      `unpriced: ${report.unpriced.map((u) => `${oneLine(u.model)} (${formatTokens(u.calls)} call${u.calls === 1 ? '' : 's'}, ${formatTokens(u.inputTokens)} → ${formatTokens(u.outputTokens)} tokens)`).join(', ')}`,
     );
   }
   return { columns, rows, total, notes };

@@ -49,22 +49,10 @@ export function formatTimestamp(ms: number): string {
   return `${d.toISOString().replace('T', ' ').replace('Z', '')} UTC`;
 }
 
-/** Visible width of a string without ANSI escapes (box-drawing and most symbols are 1 column). */
-export function visibleLength(s: string): number {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/\u001b\[[0-9;]*m/g, '').length;
-}
-
 export function truncate(s: string, width: number): string {
   if (width <= 0) return '';
   if (s.length <= width) return s;
   return width === 1 ? '…' : `${s.slice(0, width - 1)}…`;
-}
-
-/** Control characters in span names or values would corrupt a terminal: show them escaped. */
-export function sanitize(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\n' ? '⏎' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
 /** `1 trace`, `2 traces`, `12,480 spans`. */

@@ -7,7 +7,8 @@ import type { AttrValue } from '../span.js';
 import type { SpanLine, TraceDone } from '../live/events.js';
 import type { CallTotals, SessionTotals } from '../live/totals.js';
 import type { Colors } from './colors.js';
-import { countOf, formatDuration, formatInt, formatTokens, formatUsd, sanitize, truncate, visibleLength } from './format.js';
+import { countOf, formatDuration, formatInt, formatTokens, formatUsd, truncate } from './format.js';
+import { oneLine, plainText, visibleLength } from './terminal.js';
 import { renderTrace, usageText } from './tree.js';
 import { formatAttrValue } from './values.js';
 
@@ -40,7 +41,7 @@ function cell(text: string, width: number, paint: (s: string) => string = (s) =>
 export function fit(line: string, width: number): string {
   if (!Number.isFinite(width) || visibleLength(line) <= width) return line;
   // eslint-disable-next-line no-control-regex
-  return truncate(line.replace(/\u001b\[[0-9;]*m/g, ''), width);
+  return truncate(plainText(line), width);
 }
 
 export function costText(cost: number | undefined, hasUsage: boolean, pricing: boolean): string {
@@ -70,26 +71,26 @@ export function renderSpanLine(l: SpanLine, o: LiveTextOptions): string[] {
   else if (v.kind === 'llm' || v.kind === 'embeddings') what = `${v.operation ?? v.kind} ${l.model ?? '?'}`;
   else what = l.span.name || '(unnamed)';
   const parts = [c.dim(clockTime(l.span.startMs))];
-  if (w.service) parts.push(cell(sanitize(l.service), w.service, c.cyan));
+  if (w.service) parts.push(cell(oneLine(l.service), w.service, c.cyan));
   // Model ids can be long (Bedrock, fine-tunes): they may push the columns rather than be cut.
-  parts.push(cell(sanitize(what), w.what, v.kind === 'tool' ? c.blue : c.magenta, 60));
+  parts.push(cell(oneLine(what), w.what, v.kind === 'tool' ? c.blue : c.magenta, 60));
   // A failed call usually has no usage: its reason takes the tokens' and cost's place, so it is
   // not cut. Tools leave those columns empty. Either way the latencies line up.
   const costWidth = o.pricing ? w.cost + 2 : 0;
-  if (error && !v.usage) parts.push(cell(`✗ ${sanitize(error)}`, w.tokens + costWidth, c.red));
+  if (error && !v.usage) parts.push(cell(`✗ ${oneLine(error)}`, w.tokens + costWidth, c.red));
   else {
     const tokens = !l.counted ? '' : v.usage ? usageText(v.usage) : 'tokens ?';
     parts.push(cell(tokens, w.tokens, l.counted && !v.usage ? c.dim : undefined, 48));
     if (o.pricing) parts.push(cell(l.counted ? costText(l.cost, v.usage !== undefined, true) : '', w.cost, l.cost === undefined ? c.yellow : undefined, 14));
   }
   parts.push(formatDuration(l.span.durationMs).padStart(6));
-  if (error && v.usage) parts.push(c.red(`✗ ${sanitize(error)}`));
-  else if (!error && v.finishReasons?.length) parts.push(c.dim(v.finishReasons.map(sanitize).join(',')));
+  if (error && v.usage) parts.push(c.red(`✗ ${oneLine(error)}`));
+  else if (!error && v.finishReasons?.length) parts.push(c.dim(v.finishReasons.map(oneLine).join(',')));
   else if (!error && v.kind === 'tool') parts.push(c.green('ok'));
   if (l.late) parts.push(c.dim(`(late span of trace ${l.span.traceId.slice(0, 8)})`));
   let line = parts.join('  ').trimEnd();
   // eslint-disable-next-line no-control-regex
-  if (error) line = c.red(line.replace(/\u001b\[[0-9;]*m/g, ''));
+  if (error) line = c.red(plainText(line));
   const out = [fit(line, o.width)];
   for (const [k, val] of l.content) out.push(contentLine(k, val, o));
   for (const log of l.logs) out.push(contentLine(log.eventName, log.body, o));
@@ -97,13 +98,13 @@ export function renderSpanLine(l: SpanLine, o: LiveTextOptions): string[] {
 }
 
 function contentLine(key: string, value: AttrValue, o: LiveTextOptions, prefix = '▸ '): string {
-  const text = sanitize(formatAttrValue(value, 500));
-  return fit(`${INDENT}${o.colors.dim(`${prefix}${sanitize(key)}:`)} ${text}`, o.width);
+  const text = oneLine(formatAttrValue(value, 500));
+  return fit(`${INDENT}${o.colors.dim(`${prefix}${oneLine(key)}:`)} ${text}`, o.width);
 }
 
 /** A GenAI log event whose span was already printed (or never arrived). */
 export function renderLogLine(log: LogRecordView, spanName: string | undefined, o: LiveTextOptions): string {
-  const where = spanName ? `${sanitize(spanName)} · ` : '';
+  const where = spanName ? `${oneLine(spanName)} · ` : '';
   return contentLine(`${where}${log.eventName}`, log.body, o, '↳ ');
 }
 
@@ -169,7 +170,7 @@ export function renderSummary(s: SummaryData, c: Colors): string[] {
     return r;
   };
   const models = [...t.byModel.entries()].sort((a, b) => b[1].calls - a[1].calls || a[0].localeCompare(b[0]));
-  const rows = [head, ...models.map(([m, x]) => row(sanitize(m), x)), row('total', t.calls)];
+  const rows = [head, ...models.map(([m, x]) => row(oneLine(m), x)), row('total', t.calls)];
   const lines = columns(rows, [false, true, true, true, true, ...(showWrite ? [true] : []), false]);
   out.push(c.dim(lines[0]!), ...lines.slice(1, -1), c.bold(lines[lines.length - 1]!));
   const r = t.requests;

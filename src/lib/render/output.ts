@@ -1,23 +1,47 @@
-/** Writes chunks (text, or bytes as they are) to stdout with backpressure, so huge outputs stream and `| head` ends quietly. */
+/**
+ * Writes results to stdout and diagnostics to stderr, each through the rules of its kind (see
+ * terminal.ts): nothing else in llmtrace writes to either stream. Chunks stream with backpressure,
+ * so huge outputs stream and `| head` ends quietly.
+ */
 import { once } from 'node:events';
+import { oneLine, safeChunk, toTerminal, type OutputKind } from './terminal.js';
 
-export async function writeOut(chunks: Iterable<string | Uint8Array>, stream: NodeJS.WritableStream = process.stdout): Promise<void> {
+/** How each output format is made safe: JSON by its own escapes, text for people by the terminal writer. */
+export function outputKind(format: string): OutputKind {
+  if (format === 'json' || format === 'sarif') return 'json';
+  if (format === 'csv' || format === 'markdown') return 'plain';
+  return 'terminal';
+}
+
+export async function writeOut(
+  chunks: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>,
+  kind: OutputKind,
+  stream: NodeJS.WritableStream = process.stdout,
+): Promise<void> {
   let buffer = '';
-  for (const chunk of chunks) {
+  const flush = async () => {
+    if (buffer && !stream.write(safeChunk(buffer, kind))) await once(stream, 'drain');
+    buffer = '';
+  };
+  const add = async (chunk: string | Uint8Array) => {
     if (typeof chunk !== 'string') {
-      // Bytes (rendered on a worker thread) go out as they are, after what came before them.
-      if (buffer && !stream.write(buffer)) await once(stream, 'drain');
-      buffer = '';
-      if (chunk.length && !stream.write(chunk)) await once(stream, 'drain');
-      continue;
+      // Bytes (rendered on a worker thread) go out after what came before them.
+      await flush();
+      if (chunk.length && !stream.write(safeChunk(chunk, kind))) await once(stream, 'drain');
+    } else {
+      buffer += chunk;
+      if (buffer.length >= 64 * 1024) await flush();
     }
-    buffer += chunk;
-    if (buffer.length >= 64 * 1024) {
-      if (!stream.write(buffer)) await once(stream, 'drain');
-      buffer = '';
-    }
-  }
-  if (buffer) {
-    if (!stream.write(buffer)) await once(stream, 'drain');
-  }
+  };
+  if (Symbol.asyncIterator in chunks) for await (const chunk of chunks) await add(chunk);
+  else for (const chunk of chunks) await add(chunk);
+  await flush();
+}
+
+/**
+ * One diagnostic line on stderr (`llmtrace: ` is the caller's). A line break inside it would let a
+ * file or model name forge a line of its own, so it is shown as `⏎`: several lines are several calls.
+ */
+export function writeDiagnostic(line: string, stream: NodeJS.WritableStream = process.stderr): void {
+  stream.write(`${toTerminal(oneLine(line))}\n`);
 }

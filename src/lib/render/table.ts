@@ -5,7 +5,7 @@
  */
 import Table from 'cli-table3';
 import type { Colors } from './colors.js';
-import { visibleLength } from './format.js';
+import { plainText, visibleLength } from './terminal.js';
 
 export interface Column {
   header: string;
@@ -71,6 +71,6 @@ function fit(widths: number[], columns: readonly Column[], width: number): void 
 function clip(text: string, width: number): string {
   if (visibleLength(text) <= width) return text;
   // eslint-disable-next-line no-control-regex
-  const plain = text.replace(/\u001b\[[0-9;]*m/g, '');
+  const plain = plainText(text);
   return width <= 1 ? '…' : `${plain.slice(0, width - 1)}…`;
 }

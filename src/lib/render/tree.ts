@@ -8,7 +8,8 @@ import { serviceName, StatusCode, type AttrValue } from '../span.js';
 import type { SpanLogEvent } from '../otlp/decode-result.js';
 import type { Trace, TraceNode } from '../trace/assemble.js';
 import type { Colors } from './colors.js';
-import { formatDuration, formatTimestamp, formatTokens, formatUsd, sanitize, truncate, visibleLength } from './format.js';
+import { formatDuration, formatTimestamp, formatTokens, formatUsd, truncate } from './format.js';
+import { oneLine, plainText, visibleLength } from './terminal.js';
 import { formatAttrValue } from './values.js';
 
 export interface TreeRenderOptions {
@@ -50,7 +51,7 @@ export function renderTraceHeader(t: Trace, c: Colors, opts: { calls?: boolean }
   const durMs = Number(t.endNs - t.startNs) / 1e6;
   const parts = [
     c.bold(`trace ${t.traceId}`),
-    service,
+    oneLine(service),
     `${t.nodes.length} span${t.nodes.length === 1 ? '' : 's'}`,
     // Model calls as `cost` counts them (count-once): outer spans repeating a call's usage are not calls.
     opts.calls ? `${t.calls} call${t.calls === 1 ? '' : 's'}` : '',
@@ -90,16 +91,16 @@ function nodeDetails(n: TraceNode, opts: TreeRenderOptions): string[] {
   const out: string[] = [c.dim(formatDuration(n.span.durationMs))];
   if (v.kind !== 'other') out.push(c.cyan(v.kind));
   const model = modelOf(v);
-  if (model) out.push(c.magenta(sanitize(model)));
-  if (v.kind === 'tool' && v.toolName && !n.span.name.includes(v.toolName)) out.push(sanitize(v.toolName));
+  if (model) out.push(c.magenta(oneLine(model)));
+  if (v.kind === 'tool' && v.toolName && !n.span.name.includes(v.toolName)) out.push(oneLine(v.toolName));
   const outer = n.children.length > 0 && n.subtreeUsage && !n.countsUsage;
   if (n.countsUsage && v.usage) out.push(usageText(v.usage));
   else if (outer) out.push(c.bold(`∑ ${usageText(n.subtreeUsage!)}`));
   const cost = opts.costOf?.(n);
   if (cost !== undefined) out.push(outer ? c.bold(`∑ ${formatUsd(cost)}`) : formatUsd(cost));
-  if (v.finishReasons?.length) out.push(c.dim(v.finishReasons.map(sanitize).join(',')));
+  if (v.finishReasons?.length) out.push(c.dim(v.finishReasons.map(oneLine).join(',')));
   if (n.span.status.code === StatusCode.ERROR || v.error) {
-    out.push(c.red(`✗ ${sanitize(v.error ?? (n.span.status.message || 'error'))}`));
+    out.push(c.red(`✗ ${oneLine(v.error ?? (n.span.status.message || 'error'))}`));
   }
   if (!opts.events) {
     const count = n.span.events.length + (opts.logEventsOf?.(n).length ?? 0);
@@ -147,7 +148,7 @@ export function renderTrace(t: Trace, opts: TreeRenderOptions): string[] {
     const { node, ancestors, last, root } = stack.pop()!;
     const depth = ancestors.length;
     const prefix = guides(ancestors, last, root, maxLevels);
-    const name = sanitize(node.span.name || '(unnamed)');
+    const name = oneLine(node.span.name || '(unnamed)');
     const details = nodeDetails(node, opts);
     let line = composeLine(c.dim(prefix), name, details, leftWidth, visibleLength(prefix));
     if (opts.timeline) line = padTo(line, leftWidth) + '  ' + bar(node, t.startNs, total, barWidth, c);
@@ -157,7 +158,7 @@ export function renderTrace(t: Trace, opts: TreeRenderOptions): string[] {
     if (opts.events) {
       for (const e of nodeEvents(node, opts)) {
         const offset = formatDuration(Number(e.timeUnixNano - node.span.startTimeUnixNano) / 1e6);
-        const text = `${c.dim(under)}${c.dim('◦')} ${sanitize(e.name || '(unnamed)')} ${c.dim(`+${offset}${e.log ? ' (log)' : ''}`)}`;
+        const text = `${c.dim(under)}${c.dim('◦')} ${oneLine(e.name || '(unnamed)')} ${c.dim(`+${offset}${e.log ? ' (log)' : ''}`)}`;
         lines.push(Number.isFinite(leftWidth) ? truncateVisible(text, leftWidth) : text);
       }
     }
@@ -165,7 +166,7 @@ export function renderTrace(t: Trace, opts: TreeRenderOptions): string[] {
       for (const key of opts.attrs) {
         const v: AttrValue | undefined = node.span.attributes[key] ?? node.span.resource.attributes[key];
         if (v === undefined) continue;
-        const text = `${c.dim(under)}${c.dim(`${key}:`)} ${sanitize(formatAttrValue(v))}`;
+        const text = `${c.dim(under)}${c.dim(`${oneLine(key)}:`)} ${oneLine(formatAttrValue(v))}`;
         lines.push(Number.isFinite(leftWidth) ? truncateVisible(text, leftWidth) : text);
       }
     }
@@ -203,7 +204,7 @@ function padTo(line: string, width: number): string {
 }
 
 function truncateVisible(s: string, width: number): string {
-  return visibleLength(s) <= width ? s : truncate(s.replace(/\u001b\[[0-9;]*m/g, ''), width);
+  return visibleLength(s) <= width ? s : truncate(plainText(s), width);
 }
 
 function bar(n: TraceNode, start: bigint, total: bigint, width: number, c: Colors): string {

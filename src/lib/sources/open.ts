@@ -1,6 +1,6 @@
 /**
  * What commands call to read spans: the given sources, or the local store when none are given.
- * Problems go to stderr as one line each (capped), with a summary; the exit decision (2 for
+ * Problems go to `diagnostic` (the command's writer) as one line each (capped), with a summary; the exit decision (2 for
  * unusable input) is returned to the command, which leaves setting it to the CLI layer.
  */
 import { access } from 'node:fs/promises';
@@ -16,7 +16,8 @@ export interface OpenSourcesOptions {
   sources: string[];
   store?: string;
   stdin?: NodeJS.ReadableStream;
-  stderr?: NodeJS.WritableStream;
+  /** Takes each problem line; the command passes its terminal writer (sources print nothing themselves). */
+  diagnostic: (line: string) => void;
   /** Skip store files (and directory sources' files) received entirely before this time (`--since`). */
   storeSinceMs?: number;
   /** Also read the store's logs files (GenAI log events shown under their span by `tree`). */
@@ -50,7 +51,6 @@ export interface OpenedSources {
 const MAX_HELD_PROBLEMS = 10_000;
 
 export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSources> {
-  const stderr = opts.stderr ?? process.stderr;
   const maxLines = opts.maxProblemLines ?? 20;
   let inputs: Input[];
   let fromStore = false;
@@ -82,7 +82,7 @@ export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSourc
     if (problems.length < MAX_HELD_PROBLEMS) problems.push(p);
     else leftOut++;
     if (printed < maxLines) {
-      stderr.write(`llmtrace: ${formatProblem(p)}\n`);
+      opts.diagnostic(`llmtrace: ${formatProblem(p)}`);
       printed++;
     }
   };

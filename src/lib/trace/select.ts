@@ -19,7 +19,7 @@
  *   Problems in the input are reported by the first pass; the second is read quietly.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { LlmtraceError } from '../errors.js';
 import type { OpenedSources } from '../sources/open.js';
@@ -40,8 +40,8 @@ export interface SelectOptions {
   stdin?: NodeJS.ReadableStream;
 }
 
-/** Opens the sources; `stdin` replaces the process's stdin, `stderr` takes problem lines. */
-export type OpenFn = (o: { stdin?: NodeJS.ReadableStream; stderr?: NodeJS.WritableStream }) => Promise<OpenedSources>;
+/** Opens the sources; `stdin` replaces the process's stdin, `diagnostic` takes problem lines. */
+export type OpenFn = (o: { stdin?: NodeJS.ReadableStream; diagnostic?: (line: string) => void }) => Promise<OpenedSources>;
 
 export interface Selection {
   /** Holds the selected traces; `collector.rendered()` prints them. */
@@ -62,7 +62,7 @@ export function normalizeTracePrefix(prefix: string): string {
   return p;
 }
 
-const quiet = new Writable({ write: (_c, _e, cb) => cb() });
+const quiet = (): void => {};
 
 export async function selectTraces(open: OpenFn, opts: SelectOptions): Promise<Selection> {
   const prefix = opts.trace === undefined ? undefined : normalizeTracePrefix(opts.trace);
@@ -102,7 +102,7 @@ export async function selectTraces(open: OpenFn, opts: SelectOptions): Promise<S
     const collector = new TreeCollector({ ...collectorOpts, accept: (id) => keep.has(id) });
     if (keep.size) {
       try {
-        const again = await open({ stdin: stdin?.(), stderr: quiet });
+        const again = await open({ stdin: stdin?.(), diagnostic: quiet });
         for await (const batch of again.batches) collector.add(batch);
       } catch (e) {
         collector.close();

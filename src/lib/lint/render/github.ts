@@ -5,7 +5,7 @@
  *
  * Escaping per the workflow-commands rules (actions/toolkit `command.ts`): in the message,
  * `%` → `%25`, CR → `%0D`, LF → `%0A`; in property values additionally `:` → `%3A` and
- * `,` → `%2C`. Levels: error, warning, notice (for info). A plain-text summary and the
+ * `,` → `%2C`; other control characters are dropped. Levels: error, warning, notice (for info). A plain-text summary and the
  * scorecard follow, which the log shows as is.
  */
 import type { Colors } from '../../render/colors.js';
@@ -16,8 +16,15 @@ import { scorecardLines } from './scorecard.js';
 
 const COMMAND: Record<Severity, string> = { error: 'error', warn: 'warning', info: 'notice' };
 
+/**
+ * Controls the runner would pass on to the log viewer (ESC sequences, OSC 52 clipboard writes, C1,
+ * bidi overrides) are dropped: an annotation is plain text, and the rules above encode only CR/LF.
+ */
+// eslint-disable-next-line no-control-regex
+const DROPPED = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
 export function escapeData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return s.replace(DROPPED, '').replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
 export function escapeProperty(s: string): string {

@@ -1,5 +1,6 @@
 /** The checklist scorecard as text: a small table, or a clear note when nothing GenAI was found. */
 import type { Colors } from '../../render/colors.js';
+import { oneLine } from '../../render/terminal.js';
 import { renderTable } from '../../render/table.js';
 import type { Scorecard, ScorecardItem } from '../scorecard.js';
 import { plural } from './reporter.js';
@@ -15,7 +16,7 @@ function share(i: ScorecardItem): string {
 export function scorecardLines(s: Scorecard, colors: Colors, label: string, width = Infinity): string[] {
   if (s.noGenAi) {
     return [
-      colors.yellow(`No LLM, embeddings, tool or agent spans found in ${label} (${plural(s.spans, 'span')} read): nothing GenAI-related to lint.`),
+      colors.yellow(`No LLM, embeddings, tool or agent spans found in ${oneLine(label)} (${plural(s.spans, 'span')} read): nothing GenAI-related to lint.`),
       'Is the app instrumented with the OpenTelemetry GenAI conventions or a supported library (OpenInference, OpenLLMetry, Vercel AI SDK, OpenLIT, Langfuse)?',
     ];
   }

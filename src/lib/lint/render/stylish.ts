@@ -5,7 +5,7 @@
  * not listed (the exit code does not change: it follows the counts, as in every format).
  */
 import type { Colors } from '../../render/colors.js';
-import { sanitize } from '../../render/format.js';
+import { oneLine } from '../../render/terminal.js';
 import { formatMessage } from '../messages.js';
 import type { Finding, Severity } from '../types.js';
 import { countsText, plural, type LintSummary, type Reporter } from './reporter.js';
@@ -51,7 +51,7 @@ export class StylishReporter implements Reporter {
 
   private line(f: Finding): string {
     const place = f.spanId === '' && f.line !== undefined ? `line ${f.line}: ` : '';
-    return `    ${this.severity(f.severity)}  ${sanitize(place + formatMessage(f))}  ${this.colors.dim(f.rule)}`;
+    return `    ${this.severity(f.severity)}  ${oneLine(place + formatMessage(f))}  ${this.colors.dim(f.rule)}`;
   }
 
   *end(s: LintSummary): Iterable<string> {
@@ -62,17 +62,17 @@ export class StylishReporter implements Reporter {
       const spans = this.groups.get(traceId)!;
       if (traceId === '') {
         for (const [source, list] of spans) {
-          yield `${c.bold('input')} ${source}\n`;
+          yield `${c.bold('input')} ${oneLine(source)}\n`;
           for (const f of list) yield `${this.line(f)}\n`;
           yield '\n';
         }
         continue;
       }
       const first = spans.values().next().value?.[0];
-      yield `${c.bold(`trace ${traceId}`)}${first?.source ? c.dim(`  ${first.source}`) : ''}\n`;
+      yield `${c.bold(`trace ${traceId}`)}${first?.source ? c.dim(`  ${oneLine(first.source)}`) : ''}\n`;
       for (const list of spans.values()) {
         const f0 = list[0]!;
-        yield `  ${sanitize(f0.spanName || '(unnamed)')}  ${c.dim(f0.spanId)}\n`;
+        yield `  ${oneLine(f0.spanName || '(unnamed)')}  ${c.dim(f0.spanId)}\n`;
         for (const f of list) yield `${this.line(f)}\n`;
       }
       yield '\n';

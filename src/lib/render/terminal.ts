@@ -1,0 +1,116 @@
+/**
+ * The one place text meets a terminal (docs/architecture.md, "Terminal safety").
+ *
+ * Span data is written by whoever reaches the listener, so any string in rendered text may carry
+ * escape sequences, C1 controls or bidi overrides. Renderers do not escape field by field: every
+ * piece of text bound for a terminal passes `toTerminal`, which shows each control character as
+ * inert text (`\x1b`, `\u202e`). Our own styles cannot be told apart from an attacker's by their
+ * bytes, so they are not written as ESC at all: `makeColors` marks them with a random per-process
+ * marker of private-use characters, and `toTerminal` turns exactly those marks into SGR after
+ * everything else is escaped. A span cannot guess the marker, so only our styles reach the terminal.
+ *
+ * Escaping is idempotent (the escapes are printable), so layout code may escape a field early to
+ * measure it, and the writer's pass over the same text changes nothing.
+ */
+import { randomBytes } from 'node:crypto';
+
+/** Controls that act on a terminal or reorder what it shows. `\n` is ours: fields use `oneLine`. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL_OR_NEWLINE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+function escapeChar(c: string): string {
+  const code = c.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * Worker threads render text too (lint findings, the live view), and their styles must survive the
+ * main thread's writer: workers inherit the environment, so the first thread to load this module
+ * chooses the marker for all.
+ */
+function styleMarker(): string {
+  const env = process.env;
+  if (!env.LLMTRACE_STYLE_MARKER) {
+    // Six characters from the private-use area U+E000–U+F8FF: 6400^6 choices.
+    const bytes = randomBytes(12);
+    const chars: number[] = [];
+    for (let i = 0; i < 12; i += 2) chars.push(0xe000 + (bytes.readUInt16BE(i) % 6400));
+    env.LLMTRACE_STYLE_MARKER = String.fromCharCode(...chars);
+  }
+  return env.LLMTRACE_STYLE_MARKER;
+}
+
+const MARKER = styleMarker();
+const MARKED_STYLE = new RegExp(`${MARKER}\\[([0-9;]*)m`, 'g');
+
+/** One SGR style as our renderers write it: a marked sequence that only `toTerminal` turns into ESC. */
+export function markedStyle(codes: string): string {
+  return `${MARKER}[${codes}m`;
+}
+
+/** `s` with every control character shown as an escape; newlines kept (they are the renderer's). */
+export function escapeControls(s: string): string {
+  return s.replace(CONTROL, escapeChar);
+}
+
+/** An untrusted field on one line: controls escaped, line breaks shown as `⏎`. */
+export function oneLine(s: string): string {
+  return s.replace(CONTROL_OR_NEWLINE, (c) => (c === '\n' ? '⏎' : escapeChar(c)));
+}
+
+/** Text without our styles, as a person sees it (controls escaped). */
+export function plainText(s: string): string {
+  return escapeControls(s).replace(MARKED_STYLE, '');
+}
+
+/** Columns `s` takes once written (one per UTF-16 unit; see issue #16 for wide characters). */
+export function visibleLength(s: string): number {
+  return plainText(s).length;
+}
+
+/** The text a terminal receives: controls escaped, then our marked styles turned into SGR. */
+export function toTerminal(text: string): string {
+  return escapeControls(text).replace(MARKED_STYLE, '\u001b[$1m');
+}
+
+/** Text bound for a terminal, or for a file a person reads (markdown, csv): no styles kept. */
+export function toPlain(text: string): string {
+  return plainText(text);
+}
+
+/** Our own terminal control: clear the current line (the running total of `tail`). */
+export const CLEAR_LINE = '\r\u001b[2K';
+
+/**
+ * Characters JSON may carry raw but a terminal could act on or reorder: C1 controls, DEL, bidi
+ * controls and line separators. Outside strings JSON has only ASCII structure, so escaping them
+ * anywhere in a JSON text keeps it valid and decodes to the same value.
+ */
+// eslint-disable-next-line no-control-regex
+const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+export function jsonSafe(text: string): string {
+  return text.replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Lead bytes of the characters `jsonSafe` escapes, in UTF-8 (DEL, U+0080–U+009F, U+061C, U+2xxx). */
+export function mayNeedJsonSafe(bytes: Uint8Array): boolean {
+  return bytes.includes(0x7f) || bytes.includes(0xc2) || bytes.includes(0xd8) || bytes.includes(0xe2);
+}
+
+/** How text of an output format is made safe before it is written. */
+export type OutputKind = 'terminal' | 'plain' | 'json';
+
+const decoder = new TextDecoder();
+
+/** Applies the rules of `kind` to one chunk of output, text or UTF-8 bytes rendered elsewhere. */
+export function safeChunk(chunk: string | Uint8Array, kind: OutputKind): string | Uint8Array {
+  if (typeof chunk !== 'string') {
+    if (kind === 'json' && !mayNeedJsonSafe(chunk)) return chunk;
+    return Buffer.from(safeChunk(decoder.decode(chunk), kind) as string, 'utf8');
+  }
+  if (kind === 'json') return jsonSafe(chunk);
+  return kind === 'terminal' ? toTerminal(chunk) : toPlain(chunk);
+}
