@@ -82,11 +82,27 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
+const SYSTEM_ERRORS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'not a directory',
+  EISDIR: 'is a directory',
+};
+
 export function handleError(e: unknown, debug: boolean): void {
   if (e instanceof CommanderError) {
     // Help and version exit through here with code 0; usage errors are exit 2.
     if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') {
       process.exitCode = 0;
+      return;
+    }
+    // `llmtrace` alone: commander has printed the help on stderr; a usage error, with nothing to add.
+    if (e.code === 'commander.help') {
+      process.exitCode = 2;
       return;
     }
     writeDiagnostic(`llmtrace: ${e.message.replace(/^error: /, '')}`);
@@ -103,6 +119,13 @@ export function handleError(e: unknown, debug: boolean): void {
   }
   const err = e as NodeJS.ErrnoException;
   if (err?.code === 'EPIPE') return; // the reader went away (| head): not an error
+  if (err?.code !== undefined && SYSTEM_ERRORS[err.code] && err.path) {
+    // A file the user named or a directory they run in: their setup, not a bug to report.
+    writeDiagnostic(`llmtrace: cannot ${err.syscall ?? 'use'} ${err.path}: ${SYSTEM_ERRORS[err.code]}`);
+    if (debug && err.stack) err.stack.split('\n').forEach((l) => writeDiagnostic(l));
+    process.exitCode = 2;
+    return;
+  }
   writeDiagnostic(`llmtrace: unexpected error: ${err?.message ?? String(e)}`);
   if (debug && err?.stack) err.stack.split('\n').forEach((l) => writeDiagnostic(l));
   else writeDiagnostic('  hint: run again with --debug for details, and please report it');

@@ -145,8 +145,9 @@ Examples:
         memoryBytes: opts.memory ?? DEFAULT_MEMORY_BUDGET,
         withBudgetGroups: budgetFile !== undefined,
       });
-      const { summary, unusable } = opened.finish();
+      const { summary, unusable, nothingRead } = opened.finish();
       if (summary) warn(summary);
+      if (nothingRead) throw new LlmtraceError(`no usable trace data in ${opened.label}`, undefined, 2);
 
       const { report } = run.result;
       const comparison = baseline && compare(report, baseline);
@@ -185,7 +186,7 @@ Examples:
         }
       }
 
-      if (unusable) throw new LlmtraceError('no usable trace data was read', undefined, 2);
+      if (unusable) throw new LlmtraceError(`some input could not be read (${opened.label}): the report leaves it out`, undefined, 2);
       const failed = gates.filter((g) => !g.ok);
       if (failed.length) throw new LlmtraceError(`${failed.length} cost gate${failed.length === 1 ? '' : 's'} failed`, undefined, 1);
     });

@@ -56,17 +56,32 @@ Examples:
       if (interactive(opts)) {
         const { askAnswers } = await import('../lib/init/prompts.js');
         const asked = await askAnswers(answers, { exists: existsSync(file) && !opts.force, given: opts });
-        if (!asked) {
-          writeDiagnostic('llmtrace: init cancelled, nothing written');
+        if (asked === 'cancelled' || asked === 'declined') {
+          // The prompt has said "Nothing written."; Ctrl-C ends as an interrupt does.
+          if (asked === 'cancelled') process.exitCode = 130;
           return;
         }
         answers = asked;
       } else if (existsSync(file) && !opts.force) {
         throw new LlmtraceError(`${CONFIG_FILE} already exists`, 'pass --force to overwrite it');
       }
+      await checkPricingFiles(answers.pricing);
       await writeFile(file, configText(buildConfig(answers)));
       writeDiagnostic(`llmtrace: wrote ${file}`);
       writeDiagnostic('');
       await writeOut([instrumentationGuide()], 'terminal');
     });
+}
+
+/** A config naming a pricing file that is missing or broken would fail every later command: refuse it now. */
+async function checkPricingFiles(files: string[]): Promise<void> {
+  const local = files.filter((f) => !/^https?:\/\//.test(f)).map((f) => path.resolve(f));
+  if (!local.length) return;
+  const { loadPricing } = await import('../lib/cost/pricing.js');
+  try {
+    await loadPricing({ files: local, builtin: false });
+  } catch (e) {
+    if (e instanceof LlmtraceError) throw new LlmtraceError(e.message, `${CONFIG_FILE} was not written: fix the pricing file, or leave it out`);
+    throw e;
+  }
 }

@@ -16,7 +16,9 @@ import { SarifReporter } from '../lib/lint/render/sarif.js';
 import { StylishReporter } from '../lib/lint/render/stylish.js';
 import { runLint, type LintSink } from '../lib/lint/run.js';
 import { makeColors } from '../lib/render/colors.js';
-import { outputKind, writeDiagnostic, writeOut } from '../lib/render/output.js';
+import { HeldOutput, outputKind, writeDiagnostic, writeOut } from '../lib/render/output.js';
+import { formatMessage } from '../lib/lint/messages.js';
+import type { Finding } from '../lib/lint/types.js';
 import { renderTable } from '../lib/render/table.js';
 import { openSources } from '../lib/sources/open.js';
 import { boundHeapGrowth } from '../lib/runtime/heap.js';
@@ -24,6 +26,9 @@ import { DEFAULT_MEMORY_BUDGET, formatMemorySize, sizeOption } from '../lib/size
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
+
+/** Problem lines shown on stderr when nothing was read (as `cost` and `tree` show them). */
+const MAX_PROBLEM_LINES = 20;
 
 const FORMATS = ['stylish', 'json', 'sarif', 'github'] as const;
 
@@ -106,24 +111,32 @@ Examples:
       // Decode problems become findings, so the reader does not also print them line by line.
       const opened = await openSources({ sources, store, maxProblemLines: 0, diagnostic: writeDiagnostic });
       let shown = 0;
-      const kind = outputKind(opts.format);
-      await writeOut(reporter.begin(), kind);
+      // Held until a span is read: an input that turns out unusable leaves stdout empty.
+      const out = new HeldOutput(outputKind(opts.format), () => opened.stats.spans > 0);
+      const problems: Finding[] = [];
+      await out.write(reporter.begin());
       // json, sarif and github write each finding on its own: they are rendered where found.
       const render = reporter.addRendered && opts.format !== 'stylish' ? { format: opts.format, cwd: process.cwd(), quiet: opts.quiet === true } : undefined;
       const sink: LintSink = async (found, rendered) => {
         if (rendered && reporter.addRendered) {
           shown += rendered.shown;
-          await writeOut(reporter.addRendered(rendered.bytes), kind);
+          await out.write(reporter.addRendered(rendered.bytes));
         }
-        const out = opts.quiet ? found.filter((f) => f.severity === 'error') : found;
-        shown += out.length;
-        if (out.length) await writeOut(reporter.add(out), kind);
+        problems.push(...found.filter((f) => f.rule === 'decode-problem').slice(0, MAX_PROBLEM_LINES - problems.length));
+        const shownNow = opts.quiet ? found.filter((f) => f.severity === 'error') : found;
+        shown += shownNow.length;
+        if (shownNow.length) await out.write(reporter.add(shownNow));
       };
       const { problemsNotReported } = await runLint(opened, linter, sink, { priceLayers: book.layers, render });
-      const { summary: readSummary, unusable } = opened.finish();
+      const { summary: readSummary, unusable, nothingRead } = opened.finish();
+      if (nothingRead && out.holding) {
+        // Nothing was read: no report on stdout, the reasons on stderr as other commands give them.
+        for (const f of problems) writeDiagnostic(`llmtrace: ${f.source ?? ''}${f.line !== undefined ? `:${f.line}` : ''}: ${formatMessage(f)}`);
+        throw new LlmtraceError(`no usable trace data in ${opened.label}`, undefined, 2);
+      }
       const counts = linter.counts;
       const failed = counts.error > 0 || (maxWarnings !== undefined && counts.warn > maxWarnings) || problemsNotReported > 0;
-      await writeOut(
+      await out.write(
         reporter.end({
           counts,
           shown,
@@ -137,14 +150,14 @@ Examples:
           scorecard: linter.scorecard(),
           severities: settings.severities,
         }),
-        kind,
       );
+      await out.release();
       if (readSummary) writeDiagnostic(`llmtrace: ${readSummary}`);
       if (linter.spilledBytes) {
         const budget = formatMemorySize(opts.memory ?? DEFAULT_MEMORY_BUDGET);
         writeDiagnostic(`llmtrace: note: the trace state outgrew --memory ${budget}; ${(linter.spilledBytes / 1e6).toFixed(0)} MB of it went through temporary files (a larger --memory is faster)`);
       }
-      if (unusable) throw new LlmtraceError('no usable trace data was read', undefined, 2);
+      if (unusable) throw new LlmtraceError(`some input could not be read (${opened.label}): its problems are findings above`, undefined, 2);
       if (failed) {
         const reasons = [
           counts.error > 0 ? countsText(counts) : maxWarnings !== undefined && counts.warn > maxWarnings ? `${plural(counts.warn, 'warning')} (more than --max-warnings ${maxWarnings})` : '',
@@ -155,3 +168,4 @@ Examples:
       }
     });
 }
+

@@ -74,8 +74,12 @@ Examples:
         memoryBytes: budget,
         stdin: sources.includes('-') ? process.stdin : undefined,
       });
-      const { summary, unusable } = read;
+      const { summary, unusable, nothingRead } = read;
       if (summary) writeDiagnostic(`llmtrace: ${summary}`);
+      if (nothingRead) {
+        collector.close();
+        throw new LlmtraceError(`no usable trace data in ${opened.label}`, undefined, 2);
+      }
       if (opts.trace && matched === 0 && !unusable) {
         collector.close();
         throw new LlmtraceError(`no trace matches ${JSON.stringify(opts.trace)} in ${opened.label}`);
@@ -107,7 +111,7 @@ Examples:
       if (collector.spilledBytes) {
         writeDiagnostic(`llmtrace: note: the traces outgrew --memory ${formatMemorySize(budget)}; ${megabytes(collector.spilledBytes)} of them went through temporary files (a larger --memory is faster)`);
       }
-      if (unusable) throw new LlmtraceError('no usable trace data was read', undefined, 2);
+      if (unusable) throw new LlmtraceError(`some input could not be read (${opened.label}): the trees leave it out`, undefined, 2);
     });
 }
 

@@ -3,7 +3,7 @@
  * every command reads. Flags always win over it. A broken file is an error naming the file and
  * the field (exit 2), never silently ignored.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LlmtraceError } from './errors.js';
 
@@ -36,6 +36,17 @@ function stringList(file: string, field: string, v: unknown): string[] | undefin
 }
 
 const LEVELS: readonly string[] = ['off', 'info', 'warn', 'error'];
+const TOP_KEYS = ['$schema', 'store', 'featureKeys', 'pricing', 'lint'];
+const LINT_KEYS = ['rules', 'rootContextKeys', 'maxWarnings'];
+
+/** A typo (`featurekeys`) must not be ignored silently: unknown keys are errors, as in pricing files. */
+function onlyKnownKeys(file: string, where: string, o: Record<string, unknown>, known: readonly string[]): void {
+  for (const key of Object.keys(o)) {
+    if (known.includes(key)) continue;
+    const like = known.find((k) => k.toLowerCase() === key.toLowerCase().replace(/[-_]/g, ''));
+    fail(file, `${where}${key}`, `unknown key${like ? ` (did you mean ${like}?)` : `; known: ${known.filter((k) => k !== '$schema').join(', ')}`}`);
+  }
+}
 
 export function parseConfig(text: string, file: string): LlmtraceConfig {
   let raw: unknown;
@@ -46,6 +57,7 @@ export function parseConfig(text: string, file: string): LlmtraceConfig {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(file, '(file)', 'expected a JSON object');
   const o = raw as Record<string, unknown>;
+  onlyKnownKeys(file, '', o, TOP_KEYS);
   const config: LlmtraceConfig = {};
   if (o.store !== undefined) {
     if (typeof o.store !== 'string' || o.store === '') fail(file, 'store', 'expected a directory path');
@@ -56,6 +68,7 @@ export function parseConfig(text: string, file: string): LlmtraceConfig {
   if (o.lint !== undefined) {
     if (typeof o.lint !== 'object' || o.lint === null || Array.isArray(o.lint)) fail(file, 'lint', 'expected an object');
     const l = o.lint as Record<string, unknown>;
+    onlyKnownKeys(file, 'lint.', l, LINT_KEYS);
     const lint: NonNullable<LlmtraceConfig['lint']> = {};
     if (l.rules !== undefined) {
       if (typeof l.rules !== 'object' || l.rules === null || Array.isArray(l.rules)) fail(file, 'lint.rules', 'expected an object of rule → level');
@@ -95,5 +108,9 @@ export function loadConfig(cwd: string = process.cwd()): LlmtraceConfig {
   const rel = (p: string) => (/^https?:\/\//.test(p) ? p : path.resolve(cwd, p));
   if (config.store) config.store = rel(config.store);
   if (config.pricing) config.pricing = config.pricing.map(rel);
+  // A pricing file that is gone would fail every command naming only itself: name the config too.
+  for (const p of config.pricing ?? []) {
+    if (!/^https?:\/\//.test(p) && !existsSync(p)) fail(CONFIG_FILE, 'pricing', `${p} does not exist`);
+  }
   return config;
 }

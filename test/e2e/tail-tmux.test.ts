@@ -93,4 +93,44 @@ describe.skipIf(!hasTmux)('llmtrace tail in a terminal (tmux)', () => {
       busy.close();
     }
   });
+
+  it('Ctrl-C twice: the summary so far on a clean line, said to be cut short, exit 130', async () => {
+    // A forward target that accepts and never answers keeps the orderly stop busy for 2 s.
+    const silent = net.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const target = (silent.address() as net.AddressInfo).port;
+    try {
+      session = 'twice';
+      const cmd = `cd ${tempDir()} && TZ=UTC ${process.execPath} ${BIN} tail --http-port 0 --no-grpc --no-store --forward http://127.0.0.1:${target}; echo "exit=$?"; sleep 60`;
+      tmux('new-session', '-d', '-s', session, '-x', '110', '-y', '40', cmd);
+      const banner = await until('the banner', (s) => /OTLP\/HTTP +http:\/\/127\.0\.0\.1:\d+/.test(s));
+      const port = Number(/OTLP\/HTTP +http:\/\/127\.0\.0\.1:(\d+)/.exec(banner)![1]);
+      await exportAgentRun(new OTLPTraceExporter({ url: `http://127.0.0.1:${port}/v1/traces` }), 'shop-api');
+      await until('the running total', (s) => /Σ 2 calls/.test(s));
+      tmux('send-keys', '-t', session, 'C-c');
+      await until('the stopping note', (s) => s.includes('stopping:'));
+      tmux('send-keys', '-t', session, 'C-c');
+      const after = await until('the exit', (s) => s.includes('exit='));
+      expect(after).toContain('exit=130');
+      expect(after).toMatch(/session summary/);
+      expect(after).toMatch(/total +2 +69 +11 +19 +\$0\.\d+/);
+      expect(after).toContain('stopped at once (second signal)');
+      expect(after.split('\n').filter((l) => l.includes('Σ '))).toHaveLength(0);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('init: Ctrl-C at a question says "Nothing written." once and exits 130', async () => {
+    session = 'init';
+    const dir = tempDir();
+    const cmd = `cd ${dir} && ${process.execPath} ${BIN} init; echo "exit=$?"; sleep 60`;
+    tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', cmd);
+    await until('the first question', (s) => s.includes('Attribute keys'));
+    tmux('send-keys', '-t', session, 'C-c');
+    const after = await until('the exit', (s) => s.includes('exit='));
+    expect(after).toContain('exit=130');
+    expect(after.split('Nothing written.').length - 1).toBe(1);
+    expect(after).not.toContain('init cancelled');
+  });
 });

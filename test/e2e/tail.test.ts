@@ -170,7 +170,9 @@ describe('llmtrace tail (built binary, official exporters)', () => {
       const t0 = Date.now();
       expect(await tail.stop('SIGINT')).toBe(130);
       expect(Date.now() - t0).toBeLessThan(1000);
-      expect(tail.events.some((e) => e.event === 'summary')).toBe(false);
+      // The summary so far still comes, said to be cut short (issue #16).
+      expect(tail.events.some((e) => e.event === 'summary')).toBe(true);
+      expect(tail.stderr()).toContain('stopped at once (second signal)');
     } finally {
       sockets.forEach((s) => s.destroy());
       hang.close();

@@ -35,7 +35,7 @@ describe('listenWithFallback', () => {
     expect(err).toBeInstanceOf(LlmtraceError);
     expect((err as LlmtraceError).exitCode).toBe(2);
     expect((err as LlmtraceError).message).toBe(`OTLP/HTTP port ${port} on 127.0.0.1 is already in use`);
-    expect((err as LlmtraceError).hint).toMatch(/--http-port \d+, or --http-port 0/);
+    expect((err as LlmtraceError).hint).toMatch(/--http-port \d+ \(free now\), or --http-port 0/);
   });
 
   it('in a terminal, offers the next free port and uses it when accepted', async () => {

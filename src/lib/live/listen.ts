@@ -17,6 +17,8 @@ export interface ListenSpec {
   flag: string;
   host: string;
   port: number;
+  /** Ports never to offer or suggest (the other protocol's). */
+  reserved?: number[];
   start(port: number): Promise<Listening>;
 }
 
@@ -34,10 +36,10 @@ export function isAddressInUse(e: unknown): boolean {
   return /EADDRINUSE|address already in use/i.test(text);
 }
 
-/** The first port above `from` that can be bound on `host` (up to 100 tries). */
-export async function nextFreePort(host: string, from: number): Promise<number | undefined> {
+/** The first port above `from` that can be bound on `host` and is not reserved (up to 100 tries). */
+export async function nextFreePort(host: string, from: number, reserved: number[] = []): Promise<number | undefined> {
   for (let p = from + 1; p <= Math.min(65535, from + 100); p++) {
-    if (await canBind(host, p)) return p;
+    if (!reserved.includes(p) && (await canBind(host, p))) return p;
   }
   return undefined;
 }
@@ -58,9 +60,10 @@ export async function listenWithFallback(spec: ListenSpec, io: ListenIo): Promis
     } catch (e) {
       if (!isAddressInUse(e)) throw startError(spec, port, e);
       const busy = `${spec.label} port ${port} on ${spec.host} is already in use`;
-      const free = io.interactive ? await nextFreePort(spec.host, port) : undefined;
-      if (free === undefined || !(await io.confirm(`${busy}. Listen on ${free} instead?`))) {
-        throw new LlmtraceError(busy, `stop the other listener (another llmtrace tail, or a Collector?), or choose a port: ${spec.flag} ${port + 1}, or ${spec.flag} 0 for any free port`, 2);
+      const free = await nextFreePort(spec.host, port, spec.reserved);
+      if (free === undefined || !io.interactive || !(await io.confirm(`${busy}. Listen on ${free} instead?`))) {
+        const choose = free === undefined ? '' : `${spec.flag} ${free} (free now), or `;
+        throw new LlmtraceError(busy, `stop the other listener (another llmtrace tail, or a Collector?), or choose a port: ${choose}${spec.flag} 0 for any free port`, 2);
       }
       port = free;
     }

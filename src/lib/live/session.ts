@@ -2,7 +2,7 @@
  * One `llmtrace tail` session: store → receivers (HTTP, gRPC) → live view and forwarder, then
  * on SIGINT/SIGTERM an orderly stop: stop accepting (in-flight requests finish), report pending
  * traces, let forwarding drain briefly, close the store, print the summary. A second signal
- * exits at once.
+ * prints the summary so far and exits at once.
  */
 import type { PriceLayer } from '../cost/pricebook.js';
 import type { StoreLines } from '../receiver/store-lines.js';
@@ -179,11 +179,11 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   };
   let banner: BannerData;
   try {
-    const http = await listenWithFallback({ label: 'OTLP/HTTP', flag: '--http-port', host: o.host, port: o.httpPort, start: (port) => deps.startHttp({ ...common, port }) }, listenIo);
+    const http = await listenWithFallback({ label: 'OTLP/HTTP', flag: '--http-port', host: o.host, port: o.httpPort, reserved: o.grpcPort === undefined ? [] : [o.grpcPort], start: (port) => deps.startHttp({ ...common, port }) }, listenIo);
     listeners.push(http);
     let grpc: Listening | undefined;
     if (o.grpcPort !== undefined) {
-      grpc = await listenWithFallback({ label: 'OTLP/gRPC', flag: '--grpc-port', host: o.host, port: o.grpcPort, start: (port) => deps.startGrpc({ ...common, port }) }, listenIo);
+      grpc = await listenWithFallback({ label: 'OTLP/gRPC', flag: '--grpc-port', host: o.host, port: o.grpcPort, reserved: [o.httpPort, http.port], start: (port) => deps.startGrpc({ ...common, port }) }, listenIo);
       listeners.push(grpc);
     }
     banner = {
@@ -218,8 +218,21 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
 
   await stopRequested;
 
-  // Stopping. A second signal means "now": whatever is not yet flushed is lost.
-  const hard = () => io.exit(130);
+  const summary = () => ({
+    totals: view.totals,
+    pricing,
+    durationMs: Date.now() - startedAt,
+    filters: describeFilters(o.filters) || undefined,
+    store: storeDir,
+    forward: forwarder ? { url: o.forward!, ...forwarder.stats } : undefined,
+  });
+  // Stopping. A second signal means "now": whatever is not yet flushed is lost, and the summary
+  // (on a clean line, not after the running total) says so.
+  const hard = () => {
+    printer.summary(summary());
+    printer.err('llmtrace: stopped at once (second signal): requests still in flight and traces not yet reported are not in these figures');
+    io.exit(130);
+  };
   for (const s of SIGNALS) io.signals.on(s, hard);
   clearInterval(timer);
   if (o.mode === 'text' && io.stderr.isTTY) printer.err(errColors.dim('stopping: finishing requests in flight… (Ctrl-C again to quit at once)'));
@@ -232,15 +245,8 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   await forwarder?.close(2000);
   await store.close();
   await lines?.close();
-  printer.summary({
-    totals: view.totals,
-    pricing,
-    durationMs: Date.now() - startedAt,
-    filters: describeFilters(o.filters) || undefined,
-    store: storeDir,
-    forward: forwarder ? { url: o.forward!, ...forwarder.stats } : undefined,
-  });
   for (const s of SIGNALS) io.signals.off(s, hard);
+  printer.summary(summary());
   // Everything is closed; should a library still hold a handle, do not hang after the summary.
   setTimeout(() => io.exit(0), 2000).unref();
 }

@@ -19,6 +19,10 @@ import {
 } from './ingest.js';
 import { CONTENT_TYPE, exportResponseBody } from './responses.js';
 
+// grpc-js writes its own errors to stderr, raw and cryptic (`E No address added out of total 1
+// resolved` for a busy port); tail reports start-up errors itself (live/listen.ts).
+grpc.setLogVerbosity(grpc.logVerbosity.NONE);
+
 export type GrpcReceiverOptions = ReceiverCommonOptions;
 
 export const GRPC_SERVICES: Record<Signal, string> = {

@@ -45,3 +45,37 @@ export async function writeOut(
 export function writeDiagnostic(line: string, stream: NodeJS.WritableStream = process.stderr): void {
   stream.write(`${toTerminal(oneLine(line))}\n`);
 }
+
+/**
+ * Output held until `started()` says real input was read, so a command whose input turns out
+ * unusable leaves stdout empty. At most `limitBytes` is held; past it (a flood of decode problems)
+ * output goes out as it comes.
+ */
+export class HeldOutput {
+  private held: (string | Uint8Array)[] = [];
+  private heldBytes = 0;
+  holding = true;
+
+  constructor(
+    private readonly kind: OutputKind,
+    private readonly started: () => boolean,
+    private readonly limitBytes = 1024 * 1024,
+  ) {}
+
+  async write(chunks: Iterable<string | Uint8Array>): Promise<void> {
+    if (!this.holding) return writeOut(chunks, this.kind);
+    for (const c of chunks) {
+      this.held.push(c);
+      this.heldBytes += c.length;
+    }
+    if (this.started() || this.heldBytes > this.limitBytes) await this.release();
+  }
+
+  async release(): Promise<void> {
+    if (!this.holding) return;
+    this.holding = false;
+    const held = this.held;
+    this.held = [];
+    await writeOut(held, this.kind);
+  }
+}

@@ -43,8 +43,12 @@ export interface OpenedSources {
   readonly problemsLeftOut: number;
   fromStore: boolean;
   label: string;
-  /** After reading: a one-line summary of problems (or undefined), and whether input was unusable. */
-  finish(): { summary?: string; unusable: boolean };
+  /**
+   * After reading: a one-line summary of problems (or undefined); whether input was unusable (an
+   * input could not be read, or nothing was); and whether nothing at all was (then a command
+   * prints no report: stdout stays empty).
+   */
+  finish(): { summary?: string; unusable: boolean; nothingRead: boolean };
 }
 
 /** Problems held for a consumer at once: a flood of bad records must not fill the memory. */
@@ -109,7 +113,7 @@ export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSourc
         summary = parts.join(', ');
       }
       const unusable = stats.unreadableInputs > 0 || (stats.spans === 0 && (total > 0 || (!fromStore && inputs.length > 0)));
-      return { summary, unusable };
+      return { summary, unusable, nothingRead: unusable && stats.spans === 0 };
     },
   };
 }

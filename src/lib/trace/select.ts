@@ -51,7 +51,7 @@ export interface Selection {
   /** The sources as opened for the pass that reported problems (label, store or not). */
   opened: OpenedSources;
   /** That pass's `finish()`: the problem summary, and whether the input was unusable. */
-  read: { summary?: string; unusable: boolean };
+  read: ReturnType<OpenedSources['finish']>;
 }
 
 export function normalizeTracePrefix(prefix: string): string {
