@@ -90,7 +90,7 @@ describe('gates', () => {
 
   it('--strict fails on unpriced tokens', () => {
     const r = run(CALLS);
-    expect(evaluateGates({ total: r.main.total, report: r.result.report }, { strict: true })[0]).toMatchObject({ gate: 'strict', ok: false, message: '60 tokens of 1 calls are unpriced (mystery)' });
+    expect(evaluateGates({ total: r.main.total, report: r.result.report }, { strict: true })[0]).toMatchObject({ gate: 'strict', ok: false, message: '60 tokens of 1 call are unpriced (mystery)' });
     const priced = run(CALLS.slice(0, 3));
     expect(evaluateGates({ total: priced.main.total, report: priced.result.report }, { strict: true })[0]!.ok).toBe(true);
   });

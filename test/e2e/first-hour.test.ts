@@ -7,6 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { spawnTail } from '../helpers/tail-process.js';
 import { tempDir } from '../helpers/read-all.js';
 
 describe('setup mistakes', () => {
@@ -109,5 +110,48 @@ describe('rough edges', () => {
     } finally {
       busy.close();
     }
+  });
+
+  it('tail --token shows how to send it', async () => {
+    const tail = spawnTail(['--http-port', '0', '--no-grpc', '--no-store', '--token', 's3cret tok']);
+    const end = Date.now() + 10_000;
+    while (!tail.stderr().includes('OTEL_EXPORTER_OTLP_HEADERS') && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
+    await tail.stop('SIGINT');
+    expect(tail.stderr()).toContain('OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20s3cret%20tok');
+  });
+
+  it('wording: one call has no price; the total share reads like the rows', async () => {
+    const dir = tempDir();
+    const doc = {
+      resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans: [
+        { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'chat x', kind: 3, startTimeUnixNano: '1795315098000000000', endTimeUnixNano: '1795315099000000000',
+          attributes: [{ key: 'gen_ai.operation.name', value: { stringValue: 'chat' } }, { key: 'gen_ai.request.model', value: { stringValue: 'mystery-model' } }, { key: 'gen_ai.usage.input_tokens', value: { intValue: '10' } }, { key: 'gen_ai.usage.output_tokens', value: { intValue: '5' } }] },
+        { traceId: '0af7651916cd43dd8448eb211c80319d', spanId: 'b7ad6b7169203332', name: 'chat gpt-4o', kind: 3, startTimeUnixNano: '1795315098000000000', endTimeUnixNano: '1795315099000000000',
+          attributes: [{ key: 'gen_ai.operation.name', value: { stringValue: 'chat' } }, { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o' } }, { key: 'gen_ai.usage.input_tokens', value: { intValue: '10' } }, { key: 'gen_ai.usage.output_tokens', value: { intValue: '5' } }] },
+      ] }] }],
+    };
+    writeFileSync(path.join(dir, 'd.json'), JSON.stringify(doc));
+    const r = await runCli(['cost', 'd.json', '--by', 'model'], { cwd: dir });
+    expect(r.stderr).toContain('warning: 1 call of 1 model has no price and is not in the cost: mystery-model (1 call)');
+    expect(r.stdout).toMatch(/100\.0%/);
+    expect(r.stdout).not.toMatch(/ 100% /);
+    const strict = await runCli(['cost', 'd.json', '--strict'], { cwd: dir });
+    expect(strict.stderr).toContain('15 tokens of 1 call are unpriced (mystery-model)');
+  });
+
+  it('lint does not say a call cannot be priced when cost prices it by its response model', async () => {
+    const dir = tempDir();
+    const doc = {
+      resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] }, scopeSpans: [{ spans: [
+        { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'chat', kind: 3, startTimeUnixNano: '1795315098000000000', endTimeUnixNano: '1795315099000000000',
+          attributes: [{ key: 'gen_ai.operation.name', value: { stringValue: 'chat' } }, { key: 'gen_ai.provider.name', value: { stringValue: 'openai' } }, { key: 'gen_ai.response.model', value: { stringValue: 'gpt-4o-2024-08-06' } }, { key: 'gen_ai.usage.input_tokens', value: { intValue: '10' } }, { key: 'gen_ai.usage.output_tokens', value: { intValue: '5' } }] },
+      ] }] }],
+    };
+    writeFileSync(path.join(dir, 'd.json'), JSON.stringify(doc));
+    const lint = await runCli(['lint', 'd.json'], { cwd: dir });
+    expect(lint.stdout).toMatch(/has no gen_ai.request.model \([a-z ]+\): priced by its response model only/);
+    expect(lint.stdout).not.toContain('cannot be priced');
+    const cost = await runCli(['cost', 'd.json', '--format', 'json'], { cwd: dir });
+    expect((JSON.parse(cost.stdout) as { total: { cost: number } }).total.cost).toBeGreaterThan(0);
   });
 });

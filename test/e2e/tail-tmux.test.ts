@@ -133,4 +133,20 @@ describe.skipIf(!hasTmux)('llmtrace tail in a terminal (tmux)', () => {
     expect(after.split('Nothing written.').length - 1).toBe(1);
     expect(after).not.toContain('init cancelled');
   });
+
+  it('tail | cat: no running total drawn between the piped lines', async () => {
+    session = 'piped';
+    const cmd = `cd ${tempDir()} && TZ=UTC ${process.execPath} ${BIN} tail --http-port 0 --no-grpc --no-store | cat; echo "exit=$?"; sleep 60`;
+    tmux('new-session', '-d', '-s', session, '-x', '110', '-y', '70', cmd);
+    const banner = await until('the banner', (s) => /OTLP\/HTTP +http:\/\/127\.0\.0\.1:\d+/.test(s));
+    const port = Number(/OTLP\/HTTP +http:\/\/127\.0\.0\.1:(\d+)/.exec(banner)![1]);
+    await exportAgentRun(new OTLPTraceExporter({ url: `http://127.0.0.1:${port}/v1/traces` }), 'shop-api');
+    const seen = await until('the tree', (s) => s.includes('└─ chat gpt-4o-mini'));
+    await new Promise((r) => setTimeout(r, 500)); // a total would be drawn within 200 ms
+    expect(screen()).not.toContain('Σ ');
+    expect(seen.split('\n').filter((l) => /^\d\d:\d\d:\d\d {2}/.test(l))).toHaveLength(3);
+    tmux('send-keys', '-t', session, 'C-c');
+    // Ctrl-C reaches cat too (one process group), so the summary has no reader: only the exit.
+    await until('the exit', (s) => s.includes('exit='));
+  });
 });

@@ -7,7 +7,7 @@
 import type { Aggregator, Counters } from './aggregate.js';
 import type { Change } from './baseline.js';
 import type { BudgetFile } from './budget-file.js';
-import { formatUsd } from '../render/format.js';
+import { formatTokens, formatUsd } from '../render/format.js';
 import { roundUsd, type CostReport } from './report.js';
 
 export interface GateResult {
@@ -49,7 +49,7 @@ export function evaluateGates(input: GateInput, opts: GateOptions): GateResult[]
       ok,
       message: ok
         ? 'every token is priced'
-        : `${tokens} tokens of ${input.total.unpricedCalls} calls are unpriced (${input.report.unpriced.map((u) => u.model).join(', ')})`,
+        : `${formatTokens(tokens)} token${tokens === 1 ? '' : 's'} of ${formatTokens(input.total.unpricedCalls)} call${input.total.unpricedCalls === 1 ? '' : 's'} ${tokens === 1 ? 'is' : 'are'} unpriced (${input.report.unpriced.map((u) => u.model).join(', ')})`,
     });
   }
   return out;

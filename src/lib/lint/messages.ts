@@ -48,7 +48,7 @@ export function formatMessage(f: Finding): string {
     case 'llm-missing-provider':
       return `${ROLE[f.facts.role]} has no ${f.facts.expected} (${f.facts.level.replace('_', ' ')})`;
     case 'llm-missing-model':
-      return `${ROLE[f.facts.role]} has no ${f.facts.expected} (${f.facts.level.replace('_', ' ')}): the call cannot be priced`;
+      return `${ROLE[f.facts.role]} has no ${f.facts.expected} (${f.facts.level.replace('_', ' ')}): ${f.facts.pricedByResponse ? 'priced by its response model only' : 'the call cannot be priced'}`;
     case 'llm-missing-usage':
       return `${ROLE[f.facts.role]} has no token usage: ${list(f.facts.expected)} missing`;
     case 'llm-recommended-attributes':

@@ -28,7 +28,8 @@ export type FailureGap = 'error-without-type' | 'type-without-error-status' | 'e
 export interface RuleFacts {
   'llm-missing-operation': { role: SpanRole; expected: string };
   'llm-missing-provider': { role: SpanRole; expected: string; level: string };
-  'llm-missing-model': { role: SpanRole; expected: string; level: string };
+  /** `pricedByResponse`: the response model names it, so `cost` still prices the call. */
+  'llm-missing-model': { role: SpanRole; expected: string; level: string; pricedByResponse: boolean };
   'llm-missing-usage': { role: SpanRole; expected: string[] };
   'llm-recommended-attributes': { role: SpanRole; missing: string[] };
   'llm-span-name': { role: SpanRole; expected: string; actual: string; template: string };

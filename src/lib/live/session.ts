@@ -131,7 +131,8 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
     stderr: io.stderr,
     text: { colors: makeColors({ noColor: o.noColor, isTTY: io.stdout.isTTY, env: io.env }), width, pricing },
     errColors,
-    statusLine: o.mode === 'text' && Boolean(io.stderr.isTTY),
+    // Only when stdout shares the terminal: `tail | cat` would print lines after the total on its line.
+    statusLine: o.mode === 'text' && Boolean(io.stderr.isTTY) && Boolean(io.stdout.isTTY),
     totals: () => view.totals,
   });
 
@@ -193,6 +194,7 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
       forward: o.forward,
       filters: describeFilters(o.filters) || undefined,
       showContent: o.showContent,
+      token: o.token,
     };
   } catch (e) {
     for (const s of SIGNALS) io.signals.off(s, onSignal);

@@ -72,7 +72,7 @@ function grid(view: CostView, colors: Colors | undefined): Grid {
       formatTokens(c.outputTokens),
       ...(showReasoning ? [formatTokens(c.reasoningTokens)] : []),
       cost,
-      isTotal ? (c.cost === null ? '—' : '100%') : share(c, report.total),
+      isTotal ? (c.cost === null ? '—' : '100.0%') : share(c, report.total),
       ...(delta !== undefined ? [delta] : []),
     ];
   };

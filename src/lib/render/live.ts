@@ -193,6 +193,8 @@ export interface BannerData {
   forward?: string;
   filters?: string;
   showContent: boolean;
+  /** `--token`: apps must send it, so the banner shows how (it is the user's own terminal). */
+  token?: string;
 }
 
 /** How an app on this machine reaches a listener bound to `host`. */
@@ -215,6 +217,8 @@ export function renderBanner(b: BannerData, c: Colors, width: number): string[] 
   if (b.filters) lines.push(`${c.dim('showing  ')}  ${b.filters}`);
   lines.push(`${c.dim('content  ')}  ${b.showContent ? c.yellow('shown (--show-content)') : 'hidden (--show-content to see prompts)'}`);
   lines.push('', 'Point your app at it:', `  ${c.green(`OTEL_EXPORTER_OTLP_ENDPOINT=http://${h}:${b.http.port}`)}`);
+  // The headers variable is W3C-baggage-like: the space after Bearer is percent-encoded.
+  if (b.token) lines.push(`  ${c.green(`OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20${encodeURIComponent(b.token)}`)}`);
   if (b.grpc) {
     lines.push(
       c.dim('Python, Java and .NET SDKs default to gRPC:'),

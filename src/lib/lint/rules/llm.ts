@@ -85,9 +85,10 @@ export const llmMissingModel: RuleDef<'llm-missing-model'> = {
     const ok = input.vendorOnly ? (v.requestModel ?? v.responseModel) !== undefined : present(input.span.attributes, GEN_AI.REQUEST_MODEL);
     if (ok) return undefined;
     const level = requirement(input.def, GEN_AI.REQUEST_MODEL)?.level ?? 'conditionally_required';
-    const key = codesKey([codeOf(role), codeOf(level)]);
-    if (key === undefined) return { role, expected: GEN_AI.REQUEST_MODEL, level };
-    return modelFacts.get(key) ?? modelFacts.put(key, { role, expected: GEN_AI.REQUEST_MODEL, level });
+    const pricedByResponse = v.responseModel !== undefined;
+    const key = codesKey([codeOf(role), codeOf(level), pricedByResponse ? 1 : 0]);
+    if (key === undefined) return { role, expected: GEN_AI.REQUEST_MODEL, level, pricedByResponse };
+    return modelFacts.get(key) ?? modelFacts.put(key, { role, expected: GEN_AI.REQUEST_MODEL, level, pricedByResponse });
   },
 };
 
