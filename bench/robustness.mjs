@@ -2,16 +2,19 @@
 /**
  * Robustness of `tail` under load and faults (issue #6): long-running, not a unit test.
  *
- *   node bench/robustness.mjs [--seconds 300] [--rate 10000] [--loops 8] [--only soak,kill,forward]
+ *   node bench/robustness.mjs [--seconds 300] [--rate 10000] [--loops 8] [--only soak,kill,forward,burst]
  *
  * soak     continuous export for --seconds at --rate spans/s; tail's RSS sampled: flat memory
  * kill     kill -9 of tail mid-load, restart on the same store: nothing acknowledged is lost
  * forward  a --forward target that answers after 2 s does not slow the exporters
+ * burst    60 concurrent ~19 MB exports: peak RSS bounded by the cap on bytes in flight, memory
+ *          given back afterwards, every acknowledged span stored (not in the default set: heavy)
  * Prints one table; writes bench/out/robustness.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { OUT_DIR, ensureDatasets } from './generate.mjs';
+import { burstTest } from './robust/burst.mjs';
 import { forwardTest } from './robust/forward.mjs';
 import { killTest } from './robust/kill.mjs';
 import { soak } from './robust/soak.mjs';
@@ -36,7 +39,7 @@ const data = await ensureDatasets({ sizes: [], ingestSpans: 200_000, bigTrace: 0
 const rows = [];
 const details = {};
 const avail = commandAvailable('tail', ['--http-port', '--no-grpc', '--quiet', '--store']);
-const tests = { soak: () => soak({ data, seconds: options.seconds, rate: options.rate, loops: options.loops, log }), kill: () => killTest({ data, loops: options.loops, log }), forward: () => forwardTest({ data, loops: options.loops, log }) };
+const tests = { soak: () => soak({ data, seconds: options.seconds, rate: options.rate, loops: options.loops, log }), kill: () => killTest({ data, loops: options.loops, log }), forward: () => forwardTest({ data, loops: options.loops, log }), burst: () => burstTest({ log }) };
 for (const name of options.only) {
   if (!tests[name]) throw new Error(`unknown test ${name}`);
   if (!avail.ok) {

@@ -9,7 +9,8 @@ import { freePort, memoryOf, startChild, waitForPort } from './procs.mjs';
 /**
  * `mode: 'json'` writes the NDJSON events to `eventsFile` (as `tail --json > file` would), and
  * takes the port from its "listening" event.
- * @param {{ store: string | null, forward?: string, mode?: 'quiet' | 'json', port?: number, eventsFile?: string }} o
+ * `args`: more tail flags (e.g. `--max-in-flight 40MiB`).
+ * @param {{ store: string | null, forward?: string, mode?: 'quiet' | 'json', port?: number, eventsFile?: string, args?: string[] }} o
  */
 export async function startTail(o) {
   const mode = o.mode ?? 'quiet';
@@ -17,6 +18,7 @@ export async function startTail(o) {
   const args = [BIN, 'tail', '--http-port', String(port), '--no-grpc', mode === 'json' ? '--json' : '--quiet'];
   args.push(...(o.store === null ? ['--no-store'] : ['--store', o.store]));
   if (o.forward) args.push('--forward', o.forward);
+  if (o.args) args.push(...o.args);
   const fd = mode === 'json' ? openSync(o.eventsFile, 'w') : undefined;
   const p = startChild(process.execPath, args, { env: CLI_ENV, stdoutFd: fd });
   if (fd !== undefined) closeSync(fd);

@@ -3,6 +3,8 @@ import { commaList } from '../lib/cli-options.js';
 import { portNumber } from '../lib/live/options.js';
 import { runTail } from '../lib/live/session.js';
 import { writeDiagnostic } from '../lib/render/output.js';
+import { LlmtraceError } from '../lib/errors.js';
+import { DEFAULT_MAX_IN_FLIGHT_BYTES } from '../lib/receiver/in-flight.js';
 import { loadConfig } from '../lib/config.js';
 import { resolveStoreDir } from '../lib/store/layout.js';
 import { boundHeapGrowth } from '../lib/runtime/heap.js';
@@ -15,6 +17,7 @@ interface TailCliOptions {
   host: string;
   store?: string | false;
   maxBody: number;
+  maxInFlight: number;
   token?: string;
   cors?: string;
   forward?: string;
@@ -44,6 +47,11 @@ export function register(program: Command): void {
         .argParser(sizeOption('--max-body', { bareBytes: true }))
         .default(20 * 1024 * 1024, '20MiB'),
     )
+    .addOption(
+      new Option('--max-in-flight <size>', 'request bodies held in memory at once, both protocols together; beyond it exports are refused as retryable (503 with Retry-After, gRPC UNAVAILABLE). At least --max-body')
+        .argParser(sizeOption('--max-in-flight', { bareBytes: true }))
+        .default(DEFAULT_MAX_IN_FLIGHT_BYTES, formatMemorySize(DEFAULT_MAX_IN_FLIGHT_BYTES).replace(' ', '')),
+    )
     .addOption(new Option('--token <token>', 'require "Authorization: Bearer <token>" on both protocols').env('LLMTRACE_TOKEN'))
     .option('--allow-host <names>', 'on loopback, also answer requests whose Host header names these (repeatable, comma-separated; * for any). Others get 403: a web page cannot reach the listener by rebinding its name to 127.0.0.1', commaList)
     .option('--cors <origin>', 'allow browser exporters from this origin (OTLP/HTTP)')
@@ -71,6 +79,12 @@ Examples:
   $ llmtrace tail --no-store -q                     totals only, nothing written`,
     )
     .action(async (opts: TailCliOptions, cmd: Command) => {
+      if (opts.maxInFlight < opts.maxBody) {
+        throw new LlmtraceError(
+          `--max-in-flight (${formatMemorySize(opts.maxInFlight)}) is below --max-body (${formatMemorySize(opts.maxBody)}): a body of the largest size accepted could never be taken in`,
+          'raise --max-in-flight, or lower --max-body with it',
+        );
+      }
       boundHeapGrowth(150);
       const global = cmd.optsWithGlobals<{ color?: boolean }>();
       const config = loadConfig();
@@ -84,6 +98,7 @@ Examples:
         store,
         featureKeys: config.featureKeys,
         maxBodyBytes: opts.maxBody,
+        maxInFlightBytes: opts.maxInFlight,
         token: opts.token,
         cors: opts.cors,
         forward: opts.forward,

@@ -239,11 +239,18 @@ describe('llmtrace tail (built binary, official exporters)', () => {
   });
 
   it('rejects bad option values as usage errors', async () => {
-    for (const args of [['--max-body', '12 parsecs'], ['--http-port', '70000'], ['--forward', 'grpc://x:4317']]) {
+    for (const args of [['--max-body', '12 parsecs'], ['--http-port', '70000'], ['--forward', 'grpc://x:4317'], ['--max-in-flight', 'lots'], ['--max-in-flight', '-1MiB'], ['--max-in-flight', '2TiB']]) {
       const r = await runCli(['tail', '--no-store', ...args], { cwd: tempDir() });
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^llmtrace: /);
     }
+  });
+
+  it('refuses --max-in-flight below --max-body: the largest body could never be taken in', async () => {
+    const r = await runCli(['tail', '--no-store', '--max-in-flight', '8MiB'], { cwd: tempDir() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^llmtrace: --max-in-flight \(8 MiB\) is below --max-body \(20 MiB\)/);
+    expect(r.stdout).toBe('');
   });
 
   it('warns that prompts are sensitive when listening beyond loopback', async () => {

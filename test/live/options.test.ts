@@ -13,6 +13,13 @@ describe('tail option values', () => {
     for (const bad of ['', 'MiB', '-1', '0', '12 parsecs', '1e6']) expect(() => maxBody(bad), bad).toThrow(/--max-body must be a size/);
   });
 
+  it('reads --max-in-flight the same way; garbage, negative and huge sizes are usage errors', () => {
+    const maxInFlight = (v: string) => parseSize('--max-in-flight', v, { bareBytes: true });
+    expect(maxInFlight('64MiB')).toBe(64 * 1024 * 1024);
+    expect(maxInFlight('100000000')).toBe(1e8);
+    for (const bad of ['lots', '-64MiB', '0', '2TiB', '5000GB', '64 MiBs']) expect(() => maxInFlight(bad), bad).toThrow(/--max-in-flight must be a size/);
+  });
+
   it('knows loopback hosts', () => {
     for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1']) expect(isLoopback(h), h).toBe(true);
     for (const h of ['0.0.0.0', '::', '192.168.1.2', 'example.com']) expect(isLoopback(h), h).toBe(false);

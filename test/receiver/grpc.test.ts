@@ -6,34 +6,20 @@ import net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { otlpTypes } from '../../src/lib/otlp/schema.js';
-import { grpcServiceDefinition, startGrpcReceiver } from '../../src/lib/receiver/grpc.js';
-import type { Signal } from '../../src/lib/store/layout.js';
+import { startGrpcReceiver } from '../../src/lib/receiver/grpc.js';
 import { readAll } from '../helpers/read-all.js';
 import { makeSdkSpans, sdkProtobuf } from '../helpers/sdk-spans.js';
-import { startReceivers, type TestReceivers } from './helpers.js';
+import { closeGrpcClients, grpcClient, startReceivers, type TestReceivers } from './helpers.js';
 import { logsRequest, metricsRequest, readStoreLines } from './signal-fixtures.js';
 
 let r: TestReceivers | undefined;
-const clients: grpc.Client[] = [];
 afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
+  closeGrpcClients();
   await r?.close();
   r = undefined;
 });
 
-type Exporter = (body: Uint8Array, metadata?: grpc.Metadata) => Promise<{ error: grpc.ServiceError | null; response?: Buffer }>;
-
-function client(port: number, signal: Signal, options: grpc.ChannelOptions = {}): Exporter {
-  const Ctor = grpc.makeGenericClientConstructor(grpcServiceDefinition(signal), signal);
-  const c = new Ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), options);
-  clients.push(c);
-  return (body, metadata = new grpc.Metadata()) =>
-    new Promise((resolve) => {
-      (c as unknown as { Export: Function }).Export(Buffer.from(body), metadata, (error: grpc.ServiceError | null, response?: Buffer) =>
-        resolve({ error, response }),
-      );
-    });
-}
+const client = grpcClient;
 
 async function expectStillServes(rr: TestReceivers) {
   const before = (await readAll([rr.storeDir])).spans.length;

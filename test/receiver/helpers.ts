@@ -3,10 +3,13 @@ import http from 'node:http';
 import path from 'node:path';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { startGrpcReceiver } from '../../src/lib/receiver/grpc.js';
+import * as grpc from '@grpc/grpc-js';
+import { otlpTypes } from '../../src/lib/otlp/schema.js';
+import { grpcServiceDefinition, startGrpcReceiver } from '../../src/lib/receiver/grpc.js';
 import { startHttpReceiver, type HttpReceiverOptions } from '../../src/lib/receiver/http.js';
 import type { RunningReceiver } from '../../src/lib/receiver/ingest.js';
 import type { AcceptedExport, StoreWriter } from '../../src/lib/receiver/types.js';
+import type { Signal } from '../../src/lib/store/layout.js';
 import { createStoreWriter } from '../../src/lib/store/writer.js';
 import { tempDir } from '../helpers/read-all.js';
 
@@ -87,6 +90,12 @@ export function request(
   });
 }
 
+/** The google.rpc.Status of a refusal, in the answer's encoding. */
+export function statusOf(res: RawResponse): { code: number; message: string } {
+  if (String(res.headers['content-type']).startsWith('application/json')) return JSON.parse(res.body.toString('utf8'));
+  return otlpTypes().Status.toObject(otlpTypes().Status.decode(res.body)) as { code: number; message: string };
+}
+
 export const PROTOBUF = { 'content-type': 'application/x-protobuf' };
 export const JSON_CT = { 'content-type': 'application/json' };
 
@@ -97,4 +106,27 @@ export interface SpanExporterLike {
 
 export function exportSpans(exporter: SpanExporterLike, spans: ReadableSpan[]): Promise<ExportResult> {
   return new Promise((resolve) => exporter.export(spans, resolve));
+}
+
+export type GrpcExporter = (body: Uint8Array, metadata?: grpc.Metadata) => Promise<{ error: grpc.ServiceError | null; response?: Buffer }>;
+
+const openClients: grpc.Client[] = [];
+
+/** Closes every client grpcClient opened (after each test). */
+export function closeGrpcClients(): void {
+  for (const c of openClients.splice(0)) c.close();
+}
+
+/** A raw grpc-js client of one signal's Export (bytes in, bytes out), closed by closeGrpcClients. */
+export function grpcClient(port: number, signal: Signal, options: grpc.ChannelOptions = {}): GrpcExporter {
+  const Ctor = grpc.makeGenericClientConstructor(grpcServiceDefinition(signal), signal);
+  const client = new Ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), options);
+  openClients.push(client);
+  const send: GrpcExporter = (body, metadata = new grpc.Metadata()) =>
+    new Promise((resolve) => {
+      (client as unknown as { Export: Function }).Export(Buffer.from(body), metadata, (error: grpc.ServiceError | null, response?: Buffer) =>
+        resolve({ error, response }),
+      );
+    });
+  return send;
 }

@@ -13,18 +13,13 @@ import type { KeepOutcome, StoreLines } from '../../src/lib/receiver/store-lines
 import type { StoreWriter } from '../../src/lib/receiver/types.js';
 import { readAll } from '../helpers/read-all.js';
 import { makeSdkSpans, sdkJson, sdkProtobuf } from '../helpers/sdk-spans.js';
-import { JSON_CT, PROTOBUF, request, startReceivers, type RawResponse, type TestReceivers } from './helpers.js';
+import { JSON_CT, PROTOBUF, request, startReceivers, statusOf, type TestReceivers } from './helpers.js';
 
 let r: TestReceivers | undefined;
 afterEach(async () => {
   await r?.close();
   r = undefined;
 });
-
-function statusOf(res: RawResponse): { code: number; message: string } {
-  if (String(res.headers['content-type']).startsWith('application/json')) return JSON.parse(res.body.toString('utf8'));
-  return otlpTypes().Status.toObject(otlpTypes().Status.decode(res.body)) as { code: number; message: string };
-}
 
 /** A good protobuf export must still be accepted (and stored) after whatever came before. */
 async function expectStillServes(rr: TestReceivers) {
@@ -362,7 +357,10 @@ describe('store interplay', () => {
         const decoder: ExportDecoder = {
           decode: () => Promise.reject(new Error('not used when a store worker answers')),
           settle: () => {},
-          show: async (req) => void shown.push(req.body.byteLength),
+          show: async (req) => {
+            shown.push(req.body.byteLength);
+            return { done: Promise.resolve() };
+          },
         };
         return { decoder, shown };
       }

@@ -5,6 +5,7 @@
  * prints the summary so far and exits at once.
  */
 import type { PriceLayer } from '../cost/pricebook.js';
+import { InFlight } from '../receiver/in-flight.js';
 import type { StoreLines } from '../receiver/store-lines.js';
 import type { ReceiverHooks, StoreWriter } from '../receiver/types.js';
 import { makeColors } from '../render/colors.js';
@@ -32,6 +33,8 @@ export interface TailOptions {
   /** undefined: the default store; null: --no-store. */
   store: string | null | undefined;
   maxBodyBytes: number;
+  /** Cap on the bytes of request bodies in flight, both protocols together (`--max-in-flight`). */
+  maxInFlightBytes?: number;
   token?: string;
   cors?: string;
   forward?: string;
@@ -54,6 +57,8 @@ export interface ReceiverStartOptions {
   allowedHosts?: readonly string[];
   port: number;
   maxBodyBytes: number;
+  /** Shared by both receivers: one cap on the bytes in flight. */
+  inFlight: InFlight;
   token?: string;
   cors?: string;
   store: StoreWriter;
@@ -169,7 +174,8 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   const listeners: Listening[] = [];
   // Bound to loopback, only loopback names are answered (DNS rebinding), unless --allow-host.
   const allowedHosts = !isLoopback(o.host) || o.allowHosts?.includes('*') ? undefined : [...LOOPBACK_HOSTS, ...(o.allowHosts ?? []).map((h) => h.toLowerCase())];
-  const common = { host: o.host, allowedHosts, maxBodyBytes: o.maxBodyBytes, token: o.token, cors: o.cors, store, hooks, lines, decoder: viewThread };
+  const inFlight = new InFlight(o.maxInFlightBytes);
+  const common = { host: o.host, allowedHosts, maxBodyBytes: o.maxBodyBytes, inFlight, token: o.token, cors: o.cors, store, hooks, lines, decoder: viewThread };
   const listenIo = {
     interactive: io.stdinIsTTY && Boolean(io.stderr.isTTY),
     confirm: async (message: string) => {

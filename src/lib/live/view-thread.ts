@@ -53,17 +53,18 @@ export class ViewThread implements ExportDecoder {
     return this.post<ElsewhereOutcome>('decode', req);
   }
 
-  async show(req: IngestRequest): Promise<void> {
+  async show(req: IngestRequest): Promise<{ done: Promise<void> }> {
     // The answer need not wait for the view, unless the view is MAX_SHOW_BACKLOG exports behind:
     // then it waits for a place, so the receiver slows down rather than queueing bodies.
     if (this.showing < MAX_SHOW_BACKLOG) this.showing++;
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    const done = () => {
+    const free = () => {
       const next = this.waiting.shift();
       if (next) next(); // the place passes to the next waiting request
       else this.showing--;
     };
-    this.post<void>('show', req).then(done, done);
+    // Until then the body is still read here: its bytes stay in flight (in-flight.ts).
+    return { done: this.post<void>('show', req).then(free, free) };
   }
 
   /** Shows posted and not done yet (tests). */

@@ -8,16 +8,17 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Signal } from '../store/layout.js';
 import { bearerMatches } from './headers.js';
+import { InFlight } from './in-flight.js';
 import {
   DEFAULT_CLOSE_TIMEOUT_MS,
-  InFlight,
+  admit,
   ingest,
   notifyReject,
-  storeBacklogged,
+  releaseAfter,
   type ReceiverCommonOptions,
   type RunningReceiver,
 } from './ingest.js';
-import { CONTENT_TYPE, exportResponseBody } from './responses.js';
+import { CONTENT_TYPE, exportResponseBody, retryStatusDetails } from './responses.js';
 
 // grpc-js writes its own errors to stderr, raw and cryptic (`E No address added out of total 1
 // resolved` for a busy port); tail reports start-up errors itself (live/listen.ts).
@@ -57,20 +58,38 @@ function bindError(err: Error, address: string): Error {
   return out;
 }
 
+/**
+ * Concurrent calls on one connection. grpc-js reads each call's whole message before the handler
+ * runs, where the cap on bytes in flight applies: this bounds what one connection can make it
+ * buffer beforehand (16 × --max-body); exporters make one to ten calls at a time, and HTTP/2
+ * clients wait for a free stream rather than fail. Across connections nothing bounds it
+ * (docs/architecture.md, "Bytes in flight").
+ */
+export const MAX_CONCURRENT_STREAMS = 16;
+
 export function startGrpcReceiver(opts: GrpcReceiverOptions): Promise<RunningReceiver> {
   const now = opts.now ?? (() => new Date());
+  const retryAfterSeconds = opts.retryAfterSeconds ?? 1;
   const server = new grpc.Server({
     'grpc.max_receive_message_length': opts.maxBodyBytes,
+    'grpc.max_concurrent_streams': MAX_CONCURRENT_STREAMS,
   });
 
-  const inFlight = new InFlight();
+  const inFlight = opts.inFlight ?? new InFlight();
   const exportHandler =
     (signal: Signal) =>
     (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>): void => {
       const receivedAt = now();
-      const fail = (code: grpc.status, details: string) => {
+      const fail = (code: grpc.status, details: string, metadata?: grpc.Metadata) => {
         notifyReject(opts.hooks, 'grpc', grpc.status[code], details);
-        callback({ code, details });
+        callback({ code, details, metadata });
+      };
+      // UNAVAILABLE is always retryable in OTLP (RESOURCE_EXHAUSTED only with RetryInfo); the
+      // RetryInfo says when, as Retry-After does over HTTP.
+      const busy = (details: string) => {
+        const trailers = new grpc.Metadata();
+        trailers.set('grpc-status-details-bin', retryStatusDetails(grpc.status.UNAVAILABLE, details, retryAfterSeconds));
+        fail(grpc.status.UNAVAILABLE, details, trailers);
       };
       if (opts.token !== undefined) {
         const given = call.metadata.get('authorization');
@@ -78,7 +97,9 @@ export function startGrpcReceiver(opts: GrpcReceiverOptions): Promise<RunningRec
           return fail(grpc.status.UNAUTHENTICATED, 'missing or wrong token: send metadata authorization: Bearer <token>');
         }
       }
-      if (storeBacklogged(opts)) return fail(grpc.status.UNAVAILABLE, 'the store is not keeping up; retry later');
+      // grpc-js has read the whole message by now: its bytes are held from here on.
+      const admission = admit(opts, inFlight, call.request.length);
+      if ('busy' in admission) return busy(admission.busy);
       void inFlight.track(ingest(opts, {
         signal,
         protocol: 'grpc',
@@ -88,11 +109,15 @@ export function startGrpcReceiver(opts: GrpcReceiverOptions): Promise<RunningRec
         receivedAt,
       })).then(
         (outcome) => {
+          releaseAfter(admission.hold, outcome);
           if (outcome.kind === 'ok') callback(null, exportResponseBody(signal, 'protobuf', outcome.rejected, outcome.warning));
           else if (outcome.kind === 'invalid') fail(grpc.status.INVALID_ARGUMENT, outcome.message);
-          else fail(grpc.status.UNAVAILABLE, outcome.message);
+          else busy(outcome.message);
         },
-        (e: unknown) => fail(grpc.status.INTERNAL, `internal error: ${e instanceof Error ? e.message : String(e)}`),
+        (e: unknown) => {
+          admission.hold.release();
+          fail(grpc.status.INTERNAL, `internal error: ${e instanceof Error ? e.message : String(e)}`);
+        },
       );
     };
 

@@ -8,12 +8,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Signal } from '../store/layout.js';
 import { bearerMatches, hostAllowed, parseContentEncoding, parseMediaType } from './headers.js';
+import { InFlight } from './in-flight.js';
 import {
   DEFAULT_CLOSE_TIMEOUT_MS,
-  InFlight,
+  admit,
+  inFlightFull,
   ingest,
   notifyReject,
-  storeBacklogged,
+  releaseAfter,
+  type IngestOutcome,
   type ReceiverCommonOptions,
   type RunningReceiver,
 } from './ingest.js';
@@ -25,8 +28,6 @@ export type { RunningReceiver } from './ingest.js';
 export interface HttpReceiverOptions extends ReceiverCommonOptions {
   /** Browser origins allowed by CORS (comma-separated, or `*`); unset: no CORS at all. */
   cors?: string;
-  /** Seconds in `Retry-After` when the store is behind (default 1). */
-  retryAfterSeconds?: number;
   /** Host header names answered (any port); others get 403. Unset: any Host. */
   allowedHosts?: readonly string[];
 }
@@ -47,7 +48,7 @@ function allowedOrigin(cors: string, origin: string | undefined): string | undef
 export function startHttpReceiver(opts: HttpReceiverOptions): Promise<RunningReceiver> {
   const now = opts.now ?? (() => new Date());
   const retryAfter = String(opts.retryAfterSeconds ?? 1);
-  const inFlight = new InFlight();
+  const inFlight = opts.inFlight ?? new InFlight();
   let closing = false;
 
   function send(res: http.ServerResponse, status: number, encoding: Encoding, body: Buffer, headers: Record<string, string> = {}) {
@@ -126,31 +127,39 @@ export function startHttpReceiver(opts: HttpReceiverOptions): Promise<RunningRec
         `unsupported content encoding ${JSON.stringify((req.headers['content-encoding'] ?? '').slice(0, 100))}; use gzip, deflate or none`,
       );
     }
-    if (Number(req.headers['content-length']) > opts.maxBodyBytes) {
+    const length = Number(req.headers['content-length'] ?? NaN);
+    const declared = Number.isSafeInteger(length) ? length : undefined;
+    if (declared !== undefined && declared > opts.maxBodyBytes) {
       return refuse(413, RpcCode.RESOURCE_EXHAUSTED, `request body exceeds the limit of ${opts.maxBodyBytes} bytes (--max-body)`);
     }
-    if (storeBacklogged(opts)) {
-      return refuse(503, RpcCode.UNAVAILABLE, 'the store is not keeping up; retry later', { 'Retry-After': retryAfter });
+    const busy = (reason: string) => refuse(503, RpcCode.UNAVAILABLE, reason, { 'Retry-After': retryAfter });
+    // Held before a byte of the body is read: all of it when its length is declared, else as it
+    // arrives (docs/architecture.md, "Bytes in flight").
+    const admission = admit(opts, inFlight, declared ?? 0);
+    if ('busy' in admission) return busy(admission.busy);
+    let outcome: IngestOutcome | undefined;
+    try {
+      const body = await readLimitedBody(req, coding, opts.maxBodyBytes, admission.hold, declared);
+      if (!body.ok) {
+        if (body.reason === 'aborted') return notifyReject(opts.hooks, 'http', 'aborted', 'client went away before sending the whole body');
+        if (body.reason === 'busy') return busy(inFlightFull(inFlight));
+        if (body.reason === 'too-large') return refuse(413, RpcCode.RESOURCE_EXHAUSTED, body.message);
+        return refuse(400, RpcCode.INVALID_ARGUMENT, body.message);
+      }
+      outcome = await ingest(opts, {
+        signal,
+        protocol: 'http',
+        encoding,
+        body: body.body,
+        contentType: CONTENT_TYPE[encoding],
+        receivedAt,
+      });
+    } finally {
+      releaseAfter(admission.hold, outcome);
     }
-
-    const body = await readLimitedBody(req, coding, opts.maxBodyBytes);
-    if (!body.ok) {
-      if (body.reason === 'aborted') return notifyReject(opts.hooks, 'http', 'aborted', 'client went away before sending the whole body');
-      if (body.reason === 'too-large') return refuse(413, RpcCode.RESOURCE_EXHAUSTED, body.message);
-      return refuse(400, RpcCode.INVALID_ARGUMENT, body.message);
-    }
-
-    const outcome = await ingest(opts, {
-      signal,
-      protocol: 'http',
-      encoding,
-      body: body.body,
-      contentType: CONTENT_TYPE[encoding],
-      receivedAt,
-    });
     if (outcome.kind === 'ok') return send(res, 200, encoding, exportResponseBody(signal, encoding, outcome.rejected, outcome.warning));
     if (outcome.kind === 'invalid') return refuse(400, RpcCode.INVALID_ARGUMENT, outcome.message);
-    return refuse(503, RpcCode.UNAVAILABLE, outcome.message, { 'Retry-After': retryAfter });
+    return busy(outcome.message);
   }
 
   const server = http.createServer((req, res) => {

@@ -7,6 +7,7 @@ import type { Span } from '../span.js';
 import type { Signal } from '../store/layout.js';
 import { decodeExport, decodeFailure, type DecodedExport } from './decode.js';
 import type { Encoding } from './responses.js';
+import type { BodyHold, InFlight } from './in-flight.js';
 import { keepRequest } from './keep.js';
 import { asBuffer } from './limits.js';
 import type { KeepOutcome, StoreLines } from './store-lines.js';
@@ -23,8 +24,15 @@ export interface ReceiverCommonOptions {
   token?: string;
   store: StoreWriter;
   hooks: ReceiverHooks;
+  /** Seconds to wait before retrying a refusal because the receiver is busy (default 1). */
+  retryAfterSeconds?: number;
   /** Store writes in flight at which new exports are refused as retryable (default 64). */
   maxPendingWrites?: number;
+  /**
+   * Requests under way and the bytes of their bodies, capped; a session passes one to both
+   * receivers (one cap). Unset: each receiver has its own, with the default cap.
+   */
+  inFlight?: InFlight;
   /** How long close() waits for in-flight requests before cutting connections (default 5 s). */
   closeTimeoutMs?: number;
   /** Clock for `receivedAt` (tests inject one). */
@@ -51,9 +59,10 @@ export interface ExportDecoder {
   settle(token: number, stored: boolean): void;
   /**
    * An export already accepted and stored (by the store workers): decoded and shown there, off
-   * the answer's path. Resolves at once, or once the decoder has caught up when it lags behind.
+   * the answer's path. Resolves at once, or once the decoder has caught up when it lags behind;
+   * `done` once the decoder no longer reads the body.
    */
-  show(req: IngestRequest): Promise<void>;
+  show(req: IngestRequest): Promise<{ done: Promise<void> }>;
 }
 
 export interface RunningReceiver {
@@ -66,28 +75,35 @@ export interface RunningReceiver {
   close(): Promise<void>;
 }
 
-/** Ingests under way, so that close() can wait for them even after cutting connections. */
-export class InFlight {
-  private readonly running = new Set<Promise<unknown>>();
-
-  track<T>(p: Promise<T>): Promise<T> {
-    this.running.add(p);
-    const forget = () => this.running.delete(p);
-    p.then(forget, forget);
-    return p;
-  }
-
-  /** Resolves once every tracked ingest settled (they always do: stores and workers answer). */
-  async settled(): Promise<void> {
-    await Promise.allSettled([...this.running]);
-  }
-}
-
 export const DEFAULT_MAX_PENDING_WRITES = 64;
 export const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
 
-export function storeBacklogged(opts: ReceiverCommonOptions): boolean {
-  return opts.store.pending + (opts.lines?.pending ?? 0) >= (opts.maxPendingWrites ?? DEFAULT_MAX_PENDING_WRITES);
+/** A new request's hold on its body's bytes, or why it is refused as retryable (busy). */
+export type Admission = { hold: BodyHold } | { busy: string };
+
+/**
+ * The one gate before a body is read (HTTP) or ingested (gRPC): refused as retryable when the
+ * store is behind (writes in flight) or the bodies in flight would pass the cap with `bytes`
+ * more (docs/architecture.md, "Bytes in flight").
+ */
+export function admit(opts: ReceiverCommonOptions, inFlight: InFlight, bytes: number): Admission {
+  if (opts.store.pending + (opts.lines?.pending ?? 0) >= (opts.maxPendingWrites ?? DEFAULT_MAX_PENDING_WRITES)) {
+    return { busy: 'the store is not keeping up; retry later' };
+  }
+  const hold = inFlight.reserve(bytes);
+  return hold ? { hold } : { busy: inFlightFull(inFlight) };
+}
+
+export const inFlightFull = (inFlight: InFlight): string =>
+  `request bodies in flight reached the limit of ${inFlight.maxBytes} bytes (--max-in-flight); retry later`;
+
+/**
+ * Gives a request's bytes back once nothing reads its body any more: at the answer, or later when
+ * the view thread still reads it.
+ */
+export function releaseAfter(hold: BodyHold, outcome: IngestOutcome | undefined): void {
+  if (outcome?.kind === 'ok' && outcome.bodyInUse) void outcome.bodyInUse.then(() => hold.release());
+  else hold.release();
 }
 
 export interface IngestRequest {
@@ -101,7 +117,8 @@ export interface IngestRequest {
 }
 
 export type IngestOutcome =
-  | { kind: 'ok'; rejected: number; warning: string }
+  /** bodyInUse: the body is still read elsewhere (the view thread) until it settles. */
+  | { kind: 'ok'; rejected: number; warning: string; bodyInUse?: Promise<void> }
   | { kind: 'invalid'; message: string }
   | { kind: 'unavailable'; message: string };
 
@@ -203,9 +220,9 @@ async function storeThenShow(opts: ReceiverCommonOptions, lines: StoreLines, dec
   }
   if (outcome.kind === 'invalid') return outcome;
   if (outcome.kind === 'failed') return unavailable(outcome.message);
-  await decoder.show(req); // also when nothing was stored: the view counts requests
+  const shown = await decoder.show(req); // also when nothing was stored: the view counts requests
   notifyExport(opts.hooks, req, [], [], outcome.itemCount);
-  return { kind: 'ok', rejected: outcome.rejected, warning: outcome.warning };
+  return { kind: 'ok', rejected: outcome.rejected, warning: outcome.warning, bodyInUse: shown.done };
 }
 
 function notifyExport(hooks: ReceiverHooks, req: IngestRequest, spans: Span[], logs: LogRecordView[], itemCount: number): void {

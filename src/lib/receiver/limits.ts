@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import zlib from 'node:zlib';
 import type { ContentCoding } from './headers.js';
+import type { BodyHold } from './in-flight.js';
 
 /**
  * The chunks as one Buffer over a SharedArrayBuffer: worker threads (store lines, the view)
@@ -36,7 +37,9 @@ export function asBuffer(body: Uint8Array): Buffer {
 export type BodyResult =
   | { ok: true; body: Buffer }
   | { ok: false; reason: 'too-large' | 'corrupt'; message: string }
-  | { ok: false; reason: 'aborted' };
+  | { ok: false; reason: 'aborted' }
+  /** Over the cap on bytes in flight (in-flight.ts). */
+  | { ok: false; reason: 'busy' };
 
 /** How much of a refused body is read and thrown away (to answer cleanly) before hanging up. */
 export const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -48,10 +51,17 @@ function inflaterFor(coding: ContentCoding): zlib.Gunzip | zlib.Inflate | undefi
   return undefined;
 }
 
-export function readLimitedBody(req: IncomingMessage, coding: ContentCoding, maxBytes: number): Promise<BodyResult> {
+/**
+ * The body, under `maxBytes` and under the request's `hold` on the bytes in flight, grown as the
+ * body arrives (chunked, or inflating): refused ('busy') as soon as it would pass the cap.
+ * `declaredBytes` (Content-Length, already held): an uncompressed body is then received straight
+ * into its shared buffer, never held twice.
+ */
+export function readLimitedBody(req: IncomingMessage, coding: ContentCoding, maxBytes: number, hold: BodyHold, declaredBytes?: number): Promise<BodyResult> {
   return new Promise((resolve) => {
     const inflater = inflaterFor(coding);
     const chunks: Buffer[] = [];
+    const direct = !inflater && declaredBytes !== undefined ? Buffer.from(new SharedArrayBuffer(declaredBytes)) : undefined;
     let rawBytes = 0;
     let outBytes = 0;
     let done = false;
@@ -69,8 +79,12 @@ export function readLimitedBody(req: IncomingMessage, coding: ContentCoding, max
       if (done) return;
       outBytes += chunk.length;
       if (outBytes > maxBytes) return tooLarge(inflater ? 'after decompression' : 'size');
-      chunks.push(chunk);
+      if (!hold.growTo(outBytes)) return finish({ ok: false, reason: 'busy' });
+      // node:http ends a body at its Content-Length: it always fits.
+      if (direct) direct.set(chunk, outBytes - chunk.length);
+      else chunks.push(chunk);
     };
+    const whole = (): Buffer => (direct ? direct.subarray(0, outBytes) : sharedBody(chunks, outBytes));
 
     function onData(chunk: Buffer) {
       rawBytes += chunk.length;
@@ -83,7 +97,7 @@ export function readLimitedBody(req: IncomingMessage, coding: ContentCoding, max
     }
     function onEnd() {
       if (inflater) inflater.end();
-      else finish({ ok: true, body: sharedBody(chunks, outBytes) });
+      else finish({ ok: true, body: whole() });
     }
     function onClose() {
       if (!req.complete) finish({ ok: false, reason: 'aborted' });
@@ -91,7 +105,7 @@ export function readLimitedBody(req: IncomingMessage, coding: ContentCoding, max
 
     if (inflater) {
       inflater.on('data', keep);
-      inflater.on('end', () => finish({ ok: true, body: sharedBody(chunks, outBytes) }));
+      inflater.on('end', () => finish({ ok: true, body: whole() }));
       inflater.on('error', (e: Error) => finish({ ok: false, reason: 'corrupt', message: `cannot decompress the ${coding} body: ${e.message}` }));
     }
     req.on('data', onData).on('end', onEnd).on('close', onClose).on('error', onClose);

@@ -55,3 +55,15 @@ export function statusBody(encoding: Encoding, code: number, message: string): B
   const type = otlpTypes().Status;
   return encode(type, type.fromObject({ code, message }) as unknown as PbMessage, encoding);
 }
+
+/**
+ * google.rpc.Status with a RetryInfo detail (gRPC's `grpc-status-details-bin` trailer): how long
+ * to wait, as HTTP's Retry-After says it. OTLP exporters honour it on UNAVAILABLE.
+ */
+export function retryStatusDetails(code: number, message: string, retryAfterSeconds: number): Buffer {
+  // RetryInfo { google.protobuf.Duration retry_delay = 1 } with Duration { int64 seconds = 1 }.
+  const retryInfo = protobuf.Writer.create().uint32((1 << 3) | 2).fork().uint32(1 << 3).int64(retryAfterSeconds).ldelim().finish();
+  const type = otlpTypes().Status;
+  const status = type.fromObject({ code, message, details: [{ type_url: 'type.googleapis.com/google.rpc.RetryInfo', value: retryInfo }] });
+  return Buffer.from(type.encode(status).finish());
+}
