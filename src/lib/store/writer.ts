@@ -12,13 +12,15 @@
  * the last one the interrupted write reached; readers skip such a line with a warning. `append`
  * resolves once the kernel has all the bytes of the write holding its line (no fsync: the
  * guarantee is against the process dying, not the machine), so every acknowledged line is
- * complete. Lines of an interrupted write that were not acknowledged may or may not be there
- * (the client retries them). When an existing file does not end in a newline (a previous run
- * died mid-line), the next write starts with one, so the cut line never swallows new data; the
- * same holds after a write that failed partway (disk full) in this run. A failed write rejects
- * exactly the lines it held; later lines are written by later writes. These guarantees assume
- * one writer per file: `tail` appends from one thread (its store worker, or the receiving thread
- * when there is none or it failed).
+ * complete. When an existing file does not end in a newline (a previous run died mid-line), the
+ * next write starts with one, so the cut line never swallows new data.
+ *
+ * Write failures (docs/architecture.md "Write failure recovery"): a write that fails, also
+ * partway (disk full, quota, I/O error), rejects exactly the lines it held, and what it wrote is
+ * cut back off the file, so the file holds only complete lines and none of the rejected ones
+ * (the client resends them: no duplicates). Later lines are written by later writes, once
+ * space returns. Cutting back assumes one writer per file: `tail` appends from one thread (its
+ * store worker, or the receiving thread when there is none or it failed).
  */
 import { LlmtraceError } from '../errors.js';
 import { mkdir, open, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
@@ -151,7 +153,10 @@ class AppendFile {
     return this.queue.splice(0, n);
   }
 
-  /** Writes every byte of `bufs`: regular files take it all in one call unless the disk is full. */
+  /**
+   * Writes every byte of `bufs`: regular files take it all in one call unless the disk is full.
+   * A write that fails after writing some bytes is cut back off the end of the file.
+   */
   private async writeAll(handle: FileHandle, bufs: Uint8Array[]): Promise<void> {
     let total = 0;
     for (const b of bufs) total += b.byteLength;
@@ -164,11 +169,24 @@ class AppendFile {
         if (done < total) rest = unwritten(bufs, done);
       }
     } catch (e) {
-      // The write stopped partway: unless it stopped at a line end, the next line needs a newline.
-      if (done > 0) this.needsNewline = byteAt(bufs, done - 1) !== 0x0a;
+      if (done > 0) await this.cutBack(handle, bufs, done);
       throw e;
     }
     this.needsNewline = false;
+  }
+
+  /**
+   * Removes the `done` bytes a failed write left at the end of the file (O_APPEND and one
+   * writer: they are its last bytes), so the file is as it was before. Should that fail too
+   * (an I/O error on both), the cut line stays and the next write starts on a new line.
+   */
+  private async cutBack(handle: FileHandle, bufs: Uint8Array[], done: number): Promise<void> {
+    try {
+      const { size } = await handle.stat();
+      await handle.truncate(size - done);
+    } catch {
+      this.needsNewline = byteAt(bufs, done - 1) !== 0x0a;
+    }
   }
 }
 
