@@ -19,14 +19,15 @@
  * partway (disk full, quota, I/O error), rejects exactly the lines it held, and what it wrote is
  * cut back off the file, so the file holds only complete lines and none of the rejected ones
  * (the client resends them: no duplicates). Later lines are written by later writes, once
- * space returns. Cutting back assumes one writer per file: `tail` appends from one thread (its
- * store worker, or the receiving thread when there is none or it failed).
+ * space returns. Cutting back assumes one writer per file: the store lock (lock.ts) keeps other
+ * processes out, and `tail` appends from one thread (its store worker, or the receiving thread
+ * when there is none or it failed).
  */
-import { LlmtraceError } from '../errors.js';
-import { mkdir, open, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { StoreWriter } from '../receiver/types.js';
 import { storeFileName, type Signal } from './layout.js';
+import type { StoreLock } from './lock.js';
 
 const NEWLINE = Buffer.from('\n');
 
@@ -218,7 +219,11 @@ export class FileStoreWriter implements StoreWriter {
   private pendingCount = 0;
   private closed = false;
 
-  constructor(readonly dir: string) {}
+  /** `lock`: released once every file is closed. */
+  constructor(
+    readonly dir: string,
+    private readonly lock?: StoreLock,
+  ) {}
 
   get pending(): number {
     return this.pendingCount;
@@ -248,7 +253,7 @@ export class FileStoreWriter implements StoreWriter {
     return next;
   }
 
-  /** Creates the directory on first use; a directory we create gets a `.gitignore` of `*`. */
+  /** Creates the directory on first use. */
   private ready(): Promise<void> {
     this.readyPromise ??= createStoreDir(this.dir).catch((e: unknown) => {
       this.readyPromise = undefined; // let the next write try again
@@ -262,10 +267,12 @@ export class FileStoreWriter implements StoreWriter {
     const files = [...this.current.values()];
     this.current.clear();
     await Promise.all([...this.closing, ...files.map((f) => f.close().catch(() => {}))]);
+    this.lock?.release();
   }
 }
 
-async function createStoreDir(dir: string): Promise<void> {
+/** Creates the store directory if needed; a directory we create gets a `.gitignore` of `*`. */
+export async function createStoreDir(dir: string): Promise<void> {
   try {
     if ((await stat(dir)).isDirectory()) return;
   } catch (e) {
@@ -278,24 +285,9 @@ async function createStoreDir(dir: string): Promise<void> {
   });
 }
 
-export function createStoreWriter(dir: string): StoreWriter {
-  return new FileStoreWriter(dir);
-}
-
-/**
- * Makes the store directory and writes and removes a probe file in it: a store that cannot be
- * written is refused when `tail` starts (exit 2), not answered 503 at every export afterwards.
- */
-export async function checkStoreWritable(dir: string): Promise<void> {
-  const probe = path.join(dir, `.write-check-${process.pid}`);
-  try {
-    await createStoreDir(dir);
-    await writeFile(probe, '');
-    await unlink(probe);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new LlmtraceError(`cannot write to the store ${dir}: ${err.code ?? err.message}`, 'choose a writable one with --store DIR (or $LLMTRACE_STORE), or keep nothing with --no-store');
-  }
+/** A writer appending to `dir`; with `lock`, it releases the lock once closed. */
+export function createStoreWriter(dir: string, lock?: StoreLock): StoreWriter {
+  return new FileStoreWriter(dir, lock);
 }
 
 /** `--no-store`: accepts everything, keeps nothing. */
