@@ -51,6 +51,7 @@ export async function killTest({ data, loops = 8, killAfter = 0.4, log = () => {
     // Each store line is one write(2), which SIGKILL does not tear: the kill almost always falls
     // between two lines. Then cut the last line by hand (as a torn write would leave it), so the
     // restart's "start with a newline" and the readers' skip of a cut line are exercised too.
+    // The killed tail leaves its store lock: the restart below takes it over (stale holder).
     let simulatedCut = false;
     if (afterKill.badLines === 0) {
       const name = readdirSync(store).filter((n) => /^traces-.*\.jsonl$/.test(n)).sort().at(-1);

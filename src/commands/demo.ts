@@ -38,7 +38,7 @@ Examples:
         // Each run ends a little later than the previous one, as consecutive runs would.
         const spans = demoAgentRun({ now: new Date(Date.now() - (opts.runs - 1 - i) * 10_000) });
         spanCount += spans.length;
-        if (opts.store !== undefined) await writeToStore(spans, resolveStoreDir(opts.store), new Date());
+        if (opts.store !== undefined) await writeToStore(spans, resolveStoreDir(opts.store), new Date(), (m) => process.stderr.write(`${m}\n`));
         else await sendToEndpoint(spans, opts.endpoint ?? 'http://127.0.0.1:4318', token);
       }
       const where = opts.store !== undefined ? resolveStoreDir(opts.store) : (opts.endpoint ?? 'http://127.0.0.1:4318');

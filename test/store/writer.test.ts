@@ -2,59 +2,20 @@
  * The store writer: directory and `.gitignore` on first use, one file per signal and UTC hour
  * of receipt, one complete line per append in call order, crash leftovers (a cut last line)
  * skipped by the reader without swallowing what is written after them; lines appended while a
- * write is in flight go out together in the next write (group commit).
+ * write is in flight go out together in the next write (group commit); a write that fails
+ * partway is cut back off the file.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodeOtlpJsonTraces } from '../../src/lib/otlp/json-encode.js';
 import { MAX_BATCH_BYTES, MAX_BATCH_LINES, createNullStoreWriter, createStoreWriter } from '../../src/lib/store/writer.js';
 import { readAll, tempDir } from '../helpers/read-all.js';
+import { diskFull, fileHandlePrototype, interceptWrites } from '../helpers/write-faults.js';
 import { span } from '../helpers/span-factory.js';
 
 const line = (id: string, name = id) => JSON.stringify(encodeOtlpJsonTraces([span({ id, name })]));
 const at = (iso: string) => new Date(iso);
-
-/** What one write call on a store file should do: write only the first `writeOnly` bytes, then fail. */
-interface WritePlan {
-  writeOnly?: number;
-  thenFail?: Error;
-}
-
-/**
- * Watches (and can disturb) every FileHandle write and writev: `calls` holds the bytes each call
- * was asked to write, in order. Restored after each test.
- */
-async function interceptWrites(plan: (call: number, bytes: Buffer) => WritePlan | undefined = () => undefined) {
-  const probe = await open(path.join(tempDir(), 'probe'), 'w');
-  const proto = Object.getPrototypeOf(probe) as FileHandle;
-  await probe.close();
-  type Write = (this: FileHandle, ...args: unknown[]) => Promise<{ bytesWritten: number }>;
-  const methods = proto as unknown as { write: Write; writev: Write };
-  const origWrite = methods.write;
-  const calls: Buffer[] = [];
-  const perform = async (h: FileHandle, bytes: Buffer): Promise<number> => {
-    const call = calls.push(bytes) - 1;
-    const p = plan(call, bytes) ?? {};
-    const n = Math.min(bytes.length, p.writeOnly ?? bytes.length);
-    const { bytesWritten } = n > 0 ? await origWrite.call(h, bytes, 0, n) : { bytesWritten: 0 };
-    if (p.thenFail) throw p.thenFail;
-    return bytesWritten;
-  };
-  vi.spyOn(methods, 'write').mockImplementation(async function (this: FileHandle, ...args: unknown[]) {
-    const [buf, offset, length] = args as [unknown, number | undefined, number | undefined];
-    if (!(buf instanceof Uint8Array)) return origWrite.apply(this, args);
-    const from = offset ?? 0;
-    const bytes = Buffer.from(buf.subarray(from, length === undefined ? undefined : from + length));
-    return { bytesWritten: await perform(this, bytes), buffer: buf };
-  });
-  vi.spyOn(methods, 'writev').mockImplementation(async function (this: FileHandle, ...args: unknown[]) {
-    const bufs = args[0] as Uint8Array[];
-    return { bytesWritten: await perform(this, Buffer.concat(bufs)), buffers: bufs };
-  });
-  return calls;
-}
 
 const linesIn = (b: Buffer) => b.toString('utf8').split('\n').filter((l) => l !== '');
 
@@ -210,31 +171,80 @@ describe('store writer', () => {
     expect(readFileSync(file, 'utf8')).toBe(all.map((id) => `${line(id)}\n`).join(''));
   });
 
-  it('a write that fails partway leaves one cut line; the next write starts on a new line', async () => {
+  it('a write that fails partway (disk full) is cut back off the file: only complete lines, none of the rejected ones', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'traces-20261122T02.jsonl');
     const w = createStoreWriter(dir);
     const when = at('2026-11-22T02:00:00Z');
     await w.append('traces', line('warm'), when);
-    let cut = '';
-    // As write(2) does when the disk fills up: a short write, then an error for the rest.
-    await interceptWrites((call, bytes) => {
-      if (call === 0) {
-        const keep = Math.floor(bytes.length / 2) + 1;
-        cut = bytes.subarray(0, keep).toString('utf8');
-        return { writeOnly: keep };
-      }
-      if (call === 1) return { writeOnly: 0, thenFail: Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }) };
-      return undefined;
+    let noSpace = true;
+    let sizeAfterShortWrite = 0;
+    // As write(2) does when the disk fills up: a short write (half a line), then an error for the rest.
+    const fill = diskFull(() => noSpace);
+    const calls = await interceptWrites((call, bytes) => {
+      if (call === 1) sizeAfterShortWrite = statSync(file).size;
+      return fill(call, bytes);
     });
-    await expect(w.append('traces', line('lost'), when)).rejects.toThrow(/ENOSPC/);
+    // Several lines in flight: the first write holds one, the next one the others.
+    const full = await Promise.allSettled(['lost1', 'lost2', 'lost3'].map((id) => w.append('traces', line(id), when)));
+    expect(full.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    for (const r of full) expect(String((r as PromiseRejectedResult).reason)).toMatch(/ENOSPC/);
+    expect(sizeAfterShortWrite).toBeGreaterThan(Buffer.byteLength(`${line('warm')}\n`)); // half a line was there
+    expect(readFileSync(file, 'utf8')).toBe(`${line('warm')}\n`);
+    // Space returns: writes resume on the same descriptor, no newline needed.
+    noSpace = false;
     await w.append('traces', line('next'), when);
     await w.append('traces', line('last'), when);
     await w.close();
-    expect(readFileSync(file, 'utf8')).toBe(`${line('warm')}\n${cut}\n${line('next')}\n${line('last')}\n`);
+    expect(readFileSync(file, 'utf8')).toBe(`${line('warm')}\n${line('next')}\n${line('last')}\n`);
+    expect(calls.at(-1)!.toString('utf8')).toBe(`${line('last')}\n`);
     const r = await readAll([dir]);
     expect(r.spans.map((s) => s.name)).toEqual(['warm', 'next', 'last']);
-    expect(r.problems).toHaveLength(1);
+    expect(r.problems).toEqual([]);
+  });
+
+  it('a failed write after a cut line from a previous run is cut back with its newline; the next write brings one again', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'traces-20261122T02.jsonl');
+    const before = `${line('before')}\n{"resourceSpans":[`;
+    writeFileSync(file, before);
+    const w = createStoreWriter(dir);
+    const when = at('2026-11-22T02:00:00Z');
+    let fail = true;
+    // write(2) reports an error only when it wrote nothing: a short write first, then the error.
+    await interceptWrites((call, bytes) => {
+      if (!fail) return undefined;
+      return call === 0 ? { writeOnly: bytes.length - 3 } : { writeOnly: 0, thenFail: Object.assign(new Error('EDQUOT: disk quota exceeded, write'), { code: 'EDQUOT' }) };
+    });
+    await expect(w.append('traces', line('lost'), when)).rejects.toThrow(/EDQUOT/);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    fail = false;
+    await w.append('traces', line('next'), when);
+    await w.close();
+    expect(readFileSync(file, 'utf8')).toBe(`${before}\n${line('next')}\n`);
+  });
+
+  it('when the failed write cannot be cut back either, the next write starts on a new line', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'traces-20261122T02.jsonl');
+    const w = createStoreWriter(dir);
+    const when = at('2026-11-22T02:00:00Z');
+    await w.append('traces', line('warm'), when);
+    const truncate = vi.spyOn(await fileHandlePrototype(), 'truncate').mockRejectedValue(Object.assign(new Error('EIO: i/o error, ftruncate'), { code: 'EIO' }));
+    let cut = '';
+    let fail = true;
+    await interceptWrites((call, bytes) => {
+      if (!fail) return undefined;
+      if (call > 0) return { writeOnly: 0, thenFail: Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' }) };
+      cut = bytes.subarray(0, 10).toString('utf8');
+      return { writeOnly: 10 };
+    });
+    await expect(w.append('traces', line('lost'), when)).rejects.toThrow(/EIO/);
+    expect(truncate).toHaveBeenCalled();
+    fail = false;
+    await w.append('traces', line('next'), when);
+    await w.close();
+    expect(readFileSync(file, 'utf8')).toBe(`${line('warm')}\n${cut}\n${line('next')}\n`);
   });
 
   it('short writes are completed, also when they end inside a line or a multi-byte character', async () => {

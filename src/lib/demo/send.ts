@@ -2,6 +2,7 @@
 import { LlmtraceError } from '../errors.js';
 import { encodeOtlpJsonTraces } from '../otlp/json-encode.js';
 import type { Span } from '../span.js';
+import { lockStore } from '../store/lock.js';
 import { createStoreWriter } from '../store/writer.js';
 
 export function tracesUrl(endpoint: string): string {
@@ -32,8 +33,14 @@ export async function sendToEndpoint(spans: Span[], endpoint: string, token?: st
   if (res.statusCode !== 200) throw new LlmtraceError(`${url} answered ${res.statusCode}: ${text.slice(0, 200)}`);
 }
 
-export async function writeToStore(spans: Span[], dir: string, now: Date): Promise<void> {
-  const store = createStoreWriter(dir);
+/** Appends the spans as one line, holding the store's lock like `tail` (docs/architecture.md "Store lock"). */
+export async function writeToStore(spans: Span[], dir: string, now: Date, warn: (message: string) => void): Promise<void> {
+  const lock = await lockStore(dir, {
+    unwritableHint: 'choose a writable one with --store DIR',
+    inUseHint: 'send the run to that tail instead: llmtrace demo (without --store)',
+    warn,
+  });
+  const store = createStoreWriter(dir, lock);
   try {
     await store.append('traces', JSON.stringify(encodeOtlpJsonTraces(spans)), now);
   } finally {

@@ -70,7 +70,8 @@ export interface ReceiverStartOptions {
 export interface TailDeps {
   startHttp(o: ReceiverStartOptions): Promise<Listening>;
   startGrpc(o: ReceiverStartOptions): Promise<Listening>;
-  openStore(dir: string | null): Promise<StoreWriter>;
+  /** The store's writer, holding its lock until closed; `warn` gets start-up notes for stderr. */
+  openStore(dir: string | null, warn: (message: string) => void): Promise<StoreWriter>;
   /** Worker threads that make and append store lines (none: the receiver thread does). */
   openStoreLines?(dir: string): Promise<StoreLines | undefined>;
   /** --quiet: the view (and decoding) on its own thread (none: on the receiver thread). */
@@ -80,11 +81,16 @@ export interface TailDeps {
 export const defaultDeps: TailDeps = {
   startHttp: async (o) => (await import('../receiver/http.js')).startHttpReceiver(o),
   startGrpc: async (o) => (await import('../receiver/grpc.js')).startGrpcReceiver(o),
-  openStore: async (dir) => {
+  openStore: async (dir, warn) => {
     const w = await import('../store/writer.js');
     if (dir === null) return w.createNullStoreWriter();
-    await w.checkStoreWritable(dir);
-    return w.createStoreWriter(dir);
+    const { lockStore } = await import('../store/lock.js');
+    const lock = await lockStore(dir, {
+      unwritableHint: 'choose a writable one with --store DIR (or $LLMTRACE_STORE), or keep nothing with --no-store',
+      inUseHint: 'give this tail its own store with --store DIR, or keep nothing with --no-store',
+      warn,
+    });
+    return w.createStoreWriter(dir, lock);
   },
   openStoreLines: async (dir) => (await import('../receiver/store-lines.js')).openStoreLines(dir),
   openViewThread: async (config) => (await import('./view-thread.js')).openViewThread(config),
@@ -125,8 +131,9 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   const pricing = o.price !== undefined;
   const width = io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : Infinity;
   // --quiet shows nothing until the summary: its view can live on another thread.
-  // First: a store that cannot be written ends the start-up here, before any thread is started.
-  const store = await deps.openStore(storeDir);
+  // First: a store that cannot be written, or that another tail holds, ends the start-up here,
+  // before any thread is started.
+  const store = await deps.openStore(storeDir, (m) => io.stderr.write(errColors.yellow(`${m}\n`)));
   const viewThread = o.mode === 'quiet' ? await deps.openViewThread?.({ priceLayers: o.priceLayers, filters: o.filters, featureKeys: o.featureKeys, memoryBytes: o.memoryBytes }) : undefined;
   const view: LiveView | ViewThread =
     viewThread ?? new LiveView({ emit: (e) => printer.handle(e), price: o.price, filters: o.filters, showContent: o.showContent, traceEvents: o.mode !== 'quiet', featureKeys: o.featureKeys, printedMemoryBytes: o.memoryBytes });
@@ -205,8 +212,8 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   } catch (e) {
     for (const s of SIGNALS) io.signals.off(s, onSignal);
     await Promise.all(listeners.map((l) => l.close()));
-    await store.close();
     await lines?.close();
+    await store.close(); // last of the store: it releases the lock
     await viewThread?.finish();
     await forwarder?.close(0);
     throw e;
@@ -251,8 +258,8 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
     (view as LiveView).close();
   }
   await forwarder?.close(2000);
-  await store.close();
   await lines?.close();
+  await store.close(); // last of the store: it releases the lock
   for (const s of SIGNALS) io.signals.off(s, hard);
   printer.summary(summary());
   // Everything is closed; should a library still hold a handle, do not hang after the summary.

@@ -12,19 +12,22 @@
  * the last one the interrupted write reached; readers skip such a line with a warning. `append`
  * resolves once the kernel has all the bytes of the write holding its line (no fsync: the
  * guarantee is against the process dying, not the machine), so every acknowledged line is
- * complete. Lines of an interrupted write that were not acknowledged may or may not be there
- * (the client retries them). When an existing file does not end in a newline (a previous run
- * died mid-line), the next write starts with one, so the cut line never swallows new data; the
- * same holds after a write that failed partway (disk full) in this run. A failed write rejects
- * exactly the lines it held; later lines are written by later writes. These guarantees assume
- * one writer per file: `tail` appends from one thread (its store worker, or the receiving thread
+ * complete. When an existing file does not end in a newline (a previous run died mid-line), the
+ * next write starts with one, so the cut line never swallows new data.
+ *
+ * Write failures (docs/architecture.md "Write failure recovery"): a write that fails, also
+ * partway (disk full, quota, I/O error), rejects exactly the lines it held, and what it wrote is
+ * cut back off the file, so the file holds only complete lines and none of the rejected ones
+ * (the client resends them: no duplicates). Later lines are written by later writes, once
+ * space returns. Cutting back assumes one writer per file: the store lock (lock.ts) keeps other
+ * processes out, and `tail` appends from one thread (its store worker, or the receiving thread
  * when there is none or it failed).
  */
-import { LlmtraceError } from '../errors.js';
-import { mkdir, open, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { StoreWriter } from '../receiver/types.js';
 import { storeFileName, type Signal } from './layout.js';
+import type { StoreLock } from './lock.js';
 
 const NEWLINE = Buffer.from('\n');
 
@@ -151,7 +154,10 @@ class AppendFile {
     return this.queue.splice(0, n);
   }
 
-  /** Writes every byte of `bufs`: regular files take it all in one call unless the disk is full. */
+  /**
+   * Writes every byte of `bufs`: regular files take it all in one call unless the disk is full.
+   * A write that fails after writing some bytes is cut back off the end of the file.
+   */
   private async writeAll(handle: FileHandle, bufs: Uint8Array[]): Promise<void> {
     let total = 0;
     for (const b of bufs) total += b.byteLength;
@@ -164,11 +170,24 @@ class AppendFile {
         if (done < total) rest = unwritten(bufs, done);
       }
     } catch (e) {
-      // The write stopped partway: unless it stopped at a line end, the next line needs a newline.
-      if (done > 0) this.needsNewline = byteAt(bufs, done - 1) !== 0x0a;
+      if (done > 0) await this.cutBack(handle, bufs, done);
       throw e;
     }
     this.needsNewline = false;
+  }
+
+  /**
+   * Removes the `done` bytes a failed write left at the end of the file (O_APPEND and one
+   * writer: they are its last bytes), so the file is as it was before. Should that fail too
+   * (an I/O error on both), the cut line stays and the next write starts on a new line.
+   */
+  private async cutBack(handle: FileHandle, bufs: Uint8Array[], done: number): Promise<void> {
+    try {
+      const { size } = await handle.stat();
+      await handle.truncate(size - done);
+    } catch {
+      this.needsNewline = byteAt(bufs, done - 1) !== 0x0a;
+    }
   }
 }
 
@@ -200,7 +219,11 @@ export class FileStoreWriter implements StoreWriter {
   private pendingCount = 0;
   private closed = false;
 
-  constructor(readonly dir: string) {}
+  /** `lock`: released once every file is closed. */
+  constructor(
+    readonly dir: string,
+    private readonly lock?: StoreLock,
+  ) {}
 
   get pending(): number {
     return this.pendingCount;
@@ -230,7 +253,7 @@ export class FileStoreWriter implements StoreWriter {
     return next;
   }
 
-  /** Creates the directory on first use; a directory we create gets a `.gitignore` of `*`. */
+  /** Creates the directory on first use. */
   private ready(): Promise<void> {
     this.readyPromise ??= createStoreDir(this.dir).catch((e: unknown) => {
       this.readyPromise = undefined; // let the next write try again
@@ -244,10 +267,12 @@ export class FileStoreWriter implements StoreWriter {
     const files = [...this.current.values()];
     this.current.clear();
     await Promise.all([...this.closing, ...files.map((f) => f.close().catch(() => {}))]);
+    this.lock?.release();
   }
 }
 
-async function createStoreDir(dir: string): Promise<void> {
+/** Creates the store directory if needed; a directory we create gets a `.gitignore` of `*`. */
+export async function createStoreDir(dir: string): Promise<void> {
   try {
     if ((await stat(dir)).isDirectory()) return;
   } catch (e) {
@@ -260,24 +285,9 @@ async function createStoreDir(dir: string): Promise<void> {
   });
 }
 
-export function createStoreWriter(dir: string): StoreWriter {
-  return new FileStoreWriter(dir);
-}
-
-/**
- * Makes the store directory and writes and removes a probe file in it: a store that cannot be
- * written is refused when `tail` starts (exit 2), not answered 503 at every export afterwards.
- */
-export async function checkStoreWritable(dir: string): Promise<void> {
-  const probe = path.join(dir, `.write-check-${process.pid}`);
-  try {
-    await createStoreDir(dir);
-    await writeFile(probe, '');
-    await unlink(probe);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new LlmtraceError(`cannot write to the store ${dir}: ${err.code ?? err.message}`, 'choose a writable one with --store DIR (or $LLMTRACE_STORE), or keep nothing with --no-store');
-  }
+/** A writer appending to `dir`; with `lock`, it releases the lock once closed. */
+export function createStoreWriter(dir: string, lock?: StoreLock): StoreWriter {
+  return new FileStoreWriter(dir, lock);
 }
 
 /** `--no-store`: accepts everything, keeps nothing. */

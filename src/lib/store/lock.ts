@@ -1,0 +1,150 @@
+/**
+ * The store lock (docs/architecture.md "Store lock"): one writing process per store, so that a
+ * store file has one writer and a failed write can be cut back off the file's end. `tail` (and
+ * `demo --store`) hold `<store>/tail.lock`, which names the holder's pid and host; readers
+ * (`cost`, `tree`, `lint`) never need it. A lock whose holder is gone (same host, pid not
+ * running) is taken over with a note on stderr; any other holder is refused (exit 2).
+ */
+import { readFileSync, unlinkSync } from 'node:fs';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { LlmtraceError } from '../errors.js';
+import { createStoreDir } from './writer.js';
+
+export const LOCK_FILE = 'tail.lock';
+
+interface Holder {
+  pid: number;
+  host: string;
+  since: string;
+}
+
+export interface StoreLock {
+  readonly file: string;
+  /** Removes the lock file if it is still ours; idempotent, synchronous (runs at process exit). */
+  release(): void;
+}
+
+export interface LockOptions {
+  /** The hint when the store is held by someone else: what to do instead. */
+  inUseHint: string;
+  /** The hint when the store cannot be written. */
+  unwritableHint: string;
+  /** Where a taken-over stale lock is reported. */
+  warn(message: string): void;
+}
+
+/**
+ * Creates the store directory and its lock, in one check order: a store that cannot be written
+ * is refused first (making the lock is the write probe), then one held by a running process.
+ */
+export async function lockStore(dir: string, o: LockOptions): Promise<StoreLock> {
+  const file = path.join(dir, LOCK_FILE);
+  const unwritable = (e: unknown) => {
+    const err = e as NodeJS.ErrnoException;
+    return new LlmtraceError(`cannot write to the store ${dir}: ${err.code ?? err.message}`, o.unwritableHint);
+  };
+  try {
+    await createStoreDir(dir);
+  } catch (e) {
+    throw unwritable(e);
+  }
+  const me: Holder = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
+  const content = `${JSON.stringify(me)}\n`;
+  let tookOverFrom: Holder | undefined;
+  // Three rounds: a lock released or taken over by someone else between our steps is looked at again.
+  for (let round = 0; ; round++) {
+    try {
+      await writeFile(file, content, { flag: 'wx', mode: 0o600 });
+      if (tookOverFrom) o.warn(`llmtrace: took over the store lock ${file} from pid ${tookOverFrom.pid}, which is no longer running`);
+      return heldLock(file, content);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw unwritable(e);
+    }
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' && round < 2) continue; // released meanwhile
+      throw unwritable(e);
+    }
+    const holder = parseHolder(text);
+    if (!holder || holder.host !== me.host || isRunning(holder.pid) || round >= 2) throw inUse(dir, file, holder, o.inUseHint);
+    try {
+      if (!(await removeStale(file, text))) continue;
+    } catch (e) {
+      throw unwritable(e);
+    }
+    tookOverFrom = holder;
+  }
+}
+
+function heldLock(file: string, content: string): StoreLock {
+  let held = true;
+  const release = () => {
+    if (!held) return;
+    held = false;
+    process.off('exit', release);
+    try {
+      // Someone may have taken over a lock they judged stale: theirs stays.
+      if (readFileSync(file, 'utf8') === content) unlinkSync(file);
+    } catch {
+      // Gone already, or the store went away: nothing is held any more.
+    }
+  };
+  // An exit that skips the orderly stop (an uncaught error, a second Ctrl-C) still releases it;
+  // only SIGKILL or a machine crash leave it behind, for the next start to find stale.
+  process.on('exit', release);
+  return { file, release };
+}
+
+/**
+ * Moves the stale lock aside and checks that what moved is the lock judged stale: another
+ * process taking over at the same moment may have replaced it with its own, which goes back.
+ * False when the lock is to be looked at again.
+ */
+async function removeStale(file: string, staleText: string): Promise<boolean> {
+  const aside = `${file}.stale-${process.pid}`;
+  try {
+    await rename(file, aside);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw e;
+  }
+  const moved = await readFile(aside, 'utf8');
+  if (moved !== staleText) {
+    await rename(aside, file);
+    return false;
+  }
+  await unlink(aside);
+  return true;
+}
+
+function parseHolder(text: string): Holder | undefined {
+  try {
+    const h = JSON.parse(text) as Partial<Holder>;
+    if (Number.isSafeInteger(h.pid) && h.pid! > 0 && typeof h.host === 'string') return { pid: h.pid!, host: h.host, since: String(h.since ?? '?') };
+  } catch {
+    // Unreadable: someone else's file, or a holder that died while writing it; never taken over.
+  }
+  return undefined;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it runs, as another user.
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+function inUse(dir: string, file: string, holder: Holder | undefined, hint: string): LlmtraceError {
+  if (!holder) return new LlmtraceError(`the store ${dir} is locked by ${file}, which does not say by whom`, `${hint}; if no llmtrace tail uses this store, delete ${file}`);
+  return new LlmtraceError(
+    `the store ${dir} is in use by another llmtrace (pid ${holder.pid} on ${holder.host}, since ${holder.since})`,
+    `${hint}; if that process is not an llmtrace tail any more, delete ${file}`,
+  );
+}

@@ -1,0 +1,94 @@
+/**
+ * The store lock as a user meets it (built binary): a second `tail` on a store another one
+ * holds exits 2 at start-up naming the store and the holder, with a hint, and prints nothing on
+ * stdout; `--no-store` needs no lock; `cost`, `tree` and `lint` read a store a running tail
+ * holds, also while its last line is being written; the lock goes at SIGINT and SIGTERM, and
+ * one left by a tail killed with SIGKILL is taken over by the next, which says so.
+ */
+import { appendFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/read-all.js';
+import { exportAgentRun, startTail, type TailProcess } from '../helpers/tail-process.js';
+
+const running: TailProcess[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((t) => t.stop('SIGKILL')));
+});
+
+async function tailOn(store: string, args: string[] = []) {
+  const started = await startTail(['--store', store, '--no-grpc', ...args]);
+  running.push(started.tail);
+  return started;
+}
+
+const lockOf = (store: string) => path.join(store, 'tail.lock');
+const holderOf = (store: string) => JSON.parse(readFileSync(lockOf(store), 'utf8')) as { pid: number; host: string };
+
+describe('tail: one per store', () => {
+  it.each([[[]], [['--json']], [['--quiet']]])('a second tail on the same store exits 2 naming the store and its holder %j', async (mode) => {
+    const store = path.join(tempDir(), 'store');
+    const { tail } = await tailOn(store);
+    expect(holderOf(store)).toEqual({ pid: tail.child.pid, host: os.hostname(), since: expect.any(String) });
+
+    const r = await runCli(['tail', '--store', store, '--http-port', '0', '--grpc-port', '0', ...mode]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`the store ${store} is in use by another llmtrace (pid ${tail.child.pid} on ${os.hostname()}, since `);
+    expect(r.stderr).toMatch(/hint: .*--store DIR.*--no-store/);
+    expect(holderOf(store).pid).toBe(tail.child.pid); // the holder keeps it
+
+    // Writing into it with demo is refused the same way; --no-store needs no lock.
+    const demo = await runCli(['demo', '--store', store]);
+    expect(demo.code).toBe(2);
+    expect(demo.stderr).toMatch(/in use by another llmtrace[\s\S]*hint: send the run to that tail instead/);
+    const other = await startTail(['--no-store', '--no-grpc']);
+    running.push(other.tail);
+    expect(other.listening.store).toBeNull();
+    expect(await other.tail.stop()).toBe(0);
+
+    expect(await tail.stop('SIGINT')).toBe(0);
+    expect(existsSync(lockOf(store))).toBe(false);
+  }, 30_000);
+
+  it('cost, tree and lint read a store a running tail holds, skipping a last line still being written', async () => {
+    const store = path.join(tempDir(), 'store');
+    const { tail, listening } = await tailOn(store);
+    const traceId = await exportAgentRun(new OTLPTraceExporter({ url: `http://127.0.0.1:${listening.http.port}/v1/traces` }));
+    await tail.waitFor((e) => e.event === 'trace' && e.traceId === traceId);
+    // What a reader can meet while a write is under way: the file ends inside a line.
+    const file = path.join(store, readdirSync(store).find((n) => n.startsWith('traces-'))!);
+    appendFileSync(file, '{"resourceSpans":[{"resource":{"attr');
+
+    for (const command of [['cost'], ['tree'], ['lint', '--format', 'json']]) {
+      const r = await runCli([...command, '--store', store]);
+      expect(r.code, `${command[0]}: ${r.stderr}`).toBe(0);
+      expect(r.stderr).toContain('1 bad record skipped');
+      expect(r.stderr).toContain('4 spans');
+      expect(r.stdout).not.toBe('');
+    }
+    const tree = await runCli(['tree', '--store', store]);
+    expect(tree.stdout).toContain('invoke_agent research');
+    expect(holderOf(store).pid).toBe(tail.child.pid);
+    expect(await tail.stop('SIGTERM')).toBe(0);
+    expect(existsSync(lockOf(store))).toBe(false);
+  }, 30_000);
+
+  it('a tail killed with SIGKILL leaves its lock; the next one takes it over, says so, and removes it at exit', async () => {
+    const store = path.join(tempDir(), 'store');
+    const first = await tailOn(store);
+    const killedPid = first.tail.child.pid;
+    await first.tail.stop('SIGKILL');
+    expect(holderOf(store).pid).toBe(killedPid);
+
+    const next = await tailOn(store);
+    expect(next.tail.stderr()).toContain(`llmtrace: took over the store lock ${lockOf(store)} from pid ${killedPid}, which is no longer running`);
+    expect(holderOf(store).pid).toBe(next.tail.child.pid);
+    expect(await next.tail.stop('SIGINT')).toBe(0);
+    expect(existsSync(lockOf(store))).toBe(false);
+    expect(next.tail.stdout()).not.toContain('took over'); // a diagnostic: stderr only
+  }, 30_000);
+});
