@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { writeDeepChain } from '../../bench/lib/gen/deep-chain.mjs';
 import { BIN, runCli } from '../helpers/cli.js';
 import { tempDir, writeTemp } from '../helpers/read-all.js';
 
@@ -64,21 +65,9 @@ describe('llmtrace tree (built binary)', () => {
     for (const t of doc.traces) expect(t.roots).toHaveLength(1);
   });
 
-  /** An OTLP JSON file of spans 0 → 1 → … → n−1; `cycle` makes span 0 the child of the last. */
   function chainFile(n: number, cycle = false): string {
-    const traceId = 'ab'.repeat(16);
-    const spanId = (i: number) => (i + 1).toString(16).padStart(16, '0');
-    const spans = Array.from({ length: n }, (_, i) => ({
-      traceId,
-      spanId: spanId(i),
-      parentSpanId: i ? spanId(i - 1) : cycle ? spanId(n - 1) : '',
-      name: `step ${i}`,
-      kind: 1,
-      startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(i) * 1000n),
-      endTimeUnixNano: String(1_700_000_000_000_000_000n + 200_000_000_000n - BigInt(i) * 1000n),
-    }));
     const file = path.join(tempDir(), 'deep.json');
-    writeFileSync(file, JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: spans.reverse() }] }] }));
+    writeDeepChain(file, n, { cycle });
     return file;
   }
 
