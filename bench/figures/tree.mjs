@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { writeDeepChain } from '../lib/gen/deep-chain.mjs';
+import { writeDeepChain } from '../lib/deep-chain.mjs';
 import { BIN, CLI_ENV, REPO, commandAvailable } from '../lib/llmtrace.mjs';
 import { median, run } from '../lib/measure.mjs';
 import { fmt } from '../lib/table.mjs';

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { writeDeepChain } from '../../bench/lib/gen/deep-chain.mjs';
+import { writeDeepChain } from '../../bench/lib/deep-chain.mjs';
 import { BIN, runCli } from '../helpers/cli.js';
 import { tempDir, writeTemp } from '../helpers/read-all.js';
 

@@ -2,7 +2,8 @@
  * One trace as deep as it has spans, as OTLP JSON: span 0 → 1 → … → n−1, each the parent of the
  * next, written deepest first. With `cycle`, span 0 is the child of the last (a parent cycle,
  * which `tree` cuts at one span). For the `tree` figure and the e2e test of deep traces
- * (docs/architecture.md, "Tree rendering depth").
+ * (docs/architecture.md, "Tree rendering depth"). Not under lib/gen/: every file there is part of
+ * the generator's version, and a new version makes the harness regenerate every dataset.
  */
 import { writeFileSync } from 'node:fs';
 
