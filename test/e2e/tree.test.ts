@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { writeDeepChain } from '../../bench/lib/deep-chain.mjs';
 import { BIN, runCli } from '../helpers/cli.js';
 import { tempDir, writeTemp } from '../helpers/read-all.js';
 
@@ -64,19 +65,14 @@ describe('llmtrace tree (built binary)', () => {
     for (const t of doc.traces) expect(t.roots).toHaveLength(1);
   });
 
-  it('renders a 10,000-deep chain as text and as JSON without a stack overflow', async () => {
-    const traceId = 'ab'.repeat(16);
-    const spans = Array.from({ length: 10_000 }, (_, i) => ({
-      traceId,
-      spanId: (i + 1).toString(16).padStart(16, '0'),
-      parentSpanId: i ? i.toString(16).padStart(16, '0') : '',
-      name: `step ${i}`,
-      kind: 1,
-      startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(i) * 1000n),
-      endTimeUnixNano: String(1_700_000_000_000_000_000n + 20_000_000n - BigInt(i) * 1000n),
-    }));
+  function chainFile(n: number, cycle = false): string {
     const file = path.join(tempDir(), 'deep.json');
-    writeFileSync(file, JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: spans.reverse() }] }] }));
+    writeDeepChain(file, n, { cycle });
+    return file;
+  }
+
+  it('renders a 10,000-deep chain as text and as JSON without a stack overflow', async () => {
+    const file = chainFile(10_000);
     const text = await runCli(['tree', file], { env: { COLUMNS: '100' } });
     expect(text.code).toBe(0);
     const lines = text.stdout.trimEnd().split('\n');
@@ -92,6 +88,18 @@ describe('llmtrace tree (built binary)', () => {
       depth++;
     }
     expect(depth).toBe(9_999);
+  });
+
+  it('renders a 100,000-span parent cycle as text: cut once, one line per span, elided levels counted', async () => {
+    const text = await runCli(['tree', chainFile(100_000, true)], { env: { COLUMNS: '100' } });
+    expect(text.stderr).toBe('');
+    expect(text.code).toBe(0);
+    const lines = text.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(2 + 100_000);
+    expect(lines[1]).toMatch(/1 parent cycle cut/);
+    expect(lines[2]).toMatch(/\(parent cycle cut\)$/);
+    // 100 columns draw 11 guide levels; the deepest span has 99,998 levels above its own guide.
+    expect(lines.at(-1)).toMatch(/^┆99987┆ ( {3}){11}└─ step \d+ /);
   });
 
   it('exits 2 with a one-line error on garbage', async () => {

@@ -16,7 +16,7 @@ import { decodeOtlpProtoTraces } from '../../src/lib/otlp/proto-decode.js';
 import { KvList, nanosToMs } from '../../src/lib/span.js';
 import { makeSdkSpans, sdkProtobuf } from '../helpers/sdk-spans.js';
 import { decodeOtlpProtoTracesReference } from './proto-decode-reference.js';
-import { benchFrames, CAPTURES, captures, cat, damagedCapture, encodedRequest, fDouble, fFixed64, fLen, fVarint, oneAttr, oneSpan, SPAN, tag, TRACE, u64, varint, wireRequestArb } from './wire-arbitraries.js';
+import { benchFrames, CAPTURES, captures, cat, damagedCapture, encodedRequest, fDouble, fFixed64, fLen, fVarint, kv, oneAttr, oneSpan, SPAN, spanBytes, tag, TRACE, u64, varint, wireRequestArb } from './wire-arbitraries.js';
 
 const PREFIX = 'not a valid OTLP protobuf trace request: ';
 
@@ -313,7 +313,7 @@ describe('wire decoder: protobufjs semantics, spelled out', () => {
     expect(decodeOtlpProtoTraces(bytes).spans.map((s) => s.name)).toEqual(names);
   });
 
-  it('nesting deeper than protobufjs allows (100) is a DecodeError, not a stack overflow', () => {
+  it('attribute values: as protobufjs up to its limit, then kept to 64 levels and dropped beyond, as in OTLP/JSON', () => {
     /** AnyValue → ArrayValue → AnyValue … `levels` times, as one attribute. */
     const nested = (levels: number) => {
       let av: Uint8Array = fLen(1, 'leaf');
@@ -325,13 +325,46 @@ describe('wire decoder: protobufjs semantics, spelled out', () => {
       for (let i = 0; i < levels; i++) av = fLen(6, fLen(1, cat(fLen(1, 'k'), fLen(2, av))));
       return oneAttr(av);
     };
-    // Span attribute AnyValue is at depth 5; each level adds 2.
+    // The span attribute's AnyValue is at message depth 5 and each level adds 2: protobufjs
+    // refuses the whole request from 48 array levels (32 kvlist levels).
     expect(sameBoth(nested(47))).toBe(true);
-    expect(sameBoth(nested(48))).toBe(false);
     expect(sameBoth(kvNested(31))).toBe(true);
-    expect(sameBoth(kvNested(32))).toBe(false);
-    expect(() => decodeOtlpProtoTraces(nested(3000))).toThrow(DecodeError);
-    expect(() => decodeOtlpProtoTraces(kvNested(2000))).toThrow(DecodeError);
+    expect(run(decodeOtlpProtoTracesReference, nested(48)).ok).toBe(false);
+    const levels = (v: unknown): number => (Array.isArray(v) ? 1 + levels(v[0]) : v instanceof KvList ? 1 + levels(v.entries[0]![1]) : 0);
+    for (const make of [nested, kvNested]) {
+      for (const bytes of [asBuffer(make(64)), asPlain(make(64))]) {
+        const kept = decodeOtlpProtoTraces(bytes);
+        expect(levels(kept.spans[0]!.attributes.k)).toBe(64);
+        expect(kept.problems).toEqual([]);
+      }
+      for (const bytes of [make(65), make(3000)]) {
+        const dropped = decodeOtlpProtoTraces(bytes);
+        expect(dropped.spans).toHaveLength(1);
+        expect(dropped.spans[0]!.attributes).toEqual({});
+        expect(dropped.problems).toEqual([{ field: 'resource_spans[0].scope_spans[0].spans[0].attributes[0].value', message: 'attribute "k" dropped: value nested too deeply (more than 64 levels)' }]);
+      }
+    }
+    // Resource, scope, event and link attributes alike, each reported where it was.
+    let deep: Uint8Array = fLen(1, 'leaf');
+    for (let i = 0; i < 65; i++) deep = fLen(5, fLen(1, deep));
+    const event = fLen(11, cat(fLen(2, 'ev'), fLen(3, kv('e', deep))));
+    const link = fLen(13, cat(fLen(1, TRACE), fLen(2, SPAN), fLen(4, kv('l', deep))));
+    const scope = fLen(1, cat(fLen(1, 'lib'), fLen(3, kv('ok', fLen(1, 'x'))), fLen(3, kv('s', deep))));
+    const everywhere = fLen(1, cat(fLen(1, fLen(1, kv('r', deep))), fLen(2, cat(scope, fLen(2, spanBytes(event, link))))));
+    const r = decodeOtlpProtoTraces(everywhere);
+    expect(r.spans).toHaveLength(1);
+    expect(r.problems.map((p) => `${p.field}: ${p.message.split(':')[0]}`)).toEqual([
+      'resource_spans[0].resource.attributes[0].value: attribute "r" dropped',
+      'resource_spans[0].scope_spans[0].scope.attributes[1].value: attribute "s" dropped',
+      'resource_spans[0].scope_spans[0].spans[0].events[0].attributes[0].value: attribute "e" dropped',
+      'resource_spans[0].scope_spans[0].spans[0].links[0].attributes[0].value: attribute "l" dropped',
+    ]);
+    expect(r.spans[0]!.scope.attributes).toEqual({ ok: 'x' });
+    // Malformed bytes in a value are refused at any depth, as before.
+    expect(() => decodeOtlpProtoTraces(oneAttr(fLen(5, fLen(1, Uint8Array.of(0x0a, 0x05)))))).toThrow(DecodeError);
+  });
+
+  it('nesting deeper than protobufjs allows (100) elsewhere is a DecodeError, not a stack overflow', () => {
     // Groups: each nested group is one level more.
     const groups = (levels: number) => oneSpan(Buffer.concat([Buffer.alloc(levels * 2, Buffer.from(tag(99, 3))), fVarint(1, 1), Buffer.alloc(levels * 2, Buffer.from(tag(99, 4)))]));
     expect(sameBoth(groups(97))).toBe(true);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assembleTrace, hasTrueRoot } from '../../src/lib/trace/assemble.js';
+import type { Span } from '../../src/lib/span.js';
 import { hexId, llm, span } from '../helpers/span-factory.js';
 
 const TRACE = hexId('t1', 16);
@@ -84,6 +85,32 @@ describe('assembleTrace', () => {
     expect(t.nodes).toHaveLength(4);
     expect(t.cyclesCut).toBe(2);
     expect(t.roots.every((r) => r.cycleCut)).toBe(true);
+  });
+
+  /** A failed model call (no usage) under `parent`. */
+  const failed = (id: string, parent: string, start: number) =>
+    span({ id, parent, start, name: 'chat gpt-4o', status: 2, attrs: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' } });
+  const agent = (id: string, parent: string | undefined, start: number) =>
+    span({ id, parent, start, name: 'invoke_agent a', attrs: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 5 } });
+
+  it('counts the failed calls under a 50,000-deep chain once each, or none under a counted agent span', () => {
+    const depth = 50_000;
+    const comb = (root: Span) => {
+      const spans = [root];
+      for (let i = 1; i < depth; i++) spans.push(span({ id: `n${i}`, parent: `n${i - 1}`, start: i }), failed(`f${i}`, `n${i}`, i));
+      return spans;
+    };
+    expect(assembleTrace(TRACE, comb(span({ id: 'n0', start: 0 }))).calls).toBe(depth - 1);
+    // The agent span's usage is that of the calls below it: they were counted with it.
+    expect(assembleTrace(TRACE, comb(agent('n0', undefined, 0))).calls).toBe(1);
+  });
+
+  it('decides a failed call hanging off a parent cycle by the cycle\'s counted usage', () => {
+    const cycle = (top: Span) => [top, span({ id: 'b', parent: 'a', start: 1 }), span({ id: 'c', parent: 'b', start: 2 }), failed('f', 'b', 3)];
+    const withUsage = assembleTrace(TRACE, cycle(agent('a', 'c', 0)));
+    expect(withUsage.nodes.filter((n) => n.countsCall).map((n) => n.span.name)).toEqual(['invoke_agent a']);
+    const without = assembleTrace(TRACE, cycle(span({ id: 'a', parent: 'c', start: 0 })));
+    expect(without.nodes.filter((n) => n.countsCall).map((n) => n.span.name)).toEqual(['chat gpt-4o']);
   });
 
   it('keeps the first of two spans with the same id and reports the duplicate', () => {

@@ -25,3 +25,16 @@ export interface DecodeResult {
   /** Log records tied to spans, from OTLP logs records (the store's logs files). */
   logEvents?: SpanLogEvent[];
 }
+
+/**
+ * AnyValue levels an attribute's value may nest (the value itself is level 0), in OTLP/JSON and
+ * protobuf alike: a deeper value drops its attribute with a problem, and its span is kept
+ * (docs/architecture.md, "Nesting limit parity").
+ */
+export const MAX_VALUE_DEPTH = 64;
+export const VALUE_TOO_DEEP = `value nested too deeply (more than ${MAX_VALUE_DEPTH} levels)`;
+
+/** The problem message of an attribute left out of its span, resource or scope. */
+export function droppedAttributeMessage(key: string, reason: string): string {
+  return `attribute ${JSON.stringify(key)} dropped: ${reason}`;
+}

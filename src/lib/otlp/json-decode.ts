@@ -17,7 +17,7 @@ import {
   type SpanEvent,
   type SpanLink,
 } from '../span.js';
-import type { DecodeResult, FieldProblem } from './decode-result.js';
+import { droppedAttributeMessage, VALUE_TOO_DEEP, MAX_VALUE_DEPTH, type DecodeResult, type FieldProblem } from './decode-result.js';
 import { checkHexId, normalizeHexId, typeName } from './ids.js';
 
 type Obj = Record<string, unknown>;
@@ -69,6 +69,7 @@ class Ctx {
 
 /** Prefixes the relative field of an error thrown below `prefix`. */
 function under(prefix: string, e: unknown): never {
+  if (e instanceof ValueTooDeep) throw e;
   if (e instanceof DecodeError) throw new DecodeError(e.message, e.field ? `${prefix}.${e.field}` : prefix);
   throw e;
 }
@@ -161,12 +162,13 @@ function decodeBase64(v: string, path: string): Uint8Array {
   return Uint8Array.from(Buffer.from(v, 'base64'));
 }
 
-const MAX_VALUE_DEPTH = 64;
+/** Nesting beyond MAX_VALUE_DEPTH: its field is the attribute's value, not the 64 levels below it. */
+class ValueTooDeep extends DecodeError {}
 
 /** An AnyValue; errors carry a field relative to the value (e.g. `arrayValue.values[2].intValue`). */
 export function decodeAnyValue(v: unknown, depth = 0): AttrValue {
   if (!isObj(v)) throw new DecodeError(`expected an AnyValue object, got ${typeName(v)}`);
-  if (depth > MAX_VALUE_DEPTH) throw new DecodeError('value nested too deeply');
+  if (depth > MAX_VALUE_DEPTH) throw new ValueTooDeep(VALUE_TOO_DEEP);
   let x: unknown;
   if ((x = v.stringValue) !== undefined || (x = v.string_value) !== undefined) return parseString(x, 'stringValue');
   if ((x = v.intValue) !== undefined || (x = v.int_value) !== undefined) return parseSigned64(x, 'intValue');
@@ -239,7 +241,7 @@ function decodeAttributes(raw: unknown, rel: string, ctx: Ctx): Attributes {
       attrs[kv.key] = decodeAnyValue(value);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
-      ctx.problem(`${rel}[${i}].value${e.field ? `.${e.field}` : ''}`, `attribute ${JSON.stringify(kv.key)} dropped: ${e.message}`);
+      ctx.problem(`${rel}[${i}].value${e.field ? `.${e.field}` : ''}`, droppedAttributeMessage(kv.key, e.message));
     }
   }
   return attrs;

@@ -37,7 +37,10 @@ function fallback(): never {
   throw FALLBACK;
 }
 
-/** AnyValue nesting allowed here (protobufjs allows more; deeper requests fall back). */
+/**
+ * AnyValue nesting allowed here; deeper requests fall back to the decoder, which keeps values up
+ * to MAX_VALUE_DEPTH and drops deeper ones with a problem (decode-result.ts).
+ */
 const MAX_LEVEL = 20;
 const INITIAL_SIZE = 1 << 16;
 /** A scratch buffer grown beyond this by a huge request is dropped afterwards. */

@@ -8,6 +8,10 @@
  * - a known field is read by its declared type whatever wire type its tag says;
  * - unknown fields of wire types 0, 1, 2, 5 and groups (3 … any 4) are skipped; wire type 4
  *   outside a group, 6 and 7 are errors; nesting deeper than 100 messages is an error;
+ * - except in attribute values, the one deliberate difference: their nesting is counted in
+ *   AnyValue levels as in OTLP/JSON (json-decode.ts), and a value deeper than MAX_VALUE_DEPTH
+ *   drops its attribute with a problem while the span and the request are kept, where protobufjs
+ *   refused the whole request from 48 levels of arrays (docs/architecture.md, "Nesting limit parity");
  * - varints: a uint32 varint may be 10 bytes long (bytes 6–10 are skipped unread), an int64
  *   varint with 4 bytes left in its message ends at the 4th byte;
  * - a repeated occurrence of a singular field replaces it (a sub-message is decoded afresh, not
@@ -21,8 +25,8 @@
  *   Buffer's on invalid UTF-8. Both behaviours are kept, chosen by the input's type.
  */
 import { DecodeError } from '../errors.js';
-import { KvList, nanosToMs, newAttributes, type AttrValue, type Resource, type Scope, type Span, type SpanEvent, type SpanLink } from '../span.js';
-import type { DecodeResult, FieldProblem } from './decode-result.js';
+import { KvList, nanosToMs, newAttributes, type Attributes, type AttrValue, type Resource, type Scope, type Span, type SpanEvent, type SpanLink } from '../span.js';
+import { droppedAttributeMessage, MAX_VALUE_DEPTH, VALUE_TOO_DEEP, type DecodeResult, type FieldProblem } from './decode-result.js';
 import { checkIdBytes } from './ids.js';
 import * as wireCommon from './wire-common.js';
 
@@ -61,6 +65,12 @@ class Wire {
   /** The last KeyValue read. */
   key = '';
   value: AttrValue = null;
+  /** The attribute being read nests deeper than MAX_VALUE_DEPTH: it is dropped. */
+  valueTooDeep = false;
+  /** Where the reader is: resource_spans, scope_spans and spans index (for problems). */
+  r = 0;
+  si = 0;
+  i = 0;
   /** Span attribute keys to keep (undefined: all); the others are checked but not decoded. */
   readonly keep: ReadonlySet<string> | undefined;
 
@@ -380,14 +390,16 @@ function idProblem(w: Wire, s: number, e: number, size: 8 | 16): string {
 // ---- AnyValue and attributes ---------------------------------------------------------------
 
 /**
- * KeyValue at `depth` (its length prefix next): leaves the pair in w.key / w.value and says
- * whether its key is kept. With `keep`, a value under another key is walked with the same checks
- * (the request is accepted or refused exactly as with every value decoded) but never built.
+ * KeyValue at message `depth` (its length prefix next), its value at AnyValue `level`: leaves
+ * the pair in w.key / w.value and says whether its key is kept. With `keep`, a value under
+ * another key is walked with the same checks (the request is accepted or refused exactly as with
+ * every value decoded) but never built. Inside a value, `depth` stays that of its attribute's
+ * value: nesting there is bounded by `level` (MAX_VALUE_DEPTH), not by RECURSION_LIMIT.
  */
-function keyValue(w: Wire, end: number, depth: number, keep?: ReadonlySet<string>): boolean {
+function keyValue(w: Wire, end: number, depth: number, keep?: ReadonlySet<string>, level = 0): boolean {
   const start = w.pos;
   const c = sub(w, end);
-  if (depth > RECURSION_LIMIT) tooDeep(w.pos);
+  const valueDepth = level === 0 ? depth + 1 : depth;
   let key = '';
   let value: AttrValue = null;
   let skippedValue = false;
@@ -399,14 +411,14 @@ function keyValue(w: Wire, end: number, depth: number, keep?: ReadonlySet<string
         if (skippedValue) {
           // The key came after a value it may need (unusual order): read the pair again, whole.
           w.pos = start;
-          keyValue(w, end, depth);
+          keyValue(w, end, depth, undefined, level);
           return keep!.has(w.key);
         }
         break;
       case 2:
-        if (keep === undefined || keep.has(key)) value = anyValue(w, c, depth + 1);
+        if (keep === undefined || keep.has(key)) value = anyValue(w, c, valueDepth, level);
         else {
-          skipAnyValue(w, c, depth + 1);
+          skipAnyValue(w, c, valueDepth, level);
           skippedValue = true;
         }
         break;
@@ -421,9 +433,12 @@ function keyValue(w: Wire, end: number, depth: number, keep?: ReadonlySet<string
 }
 
 /** anyValue() without the value: the same checks, strings and bytes not decoded or copied. */
-function skipAnyValue(w: Wire, end: number, depth: number): void {
+function skipAnyValue(w: Wire, end: number, depth: number, level: number): void {
   const c = sub(w, end);
-  if (depth > RECURSION_LIMIT) tooDeep(w.pos);
+  if (level > MAX_VALUE_DEPTH) {
+    tooDeepValue(w, c);
+    return;
+  }
   while (w.pos < c) {
     const tag = u32(w, c);
     switch (tag >>> 3) {
@@ -440,10 +455,10 @@ function skipAnyValue(w: Wire, end: number, depth: number): void {
         double(w, c);
         break;
       case 5:
-        arrayValue(w, c, depth + 1);
+        arrayValue(w, c, depth, level);
         break;
       case 6:
-        kvList(w, c, depth + 1);
+        kvList(w, c, depth, level);
         break;
       case 7:
         delimited(w, c);
@@ -455,10 +470,10 @@ function skipAnyValue(w: Wire, end: number, depth: number): void {
   checkEnd(w, c);
 }
 
-/** AnyValue at `depth` (its length prefix next). */
-function anyValue(w: Wire, end: number, depth: number): AttrValue {
+/** AnyValue at AnyValue `level` (its length prefix next); `depth` for unknown fields (keyValue). */
+function anyValue(w: Wire, end: number, depth: number, level: number): AttrValue {
   const c = sub(w, end);
-  if (depth > RECURSION_LIMIT) tooDeep(w.pos);
+  if (level > MAX_VALUE_DEPTH) return tooDeepValue(w, c);
   let seen = 0;
   let winner = 0;
   let value: AttrValue = null;
@@ -480,10 +495,10 @@ function anyValue(w: Wire, end: number, depth: number): AttrValue {
         v = double(w, c);
         break;
       case 5:
-        v = arrayValue(w, c, depth + 1);
+        v = arrayValue(w, c, depth, level);
         break;
       case 6:
-        v = kvList(w, c, depth + 1);
+        v = kvList(w, c, depth, level);
         break;
       case 7: {
         const s = delimited(w, c);
@@ -507,32 +522,67 @@ function anyValue(w: Wire, end: number, depth: number): AttrValue {
   return value;
 }
 
-function arrayValue(w: Wire, end: number, depth: number): AttrValue[] {
+/** The ArrayValue of an AnyValue at `level`: its values are one level deeper. */
+function arrayValue(w: Wire, end: number, depth: number, level: number): AttrValue[] {
   const c = sub(w, end);
-  if (depth > RECURSION_LIMIT) tooDeep(w.pos);
   const values: AttrValue[] = [];
   while (w.pos < c) {
     const tag = u32(w, c);
-    if (tag >>> 3 === 1) values.push(anyValue(w, c, depth + 1));
+    if (tag >>> 3 === 1) values.push(anyValue(w, c, depth, level + 1));
     else skip(w, c, tag & 7, depth);
   }
   checkEnd(w, c);
   return values;
 }
 
-function kvList(w: Wire, end: number, depth: number): KvList {
+/** The KeyValueList of an AnyValue at `level`: its values are one level deeper. */
+function kvList(w: Wire, end: number, depth: number, level: number): KvList {
   const c = sub(w, end);
-  if (depth > RECURSION_LIMIT) tooDeep(w.pos);
   const entries: Array<[string, AttrValue]> = [];
   while (w.pos < c) {
     const tag = u32(w, c);
     if (tag >>> 3 === 1) {
-      keyValue(w, c, depth + 1);
+      keyValue(w, c, depth, undefined, level + 1);
       entries.push([w.key, w.value]);
     } else skip(w, c, tag & 7, depth);
   }
   checkEnd(w, c);
   return new KvList(entries);
+}
+
+/**
+ * An AnyValue nested deeper than MAX_VALUE_DEPTH (its bytes up to `c` unread): the attribute it
+ * is in will be dropped (attribute()); reading goes on after it, so the recursion stays bounded.
+ */
+function tooDeepValue(w: Wire, c: number): null {
+  w.valueTooDeep = true;
+  w.pos = c;
+  return null;
+}
+
+/**
+ * One KeyValue of an attribute list into `attributes` (unless `keep` leaves its key out). Says
+ * whether it was dropped for nesting deeper than MAX_VALUE_DEPTH: the caller then reports it
+ * with droppedAttribute(), knowing where the list is.
+ */
+function attribute(w: Wire, end: number, depth: number, attributes: Attributes, keep?: ReadonlySet<string>): boolean {
+  const kept = keyValue(w, end, depth, keep);
+  if (w.valueTooDeep) {
+    w.valueTooDeep = false;
+    return true;
+  }
+  if (kept) attributes[w.key] = w.value;
+  return false;
+}
+
+/** The problem of the attribute just dropped (w.key), at `field` (its `.value` added). */
+function droppedAttribute(w: Wire, field: string): void {
+  if (w.problems.length < MAX_PROBLEMS) w.problems.push({ field: `${field}.value`, message: droppedAttributeMessage(w.key, VALUE_TOO_DEEP) });
+}
+
+/** The field of the span being read, for problems. */
+function spanField(w: Wire): string {
+  return `resource_spans[${w.r}].scope_spans[${w.si}].spans[${w.i}]`;
 }
 
 // ---- messages ------------------------------------------------------------------------------
@@ -553,6 +603,7 @@ function request(w: Wire, end: number): void {
 
 function resourceSpans(w: Wire, end: number, r: number): void {
   const c = sub(w, end);
+  w.r = r;
   const resource: Resource = { attributes: newAttributes(), droppedAttributesCount: 0, schemaUrl: '' };
   let si = 0;
   while (w.pos < c) {
@@ -579,12 +630,13 @@ function readResource(w: Wire, end: number, resource: Resource): void {
   const c = sub(w, end);
   const attributes = newAttributes();
   let dropped = 0;
+  let attributeIndex = 0;
   while (w.pos < c) {
     const tag = u32(w, c);
     switch (tag >>> 3) {
       case 1:
-        keyValue(w, c, 3);
-        attributes[w.key] = w.value;
+        if (attribute(w, c, 3, attributes)) droppedAttribute(w, `resource_spans[${w.r}].resource.attributes[${attributeIndex}]`);
+        attributeIndex++;
         break;
       case 2:
         dropped = u32(w, c);
@@ -615,6 +667,7 @@ function entityRef(w: Wire, end: number): void {
 
 function scopeSpans(w: Wire, end: number, resource: Resource, r: number, si: number): void {
   const c = sub(w, end);
+  w.si = si;
   const scope: Scope = { name: '', version: '', attributes: newAttributes(), droppedAttributesCount: 0, schemaUrl: '' };
   let i = 0;
   while (w.pos < c) {
@@ -642,6 +695,7 @@ function readScope(w: Wire, end: number, scope: Scope): void {
   let version = '';
   const attributes = newAttributes();
   let dropped = 0;
+  let attributeIndex = 0;
   while (w.pos < c) {
     const tag = u32(w, c);
     switch (tag >>> 3) {
@@ -652,8 +706,8 @@ function readScope(w: Wire, end: number, scope: Scope): void {
         version = string(w, c);
         break;
       case 3:
-        keyValue(w, c, 4);
-        attributes[w.key] = w.value;
+        if (attribute(w, c, 4, attributes)) droppedAttribute(w, `resource_spans[${w.r}].scope_spans[${w.si}].scope.attributes[${attributeIndex}]`);
+        attributeIndex++;
         break;
       case 4:
         dropped = u32(w, c);
@@ -692,7 +746,9 @@ function span(w: Wire, end: number, resource: Resource, scope: Scope, r: number,
   let statusCode = 0;
   let statusMessage = '';
   let flags = 0;
+  let attributeIndex = 0;
   w.linkErr = -1;
+  w.i = i;
   while (w.pos < c) {
     const tag = u32(w, c);
     switch (tag >>> 3) {
@@ -724,13 +780,14 @@ function span(w: Wire, end: number, resource: Resource, scope: Scope, r: number,
         endAt = fixed64At(w, c);
         break;
       case 9:
-        if (keyValue(w, c, 4, w.keep)) attributes[w.key] = w.value;
+        if (attribute(w, c, 4, attributes, w.keep)) droppedAttribute(w, `${spanField(w)}.attributes[${attributeIndex}]`);
+        attributeIndex++;
         break;
       case 10:
         droppedAttributes = u32(w, c);
         break;
       case 11:
-        events.push(event(w, c));
+        events.push(event(w, c, events.length));
         break;
       case 12:
         droppedEvents = u32(w, c);
@@ -820,12 +877,13 @@ function skipped(w: Wire, r: number, si: number, i: number, field: string, messa
   }
 }
 
-function event(w: Wire, end: number): SpanEvent {
+function event(w: Wire, end: number, index: number): SpanEvent {
   const c = sub(w, end);
   let timeAt = -1;
   let name = '';
   const attributes = newAttributes();
   let dropped = 0;
+  let attributeIndex = 0;
   while (w.pos < c) {
     const tag = u32(w, c);
     switch (tag >>> 3) {
@@ -836,8 +894,8 @@ function event(w: Wire, end: number): SpanEvent {
         name = string(w, c);
         break;
       case 3:
-        keyValue(w, c, 5);
-        attributes[w.key] = w.value;
+        if (attribute(w, c, 5, attributes)) droppedAttribute(w, `${spanField(w)}.events[${index}].attributes[${attributeIndex}]`);
+        attributeIndex++;
         break;
       case 4:
         dropped = u32(w, c);
@@ -860,6 +918,7 @@ function link(w: Wire, end: number, index: number): SpanLink {
   const attributes = newAttributes();
   let dropped = 0;
   let flags = 0;
+  let attributeIndex = 0;
   while (w.pos < c) {
     const tag = u32(w, c);
     switch (tag >>> 3) {
@@ -875,8 +934,8 @@ function link(w: Wire, end: number, index: number): SpanLink {
         traceState = string(w, c);
         break;
       case 4:
-        keyValue(w, c, 5);
-        attributes[w.key] = w.value;
+        if (attribute(w, c, 5, attributes)) droppedAttribute(w, `${spanField(w)}.links[${index}].attributes[${attributeIndex}]`);
+        attributeIndex++;
         break;
       case 5:
         dropped = u32(w, c);

@@ -111,24 +111,17 @@ function nodeDetails(n: TraceNode, opts: TreeRenderOptions): string[] {
   return out;
 }
 
-/** Guides for lines under a node (its attributes), continuing its ancestors' verticals. */
-function continuation(ancestorsLast: boolean[], isLast: boolean, isRoot: boolean, maxLevels: number): string {
-  if (isRoot) return '';
-  return guides(ancestorsLast, isLast, false, maxLevels).replace(/(├─|└─) $/, (m) => (m.startsWith('└') ? GUIDE.space : GUIDE.pipe));
-}
-
-/** Guides for a node: one column group per ancestor level, capped so deep chains stay legible. */
-function guides(ancestorsLast: boolean[], isLast: boolean, isRoot: boolean, maxLevels: number): string {
-  if (isRoot) return '';
-  const levels = ancestorsLast.slice(1); // the root level draws no guide
-  let prefix = '';
-  if (levels.length > maxLevels) {
-    const hidden = levels.length - maxLevels;
-    prefix = `┆${hidden}┆ `;
-    levels.splice(0, hidden);
-  }
-  for (const last of levels) prefix += last ? GUIDE.space : GUIDE.pipe;
-  return prefix + (isLast ? GUIDE.last : GUIDE.tee);
+/**
+ * The guide columns of a line: one column group per level in `levels` (the drawn ancestors'
+ * flags: was it the last child?), then `end`. At most `maxLevels` groups are drawn; deeper levels
+ * are elided as `┆N┆` (N levels not drawn), so a line costs O(width) however deep the node is and
+ * a 100k-deep chain renders in linear time (docs/architecture.md, "Tree rendering depth").
+ */
+function guides(levels: readonly boolean[], end: string, maxLevels: number): string {
+  const hidden = Math.max(0, levels.length - maxLevels);
+  let prefix = hidden ? `┆${hidden}┆ ` : '';
+  for (let i = hidden; i < levels.length; i++) prefix += levels[i] ? GUIDE.space : GUIDE.pipe;
+  return prefix + end;
 }
 
 export function renderTrace(t: Trace, opts: TreeRenderOptions): string[] {
@@ -140,21 +133,28 @@ export function renderTrace(t: Trace, opts: TreeRenderOptions): string[] {
   const leftWidth = opts.timeline ? (Number.isFinite(width) ? width : 120) - barWidth - 3 : width;
   const total = t.endNs - t.startNs;
 
-  // Explicit stack: (node, ancestorsLast flags, isLast). ancestorsLast is shared copy-on-push.
-  type Frame = { node: TraceNode; ancestors: boolean[]; last: boolean; root: boolean };
+  // Depth-first with an explicit stack (traces can be 100k levels deep). `levels` is the one
+  // path of the node being drawn: levels[k - 1] tells whether its ancestor at depth k was the
+  // last child (the root level draws no guide). A node at depth d cuts it back to d - 1 entries,
+  // so no node copies its ancestors' flags: copying them made a deep chain quadratic.
+  type Frame = { node: TraceNode; last: boolean; depth: number };
+  const levels: boolean[] = [];
   const stack: Frame[] = [];
-  for (let i = t.roots.length - 1; i >= 0; i--) stack.push({ node: t.roots[i]!, ancestors: [], last: i === t.roots.length - 1, root: true });
+  for (let i = t.roots.length - 1; i >= 0; i--) stack.push({ node: t.roots[i]!, last: i === t.roots.length - 1, depth: 0 });
   while (stack.length) {
-    const { node, ancestors, last, root } = stack.pop()!;
-    const depth = ancestors.length;
-    const prefix = guides(ancestors, last, root, maxLevels);
+    const { node, last, depth } = stack.pop()!;
+    const root = depth === 0;
+    if (!root) levels.length = depth - 1;
+    const prefix = root ? '' : guides(levels, last ? GUIDE.last : GUIDE.tee, maxLevels);
     const name = oneLine(node.span.name || '(unnamed)');
     const details = nodeDetails(node, opts);
     let line = composeLine(c.dim(prefix), name, details, leftWidth, visibleLength(prefix));
     if (opts.timeline) line = padTo(line, leftWidth) + '  ' + bar(node, t.startNs, total, barWidth, c);
     lines.push(line);
     const showChildren = opts.maxDepth === undefined || depth < opts.maxDepth;
-    const under = continuation(ancestors, last, root, maxLevels) + (node.children.length && showChildren ? GUIDE.pipe : GUIDE.space);
+    // Lines under the node (events, attributes) continue its ancestors' verticals.
+    const continuation = root ? '' : guides(levels, last ? GUIDE.space : GUIDE.pipe, maxLevels);
+    const under = continuation + (node.children.length && showChildren ? GUIDE.pipe : GUIDE.space);
     if (opts.events) {
       for (const e of nodeEvents(node, opts)) {
         const offset = formatDuration(Number(e.timeUnixNano - node.span.startTimeUnixNano) / 1e6);
@@ -170,17 +170,16 @@ export function renderTrace(t: Trace, opts: TreeRenderOptions): string[] {
         lines.push(Number.isFinite(leftWidth) ? truncateVisible(text, leftWidth) : text);
       }
     }
-    if (opts.maxDepth !== undefined && depth >= opts.maxDepth) {
+    if (!root) levels.push(last);
+    if (!showChildren) {
       if (node.children.length) {
         const hidden = node.subtreeSpans - 1;
-        const indent = guides(root ? [true] : [...ancestors, last], true, false, maxLevels);
-        lines.push(c.dim(`${indent}… ${hidden} more span${hidden === 1 ? '' : 's'} below (--depth ${opts.maxDepth})`));
+        lines.push(c.dim(`${guides(levels, GUIDE.last, maxLevels)}… ${hidden} more span${hidden === 1 ? '' : 's'} below (--depth ${opts.maxDepth})`));
       }
       continue;
     }
-    const childAncestors = [...ancestors, last];
     for (let i = node.children.length - 1; i >= 0; i--) {
-      stack.push({ node: node.children[i]!, ancestors: childAncestors, last: i === node.children.length - 1, root: false });
+      stack.push({ node: node.children[i]!, last: i === node.children.length - 1, depth: depth + 1 });
     }
   }
   return lines;

@@ -79,28 +79,52 @@ function decide<R>(spans: ReadonlyMap<string, R>, facts: (r: R) => CountFacts, o
   // The usual trace has usage on every model span: the second walk is not needed then.
   const modelBelow = new Set<string>();
   if (noUsageModels) markAncestors(spans, facts, (f) => f.usage || f.model, modelBelow);
+  const underCountedUsage = noUsageModels ? countedUsageAtOrAbove(spans, facts, usageBelow) : () => false;
   for (const [id, r] of spans) {
     const f = facts(r);
     if (f.usage) {
       if (!usageBelow.has(id)) onCall(id, r, 'usage');
-    } else if (f.model && !modelBelow.has(id) && !underCountedUsage(spans, facts, usageBelow, id, f.parent)) {
+    } else if (f.model && !modelBelow.has(id) && !underCountedUsage(f.parent)) {
       onCall(id, r, 'no-usage');
     }
   }
   return { usageBelow, modelBelow };
 }
 
-/** Is an ancestor of `id` a counted usage span (usage, none below it)? */
-function underCountedUsage<R>(spans: ReadonlyMap<string, R>, facts: (r: R) => CountFacts, usageBelow: ReadonlySet<string>, id: string, parent: string): boolean {
-  let cur = parent;
-  for (let steps = 0; cur !== '' && cur !== id && steps < spans.size; steps++) {
-    const p = spans.get(cur);
-    if (p === undefined) return false;
-    const f = facts(p);
-    if (f.usage && !usageBelow.has(cur)) return true;
-    cur = f.parent;
-  }
-  return false;
+/**
+ * Is the span with this id, or one of its ancestors, a counted usage span (usage, none below it)?
+ * Answers are remembered for every span walked through, so that many failed calls under one deep
+ * chain cost time linear in the spans, not spans × depth (docs/architecture.md, "Tree rendering
+ * depth"). A walk ends at a root, a parent that never arrived, or a parent cycle: no.
+ */
+function countedUsageAtOrAbove<R>(spans: ReadonlyMap<string, R>, facts: (r: R) => CountFacts, usageBelow: ReadonlySet<string>): (id: string) => boolean {
+  const known = new Map<string, boolean>();
+  const path: string[] = [];
+  const onPath = new Set<string>();
+  return (id) => {
+    let answer = false;
+    for (let cur = id; cur !== ''; ) {
+      const k = known.get(cur);
+      if (k !== undefined) {
+        answer = k;
+        break;
+      }
+      const p = spans.get(cur);
+      if (p === undefined || onPath.has(cur)) break;
+      path.push(cur);
+      onPath.add(cur);
+      const f = facts(p);
+      if (f.usage && !usageBelow.has(cur)) {
+        answer = true;
+        break;
+      }
+      cur = f.parent;
+    }
+    for (const walked of path) known.set(walked, answer);
+    path.length = 0;
+    onPath.clear();
+    return answer;
+  };
 }
 
 /** A change to the counted calls of a live trace: `sign` 1 counts the span, −1 takes it back. */

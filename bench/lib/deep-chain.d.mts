@@ -1,0 +1,1 @@
+export function writeDeepChain(file: string, n: number, options?: { cycle?: boolean }): void;

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { makeColors } from '../../src/lib/render/colors.js';
+import { renderTrace } from '../../src/lib/render/tree.js';
+import { assembleTrace } from '../../src/lib/trace/assemble.js';
+import { hexId, spanWith, T0 } from '../helpers/span-factory.js';
+
+const TRACE = hexId('deep', 16);
+const colors = makeColors({ noColor: true });
+const DEPTH = 100_000;
+const spanIdOf = (i: number) => (i + 1).toString(16).padStart(16, '0');
+
+/** Spans 0 → 1 → … → n−1, each the parent of the next; `cycle` makes span 0 the child of the last. */
+function chain(n: number, cycle: boolean) {
+  const spans = [];
+  for (let i = 0; i < n; i++) {
+    const parentSpanId = i > 0 ? spanIdOf(i - 1) : cycle ? spanIdOf(n - 1) : '';
+    spans.push(spanWith({ traceId: TRACE, spanId: spanIdOf(i), parentSpanId, name: `step ${i}`, startTimeUnixNano: T0 + BigInt(i), endTimeUnixNano: T0 + 1_000_000n }));
+  }
+  return spans.reverse();
+}
+
+describe('renderTrace on deep traces (docs/architecture.md, "Tree rendering depth")', () => {
+  it('draws a 100,000-deep chain one line per span, its guides capped at the width with the elided levels counted', () => {
+    const width = 100;
+    const lines = renderTrace(assembleTrace(TRACE, chain(DEPTH, false)), { colors, width });
+    expect(lines).toHaveLength(1 + DEPTH);
+    expect(lines[1]).toMatch(/^step 0 /);
+    expect(lines[2]).toMatch(/^└─ step 1 /);
+    // 100 columns draw 11 guide levels: the deepest span has 99,998 levels above its own guide.
+    const drawn = Math.floor((width - 30) / 6);
+    expect(lines.at(-1)).toMatch(new RegExp(`^┆${DEPTH - 2 - drawn}┆ ( {3}){${drawn}}└─ step ${DEPTH - 1} `));
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(width);
+  });
+
+  it('draws a 100,000-span parent cycle cut at one span as a chain under it', () => {
+    const lines = renderTrace(assembleTrace(TRACE, chain(DEPTH, true)), { colors, width: Infinity });
+    expect(lines[1]).toMatch(/incomplete trace: 1 parent cycle cut/);
+    expect(lines).toHaveLength(2 + DEPTH);
+    expect(lines[2]).toMatch(/^step \d+ .*\(parent cycle cut\)$/);
+    // Without a width, 64 levels are drawn.
+    expect(lines.at(-1)).toMatch(new RegExp(`^┆${DEPTH - 2 - 64}┆ ( {3}){64}└─ step \\d+ `));
+  });
+
+  it('keeps the guides of the deepest drawn levels under --depth and for attributes', () => {
+    const spans = chain(200, false);
+    const lines = renderTrace(assembleTrace(TRACE, spans), { colors, width: 60, maxDepth: 150, attrs: ['service.name'] });
+    // 60 columns draw 5 guide levels; the span at depth 150 has 149 levels above its guide.
+    expect(lines.at(-3)).toMatch(/^┆144┆ ( {3}){5}└─ step 150 /);
+    // No child is drawn under it, so its attribute line carries no vertical.
+    expect(lines.at(-2)).toBe(`┆144┆ ${' '.repeat(3 * 7)}service.name: test-svc`);
+    expect(lines.at(-1)).toBe(`┆145┆ ${' '.repeat(3 * 5)}└─ … 49 more spans below (--depth 150)`);
+  });
+});
