@@ -39,8 +39,8 @@ function cells(f: StatsFigures): string[] {
 }
 
 const FIGURE_COLUMNS: Column[] = [
-  right('calls'), right('errors'), right('error %'), right('p50'), right('p95'), right('p99'), right('max'),
-  right('ttft p50'), right('ttft p95'), right('tok/s p50'), right('length %'), right('tools/trace p95/max'),
+  right('calls'), right('errors'), right('err %'), right('p50'), right('p95'), right('p99'), right('max'),
+  right('ttft p50'), right('ttft p95'), right('tok/s p50'), right('length %'), right('tools p95/max'),
 ];
 
 const counts = (m: Record<string, number>) => Object.entries(m).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k, n]) => `${oneLine(k)} ${formatTokens(n)}`).join(', ');
