@@ -16,6 +16,7 @@ import { boundHeapGrowth } from '../lib/runtime/heap.js';
 import { DEFAULT_MEMORY_BUDGET, formatMemorySize, sizeOption } from '../lib/sizes.js';
 import { openSources } from '../lib/sources/open.js';
 import { resolveStoreDir } from '../lib/store/layout.js';
+import { readStatsBaseline } from '../lib/stats/baseline.js';
 import { evaluateStatsGates, parseDurationMs } from '../lib/stats/gates.js';
 import { computeStats } from '../lib/stats/run.js';
 
@@ -31,6 +32,8 @@ interface StatsOptions {
   maxTtftP95?: number;
   maxErrorRate?: number;
   maxLengthRate?: number;
+  baseline?: string;
+  maxIncrease?: number;
   strict?: boolean;
   store?: string;
   memory?: number;
@@ -56,6 +59,8 @@ export function register(program: Command): void {
     .option('--max-ttft-p95 <duration>', 'fail when a row or the total has a time-to-first-token p95 above this', usage((v) => parseDurationMs('--max-ttft-p95', v)))
     .option('--max-error-rate <percent>', 'fail when a row or the total has more failed calls than this (e.g. 1%)', usage((v) => parsePercent('--max-error-rate', v)))
     .option('--max-length-rate <percent>', 'fail when a row or the total has more calls cut off at the token limit than this (e.g. 5%)', usage((v) => parsePercent('--max-length-rate', v)))
+    .option('--baseline <json>', 'a previous `stats --format json` output, for --max-increase')
+    .option('--max-increase <percent>', 'with --baseline: fail when latency p95, TTFT p95, error rate or length rate of the total or a row rose by more than this (relative, e.g. 10%)', usage((v) => parsePercent('--max-increase', v)))
     .option('--strict', 'fail when input records or spans were skipped (the figures would leave them out)')
     .option('--store <dir>', 'local store to read when no source is given (default ./.llmtrace or $LLMTRACE_STORE)')
     .option('--memory <size>', `trace state, and separately values held for percentiles, before they spill to temporary files under $TMPDIR (results are the same; default ${formatMemorySize(DEFAULT_MEMORY_BUDGET)})`, sizeOption('--memory'))
@@ -73,7 +78,8 @@ With $GITHUB_STEP_SUMMARY set, the markdown report is appended to it.
 Examples:
   $ llmtrace stats --since 24h                         per provider and model from the local store
   $ llmtrace stats dump.jsonl --by feature,model --format json
-  $ llmtrace stats --since 24h --max-p95 5s --max-error-rate 1% --max-length-rate 5%`,
+  $ llmtrace stats --since 24h --max-p95 5s --max-error-rate 1% --max-length-rate 5%
+  $ llmtrace stats --format json > stats.json          then later: --baseline stats.json --max-increase 10%`,
     )
     .action(async (sources: string[], opts: StatsOptions, cmd: Command) => {
       boundHeapGrowth(100);
@@ -81,12 +87,16 @@ Examples:
       const colors = makeColors({ noColor: global.color === false });
       const warn = (m: string) => writeDiagnostic(`llmtrace: ${m}`);
       const window = windowOf(opts.since, opts.until);
+      if (opts.maxIncrease !== undefined && !opts.baseline) throw new LlmtraceError('--max-increase needs --baseline <previous.json>');
+      if (opts.baseline && opts.maxIncrease === undefined) throw new LlmtraceError('--baseline needs --max-increase <percent> (stats compares, it does not show changes)');
       if (opts.featureKey?.some((k) => k.trim() === '')) throw new LlmtraceError('--feature-key must not be empty');
 
       const config = loadConfig();
       const store = opts.store ?? config.store;
       const book = await loadPricing({ files: [...(config.pricing ?? []), ...(opts.pricing ?? [])], builtin: opts.builtinPricing, storeDir: resolveStoreDir(store), warn });
 
+      // Read the baseline before the input, so a typo fails fast.
+      const baseline = opts.baseline === undefined ? undefined : await readStatsBaseline(opts.baseline);
       const opened = await openSources({ sources, store, storeSinceMs: window.sinceMs, diagnostic: writeDiagnostic });
       const run = await computeStats(opened, {
         book,
@@ -101,7 +111,7 @@ Examples:
 
       const gates = evaluateStatsGates(
         run.report,
-        { maxP95Ms: opts.maxP95, maxTtftP95Ms: opts.maxTtftP95, maxErrorRate: opts.maxErrorRate, maxLengthRate: opts.maxLengthRate, strict: opts.strict },
+        { maxP95Ms: opts.maxP95, maxTtftP95Ms: opts.maxTtftP95, maxErrorRate: opts.maxErrorRate, maxLengthRate: opts.maxLengthRate, strict: opts.strict, baseline, maxIncrease: opts.maxIncrease },
         summary,
       );
       const view: StatsView = { report: run.report, gates };

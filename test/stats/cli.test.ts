@@ -118,6 +118,46 @@ describe('llmtrace stats', () => {
     expect(md).toContain('❌ max-error-rate');
   });
 
+  it('--baseline with --max-increase: exit 0 against itself, 1 when p95 or a rate rose more, 2 for a bad baseline', async () => {
+    const file = scenario();
+    const base = JSON.parse((await runCli(['stats', file, '--format', 'json'])).stdout) as StatsReport;
+    const same = writeTemp('stats-base-same.json', JSON.stringify(base));
+    const r0 = await runCli(['stats', file, '--baseline', same, '--max-increase', '10%']);
+    expect(r0.code, r0.stderr).toBe(0);
+    expect(r0.stderr).toMatch(/ok max-increase: total latency p95 4\.00s → 4\.00s \(\+0\.0%\)/);
+    // The baseline was faster and failed less: p95 +33%, error rate 0.2 → 0.25 (+25%).
+    const better = structuredClone(base);
+    better.total.latencyMs!.p95 = 3000;
+    better.total.errorRate = 0.2;
+    better.rows[0]!.lengthRate = 0;
+    const r1 = await runCli(['stats', file, '--baseline', writeTemp('stats-base-better.json', JSON.stringify(better)), '--max-increase', '10%']);
+    expect(r1.code).toBe(1);
+    expect(r1.stderr).toMatch(/FAILED max-increase: total latency p95 3\.00s → 4\.00s \(\+33\.3%\)/);
+    expect(r1.stderr).toMatch(/FAILED max-increase: total error rate 20\.00% → 25\.00% \(\+25\.0%\)/);
+    expect(r1.stderr).toMatch(/FAILED max-increase: provider=openai model=gpt-4o: length rate 0\.00% → 25\.00% \(from 0\)/);
+    const r2 = await runCli(['stats', file, '--baseline', writeTemp('stats-base-cost.json', '{"rows": []}'), '--max-increase', '10%']);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/not a stats report/);
+    const r3 = await runCli(['stats', file, '--by', 'model', '--baseline', same, '--max-increase', '10%']);
+    expect(r3.code).toBe(2);
+    expect(r3.stderr).toMatch(/groups by provider,model/);
+    const r4 = await runCli(['stats', file, '--max-increase', '10%']);
+    expect(r4.code).toBe(2);
+  });
+
+  it('tree marks the call cut off by length (text and JSON)', async () => {
+    const file = scenario();
+    const text = await runCli(['tree', file]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout.split('\n').filter((l) => l.includes('✂ cut off (length)'))).toHaveLength(1);
+    const json = JSON.parse((await runCli(['tree', file, '--format', 'json'])).stdout) as { traces: Array<{ roots: Node[] }> };
+    interface Node { spanId: string; cutOff?: boolean; children: Node[] }
+    const cut: string[] = [];
+    const walk = (n: Node) => (n.cutOff && cut.push(n.spanId), n.children.forEach(walk));
+    json.traces.forEach((t) => t.roots.forEach(walk));
+    expect(cut).toEqual(['3'.repeat(16)]);
+  });
+
   it('--strict fails when input was skipped', async () => {
     const bad = writeTemp('stats-bad.jsonl', 'not json\n');
     const ok = await runCli(['stats', scenario(), bad]);

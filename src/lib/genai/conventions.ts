@@ -67,6 +67,13 @@ export const CORE = {
  */
 export const TOOL_ARGUMENT_KEYS: readonly string[] = ['gen_ai.tool.call.arguments', 'ai.toolCall.args', 'ai.toolCall.input', 'input.value'];
 
+/** Finish reasons that mean the output was cut off at the token limit (OpenAI and most: `length`; Anthropic: `max_tokens`; Gemini: `MAX_TOKENS`). */
+const CUT_OFF_FINISH_REASONS: ReadonlySet<string> = new Set(['length', 'max_tokens']);
+
+export function isCutOff(finishReason: string): boolean {
+  return CUT_OFF_FINISH_REASONS.has(finishReason.toLowerCase());
+}
+
 /** `gen_ai.operation.name` value → kind (conventions.md, "operation"). */
 export const OPERATION_KINDS: Readonly<Record<string, GenAiKind>> = table<GenAiKind>({
   chat: 'llm',

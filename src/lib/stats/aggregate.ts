@@ -10,16 +10,11 @@
  */
 import type { AttributedCall, DecidedTrace } from '../cost/attribution.js';
 import type { Dimension } from '../cost/dimensions.js';
+import { isCutOff } from '../genai/conventions.js';
 import { Partitions } from '../spill/partitions.js';
 import { SpillDir } from '../spill/temp-dir.js';
 import { Float64List, sortedDifference, summarize, ValueColumn, type Summary } from './percentiles.js';
 
-/** Finish reasons that mean the output was cut off at the token limit (OpenAI and most: `length`; Anthropic: `max_tokens`; Gemini: `MAX_TOKENS`). */
-const CUT_OFF = new Set(['length', 'max_tokens']);
-
-export function isCutOff(reason: string): boolean {
-  return CUT_OFF.has(reason.toLowerCase());
-}
 
 export const COLUMNS = ['latencyMs', 'ttftMs', 'outputTokensPerSecond', 'toolCallsPerTrace'] as const;
 export type Column = (typeof COLUMNS)[number];

@@ -5,6 +5,7 @@
  */
 import type { GateResult } from '../cost/gates.js';
 import { formatDuration } from '../render/format.js';
+import { increaseGates, type StatsBaseline } from './baseline.js';
 import type { StatsFigures, StatsReport } from './report.js';
 
 export interface StatsGateOptions {
@@ -16,6 +17,9 @@ export interface StatsGateOptions {
   maxLengthRate?: number;
   /** Fail when input was skipped (bad records or spans): the figures then leave something out. */
   strict?: boolean;
+  /** `--baseline` with `--max-increase` (percent). */
+  baseline?: StatsBaseline;
+  maxIncrease?: number;
 }
 
 interface Limit {
@@ -50,6 +54,9 @@ export function evaluateStatsGates(report: StatsReport, opts: StatsGateOptions, 
       const name = report.groupBy.map((d) => `${d}=${row[d]}`).join(' ');
       out.push({ gate: l.gate, ok: false, message: `${name}: ${l.what} ${l.show(v)} exceeds ${l.show(limit)}` });
     }
+  }
+  if (opts.baseline && opts.maxIncrease !== undefined) {
+    out.push(...increaseGates(report, opts.baseline, opts.maxIncrease, { 'latency p95': formatDuration, 'TTFT p95': formatDuration, 'error rate': pct, 'length rate': pct }));
   }
   if (opts.strict) out.push({ gate: 'strict', ok: skipped === undefined, message: skipped === undefined ? 'every input record was read' : `input was skipped: ${skipped}` });
   return out;
