@@ -22,6 +22,7 @@ const COMMANDS: Array<{ name: string; summary: string; load: Loader }> = [
   { name: 'tail', summary: 'local OTLP receiver: store and show every LLM call live', load: () => import('./commands/tail.js') },
   { name: 'tree', summary: 'draw agent runs as a tree with time, tokens and status per span', load: () => import('./commands/tree.js') },
   { name: 'cost', summary: 'token cost by model and feature, with budget and regression gates for CI', load: () => import('./commands/cost.js') },
+  { name: 'stats', summary: 'latency, time to first token, errors and finish reasons per model, with SLO gates', load: () => import('./commands/stats.js') },
   { name: 'lint', summary: 'check traces against the GenAI conventions and the rollout checklist, for CI', load: () => import('./commands/lint.js') },
   { name: 'init', summary: 'write llmtrace.config.json and show how to point an app at tail', load: () => import('./commands/init.js') },
   { name: 'demo', summary: 'emit a realistic agent run to a running tail, or into a store', load: () => import('./commands/demo.js') },

@@ -1,5 +1,5 @@
 /**
- * `cost` and `lint` over OTLP JSON Lines: wall time at the largest size against the floor
+ * `cost`, `lint` and `stats` over OTLP JSON Lines: wall time at the largest size against the floor
  * (bench/floor.mjs: read + JSON.parse only; goal ≤ 1.5×) and against jq doing the same
  * aggregation (tokens by model); peak RSS at every size (goal ≤ 300 MB and flat); and a check
  * that `cost --format json` counts exactly what the generator wrote.
@@ -23,6 +23,8 @@ export const COMMANDS = {
   cost: { flags: ['--since', '--by', '--format'], args: (files) => ['cost', ...files, '--since', '7d', '--by', 'feature,model', '--format', 'json'], stdout: 'capture', okCodes: [0] },
   // Findings of a realistic dump are many: written to /dev/null, as a CI job writes them to a file.
   lint: { flags: ['--format'], args: (files) => ['lint', ...files, '--format', 'json'], stdout: 'ignore', okCodes: [0, 1] },
+  // DESIGN §8: stats ≤ 1.5× the floor. Its figures are checked against the generator in the tests.
+  stats: { flags: ['--since', '--by', '--format'], args: (files) => ['stats', ...files, '--since', '7d', '--by', 'provider,model', '--format', 'json'], stdout: 'ignore', okCodes: [0] },
 };
 
 /** Median time and CPU, largest RSS, of a list of runs (the last one's output is checked). */

@@ -1,5 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
-import { appendFile } from 'node:fs/promises';
+import type { Command } from 'commander';
 import { commaList, oneOf, outputWidth, positiveInt } from '../lib/cli-options.js';
 import { DEFAULT_FEATURE_KEYS } from '../lib/cost/attribution.js';
 import { compare, readBaseline } from '../lib/cost/baseline.js';
@@ -8,14 +7,14 @@ import { checkDimension } from '../lib/cost/dimensions.js';
 import { evaluateGates, parsePercent, parseUsd } from '../lib/cost/gates.js';
 import { loadPricing } from '../lib/cost/pricing.js';
 import { computeCost } from '../lib/cost/run.js';
-import { clockNow, parseTimeSpec, resolveWindow, type TimeSpec } from '../lib/cost/window.js';
+import { parseTimeSpec, type TimeSpec } from '../lib/cost/window.js';
+import { appendStepSummary, collect, usage, windowOf } from '../lib/report-command.js';
 import { loadConfig } from '../lib/config.js';
 import { LlmtraceError } from '../lib/errors.js';
 import { makeColors } from '../lib/render/colors.js';
 import { gateLines, renderCostCsv, renderCostJson, renderCostMarkdown, renderCostTable, type CostView } from '../lib/render/cost-report.js';
 import { formatTokens } from '../lib/render/format.js';
 import { outputKind, writeDiagnostic, writeOut } from '../lib/render/output.js';
-import { toPlain } from '../lib/render/terminal.js';
 import { pricingInfoJson, pricingInfoTable } from '../lib/render/pricing-info.js';
 import { openSources } from '../lib/sources/open.js';
 import { resolveStoreDir } from '../lib/store/layout.js';
@@ -47,19 +46,6 @@ const DEFAULT_BY = ['feature', 'model'];
  * Only a matter of speed: a later span of it makes the trace be decided again, exactly.
  */
 const SETTLE_AFTER_SPANS = 5_000;
-
-/** Wraps a lib parser that throws Error into commander's usage error (exit 2). */
-function usage<T>(parse: (v: string, prev?: T) => T) {
-  return (v: string, prev?: T): T => {
-    try {
-      return parse(v, prev);
-    } catch (e) {
-      throw new InvalidArgumentError((e as Error).message);
-    }
-  };
-}
-
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export function register(program: Command): void {
   program
@@ -106,16 +92,7 @@ Examples:
       const colors = makeColors({ noColor: global.color === false });
       const warn = (m: string) => writeDiagnostic(`llmtrace: ${m}`);
 
-      let now: number;
-      try {
-        now = clockNow();
-      } catch (e) {
-        throw new LlmtraceError((e as Error).message);
-      }
-      const window = resolveWindow(opts.since, opts.until, now);
-      if (window.sinceMs !== undefined && window.untilMs !== undefined && window.sinceMs >= window.untilMs) {
-        throw new LlmtraceError(`--since (${opts.since!.text}) must be before --until (${opts.until!.text})`);
-      }
+      const window = windowOf(opts.since, opts.until);
       if (opts.maxIncrease !== undefined && !opts.baseline) throw new LlmtraceError('--max-increase needs --baseline <previous.json>');
       if (opts.featureKey?.some((k) => k.trim() === '')) throw new LlmtraceError('--feature-key must not be empty');
 
@@ -177,14 +154,7 @@ Examples:
       if (stats.duplicateSpans) warn(`${stats.duplicateSpans} spans were read more than once and counted once`);
       for (const line of gateLines(gates)) warn(line);
 
-      const summaryFile = process.env.GITHUB_STEP_SUMMARY;
-      if (summaryFile) {
-        try {
-          await appendFile(summaryFile, toPlain(`${renderCostMarkdown(view)}\n`));
-        } catch (e) {
-          warn(`warning: cannot append to $GITHUB_STEP_SUMMARY (${summaryFile}): ${(e as Error).message}`);
-        }
-      }
+      await appendStepSummary(renderCostMarkdown(view), warn);
 
       if (unusable) throw new LlmtraceError(`some input could not be read (${opened.label}): the report leaves it out`, undefined, 2);
       const failed = gates.filter((g) => !g.ok);

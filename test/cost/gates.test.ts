@@ -10,7 +10,7 @@ import { buildCostReport } from '../../src/lib/cost/report.js';
 function call(feature: string, model: string, cost: number | null, input = 100): AttributedCall {
   return {
     traceId: 't', spanId: 's', startMs: 0, usage: { input, output: 10, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
-    cost, entry: cost === null ? undefined : model, model, provider: 'openai', operation: 'chat', service: 'svc', feature, inherited: [],
+    cost, entry: cost === null ? undefined : model, model, provider: 'openai', operation: 'chat', service: 'svc', durationMs: 0, feature, inherited: [],
   };
 }
 

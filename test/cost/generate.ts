@@ -102,6 +102,21 @@ export interface MadeCall {
   tokens: Tokens;
   /** A failed call that reported no usage: one call, no tokens, nothing to price. */
   noUsage?: boolean;
+  traceId: string;
+  /** The call span's duration. */
+  durationMs: number;
+  /** Set when the call failed: its `error.type`, or `_OTHER` when it failed without one. */
+  errorType?: string;
+  /** Time to first chunk as the library reported it, converted to ms the documented way (s × 1000). */
+  ttftMs?: number;
+  finishReasons?: string[];
+}
+
+/** A trace with at least one call: its tool call spans, and the identical tool call made most often. */
+export interface MadeTrace {
+  traceId: string;
+  toolCalls: number;
+  topRepeat?: { tool: string; arguments: string; count: number };
 }
 
 export type ExpectedRow = CostCounters;
@@ -128,6 +143,7 @@ class Builder {
   readonly spans: Span[] = [];
   private readonly byId = new Map<string, Span>();
   readonly calls: MadeCall[] = [];
+  readonly traces: MadeTrace[] = [];
   private idCounter = 0;
   readonly resources: Resource[];
   private readonly scope = emptyScope();
@@ -154,14 +170,14 @@ class Builder {
     return hex.slice(-bytes * 2);
   }
 
-  span(traceId: string, parent: string, name: string, startMs: number, attrs: Record<string, AttrValue | number>, resource: Resource): string {
+  span(traceId: string, parent: string, name: string, startMs: number, attrs: Record<string, AttrValue | number>, resource: Resource, durationMs = 500): string {
     const spanId = this.id(8);
     const attributes = newAttributes();
     for (const [k, v] of Object.entries(attrs)) attributes[k] = typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : (v as AttrValue);
     const start = BigInt(Math.round(startMs)) * 1_000_000n;
     const made = finishSpan({
         traceId, spanId, parentSpanId: parent, traceState: '', name, kind: 1,
-        startTimeUnixNano: start, endTimeUnixNano: start + 500_000_000n,
+        startTimeUnixNano: start, endTimeUnixNano: start + BigInt(durationMs) * 1_000_000n,
         attributes, droppedAttributesCount: 0, events: [], droppedEventsCount: 0, links: [], droppedLinksCount: 0,
         status: { code: 0, message: '' }, flags: 0, resource, scope: this.scope,
     });
@@ -186,57 +202,90 @@ class Builder {
     const entry = this.pick(Object.keys(MODEL_IDS));
     const model = this.pick(MODEL_IDS[entry]!);
     const t = this.tokens(entry, conv);
-    this.calls.push({ feature, entry, startMs, tokens: t });
+    const durationMs = this.int(20, 9000);
+    const made: MadeCall = { feature, entry, startMs, tokens: t, traceId, durationMs };
+    this.calls.push(made);
+    // Finish reasons, TTFT and failures in each convention's own keys (deprecated keys and
+    // OpenLLMetry here carry none of them).
+    const reason = this.pick(['stop', 'stop', 'stop', 'length', 'tool_calls', 'content_filter']);
+    const streamed = this.rand() < 0.5;
+    const ttftMs = streamed ? this.int(0, durationMs) : undefined;
+    const failed = this.rand() < 0.1 ? this.pick(['timeout', '500', '']) : undefined;
+    if (failed !== undefined) made.errorType = failed === '' ? '_OTHER' : failed;
+    const failure: Record<string, string> = failed ? { 'error.type': failed } : {};
+    let callId = '';
     switch (conv) {
-      case 'gen_ai':
-        this.span(traceId, parent, `chat ${model}`, startMs, {
+      case 'gen_ai': {
+        made.finishReasons = [reason];
+        const ttft: Record<string, number> = {};
+        if (ttftMs !== undefined) {
+          ttft['gen_ai.response.time_to_first_chunk'] = ttftMs / 1000 + 1e-9; // a double, never an integer
+          made.ttftMs = (ttftMs / 1000 + 1e-9) * 1000;
+        }
+        callId = this.span(traceId, parent, `chat ${model}`, startMs, {
+          'gen_ai.response.finish_reasons': [reason], ...ttft, ...failure,
           'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'requested-alias', 'gen_ai.response.model': model,
           'gen_ai.usage.input_tokens': t.input, 'gen_ai.usage.output_tokens': t.output,
           'gen_ai.usage.cache_read.input_tokens': t.cacheRead, 'gen_ai.usage.cache_creation.input_tokens': t.cacheWrite,
           'gen_ai.usage.reasoning.output_tokens': t.reasoning, ...extra,
-        }, resource);
+        }, resource, durationMs);
         break;
+      }
       case 'deprecated':
-        this.span(traceId, parent, `chat ${model}`, startMs, {
+        callId = this.span(traceId, parent, `chat ${model}`, startMs, {
           'gen_ai.system': 'openai', 'gen_ai.request.model': model,
-          'gen_ai.usage.prompt_tokens': t.input, 'gen_ai.usage.completion_tokens': t.output, ...extra,
-        }, resource);
+          'gen_ai.usage.prompt_tokens': t.input, 'gen_ai.usage.completion_tokens': t.output, ...failure, ...extra,
+        }, resource, durationMs);
         break;
       case 'openinference': {
+        made.finishReasons = [reason];
         const chain = this.span(traceId, parent, 'chain', startMs, { 'openinference.span.kind': 'CHAIN' }, resource);
-        this.span(traceId, chain, 'OpenAI Chat Completions', startMs, {
-          'openinference.span.kind': 'LLM', 'llm.system': 'openai', 'llm.model_name': model,
+        const id = (callId = this.span(traceId, chain, 'OpenAI Chat Completions', startMs, {
+          'openinference.span.kind': 'LLM', 'llm.system': 'openai', 'llm.model_name': model, 'llm.finish_reason': reason,
           'llm.token_count.prompt': t.input, 'llm.token_count.completion': t.output, 'llm.token_count.total': t.input + t.output,
           'llm.token_count.prompt_details.cache_read': t.cacheRead, 'llm.token_count.prompt_details.cache_write': t.cacheWrite,
           'llm.token_count.completion_details.reasoning': t.reasoning, ...extra,
-        }, resource);
+        }, resource, durationMs));
+        // OpenInference records a failure as the span's status only: no error.type.
+        if (failed !== undefined) {
+          this.byId.get(id)!.status = { code: 2, message: `failed: ${failed}` };
+          made.errorType = '_OTHER';
+        }
         break;
       }
       case 'vercel': {
+        made.finishReasons = [reason];
         const usage = {
-          'ai.model.id': model, 'ai.model.provider': 'openai.chat',
+          'ai.model.id': model, 'ai.model.provider': 'openai.chat', 'ai.response.finishReason': reason,
           'ai.usage.inputTokens': t.input, 'ai.usage.outputTokens': t.output, 'ai.usage.totalTokens': t.input + t.output,
           'ai.usage.cachedInputTokens': t.cacheRead, 'ai.usage.reasoningTokens': t.reasoning, ...extra,
         };
         // The outer span repeats the usage of its doGenerate child: the double-count trap.
-        const outer = this.span(traceId, parent, 'ai.generateText', startMs, { 'ai.operationId': 'ai.generateText', ...usage }, resource);
-        this.span(traceId, outer, 'ai.generateText.doGenerate', startMs + 1, {
-          'ai.operationId': 'ai.generateText.doGenerate', ...usage,
+        const outer = this.span(traceId, parent, 'ai.generateText', startMs, { 'ai.operationId': 'ai.generateText', ...usage }, resource, durationMs + 2);
+        const ttft: Record<string, number> = {};
+        if (ttftMs !== undefined) {
+          ttft['ai.response.msToFirstChunk'] = ttftMs + 0.5;
+          made.ttftMs = ttftMs + 0.5;
+        }
+        callId = this.span(traceId, outer, 'ai.generateText.doGenerate', startMs + 1, {
+          'ai.operationId': 'ai.generateText.doGenerate', ...usage, ...ttft, ...failure,
           'gen_ai.system': 'openai.chat', 'gen_ai.request.model': model,
           'gen_ai.usage.input_tokens': t.input, 'gen_ai.usage.output_tokens': t.output,
-        }, resource);
+        }, resource, durationMs);
         this.calls[this.calls.length - 1]!.startMs = startMs + 1; // the counted span is the inner one
         break;
       }
       case 'openllmetry':
-        this.span(traceId, parent, `openai.chat`, startMs, {
+        callId = this.span(traceId, parent, `openai.chat`, startMs, {
           'llm.request.type': 'chat', 'gen_ai.system': 'openai', 'gen_ai.request.model': model,
           'gen_ai.usage.input_tokens': t.input, 'gen_ai.usage.output_tokens': t.output, 'llm.usage.total_tokens': t.input + t.output,
           'gen_ai.usage.cache_read_input_tokens': t.cacheRead, 'gen_ai.usage.cache_creation_input_tokens': t.cacheWrite,
-          'gen_ai.usage.reasoning_tokens': t.reasoning, ...extra,
-        }, resource);
+          'gen_ai.usage.reasoning_tokens': t.reasoning, ...failure, ...extra,
+        }, resource, durationMs);
         break;
     }
+    // Failed without a type: status ERROR alone.
+    if (failed === '') this.byId.get(callId)!.status = { code: 2, message: 'boom' };
     return t;
   }
 
@@ -244,10 +293,11 @@ class Builder {
   failedCall(traceId: string, parent: string, startMs: number, feature: string, resource: Resource): void {
     const entry = this.pick(Object.keys(MODEL_IDS));
     const model = this.pick(MODEL_IDS[entry]!);
-    this.calls.push({ feature, entry, startMs, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 }, noUsage: true });
+    const durationMs = this.int(1, 300);
+    this.calls.push({ feature, entry, startMs, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 }, noUsage: true, traceId, durationMs, errorType: '429' });
     const id = this.span(traceId, parent, `chat ${model}`, startMs, {
       'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': model, 'error.type': '429',
-    }, resource);
+    }, resource, durationMs);
     this.byId.get(id)!.status = { code: 2, message: 'rate limited' };
   }
 
@@ -301,12 +351,38 @@ class Builder {
         this.call(traceId, step, conv, t + 5, feature, resource);
       }
     }
+    this.toolCalls(traceId, root, startMs, resource);
+  }
+
+  /** 0–5 tool call spans (GenAI or Vercel), from a small set so that identical calls repeat. */
+  toolCalls(traceId: string, root: string, startMs: number, resource: Resource): void {
+    const n = this.pick([0, 0, 1, 2, 3, 5]);
+    const counts = new Map<string, { tool: string; arguments: string; count: number }>();
+    for (let i = 0; i < n; i++) {
+      const tool = this.pick(['search', 'fetch']);
+      const args = this.pick(['{"q":"a"}', '{"q":"b"}']);
+      if (this.rand() < 0.5) {
+        this.span(traceId, root, `execute_tool ${tool}`, startMs + i, { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': tool, 'gen_ai.tool.call.arguments': args }, resource);
+      } else {
+        this.span(traceId, root, 'ai.toolCall', startMs + i, { 'ai.operationId': 'ai.toolCall', 'ai.toolCall.name': tool, 'ai.toolCall.args': args }, resource);
+      }
+      const key = `${tool}\u0000${args}`;
+      const c = counts.get(key) ?? { tool, arguments: args, count: 0 };
+      c.count++;
+      counts.set(key, c);
+    }
+    let top: MadeTrace['topRepeat'];
+    for (const [key, c] of counts) {
+      if (!top || c.count > top.count || (c.count === top.count && key < `${top.tool}\u0000${top.arguments}`)) top = c;
+    }
+    this.traces.push({ traceId, toolCalls: n, topRepeat: top });
   }
 }
 
 export interface Dump {
   files: string[];
   calls: MadeCall[];
+  traces: MadeTrace[];
   spans: number;
 }
 
@@ -371,7 +447,7 @@ export function generateDump(
     writeFileSync(f, l.join('\n') + '\n');
     return f;
   });
-  return { files, calls: b.calls, spans: spans.length };
+  return { files, calls: b.calls, traces: b.traces, spans: spans.length };
 }
 
 function shuffle<T>(xs: T[], rand: () => number): T[] {

@@ -126,6 +126,9 @@ describe('terminal safety: untrusted strings in every printed field', () => {
     ['cost table', ['cost', '--by', 'feature,model,service,provider,operation', '--feature-key', 'app.feature']],
     ['cost markdown', ['cost', '--by', 'feature,model,service', '--feature-key', 'app.feature', '--format', 'markdown']],
     ['cost csv', ['cost', '--by', 'feature,model,service', '--feature-key', 'app.feature', '--format', 'csv']],
+    ['stats table', ['stats', '--by', 'feature,model,service,provider,operation', '--feature-key', 'app.feature']],
+    ['stats markdown', ['stats', '--by', 'feature,model,service', '--feature-key', 'app.feature', '--format', 'markdown']],
+    ['stats csv', ['stats', '--by', 'feature,model,service', '--feature-key', 'app.feature', '--format', 'csv']],
     ['tree', ['tree', '--attrs', `key${ARG_PAYLOAD},gen_ai.request.model`, '--events']],
     ['tree timeline', ['tree', '--timeline']],
     ['lint stylish', ['lint']],
@@ -137,7 +140,7 @@ describe('terminal safety: untrusted strings in every printed field', () => {
         const r = await runCli([...args, file], { env });
         expect(r.stdout.length, r.stderr).toBeGreaterThan(0);
         // CSV keeps a value's line break inside its quotes (RFC 4180); everything else is one field a line.
-        if (name === 'cost csv') expect(rawControls(r.stdout)).toBeUndefined();
+        if (name.endsWith(' csv')) expect(rawControls(r.stdout)).toBeUndefined();
         else expectTerminalSafe(r.stdout, 'stdout');
         expectTerminalSafe(r.stderr, 'stderr');
         // What was escaped is still there to read (annotations drop controls instead).
@@ -159,6 +162,7 @@ describe('terminal safety: untrusted strings in every printed field', () => {
 
   const jsonRuns: [string, string[]][] = [
     ['cost json', ['cost', '--by', 'feature,model,service', '--feature-key', 'app.feature', '--format', 'json']],
+    ['stats json', ['stats', '--by', 'feature,model,service', '--feature-key', 'app.feature', '--format', 'json']],
     ['tree json', ['tree', '--format', 'json']],
     ['lint json', ['lint', '--format', 'json']],
     ['lint sarif', ['lint', '--format', 'sarif']],
@@ -175,7 +179,7 @@ describe('terminal safety: untrusted strings in every printed field', () => {
 
   it('a file name in an error message is escaped', async () => {
     const missing = path.join(dir, `missing${ARG_PAYLOAD}.jsonl`);
-    for (const cmd of ['cost', 'tree', 'lint']) {
+    for (const cmd of ['cost', 'stats', 'tree', 'lint']) {
       const r = await runCli([cmd, missing]);
       expect(r.code).toBe(2);
       expectTerminalSafe(r.stderr, `${cmd} stderr`);

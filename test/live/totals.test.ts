@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SessionTotals, type CountedCall } from '../../src/lib/live/totals.js';
+import { latencyP95, SessionTotals, type CountedCall } from '../../src/lib/live/totals.js';
 
 const usage = (input: number, output: number) => ({ input, output, cacheRead: 0, cacheWrite: 0, reasoning: 0 });
 
@@ -22,6 +22,20 @@ describe('SessionTotals', () => {
     expect(Object.is(row.cost, -0)).toBe(false);
     expect(t.calls.cost).toBe(0);
     expect(row.usage.input).toBe(0);
+  });
+
+  it('counts errors and the nearest-rank p95 of durations per model, take-backs included', () => {
+    const t = new SessionTotals();
+    const call = (durationMs: number, failed = false): CountedCall => ({ model: 'gpt-4o', usage: usage(1, 1), cost: 0, durationMs, failed });
+    const outer = call(9000);
+    for (let ms = 100; ms <= 2000; ms += 100) t.count(call(ms, ms === 300), 1);
+    t.count(outer, 1);
+    t.count(outer, -1); // an outer span taken back when its inner call arrived
+    const row = t.byModel.get('gpt-4o')!;
+    expect(row.calls).toBe(20);
+    expect(row.errors).toBe(1);
+    expect(latencyP95(row)).toBe(1900); // rank ⌈0.95·20⌉ = 19
+    expect(latencyP95(t.calls)).toBe(1900);
   });
 
   it('never goes below $0 while a $0 call is still counted', () => {

@@ -56,6 +56,23 @@ export interface AttributorOptions {
   spillParent?: string;
   /** A call counted (sign 1), or a call of an earlier decision taken back (sign −1). */
   onCall: (call: AttributedCall, sign: 1 | -1) => void;
+  /** Record tool call spans: a decided trace's tool calls are reported with it (`onTrace`). */
+  toolCalls?: boolean;
+  /**
+   * After a decision's calls: the trace with its calls and tool calls (sign −1: taken back, as
+   * `onCall`). Only traces with a call in the window.
+   */
+  onTrace?: (trace: DecidedTrace, sign: 1 | -1) => void;
+}
+
+/** A decided trace as `stats` sees it: its counted calls and its tool calls. */
+export interface DecidedTrace {
+  traceId: string;
+  calls: AttributedCall[];
+  /** Tool call spans in the trace. */
+  toolCalls: number;
+  /** The identical tool call (toolCallKey: name and arguments) made most often, and how often; ties: the smallest key. */
+  topRepeat: { key: string; count: number } | undefined;
 }
 
 export interface AttributionStats {
@@ -100,6 +117,8 @@ export interface SpanRecord {
   root: [name: string, startMs: number] | undefined;
   /** Arrived after its trace was decided. */
   late: boolean;
+  /** A tool call span (when the Attributor records them): its toolCallKey. */
+  tool?: string;
 }
 
 /** Most spans carry nothing of interest: they are kept as their parent id alone. */
@@ -191,7 +210,7 @@ export class Attributor {
 
   /** Spans decoded on this thread: their facts, then those. */
   add(spans: Iterable<Span>): void {
-    this.builder ??= new FactsBuilder({ book: this.opts.book, window: this.opts.window ?? {}, tracked: this.tracked });
+    this.builder ??= new FactsBuilder({ book: this.opts.book, window: this.opts.window ?? {}, tracked: this.tracked, toolCalls: this.opts.toolCalls });
     this.addFacts(this.builder.facts(spans));
   }
 
@@ -200,6 +219,7 @@ export class Attributor {
     let root = 0;
     let val = 0;
     let call = 0;
+    let tool = 0;
     for (let i = 0; i < f.spanIds.length; i++) {
       const r = f.roots[root];
       const rootOf = r !== undefined && r[0] === i ? (root++, r) : undefined;
@@ -207,7 +227,9 @@ export class Attributor {
       const vals = v !== undefined && v[0] === i ? (val++, v[1]) : undefined;
       const c = f.calls[call];
       const callOf = c !== undefined && c[0] === i ? (call++, c) : undefined;
-      this.addSpan(f.traceIds[i]!, f.spanIds[i]!, f.parents[i]!, rootOf, vals, callOf);
+      const t = f.tools[tool];
+      const toolOf = t !== undefined && t[0] === i ? (tool++, t[1]) : undefined;
+      this.addSpan(f.traceIds[i]!, f.spanIds[i]!, f.parents[i]!, rootOf, vals, callOf, toolOf);
     }
     if (this.heldBytes > this.budget) this.spillToBudget();
   }
@@ -219,6 +241,7 @@ export class Attributor {
     root: readonly [number, string, number] | undefined,
     vals: Vals | undefined,
     callOf: CostFacts['calls'][number] | undefined,
+    tool: string | undefined,
   ): void {
     const seq = ++this.seq;
     this.stats.spans++;
@@ -229,7 +252,7 @@ export class Attributor {
       if (text !== undefined) t = this.revive(traceId, text);
     }
     if (t === undefined && this.spilled.has(traceId)) {
-      this.spill!.append(traceId, spanId, this.record(parent, root, vals, callOf, false));
+      this.spill!.append(traceId, spanId, this.record(parent, root, vals, callOf, tool, false));
       return;
     }
     if (t === undefined) {
@@ -241,7 +264,7 @@ export class Attributor {
       this.stats.duplicateSpans++; // the same span read twice (a file given twice, a re-export)
       return;
     }
-    const rec = this.record(parent, root, vals, callOf, t.decided);
+    const rec = this.record(parent, root, vals, callOf, tool, t.decided);
     if (t.decided) this.stats.lateSpans++;
     const bytes = recordBytes(rec);
     t.spans.set(spanId, rec);
@@ -255,9 +278,10 @@ export class Attributor {
     root: readonly [number, string, number] | undefined,
     vals: Vals | undefined,
     callOf: CostFacts['calls'][number] | undefined,
+    tool: string | undefined,
     late: boolean,
   ): TraceRecord {
-    if (vals === undefined && callOf === undefined && root === undefined && !late) return parent;
+    if (vals === undefined && callOf === undefined && root === undefined && tool === undefined && !late) return parent;
     const call = callOf?.[1];
     if (call) {
       // Interned: a few distinct values repeated on every call (facts from workers are copies).
@@ -273,6 +297,7 @@ export class Attributor {
       model: callOf !== undefined && callOf[3],
       root: root === undefined ? undefined : [root[1], root[2]],
       late,
+      ...(tool !== undefined ? { tool } : {}),
     };
   }
 
@@ -404,6 +429,7 @@ export class Attributor {
     if (first) this.stats.traces++;
     const rootName = earliestRoot(spans);
     const memo = new Map<string, Vals>();
+    const calls: AttributedCall[] | undefined = this.opts.onTrace ? [] : undefined;
     let countedUsage = 0;
     countCalls(spans, factsOf, (id, rec, how) => {
       const r = rec as SpanRecord;
@@ -414,8 +440,7 @@ export class Attributor {
       const values = this.dimKeys.map((keys) => resolve(keys, near, c.resource));
       this.stats.calls += sign;
       // Built field by field: spreads cost two short-lived objects per call on million-span inputs.
-      this.opts.onCall(
-        {
+      const call: AttributedCall = {
           traceId,
           spanId: id,
           startMs: c.startMs,
@@ -427,12 +452,17 @@ export class Attributor {
           provider: c.provider,
           operation: c.operation,
           service: c.service,
+          durationMs: c.durationMs,
+          errorType: c.errorType,
+          ttftMs: c.ttftMs,
+          finishReasons: c.finishReasons,
           feature: values[0] ?? rootName ?? NONE,
           inherited: values.slice(1),
-        },
-        sign,
-      );
+      };
+      this.opts.onCall(call, sign);
+      calls?.push(call);
     });
+    if (calls?.length) this.opts.onTrace!({ traceId, calls, ...toolCallsOf(spans) }, sign);
     let usageSpans = 0;
     for (const r of spans.values()) {
       if (typeof r === 'string' || !r.usage) continue;
@@ -471,6 +501,23 @@ export class Attributor {
     }
     return base;
   }
+}
+
+/** A trace's tool calls: how many, and the identical one made most often. */
+function toolCallsOf(spans: Map<string, TraceRecord>): Pick<DecidedTrace, 'toolCalls' | 'topRepeat'> {
+  let toolCalls = 0;
+  let counts: Map<string, number> | undefined;
+  for (const r of spans.values()) {
+    if (typeof r === 'string' || r.tool === undefined) continue;
+    toolCalls++;
+    counts ??= new Map();
+    counts.set(r.tool, (counts.get(r.tool) ?? 0) + 1);
+  }
+  let topRepeat: DecidedTrace['topRepeat'];
+  for (const [key, count] of counts ?? []) {
+    if (topRepeat === undefined || count > topRepeat.count || (count === topRepeat.count && key < topRepeat.key)) topRepeat = { key, count };
+  }
+  return { toolCalls, topRepeat };
 }
 
 /** A root, and every span's parent present. */

@@ -44,18 +44,25 @@ export function parseBaseline(doc: unknown, label: string): Baseline {
 }
 
 export async function readBaseline(file: string): Promise<Baseline> {
+  return readBaselineFile(file, parseBaseline, 'a baseline is the output of a previous `llmtrace cost --format json`');
+}
+
+/** Reads and parses a baseline file (cost's or stats'): unreadable files and bad JSON exit 2 naming the file. */
+export async function readBaselineFile<T>(file: string, parse: (doc: unknown, label: string) => T, hint: string): Promise<T> {
+  const fail = (problem: string) => new LlmtraceError(`${file}: ${problem}`, hint, 2);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw bad(file, `cannot read baseline: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw fail(`cannot read baseline: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
+  let doc: unknown;
   try {
-    return parseBaseline(JSON.parse(text), file);
+    doc = JSON.parse(text);
   } catch (e) {
-    if (e instanceof LlmtraceError) throw e;
-    throw bad(file, `invalid JSON: ${(e as Error).message}`);
+    throw fail(`invalid JSON: ${(e as Error).message}`);
   }
+  return parse(doc, file);
 }
 
 export function change(base: number | null | undefined, current: number | null): Change {
@@ -66,15 +73,20 @@ export function change(base: number | null | undefined, current: number | null):
 
 /** Per-row and total changes of `report` against `baseline`. */
 export function compare(report: CostReport, baseline: Baseline): { rows: Change[]; total: Change } {
-  if (baseline.groupBy.join(',') !== report.groupBy.join(',')) {
-    throw new LlmtraceError(
-      `${baseline.label}: the baseline groups by ${baseline.groupBy.join(',') || '(nothing)'}, this report by ${report.groupBy.join(',')}`,
-      `run with --by ${baseline.groupBy.join(',')} to compare with it`,
-      2,
-    );
-  }
+  checkSameGrouping(baseline, report.groupBy);
   return {
     rows: report.rows.map((r) => change(baseline.rows.get(rowKeys(report, r).join('\u0000')), r.cost)),
     total: change(baseline.total, report.total.cost),
   };
+}
+
+/** Rows are matched by their dimension values: both reports must group alike (exit 2 otherwise). */
+export function checkSameGrouping(baseline: { label: string; groupBy: string[] }, groupBy: string[]): void {
+  if (baseline.groupBy.join(',') !== groupBy.join(',')) {
+    throw new LlmtraceError(
+      `${baseline.label}: the baseline groups by ${baseline.groupBy.join(',') || '(nothing)'}, this report by ${groupBy.join(',')}`,
+      `run with --by ${baseline.groupBy.join(',')} to compare with it`,
+      2,
+    );
+  }
 }

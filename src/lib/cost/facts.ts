@@ -5,6 +5,7 @@
  * keeps the per-trace state. Pure given the price book, the window and the tracked keys.
  */
 import { classify } from '../genai/classify.js';
+import { TOOL_ARGUMENT_KEYS } from '../genai/conventions.js';
 import { emptyUsage } from '../genai/usage.js';
 import { isModelSpan } from '../trace/count-once.js';
 import type { GenAiView, Usage } from '../genai/types.js';
@@ -37,6 +38,13 @@ export interface CallFields {
   provider: string;
   operation: string;
   service: string;
+  /** The call span's duration (`stats` latency). */
+  durationMs: number;
+  /** Set when the call failed (classify's errorType: `error.type`, else `_OTHER`). */
+  errorType?: string;
+  /** Time to first chunk, ms, when the library recorded it. */
+  ttftMs?: number;
+  finishReasons?: string[];
 }
 
 export interface CallRec extends CallFields {
@@ -57,6 +65,8 @@ export interface CostFacts {
   roots: Array<[index: number, name: string, startMs: number]>;
   vals: Array<[index: number, vals: Vals]>;
   calls: Array<[index: number, call: CallRec | null, usage: boolean, model: boolean]>;
+  /** Tool call spans (only when asked for, `toolCalls`): their identity, name and arguments. */
+  tools: Array<[index: number, tool: string]>;
 }
 
 export interface FactsOptions {
@@ -64,6 +74,13 @@ export interface FactsOptions {
   window: TimeWindow;
   /** Attribute keys whose values the dimensions need (feature keys first). */
   tracked: string[];
+  /** Also record tool call spans (`stats`: tool calls per trace, repeated calls). */
+  toolCalls?: boolean;
+}
+
+/** A tool call's identity within its trace: name and arguments (as written; '' when not recorded). */
+export function toolCallKey(name: string, args: string | undefined): string {
+  return `${name}\u0000${args ?? ''}`;
 }
 
 export class FactsBuilder {
@@ -72,7 +89,8 @@ export class FactsBuilder {
   constructor(private readonly opts: FactsOptions) {}
 
   facts(spans: Iterable<Span>): CostFacts {
-    const f: CostFacts = { traceIds: [], spanIds: [], parents: [], roots: [], vals: [], calls: [] };
+    const f: CostFacts = { traceIds: [], spanIds: [], parents: [], roots: [], vals: [], calls: [], tools: [] };
+    const tools = this.opts.toolCalls === true;
     let i = 0;
     for (const span of spans) {
       const parent = span.parentSpanId === span.spanId ? '' : span.parentSpanId;
@@ -85,6 +103,7 @@ export class FactsBuilder {
       const view = classify(span);
       const model = isModelSpan(view);
       if (view.usage !== undefined || model) f.calls.push([i, this.callOf(span, view), view.usage !== undefined, model]);
+      else if (tools && view.kind === 'tool') f.tools.push([i, toolCallKey(view.toolName ?? span.name, toolArguments(span.attributes))]);
       i++;
     }
     return f;
@@ -105,6 +124,10 @@ export class FactsBuilder {
       provider: view.provider ?? priced?.entry.provider ?? NONE,
       operation: view.operation ?? NONE,
       service: serviceName(span),
+      durationMs: span.durationMs,
+      ...(view.errorType !== undefined ? { errorType: view.errorType } : {}),
+      ...(view.ttftMs !== undefined ? { ttftMs: view.ttftMs } : {}),
+      ...(view.finishReasons !== undefined ? { finishReasons: view.finishReasons } : {}),
       resource: this.resourceOf(span.resource),
     };
   }
@@ -117,6 +140,15 @@ export class FactsBuilder {
     }
     return v ?? undefined;
   }
+}
+
+/** A tool span's arguments as written, when recorded (TOOL_ARGUMENT_KEYS). */
+function toolArguments(a: Attributes): string | undefined {
+  for (const k of TOOL_ARGUMENT_KEYS) {
+    const v = a[k];
+    if (typeof v === 'string') return v;
+  }
+  return undefined;
 }
 
 /** Values of the tracked keys, or undefined when the span has none (most spans). */
@@ -146,10 +178,11 @@ export interface CostMapperConfig {
   layers: readonly PriceLayer[];
   window: TimeWindow;
   tracked: string[];
+  toolCalls?: boolean;
 }
 
 export function createMapper(config: CostMapperConfig): (batch: SpanBatch) => CostFacts {
-  const builder = new FactsBuilder({ book: new PriceBook(config.layers), window: config.window, tracked: config.tracked });
+  const builder = new FactsBuilder({ book: new PriceBook(config.layers), window: config.window, tracked: config.tracked, toolCalls: config.toolCalls });
   return (batch) => builder.facts(batch.spans);
 }
 
@@ -157,7 +190,7 @@ export function createMapper(config: CostMapperConfig): (batch: SpanBatch) => Co
 export function costMapper(opts: FactsOptions): MapperSpec<CostMapperConfig, CostFacts> {
   return {
     module: import.meta.url,
-    config: { layers: opts.book.layers, window: opts.window, tracked: opts.tracked },
+    config: { layers: opts.book.layers, window: opts.window, tracked: opts.tracked, toolCalls: opts.toolCalls },
     // In-thread the book already built is reused.
     create: () => {
       const builder = new FactsBuilder(opts);

@@ -10,8 +10,10 @@ import type { BudgetFile } from './budget-file.js';
 import { formatTokens, formatUsd } from '../render/format.js';
 import { roundUsd, type CostReport } from './report.js';
 
+/** One gate's outcome (cost's and stats' gates alike; the command exits 1 when any failed). */
 export interface GateResult {
-  gate: 'budget' | 'budget-file' | 'max-increase' | 'strict';
+  /** The flag's name without dashes: budget, budget-file, max-increase, strict, max-p95, … */
+  gate: string;
   ok: boolean;
   message: string;
 }

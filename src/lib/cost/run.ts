@@ -4,7 +4,7 @@
  */
 import type { OpenedSources } from '../sources/open.js';
 import { Aggregator, UnpricedModels } from './aggregate.js';
-import { Attributor, type AttributionStats } from './attribution.js';
+import { Attributor, type AttributionStats, type AttributorOptions } from './attribution.js';
 import { costMapper } from './facts.js';
 import { planDimensions } from './dimensions.js';
 import type { PriceBook } from './pricebook.js';
@@ -41,14 +41,9 @@ export async function computeCost(sources: Pick<OpenedSources, 'mapped'>, opts: 
   const unpriced = new UnpricedModels();
   const byFeature = opts.withBudgetGroups ? new Aggregator(planDimensions(['feature']).dimensions) : undefined;
   const byModel = opts.withBudgetGroups ? new Aggregator(planDimensions(['model']).dimensions) : undefined;
-  const attributor = new Attributor({
-    book: opts.book,
-    window: opts.window,
-    featureKeys: opts.featureKeys,
+  const stats = await attributeCalls(sources, {
+    ...opts,
     inherited: plan.inherited,
-    settleAfterSpans: opts.settleAfterSpans,
-    memoryBytes: opts.memoryBytes,
-    spillParent: opts.spillParent,
     onCall: (call, sign) => {
       main.add(call, sign);
       unpriced.add(call, sign);
@@ -56,13 +51,24 @@ export async function computeCost(sources: Pick<OpenedSources, 'mapped'>, opts: 
       byModel?.add(call, sign);
     },
   });
-  const mapper = costMapper({ book: opts.book, window: opts.window ?? {}, tracked: attributor.trackedKeys });
-  let stats: AttributionStats;
+  return { result: buildCostReport(main, unpriced, opts.window ?? {}, opts.top), main, byFeature, byModel, stats };
+}
+
+/**
+ * The calls stage both `cost` and `stats` consume: every model call of the input, counted once
+ * (trace/count-once.ts) and attributed to its dimensions, exactly at any input order and within
+ * the memory budget (attribution.ts). Consumers aggregate what `onCall`/`onTrace` hand them.
+ */
+export async function attributeCalls(
+  sources: Pick<OpenedSources, 'mapped'>,
+  opts: Omit<AttributorOptions, 'featureKeys'> & { featureKeys?: string[] },
+): Promise<AttributionStats> {
+  const attributor = new Attributor(opts);
+  const mapper = costMapper({ book: opts.book, window: opts.window ?? {}, tracked: attributor.trackedKeys, toolCalls: opts.toolCalls });
   try {
     for await (const facts of sources.mapped(mapper)) attributor.addFacts(facts);
-    stats = attributor.finish();
+    return attributor.finish();
   } finally {
     attributor.close();
   }
-  return { result: buildCostReport(main, unpriced, opts.window ?? {}, opts.top), main, byFeature, byModel, stats };
 }

@@ -35,19 +35,26 @@ export interface TraceSpillOptions {
 type EncodedCall = [
   startMs: number, input: number, output: number, cacheRead: number, cacheWrite: number, reasoning: number,
   noUsage: 0 | 1, cost: number | null, entry: string | 0, model: string, provider: string, operation: string, service: string,
-  resource: Array<string | null | undefined> | 0,
+  resource: Array<string | null | undefined> | 0, durationMs: number, errorType: string | 0, ttftMs: number | 0 | null, finishReasons: string[] | 0,
 ];
 
-type Encoded = string | [parent: string, vals: Array<string | null | undefined> | 0, call: EncodedCall | null | 0, usage: 0 | 1, model: 0 | 1, root: SpanRecord['root'] | 0, late: 0 | 1];
+type Encoded = string | [parent: string, vals: Array<string | null | undefined> | 0, call: EncodedCall | null | 0, usage: 0 | 1, model: 0 | 1, root: SpanRecord['root'] | 0, late: 0 | 1, tool?: string];
 
 function encodeCall(c: CallRec): EncodedCall {
   const u = c.usage;
-  return [c.startMs, u.input, u.output, u.cacheRead, u.cacheWrite, u.reasoning, c.noUsage ? 1 : 0, c.cost, c.entry ?? 0, c.model, c.provider, c.operation, c.service, c.resource ?? 0];
+  return [
+    c.startMs, u.input, u.output, u.cacheRead, u.cacheWrite, u.reasoning, c.noUsage ? 1 : 0, c.cost, c.entry ?? 0, c.model, c.provider, c.operation, c.service, c.resource ?? 0,
+    // A TTFT of 0 ms is a value: absence is null (JSON has no undefined).
+    c.durationMs, c.errorType ?? 0, c.ttftMs ?? null, c.finishReasons ?? 0,
+  ];
 }
 
 function decodeCall(e: EncodedCall): CallRec {
-  const [startMs, input, output, cacheRead, cacheWrite, reasoning, noUsage, cost, entry, model, provider, operation, service, resource] = e;
-  const call: CallRec = { startMs, usage: { input, output, cacheRead, cacheWrite, reasoning }, cost, model, provider, operation, service };
+  const [startMs, input, output, cacheRead, cacheWrite, reasoning, noUsage, cost, entry, model, provider, operation, service, resource, durationMs, errorType, ttftMs, finishReasons] = e;
+  const call: CallRec = { startMs, usage: { input, output, cacheRead, cacheWrite, reasoning }, cost, model, provider, operation, service, durationMs };
+  if (errorType !== 0) call.errorType = errorType;
+  if (typeof ttftMs === 'number') call.ttftMs = ttftMs;
+  if (finishReasons !== 0) call.finishReasons = finishReasons;
   if (noUsage === 1) call.noUsage = true;
   if (entry !== 0) call.entry = entry;
   if (resource !== 0) call.resource = holes(resource);
@@ -56,13 +63,16 @@ function decodeCall(e: EncodedCall): CallRec {
 
 function encode(r: TraceRecord): Encoded {
   if (typeof r === 'string') return r;
-  return [r.parent, r.vals ?? 0, r.call === undefined ? 0 : r.call === null ? null : encodeCall(r.call), r.usage ? 1 : 0, r.model ? 1 : 0, r.root ?? 0, r.late ? 1 : 0];
+  const e: Encoded = [r.parent, r.vals ?? 0, r.call === undefined ? 0 : r.call === null ? null : encodeCall(r.call), r.usage ? 1 : 0, r.model ? 1 : 0, r.root ?? 0, r.late ? 1 : 0];
+  if (r.tool !== undefined) e.push(r.tool);
+  return e;
 }
 
 function decode(e: Encoded, late: boolean): TraceRecord {
   if (typeof e === 'string') return late ? { parent: e, vals: undefined, call: undefined, usage: false, model: false, root: undefined, late } : e;
-  const [parent, vals, call, usage, model, root, wasLate] = e;
+  const [parent, vals, call, usage, model, root, wasLate, tool] = e;
   return {
+    tool,
     parent,
     vals: vals === 0 ? undefined : holes(vals),
     call: call === 0 ? undefined : call === null ? null : decodeCall(call),

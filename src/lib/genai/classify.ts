@@ -234,6 +234,8 @@ export function classify(span: Span): GenAiView {
     conversationId: undefined,
     userId: undefined,
     error: undefined,
+    errorType: undefined,
+    ttftMs: undefined,
     convention: 'none',
   };
   const usageConv = readUsage(a, view, isOI, isVercel);
@@ -286,11 +288,47 @@ export function classify(span: Span): GenAiView {
 
   view.finishReasons = readFinishReasons(a, isOI, isVercel);
 
+  const errorType = str(a[CORE.ERROR_TYPE]);
   view.error =
-    str(a[CORE.ERROR_TYPE]) ??
-    (span.status.code === StatusCode.ERROR ? span.status.message || 'error' : undefined);
+    errorType ??
+    (span.status.code === StatusCode.ERROR ? span.status.message || 'error' : undefined) ??
+    // Langfuse marks a failed observation by its level, often with status OK.
+    (str(a[LANGFUSE.LEVEL]) === 'ERROR' ? str(a[LANGFUSE.STATUS_MESSAGE]) || 'error' : undefined);
+  if (view.error !== undefined) view.errorType = errorType ?? OTHER_ERROR_TYPE;
+
+  if (kind === 'llm' || kind === 'embeddings') view.ttftMs = readTtftMs(span, isVercel);
 
   return view;
+}
+
+/** `error.type`'s fallback value in the semantic conventions, for a failure without a type. */
+export const OTHER_ERROR_TYPE = '_OTHER';
+
+/**
+ * Time to first chunk in ms: `gen_ai.response.time_to_first_chunk` (seconds), OpenLIT's
+ * `gen_ai.server.time_to_first_token` (seconds), the Vercel AI SDK's `ai.response.msToFirstChunk`
+ * (ms), else its `ai.stream.firstChunk` event's time after the span's start. Negative and
+ * non-finite values are junk, not times.
+ */
+function readTtftMs(span: Span, isVercel: boolean): number | undefined {
+  const a = span.attributes;
+  const seconds = num(a[GEN_AI.TIME_TO_FIRST_CHUNK]) ?? num(a[OPENLIT.TIME_TO_FIRST_TOKEN]);
+  if (seconds !== undefined) return seconds * 1000;
+  if (!isVercel) return undefined;
+  const ms = num(a[VERCEL.MS_TO_FIRST_CHUNK]);
+  if (ms !== undefined) return ms;
+  for (const e of span.events) {
+    if (e.name !== VERCEL.FIRST_CHUNK_EVENT) continue;
+    const at = Number(e.timeUnixNano - span.startTimeUnixNano) / 1e6;
+    return at >= 0 ? at : undefined;
+  }
+  return undefined;
+}
+
+/** A non-negative finite number from a number, bigint or numeric string. */
+function num(v: AttrValue | undefined): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
 function readFinishReasons(a: Attributes, isOI: boolean, isVercel: boolean): string[] | undefined {

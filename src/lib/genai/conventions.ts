@@ -30,6 +30,8 @@ export const GEN_AI = {
   CACHE_WRITE: 'gen_ai.usage.cache_write.input_tokens',
   REASONING: 'gen_ai.usage.reasoning.output_tokens',
   FINISH_REASONS: 'gen_ai.response.finish_reasons',
+  /** Seconds from the request to the first chunk of a streamed response. */
+  TIME_TO_FIRST_CHUNK: 'gen_ai.response.time_to_first_chunk',
   RESPONSE_ID: 'gen_ai.response.id',
   AGENT_NAME: 'gen_ai.agent.name',
   AGENT_ID: 'gen_ai.agent.id',
@@ -57,6 +59,20 @@ export const CORE = {
   SERVER_PORT: 'server.port',
   TELEMETRY_SDK_NAME: 'telemetry.sdk.name',
 } as const;
+
+/**
+ * Keys holding a tool call's arguments, in the order tried: GenAI, the Vercel AI SDK (≤ v4,
+ * v5+), OpenInference's TOOL span input. Content (sensitive, opt-in): read only by `stats` to
+ * recognise identical calls, never shown beyond a short excerpt.
+ */
+export const TOOL_ARGUMENT_KEYS: readonly string[] = ['gen_ai.tool.call.arguments', 'ai.toolCall.args', 'ai.toolCall.input', 'input.value'];
+
+/** Finish reasons that mean the output was cut off at the token limit (OpenAI and most: `length`; Anthropic: `max_tokens`; Gemini: `MAX_TOKENS`). */
+const CUT_OFF_FINISH_REASONS: ReadonlySet<string> = new Set(['length', 'max_tokens']);
+
+export function isCutOff(finishReason: string): boolean {
+  return CUT_OFF_FINISH_REASONS.has(finishReason.toLowerCase());
+}
 
 /** `gen_ai.operation.name` value → kind (conventions.md, "operation"). */
 export const OPERATION_KINDS: Readonly<Record<string, GenAiKind>> = table<GenAiKind>({
@@ -327,6 +343,10 @@ export const VERCEL = {
   EMBED_TOKENS: 'ai.usage.tokens',
   TOOL_NAME: 'ai.toolCall.name',
   TOOL_CALL_ID: 'ai.toolCall.id',
+  /** Milliseconds from the call's start to the first chunk of a stream (`doStream` spans). */
+  MS_TO_FIRST_CHUNK: 'ai.response.msToFirstChunk',
+  /** The span event a `doStream` span records at the first chunk (its time gives the TTFT). */
+  FIRST_CHUNK_EVENT: 'ai.stream.firstChunk',
 } as const;
 
 /** Vercel span name / `ai.operationId` → kind. Outer spans are LLM-level operations too. */
@@ -404,6 +424,8 @@ export const OPENLIT = {
   ENVIRONMENT: 'gen_ai.environment',
   /** OpenLIT's resource sets `telemetry.sdk.name` to this. */
   SDK_NAME: 'openlit',
+  /** Seconds to the first token of a stream. */
+  TIME_TO_FIRST_TOKEN: 'gen_ai.server.time_to_first_token',
 } as const;
 
 /** Span keys only OpenLIT writes. */
@@ -421,6 +443,9 @@ export const LANGFUSE = {
   USAGE_DETAILS: 'langfuse.observation.usage_details',
   COST_DETAILS: 'langfuse.observation.cost_details',
   TRACE_NAME: 'langfuse.trace.name',
+  /** DEBUG, DEFAULT, WARNING or ERROR: ERROR marks a failed observation. */
+  LEVEL: 'langfuse.observation.level',
+  STATUS_MESSAGE: 'langfuse.observation.status_message',
   TRACE_METADATA_PREFIX: 'langfuse.trace.metadata.',
   /** Langfuse writes trace-level user and session as the core `user.id` / `session.id`. */
   USER_ID: 'user.id',

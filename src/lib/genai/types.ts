@@ -41,6 +41,14 @@ export interface GenAiView {
   userId?: string;
   /** `error.type`, or the status message when status is ERROR, or 'error'. */
   error?: string;
+  /**
+   * The failure's type for counting (`stats` errorTypes): `error.type`, else `_OTHER` (the
+   * semantic conventions' fallback value) for a span that failed without one (status ERROR,
+   * Langfuse level ERROR). Set exactly when `error` is.
+   */
+  errorType?: string;
+  /** Time to the first chunk of a streamed response, in ms (model spans only). */
+  ttftMs?: number;
   /** The convention that supplied the kind (else the usage, else the model/provider). */
   convention: Convention;
 }

@@ -257,7 +257,7 @@ export class LiveView {
     const model = isModelSpan(view);
     if (!model && view.usage === undefined) return parent;
     const cost = view.usage && this.opts.price ? this.opts.price(view, span.startMs) : undefined;
-    const call: CountedCall = { model: view.responseModel ?? view.requestModel ?? '(unknown model)', usage: view.usage, cost };
+    const call: CountedCall = { model: view.responseModel ?? view.requestModel ?? '(unknown model)', usage: view.usage, cost, durationMs: span.durationMs, failed: view.error !== undefined };
     return { parent, usage: view.usage !== undefined, model, call, shown: undefined, inTotals: false };
   }
 

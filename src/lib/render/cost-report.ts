@@ -104,7 +104,23 @@ export function renderCostTable(view: CostView, opts: { colors: Colors; width: n
   return [table, ...g.notes.map((n) => opts.colors.dim(n))].join('\n') + '\n';
 }
 
-const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+export const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** A markdown table with a bold totals row (cost, stats). */
+export function markdownTable(columns: readonly Column[], rows: readonly string[][], total: readonly string[]): string[] {
+  return [
+    `| ${columns.map((c) => mdCell(c.header)).join(' | ')} |`,
+    `| ${columns.map((c) => (c.align === 'right' ? '---:' : ':---')).join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(mdCell).join(' | ')} |`),
+    `| ${total.map((t) => (t ? `**${mdCell(t)}**` : '')).join(' | ')} |`,
+  ];
+}
+
+/** Gate outcomes as a markdown list. */
+export function markdownGates(gates: readonly GateResult[] | undefined): string[] {
+  if (!gates?.length) return [];
+  return ['', ...gates.map((gate) => `- ${gate.ok ? '✅' : '❌'} ${gate.gate}: ${mdCell(gate.message)}`)];
+}
 
 export function renderCostMarkdown(view: CostView): string {
   const g = grid(view, undefined);
@@ -112,17 +128,9 @@ export function renderCostMarkdown(view: CostView): string {
   const window = report.since || report.until ? ` (${report.since ?? 'start'} – ${report.until ?? 'now'})` : '';
   const out: string[] = [`### LLM cost${window}`, ''];
   if (report.total.calls === 0) out.push('No model calls with token usage in the window.');
-  else {
-    out.push(`| ${g.columns.map((c) => mdCell(c.header)).join(' | ')} |`);
-    out.push(`| ${g.columns.map((c) => (c.align === 'right' ? '---:' : ':---')).join(' | ')} |`);
-    for (const r of g.rows) out.push(`| ${r.map(mdCell).join(' | ')} |`);
-    out.push(`| ${g.total.map((t) => (t ? `**${mdCell(t)}**` : '')).join(' | ')} |`);
-  }
+  else out.push(...markdownTable(g.columns, g.rows, g.total));
   if (g.notes.length) out.push('', ...g.notes.map((n) => `${mdCell(n)}  `));
-  if (view.gates?.length) {
-    out.push('');
-    for (const gate of view.gates) out.push(`- ${gate.ok ? '✅' : '❌'} ${gate.gate}: ${mdCell(gate.message)}`);
-  }
+  out.push(...markdownGates(view.gates));
   return out.join('\n') + '\n';
 }
 

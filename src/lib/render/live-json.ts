@@ -11,7 +11,7 @@
  *    outputTokens, cacheReadTokens, cacheWriteTokens, reasoningTokens, cost, unpricedCalls,
  *    incomplete, reason}
  *   {"event":"rejected", time, protocol, status, reason}
- *   {"event":"summary", durationMs, calls, inputTokens, …, cost, unpricedCalls, byModel:[…],
+ *   {"event":"summary", durationMs, calls, errors, latencyP95Ms, inputTokens, …, cost, unpricedCalls, byModel:[…],
  *    requests:{traces,logs,metrics}, spans, traces, logRecords, metricPoints, rejected,
  *    forward:{url,forwarded,failed,dropped}|null, store}
  *
@@ -19,7 +19,7 @@
  */
 import type { Usage } from '../genai/usage.js';
 import type { SpanLine, TraceDone } from '../live/events.js';
-import type { CallTotals } from '../live/totals.js';
+import { latencyP95, type CallTotals } from '../live/totals.js';
 import type { LogRecordView } from '../receiver/types.js';
 import { KvList, serviceName, StatusCode, type AttrValue } from '../span.js';
 import { hasTrueRoot } from '../trace/assemble.js';
@@ -135,12 +135,16 @@ export function summaryEvent(s: SummaryData): Record<string, unknown> {
     event: 'summary',
     durationMs: Math.round(s.durationMs),
     calls: t.calls.calls,
+    errors: t.calls.errors,
+    latencyP95Ms: latencyP95(t.calls) ?? null,
     ...usageFields(t.calls.usage),
     cost: totalsCost(t.calls, s.pricing),
     unpricedCalls: s.pricing ? t.calls.unpricedCalls : t.calls.calls,
     byModel: [...t.byModel.entries()].map(([model, x]) => ({
       model,
       calls: x.calls,
+      errors: x.errors,
+      latencyP95Ms: latencyP95(x) ?? null,
       ...usageFields(x.usage),
       cost: totalsCost(x, s.pricing),
     })),

@@ -5,7 +5,7 @@
 import type { LogRecordView } from '../receiver/types.js';
 import type { AttrValue } from '../span.js';
 import type { SpanLine, TraceDone } from '../live/events.js';
-import type { CallTotals, SessionTotals } from '../live/totals.js';
+import { latencyP95, type CallTotals, type SessionTotals } from '../live/totals.js';
 import type { Colors } from './colors.js';
 import { countOf, formatDuration, formatInt, formatTokens, formatUsd, truncate } from './format.js';
 import { oneLine, plainText, visibleLength } from './terminal.js';
@@ -162,16 +162,17 @@ export function renderSummary(s: SummaryData, c: Colors): string[] {
   if (s.filters) out.push(c.dim(`calls shown: ${s.filters}`));
   // The columns of `llmtrace cost`: cache writes apart from cached (read) input, when there are any.
   const showWrite = t.calls.usage.cacheWrite > 0;
-  const head = ['model', 'calls', 'input', 'cached', ...(showWrite ? ['cache write'] : []), 'output'];
+  const head = ['model', 'calls', 'errors', 'p95', 'input', 'cached', ...(showWrite ? ['cache write'] : []), 'output'];
   if (s.pricing) head.push('cost');
   const row = (name: string, x: CallTotals) => {
-    const r = [name, formatInt(x.calls), formatTokens(x.usage.input), formatTokens(x.usage.cacheRead), ...(showWrite ? [formatTokens(x.usage.cacheWrite)] : []), formatTokens(x.usage.output)];
+    const p95 = latencyP95(x);
+    const r = [name, formatInt(x.calls), formatInt(x.errors), p95 === undefined ? '—' : formatDuration(p95), formatTokens(x.usage.input), formatTokens(x.usage.cacheRead), ...(showWrite ? [formatTokens(x.usage.cacheWrite)] : []), formatTokens(x.usage.output)];
     if (s.pricing) r.push(x.unpricedCalls === x.calls && x.calls > 0 ? '? (no price)' : costSummary(x, true)!);
     return r;
   };
   const models = [...t.byModel.entries()].sort((a, b) => b[1].calls - a[1].calls || a[0].localeCompare(b[0]));
   const rows = [head, ...models.map(([m, x]) => row(oneLine(m), x)), row('total', t.calls)];
-  const lines = columns(rows, [false, true, true, true, true, ...(showWrite ? [true] : []), false]);
+  const lines = columns(rows, [false, true, true, true, true, true, true, ...(showWrite ? [true] : []), false]);
   out.push(c.dim(lines[0]!), ...lines.slice(1, -1), c.bold(lines[lines.length - 1]!));
   const r = t.requests;
   const got = [`${countOf(t.spans, 'span')} in ${countOf(t.traces, 'trace')}`];

@@ -4,10 +4,12 @@
  *
  * Shape: {"traces":[{traceId, spanCount, calls, startTime, durationMs, incomplete, usage, roots:[node]}]}
  * node:  {traceId, spanId, parentSpanId, name, service, spanKind, startTime, durationMs, status,
- *         kind, operation, provider, requestModel, responseModel, usage, finishReasons, toolName,
+ *         kind, operation, provider, requestModel, responseModel, usage, finishReasons, cutOff
+ *         (true on a call cut off at the token limit: length, max_tokens), toolName,
  *         agentName, conversationId, userId, error, convention, countsCall, countsUsage,
  *         subtreeUsage, orphan, attributes?, children:[node]}
  */
+import { isCutOff } from '../genai/conventions.js';
 import { serviceName } from '../span.js';
 import type { Trace, TraceNode } from '../trace/assemble.js';
 import { formatAttrValue } from './values.js';
@@ -43,6 +45,7 @@ function nodeFields(n: TraceNode, attrs: string[] | undefined): Record<string, u
     responseModel: v.responseModel,
     usage: v.usage,
     finishReasons: v.finishReasons,
+    cutOff: (n.countsCall && v.finishReasons?.some(isCutOff)) || undefined,
     toolName: v.toolName,
     agentName: v.agentName,
     conversationId: v.conversationId,

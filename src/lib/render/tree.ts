@@ -4,6 +4,7 @@
  * waterfall of bars (--timeline). Pure: lines out, no I/O, so output is golden-testable.
  */
 import type { GenAiView, Usage } from '../genai/classify.js';
+import { isCutOff } from '../genai/conventions.js';
 import { serviceName, StatusCode, type AttrValue } from '../span.js';
 import type { SpanLogEvent } from '../otlp/decode-result.js';
 import type { Trace, TraceNode } from '../trace/assemble.js';
@@ -98,7 +99,11 @@ function nodeDetails(n: TraceNode, opts: TreeRenderOptions): string[] {
   else if (outer) out.push(c.bold(`∑ ${usageText(n.subtreeUsage!)}`));
   const cost = opts.costOf?.(n);
   if (cost !== undefined) out.push(outer ? c.bold(`∑ ${formatUsd(cost)}`) : formatUsd(cost));
-  if (v.finishReasons?.length) out.push(c.dim(v.finishReasons.map(oneLine).join(',')));
+  if (v.finishReasons?.length) {
+    const reasons = v.finishReasons.map(oneLine).join(',');
+    // A call cut off at the token limit is marked (outer spans repeating its reason are not).
+    out.push(n.countsCall && v.finishReasons.some(isCutOff) ? c.yellow(`✂ cut off (${reasons})`) : c.dim(reasons));
+  }
   if (n.span.status.code === StatusCode.ERROR || v.error) {
     out.push(c.red(`✗ ${oneLine(v.error ?? (n.span.status.message || 'error'))}`));
   }

@@ -1,0 +1,136 @@
+import type { Command } from 'commander';
+import { commaList, oneOf, outputWidth } from '../lib/cli-options.js';
+import { DEFAULT_FEATURE_KEYS } from '../lib/cost/attribution.js';
+import { checkDimension } from '../lib/cost/dimensions.js';
+import { parsePercent } from '../lib/cost/gates.js';
+import { loadPricing } from '../lib/cost/pricing.js';
+import { parseTimeSpec, type TimeSpec } from '../lib/cost/window.js';
+import { loadConfig } from '../lib/config.js';
+import { LlmtraceError } from '../lib/errors.js';
+import { makeColors } from '../lib/render/colors.js';
+import { gateLines } from '../lib/render/cost-report.js';
+import { outputKind, writeDiagnostic, writeOut } from '../lib/render/output.js';
+import { renderStatsCsv, renderStatsJson, renderStatsMarkdown, renderStatsTable, type StatsView } from '../lib/render/stats-report.js';
+import { appendStepSummary, collect, usage, windowOf } from '../lib/report-command.js';
+import { boundHeapGrowth } from '../lib/runtime/heap.js';
+import { DEFAULT_MEMORY_BUDGET, formatMemorySize, sizeOption } from '../lib/sizes.js';
+import { openSources } from '../lib/sources/open.js';
+import { resolveStoreDir } from '../lib/store/layout.js';
+import { readStatsBaseline } from '../lib/stats/baseline.js';
+import { evaluateStatsGates, parseDurationMs } from '../lib/stats/gates.js';
+import { computeStats } from '../lib/stats/run.js';
+
+interface StatsOptions {
+  since?: TimeSpec;
+  until?: TimeSpec;
+  by?: string[];
+  featureKey?: string[];
+  format: 'table' | 'json' | 'csv' | 'markdown';
+  pricing?: string[];
+  builtinPricing: boolean;
+  maxP95?: number;
+  maxTtftP95?: number;
+  maxErrorRate?: number;
+  maxLengthRate?: number;
+  baseline?: string;
+  maxIncrease?: number;
+  strict?: boolean;
+  store?: string;
+  memory?: number;
+}
+
+const DEFAULT_BY = ['provider', 'model'];
+/** As cost: decide a trace that looks complete after this many further spans (speed only). */
+const SETTLE_AFTER_SPANS = 5_000;
+
+export function register(program: Command): void {
+  program
+    .command('stats')
+    .description('latency, time to first token, errors and finish reasons per model, with SLO gates for CI')
+    .argument('[sources...]', 'trace files (OTLP JSON/JSONL/protobuf, Jaeger, Zipkin, .gz), directories, or - for stdin; default: the local store')
+    .option('--since <when>', 'only calls that started at or after: a duration back from now (30m, 24h, 7d), a date or an RFC 3339 time', usage((v) => parseTimeSpec('--since', v)))
+    .option('--until <when>', 'only calls that started before this time (same forms as --since)', usage((v) => parseTimeSpec('--until', v)))
+    .option('--by <dims>', `group by (comma-separated), as cost: model, model.raw, provider, feature, service, operation, day, hour, trace, user, conversation, attr:<key> (default ${DEFAULT_BY.join(',')})`, usage<string[]>((v, prev) => [...(prev ?? []), ...commaList(v).map(checkDimension)]))
+    .option('--feature-key <key>', `attribute naming the feature, tried in order (repeatable; default ${DEFAULT_FEATURE_KEYS.join(', ')})`, collect)
+    .option('-f, --format <format>', 'table, json, csv or markdown', oneOf('--format', ['table', 'json', 'csv', 'markdown'] as const), 'table')
+    .option('--pricing <file|url>', 'pricing file or URL: `model` is the matched price entry, as in cost (repeatable)', collect)
+    .option('--no-builtin-pricing', 'do not use the built-in price table underneath --pricing files')
+    .option('--max-p95 <duration>', 'fail (exit 1) when a row or the total has a latency p95 above this (500ms, 2s, 1m)', usage((v) => parseDurationMs('--max-p95', v)))
+    .option('--max-ttft-p95 <duration>', 'fail when a row or the total has a time-to-first-token p95 above this', usage((v) => parseDurationMs('--max-ttft-p95', v)))
+    .option('--max-error-rate <percent>', 'fail when a row or the total has more failed calls than this (e.g. 1%)', usage((v) => parsePercent('--max-error-rate', v)))
+    .option('--max-length-rate <percent>', 'fail when a row or the total has more calls cut off at the token limit than this (e.g. 5%)', usage((v) => parsePercent('--max-length-rate', v)))
+    .option('--baseline <json>', 'a previous `stats --format json` output, for --max-increase')
+    .option('--max-increase <percent>', 'with --baseline: fail when latency p95, TTFT p95, error rate or length rate of the total or a row rose by more than this (relative, e.g. 10%)', usage((v) => parsePercent('--max-increase', v)))
+    .option('--strict', 'fail when input records or spans were skipped (the figures would leave them out)')
+    .option('--store <dir>', 'local store to read when no source is given (default ./.llmtrace or $LLMTRACE_STORE)')
+    .option('--memory <size>', `trace state, and separately values held for percentiles, before they spill to temporary files under $TMPDIR (results are the same; default ${formatMemorySize(DEFAULT_MEMORY_BUDGET)})`, sizeOption('--memory'))
+    .addHelpText(
+      'after',
+      `
+Calls are counted once, exactly as in cost (failed calls without usage too). A call failed when
+its status is ERROR, error.type is set, or Langfuse's observation level is ERROR. Percentiles are
+nearest-rank: the smallest value with at least p% of the values at or below it, exact at any input
+order and split. TTFT: gen_ai.response.time_to_first_chunk (s), gen_ai.server.time_to_first_token
+(s), ai.response.msToFirstChunk (ms) or the ai.stream.firstChunk event. length rate: calls with a
+finish reason length or max_tokens. Exit 0 ok, 1 a gate failed, 2 bad flags or unusable input.
+With $GITHUB_STEP_SUMMARY set, the markdown report is appended to it.
+
+Examples:
+  $ llmtrace stats --since 24h                         per provider and model from the local store
+  $ llmtrace stats dump.jsonl --by feature,model --format json
+  $ llmtrace stats --since 24h --max-p95 5s --max-error-rate 1% --max-length-rate 5%
+  $ llmtrace stats --format json > stats.json          then later: --baseline stats.json --max-increase 10%`,
+    )
+    .action(async (sources: string[], opts: StatsOptions, cmd: Command) => {
+      boundHeapGrowth(100);
+      const global = cmd.optsWithGlobals<{ color?: boolean }>();
+      const colors = makeColors({ noColor: global.color === false });
+      const warn = (m: string) => writeDiagnostic(`llmtrace: ${m}`);
+      const window = windowOf(opts.since, opts.until);
+      if (opts.maxIncrease !== undefined && !opts.baseline) throw new LlmtraceError('--max-increase needs --baseline <previous.json>');
+      if (opts.baseline && opts.maxIncrease === undefined) throw new LlmtraceError('--baseline needs --max-increase <percent> (stats compares, it does not show changes)');
+      if (opts.featureKey?.some((k) => k.trim() === '')) throw new LlmtraceError('--feature-key must not be empty');
+
+      const config = loadConfig();
+      const store = opts.store ?? config.store;
+      const book = await loadPricing({ files: [...(config.pricing ?? []), ...(opts.pricing ?? [])], builtin: opts.builtinPricing, storeDir: resolveStoreDir(store), warn });
+
+      // Read the baseline before the input, so a typo fails fast.
+      const baseline = opts.baseline === undefined ? undefined : await readStatsBaseline(opts.baseline);
+      const opened = await openSources({ sources, store, storeSinceMs: window.sinceMs, diagnostic: writeDiagnostic });
+      const run = await computeStats(opened, {
+        book,
+        window,
+        groupBy: opts.by ?? DEFAULT_BY,
+        featureKeys: opts.featureKey ?? config.featureKeys,
+        settleAfterSpans: SETTLE_AFTER_SPANS,
+        memoryBytes: opts.memory ?? DEFAULT_MEMORY_BUDGET,
+      });
+      const { summary, unusable } = opened.finish();
+      if (summary) warn(summary);
+
+      const gates = evaluateStatsGates(
+        run.report,
+        { maxP95Ms: opts.maxP95, maxTtftP95Ms: opts.maxTtftP95, maxErrorRate: opts.maxErrorRate, maxLengthRate: opts.maxLengthRate, strict: opts.strict, baseline, maxIncrease: opts.maxIncrease },
+        summary,
+      );
+      const view: StatsView = { report: run.report, gates };
+      const rendered =
+        opts.format === 'json'
+          ? renderStatsJson(view)
+          : opts.format === 'csv'
+            ? renderStatsCsv(view)
+            : opts.format === 'markdown'
+              ? renderStatsMarkdown(view)
+              : renderStatsTable(view, { colors, width: outputWidth() });
+      await writeOut([rendered], outputKind(opts.format));
+
+      if (run.stats.duplicateSpans) warn(`${run.stats.duplicateSpans} spans were read more than once and counted once`);
+      for (const line of gateLines(gates)) warn(line);
+      await appendStepSummary(renderStatsMarkdown(view), warn);
+
+      if (unusable) throw new LlmtraceError('no usable trace data was read', undefined, 2);
+      const failed = gates.filter((g) => !g.ok);
+      if (failed.length) throw new LlmtraceError(`${failed.length} stats gate${failed.length === 1 ? '' : 's'} failed`, undefined, 1);
+    });
+}

@@ -1,0 +1,72 @@
+/**
+ * `stats` gates for CI (DESIGN §4 "stats"): limits on latency, TTFT, error and cut-off rates,
+ * checked on every row and on the total. Data out, like cost/gates.ts (the same GateResult and
+ * parsePercent); the command turns a failure into exit 1.
+ */
+import type { GateResult } from '../cost/gates.js';
+import { formatDuration } from '../render/format.js';
+import { increaseGates, type StatsBaseline } from './baseline.js';
+import type { StatsFigures, StatsReport } from './report.js';
+
+export interface StatsGateOptions {
+  maxP95Ms?: number;
+  maxTtftP95Ms?: number;
+  /** Percent. */
+  maxErrorRate?: number;
+  /** Percent. */
+  maxLengthRate?: number;
+  /** Fail when input was skipped (bad records or spans): the figures then leave something out. */
+  strict?: boolean;
+  /** `--baseline` with `--max-increase` (percent). */
+  baseline?: StatsBaseline;
+  maxIncrease?: number;
+}
+
+interface Limit {
+  gate: string;
+  what: string;
+  limit: number | undefined;
+  value: (f: StatsFigures) => number | undefined;
+  show: (v: number) => string;
+}
+
+const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+
+export function evaluateStatsGates(report: StatsReport, opts: StatsGateOptions, skipped?: string): GateResult[] {
+  const limits: Limit[] = [
+    { gate: 'max-p95', what: 'latency p95', limit: opts.maxP95Ms, value: (f) => f.latencyMs?.p95, show: formatDuration },
+    { gate: 'max-ttft-p95', what: 'TTFT p95', limit: opts.maxTtftP95Ms, value: (f) => f.ttftMs?.p95, show: formatDuration },
+    // Rates are fractions in the report and percents on the command line.
+    { gate: 'max-error-rate', what: 'error rate', limit: opts.maxErrorRate === undefined ? undefined : opts.maxErrorRate / 100, value: (f) => (f.calls ? f.errorRate : undefined), show: pct },
+    { gate: 'max-length-rate', what: 'length rate', limit: opts.maxLengthRate === undefined ? undefined : opts.maxLengthRate / 100, value: (f) => (f.calls ? f.lengthRate : undefined), show: pct },
+  ];
+  const out: GateResult[] = [];
+  for (const l of limits) {
+    if (l.limit === undefined) continue;
+    const limit = l.limit;
+    // The total always reports (ok or not); a row only when it fails, as cost does.
+    const total = l.value(report.total);
+    if (total === undefined) out.push({ gate: l.gate, ok: true, message: `total ${l.what}: no values` });
+    else out.push({ gate: l.gate, ok: total <= limit, message: `total ${l.what} ${l.show(total)} ${total <= limit ? 'within' : 'exceeds'} ${l.show(limit)}` });
+    for (const row of report.rows) {
+      const v = l.value(row);
+      if (v === undefined || v <= limit) continue;
+      const name = report.groupBy.map((d) => `${d}=${row[d]}`).join(' ');
+      out.push({ gate: l.gate, ok: false, message: `${name}: ${l.what} ${l.show(v)} exceeds ${l.show(limit)}` });
+    }
+  }
+  if (opts.baseline && opts.maxIncrease !== undefined) {
+    out.push(...increaseGates(report, opts.baseline, opts.maxIncrease, { 'latency p95': formatDuration, 'TTFT p95': formatDuration, 'error rate': pct, 'length rate': pct }));
+  }
+  if (opts.strict) out.push({ gate: 'strict', ok: skipped === undefined, message: skipped === undefined ? 'every input record was read' : `input was skipped: ${skipped}` });
+  return out;
+}
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000 };
+
+/** `500ms`, `2s`, `1.5s`, `1m` → milliseconds; throws a usage Error otherwise (a unit is required). */
+export function parseDurationMs(flag: string, text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)\s*$/.exec(text);
+  if (!m) throw new Error(`${flag} must be a duration such as 500ms, 2s or 1m, got ${JSON.stringify(text)}`);
+  return Number(m[1]) * DURATION_UNITS[m[2]!]!;
+}
