@@ -1,23 +1,16 @@
 /**
- * Removes the temporary directories tests made (test/helpers/read-all.ts tempDir) that their
- * worker process could not remove itself (a worker ended without its 'exit' event). Only those
- * created since this run started: another run's directories are left alone.
+ * One directory for this run's temporary directories (test/helpers/read-all.ts tempDir), removed
+ * at the end with whatever a worker could not remove itself (a worker ended without its 'exit'
+ * event). Runs at the same time (other worktrees, CI) each have their own, so none removes
+ * another's files.
  */
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export default function setup(): () => void {
-  const startedAt = Date.now();
-  return () => {
-    for (const name of readdirSync(tmpdir())) {
-      if (!name.startsWith('llmtrace-test-')) continue;
-      const dir = path.join(tmpdir(), name);
-      try {
-        if (statSync(dir).birthtimeMs >= startedAt - 1000) rmSync(dir, { recursive: true, force: true });
-      } catch {
-        // gone already, or not ours to remove
-      }
-    }
-  };
+  const dir = mkdtempSync(path.join(tmpdir(), 'llmtrace-test-run-'));
+  // Test workers start after global setup and inherit the environment.
+  process.env.LLMTRACE_TEST_TMP = dir;
+  return () => rmSync(dir, { recursive: true, force: true });
 }

@@ -24,7 +24,7 @@ describe('llmtrace cost (built binary)', () => {
   it('renders table, csv and markdown', async () => {
     const table = await runCli(['cost', AGENT]);
     expect(table.stdout.split('\n')[0]).toMatch(/^feature\s+model\s+calls\s+input\s+cached\s+output\s+cost\s+share$/);
-    expect(table.stdout).toMatch(/^total\s+3\s+85\s+11\s+19\s+\$0\.000175\s+100%$/m);
+    expect(table.stdout).toMatch(/^total\s+3\s+85\s+11\s+19\s+\$0\.000175\s+100\.0%$/m);
     const csv = await runCli(['cost', AGENT, '--format', 'csv', '--by', 'model']);
     expect(csv.stdout.split('\n')[0]).toBe('model,calls,inputTokens,cacheReadTokens,cacheWriteTokens,outputTokens,reasoningTokens,cost,share');
     expect(csv.stdout).toContain('gpt-4o,1,23,11,0,12,0,0.00016375,');

@@ -113,7 +113,7 @@ describe.skipIf(!hasTmux)('llmtrace tail in a terminal (tmux)', () => {
       const after = await until('the exit', (s) => s.includes('exit='));
       expect(after).toContain('exit=130');
       expect(after).toMatch(/session summary/);
-      expect(after).toMatch(/total +2 +69 +11 +19 +\$0\.\d+/);
+      expect(after).toMatch(/total +2 +0 +\S+ +69 +11 +19 +\$0\.\d+/);
       expect(after).toContain('stopped at once (second signal)');
       expect(after.split('\n').filter((l) => l.includes('Σ '))).toHaveLength(0);
     } finally {

@@ -15,7 +15,7 @@ process.once('exit', () => {
 
 /** A fresh temporary directory, removed when the test process exits. */
 export function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'llmtrace-test-'));
+  const dir = mkdtempSync(path.join(process.env.LLMTRACE_TEST_TMP ?? tmpdir(), 'llmtrace-test-'));
   made.push(dir);
   return dir;
 }
