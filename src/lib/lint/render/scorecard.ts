@@ -26,7 +26,7 @@ export function scorecardLines(s: Scorecard, colors: Colors, label: string, widt
     return [mark, i.label, count, share(i)];
   });
   const table = renderTable(
-    [{ header: '' }, { header: 'checklist' }, { header: 'count', align: 'right' }, { header: 'share', align: 'right' }],
+    [{ header: '' }, { header: 'checklist', shorten: 'end' }, { header: 'count', align: 'right' }, { header: 'share', align: 'right' }],
     rows,
     { colors, width },
   );
