@@ -104,7 +104,7 @@ export function widthApart(values: readonly string[], floor: number): number {
   return best;
 }
 
-/** `plain` broken into lines of at most `width` columns, at spaces where it can be. */
+/** `plain` broken into lines of at most `width` columns, at spaces where it can be (runs of spaces become one). */
 export function wrapText(plain: string, width: number, indent = ''): string[] {
   if (!Number.isFinite(width) || textWidth(plain) <= width) return [plain];
   const room = Math.max(1, width - textWidth(indent));
@@ -114,7 +114,7 @@ export function wrapText(plain: string, width: number, indent = ''): string[] {
     lines.push(lines.length ? indent + line : line);
     line = '';
   };
-  for (const word of plain.split(' ')) {
+  for (const word of plain.split(/ +/)) {
     const limit = lines.length ? room : width;
     const candidate = line ? `${line} ${word}` : word;
     if (textWidth(candidate) <= limit) {
