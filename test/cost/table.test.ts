@@ -19,9 +19,9 @@ describe('renderTable', () => {
     ]);
   });
 
-  it('cuts text columns, never numbers, to fit the width', () => {
+  it('shortens text columns in the middle (ids differ at their ends), never numbers, to fit the width', () => {
     const lines = renderTable(cols, rows, { colors, width: 20 }).split('\n');
-    expect(lines[2]).toBe('a-rather-lon…  1,234');
+    expect(lines[2]).toBe('a-rath…e-name  1,234');
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(20);
   });
 });

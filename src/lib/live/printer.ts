@@ -90,7 +90,7 @@ export class LivePrinter {
     this.clearStatus();
     this.o.statusLine = false;
     if (this.o.mode === 'json') this.json(summaryEvent(s));
-    else this.write(toTerminal(renderSummary(s, this.o.text.colors).map((l) => `${l}\n`).join('')));
+    else this.write(toTerminal(renderSummary(s, this.o.text.colors, this.o.text.width).map((l) => `${l}\n`).join('')));
   }
 
   private out(lines: string[]): void {

@@ -11,6 +11,7 @@ import type { Colors } from './colors.js';
 import { formatTokens, formatUsd } from './format.js';
 import { oneLine } from './terminal.js';
 import { renderTable, type Column } from './table.js';
+import { wrapText } from './text-width.js';
 
 export interface CostView {
   result: CostResult;
@@ -47,17 +48,20 @@ function grid(view: CostView, colors: Colors | undefined): Grid {
   const { report, rowUnpricedCalls, omitted } = view.result;
   const showWrite = report.total.cacheWriteTokens > 0;
   const showReasoning = report.total.reasoningTokens > 0;
+  // Dropped first when the terminal is narrow (docs/architecture.md, "Output width"): the share
+  // (derived), then the parts of input and output (reasoning, cache write, cached), the call count,
+  // the change against the baseline, input and output. Groups shrink instead; cost always stays.
   const columns: Column[] = [
     ...report.groupBy.map((d) => ({ header: d })),
-    { header: 'calls', align: 'right' as const },
-    { header: 'input', align: 'right' as const },
-    { header: 'cached', align: 'right' as const },
-    ...(showWrite ? [{ header: 'cache write', align: 'right' as const }] : []),
-    { header: 'output', align: 'right' as const },
-    ...(showReasoning ? [{ header: 'reasoning', align: 'right' as const }] : []),
+    { header: 'calls', align: 'right' as const, dropOrder: 5 },
+    { header: 'input', align: 'right' as const, dropOrder: 7 },
+    { header: 'cached', align: 'right' as const, dropOrder: 4 },
+    ...(showWrite ? [{ header: 'cache write', align: 'right' as const, dropOrder: 3 }] : []),
+    { header: 'output', align: 'right' as const, dropOrder: 8 },
+    ...(showReasoning ? [{ header: 'reasoning', align: 'right' as const, dropOrder: 2 }] : []),
     { header: 'cost', align: 'right' as const },
-    { header: 'share', align: 'right' as const },
-    ...(view.comparison ? [{ header: 'vs baseline', align: 'right' as const }] : []),
+    { header: 'share', align: 'right' as const, dropOrder: 1 },
+    ...(view.comparison ? [{ header: 'vs baseline', align: 'right' as const, dropOrder: 6 }] : []),
   ];
   const numbers = (c: CostCounters, unpricedCalls: number, change: Change | undefined, isTotal: boolean): string[] => {
     let cost = costText(c, unpricedCalls);
@@ -100,8 +104,13 @@ function grid(view: CostView, colors: Colors | undefined): Grid {
 export function renderCostTable(view: CostView, opts: { colors: Colors; width: number }): string {
   const g = grid(view, opts.colors);
   if (view.result.report.total.calls === 0) return `${opts.colors.dim('no model calls with token usage in the window')}\n`;
-  const table = renderTable(g.columns, g.rows, { colors: opts.colors, width: opts.width, footer: [g.total.map((t) => opts.colors.bold(t))] });
-  return [table, ...g.notes.map((n) => opts.colors.dim(n))].join('\n') + '\n';
+  const table = renderTable(g.columns, g.rows, { colors: opts.colors, width: opts.width, footer: [g.total.map((t) => opts.colors.bold(t))], fullOutput: '--format csv' });
+  return [table, ...wrapNotes(g.notes, opts.width, opts.colors)].join('\n') + '\n';
+}
+
+/** Notes under a report, wrapped to the terminal (they name models and costs: never cut). */
+export function wrapNotes(notes: readonly string[], width: number, colors: Colors): string[] {
+  return notes.flatMap((n) => wrapText(n, width, '  ').map((l) => colors.dim(l)));
 }
 
 export const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

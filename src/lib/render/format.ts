@@ -1,4 +1,5 @@
 /** Number, duration, money and time formatting shared by every renderer. */
+import { clipEnd } from './text-width.js';
 
 const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
@@ -49,10 +50,9 @@ export function formatTimestamp(ms: number): string {
   return `${d.toISOString().replace('T', ' ').replace('Z', '')} UTC`;
 }
 
+/** Plain text cut at the end to `width` terminal columns (wide characters count two). */
 export function truncate(s: string, width: number): string {
-  if (width <= 0) return '';
-  if (s.length <= width) return s;
-  return width === 1 ? '…' : `${s.slice(0, width - 1)}…`;
+  return clipEnd(s, width);
 }
 
 /** `1 trace`, `2 traces`, `12,480 spans`. */

@@ -8,6 +8,8 @@ import type { SpanLine, TraceDone } from '../live/events.js';
 import { latencyP95, type CallTotals, type SessionTotals } from '../live/totals.js';
 import type { Colors } from './colors.js';
 import { countOf, formatDuration, formatInt, formatTokens, formatUsd, truncate } from './format.js';
+import { renderTable, type Column } from './table.js';
+import { clipEnd, shortenMiddle, wrapText } from './text-width.js';
 import { oneLine, plainText, visibleLength } from './terminal.js';
 import { renderTrace, usageText } from './tree.js';
 import { formatAttrValue } from './values.js';
@@ -29,12 +31,6 @@ export function clockTime(ms: number): string {
   const d = new Date(ms);
   if (Number.isNaN(d.getTime())) return '??:??:??';
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
-}
-
-/** Pads plain text to `width` columns (cutting it at `max`), then paints it. */
-function cell(text: string, width: number, paint: (s: string) => string = (s) => s, max = width): string {
-  const t = truncate(text, max);
-  return paint(t) + ' '.repeat(Math.max(0, width - t.length));
 }
 
 /** Cuts a colored line to `width` visible columns (dropping colors only when cut). */
@@ -60,6 +56,80 @@ function widths(width: number) {
   return { service: 0, what: 21, tokens: 23, cost: 10 };
 }
 
+/**
+ * One field of a call line. `column` is the width it is padded to (so lines align); `keep` orders
+ * what a narrow terminal drops first; a dropped `figure` (tokens, cost) leaves `⋯` on the line.
+ */
+interface Field {
+  text: string;
+  paint?: (s: string) => string;
+  column: number;
+  keep: number;
+  figure?: boolean;
+  /** The call's name: shortened in the middle (model ids differ at their ends), never dropped. */
+  name?: boolean;
+  /** Right-aligned in its column (latency). */
+  right?: boolean;
+}
+
+/**
+ * What a narrow call line drops first: the late-span note and finish reason (last on the line, so
+ * the columns stay aligned), then service and clock; latency only before tokens and cost.
+ */
+const KEEP = { late: 1, finish: 2, service: 3, time: 4, latency: 6, problem: 8, figure: 9 } as const;
+const NAME_READABLE = 16;
+const NAME_MIN = 8;
+
+/**
+ * The call line within `width` (docs/architecture.md, "Output width"): the columns lose their
+ * padding, the note and finish reason go, the name shrinks to 16 columns (in the middle), service
+ * and clock go, the name shrinks to 8, latency goes; only then tokens and cost, marked with `⋯`.
+ */
+function layoutFields(fields: Field[], width: number, c: Colors): string {
+  let shown = [...fields];
+  let padded = true;
+  let nameWidth = Infinity;
+  let figuresDropped = false;
+  const columnOf = (f: Field) => {
+    const text = f.name ? Math.min(nameWidth, visibleLength(f.text)) : visibleLength(f.text);
+    return padded ? Math.max(f.name ? Math.min(nameWidth, f.column) : f.column, text) : text;
+  };
+  const lineWidth = () => shown.reduce((a, f) => a + columnOf(f), 0) + 2 * (shown.length - 1) + (figuresDropped ? 3 : 0);
+  const drop = (below: number) => {
+    const candidates = shown.filter((f) => !f.name && f.keep < below).sort((a, b) => a.keep - b.keep);
+    for (const f of candidates) {
+      if (lineWidth() <= width) return;
+      shown = shown.filter((x) => x !== f);
+      figuresDropped ||= f.figure === true;
+    }
+  };
+  if (Number.isFinite(width)) {
+    const steps = [
+      () => (padded = false),
+      () => drop(KEEP.service),
+      () => (nameWidth = NAME_READABLE),
+      () => drop(KEEP.latency),
+      () => (nameWidth = NAME_MIN),
+      () => drop(KEEP.problem),
+      () => drop(Infinity),
+    ];
+    for (const step of steps) {
+      if (lineWidth() <= width) break;
+      step();
+    }
+  }
+  const cells = shown.map((f, i) => {
+    const column = columnOf(f);
+    const plain = f.name && visibleLength(f.text) > column ? shortenMiddle(f.text, column) : f.text;
+    const painted = f.paint ? f.paint(plain) : plain;
+    const pad = ' '.repeat(Math.max(0, column - visibleLength(plain)));
+    if (f.right) return pad + painted;
+    return i === shown.length - 1 ? painted : painted + pad;
+  });
+  if (figuresDropped) cells.push(c.dim('⋯'));
+  return cells.join('  ').trimEnd();
+}
+
 /** One line per call, tool or error, then its content (--show-content) and GenAI events. */
 export function renderSpanLine(l: SpanLine, o: LiveTextOptions): string[] {
   const c = o.colors;
@@ -70,25 +140,28 @@ export function renderSpanLine(l: SpanLine, o: LiveTextOptions): string[] {
   if (v.kind === 'tool') what = `tool ${v.toolName ?? l.span.name}`;
   else if (v.kind === 'llm' || v.kind === 'embeddings') what = `${v.operation ?? v.kind} ${l.model ?? '?'}`;
   else what = l.span.name || '(unnamed)';
-  const parts = [c.dim(clockTime(l.span.startMs))];
-  if (w.service) parts.push(cell(oneLine(l.service), w.service, c.cyan));
-  // Model ids can be long (Bedrock, fine-tunes): they may push the columns rather than be cut.
-  parts.push(cell(oneLine(what), w.what, v.kind === 'tool' ? c.blue : c.magenta, 60));
+  const fields: Field[] = [{ text: clockTime(l.span.startMs), paint: c.dim, column: 8, keep: KEEP.time }];
+  if (w.service) fields.push({ text: clipEnd(oneLine(l.service), w.service), paint: c.cyan, column: w.service, keep: KEEP.service });
+  // Model ids can be long (Bedrock, fine-tunes): they push the columns while the terminal allows.
+  fields.push({ text: oneLine(what), paint: v.kind === 'tool' ? c.blue : c.magenta, column: w.what, keep: KEEP.figure, name: true });
   // A failed call usually has no usage: its reason takes the tokens' and cost's place, so it is
   // not cut. Tools leave those columns empty. Either way the latencies line up.
   const costWidth = o.pricing ? w.cost + 2 : 0;
-  if (error && !v.usage) parts.push(cell(`✗ ${oneLine(error)}`, w.tokens + costWidth, c.red));
+  if (error && !v.usage) fields.push({ text: `✗ ${oneLine(error)}`, paint: c.red, column: w.tokens + costWidth, keep: KEEP.problem });
   else {
     const tokens = !l.counted ? '' : v.usage ? usageText(v.usage) : 'tokens ?';
-    parts.push(cell(tokens, w.tokens, l.counted && !v.usage ? c.dim : undefined, 48));
-    if (o.pricing) parts.push(cell(l.counted ? costText(l.cost, v.usage !== undefined, true) : '', w.cost, l.cost === undefined ? c.yellow : undefined, 14));
+    fields.push({ text: tokens, paint: l.counted && !v.usage ? c.dim : undefined, column: w.tokens, keep: KEEP.figure, figure: tokens !== '' });
+    if (o.pricing) {
+      const cost = l.counted ? costText(l.cost, v.usage !== undefined, true) : '';
+      fields.push({ text: cost, paint: l.cost === undefined ? c.yellow : undefined, column: w.cost, keep: KEEP.figure, figure: cost !== '' });
+    }
   }
-  parts.push(formatDuration(l.span.durationMs).padStart(6));
-  if (error && v.usage) parts.push(c.red(`✗ ${oneLine(error)}`));
-  else if (!error && v.finishReasons?.length) parts.push(c.dim(v.finishReasons.map(oneLine).join(',')));
-  else if (!error && v.kind === 'tool') parts.push(c.green('ok'));
-  if (l.late) parts.push(c.dim(`(late span of trace ${l.span.traceId.slice(0, 8)})`));
-  let line = parts.join('  ').trimEnd();
+  fields.push({ text: formatDuration(l.span.durationMs), column: 6, keep: KEEP.latency, right: true });
+  if (error && v.usage) fields.push({ text: `✗ ${oneLine(error)}`, paint: c.red, column: 0, keep: KEEP.problem });
+  else if (!error && v.finishReasons?.length) fields.push({ text: v.finishReasons.map(oneLine).join(','), paint: c.dim, column: 0, keep: KEEP.finish });
+  else if (!error && v.kind === 'tool') fields.push({ text: 'ok', paint: c.green, column: 0, keep: KEEP.finish });
+  if (l.late) fields.push({ text: `(late span of trace ${l.span.traceId.slice(0, 8)})`, paint: c.dim, column: 0, keep: KEEP.late });
+  let line = layoutFields(fields, o.width, c);
   // eslint-disable-next-line no-control-regex
   if (error) line = c.red(plainText(line));
   const out = [fit(line, o.width)];
@@ -150,20 +223,27 @@ export interface SummaryData {
   forward?: { url: string; forwarded: number; failed: number; dropped: number };
 }
 
-/** Aligns rows of cells into columns; `right` columns are right-aligned. */
-function columns(rows: string[][], right: boolean[]): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((x, i) => (right[i] ? x.padStart(widths[i]!) : x.padEnd(widths[i]!))).join('  ').trimEnd());
-}
-
-export function renderSummary(s: SummaryData, c: Colors): string[] {
+/**
+ * The session summary, `width` columns wide at most: a table like `cost`'s, whose least needed
+ * columns go first on a narrow terminal (named under it); the model and cost always stay.
+ */
+export function renderSummary(s: SummaryData, c: Colors, width = Infinity): string[] {
   const t = s.totals;
   const out = [c.bold(`llmtrace tail · session summary (${formatDuration(s.durationMs)})`)];
-  if (s.filters) out.push(c.dim(`calls shown: ${s.filters}`));
+  if (s.filters) out.push(...wrapText(`calls shown: ${s.filters}`, width, '  ').map((l) => c.dim(l)));
   // The columns of `llmtrace cost`: cache writes apart from cached (read) input, when there are any.
   const showWrite = t.calls.usage.cacheWrite > 0;
-  const head = ['model', 'calls', 'errors', 'p95', 'input', 'cached', ...(showWrite ? ['cache write'] : []), 'output'];
-  if (s.pricing) head.push('cost');
+  const columns: Column[] = [
+    { header: 'model' },
+    { header: 'calls', align: 'right', dropOrder: 4 },
+    { header: 'errors', align: 'right', dropOrder: 5 },
+    { header: 'p95', align: 'right', dropOrder: 3 },
+    { header: 'input', align: 'right', dropOrder: 6 },
+    { header: 'cached', align: 'right', dropOrder: 2 },
+    ...(showWrite ? [{ header: 'cache write', align: 'right' as const, dropOrder: 1 }] : []),
+    { header: 'output', align: 'right', dropOrder: 7 },
+    ...(s.pricing ? [{ header: 'cost', align: 'right' as const }] : []),
+  ];
   const row = (name: string, x: CallTotals) => {
     const p95 = latencyP95(x);
     const r = [name, formatInt(x.calls), formatInt(x.errors), p95 === undefined ? '—' : formatDuration(p95), formatTokens(x.usage.input), formatTokens(x.usage.cacheRead), ...(showWrite ? [formatTokens(x.usage.cacheWrite)] : []), formatTokens(x.usage.output)];
@@ -171,19 +251,19 @@ export function renderSummary(s: SummaryData, c: Colors): string[] {
     return r;
   };
   const models = [...t.byModel.entries()].sort((a, b) => b[1].calls - a[1].calls || a[0].localeCompare(b[0]));
-  const rows = [head, ...models.map(([m, x]) => row(oneLine(m), x)), row('total', t.calls)];
-  const lines = columns(rows, [false, true, true, true, true, true, true, ...(showWrite ? [true] : []), false]);
-  out.push(c.dim(lines[0]!), ...lines.slice(1, -1), c.bold(lines[lines.length - 1]!));
+  const total = row('total', t.calls).map((x) => c.bold(x));
+  out.push(...renderTable(columns, models.map(([m, x]) => row(oneLine(m), x)), { colors: c, width, footer: [total], fullOutput: '--json' }).split('\n'));
   const r = t.requests;
   const got = [`${countOf(t.spans, 'span')} in ${countOf(t.traces, 'trace')}`];
   if (t.logRecords) got.push(countOf(t.logRecords, 'log record'));
   if (t.metricPoints) got.push(countOf(t.metricPoints, 'metric point'));
-  out.push(`received ${countOf(r.traces + r.logs + r.metrics, 'request')}: ${got.join(', ')}; ${formatInt(t.rejected)} rejected`);
+  const notes = [`received ${countOf(r.traces + r.logs + r.metrics, 'request')}: ${got.join(', ')}; ${formatInt(t.rejected)} rejected`];
   if (s.forward) {
     const f = s.forward;
-    out.push(`forwarded ${countOf(f.forwarded, 'request')} to ${f.url}: ${formatInt(f.failed)} failed, ${formatInt(f.dropped)} dropped`);
+    notes.push(`forwarded ${countOf(f.forwarded, 'request')} to ${f.url}: ${formatInt(f.failed)} failed, ${formatInt(f.dropped)} dropped`);
   }
-  out.push(s.store ? `stored in ${s.store} (read it with: llmtrace tree)` : 'not stored (--no-store)');
+  notes.push(s.store ? `stored in ${s.store} (read it with: llmtrace tree)` : 'not stored (--no-store)');
+  for (const n of notes) out.push(...wrapText(n, width, '  '));
   return out;
 }
 

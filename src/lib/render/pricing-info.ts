@@ -2,6 +2,7 @@
 import type { PriceBook } from '../cost/pricebook.js';
 import type { PricePoint, Rates } from '../cost/types.js';
 import type { Colors } from './colors.js';
+import { wrapNotes } from './cost-report.js';
 import { renderTable } from './table.js';
 
 const day = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString().replace('T00:00:00.000Z', '').replace('.000Z', 'Z'));
@@ -51,19 +52,22 @@ export function pricingInfoTable(book: PriceBook, opts: { colors: Colors; width:
   }
   const table = renderTable(
     [
+      // Model ids shrink in the middle and stay apart; the least needed columns go first
+      // (docs/architecture.md, "Output width"). Input and output prices always stay.
       { header: 'model' },
       { header: 'input', align: 'right' },
       { header: 'output', align: 'right' },
-      { header: 'cache read', align: 'right' },
-      { header: 'cache write', align: 'right' },
-      { header: 'reasoning', align: 'right' },
-      { header: 'applies' },
-      { header: 'provider' },
-      { header: 'also matches' },
-      { header: 'from' },
+      { header: 'cache read', align: 'right', dropOrder: 6 },
+      { header: 'cache write', align: 'right', dropOrder: 5 },
+      { header: 'reasoning', align: 'right', dropOrder: 4 },
+      { header: 'applies', shorten: 'end' },
+      { header: 'provider', dropOrder: 2 },
+      { header: 'also matches', shorten: 'end', dropOrder: 1 },
+      { header: 'from', dropOrder: 3 },
     ],
     rows,
-    opts,
+    { ...opts, fullOutput: '--format json' },
   );
-  return `${table}\n${opts.colors.dim(`USD per 1M tokens; ${book.entries.length} models from ${book.layers.map((l) => l.label).join(' + ') || 'no pricing'}. Sources: --format json.`)}\n`;
+  const note = `USD per 1M tokens; ${book.entries.length} models from ${book.layers.map((l) => l.label).join(' + ') || 'no pricing'}. Sources: --format json.`;
+  return `${[table, ...wrapNotes([note], opts.width, opts.colors)].join('\n')}\n`;
 }

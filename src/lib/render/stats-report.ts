@@ -7,7 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { GateResult } from '../cost/gates.js';
 import type { StatsFigures, StatsReport } from '../stats/report.js';
 import type { Colors } from './colors.js';
-import { markdownGates, markdownTable, mdCell } from './cost-report.js';
+import { markdownGates, markdownTable, mdCell, wrapNotes } from './cost-report.js';
 import { formatDuration, formatTokens } from './format.js';
 import { renderTable, type Column } from './table.js';
 import { oneLine } from './terminal.js';
@@ -17,7 +17,7 @@ export interface StatsView {
   gates?: GateResult[];
 }
 
-const right = (header: string): Column => ({ header, align: 'right' });
+const right = (header: string, dropOrder?: number): Column => ({ header, align: 'right', dropOrder });
 const rate = (r: number) => `${(r * 100).toFixed(1)}%`;
 const ms = (v: number | undefined) => (v === undefined ? '—' : formatDuration(v));
 
@@ -38,9 +38,13 @@ function cells(f: StatsFigures): string[] {
   ];
 }
 
+/**
+ * Dropped first when the terminal is narrow (docs/architecture.md, "Output width"): the agent-loop
+ * and throughput figures, then the tail and TTFT percentiles; calls, errors and p95 always stay.
+ */
 const FIGURE_COLUMNS: Column[] = [
-  right('calls'), right('errors'), right('err %'), right('p50'), right('p95'), right('p99'), right('max'),
-  right('ttft p50'), right('ttft p95'), right('tok/s p50'), right('length %'), right('tools p95/max'),
+  right('calls'), right('errors'), right('err %', 8), right('p50', 9), right('p95'), right('p99', 3), right('max', 5),
+  right('ttft p50', 7), right('ttft p95', 4), right('tok/s p50', 2), right('length %', 6), right('tools p95/max', 1),
 ];
 
 const counts = (m: Record<string, number>) => Object.entries(m).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k, n]) => `${oneLine(k)} ${formatTokens(n)}`).join(', ');
@@ -62,8 +66,8 @@ function grid(report: StatsReport) {
 export function renderStatsTable(view: StatsView, opts: { colors: Colors; width: number }): string {
   if (view.report.total.calls === 0) return `${opts.colors.dim('no model calls in the window')}\n`;
   const g = grid(view.report);
-  const table = renderTable(g.columns, g.rows, { colors: opts.colors, width: opts.width, footer: [g.total.map((t) => opts.colors.bold(t))] });
-  return [table, ...g.notes.map((n) => opts.colors.dim(n))].join('\n') + '\n';
+  const table = renderTable(g.columns, g.rows, { colors: opts.colors, width: opts.width, footer: [g.total.map((t) => opts.colors.bold(t))], fullOutput: '--format csv' });
+  return [table, ...wrapNotes(g.notes, opts.width, opts.colors)].join('\n') + '\n';
 }
 
 export function renderStatsMarkdown(view: StatsView): string {

@@ -13,6 +13,7 @@
  * measure it, and the writer's pass over the same text changes nothing.
  */
 import { randomBytes } from 'node:crypto';
+import { textWidth } from './text-width.js';
 
 /** Controls that act on a terminal or reorder what it shows. `\n` is ours: fields use `oneLine`. */
 // eslint-disable-next-line no-control-regex
@@ -65,9 +66,9 @@ export function plainText(s: string): string {
   return escapeControls(s).replace(MARKED_STYLE, '');
 }
 
-/** Columns `s` takes once written (one per UTF-16 unit; see issue #16 for wide characters). */
+/** Columns `s` takes once written: measured as printed, escapes shown, styles left out. */
 export function visibleLength(s: string): number {
-  return plainText(s).length;
+  return textWidth(plainText(s));
 }
 
 /** The text a terminal receives: controls escaped, then our marked styles turned into SGR. */

@@ -10,6 +10,7 @@ import type { SpanLogEvent } from '../otlp/decode-result.js';
 import type { Trace, TraceNode } from '../trace/assemble.js';
 import type { Colors } from './colors.js';
 import { formatDuration, formatTimestamp, formatTokens, formatUsd, truncate } from './format.js';
+import { clipEnd, shortenMiddle, wrapText } from './text-width.js';
 import { oneLine, plainText, visibleLength } from './terminal.js';
 import { formatAttrValue } from './values.js';
 
@@ -85,34 +86,52 @@ function modelOf(v: GenAiView): string | undefined {
   return v.responseModel ?? v.requestModel;
 }
 
-/** The parts of one node's line after its name, most important first (dropped from the end). */
-function nodeDetails(n: TraceNode, opts: TreeRenderOptions): string[] {
+/**
+ * One part of a node's line after its name. When the line is too wide, parts go lowest `keep`
+ * first; a dropped `figure` (tokens, cost) leaves a `⋯` on the line (docs/architecture.md,
+ * "Output width").
+ */
+interface Detail {
+  text: string;
+  keep: number;
+  figure?: boolean;
+}
+
+/**
+ * What a narrow line keeps longest: tokens and cost, then what went wrong (error, cut-off), then
+ * duration, model and how the call ended; the span kind and event count go first.
+ */
+const KEEP = { events: 1, kind: 2, tool: 3, finish: 4, parent: 5, model: 6, duration: 7, problem: 8, figure: 9 } as const;
+
+/** The parts of one node's line after its name, in the order they are drawn. */
+function nodeDetails(n: TraceNode, opts: TreeRenderOptions): Detail[] {
   const c = opts.colors;
   const v = n.view;
-  const out: string[] = [c.dim(formatDuration(n.span.durationMs))];
-  if (v.kind !== 'other') out.push(c.cyan(v.kind));
+  const out: Detail[] = [{ text: c.dim(formatDuration(n.span.durationMs)), keep: KEEP.duration }];
+  if (v.kind !== 'other') out.push({ text: c.cyan(v.kind), keep: KEEP.kind });
   const model = modelOf(v);
-  if (model) out.push(c.magenta(oneLine(model)));
-  if (v.kind === 'tool' && v.toolName && !n.span.name.includes(v.toolName)) out.push(oneLine(v.toolName));
+  if (model) out.push({ text: c.magenta(oneLine(model)), keep: KEEP.model });
+  if (v.kind === 'tool' && v.toolName && !n.span.name.includes(v.toolName)) out.push({ text: oneLine(v.toolName), keep: KEEP.tool });
   const outer = n.children.length > 0 && n.subtreeUsage && !n.countsUsage;
-  if (n.countsUsage && v.usage) out.push(usageText(v.usage));
-  else if (outer) out.push(c.bold(`∑ ${usageText(n.subtreeUsage!)}`));
+  if (n.countsUsage && v.usage) out.push({ text: usageText(v.usage), keep: KEEP.figure, figure: true });
+  else if (outer) out.push({ text: c.bold(`∑ ${usageText(n.subtreeUsage!)}`), keep: KEEP.figure, figure: true });
   const cost = opts.costOf?.(n);
-  if (cost !== undefined) out.push(outer ? c.bold(`∑ ${formatUsd(cost)}`) : formatUsd(cost));
+  if (cost !== undefined) out.push({ text: outer ? c.bold(`∑ ${formatUsd(cost)}`) : formatUsd(cost), keep: KEEP.figure, figure: true });
   if (v.finishReasons?.length) {
     const reasons = v.finishReasons.map(oneLine).join(',');
     // A call cut off at the token limit is marked (outer spans repeating its reason are not).
-    out.push(n.countsCall && v.finishReasons.some(isCutOff) ? c.yellow(`✂ cut off (${reasons})`) : c.dim(reasons));
+    const cutOff = n.countsCall && v.finishReasons.some(isCutOff);
+    out.push(cutOff ? { text: c.yellow(`✂ cut off (${reasons})`), keep: KEEP.problem } : { text: c.dim(reasons), keep: KEEP.finish });
   }
   if (n.span.status.code === StatusCode.ERROR || v.error) {
-    out.push(c.red(`✗ ${oneLine(v.error ?? (n.span.status.message || 'error'))}`));
+    out.push({ text: c.red(`✗ ${oneLine(v.error ?? (n.span.status.message || 'error'))}`), keep: KEEP.problem });
   }
   if (!opts.events) {
     const count = n.span.events.length + (opts.logEventsOf?.(n).length ?? 0);
-    if (count) out.push(c.dim(`◦ ${count} event${count === 1 ? '' : 's'}`));
+    if (count) out.push({ text: c.dim(`◦ ${count} event${count === 1 ? '' : 's'}`), keep: KEEP.events });
   }
-  if (n.orphan) out.push(c.yellow(`(parent ${n.span.parentSpanId} missing)`));
-  if (n.cycleCut) out.push(c.yellow('(parent cycle cut)'));
+  if (n.orphan) out.push({ text: c.yellow(`(parent ${n.span.parentSpanId} missing)`), keep: KEEP.parent });
+  if (n.cycleCut) out.push({ text: c.yellow('(parent cycle cut)'), keep: KEEP.parent });
   return out;
 }
 
@@ -135,7 +154,9 @@ export function renderTrace(t: Trace, opts: TreeRenderOptions): string[] {
   const lines = renderTraceHeader(t, c, { calls: opts.calls }).map((l) => (Number.isFinite(width) ? truncateVisible(l, width) : l));
   const maxLevels = Number.isFinite(width) ? Math.max(4, Math.floor((width - 30) / 3 / 2)) : 64;
   const barWidth = opts.timeline ? Math.max(10, Math.min(60, Math.floor((Number.isFinite(width) ? width : 120) * 0.35))) : 0;
-  const leftWidth = opts.timeline ? (Number.isFinite(width) ? width : 120) - barWidth - 3 : width;
+  // A timeline row is the left part, two spaces and the bar between its two `│`.
+  const leftWidth = opts.timeline ? (Number.isFinite(width) ? width : 120) - barWidth - 4 : width;
+  let figuresDropped = false;
   const total = t.endNs - t.startNs;
 
   // Depth-first with an explicit stack (traces can be 100k levels deep). `levels` is the one
@@ -153,7 +174,9 @@ export function renderTrace(t: Trace, opts: TreeRenderOptions): string[] {
     const prefix = root ? '' : guides(levels, last ? GUIDE.last : GUIDE.tee, maxLevels);
     const name = oneLine(node.span.name || '(unnamed)');
     const details = nodeDetails(node, opts);
-    let line = composeLine(c.dim(prefix), name, details, leftWidth, visibleLength(prefix));
+    const composed = composeLine(c.dim(prefix), name, details, leftWidth, visibleLength(prefix), c);
+    figuresDropped ||= composed.figuresDropped;
+    let line = composed.line;
     if (opts.timeline) line = padTo(line, leftWidth) + '  ' + bar(node, t.startNs, total, barWidth, c);
     lines.push(line);
     const showChildren = opts.maxDepth === undefined || depth < opts.maxDepth;
@@ -187,19 +210,52 @@ export function renderTrace(t: Trace, opts: TreeRenderOptions): string[] {
       stack.push({ node: node.children[i]!, last: i === node.children.length - 1, depth: depth + 1 });
     }
   }
+  if (figuresDropped) {
+    const note = `⋯ tokens or costs not shown on lines marked ⋯ (${width} columns; widen the terminal or use --format json)`;
+    lines.push(...wrapText(note, width, '  ').map((l) => c.dim(l)));
+  }
   return lines;
 }
 
-function composeLine(prefix: string, name: string, details: string[], width: number, prefixLen: number): string {
-  const sep = '  ';
-  if (!Number.isFinite(width)) return `${prefix}${name}${sep}${details.join(sep)}`;
+/** The name shrinks to this (or its own width) before any detail but the least important goes. */
+const NAME_ROOM = 16;
+const NAME_MIN = 6;
+const SEP = '  ';
+
+/**
+ * A node's line within `width`: details go least important first (`keep`) while the name keeps
+ * 16 columns, then the name shrinks (in the middle: span names end in the model or tool) to 6,
+ * then details go again. A line that lost a token or cost figure ends in `⋯`.
+ */
+function composeLine(prefix: string, name: string, details: Detail[], width: number, prefixLen: number, c: Colors): { line: string; figuresDropped: boolean } {
+  if (!Number.isFinite(width)) return { line: `${prefix}${name}${SEP}${details.map((d) => d.text).join(SEP)}`, figuresDropped: false };
   const room = width - prefixLen;
-  const kept = [...details];
-  const detailsLen = () => kept.reduce((a, d) => a + visibleLength(d) + sep.length, 0);
-  // Keep the name readable (≥ 16 columns) by dropping trailing details first.
-  while (kept.length && room - detailsLen() < Math.min(16, name.length)) kept.pop();
+  const nameWidth = visibleLength(name);
+  const byKeep = details.map((d, i) => ({ ...d, i, len: visibleLength(d.text) + SEP.length })).sort((a, b) => a.keep - b.keep || b.i - a.i);
+  const kept = new Set(byKeep.map((d) => d.i));
+  let figuresDropped = false;
+  const marker = c.dim('⋯');
+  const detailsLen = () => byKeep.reduce((a, d) => a + (kept.has(d.i) ? d.len : 0), 0) + (figuresDropped ? SEP.length + 1 : 0);
+  // First only what is not a figure or a problem goes to keep the name readable; then anything.
+  const passes = [
+    { nameFloor: Math.min(NAME_ROOM, nameWidth), below: KEEP.problem },
+    { nameFloor: Math.min(NAME_MIN, nameWidth), below: Infinity },
+  ];
+  for (const { nameFloor, below } of passes) {
+    for (const d of byKeep) {
+      if (room - detailsLen() >= nameFloor) break;
+      if (!kept.has(d.i) || d.keep >= below) continue;
+      kept.delete(d.i);
+      figuresDropped ||= d.figure === true;
+    }
+  }
   const nameRoom = Math.max(1, room - detailsLen());
-  return `${prefix}${truncate(name, nameRoom)}${kept.length ? sep + kept.join(sep) : ''}`;
+  const shown = details.filter((_, i) => kept.has(i)).map((d) => d.text);
+  if (figuresDropped) shown.push(marker);
+  const shownName = visibleLength(name) <= nameRoom ? name : shortenMiddle(plainText(name), nameRoom);
+  const text = `${prefix}${shownName}${shown.length ? SEP + shown.join(SEP) : ''}`;
+  // A guide deeper than the line (a very narrow terminal) is cut with the rest.
+  return { line: visibleLength(text) > width ? clipEnd(plainText(text), width) : text, figuresDropped };
 }
 
 function padTo(line: string, width: number): string {

@@ -2,6 +2,7 @@
 import type { Colors } from '../../render/colors.js';
 import { oneLine } from '../../render/terminal.js';
 import { renderTable } from '../../render/table.js';
+import { wrapText } from '../../render/text-width.js';
 import type { Scorecard, ScorecardItem } from '../scorecard.js';
 import { plural } from './reporter.js';
 
@@ -16,8 +17,8 @@ function share(i: ScorecardItem): string {
 export function scorecardLines(s: Scorecard, colors: Colors, label: string, width = Infinity): string[] {
   if (s.noGenAi) {
     return [
-      colors.yellow(`No LLM, embeddings, tool or agent spans found in ${oneLine(label)} (${plural(s.spans, 'span')} read): nothing GenAI-related to lint.`),
-      'Is the app instrumented with the OpenTelemetry GenAI conventions or a supported library (OpenInference, OpenLLMetry, Vercel AI SDK, OpenLIT, Langfuse)?',
+      ...wrapText(`No LLM, embeddings, tool or agent spans found in ${oneLine(label)} (${plural(s.spans, 'span')} read): nothing GenAI-related to lint.`, width).map((l) => colors.yellow(l)),
+      ...wrapText('Is the app instrumented with the OpenTelemetry GenAI conventions or a supported library (OpenInference, OpenLLMetry, Vercel AI SDK, OpenLIT, Langfuse)?', width),
     ];
   }
   const rows = s.items.map((i) => {
@@ -26,12 +27,12 @@ export function scorecardLines(s: Scorecard, colors: Colors, label: string, widt
     return [mark, i.label, count, share(i)];
   });
   const table = renderTable(
-    [{ header: '' }, { header: 'checklist' }, { header: 'count', align: 'right' }, { header: 'share', align: 'right' }],
+    [{ header: '' }, { header: 'checklist', shorten: 'end' }, { header: 'count', align: 'right' }, { header: 'share', align: 'right' }],
     rows,
     { colors, width },
   );
   const lines = [colors.bold('Rollout checklist'), ...table.split('\n')];
   const deprecated = Object.entries(s.deprecatedKeys);
-  if (deprecated.length) lines.push(`deprecated keys: ${deprecated.map(([k, n]) => `${k} ×${n.toLocaleString('en-US')}`).join(', ')}`);
+  if (deprecated.length) lines.push(...wrapText(`deprecated keys: ${deprecated.map(([k, n]) => `${k} ×${n.toLocaleString('en-US')}`).join(', ')}`, width, '  '));
   return lines;
 }

@@ -5,13 +5,16 @@
  * not listed (the exit code does not change: it follows the counts, as in every format).
  */
 import type { Colors } from '../../render/colors.js';
-import { oneLine } from '../../render/terminal.js';
+import { oneLine, plainText, visibleLength } from '../../render/terminal.js';
+import { shortenMiddle, wrapText } from '../../render/text-width.js';
 import { formatMessage } from '../messages.js';
 import type { Finding, Severity } from '../types.js';
 import { countsText, plural, type LintSummary, type Reporter } from './reporter.js';
 import { scorecardLines } from './scorecard.js';
 
 export const MAX_KEPT = 10_000;
+/** Columns before a finding's message: four spaces, the severity (7) and two spaces. */
+const FINDING_INDENT = 13;
 
 const LABEL: Record<Severity, string> = { error: 'error', warn: 'warning', info: 'info' };
 
@@ -49,9 +52,21 @@ export class StylishReporter implements Reporter {
     return s === 'error' ? this.colors.red(text) : s === 'warn' ? this.colors.yellow(text) : this.colors.blue(text);
   }
 
+  /** A finding; a message longer than the terminal wraps under itself (findings are never cut). */
   private line(f: Finding): string {
     const place = f.spanId === '' && f.line !== undefined ? `line ${f.line}: ` : '';
-    return `    ${this.severity(f.severity)}  ${oneLine(place + formatMessage(f))}  ${this.colors.dim(f.rule)}`;
+    const message = oneLine(place + formatMessage(f));
+    const line = `    ${this.severity(f.severity)}  ${message}  ${this.colors.dim(f.rule)}`;
+    if (visibleLength(line) <= this.width) return line;
+    const indent = ' '.repeat(FINDING_INDENT);
+    const [first, ...rest] = wrapText(`${message}  ${f.rule}`, Math.max(20, this.width - FINDING_INDENT));
+    return [`    ${this.severity(f.severity)}  ${first}`, ...rest.map((l) => indent + l)].join('\n');
+  }
+
+  /** A heading (trace or span) with its id: the name is shortened in the middle to fit. */
+  private heading(indent: string, name: string, id: string): string {
+    const room = this.width - indent.length - 2 - visibleLength(id);
+    return `${indent}${visibleLength(name) <= room ? name : shortenMiddle(plainText(name), Math.max(8, room))}  ${id}`;
   }
 
   *end(s: LintSummary): Iterable<string> {
@@ -69,10 +84,14 @@ export class StylishReporter implements Reporter {
         continue;
       }
       const first = spans.values().next().value?.[0];
-      yield `${c.bold(`trace ${traceId}`)}${first?.source ? c.dim(`  ${oneLine(first.source)}`) : ''}\n`;
+      const source = first?.source ? oneLine(first.source) : '';
+      const room = this.width - visibleLength(`trace ${traceId}  `);
+      // The file's name is at the end of its path: a long path is shortened in the middle.
+      const shownSource = visibleLength(source) <= room ? source : shortenMiddle(source, Math.max(8, room));
+      yield `${c.bold(`trace ${traceId}`)}${source ? c.dim(`  ${shownSource}`) : ''}\n`;
       for (const list of spans.values()) {
         const f0 = list[0]!;
-        yield `  ${oneLine(f0.spanName || '(unnamed)')}  ${c.dim(f0.spanId)}\n`;
+        yield `${this.heading('  ', oneLine(f0.spanName || '(unnamed)'), c.dim(f0.spanId))}\n`;
         for (const f of list) yield `${this.line(f)}\n`;
       }
       yield '\n';
@@ -83,10 +102,11 @@ export class StylishReporter implements Reporter {
     // What the list above lacks is said on the summary line itself, never only on a later line.
     const notShown = this.dropped > 0 ? `; ${plural(this.dropped, 'finding')} not listed (stylish lists ${MAX_KEPT.toLocaleString('en-US')}; --format json or sarif lists all)` : '';
     const notReported = s.problemsNotReported > 0 ? `; ${plural(s.problemsNotReported, 'more decode problem')} not reported (too many bad records at once)` : '';
-    if (total === 0 && s.problemsNotReported === 0) yield `${c.green('✔')} no problems in ${read}\n`;
+    const wrap = (mark: string, text: string) => `${mark} ${wrapText(text, this.width - 2, '  ').join('\n')}\n`;
+    if (total === 0 && s.problemsNotReported === 0) yield wrap(c.green('✔'), `no problems in ${read}`);
     else {
       const mark = s.counts.error > 0 || s.problemsNotReported > 0 ? c.red('✖') : c.yellow('⚠');
-      yield `${mark} ${plural(total, 'problem')} (${countsText(s.counts)}) in ${read}${notShown}${notReported}\n`;
+      yield wrap(mark, `${plural(total, 'problem')} (${countsText(s.counts)}) in ${read}${notShown}${notReported}`);
     }
     if (s.quiet && s.counts.warn + s.counts.info > 0) yield c.dim('  warnings and infos hidden by --quiet\n');
     if (s.maxWarnings !== undefined && s.counts.warn > s.maxWarnings) {

@@ -1,0 +1,139 @@
+/**
+ * Text measured and cut in terminal columns, not UTF-16 code units (docs/architecture.md, "Output
+ * width"): a CJK character or an emoji takes two columns, a combining mark none, and a cut never
+ * splits a surrogate pair or a grapheme cluster. Widths come from string-width (cli-table3 measures
+ * with it too, so our layout and its padding agree). Functions here take plain text: styled text
+ * is measured through `visibleLength` in terminal.ts, which strips our marked styles first.
+ */
+import stringWidth from 'string-width';
+
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/** Columns plain text takes on a terminal. */
+export function textWidth(plain: string): number {
+  return PRINTABLE_ASCII.test(plain) ? plain.length : stringWidth(plain);
+}
+
+interface Cluster {
+  text: string;
+  width: number;
+}
+
+function clusters(plain: string): Cluster[] {
+  return Array.from(graphemes.segment(plain), ({ segment }) => ({ text: segment, width: stringWidth(segment) }));
+}
+
+/** The longest prefix of `parts` within `width` columns. */
+function head(parts: Cluster[], width: number): string {
+  let out = '';
+  let used = 0;
+  for (const p of parts) {
+    if (used + p.width > width) break;
+    out += p.text;
+    used += p.width;
+  }
+  return out;
+}
+
+/** The longest suffix of `parts` within `width` columns. */
+function tail(parts: Cluster[], width: number): string {
+  let out = '';
+  let used = 0;
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const p = parts[i]!;
+    if (used + p.width > width) break;
+    out = p.text + out;
+    used += p.width;
+  }
+  return out;
+}
+
+/** `plain` cut at the end to `width` columns, `…` marking the cut. */
+export function clipEnd(plain: string, width: number): string {
+  if (width <= 0) return '';
+  if (textWidth(plain) <= width) return plain;
+  return `${head(clusters(plain), width - 1)}…`;
+}
+
+/**
+ * `plain` shortened in the middle to `width` columns: model and span ids differ at their ends
+ * (`…-20241022`, `…-mini`), so both ends are kept. `tailColumns` says how many columns the end
+ * keeps; by default a little more than half.
+ */
+export function shortenMiddle(plain: string, width: number, tailColumns?: number): string {
+  if (width <= 0) return '';
+  if (textWidth(plain) <= width) return plain;
+  if (width === 1) return '…';
+  const parts = clusters(plain);
+  const room = width - 1;
+  const back = Math.min(room, tailColumns ?? Math.ceil(room / 2));
+  const end = tail(parts, back);
+  return `${head(parts, room - textWidth(end))}…${end}`;
+}
+
+/**
+ * A shortening of every value to `width` columns that keeps distinct values distinct when any
+ * split of the cut does: `gpt-4o-2024-05-13` and `gpt-4o-2024-08-06` both shorten to
+ * `gpt-4o-2024-…` at the end, but not in the middle with enough of the tail kept.
+ */
+export function shortenApart(values: readonly string[], width: number): (value: string) => string {
+  const distinct = [...new Set(values)];
+  const long = distinct.filter((v) => textWidth(v) > width);
+  if (!long.length || width <= 1) return (v) => shortenMiddle(v, width);
+  const room = width - 1;
+  const splits = [Math.ceil(room / 2)];
+  for (let back = room; back >= 0; back--) if (back !== splits[0]) splits.push(back);
+  for (const back of splits) {
+    const shortened = new Set(distinct.map((v) => shortenMiddle(v, width, back)));
+    if (shortened.size === distinct.length) return (v) => shortenMiddle(v, width, back);
+  }
+  return (v) => shortenMiddle(v, width);
+}
+
+/** The narrowest width (≥ `floor`) at which `shortenApart` still tells every value apart. */
+export function widthApart(values: readonly string[], floor: number): number {
+  const natural = Math.max(0, ...values.map(textWidth));
+  const distinct = new Set(values).size;
+  let best = natural;
+  for (let w = natural - 1; w >= floor; w--) {
+    const shorten = shortenApart(values, w);
+    if (new Set(values.map(shorten)).size < distinct) break;
+    best = w;
+  }
+  return best;
+}
+
+/** `plain` broken into lines of at most `width` columns, at spaces where it can be (runs of spaces become one). */
+export function wrapText(plain: string, width: number, indent = ''): string[] {
+  if (!Number.isFinite(width) || textWidth(plain) <= width) return [plain];
+  const room = Math.max(1, width - textWidth(indent));
+  const lines: string[] = [];
+  let line = '';
+  const push = () => {
+    lines.push(lines.length ? indent + line : line);
+    line = '';
+  };
+  for (const word of plain.split(/ +/)) {
+    const limit = lines.length ? room : width;
+    const candidate = line ? `${line} ${word}` : word;
+    if (textWidth(candidate) <= limit) {
+      line = candidate;
+      continue;
+    }
+    if (line) push();
+    let rest = word;
+    // A word longer than a line (a URL, an id) is broken where the line ends.
+    while (textWidth(rest) > (lines.length ? room : width)) {
+      const parts = clusters(rest);
+      // At least one cluster per line, or a wide character in a one-column room never ends.
+      const piece = head(parts, lines.length ? room : width) || parts[0]!.text;
+      line = piece;
+      push();
+      rest = rest.slice(piece.length);
+    }
+    line = rest;
+  }
+  if (line || !lines.length) push();
+  return lines;
+}
