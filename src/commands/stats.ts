@@ -10,10 +10,12 @@ import { LlmtraceError } from '../lib/errors.js';
 import { makeColors } from '../lib/render/colors.js';
 import { gateLines } from '../lib/render/cost-report.js';
 import { outputKind, writeDiagnostic, writeOut } from '../lib/render/output.js';
-import { renderStatsCsv, renderStatsJson, renderStatsMarkdown, renderStatsTable, type StatsView } from '../lib/render/stats-report.js';
+import { metricsNotes, renderStatsCsv, renderStatsJson, renderStatsMarkdown, renderStatsTable, type StatsView } from '../lib/render/stats-report.js';
 import { appendStepSummary, collect, usage, windowOf } from '../lib/report-command.js';
 import { boundHeapGrowth } from '../lib/runtime/heap.js';
 import { DEFAULT_MEMORY_BUDGET, formatMemorySize, sizeOption } from '../lib/sizes.js';
+import { formatProblem } from '../lib/errors.js';
+import { metricsInputs, readMetricsRequests } from '../lib/sources/metrics.js';
 import { openSources } from '../lib/sources/open.js';
 import { resolveStoreDir } from '../lib/store/layout.js';
 import { readStatsBaseline } from '../lib/stats/baseline.js';
@@ -98,6 +100,13 @@ Examples:
       // Read the baseline before the input, so a typo fails fast.
       const baseline = opts.baseline === undefined ? undefined : await readStatsBaseline(opts.baseline);
       const opened = await openSources({ sources, store, storeSinceMs: window.sinceMs, diagnostic: writeDiagnostic });
+      // GenAI client metrics from the store's metrics files and from the dumps (services without spans).
+      let metricsProblems = 0;
+      const onMetricsProblem = (p: Parameters<typeof formatProblem>[0]) => {
+        if (++metricsProblems <= 20) writeDiagnostic(`llmtrace: ${formatProblem(p)}`);
+      };
+      const metricsRead = { inputs: 0, requests: 0, badRecords: 0, unreadableInputs: 0 };
+      const metrics = readMetricsRequests(await metricsInputs(sources, store, window.sinceMs), onMetricsProblem, metricsRead);
       const run = await computeStats(opened, {
         book,
         window,
@@ -105,9 +114,17 @@ Examples:
         featureKeys: opts.featureKey ?? config.featureKeys,
         settleAfterSpans: SETTLE_AFTER_SPANS,
         memoryBytes: opts.memory ?? DEFAULT_MEMORY_BUDGET,
+        metrics,
+        onMetricsProblem,
       });
-      const { summary, unusable } = opened.finish();
-      if (summary) warn(summary);
+      const finished = opened.finish();
+      if (finished.summary) warn(finished.summary);
+      const metricsSkipped = metricsProblems ? `${metricsProblems} metrics problem${metricsProblems === 1 ? '' : 's'} (records or points skipped)` : undefined;
+      if (metricsProblems > 20) warn(`${metricsSkipped}, ${metricsProblems - 20} not shown`);
+      const summary = [finished.summary, metricsSkipped].filter(Boolean).join('; ') || undefined;
+      // Metrics alone are usable input: a service may send no spans at all.
+      const unusable = finished.unusable && !(run.metricPoints > 0 && opened.stats.unreadableInputs === 0);
+      for (const line of metricsNotes(run.report)) warn(line);
 
       const gates = evaluateStatsGates(
         run.report,
