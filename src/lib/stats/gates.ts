@@ -47,7 +47,7 @@ export function evaluateStatsGates(report: StatsReport, opts: StatsGateOptions, 
     // The total always reports (ok or not); a row only when it fails, as cost does. The metrics
     // total is a total of its own (never merged with the spans'), checked the same way.
     const totals: Array<[string, StatsFigures]> = [['total', report.total]];
-    if (report.metrics?.services.length) totals.push(['total (metrics)', report.metrics.total]);
+    if (report.metrics?.services.length) totals.push(['total (metrics, interpolated)', report.metrics.total]);
     for (const [name, figures] of totals) {
       const total = l.value(figures);
       if (total === undefined) out.push({ gate: l.gate, ok: true, message: `${name} ${l.what}: no values` });
