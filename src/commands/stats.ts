@@ -49,7 +49,7 @@ export function register(program: Command): void {
   program
     .command('stats')
     .description('latency, time to first token, errors and finish reasons per model, with SLO gates for CI')
-    .argument('[sources...]', 'trace files (OTLP JSON/JSONL/protobuf, Jaeger, Zipkin, .gz), directories, or - for stdin; default: the local store')
+    .argument('[sources...]', 'trace files (OTLP JSON/JSONL/protobuf, Jaeger, Zipkin, .gz) and OTLP JSON metrics, directories, or - for stdin; default: the local store')
     .option('--since <when>', 'only calls that started at or after: a duration back from now (30m, 24h, 7d), a date or an RFC 3339 time', usage((v) => parseTimeSpec('--since', v)))
     .option('--until <when>', 'only calls that started before this time (same forms as --since)', usage((v) => parseTimeSpec('--until', v)))
     .option('--by <dims>', `group by (comma-separated), as cost: model, model.raw, provider, feature, service, operation, day, hour, trace, user, conversation, attr:<key> (default ${DEFAULT_BY.join(',')})`, usage<string[]>((v, prev) => [...(prev ?? []), ...commaList(v).map(checkDimension)]))
@@ -74,7 +74,10 @@ its status is ERROR, error.type is set, or Langfuse's observation level is ERROR
 nearest-rank: the smallest value with at least p% of the values at or below it, exact at any input
 order and split. TTFT: gen_ai.response.time_to_first_chunk (s), gen_ai.server.time_to_first_token
 (s), ai.response.msToFirstChunk (ms) or the ai.stream.firstChunk event. length rate: calls with a
-finish reason length or max_tokens. Exit 0 ok, 1 a gate failed, 2 bad flags or unusable input.
+finish reason length or max_tokens. Services that send no spans are reported from their GenAI
+client metrics (store metrics files, OTLP JSON metrics in dumps) in rows of their own, marked ~:
+percentiles interpolated within histogram buckets, never mixed with spans' figures.
+Exit 0 ok, 1 a gate failed, 2 bad flags or unusable input.
 With $GITHUB_STEP_SUMMARY set, the markdown report is appended to it.
 
 Examples:
