@@ -77,8 +77,9 @@ interface PbMetricsRequest {
 const nsToMs = (v: unknown) => Number(toBigInt(v, false) / 1000n) / 1000;
 const count = (v: unknown) => Number(toBigInt(v, false));
 
+/** Attributes as a series key: keys sorted; int values are BigInt (proto-decode), which JSON cannot write as is. */
 function sortedJson(a: Attributes): string {
-  return JSON.stringify(Object.keys(a).sort().map((k) => [k, a[k]]));
+  return JSON.stringify(Object.keys(a).sort().map((k) => [k, a[k]]), (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
 }
 
 /**
