@@ -109,7 +109,9 @@ Examples:
         if (++metricsProblems <= 20) writeDiagnostic(`llmtrace: ${formatProblem(p)}`);
       };
       const metricsRead = { inputs: 0, requests: 0, badRecords: 0, unreadableInputs: 0 };
-      const metrics = readMetricsRequests(await metricsInputs(sources, store, window.sinceMs), onMetricsProblem, metricsRead);
+      // Dumps are read again for metrics only when the span reader saw metrics requests in them.
+      const metrics = async () =>
+        readMetricsRequests(await metricsInputs(sources, store, window.sinceMs, opened.stats.metricsRequests > 0), onMetricsProblem, metricsRead);
       const run = await computeStats(opened, {
         book,
         window,

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { planDimensions } from '../../src/lib/cost/dimensions.js';
 import { loadPricing } from '../../src/lib/cost/pricing.js';
 import { decodeSignalJson } from '../../src/lib/otlp/signals.js';
+import { metricsInputs } from '../../src/lib/sources/metrics.js';
 import { histogramMax, interpolatedPercentile, type Histogram } from '../../src/lib/stats/histogram.js';
 import { genAiPoints, groupMetrics, MetricSeries, type MetricPoint } from '../../src/lib/stats/metrics.js';
 import { metricsFiguresOf } from '../../src/lib/stats/report.js';
@@ -155,6 +156,11 @@ describe('grouping', () => {
       'resourceMetrics[0].scopeMetrics[0].metrics[2].histogram.dataPoints[0]: 1 bucket counts for 2 bounds (expected 3); skipped',
       'resourceMetrics[0].scopeMetrics[0].metrics[3]: gen_ai.client.operation.duration: aggregation temporality 0 is neither delta (1) nor cumulative (2); skipped',
     ]);
+  });
+
+  it('reads a dump again for metrics only when the span reader saw metrics requests in it', async () => {
+    expect(await metricsInputs(['package.json'], undefined, undefined, false)).toEqual([]);
+    expect((await metricsInputs(['package.json'], undefined, undefined, true)).map((i) => [i.label, i.metricsOnly])).toEqual([['package.json', false]]);
   });
 
   it('reads time to first chunk', () => {

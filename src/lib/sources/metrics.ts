@@ -44,8 +44,12 @@ export interface MetricsRecord {
   line?: number;
 }
 
-/** The metrics inputs for the same sources the spans come from (none: the store). */
-export async function metricsInputs(sources: readonly string[], store: string | undefined, sinceMs?: number): Promise<MetricsInput[]> {
+/**
+ * The metrics inputs for the same sources the spans come from (none: the store). With
+ * `dumpsHaveMetrics` false (the span reader saw no metrics request in them), files given as
+ * sources are not read again: a trace dump costs one pass, as before.
+ */
+export async function metricsInputs(sources: readonly string[], store: string | undefined, sinceMs?: number, dumpsHaveMetrics = true): Promise<MetricsInput[]> {
   const storeFiles = async (dir: string) => (await directoryInputs(dir, 'metrics', sinceMs)).map((i) => ({ ...i, metricsOnly: true }));
   if (sources.length === 0) {
     const dir = resolveStoreDir(store);
@@ -66,7 +70,7 @@ export async function metricsInputs(sources: readonly string[], store: string | 
       continue; // the span reader reports a missing source
     }
     if (isDir) out.push(...(await storeFiles(src)));
-    else out.push({ ...fileInput(src), metricsOnly: false });
+    else if (dumpsHaveMetrics) out.push({ ...fileInput(src), metricsOnly: false });
   }
   return out;
 }

@@ -34,10 +34,12 @@ export interface ReadStats {
   badRecords: number;
   spans: number;
   skippedSpans: number;
+  /** OTLP metrics requests seen (not decoded: `stats` reads them again only when there were any). */
+  metricsRequests: number;
 }
 
 export function newReadStats(): ReadStats {
-  return { inputs: 0, unreadableInputs: 0, records: 0, badRecords: 0, spans: 0, skippedSpans: 0 };
+  return { inputs: 0, unreadableInputs: 0, records: 0, badRecords: 0, spans: 0, skippedSpans: 0, metricsRequests: 0 };
 }
 
 export interface ReadOptions {
@@ -102,6 +104,7 @@ export class InputReader {
   accept(result: DecodeResult, line?: number): SpanBatch | undefined {
     this.stats.records++;
     this.stats.spans += result.spans.length;
+    if (result.metricsRequest) this.stats.metricsRequests++;
     for (const p of result.problems) {
       if (p.message.startsWith('span skipped')) this.stats.skippedSpans++;
       this.problem({ line, field: p.field, message: p.message });

@@ -25,8 +25,8 @@ export interface StatsRunOptions {
   /** `--memory`: bounds the trace state and, separately, the values held for percentiles. */
   memoryBytes?: number;
   spillParent?: string;
-  /** OTLP metrics requests (sources/metrics.ts), read after the spans. */
-  metrics?: AsyncIterable<MetricsRecord>;
+  /** OTLP metrics requests (sources/metrics.ts), opened after the spans were read (what they saw decides what to read). */
+  metrics?: () => Promise<AsyncIterable<MetricsRecord>>;
   /** A metrics point that cannot be used (wrong type, inconsistent buckets): reported, the rest read. */
   onMetricsProblem?: (p: Problem) => void;
 }
@@ -61,7 +61,7 @@ export async function computeStats(sources: Pick<OpenedSources, 'mapped'>, opts:
     let metrics: Parameters<typeof buildStatsReport>[2];
     if (opts.metrics) {
       const series = new MetricSeries(opts.window ?? {});
-      for await (const rec of opts.metrics) {
+      for await (const rec of await opts.metrics()) {
         for (const p of genAiPoints(rec.msg, (problem) => opts.onMetricsProblem?.({ source: rec.source, line: rec.line, ...problem }))) {
           metricPoints++;
           series.add(p);
