@@ -7,8 +7,11 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { otlpJsonToPb } from '../../src/lib/otlp/pb-json.js';
+import { otlpTypes } from '../../src/lib/otlp/schema.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir, writeTemp } from '../helpers/read-all.js';
+import { startTail } from '../helpers/tail-process.js';
 import type { StatsReport } from '../../src/lib/stats/report.js';
 import { CUMULATIVE, jsonl, metricsRequest, T0, type PointSpec } from './metrics-fixtures.js';
 
@@ -83,6 +86,28 @@ describe('llmtrace stats from OTLP metrics', () => {
   it('reads the store: metrics files alone are usable input', async () => {
     const store = tempDir();
     writeFileSync(path.join(store, 'metrics-20260501T00.jsonl'), jsonl(METRICS_ONLY));
+    const r = await runCli(['stats', '--store', store, '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r.stdout).rows[0]).toMatchObject(EXPECTED_ROW);
+  });
+
+  it('reads what tail stored from OTLP/HTTP metrics exports, JSON and protobuf', async () => {
+    const store = path.join(tempDir(), 'store');
+    const { tail, listening } = await startTail(['--store', store, '--no-grpc']);
+    try {
+      const url = `http://127.0.0.1:${listening.http.port}/v1/metrics`;
+      const [first, ...rest] = METRICS_ONLY.map(metricsRequest);
+      const json = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(first) });
+      expect(json.status).toBe(200);
+      for (const req of rest) {
+        const t = otlpTypes().ExportMetricsServiceRequest;
+        const body = Buffer.from(t.encode(otlpJsonToPb(t, req) as never).finish());
+        const pb = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
+        expect(pb.status).toBe(200);
+      }
+    } finally {
+      expect(await tail.stop()).toBe(0);
+    }
     const r = await runCli(['stats', '--store', store, '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
     expect(json(r.stdout).rows[0]).toMatchObject(EXPECTED_ROW);
