@@ -132,6 +132,17 @@ describe('llmtrace stats from OTLP metrics', () => {
     expect(early.latencyMs?.p95).toBeCloseTo(100, 9); // rank 4 of 4 in [0, 0.1 s]
   });
 
+  it('finds the point before --since in the previous hour\'s store file', async () => {
+    const store = tempDir();
+    const cum = (min: number, counts: number[]): PointSpec => ({ temporality: CUMULATIVE, startMs: T0, timeMs: T0 + min * MIN, bounds: BOUNDS, counts });
+    // Hour 00 ends before --since (01:05); its last point (00:50, 3 calls) is the baseline.
+    writeFileSync(path.join(store, 'metrics-20260501T00.jsonl'), jsonl([cum(50, [3, 0, 0, 0, 0])]));
+    writeFileSync(path.join(store, 'metrics-20260501T01.jsonl'), jsonl([cum(70, [5, 0, 0, 0, 0]), cum(80, [8, 0, 0, 0, 0])]));
+    const r = await runCli(['stats', '--store', store, '--format', 'json', '--since', new Date(T0 + 65 * MIN).toISOString()]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r.stdout).rows[0]!.calls).toBe(8 - 3);
+  });
+
   it('never mixes: a service with spans keeps its span figures, its metrics are set aside and said so', async () => {
     const dir = tempDir();
     const spans = path.join(dir, 'spans.jsonl');

@@ -23,6 +23,7 @@ import { firstNonSpace, openInputBytes, reportFailure, type ReadStats } from './
 const MiB = 1024 * 1024;
 const MAX_LINE_BYTES = 256 * MiB;
 const MAX_DOCUMENT_BYTES = 512 * MiB;
+const BASELINE_LOOKBACK_MS = 3_600_000;
 /** A line that names neither key holds no metrics request: not worth parsing. */
 const METRICS_KEYS = [Buffer.from('"resourceMetrics"'), Buffer.from('"resource_metrics"')];
 
@@ -50,7 +51,10 @@ export interface MetricsRecord {
  * sources are not read again: a trace dump costs one pass, as before.
  */
 export async function metricsInputs(sources: readonly string[], store: string | undefined, sinceMs?: number, dumpsHaveMetrics = true): Promise<MetricsInput[]> {
-  const storeFiles = async (dir: string) => (await directoryInputs(dir, 'metrics', sinceMs)).map((i) => ({ ...i, metricsOnly: true }));
+  // One hour more than the window: a cumulative series' last point before the window is its
+  // baseline (stats/metrics.ts), and it may sit in the previous hour's file.
+  const from = sinceMs === undefined ? undefined : sinceMs - BASELINE_LOOKBACK_MS;
+  const storeFiles = async (dir: string) => (await directoryInputs(dir, 'metrics', from)).map((i) => ({ ...i, metricsOnly: true }));
   if (sources.length === 0) {
     const dir = resolveStoreDir(store);
     try {
