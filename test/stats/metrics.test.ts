@@ -152,7 +152,7 @@ describe('grouping', () => {
     const got = genAiPoints(decodeSignalJson('metrics', req), (p) => problems.push(`${p.field}: ${p.message}`));
     expect(got).toHaveLength(1);
     expect(problems).toEqual([
-      'resourceMetrics[0].scopeMetrics[0].metrics[1]: gen_ai.client.operation.duration is a gauge, expected a histogram; skipped',
+      'resourceMetrics[0].scopeMetrics[0].metrics[1]: gen_ai.client.operation.duration is a gauge, expected a histogram with explicit buckets; skipped',
       'resourceMetrics[0].scopeMetrics[0].metrics[2].histogram.dataPoints[0]: 1 bucket counts for 2 bounds (expected 3); skipped',
       'resourceMetrics[0].scopeMetrics[0].metrics[3]: gen_ai.client.operation.duration: aggregation temporality 0 is neither delta (1) nor cumulative (2); skipped',
     ]);
