@@ -10,10 +10,12 @@ import { LlmtraceError } from '../lib/errors.js';
 import { makeColors } from '../lib/render/colors.js';
 import { gateLines } from '../lib/render/cost-report.js';
 import { outputKind, writeDiagnostic, writeOut } from '../lib/render/output.js';
-import { renderStatsCsv, renderStatsJson, renderStatsMarkdown, renderStatsTable, type StatsView } from '../lib/render/stats-report.js';
+import { metricsNotes, renderStatsCsv, renderStatsJson, renderStatsMarkdown, renderStatsTable, type StatsView } from '../lib/render/stats-report.js';
 import { appendStepSummary, collect, usage, windowOf } from '../lib/report-command.js';
 import { boundHeapGrowth } from '../lib/runtime/heap.js';
 import { DEFAULT_MEMORY_BUDGET, formatMemorySize, sizeOption } from '../lib/sizes.js';
+import { formatProblem } from '../lib/errors.js';
+import { metricsInputs, readMetricsRequests } from '../lib/sources/metrics.js';
 import { openSources } from '../lib/sources/open.js';
 import { resolveStoreDir } from '../lib/store/layout.js';
 import { readStatsBaseline } from '../lib/stats/baseline.js';
@@ -47,7 +49,7 @@ export function register(program: Command): void {
   program
     .command('stats')
     .description('latency, time to first token, errors and finish reasons per model, with SLO gates for CI')
-    .argument('[sources...]', 'trace files (OTLP JSON/JSONL/protobuf, Jaeger, Zipkin, .gz), directories, or - for stdin; default: the local store')
+    .argument('[sources...]', 'trace files (OTLP JSON/JSONL/protobuf, Jaeger, Zipkin, .gz) and OTLP JSON metrics, directories, or - for stdin; default: the local store')
     .option('--since <when>', 'only calls that started at or after: a duration back from now (30m, 24h, 7d), a date or an RFC 3339 time', usage((v) => parseTimeSpec('--since', v)))
     .option('--until <when>', 'only calls that started before this time (same forms as --since)', usage((v) => parseTimeSpec('--until', v)))
     .option('--by <dims>', `group by (comma-separated), as cost: model, model.raw, provider, feature, service, operation, day, hour, trace, user, conversation, attr:<key> (default ${DEFAULT_BY.join(',')})`, usage<string[]>((v, prev) => [...(prev ?? []), ...commaList(v).map(checkDimension)]))
@@ -72,7 +74,10 @@ its status is ERROR, error.type is set, or Langfuse's observation level is ERROR
 nearest-rank: the smallest value with at least p% of the values at or below it, exact at any input
 order and split. TTFT: gen_ai.response.time_to_first_chunk (s), gen_ai.server.time_to_first_token
 (s), ai.response.msToFirstChunk (ms) or the ai.stream.firstChunk event. length rate: calls with a
-finish reason length or max_tokens. Exit 0 ok, 1 a gate failed, 2 bad flags or unusable input.
+finish reason length or max_tokens. Services that send no spans are reported from their GenAI
+client metrics (store metrics files, OTLP JSON metrics in dumps) in rows of their own, marked ~:
+percentiles interpolated within histogram buckets, never mixed with spans' figures.
+Exit 0 ok, 1 a gate failed, 2 bad flags or unusable input.
 With $GITHUB_STEP_SUMMARY set, the markdown report is appended to it.
 
 Examples:
@@ -98,6 +103,15 @@ Examples:
       // Read the baseline before the input, so a typo fails fast.
       const baseline = opts.baseline === undefined ? undefined : await readStatsBaseline(opts.baseline);
       const opened = await openSources({ sources, store, storeSinceMs: window.sinceMs, diagnostic: writeDiagnostic });
+      // GenAI client metrics from the store's metrics files and from the dumps (services without spans).
+      let metricsProblems = 0;
+      const onMetricsProblem = (p: Parameters<typeof formatProblem>[0]) => {
+        if (++metricsProblems <= 20) writeDiagnostic(`llmtrace: ${formatProblem(p)}`);
+      };
+      const metricsRead = { inputs: 0, requests: 0, badRecords: 0, unreadableInputs: 0 };
+      // Dumps are read again for metrics only when the span reader saw metrics requests in them.
+      const metrics = async () =>
+        readMetricsRequests(await metricsInputs(sources, store, window.sinceMs, opened.stats.metricsRequests > 0), onMetricsProblem, metricsRead);
       const run = await computeStats(opened, {
         book,
         window,
@@ -105,9 +119,17 @@ Examples:
         featureKeys: opts.featureKey ?? config.featureKeys,
         settleAfterSpans: SETTLE_AFTER_SPANS,
         memoryBytes: opts.memory ?? DEFAULT_MEMORY_BUDGET,
+        metrics,
+        onMetricsProblem,
       });
-      const { summary, unusable } = opened.finish();
-      if (summary) warn(summary);
+      const finished = opened.finish();
+      if (finished.summary) warn(finished.summary);
+      const metricsSkipped = metricsProblems ? `${metricsProblems} metrics problem${metricsProblems === 1 ? '' : 's'} (records or points skipped)` : undefined;
+      if (metricsProblems > 20) warn(`${metricsSkipped}, ${metricsProblems - 20} not shown`);
+      const summary = [finished.summary, metricsSkipped].filter(Boolean).join('; ') || undefined;
+      // Metrics alone are usable input: a service may send no spans at all.
+      const unusable = finished.unusable && !(run.metricPoints > 0 && opened.stats.unreadableInputs === 0);
+      for (const line of metricsNotes(run.report)) warn(line);
 
       const gates = evaluateStatsGates(
         run.report,

@@ -111,12 +111,44 @@ function otlpDocument(): Record<string, unknown> {
   };
 }
 
+/** GenAI client metrics of a service that sends no spans: `stats` shows their attributes. */
+function otlpMetricsDocument(): Record<string, unknown> {
+  const point = (extra: ReturnType<typeof attr>[]) => ({
+    attributes: [attr('gen_ai.operation.name', `chat${PAYLOAD}`), attr('gen_ai.provider.name', `prov${PAYLOAD}`), attr('gen_ai.request.model', `model${PAYLOAD}`), ...extra],
+    startTimeUnixNano: ns(0),
+    timeUnixNano: ns(60_000),
+    count: '2',
+    sum: 1.5,
+    bucketCounts: ['1', '1'],
+    explicitBounds: [1],
+  });
+  return {
+    resourceMetrics: [
+      {
+        resource: { attributes: [attr('service.name', `metrics${PAYLOAD}`)] },
+        scopeMetrics: [
+          {
+            scope: { name: `scope${PAYLOAD}` },
+            metrics: [
+              { name: 'gen_ai.client.operation.duration', unit: 's', histogram: { aggregationTemporality: 1, dataPoints: [point([]), point([attr('error.type', `429${PAYLOAD}`)])] } },
+              { name: 'gen_ai.client.operation.time_to_first_chunk', unit: 's', histogram: { aggregationTemporality: 1, dataPoints: [point([])] } },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
+
 let dir: string;
 let file: string;
+let metricsFile: string;
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'llmtrace-escape-'));
   file = path.join(dir, 'dump.jsonl');
   writeFileSync(file, `${JSON.stringify(otlpDocument())}\n`);
+  metricsFile = path.join(dir, 'metrics.jsonl');
+  writeFileSync(metricsFile, `${JSON.stringify(otlpMetricsDocument())}\n`);
 });
 
 const COLORS: Record<string, Record<string, string>> = { color: { FORCE_COLOR: '1', NO_COLOR: '' }, 'no color': {} };
@@ -175,6 +207,21 @@ describe('terminal safety: untrusted strings in every printed field', () => {
       const doc = JSON.parse(r.stdout) as unknown;
       expect(JSON.stringify(doc)).toContain(JSON.stringify(PAYLOAD).slice(1, -1));
     });
+  }
+
+  // Metrics attributes (service, model, provider, operation, error type) reach the same cells and notes.
+  for (const format of ['table', 'markdown', 'csv', 'json']) {
+    for (const [mode, env] of Object.entries(COLORS)) {
+      it(`stats over metrics ${format} (${mode}): stdout and stderr carry no raw control`, async () => {
+        const r = await runCli(['stats', '--by', 'service,model,provider,operation', '--format', format, metricsFile], { env });
+        expect(r.code, r.stderr).toBe(0);
+        if (format === 'json' || format === 'csv') expect(rawControls(r.stdout)).toBeUndefined();
+        else expectTerminalSafe(r.stdout, 'stdout');
+        expectTerminalSafe(r.stderr, 'stderr');
+        if (format === 'json') expect(JSON.stringify(JSON.parse(r.stdout))).toContain(JSON.stringify(PAYLOAD).slice(1, -1));
+        else expect(r.stdout + r.stderr).toContain('\\x1b]0;PWNED');
+      });
+    }
   }
 
   it('a file name in an error message is escaped', async () => {

@@ -24,6 +24,8 @@ export interface DecodeResult {
   problems: FieldProblem[];
   /** Log records tied to spans, from OTLP logs records (the store's logs files). */
   logEvents?: SpanLogEvent[];
+  /** The record was an OTLP metrics request (no spans; `stats` reads it in a pass of its own). */
+  metricsRequest?: boolean;
 }
 
 /**

@@ -53,6 +53,7 @@ export function decodeRecord(doc: unknown): DecodeResult {
       (doc as unknown[]).forEach((d, i) => {
         const r = decodeRecord(d);
         for (const s of r.spans) out.spans.push(s);
+        if (r.metricsRequest) out.metricsRequest = true;
         for (const p of r.problems) out.problems.push({ ...p, field: `[${i}]${p.field ? `.${p.field}` : ''}` });
       });
       return out;
@@ -60,7 +61,7 @@ export function decodeRecord(doc: unknown): DecodeResult {
     case 'otlp-logs':
       return { spans: [], problems: [], logEvents: logEventsOf(doc) };
     case 'otlp-metrics':
-      return EMPTY;
+      return { spans: [], problems: [], metricsRequest: true };
     default:
       throw new DecodeError(
         `not a trace record (expected OTLP JSON with resourceSpans, a Jaeger or a Zipkin document; got ${describe(doc)})`,

@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LlmtraceError } from '../errors.js';
-import { storeFiles } from '../store/layout.js';
+import { storeFiles, type Signal } from '../store/layout.js';
 
 export interface Input {
   label: string;
@@ -57,7 +57,7 @@ const HOUR_MS = 3_600_000;
  * A store directory's files of one signal, oldest first. With `sinceMs`, files whose hour of
  * receipt ended before it are skipped whole: what was received then started earlier still.
  */
-export async function directoryInputs(dir: string, signal: 'traces' | 'logs' = 'traces', sinceMs?: number): Promise<Input[]> {
+export async function directoryInputs(dir: string, signal: Signal = 'traces', sinceMs?: number): Promise<Input[]> {
   const names = await readdir(dir);
   return storeFiles(names, signal)
     .filter((f) => sinceMs === undefined || f.hourStartMs + HOUR_MS > sinceMs)

@@ -89,6 +89,7 @@ function addStats(into: ReadStats, d: ReadStats): void {
   into.spans += d.spans;
   into.skippedSpans += d.skippedSpans;
   into.unreadableInputs += d.unreadableInputs;
+  into.metricsRequests += d.metricsRequests;
 }
 
 class PoolOffload<C, R> implements LineOffload {

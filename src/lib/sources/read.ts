@@ -34,10 +34,12 @@ export interface ReadStats {
   badRecords: number;
   spans: number;
   skippedSpans: number;
+  /** OTLP metrics requests seen (not decoded: `stats` reads them again only when there were any). */
+  metricsRequests: number;
 }
 
 export function newReadStats(): ReadStats {
-  return { inputs: 0, unreadableInputs: 0, records: 0, badRecords: 0, spans: 0, skippedSpans: 0 };
+  return { inputs: 0, unreadableInputs: 0, records: 0, badRecords: 0, spans: 0, skippedSpans: 0, metricsRequests: 0 };
 }
 
 export interface ReadOptions {
@@ -102,6 +104,7 @@ export class InputReader {
   accept(result: DecodeResult, line?: number): SpanBatch | undefined {
     this.stats.records++;
     this.stats.spans += result.spans.length;
+    if (result.metricsRequest) this.stats.metricsRequests++;
     for (const p of result.problems) {
       if (p.message.startsWith('span skipped')) this.stats.skippedSpans++;
       this.problem({ line, field: p.field, message: p.message });
@@ -146,24 +149,39 @@ export class InputReader {
   }
 }
 
+/** An input's bytes, gunzipped when gzip, past a UTF-8 byte-order mark; `head` is its first byte (none: empty). */
+export interface OpenedInput {
+  raw: ByteReader;
+  reader: ByteReader;
+  head: Buffer;
+}
+
+export async function openInputBytes(raw: ByteReader): Promise<OpenedInput> {
+  let reader = raw;
+  let head = await raw.peek(2);
+  if (head[0] === 0x1f && head[1] === 0x8b) {
+    const gunzip = createGunzip();
+    Readable.from(raw.rest()).pipe(gunzip);
+    reader = ByteReader.from(gunzip);
+    head = await reader.peek(1);
+  }
+  // Windows tools often start UTF-8 text with a byte-order mark, which JSON.parse rejects.
+  const bom = await reader.peek(3);
+  if (bom[0] === 0xef && bom[1] === 0xbb && bom[2] === 0xbf) {
+    await reader.skip(3);
+    head = await reader.peek(1);
+  }
+  return { raw, reader, head };
+}
+
 async function* readInput(input: Input, opts: ReadOptions, stats: ReadStats): AsyncGenerator<ReadItem> {
   const ctx = new InputReader(input.label, opts, stats);
+  // Made outside the try: a read failure is kept on it and reported after.
   const raw = ByteReader.from(input.open());
-  let reader = raw;
+  let opened: OpenedInput = { raw, reader: raw, head: Buffer.alloc(0) };
   try {
-    let head = await raw.peek(2);
-    if (head[0] === 0x1f && head[1] === 0x8b) {
-      const gunzip = createGunzip();
-      Readable.from(raw.rest()).pipe(gunzip);
-      reader = ByteReader.from(gunzip);
-      head = await reader.peek(1);
-    }
-    // Windows tools often start UTF-8 text with a byte-order mark, which JSON.parse rejects.
-    const bom = await reader.peek(3);
-    if (bom[0] === 0xef && bom[1] === 0xbb && bom[2] === 0xbf) {
-      await reader.skip(3);
-      head = await reader.peek(1);
-    }
+    opened = await openInputBytes(raw);
+    const { reader, head } = opened;
     if (head.length === 0 && !raw.failure && !reader.failure) ctx.problem({ message: 'empty input: no spans' });
     else if (head.length > 0) yield* readByFormat(reader, ctx);
   } catch (e) {
@@ -171,11 +189,11 @@ async function* readInput(input: Input, opts: ReadOptions, stats: ReadStats): As
   }
   const rest = opts.offload?.flush();
   if (rest) yield rest;
-  const failure = raw.failure ?? reader.failure;
+  const failure = raw.failure ?? opened.reader.failure;
   if (failure !== undefined) reportFailure(ctx, failure);
 }
 
-function reportFailure(ctx: InputReader, failure: unknown): void {
+export function reportFailure(ctx: Pick<InputReader, 'problem' | 'stats'>, failure: unknown): void {
   const err = failure as NodeJS.ErrnoException;
   if (err.code === 'Z_BUF_ERROR' || err.code === 'Z_DATA_ERROR') {
     ctx.problem({ message: `gzip data is truncated or corrupt (${err.message}); what came before it was read` });
@@ -205,7 +223,7 @@ async function* readByFormat(reader: ByteReader, ctx: InputReader): AsyncGenerat
   }
 }
 
-function firstNonSpace(b: Buffer): number | undefined {
+export function firstNonSpace(b: Buffer): number | undefined {
   for (let i = 0; i < b.length; i++) {
     const c = b[i]!;
     if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return c;

@@ -9,7 +9,7 @@ import type { GateResult } from '../cost/gates.js';
 import { rowKeys } from '../cost/report.js';
 import { describe, isObject } from '../cost/validate.js';
 import { LlmtraceError } from '../errors.js';
-import type { StatsFigures, StatsReport } from './report.js';
+import { isMetricsRow, type StatsFigures, type StatsReport } from './report.js';
 
 const HINT = 'a baseline is the output of a previous `llmtrace stats --format json`';
 
@@ -19,6 +19,11 @@ export const COMPARED = {
   'error rate': (f: StatsFigures) => f.errorRate,
   'length rate': (f: StatsFigures) => f.lengthRate,
 } as const;
+
+/** A row's key: its dimension values, and for a row from metrics that it is one (it may share them with a row from spans). */
+function statsRowKey(groupBy: string[], row: Record<string, unknown>): string {
+  return [...rowKeys({ groupBy }, row), ...(isMetricsRow(row) ? ['\u0000metrics'] : [])].join('\u0000');
+}
 
 type Figure = keyof typeof COMPARED;
 
@@ -54,7 +59,7 @@ export function parseStatsBaseline(doc: unknown, label: string): StatsBaseline {
   const rows = new Map<string, Record<Figure, number | null>>();
   doc.rows.forEach((r, i) => {
     if (!isObject(r)) throw new LlmtraceError(`${label}: rows[${i}]: expected an object, got ${describe(r)}`, HINT, 2);
-    rows.set(rowKeys({ groupBy }, r).join('\u0000'), figures(r, `rows[${i}]`, label));
+    rows.set(statsRowKey(groupBy, r), figures(r, `rows[${i}]`, label));
   });
   return { label, groupBy, rows, total: figures(doc.total, 'total', label) };
 }
@@ -76,7 +81,7 @@ export function increaseGates(report: StatsReport, baseline: StatsBaseline, maxP
     const t = change(baseline.total[name], read(report.total));
     if (t.pct !== undefined) out.push({ gate: 'max-increase', ok: t.pct <= maxPct, message: `total ${name} ${describeChange(t, show[name])}, limit +${maxPct}%` });
     for (const row of report.rows) {
-      const c = change(baseline.rows.get(rowKeys(report, row).join('\u0000'))?.[name], read(row));
+      const c = change(baseline.rows.get(statsRowKey(report.groupBy, row))?.[name], read(row));
       if (c.pct === undefined || c.pct <= maxPct) continue;
       const label = report.groupBy.map((d) => `${d}=${row[d]}`).join(' ');
       out.push({ gate: 'max-increase', ok: false, message: `${label}: ${name} ${describeChange(c, show[name])}, limit +${maxPct}%` });

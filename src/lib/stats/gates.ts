@@ -6,7 +6,7 @@
 import type { GateResult } from '../cost/gates.js';
 import { formatDuration } from '../render/format.js';
 import { increaseGates, type StatsBaseline } from './baseline.js';
-import type { StatsFigures, StatsReport } from './report.js';
+import { isMetricsRow, type StatsFigures, type StatsReport } from './report.js';
 
 export interface StatsGateOptions {
   maxP95Ms?: number;
@@ -38,20 +38,25 @@ export function evaluateStatsGates(report: StatsReport, opts: StatsGateOptions, 
     { gate: 'max-ttft-p95', what: 'TTFT p95', limit: opts.maxTtftP95Ms, value: (f) => f.ttftMs?.p95, show: formatDuration },
     // Rates are fractions in the report and percents on the command line.
     { gate: 'max-error-rate', what: 'error rate', limit: opts.maxErrorRate === undefined ? undefined : opts.maxErrorRate / 100, value: (f) => (f.calls ? f.errorRate : undefined), show: pct },
-    { gate: 'max-length-rate', what: 'length rate', limit: opts.maxLengthRate === undefined ? undefined : opts.maxLengthRate / 100, value: (f) => (f.calls ? f.lengthRate : undefined), show: pct },
+    { gate: 'max-length-rate', what: 'length rate', limit: opts.maxLengthRate === undefined ? undefined : opts.maxLengthRate / 100, value: (f) => (f.calls ? (f.lengthRate ?? undefined) : undefined), show: pct },
   ];
   const out: GateResult[] = [];
   for (const l of limits) {
     if (l.limit === undefined) continue;
     const limit = l.limit;
-    // The total always reports (ok or not); a row only when it fails, as cost does.
-    const total = l.value(report.total);
-    if (total === undefined) out.push({ gate: l.gate, ok: true, message: `total ${l.what}: no values` });
-    else out.push({ gate: l.gate, ok: total <= limit, message: `total ${l.what} ${l.show(total)} ${total <= limit ? 'within' : 'exceeds'} ${l.show(limit)}` });
+    // The total always reports (ok or not); a row only when it fails, as cost does. The metrics
+    // total is a total of its own (never merged with the spans'), checked the same way.
+    const totals: Array<[string, StatsFigures]> = [['total', report.total]];
+    if (report.metrics?.services.length) totals.push(['total (metrics, interpolated)', report.metrics.total]);
+    for (const [name, figures] of totals) {
+      const total = l.value(figures);
+      if (total === undefined) out.push({ gate: l.gate, ok: true, message: `${name} ${l.what}: no values` });
+      else out.push({ gate: l.gate, ok: total <= limit, message: `${name} ${l.what} ${l.show(total)} ${total <= limit ? 'within' : 'exceeds'} ${l.show(limit)}` });
+    }
     for (const row of report.rows) {
       const v = l.value(row);
       if (v === undefined || v <= limit) continue;
-      const name = report.groupBy.map((d) => `${d}=${row[d]}`).join(' ');
+      const name = report.groupBy.map((d) => `${d}=${row[d]}`).join(' ') + (isMetricsRow(row) ? ' (metrics, interpolated)' : '');
       out.push({ gate: l.gate, ok: false, message: `${name}: ${l.what} ${l.show(v)} exceeds ${l.show(limit)}` });
     }
   }

@@ -5,26 +5,38 @@
 import { cmp } from '../cost/aggregate.js';
 import type { TimeWindow } from '../cost/window.js';
 import type { StatsAggregator, StatsGroup } from './aggregate.js';
+import { histogramMax, INTERPOLATED_METHOD, interpolatedPercentile, type Histogram } from './histogram.js';
+import type { MetricsGroup } from './metrics.js';
 import { PERCENTILE_DEFINITION } from './percentiles.js';
 
 /** How much of a repeated call's arguments the report shows. */
 const ARGUMENTS_EXCERPT = 200;
+
+/** On percentiles estimated from OTLP metrics histograms: never nearest-rank values. */
+export interface InterpolatedMark {
+  source: 'metrics';
+  method: typeof INTERPOLATED_METHOD;
+}
 
 export interface StatsFigures {
   calls: number;
   errors: number;
   errorRate: number;
   errorTypes: Record<string, number>;
-  latencyMs: { p50: number; p95: number; p99: number; max: number } | null;
-  ttftMs: { count: number; p50: number; p95: number } | null;
+  latencyMs: ({ p50: number; p95: number; p99: number; max: number } & Partial<InterpolatedMark>) | null;
+  ttftMs: ({ count: number; p50: number; p95: number } & Partial<InterpolatedMark>) | null;
   outputTokensPerSecond: { p50: number } | null;
   finishReasons: Record<string, number>;
-  lengthRate: number;
+  /** null from metrics: they carry no finish reasons. */
+  lengthRate: number | null;
+  /** From metrics (gen_ai.client.token.usage sums); spans report tokens in `cost`. */
+  tokens?: { input: number; output: number };
   toolCallsPerTrace: { traces: number; p50: number; p95: number; max: number } | null;
   /** The identical tool call (name and arguments) repeated most within one trace, when one was repeated. */
   repeatedToolCall: { tool: string; arguments: string; count: number; traceId: string } | null;
 }
 
+/** A row from metrics carries `source: "metrics"`; a row from spans has no `source`. */
 export type StatsRow = Record<string, string> & StatsFigures;
 
 export interface StatsReport {
@@ -33,8 +45,13 @@ export interface StatsReport {
   groupBy: string[];
   percentiles: typeof PERCENTILE_DEFINITION;
   rows: StatsRow[];
+  /** Calls from spans only: metrics' interpolated percentiles cannot be merged with exact ones. */
   total: StatsFigures;
+  /** Figures from OTLP metrics (null: none were used): which services, and their own total. */
+  metrics: { services: string[]; setAside: string[]; total: StatsFigures } | null;
 }
+
+export const isMetricsRow = (r: Record<string, unknown>) => r.source === 'metrics';
 
 /** Keys sorted, so the JSON does not depend on the input's order. */
 function record(m: Map<string, number>): Record<string, number> {
@@ -70,17 +87,56 @@ export function figuresOf(g: StatsGroup): StatsFigures {
   };
 }
 
-/** Rows with the most calls first, then by their dimension values. */
-export function buildStatsReport(agg: StatsAggregator, window: TimeWindow): StatsReport {
+const MARK: InterpolatedMark = { source: 'metrics', method: INTERPOLATED_METHOD };
+
+/** A metrics group's figures: percentiles interpolated (histogram.ts), none where bucket bounds disagree. */
+export function metricsFiguresOf(g: MetricsGroup): StatsFigures {
+  const pct = (h: Histogram | undefined, mixed: boolean, p: number) => (h && !mixed ? interpolatedPercentile(h, p) : undefined);
+  const lat = g.duration;
+  const latP = [50, 95, 99].map((p) => pct(lat, g.mixedBounds.duration, p));
+  const latMax = lat && histogramMax(lat);
+  const ttP = [50, 95].map((p) => pct(g.ttft, g.mixedBounds.ttft, p));
+  const calls = lat?.count ?? 0;
+  return {
+    calls,
+    errors: g.errors,
+    errorRate: calls ? g.errors / calls : 0,
+    errorTypes: record(g.errorTypes),
+    latencyMs: latP.every((v) => v !== undefined) && latMax !== undefined ? { p50: latP[0]!, p95: latP[1]!, p99: latP[2]!, max: latMax, ...MARK } : null,
+    ttftMs: g.ttft && ttP.every((v) => v !== undefined) ? { count: g.ttft.count, p50: ttP[0]!, p95: ttP[1]!, ...MARK } : null,
+    outputTokensPerSecond: null,
+    finishReasons: {},
+    lengthRate: null,
+    toolCallsPerTrace: null,
+    repeatedToolCall: null,
+    tokens: { ...g.tokens },
+  };
+}
+
+const byCallsThenKeys = (a: { calls: number; keys: string[] }, b: { calls: number; keys: string[] }) => b.calls - a.calls || cmp(a.keys.join('\u0000'), b.keys.join('\u0000'));
+
+/** Rows with the most calls first, then by their dimension values; rows from metrics after those from spans. */
+export function buildStatsReport(
+  agg: StatsAggregator,
+  window: TimeWindow,
+  metrics?: { groups: MetricsGroup[]; total: MetricsGroup; services: string[]; setAside: string[] },
+): StatsReport {
   const groupBy = agg.dimensions.map((d) => d.name);
+  const dimsOf = (keys: string[]) => {
+    const dims: Record<string, string> = {};
+    groupBy.forEach((name, i) => (dims[name] = keys[i]!));
+    return dims;
+  };
   const rows = agg
     .list()
-    .sort((a, b) => b.calls - a.calls || cmp(a.keys.join('\u0000'), b.keys.join('\u0000')))
-    .map((g) => {
-      const dims: Record<string, string> = {};
-      groupBy.forEach((name, i) => (dims[name] = g.keys[i]!));
-      return { ...dims, ...figuresOf(g) } as StatsRow;
-    });
+    .sort(byCallsThenKeys)
+    .map((g) => ({ ...dimsOf(g.keys), ...figuresOf(g) }) as StatsRow);
+  const metricRows = (metrics?.groups ?? [])
+    .map((g) => ({ keys: g.keys, figures: metricsFiguresOf(g) }))
+    .filter((r) => r.figures.calls > 0 || r.figures.ttftMs !== null)
+    .sort((a, b) => byCallsThenKeys({ calls: a.figures.calls, keys: a.keys }, { calls: b.figures.calls, keys: b.keys }))
+    .map((r) => ({ ...dimsOf(r.keys), source: 'metrics', ...r.figures }) as unknown as StatsRow);
+  rows.push(...metricRows);
   return {
     since: window.sinceMs === undefined ? null : new Date(window.sinceMs).toISOString(),
     until: window.untilMs === undefined ? null : new Date(window.untilMs).toISOString(),
@@ -88,5 +144,8 @@ export function buildStatsReport(agg: StatsAggregator, window: TimeWindow): Stat
     percentiles: PERCENTILE_DEFINITION,
     rows,
     total: figuresOf(agg.total),
+    metrics: metrics && (metrics.services.length || metrics.setAside.length)
+      ? { services: metrics.services, setAside: metrics.setAside, total: metricsFiguresOf(metrics.total) }
+      : null,
   };
 }

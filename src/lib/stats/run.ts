@@ -1,6 +1,8 @@
 /**
  * One `stats` run: the calls stage `cost` uses (cost/run.ts attributeCalls: count-once,
- * dimensions, exact at any order) with tool calls recorded, into the StatsAggregator.
+ * dimensions, exact at any order) with tool calls recorded, into the StatsAggregator; then the
+ * OTLP metrics requests, if any, for the services that had no model call in the spans
+ * (metrics.ts: never mixed with span figures).
  */
 import type { AttributionStats } from '../cost/attribution.js';
 import { planDimensions } from '../cost/dimensions.js';
@@ -9,6 +11,9 @@ import { attributeCalls } from '../cost/run.js';
 import type { TimeWindow } from '../cost/window.js';
 import type { OpenedSources } from '../sources/open.js';
 import { StatsAggregator } from './aggregate.js';
+import type { Problem } from '../errors.js';
+import type { MetricsRecord } from '../sources/metrics.js';
+import { genAiPoints, groupMetrics, MetricSeries } from './metrics.js';
 import { buildStatsReport, type StatsReport } from './report.js';
 
 export interface StatsRunOptions {
@@ -20,6 +25,10 @@ export interface StatsRunOptions {
   /** `--memory`: bounds the trace state and, separately, the values held for percentiles. */
   memoryBytes?: number;
   spillParent?: string;
+  /** OTLP metrics requests (sources/metrics.ts), opened after the spans were read (what they saw decides what to read). */
+  metrics?: () => Promise<AsyncIterable<MetricsRecord>>;
+  /** A metrics point that cannot be used (wrong type, inconsistent buckets): reported, the rest read. */
+  onMetricsProblem?: (p: Problem) => void;
 }
 
 export interface StatsRun {
@@ -27,21 +36,44 @@ export interface StatsRun {
   stats: AttributionStats;
   /** Values written to temporary files because of the memory budget. */
   spilledValues: number;
+  /** Histogram points of GenAI metrics read. */
+  metricPoints: number;
 }
 
 export async function computeStats(sources: Pick<OpenedSources, 'mapped'>, opts: StatsRunOptions): Promise<StatsRun> {
   const plan = planDimensions(opts.groupBy);
   const agg = new StatsAggregator(plan.dimensions, { memoryBytes: opts.memoryBytes, spillParent: opts.spillParent });
+  // Counted calls per service (take-backs included): a service with any has exact figures from spans.
+  const spanCalls = new Map<string, number>();
   try {
     const stats = await attributeCalls(sources, {
       ...opts,
       inherited: plan.inherited,
       toolCalls: true,
-      onCall: (call, sign) => agg.addCall(call, sign),
+      onCall: (call, sign) => {
+        spanCalls.set(call.service, (spanCalls.get(call.service) ?? 0) + sign);
+        agg.addCall(call, sign);
+      },
       onTrace: (trace, sign) => agg.addTrace(trace, sign),
     });
     agg.finish();
-    return { report: buildStatsReport(agg, opts.window ?? {}), stats, spilledValues: agg.spilledValues };
+    let metricPoints = 0;
+    let metrics: Parameters<typeof buildStatsReport>[2];
+    if (opts.metrics) {
+      const series = new MetricSeries(opts.window ?? {});
+      for await (const rec of await opts.metrics()) {
+        for (const p of genAiPoints(rec.msg, (problem) => opts.onMetricsProblem?.({ source: rec.source, line: rec.line, ...problem }))) {
+          metricPoints++;
+          series.add(p);
+        }
+      }
+      const servicesWithSpans = new Set([...spanCalls].filter(([, n]) => n > 0).map(([s]) => s));
+      metrics = groupMetrics(series.figures(), { book: opts.book, dimensions: plan.dimensions, inherited: plan.inherited, servicesWithSpans });
+      if (series.inconsistent.length) {
+        opts.onMetricsProblem?.({ source: 'metrics', message: `${series.inconsistent.length} series left out: their bucket bounds or temporality changed, or a cumulative count fell without a new start time` });
+      }
+    }
+    return { report: buildStatsReport(agg, opts.window ?? {}, metrics), stats, spilledValues: agg.spilledValues, metricPoints };
   } finally {
     agg.close();
   }
