@@ -125,9 +125,10 @@ export class FactsBuilder {
       operation: view.operation ?? NONE,
       service: serviceName(span),
       durationMs: span.durationMs,
-      ...(view.errorType !== undefined ? { errorType: view.errorType } : {}),
-      ...(view.ttftMs !== undefined ? { ttftMs: view.ttftMs } : {}),
-      ...(view.finishReasons !== undefined ? { finishReasons: view.finishReasons } : {}),
+      // Always the same keys (undefined when unknown): one object shape for every record.
+      errorType: view.errorType,
+      ttftMs: view.ttftMs,
+      finishReasons: view.finishReasons,
       resource: this.resourceOf(span.resource),
     };
   }
