@@ -297,7 +297,7 @@ export class Attributor {
       model: callOf !== undefined && callOf[3],
       root: root === undefined ? undefined : [root[1], root[2]],
       late,
-      ...(tool !== undefined ? { tool } : {}),
+      tool, // always present (undefined outside stats): one record shape
     };
   }
 

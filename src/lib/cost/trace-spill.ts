@@ -51,10 +51,20 @@ function encodeCall(c: CallRec): EncodedCall {
 
 function decodeCall(e: EncodedCall): CallRec {
   const [startMs, input, output, cacheRead, cacheWrite, reasoning, noUsage, cost, entry, model, provider, operation, service, resource, durationMs, errorType, ttftMs, finishReasons] = e;
-  const call: CallRec = { startMs, usage: { input, output, cacheRead, cacheWrite, reasoning }, cost, model, provider, operation, service, durationMs };
-  if (errorType !== 0) call.errorType = errorType;
-  if (typeof ttftMs === 'number') call.ttftMs = ttftMs;
-  if (finishReasons !== 0) call.finishReasons = finishReasons;
+  // The same keys as a record made by FactsBuilder: one object shape.
+  const call: CallRec = {
+    startMs,
+    usage: { input, output, cacheRead, cacheWrite, reasoning },
+    cost,
+    model,
+    provider,
+    operation,
+    service,
+    durationMs,
+    errorType: errorType === 0 ? undefined : errorType,
+    ttftMs: typeof ttftMs === 'number' ? ttftMs : undefined,
+    finishReasons: finishReasons === 0 ? undefined : finishReasons,
+  };
   if (noUsage === 1) call.noUsage = true;
   if (entry !== 0) call.entry = entry;
   if (resource !== 0) call.resource = holes(resource);
