@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { makeColors } from '../../src/lib/render/colors.js';
-import { escapeControls, jsonSafe, oneLine, safeChunk, toTerminal, visibleLength } from '../../src/lib/render/terminal.js';
+import { escapeControls, jsonSafe, needsJsonSafe, oneLine, safeChunk, toTerminal, visibleLength } from '../../src/lib/render/terminal.js';
 
 // eslint-disable-next-line no-control-regex
 const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
@@ -56,6 +56,17 @@ describe('terminal writer', () => {
         expect((JSON.parse(text) as { s: string }).s).toBe(s);
       }),
     );
+  });
+
+  it('finds exactly the bytes of the characters JSON output escapes', () => {
+    fc.assert(
+      fc.property(anyText, (s) => {
+        const text = JSON.stringify({ s });
+        expect(needsJsonSafe(Buffer.from(text))).toBe(jsonSafe(text) !== text);
+      }),
+    );
+    expect(needsJsonSafe(Buffer.from('{"m":"a … b → c"}'))).toBe(false);
+    expect(needsJsonSafe(Buffer.from('{"m":"a \u202e b"}'))).toBe(true);
   });
 
   it('bytes rendered elsewhere get the same rules', () => {
