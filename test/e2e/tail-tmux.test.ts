@@ -124,7 +124,8 @@ describe.skipIf(!hasTmux)('llmtrace tail in a terminal (tmux)', () => {
   it('init: Ctrl-C at a question says "Nothing written." once and exits 130', async () => {
     session = 'init';
     const dir = tempDir();
-    const cmd = `cd ${dir} && ${process.execPath} ${BIN} init; echo "exit=$?"; sleep 60`;
+    // init never prompts in CI (CI is set there): this is a person at a terminal.
+    const cmd = `cd ${dir} && env -u CI ${process.execPath} ${BIN} init; echo "exit=$?"; sleep 60`;
     tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', cmd);
     await until('the first question', (s) => s.includes('Attribute keys'));
     tmux('send-keys', '-t', session, 'C-c');
