@@ -13,7 +13,7 @@ import { loadConfig } from '../lib/config.js';
 import { LlmtraceError } from '../lib/errors.js';
 import { makeColors } from '../lib/render/colors.js';
 import { gateLines, renderCostCsv, renderCostJson, renderCostMarkdown, renderCostTable, type CostView } from '../lib/render/cost-report.js';
-import { formatTokens } from '../lib/render/format.js';
+import { figureWords, formatTokens } from '../lib/render/format.js';
 import { outputKind, writeDiagnostic, writeOut } from '../lib/render/output.js';
 import { pricingInfoJson, pricingInfoTable } from '../lib/render/pricing-info.js';
 import { openSources } from '../lib/sources/open.js';
@@ -131,6 +131,7 @@ Examples:
       const gates = evaluateGates(
         { total: run.main.total, report, byFeature: run.byFeature, byModel: run.byModel, comparison },
         { budget: opts.budget, budgetFile, maxIncrease: opts.maxIncrease, strict: opts.strict },
+        figureWords,
       );
       const view: CostView = { result: run.result, comparison, gates };
 

@@ -15,6 +15,7 @@ import { appendStepSummary, collect, usage, windowOf } from '../lib/report-comma
 import { boundHeapGrowth } from '../lib/runtime/heap.js';
 import { DEFAULT_MEMORY_BUDGET, formatMemorySize, sizeOption } from '../lib/sizes.js';
 import { formatProblem } from '../lib/errors.js';
+import { figureWords } from '../lib/render/format.js';
 import { metricsInputs, readMetricsRequests } from '../lib/sources/metrics.js';
 import { openSources } from '../lib/sources/open.js';
 import { resolveStoreDir } from '../lib/store/layout.js';
@@ -134,6 +135,7 @@ Examples:
       const gates = evaluateStatsGates(
         run.report,
         { maxP95Ms: opts.maxP95, maxTtftP95Ms: opts.maxTtftP95, maxErrorRate: opts.maxErrorRate, maxLengthRate: opts.maxLengthRate, strict: opts.strict, baseline, maxIncrease: opts.maxIncrease },
+        figureWords,
         summary,
       );
       const view: StatsView = { report: run.report, gates };

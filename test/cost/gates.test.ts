@@ -6,6 +6,7 @@ import { parseBudgetFile } from '../../src/lib/cost/budget-file.js';
 import { planDimensions } from '../../src/lib/cost/dimensions.js';
 import { evaluateGates, parsePercent, parseUsd } from '../../src/lib/cost/gates.js';
 import { buildCostReport } from '../../src/lib/cost/report.js';
+import { figureWords } from '../../src/lib/render/format.js';
 
 function call(feature: string, model: string, cost: number | null, input = 100): AttributedCall {
   return {
@@ -48,14 +49,14 @@ describe('gates', () => {
   it('--budget on the total', () => {
     const r = run(CALLS);
     const input = { total: r.main.total, report: r.result.report };
-    expect(evaluateGates(input, { budget: 7 })[0]!.ok).toBe(true);
-    expect(evaluateGates(input, { budget: 6.99 })[0]).toMatchObject({ gate: 'budget', ok: false });
+    expect(evaluateGates(input, { budget: 7 }, figureWords)[0]!.ok).toBe(true);
+    expect(evaluateGates(input, { budget: 6.99 }, figureWords)[0]).toMatchObject({ gate: 'budget', ok: false });
   });
 
   it('--budget-file per feature and model', () => {
     const r = run(CALLS);
     const file = parseBudgetFile({ total: 100, features: { research: 5, chat: 5, idle: 1 }, models: { 'gpt-4o': 10, 'gpt-4o-mini': 0.5 } }, 'b.json');
-    const gates = evaluateGates({ total: r.main.total, report: r.result.report, byFeature: r.byFeature, byModel: r.byModel }, { budgetFile: file });
+    const gates = evaluateGates({ total: r.main.total, report: r.result.report, byFeature: r.byFeature, byModel: r.byModel }, { budgetFile: file }, figureWords);
     expect(gates.filter((g) => !g.ok).map((g) => g.message)).toEqual([
       'feature research: $6.00 exceeds $5.00 (b.json)',
       'model gpt-4o-mini: $1.00 exceeds $0.500 (b.json)',
@@ -75,12 +76,12 @@ describe('gates', () => {
     const comparison = compare(r.result.report, baseline);
     expect(comparison.total.pct).toBeCloseTo(((7 - 6) / 6) * 100, 9);
     expect(comparison.rows.map((c) => c.pct)).toEqual([20, 0, undefined]);
-    const gates = evaluateGates({ total: r.main.total, report: r.result.report, comparison }, { maxIncrease: 10 });
+    const gates = evaluateGates({ total: r.main.total, report: r.result.report, comparison }, { maxIncrease: 10 }, figureWords);
     expect(gates.map((g) => [g.ok, g.message])).toEqual([
       [false, 'total cost $6.00 → $7.00 (+16.7%), limit +10%'],
       [false, 'feature=research model=gpt-4o: cost $5.00 → $6.00 (+20.0%), limit +10%'],
     ]);
-    expect(evaluateGates({ total: r.main.total, report: r.result.report, comparison }, { maxIncrease: 25 }).every((g) => g.ok)).toBe(true);
+    expect(evaluateGates({ total: r.main.total, report: r.result.report, comparison }, { maxIncrease: 25 }, figureWords).every((g) => g.ok)).toBe(true);
   });
 
   it('refuses a baseline grouped differently', () => {
@@ -90,9 +91,9 @@ describe('gates', () => {
 
   it('--strict fails on unpriced tokens', () => {
     const r = run(CALLS);
-    expect(evaluateGates({ total: r.main.total, report: r.result.report }, { strict: true })[0]).toMatchObject({ gate: 'strict', ok: false, message: '60 tokens of 1 call are unpriced (mystery)' });
+    expect(evaluateGates({ total: r.main.total, report: r.result.report }, { strict: true }, figureWords)[0]).toMatchObject({ gate: 'strict', ok: false, message: '60 tokens of 1 call are unpriced (mystery)' });
     const priced = run(CALLS.slice(0, 3));
-    expect(evaluateGates({ total: priced.main.total, report: priced.result.report }, { strict: true })[0]!.ok).toBe(true);
+    expect(evaluateGates({ total: priced.main.total, report: priced.result.report }, { strict: true }, figureWords)[0]!.ok).toBe(true);
   });
 
   it('parses amounts and percentages strictly', () => {

@@ -7,10 +7,19 @@
 import type { Aggregator, Counters } from './aggregate.js';
 import type { Change } from './baseline.js';
 import type { BudgetFile } from './budget-file.js';
-import { formatTokens, formatUsd } from '../render/format.js';
 import { roundUsd, type CostReport } from './report.js';
 
 /** One gate's outcome (cost's and stats' gates alike; the command exits 1 when any failed). */
+/**
+ * How gate messages write their figures. The command passes the renderer's formats
+ * (render/format.ts `figureWords`): gates compute, they import no renderer.
+ */
+export interface GateWording {
+  usd(v: number): string;
+  tokens(n: number): string;
+  duration(ms: number): string;
+}
+
 export interface GateResult {
   /** The flag's name without dashes: budget, budget-file, max-increase, strict, max-p95, … */
   gate: string;
@@ -34,15 +43,15 @@ export interface GateOptions {
   strict?: boolean;
 }
 
-export function evaluateGates(input: GateInput, opts: GateOptions): GateResult[] {
+export function evaluateGates(input: GateInput, opts: GateOptions, words: GateWording): GateResult[] {
   const out: GateResult[] = [];
   const total = roundUsd(input.total.cost);
   if (opts.budget !== undefined) {
     const ok = total <= opts.budget;
-    out.push({ gate: 'budget', ok, message: `total cost ${formatUsd(total)} ${ok ? 'within' : 'exceeds'} the budget of ${formatUsd(opts.budget)}` });
+    out.push({ gate: 'budget', ok, message: `total cost ${words.usd(total)} ${ok ? 'within' : 'exceeds'} the budget of ${words.usd(opts.budget)}` });
   }
-  if (opts.budgetFile) out.push(...budgetFileGates(input, opts.budgetFile, total));
-  if (opts.maxIncrease !== undefined && input.comparison) out.push(...increaseGates(input, opts.maxIncrease));
+  if (opts.budgetFile) out.push(...budgetFileGates(input, opts.budgetFile, total, words));
+  if (opts.maxIncrease !== undefined && input.comparison) out.push(...increaseGates(input, opts.maxIncrease, words));
   if (opts.strict) {
     const tokens = input.total.unpricedTokens;
     const ok = tokens === 0;
@@ -51,17 +60,17 @@ export function evaluateGates(input: GateInput, opts: GateOptions): GateResult[]
       ok,
       message: ok
         ? 'every token is priced'
-        : `${formatTokens(tokens)} token${tokens === 1 ? '' : 's'} of ${formatTokens(input.total.unpricedCalls)} call${input.total.unpricedCalls === 1 ? '' : 's'} ${tokens === 1 ? 'is' : 'are'} unpriced (${input.report.unpriced.map((u) => u.model).join(', ')})`,
+        : `${words.tokens(tokens)} token${tokens === 1 ? '' : 's'} of ${words.tokens(input.total.unpricedCalls)} call${input.total.unpricedCalls === 1 ? '' : 's'} ${tokens === 1 ? 'is' : 'are'} unpriced (${input.report.unpriced.map((u) => u.model).join(', ')})`,
     });
   }
   return out;
 }
 
-function budgetFileGates(input: GateInput, file: BudgetFile, total: number): GateResult[] {
+function budgetFileGates(input: GateInput, file: BudgetFile, total: number, words: GateWording): GateResult[] {
   const out: GateResult[] = [];
   if (file.total !== undefined) {
     const ok = total <= file.total;
-    out.push({ gate: 'budget-file', ok, message: `total cost ${formatUsd(total)} ${ok ? 'within' : 'exceeds'} ${formatUsd(file.total)} (${file.label})` });
+    out.push({ gate: 'budget-file', ok, message: `total cost ${words.usd(total)} ${ok ? 'within' : 'exceeds'} ${words.usd(file.total)} (${file.label})` });
   }
   for (const [kind, agg, limits] of [
     ['feature', input.byFeature, file.features],
@@ -72,19 +81,19 @@ function budgetFileGates(input: GateInput, file: BudgetFile, total: number): Gat
     for (const [name, limit] of Object.entries(limits)) {
       const cost = spent.get(name) ?? 0;
       const ok = cost <= limit;
-      out.push({ gate: 'budget-file', ok, message: `${kind} ${name}: ${formatUsd(cost)} ${ok ? 'within' : 'exceeds'} ${formatUsd(limit)} (${file.label})` });
+      out.push({ gate: 'budget-file', ok, message: `${kind} ${name}: ${words.usd(cost)} ${ok ? 'within' : 'exceeds'} ${words.usd(limit)} (${file.label})` });
     }
   }
   return out;
 }
 
-function increaseGates(input: GateInput, max: number): GateResult[] {
+function increaseGates(input: GateInput, max: number, words: GateWording): GateResult[] {
   const cmp = input.comparison!;
   const out: GateResult[] = [];
   const t = cmp.total;
   if (t.pct !== undefined) {
     const ok = t.pct <= max;
-    out.push({ gate: 'max-increase', ok, message: `total cost ${describeChange(t)}, limit +${max}%` });
+    out.push({ gate: 'max-increase', ok, message: `total cost ${describeChange(t, words)}, limit +${max}%` });
   }
   // Rows that existed in the baseline with a cost: a feature that got dearer fails the gate
   // even when another got cheaper. New rows are shown, not failed.
@@ -92,15 +101,15 @@ function increaseGates(input: GateInput, max: number): GateResult[] {
     const c = cmp.rows[i]!;
     if (c.pct === undefined || !c.base || c.pct <= max) return;
     const name = input.report.groupBy.map((d) => `${d}=${String(row[d])}`).join(' ');
-    out.push({ gate: 'max-increase', ok: false, message: `${name}: cost ${describeChange(c)}, limit +${max}%` });
+    out.push({ gate: 'max-increase', ok: false, message: `${name}: cost ${describeChange(c, words)}, limit +${max}%` });
   });
   return out;
 }
 
-export function describeChange(c: Change): string {
+function describeChange(c: Change, words: GateWording): string {
   if (c.pct === undefined) return 'not comparable (unpriced)';
   const pct = c.pct === Infinity ? 'from $0' : `${c.pct >= 0 ? '+' : ''}${c.pct.toFixed(1)}%`;
-  return `${formatUsd(c.base ?? 0)} → ${formatUsd(c.current ?? 0)} (${pct})`;
+  return `${words.usd(c.base ?? 0)} → ${words.usd(c.current ?? 0)} (${pct})`;
 }
 
 /** `10%`, `10`, `2.5%` → percent; throws a usage Error otherwise. */

@@ -59,3 +59,6 @@ export function truncate(s: string, width: number): string {
 export function countOf(n: number, singular: string, plural = `${singular}s`): string {
   return `${formatInt(n)} ${n === 1 ? singular : plural}`;
 }
+
+/** The formats gate messages write figures in (cost/gates.ts GateWording), passed by the commands. */
+export const figureWords = { usd: formatUsd, tokens: formatTokens, duration: formatDuration };

@@ -3,8 +3,7 @@
  * checked on every row and on the total. Data out, like cost/gates.ts (the same GateResult and
  * parsePercent); the command turns a failure into exit 1.
  */
-import type { GateResult } from '../cost/gates.js';
-import { formatDuration } from '../render/format.js';
+import type { GateResult, GateWording } from '../cost/gates.js';
 import { increaseGates, type StatsBaseline } from './baseline.js';
 import { isMetricsRow, type StatsFigures, type StatsReport } from './report.js';
 
@@ -32,10 +31,10 @@ interface Limit {
 
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 
-export function evaluateStatsGates(report: StatsReport, opts: StatsGateOptions, skipped?: string): GateResult[] {
+export function evaluateStatsGates(report: StatsReport, opts: StatsGateOptions, words: GateWording, skipped?: string): GateResult[] {
   const limits: Limit[] = [
-    { gate: 'max-p95', what: 'latency p95', limit: opts.maxP95Ms, value: (f) => f.latencyMs?.p95, show: formatDuration },
-    { gate: 'max-ttft-p95', what: 'TTFT p95', limit: opts.maxTtftP95Ms, value: (f) => f.ttftMs?.p95, show: formatDuration },
+    { gate: 'max-p95', what: 'latency p95', limit: opts.maxP95Ms, value: (f) => f.latencyMs?.p95, show: words.duration },
+    { gate: 'max-ttft-p95', what: 'TTFT p95', limit: opts.maxTtftP95Ms, value: (f) => f.ttftMs?.p95, show: words.duration },
     // Rates are fractions in the report and percents on the command line.
     { gate: 'max-error-rate', what: 'error rate', limit: opts.maxErrorRate === undefined ? undefined : opts.maxErrorRate / 100, value: (f) => (f.calls ? f.errorRate : undefined), show: pct },
     { gate: 'max-length-rate', what: 'length rate', limit: opts.maxLengthRate === undefined ? undefined : opts.maxLengthRate / 100, value: (f) => (f.calls ? (f.lengthRate ?? undefined) : undefined), show: pct },
@@ -61,7 +60,7 @@ export function evaluateStatsGates(report: StatsReport, opts: StatsGateOptions, 
     }
   }
   if (opts.baseline && opts.maxIncrease !== undefined) {
-    out.push(...increaseGates(report, opts.baseline, opts.maxIncrease, { 'latency p95': formatDuration, 'TTFT p95': formatDuration, 'error rate': pct, 'length rate': pct }));
+    out.push(...increaseGates(report, opts.baseline, opts.maxIncrease, { 'latency p95': words.duration, 'TTFT p95': words.duration, 'error rate': pct, 'length rate': pct }));
   }
   if (opts.strict) out.push({ gate: 'strict', ok: skipped === undefined, message: skipped === undefined ? 'every input record was read' : `input was skipped: ${skipped}` });
   return out;
