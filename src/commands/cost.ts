@@ -1,14 +1,12 @@
 import type { Command } from 'commander';
-import { commaList, oneOf, outputWidth, positiveInt } from '../lib/cli-options.js';
-import { DEFAULT_FEATURE_KEYS } from '../lib/cost/attribution.js';
+import { oneOf, outputWidth, positiveInt } from '../lib/cli-options.js';
 import { compare, readBaseline } from '../lib/cost/baseline.js';
 import { readBudgetFile } from '../lib/cost/budget-file.js';
-import { checkDimension } from '../lib/cost/dimensions.js';
 import { evaluateGates, parsePercent, parseUsd } from '../lib/cost/gates.js';
 import { loadPricing } from '../lib/cost/pricing.js';
 import { computeCost } from '../lib/cost/run.js';
-import { parseTimeSpec, type TimeSpec } from '../lib/cost/window.js';
-import { appendStepSummary, collect, usage, windowOf } from '../lib/report-command.js';
+import type { TimeSpec } from '../lib/cost/window.js';
+import { appendStepSummary, collect, usage, windowAndGroupOptions, windowOf } from '../lib/report-command.js';
 import { loadConfig } from '../lib/config.js';
 import { LlmtraceError } from '../lib/errors.js';
 import { makeColors } from '../lib/render/colors.js';
@@ -48,14 +46,13 @@ const DEFAULT_BY = ['feature', 'model'];
 const SETTLE_AFTER_SPANS = 5_000;
 
 export function register(program: Command): void {
-  program
-    .command('cost')
-    .description('token cost by model and feature, with budget and regression gates for CI')
-    .argument('[sources...]', 'trace files (OTLP JSON/JSONL/protobuf, Jaeger, Zipkin, .gz), directories, or - for stdin; default: the local store')
-    .option('--since <when>', 'only calls that started at or after: a duration back from now (30m, 24h, 7d), a date or an RFC 3339 time', usage((v) => parseTimeSpec('--since', v)))
-    .option('--until <when>', 'only calls that started before this time (same forms as --since)', usage((v) => parseTimeSpec('--until', v)))
-    .option('--by <dims>', `group by (comma-separated): model, model.raw, provider, feature, service, operation, day, hour, trace, user, conversation, attr:<key> (default ${DEFAULT_BY.join(',')})`, usage<string[]>((v, prev) => [...(prev ?? []), ...commaList(v).map(checkDimension)]))
-    .option('--feature-key <key>', `attribute naming the feature, tried in order (repeatable; default ${DEFAULT_FEATURE_KEYS.join(', ')})`, collect)
+  windowAndGroupOptions(
+    program
+      .command('cost')
+      .description('token cost by model and feature, with budget and regression gates for CI')
+      .argument('[sources...]', 'trace files (OTLP JSON/JSONL/protobuf, Jaeger, Zipkin, .gz), directories, or - for stdin; default: the local store'),
+    DEFAULT_BY,
+  )
     .option('--top <n>', 'only the N most expensive rows (the total still counts all)', positiveInt('--top'))
     .option('-f, --format <format>', 'table, json, csv or markdown', oneOf('--format', ['table', 'json', 'csv', 'markdown'] as const), 'table')
     .option('--pricing <file|url>', 'pricing file (llmtrace or LiteLLM format) or http(s) URL; repeatable, later ones override earlier ones', collect)

@@ -1,17 +1,15 @@
 import type { Command } from 'commander';
-import { commaList, oneOf, outputWidth } from '../lib/cli-options.js';
-import { DEFAULT_FEATURE_KEYS } from '../lib/cost/attribution.js';
-import { checkDimension } from '../lib/cost/dimensions.js';
+import { oneOf, outputWidth } from '../lib/cli-options.js';
 import { parsePercent } from '../lib/cost/gates.js';
 import { loadPricing } from '../lib/cost/pricing.js';
-import { parseTimeSpec, type TimeSpec } from '../lib/cost/window.js';
+import type { TimeSpec } from '../lib/cost/window.js';
 import { loadConfig } from '../lib/config.js';
 import { LlmtraceError } from '../lib/errors.js';
 import { makeColors } from '../lib/render/colors.js';
 import { gateLines } from '../lib/render/cost-report.js';
 import { outputKind, writeDiagnostic, writeOut } from '../lib/render/output.js';
 import { metricsNotes, renderStatsCsv, renderStatsJson, renderStatsMarkdown, renderStatsTable, type StatsView } from '../lib/render/stats-report.js';
-import { appendStepSummary, collect, usage, windowOf } from '../lib/report-command.js';
+import { appendStepSummary, collect, usage, windowAndGroupOptions, windowOf } from '../lib/report-command.js';
 import { boundHeapGrowth } from '../lib/runtime/heap.js';
 import { DEFAULT_MEMORY_BUDGET, formatMemorySize, sizeOption } from '../lib/sizes.js';
 import { formatProblem } from '../lib/errors.js';
@@ -47,14 +45,13 @@ const DEFAULT_BY = ['provider', 'model'];
 const SETTLE_AFTER_SPANS = 5_000;
 
 export function register(program: Command): void {
-  program
-    .command('stats')
-    .description('latency, time to first token, errors and finish reasons per model, with SLO gates for CI')
-    .argument('[sources...]', 'trace files (OTLP JSON/JSONL/protobuf, Jaeger, Zipkin, .gz) and OTLP JSON metrics, directories, or - for stdin; default: the local store')
-    .option('--since <when>', 'only calls that started at or after: a duration back from now (30m, 24h, 7d), a date or an RFC 3339 time', usage((v) => parseTimeSpec('--since', v)))
-    .option('--until <when>', 'only calls that started before this time (same forms as --since)', usage((v) => parseTimeSpec('--until', v)))
-    .option('--by <dims>', `group by (comma-separated), as cost: model, model.raw, provider, feature, service, operation, day, hour, trace, user, conversation, attr:<key> (default ${DEFAULT_BY.join(',')})`, usage<string[]>((v, prev) => [...(prev ?? []), ...commaList(v).map(checkDimension)]))
-    .option('--feature-key <key>', `attribute naming the feature, tried in order (repeatable; default ${DEFAULT_FEATURE_KEYS.join(', ')})`, collect)
+  windowAndGroupOptions(
+    program
+      .command('stats')
+      .description('latency, time to first token, errors and finish reasons per model, with SLO gates for CI')
+      .argument('[sources...]', 'trace files (OTLP JSON/JSONL/protobuf, Jaeger, Zipkin, .gz) and OTLP JSON metrics, directories, or - for stdin; default: the local store'),
+    DEFAULT_BY,
+  )
     .option('-f, --format <format>', 'table, json, csv or markdown', oneOf('--format', ['table', 'json', 'csv', 'markdown'] as const), 'table')
     .option('--pricing <file|url>', 'pricing file or URL: `model` is the matched price entry, as in cost (repeatable)', collect)
     .option('--no-builtin-pricing', 'do not use the built-in price table underneath --pricing files')

@@ -1,10 +1,14 @@
 /**
  * What the report commands (`cost`, `stats`) do alike around their lib call: flag parsing
- * wrappers, the time window from --since/--until, and the GitHub step summary.
+ * wrappers, the options they share, the time window from --since/--until, and the GitHub step
+ * summary.
  */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { appendFile } from 'node:fs/promises';
-import { clockNow, resolveWindow, type TimeSpec, type TimeWindow } from './cost/window.js';
+import { commaList } from './cli-options.js';
+import { DEFAULT_FEATURE_KEYS } from './cost/attribution.js';
+import { checkDimension } from './cost/dimensions.js';
+import { clockNow, parseTimeSpec, resolveWindow, type TimeSpec, type TimeWindow } from './cost/window.js';
 import { LlmtraceError } from './errors.js';
 import { toPlain } from './render/terminal.js';
 
@@ -46,4 +50,13 @@ export async function appendStepSummary(markdown: string, warn: (m: string) => v
   } catch (e) {
     warn(`warning: cannot append to $GITHUB_STEP_SUMMARY (${summaryFile}): ${(e as Error).message}`);
   }
+}
+
+/** The options `cost` and `stats` share, in this order: the window, the grouping, the feature keys. */
+export function windowAndGroupOptions(command: Command, defaultBy: readonly string[]): Command {
+  return command
+    .option('--since <when>', 'only calls that started at or after: a duration back from now (30m, 24h, 7d), a date or an RFC 3339 time', usage((v) => parseTimeSpec('--since', v)))
+    .option('--until <when>', 'only calls that started before this time (same forms as --since)', usage((v) => parseTimeSpec('--until', v)))
+    .option('--by <dims>', `group by (comma-separated): model, model.raw, provider, feature, service, operation, day, hour, trace, user, conversation, attr:<key> (default ${defaultBy.join(',')})`, usage<string[]>((v, prev) => [...(prev ?? []), ...commaList(v).map(checkDimension)]))
+    .option('--feature-key <key>', `attribute naming the feature, tried in order (repeatable; default ${DEFAULT_FEATURE_KEYS.join(', ')})`, collect);
 }
