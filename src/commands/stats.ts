@@ -127,6 +127,8 @@ Examples:
       const summary = [finished.summary, metricsSkipped].filter(Boolean).join('; ') || undefined;
       // Metrics alone are usable input: a service may send no spans at all.
       const unusable = finished.unusable && !(run.metricPoints > 0 && opened.stats.unreadableInputs === 0);
+      // Nothing read at all (no spans, no metric points): no report, as in cost, tree and lint.
+      if (finished.nothingRead && run.metricPoints === 0) throw new LlmtraceError(`no usable trace data in ${opened.label}`, undefined, 2);
       for (const line of metricsNotes(run.report)) warn(line);
 
       const gates = evaluateStatsGates(
@@ -150,7 +152,7 @@ Examples:
       for (const line of gateLines(gates)) warn(line);
       await appendStepSummary(renderStatsMarkdown(view), warn);
 
-      if (unusable) throw new LlmtraceError('no usable trace data was read', undefined, 2);
+      if (unusable) throw new LlmtraceError(`some input could not be read (${opened.label}): the report leaves it out`, undefined, 2);
       const failed = gates.filter((g) => !g.ok);
       if (failed.length) throw new LlmtraceError(`${failed.length} stats gate${failed.length === 1 ? '' : 's'} failed`, undefined, 1);
     });

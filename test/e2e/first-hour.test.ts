@@ -74,7 +74,7 @@ describe('unusable input leaves stdout empty and names the file', () => {
     ['empty.json', '{"resourceSpans":[]}'],
     ['garbage.jsonl', 'not json at all\n{"also":"not otlp"\n'],
   ];
-  for (const cmd of ['cost', 'lint', 'tree']) {
+  for (const cmd of ['cost', 'lint', 'tree', 'stats']) {
     for (const [name, content] of inputs) {
       it(`${cmd} ${name}`, async () => {
         const dir = tempDir();
