@@ -7,9 +7,10 @@
 
 /**
  * 64 MiB: three bodies of the default --max-body (20 MiB) at once, so one of the largest always
- * fits, while 60 concurrent 19 MB exports keep tail under 600 MB RSS instead of 3 GB (measured:
- * docs/architecture.md, "Bytes in flight"). More does not make a burst go faster: one store
- * worker writes the requests one after the other.
+ * fits. 60 concurrent 19 MB exports then peak at 900–945 MB RSS instead of 4.9 GB; decoding, not
+ * the bodies, is most of that, so a smaller cap helps little (docs/architecture.md, "Bytes in
+ * flight"). More does not make a burst go faster: one store worker writes the requests one after
+ * the other.
  */
 export const DEFAULT_MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
 
