@@ -10,7 +10,7 @@ import { DEFAULT_FEATURE_KEYS } from './cost/attribution.js';
 import { checkDimension } from './cost/dimensions.js';
 import { clockNow, parseTimeSpec, resolveWindow, type TimeSpec, type TimeWindow } from './cost/window.js';
 import { LlmtraceError } from './errors.js';
-import { toPlain } from './render/terminal.js';
+import { plainText } from './render/terminal.js';
 
 /** Wraps a lib parser that throws Error into commander's usage error (exit 2). */
 export function usage<T>(parse: (v: string, prev?: T) => T) {
@@ -46,7 +46,7 @@ export async function appendStepSummary(markdown: string, warn: (m: string) => v
   const summaryFile = process.env.GITHUB_STEP_SUMMARY;
   if (!summaryFile) return;
   try {
-    await appendFile(summaryFile, toPlain(`${markdown}\n`));
+    await appendFile(summaryFile, plainText(`${markdown}\n`));
   } catch (e) {
     warn(`warning: cannot append to $GITHUB_STEP_SUMMARY (${summaryFile}): ${(e as Error).message}`);
   }

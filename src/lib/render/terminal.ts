@@ -61,7 +61,7 @@ export function oneLine(s: string): string {
   return s.replace(CONTROL_OR_NEWLINE, (c) => (c === '\n' ? '⏎' : escapeChar(c)));
 }
 
-/** Text without our styles, as a person sees it (controls escaped). */
+/** Text without our styles, as a person sees it (controls escaped): also what markdown and csv output get. */
 export function plainText(s: string): string {
   return escapeControls(s).replace(MARKED_STYLE, '');
 }
@@ -74,11 +74,6 @@ export function visibleLength(s: string): number {
 /** The text a terminal receives: controls escaped, then our marked styles turned into SGR. */
 export function toTerminal(text: string): string {
   return escapeControls(text).replace(MARKED_STYLE, '\u001b[$1m');
-}
-
-/** Text bound for a terminal, or for a file a person reads (markdown, csv): no styles kept. */
-export function toPlain(text: string): string {
-  return plainText(text);
 }
 
 /** Our own terminal control: clear the current line (the running total of `tail`). */
@@ -130,5 +125,5 @@ export function safeChunk(chunk: string | Uint8Array, kind: OutputKind): string 
     return Buffer.from(safeChunk(decoder.decode(chunk), kind) as string, 'utf8');
   }
   if (kind === 'json') return jsonSafe(chunk);
-  return kind === 'terminal' ? toTerminal(chunk) : toPlain(chunk);
+  return kind === 'terminal' ? toTerminal(chunk) : plainText(chunk);
 }
