@@ -8,6 +8,7 @@ import { computeCost } from '../lib/cost/run.js';
 import type { TimeSpec } from '../lib/cost/window.js';
 import { appendStepSummary, collect, usage, windowAndGroupOptions, windowOf } from '../lib/report-command.js';
 import { loadConfig } from '../lib/config.js';
+import { SETTLE_AFTER_SPANS } from '../lib/cost/attribution.js';
 import { LlmtraceError } from '../lib/errors.js';
 import { makeColors } from '../lib/render/colors.js';
 import { gateLines, renderCostCsv, renderCostJson, renderCostMarkdown, renderCostTable, type CostView } from '../lib/render/cost-report.js';
@@ -39,11 +40,6 @@ interface CostOptions {
 }
 
 const DEFAULT_BY = ['feature', 'model'];
-/**
- * Decide a trace that looks complete once this many further spans came without one of its own.
- * Only a matter of speed: a later span of it makes the trace be decided again, exactly.
- */
-const SETTLE_AFTER_SPANS = 5_000;
 
 export function register(program: Command): void {
   windowAndGroupOptions(

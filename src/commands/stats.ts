@@ -4,6 +4,7 @@ import { parsePercent } from '../lib/cost/gates.js';
 import { loadPricing } from '../lib/cost/pricing.js';
 import type { TimeSpec } from '../lib/cost/window.js';
 import { loadConfig } from '../lib/config.js';
+import { SETTLE_AFTER_SPANS } from '../lib/cost/attribution.js';
 import { LlmtraceError } from '../lib/errors.js';
 import { makeColors } from '../lib/render/colors.js';
 import { gateLines } from '../lib/render/cost-report.js';
@@ -41,8 +42,6 @@ interface StatsOptions {
 }
 
 const DEFAULT_BY = ['provider', 'model'];
-/** As cost: decide a trace that looks complete after this many further spans (speed only). */
-const SETTLE_AFTER_SPANS = 5_000;
 
 export function register(program: Command): void {
   windowAndGroupOptions(

@@ -23,6 +23,13 @@ import { TraceSpill, decodeTrace, encodeTrace, type SpilledTrace } from './trace
 export { NONE, UNKNOWN_MODEL } from './facts.js';
 
 /** Default feature keys, in order (README, `cost`). */
+/**
+ * What `cost` and `stats` settle at: decide a trace that looks complete once this many further
+ * spans came without one of its own. Only a matter of speed: a later span of it makes the trace
+ * be decided again, exactly.
+ */
+export const SETTLE_AFTER_SPANS = 5_000;
+
 export const DEFAULT_FEATURE_KEYS = [
   'app.feature',
   'feature',
