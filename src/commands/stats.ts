@@ -62,7 +62,7 @@ export function register(program: Command): void {
     .option('--max-increase <percent>', 'with --baseline: fail when latency p95, TTFT p95, error rate or length rate of the total or a row rose by more than this (relative, e.g. 10%)', usage((v) => parsePercent('--max-increase', v)))
     .option('--strict', 'fail when input records or spans were skipped (the figures would leave them out)')
     .option('--store <dir>', 'local store to read when no source is given (default ./.llmtrace or $LLMTRACE_STORE)')
-    .option('--memory <size>', `trace state, and separately values held for percentiles, before they spill to temporary files under $TMPDIR (results are the same; default ${formatMemorySize(DEFAULT_MEMORY_BUDGET)})`, sizeOption('--memory'))
+    .option('--memory <size>', `trace state and values held for percentiles (a quarter of it) before they spill to temporary files under $TMPDIR (results are the same; default ${formatMemorySize(DEFAULT_MEMORY_BUDGET)})`, sizeOption('--memory'))
     .addHelpText(
       'after',
       `

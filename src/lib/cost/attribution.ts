@@ -164,7 +164,10 @@ const RECORD_BYTES = 300;
 const CALL_BYTES = 500;
 const TRACE_BYTES = 500;
 
-const recordBytes = (r: TraceRecord): number => (typeof r === 'string' ? PLAIN_BYTES : RECORD_BYTES + (r.call ? CALL_BYTES : 0));
+// A tool call's key (stats only) is its name and arguments as written, often the longest string a
+// record holds: counted at two bytes a character, as a string may be stored.
+const recordBytes = (r: TraceRecord): number =>
+  typeof r === 'string' ? PLAIN_BYTES : RECORD_BYTES + (r.call ? CALL_BYTES : 0) + (r.tool === undefined ? 0 : r.tool.length * 2);
 
 const EMPTY: Vals = [];
 

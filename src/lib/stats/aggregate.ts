@@ -63,6 +63,16 @@ function bump(m: Map<string, number>, key: string, sign: 1 | -1): void {
   else m.set(key, n);
 }
 
+/**
+ * A copy of `s` that shares no memory with a larger string. V8 makes a string cut from another
+ * (JSON.parse's values, slices of a spill file read back) a view that keeps the whole source
+ * alive; held until the end, such views kept every spill file they came from (docs/architecture.md,
+ * "stats"). Joining forces a flat copy, and slicing that copy keeps only the copy.
+ */
+function detach(s: string): string {
+  return ` ${s}`.slice(1);
+}
+
 /** Output tokens per second of generation (after the first chunk), when TTFT and tokens are known. */
 export function outputTokensPerSecond(call: Pick<AttributedCall, 'noUsage' | 'usage' | 'durationMs' | 'ttftMs'>): number | undefined {
   if (call.noUsage || call.ttftMs === undefined) return undefined;
@@ -145,7 +155,7 @@ export class StatsAggregator {
       this.value(g, 'toolCallsPerTrace', trace.toolCalls, sign);
       const top = trace.topRepeat;
       if (top !== undefined && top.count > 1) {
-        if (sign === 1) g.repeats.set(trace.traceId, top);
+        if (sign === 1) g.repeats.set(detach(trace.traceId), { key: detach(top.key), count: top.count });
         else g.repeats.delete(trace.traceId);
       }
     }

@@ -22,7 +22,7 @@ export interface StatsRunOptions {
   groupBy: string[];
   featureKeys?: string[];
   settleAfterSpans?: number;
-  /** `--memory`: bounds the trace state and, separately, the values held for percentiles. */
+  /** `--memory`: one budget, a quarter of it for the values held for percentiles and the rest for the trace state. */
   memoryBytes?: number;
   spillParent?: string;
   /** OTLP metrics requests (sources/metrics.ts), opened after the spans were read (what they saw decides what to read). */
@@ -42,12 +42,16 @@ export interface StatsRun {
 
 export async function computeStats(sources: Pick<OpenedSources, 'mapped'>, opts: StatsRunOptions): Promise<StatsRun> {
   const plan = planDimensions(opts.groupBy);
-  const agg = new StatsAggregator(plan.dimensions, { memoryBytes: opts.memoryBytes, spillParent: opts.spillParent });
+  // One budget, as in the other reports (docs/architecture.md, "stats").
+  const valueBytes = opts.memoryBytes === undefined ? undefined : opts.memoryBytes / 4;
+  const traceBytes = opts.memoryBytes === undefined ? undefined : opts.memoryBytes - valueBytes!;
+  const agg = new StatsAggregator(plan.dimensions, { memoryBytes: valueBytes, spillParent: opts.spillParent });
   // Counted calls per service (take-backs included): a service with any has exact figures from spans.
   const spanCalls = new Map<string, number>();
   try {
     const stats = await attributeCalls(sources, {
       ...opts,
+      memoryBytes: traceBytes,
       inherited: plan.inherited,
       toolCalls: true,
       onCall: (call, sign) => {
