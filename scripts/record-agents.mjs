@@ -16,6 +16,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { startCapture } from './agents/capture.mjs';
 import { startMocks } from './agents/mocks.mjs';
 
@@ -35,6 +36,7 @@ const BIN = (name) => path.join(CLI_DIR, 'node_modules/.bin', name);
 const PROMPT = 'Read notes.txt and tell me what it says.';
 const NOTES = 'The mock wrote this file.\n';
 const TIMEOUT_MS = 180_000;
+const GZIP_ABOVE = 64 * 1024;
 
 /** Agents: how to run each one non-interactively against the mocks. */
 const AGENTS = {
@@ -94,8 +96,9 @@ stream_max_retries = 0
     pkg: '@google/gemini-cli',
     bin: 'gemini',
     argv: () => ['-p', PROMPT, '-m', 'gemini-2.5-flash', '--output-format', 'json'],
-    env: (mock) => ({ GEMINI_API_KEY: 'mock-key', GOOGLE_GEMINI_BASE_URL: mock.url, GEMINI_CLI_NO_RELAUNCH: 'true' }),
-    files: () => [],
+    env: (mock) => ({ GEMINI_API_KEY: 'mock-key', GOOGLE_GEMINI_BASE_URL: mock.url, GEMINI_CLI_NO_RELAUNCH: 'true', GEMINI_CLI_TRUST_WORKSPACE: 'true' }),
+    // The auth block is the recording's, not init's: init prints only the telemetry block.
+    files: () => [{ path: '~/.gemini/settings.json', json: { security: { auth: { selectedType: 'gemini-api-key' } } } }],
     runs: [
       { name: 'http-json-cumulative', protocol: 'http/json' },
       { name: 'grpc-cumulative', protocol: 'grpc' },
@@ -158,7 +161,12 @@ async function record(agentId, agent, run, version) {
   const extra = agent.files(mocks, run);
   const byPath = new Map();
   for (const f of setup.files) byPath.set(f.path, { path: f.path, text: f.text });
-  for (const f of extra) byPath.set(f.path, { path: f.path, text: `${f.prepend ?? ''}${byPath.get(f.path)?.text ?? ''}` });
+  for (const f of extra) {
+    const init = byPath.get(f.path)?.text ?? '';
+    // JSON settings are merged (the recording's keys beside init's); TOML gets the recording's part first.
+    const text = f.json ? `${JSON.stringify({ ...f.json, ...(init ? JSON.parse(init) : {}) }, null, 2)}\n` : `${f.prepend ?? ''}${init}`;
+    byPath.set(f.path, { path: f.path, text });
+  }
   for (const f of byPath.values()) {
     const abs = path.join(home, f.path.replace(/^~\//, ''));
     mkdirSync(path.dirname(abs), { recursive: true });
@@ -191,9 +199,12 @@ async function record(agentId, agent, run, version) {
   mkdirSync(dir, { recursive: true });
   const requests = capture.requests.map((r) => {
     const ext = r.contentType.includes('json') ? 'json' : 'pb';
-    const file = `${String(r.seq).padStart(3, '0')}-${r.signal}.${ext}`;
-    writeFileSync(path.join(dir, file), r.body);
-    return { seq: r.seq, time: r.time, transport: r.transport, path: r.path, signal: r.signal, contentType: r.contentType, contentEncoding: r.contentEncoding, bytes: r.body.length, file };
+    // Large bodies (Codex's internal spans and histograms run to a megabyte) are kept exact but
+    // gzipped; replay can send them as they are with Content-Encoding: gzip.
+    const big = r.body.length > GZIP_ABOVE;
+    const file = `${String(r.seq).padStart(3, '0')}-${r.signal}.${ext}${big ? '.gz' : ''}`;
+    writeFileSync(path.join(dir, file), big ? gzipSync(r.body, { level: 9 }) : r.body);
+    return { seq: r.seq, time: r.time, transport: r.transport, path: r.path, signal: r.signal, contentType: r.contentType, contentEncoding: r.contentEncoding, bytes: r.body.length, file, stored: big ? 'gzip' : 'raw' };
   });
   const totals = {};
   for (const t of mocks.truth) {

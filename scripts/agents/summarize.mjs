@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { decodeSignalProtobuf, signalToOtlpJson } = await import(path.join(ROOT, 'dist/lib/otlp/signals.js'));
@@ -33,8 +34,9 @@ function attrs(list) {
 const short = (o) => JSON.stringify(o);
 
 function load(r) {
-  const body = readFileSync(path.join(dir, r.file));
-  if (r.file.endsWith('.json')) return JSON.parse(body.toString('utf8'));
+  const stored = readFileSync(path.join(dir, r.file));
+  const body = r.stored === 'gzip' ? gunzipSync(stored) : stored;
+  if (r.file.replace(/\.gz$/, '').endsWith('.json')) return JSON.parse(body.toString('utf8'));
   if (r.signal === 'traces') {
     const t = otlpTypes().ExportTraceServiceRequest;
     return pbToOtlpJson(t, t.decode(body));
@@ -69,7 +71,7 @@ for (const r of requests) {
         if (!full) {
           for (const k of Object.keys(a)) if (typeof a[k] === 'string' && a[k].length > 120) a[k] = `${a[k].slice(0, 60)}…(${a[k].length})`;
         }
-        console.log(`log scope=${sl.scope?.name ?? ''} eventName=${short(l.eventName ?? '')} body=${short(typeof body === 'string' && body.length > 100 && !full ? body.slice(0, 100) + '…' : body)} t=${l.timeUnixNano} ${short(a)}`);
+        console.log(`log scope=${sl.scope?.name ?? ''} eventName=${short(l.eventName ?? '')} body=${short(typeof body === 'string' && body.length > 100 && !full ? body.slice(0, 100) + '…' : body)} t=${l.timeUnixNano} observed=${l.observedTimeUnixNano} ${short(a)}`);
       }
     }
   }
