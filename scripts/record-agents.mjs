@@ -88,7 +88,9 @@ stream_max_retries = 0
       { name: 'http-protobuf', protocol: 'http/protobuf' },
       { name: 'http-json', protocol: 'http/json' },
       { name: 'grpc', protocol: 'grpc' },
-      { name: 'several-exports', protocol: 'http/protobuf', delayMs: 2500, metricIntervalMs: 1000 },
+      // No variable shortens its metric interval (OTEL_METRIC_EXPORT_INTERVAL is ignored): answers
+      // 35 s apart make the run outlast its 60 s default, so a periodic export comes before the last.
+      { name: 'several-exports', protocol: 'http/protobuf', delayMs: 35000 },
     ],
     defaults: { metricIntervalMs: 1000 },
   },
@@ -103,7 +105,9 @@ stream_max_retries = 0
       { name: 'http-json-cumulative', protocol: 'http/json' },
       { name: 'grpc-cumulative', protocol: 'grpc' },
       { name: 'http-json-delta', protocol: 'http/json', temporality: 'delta' },
-      { name: 'several-exports-cumulative', protocol: 'http/json', delayMs: 7000 },
+      // Its metric interval is fixed at 10 s: answers 12 s apart put the first call's usage in a
+      // periodic export and both calls' in the export at exit.
+      { name: 'several-exports-cumulative', protocol: 'http/json', delayMs: 12000 },
     ],
     defaults: {},
   },
@@ -126,6 +130,9 @@ stream_max_retries = 0
       { name: 'chat-http-protobuf', protocol: 'http/protobuf' },
       { name: 'responses-http-json', protocol: 'http/json', wireApi: 'responses', model: 'gpt-5.1' },
       { name: 'anthropic-http-json', protocol: 'http/json', provider: 'anthropic', model: 'claude-sonnet-4.5' },
+      // No variable shortens its metric interval (OTEL_METRIC_EXPORT_INTERVAL is ignored): answers
+      // 35 s apart make the run outlast its 60 s default, so a periodic export comes before the last.
+      { name: 'several-exports', protocol: 'http/protobuf', delayMs: 35000 },
     ],
     defaults: {},
   },
