@@ -88,9 +88,9 @@ stream_max_retries = 0
       { name: 'http-protobuf', protocol: 'http/protobuf' },
       { name: 'http-json', protocol: 'http/json' },
       { name: 'grpc', protocol: 'grpc' },
-      // No variable shortens its metric interval (OTEL_METRIC_EXPORT_INTERVAL is ignored): answers
-      // 35 s apart make the run outlast its 60 s default, so a periodic export comes before the last.
-      { name: 'several-exports', protocol: 'http/protobuf', delayMs: 35000 },
+      // No variable shortens its metric interval (OTEL_METRIC_EXPORT_INTERVAL is ignored). Answers
+      // 35 s apart make a 76 s run: traces came in two exports, metrics still only once, at exit.
+      { name: 'long-run', protocol: 'http/protobuf', delayMs: 35000 },
     ],
     defaults: { metricIntervalMs: 1000 },
   },
@@ -130,9 +130,9 @@ stream_max_retries = 0
       { name: 'chat-http-protobuf', protocol: 'http/protobuf' },
       { name: 'responses-http-json', protocol: 'http/json', wireApi: 'responses', model: 'gpt-5.1' },
       { name: 'anthropic-http-json', protocol: 'http/json', provider: 'anthropic', model: 'claude-sonnet-4.5' },
-      // No variable shortens its metric interval (OTEL_METRIC_EXPORT_INTERVAL is ignored): answers
-      // 35 s apart make the run outlast its 60 s default, so a periodic export comes before the last.
-      { name: 'several-exports', protocol: 'http/protobuf', delayMs: 35000 },
+      // No variable shortens its metric interval (OTEL_METRIC_EXPORT_INTERVAL is ignored). Answers
+      // 35 s apart make a 76 s run: traces came in two exports, metrics still only once, at exit.
+      { name: 'long-run', protocol: 'http/protobuf', delayMs: 35000 },
     ],
     defaults: {},
   },
