@@ -34,6 +34,7 @@ const ONLY_RUN = flag('--run')?.split(',');
 const OUT = path.resolve(flag('--out') ?? path.join(ROOT, 'test/fixtures/agents'));
 const BIN = (name) => path.join(CLI_DIR, 'node_modules/.bin', name);
 const PROMPT = 'Read notes.txt and tell me what it says.';
+const PROMPT_AGAIN = 'Say it once more.';
 const NOTES = 'The mock wrote this file.\n';
 const TIMEOUT_MS = 180_000;
 const GZIP_ABOVE = 64 * 1024;
@@ -44,6 +45,7 @@ const AGENTS = {
     pkg: '@anthropic-ai/claude-code',
     bin: 'claude',
     argv: () => ['-p', PROMPT, '--output-format', 'json'],
+    resumeArgv: () => ['-p', '--continue', PROMPT_AGAIN, '--output-format', 'json'],
     env: (mock) => ({ ANTHROPIC_API_KEY: 'sk-ant-mock', ANTHROPIC_BASE_URL: mock.url, DISABLE_AUTOUPDATER: '1' }),
     files: () => [],
     runs: [
@@ -54,6 +56,7 @@ const AGENTS = {
       { name: 'http-json-traces', protocol: 'http/json', traces: true },
       { name: 'several-exports-delta', protocol: 'http/json', delayMs: 2500, metricIntervalMs: 1000, logsIntervalMs: 500 },
       { name: 'several-exports-cumulative', protocol: 'http/protobuf', temporality: 'cumulative', delayMs: 2500, metricIntervalMs: 1000, logsIntervalMs: 500 },
+      { name: 'restart-cumulative', protocol: 'http/protobuf', temporality: 'cumulative', resume: true },
     ],
     defaults: { metricIntervalMs: 1000, logsIntervalMs: 500 },
   },
@@ -63,6 +66,7 @@ const AGENTS = {
     // Codex reads input_tokens_details.cache_write_tokens (its cache_write_input token type).
     mockOptions: { responsesCacheWrite: true },
     argv: () => ['exec', '--skip-git-repo-check', '--color', 'never', PROMPT],
+    resumeArgv: () => ['exec', '--skip-git-repo-check', '--color', 'never', 'resume', '--last', PROMPT_AGAIN],
     env: () => ({ MOCK_OPENAI_KEY: 'sk-mock' }),
     // The provider block is the recording's, not init's: init prints only the [otel] table.
     files: (mock) => [
@@ -88,9 +92,8 @@ stream_max_retries = 0
       { name: 'http-protobuf', protocol: 'http/protobuf' },
       { name: 'http-json', protocol: 'http/json' },
       { name: 'grpc', protocol: 'grpc' },
-      // No variable shortens its metric interval (OTEL_METRIC_EXPORT_INTERVAL is ignored). Answers
-      // 35 s apart make a 76 s run: traces came in two exports, metrics still only once, at exit.
-      { name: 'long-run', protocol: 'http/protobuf', delayMs: 35000 },
+      { name: 'several-exports', protocol: 'http/protobuf', delayMs: 2500, metricIntervalMs: 1000 },
+      { name: 'resume', protocol: 'http/protobuf', resume: true },
     ],
     defaults: { metricIntervalMs: 1000 },
   },
@@ -98,6 +101,7 @@ stream_max_retries = 0
     pkg: '@google/gemini-cli',
     bin: 'gemini',
     argv: () => ['-p', PROMPT, '-m', 'gemini-2.5-flash', '--output-format', 'json'],
+    resumeArgv: () => ['--resume', 'latest', '-p', PROMPT_AGAIN, '-m', 'gemini-2.5-flash', '--output-format', 'json'],
     env: (mock) => ({ GEMINI_API_KEY: 'mock-key', GOOGLE_GEMINI_BASE_URL: mock.url, GEMINI_CLI_NO_RELAUNCH: 'true', GEMINI_CLI_TRUST_WORKSPACE: 'true' }),
     // The auth block is the recording's, not init's: init prints only the telemetry block.
     files: () => [{ path: '~/.gemini/settings.json', json: { security: { auth: { selectedType: 'gemini-api-key' } } } }],
@@ -108,6 +112,7 @@ stream_max_retries = 0
       // Its metric interval is fixed at 10 s: answers 12 s apart put the first call's usage in a
       // periodic export and both calls' in the export at exit.
       { name: 'several-exports-cumulative', protocol: 'http/json', delayMs: 12000 },
+      { name: 'resume-cumulative', protocol: 'http/json', resume: true },
     ],
     defaults: {},
   },
@@ -182,19 +187,27 @@ async function record(agentId, agent, run, version) {
   }
   const env = { ...agent.env(mocks, run), ...setup.env };
   const argv = agent.argv(run);
+  // A `resume` run starts the agent a second time on the same conversation: a new process, so
+  // a new series (cumulative metrics restart from zero), with the same session where the agent
+  // keeps it.
+  const invocations = run.resume ? [argv, agent.resumeArgv(run)] : [argv];
   const started = Date.now();
-  const child = spawn(BIN(agent.bin), argv, {
-    cwd: work,
-    env: { PATH: process.env.PATH, HOME: home, TERM: 'dumb', NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  let exitCode = 0;
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
-  const exitCode = await new Promise((resolve) => child.on('close', (code, signal) => resolve(code ?? signal)));
-  clearTimeout(timer);
+  for (const args of invocations) {
+    const child = spawn(BIN(agent.bin), args, {
+      cwd: work,
+      env: { PATH: process.env.PATH, HOME: home, TERM: 'dumb', NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
+    const code = await new Promise((resolve) => child.on('close', (c, signal) => resolve(c ?? signal)));
+    clearTimeout(timer);
+    if (code !== 0 && exitCode === 0) exitCode = code;
+  }
   const durationMs = Date.now() - started;
   // Exports still in flight when the process ended (gRPC calls answered after exit).
   await new Promise((r) => setTimeout(r, 1500));
@@ -235,6 +248,7 @@ async function record(agentId, agent, run, version) {
         recordedAt: new Date(started).toISOString(),
         options: { protocol: setup.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? run.protocol, temporality: run.temporality ?? setup.temporalities[0], traces: Boolean(run.traces), mockDelayMs: run.delayMs ?? 0 },
         command: [agent.bin, ...argv],
+        ...(invocations.length > 1 ? { commands: invocations.map((a) => [agent.bin, ...a]) } : {}),
         env: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, redact(v)])),
         files: files.map((f) => ({ path: f.path, text: redact(f.text) })),
         exitCode,
