@@ -120,6 +120,7 @@ stream_max_retries = 0
     pkg: '@github/copilot',
     bin: 'copilot',
     argv: () => ['-p', PROMPT, '--allow-all-tools', '--no-color'],
+    resumeArgv: () => ['--continue', '-p', PROMPT_AGAIN, '--allow-all-tools', '--no-color'],
     env: (mock, run) => ({
       COPILOT_PROVIDER_BASE_URL: run.provider === 'anthropic' ? mock.url : `${mock.url}/v1`,
       COPILOT_PROVIDER_API_KEY: 'mock-key',
@@ -138,6 +139,7 @@ stream_max_retries = 0
       // No variable shortens its metric interval (OTEL_METRIC_EXPORT_INTERVAL is ignored). Answers
       // 35 s apart make a 76 s run: traces came in two exports, metrics still only once, at exit.
       { name: 'long-run', protocol: 'http/protobuf', delayMs: 35000 },
+      { name: 'resume', protocol: 'http/protobuf', resume: true },
     ],
     defaults: {},
   },
