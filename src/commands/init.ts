@@ -6,6 +6,7 @@ import { CONFIG_FILE } from '../lib/config.js';
 import { LlmtraceError } from '../lib/errors.js';
 import { writeDiagnostic, writeOut } from '../lib/render/output.js';
 import { buildConfig, configText, DEFAULT_ANSWERS, relaxedLevel, type InitAnswers } from '../lib/init/build-config.js';
+import { codingAgentsGuide } from '../lib/init/coding-agents.js';
 import { instrumentationGuide } from '../lib/init/instructions.js';
 
 interface InitOptions {
@@ -27,7 +28,7 @@ function interactive(opts: InitOptions): boolean {
 export function register(program: Command): void {
   program
     .command('init')
-    .description('write llmtrace.config.json (feature keys, pricing files, lint rules, store) and show how to point an app at tail')
+    .description('write llmtrace.config.json (feature keys, pricing files, lint rules, store) and show how to point an app or a coding agent at tail')
     .option('--feature-key <key>', 'attribute naming the feature, tried in order (repeatable or comma-separated)', collect)
     .option('--pricing <file|url>', 'pricing file layered over the built-in prices (repeatable)', collect)
     .option('--relax <rule>', 'lint rule to relax: an error becomes a warning, a warning is turned off (repeatable)', collect)
@@ -69,7 +70,7 @@ Examples:
       await writeFile(file, configText(buildConfig(answers)));
       writeDiagnostic(`llmtrace: wrote ${file}`);
       writeDiagnostic('');
-      await writeOut([instrumentationGuide()], 'terminal');
+      await writeOut([instrumentationGuide(), '\n', codingAgentsGuide()], 'terminal');
     });
 }
 

@@ -11,6 +11,7 @@ import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/read-all.js';
 import { startTail } from '../helpers/tail-process.js';
 import { startOpenAIServer, TOKEN_TABLE } from '../peers/openai-server.mjs';
+import { codingAgentsGuide } from '../../src/lib/init/coding-agents.js';
 
 describe('init prints a Node setup that runs as shown', () => {
   it('otel.mjs from the guide sends an instrumented OpenAI call to tail', async () => {
@@ -51,5 +52,12 @@ console.log(r.usage.prompt_tokens);
       await tail.stop();
       await server.close();
     }
+  });
+
+  it('prints each coding agent’s setup for tail’s default ports (issue #19)', async () => {
+    const guide = await runCli(['init', '--yes'], { cwd: tempDir() });
+    expect(guide.code).toBe(0);
+    expect(guide.stdout).toContain(codingAgentsGuide('http://127.0.0.1:4318', 'http://127.0.0.1:4317'));
+    expect(guide.stdout).toContain('export CLAUDE_CODE_ENABLE_TELEMETRY=1');
   });
 });
