@@ -7,7 +7,8 @@
 import type { PriceLayer } from '../cost/pricebook.js';
 import { InFlight } from '../receiver/in-flight.js';
 import type { StoreLines } from '../receiver/store-lines.js';
-import type { ReceiverHooks, StoreWriter } from '../receiver/types.js';
+import type { ReceiverHooks } from '../receiver/types.js';
+import type { StoreWriter } from '../store/writer.js';
 import { makeColors } from '../render/colors.js';
 import { writeDiagnostic } from '../render/output.js';
 import { renderBanner, type BannerData } from '../render/live.js';

@@ -25,11 +25,23 @@
  */
 import { mkdir, open, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { StoreWriter } from '../receiver/types.js';
 import { storeFileName, type Signal } from './layout.js';
 import type { StoreLock } from './lock.js';
 
 const NEWLINE = Buffer.from('\n');
+
+export interface StoreWriter {
+  /**
+   * Appends one line (one request as OTLP JSON) to the signal's current hourly file: a string
+   * without its newline, or the line's UTF-8 bytes ending in their newline.
+   */
+  append(signal: Signal, jsonLine: string | Uint8Array, receivedAt: Date): Promise<void>;
+  /** True when nothing is kept (`--no-store`): no line needs to be made. */
+  readonly discards?: boolean;
+  /** Writes not yet completed: the receiver answers 503 + Retry-After above a threshold. */
+  readonly pending: number;
+  close(): Promise<void>;
+}
 
 /** Bounds of one combined write, so a backlog never becomes one huge buffer list. */
 export const MAX_BATCH_LINES = 256;
