@@ -50,7 +50,7 @@ function tmpFile(name: string, text: string): string {
   return file;
 }
 
-async function collect<C, R>(file: string, workers: number, spec: import('../../src/lib/parallel/mapper.js').MapperSpec<C, R>) {
+async function collect<C, R>(file: string, workers: number, spec: import('../../src/lib/sources/mapper.js').MapperSpec<C, R>) {
   const problems: unknown[] = [];
   const stats = newReadStats();
   const results: R[] = [];

@@ -9,7 +9,7 @@ import { TOOL_ARGUMENT_KEYS } from '../genai/conventions.js';
 import { emptyUsage } from '../genai/usage.js';
 import { isModelSpan } from '../trace/count-once.js';
 import type { GenAiView, Usage } from '../genai/types.js';
-import type { MapperSpec } from '../parallel/mapper.js';
+import type { MapperSpec } from '../sources/mapper.js';
 import type { SpanBatch } from '../sources/read.js';
 import type { Attributes, Resource, Span } from '../span.js';
 import { serviceName } from '../span.js';

@@ -29,7 +29,7 @@ import { DEFAULT_MEMORY_BUDGET } from '../sizes.js';
 import { decodeRootContext } from './rules/root.js';
 import { RULES } from './registry.js';
 import type { PriceLayer } from '../cost/pricebook.js';
-import type { MapperSpec } from '../parallel/mapper.js';
+import type { MapperSpec } from '../sources/mapper.js';
 import type { RenderSpec } from './render/finding-text.js';
 import { newFinding, type FindingPlace } from './finding.js';
 import { SpanLinter, lintMapper, type LintFacts, type LintMapperConfig, type SpanScore } from './span-facts.js';

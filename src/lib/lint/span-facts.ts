@@ -5,7 +5,7 @@
  */
 import { classify } from '../genai/classify.js';
 import type { GenAiView } from '../genai/types.js';
-import type { MapperSpec } from '../parallel/mapper.js';
+import type { MapperSpec } from '../sources/mapper.js';
 import type { SpanBatch } from '../sources/read.js';
 import { PriceBook, priceCall, type PriceLayer } from '../cost/pricebook.js';
 import type { Span } from '../span.js';
