@@ -3,7 +3,7 @@
  * terminal a running-total line kept at the bottom of stderr (cleared before other output and
  * drawn again after it; never any cursor movement when stderr is not a terminal).
  */
-import type { Colors } from '../render/colors.js';
+import type { Colors } from './colors.js';
 import {
   clockTime,
   fit,
@@ -14,11 +14,11 @@ import {
   renderTraceDone,
   type LiveTextOptions,
   type SummaryData,
-} from '../render/live.js';
-import { logEvent, rejectedEvent, spanEvent, summaryEvent, traceEvent } from '../render/live-json.js';
-import { CLEAR_LINE, jsonSafe, oneLine, toTerminal } from '../render/terminal.js';
-import type { LiveEvent } from './events.js';
-import type { SessionTotals } from './totals.js';
+} from './live.js';
+import { logEvent, rejectedEvent, spanEvent, summaryEvent, traceEvent } from './live-json.js';
+import { CLEAR_LINE, jsonSafe, oneLine, toTerminal } from './terminal.js';
+import type { LiveEvent } from '../live/events.js';
+import type { SessionTotals } from '../live/totals.js';
 
 export type LiveMode = 'text' | 'json' | 'quiet';
 
