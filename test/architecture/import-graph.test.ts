@@ -154,6 +154,13 @@ describe('the import graph of src/', () => {
     expect(importsBetween(edges, under('lib'), (f) => f === 'cli.js' || f.startsWith('commands/'))).toEqual([]);
   });
 
+  it('runs consumers → render only: no consumer imports a renderer', () => {
+    // render may import the consumers' result types; rules and math return data.
+    const consumer = (f: string) => under('lib/cost', 'lib/stats', 'lib/lint', 'lib/live', 'lib/trace', 'lib/genai')(f) && !f.startsWith('lib/lint/render/');
+    const renderer = under('lib/render', 'lib/lint/render');
+    expect(importsBetween(edges, consumer, renderer)).toEqual([]);
+  });
+
   it('runs consumers → genai → span: genai imports only the span and its own files', () => {
     const consumers = under('lib/cost', 'lib/stats', 'lib/lint', 'lib/live', 'lib/trace', 'lib/render', 'lib/sources', 'lib/receiver', 'lib/otlp');
     expect(importsBetween(edges, under('lib/genai'), consumers)).toEqual([]);

@@ -30,7 +30,7 @@ import { decodeRootContext } from './rules/root.js';
 import { RULES } from './registry.js';
 import type { PriceLayer } from '../cost/pricebook.js';
 import type { MapperSpec } from '../sources/mapper.js';
-import type { RenderSpec } from './render/finding-text.js';
+import { share } from './facts-memo.js';
 import { newFinding, type FindingPlace } from './finding.js';
 import { SpanLinter, lintMapper, type LintFacts, type LintMapperConfig, type SpanScore } from './span-facts.js';
 import { ScorecardCounter, type Scorecard } from './scorecard.js';
@@ -138,12 +138,9 @@ export class Linter {
     out.push(newFinding(rule, severity, where, facts));
   }
 
-  /**
-   * The per-span half as a batch mapper; workers rebuild `isPriced` from the price layers. With
-   * `render`, per-span findings arrive as output bytes (LintFacts.rendered) instead of findings.
-   */
-  mapper(priceLayers?: readonly PriceLayer[], render?: RenderSpec): MapperSpec<LintMapperConfig, LintFacts> {
-    return lintMapper({ ...this.opts, priceLayers, render });
+  /** The per-span half as a batch mapper; workers rebuild `isPriced` from the price layers. */
+  mapper(priceLayers?: readonly PriceLayer[]): MapperSpec<LintMapperConfig, LintFacts> {
+    return lintMapper({ ...this.opts, priceLayers });
   }
 
   /** Lints one batch of spans decoded on this thread; returns its per-span findings. */
@@ -157,29 +154,37 @@ export class Linter {
    * the per-span findings. Trace findings come from traceFindings() after the last batch.
    */
   addFacts(f: LintFacts): Finding[] {
-    const out: Finding[] = [];
+    const out = this.findingsOf(f);
     this.addScore(f.score);
-    if (f.counts) {
-      this.counts.error += f.counts.error;
-      this.counts.warn += f.counts.warn;
-      this.counts.info += f.counts.info;
-    }
     let root = 0;
-    let found = 0;
     for (let i = 0; i < f.spanIds.length; i++) {
       const r = f.rootContexts[root];
       const context = r !== undefined && r[0] === i ? (root++, r[1]) : undefined;
-      const fs = f.findings[found];
-      if (fs !== undefined && fs[0] === i) {
-        found++;
-        for (const finding of fs[1]) {
-          this.counts[finding.severity]++;
-          out.push(finding);
-        }
-      }
       this.traceSpan(f, i, context ?? 0);
     }
     if (this.held > this.budget) this.spillToBudget();
+    return out;
+  }
+
+  /** The batch's per-span findings (FoundColumns), with their place and severity, counted. */
+  private findingsOf(f: LintFacts): Finding[] {
+    const { spans, rules, facts, shared } = f.found;
+    const out: Finding[] = new Array(facts.length);
+    let where: FindingPlace | undefined;
+    let whereOf = -1;
+    for (const k of shared) share(facts[k]!);
+    for (let k = 0; k < facts.length; k++) {
+      const i = spans[k]!;
+      // One place per span: its findings come one after the other.
+      if (i !== whereOf) {
+        where = { traceId: f.traceIds[i]!, spanId: f.spanIds[i]!, spanName: f.names[i]!, source: f.source, line: f.line };
+        whereOf = i;
+      }
+      const rule = RULES[rules[k]!]!.id;
+      const severity = this.severityOf(rule)!;
+      this.counts[severity]++;
+      out[k] = newFinding(rule, severity, where!, facts[k]!);
+    }
     return out;
   }
 
