@@ -4,9 +4,7 @@
  * Workers are unref'd (they never keep the process alive) and a crash rejects every task of
  * that worker: callers treat it as a bug, not as bad input.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
 import { LlmtraceError } from '../errors.js';
 
@@ -103,10 +101,4 @@ export function workerCount(env: NodeJS.ProcessEnv = process.env): number {
   return Math.min(cores - 1, 3);
 }
 
-/**
- * Workers to start for a worker script: workerCount(), or none when the script is not there —
- * it exists once built; run from sources (tests), everything happens on the calling thread.
- */
-export function workersFor(script: URL, wanted: number = workerCount()): number {
-  return wanted > 0 && existsSync(fileURLToPath(script)) ? wanted : 0;
-}
+

@@ -12,7 +12,7 @@
  * ends in a cut line); it transcodes ~300k spans/s, well above what one receiving thread takes.
  */
 import type { Signal } from '../store/layout.js';
-import { WorkerPool, workersFor } from '../parallel/pool.js';
+import { WorkerPool, workerCount } from '../parallel/pool.js';
 import { bodyForWorker } from './limits.js';
 import type { Encoding } from './responses.js';
 
@@ -46,7 +46,7 @@ export interface StoreLineConfig {
 const SCRIPT = new URL('./store-line-worker.js', import.meta.url);
 
 /** The store worker appending to `dir`, or undefined when no worker is to be started. */
-export function openStoreLines(dir: string, start: boolean = workersFor(SCRIPT) > 0): StoreLines | undefined {
+export function openStoreLines(dir: string, start: boolean = workerCount() > 0): StoreLines | undefined {
   if (!start) return undefined;
   const pool = new WorkerPool(SCRIPT, 1, { dir } satisfies StoreLineConfig);
   return {

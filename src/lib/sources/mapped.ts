@@ -8,7 +8,7 @@
 import type { Problem } from '../errors.js';
 import { LineChunker, decodeLineChunk, type ChunkResult, type LineChunk } from './line-chunk.js';
 import type { BatchMapper, MapperSpec } from './mapper.js';
-import { WorkerPool, workersFor } from '../parallel/pool.js';
+import { WorkerPool } from '../parallel/pool.js';
 import type { Input } from './inputs.js';
 import { newReadStats, readItems, type LineOffload, type Offloaded, type ReadOptions, type ReadStats } from './read.js';
 
@@ -38,7 +38,7 @@ export async function* readMapped<C, R>(inputs: Input[], opts: MappedReadOptions
   const stats = opts.stats ?? newReadStats();
   const map = spec.create(spec.config);
   const fifo: Entry<R>[] = [];
-  const workers = workersFor(WORKER_SCRIPT, opts.workers);
+  const workers = opts.workers;
   const offload = workers > 0 ? new PoolOffload(spec, workers, map, opts.startAfterBytes ?? START_AFTER_BYTES, opts.chunkBytes ?? CHUNK_BYTES) : undefined;
   const items = readItems(inputs, { ...opts, stats, offload, onProblem: (p) => fifo.push({ problem: p }) });
   try {
