@@ -19,7 +19,7 @@ function errorOf(fn: () => unknown): LlmtraceError {
   throw new Error('no error');
 }
 
-describe('pricing files in DESIGN format', () => {
+describe('pricing files in llmtrace format', () => {
   it.each([
     [{ models: { 'gpt-4o': { input: 'abc', output: 1 } } }, 'prices.json: models["gpt-4o"].input: expected a non-negative number, got "abc"'],
     [{ models: { m: { input: 1 } } }, 'prices.json: models["m"].output: expected a non-negative number, got nothing'],

@@ -131,7 +131,8 @@ export class FactsBuilder {
       durationMs: span.durationMs,
       // Always the same keys (undefined when unknown): one object shape for every record. Only
       // `stats` (which also asks for tool calls) reads these: `cost` does not carry them across
-      // threads (the finish reasons' arrays cost it ~3% on 1M spans).
+      // threads (the finish reasons' arrays cost it time: docs/architecture.md "Measurements
+      // behind constants").
       errorType: this.forStats ? view.errorType : undefined,
       ttftMs: this.forStats ? view.ttftMs : undefined,
       finishReasons: this.forStats ? view.finishReasons : undefined,

@@ -9,7 +9,8 @@
  * at-least-once delivery allows and readers count as sent).
  *
  * One worker, so that each store file has one writer (a writer alone knows whether the file
- * ends in a cut line); it transcodes ~300k spans/s, well above what one receiving thread takes.
+ * ends in a cut line); it keeps well ahead of one receiving thread (docs/architecture.md
+ * "Measurements behind constants").
  */
 import type { Signal } from '../store/layout.js';
 import { WorkerPool, workerCount } from '../parallel/pool.js';

@@ -1,12 +1,12 @@
 /**
- * The local store writer (DESIGN §4 "Local store"): one line of OTLP JSON per accepted request,
+ * The local store writer (docs/architecture.md "Local store layout"): one line of OTLP JSON per accepted request,
  * appended to `<signal>-YYYYMMDDTHH.jsonl` for the UTC hour of receipt.
  *
  * Group commit: while one write is in flight, lines appended to the same file wait in its queue;
  * when the write completes they all go out in the next single writev(2) (at most
  * MAX_BATCH_LINES lines or MAX_BATCH_BYTES bytes, a longer line goes alone). One syscall and one
- * threadpool round trip per batch instead of per request: per-line writes cost ~10% of the
- * receiving thread under load. Lines never interleave and reach the file in append order.
+ * threadpool round trip per batch instead of per request (docs/architecture.md "Measurements
+ * behind constants"). Lines never interleave and reach the file in append order.
  *
  * Crash safety: every write is on an O_APPEND descriptor, so a kill -9 can cut at most one line,
  * the last one the interrupted write reached; readers skip such a line with a warning. `append`
@@ -243,8 +243,8 @@ export class FileStoreWriter implements StoreWriter {
 
   append(signal: Signal, jsonLine: string | Uint8Array, receivedAt: Date): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
-    // Callers pass JSON text, which never contains a raw newline (bytes: only the last one):
-    // scanning every 150 KB line for one cost 7% of ingest time.
+    // Callers pass JSON text, which never contains a raw newline (bytes: only the last one), so
+    // lines are not scanned for one (docs/architecture.md "Measurements behind constants").
     this.pendingCount++;
     return this.fileFor(signal, storeFileName(signal, receivedAt))
       .append(jsonLine)
