@@ -20,7 +20,7 @@ export const NONE = '(none)';
 export const UNKNOWN_MODEL = '(unknown model)';
 
 /** Values of the tracked keys on one span (or resource), by index; undefined where absent. */
-export type Vals = Array<string | undefined>;
+export type TrackedValues = Array<string | undefined>;
 
 /** What a model call candidate contributes, recorded when it arrives. */
 export interface CallFields {
@@ -49,7 +49,7 @@ export interface CallFields {
 
 export interface CallRec extends CallFields {
   /** Tracked key values of the call span's resource. */
-  resource?: Vals;
+  resource?: TrackedValues;
 }
 
 /**
@@ -63,7 +63,7 @@ export interface CostFacts {
   spanIds: string[];
   parents: string[];
   roots: Array<[index: number, name: string, startMs: number]>;
-  vals: Array<[index: number, vals: Vals]>;
+  vals: Array<[index: number, vals: TrackedValues]>;
   calls: Array<[index: number, call: CallRec | null, usage: boolean, model: boolean]>;
   /** Tool call spans (only when asked for, `toolCalls`): their identity, name and arguments. */
   tools: Array<[index: number, tool: string]>;
@@ -84,7 +84,7 @@ export function toolCallKey(name: string, args: string | undefined): string {
 }
 
 export class FactsBuilder {
-  private readonly resourceVals = new WeakMap<Resource, Vals | null>();
+  private readonly resourceVals = new WeakMap<Resource, TrackedValues | null>();
 
   private readonly forStats: boolean;
 
@@ -140,7 +140,7 @@ export class FactsBuilder {
     };
   }
 
-  private resourceOf(r: Resource): Vals | undefined {
+  private resourceOf(r: Resource): TrackedValues | undefined {
     let v = this.resourceVals.get(r);
     if (v === undefined) {
       v = readVals(this.opts.tracked, r.attributes) ?? null;
@@ -160,8 +160,8 @@ function toolArguments(a: Attributes): string | undefined {
 }
 
 /** Values of the tracked keys, or undefined when the span has none (most spans). */
-function readVals(tracked: readonly string[], a: Attributes): Vals | undefined {
-  let vals: Vals | undefined;
+function readVals(tracked: readonly string[], a: Attributes): TrackedValues | undefined {
+  let vals: TrackedValues | undefined;
   for (let i = 0; i < tracked.length; i++) {
     const v = a[tracked[i]!];
     if (v === undefined) continue;
