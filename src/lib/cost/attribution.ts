@@ -15,7 +15,7 @@
 import type { Span } from '../span.js';
 import { countCalls, type CountFacts } from '../trace/count-once.js';
 import { TraceIdSet } from '../trace/trace-id-set.js';
-import { FactsBuilder, NONE, type CallFields, type CallRec, type CostFacts, type TrackedValues } from './facts.js';
+import { FactsBuilder, NONE, type CallFields, type CallRecord, type CostFacts, type TrackedValues } from './facts.js';
 import type { PriceBook } from './pricebook.js';
 import type { TimeWindow } from './window.js';
 import { TraceSpill, decodeTrace, encodeTrace, type SpilledTrace } from './trace-spill.js';
@@ -115,7 +115,7 @@ export interface SpanRecord {
   /** Tracked key values on this span, when it has any. */
   vals: TrackedValues | undefined;
   /** The call when the span is a model call candidate inside the window; null: outside it; undefined: none. */
-  call: CallRec | null | undefined;
+  call: CallRecord | null | undefined;
   /** Usage carried (count-once): the call's, or usage outside the window. */
   usage: boolean;
   /** A model span (llm/embeddings), with or without usage. */

@@ -47,7 +47,7 @@ export interface CallFields {
   finishReasons?: string[];
 }
 
-export interface CallRec extends CallFields {
+export interface CallRecord extends CallFields {
   /** Tracked key values of the call span's resource. */
   resource?: TrackedValues;
 }
@@ -64,7 +64,7 @@ export interface CostFacts {
   parents: string[];
   roots: Array<[index: number, name: string, startMs: number]>;
   vals: Array<[index: number, vals: TrackedValues]>;
-  calls: Array<[index: number, call: CallRec | null, usage: boolean, model: boolean]>;
+  calls: Array<[index: number, call: CallRecord | null, usage: boolean, model: boolean]>;
   /** Tool call spans (only when asked for, `toolCalls`): their identity, name and arguments. */
   tools: Array<[index: number, tool: string]>;
 }
@@ -113,7 +113,7 @@ export class FactsBuilder {
     return f;
   }
 
-  private callOf(span: Span, view: GenAiView): CallRec | null {
+  private callOf(span: Span, view: GenAiView): CallRecord | null {
     if (!inWindow(this.opts.window, span.startMs)) return null;
     const priced = priceView(this.opts.book, view, span.startMs, true);
     const noUsage = view.usage === undefined;
