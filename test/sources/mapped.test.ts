@@ -104,7 +104,9 @@ describe('reading on worker threads', () => {
     const here = await collect(file, 0, spec);
     const workers = await collect(file, 1, spec);
     expect(here.results.some((r) => r.found.facts.length > 0)).toBe(true);
-    expect(workers.results).toEqual(here.results);
+    // Which SpanLinter found them, and its numbers for shared facts, differ by thread.
+    const findings = (rs: typeof here.results) => rs.map((r) => ({ ...r, found: { ...r.found, linter: '', sharedIds: [] } }));
+    expect(findings(workers.results)).toEqual(findings(here.results));
     expect(workers.problems).toEqual(here.problems);
   });
 });

@@ -111,6 +111,11 @@ export class Linter {
   /** Sweep epoch → quiet traces to freeze then, if they are still quiet (thawed before: backoff). */
   private readonly freezeAt = new Map<number, TraceState[]>();
   private spill: LintSpill | undefined;
+  /**
+   * Per SpanLinter, its shared facts objects by number (FoundColumns.sharedIds): bounded by the
+   * memos' limits (facts-memo.ts).
+   */
+  private readonly sharedFacts = new Map<string, Map<number, object>>();
 
   constructor(private readonly opts: LinterOptions) {
     const on = (r: AnyRuleDef) => opts.severities[r.id] !== 'off';
@@ -168,11 +173,20 @@ export class Linter {
 
   /** The batch's per-span findings (FoundColumns), with their place and severity, counted. */
   private findingsOf(f: LintFacts): Finding[] {
-    const { spans, rules, facts, shared } = f.found;
+    const { spans, rules, facts, shared, sharedIds } = f.found;
     const out: Finding[] = new Array(facts.length);
     let where: FindingPlace | undefined;
     let whereOf = -1;
-    for (const k of shared) share(facts[k]!);
+    // One object per shared facts value, kept across batches (FoundColumns.shared).
+    let kept = this.sharedFacts.get(f.found.linter);
+    if (kept === undefined) this.sharedFacts.set(f.found.linter, (kept = new Map()));
+    for (let n = 0; n < shared.length; n++) {
+      const k = shared[n]!;
+      const id = sharedIds[n]!;
+      const one = kept.get(id);
+      if (one !== undefined) facts[k] = one as RuleFacts[RuleId];
+      else kept.set(id, share(facts[k]!));
+    }
     for (let k = 0; k < facts.length; k++) {
       const i = spans[k]!;
       // One place per span: its findings come one after the other.

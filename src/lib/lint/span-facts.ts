@@ -4,6 +4,7 @@
  * Only these compact facts reach the Linter, which keeps the per-trace state and makes the
  * findings. Nothing here words or renders a finding: that is lint/render/'s job, on the main thread.
  */
+import { randomUUID } from 'node:crypto';
 import { classify } from '../genai/classify.js';
 import type { GenAiView } from '../genai/types.js';
 import type { MapperSpec } from '../sources/mapper.js';
@@ -67,10 +68,15 @@ export interface FoundColumns {
   rules: number[];
   facts: Array<RuleFacts[RuleId]>;
   /**
-   * The k whose facts object is shared (facts-memo.ts), ascending. A worker's objects arrive as
-   * copies; the Linter marks those copies shared again, so a renderer can keep their text.
+   * The k whose facts object is shared (facts-memo.ts), ascending, and each one's number: the
+   * same object has the same number in every batch of one SpanLinter (`FoundColumns.linter`).
+   * A worker's objects arrive as copies, new ones in every message; the Linter keeps one copy
+   * per number and hands out that one, so a renderer can keep its text across batches.
    */
   shared: number[];
+  sharedIds: number[];
+  /** The SpanLinter that found these (unique in the process and its workers). */
+  linter: string;
 }
 
 export interface SpanLinterOptions {
@@ -90,6 +96,10 @@ export class SpanLinter {
   private readonly spanRuleIndexes: number[];
   private readonly deprecatedOn: boolean;
   private readonly classify: (span: Span) => GenAiView;
+  private readonly id = randomUUID();
+  /** Numbers of the shared facts objects found so far (FoundColumns.sharedIds). */
+  private readonly sharedIds = new WeakMap<object, number>();
+  private sharedCount = 0;
 
   constructor(private readonly opts: SpanLinterOptions) {
     const on = (r: AnyRuleDef) => opts.severities[r.id] !== 'off' && (r.id !== 'model-unpriced' || opts.ctx.isPriced !== undefined);
@@ -109,7 +119,7 @@ export class SpanLinter {
       kinds: [],
       flags: [],
       rootContexts: [],
-      found: { spans: [], rules: [], facts: [], shared: [] },
+      found: { spans: [], rules: [], facts: [], shared: [], sharedIds: [], linter: this.id },
       score: { spans: 0, genAi: 0, genAiWithGenAiKeys: 0, llm: 0, llmProvider: 0, llmModel: 0, llmSucceeded: 0, llmUsage: 0, tools: 0, deprecatedSpans: 0, deprecatedKeys: [] },
     };
     if (source !== undefined) f.source = source;
@@ -167,23 +177,29 @@ export class SpanLinter {
     }
 
     const found = f.found;
-    if (this.deprecatedOn) for (const d of deprecatedList) addFinding(found, i, DEPRECATED, d);
+    if (this.deprecatedOn) for (const d of deprecatedList) this.addFinding(found, i, DEPRECATED, d);
     for (let k = 0; k < this.spanRules.length; k++) {
       const r = (this.spanRules[k]!.span as (i: SpanInput) => unknown)(input) as RuleFacts[RuleId] | RuleFacts[RuleId][] | undefined;
       if (r === undefined) continue;
       const index = this.spanRuleIndexes[k]!;
-      if (Array.isArray(r)) for (const facts of r) addFinding(found, i, index, facts);
-      else addFinding(found, i, index, r);
+      if (Array.isArray(r)) for (const facts of r) this.addFinding(found, i, index, facts);
+      else this.addFinding(found, i, index, r);
     }
+  }
+
+  private addFinding(found: FoundColumns, span: number, rule: number, facts: RuleFacts[RuleId]): void {
+    if (isShared(facts)) {
+      let id = this.sharedIds.get(facts);
+      if (id === undefined) this.sharedIds.set(facts, (id = this.sharedCount++));
+      found.shared.push(found.facts.length);
+      found.sharedIds.push(id);
+    }
+    found.spans.push(span);
+    found.rules.push(rule);
+    found.facts.push(facts);
   }
 }
 
-function addFinding(found: FoundColumns, span: number, rule: number, facts: RuleFacts[RuleId]): void {
-  if (isShared(facts)) found.shared.push(found.facts.length);
-  found.spans.push(span);
-  found.rules.push(rule);
-  found.facts.push(facts);
-}
 
 // ── as a batch mapper (sources/mapped.ts) ──────────────────────────────────────────────
 
