@@ -28,16 +28,16 @@ export class WorkerPool {
       const worker = new Worker(script, resourceLimits ? { workerData, resourceLimits } : { workerData });
       const slot: Slot = { worker, inFlight: new Map() };
       worker.unref();
-      worker.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: string }) => {
-        const p = slot.inFlight.get(m.id);
-        if (!p) return;
-        slot.inFlight.delete(m.id);
-        if (m.ok) p.resolve(m.value);
-        else p.reject(new Error(`worker task failed: ${m.error}`));
+      worker.on('message', (answer: { id: number; ok: boolean; value?: unknown; error?: string }) => {
+        const pending = slot.inFlight.get(answer.id);
+        if (!pending) return;
+        slot.inFlight.delete(answer.id);
+        if (answer.ok) pending.resolve(answer.value);
+        else pending.reject(new Error(`worker task failed: ${answer.error}`));
       });
       const fail = (e: unknown) => {
         this.failure ??= e instanceof Error ? e : new Error(String(e));
-        for (const p of slot.inFlight.values()) p.reject(this.failure);
+        for (const pending of slot.inFlight.values()) pending.reject(this.failure);
         slot.inFlight.clear();
       };
       worker.on('error', fail);
