@@ -289,16 +289,16 @@ export class Linter {
     const partitionOf: number[] = [];
     const bytes = new Array<number>(SPILL_PARTITIONS).fill(0);
     for (const [traceId, t] of this.traces) {
-      const p = spill.partitionOf(traceId);
-      partitionOf.push(p);
-      bytes[p]! += typeof t === 'string' ? frozenBytes(t) : t.bytes;
+      const partition = spill.partitionOf(traceId);
+      partitionOf.push(partition);
+      bytes[partition]! += typeof t === 'string' ? frozenBytes(t) : t.bytes;
     }
-    const largest = [...bytes.keys()].filter((p) => !spill.isOnDisk(p)).sort((a, b) => bytes[b]! - bytes[a]!);
+    const largest = [...bytes.keys()].filter((partition) => !spill.isOnDisk(partition)).sort((a, b) => bytes[b]! - bytes[a]!);
     let rest = this.held;
-    for (const p of largest) {
+    for (const partition of largest) {
       if (rest <= this.budget * SPILL_DOWN_TO) break;
-      spill.moveToDisk(p);
-      rest -= bytes[p]!;
+      spill.moveToDisk(partition);
+      rest -= bytes[partition]!;
     }
     let k = 0;
     // The same iteration order as above: only the current entry is ever deleted.
