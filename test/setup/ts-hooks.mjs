@@ -6,14 +6,14 @@
  * vitest transforms the test's own imports, but a Worker loads its script with Node's loader.
  */
 import { readFile } from 'node:fs/promises';
-import ts from 'typescript';
 
-const COMPILER_OPTIONS = {
-  module: ts.ModuleKind.ESNext,
-  target: ts.ScriptTarget.ES2022,
-  inlineSourceMap: true,
-  inlineSources: true,
-};
+/** TypeScript, loaded on the first .ts file: most test processes never start a worker. */
+let compiler;
+async function transpile(source, fileName) {
+  compiler ??= (await import('typescript')).default;
+  const compilerOptions = { module: compiler.ModuleKind.ESNext, target: compiler.ScriptTarget.ES2022, inlineSourceMap: true, inlineSources: true };
+  return compiler.transpileModule(source, { compilerOptions, fileName }).outputText;
+}
 
 export async function resolve(specifier, context, nextResolve) {
   try {
@@ -28,6 +28,5 @@ export async function resolve(specifier, context, nextResolve) {
 export async function load(url, context, nextLoad) {
   if (!url.startsWith('file:') || !url.endsWith('.ts')) return nextLoad(url, context);
   const source = await readFile(new URL(url), 'utf8');
-  const { outputText } = ts.transpileModule(source, { compilerOptions: COMPILER_OPTIONS, fileName: new URL(url).pathname });
-  return { format: 'module', source: outputText, shortCircuit: true };
+  return { format: 'module', source: await transpile(source, new URL(url).pathname), shortCircuit: true };
 }
