@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The floor for `cost` and `lint` (DESIGN §8): read OTLP JSON Lines the way llmtrace's reader
+ * The floor for `cost` and `lint` (docs/architecture.md "Benchmark goals"): read OTLP JSON Lines the way llmtrace's reader
  * does (fs stream with 256 KiB chunks, split at newlines, each line decoded as UTF-8 and
  * JSON.parse'd) and do nothing else but count the spans. Any real consumer costs at least this.
  *

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Deterministic generator of realistic LLM traces for the benchmarks (DESIGN §8, issue #6).
+ * Deterministic generator of realistic LLM traces for the benchmarks (docs/architecture.md "Benchmark goals").
  *
  *   node bench/generate.mjs [--spans 100k,1m] [--splits 100k,1m] [--ingest 200k] [--trace 100k] [--seed 42] [--force]
  *

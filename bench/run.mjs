@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The benchmark harness (DESIGN §8, issue #6): `npm run bench` (builds first). Generates the
+ * The benchmark harness (docs/architecture.md "Benchmark goals"): `npm run bench` (builds first). Generates the
  * traces if needed (bench/generate.mjs, cached in bench/out/), measures each figure next to a
  * baseline taken in the same run on the same machine, prints one table and writes
  * bench/results.json. Never part of `npm test`.

@@ -23,7 +23,7 @@ export const COMMANDS = {
   cost: { flags: ['--since', '--by', '--format'], args: (files) => ['cost', ...files, '--since', '7d', '--by', 'feature,model', '--format', 'json'], stdout: 'capture', okCodes: [0] },
   // Findings of a realistic dump are many: written to /dev/null, as a CI job writes them to a file.
   lint: { flags: ['--format'], args: (files) => ['lint', ...files, '--format', 'json'], stdout: 'ignore', okCodes: [0, 1] },
-  // DESIGN §8: stats ≤ 1.5× the floor. Its figures are checked against the generator in the tests.
+  // docs/architecture.md "Benchmark goals": stats ≤ 1.5× the floor. Its figures are checked against the generator in the tests.
   stats: { flags: ['--since', '--by', '--format'], args: (files) => ['stats', ...files, '--since', '7d', '--by', 'provider,model', '--format', 'json'], stdout: 'ignore', okCodes: [0] },
 };
 

@@ -6,7 +6,7 @@ import { evaluateGates, parsePercent, parseUsd } from '../lib/cost/gates.js';
 import { loadPricing } from '../lib/cost/pricing.js';
 import { computeCost } from '../lib/cost/run.js';
 import type { TimeSpec } from '../lib/cost/window.js';
-import { appendStepSummary, collect, usage, windowAndGroupOptions, windowOf } from '../lib/report-command.js';
+import { appendStepSummary, collect, usage, windowAndGroupOptions, windowOf } from './report-options.js';
 import { loadConfig } from '../lib/config.js';
 import { SETTLE_AFTER_SPANS } from '../lib/cost/attribution.js';
 import { LlmtraceError } from '../lib/errors.js';

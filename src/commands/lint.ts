@@ -115,19 +115,13 @@ Examples:
       const out = new HeldOutput(outputKind(opts.format), () => opened.stats.spans > 0);
       const problems: Finding[] = [];
       await out.write(reporter.begin());
-      // json, sarif and github write each finding on its own: they are rendered where found.
-      const render = reporter.addRendered && opts.format !== 'stylish' ? { format: opts.format, cwd: process.cwd(), quiet: opts.quiet === true } : undefined;
-      const sink: LintSink = async (found, rendered) => {
-        if (rendered && reporter.addRendered) {
-          shown += rendered.shown;
-          await out.write(reporter.addRendered(rendered.bytes));
-        }
+      const sink: LintSink = async (found) => {
         problems.push(...found.filter((f) => f.rule === 'decode-problem').slice(0, MAX_PROBLEM_LINES - problems.length));
         const shownNow = opts.quiet ? found.filter((f) => f.severity === 'error') : found;
         shown += shownNow.length;
         if (shownNow.length) await out.write(reporter.add(shownNow));
       };
-      const { problemsNotReported } = await runLint(opened, linter, sink, { priceLayers: book.layers, render });
+      const { problemsNotReported } = await runLint(opened, linter, sink, { priceLayers: book.layers });
       const { summary: readSummary, unusable, nothingRead } = opened.finish();
       if (nothingRead && out.holding) {
         // Nothing was read: no report on stdout, the reasons on stderr as other commands give them.

@@ -10,7 +10,7 @@ import { makeColors } from '../lib/render/colors.js';
 import { gateLines } from '../lib/render/cost-report.js';
 import { outputKind, writeDiagnostic, writeOut } from '../lib/render/output.js';
 import { metricsNotes, renderStatsCsv, renderStatsJson, renderStatsMarkdown, renderStatsTable, type StatsView } from '../lib/render/stats-report.js';
-import { appendStepSummary, collect, usage, windowAndGroupOptions, windowOf } from '../lib/report-command.js';
+import { appendStepSummary, collect, usage, windowAndGroupOptions, windowOf } from './report-options.js';
 import { boundHeapGrowth } from '../lib/runtime/heap.js';
 import { DEFAULT_MEMORY_BUDGET, formatMemorySize, sizeOption } from '../lib/sizes.js';
 import { formatProblem } from '../lib/errors.js';

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { commaList } from '../lib/cli-options.js';
 import { portNumber } from '../lib/live/options.js';
-import { runTail } from '../lib/live/session.js';
+import { runTail } from '../lib/tail/session.js';
 import { writeDiagnostic } from '../lib/render/output.js';
 import { LlmtraceError } from '../lib/errors.js';
 import { DEFAULT_MAX_IN_FLIGHT_BYTES } from '../lib/receiver/in-flight.js';

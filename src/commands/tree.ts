@@ -60,7 +60,7 @@ Examples:
     )
     .action(async (sources: string[], opts: TreeOptions, cmd: Command) => {
       // What tree holds is bounded now (--memory, --last): without this V8 let the heap grow to
-      // ~4× it with garbage (1M spans: 736 MB peak RSS for 128 MiB of spans held; 471 MB with it).
+      // ~4× it with garbage (docs/architecture.md "Measurements behind constants").
       boundHeapGrowth(100);
       const global = cmd.optsWithGlobals<{ color?: boolean }>();
       const config = loadConfig();

@@ -9,9 +9,8 @@ import { InvalidArgumentError } from 'commander';
 /**
  * The default budget (cost, lint, tree, tail's printed traces). The budget bounds the trace
  * state, not the process: worker threads, batches in flight and the garbage collector's
- * headroom (V8 lets the heap grow to about twice what is live) come on top. Measured on 1M
- * spans (docs/architecture.md): `cost` peaks at ~225 MB time-ordered and ~250 MB shuffled,
- * `lint` at ~240 MB and ~280 MB (32 MiB: ~300 MB shuffled).
+ * headroom (V8 lets the heap grow to about twice what is live) come on top: the peaks measured
+ * with it are in docs/architecture.md "Memory budget and measurements".
  */
 export const DEFAULT_MEMORY_BUDGET = 24 * 1024 * 1024;
 

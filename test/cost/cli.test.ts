@@ -10,7 +10,7 @@ const VERCEL = 'fixtures/instrumented/vercel.json';
 const AGENT = path.resolve('fixtures/shared/captures/manual-agent-http-json.json');
 
 describe('llmtrace cost (built binary)', () => {
-  it('prints the JSON shape of DESIGN', async () => {
+  it('prints the documented JSON shape', async () => {
     const r = await runCli(['cost', VERCEL, '--format', 'json']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');

@@ -60,7 +60,7 @@ function rate(p: Price, key: 'cacheRead' | 'cacheWrite' | 'reasoning'): number {
   return p[key] ?? (key === 'reasoning' ? p.output : p.input);
 }
 
-/** The generator's own pricing of one call (dated by start, tier by input, DESIGN's formula). */
+/** The generator's own pricing of one call (dated by start, tier by input, the formula of docs/architecture.md "Pricing"). */
 export function genCost(entry: string, t: Tokens, startMs: number): number | null {
   const raw = GEN_PRICES[entry];
   if (!raw) return null;

@@ -19,7 +19,7 @@ function errorOf(fn: () => unknown): LlmtraceError {
   throw new Error('no error');
 }
 
-describe('pricing files in DESIGN format', () => {
+describe('pricing files in llmtrace format', () => {
   it.each([
     [{ models: { 'gpt-4o': { input: 'abc', output: 1 } } }, 'prices.json: models["gpt-4o"].input: expected a non-negative number, got "abc"'],
     [{ models: { m: { input: 1 } } }, 'prices.json: models["m"].output: expected a non-negative number, got nothing'],
@@ -95,6 +95,8 @@ describe('pricing sources', () => {
           return;
         }
         if (req.url === '/prices.json') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ models: { 'remote-model': { input: 7, output: 9 } } }));
+        else if (req.url === '/moved.json') res.writeHead(302, { location: '/prices.json' }).end();
+        else if (req.url === '/loop.json') res.writeHead(302, { location: '/loop.json' }).end();
         else if (req.url === '/garbage.json') res.writeHead(200).end('{"models": {"m": {"input": "x", "output": 1}}}');
         else res.writeHead(404).end();
       });
@@ -119,6 +121,13 @@ describe('pricing sources', () => {
       expect(offline.match('remote-model')?.points[0]!.rates.output).toBe(9);
       expect(warnings[0]).toMatch(/cannot fetch .*prices\.json \(HTTP 503\); using the copy cached on /);
       up = true;
+    });
+
+    it('follows redirects, and gives up on a redirect loop', async () => {
+      const store = tempDir();
+      const moved = await loadPricing({ files: [`${base}/moved.json`], builtin: false, storeDir: store });
+      expect(moved.match('remote-model')?.points[0]!.rates.input).toBe(7);
+      await expect(loadPricing({ files: [`${base}/loop.json`], builtin: false, storeDir: store })).rejects.toThrow(/loop\.json: cannot fetch pricing \(.*redirect.*\) and there is no cached copy/i);
     });
 
     it('fails clearly without a cached copy, and never caches a malformed file', async () => {

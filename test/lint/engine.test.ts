@@ -6,6 +6,7 @@ import type { Span } from '../../src/lib/span.js';
 import type { Finding } from '../../src/lib/lint/types.js';
 import { readAll } from '../helpers/read-all.js';
 import { span } from '../helpers/span-factory.js';
+import { resolveSettings } from '../../src/lib/lint/config.js';
 import { keys, makeLinter } from './helpers.js';
 
 const FIX = path.resolve('fixtures/lint');
@@ -133,5 +134,29 @@ describe('lint engine', () => {
     const root = span({ id: 'r', name: 'agent', attrs: { 'user.id': 'u', 'session.id': 's', 'tenant.id': 't' } });
     const s = span({ id: 'v', parent: 'r', name: 'ChatCompletion', attrs: { 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-4o', 'llm.provider': 'openai' } });
     expect(keys(lintBatches([[root, s]]).findings)).toEqual([`llm-missing-usage@${s.spanId}`, `vendor-only-convention@${s.spanId}`]);
+  });
+});
+
+describe('findings from another thread', () => {
+  it('keep one object per shared facts value across batches, marked shared, with the same findings', async () => {
+    const { SpanLinter } = await import('../../src/lib/lint/span-facts.js');
+    const { isShared } = await import('../../src/lib/lint/facts-memo.js');
+    const spans = await allFixtureSpans();
+    const half = Math.floor(spans.length / 2);
+    const batches = [spans.slice(0, half), spans.slice(half), spans.slice(0, half)];
+    const here = makeLinter();
+    const there = makeLinter();
+    const local = batches.map((b) => here.lintBatch(b, 'mem'));
+    // A worker's facts reach the main thread as structured clones, new objects in every message.
+    const settings = resolveSettings(undefined, []);
+    const sender = new SpanLinter({ severities: settings.severities, ctx: { rootContextKeys: settings.rootContextKeys } });
+    const remote = batches.map((b) => there.addFacts(structuredClone(sender.facts(b, 'mem'))));
+    expect(remote).toEqual(local);
+    const first = remote[0]!.filter((f) => isShared(f.facts));
+    expect(first.length).toBeGreaterThan(5);
+    // The third batch repeats the first: its shared facts are the very objects the first one got.
+    const again = remote[2]!.filter((f) => isShared(f.facts));
+    expect(again.map((f) => f.facts)).toEqual(first.map((f) => f.facts));
+    for (let i = 0; i < first.length; i++) expect(again[i]!.facts).toBe(first[i]!.facts);
   });
 });

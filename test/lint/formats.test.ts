@@ -9,7 +9,9 @@ import { artifactUri, SarifReporter } from '../../src/lib/lint/render/sarif.js';
 import { MAX_KEPT, StylishReporter } from '../../src/lib/lint/render/stylish.js';
 import type { Finding } from '../../src/lib/lint/types.js';
 import { resolveSettings } from '../../src/lib/lint/config.js';
-import { lintFiles } from './helpers.js';
+import { isShared } from '../../src/lib/lint/facts-memo.js';
+import { formatMessage } from '../../src/lib/lint/messages.js';
+import { lintFiles, makeLinter } from './helpers.js';
 import { schemaErrors } from './sarif-schema.js';
 import { validateSarif } from './sarif-validator.js';
 
@@ -29,9 +31,12 @@ async function render(reporter: Reporter, files: string[]): Promise<{ text: stri
     scorecard: r.scorecard,
     severities: settings.severities,
   };
-  const text = [...reporter.begin(), ...reporter.add(r.findings), ...reporter.end(summary)].join('');
+  const text = [...reporter.begin(), ...reporter.add(r.findings), ...reporter.end(summary)].map(chunkText).join('');
   return { text, findings: r.findings };
 }
+
+/** An output chunk as text (reporters write strings or UTF-8 bytes). */
+const chunkText = (c: string | Uint8Array) => (typeof c === 'string' ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('utf8'));
 
 const MANY = ['llm-missing-usage', 'orphan-span', 'invalid-id', 'deprecated-attribute', 'root-missing-context'].map((f) => path.join(FIX, `${f}.json`));
 
@@ -181,52 +186,45 @@ describe('stylish output', () => {
   });
 });
 
-describe('findingJsonText', () => {
-  it('is JSON.stringify(findingJson(f)) for every fixture finding and for names that need escaping', async () => {
-    const { findingJson, findingJsonText } = await import('../../src/lib/lint/render/json.js');
+/** A summary of `findings` alone (no scorecard of spans). */
+function summaryOf(findings: readonly Finding[]): LintSummary {
+  const counts = { error: 0, warn: 0, info: 0 };
+  for (const f of findings) counts[f.severity]++;
+  const scorecard = makeLinter().scorecard();
+  return { counts, shown: findings.length, quiet: false, failed: counts.error > 0, label: 'test', inputs: 1, problemsNotReported: 0, scorecard, severities: settings.severities };
+}
+
+describe('JSON findings', () => {
+  /** What each finding must print as, built here from the format's documentation (render/json.ts). */
+  const expectedJson = (f: Finding) =>
+    JSON.stringify({
+      rule: f.rule,
+      severity: f.severity,
+      message: formatMessage(f),
+      traceId: f.traceId,
+      spanId: f.spanId,
+      spanName: f.spanName,
+      ...(f.source !== undefined ? { source: f.source } : {}),
+      ...(f.line !== undefined ? { line: f.line } : {}),
+      facts: f.facts,
+    });
+
+  it('are the documented objects, for every fixture finding, odd names, shared facts and repeated places', async () => {
     const { readdirSync } = await import('node:fs');
     const files = readdirSync('fixtures/lint').filter((f) => f.endsWith('.json')).map((f) => `fixtures/lint/${f}`);
     const { findings } = await lintFiles(files);
     expect(findings.length).toBeGreaterThan(20);
+    expect(findings.some((f) => isShared(f.facts))).toBe(true);
     const odd = findings.slice(0, 5).map((f, i) => ({ ...f, spanName: ['quote " back \\ slash', 'tab\tnew\nline', 'lone \ud800 surrogate', 'ünïcode — ✓ 🎉', '\u0001\u001f\u007f\u2028'][i]!, source: i % 2 ? 'dir with "quotes"/dump.jsonl' : undefined }));
-    for (const f of [...findings, ...odd]) expect(findingJsonText(f)).toBe(JSON.stringify(findingJson(f)));
-  });
-});
-
-describe('FindingRenderer (findings rendered where they are found)', () => {
-  it('writes the bytes the reporters write, for every format, shared facts and repeated places included', async () => {
-    const { FindingRenderer } = await import('../../src/lib/lint/render/finding-text.js');
-    const { findingJsonText } = await import('../../src/lib/lint/render/json.js');
-    const { sarifResult } = await import('../../src/lib/lint/render/sarif.js');
-    const { readdirSync } = await import('node:fs');
-    const files = readdirSync('fixtures/lint').filter((f) => f.endsWith('.json')).map((f) => `fixtures/lint/${f}`);
-    const { findings } = await lintFiles(files);
-    const odd = findings.slice(0, 5).map((f, i) => ({ ...f, spanName: ['quote " back \\ slash', 'tab\tnew\nline', 'lone \ud800 surrogate', 'ünïcode — ✓ 🎉', '\u0001\u001f\u007f\u2028'][i]!, source: i % 2 ? 'dir with "quotes"/dump.jsonl' : undefined }));
-    // Twice over: the second time every shared facts object has its text kept already; each
-    // finding is its own place, and the last ones share one (a span with several findings).
-    const all = [...findings, ...odd, ...findings];
+    // Twice over: the second time every shared facts object has its text kept already; the last
+    // ones share one place (a span with several findings), the same text in other string objects.
     const place = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), spanName: 'chat gpt-4o', source: 'x.jsonl', line: 7 };
-    const tail = findings.slice(0, 4).map((f) => ({ ...f, ...place }));
-    const expected = {
-      json: [...all, ...tail].map((f) => findingJsonText(f)).join(',\n'),
-      sarif: [...all, ...tail].map((f) => JSON.stringify(sarifResult(f, process.cwd()))).join(',\n'),
-      github: [...all, ...tail].map((f) => `${annotation(f)}\n`).join(''),
-    };
-    for (const format of ['json', 'sarif', 'github'] as const) {
-      const r = new FindingRenderer({ format, cwd: process.cwd(), quiet: false });
-      const pieces: Uint8Array[] = [];
-      for (const [n, f] of all.entries()) {
-        r.add(f.rule, f.severity, f, f.facts);
-        if (n % 7 === 6) pieces.push(r.take()!.bytes);
-      }
-      for (const f of tail) r.add(f.rule, f.severity, place, f.facts);
-      pieces.push(r.take()!.bytes);
-      expect(r.take()).toBeUndefined();
-      // Pieces are joined by the reporter as it joins findings (json, sarif: `,\n`); compared as
-      // the bytes written (a lone surrogate in an annotation is written as U+FFFD either way).
-      const sep = Buffer.from(format === 'github' ? '' : ',\n');
-      const bytes = Buffer.concat(pieces.flatMap((p, i) => (i ? [sep, p] : [p])));
-      expect(bytes.toString('utf8')).toBe(Buffer.from(expected[format], 'utf8').toString('utf8'));
-    }
+    const tail = findings.slice(0, 4).map((f) => ({ ...f, ...place, spanName: ['chat', 'gpt-4o'].join(' ') }));
+    const groups = [findings, odd, findings, tail];
+    const all = groups.flat();
+    const reporter = new JsonReporter();
+    const text = [...reporter.begin(), ...groups.flatMap((g) => [...reporter.add(g)]), ...reporter.end(summaryOf(all))].map(chunkText).join('');
+    expect(text.startsWith(`{"findings":[\n${all.map(expectedJson).join(',\n')}\n],\n"summary":`)).toBe(true);
+    expect(JSON.parse(text).findings).toHaveLength(all.length);
   });
 });

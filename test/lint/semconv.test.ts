@@ -39,47 +39,12 @@ describe('generated semconv requirement table', () => {
     for (const op of WELL_KNOWN_VALUES['gen_ai.operation.name']!) expect(OPERATION_KINDS[op], op).toBeDefined();
   });
 
-  it('parses the YAML subset: block scalars, flow sequences, quoting, multi-line plain scalars, comments', () => {
-    const yaml = [
-      'groups:',
-      '  - id: a   # trailing comment',
-      '    brief: one',
-      '      two',
-      '    note: |',
-      '      line 1',
-      '',
-      '      line 3',
-      '    folded: >',
-      '      x',
-      '      y',
-      "    quoted: 'it''s: here'",
-      '    dq: "a \\"b\\" # not a comment"',
-      "    list: [forest, 'lived', \"x, y\"]",
-      '    nested:',
-      '      - [stop]',
-      '      - k: v',
-      '        k2: w',
-      '  - id: b',
-      '    requirement_level:',
-      '      conditionally_required: If available.',
-    ].join('\n');
-    const script = `import {parseYaml} from ${JSON.stringify(path.resolve('scripts/gen-semconv.mjs'))}; process.stdout.write(JSON.stringify(parseYaml(process.argv[1])))`;
-    const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script, yaml], { encoding: 'utf8' }));
-    expect(out).toEqual({
-      groups: [
-        {
-          id: 'a',
-          brief: 'one two',
-          note: 'line 1\n\nline 3\n',
-          folded: 'x y\n',
-          quoted: "it's: here",
-          dq: 'a "b" # not a comment',
-          list: ['forest', 'lived', 'x, y'],
-          nested: [['stop'], { k: 'v', k2: 'w' }],
-        },
-        { id: 'b', requirement_level: { conditionally_required: 'If available.' } },
-      ],
-    });
+  it('stops on bad YAML with the file, line and column (duplicate keys, unclosed quotes, tabs)', () => {
+    const script = `import {parseYaml} from ${JSON.stringify(path.resolve('scripts/gen-semconv.mjs'))}; try { parseYaml(process.argv[1], 'x.yaml'); } catch (e) { process.stdout.write(e.message.split('\\n')[0]); }`;
+    const firstLine = (yaml: string) => execFileSync(process.execPath, ['--input-type=module', '-e', script, yaml], { encoding: 'utf8' });
+    expect(firstLine('groups:\n  - id: a\n    id: b\n')).toBe('x.yaml: Map keys must be unique at line 3, column 5:');
+    expect(firstLine('a: "x\n')).toMatch(/^x\.yaml: Missing closing "quote at line \d+, column \d+:$/);
+    expect(firstLine('a:\n\t- b\n')).toMatch(/^x\.yaml: Tabs are not allowed as indentation at line 2, column 1:$/);
   });
 });
 

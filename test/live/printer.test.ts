@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../src/lib/live/events.js';
-import { LivePrinter, type LiveMode } from '../../src/lib/live/printer.js';
+import { LivePrinter, type LiveMode } from '../../src/lib/render/live-printer.js';
 import { makeColors } from '../../src/lib/render/colors.js';
 import { llm } from '../helpers/span-factory.js';
 import { harness, traceExport } from './helpers.js';

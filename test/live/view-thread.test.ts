@@ -1,13 +1,12 @@
 /**
  * The view thread of `tail --quiet` fed stored exports (show): it may lag behind the answers by
- * at most MAX_SHOW_BACKLOG exports, and counts every one. Workers exist only in the built code:
- * this imports dist/.
+ * at most MAX_SHOW_BACKLOG exports, and counts every one. The worker runs the sources
+ * (test/setup/ts-hooks.mjs).
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const { ViewThread, MAX_SHOW_BACKLOG } = (await import(path.resolve('dist/lib/live/view-thread.js'))) as typeof import('../../src/lib/live/view-thread.js');
+import { MAX_SHOW_BACKLOG, ViewThread } from '../../src/lib/live/view-thread.js';
 
 describe('view thread: shows of stored exports', () => {
   it('lag behind by at most MAX_SHOW_BACKLOG, and every export is counted', async () => {

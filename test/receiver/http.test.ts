@@ -10,7 +10,7 @@ import { otlpTypes } from '../../src/lib/otlp/schema.js';
 import { startHttpReceiver } from '../../src/lib/receiver/http.js';
 import type { ExportDecoder } from '../../src/lib/receiver/ingest.js';
 import type { KeepOutcome, StoreLines } from '../../src/lib/receiver/store-lines.js';
-import type { StoreWriter } from '../../src/lib/receiver/types.js';
+import type { StoreWriter } from '../../src/lib/store/writer.js';
 import { readAll } from '../helpers/read-all.js';
 import { makeSdkSpans, sdkJson, sdkProtobuf } from '../helpers/sdk-spans.js';
 import { JSON_CT, PROTOBUF, request, startReceivers, statusOf, type TestReceivers } from './helpers.js';

@@ -2,7 +2,8 @@
  * An attribute value nested deeper than MAX_VALUE_DEPTH, sent as OTLP/JSON and as protobuf, over
  * HTTP and gRPC, with and without the store worker: every way drops the attribute, keeps the
  * spans and answers with the same partial success; one level less is kept
- * (docs/architecture.md, "Nesting limit parity"). The worker only exists in the built code.
+ * (docs/architecture.md, "Nesting limit parity"). The store worker runs the sources
+ * (test/setup/ts-hooks.mjs).
  */
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -17,7 +18,7 @@ import { readAll, tempDir } from '../helpers/read-all.js';
 import { cat, fLen, kv } from '../otlp/wire-arbitraries.js';
 import { JSON_CT, PROTOBUF, request, startReceivers, type TestReceivers } from './helpers.js';
 
-const { openStoreLines } = (await import(path.resolve('dist/lib/receiver/store-lines.js'))) as typeof import('../../src/lib/receiver/store-lines.js');
+import { openStoreLines } from '../../src/lib/receiver/store-lines.js';
 
 const TRACE_HEX = 'ab'.repeat(16);
 const spanHex = (n: number) => n.toString(16).padStart(16, '0');

@@ -1,15 +1,15 @@
 /**
  * The store on worker threads (tail's default with two cores or more): the lines a worker
- * appends must be exactly the lines the receiver thread makes. Workers only exist in the built
- * code: this imports dist/.
+ * appends must be exactly the lines the receiver thread makes. The worker runs the sources
+ * (test/setup/ts-hooks.mjs).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const { openStoreLines } = (await import(path.resolve('dist/lib/receiver/store-lines.js'))) as typeof import('../../src/lib/receiver/store-lines.js');
-const { decodeExport, decodeFailure } = (await import(path.resolve('dist/lib/receiver/decode.js'))) as typeof import('../../src/lib/receiver/decode.js');
+import { decodeExport, decodeFailure } from '../../src/lib/receiver/decode.js';
+import { openStoreLines } from '../../src/lib/receiver/store-lines.js';
 
 import { cat, fLen, SPAN, spanBytes } from '../otlp/wire-arbitraries.js';
 

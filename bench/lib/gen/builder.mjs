@@ -81,7 +81,7 @@ export class TraceBuilder {
 
   /**
    * The feature `llmtrace cost` attributes each call to: keys in order, for each the span and
-   * its ancestors nearest first, then the resource; else the root span's name (DESIGN §4).
+   * its ancestors nearest first, then the resource; else the root span's name (docs/architecture.md "`cost` and `stats` reports").
    */
   featureOf(span) {
     for (const key of FEATURE_KEYS) {

@@ -112,7 +112,7 @@ export const APPS = {
 
 export const INSTANCES_PER_APP = 3;
 
-/** The keys `llmtrace cost` tries for the feature, in order (DESIGN §4). */
+/** The keys `llmtrace cost` tries for the feature, in order (docs/architecture.md "`cost` and `stats` reports"). */
 export const FEATURE_KEYS = [
   'app.feature',
   'feature',

@@ -1,7 +1,7 @@
 /**
  * How each instrumentation writes its spans: one writer per convention, with the same methods
  * (root, agent, endAgent, llm, embed, tool, retrieval). Shapes follow what the real libraries
- * emit (fixtures/instrumented/ and shared/conventions.md): names, kinds, keys, the Vercel outer
+ * emit (fixtures/instrumented/, src/lib/genai/conventions.ts): names, kinds, keys, the Vercel outer
  * span repeating its inner span's usage, invoke_agent spans carrying their children's totals.
  * A writer also decides which usage the telemetry can report (e.g. the official OpenAI
  * instrumentation reports no cache tokens) and records exactly that, once per call; and it

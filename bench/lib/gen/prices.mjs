@@ -2,7 +2,7 @@
  * The generator's own prices and cost formula, so the USD total of `llmtrace cost` is checked
  * against a number computed without llmtrace's code. The prices (USD per 1M tokens) are data
  * copied from llmtrace's built-in table (src/lib/cost/builtin-prices.ts, as of 2025-11-24) for
- * the entries the catalog's models are reported under; the rules are DESIGN §4 "Pricing":
+ * the entries the catalog's models are reported under; the rules are docs/architecture.md "Pricing":
  * cacheRead and cacheWrite default to input, reasoning to output; a tier prices the whole call
  * when its input tokens (cached included) exceed `above`; a dated list is chosen by the call's
  * start (since inclusive, until exclusive).

@@ -90,7 +90,7 @@ export class Aggregator {
   }
 }
 
-/** Unpriced calls per raw model id (DESIGN's `unpriced` list). */
+/** Unpriced calls per raw model id (the report's `unpriced` list, README.md "JSON report"). */
 export class UnpricedModels {
   private readonly byModel = new Map<string, { calls: number; inputTokens: number; outputTokens: number }>();
 

@@ -15,7 +15,7 @@
 import type { Span } from '../span.js';
 import { countCalls, type CountFacts } from '../trace/count-once.js';
 import { TraceIdSet } from '../trace/trace-id-set.js';
-import { FactsBuilder, NONE, type CallFields, type CallRec, type CostFacts, type Vals } from './facts.js';
+import { FactsBuilder, NONE, type CallFields, type CallRecord, type CostFacts, type TrackedValues } from './facts.js';
 import type { PriceBook } from './pricebook.js';
 import type { TimeWindow } from './window.js';
 import { TraceSpill, decodeTrace, encodeTrace, type SpilledTrace } from './trace-spill.js';
@@ -113,9 +113,9 @@ export interface SpanRecord {
   /** Parent span id; '' for a root (and for a span naming itself as parent). */
   parent: string;
   /** Tracked key values on this span, when it has any. */
-  vals: Vals | undefined;
+  vals: TrackedValues | undefined;
   /** The call when the span is a model call candidate inside the window; null: outside it; undefined: none. */
-  call: CallRec | null | undefined;
+  call: CallRecord | null | undefined;
   /** Usage carried (count-once): the call's, or usage outside the window. */
   usage: boolean;
   /** A model span (llm/embeddings), with or without usage. */
@@ -169,7 +169,7 @@ const TRACE_BYTES = 500;
 const recordBytes = (r: TraceRecord): number =>
   typeof r === 'string' ? PLAIN_BYTES : RECORD_BYTES + (r.call ? CALL_BYTES : 0) + (r.tool === undefined ? 0 : r.tool.length * 2);
 
-const EMPTY: Vals = [];
+const EMPTY: TrackedValues = [];
 
 export class Attributor {
   private readonly open = new Map<string, TraceState>();
@@ -249,7 +249,7 @@ export class Attributor {
     spanId: string,
     parent: string,
     root: readonly [number, string, number] | undefined,
-    vals: Vals | undefined,
+    vals: TrackedValues | undefined,
     callOf: CostFacts['calls'][number] | undefined,
     tool: string | undefined,
   ): void {
@@ -286,7 +286,7 @@ export class Attributor {
   private record(
     parent: string,
     root: readonly [number, string, number] | undefined,
-    vals: Vals | undefined,
+    vals: TrackedValues | undefined,
     callOf: CostFacts['calls'][number] | undefined,
     tool: string | undefined,
     late: boolean,
@@ -438,7 +438,7 @@ export class Attributor {
   private emit(traceId: string, spans: Map<string, TraceRecord>, sign: 1 | -1, first: boolean): void {
     if (first) this.stats.traces++;
     const rootName = earliestRoot(spans);
-    const memo = new Map<string, Vals>();
+    const memo = new Map<string, TrackedValues>();
     const calls: AttributedCall[] | undefined = this.opts.onTrace ? [] : undefined;
     let countedUsage = 0;
     countCalls(spans, factsOf, (id, rec, how) => {
@@ -487,7 +487,7 @@ export class Attributor {
    * For each tracked key, its value on the span or its nearest ancestor. Memoized per trace, and
    * iterative (traces can be 10k levels deep): walk up to a known span, then fill back down.
    */
-  private nearest(id: string, spans: Map<string, TraceRecord>, memo: Map<string, Vals>): Vals {
+  private nearest(id: string, spans: Map<string, TraceRecord>, memo: Map<string, TrackedValues>): TrackedValues {
     const path: TraceRecord[] = [];
     const ids: string[] = [];
     let cur = id;
@@ -559,7 +559,7 @@ function earliestRoot(spans: Map<string, TraceRecord>): string | undefined {
 }
 
 /** Keys in order; for each, the span chain's nearest value, then the resource's. */
-function resolve(keys: number[], near: Vals, resource: Vals | undefined): string | undefined {
+function resolve(keys: number[], near: TrackedValues, resource: TrackedValues | undefined): string | undefined {
   for (const k of keys) {
     const v = near[k] ?? resource?.[k];
     if (v !== undefined) return v;

@@ -1,7 +1,7 @@
 /**
  * The built-in price table: USD per 1M tokens, standard (on-demand, non-batch) text prices, as
  * published on each provider's pricing page on the `asOf` date of its block. Written in the
- * pricing-file format (DESIGN §4 "Pricing") and read by the same parser as user files, so it
+ * pricing-file format (docs/architecture.md "Pricing") and read by the same parser as user files, so it
  * obeys the same rules: `cacheRead`/`cacheWrite` default to `input`, `reasoning` to `output`,
  * a tier applies to the whole call above its input threshold, dated lists are chosen by the
  * call's start.

@@ -1,5 +1,5 @@
 /**
- * Report dimensions (DESIGN §4 "cost", `--by`): how a counted call maps to a group key. `user`,
+ * Report dimensions (docs/architecture.md "`cost` and `stats` reports", `--by`): how a counted call maps to a group key. `user`,
  * `conversation` and `attr:<key>` are resolved like the feature — on the call span, then its
  * ancestors nearest first, then the resource — because context such as `user.id` usually sits on
  * the root span, not on the model call.

@@ -9,7 +9,7 @@ import { TOOL_ARGUMENT_KEYS } from '../genai/conventions.js';
 import { emptyUsage } from '../genai/usage.js';
 import { isModelSpan } from '../trace/count-once.js';
 import type { GenAiView, Usage } from '../genai/types.js';
-import type { MapperSpec } from '../parallel/mapper.js';
+import type { MapperSpec } from '../sources/mapper.js';
 import type { SpanBatch } from '../sources/read.js';
 import type { Attributes, Resource, Span } from '../span.js';
 import { serviceName } from '../span.js';
@@ -20,7 +20,7 @@ export const NONE = '(none)';
 export const UNKNOWN_MODEL = '(unknown model)';
 
 /** Values of the tracked keys on one span (or resource), by index; undefined where absent. */
-export type Vals = Array<string | undefined>;
+export type TrackedValues = Array<string | undefined>;
 
 /** What a model call candidate contributes, recorded when it arrives. */
 export interface CallFields {
@@ -47,9 +47,9 @@ export interface CallFields {
   finishReasons?: string[];
 }
 
-export interface CallRec extends CallFields {
+export interface CallRecord extends CallFields {
   /** Tracked key values of the call span's resource. */
-  resource?: Vals;
+  resource?: TrackedValues;
 }
 
 /**
@@ -63,8 +63,8 @@ export interface CostFacts {
   spanIds: string[];
   parents: string[];
   roots: Array<[index: number, name: string, startMs: number]>;
-  vals: Array<[index: number, vals: Vals]>;
-  calls: Array<[index: number, call: CallRec | null, usage: boolean, model: boolean]>;
+  vals: Array<[index: number, vals: TrackedValues]>;
+  calls: Array<[index: number, call: CallRecord | null, usage: boolean, model: boolean]>;
   /** Tool call spans (only when asked for, `toolCalls`): their identity, name and arguments. */
   tools: Array<[index: number, tool: string]>;
 }
@@ -84,7 +84,7 @@ export function toolCallKey(name: string, args: string | undefined): string {
 }
 
 export class FactsBuilder {
-  private readonly resourceVals = new WeakMap<Resource, Vals | null>();
+  private readonly resourceVals = new WeakMap<Resource, TrackedValues | null>();
 
   private readonly forStats: boolean;
 
@@ -113,7 +113,7 @@ export class FactsBuilder {
     return f;
   }
 
-  private callOf(span: Span, view: GenAiView): CallRec | null {
+  private callOf(span: Span, view: GenAiView): CallRecord | null {
     if (!inWindow(this.opts.window, span.startMs)) return null;
     const priced = priceView(this.opts.book, view, span.startMs, true);
     const noUsage = view.usage === undefined;
@@ -131,7 +131,8 @@ export class FactsBuilder {
       durationMs: span.durationMs,
       // Always the same keys (undefined when unknown): one object shape for every record. Only
       // `stats` (which also asks for tool calls) reads these: `cost` does not carry them across
-      // threads (the finish reasons' arrays cost it ~3% on 1M spans).
+      // threads (the finish reasons' arrays cost it time: docs/architecture.md "Measurements
+      // behind constants").
       errorType: this.forStats ? view.errorType : undefined,
       ttftMs: this.forStats ? view.ttftMs : undefined,
       finishReasons: this.forStats ? view.finishReasons : undefined,
@@ -139,7 +140,7 @@ export class FactsBuilder {
     };
   }
 
-  private resourceOf(r: Resource): Vals | undefined {
+  private resourceOf(r: Resource): TrackedValues | undefined {
     let v = this.resourceVals.get(r);
     if (v === undefined) {
       v = readVals(this.opts.tracked, r.attributes) ?? null;
@@ -159,8 +160,8 @@ function toolArguments(a: Attributes): string | undefined {
 }
 
 /** Values of the tracked keys, or undefined when the span has none (most spans). */
-function readVals(tracked: readonly string[], a: Attributes): Vals | undefined {
-  let vals: Vals | undefined;
+function readVals(tracked: readonly string[], a: Attributes): TrackedValues | undefined {
+  let vals: TrackedValues | undefined;
   for (let i = 0; i < tracked.length; i++) {
     const v = a[tracked[i]!];
     if (v === undefined) continue;

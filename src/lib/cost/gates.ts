@@ -1,5 +1,5 @@
 /**
- * CI gates (DESIGN §4 "cost"): each returns data — which gate, whether it held, why — and the
+ * CI gates (docs/architecture.md "`cost` and `stats` reports"): each returns data — which gate, whether it held, why — and the
  * command turns any failure into exit 1. Budgets compare the priced cost; unpriced tokens are
  * `--strict`'s business, so a missing price can never make a budget pass silently without a
  * warning (the unpriced list is always printed).

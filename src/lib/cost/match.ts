@@ -1,5 +1,5 @@
 /**
- * Model id → price entry, exactly as DESIGN §4 "Pricing" says: the exact key, then aliases, then
+ * Model id → price entry, exactly as docs/architecture.md "Pricing" says: the exact key, then aliases, then
  * `match` patterns, then the same again on the normalized id. Never fuzzy: normalization only
  * removes provider prefixes and version suffixes, so `gpt-4o-mini` can never become `gpt-4o`.
  *

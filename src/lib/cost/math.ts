@@ -1,5 +1,5 @@
 /**
- * The cost of one call, pure (DESIGN §4 "Pricing"), USD with prices per 1M tokens:
+ * The cost of one call, pure (docs/architecture.md "Pricing"), USD with prices per 1M tokens:
  *   (input − cacheRead − cacheWrite)·input + cacheRead·cacheRead + cacheWrite·cacheWrite
  *   + (output − reasoning)·output + reasoning·reasoning
  * Usage follows the OTel rule (input includes cached tokens, output includes reasoning), so the

@@ -1,6 +1,6 @@
 /**
  * Pricing files → validated PriceEntry lists. Two shapes, told apart by content:
- * - DESIGN's format `{ "currency": "USD", "models": { name: price | [dated prices] } }`;
+ * - llmtrace's format (docs/architecture.md "Pricing") `{ "currency": "USD", "models": { name: price | [dated prices] } }`;
  * - LiteLLM's `model_prices_and_context_window.json` (./litellm.ts), accepted as is.
  * Mistakes are errors, not guesses: a typo such as `cache_read` would otherwise price cached
  * tokens at the input price without a word. Messages name the file, the model key and the field.

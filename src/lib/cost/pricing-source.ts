@@ -73,14 +73,27 @@ async function readUrl(url: string, opts: SourceOptions): Promise<PriceEntry[]> 
 }
 
 async function download(url: string, timeoutMs: number): Promise<string> {
-  const { fetch } = await import('undici'); // loaded only when a URL is given
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new Error(`HTTP ${res.status}`);
+  // undici's request, the one HTTP client (docs/architecture.md "One HTTP client"), loaded only
+  // when a URL is given. Redirects are followed, as a browser or curl -L would (GitHub "raw" links redirect).
+  const { Agent, interceptors, request } = await import('undici');
+  const agent = new Agent();
+  try {
+    const res = await request(url, {
+      dispatcher: agent.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTIONS })),
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { accept: 'application/json' },
+    });
+    if (res.statusCode < 200 || res.statusCode > 299) {
+      await res.body.dump();
+      throw new Error(`HTTP ${res.statusCode}`);
+    }
+    return await res.body.text();
+  } finally {
+    await agent.close();
   }
-  return res.text();
 }
+
+const MAX_REDIRECTIONS = 5;
 
 async function writeCache(storeDir: string, file: string, text: string): Promise<void> {
   let fresh = false;

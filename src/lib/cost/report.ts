@@ -1,5 +1,5 @@
 /**
- * The cost report in its stable JSON shape (DESIGN §4 "cost"; documented in the README):
+ * The cost report in its stable JSON shape (documented in README.md "JSON report"):
  * { currency, since, until, groupBy, rows: [{ <dims>, calls, inputTokens, cacheReadTokens,
  *   cacheWriteTokens, outputTokens, reasoningTokens, cost }], total: {…}, unpriced: [{ model,
  *   calls, inputTokens, outputTokens }] }

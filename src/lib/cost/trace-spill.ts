@@ -9,7 +9,7 @@
 import { Partitions } from '../spill/partitions.js';
 import { SpillDir } from '../spill/temp-dir.js';
 import type { SpanRecord, TraceRecord } from './attribution.js';
-import type { CallRec } from './facts.js';
+import type { CallRecord } from './facts.js';
 
 /** How a trace stood when it was evicted. */
 export type EvictedState = 'decided' | 'reopened' | 'open';
@@ -40,7 +40,7 @@ type EncodedCall = [
 
 type Encoded = string | [parent: string, vals: Array<string | null | undefined> | 0, call: EncodedCall | null | 0, usage: 0 | 1, model: 0 | 1, root: SpanRecord['root'] | 0, late: 0 | 1, tool?: string];
 
-function encodeCall(c: CallRec): EncodedCall {
+function encodeCall(c: CallRecord): EncodedCall {
   const u = c.usage;
   return [
     c.startMs, u.input, u.output, u.cacheRead, u.cacheWrite, u.reasoning, c.noUsage ? 1 : 0, c.cost, c.entry ?? 0, c.model, c.provider, c.operation, c.service, c.resource ?? 0,
@@ -49,10 +49,10 @@ function encodeCall(c: CallRec): EncodedCall {
   ];
 }
 
-function decodeCall(e: EncodedCall): CallRec {
+function decodeCall(e: EncodedCall): CallRecord {
   const [startMs, input, output, cacheRead, cacheWrite, reasoning, noUsage, cost, entry, model, provider, operation, service, resource, durationMs, errorType, ttftMs, finishReasons] = e;
   // The same keys as a record made by FactsBuilder: one object shape.
-  const call: CallRec = {
+  const call: CallRecord = {
     startMs,
     usage: { input, output, cacheRead, cacheWrite, reasoning },
     cost,

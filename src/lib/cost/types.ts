@@ -1,5 +1,5 @@
 /**
- * Pricing types. Two layers: what a pricing file says (RawPricingFile: DESIGN §4 "Pricing", what
+ * Pricing types. Two layers: what a pricing file says (RawPricingFile: docs/architecture.md "Pricing", what
  * users write and what the built-in table is written in) and what matching and the math use
  * (PriceEntry: validated, defaults resolved, dates as epoch ms).
  */

@@ -28,7 +28,7 @@ export function nonNegative(label: string, where: string, v: unknown): number {
   return v;
 }
 
-/** Prices with the defaults of DESIGN: cache prices default to input, reasoning to output. */
+/** Prices with their defaults (docs/architecture.md "Pricing"): cache prices default to input, reasoning to output. */
 export function parseRates(label: string, where: string, o: Record<string, unknown>): Rates {
   const input = nonNegative(label, `${where}.input`, o.input);
   const output = nonNegative(label, `${where}.output`, o.output);

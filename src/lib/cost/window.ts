@@ -1,5 +1,5 @@
 /**
- * Time windows for `--since` / `--until` (DESIGN §4 "cost"): durations back from now (`30m`,
+ * Time windows for `--since` / `--until` (docs/architecture.md "`cost` and `stats` reports"): durations back from now (`30m`,
  * `24h`, `7d`, `1h30m`), dates (`2026-11-01`, midnight UTC) and RFC 3339 times. The clock is a
  * parameter, so tests (and reproducible CI reports, via LLMTRACE_NOW) can fix "now".
  * A window is [since, until): since inclusive, until exclusive, compared with a call's start.

@@ -5,7 +5,7 @@
  * Runs once per span on million-span inputs, so it is a straight sequence of property lookups
  * on the (null-prototype) attribute map: no iteration over keys, no regular expressions, and
  * JSON is parsed only for the one Langfuse key that holds JSON, when present.
- * Key names and value tables live in ./conventions.ts (source: shared/conventions.md).
+ * Key names and value tables live in ./conventions.ts, with their sources.
  */
 import { KvList, StatusCode, attrStringArray, type AttrValue, type Attributes, type Span } from '../span.js';
 import {

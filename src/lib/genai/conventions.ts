@@ -1,8 +1,8 @@
 /**
  * Attribute keys of every convention llmtrace understands, as data, so that `classify` and the
- * linter read the same tables. Source: shared/conventions.md (OpenTelemetry semantic-conventions
- * v1.41.0 GenAI registry + the current code of OpenInference, the Vercel AI SDK, OpenLLMetry,
- * OpenLIT and Langfuse).
+ * linter read the same tables. Sources: the OpenTelemetry semantic-conventions v1.41.0 GenAI
+ * registry (fixtures/shared/semconv/) and the current code of OpenInference, the Vercel AI SDK,
+ * OpenLLMetry, OpenLIT and Langfuse (spans they emit: fixtures/instrumented/).
  *
  * Lookup tables keyed by values that come from spans are null-prototype objects, so a value
  * such as `constructor` or `__proto__` never hits Object.prototype.

@@ -29,8 +29,8 @@ import { DEFAULT_MEMORY_BUDGET } from '../sizes.js';
 import { decodeRootContext } from './rules/root.js';
 import { RULES } from './registry.js';
 import type { PriceLayer } from '../cost/pricebook.js';
-import type { MapperSpec } from '../parallel/mapper.js';
-import type { RenderSpec } from './render/finding-text.js';
+import type { MapperSpec } from '../sources/mapper.js';
+import { share } from './facts-memo.js';
 import { newFinding, type FindingPlace } from './finding.js';
 import { SpanLinter, lintMapper, type LintFacts, type LintMapperConfig, type SpanScore } from './span-facts.js';
 import { ScorecardCounter, type Scorecard } from './scorecard.js';
@@ -111,6 +111,11 @@ export class Linter {
   /** Sweep epoch → quiet traces to freeze then, if they are still quiet (thawed before: backoff). */
   private readonly freezeAt = new Map<number, TraceState[]>();
   private spill: LintSpill | undefined;
+  /**
+   * Per SpanLinter, its shared facts objects by number (FoundColumns.sharedIds): bounded by the
+   * memos' limits (facts-memo.ts).
+   */
+  private readonly sharedFacts = new Map<string, Map<number, object>>();
 
   constructor(private readonly opts: LinterOptions) {
     const on = (r: AnyRuleDef) => opts.severities[r.id] !== 'off';
@@ -138,12 +143,9 @@ export class Linter {
     out.push(newFinding(rule, severity, where, facts));
   }
 
-  /**
-   * The per-span half as a batch mapper; workers rebuild `isPriced` from the price layers. With
-   * `render`, per-span findings arrive as output bytes (LintFacts.rendered) instead of findings.
-   */
-  mapper(priceLayers?: readonly PriceLayer[], render?: RenderSpec): MapperSpec<LintMapperConfig, LintFacts> {
-    return lintMapper({ ...this.opts, priceLayers, render });
+  /** The per-span half as a batch mapper; workers rebuild `isPriced` from the price layers. */
+  mapper(priceLayers?: readonly PriceLayer[]): MapperSpec<LintMapperConfig, LintFacts> {
+    return lintMapper({ ...this.opts, priceLayers });
   }
 
   /** Lints one batch of spans decoded on this thread; returns its per-span findings. */
@@ -157,29 +159,46 @@ export class Linter {
    * the per-span findings. Trace findings come from traceFindings() after the last batch.
    */
   addFacts(f: LintFacts): Finding[] {
-    const out: Finding[] = [];
+    const out = this.findingsOf(f);
     this.addScore(f.score);
-    if (f.counts) {
-      this.counts.error += f.counts.error;
-      this.counts.warn += f.counts.warn;
-      this.counts.info += f.counts.info;
-    }
     let root = 0;
-    let found = 0;
     for (let i = 0; i < f.spanIds.length; i++) {
       const r = f.rootContexts[root];
       const context = r !== undefined && r[0] === i ? (root++, r[1]) : undefined;
-      const fs = f.findings[found];
-      if (fs !== undefined && fs[0] === i) {
-        found++;
-        for (const finding of fs[1]) {
-          this.counts[finding.severity]++;
-          out.push(finding);
-        }
-      }
       this.traceSpan(f, i, context ?? 0);
     }
     if (this.held > this.budget) this.spillToBudget();
+    return out;
+  }
+
+  /** The batch's per-span findings (FoundColumns), with their place and severity, counted. */
+  private findingsOf(f: LintFacts): Finding[] {
+    const { spans, rules, facts, shared, sharedIds } = f.found;
+    const out: Finding[] = new Array(facts.length);
+    let where: FindingPlace | undefined;
+    let whereOf = -1;
+    // One object per shared facts value, kept across batches (FoundColumns.shared).
+    let kept = this.sharedFacts.get(f.found.linter);
+    if (kept === undefined) this.sharedFacts.set(f.found.linter, (kept = new Map()));
+    for (let n = 0; n < shared.length; n++) {
+      const k = shared[n]!;
+      const id = sharedIds[n]!;
+      const one = kept.get(id);
+      if (one !== undefined) facts[k] = one as RuleFacts[RuleId];
+      else kept.set(id, share(facts[k]!));
+    }
+    for (let k = 0; k < facts.length; k++) {
+      const i = spans[k]!;
+      // One place per span: its findings come one after the other.
+      if (i !== whereOf) {
+        where = { traceId: f.traceIds[i]!, spanId: f.spanIds[i]!, spanName: f.names[i]!, source: f.source, line: f.line };
+        whereOf = i;
+      }
+      const rule = RULES[rules[k]!]!.id;
+      const severity = this.severityOf(rule)!;
+      this.counts[severity]++;
+      out[k] = newFinding(rule, severity, where!, facts[k]!);
+    }
     return out;
   }
 
@@ -270,16 +289,16 @@ export class Linter {
     const partitionOf: number[] = [];
     const bytes = new Array<number>(SPILL_PARTITIONS).fill(0);
     for (const [traceId, t] of this.traces) {
-      const p = spill.partitionOf(traceId);
-      partitionOf.push(p);
-      bytes[p]! += typeof t === 'string' ? frozenBytes(t) : t.bytes;
+      const partition = spill.partitionOf(traceId);
+      partitionOf.push(partition);
+      bytes[partition]! += typeof t === 'string' ? frozenBytes(t) : t.bytes;
     }
-    const largest = [...bytes.keys()].filter((p) => !spill.isOnDisk(p)).sort((a, b) => bytes[b]! - bytes[a]!);
+    const largest = [...bytes.keys()].filter((partition) => !spill.isOnDisk(partition)).sort((a, b) => bytes[b]! - bytes[a]!);
     let rest = this.held;
-    for (const p of largest) {
+    for (const partition of largest) {
       if (rest <= this.budget * SPILL_DOWN_TO) break;
-      spill.moveToDisk(p);
-      rest -= bytes[p]!;
+      spill.moveToDisk(partition);
+      rest -= bytes[partition]!;
     }
     let k = 0;
     // The same iteration order as above: only the current entry is ever deleted.

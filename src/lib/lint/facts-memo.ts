@@ -2,8 +2,9 @@
  * Shared facts: rules report the same facts for many spans (a dump repeats the few
  * instrumentations that wrote it), so the frequent rules hand out one object per distinct value.
  * That spares allocating them, and lets a renderer keep the text of a finding's message and
- * facts per object (render/finding-text.ts) instead of formatting both again for each of
- * millions of findings. Shared objects must never be mutated (nothing does: facts are data).
+ * facts per object (render/json.ts) instead of formatting both again for each of millions of
+ * findings. Shared objects must never be mutated (nothing does: facts are data). A worker's
+ * objects reach the main thread as copies, which the Linter marks shared again (engine.ts).
  *
  * Bounded: once a memo holds `limit` values, further values get fresh (unshared) objects, so
  * pathological inputs (a unique model name per span) cannot grow it.

@@ -8,7 +8,6 @@ import type { PriceLayer } from '../cost/pricebook.js';
 import type { Problem } from '../errors.js';
 import type { OpenedSources } from '../sources/open.js';
 import type { Linter } from './engine.js';
-import type { RenderSpec } from './render/finding-text.js';
 import type { Finding } from './types.js';
 
 export interface LintInput {
@@ -25,12 +24,10 @@ export interface LintInput {
  */
 export interface LintRunOptions {
   priceLayers?: readonly PriceLayer[];
-  /** Render per-span findings where they are found; they reach `sink` as bytes. */
-  render?: RenderSpec;
 }
 
-/** Findings to write, and per-span findings already rendered (come first: they were found first). */
-export type LintSink = (findings: Finding[], rendered?: { bytes: Uint8Array; shown: number }) => Promise<void> | void;
+/** Findings to write, in the order found. */
+export type LintSink = (findings: Finding[]) => Promise<void> | void;
 
 export interface LintRunResult {
   /** Decode problems found but never seen by lint (the reader's list was full): the run fails. */
@@ -44,10 +41,10 @@ export async function runLint(input: LintInput, linter: Linter, sink: LintSink, 
     if (found.length) await sink(found);
   };
   try {
-    for await (const facts of input.mapped(linter.mapper(opts.priceLayers, opts.render))) {
+    for await (const facts of input.mapped(linter.mapper(opts.priceLayers))) {
       await drain();
       const found = linter.addFacts(facts);
-      if (found.length || facts.rendered) await sink(found, facts.rendered);
+      if (found.length) await sink(found);
     }
     await drain();
     for (const found of linter.traceFindings()) await sink(found);

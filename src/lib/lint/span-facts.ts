@@ -1,23 +1,24 @@
 /**
  * The per-span half of lint: classification, the per-span rules, the scorecard counts and what
  * the trace state needs, computed where the span was decoded (a worker thread for large inputs).
- * Only these compact facts reach the Linter, which keeps the per-trace state.
+ * Only these compact facts reach the Linter, which keeps the per-trace state and makes the
+ * findings. Nothing here words or renders a finding: that is lint/render/'s job, on the main thread.
  */
+import { randomUUID } from 'node:crypto';
 import { classify } from '../genai/classify.js';
 import type { GenAiView } from '../genai/types.js';
-import type { MapperSpec } from '../parallel/mapper.js';
+import type { MapperSpec } from '../sources/mapper.js';
 import type { SpanBatch } from '../sources/read.js';
 import { PriceBook, priceCall, type PriceLayer } from '../cost/pricebook.js';
 import type { Span } from '../span.js';
 import { definitionFor, isModelCall } from './definitions.js';
 import { KEY_GENAI, keyInfo, type KeyInfo } from './keys.js';
 import { RULES } from './registry.js';
+import { isShared } from './facts-memo.js';
 import { deprecatedAttribute } from './rules/deprecated.js';
 import { rootContextCode } from './rules/root.js';
-import { FindingRenderer, type RenderSpec } from './render/finding-text.js';
 import { failureGap } from './rules/util.js';
-import { newFinding, type FindingPlace } from './finding.js';
-import type { AnyRuleDef, Finding, LintContext, RootContextKeys, RuleFacts, RuleId, SeveritySetting, SpanInput } from './types.js';
+import type { AnyRuleDef, LintContext, RootContextKeys, RuleFacts, RuleId, SeveritySetting, SpanInput } from './types.js';
 
 /** Scorecard counts that depend on the span alone (the trace-level ones are the Linter's). */
 export interface SpanScore {
@@ -52,13 +53,30 @@ export interface LintFacts {
   flags: number[];
   /** Root spans (no parent): their context code (rules/root.ts). */
   rootContexts: Array<[index: number, code: number]>;
-  /** Findings of the per-span rules, by span index, severity applied (when not rendered). */
-  findings: Array<[index: number, findings: Finding[]]>;
-  /** With a render spec: the findings as output bytes instead, with how many were shown. */
-  rendered?: { bytes: Uint8Array; shown: number };
-  /** With a render spec: the findings by severity (also those --quiet does not show). */
-  counts?: { error: number; warn: number; info: number };
+  /** What the per-span rules found, in the order found (rules that are off left out). */
+  found: FoundColumns;
   score: SpanScore;
+}
+
+/**
+ * Per-span findings in columns: finding k is rule `RULES[rules[k]]` on span `spans[k]` of the
+ * batch, with `facts[k]`. The Linter makes them Findings (engine.ts): the place comes from the
+ * batch's columns and the severity from the same settings, so neither crosses threads per finding.
+ */
+export interface FoundColumns {
+  spans: number[];
+  rules: number[];
+  facts: Array<RuleFacts[RuleId]>;
+  /**
+   * The k whose facts object is shared (facts-memo.ts), ascending, and each one's number: the
+   * same object has the same number in every batch of one SpanLinter (`FoundColumns.linter`).
+   * A worker's objects arrive as copies, new ones in every message; the Linter keeps one copy
+   * per number and hands out that one, so a renderer can keep its text across batches.
+   */
+  shared: number[];
+  sharedIds: number[];
+  /** The SpanLinter that found these (unique in the process and its workers). */
+  linter: string;
 }
 
 export interface SpanLinterOptions {
@@ -66,27 +84,30 @@ export interface SpanLinterOptions {
   ctx: LintContext;
   /** Classifier (tests may inject one); default `classify`. */
   classify?: (span: Span) => GenAiView;
-  /** Render the findings here, in a streaming format (render/finding-text.ts). */
-  render?: RenderSpec;
 }
 
 const NONE: readonly never[] = [];
+const RULE_INDEX = new Map<RuleId, number>(RULES.map((r, i) => [r.id, i]));
+const DEPRECATED = RULE_INDEX.get('deprecated-attribute')!;
 
 export class SpanLinter {
   private readonly spanRules: AnyRuleDef[];
+  /** Each of spanRules' index in RULES (FoundColumns.rules). */
+  private readonly spanRuleIndexes: number[];
   private readonly deprecatedOn: boolean;
   private readonly classify: (span: Span) => GenAiView;
-  private readonly renderer: FindingRenderer | undefined;
-  /** With a renderer: the current batch's findings by severity. */
-  private counts = { error: 0, warn: 0, info: 0 };
+  private readonly id = randomUUID();
+  /** Numbers of the shared facts objects found so far (FoundColumns.sharedIds). */
+  private readonly sharedIds = new WeakMap<object, number>();
+  private sharedCount = 0;
 
   constructor(private readonly opts: SpanLinterOptions) {
     const on = (r: AnyRuleDef) => opts.severities[r.id] !== 'off' && (r.id !== 'model-unpriced' || opts.ctx.isPriced !== undefined);
     // deprecated-attribute runs for the scorecard anyway (its facts are emitted below).
     this.spanRules = RULES.filter((r) => on(r) && r.span !== undefined && r.id !== 'deprecated-attribute');
+    this.spanRuleIndexes = this.spanRules.map((r) => RULE_INDEX.get(r.id)!);
     this.deprecatedOn = opts.severities['deprecated-attribute'] !== 'off';
     this.classify = opts.classify ?? classify;
-    if (opts.render) this.renderer = new FindingRenderer(opts.render);
   }
 
   facts(spans: readonly Span[], source?: string, line?: number): LintFacts {
@@ -98,24 +119,18 @@ export class SpanLinter {
       kinds: [],
       flags: [],
       rootContexts: [],
-      findings: [],
+      found: { spans: [], rules: [], facts: [], shared: [], sharedIds: [], linter: this.id },
       score: { spans: 0, genAi: 0, genAiWithGenAiKeys: 0, llm: 0, llmProvider: 0, llmModel: 0, llmSucceeded: 0, llmUsage: 0, tools: 0, deprecatedSpans: 0, deprecatedKeys: [] },
     };
     if (source !== undefined) f.source = source;
     if (line !== undefined) f.line = line;
     const deprecatedKeys = new Map<string, number>();
-    for (let i = 0; i < spans.length; i++) this.span(spans[i]!, i, f, deprecatedKeys, source, line);
+    for (let i = 0; i < spans.length; i++) this.span(spans[i]!, i, f, deprecatedKeys);
     f.score.deprecatedKeys = [...deprecatedKeys];
-    if (this.renderer) {
-      f.counts = this.counts;
-      this.counts = { error: 0, warn: 0, info: 0 };
-      const rendered = this.renderer.take();
-      if (rendered) f.rendered = rendered;
-    }
     return f;
   }
 
-  private span(span: Span, i: number, f: LintFacts, deprecatedKeys: Map<string, number>, source: string | undefined, line: number | undefined): void {
+  private span(span: Span, i: number, f: LintFacts, deprecatedKeys: Map<string, number>): void {
     const view = this.classify(span);
     const keys = Object.keys(span.attributes);
     const infos: KeyInfo[] = new Array(keys.length);
@@ -161,34 +176,30 @@ export class SpanLinter {
       }
     }
 
-    const where: FindingPlace = { traceId: span.traceId, spanId: span.spanId, spanName: span.name, source, line };
-    let out: Finding[] | undefined;
-    if (this.deprecatedOn) for (const d of deprecatedList) out = this.emit(out, 'deprecated-attribute', where, d);
-    for (const rule of this.spanRules) {
-      const r = (rule.span as (i: SpanInput) => unknown)(input) as RuleFacts[RuleId] | RuleFacts[RuleId][] | undefined;
+    const found = f.found;
+    if (this.deprecatedOn) for (const d of deprecatedList) this.addFinding(found, i, DEPRECATED, d);
+    for (let k = 0; k < this.spanRules.length; k++) {
+      const r = (this.spanRules[k]!.span as (i: SpanInput) => unknown)(input) as RuleFacts[RuleId] | RuleFacts[RuleId][] | undefined;
       if (r === undefined) continue;
-      if (Array.isArray(r)) for (const facts of r) out = this.emit(out, rule.id, where, facts);
-      else out = this.emit(out, rule.id, where, r);
+      const index = this.spanRuleIndexes[k]!;
+      if (Array.isArray(r)) for (const facts of r) this.addFinding(found, i, index, facts);
+      else this.addFinding(found, i, index, r);
     }
-    if (out) f.findings.push([i, out]);
   }
 
-  /**
-   * A finding of `rule`, severity applied: rendered at once when there is a renderer (in the
-   * order findings are found, so the output is the same), else added to `out` (made for the first).
-   */
-  private emit(out: Finding[] | undefined, rule: RuleId, where: FindingPlace, facts: RuleFacts[RuleId]): Finding[] | undefined {
-    const severity = this.opts.severities[rule];
-    if (severity === 'off') return out;
-    if (this.renderer) {
-      this.counts[severity]++;
-      if (!this.opts.render!.quiet || severity === 'error') this.renderer.add(rule, severity, where, facts);
-      return out;
+  private addFinding(found: FoundColumns, span: number, rule: number, facts: RuleFacts[RuleId]): void {
+    if (isShared(facts)) {
+      let id = this.sharedIds.get(facts);
+      if (id === undefined) this.sharedIds.set(facts, (id = this.sharedCount++));
+      found.shared.push(found.facts.length);
+      found.sharedIds.push(id);
     }
-    (out ??= []).push(newFinding(rule, severity, where, facts));
-    return out;
+    found.spans.push(span);
+    found.rules.push(rule);
+    found.facts.push(facts);
   }
 }
+
 
 // ── as a batch mapper (sources/mapped.ts) ──────────────────────────────────────────────
 
@@ -197,7 +208,6 @@ export interface LintMapperConfig {
   rootContextKeys: RootContextKeys;
   /** Price layers for `model-unpriced` (undefined: the rule is skipped). */
   priceLayers?: readonly PriceLayer[];
-  render?: RenderSpec;
 }
 
 export function createMapper(config: LintMapperConfig): (batch: SpanBatch) => LintFacts {
@@ -206,13 +216,8 @@ export function createMapper(config: LintMapperConfig): (batch: SpanBatch) => Li
     const book = new PriceBook(config.priceLayers);
     isPriced = (view, startMs) => priceCall(book, view, startMs) !== undefined;
   }
-  const linter = new SpanLinter({ severities: config.severities, ctx: { rootContextKeys: config.rootContextKeys, isPriced }, render: config.render });
+  const linter = new SpanLinter({ severities: config.severities, ctx: { rootContextKeys: config.rootContextKeys, isPriced } });
   return (batch) => linter.facts(batch.spans, batch.source, batch.line);
-}
-
-/** The rendered bytes move to the main thread (each batch has a buffer of its own: ByteBuilder). */
-export function transferList(f: LintFacts): ArrayBuffer[] {
-  return f.rendered ? [f.rendered.bytes.buffer as ArrayBuffer] : [];
 }
 
 /**
@@ -222,7 +227,6 @@ export function transferList(f: LintFacts): ArrayBuffer[] {
 export function lintMapper(opts: SpanLinterOptions & { priceLayers?: readonly PriceLayer[] }): MapperSpec<LintMapperConfig, LintFacts> {
   const config: LintMapperConfig = { severities: opts.severities, rootContextKeys: opts.ctx.rootContextKeys };
   if (opts.priceLayers) config.priceLayers = opts.priceLayers;
-  if (opts.render) config.render = opts.render;
   return {
     module: import.meta.url,
     config,

@@ -6,7 +6,7 @@
 import { DEFAULT_FEATURE_KEYS } from '../cost/attribution.js';
 import { attrString, type Span } from '../span.js';
 
-/** DESIGN §4 "cost": keys tried in order; the first one found (span, ancestors, resource) wins. */
+/** docs/architecture.md "`cost` and `stats` reports": keys tried in order; the first one found (span, ancestors, resource) wins. */
 export const FEATURE_KEYS: readonly string[] = DEFAULT_FEATURE_KEYS;
 
 export const NO_FEATURE = '(none)';

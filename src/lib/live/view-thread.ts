@@ -7,7 +7,7 @@
  * back, once, at the end.
  */
 import type { PriceLayer } from '../cost/pricebook.js';
-import { WorkerPool, workersFor } from '../parallel/pool.js';
+import { WorkerPool, workerCount } from '../parallel/pool.js';
 import type { ElsewhereOutcome, ExportDecoder, IngestRequest } from '../receiver/ingest.js';
 import { bodyForWorker } from '../receiver/limits.js';
 import type { LiveFilters } from './filters.js';
@@ -33,7 +33,7 @@ export const MAX_SHOW_BACKLOG = 16;
 
 /** The view thread, or undefined when no worker can be started (one core, LLMTRACE_WORKERS=0). */
 export function openViewThread(config: ViewThreadConfig): ViewThread | undefined {
-  return workersFor(SCRIPT) > 0 ? new ViewThread(config) : undefined;
+  return workerCount() > 0 ? new ViewThread(config) : undefined;
 }
 
 export class ViewThread implements ExportDecoder {

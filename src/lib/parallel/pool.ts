@@ -4,9 +4,7 @@
  * Workers are unref'd (they never keep the process alive) and a crash rejects every task of
  * that worker: callers treat it as a bug, not as bad input.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
 import { LlmtraceError } from '../errors.js';
 
@@ -30,16 +28,16 @@ export class WorkerPool {
       const worker = new Worker(script, resourceLimits ? { workerData, resourceLimits } : { workerData });
       const slot: Slot = { worker, inFlight: new Map() };
       worker.unref();
-      worker.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: string }) => {
-        const p = slot.inFlight.get(m.id);
-        if (!p) return;
-        slot.inFlight.delete(m.id);
-        if (m.ok) p.resolve(m.value);
-        else p.reject(new Error(`worker task failed: ${m.error}`));
+      worker.on('message', (answer: { id: number; ok: boolean; value?: unknown; error?: string }) => {
+        const pending = slot.inFlight.get(answer.id);
+        if (!pending) return;
+        slot.inFlight.delete(answer.id);
+        if (answer.ok) pending.resolve(answer.value);
+        else pending.reject(new Error(`worker task failed: ${answer.error}`));
       });
       const fail = (e: unknown) => {
         this.failure ??= e instanceof Error ? e : new Error(String(e));
-        for (const p of slot.inFlight.values()) p.reject(this.failure);
+        for (const pending of slot.inFlight.values()) pending.reject(this.failure);
         slot.inFlight.clear();
       };
       worker.on('error', fail);
@@ -103,10 +101,4 @@ export function workerCount(env: NodeJS.ProcessEnv = process.env): number {
   return Math.min(cores - 1, 3);
 }
 
-/**
- * Workers to start for a worker script: workerCount(), or none when the script is not there —
- * it exists once built; run from sources (tests), everything happens on the calling thread.
- */
-export function workersFor(script: URL, wanted: number = workerCount()): number {
-  return wanted > 0 && existsSync(fileURLToPath(script)) ? wanted : 0;
-}
+

@@ -11,7 +11,8 @@ import type { BodyHold, InFlight } from './in-flight.js';
 import { keepRequest } from './keep.js';
 import { asBuffer } from './limits.js';
 import type { KeepOutcome, StoreLines } from './store-lines.js';
-import type { LogRecordView, ReceiverHooks, StoreWriter } from './types.js';
+import type { StoreWriter } from '../store/writer.js';
+import type { LogRecordView, ReceiverHooks } from './types.js';
 
 /** Options both receivers share. */
 export interface ReceiverCommonOptions {

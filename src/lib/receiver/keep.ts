@@ -7,7 +7,7 @@ import type { Signal } from '../store/layout.js';
 import { decodeExport, decodeFailure } from './decode.js';
 import type { Encoding } from './responses.js';
 import type { KeepOutcome } from './store-lines.js';
-import type { StoreWriter } from './types.js';
+import type { StoreWriter } from '../store/writer.js';
 
 interface Made {
   /** The line: UTF-8 bytes with their newline, or text without it; undefined when there is nothing to keep. */

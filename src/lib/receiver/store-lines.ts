@@ -9,10 +9,11 @@
  * at-least-once delivery allows and readers count as sent).
  *
  * One worker, so that each store file has one writer (a writer alone knows whether the file
- * ends in a cut line); it transcodes ~300k spans/s, well above what one receiving thread takes.
+ * ends in a cut line); it keeps well ahead of one receiving thread (docs/architecture.md
+ * "Measurements behind constants").
  */
 import type { Signal } from '../store/layout.js';
-import { WorkerPool, workersFor } from '../parallel/pool.js';
+import { WorkerPool, workerCount } from '../parallel/pool.js';
 import { bodyForWorker } from './limits.js';
 import type { Encoding } from './responses.js';
 
@@ -46,7 +47,7 @@ export interface StoreLineConfig {
 const SCRIPT = new URL('./store-line-worker.js', import.meta.url);
 
 /** The store worker appending to `dir`, or undefined when no worker is to be started. */
-export function openStoreLines(dir: string, start: boolean = workersFor(SCRIPT) > 0): StoreLines | undefined {
+export function openStoreLines(dir: string, start: boolean = workerCount() > 0): StoreLines | undefined {
   if (!start) return undefined;
   const pool = new WorkerPool(SCRIPT, 1, { dir } satisfies StoreLineConfig);
   return {

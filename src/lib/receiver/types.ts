@@ -1,6 +1,7 @@
 /**
- * The contract between the OTLP receivers (HTTP, gRPC), the store writer and the live view:
- * receiver → store (persist) → onExport callback → view. The receiver never imports the view.
+ * The contract between the OTLP receivers (HTTP, gRPC) and the live view: receiver → store
+ * (persist, store/writer.ts StoreWriter) → onExport callback → view. The receiver never imports
+ * the view.
  */
 import type { Span } from '../span.js';
 import type { Signal } from '../store/layout.js';
@@ -39,17 +40,4 @@ export interface ReceiverHooks {
   onExport(e: AcceptedExport): void;
   /** A rejected request (bad body, auth, size); the server keeps serving. */
   onReject?(info: { protocol: 'http' | 'grpc'; status: number | string; reason: string }): void;
-}
-
-export interface StoreWriter {
-  /**
-   * Appends one line (one request as OTLP JSON) to the signal's current hourly file: a string
-   * without its newline, or the line's UTF-8 bytes ending in their newline.
-   */
-  append(signal: Signal, jsonLine: string | Uint8Array, receivedAt: Date): Promise<void>;
-  /** True when nothing is kept (`--no-store`): no line needs to be made. */
-  readonly discards?: boolean;
-  /** Writes not yet completed: the receiver answers 503 + Retry-After above a threshold. */
-  readonly pending: number;
-  close(): Promise<void>;
 }

@@ -95,7 +95,8 @@ export function jsonSafe(text: string): string {
  * Whether UTF-8 JSON holds a character `jsonSafe` escapes: DEL, C2 80–9F (C1), D8 9C (U+061C),
  * E2 80 8E/8F/A8–AE, E2 81 A6–A9. Found with native byte searches and a look at the bytes after
  * each lead byte, because `…` and `→` (E2 too) are in most lint messages: decoding every chunk
- * that has one made `lint --format json` on 1M spans 8% slower (954 MB of output).
+ * that has one slowed `lint --format json` measurably (docs/architecture.md "Measurements behind
+ * constants").
  */
 export function needsJsonSafe(bytes: Uint8Array): boolean {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

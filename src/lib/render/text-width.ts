@@ -11,8 +11,9 @@ const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 /**
  * Characters one column wide each, as string-width counts them: printable ASCII, Latin and Greek
  * letters, and the box-drawing guides and symbols our renderers draw (· … → ∑ ⋯ ⏎ ◦ ✓ ✗ ✖ –
- * —). Most lines are only these, and string-width's emoji and ANSI regexes made `tree` on 100k
- * spans 50% slower (3.3 → 5.0 s). test/render/text-width.test.ts checks each against string-width.
+ * —). Most lines are only these, and string-width's emoji and ANSI regexes cost `tree` much of its
+ * time (docs/architecture.md "Measurements behind constants"). test/render/text-width.test.ts
+ * checks each against string-width.
  */
 export const ONE_COLUMN = /^[\x20-\x7e\u00b7\u00c0-\u024f\u0391-\u03c9\u2013\u2014\u2026\u2192\u2211\u22ef\u23ce\u2500-\u257f\u25e6\u2713\u2716\u2717]*$/;
 

@@ -6,10 +6,9 @@
  * queued in the same order as results, so what is printed does not depend on the worker count.
  */
 import type { Problem } from '../errors.js';
-import { LineChunker, decodeLineChunk, type ChunkResult, type LineChunk } from '../parallel/line-chunk.js';
-import type { BatchMapper } from '../parallel/mapper.js';
-import type { MapperSpec } from '../parallel/mapper.js';
-import { WorkerPool, workersFor } from '../parallel/pool.js';
+import { LineChunker, decodeLineChunk, type ChunkResult, type LineChunk } from './line-chunk.js';
+import type { BatchMapper, MapperSpec } from './mapper.js';
+import { WorkerPool } from '../parallel/pool.js';
 import type { Input } from './inputs.js';
 import { newReadStats, readItems, type LineOffload, type Offloaded, type ReadOptions, type ReadStats } from './read.js';
 
@@ -19,7 +18,7 @@ const CHUNK_BYTES = 1024 * 1024;
 /** Chunks in flight per worker: enough to keep them busy, few enough to bound memory. */
 const IN_FLIGHT_PER_WORKER = 2;
 
-const WORKER_SCRIPT = new URL('../parallel/line-worker.js', import.meta.url);
+const WORKER_SCRIPT = new URL('./line-worker.js', import.meta.url);
 
 export interface MappedReadOptions extends Omit<ReadOptions, 'offload' | 'stats'> {
   stats?: ReadStats;
@@ -39,7 +38,7 @@ export async function* readMapped<C, R>(inputs: Input[], opts: MappedReadOptions
   const stats = opts.stats ?? newReadStats();
   const map = spec.create(spec.config);
   const fifo: Entry<R>[] = [];
-  const workers = workersFor(WORKER_SCRIPT, opts.workers);
+  const workers = opts.workers;
   const offload = workers > 0 ? new PoolOffload(spec, workers, map, opts.startAfterBytes ?? START_AFTER_BYTES, opts.chunkBytes ?? CHUNK_BYTES) : undefined;
   const items = readItems(inputs, { ...opts, stats, offload, onProblem: (p) => fifo.push({ problem: p }) });
   try {

@@ -7,7 +7,7 @@ import { access } from 'node:fs/promises';
 import { LlmtraceError, formatProblem, type Problem } from '../errors.js';
 import { resolveStoreDir } from '../store/layout.js';
 import { resolveInputs, storeInputs, type Input } from './inputs.js';
-import type { MapperSpec } from '../parallel/mapper.js';
+import type { MapperSpec } from './mapper.js';
 import { workerCount } from '../parallel/pool.js';
 import { readMapped } from './mapped.js';
 import { newReadStats, readSpanBatches, type ReadStats, type SpanBatch } from './read.js';

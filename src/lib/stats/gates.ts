@@ -1,5 +1,5 @@
 /**
- * `stats` gates for CI (DESIGN §4 "stats"): limits on latency, TTFT, error and cut-off rates,
+ * `stats` gates for CI (docs/architecture.md "`cost` and `stats` reports"): limits on latency, TTFT, error and cut-off rates,
  * checked on every row and on the total. Data out, like cost/gates.ts (the same GateResult and
  * parsePercent); the command turns a failure into exit 1.
  */

@@ -1,5 +1,5 @@
 /**
- * The local store's layout (DESIGN §4): one file per signal and UTC hour of receipt,
+ * The local store's layout (docs/architecture.md "Local store layout"): one file per signal and UTC hour of receipt,
  * `traces-YYYYMMDDTHH.jsonl`, each line one request as OTLP JSON. Shared by writer and reader.
  */
 import path from 'node:path';

@@ -1,12 +1,12 @@
 /**
- * The local store writer (DESIGN §4 "Local store"): one line of OTLP JSON per accepted request,
+ * The local store writer (docs/architecture.md "Local store layout"): one line of OTLP JSON per accepted request,
  * appended to `<signal>-YYYYMMDDTHH.jsonl` for the UTC hour of receipt.
  *
  * Group commit: while one write is in flight, lines appended to the same file wait in its queue;
  * when the write completes they all go out in the next single writev(2) (at most
  * MAX_BATCH_LINES lines or MAX_BATCH_BYTES bytes, a longer line goes alone). One syscall and one
- * threadpool round trip per batch instead of per request: per-line writes cost ~10% of the
- * receiving thread under load. Lines never interleave and reach the file in append order.
+ * threadpool round trip per batch instead of per request (docs/architecture.md "Measurements
+ * behind constants"). Lines never interleave and reach the file in append order.
  *
  * Crash safety: every write is on an O_APPEND descriptor, so a kill -9 can cut at most one line,
  * the last one the interrupted write reached; readers skip such a line with a warning. `append`
@@ -25,11 +25,23 @@
  */
 import { mkdir, open, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { StoreWriter } from '../receiver/types.js';
 import { storeFileName, type Signal } from './layout.js';
 import type { StoreLock } from './lock.js';
 
 const NEWLINE = Buffer.from('\n');
+
+export interface StoreWriter {
+  /**
+   * Appends one line (one request as OTLP JSON) to the signal's current hourly file: a string
+   * without its newline, or the line's UTF-8 bytes ending in their newline.
+   */
+  append(signal: Signal, jsonLine: string | Uint8Array, receivedAt: Date): Promise<void>;
+  /** True when nothing is kept (`--no-store`): no line needs to be made. */
+  readonly discards?: boolean;
+  /** Writes not yet completed: the receiver answers 503 + Retry-After above a threshold. */
+  readonly pending: number;
+  close(): Promise<void>;
+}
 
 /** Bounds of one combined write, so a backlog never becomes one huge buffer list. */
 export const MAX_BATCH_LINES = 256;
@@ -231,8 +243,8 @@ export class FileStoreWriter implements StoreWriter {
 
   append(signal: Signal, jsonLine: string | Uint8Array, receivedAt: Date): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
-    // Callers pass JSON text, which never contains a raw newline (bytes: only the last one):
-    // scanning every 150 KB line for one cost 7% of ingest time.
+    // Callers pass JSON text, which never contains a raw newline (bytes: only the last one), so
+    // lines are not scanned for one (docs/architecture.md "Measurements behind constants").
     this.pendingCount++;
     return this.fileFor(signal, storeFileName(signal, receivedAt))
       .append(jsonLine)

@@ -3,7 +3,7 @@
  * span starts, where it was decoded (worker threads for large JSON Lines inputs), so that only
  * ids and numbers — never Spans — reach the main thread.
  */
-import type { BatchMapper, MapperSpec } from '../parallel/mapper.js';
+import type { BatchMapper, MapperSpec } from '../sources/mapper.js';
 
 export interface TraceStartFacts {
   /** Distinct trace ids of the batch. */

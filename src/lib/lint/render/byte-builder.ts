@@ -4,10 +4,8 @@
  * afterwards — a large dump renders about a gigabyte of findings, and joining that many small
  * strings costs more than copying their bytes.
  *
- * What is built is handed out in a buffer of its own and of its exact size, so a worker can
- * transfer it to the main thread. (Handing out the building buffer itself, with its slack,
- * saves the copy but costs more: the main thread receives a quarter more external memory, and
- * with `--heap-growing-percent=100` that means a third more full collections there.)
+ * What is built is handed out in a buffer of its own and of its exact size: the building
+ * buffer is reused for the next piece while the last one is still being written out.
  */
 
 const INITIAL_BYTES = 256 * 1024;

@@ -45,10 +45,6 @@ export class GithubReporter implements Reporter {
 
   *begin(): Iterable<string> {}
 
-  *addRendered(piece: Uint8Array): Iterable<Uint8Array> {
-    yield piece;
-  }
-
   *add(findings: readonly Finding[]): Iterable<string> {
     for (const f of findings) yield `${annotation(f)}\n`;
   }

@@ -16,34 +16,11 @@
  */
 import { jsonString } from '../../render/json-string.js';
 import { isShared } from '../facts-memo.js';
-import { newFinding, type FindingPlace } from '../finding.js';
-import type { ByteBuilder } from './byte-builder.js';
+import type { FindingPlace } from '../finding.js';
+import { ByteBuilder } from './byte-builder.js';
 import { formatMessage } from '../messages.js';
-import type { Finding, RuleFacts, RuleId, Severity } from '../types.js';
+import type { Finding } from '../types.js';
 import type { LintSummary, Reporter } from './reporter.js';
-
-export function findingJson(f: Finding): Record<string, unknown> {
-  const o: Record<string, unknown> = {
-    rule: f.rule,
-    severity: f.severity,
-    message: formatMessage(f),
-    traceId: f.traceId,
-    spanId: f.spanId,
-    spanName: f.spanName,
-  };
-  if (f.source !== undefined) o.source = f.source;
-  if (f.line !== undefined) o.line = f.line;
-  o.facts = f.facts;
-  return o;
-}
-
-/**
- * `JSON.stringify(findingJson(f))`, written directly: the same text (key order, escaping), for
- * the millions of findings a large dump can have. Rule ids, severities and ids need no escaping.
- */
-export function findingJsonText(f: Finding): string {
-  return headText(f.rule, f.severity, formatMessage(f)) + placeText(f, sourceText(f.source)) + tailText(f.facts);
-}
 
 /** A finding's JSON up to its traceId's opening quote. */
 const headText = (rule: string, severity: string, message: string) => `{"rule":"${rule}","severity":"${severity}","message":${jsonString(message)},"traceId":"`;
@@ -58,41 +35,41 @@ const sourceText = (source: string | undefined) => (source === undefined ? '' : 
 
 const tailText = (facts: unknown) => `,"facts":${JSON.stringify(facts)}}`;
 
+const samePlace = (a: FindingPlace, b: FindingPlace) => a.traceId === b.traceId && a.spanId === b.spanId && a.spanName === b.spanName && a.source === b.source && a.line === b.line;
+
 /**
- * findingJsonText for a stream of findings, written as bytes where it matters (a worker renders
- * millions): the text before the place (rule, severity, message) and after it (facts) is kept
- * as bytes per shared facts object (facts-memo.ts); the place is encoded once per span (its
- * findings come one after the other) and copied for the next ones. The same bytes as
- * findingJsonText.
+ * Findings as JSON bytes, for the millions of findings a large dump can have: the text before
+ * the place (rule, severity, message) and after it (facts) is kept as bytes per shared facts
+ * object (facts-memo.ts), for as long as that object lives; the place is encoded once per span
+ * (its findings come one after the other) and copied for the next ones. Rule ids, severities
+ * and ids need no escaping.
  */
 export class JsonFindingBytes {
-  private readonly byFacts = new Map<object, { rule: string; severity: string; head: Uint8Array; tail: Uint8Array }>();
-  /** The place (one object per span) last written, and where in the current output (-1: not there). */
+  private readonly byFacts = new WeakMap<object, { rule: string; severity: string; head: Uint8Array; tail: Uint8Array }>();
+  /** The place last written, and where in the current output (-1: not there). */
   private placeOf: FindingPlace | undefined;
   private placeStart = -1;
   private placeLength = 0;
   private source: string | undefined;
   private sourceText = '';
 
-  /** Writes the finding newFinding would make of these. */
-  write(rule: RuleId, severity: Severity, where: FindingPlace, facts: RuleFacts[RuleId], out: ByteBuilder): void {
-    let parts = this.byFacts.get(facts);
-    if (parts === undefined || parts.rule !== rule || parts.severity !== severity) {
-      const message = formatMessage(newFinding(rule, severity, where, facts));
+  write(f: Finding, out: ByteBuilder): void {
+    let parts = this.byFacts.get(f.facts);
+    if (parts === undefined || parts.rule !== f.rule || parts.severity !== f.severity) {
       parts = {
-        rule,
-        severity,
-        head: Buffer.from(headText(rule, severity, message), 'utf8'),
-        tail: Buffer.from(tailText(facts), 'utf8'),
+        rule: f.rule,
+        severity: f.severity,
+        head: Buffer.from(headText(f.rule, f.severity, formatMessage(f)), 'utf8'),
+        tail: Buffer.from(tailText(f.facts), 'utf8'),
       };
-      if (isShared(facts) && this.byFacts.size < FACTS_TEXT_LIMIT) this.byFacts.set(facts, parts);
+      if (isShared(f.facts)) this.byFacts.set(f.facts, parts);
     }
     out.bytes(parts.head);
-    if (where === this.placeOf && this.placeStart >= 0) out.again(this.placeStart, this.placeLength);
+    if (this.placeStart >= 0 && samePlace(f, this.placeOf!)) out.again(this.placeStart, this.placeLength);
     else {
       const start = out.length;
-      out.text(this.placeText(where));
-      this.placeOf = where;
+      out.text(this.placeText(f));
+      this.placeOf = f;
       this.placeStart = start;
       this.placeLength = out.length - start;
     }
@@ -114,27 +91,27 @@ export class JsonFindingBytes {
   }
 }
 
-/** Shared facts objects whose bytes a JsonFindingBytes keeps, at most. */
-const FACTS_TEXT_LIMIT = 16_384;
+const COMMA = 0x2c;
+const LF = 0x0a;
 
 export class JsonReporter implements Reporter {
   private first = true;
+  private readonly out = new ByteBuilder();
+  private readonly json = new JsonFindingBytes();
 
   *begin(): Iterable<string> {
     yield '{"findings":[';
   }
 
-  *addRendered(piece: Uint8Array): Iterable<string | Uint8Array> {
-    yield this.first ? '\n' : ',\n';
-    yield piece;
-    this.first = false;
-  }
-
-  *add(findings: readonly Finding[]): Iterable<string> {
+  *add(findings: readonly Finding[]): Iterable<Uint8Array> {
     for (const f of findings) {
-      yield `${this.first ? '\n' : ',\n'}${findingJsonText(f)}`;
+      if (!this.first) this.out.byte(COMMA);
+      this.out.byte(LF);
       this.first = false;
+      this.json.write(f, this.out);
     }
+    yield this.out.take();
+    this.json.restart();
   }
 
   *end(s: LintSummary): Iterable<string> {

@@ -29,9 +29,7 @@ export interface LintSummary {
 
 export interface Reporter {
   begin(): Iterable<string>;
-  add(findings: readonly Finding[]): Iterable<string>;
-  /** Findings already rendered elsewhere (render/finding-text.ts), in this reporter's format. */
-  addRendered?(piece: Uint8Array): Iterable<string | Uint8Array>;
+  add(findings: readonly Finding[]): Iterable<string | Uint8Array>;
   end(summary: LintSummary): Iterable<string>;
 }
 

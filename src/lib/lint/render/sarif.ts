@@ -83,12 +83,6 @@ export class SarifReporter implements Reporter {
     yield `{"$schema":${JSON.stringify(SARIF_SCHEMA)},"version":"2.1.0","runs":[{"tool":{"driver":${JSON.stringify(driver)}},"results":[`;
   }
 
-  *addRendered(piece: Uint8Array): Iterable<string | Uint8Array> {
-    yield this.first ? '\n' : ',\n';
-    yield piece;
-    this.first = false;
-  }
-
   *add(findings: readonly Finding[]): Iterable<string> {
     for (const f of findings) {
       yield `${this.first ? '\n' : ',\n'}${JSON.stringify(sarifResult(f, this.cwd))}`;

@@ -132,7 +132,7 @@ export const llmMissingUsage: RuleDef<'llm-missing-usage'> = {
 
 /**
  * Response-side and connection attributes checked by `llm-recommended-attributes` — the ones
- * every successful call can set (DESIGN §4). Request parameters (temperature, max_tokens, …) are
+ * every successful call can set (README.md "Rules"). Request parameters (temperature, max_tokens, …) are
  * recommended only when the request used them, so their absence says nothing and is not checked.
  * Each is checked only where the span's definition makes it unconditionally recommended.
  */

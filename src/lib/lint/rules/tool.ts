@@ -36,13 +36,13 @@ export const toolWithoutParent: RuleDef<'tool-without-parent'> = {
   },
   trace(t) {
     return t.orphans
-      .filter((o) => o.isTool)
-      .map((o) => ({
-        spanId: o.spanId,
-        spanName: o.name,
-        source: o.source,
-        line: o.line,
-        facts: { reason: 'parent-missing' as const, parentSpanId: o.parentSpanId },
+      .filter((orphan) => orphan.isTool)
+      .map((orphan) => ({
+        spanId: orphan.spanId,
+        spanName: orphan.name,
+        source: orphan.source,
+        line: orphan.line,
+        facts: { reason: 'parent-missing' as const, parentSpanId: orphan.parentSpanId },
       }));
   },
 };

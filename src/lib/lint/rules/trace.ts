@@ -16,12 +16,12 @@ export const orphanSpan: RuleDef<'orphan-span'> = {
     fix: 'Call `await provider.forceFlush()` or `provider.shutdown()` before the process exits (in serverless: at the end of every invocation); check the exporter for dropped spans.',
   },
   trace(t) {
-    return t.orphans.map((o) => ({
-      spanId: o.spanId,
-      spanName: o.name,
-      source: o.source,
-      line: o.line,
-      facts: { parentSpanId: o.parentSpanId },
+    return t.orphans.map((orphan) => ({
+      spanId: orphan.spanId,
+      spanName: orphan.name,
+      source: orphan.source,
+      line: orphan.line,
+      facts: { parentSpanId: orphan.parentSpanId },
     }));
   },
 };

@@ -12,21 +12,21 @@ type TokenFacts = RuleFacts['invalid-token-count'];
 
 const MAX = BigInt(Number.MAX_SAFE_INTEGER);
 
-function show(v: AttrValue): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (Array.isArray(v)) return '[array]';
-  if (v instanceof Uint8Array) return '[bytes]';
-  if (v === null) return 'null';
-  if (typeof v === 'object') return '[kvlist]';
-  return String(v);
+function show(value: AttrValue): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return '[array]';
+  if (value instanceof Uint8Array) return '[bytes]';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return '[kvlist]';
+  return String(value);
 }
 
 /** What is wrong with one token count, if anything. Numeric strings are accepted (Zipkin tags are strings). */
-export function tokenProblem(v: AttrValue): TokenProblem | undefined {
-  if (typeof v === 'bigint') return v < 0n ? 'negative' : v > MAX ? 'too-large' : undefined;
+export function tokenProblem(value: AttrValue): TokenProblem | undefined {
+  if (typeof value === 'bigint') return value < 0n ? 'negative' : value > MAX ? 'too-large' : undefined;
   let n: number;
-  if (typeof v === 'number') n = v;
-  else if (typeof v === 'string' && v.trim() !== '') n = Number(v);
+  if (typeof value === 'number') n = value;
+  else if (typeof value === 'string' && value.trim() !== '') n = Number(value);
   else return 'not-a-number';
   if (!Number.isFinite(n)) return 'not-a-number';
   if (n < 0) return 'negative';
@@ -35,10 +35,10 @@ export function tokenProblem(v: AttrValue): TokenProblem | undefined {
   return undefined;
 }
 
-function count(a: Attributes, key: string): number | undefined {
-  const v = a[key];
-  if (v === undefined || tokenProblem(v) !== undefined) return undefined;
-  return Number(v);
+function count(attributes: Attributes, key: string): number | undefined {
+  const value = attributes[key];
+  if (value === undefined || tokenProblem(value) !== undefined) return undefined;
+  return Number(value);
 }
 
 /**
@@ -69,21 +69,21 @@ export const invalidTokenCount: RuleDef<'invalid-token-count'> = {
     let bad = false;
     for (let i = 0; i < keys.length && !bad; i++) if (infos[i]!.flags & KEY_TOKENS && tokenProblem(a[keys[i]!]!) !== undefined) bad = true;
     if (bad) for (const key of TOKEN_KEYS) {
-      const v = a[key];
-      if (v === undefined) continue;
-      const problem = tokenProblem(v);
-      if (problem) (out ??= []).push({ key, value: show(v), problem });
+      const value = a[key];
+      if (value === undefined) continue;
+      const problem = tokenProblem(value);
+      if (problem) (out ??= []).push({ key, value: show(value), problem });
     }
     for (const [parts, whole] of PART_WHOLE) {
       const total = count(a, whole);
       if (total === undefined) continue;
       let sum = 0;
       const found: string[] = [];
-      for (const p of parts) {
-        const n = count(a, p);
+      for (const part of parts) {
+        const n = count(a, part);
         if (n !== undefined && n > 0) {
           sum += n;
-          found.push(p);
+          found.push(part);
         }
       }
       if (sum > total) (out ??= []).push({ key: found.join(' + '), value: String(sum), problem: 'part-exceeds-whole', whole, wholeValue: String(total) });
@@ -112,8 +112,8 @@ export const endBeforeStart: RuleDef<'end-before-start'> = {
 };
 
 /** A decode problem about an id field (OTLP JSON/protobuf, Jaeger, Zipkin field names). */
-export function isIdProblem(p: { field?: string; message: string }): boolean {
-  return p.field !== undefined && /(?:^|\.)(?:trace_?id|span_?id|parent_?span_?id|parent_?id|id)$/i.test(p.field) && /skipped/.test(p.message);
+export function isIdProblem(problem: { field?: string; message: string }): boolean {
+  return problem.field !== undefined && /(?:^|\.)(?:trace_?id|span_?id|parent_?span_?id|parent_?id|id)$/i.test(problem.field) && /skipped/.test(problem.message);
 }
 
 export const invalidId: RuleDef<'invalid-id'> = {
@@ -130,7 +130,7 @@ export const invalidId: RuleDef<'invalid-id'> = {
       ? { field: 'parentSpanId', message: 'the span is its own parent', problem: 'self-parent' }
       : undefined;
   },
-  problem(p) {
-    return isIdProblem(p) ? { field: p.field, message: p.message, problem: 'decode' } : undefined;
+  problem(decodeProblem) {
+    return isIdProblem(decodeProblem) ? { field: decodeProblem.field, message: decodeProblem.message, problem: 'decode' } : undefined;
   },
 };

@@ -3,7 +3,7 @@
  * lint's findings): the part of a command that can run wherever the spans were decoded, so
  * that only small results, never Spans, cross from a worker thread to the main thread.
  */
-import type { SpanBatch } from '../sources/read.js';
+import type { SpanBatch } from './read.js';
 
 export type BatchMapper<R> = (batch: SpanBatch) => R;
 

@@ -5,7 +5,7 @@
 import { workerData } from 'node:worker_threads';
 import { decodeLineChunk, type ChunkResult, type LineChunk } from './line-chunk.js';
 import type { BatchMapper } from './mapper.js';
-import { serveTasks } from './serve.js';
+import { serveTasks } from '../parallel/serve.js';
 
 const { module, config } = workerData as { module: string; config: unknown };
 const { createMapper, transferList } = (await import(module)) as {

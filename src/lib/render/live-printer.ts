@@ -3,7 +3,7 @@
  * terminal a running-total line kept at the bottom of stderr (cleared before other output and
  * drawn again after it; never any cursor movement when stderr is not a terminal).
  */
-import type { Colors } from '../render/colors.js';
+import type { Colors } from './colors.js';
 import {
   clockTime,
   fit,
@@ -14,11 +14,11 @@ import {
   renderTraceDone,
   type LiveTextOptions,
   type SummaryData,
-} from '../render/live.js';
-import { logEvent, rejectedEvent, spanEvent, summaryEvent, traceEvent } from '../render/live-json.js';
-import { CLEAR_LINE, jsonSafe, oneLine, toTerminal } from '../render/terminal.js';
-import type { LiveEvent } from './events.js';
-import type { SessionTotals } from './totals.js';
+} from './live.js';
+import { logEvent, rejectedEvent, spanEvent, summaryEvent, traceEvent } from './live-json.js';
+import { CLEAR_LINE, jsonSafe, oneLine, toTerminal } from './terminal.js';
+import type { LiveEvent } from '../live/events.js';
+import type { SessionTotals } from '../live/totals.js';
 
 export type LiveMode = 'text' | 'json' | 'quiet';
 
@@ -41,15 +41,15 @@ export class LivePrinter {
   private stdoutBroken = false;
   private lastBlank = true;
 
-  constructor(private readonly o: PrinterOptions) {
+  constructor(private readonly options: PrinterOptions) {
     // `tail --json | head -1`: the reader left; stop writing rather than crash.
-    o.stdout.on('error', () => {
+    options.stdout.on('error', () => {
       this.stdoutBroken = true;
     });
   }
 
   handle(e: LiveEvent): void {
-    const { mode, text } = this.o;
+    const { mode, text } = this.options;
     this.dirty = true;
     if (mode === 'quiet') return;
     if (mode === 'json') {
@@ -65,15 +65,15 @@ export class LivePrinter {
     else if (e.type === 'trace') {
       if (e.done.genai) this.out(renderTraceDone(e.done, text));
     } else if (e.type === 'rejected') {
-      const c = this.o.errColors;
+      const c = this.options.errColors;
       this.err(c.yellow(`${clockTime(e.atMs)}  ✗ rejected ${e.protocol} ${e.status}: ${e.reason}`));
-    } else this.err(this.o.errColors.dim(`llmtrace: ${e.text}`));
+    } else this.err(this.options.errColors.dim(`llmtrace: ${e.text}`));
   }
 
   /** Diagnostics (stderr), kept clear of the running total. */
   err(line: string): void {
     this.clearStatus();
-    this.o.stderr.write(`${toTerminal(oneLine(line))}\n`);
+    this.options.stderr.write(`${toTerminal(oneLine(line))}\n`);
     this.drawStatus();
   }
 
@@ -88,9 +88,9 @@ export class LivePrinter {
 
   summary(s: SummaryData): void {
     this.clearStatus();
-    this.o.statusLine = false;
-    if (this.o.mode === 'json') this.json(summaryEvent(s));
-    else this.write(toTerminal(renderSummary(s, this.o.text.colors, this.o.text.width).map((l) => `${l}\n`).join('')));
+    this.options.statusLine = false;
+    if (this.options.mode === 'json') this.json(summaryEvent(s));
+    else this.write(toTerminal(renderSummary(s, this.options.text.colors, this.options.text.width).map((l) => `${l}\n`).join('')));
   }
 
   private out(lines: string[]): void {
@@ -99,29 +99,29 @@ export class LivePrinter {
     if (!lines.length) return;
     this.lastBlank = lines[lines.length - 1] === '';
     // Only when stdout shares the terminal does the status line need to get out of the way.
-    if (this.o.stdout.isTTY) this.clearStatus();
+    if (this.options.stdout.isTTY) this.clearStatus();
     this.write(toTerminal(lines.map((l) => `${l}\n`).join('')));
     this.drawStatus();
   }
 
   /** `s` already made safe by its mode's rules (see render/terminal.ts). */
   private write(s: string): void {
-    if (!this.stdoutBroken) this.o.stdout.write(s);
+    if (!this.stdoutBroken) this.options.stdout.write(s);
   }
 
   private clearStatus(): void {
-    if (this.statusShown) this.o.stderr.write(CLEAR_LINE);
+    if (this.statusShown) this.options.stderr.write(CLEAR_LINE);
     this.statusShown = false;
   }
 
   private drawStatus(): void {
     this.dirty = false;
-    if (!this.o.statusLine) return;
-    const line = renderTotalLine(this.o.totals(), this.o.text.pricing, this.o.errColors);
+    if (!this.options.statusLine) return;
+    const line = renderTotalLine(this.options.totals(), this.options.text.pricing, this.options.errColors);
     // Short of the edge: a full line, or the `^C` the terminal echoes after it, would wrap and
     // leave the total behind when it is cleared.
-    const cols = (this.o.stderr.columns ?? 80) - 3;
-    this.o.stderr.write(`${CLEAR_LINE}${toTerminal(fit(line, cols))}`);
+    const cols = (this.options.stderr.columns ?? 80) - 3;
+    this.options.stderr.write(`${CLEAR_LINE}${toTerminal(fit(line, cols))}`);
     this.statusShown = true;
   }
 }

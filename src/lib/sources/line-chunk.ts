@@ -5,7 +5,7 @@
  * results and are applied in input order, so the output does not depend on the thread count.
  */
 import type { Problem } from '../errors.js';
-import { InputReader, newReadStats, type ReadStats } from '../sources/read.js';
+import { InputReader, newReadStats, type ReadStats } from './read.js';
 import type { BatchMapper } from './mapper.js';
 
 export interface LineChunk {

@@ -7,21 +7,22 @@
 import type { PriceLayer } from '../cost/pricebook.js';
 import { InFlight } from '../receiver/in-flight.js';
 import type { StoreLines } from '../receiver/store-lines.js';
-import type { ReceiverHooks, StoreWriter } from '../receiver/types.js';
+import type { ReceiverHooks } from '../receiver/types.js';
+import type { StoreWriter } from '../store/writer.js';
 import { makeColors } from '../render/colors.js';
 import { writeDiagnostic } from '../render/output.js';
 import { renderBanner, type BannerData } from '../render/live.js';
 import { listeningEvent } from '../render/live-json.js';
 import { resolveStoreDir } from '../store/layout.js';
-import type { PriceFn } from './events.js';
-import { describeFilters, type LiveFilters } from './filters.js';
-import type { Forwarder } from './forward.js';
-import { listenWithFallback, type Listening } from './listen.js';
-import { isLoopback } from './options.js';
+import type { PriceFn } from '../live/events.js';
+import { describeFilters, type LiveFilters } from '../live/filters.js';
+import type { Forwarder } from '../live/forward.js';
+import { listenWithFallback, type Listening } from '../live/listen.js';
+import { isLoopback } from '../live/options.js';
 import { LOOPBACK_HOSTS } from '../receiver/headers.js';
-import { LivePrinter, type LiveMode } from './printer.js';
-import type { ViewThread, ViewThreadConfig } from './view-thread.js';
-import { LiveView } from './view.js';
+import { LivePrinter, type LiveMode } from '../render/live-printer.js';
+import type { ViewThread, ViewThreadConfig } from '../live/view-thread.js';
+import { LiveView } from '../live/view.js';
 
 export interface TailOptions {
   /** Attribute keys naming a feature (config `featureKeys`); default: cost's default list. */
@@ -93,7 +94,7 @@ export const defaultDeps: TailDeps = {
     return w.createStoreWriter(dir, lock);
   },
   openStoreLines: async (dir) => (await import('../receiver/store-lines.js')).openStoreLines(dir),
-  openViewThread: async (config) => (await import('./view-thread.js')).openViewThread(config),
+  openViewThread: async (config) => (await import('../live/view-thread.js')).openViewThread(config),
 };
 
 type Tty = { isTTY?: boolean; columns?: number };
@@ -150,7 +151,7 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
 
   let forwarder: Forwarder | undefined;
   if (o.forward) {
-    const { Forwarder: F, checkForwardUrl } = await import('./forward.js');
+    const { Forwarder: F, checkForwardUrl } = await import('../live/forward.js');
     forwarder = new F({ url: checkForwardUrl(o.forward), report: (m) => printer.err(errColors.yellow(`llmtrace: ${m}`)) });
   }
 

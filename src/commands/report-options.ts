@@ -5,12 +5,12 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { appendFile } from 'node:fs/promises';
-import { commaList } from './cli-options.js';
-import { DEFAULT_FEATURE_KEYS } from './cost/attribution.js';
-import { checkDimension } from './cost/dimensions.js';
-import { clockNow, parseTimeSpec, resolveWindow, type TimeSpec, type TimeWindow } from './cost/window.js';
-import { LlmtraceError } from './errors.js';
-import { plainText } from './render/terminal.js';
+import { commaList } from '../lib/cli-options.js';
+import { DEFAULT_FEATURE_KEYS } from '../lib/cost/attribution.js';
+import { checkDimension } from '../lib/cost/dimensions.js';
+import { clockNow, parseTimeSpec, resolveWindow, type TimeSpec, type TimeWindow } from '../lib/cost/window.js';
+import { LlmtraceError } from '../lib/errors.js';
+import { plainText } from '../lib/render/terminal.js';
 
 /** Wraps a lib parser that throws Error into commander's usage error (exit 2). */
 export function usage<T>(parse: (v: string, prev?: T) => T) {
