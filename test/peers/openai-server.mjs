@@ -1,6 +1,7 @@
 // A tiny OpenAI-compatible server with deterministic answers and fixed token counts per model.
 // Plain ESM JavaScript so the emitter child process can use it with plain `node`.
 import { createServer } from 'node:http';
+import { anthropicMessages, anthropicRateLimited } from './anthropic-messages.mjs';
 
 /**
  * Fixed usage per request model. `prompt` includes `cached`, `completion` includes `reasoning`
@@ -142,7 +143,9 @@ export async function startOpenAIServer() {
       const path = (req.url ?? '').split('?')[0];
       requests.push({ path, body });
       const id = String(++counter).padStart(4, '0');
-      if (req.method === 'POST' && body.model === FAIL_429_MODEL) {
+      if (req.method === 'POST' && body.model === FAIL_429_MODEL && path === '/v1/messages') {
+        anthropicRateLimited(res, sendJson);
+      } else if (req.method === 'POST' && body.model === FAIL_429_MODEL) {
         sendJson(
           res,
           429,
@@ -153,6 +156,8 @@ export async function startOpenAIServer() {
         chat(body, id, res);
       } else if (req.method === 'POST' && path === '/v1/embeddings') {
         embeddings(body, res);
+      } else if (req.method === 'POST' && path === '/v1/messages') {
+        anthropicMessages(body, id, res, sendJson); // Anthropic clients take the URL without /v1
       } else {
         sendJson(res, 404, { error: { message: `no route ${req.method} ${path}`, type: 'invalid_request_error' } });
       }

@@ -5,7 +5,7 @@
  * keeps the per-trace state. Pure given the price book, the window and the tracked keys.
  */
 import { classify } from '../genai/classify.js';
-import { TOOL_ARGUMENT_KEYS } from '../genai/conventions.js';
+import { TOOL_ARGUMENT_KEYS, dimensionKeyApplies } from '../genai/conventions.js';
 import { emptyUsage } from '../genai/usage.js';
 import { isModelSpan } from '../trace/count-once.js';
 import type { GenAiView, Usage } from '../genai/types.js';
@@ -163,7 +163,7 @@ function readVals(tracked: readonly string[], a: Attributes): Vals | undefined {
   let vals: Vals | undefined;
   for (let i = 0; i < tracked.length; i++) {
     const v = a[tracked[i]!];
-    if (v === undefined) continue;
+    if (v === undefined || !dimensionKeyApplies(a, tracked[i]!)) continue;
     const s = valueString(v);
     if (s === undefined) continue;
     vals ??= new Array<string | undefined>(tracked.length);

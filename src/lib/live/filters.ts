@@ -4,6 +4,7 @@
  * alternatives; different flags must all match.
  */
 import { DEFAULT_FEATURE_KEYS } from '../cost/attribution.js';
+import { dimensionKeyApplies } from '../genai/conventions.js';
 import { attrString, type Span } from '../span.js';
 
 /** DESIGN §4 "cost": keys tried in order; the first one found (span, ancestors, resource) wins. */
@@ -28,7 +29,7 @@ export function featureOf(span: FeatureSpan, parentOf: (s: FeatureSpan) => Featu
   }
   for (const key of keys) {
     for (const s of chain) {
-      const v = attrString(s.attributes, key);
+      const v = dimensionKeyApplies(s.attributes, key) ? attrString(s.attributes, key) : undefined;
       if (v) return v;
     }
     const r = attrString(span.resource.attributes, key);
