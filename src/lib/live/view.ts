@@ -281,7 +281,7 @@ export class LiveView {
       const p = s.parentSpanId ? t.spans.get(s.parentSpanId) : undefined;
       return typeof p === 'string' ? undefined : p;
     };
-    const f = featureOf(span, parentOf, this.opts.featureKeys);
+    const f = featureOf(span, parentOf, this.opts.featureKeys, final);
     return f ?? (final ? NO_FEATURE : undefined);
   }
 
