@@ -15,10 +15,9 @@ import { TraceCollector } from '../../src/lib/trace/collect.js';
 import { costOf } from '../cost/helpers.js';
 import { writeTemp } from '../helpers/read-all.js';
 import { lintFiles } from '../lint/helpers.js';
-import { ANTHROPIC_TOKEN_TABLE } from '../peers/anthropic-messages.mjs';
 import { dumpPeer } from '../peers/dump.mjs';
 import { FAIL_429_MODEL, FEATURE, TOKEN_TABLE, TOOL_NAME } from '../peers/index.js';
-import { AGENT, WORKFLOW } from '../peers/run-libs.mjs';
+import { AGENT, ANTHROPIC_TOKENS, WORKFLOW } from '../peers/run-libs.mjs';
 
 type Lib = 'traceloop-sdk' | 'anthropic-openinference' | 'anthropic-traceloop' | 'langchain-openinference' | 'langchain-traceloop';
 interface Tok { calls: number; input: number; cacheRead: number; cacheWrite: number; output: number; reasoning: number }
@@ -30,8 +29,8 @@ function openai(model: keyof typeof TOKEN_TABLE, lost: { cached?: boolean; reaso
 }
 
 /** What the server sent for one Anthropic model: its input excludes the cache, so the total input adds it. */
-function anthropic(model: keyof typeof ANTHROPIC_TOKEN_TABLE): Tok {
-  const t = ANTHROPIC_TOKEN_TABLE[model];
+function anthropic(model: keyof typeof ANTHROPIC_TOKENS): Tok {
+  const t = ANTHROPIC_TOKENS[model];
   return { calls: 1, input: t.input + t.cacheRead + t.cacheWrite, cacheRead: t.cacheRead, cacheWrite: t.cacheWrite, output: t.output, reasoning: 0 };
 }
 
@@ -128,7 +127,7 @@ describe.each(['anthropic-openinference', 'anthropic-traceloop'] as const)('@ant
     expect(inst).toHaveLength(3);
     expect(inst.every((n) => !n.countsUsage && n.view.provider === 'anthropic')).toBe(true);
     // The instrumentation's own spans read right too (an app on an SDK without its own tracing
-    // counts these), also where the cache is smaller than Anthropic's raw input (haiku).
+    // counts these), also where the cache is smaller than Anthropic's raw input (opus).
     for (const n of inst) {
       const model = n.view.requestModel as keyof typeof want;
       const { calls: _calls, ...tokens } = want[model];

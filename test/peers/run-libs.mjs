@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { FAIL_429_MODEL } from './openai-server.mjs';
+export { ANTHROPIC_TOKENS } from './anthropic-mock.mjs';
 import { QUESTION, SYSTEM, TOOL_RESULT, executeTool, underRootSpan } from './run-instrumented.mjs';
 import { FEATURE, TOOL_NAME } from './scenario.mjs';
 
@@ -51,7 +52,7 @@ async function instrumentation(lib) {
 
 /**
  * Anthropic Messages: a tool call (sonnet), the tool, the answer (haiku), a stream (opus). The
- * mock reports cache reads and writes on every call (anthropic-messages.mjs).
+ * mock reports cache reads and writes on every call (anthropic-mock.mjs).
  */
 async function anthropicScenario(serverURL, tracer, scenario) {
   const { Anthropic } = require('@anthropic-ai/sdk'); // after registering: the require hook patches it
