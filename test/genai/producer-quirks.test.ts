@@ -9,7 +9,7 @@ import { Attributor, type AttributedCall } from '../../src/lib/cost/attribution.
 import { PriceBook } from '../../src/lib/cost/pricebook.js';
 import { builtinPriceLayer } from '../../src/lib/cost/pricing.js';
 import { classify } from '../../src/lib/genai/classify.js';
-import { dimensionKeyApplies } from '../../src/lib/genai/conventions.js';
+import { dimensionKeyApplies } from '../../src/lib/genai/producers.js';
 import type { Finding } from '../../src/lib/lint/types.js';
 import { featureOf, type FeatureSpan } from '../../src/lib/live/filters.js';
 import { newAttributes, type AttrValue, type Span } from '../../src/lib/span.js';
@@ -148,5 +148,29 @@ describe('Traceloop SDK: withTool spans', () => {
     const unnamed = withTool({ 'gen_ai.agent.name': 'planner' });
     const genai = span({ id: 't2', name: 'execute_tool DynamicStructuredTool', attrs: { 'gen_ai.operation.name': 'execute_tool', 'traceloop.span.kind': 'task', 'traceloop.entity.name': 'DynamicStructuredTool' } });
     expect(findings(lint([unnamed, genai]), 'tool-missing-name').sort()).toEqual(['execute_tool DynamicStructuredTool', 'search_docs.tool']);
+  });
+});
+
+describe('OpenInference LangChain: the provider from LangChain\'s run metadata', () => {
+  const chat = (metadata: AttrValue | undefined, extra: Record<string, AttrValue> = {}) =>
+    classify(makeSpan({ 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-4o', ...(metadata === undefined ? {} : { metadata }), ...extra }, { name: 'ChatOpenAI' }));
+
+  it('ls_provider names it when llm.provider is absent; llm.provider wins when present', () => {
+    expect(chat('{"ls_provider":"openai","ls_model_name":"gpt-4o"}').provider).toBe('openai');
+    expect(chat('{"ls_provider":"openai"}', { 'llm.provider': 'azure' }).provider).toBe('azure.ai.openai');
+    // Only model spans: a tool span's metadata names no provider of its own.
+    expect(classify(makeSpan({ 'openinference.span.kind': 'TOOL', 'tool.name': 't', metadata: '{"ls_provider":"openai"}' })).provider).toBeUndefined();
+  });
+
+  it.each([
+    ['not JSON', '{"ls_provider":'],
+    ['an array', '["openai"]'],
+    ['a number', '{"ls_provider":7}'],
+    ['empty', '{"ls_provider":""}'],
+    ['a non-string attribute', 42],
+    ['over the size limit', `{"ls_provider":"openai","pad":"${'x'.repeat(64 * 1024)}"}`],
+  ])('junk metadata (%s): no provider, no crash', (_what, metadata) => {
+    const v = chat(metadata as AttrValue);
+    expect([v.kind, v.provider]).toEqual(['llm', undefined]);
   });
 });

@@ -5,7 +5,8 @@
  * keeps the per-trace state. Pure given the price book, the window and the tracked keys.
  */
 import { classify } from '../genai/classify.js';
-import { TOOL_ARGUMENT_KEYS, dimensionKeyApplies } from '../genai/conventions.js';
+import { TOOL_ARGUMENT_KEYS } from '../genai/conventions.js';
+import { dimensionKeyApplies } from '../genai/producers.js';
 import { emptyUsage } from '../genai/usage.js';
 import { isModelSpan } from '../trace/count-once.js';
 import type { GenAiView, Usage } from '../genai/types.js';

@@ -36,8 +36,8 @@ import {
   VERCEL_OPERATIONS,
   type TaggedKeys,
   isContentKey,
-  reportsInputWithoutCache,
 } from './conventions.js';
+import { LANGCHAIN_METADATA, reportsInputWithoutCache } from './producers.js';
 import { normalizeProvider } from './provider.js';
 import type { Convention, GenAiKind, GenAiView, Usage } from './types.js';
 
@@ -212,6 +212,7 @@ export function classify(span: Span): GenAiView {
       str(a[OPENINFERENCE.REQUEST_MODEL_NAME]) ?? oiModel ?? str(a[OPENINFERENCE.EMBEDDING_MODEL_NAME]);
     responseModel ??= str(a[OPENINFERENCE.RESPONSE_MODEL_NAME]) ?? oiModel;
     providerRaw ??= str(a[OPENINFERENCE.PROVIDER]) ?? str(a[OPENINFERENCE.SYSTEM]);
+    if (providerRaw === undefined && (kind === 'llm' || kind === 'embeddings')) providerRaw = langchainProvider(a[OPENINFERENCE.METADATA]);
   }
   if (isVercel) {
     requestModel ??= str(a[VERCEL.MODEL_ID]);
@@ -239,7 +240,7 @@ export function classify(span: Span): GenAiView {
     ttftMs: undefined,
     convention: 'none',
   };
-  const usageConv = readUsage(a, view, isOI, isVercel, reportsInputWithoutCache(span));
+  const usageConv = readUsage(a, view, isOI, isVercel, reportsInputWithoutCache(span.scope.name, provider));
 
   // A span with a model and token usage but no explicit operation is an LLM call.
   if (kind === undefined) {
@@ -466,6 +467,13 @@ function normalizeUsage(
     }
   }
   return { input: inp, output: out, cacheRead, cacheWrite, reasoning };
+}
+
+/** `ls_provider` from OpenInference's `metadata` JSON (LANGCHAIN_METADATA), when it is a non-empty string. */
+function langchainProvider(v: AttrValue | undefined): string | undefined {
+  if (typeof v !== 'string' || v.length > LANGCHAIN_METADATA.MAX_CHARS) return undefined;
+  const p = detailsLookup(v)?.(LANGCHAIN_METADATA.PROVIDER);
+  return typeof p === 'string' && p !== '' ? p : undefined;
 }
 
 /** A JSON object or OTLP kvlist → a key lookup; anything else → undefined. */

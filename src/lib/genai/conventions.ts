@@ -7,11 +7,10 @@
  * Lookup tables keyed by values that come from spans are null-prototype objects, so a value
  * such as `constructor` or `__proto__` never hits Object.prototype.
  */
-import type { Attributes, Span } from '../span.js';
 import type { Convention, GenAiKind } from './types.js';
 
 /** A frozen null-prototype lookup table. */
-function table<T>(entries: Record<string, T>): Readonly<Record<string, T>> {
+export function table<T>(entries: Record<string, T>): Readonly<Record<string, T>> {
   return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries));
 }
 
@@ -384,22 +383,6 @@ export const TRACELOOP = {
   GEN_AI_TOTAL_TOKENS: 'gen_ai.usage.total_tokens',
 } as const;
 
-/**
- * Keys that name a feature (or another inherited dimension) only on spans of one kind: the
- * Traceloop SDK's `withAgent` writes the agent's name into `traceloop.workflow.name` on its span
- * and on every span below it, so only the `traceloop.span.kind=workflow` span names the workflow
- * (docs/architecture.md, "A key that names a feature only on some spans").
- */
-export const DIMENSION_KEY_SCOPES: Readonly<Record<string, readonly [key: string, value: string]>> = table({
-  [TRACELOOP.WORKFLOW_NAME]: [TRACELOOP.SPAN_KIND, 'workflow'],
-});
-
-/** Whether `key`'s value on a span with attributes `a` counts as a dimension value (DIMENSION_KEY_SCOPES). */
-export function dimensionKeyApplies(a: Attributes, key: string): boolean {
-  const scope = DIMENSION_KEY_SCOPES[key];
-  return scope === undefined || a[scope[0]] === scope[1];
-}
-
 /** `traceloop.span.kind` → kind. */
 export const TRACELOOP_KINDS: Readonly<Record<string, GenAiKind>> = table<GenAiKind>({
   workflow: 'workflow',
@@ -430,21 +413,6 @@ export const TRACELOOP_MARKER_KEYS: readonly string[] = Object.freeze([
 
 /** Instrumentation scope name prefixes of OpenLLMetry's JS packages. */
 export const TRACELOOP_SCOPE_PREFIXES: readonly string[] = Object.freeze(['@traceloop/']);
-
-/**
- * Instrumentation scopes that copy Anthropic's usage as the API reports it: input WITHOUT the
- * cache reads and writes (conventions.md: "Anthropic: input = input + cache_read +
- * cache_creation"). Their input is read as exclusive of the cache whatever the counts look like
- * (their `gen_ai.usage.total_tokens` is that input + output, so it cannot tell), and lint does not
- * call a cache larger than that input invalid. OpenInference's Anthropic instrumentation (0.2.8)
- * includes the cache: not listed.
- */
-export const INPUT_EXCLUDES_CACHE_SCOPES: ReadonlySet<string> = new Set(['@traceloop/instrumentation-anthropic']);
-
-/** The span's producer reports input tokens without the cache (INPUT_EXCLUDES_CACHE_SCOPES). */
-export function reportsInputWithoutCache(span: Pick<Span, 'scope'>): boolean {
-  return INPUT_EXCLUDES_CACHE_SCOPES.has(span.scope.name);
-}
 
 // ───────────────────────────── OpenLIT ─────────────────────────────
 

@@ -4,7 +4,7 @@
  * alternatives; different flags must all match.
  */
 import { DEFAULT_FEATURE_KEYS } from '../cost/attribution.js';
-import { dimensionKeyApplies } from '../genai/conventions.js';
+import { dimensionKeyApplies } from '../genai/producers.js';
 import { attrString, type Span } from '../span.js';
 
 /** DESIGN §4 "cost": keys tried in order; the first one found (span, ancestors, resource) wins. */

@@ -8,7 +8,8 @@
  * Spans that arrive later are reported as lines only (`late`), never as a second tree.
  */
 import { classify, type GenAiView } from '../genai/classify.js';
-import { DIMENSION_KEY_SCOPES, dimensionKeyApplies, isContentKey } from '../genai/conventions.js';
+import { isContentKey } from '../genai/conventions.js';
+import { DIMENSION_KEY_SCOPES, dimensionKeyApplies } from '../genai/producers.js';
 import type { AcceptedExport, LogRecordView } from '../receiver/types.js';
 import { attrString, newAttributes, serviceName, StatusCode, type Attributes, type AttrValue, type Span } from '../span.js';
 import { assembleTrace } from '../trace/assemble.js';

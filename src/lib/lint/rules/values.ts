@@ -3,7 +3,8 @@
  * became spans (decoders skip them and report a problem with file, line and field), so
  * `invalid-id` also turns those decode problems into findings.
  */
-import { GEN_AI, reportsInputWithoutCache } from '../../genai/conventions.js';
+import { GEN_AI } from '../../genai/conventions.js';
+import { reportsInputWithoutCache } from '../../genai/producers.js';
 import type { AttrValue, Attributes } from '../../span.js';
 import { KEY_TOKENS, TOKEN_KEYS } from '../keys.js';
 import type { RuleDef, RuleFacts, TokenProblem } from '../types.js';
@@ -60,7 +61,7 @@ export const invalidTokenCount: RuleDef<'invalid-token-count'> = {
     why: 'Counts feed cost and budgets: a negative or fractional count is a bug in the instrumentation, and llmtrace ignores it — so the call looks free. The convention says input INCLUDES cached tokens and output INCLUDES reasoning; reporting them separately (Anthropic\'s API does) makes every backend under-count input.',
     fix: 'Record the provider\'s integer counts; for Anthropic set `input_tokens = input_tokens + cache_read_input_tokens + cache_creation_input_tokens`.',
   },
-  span({ span, keys, infos, keyFlags }) {
+  span({ span, view, keys, infos, keyFlags }) {
     if (!(keyFlags & KEY_TOKENS)) return undefined;
     const a = span.attributes;
     let out: TokenFacts[] | undefined;
@@ -76,7 +77,7 @@ export const invalidTokenCount: RuleDef<'invalid-token-count'> = {
     }
     // A producer known to report input without the cache (Anthropic's split) is read that way by
     // the usage normalization: its cache is not part of that input, so it cannot exceed it.
-    const inputExcl = reportsInputWithoutCache(span);
+    const inputExcl = reportsInputWithoutCache(span.scope.name, view.provider);
     for (const [parts, whole] of PART_WHOLE) {
       if (inputExcl && whole === GEN_AI.INPUT_TOKENS) continue;
       const total = count(a, whole);
