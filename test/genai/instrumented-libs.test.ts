@@ -1,7 +1,8 @@
 /**
  * More real instrumentation libraries, run now against the peers mock server (test/peers/run-libs.mjs):
  * the Traceloop node SDK, `@anthropic-ai/sdk` under the OpenInference and Traceloop Anthropic
- * instrumentations, and LangChain under its OpenInference and Traceloop instrumentations. What
+ * instrumentations, LangChain under its OpenInference and Traceloop instrumentations, and
+ * `@elastic/opentelemetry-instrumentation-openai` (on openai 4, the only major it instruments). What
  * llmtrace reads (calls, tokens, roles, failures, feature, lint findings) is compared with what
  * the mock returned: its token tables, never the spans. Where a library does not record something
  * the server sent (README, "Conventions"), the test says so and checks that llmtrace shows it as
@@ -19,7 +20,7 @@ import { dumpPeer } from '../peers/dump.mjs';
 import { FAIL_429_MODEL, FEATURE, TOKEN_TABLE, TOOL_NAME } from '../peers/index.js';
 import { AGENT, ANTHROPIC_TOKENS, WORKFLOW } from '../peers/run-libs.mjs';
 
-type Lib = 'traceloop-sdk' | 'anthropic-openinference' | 'anthropic-traceloop' | 'langchain-openinference' | 'langchain-traceloop';
+type Lib = 'traceloop-sdk' | 'anthropic-openinference' | 'anthropic-traceloop' | 'langchain-openinference' | 'langchain-traceloop' | 'elastic';
 interface Tok { calls: number; input: number; cacheRead: number; cacheWrite: number; output: number; reasoning: number }
 
 /** What the server sent for one OpenAI model (input includes cached, output includes reasoning). */
@@ -101,6 +102,11 @@ const LINT: Record<Lib, Record<'agent' | 'error', Record<string, number>>> = {
   'langchain-traceloop': {
     agent: { 'content-captured': 4, 'llm-recommended-attributes': 3, 'root-missing-context': 1, 'tool-missing-name': 1 },
     error: { 'content-captured': 1, 'llm-failure-unrecorded': 1, 'root-missing-context': 1 },
+  },
+  // Elastic writes the deprecated gen_ai.system (once per model span) and captures no content.
+  elastic: {
+    agent: { 'deprecated-attribute': 4, 'root-missing-context': 1 },
+    error: { 'deprecated-attribute': 1, 'root-missing-context': 1 },
   },
 };
 
@@ -216,5 +222,35 @@ describe.each(['langchain-openinference', 'langchain-traceloop'] as const)('Lang
     expect(llm[0]!.view.error).toBeDefined();
     expect(r.rows.map((x) => [x.model, x.calls, x.inputTokens])).toEqual([[FAIL_429_MODEL, 1, 0]]);
     expect(findingsOf(r.lint.findings, 'llm-missing-usage')).toEqual([]);
+  }, 90_000);
+});
+
+describe('@elastic/opentelemetry-instrumentation-openai (openai 4)', () => {
+  it('every call once, embeddings too, with the server\'s input and output; no cached or reasoning counts', async () => {
+    const r = await run('elastic', 'agent');
+    expect(asked(r)).toEqual(['/v1/chat/completions gpt-4o', '/v1/chat/completions gpt-4o-mini', '/v1/embeddings text-embedding-3-small', '/v1/chat/completions o4-mini']);
+    const lost = { cached: true, reasoning: true };
+    expect(costByModel(r)).toEqual({
+      'gpt-4o': openai('gpt-4o', lost),
+      'gpt-4o-mini': openai('gpt-4o-mini', lost),
+      'text-embedding-3-small': openai('text-embedding-3-small', lost),
+      'o4-mini': openai('o4-mini', lost),
+    });
+    expect(roles(r.trace)).toEqual([
+      'embeddings:embeddings text-embedding-3-small',
+      'llm:chat gpt-4o',
+      'llm:chat gpt-4o-mini',
+      'llm:chat o4-mini',
+      'other:agent.research',
+      `tool:execute_tool ${TOOL_NAME}`,
+    ]);
+    expect(r.trace.nodes.filter((n) => n.view.kind === 'llm').every((n) => n.view.provider === 'openai')).toBe(true);
+  }, 90_000);
+
+  it('a failed call (HTTP 429) is one failed call, with its error.type', async () => {
+    const r = await run('elastic', 'error');
+    const llm = r.trace.nodes.filter((n) => n.view.kind === 'llm');
+    expect(llm.map((n) => [n.view.error, n.view.errorType])).toEqual([['RateLimitError', 'RateLimitError']]);
+    expect(r.rows.map((x) => [x.model, x.calls, x.inputTokens])).toEqual([[FAIL_429_MODEL, 1, 0]]);
   }, 90_000);
 });

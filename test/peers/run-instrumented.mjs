@@ -50,8 +50,8 @@ export function executeTool(tracer, callId) {
   );
 }
 
-async function openaiScenario(lib, baseURL, tracer, scenario) {
-  const { OpenAI } = require('openai'); // after registering: the require hook patches it
+/** `OpenAI`: the client class, by default this package's openai, loaded after registering (the require hook patches it). */
+export async function openaiScenario(lib, baseURL, tracer, scenario, OpenAI = require('openai').OpenAI) {
   const client = new OpenAI({ baseURL, apiKey: 'test', maxRetries: 0 });
   if (scenario === 'error') {
     await client.chat.completions

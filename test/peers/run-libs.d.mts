@@ -1,6 +1,6 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
-export type MoreLib = 'traceloop-sdk' | 'anthropic-openinference' | 'anthropic-traceloop' | 'langchain-openinference' | 'langchain-traceloop';
+export type MoreLib = 'traceloop-sdk' | 'anthropic-openinference' | 'anthropic-traceloop' | 'langchain-openinference' | 'langchain-traceloop' | 'elastic';
 export const MORE_LIBS: readonly MoreLib[];
 export const WORKFLOW: string;
 export const AGENT: string;

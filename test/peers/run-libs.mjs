@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { FAIL_429_MODEL } from './openai-server.mjs';
 export { ANTHROPIC_TOKENS } from './anthropic-mock.mjs';
-import { QUESTION, SYSTEM, TOOL_RESULT, executeTool, underRootSpan } from './run-instrumented.mjs';
+import { QUESTION, SYSTEM, TOOL_RESULT, executeTool, openaiScenario, underRootSpan } from './run-instrumented.mjs';
 import { FEATURE, TOOL_NAME } from './scenario.mjs';
 
 const require = createRequire(import.meta.url);
@@ -17,6 +17,7 @@ export const MORE_LIBS = Object.freeze([
   'anthropic-traceloop',
   'langchain-openinference',
   'langchain-traceloop',
+  'elastic',
 ]);
 
 /** The Traceloop SDK scenario's workflow and agent names: the feature is the workflow's. */
@@ -45,6 +46,8 @@ async function instrumentation(lib) {
     }
     case 'langchain-traceloop':
       return new (await import('@traceloop/instrumentation-langchain')).LangChainInstrumentation();
+    case 'elastic':
+      return new (await import('@elastic/opentelemetry-instrumentation-openai')).OpenAIInstrumentation();
     default:
       return undefined;
   }
@@ -151,7 +154,11 @@ async function traceloopSdkScenario(baseURL, exporter, scenario) {
 export async function runLib(lib, { baseURL, scenario = 'agent' }) {
   if (!MORE_LIBS.includes(lib)) throw new Error(`unknown library ${lib}`);
   if (lib === 'traceloop-sdk') return traceloopSdkScenario(baseURL, new InMemorySpanExporter(), scenario);
-  return underRootSpan(lib, await instrumentation(lib), (tracer) =>
-    lib.startsWith('anthropic-') ? anthropicScenario(baseURL, tracer, scenario) : langchainScenario(baseURL, scenario),
-  );
+  return underRootSpan(lib, await instrumentation(lib), (tracer) => {
+    if (lib.startsWith('anthropic-')) return anthropicScenario(baseURL, tracer, scenario);
+    if (lib.startsWith('langchain-')) return langchainScenario(baseURL, scenario);
+    // Elastic's instrumentation patches openai >= 4.19 < 5 only: the OpenAI scenario on openai 4,
+    // loaded by the name `openai` from a package that depends on it (test/peers/openai-v4).
+    return openaiScenario(lib, baseURL, tracer, scenario, require('llmtrace-peer-openai-v4')().OpenAI);
+  });
 }
