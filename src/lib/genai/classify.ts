@@ -240,7 +240,7 @@ export function classify(span: Span): GenAiView {
     ttftMs: undefined,
     convention: 'none',
   };
-  const usageConv = readUsage(a, view, isOI, isVercel, reportsInputWithoutCache(span.scope.name, provider));
+  const usageConv = readUsage(a, view, isOI, isVercel, span.scope.name);
 
   // A span with a model and token usage but no explicit operation is an LLM call.
   if (kind === undefined) {
@@ -367,7 +367,7 @@ function refineGenAi(span: Span, usageConv: Convention | undefined): Convention 
  * Read token usage into `view.usage` (left undefined when the span has no token count at all)
  * and return the convention that supplied it.
  */
-function readUsage(a: Attributes, view: GenAiView, isOI: boolean, isVercel: boolean, inputExcl: boolean): Convention | undefined {
+function readUsage(a: Attributes, view: GenAiView, isOI: boolean, isVercel: boolean, scopeName: string): Convention | undefined {
   let conv: Convention | undefined;
   const input = pickTokens(a, INPUT_KEYS, isOI, isVercel);
   if (input !== undefined) conv = INPUT_KEYS[picked]![1];
@@ -412,7 +412,7 @@ function readUsage(a: Attributes, view: GenAiView, isOI: boolean, isVercel: bool
   // Every other convention is read as the OTel rule says (input includes cache, output includes
   // reasoning), except producers known to copy Anthropic's split; normalizeUsage corrects
   // producers that report them separately.
-  view.usage = normalizeUsage(input ?? 0, output ?? 0, cr, cw, rs, total, inputExcl, false);
+  view.usage = normalizeUsage(input ?? 0, output ?? 0, cr, cw, rs, total, reportsInputWithoutCache(scopeName, view.provider), false);
   return conv;
 }
 
