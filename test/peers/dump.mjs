@@ -9,7 +9,7 @@ import { startOpenAIServer } from './openai-server.mjs';
 const EMIT = fileURLToPath(new URL('./emit.mjs', import.meta.url));
 
 /**
- * @param {'official' | 'openllmetry' | 'openinference' | 'vercel'} lib
+ * @param {string} lib a library of scenario.mjs LIBS or run-libs.mjs MORE_LIBS
  * @param {{ scenario?: 'agent' | 'error', timeoutMs?: number }} [opts]
  */
 export async function dumpPeer(lib, { scenario = 'agent', timeoutMs = 60_000 } = {}) {

@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { runScenario } from './run-instrumented.mjs';
+import { MORE_LIBS, runLib } from './run-libs.mjs';
 import { LIBS } from './scenario.mjs';
 
 const { positionals, values } = parseArgs({
@@ -22,12 +23,13 @@ const { positionals, values } = parseArgs({
   },
 });
 const lib = positionals[0];
-if (!LIBS.includes(lib) || !values.url || !['agent', 'error'].includes(values.scenario)) {
-  console.error(`usage: emit.mjs <${LIBS.join('|')}> --url <baseURL> [--json f] [--proto f] [--scenario agent|error]`);
+if (!(LIBS.includes(lib) || MORE_LIBS.includes(lib)) || !values.url || !['agent', 'error'].includes(values.scenario)) {
+  console.error(`usage: emit.mjs <${[...LIBS, ...MORE_LIBS].join('|')}> --url <baseURL> [--json f] [--proto f] [--scenario agent|error]`);
   process.exit(2);
 }
 try {
-  const spans = await runScenario(lib, { baseURL: values.url, scenario: values.scenario });
+  const run = MORE_LIBS.includes(lib) ? runLib : runScenario;
+  const spans = await run(lib, { baseURL: values.url, scenario: values.scenario });
   if (values.json) writeFileSync(values.json, JsonTraceSerializer.serializeRequest(spans));
   if (values.proto) writeFileSync(values.proto, ProtobufTraceSerializer.serializeRequest(spans));
   if (values.export) {

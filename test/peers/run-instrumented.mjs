@@ -12,9 +12,9 @@ import { FEATURE, LIBS, ROOT_SPAN, TOOL_NAME } from './scenario.mjs';
 
 const require = createRequire(import.meta.url);
 
-const SYSTEM = 'You are a research assistant.';
-const QUESTION = 'How do I trace LLM calls?';
-const TOOL_RESULT = 'Use OpenTelemetry GenAI semantic conventions.';
+export const SYSTEM = 'You are a research assistant.';
+export const QUESTION = 'How do I trace LLM calls?';
+export const TOOL_RESULT = 'Use OpenTelemetry GenAI semantic conventions.';
 
 async function instrumentation(lib) {
   switch (lib) {
@@ -31,7 +31,7 @@ async function instrumentation(lib) {
 }
 
 /** A manual tool span, written to the current GenAI conventions. */
-function executeTool(tracer, callId) {
+export function executeTool(tracer, callId) {
   return tracer.startActiveSpan(
     `execute_tool ${TOOL_NAME}`,
     {
@@ -50,8 +50,8 @@ function executeTool(tracer, callId) {
   );
 }
 
-async function openaiScenario(lib, baseURL, tracer, scenario) {
-  const { OpenAI } = require('openai'); // after registering: the require hook patches it
+/** `OpenAI`: the client class, by default this package's openai, loaded after registering (the require hook patches it). */
+export async function openaiScenario(lib, baseURL, tracer, scenario, OpenAI = require('openai').OpenAI) {
   const client = new OpenAI({ baseURL, apiKey: 'test', maxRetries: 0 });
   if (scenario === 'error') {
     await client.chat.completions
@@ -136,26 +136,26 @@ async function vercelScenario(baseURL, scenario) {
 }
 
 /**
- * @param {'official' | 'openllmetry' | 'openinference' | 'vercel'} lib
- * @param {{ baseURL: string, scenario?: 'agent' | 'error' }} opts
+ * Run `body` inside the root span `agent.research` (app.feature=research) with a fresh global
+ * tracer provider (service `peer-<lib>`) and `inst` registered, and return the finished spans.
+ * @param {string} lib
+ * @param {import('@opentelemetry/instrumentation').Instrumentation | undefined} inst
+ * @param {(tracer: import('@opentelemetry/api').Tracer) => Promise<void>} body
  * @returns {Promise<import('@opentelemetry/sdk-trace-base').ReadableSpan[]>}
  */
-export async function runScenario(lib, { baseURL, scenario = 'agent' }) {
-  if (!LIBS.includes(lib)) throw new Error(`unknown library ${lib}`);
+export async function underRootSpan(lib, inst, body) {
   const exporter = new InMemorySpanExporter();
   const provider = new NodeTracerProvider({
     resource: defaultResource().merge(resourceFromAttributes({ 'service.name': `peer-${lib}` })),
     spanProcessors: [new SimpleSpanProcessor(exporter)],
   });
   provider.register();
-  const inst = await instrumentation(lib);
   if (inst) registerInstrumentations({ instrumentations: [inst], tracerProvider: provider });
 
   const tracer = trace.getTracer('llmtrace-peers');
   await tracer.startActiveSpan(ROOT_SPAN, { attributes: { 'app.feature': FEATURE } }, async (root) => {
     try {
-      if (lib === 'vercel') await vercelScenario(baseURL, scenario);
-      else await openaiScenario(lib, baseURL, tracer, scenario);
+      await body(tracer);
     } catch (err) {
       root.setStatus({ code: SpanStatusCode.ERROR, message: String(err?.message ?? err) });
       throw err;
@@ -168,4 +168,16 @@ export async function runScenario(lib, { baseURL, scenario = 'agent' }) {
   const spans = exporter.getFinishedSpans();
   await provider.shutdown();
   return spans;
+}
+
+/**
+ * @param {'official' | 'openllmetry' | 'openinference' | 'vercel'} lib
+ * @param {{ baseURL: string, scenario?: 'agent' | 'error' }} opts
+ * @returns {Promise<import('@opentelemetry/sdk-trace-base').ReadableSpan[]>}
+ */
+export async function runScenario(lib, { baseURL, scenario = 'agent' }) {
+  if (!LIBS.includes(lib)) throw new Error(`unknown library ${lib}`);
+  return underRootSpan(lib, await instrumentation(lib), (tracer) =>
+    lib === 'vercel' ? vercelScenario(baseURL, scenario) : openaiScenario(lib, baseURL, tracer, scenario),
+  );
 }

@@ -6,6 +6,7 @@
  */
 import { classify } from '../genai/classify.js';
 import { TOOL_ARGUMENT_KEYS } from '../genai/conventions.js';
+import { dimensionKeyApplies } from '../genai/producers.js';
 import { emptyUsage } from '../genai/usage.js';
 import { isModelSpan } from '../trace/count-once.js';
 import type { GenAiView, Usage } from '../genai/types.js';
@@ -164,7 +165,7 @@ function readVals(tracked: readonly string[], a: Attributes): TrackedValues | un
   let vals: TrackedValues | undefined;
   for (let i = 0; i < tracked.length; i++) {
     const v = a[tracked[i]!];
-    if (v === undefined) continue;
+    if (v === undefined || !dimensionKeyApplies(a, tracked[i]!)) continue;
     const s = valueString(v);
     if (s === undefined) continue;
     vals ??= new Array<string | undefined>(tracked.length);

@@ -37,6 +37,7 @@ import {
   type TaggedKeys,
   isContentKey,
 } from './conventions.js';
+import { LANGCHAIN_METADATA, reportsInputWithoutCache } from './producers.js';
 import { normalizeProvider } from './provider.js';
 import type { Convention, GenAiKind, GenAiView, Usage } from './types.js';
 
@@ -211,6 +212,7 @@ export function classify(span: Span): GenAiView {
       str(a[OPENINFERENCE.REQUEST_MODEL_NAME]) ?? oiModel ?? str(a[OPENINFERENCE.EMBEDDING_MODEL_NAME]);
     responseModel ??= str(a[OPENINFERENCE.RESPONSE_MODEL_NAME]) ?? oiModel;
     providerRaw ??= str(a[OPENINFERENCE.PROVIDER]) ?? str(a[OPENINFERENCE.SYSTEM]);
+    if (providerRaw === undefined && (kind === 'llm' || kind === 'embeddings')) providerRaw = langchainProvider(a[OPENINFERENCE.METADATA]);
   }
   if (isVercel) {
     requestModel ??= str(a[VERCEL.MODEL_ID]);
@@ -238,7 +240,7 @@ export function classify(span: Span): GenAiView {
     ttftMs: undefined,
     convention: 'none',
   };
-  const usageConv = readUsage(a, view, isOI, isVercel);
+  const usageConv = readUsage(a, view, isOI, isVercel, span.scope.name);
 
   // A span with a model and token usage but no explicit operation is an LLM call.
   if (kind === undefined) {
@@ -365,7 +367,7 @@ function refineGenAi(span: Span, usageConv: Convention | undefined): Convention 
  * Read token usage into `view.usage` (left undefined when the span has no token count at all)
  * and return the convention that supplied it.
  */
-function readUsage(a: Attributes, view: GenAiView, isOI: boolean, isVercel: boolean): Convention | undefined {
+function readUsage(a: Attributes, view: GenAiView, isOI: boolean, isVercel: boolean, scopeName: string): Convention | undefined {
   let conv: Convention | undefined;
   const input = pickTokens(a, INPUT_KEYS, isOI, isVercel);
   if (input !== undefined) conv = INPUT_KEYS[picked]![1];
@@ -408,8 +410,9 @@ function readUsage(a: Attributes, view: GenAiView, isOI: boolean, isVercel: bool
   }
 
   // Every other convention is read as the OTel rule says (input includes cache, output includes
-  // reasoning); normalizeUsage corrects producers that report them separately.
-  view.usage = normalizeUsage(input ?? 0, output ?? 0, cr, cw, rs, total, false, false);
+  // reasoning), except producers known to copy Anthropic's split; normalizeUsage corrects
+  // producers that report them separately.
+  view.usage = normalizeUsage(input ?? 0, output ?? 0, cr, cw, rs, total, reportsInputWithoutCache(scopeName, view.provider), false);
   return conv;
 }
 
@@ -442,9 +445,10 @@ function normalizeUsage(
   let inp = inputExcl || cache > input ? input + cache : input;
   let out = outputExcl || reasoning > output ? output + reasoning : output;
   if (total !== undefined && (cache > 0 || reasoning > 0) && inp + out !== total) {
-    // Readings allowed by the counts: an input smaller than its cache must be exclusive.
-    const ins = cache > input ? [input + cache] : cache > 0 ? [input, input + cache] : [input];
-    const outs = reasoning > output ? [output + reasoning] : reasoning > 0 ? [output, output + reasoning] : [output];
+    // Readings allowed by the counts and the producer: an input smaller than its cache, or one
+    // its producer reports without the cache, is exclusive.
+    const ins = inputExcl || cache > input ? [input + cache] : cache > 0 ? [input, input + cache] : [input];
+    const outs = outputExcl || reasoning > output ? [output + reasoning] : reasoning > 0 ? [output, output + reasoning] : [output];
     let fits = 0;
     let fi = inp;
     let fo = out;
@@ -463,6 +467,13 @@ function normalizeUsage(
     }
   }
   return { input: inp, output: out, cacheRead, cacheWrite, reasoning };
+}
+
+/** `ls_provider` from OpenInference's `metadata` JSON (LANGCHAIN_METADATA), when it is a non-empty string. */
+function langchainProvider(v: AttrValue | undefined): string | undefined {
+  if (typeof v !== 'string' || v.length > LANGCHAIN_METADATA.MAX_CHARS) return undefined;
+  const p = detailsLookup(v)?.(LANGCHAIN_METADATA.PROVIDER);
+  return typeof p === 'string' && p !== '' ? p : undefined;
 }
 
 /** A JSON object or OTLP kvlist → a key lookup; anything else → undefined. */

@@ -10,7 +10,7 @@
 import type { Convention, GenAiKind } from './types.js';
 
 /** A frozen null-prototype lookup table. */
-function table<T>(entries: Record<string, T>): Readonly<Record<string, T>> {
+export function table<T>(entries: Record<string, T>): Readonly<Record<string, T>> {
   return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries));
 }
 

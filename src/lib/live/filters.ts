@@ -4,6 +4,7 @@
  * alternatives; different flags must all match.
  */
 import { DEFAULT_FEATURE_KEYS } from '../cost/attribution.js';
+import { dimensionKeyApplies } from '../genai/producers.js';
 import { attrString, type Span } from '../span.js';
 
 /** docs/architecture.md "`cost` and `stats` reports": keys tried in order; the first one found (span, ancestors, resource) wins. */
@@ -16,26 +17,36 @@ export type FeatureSpan = Pick<Span, 'spanId' | 'parentSpanId' | 'name' | 'attri
 
 /**
  * The feature of `span`, from the spans of its trace that have arrived so far. In a live stream
- * the ancestors often come later (children end first): when no key is found and the root has not
- * arrived yet, the answer is undefined (not known yet) rather than a wrong `(none)`.
+ * the ancestors often come later (children end first): keys are tried in order, so while the
+ * root has not arrived, a value of any key but the first may yet be overruled by an earlier key
+ * on an ancestor still to come (withAgent's `gen_ai.agent.name` on a call, the workflow's name
+ * above it). Then the answer is undefined (not known yet) rather than a wrong one, unless `final`
+ * (the trace is complete as far as it will be): then the best value found stands.
  */
-export function featureOf(span: FeatureSpan, parentOf: (s: FeatureSpan) => FeatureSpan | undefined, keys: readonly string[] = FEATURE_KEYS): string | undefined {
+export function featureOf(
+  span: FeatureSpan,
+  parentOf: (s: FeatureSpan) => FeatureSpan | undefined,
+  keys: readonly string[] = FEATURE_KEYS,
+  final = false,
+): string | undefined {
   const chain: FeatureSpan[] = [];
   const seen = new Set<string>();
   for (let s: FeatureSpan | undefined = span; s && !seen.has(s.spanId); s = parentOf(s)) {
     seen.add(s.spanId);
     chain.push(s);
   }
-  for (const key of keys) {
-    for (const s of chain) {
-      const v = attrString(s.attributes, key);
-      if (v) return v;
-    }
-    const r = attrString(span.resource.attributes, key);
-    if (r) return r;
-  }
   const top = chain[chain.length - 1]!;
-  if (top.parentSpanId !== '') return undefined;
+  const complete = top.parentSpanId === '';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    for (const s of chain) {
+      const v = dimensionKeyApplies(s.attributes, key) ? attrString(s.attributes, key) : undefined;
+      if (v) return complete || final || i === 0 ? v : undefined;
+    }
+    const r = dimensionKeyApplies(span.resource.attributes, key) ? attrString(span.resource.attributes, key) : undefined;
+    if (r) return complete || final ? r : undefined;
+  }
+  if (!complete) return undefined;
   return top.name || NO_FEATURE;
 }
 

@@ -9,6 +9,7 @@
  */
 import { classify, type GenAiView } from '../genai/classify.js';
 import { isContentKey } from '../genai/conventions.js';
+import { DIMENSION_KEY_SCOPES, dimensionKeyApplies } from '../genai/producers.js';
 import type { AcceptedExport, LogRecordView } from '../receiver/types.js';
 import { attrString, newAttributes, serviceName, StatusCode, type Attributes, type AttrValue, type Span } from '../span.js';
 import { assembleTrace } from '../trace/assemble.js';
@@ -244,9 +245,12 @@ export class LiveView {
     let attributes: Attributes | undefined;
     for (const k of this.opts.featureKeys ?? FEATURE_KEYS) {
       const v = span.attributes[k];
-      if (v === undefined) continue;
+      if (v === undefined || !dimensionKeyApplies(span.attributes, k)) continue;
       attributes ??= newAttributes();
       attributes[k] = v;
+      // featureOf checks the scope again on what is kept: keep the key it is checked against.
+      const scope = DIMENSION_KEY_SCOPES[k];
+      if (scope !== undefined) attributes[scope[0]] = scope[1];
     }
     return { spanId: span.spanId, parentSpanId: span.parentSpanId, name: span.name, attributes: attributes ?? NO_ATTRIBUTES, resource: span.resource };
   }
@@ -278,7 +282,7 @@ export class LiveView {
       const p = s.parentSpanId ? t.spans.get(s.parentSpanId) : undefined;
       return typeof p === 'string' ? undefined : p;
     };
-    const f = featureOf(span, parentOf, this.opts.featureKeys);
+    const f = featureOf(span, parentOf, this.opts.featureKeys, final);
     return f ?? (final ? NO_FEATURE : undefined);
   }
 

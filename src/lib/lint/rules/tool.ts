@@ -11,13 +11,18 @@ export const toolMissingName: RuleDef<'tool-missing-name'> = {
   defaultSeverity: 'error',
   description: 'tool spans carry gen_ai.tool.name',
   docs: {
-    checks: 'A tool span has no `gen_ai.tool.name` (vendor-only spans: no tool name in any key).',
+    checks: 'A tool span has no `gen_ai.tool.name` (spans made tools by a vendor\'s marker: no tool name in any key).',
     why: 'The tool name is required by the `execute_tool` span definition; without it a trace shows that "a tool" ran, not which one failed or was slow.',
     fix: 'Set `gen_ai.tool.name` (and name the span `execute_tool {tool name}`).',
   },
   span({ span, view, vendorOnly }) {
     if (view.kind !== 'tool') return undefined;
-    const ok = vendorOnly ? view.toolName !== undefined : present(span.attributes, GEN_AI.TOOL_NAME);
+    // A span made a tool by a vendor's marker (`traceloop.span.kind=tool`, OpenInference TOOL, …)
+    // names it in that vendor's key, even when it also carries some gen_ai key (the Traceloop
+    // SDK's `withTool` adds `gen_ai.agent.name`): the name classify read from it counts. A span
+    // with `gen_ai.operation.name` follows the GenAI convention, which requires the key.
+    const vendorTool = vendorOnly || !present(span.attributes, GEN_AI.OPERATION);
+    const ok = vendorTool ? view.toolName !== undefined : present(span.attributes, GEN_AI.TOOL_NAME);
     return ok ? undefined : { expected: GEN_AI.TOOL_NAME };
   },
 };

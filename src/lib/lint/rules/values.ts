@@ -4,6 +4,7 @@
  * `invalid-id` also turns those decode problems into findings.
  */
 import { GEN_AI } from '../../genai/conventions.js';
+import { reportsInputWithoutCache } from '../../genai/producers.js';
 import type { AttrValue, Attributes } from '../../span.js';
 import { KEY_TOKENS, TOKEN_KEYS } from '../keys.js';
 import type { RuleDef, RuleFacts, TokenProblem } from '../types.js';
@@ -56,11 +57,11 @@ export const invalidTokenCount: RuleDef<'invalid-token-count'> = {
   defaultSeverity: 'error',
   description: 'token counts are non-negative integers, with cached and reasoning tokens inside their totals',
   docs: {
-    checks: 'A token-count attribute of any convention (`gen_ai.usage.*`, `llm.token_count.*`, `ai.usage.*`, …) is negative, fractional, not a number or above 2^53−1; or `gen_ai.usage.cache_read.input_tokens` + `cache_creation` exceed `gen_ai.usage.input_tokens` (or reasoning exceeds output tokens).',
+    checks: 'A token-count attribute of any convention (`gen_ai.usage.*`, `llm.token_count.*`, `ai.usage.*`, …) is negative, fractional, not a number or above 2^53−1; or `gen_ai.usage.cache_read.input_tokens` + `cache_creation` exceed `gen_ai.usage.input_tokens` (or reasoning exceeds output tokens). Spans of instrumentations known to report Anthropic\'s input without the cache (`@traceloop/instrumentation-anthropic`) are read that way, as `cost` reads them, and not reported for it.',
     why: 'Counts feed cost and budgets: a negative or fractional count is a bug in the instrumentation, and llmtrace ignores it — so the call looks free. The convention says input INCLUDES cached tokens and output INCLUDES reasoning; reporting them separately (Anthropic\'s API does) makes every backend under-count input.',
     fix: 'Record the provider\'s integer counts; for Anthropic set `input_tokens = input_tokens + cache_read_input_tokens + cache_creation_input_tokens`.',
   },
-  span({ span, keys, infos, keyFlags }) {
+  span({ span, view, keys, infos, keyFlags }) {
     if (!(keyFlags & KEY_TOKENS)) return undefined;
     const a = span.attributes;
     let out: TokenFacts[] | undefined;
@@ -74,7 +75,11 @@ export const invalidTokenCount: RuleDef<'invalid-token-count'> = {
       const problem = tokenProblem(value);
       if (problem) (out ??= []).push({ key, value: show(value), problem });
     }
+    // A producer known to report input without the cache (Anthropic's split) is read that way by
+    // the usage normalization: its cache is not part of that input, so it cannot exceed it.
+    const inputExcl = reportsInputWithoutCache(span.scope.name, view.provider);
     for (const [parts, whole] of PART_WHOLE) {
+      if (inputExcl && whole === GEN_AI.INPUT_TOKENS) continue;
       const total = count(a, whole);
       if (total === undefined) continue;
       let sum = 0;
