@@ -67,6 +67,9 @@ export function clickHouseError(e: unknown, target: ClickHouseTarget, what: stri
   if (code === 'ECONNREFUSED') return new LlmtraceError(`${where}: connection refused at ${target.httpUrl}`, `is ClickHouse listening there? Its HTTP port is 8123 (8443 with secure=1)`);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new LlmtraceError(`${where}: host not found (${target.httpUrl})`);
   if (code === 'ECONNRESET' || code === 'EPIPE') return new LlmtraceError(`${where}: the connection was closed while ${what}`);
+  if (code === 'EPROTO' && /wrong version number/.test(message)) {
+    return new LlmtraceError(`${where}: TLS failed: the server answered in plain HTTP`, 'leave out secure=1, or give the server\'s HTTPS port (8443 by default)');
+  }
   if (code === 'EPROTO' || (typeof code === 'string' && /CERT|SSL|TLS/.test(code))) {
     return new LlmtraceError(`${where}: TLS failed (${message})`, target.secure ? 'secure=1 speaks HTTPS (port 8443 by default)' : 'a server that speaks HTTPS needs secure=1');
   }
