@@ -137,10 +137,25 @@ describe('cost over ClickHouse equals cost over the files', () => {
   });
 });
 
+describe('stats over ClickHouse equals stats over the files', () => {
+  it('generated data and the captures, with a window', async () => {
+    const env = { LLMTRACE_NOW: new Date(FROM + 6 * 86_400_000).toISOString() };
+    for (const [files, db] of [[dump.files, 'gen'], [captureFiles, 'captures']] as const) {
+      const { f, c } = await both(['stats', '--format', 'json', '--by', 'provider,model'], [...files], db, env);
+      expect(c.code, c.stderr).toBe(f.code);
+      expect((json(c.stdout) as { rows: unknown[] }).rows.length).toBeGreaterThan(2);
+      expect(json(c.stdout)).toEqual(json(f.stdout));
+    }
+    const w = await both(['stats', '--format', 'json', '--since', '4d'], dump.files, 'gen', env);
+    expect(json(w.c.stdout)).toEqual(json(w.f.stdout));
+  });
+});
+
 describe('tree over ClickHouse equals tree over the files', () => {
   it('every trace of the captures', async () => {
     const { f, c } = await both(['tree', '--format', 'json'], captureFiles, 'captures');
     expect(c.code, c.stderr).toBe(0);
+    expect((json(c.stdout) as { traces: unknown[] }).traces.length).toBe(4);
     expect(json(c.stdout)).toEqual(json(f.stdout));
   });
 
