@@ -59,3 +59,28 @@ describe('clickhouse:// URLs', () => {
     expect(() => parseClickHouseUrl('clickhouse://u:topsecret@h/a/b', {})).not.toThrow(/topsecret/);
   });
 });
+
+describe('a server that never answers', () => {
+  it('times out with a message naming the source', async () => {
+    const { createServer } = await import('node:net');
+    const { connect, clickHouseError } = await import('../../src/lib/sources/clickhouse/client.js');
+    const held: import('node:net').Socket[] = [];
+    const srv = createServer((s) => held.push(s)); // accepts, reads nothing, says nothing
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as { port: number }).port;
+    const target = parseClickHouseUrl(`clickhouse://127.0.0.1:${port}/otel`, {});
+    const client = connect(target, 300);
+    let err: unknown;
+    try {
+      await client.query({ query: 'SELECT 1' });
+    } catch (e) {
+      err = clickHouseError(e, target, 'reading spans', 300);
+    } finally {
+      await client.close();
+      for (const s of held) s.destroy();
+      srv.close();
+    }
+    expect(err).toBeInstanceOf(LlmtraceError);
+    expect((err as LlmtraceError).message).toBe(`ClickHouse clickhouse://127.0.0.1:${port}/otel: no answer within 0.3 s while reading spans`);
+  });
+});

@@ -36,7 +36,7 @@ function serverText(message: string): string {
 }
 
 /** What went wrong, in words naming the source; `what` says what llmtrace was doing. */
-export function clickHouseError(e: unknown, target: ClickHouseTarget, what: string): LlmtraceError {
+export function clickHouseError(e: unknown, target: ClickHouseTarget, what: string, timeoutMs = REQUEST_TIMEOUT_MS): LlmtraceError {
   const where = `ClickHouse ${target.label}`;
   if (e instanceof LlmtraceError) return e;
   if (e instanceof ClickHouseError) {
@@ -73,7 +73,7 @@ export function clickHouseError(e: unknown, target: ClickHouseTarget, what: stri
   if (code === 'EPROTO' || (typeof code === 'string' && /CERT|SSL|TLS/.test(code))) {
     return new LlmtraceError(`${where}: TLS failed (${message})`, target.secure ? 'secure=1 speaks HTTPS (port 8443 by default)' : 'a server that speaks HTTPS needs secure=1');
   }
-  if (/timeout/i.test(message)) return new LlmtraceError(`${where}: no answer within ${REQUEST_TIMEOUT_MS / 1000} s while ${what}`);
+  if (/timeout/i.test(message)) return new LlmtraceError(`${where}: no answer within ${timeoutMs / 1000} s while ${what}`, 'is the host right, and ClickHouse not overloaded? Narrow the query with --since/--until');
   if (/HPE_|Parse Error/i.test(message)) return new LlmtraceError(`${where}: the answer is not HTTP from ClickHouse while ${what} (${message})`, target.secure ? undefined : 'a server that speaks HTTPS needs secure=1');
   return new LlmtraceError(`${where}: failed while ${what}: ${message}`);
 }

@@ -104,14 +104,20 @@ async function select(client: ClickHouseClient, target: ClickHouseTarget, layout
   const sel: Selection = { sinceMs: push.sinceMs, untilMs: push.untilMs, slim: push.slim };
   type Found = { TraceId: string; lo: string; hi: string };
   let found: Found[] | undefined;
+  // trace_id_ts is filled by a materialized view: spans inserted before it existed are not in
+  // it. When it knows of nothing, the traces table itself is asked (slower, never wrong).
   if (push.newest !== undefined) {
     const q = newestQuery(layout, push.newest, push.tracePrefix);
     found = await rows<Found>(client, target, 'finding the newest traces', q.query, q.params);
+    if (found.length === 0 && layout.traceIdTs) {
+      const again = newestQuery({ ...layout, traceIdTs: false }, push.newest, push.tracePrefix);
+      found = await rows<Found>(client, target, 'finding the newest traces', again.query, again.params);
+    }
   } else if (push.tracePrefix !== undefined) {
     if (!layout.traceIdTs) return { ...sel, prefix: push.tracePrefix };
     const q = prefixLookupQuery(push.tracePrefix, MAX_LISTED_TRACES + 1);
     found = await rows<Found>(client, target, 'looking up the trace id', q.query, q.params);
-    if (found.length > MAX_LISTED_TRACES) return { ...sel, prefix: push.tracePrefix };
+    if (found.length > MAX_LISTED_TRACES || found.length === 0) return { ...sel, prefix: push.tracePrefix };
   }
   if (found === undefined) return sel;
   // No trace found: nothing to read (the command says no trace matches).
