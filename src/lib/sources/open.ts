@@ -65,12 +65,10 @@ const MAX_HELD_PROBLEMS = 10_000;
 export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSources> {
   const maxLines = opts.maxProblemLines ?? 20;
   const clickhouse = opts.sources.filter(isClickHouseSource);
-  if (clickhouse.length) {
-    // One database per run, alone: a ClickHouse source is read with the work pushed down to it,
-    // which a file beside it could not share (docs/architecture.md, "ClickHouse source").
-    if (opts.sources.length > 1) {
-      throw new LlmtraceError('a clickhouse:// source cannot be combined with other sources in one run', 'run the command once per source; to compare, write each report with --format json');
-    }
+  // One database per run, alone: a ClickHouse source is read with the work pushed down to it,
+  // which a file beside it could not share (docs/architecture.md, "ClickHouse source").
+  if (clickhouse.length && opts.sources.length > 1) {
+    throw new LlmtraceError('a clickhouse:// source cannot be combined with other sources in one run', 'run the command once per source; to compare, write each report with --format json');
   }
   let inputs: Input[];
   let fromStore = false;
@@ -145,19 +143,17 @@ export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSourc
    * query that selects no span (a window with no calls) is an empty report, not an error.
    */
   function finish(givenInputs: boolean) {
-    {
-      const total = found;
-      let summary: string | undefined;
-      if (total > 0) {
-        const parts = [`read ${stats.inputs} input${stats.inputs === 1 ? '' : 's'}`, `${stats.spans} spans`];
-        if (stats.badRecords) parts.push(`${stats.badRecords} bad record${stats.badRecords === 1 ? '' : 's'} skipped`);
-        if (stats.skippedSpans) parts.push(`${stats.skippedSpans} invalid span${stats.skippedSpans === 1 ? '' : 's'} skipped`);
-        if (stats.unreadableInputs) parts.push(`${stats.unreadableInputs} unreadable`);
-        if (total > printed) parts.push(`${total - printed} more problem${total - printed === 1 ? '' : 's'} not shown`);
-        summary = parts.join(', ');
-      }
-      const unusable = stats.unreadableInputs > 0 || (stats.spans === 0 && (total > 0 || (!fromStore && givenInputs)));
-      return { summary, unusable, nothingRead: unusable && stats.spans === 0 };
+    const total = found;
+    let summary: string | undefined;
+    if (total > 0) {
+      const parts = [`read ${stats.inputs} input${stats.inputs === 1 ? '' : 's'}`, `${stats.spans} spans`];
+      if (stats.badRecords) parts.push(`${stats.badRecords} bad record${stats.badRecords === 1 ? '' : 's'} skipped`);
+      if (stats.skippedSpans) parts.push(`${stats.skippedSpans} invalid span${stats.skippedSpans === 1 ? '' : 's'} skipped`);
+      if (stats.unreadableInputs) parts.push(`${stats.unreadableInputs} unreadable`);
+      if (total > printed) parts.push(`${total - printed} more problem${total - printed === 1 ? '' : 's'} not shown`);
+      summary = parts.join(', ');
     }
+    const unusable = stats.unreadableInputs > 0 || (stats.spans === 0 && (total > 0 || (!fromStore && givenInputs)));
+    return { summary, unusable, nothingRead: unusable && stats.spans === 0 };
   }
 }
