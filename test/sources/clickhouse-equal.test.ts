@@ -116,6 +116,9 @@ describe('cost over ClickHouse equals cost over the files', () => {
     expect(json(c.stdout)).toEqual(json(f.stdout));
     const rel = await both(['cost', '--format', 'json', '--pricing', pricing, '--no-builtin-pricing', '--since', '3d', '--by', 'service,provider,operation'], dump.files, 'gen', env);
     expect(json(rel.c.stdout)).toEqual(json(rel.f.stdout));
+    const more = await both(['cost', '--format', 'json', '--pricing', pricing, '--no-builtin-pricing', '--by', 'user,conversation,attr:app.feature,attr:service.version'], dump.files, 'gen', env);
+    expect(more.c.code, more.c.stderr).toBe(0);
+    expect(json(more.c.stdout)).toEqual(json(more.f.stdout));
   });
 
   it('a window with no calls is an empty report, as for files', async () => {
