@@ -5,7 +5,7 @@
  * baseline taken in the same run on the same machine, prints one table and writes
  * bench/results.json. Never part of `npm test`.
  *
- *   node bench/run.mjs [--only startup,cost-lint,splits,tree,ingest] [--quick] [--runs N] [--no-jq]
+ *   node bench/run.mjs [--only startup,cost-lint,splits,tree,ingest,clickhouse] [--quick] [--runs N] [--no-jq]
  *                      [--loops N] [--workers N] [--seed N]
  *   --quick   100k spans only for cost/lint and splits, 100k for ingest (a smoke run; figures not comparable)
  *   --runs N  rounds of floor, cost and lint at 1M spans, interleaved (median of the rounds' ratios; default 3, 1 with --quick);
@@ -20,6 +20,7 @@ import { splitsFigure } from './figures/splits.mjs';
 import { ingestFigure } from './figures/ingest.mjs';
 import { startupFigure } from './figures/startup.mjs';
 import { treeFigure } from './figures/tree.mjs';
+import { clickhouseFigure } from './figures/clickhouse.mjs';
 import { REPO } from './lib/llmtrace.mjs';
 import { machineInfo } from './lib/machine.mjs';
 import { renderTable } from './lib/table.mjs';
@@ -46,7 +47,7 @@ const machine = machineInfo(REPO);
 log(`${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryMB} MB, node ${machine.node}`);
 
 const data = await ensureDatasets({
-  sizes: only.has('cost-lint') ? (quick ? [100_000] : [100_000, 1_000_000]) : [],
+  sizes: only.has('cost-lint') || only.has('clickhouse') ? (quick ? [100_000] : [100_000, 1_000_000]) : [],
   splits: only.has('splits') ? [quick ? 100_000 : 1_000_000] : [],
   ingestSpans: only.has('ingest') ? (quick ? 100_000 : 200_000) : 0,
   bigTrace: only.has('tree') ? 100_000 : 0,
@@ -77,6 +78,8 @@ await figure('cost-lint', () => costLintFigure({ data, runs: options.runs, jq: o
 await figure('splits', () => splitsFigure({ data, log }));
 await figure('tree', () => treeFigure({ data, log }));
 await figure('ingest', () => ingestFigure({ data, loops: options.loops, workers: options.workers, log }));
+// Not in the default set: it needs the chdb devDependency and minutes to load the engine once.
+await figure('clickhouse', () => clickhouseFigure({ data, log }));
 
 const date = new Date().toISOString();
 const header = `llmtrace benchmark — ${date.slice(0, 16).replace('T', ' ')} UTC — ${machine.cpuModel}, ${machine.cores} cores, ${Math.round(machine.memoryMB / 1024)} GB, node ${machine.node.slice(1)}${quick ? ' — QUICK RUN' : ''}`;

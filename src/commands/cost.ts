@@ -104,7 +104,7 @@ Examples:
       const budgetFile = opts.budgetFile === undefined ? undefined : await readBudgetFile(opts.budgetFile);
       const baseline = opts.baseline === undefined ? undefined : await readBaseline(opts.baseline);
 
-      const opened = await openSources({ sources, store, storeSinceMs: window.sinceMs, diagnostic: writeDiagnostic });
+      const opened = await openSources({ sources, store, storeSinceMs: window.sinceMs, diagnostic: writeDiagnostic, pushdown: { ...window, slim: true } });
       const run = await computeCost(opened, {
         book,
         window,

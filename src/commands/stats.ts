@@ -99,7 +99,7 @@ Examples:
 
       // Read the baseline before the input, so a typo fails fast.
       const baseline = opts.baseline === undefined ? undefined : await readStatsBaseline(opts.baseline);
-      const opened = await openSources({ sources, store, storeSinceMs: window.sinceMs, diagnostic: writeDiagnostic });
+      const opened = await openSources({ sources, store, storeSinceMs: window.sinceMs, diagnostic: writeDiagnostic, pushdown: { ...window, slim: true } });
       // GenAI client metrics from the store's metrics files and from the dumps (services without spans).
       let metricsProblems = 0;
       const onMetricsProblem = (p: Parameters<typeof formatProblem>[0]) => {

@@ -9,7 +9,7 @@ import { renderTrace } from '../lib/render/tree.js';
 import { traceJsonChunks } from '../lib/render/tree-json.js';
 import { openSources } from '../lib/sources/open.js';
 import { assembleTrace } from '../lib/trace/assemble.js';
-import { selectTraces } from '../lib/trace/select.js';
+import { normalizeTracePrefix, selectTraces } from '../lib/trace/select.js';
 import type { CollectedTrace, TreeCollector } from '../lib/trace/tree-collect.js';
 import { loadConfig } from '../lib/config.js';
 import { resolveStoreDir } from '../lib/store/layout.js';
@@ -68,7 +68,8 @@ Examples:
       // No source: the store (openSources), which shows its newest traces by default.
       const last = opts.last ?? (sources.length === 0 && !opts.trace ? DEFAULT_LAST : undefined);
       const budget = opts.memory ?? DEFAULT_MEMORY_BUDGET;
-      const { collector, matched, opened, read } = await selectTraces((o) => openSources({ sources, store, withLogs: true, diagnostic: writeDiagnostic, ...o }), {
+      const pushdown = { tracePrefix: opts.trace === undefined ? undefined : normalizeTracePrefix(opts.trace), newest: last };
+      const { collector, matched, opened, read } = await selectTraces((o) => openSources({ sources, store, withLogs: true, diagnostic: writeDiagnostic, pushdown, ...o }), {
         trace: opts.trace,
         last,
         memoryBytes: budget,

@@ -6,6 +6,8 @@
 import { access } from 'node:fs/promises';
 import { LlmtraceError, formatProblem, type Problem } from '../errors.js';
 import { resolveStoreDir } from '../store/layout.js';
+import { isClickHouseSource } from './clickhouse/url.js';
+import { openClickHouse, type ClickHousePushdown } from './clickhouse/source.js';
 import { resolveInputs, storeInputs, type Input } from './inputs.js';
 import type { MapperSpec } from './mapper.js';
 import { workerCount } from '../parallel/pool.js';
@@ -24,6 +26,12 @@ export interface OpenSourcesOptions {
   withLogs?: boolean;
   /** How many problem lines to print before summarizing the rest. */
   maxProblemLines?: number;
+  /**
+   * What the command will keep, for a source that can select it where the data is (ClickHouse:
+   * a window, trace ids, the newest N traces, fewer columns). Files are read whole regardless;
+   * the command still applies every filter itself.
+   */
+  pushdown?: ClickHousePushdown;
 }
 
 export interface OpenedSources {
@@ -56,11 +64,17 @@ const MAX_HELD_PROBLEMS = 10_000;
 
 export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSources> {
   const maxLines = opts.maxProblemLines ?? 20;
+  const clickhouse = opts.sources.filter(isClickHouseSource);
+  // One database per run, alone: a ClickHouse source is read with the work pushed down to it,
+  // which a file beside it could not share (docs/architecture.md, "ClickHouse source").
+  if (clickhouse.length && opts.sources.length > 1) {
+    throw new LlmtraceError('a clickhouse:// source cannot be combined with other sources in one run', 'run the command once per source; to compare, write each report with --format json');
+  }
   let inputs: Input[];
   let fromStore = false;
   let label: string;
   if (opts.sources.length) {
-    inputs = await resolveInputs(opts.sources, opts.stdin, opts.storeSinceMs, opts.withLogs);
+    inputs = clickhouse.length ? [] : await resolveInputs(opts.sources, opts.stdin, opts.storeSinceMs, opts.withLogs);
     label = opts.sources.join(', ');
   } else {
     const dir = resolveStoreDir(opts.store);
@@ -90,6 +104,26 @@ export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSourc
       printed++;
     }
   };
+  if (clickhouse.length) {
+    const reader = await openClickHouse(clickhouse[0]!, opts.pushdown ?? {});
+    const batches = reader.read(stats, onProblem);
+    return {
+      batches,
+      // Rows arrive as Spans already (no bytes to decode on worker threads): mapped here.
+      mapped: async function* (spec) {
+        const map = spec.create(spec.config);
+        for await (const b of batches) yield map(b);
+      },
+      stats,
+      problems,
+      get problemsLeftOut() {
+        return leftOut;
+      },
+      fromStore: false,
+      label: reader.target.label,
+      finish: () => finish(false),
+    };
+  }
   const batches = readSpanBatches(inputs, { onProblem, stats });
   return {
     batches,
@@ -101,19 +135,25 @@ export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSourc
     },
     fromStore,
     label,
-    finish() {
-      const total = found;
-      let summary: string | undefined;
-      if (total > 0) {
-        const parts = [`read ${stats.inputs} input${stats.inputs === 1 ? '' : 's'}`, `${stats.spans} spans`];
-        if (stats.badRecords) parts.push(`${stats.badRecords} bad record${stats.badRecords === 1 ? '' : 's'} skipped`);
-        if (stats.skippedSpans) parts.push(`${stats.skippedSpans} invalid span${stats.skippedSpans === 1 ? '' : 's'} skipped`);
-        if (stats.unreadableInputs) parts.push(`${stats.unreadableInputs} unreadable`);
-        if (total > printed) parts.push(`${total - printed} more problem${total - printed === 1 ? '' : 's'} not shown`);
-        summary = parts.join(', ');
-      }
-      const unusable = stats.unreadableInputs > 0 || (stats.spans === 0 && (total > 0 || (!fromStore && inputs.length > 0)));
-      return { summary, unusable, nothingRead: unusable && stats.spans === 0 };
-    },
+    finish: () => finish(inputs.length > 0),
   };
+
+  /**
+   * `givenInputs`: files were named, so reading no span from them is unusable input. A database
+   * query that selects no span (a window with no calls) is an empty report, not an error.
+   */
+  function finish(givenInputs: boolean) {
+    const total = found;
+    let summary: string | undefined;
+    if (total > 0) {
+      const parts = [`read ${stats.inputs} input${stats.inputs === 1 ? '' : 's'}`, `${stats.spans} spans`];
+      if (stats.badRecords) parts.push(`${stats.badRecords} bad record${stats.badRecords === 1 ? '' : 's'} skipped`);
+      if (stats.skippedSpans) parts.push(`${stats.skippedSpans} invalid span${stats.skippedSpans === 1 ? '' : 's'} skipped`);
+      if (stats.unreadableInputs) parts.push(`${stats.unreadableInputs} unreadable`);
+      if (total > printed) parts.push(`${total - printed} more problem${total - printed === 1 ? '' : 's'} not shown`);
+      summary = parts.join(', ');
+    }
+    const unusable = stats.unreadableInputs > 0 || (stats.spans === 0 && (total > 0 || (!fromStore && givenInputs)));
+    return { summary, unusable, nothingRead: unusable && stats.spans === 0 };
+  }
 }

@@ -1,0 +1,158 @@
+/**
+ * The SQL a `clickhouse://` source runs. Values are always bound parameters ({name:Type}),
+ * identifiers too ({db:Identifier}); nothing from the command line is spliced into the text.
+ * What is pushed down (docs/architecture.md, "ClickHouse source"): the choice of traces (a
+ * window on Timestamp, a trace id or prefix, the newest N through the trace_id_ts table), the
+ * columns a command reads, and the order (whole traces one after another). Deciding calls and
+ * prices stays in Node, in the one pipeline files go through.
+ */
+import { SPAN_COLUMNS } from './rows.js';
+
+export interface Layout {
+  /** ScopeName/ScopeVersion columns (newer exporters); else the scope is in SpanAttributes. */
+  scopeColumns: boolean;
+  /** The `<table>_trace_id_ts` lookup table exists. */
+  traceIdTs: boolean;
+}
+
+export interface Selection {
+  /** [sinceMs, untilMs): traces with a span starting in it (the exact window is applied in Node). */
+  sinceMs?: number;
+  untilMs?: number;
+  /** Only these traces, with the bounds of their span starts (from trace_id_ts). */
+  traces?: { ids: string[]; loNs: bigint; hiNs: bigint };
+  /** Only traces whose id starts with this (lowercase hex), when no id list was looked up. */
+  prefix?: string;
+  /** Leave out what `cost` and `stats` never read: event attributes and links. */
+  slim?: boolean;
+}
+
+export type Params = Record<string, unknown>;
+
+/** Columns the source needs, with the type family each must have. */
+export const REQUIRED_COLUMNS: ReadonlyArray<readonly [string, RegExp]> = [
+  ['Timestamp', /^DateTime64/],
+  ['TraceId', /String/],
+  ['SpanId', /String/],
+  ['ParentSpanId', /String/],
+  ['TraceState', /String/],
+  ['SpanName', /String/],
+  ['SpanKind', /String/],
+  ['ResourceAttributes', /^Map\(/],
+  ['SpanAttributes', /^Map\(/],
+  ['Duration', /Int64/],
+  ['StatusCode', /String/],
+  ['StatusMessage', /String/],
+  ['Events.Timestamp', /^Array\(DateTime64/],
+  ['Events.Name', /String/],
+  ['Events.Attributes', /^Array\(Map\(/],
+  ['Links.TraceId', /String/],
+  ['Links.SpanId', /String/],
+  ['Links.TraceState', /String/],
+  ['Links.Attributes', /^Array\(Map\(/],
+];
+
+export const DESCRIBE_SQL = 'DESCRIBE TABLE {db:Identifier}.{table:Identifier}';
+export const EXISTS_TS_SQL = 'EXISTS TABLE {db:Identifier}.{ts:Identifier}';
+
+const NS_PER_MS = 1_000_000n;
+/** Widening of a window pre-filter: Node applies the exact bounds; this only must not cut. */
+const MARGIN_NS = NS_PER_MS;
+/** trace_id_ts keeps DateTime (seconds) in the current layout: bounds are widened by a second. */
+const SECOND_NS = 1_000_000_000n;
+
+function msToNs(ms: number, round: 'floor' | 'ceil'): bigint {
+  const whole = round === 'floor' ? Math.floor(ms) : Math.ceil(ms);
+  return BigInt(whole) * NS_PER_MS;
+}
+
+function expr(name: (typeof SPAN_COLUMNS)[number], layout: Layout, slim: boolean): string {
+  switch (name) {
+    case 'start':
+      return 'toString(toUnixTimestamp64Nano(Timestamp))';
+    case 'dur':
+      return 'toString(Duration)';
+    case 'ScopeName':
+    case 'ScopeVersion':
+      return layout.scopeColumns ? name : "''";
+    case 'evTimes':
+      return 'arrayMap(x -> toString(toUnixTimestamp64Nano(x)), `Events.Timestamp`)';
+    case 'evNames':
+      return '`Events.Name`';
+    case 'evAttrs':
+      return slim ? 'arrayMap(x -> map(), `Events.Name`)' : '`Events.Attributes`';
+    case 'lnTraceIds':
+      return slim ? 'emptyArrayString()' : '`Links.TraceId`';
+    case 'lnSpanIds':
+      return slim ? 'emptyArrayString()' : '`Links.SpanId`';
+    case 'lnStates':
+      return slim ? 'emptyArrayString()' : '`Links.TraceState`';
+    case 'lnAttrs':
+      return slim ? 'emptyArrayString()' : '`Links.Attributes`';
+    default:
+      return name;
+  }
+}
+
+/** The span rows of the selected traces, whole traces one after another. */
+export function spansQuery(layout: Layout, sel: Selection): { query: string; params: Params } {
+  const params: Params = {};
+  const where: string[] = [];
+  if (sel.traces) {
+    where.push('TraceId IN {ids:Array(String)}', 'Timestamp >= fromUnixTimestamp64Nano({lo:Int64})', 'Timestamp <= fromUnixTimestamp64Nano({hi:Int64})');
+    params.ids = sel.traces.ids;
+    params.lo = sel.traces.loNs - SECOND_NS;
+    params.hi = sel.traces.hiNs + SECOND_NS;
+  } else if (sel.prefix !== undefined) {
+    where.push('startsWith(TraceId, {prefix:String})');
+    params.prefix = sel.prefix;
+  }
+  if (sel.sinceMs !== undefined || sel.untilMs !== undefined) {
+    const inner: string[] = [];
+    if (sel.sinceMs !== undefined) {
+      inner.push('Timestamp >= fromUnixTimestamp64Nano({since:Int64})');
+      params.since = msToNs(sel.sinceMs, 'floor') - MARGIN_NS;
+    }
+    if (sel.untilMs !== undefined) {
+      inner.push('Timestamp < fromUnixTimestamp64Nano({until:Int64})');
+      params.until = msToNs(sel.untilMs, 'ceil') + MARGIN_NS;
+    }
+    // A call in the window needs its whole trace (count-once looks at descendants, features
+    // are inherited from ancestors), whose other spans may start outside it.
+    where.push(`TraceId IN (SELECT TraceId FROM {db:Identifier}.{table:Identifier} WHERE ${inner.join(' AND ')})`);
+  }
+  const columns = SPAN_COLUMNS.map((c) => `${expr(c, layout, sel.slim === true)} AS ${c}`).join(', ');
+  const query = `SELECT ${columns} FROM {db:Identifier}.{table:Identifier}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY TraceId, Timestamp`;
+  return { query, params };
+}
+
+/** Trace ids starting with `prefix`, with the bounds of their span starts, from trace_id_ts. */
+export function prefixLookupQuery(prefix: string, limit: number): { query: string; params: Params } {
+  return {
+    query:
+      'SELECT TraceId, toString(toUnixTimestamp64Nano(toDateTime64(min(Start), 9))) AS lo, toString(toUnixTimestamp64Nano(toDateTime64(max(End), 9))) AS hi ' +
+      'FROM {db:Identifier}.{ts:Identifier} WHERE startsWith(TraceId, {prefix:String}) GROUP BY TraceId ORDER BY TraceId LIMIT {limit:UInt32}',
+    params: { prefix, limit },
+  };
+}
+
+/**
+ * The newest N traces by their earliest span start, as `tree --last` picks them. trace_id_ts
+ * narrows the candidates (its Start is whole seconds in the current layout, so the Nth second
+ * is taken WITH TIES: a superset of the true newest N); their exact starts come from the table.
+ * Ties go to the larger id, as TraceStarts.ordered() keeps them for files.
+ */
+export function newestQuery(layout: Layout, n: number, prefix: string | undefined): { query: string; params: Params } {
+  const params: Params = { n };
+  const match = prefix === undefined ? '' : ' WHERE startsWith(TraceId, {prefix:String})';
+  if (prefix !== undefined) params.prefix = prefix;
+  const candidates = layout.traceIdTs
+    ? `TraceId IN (SELECT TraceId FROM {db:Identifier}.{ts:Identifier}${match} GROUP BY TraceId ORDER BY min(Start) DESC LIMIT {n:UInt32} WITH TIES)`
+    : prefix === undefined ? '1' : 'startsWith(TraceId, {prefix:String})';
+  return {
+    query:
+      'SELECT TraceId, toString(min(toUnixTimestamp64Nano(Timestamp))) AS lo, toString(max(toUnixTimestamp64Nano(Timestamp))) AS hi ' +
+      `FROM {db:Identifier}.{table:Identifier} WHERE ${candidates} GROUP BY TraceId ORDER BY min(Timestamp) DESC, TraceId DESC LIMIT {n:UInt32}`,
+    params,
+  };
+}

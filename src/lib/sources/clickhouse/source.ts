@@ -1,0 +1,186 @@
+/**
+ * A `clickhouse://` source: the Collector exporter's `otel_traces` rows streamed into `Span`
+ * batches, so `cost`, `stats`, `lint` and `tree` read it through the same pipeline as files
+ * (docs/architecture.md, "ClickHouse source"). Opening it checks the connection, the login and
+ * the table's layout, so those fail before any output with a message naming the source.
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+import { DecodeError, LlmtraceError } from '../../errors.js';
+import type { Span } from '../../span.js';
+import { clickHouseError, connect, MAX_EXECUTION_SECONDS } from './client.js';
+import { DESCRIBE_SQL, EXISTS_TS_SQL, newestQuery, prefixLookupQuery, REQUIRED_COLUMNS, spansQuery, type Layout, type Params, type Selection } from './query.js';
+import { rowDecoder } from './rows.js';
+import { parseClickHouseUrl, type ClickHouseTarget } from './url.js';
+
+/** What the command wants, so ClickHouse reads no more than that. */
+export interface ClickHousePushdown {
+  sinceMs?: number;
+  untilMs?: number;
+  /** `tree --trace`: a trace id or a prefix (lowercase hex). */
+  tracePrefix?: string;
+  /** `tree --last N`. */
+  newest?: number;
+  /** `cost`/`stats`: event attributes and links are not read. */
+  slim?: boolean;
+}
+
+/** The counts a read keeps (the fields of sources/read.ts ReadStats this source touches). */
+export interface ClickHouseStats {
+  inputs: number;
+  records: number;
+  badRecords: number;
+  spans: number;
+  skippedSpans: number;
+}
+
+export interface ClickHouseProblem {
+  source: string;
+  field?: string;
+  message: string;
+}
+
+export interface ClickHouseBatch {
+  spans: Span[];
+  source: string;
+}
+
+export interface ClickHouseReader {
+  target: ClickHouseTarget;
+  read(stats: ClickHouseStats, onProblem: (p: ClickHouseProblem) => void): AsyncGenerator<ClickHouseBatch>;
+}
+
+const BATCH_SPANS = 1000;
+/** More trace ids than this for a prefix: the span query filters by the prefix instead of a list. */
+const MAX_LISTED_TRACES = 10_000;
+
+export async function openClickHouse(source: string, push: ClickHousePushdown): Promise<ClickHouseReader> {
+  const target = parseClickHouseUrl(source);
+  const client = connect(target);
+  let layout: Layout;
+  let selection: Selection | undefined;
+  try {
+    layout = await probeLayout(client, target);
+    selection = await select(client, target, layout, push);
+  } finally {
+    await client.close();
+  }
+  return {
+    target,
+    read: (stats, onProblem) => readSpans(target, layout, selection, stats, onProblem),
+  };
+}
+
+function baseParams(target: ClickHouseTarget): Params {
+  return { db: target.database, table: target.table, ts: `${target.table}_trace_id_ts` };
+}
+
+async function rows<T>(client: ClickHouseClient, target: ClickHouseTarget, what: string, query: string, params: Params): Promise<T[]> {
+  try {
+    const rs = await client.query({ query, query_params: { ...baseParams(target), ...params }, format: 'JSONEachRow', clickhouse_settings: { max_execution_time: MAX_EXECUTION_SECONDS } });
+    return await rs.json<T>();
+  } catch (e) {
+    throw clickHouseError(e, target, what);
+  }
+}
+
+/** Connects, logs in and checks the table has what llmtrace reads; which layout it is. */
+async function probeLayout(client: ClickHouseClient, target: ClickHouseTarget): Promise<Layout> {
+  const columns = await rows<{ name: string; type: string }>(client, target, 'reading the table layout', DESCRIBE_SQL, {});
+  const types = new Map(columns.map((c) => [c.name, c.type]));
+  for (const [name, type] of REQUIRED_COLUMNS) {
+    const t = types.get(name);
+    if (t === undefined) {
+      throw new LlmtraceError(`ClickHouse ${target.label}: table ${target.database}.${target.table} has no column ${name}`, 'llmtrace reads the table the OpenTelemetry Collector ClickHouse exporter creates (otel_traces)');
+    }
+    if (!type.test(t)) {
+      throw new LlmtraceError(`ClickHouse ${target.label}: column ${name} of ${target.database}.${target.table} is ${t.slice(0, 80)}, not the exporter's type`, name.endsWith('Attributes') ? 'the exporter\'s JSON-typed layout is not read; the Map layout is' : undefined);
+    }
+  }
+  const exists = await rows<{ result: number }>(client, target, 'looking for the trace_id_ts table', EXISTS_TS_SQL, {});
+  return { scopeColumns: types.has('ScopeName') && types.has('ScopeVersion'), traceIdTs: Number(exists[0]?.result) === 1 };
+}
+
+async function select(client: ClickHouseClient, target: ClickHouseTarget, layout: Layout, push: ClickHousePushdown): Promise<Selection | undefined> {
+  const sel: Selection = { sinceMs: push.sinceMs, untilMs: push.untilMs, slim: push.slim };
+  type Found = { TraceId: string; lo: string; hi: string };
+  let found: Found[] | undefined;
+  // trace_id_ts is filled by a materialized view: spans inserted before it existed are not in
+  // it. When it knows of nothing, the traces table itself is asked (slower, never wrong).
+  if (push.newest !== undefined) {
+    const q = newestQuery(layout, push.newest, push.tracePrefix);
+    found = await rows<Found>(client, target, 'finding the newest traces', q.query, q.params);
+    if (found.length === 0 && layout.traceIdTs) {
+      const again = newestQuery({ ...layout, traceIdTs: false }, push.newest, push.tracePrefix);
+      found = await rows<Found>(client, target, 'finding the newest traces', again.query, again.params);
+    }
+  } else if (push.tracePrefix !== undefined) {
+    if (!layout.traceIdTs) return { ...sel, prefix: push.tracePrefix };
+    const q = prefixLookupQuery(push.tracePrefix, MAX_LISTED_TRACES + 1);
+    found = await rows<Found>(client, target, 'looking up the trace id', q.query, q.params);
+    if (found.length > MAX_LISTED_TRACES || found.length === 0) return { ...sel, prefix: push.tracePrefix };
+  }
+  if (found === undefined) return sel;
+  // No trace found: nothing to read (the command says no trace matches).
+  if (found.length === 0) return undefined;
+  let lo = BigInt(found[0]!.lo);
+  let hi = BigInt(found[0]!.hi);
+  for (const f of found) {
+    const l = BigInt(f.lo);
+    const h = BigInt(f.hi);
+    if (l < lo) lo = l;
+    if (h > hi) hi = h;
+  }
+  return { ...sel, traces: { ids: found.map((f) => f.TraceId), loNs: lo, hiNs: hi } };
+}
+
+async function* readSpans(target: ClickHouseTarget, layout: Layout, sel: Selection | undefined, stats: ClickHouseStats, onProblem: (p: ClickHouseProblem) => void): AsyncGenerator<ClickHouseBatch> {
+  stats.inputs++;
+  if (sel === undefined) return;
+  const client = connect(target);
+  const { query, params } = spansQuery(layout, sel);
+  const decoder = rowDecoder(!layout.scopeColumns);
+  let batch: Span[] = [];
+  let rowNo = 0;
+  try {
+    let stream;
+    try {
+      const rs = await client.query({ query, query_params: { ...baseParams(target), ...params }, format: 'JSONCompactEachRow' });
+      stream = rs.stream<unknown[]>();
+    } catch (e) {
+      throw clickHouseError(e, target, 'reading spans');
+    }
+    const it = stream[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<Array<{ json<T>(): T }>>;
+      try {
+        next = await it.next();
+      } catch (e) {
+        throw clickHouseError(e, target, 'reading spans');
+      }
+      if (next.done) break;
+      for (const row of next.value) {
+        rowNo++;
+        stats.records++;
+        let span: Span;
+        try {
+          span = decoder.decode(row.json());
+        } catch (e) {
+          if (!(e instanceof DecodeError)) throw e;
+          if (e.message.startsWith('span skipped')) stats.skippedSpans++;
+          else stats.badRecords++;
+          onProblem({ source: target.label, field: e.field, message: `row ${rowNo}: ${e.message}` });
+          continue;
+        }
+        stats.spans++;
+        batch.push(span);
+        if (batch.length >= BATCH_SPANS) {
+          yield { spans: batch, source: target.label };
+          batch = [];
+        }
+      }
+    }
+    if (batch.length) yield { spans: batch, source: target.label };
+  } finally {
+    await client.close();
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * `clickhouse://[user[:password]@]host[:port]/database[?table=otel_traces&secure=1]`: where the
+ * OpenTelemetry Collector's ClickHouse exporter keeps spans (docs/architecture.md, "ClickHouse
+ * source"). Read over the HTTP interface: port 8123, or HTTPS on 8443 with `secure=1`. The
+ * password may come from LLMTRACE_CLICKHOUSE_PASSWORD instead of the URL (shell history, ps).
+ */
+import { LlmtraceError } from '../../errors.js';
+
+export interface ClickHouseTarget {
+  /** http(s)://host:port: what the client connects to. */
+  httpUrl: string;
+  username: string;
+  password: string;
+  database: string;
+  table: string;
+  secure: boolean;
+  /** The URL as given, without its password: for every message. */
+  label: string;
+}
+
+export const CLICKHOUSE_SCHEME = 'clickhouse://';
+
+export function isClickHouseSource(source: string): boolean {
+  return source.slice(0, CLICKHOUSE_SCHEME.length).toLowerCase() === CLICKHOUSE_SCHEME;
+}
+
+/** ClickHouse identifiers we accept for a database or table (no quoting games in SQL). */
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]{0,199}$/;
+const KNOWN_PARAMS = new Set(['table', 'secure']);
+
+export function parseClickHouseUrl(text: string, env: NodeJS.ProcessEnv = process.env): ClickHouseTarget {
+  const bad = (why: string): never => {
+    throw new LlmtraceError(`invalid ClickHouse source ${JSON.stringify(redact(text))}: ${why}`, 'clickhouse://[user[:password]@]host[:port]/database[?table=otel_traces&secure=1]');
+  };
+  if (text.length > 4096) bad('longer than 4096 characters');
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return bad('not a URL');
+  }
+  if (url.protocol !== 'clickhouse:') bad('the scheme must be clickhouse://');
+  if (url.hostname === '') bad('no host');
+  if (url.hash) bad('a #fragment is not allowed');
+  for (const key of url.searchParams.keys()) if (!KNOWN_PARAMS.has(key)) bad(`unknown parameter ${JSON.stringify(key)} (known: table, secure)`);
+  const secureText = url.searchParams.get('secure') ?? '0';
+  if (!['0', '1', 'true', 'false'].includes(secureText)) bad('secure must be 0 or 1');
+  const secure = secureText === '1' || secureText === 'true';
+  const segments = url.pathname.split('/').filter((s) => s !== '');
+  if (segments.length !== 1) bad('the path must be exactly one database name: clickhouse://host/otel');
+  const database = decode(segments[0]!, bad);
+  if (!IDENT.test(database)) bad(`database ${JSON.stringify(database)} is not a plain identifier`);
+  const table = url.searchParams.get('table') ?? 'otel_traces';
+  if (!IDENT.test(table)) bad(`table ${JSON.stringify(table)} is not a plain identifier`);
+  const username = url.username ? decode(url.username, bad) : 'default';
+  const password = url.password ? decode(url.password, bad) : (env.LLMTRACE_CLICKHOUSE_PASSWORD ?? '');
+  const port = url.port || (secure ? '8443' : '8123');
+  const host = url.hostname; // IPv6 stays bracketed
+  return {
+    httpUrl: `${secure ? 'https' : 'http'}://${host}:${port}`,
+    username,
+    password,
+    database,
+    table,
+    secure,
+    label: redact(text),
+  };
+}
+
+function decode(s: string, bad: (why: string) => never): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return bad('bad %-escape');
+  }
+}
+
+/** The URL with any password replaced by `***`, safe to print. */
+export function redact(text: string): string {
+  return text.replace(/^(clickhouse:\/\/[^/@:]*):[^/@]*@/i, '$1:***@');
+}

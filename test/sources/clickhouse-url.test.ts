@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { LlmtraceError } from '../../src/lib/errors.js';
+import { isClickHouseSource, parseClickHouseUrl, redact } from '../../src/lib/sources/clickhouse/url.js';
+
+describe('clickhouse:// URLs', () => {
+  it('defaults: user default, port 8123, table otel_traces, HTTP', () => {
+    const t = parseClickHouseUrl('clickhouse://ch.internal/otel', {});
+    expect(t).toEqual({ httpUrl: 'http://ch.internal:8123', username: 'default', password: '', database: 'otel', table: 'otel_traces', secure: false, label: 'clickhouse://ch.internal/otel' });
+  });
+
+  it('secure=1 is HTTPS on 8443; an explicit port wins', () => {
+    expect(parseClickHouseUrl('clickhouse://ch/otel?secure=1', {}).httpUrl).toBe('https://ch:8443');
+    expect(parseClickHouseUrl('clickhouse://ch:9443/otel?secure=true', {}).httpUrl).toBe('https://ch:9443');
+    expect(parseClickHouseUrl('clickhouse://[::1]:8124/otel', {}).httpUrl).toBe('http://[::1]:8124');
+  });
+
+  it('user and password from the URL (percent-decoded), else LLMTRACE_CLICKHOUSE_PASSWORD; the label never shows it', () => {
+    const t = parseClickHouseUrl('clickhouse://reader:p%40ss%3Aword@ch/otel?table=spans', {});
+    expect([t.username, t.password, t.table]).toEqual(['reader', 'p@ss:word', 'spans']);
+    expect(t.label).toBe('clickhouse://reader:***@ch/otel?table=spans');
+    expect(parseClickHouseUrl('clickhouse://reader@ch/otel', { LLMTRACE_CLICKHOUSE_PASSWORD: 'env-pw' }).password).toBe('env-pw');
+    expect(parseClickHouseUrl('clickhouse://reader:url-pw@ch/otel', { LLMTRACE_CLICKHOUSE_PASSWORD: 'env-pw' }).password).toBe('url-pw');
+    expect(redact('clickhouse://u:secret@h/db')).toBe('clickhouse://u:***@h/db');
+  });
+
+  it('is recognized by its scheme only', () => {
+    expect(isClickHouseSource('clickhouse://h/db')).toBe(true);
+    expect(isClickHouseSource('CLICKHOUSE://h/db')).toBe(true);
+    expect(isClickHouseSource('./clickhouse:/x')).toBe(false);
+    expect(isClickHouseSource('dump.jsonl')).toBe(false);
+  });
+
+  it.each([
+    ['clickhouse://h', 'exactly one database name'],
+    ['clickhouse://h/', 'exactly one database name'],
+    ['clickhouse://h/a/b', 'exactly one database name'],
+    ['clickhouse:///db', 'no host'],
+    ['clickhouse://h/db?tabel=x', 'unknown parameter "tabel"'],
+    ['clickhouse://h/db?secure=yes', 'secure must be 0 or 1'],
+    ['clickhouse://h/db?table=a;drop', 'is not a plain identifier'],
+    ['clickhouse://h/my-db', 'is not a plain identifier'],
+    ['clickhouse://h/db%ZZ', 'bad %-escape'],
+    ['clickhouse://h/db#x', 'fragment'],
+    [`clickhouse://h/${'a'.repeat(5000)}`, 'longer than 4096'],
+  ])('refuses %s', (url, why) => {
+    let err: unknown;
+    try {
+      parseClickHouseUrl(url, {});
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(LlmtraceError);
+    expect((err as LlmtraceError).message).toContain(why);
+    expect((err as LlmtraceError).exitCode).toBe(2);
+  });
+
+  it('never echoes a password in an error', () => {
+    expect(() => parseClickHouseUrl('clickhouse://u:topsecret@h/a/b', {})).toThrow(/clickhouse:\/\/u:\*\*\*@h\/a\/b/);
+    expect(() => parseClickHouseUrl('clickhouse://u:topsecret@h/a/b', {})).not.toThrow(/topsecret/);
+  });
+});
+
+describe('a server that never answers', () => {
+  it('times out with a message naming the source', async () => {
+    const { createServer } = await import('node:net');
+    const { connect, clickHouseError } = await import('../../src/lib/sources/clickhouse/client.js');
+    const held: import('node:net').Socket[] = [];
+    const srv = createServer((s) => held.push(s)); // accepts, reads nothing, says nothing
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as { port: number }).port;
+    const target = parseClickHouseUrl(`clickhouse://127.0.0.1:${port}/otel`, {});
+    const client = connect(target, 300);
+    let err: unknown;
+    try {
+      await client.query({ query: 'SELECT 1' });
+    } catch (e) {
+      err = clickHouseError(e, target, 'reading spans', 300);
+    } finally {
+      await client.close();
+      for (const s of held) s.destroy();
+      srv.close();
+    }
+    expect(err).toBeInstanceOf(LlmtraceError);
+    expect((err as LlmtraceError).message).toBe(`ClickHouse clickhouse://127.0.0.1:${port}/otel: no answer within 0.3 s while reading spans`);
+  });
+});
