@@ -1,6 +1,8 @@
 // A tiny OpenAI-compatible server with deterministic answers and fixed token counts per model.
 // Plain ESM JavaScript so the emitter child process can use it with plain `node`.
 import { createServer } from 'node:http';
+import { routeAnthropic } from './anthropic-mock.mjs';
+import { routeGemini } from './gemini-mock.mjs';
 
 /**
  * Fixed usage per request model. `prompt` includes `cached`, `completion` includes `reasoning`
@@ -142,7 +144,7 @@ export async function startOpenAIServer() {
       const path = (req.url ?? '').split('?')[0];
       requests.push({ path, body });
       const id = String(++counter).padStart(4, '0');
-      if (req.method === 'POST' && body.model === FAIL_429_MODEL) {
+      if (req.method === 'POST' && body.model === FAIL_429_MODEL && path !== '/v1/messages') {
         sendJson(
           res,
           429,
@@ -153,6 +155,8 @@ export async function startOpenAIServer() {
         chat(body, id, res);
       } else if (req.method === 'POST' && path === '/v1/embeddings') {
         embeddings(body, res);
+      } else if (routeAnthropic(req.method ?? '', path, body, id, res) || routeGemini(req.method ?? '', path, body, id, res)) {
+        // answered by the Anthropic Messages or Gemini mock (same server: origin = url without /v1)
       } else {
         sendJson(res, 404, { error: { message: `no route ${req.method} ${path}`, type: 'invalid_request_error' } });
       }

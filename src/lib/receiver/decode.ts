@@ -12,6 +12,7 @@ import { DecodeError } from '../errors.js';
 import type { DecodeResult, FieldProblem } from '../otlp/decode-result.js';
 import { decodeOtlpJsonTraces } from '../otlp/json-decode.js';
 import { writeOtlpJsonTraces } from '../otlp/json-write.js';
+import { dropPlaceholderSpans } from '../otlp/placeholder-spans.js';
 import { decodeOtlpProtoTraces } from '../otlp/proto-decode.js';
 import {
   countDataPoints,
@@ -80,13 +81,15 @@ function decodeTraces(encoding: Encoding, body: Uint8Array, withStoreLine: boole
     result = decodeOtlpJsonTraces(doc);
     total = countJsonSpans(doc);
   }
+  // Placeholder spans were received, not rejected: they leave after the count.
+  const spans = dropPlaceholderSpans(result).spans;
   return {
-    spans: result.spans,
+    spans,
     logs: [],
     itemCount: Math.max(total, result.spans.length),
     rejected: Math.max(0, total - result.spans.length),
     warning: summarize(result.problems),
-    storeLine: result.spans.length > 0 && withStoreLine ? writeOtlpJsonTraces(result.spans) : undefined,
+    storeLine: spans.length > 0 && withStoreLine ? writeOtlpJsonTraces(spans) : undefined,
   };
 }
 
