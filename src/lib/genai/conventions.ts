@@ -530,6 +530,13 @@ export const LANGSMITH_DETAIL_KEYS = {
   TOTAL: 'total_tokens',
 } as const;
 
+/**
+ * Keys besides `gen_ai.tool.name` that name the tool on a tool span, in conventions whose tool
+ * spans also carry `gen_ai.*` keys (LangSmith's tool runs: the run's name). Lint's
+ * `tool-missing-name` accepts them.
+ */
+export const VENDOR_TOOL_NAME_KEYS: readonly string[] = Object.freeze([LANGSMITH.TRACE_NAME]);
+
 // ───────────────────────────── Spanora ─────────────────────────────
 
 /** Spanora's attributes (root user/tenant context, a tool's outcome). */

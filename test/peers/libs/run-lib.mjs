@@ -21,9 +21,9 @@ export async function runLib(lib, dir, { timeoutMs = 90_000 } = {}) {
   const otlp = await startCapture();
   try {
     const driver = fileURLToPath(new URL(`./${lib}.mjs`, import.meta.url));
+    // The libraries read their settings from the environment too: none may leak in from outside.
     const env = { ...process.env, PEER_ORIGIN: llm.url.replace(/\/v1$/, ''), PEER_OTLP: otlp.url };
-    for (const k of Object.keys(env)) if (/^(OTEL_|LANGSMITH_|LANGCHAIN_|LANGFUSE_|LOGFIRE_|SENTRY_)/.test(k)) delete env[k];
-    Object.assign(env, { PEER_ORIGIN: llm.url.replace(/\/v1$/, ''), PEER_OTLP: otlp.url });
+    for (const k of Object.keys(env)) if (/^(OTEL_|LANGSMITH_|LANGCHAIN_|LANGFUSE_|LOGFIRE_|SENTRY_|OPENLIT_)/.test(k)) delete env[k];
     const stdout = await new Promise((resolve, reject) => {
       execFile(process.execPath, [driver], { env, timeout: timeoutMs }, (err, out, stderr) =>
         err ? reject(new Error(`driver ${lib} failed: ${err.message}\n${stderr}`)) : resolve(out),

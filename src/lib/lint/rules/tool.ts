@@ -2,7 +2,7 @@
  * Rules for tool spans (`execute_tool`, OpenInference TOOL, Vercel `ai.toolCall`, …): the
  * rollout checklist's "every tool invocation produces a child span with name and status".
  */
-import { GEN_AI } from '../../genai/conventions.js';
+import { GEN_AI, VENDOR_TOOL_NAME_KEYS } from '../../genai/conventions.js';
 import type { RuleDef } from '../types.js';
 import { failureGap, present } from './util.js';
 
@@ -11,13 +11,15 @@ export const toolMissingName: RuleDef<'tool-missing-name'> = {
   defaultSeverity: 'error',
   description: 'tool spans carry gen_ai.tool.name',
   docs: {
-    checks: 'A tool span has no `gen_ai.tool.name` (vendor-only spans: no tool name in any key).',
+    checks: 'A tool span has no `gen_ai.tool.name` and no vendor key that names the tool (LangSmith\'s `langsmith.trace.name` on a tool run; vendor-only spans: no tool name in any key).',
     why: 'The tool name is required by the `execute_tool` span definition; without it a trace shows that "a tool" ran, not which one failed or was slow.',
     fix: 'Set `gen_ai.tool.name` (and name the span `execute_tool {tool name}`).',
   },
   span({ span, view, vendorOnly }) {
     if (view.kind !== 'tool') return undefined;
-    const ok = vendorOnly ? view.toolName !== undefined : present(span.attributes, GEN_AI.TOOL_NAME);
+    const ok =
+      view.toolName !== undefined &&
+      (vendorOnly || present(span.attributes, GEN_AI.TOOL_NAME) || VENDOR_TOOL_NAME_KEYS.some((k) => present(span.attributes, k)));
     return ok ? undefined : { expected: GEN_AI.TOOL_NAME };
   },
 };
