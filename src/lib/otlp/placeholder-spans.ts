@@ -3,7 +3,7 @@
  * "Placeholder spans"): Logfire exports, for every span it starts, a zero-length copy with
  * `logfire.span_type=pending_span` (same name and attributes, no usage, a child of the real
  * span) so its UI can show work in progress. Counting it would add a second model or tool span.
- * They are dropped where decoding ends, for every source and the listener alike.
+ * They are dropped where decoding ends, for every source and the listener's view alike.
  */
 import type { Span } from '../span.js';
 import type { DecodeResult } from './decode-result.js';

@@ -81,15 +81,15 @@ function decodeTraces(encoding: Encoding, body: Uint8Array, withStoreLine: boole
     result = decodeOtlpJsonTraces(doc);
     total = countJsonSpans(doc);
   }
-  // Placeholder spans were received, not rejected: they leave after the count.
-  const spans = dropPlaceholderSpans(result).spans;
+  // Placeholder spans were received, not rejected: the store keeps them as sent (as the store
+  // worker's transcoded line does) and readers drop them; the view never sees them.
   return {
-    spans,
+    spans: dropPlaceholderSpans(result).spans,
     logs: [],
     itemCount: Math.max(total, result.spans.length),
     rejected: Math.max(0, total - result.spans.length),
     warning: summarize(result.problems),
-    storeLine: spans.length > 0 && withStoreLine ? writeOtlpJsonTraces(spans) : undefined,
+    storeLine: result.spans.length > 0 && withStoreLine ? writeOtlpJsonTraces(result.spans) : undefined,
   };
 }
 

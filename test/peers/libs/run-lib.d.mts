@@ -3,5 +3,5 @@ export const DRIVERS: readonly string[];
 export function runLib(
   lib: string,
   dir: string,
-  opts?: { timeoutMs?: number },
+  opts?: { timeoutMs?: number; otlpOrigin?: string },
 ): Promise<{ files: string[]; requests: Array<{ path: string; body: any }>; exports: number; stdout: string }>;

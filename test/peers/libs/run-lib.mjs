@@ -13,16 +13,17 @@ export const DRIVERS = Object.freeze(['langfuse', 'logfire', 'langsmith', 'openl
 /**
  * @param {string} lib one of DRIVERS
  * @param {string} dir where to write the files
- * @param {{ timeoutMs?: number }} [opts]
+ * @param {{ timeoutMs?: number, otlpOrigin?: string }} [opts] `otlpOrigin`: export there (e.g. a
+ *   running `llmtrace tail`) instead of to the capture receiver; then no files are written.
  */
-export async function runLib(lib, dir, { timeoutMs = 90_000 } = {}) {
+export async function runLib(lib, dir, { timeoutMs = 90_000, otlpOrigin } = {}) {
   if (!DRIVERS.includes(lib)) throw new Error(`unknown driver ${lib}`);
   const llm = await startOpenAIServer();
   const otlp = await startCapture();
   try {
     const driver = fileURLToPath(new URL(`./${lib}.mjs`, import.meta.url));
     // The libraries read their settings from the environment too: none may leak in from outside.
-    const env = { ...process.env, PEER_ORIGIN: llm.url.replace(/\/v1$/, ''), PEER_OTLP: otlp.url };
+    const env = { ...process.env, PEER_ORIGIN: llm.url.replace(/\/v1$/, ''), PEER_OTLP: otlpOrigin ?? otlp.url };
     for (const k of Object.keys(env)) if (/^(OTEL_|LANGSMITH_|LANGCHAIN_|LANGFUSE_|LOGFIRE_|SENTRY_|OPENLIT_)/.test(k)) delete env[k];
     const stdout = await new Promise((resolve, reject) => {
       execFile(process.execPath, [driver], { env, timeout: timeoutMs }, (err, out, stderr) =>
