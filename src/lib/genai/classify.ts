@@ -22,8 +22,6 @@ import {
   LANGFUSE_EMBEDDING_HINT,
   LANGFUSE_TYPES,
   LANGFUSE_USAGE_KEYS,
-  LANGSMITH,
-  LANGSMITH_DETAIL_KEYS,
   OPENINFERENCE,
   OPENINFERENCE_KINDS,
   OPENLIT,
@@ -31,8 +29,6 @@ import {
   OPERATION_KINDS,
   OUTPUT_KEYS,
   REASONING_KEYS,
-  SPANORA,
-  SPANORA_FAILED_TOOL_STATUS,
   TOTAL_KEYS,
   TRACELOOP,
   TRACELOOP_KINDS,
@@ -44,6 +40,7 @@ import {
   type TaggedKeys,
   isContentKey,
 } from './conventions.js';
+import { LANGSMITH, LANGSMITH_DETAIL_KEYS, SPANORA, SPANORA_FAILED_TOOL_STATUS } from './conventions-langsmith-spanora.js';
 import { normalizeProvider } from './provider.js';
 import type { Convention, GenAiKind, GenAiView, Usage } from './types.js';
 

@@ -2,7 +2,8 @@
  * Rules for tool spans (`execute_tool`, OpenInference TOOL, Vercel `ai.toolCall`, …): the
  * rollout checklist's "every tool invocation produces a child span with name and status".
  */
-import { GEN_AI, VENDOR_TOOL_NAME_KEYS } from '../../genai/conventions.js';
+import { GEN_AI } from '../../genai/conventions.js';
+import { VENDOR_TOOL_NAME_KEYS } from '../../genai/conventions-langsmith-spanora.js';
 import type { RuleDef } from '../types.js';
 import { failureGap, present } from './util.js';
 

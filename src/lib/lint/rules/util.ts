@@ -1,5 +1,6 @@
 /** Small readers shared by the rules. */
-import { CORE, EXCEPTION_EVENT, SPANORA, SPANORA_TOOL_STATUSES } from '../../genai/conventions.js';
+import { CORE, EXCEPTION_EVENT } from '../../genai/conventions.js';
+import { SPANORA, SPANORA_TOOL_STATUSES } from '../../genai/conventions-langsmith-spanora.js';
 import type { GenAiView } from '../../genai/types.js';
 import { StatusCode, type AttrValue, type Attributes, type Span } from '../../span.js';
 import type { FailureGap } from '../types.js';
