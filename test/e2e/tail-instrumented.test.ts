@@ -56,3 +56,25 @@ describe('tail receives real instrumentation libraries', () => {
     expect(tree.stdout).toMatch(/gpt-4o .*23 → 12 tok/);
   });
 });
+
+describe('tail receives Logfire, which exports every span twice', () => {
+  it('drops the pending_span copies: the live trace and what is read from the store hold the real spans only', async () => {
+    const dir = tempDir();
+    const store = path.join(dir, 'store');
+    const { tail, listening } = await startTail(['--store', store], { cwd: dir });
+    running.push(tail);
+    const { runLib } = await import('../peers/libs/run-lib.mjs');
+    await runLib('logfire', dir, { otlpOrigin: `http://127.0.0.1:${listening.http.port}` });
+    // 6 GenAI and agent spans, 5 HTTP client spans under the model calls; 11 pending copies.
+    const done = await tail.waitFor((e) => e.event === 'trace' && e.spans === 12, 30_000);
+    expect(done).toMatchObject({ incomplete: false });
+    expect(await tail.stop('SIGINT')).toBe(0);
+    const stored = await readAll([store]);
+    expect(stored.problems).toEqual([]);
+    expect(stored.spans).toHaveLength(12);
+    expect(stored.spans.filter((s) => s.attributes['logfire.span_type'] === 'pending_span')).toEqual([]);
+    const cost = await runCli(['cost', '--format', 'json'], { cwd: dir, env: { LLMTRACE_STORE: store } });
+    expect(cost.code).toBe(0);
+    expect(JSON.parse(cost.stdout).total).toMatchObject({ calls: 5, inputTokens: 99, outputTokens: 59 });
+  }, 120_000);
+});

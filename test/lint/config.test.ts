@@ -21,7 +21,7 @@ describe('lint configuration', () => {
     expect(s.severities['orphan-span']).toBe('info');
     expect(s.severities['content-captured']).toBe('off');
     expect(s.severities['llm-missing-usage']).toBe('error');
-    expect(s.rootContextKeys).toEqual({ user: ['user.id', 'enduser.id'], session: ['session.id', 'gen_ai.conversation.id'], tenant: [], team: ['team.id'] });
+    expect(s.rootContextKeys).toEqual({ user: ['user.id', 'enduser.id', 'spanora.user.id'], session: ['session.id', 'gen_ai.conversation.id'], tenant: [], team: ['team.id'] });
     expect(s.maxWarnings).toBe(3);
     for (const r of RULES) expect(resolveSettings(undefined, []).severities[r.id]).toBe(r.defaultSeverity);
   });

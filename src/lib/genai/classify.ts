@@ -4,7 +4,8 @@
  *
  * Runs once per span on million-span inputs, so it is a straight sequence of property lookups
  * on the (null-prototype) attribute map: no iteration over keys, no regular expressions, and
- * JSON is parsed only for the one Langfuse key that holds JSON, when present.
+ * JSON is parsed only for the keys that hold it (Langfuse's usage, LangSmith's token details),
+ * when present.
  * Key names and value tables live in ./conventions.ts, with their sources.
  */
 import { KvList, StatusCode, attrStringArray, type AttrValue, type Attributes, type Span } from '../span.js';
@@ -12,11 +13,13 @@ import {
   CACHE_READ_KEYS,
   CACHE_WRITE_KEYS,
   CORE,
+  EXCEPTION_EVENT,
   GEN_AI,
   GEN_AI_DEPRECATED,
   INPUT_KEYS,
   KIND_OPERATIONS,
   LANGFUSE,
+  LANGFUSE_EMBEDDING_HINT,
   LANGFUSE_TYPES,
   LANGFUSE_USAGE_KEYS,
   OPENINFERENCE,
@@ -38,6 +41,7 @@ import {
   isContentKey,
 } from './conventions.js';
 import { LANGCHAIN_METADATA, reportsInputWithoutCache } from './producers.js';
+import { LANGSMITH, LANGSMITH_DETAIL_KEYS, SPANORA, SPANORA_FAILED_TOOL_STATUS } from './conventions-langsmith-spanora.js';
 import { normalizeProvider } from './provider.js';
 import type { Convention, GenAiKind, GenAiView, Usage } from './types.js';
 
@@ -127,7 +131,7 @@ function nameAfter(name: string, prefix: string): string | undefined {
  */
 export const CLASSIFY_KEYS: ReadonlySet<string> = new Set(
   [
-    ...[GEN_AI, CORE, GEN_AI_DEPRECATED, OPENINFERENCE, VERCEL, TRACELOOP, OPENLIT, LANGFUSE].flatMap((o) => Object.values(o) as unknown[]),
+    ...[GEN_AI, CORE, GEN_AI_DEPRECATED, OPENINFERENCE, VERCEL, TRACELOOP, OPENLIT, LANGFUSE, LANGSMITH, SPANORA].flatMap((o) => Object.values(o) as unknown[]),
     ...[CACHE_READ_KEYS, CACHE_WRITE_KEYS, REASONING_KEYS, INPUT_KEYS, OUTPUT_KEYS].flatMap((list) => list.map(([key]) => key)),
     ...TOTAL_KEYS,
     ...TRACELOOP_MARKER_KEYS,
@@ -193,6 +197,8 @@ export function classify(span: Span): GenAiView {
     const lf = str(a[LANGFUSE.OBSERVATION_TYPE]);
     if (lf !== undefined) {
       kind = LANGFUSE_TYPES[lf] ?? LANGFUSE_TYPES[lf.toLowerCase()];
+      // Its OpenAI wrapper writes embeddings as generations: the name or model tells them apart.
+      if (kind === 'llm' && (isEmbeddingName(span.name) || isEmbeddingName(str(a[LANGFUSE.MODEL_NAME])))) kind = 'embeddings';
       if (kind !== undefined) kindConv = 'langfuse';
       else markerConv ??= 'langfuse';
     }
@@ -269,7 +275,9 @@ export function classify(span: Span): GenAiView {
       str(a[VERCEL.TOOL_NAME]) ??
       (kindConv === 'openllmetry' ? str(a[TRACELOOP.ENTITY_NAME]) : undefined) ??
       nameAfter(span.name, 'execute_tool ') ??
-      (kindConv === 'langfuse' && span.name !== '' ? span.name : undefined);
+      (kindConv === 'langfuse' && span.name !== '' ? span.name : undefined) ??
+      // LangSmith names a tool run only by the run's name.
+      (str(a[LANGSMITH.SPAN_KIND]) === 'tool' ? str(a[LANGSMITH.TRACE_NAME]) : undefined);
   }
   view.toolName = toolName;
 
@@ -297,10 +305,36 @@ export function classify(span: Span): GenAiView {
     // Langfuse marks a failed observation by its level, often with status OK.
     (str(a[LANGFUSE.LEVEL]) === 'ERROR' ? str(a[LANGFUSE.STATUS_MESSAGE]) || 'error' : undefined);
   if (view.error !== undefined) view.errorType = errorType ?? OTHER_ERROR_TYPE;
+  else if (kind === 'tool') readToolStatus(a, view);
+  // A model call that recorded an exception failed, whatever its status (LangSmith keeps OK).
+  else if (kind === 'llm' || kind === 'embeddings') readException(span, view);
 
   if (kind === 'llm' || kind === 'embeddings') view.ttftMs = readTtftMs(span, isVercel);
 
   return view;
+}
+
+function isEmbeddingName(name: string | undefined): boolean {
+  return name !== undefined && name.toLowerCase().includes(LANGFUSE_EMBEDDING_HINT);
+}
+
+/** Spanora's `spanora.tool.status` (`error`, `timeout`) records a failed tool call. */
+function readToolStatus(a: Attributes, view: GenAiView): void {
+  const status = str(a[SPANORA.TOOL_STATUS]);
+  const type = status === undefined ? undefined : SPANORA_FAILED_TOOL_STATUS[status.toLowerCase()];
+  if (type === undefined) return;
+  view.error = status;
+  view.errorType = type;
+}
+
+/** An `exception` event: its message is the error, its type the error type. */
+function readException(span: Span, view: GenAiView): void {
+  for (const e of span.events) {
+    if (e.name !== EXCEPTION_EVENT.NAME) continue;
+    view.error = str(e.attributes[EXCEPTION_EVENT.MESSAGE]) ?? str(e.attributes[EXCEPTION_EVENT.TYPE]) ?? 'exception';
+    view.errorType = str(e.attributes[EXCEPTION_EVENT.TYPE]) ?? OTHER_ERROR_TYPE;
+    return;
+  }
 }
 
 /** `error.type`'s fallback value in the semantic conventions, for a failure without a type. */
@@ -386,13 +420,30 @@ function readUsage(a: Attributes, view: GenAiView, isOI: boolean, isVercel: bool
       }
     }
   }
-  const cacheRead = pickTokens(a, CACHE_READ_KEYS, isOI, isVercel);
+  let cacheRead = pickTokens(a, CACHE_READ_KEYS, isOI, isVercel);
   if (cacheRead !== undefined) conv ??= CACHE_READ_KEYS[picked]![1];
-  const cacheWrite = pickTokens(a, CACHE_WRITE_KEYS, isOI, isVercel);
+  let cacheWrite = pickTokens(a, CACHE_WRITE_KEYS, isOI, isVercel);
   if (cacheWrite !== undefined) conv ??= CACHE_WRITE_KEYS[picked]![1];
-  const reasoning = pickTokens(a, REASONING_KEYS, isOI, isVercel);
+  let reasoning = pickTokens(a, REASONING_KEYS, isOI, isVercel);
   if (reasoning !== undefined) conv ??= REASONING_KEYS[picked]![1];
   if (conv === undefined) return undefined; // no token count at all
+
+  // LangSmith keeps the parts only in JSON strings, parsed only when they are there.
+  let total: number | undefined;
+  const inDetails = a[LANGSMITH.INPUT_TOKEN_DETAILS];
+  const outDetails = a[LANGSMITH.OUTPUT_TOKEN_DETAILS];
+  if (inDetails !== undefined || outDetails !== undefined) {
+    const inGet = inDetails === undefined ? undefined : detailsLookup(inDetails);
+    const outGet = outDetails === undefined ? undefined : detailsLookup(outDetails);
+    cacheRead ??= inGet && toTokenCount(inGet(LANGSMITH_DETAIL_KEYS.CACHE_READ));
+    cacheWrite ??= inGet && toTokenCount(inGet(LANGSMITH_DETAIL_KEYS.CACHE_WRITE));
+    reasoning ??= outGet && toTokenCount(outGet(LANGSMITH_DETAIL_KEYS.REASONING));
+    // Its `gen_ai.usage.total_tokens` is input + output as written, which cannot tell Gemini's
+    // output (reasoning excluded) from OpenAI's (included); the run's usage has the real total.
+    const meta = a[LANGSMITH.USAGE_METADATA];
+    const metaGet = meta === undefined ? undefined : detailsLookup(meta);
+    total = metaGet && toTokenCount(metaGet(LANGSMITH_DETAIL_KEYS.TOTAL));
+  }
 
   const cr = cacheRead ?? 0;
   const cw = cacheWrite ?? 0;
@@ -402,7 +453,8 @@ function readUsage(a: Attributes, view: GenAiView, isOI: boolean, isVercel: bool
   // cacheWriteTokens}`: input = noCache + cacheRead + cacheWrite exactly (conventions.md,
   // Vercel "cache" column). It is the same usage object its `gen_ai.usage.input_tokens` copies.
   // The total is only needed to tell inclusive from exclusive counts when there are parts.
-  const total = cr + cw > 0 || rs > 0 ? pickTokensPlain(a, TOTAL_KEYS) : undefined;
+  if (cr + cw > 0 || rs > 0) total ??= pickTokensPlain(a, TOTAL_KEYS);
+  else total = undefined;
   const noCache = isVercel ? toTokenCount(a[VERCEL.NO_CACHE_TOKENS]) : undefined;
   if (noCache !== undefined) {
     view.usage = normalizeUsage(noCache, output ?? 0, cr, cw, rs, total, true, false);

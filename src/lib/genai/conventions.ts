@@ -499,6 +499,20 @@ export const LANGFUSE_USAGE_KEYS = {
   TOTAL: ['total', 'total_tokens', 'totalTokens'] as readonly string[],
 } as const;
 
+/**
+ * The Langfuse SDK's OpenAI wrapper (`observeOpenAI`) marks embeddings calls
+ * `langfuse.observation.type=generation` too, naming them `OpenAI.embeddings` with an embedding
+ * model: a generation whose name or model contains this is an embeddings call.
+ */
+export const LANGFUSE_EMBEDDING_HINT = 'embed';
+
+/** The OTel exception event name (`span.recordException`) and its attributes. */
+export const EXCEPTION_EVENT = {
+  NAME: 'exception',
+  TYPE: 'exception.type',
+  MESSAGE: 'exception.message',
+} as const;
+
 // ───────────────────────────── Usage key chains (used by classify) ─────────────────────────────
 
 /**

@@ -2,6 +2,7 @@
 import { workerData } from 'node:worker_threads';
 import { PriceBook, priceCall } from '../cost/pricebook.js';
 import { CLASSIFY_KEYS } from '../genai/classify.js';
+import { PLACEHOLDER_KEYS } from '../otlp/placeholder-spans.js';
 import { serveTasks } from '../parallel/serve.js';
 import { decodeExport, decodeFailure } from '../receiver/decode.js';
 import type { IngestRequest } from '../receiver/ingest.js';
@@ -23,7 +24,7 @@ const view = new LiveView({
   printedMemoryBytes: config.memoryBytes,
 });
 // Quiet: no span is drawn, so only what classification and features read is decoded.
-const keep = new Set([...CLASSIFY_KEYS, ...(config.featureKeys ?? FEATURE_KEYS)]);
+const keep = new Set([...CLASSIFY_KEYS, ...PLACEHOLDER_KEYS, ...(config.featureKeys ?? FEATURE_KEYS)]);
 // Completes quiet traces (and frees them) as the main thread's timer would.
 setInterval(() => view.tick(), 200).unref();
 

@@ -12,6 +12,7 @@ import { DecodeError } from '../errors.js';
 import type { DecodeResult, FieldProblem } from '../otlp/decode-result.js';
 import { decodeOtlpJsonTraces } from '../otlp/json-decode.js';
 import { writeOtlpJsonTraces } from '../otlp/json-write.js';
+import { dropPlaceholderSpans } from '../otlp/placeholder-spans.js';
 import { decodeOtlpProtoTraces } from '../otlp/proto-decode.js';
 import {
   countDataPoints,
@@ -80,8 +81,10 @@ function decodeTraces(encoding: Encoding, body: Uint8Array, withStoreLine: boole
     result = decodeOtlpJsonTraces(doc);
     total = countJsonSpans(doc);
   }
+  // Placeholder spans were received, not rejected: the store keeps them as sent (as the store
+  // worker's transcoded line does) and readers drop them; the view never sees them.
   return {
-    spans: result.spans,
+    spans: dropPlaceholderSpans(result).spans,
     logs: [],
     itemCount: Math.max(total, result.spans.length),
     rejected: Math.max(0, total - result.spans.length),

@@ -10,6 +10,7 @@ import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { DecodeError, type Problem } from '../errors.js';
 import type { DecodeResult, SpanLogEvent } from '../otlp/decode-result.js';
+import { dropPlaceholderSpans } from '../otlp/placeholder-spans.js';
 import { decodeOtlpProtoTraces } from '../otlp/proto-decode.js';
 import type { Span } from '../span.js';
 import { ByteReader } from './byte-reader.js';
@@ -101,7 +102,8 @@ export class InputReader {
   }
 
   /** Counts one record's outcome and turns its decode result into a batch (or nothing). */
-  accept(result: DecodeResult, line?: number): SpanBatch | undefined {
+  accept(decoded: DecodeResult, line?: number): SpanBatch | undefined {
+    const result = dropPlaceholderSpans(decoded);
     this.stats.records++;
     this.stats.spans += result.spans.length;
     if (result.metricsRequest) this.stats.metricsRequests++;

@@ -10,9 +10,10 @@ import { present } from './util.js';
 
 /** Default groups and keys; `lint.rootContextKeys` in llmtrace.config.json replaces a group ([] turns it off). */
 export const DEFAULT_ROOT_CONTEXT_KEYS: Readonly<RootContextKeys> = Object.freeze({
-  user: ['user.id', 'enduser.id'],
+  // Spanora's keys (spanora.*) are read as the same context.
+  user: ['user.id', 'enduser.id', 'spanora.user.id'],
   session: ['session.id', 'gen_ai.conversation.id'],
-  tenant: ['tenant.id', 'organization.id', 'org.id'],
+  tenant: ['tenant.id', 'organization.id', 'org.id', 'spanora.org.id'],
 });
 
 /** Limits that let one number hold a root's context: 5 bits (key index + 1) per group. */
@@ -56,7 +57,7 @@ export const rootMissingContext: RuleDef<'root-missing-context'> = {
   defaultSeverity: 'warn',
   description: 'root spans of GenAI traces carry user, session and tenant context',
   docs: {
-    checks: 'The root span of a trace that contains GenAI spans has none of the configured keys of a context group — by default user (`user.id`, `enduser.id`), session (`session.id`, `gen_ai.conversation.id`) and tenant (`tenant.id`, `organization.id`, `org.id`), looked up on the root span and then its resource. Configure with `lint.rootContextKeys`; an empty list turns a group off (e.g. a single-tenant app: `"tenant": []`).',
+    checks: 'The root span of a trace that contains GenAI spans has none of the configured keys of a context group — by default user (`user.id`, `enduser.id`, `spanora.user.id`), session (`session.id`, `gen_ai.conversation.id`) and tenant (`tenant.id`, `organization.id`, `org.id`, `spanora.org.id`), looked up on the root span and then its resource. Configure with `lint.rootContextKeys`; an empty list turns a group off (e.g. a single-tenant app: `"tenant": []`).',
     why: 'Without it a failed or expensive run cannot be tied to the user, conversation or customer affected, so incidents cannot be prioritized and cost cannot be attributed per customer.',
     fix: 'Set the attributes on the root span when the request starts (e.g. `rootSpan.setAttributes({"user.id": …, "session.id": …, "tenant.id": …})`), or configure the keys your app already uses.',
   },

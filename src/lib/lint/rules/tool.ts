@@ -3,6 +3,7 @@
  * rollout checklist's "every tool invocation produces a child span with name and status".
  */
 import { GEN_AI } from '../../genai/conventions.js';
+import { VENDOR_TOOL_NAME_KEYS } from '../../genai/conventions-langsmith-spanora.js';
 import type { RuleDef } from '../types.js';
 import { failureGap, present } from './util.js';
 
@@ -11,7 +12,7 @@ export const toolMissingName: RuleDef<'tool-missing-name'> = {
   defaultSeverity: 'error',
   description: 'tool spans carry gen_ai.tool.name',
   docs: {
-    checks: 'A tool span has no `gen_ai.tool.name` (spans made tools by a vendor\'s marker: no tool name in any key).',
+    checks: 'A tool span has no `gen_ai.tool.name` and no vendor key that names the tool (a vendor\'s tool marker with its name key, e.g. `traceloop.entity.name`; LangSmith\'s `langsmith.trace.name` on a tool run; vendor-only spans: no tool name in any key).',
     why: 'The tool name is required by the `execute_tool` span definition; without it a trace shows that "a tool" ran, not which one failed or was slow.',
     fix: 'Set `gen_ai.tool.name` (and name the span `execute_tool {tool name}`).',
   },
@@ -20,9 +21,12 @@ export const toolMissingName: RuleDef<'tool-missing-name'> = {
     // A span made a tool by a vendor's marker (`traceloop.span.kind=tool`, OpenInference TOOL, …)
     // names it in that vendor's key, even when it also carries some gen_ai key (the Traceloop
     // SDK's `withTool` adds `gen_ai.agent.name`): the name classify read from it counts. A span
-    // with `gen_ai.operation.name` follows the GenAI convention, which requires the key.
-    const vendorTool = vendorOnly || !present(span.attributes, GEN_AI.OPERATION);
-    const ok = vendorTool ? view.toolName !== undefined : present(span.attributes, GEN_AI.TOOL_NAME);
+    // with `gen_ai.operation.name` follows the GenAI convention, which requires the key, or a
+    // vendor key that names the tool (LangSmith's run name).
+    const a = span.attributes;
+    const ok =
+      view.toolName !== undefined &&
+      (vendorOnly || !present(a, GEN_AI.OPERATION) || present(a, GEN_AI.TOOL_NAME) || VENDOR_TOOL_NAME_KEYS.some((k) => present(a, k)));
     return ok ? undefined : { expected: GEN_AI.TOOL_NAME };
   },
 };

@@ -1,5 +1,6 @@
 /** Small readers shared by the rules. */
-import { CORE } from '../../genai/conventions.js';
+import { CORE, EXCEPTION_EVENT } from '../../genai/conventions.js';
+import { SPANORA, SPANORA_TOOL_STATUSES } from '../../genai/conventions-langsmith-spanora.js';
 import type { GenAiView } from '../../genai/types.js';
 import { StatusCode, type AttrValue, type Attributes, type Span } from '../../span.js';
 import type { FailureGap } from '../types.js';
@@ -21,22 +22,22 @@ export function text(attrs: Attributes, key: string): string | undefined {
   return undefined;
 }
 
-/** The OTel exception event name (`span.recordException`). */
-const EXCEPTION_EVENT = 'exception';
-
 /**
  * How a span fails to record its failure, if it does. OTel: a failed operation sets status
  * ERROR, and GenAI spans also carry `error.type` ("conditionally required if the operation ended
  * in an error"). An `exception` event on a span whose status is not ERROR means the failure was
- * seen but never marked. `checkType` is false for vendor-only spans, whose convention has no
+ * seen but never marked. A tool span with Spanora's `spanora.tool.status` has recorded its
+ * outcome there (docs/architecture.md, "Library conventions"). `checkType` is false for vendor-only spans, whose convention has no
  * `error.type` (vendor-only-convention reports that gap once).
  */
 export function failureGap(span: Span, checkType: boolean): { gap: FailureGap; errorType?: string } | undefined {
   const errorType = text(span.attributes, CORE.ERROR_TYPE);
   const isError = span.status.code === StatusCode.ERROR;
   if (isError && errorType === undefined && checkType) return { gap: 'error-without-type' };
+  const spanora = text(span.attributes, SPANORA.TOOL_STATUS);
+  if (spanora !== undefined && SPANORA_TOOL_STATUSES.has(spanora.toLowerCase())) return undefined;
   if (!isError && errorType !== undefined) return { gap: 'type-without-error-status', errorType };
-  if (!isError && span.events.some((e) => e.name === EXCEPTION_EVENT)) return { gap: 'exception-without-error-status' };
+  if (!isError && span.events.some((e) => e.name === EXCEPTION_EVENT.NAME)) return { gap: 'exception-without-error-status' };
   return undefined;
 }
 
