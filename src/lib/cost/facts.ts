@@ -5,6 +5,7 @@
  * keeps the per-trace state. Pure given the price book, the window and the tracked keys.
  */
 import { classify } from '../genai/classify.js';
+import { spanReportedCost } from '../genai/agents.js';
 import { TOOL_ARGUMENT_KEYS } from '../genai/conventions.js';
 import { emptyUsage } from '../genai/usage.js';
 import { isModelSpan } from '../trace/count-once.js';
@@ -45,6 +46,12 @@ export interface CallFields {
   /** Time to first chunk, ms, when the library recorded it. */
   ttftMs?: number;
   finishReasons?: string[];
+  /** USD the agent or instrumentation library reported for the call (Claude's cost_usd, OpenLIT's gen_ai.usage.cost, …). */
+  reportedCost?: number;
+  /** Where the figure came from (undefined: spans). */
+  source?: 'spans' | 'events' | 'metrics';
+  /** Model calls the record stands for (undefined: 1; metrics without a request count: 0). */
+  count?: number;
 }
 
 export interface CallRec extends CallFields {
@@ -135,6 +142,7 @@ export class FactsBuilder {
       errorType: this.forStats ? view.errorType : undefined,
       ttftMs: this.forStats ? view.ttftMs : undefined,
       finishReasons: this.forStats ? view.finishReasons : undefined,
+      reportedCost: spanReportedCost(span.attributes),
       resource: this.resourceOf(span.resource),
     };
   }

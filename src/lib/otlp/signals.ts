@@ -122,6 +122,8 @@ export function logRecordViews(msg: PbMessage): LogRecordView[] {
           body: anyValue(r.body),
           attributes,
           serviceName,
+          recordEventName: r.event_name ?? '',
+          resource: resourceAttrs,
         });
       }
     }

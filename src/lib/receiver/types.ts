@@ -16,6 +16,10 @@ export interface LogRecordView {
   body: AttrValue;
   attributes: Attributes;
   serviceName: string;
+  /** The record's own event name field as sent (Codex puts a source location there). */
+  recordEventName?: string;
+  /** The resource's attributes (shared by the records of one resource). */
+  resource?: Attributes;
 }
 
 export interface AcceptedExport {

@@ -36,10 +36,12 @@ export interface ReadStats {
   skippedSpans: number;
   /** OTLP metrics requests seen (not decoded: `stats` reads them again only when there were any). */
   metricsRequests: number;
+  /** OTLP logs requests seen (agents' usage events are read from them in a pass of their own). */
+  logsRequests: number;
 }
 
 export function newReadStats(): ReadStats {
-  return { inputs: 0, unreadableInputs: 0, records: 0, badRecords: 0, spans: 0, skippedSpans: 0, metricsRequests: 0 };
+  return { inputs: 0, unreadableInputs: 0, records: 0, badRecords: 0, spans: 0, skippedSpans: 0, metricsRequests: 0, logsRequests: 0 };
 }
 
 export interface ReadOptions {
@@ -105,6 +107,7 @@ export class InputReader {
     this.stats.records++;
     this.stats.spans += result.spans.length;
     if (result.metricsRequest) this.stats.metricsRequests++;
+    if (result.logsRequest) this.stats.logsRequests++;
     for (const p of result.problems) {
       if (p.message.startsWith('span skipped')) this.stats.skippedSpans++;
       this.problem({ line, field: p.field, message: p.message });

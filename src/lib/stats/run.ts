@@ -13,7 +13,7 @@ import type { OpenedSources } from '../sources/open.js';
 import { StatsAggregator } from './aggregate.js';
 import type { Problem } from '../errors.js';
 import type { MetricsRecord } from '../sources/metrics.js';
-import { genAiPoints, groupMetrics, MetricSeries } from './metrics.js';
+import { genAiPoints, groupMetrics, histogramSeries } from './metrics.js';
 import { buildStatsReport, type StatsReport } from './report.js';
 
 export interface StatsRunOptions {
@@ -60,7 +60,7 @@ export async function computeStats(sources: Pick<OpenedSources, 'mapped'>, opts:
     let metricPoints = 0;
     let metrics: Parameters<typeof buildStatsReport>[2];
     if (opts.metrics) {
-      const series = new MetricSeries(opts.window ?? {});
+      const series = histogramSeries(opts.window ?? {});
       for await (const rec of await opts.metrics()) {
         for (const p of genAiPoints(rec.msg, (problem) => opts.onMetricsProblem?.({ source: rec.source, line: rec.line, ...problem }))) {
           metricPoints++;
