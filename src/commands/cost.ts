@@ -126,7 +126,9 @@ Examples:
       const signalFigures = (run.stats.signals?.events ?? 0) + (run.stats.signals?.metricPoints ?? 0);
       if (signals.problems() > 20) warn(`${signals.problems()} problems in logs and metrics records (records or points skipped), ${signals.problems() - 20} not shown`);
       const unusable = (finished.unusable && !(signalFigures > 0 && opened.stats.unreadableInputs === 0)) || signals.read.unreadableInputs > 0;
-      if (finished.nothingRead && signalFigures === 0) throw new LlmtraceError(`no usable trace data in ${opened.label}`, undefined, 2);
+      // Only bad records in the logs and metrics files, and no span: nothing usable was read.
+      const onlyBadSignals = opened.stats.spans === 0 && signalFigures === 0 && signals.read.badRecords > 0;
+      if ((finished.nothingRead || onlyBadSignals) && signalFigures === 0) throw new LlmtraceError(`no usable trace data in ${opened.label}`, undefined, 2);
 
       const { report } = run.result;
       const comparison = baseline && compare(report, baseline);
@@ -155,6 +157,7 @@ Examples:
         writeDiagnostic('  hint: add them with --pricing FILE (see llmtrace cost --help); --strict makes this fail');
       }
       if (stats.duplicateSpans) warn(`${stats.duplicateSpans} spans were read more than once and counted once`);
+      if (stats.signals?.duplicateEvents) warn(`${stats.signals.duplicateEvents} request events were read more than once and counted once`);
       for (const line of gateLines(gates)) warn(line);
 
       await appendStepSummary(renderCostMarkdown(view), warn);

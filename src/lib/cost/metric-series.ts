@@ -11,7 +11,8 @@
  * given), since the point then holds everything; else its first point inside the window (what
  * came before that point cannot be told apart from what preceded the window, and is left out).
  * A cumulative export repeated (every export interval, or a retried request) is the same point
- * again or a later one: it replaces, it never adds.
+ * again or a later one: it replaces, it never adds. A delta point repeated (a retried request)
+ * has the same start and end as one already added: it is skipped.
  */
 import { inWindow, type TimeWindow } from './window.js';
 
@@ -40,8 +41,9 @@ export interface SeriesValues<V> {
 interface SeriesState<P> {
   point: P;
   cumulative: boolean;
-  /** Delta: the sum of the points inside the window. */
+  /** Delta: the sum of the points inside the window, and the intervals already added. */
   sum?: P;
+  intervals?: Set<string>;
   /** Cumulative: the last point before the window, and the first and last inside it. */
   before?: P;
   first?: P;
@@ -76,6 +78,10 @@ export class MetricSeries<V, P extends SeriesPoint<V> = SeriesPoint<V>> {
     }
     const inside = inWindow(this.window, p.timeMs);
     if (!p.cumulative) {
+      // A delta point covers [start, time]: the same interval again is the export sent again.
+      const interval = `${p.startMs}\u0000${p.timeMs}`;
+      if ((s.intervals ??= new Set()).has(interval)) return;
+      s.intervals.add(interval);
       if (inside) s.sum = s.sum ? { ...p, value: this.values.add(s.sum.value, p.value) } : p;
       return;
     }

@@ -11,6 +11,7 @@
  * events are read before the metrics for the same reason. Nothing is held per event: a kept
  * event is handed on at once.
  */
+import { createHash } from 'node:crypto';
 import type { Problem } from '../errors.js';
 import { AGENT_METRICS, amountOf, eventSpecOf, eventUsage, firstString, metricSpec, MODEL_KEYS, normalizeParts, SESSION_KEYS, type MetricSpec, type RawPart, type RawParts } from '../genai/agents.js';
 import { normalizeProvider } from '../genai/provider.js';
@@ -72,6 +73,8 @@ export interface SignalUsageStats {
   /** Request events read, and those set aside because spans described the same requests. */
   events: number;
   eventsSetAside: number;
+  /** Request events read more than once (an export sent again) and counted once. */
+  duplicateEvents: number;
   /** Token and cost metric points read, and figures set aside (spans or events described them). */
   metricPoints: number;
   metricFiguresSetAside: number;
@@ -97,8 +100,9 @@ const nsToMs = (v: unknown) => Number(toBigInt(v, false) / 1000n) / 1000;
 /** Reads events, then metrics, handing on each figure of the source chosen for its instance and session. */
 export async function readSignalUsage(logs: AsyncIterable<SignalRecord>, metrics: AsyncIterable<SignalRecord>, opts: SignalUsageOptions): Promise<SignalUsageStats> {
   const events = new CoverSet();
-  const stats: SignalUsageStats = { events: 0, eventsSetAside: 0, metricPoints: 0, metricFiguresSetAside: 0, inconsistentSeries: 0, spanCallsReplaced: 0, covered: events };
-  for await (const rec of logs) eventCalls(rec, opts, stats, events);
+  const seen = new Set<string>();
+  const stats: SignalUsageStats = { events: 0, eventsSetAside: 0, duplicateEvents: 0, metricPoints: 0, metricFiguresSetAside: 0, inconsistentSeries: 0, spanCallsReplaced: 0, covered: events };
+  for await (const rec of logs) eventCalls(rec, opts, stats, events, seen);
   const series = new MetricSeries<TokenValue, TokenPoint>(opts.window, TOKEN_VALUES);
   for await (const rec of metrics) {
     for (const p of tokenPoints(rec, opts.onProblem)) {
@@ -132,7 +136,7 @@ function bodyOf(v: unknown): AttrValue {
   return v ? (pbAttributes([{ key: 'v', value: v }] as Parameters<typeof pbAttributes>[0])['v'] ?? null) : null;
 }
 
-function eventCalls(rec: SignalRecord, opts: SignalUsageOptions, stats: SignalUsageStats, events: CoverSet): void {
+function eventCalls(rec: SignalRecord, opts: SignalUsageOptions, stats: SignalUsageStats, events: CoverSet, seen: Set<string>): void {
   (rec.msg as PbLogs).resource_logs?.forEach((rl, ri) => {
     const resource = pbAttributes(rl.resource?.attributes);
     rl.scope_logs?.forEach((sl, si) => {
@@ -149,8 +153,15 @@ function eventCalls(rec: SignalRecord, opts: SignalUsageOptions, stats: SignalUs
         const t = toBigInt(r.time_unix_nano, false);
         const timeMs = nsToMs(t !== 0n ? t : r.observed_time_unix_nano);
         if (!inWindow(opts.window, timeMs)) return;
-        stats.events++;
         const svc = service(resource);
+        // A request the exporter sent again (a retry after a lost answer): the same record twice.
+        const id = createHash('sha1').update(`${svc}\u0000${instance(resource)}\u0000${timeMs}\u0000${sortedJson(attributes)}`).digest('base64');
+        if (seen.has(id)) {
+          stats.duplicateEvents++;
+          return;
+        }
+        seen.add(id);
+        stats.events++;
         const session = firstString(SESSION_KEYS, attributes, resource) ?? '';
         if (opts.spans.covers(svc, instance(resource), session)) {
           stats.eventsSetAside++;
@@ -274,8 +285,12 @@ function* tokenPoints(rec: SignalRecord, onProblem: (p: Problem) => void): Gener
           const histogram = m.data === 'histogram';
           const sum = histogram ? p.sum : numberValue(p);
           const count = histogram ? Number(toBigInt(p.count, false)) : 0;
-          if (sum === undefined || sum === null || !Number.isFinite(sum) || (part !== 'cost' && sum < 0)) {
+          if (sum === undefined || sum === null) {
             problem(where, `${m.name}: ${histogram ? 'no sum' : 'no number value'} in the point; skipped`);
+            continue;
+          }
+          if (!Number.isFinite(sum) || (part !== 'cost' && sum < 0)) {
+            problem(where, `${m.name}: ${sum} is not a ${part === 'cost' ? 'cost' : 'token count'}; skipped`);
             continue;
           }
           const groupKey = `${resourceKey}\u0000${spec.agent}\u0000${sortedJson(attributes, spec.typeKey)}`;

@@ -81,16 +81,19 @@ export const AGENT_EVENTS: readonly EventSpec[] = [
     agent: 'codex',
     ...OPENAI,
     // Each response.completed is logged twice: once as a plain SSE event without tokens (not a
-    // request: no token attribute), once with them. Counts may be strings.
+    // request: no token attribute), once with them. Counts may be strings. Its
+    // `tool_token_count` is the total (input + output), not tool tokens: not read.
     names: ['codex.sse_event'],
     where: { 'event.kind': 'response.completed' },
     parts: {
       input: ['input_token_count'],
       output: ['output_token_count'],
       cacheRead: ['cached_token_count'],
+      cacheWrite: ['cache_write_token_count'],
       reasoning: ['reasoning_token_count'],
     },
     durationMs: 'duration_ms',
+    ttftMs: 'ttft_ms',
   },
   {
     agent: 'gemini-cli',
