@@ -56,7 +56,7 @@ async function count(items: readonly Decoded[], book: PriceBook) {
   await attributeCalls(
     {
       async *mapped(spec) {
-        const map = spec.create();
+        const map = spec.create(spec.config);
         for (const b of batches) yield map(b);
       },
     },
