@@ -25,6 +25,9 @@ export interface Counters extends TokenCounters {
   /** USD the agents or libraries reported, and for how many records (calls, or metrics figures). */
   reportedCost: number;
   reportedRecords: number;
+  /** The computed cost of the records that reported one (what `reportedCost` is compared with); null parts: unpriced. */
+  reportedComputed: number;
+  reportedUnpriced: number;
   /** Per record the reported cost where there is one, else the computed cost (`--cost-source auto`). */
   autoCost: number;
   /** Records per source (spans, events, metrics): which signals the figures came from. */
@@ -45,6 +48,8 @@ export function emptyCounters(): Counters {
     unpricedTokens: 0,
     reportedCost: 0,
     reportedRecords: 0,
+    reportedComputed: 0,
+    reportedUnpriced: 0,
     autoCost: 0,
     records: { spans: 0, events: 0, metrics: 0 },
   };
@@ -61,6 +66,8 @@ export function addCall(c: Counters, call: AttributedCall, sign: 1 | -1 = 1): vo
   if (call.reportedCost !== undefined) {
     c.reportedRecords += sign;
     c.reportedCost = c.reportedRecords === 0 ? 0 : c.reportedCost + sign * call.reportedCost;
+    if (call.cost === null) c.reportedUnpriced += sign;
+    else c.reportedComputed = c.reportedRecords === 0 ? 0 : c.reportedComputed + sign * call.cost;
   }
   const auto = call.reportedCost ?? (call.noUsage || call.cost === null ? 0 : call.cost);
   c.autoCost = c.records.spans + c.records.events + c.records.metrics === 0 ? 0 : c.autoCost + sign * auto;

@@ -52,6 +52,8 @@ export interface CallFields {
   source?: 'spans' | 'events' | 'metrics';
   /** Model calls the record stands for (undefined: 1; metrics without a request count: 0). */
   count?: number;
+  /** `durationMs` is not the request's latency (an event that does not say it): `stats` leaves it out. */
+  noLatency?: boolean;
 }
 
 export interface CallRec extends CallFields {

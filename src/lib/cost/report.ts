@@ -4,7 +4,8 @@
  *   cacheWriteTokens, outputTokens, reasoningTokens, cost, reportedCost, reportedCostDiff,
  *   source }], total: {…}, unpriced: [{ model, calls, inputTokens, outputTokens }] }
  * `reportedCost` is what the agents or libraries reported (null when none did), and
- * `reportedCostDiff` is reportedCost − cost (null when either is). `source` names the signals
+ * `reportedCostDiff` is reportedCost − the computed cost of the same records (null when none
+ * reported or one of them is unpriced). `source` names the signals
  * the figures came from: spans, events, metrics, or several joined by `+`.
  * `cost` is null when none of the row's calls is priced; when some are, it is the priced part
  * and the unpriced calls are listed in `unpriced`. Rows: cost descending, then the keys.
@@ -75,7 +76,9 @@ function counters(c: Counters): CostCounters {
     reasoningTokens: c.reasoningTokens,
     cost,
     reportedCost: reported,
-    reportedCostDiff: reported === null || cost === null ? null : roundUsd(reported - cost),
+    // Against the computed cost of the same records only (a row may mix agents that report and
+    // agents that do not); null when one of them is unpriced.
+    reportedCostDiff: reported === null || c.reportedUnpriced > 0 ? null : roundUsd(reported - c.reportedComputed),
     source: sourceOf(c),
   };
 }

@@ -92,7 +92,7 @@ export const AGENT_EVENTS: readonly EventSpec[] = [
       cacheWrite: ['cache_write_token_count'],
       reasoning: ['reasoning_token_count'],
     },
-    durationMs: 'duration_ms',
+    // Its duration_ms is the wait for that one SSE event, not the request's latency: not read.
     ttftMs: 'ttft_ms',
   },
   {
@@ -176,6 +176,7 @@ export function countOf(v: AttrValue | undefined): number | undefined {
 
 /** An amount of USD as written (number or decimal string). */
 export function amountOf(v: AttrValue | undefined): number | undefined {
+  if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'string' && /^\s*-?\d+(\.\d+)?([eE][-+]?\d+)?\s*$/.test(v)) return Number(v);
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   return undefined;
