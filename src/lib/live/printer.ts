@@ -7,6 +7,7 @@ import type { Colors } from '../render/colors.js';
 import {
   clockTime,
   fit,
+  renderAgentCallLine,
   renderLogLine,
   renderSpanLine,
   renderSummary,
@@ -15,7 +16,7 @@ import {
   type LiveTextOptions,
   type SummaryData,
 } from '../render/live.js';
-import { logEvent, rejectedEvent, spanEvent, summaryEvent, traceEvent } from '../render/live-json.js';
+import { agentCallEvent, logEvent, rejectedEvent, spanEvent, summaryEvent, traceEvent } from '../render/live-json.js';
 import { CLEAR_LINE, jsonSafe, oneLine, toTerminal } from '../render/terminal.js';
 import type { LiveEvent } from './events.js';
 import type { SessionTotals } from './totals.js';
@@ -57,10 +58,12 @@ export class LivePrinter {
       else if (e.type === 'log') this.json(logEvent(e.log, e.spanName));
       else if (e.type === 'trace') this.json(traceEvent(e.done, text.pricing));
       else if (e.type === 'rejected') this.json(rejectedEvent(e));
+      else if (e.type === 'agent-call') this.json(agentCallEvent(e.call));
       else this.err(`llmtrace: ${e.text}`);
       return;
     }
     if (e.type === 'span') this.out(renderSpanLine(e.line, text));
+    else if (e.type === 'agent-call') this.out([renderAgentCallLine(e.call, text)]);
     else if (e.type === 'log') this.out([renderLogLine(e.log, e.spanName, text)]);
     else if (e.type === 'trace') {
       if (e.done.genai) this.out(renderTraceDone(e.done, text));

@@ -13,6 +13,8 @@ export interface CountedCall {
   durationMs?: number;
   /** The call failed (classify's error: status ERROR, error.type, Langfuse level ERROR). */
   failed?: boolean;
+  /** The agent (service.name) that made it. */
+  agent?: string;
 }
 
 export interface CallTotals {
@@ -72,6 +74,10 @@ export class SessionTotals {
   /** Calls that matched the filters (the ones the view printed). */
   readonly calls = emptyCallTotals();
   readonly byModel = new Map<string, CallTotals>();
+  /** Per agent (service.name) and model, `agent\0model`: the summary's rows when coding agents sent events. */
+  readonly byAgentModel = new Map<string, CallTotals>();
+  /** Calls counted from coding agents' request events (live/agent-calls.ts). */
+  eventCalls = 0;
   readonly requests: Record<Signal, number> = { traces: 0, logs: 0, metrics: 0 };
   /** Everything received, whatever the filters. */
   spans = 0;
@@ -86,5 +92,10 @@ export class SessionTotals {
     if (!m) this.byModel.set(c.model, (m = emptyCallTotals()));
     applyCall(m, c, sign);
     if (m.calls === 0) this.byModel.delete(c.model);
+    const k = `${c.agent ?? ''}\u0000${c.model}`;
+    let a = this.byAgentModel.get(k);
+    if (!a) this.byAgentModel.set(k, (a = emptyCallTotals()));
+    applyCall(a, c, sign);
+    if (a.calls === 0) this.byAgentModel.delete(k);
   }
 }

@@ -11,7 +11,10 @@
  *    outputTokens, cacheReadTokens, cacheWriteTokens, reasoningTokens, cost, unpricedCalls,
  *    incomplete, reason}
  *   {"event":"rejected", time, protocol, status, reason}
+ *   {"event":"agent_call", time, agent, session, model, source, inputTokens, …, cost, reportedCost,
+ *    durationMs, ttftMs, sessionTotal:{calls, inputTokens, …, cost}}   (a coding agent's request event)
  *   {"event":"summary", durationMs, calls, errors, latencyP95Ms, inputTokens, …, cost, unpricedCalls, byModel:[…],
+ *    byAgentModel:[{agent, model, calls, inputTokens, …, cost}], agentEventCalls,
  *    requests:{traces,logs,metrics}, spans, traces, logRecords, metricPoints, rejected,
  *    forward:{url,forwarded,failed,dropped}|null, store}
  *
@@ -19,6 +22,7 @@
  */
 import type { Usage } from '../genai/usage.js';
 import type { SpanLine, TraceDone } from '../live/events.js';
+import type { AgentCall } from '../live/agent-calls.js';
 import { latencyP95, type CallTotals } from '../live/totals.js';
 import type { LogRecordView } from '../receiver/types.js';
 import { KvList, serviceName, StatusCode, type AttrValue } from '../span.js';
@@ -148,6 +152,14 @@ export function summaryEvent(s: SummaryData): Record<string, unknown> {
       ...usageFields(x.usage),
       cost: totalsCost(x, s.pricing),
     })),
+    byAgentModel: [...t.byAgentModel.entries()].map(([key, x]) => ({
+      agent: key.split('\u0000')[0] || null,
+      model: key.split('\u0000')[1],
+      calls: x.calls,
+      ...usageFields(x.usage),
+      cost: totalsCost(x, s.pricing),
+    })),
+    agentEventCalls: t.eventCalls,
     requests: { ...t.requests },
     spans: t.spans,
     traces: t.traces,
@@ -156,5 +168,23 @@ export function summaryEvent(s: SummaryData): Record<string, unknown> {
     rejected: t.rejected,
     forward: s.forward ?? null,
     store: s.store,
+  };
+}
+
+/** One coding agent API request from its log event, with the running total of its agent and session. */
+export function agentCallEvent(a: AgentCall): Record<string, unknown> {
+  return {
+    event: 'agent_call',
+    time: new Date(a.timeMs).toISOString(),
+    agent: a.agent,
+    session: a.session || null,
+    model: a.model,
+    source: 'events',
+    ...usageFields(a.usage),
+    cost: a.cost ?? null,
+    reportedCost: a.reportedCost ?? null,
+    durationMs: a.durationMs ?? null,
+    ttftMs: a.ttftMs ?? null,
+    sessionTotal: { calls: a.sessionTotal.calls, ...usageFields(a.sessionTotal.usage), cost: a.sessionTotal.unpricedCalls === a.sessionTotal.calls ? null : a.sessionTotal.cost },
   };
 }
