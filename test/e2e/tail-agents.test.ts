@@ -52,6 +52,19 @@ describe('tail shows coding agents’ API requests', () => {
     );
   }, 60_000);
 
+  it('an agent that sends only metrics (Copilot without traces, Claude Code without logs): its totals as they arrive', async () => {
+    for (const name of ['copilot-cli/chat-http-json', 'claude-code/several-exports-cumulative', 'claude-code/several-exports-delta']) {
+      const capture = run(name);
+      const metricsOnly = { ...capture, requests: capture.requests.filter((r) => r.signal === 'metrics') };
+      const events = await tailOf([metricsOnly]);
+      const shown = events.filter((e) => e.event === 'agent_metrics');
+      expect(shown.length).toBeGreaterThan(0);
+      const summary = events.find((e) => e.event === 'summary') as TailEvent & { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number };
+      const want = Object.values(capture.truth.totalsByModel)[0]!;
+      expect([summary.inputTokens, summary.cacheReadTokens, summary.cacheWriteTokens, summary.outputTokens], name).toEqual([want.input, want.cacheRead, want.cacheWrite, want.output]);
+    }
+  }, 60_000);
+
   it('Codex sends spans with usage too: its calls are counted once, from the spans', async () => {
     const codex = run('codex/http-json');
     const events = await tailOf([codex]);

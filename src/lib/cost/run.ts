@@ -71,8 +71,12 @@ export async function computeCost(sources: Pick<OpenedSources, 'mapped'>, opts: 
   return { result: buildCostReport(main, unpriced, opts.window ?? {}, opts.top), main, byFeature, byModel, stats };
 }
 
-/** Where a call without a model of its own finds one on its ancestors. */
-const INHERITED_MODEL_KEYS = ['gen_ai.response.model', 'gen_ai.request.model', 'model'];
+/**
+ * Where a call without a model of its own finds one on its ancestors: Codex's plain `model`
+ * attribute on the turn spans above its `handle_responses` spans. Only that key: a GenAI model
+ * span's model stays its own (an agent span with usage under an LLM span is not that LLM's call).
+ */
+const INHERITED_MODEL_KEYS = ['model'];
 
 /** A call that named no model, priced by the model its nearest ancestor names (deterministic: take-backs match). */
 function withInheritedModel(call: AttributedCall, model: string | undefined, book: PriceBook): AttributedCall {

@@ -180,12 +180,12 @@ function eventCalls(rec: SignalRecord, opts: SignalUsageOptions, stats: SignalUs
 // ── metrics ───────────────────────────────────────────────────────────────────────────
 
 /** A token (or cost) metric's value: the sum recorded, and for a histogram how many recordings. */
-interface TokenValue {
+export interface TokenValue {
   sum: number;
   count: number;
 }
 
-interface TokenPoint extends SeriesPoint<TokenValue> {
+export interface TokenPoint extends SeriesPoint<TokenValue> {
   spec: MetricSpec;
   part: RawPart | 'cost';
   attributes: Attributes;
@@ -194,7 +194,7 @@ interface TokenPoint extends SeriesPoint<TokenValue> {
   groupKey: string;
 }
 
-const TOKEN_VALUES: SeriesValues<TokenValue> = {
+export const TOKEN_VALUES: SeriesValues<TokenValue> = {
   add: (a, b) => ({ sum: a.sum + b.sum, count: a.count + b.count }),
   subtract: (a, b) => ({ sum: a.sum - b.sum, count: a.count - b.count }),
   negative: (v) => v.sum < 0 || v.count < 0,
@@ -244,7 +244,8 @@ function numberValue(p: PbNumberPoint): number | undefined {
   return undefined;
 }
 
-function* tokenPoints(rec: SignalRecord, onProblem: (p: Problem) => void): Generator<TokenPoint> {
+/** The token and cost points of one decoded metrics request (genai/agents.ts AGENT_METRICS). */
+export function* tokenPoints(rec: SignalRecord, onProblem: (p: Problem) => void): Generator<TokenPoint> {
   const problem = (field: string, message: string) => onProblem({ source: rec.source, line: rec.line, field, message });
   const rms = (rec.msg as PbMetrics).resource_metrics ?? [];
   for (let ri = 0; ri < rms.length; ri++) {
@@ -313,7 +314,7 @@ function* tokenPoints(rec: SignalRecord, onProblem: (p: Problem) => void): Gener
 }
 
 /** One group of series (a request group: one resource, agent and attributes but the token type). */
-interface UsageGroup {
+export interface UsageGroup {
   point: TokenPoint;
   parts: RawParts;
   reportedCost?: number;
@@ -322,7 +323,11 @@ interface UsageGroup {
   timeMs: number;
 }
 
-function metricCalls(figures: ReadonlyArray<{ point: TokenPoint; value: TokenValue }>, opts: SignalUsageOptions, stats: SignalUsageStats, events: CoverSet): void {
+/**
+ * The series' figures per request group, each agent's own metric preferred over the GenAI one it
+ * also sends (Gemini sends both) for the same process and session; the rest are in `setAside`.
+ */
+export function usageGroups(figures: ReadonlyArray<{ point: TokenPoint; value: TokenValue }>): { groups: UsageGroup[]; setAside: number } {
   const groups = new Map<string, UsageGroup>();
   for (const f of figures) {
     let g = groups.get(f.point.groupKey);
@@ -342,28 +347,37 @@ function metricCalls(figures: ReadonlyArray<{ point: TokenPoint; value: TokenVal
   for (const g of groups.values()) {
     if (g.point.spec.specific) specific.add(service(g.point.resource), instance(g.point.resource), sessionOf(g.point));
   }
+  const out: UsageGroup[] = [];
+  for (const g of groups.values()) {
+    if (g.point.spec.specific || !specific.covers(service(g.point.resource), instance(g.point.resource), sessionOf(g.point))) out.push(g);
+  }
+  return { groups: out, setAside: groups.size - out.length };
+}
+
+/** A request group's usage in llmtrace's convention. */
+export const groupUsage = (g: UsageGroup): Usage => normalizeParts(g.parts, g.point.spec);
+
+function metricCalls(figures: ReadonlyArray<{ point: TokenPoint; value: TokenValue }>, opts: SignalUsageOptions, stats: SignalUsageStats, events: CoverSet): void {
+  const { groups, setAside } = usageGroups(figures);
+  stats.metricFiguresSetAside += setAside;
   // Added to the events' cover set only after the loop: metrics never set each other aside.
   const kept: Array<[string, string, string]> = [];
-  for (const g of groups.values()) {
+  for (const g of groups) {
     const { resource } = g.point;
     const svc = service(resource);
     const session = sessionOf(g.point);
-    if (
-      opts.spans.covers(svc, instance(resource), session) ||
-      events.covers(svc, instance(resource), session) ||
-      (!g.point.spec.specific && specific.covers(svc, instance(resource), session))
-    ) {
+    if (opts.spans.covers(svc, instance(resource), session) || events.covers(svc, instance(resource), session)) {
       stats.metricFiguresSetAside++;
       continue;
     }
-    const usage = normalizeParts(g.parts, g.point.spec);
+    const usage = groupUsage(g);
     kept.push([svc, instance(resource), session]);
     opts.onCall(signalCall(g.point.attributes, resource, g.timeMs, usage, opts, { source: 'metrics', count: g.count, reportedCost: g.reportedCost }));
   }
   for (const [svc, inst, session] of kept) events.add(svc, inst, session);
 }
 
-const sessionOf = (p: TokenPoint) => firstString(SESSION_KEYS, p.attributes, p.resource) ?? '';
+export const sessionOf = (p: TokenPoint) => firstString(SESSION_KEYS, p.attributes, p.resource) ?? '';
 
 // ── the call ──────────────────────────────────────────────────────────────────────────
 

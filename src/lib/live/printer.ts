@@ -8,6 +8,7 @@ import {
   clockTime,
   fit,
   renderAgentCallLine,
+  renderAgentMetricsLine,
   renderLogLine,
   renderSpanLine,
   renderSummary,
@@ -16,7 +17,7 @@ import {
   type LiveTextOptions,
   type SummaryData,
 } from '../render/live.js';
-import { agentCallEvent, logEvent, rejectedEvent, spanEvent, summaryEvent, traceEvent } from '../render/live-json.js';
+import { agentCallEvent, agentMetricsEvent, logEvent, rejectedEvent, spanEvent, summaryEvent, traceEvent } from '../render/live-json.js';
 import { CLEAR_LINE, jsonSafe, oneLine, toTerminal } from '../render/terminal.js';
 import type { LiveEvent } from './events.js';
 import type { SessionTotals } from './totals.js';
@@ -59,11 +60,13 @@ export class LivePrinter {
       else if (e.type === 'trace') this.json(traceEvent(e.done, text.pricing));
       else if (e.type === 'rejected') this.json(rejectedEvent(e));
       else if (e.type === 'agent-call') this.json(agentCallEvent(e.call));
+      else if (e.type === 'agent-metrics') this.json(agentMetricsEvent(e.metrics));
       else this.err(`llmtrace: ${e.text}`);
       return;
     }
     if (e.type === 'span') this.out(renderSpanLine(e.line, text));
     else if (e.type === 'agent-call') this.out([renderAgentCallLine(e.call, text)]);
+    else if (e.type === 'agent-metrics') this.out([renderAgentMetricsLine(e.metrics, text)]);
     else if (e.type === 'log') this.out([renderLogLine(e.log, e.spanName, text)]);
     else if (e.type === 'trace') {
       if (e.done.genai) this.out(renderTraceDone(e.done, text));

@@ -15,6 +15,8 @@ export interface CountedCall {
   failed?: boolean;
   /** The agent (service.name) that made it. */
   agent?: string;
+  /** Calls it stands for (undefined: 1; a coding agent's metrics figure: what its histogram counted, else 0). */
+  calls?: number;
 }
 
 export interface CallTotals {
@@ -56,7 +58,7 @@ function negate(u: Usage): Usage {
  * stream the library did not count) has nothing to price: it is neither priced nor unpriced.
  */
 export function applyCall(t: CallTotals, c: CountedCall, sign: 1 | -1): void {
-  t.calls += sign;
+  t.calls += sign * (c.calls ?? 1);
   if (c.failed) t.errors += sign;
   if (c.durationMs !== undefined) (sign === 1 ? t.durationsMs : t.takenBackMs).push(c.durationMs);
   if (!c.usage) return;
@@ -91,11 +93,16 @@ export class SessionTotals {
     let m = this.byModel.get(c.model);
     if (!m) this.byModel.set(c.model, (m = emptyCallTotals()));
     applyCall(m, c, sign);
-    if (m.calls === 0) this.byModel.delete(c.model);
+    if (isEmpty(m)) this.byModel.delete(c.model);
     const k = `${c.agent ?? ''}\u0000${c.model}`;
     let a = this.byAgentModel.get(k);
     if (!a) this.byAgentModel.set(k, (a = emptyCallTotals()));
     applyCall(a, c, sign);
-    if (a.calls === 0) this.byAgentModel.delete(k);
+    if (isEmpty(a)) this.byAgentModel.delete(k);
   }
+}
+
+/** Nothing left: no call, and no tokens (a metrics figure counts tokens without calls). */
+export function isEmpty(t: CallTotals): boolean {
+  return t.calls === 0 && t.usage.input === 0 && t.usage.output === 0;
 }

@@ -11,6 +11,7 @@ import { classify, type GenAiView } from '../genai/classify.js';
 import { isContentKey } from '../genai/conventions.js';
 import type { AcceptedExport, LogRecordView } from '../receiver/types.js';
 import { AgentCalls } from './agent-calls.js';
+import type { Problem } from '../errors.js';
 import { attrString, newAttributes, serviceName, StatusCode, type Attributes, type AttrValue, type Span } from '../span.js';
 import { assembleTrace } from '../trace/assemble.js';
 import { LiveCount, isModelSpan, type CountFacts } from '../trace/count-once.js';
@@ -168,6 +169,11 @@ export class LiveView {
       if (this.opts.showContent) this.addLogs(e.logs);
     } else {
       this.totals.metricPoints += e.itemCount;
+      if (e.metrics) {
+        const problem = (p: Problem) => this.opts.emit({ type: 'notice', text: `metrics: ${p.field ? `${p.field}: ` : ''}${p.message}` });
+        const wanted = (agent: string, model: string) => !this.filtered || matchesFilters(this.filters, { models: [model], service: agent, feature: () => undefined });
+        for (const m of this.agentCalls.fromMetrics(e.metrics, problem, wanted)) this.opts.emit({ type: 'agent-metrics', metrics: m });
+      }
     }
     this.printed.trim();
   }

@@ -2,6 +2,7 @@
  * The contract between the OTLP receivers (HTTP, gRPC), the store writer and the live view:
  * receiver → store (persist) → onExport callback → view. The receiver never imports the view.
  */
+import type { PbMessage } from '../otlp/pb-json.js';
 import type { Span } from '../span.js';
 import type { Signal } from '../store/layout.js';
 import type { AttrValue, Attributes } from '../span.js';
@@ -31,6 +32,8 @@ export interface AcceptedExport {
   spans: Span[];
   /** Decoded log records (logs only; empty otherwise). */
   logs: LogRecordView[];
+  /** A metrics request, decoded, when the receiving thread decoded it. */
+  metrics?: PbMessage;
   /** Number of items in the request (spans, log records or data points). */
   itemCount: number;
   /** The request body after decompression, with its content type, for --forward. */

@@ -5,7 +5,7 @@
 import type { LogRecordView } from '../receiver/types.js';
 import type { AttrValue } from '../span.js';
 import type { SpanLine, TraceDone } from '../live/events.js';
-import type { AgentCall } from '../live/agent-calls.js';
+import type { AgentCall, AgentMetrics } from '../live/agent-calls.js';
 import { latencyP95, type CallTotals, type SessionTotals } from '../live/totals.js';
 import type { Colors } from './colors.js';
 import { countOf, formatDuration, formatInt, formatTokens, formatUsd, truncate } from './format.js';
@@ -194,6 +194,20 @@ export function renderAgentCallLine(a: AgentCall, o: LiveTextOptions): string {
   const session = a.session ? ` ${shortenMiddle(oneLine(a.session), 13)}` : '';
   const sum = `Σ${session} ${formatInt(s.calls)} call${s.calls === 1 ? '' : 's'}${o.pricing ? ` ${costSummary(s, true)}` : ''}`;
   fields.push({ text: sum, paint: c.dim, column: 0, keep: KEEP.finish });
+  return fit(layoutFields(fields, o.width, c), o.width);
+}
+
+/** A coding agent's totals from its metrics (no spans or events from it): the new figure of one series group. */
+export function renderAgentMetricsLine(m: AgentMetrics, o: LiveTextOptions): string {
+  const c = o.colors;
+  const w = widths(o.width);
+  const fields: Field[] = [{ text: clockTime(m.timeMs), paint: c.dim, column: 8, keep: KEEP.time }];
+  if (w.service) fields.push({ text: clipEnd(oneLine(m.agent), w.service), paint: c.cyan, column: w.service, keep: KEEP.service });
+  fields.push({ text: oneLine(`Σ ${m.model} (metrics)`), paint: c.magenta, column: w.what, keep: KEEP.figure, name: true });
+  const tokens = usageText(m.usage);
+  fields.push({ text: tokens, column: w.tokens, keep: KEEP.figure, figure: true });
+  if (o.pricing) fields.push({ text: costText(m.cost, true, true), paint: m.cost === undefined ? c.yellow : undefined, column: w.cost, keep: KEEP.figure, figure: true });
+  if (m.session) fields.push({ text: `session ${shortenMiddle(oneLine(m.session), 13)}`, paint: c.dim, column: 0, keep: KEEP.finish });
   return fit(layoutFields(fields, o.width, c), o.width);
 }
 
