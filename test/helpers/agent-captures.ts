@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
+import type { MockTruthCall } from '../../scripts/agents/mocks.mjs';
 import { grpcServiceDefinition } from '../../src/lib/receiver/grpc.js';
 
 export const AGENT_FIXTURES = path.resolve('test/fixtures/agents');
@@ -26,18 +27,8 @@ export interface CapturedRequest {
   stored?: 'gzip' | 'raw';
 }
 
-/** What the mock returned for one model call (scripts/agents/mocks.mjs). */
-export interface TruthCall {
-  seq: number;
-  api: string;
-  model: string;
-  stream: boolean;
-  toolCall?: string;
-  time: string;
-  returned: Record<string, unknown>;
-  /** llmtrace's convention: input includes cache read and write, output includes reasoning. */
-  normalized: { input: number; cacheRead: number; cacheWrite: number; output: number; reasoning: number; cacheWrite5m?: number; cacheWrite1h?: number };
-}
+/** What the mock returned for one model call. */
+export type TruthCall = MockTruthCall;
 
 export interface AgentCapture {
   dir: string;
