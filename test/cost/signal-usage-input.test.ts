@@ -104,3 +104,25 @@ describe('cost reads usage from bad logs and metrics lines, naming each', () => 
     expect(r.stderr).toContain('logs-20261205T17.jsonl:1: invalid JSON');
   });
 });
+
+describe('cost reads the agents’ OTLP dumps given as files, JSON and protobuf', () => {
+  it.each(['claude-code/grpc-delta', 'claude-code/http-json-delta', 'gemini-cli/grpc-cumulative', 'copilot-cli/chat-http-protobuf'])('%s: the files as recorded give the mock’s tokens', async (name) => {
+    const dir = path.resolve('test/fixtures/agents', name);
+    const requests = JSON.parse(readFileSync(path.join(dir, 'requests.json'), 'utf8')) as Array<{ file: string }>;
+    const truth = JSON.parse(readFileSync(path.join(dir, 'truth.json'), 'utf8')) as { totalsByModel: Record<string, { input: number; output: number; cacheRead: number }> };
+    const r = await runCli(['cost', ...requests.map((q) => path.join(dir, q.file)), '--by', 'agent', '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const t = Object.values(truth.totalsByModel)[0]!;
+    expect((JSON.parse(r.stdout) as { total: Record<string, number> }).total).toMatchObject({ inputTokens: t.input, cacheReadTokens: t.cacheRead, outputTokens: t.output });
+  });
+
+  it('a protobuf file that is no OTLP request of any signal is named, exit 2', async () => {
+    const store = tempDir();
+    const file = path.join(store, 'garbage.pb');
+    writeFileSync(file, Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01, 0x02]));
+    const r = await runCli(['cost', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}: not a valid OTLP protobuf trace request`);
+  });
+});

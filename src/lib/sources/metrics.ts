@@ -14,7 +14,7 @@ import { access, stat } from 'node:fs/promises';
 import { DecodeError, type Problem } from '../errors.js';
 import { typeName } from '../otlp/ids.js';
 import type { PbMessage } from '../otlp/pb-json.js';
-import { decodeSignalJson, type OtherSignal } from '../otlp/signals.js';
+import { decodeSignalJson, decodeSignalProtobuf, protobufSignalOf, type OtherSignal } from '../otlp/signals.js';
 import { resolveStoreDir } from '../store/layout.js';
 import { ByteReader } from './byte-reader.js';
 import { recognize } from './documents.js';
@@ -109,6 +109,7 @@ export async function* readMetricsRequests(inputs: readonly MetricsInput[], onPr
       if (first === undefined) continue;
       if (first !== 0x7b && first !== 0x5b) {
         if (input.metricsOnly) bad({ message: `not OTLP JSON: ${input.signal ?? 'metrics'} are read from OTLP JSON (one request per line), as the store writes them` });
+        else yield* readProtobuf(reader, input, stats);
         continue;
       }
       yield* readLines(reader, input, bad, stats);
@@ -120,6 +121,18 @@ export async function* readMetricsRequests(inputs: readonly MetricsInput[], onPr
       if (failure !== undefined) reportFailure({ problem, stats: stats as unknown as ReadStats }, failure);
     }
   }
+}
+
+/**
+ * A dump holding one protobuf request (as an agent sent it): read when it is a request of the
+ * signal. The span reader has reported it already when it is none of the three.
+ */
+async function* readProtobuf(reader: ByteReader, input: MetricsInput, stats: MetricsReadStats): AsyncGenerator<MetricsRecord> {
+  const signal = input.signal ?? 'metrics';
+  const all = await reader.readAll(MAX_DOCUMENT_BYTES);
+  if ('tooLarge' in all || protobufSignalOf(all) !== signal) return;
+  stats.requests++;
+  yield { msg: decodeSignalProtobuf(signal, all), source: input.label };
 }
 
 /** JSON Lines, or a single (pretty-printed) document when the first line is not a whole record. */

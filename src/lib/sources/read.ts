@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { DecodeError, type Problem } from '../errors.js';
 import type { DecodeResult, SpanLogEvent } from '../otlp/decode-result.js';
 import { decodeOtlpProtoTraces } from '../otlp/proto-decode.js';
+import { protobufSignalOf } from '../otlp/signals.js';
 import type { Span } from '../span.js';
 import { ByteReader } from './byte-reader.js';
 import { decodeRecord, recognize } from './documents.js';
@@ -359,7 +360,16 @@ async function* readProtoMessage(reader: ByteReader, ctx: InputReader): AsyncGen
   const max = ctx.opts.maxDocumentBytes ?? 512 * MiB;
   const all = await reader.readAll(max);
   if ('tooLarge' in all) throw new DecodeError(`a single protobuf message larger than ${Math.round(max / MiB)} MiB cannot be read`);
-  const batch = ctx.decode(() => decodeOtlpProtoTraces(all));
+  const batch = ctx.decode(() => {
+    try {
+      return decodeOtlpProtoTraces(all);
+    } catch (e) {
+      // A logs or metrics request dumped to a file (coding agents' usage): read in a pass of its own.
+      const signal = e instanceof DecodeError ? protobufSignalOf(all) : undefined;
+      if (signal === undefined) throw e;
+      return { spans: [], problems: [], ...(signal === 'logs' ? { logsRequest: true } : { metricsRequest: true }) };
+    }
+  });
   if (batch) yield batch;
 }
 
