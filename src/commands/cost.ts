@@ -6,7 +6,8 @@ import { evaluateGates, parsePercent, parseUsd } from '../lib/cost/gates.js';
 import { loadPricing } from '../lib/cost/pricing.js';
 import { computeCost } from '../lib/cost/run.js';
 import type { TimeSpec } from '../lib/cost/window.js';
-import { appendStepSummary, collect, usage, windowAndGroupOptions, windowOf } from './report-options.js';
+import { agentSignals, appendStepSummary, collect, usage, windowAndGroupOptions, windowOf } from './report-options.js';
+import type { CostSource } from '../lib/cost/aggregate.js';
 import { loadConfig } from '../lib/config.js';
 import { SETTLE_AFTER_SPANS } from '../lib/cost/attribution.js';
 import { LlmtraceError } from '../lib/errors.js';
@@ -37,6 +38,7 @@ interface CostOptions {
   strict?: boolean;
   store?: string;
   memory?: number;
+  costSource: CostSource;
 }
 
 const DEFAULT_BY = ['feature', 'model'];
@@ -59,6 +61,7 @@ export function register(program: Command): void {
     .option('--baseline <json>', 'a previous `cost --format json` output: show the change per row')
     .option('--max-increase <percent>', 'with --baseline: fail when the total or a row costs more than this much more (e.g. 10%)', usage((v) => parsePercent('--max-increase', v)))
     .option('--strict', 'fail when any tokens have no price')
+    .option('--cost-source <source>', 'which cost --budget and --budget-file compare: computed (the price table), reported (what agents and libraries reported), auto (reported where there is one)', oneOf('--cost-source', ['computed', 'reported', 'auto'] as const), 'computed')
     .option('--store <dir>', 'local store to read when no source is given, and where fetched pricing is cached (default ./.llmtrace or $LLMTRACE_STORE)')
     .option('--memory <size>', `trace state held in memory before it spills to temporary files under $TMPDIR (results are the same; default ${formatMemorySize(DEFAULT_MEMORY_BUDGET)})`, sizeOption('--memory'))
     .addHelpText(
@@ -105,6 +108,7 @@ Examples:
       const baseline = opts.baseline === undefined ? undefined : await readBaseline(opts.baseline);
 
       const opened = await openSources({ sources, store, storeSinceMs: window.sinceMs, diagnostic: writeDiagnostic, pushdown: { ...window, slim: true } });
+      const signals = agentSignals(sources, store, window.sinceMs, opened.stats, writeDiagnostic);
       const run = await computeCost(opened, {
         book,
         window,
@@ -114,16 +118,23 @@ Examples:
         settleAfterSpans: SETTLE_AFTER_SPANS,
         memoryBytes: opts.memory ?? DEFAULT_MEMORY_BUDGET,
         withBudgetGroups: budgetFile !== undefined,
+        signals,
       });
-      const { summary, unusable, nothingRead } = opened.finish();
-      if (summary) warn(summary);
-      if (nothingRead) throw new LlmtraceError(`no usable trace data in ${opened.label}`, undefined, 2);
+      const finished = opened.finish();
+      if (finished.summary) warn(finished.summary);
+      // Agents' events and metrics alone are usable input: a coding agent may send no spans.
+      const signalFigures = (run.stats.signals?.events ?? 0) + (run.stats.signals?.metricPoints ?? 0);
+      if (signals.problems() > 20) warn(`${signals.problems()} problems in logs and metrics records (records or points skipped), ${signals.problems() - 20} not shown`);
+      const unusable = (finished.unusable && !(signalFigures > 0 && opened.stats.unreadableInputs === 0)) || signals.read.unreadableInputs > 0;
+      // Only bad records in the logs and metrics files, and no span: nothing usable was read.
+      const onlyBadSignals = opened.stats.spans === 0 && signalFigures === 0 && signals.read.badRecords > 0;
+      if ((finished.nothingRead || onlyBadSignals) && signalFigures === 0) throw new LlmtraceError(`no usable trace data in ${opened.label}`, undefined, 2);
 
       const { report } = run.result;
       const comparison = baseline && compare(report, baseline);
       const gates = evaluateGates(
         { total: run.main.total, report, byFeature: run.byFeature, byModel: run.byModel, comparison },
-        { budget: opts.budget, budgetFile, maxIncrease: opts.maxIncrease, strict: opts.strict },
+        { budget: opts.budget, budgetFile, maxIncrease: opts.maxIncrease, strict: opts.strict, costSource: opts.costSource },
         figureWords,
       );
       const view: CostView = { result: run.result, comparison, gates };
@@ -146,6 +157,7 @@ Examples:
         writeDiagnostic('  hint: add them with --pricing FILE (see llmtrace cost --help); --strict makes this fail');
       }
       if (stats.duplicateSpans) warn(`${stats.duplicateSpans} spans were read more than once and counted once`);
+      if (stats.signals?.duplicateEvents) warn(`${stats.signals.duplicateEvents} request events were read more than once and counted once`);
       for (const line of gateLines(gates)) warn(line);
 
       await appendStepSummary(renderCostMarkdown(view), warn);

@@ -9,7 +9,10 @@ import { commaList } from '../lib/cli-options.js';
 import { DEFAULT_FEATURE_KEYS } from '../lib/cost/attribution.js';
 import { checkDimension } from '../lib/cost/dimensions.js';
 import { clockNow, parseTimeSpec, resolveWindow, type TimeSpec, type TimeWindow } from '../lib/cost/window.js';
-import { LlmtraceError } from '../lib/errors.js';
+import { LlmtraceError, formatProblem, type Problem } from '../lib/errors.js';
+import type { SignalInputs } from '../lib/cost/run.js';
+import { metricsInputs, readMetricsRequests, type MetricsReadStats } from '../lib/sources/metrics.js';
+import type { ReadStats } from '../lib/sources/read.js';
 import { plainText } from '../lib/render/terminal.js';
 
 /** Wraps a lib parser that throws Error into commander's usage error (exit 2). */
@@ -57,6 +60,35 @@ export function windowAndGroupOptions(command: Command, defaultBy: readonly stri
   return command
     .option('--since <when>', 'only calls that started at or after: a duration back from now (30m, 24h, 7d), a date or an RFC 3339 time', usage((v) => parseTimeSpec('--since', v)))
     .option('--until <when>', 'only calls that started before this time (same forms as --since)', usage((v) => parseTimeSpec('--until', v)))
-    .option('--by <dims>', `group by (comma-separated): model, model.raw, provider, feature, service, operation, day, hour, trace, user, conversation, attr:<key> (default ${defaultBy.join(',')})`, usage<string[]>((v, prev) => [...(prev ?? []), ...commaList(v).map(checkDimension)]))
+    .option('--by <dims>', `group by (comma-separated): model, model.raw, provider, feature, service, agent, operation, day, hour, trace, user, conversation, session, attr:<key> (default ${defaultBy.join(',')})`, usage<string[]>((v, prev) => [...(prev ?? []), ...commaList(v).map(checkDimension)]))
     .option('--feature-key <key>', `attribute naming the feature, tried in order (repeatable; default ${DEFAULT_FEATURE_KEYS.join(', ')})`, collect);
+}
+
+/**
+ * The coding agents' log events and metrics for `cost` and `stats` (cost/signal-usage.ts): the
+ * store's logs and metrics files, and the dumps given as sources when the span reader saw such
+ * requests in them. Problems are printed (at most 20) and counted.
+ */
+export function agentSignals(
+  sources: readonly string[],
+  store: string | undefined,
+  sinceMs: number | undefined,
+  seen: Pick<ReadStats, 'logsRequests' | 'metricsRequests'>,
+  diagnostic: (line: string) => void,
+): SignalInputs & { read: MetricsReadStats; problems(): number } {
+  let problems = 0;
+  const read: MetricsReadStats = { inputs: 0, requests: 0, badRecords: 0, unreadableInputs: 0 };
+  const onProblem = (p: Problem) => {
+    if (++problems <= 20) diagnostic(`llmtrace: ${formatProblem(p)}`);
+  };
+  return {
+    read,
+    problems: () => problems,
+    onProblem,
+    async open() {
+      const logs = await metricsInputs(sources, store, sinceMs, seen.logsRequests > 0, 'logs');
+      const metrics = await metricsInputs(sources, store, sinceMs, seen.metricsRequests > 0, 'metrics');
+      return { logs: readMetricsRequests(logs, onProblem, read), metrics: readMetricsRequests(metrics, onProblem, read) };
+    },
+  };
 }

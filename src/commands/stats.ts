@@ -10,7 +10,7 @@ import { makeColors } from '../lib/render/colors.js';
 import { gateLines } from '../lib/render/cost-report.js';
 import { outputKind, writeDiagnostic, writeOut } from '../lib/render/output.js';
 import { metricsNotes, renderStatsCsv, renderStatsJson, renderStatsMarkdown, renderStatsTable, type StatsView } from '../lib/render/stats-report.js';
-import { appendStepSummary, collect, usage, windowAndGroupOptions, windowOf } from './report-options.js';
+import { agentSignals, appendStepSummary, collect, usage, windowAndGroupOptions, windowOf } from './report-options.js';
 import { boundHeapGrowth } from '../lib/runtime/heap.js';
 import { DEFAULT_MEMORY_BUDGET, formatMemorySize, sizeOption } from '../lib/sizes.js';
 import { formatProblem } from '../lib/errors.js';
@@ -100,6 +100,8 @@ Examples:
       // Read the baseline before the input, so a typo fails fast.
       const baseline = opts.baseline === undefined ? undefined : await readStatsBaseline(opts.baseline);
       const opened = await openSources({ sources, store, storeSinceMs: window.sinceMs, diagnostic: writeDiagnostic, pushdown: { ...window, slim: true } });
+      // Coding agents' request events: their latency where they send no spans (cost/signal-usage.ts).
+      const signals = agentSignals(sources, store, window.sinceMs, opened.stats, writeDiagnostic);
       // GenAI client metrics from the store's metrics files and from the dumps (services without spans).
       let metricsProblems = 0;
       const onMetricsProblem = (p: Parameters<typeof formatProblem>[0]) => {
@@ -118,6 +120,7 @@ Examples:
         memoryBytes: opts.memory ?? DEFAULT_MEMORY_BUDGET,
         metrics,
         onMetricsProblem,
+        signals,
       });
       const finished = opened.finish();
       if (finished.summary) warn(finished.summary);
@@ -125,9 +128,10 @@ Examples:
       if (metricsProblems > 20) warn(`${metricsSkipped}, ${metricsProblems - 20} not shown`);
       const summary = [finished.summary, metricsSkipped].filter(Boolean).join('; ') || undefined;
       // Metrics alone are usable input: a service may send no spans at all.
-      const unusable = finished.unusable && !(run.metricPoints > 0 && opened.stats.unreadableInputs === 0);
-      // Nothing read at all (no spans, no metric points): no report, as in cost, tree and lint.
-      if (finished.nothingRead && run.metricPoints === 0) throw new LlmtraceError(`no usable trace data in ${opened.label}`, undefined, 2);
+      const events = run.stats.signals?.events ?? 0;
+      const unusable = finished.unusable && !(run.metricPoints + events > 0 && opened.stats.unreadableInputs === 0);
+      // Nothing read at all (no spans, no metric points, no events): no report, as in cost, tree and lint.
+      if (finished.nothingRead && run.metricPoints === 0 && events === 0) throw new LlmtraceError(`no usable trace data in ${opened.label}`, undefined, 2);
       for (const line of metricsNotes(run.report)) warn(line);
 
       const gates = evaluateStatsGates(

@@ -17,8 +17,8 @@ describe('llmtrace cost (built binary)', () => {
     const doc = JSON.parse(r.stdout);
     expect(Object.keys(doc)).toEqual(['currency', 'since', 'until', 'groupBy', 'rows', 'total', 'unpriced']);
     expect(doc).toMatchObject({ currency: 'USD', since: null, until: null, groupBy: ['feature', 'model'], unpriced: [] });
-    expect(Object.keys(doc.rows[0])).toEqual(['feature', 'model', 'calls', 'inputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'outputTokens', 'reasoningTokens', 'cost']);
-    expect(doc.total).toMatchObject({ calls: 4, inputTokens: 99, cacheReadTokens: 11, outputTokens: 59, reasoningTokens: 32 });
+    expect(Object.keys(doc.rows[0])).toEqual(['feature', 'model', 'calls', 'inputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'outputTokens', 'reasoningTokens', 'cost', 'reportedCost', 'reportedCostDiff', 'source']);
+    expect(doc.total).toMatchObject({ calls: 4, inputTokens: 99, cacheReadTokens: 11, outputTokens: 59, reasoningTokens: 32, reportedCost: null, reportedCostDiff: null, source: 'spans' });
   });
 
   it('renders table, csv and markdown', async () => {
@@ -26,8 +26,9 @@ describe('llmtrace cost (built binary)', () => {
     expect(table.stdout.split('\n')[0]).toMatch(/^feature\s+model\s+calls\s+input\s+cached\s+output\s+cost\s+share$/);
     expect(table.stdout).toMatch(/^total\s+3\s+85\s+11\s+19\s+\$0\.000175\s+100\.0%$/m);
     const csv = await runCli(['cost', AGENT, '--format', 'csv', '--by', 'model']);
-    expect(csv.stdout.split('\n')[0]).toBe('model,calls,inputTokens,cacheReadTokens,cacheWriteTokens,outputTokens,reasoningTokens,cost,share');
+    expect(csv.stdout.split('\n')[0]).toBe('model,calls,inputTokens,cacheReadTokens,cacheWriteTokens,outputTokens,reasoningTokens,cost,share,reportedCost,reportedCostDiff,source');
     expect(csv.stdout).toContain('gpt-4o,1,23,11,0,12,0,0.00016375,');
+    expect(csv.stdout.split('\n')[1]).toMatch(/,,,spans$/);
     const md = await runCli(['cost', AGENT, '--format', 'markdown', '--top', '1']);
     expect(md.stdout).toContain('| research | gpt-4o | 1 | 23 | 11 | 12 | $0.000164 | 93.5% |');
     expect(md.stdout).toContain('2 more rows ($0.0000114) not shown (--top)');

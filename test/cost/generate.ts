@@ -119,7 +119,7 @@ export interface MadeTrace {
   topRepeat?: { tool: string; arguments: string; count: number };
 }
 
-export type ExpectedRow = CostCounters;
+export type ExpectedRow = Omit<CostCounters, 'reportedCost' | 'reportedCostDiff' | 'source'>;
 
 type Convention = 'gen_ai' | 'deprecated' | 'openinference' | 'vercel' | 'openllmetry';
 const CONVENTIONS: Convention[] = ['gen_ai', 'deprecated', 'openinference', 'vercel', 'openllmetry'];

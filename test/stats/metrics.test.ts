@@ -9,7 +9,7 @@ import { loadPricing } from '../../src/lib/cost/pricing.js';
 import { decodeSignalJson } from '../../src/lib/otlp/signals.js';
 import { metricsInputs } from '../../src/lib/sources/metrics.js';
 import { histogramMax, interpolatedPercentile, type Histogram } from '../../src/lib/stats/histogram.js';
-import { genAiPoints, groupMetrics, MetricSeries, type MetricPoint } from '../../src/lib/stats/metrics.js';
+import { genAiPoints, groupMetrics, histogramSeries, type MetricPoint } from '../../src/lib/stats/metrics.js';
 import { metricsFiguresOf } from '../../src/lib/stats/report.js';
 import { CUMULATIVE, DELTA, metricsRequest, T0, type PointSpec } from './metrics-fixtures.js';
 
@@ -62,24 +62,24 @@ describe('series inside the window', () => {
   const at = (min: number) => T0 + min * MIN;
 
   it('adds up delta points inside the window only', () => {
-    const s = new MetricSeries({ sinceMs: at(10), untilMs: at(30) });
+    const s = histogramSeries({ sinceMs: at(10), untilMs: at(30) });
     for (const [t, counts] of [[5, [9, 9, 9, 9]], [10, [1, 2, 0, 0]], [20, [0, 1, 1, 1]], [30, [5, 5, 5, 5]]] as const) {
       for (const p of points({ timeMs: at(t), bounds, counts: [...counts] })) s.add(p);
     }
     const [f, ...rest] = s.figures();
     expect(rest).toEqual([]);
-    expect(f!.histogram.counts).toEqual([1, 3, 1, 1]);
-    expect(f!.histogram.count).toBe(6);
+    expect(f!.value.counts).toEqual([1, 3, 1, 1]);
+    expect(f!.value.count).toBe(6);
   });
 
   it('takes a cumulative series as its last point minus the last point before the window', () => {
     const series = (window: { sinceMs?: number; untilMs?: number }, start = at(0)) => {
-      const s = new MetricSeries(window);
+      const s = histogramSeries(window);
       // Cumulative since `start`: 4, then 10, then 15 calls. Given out of order on purpose.
       for (const [t, counts] of [[20, [3, 4, 2, 1]], [5, [1, 2, 1, 0]], [30, [5, 6, 3, 1]]] as const) {
         for (const p of points({ temporality: CUMULATIVE, startMs: start, timeMs: at(t), bounds, counts: [...counts] })) s.add(p);
       }
-      return s.figures().map((f) => f.histogram.counts);
+      return s.figures().map((f) => f.value.counts);
     };
     // No window: the last point holds everything since the start.
     expect(series({})).toEqual([[5, 6, 3, 1]]);
@@ -92,22 +92,22 @@ describe('series inside the window', () => {
   });
 
   it('without a point before the window, subtracts the first point inside it', () => {
-    const s = new MetricSeries({ sinceMs: at(10) });
+    const s = histogramSeries({ sinceMs: at(10) });
     for (const [t, counts] of [[20, [3, 4, 2, 1]], [30, [5, 6, 3, 1]]] as const) {
       for (const p of points({ temporality: CUMULATIVE, startMs: at(0), timeMs: at(t), bounds, counts: [...counts] })) s.add(p);
     }
-    expect(s.figures().map((f) => f.histogram.counts)).toEqual([[2, 2, 1, 0]]);
+    expect(s.figures().map((f) => f.value.counts)).toEqual([[2, 2, 1, 0]]);
   });
 
   it('treats a new start time as a new series (a restart), each counted in full', () => {
-    const s = new MetricSeries({});
+    const s = histogramSeries({});
     for (const p of points({ temporality: CUMULATIVE, startMs: at(0), timeMs: at(5), bounds, counts: [1, 1, 0, 0] })) s.add(p);
     for (const p of points({ temporality: CUMULATIVE, startMs: at(6), timeMs: at(9), bounds, counts: [0, 1, 1, 0] })) s.add(p);
-    expect(s.figures().reduce((n, f) => n + f.histogram.count, 0)).toBe(4);
+    expect(s.figures().reduce((n, f) => n + f.value.count, 0)).toBe(4);
   });
 
   it('leaves out a series whose buckets change or whose cumulative count falls', () => {
-    const s = new MetricSeries({});
+    const s = histogramSeries({});
     for (const p of points({ timeMs: at(1), bounds, counts: [1, 0, 0, 0] })) s.add(p);
     for (const p of points({ timeMs: at(2), bounds: [1, 2, 3], counts: [1, 0, 0, 0] })) s.add(p);
     expect(s.figures()).toEqual([]);
@@ -119,7 +119,7 @@ describe('grouping', () => {
   it('maps model to the matched price entry, counts errors by error.type, sums tokens, leaves services with spans out', async () => {
     const book = await loadPricing({ files: [], builtin: true, storeDir: '/nonexistent', warn: () => {} });
     const plan = planDimensions(['service', 'model']);
-    const s = new MetricSeries({});
+    const s = histogramSeries({});
     const bounds = [1, 2];
     const specs: PointSpec[] = [
       { timeMs: T0, bounds, counts: [3, 1, 0], model: 'gpt-4o-2024-08-06' },

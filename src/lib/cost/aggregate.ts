@@ -22,6 +22,16 @@ export interface Counters extends TokenCounters {
   unpricedCalls: number;
   /** Tokens (input + output) of unpriced calls. */
   unpricedTokens: number;
+  /** USD the agents or libraries reported, and for how many records (calls, or metrics figures). */
+  reportedCost: number;
+  reportedRecords: number;
+  /** The computed cost of the records that reported one (what `reportedCost` is compared with); null parts: unpriced. */
+  reportedComputed: number;
+  reportedUnpriced: number;
+  /** Per record the reported cost where there is one, else the computed cost (`--cost-source auto`). */
+  autoCost: number;
+  /** Records per source (spans, events, metrics): which signals the figures came from. */
+  records: { spans: number; events: number; metrics: number };
 }
 
 export function emptyCounters(): Counters {
@@ -36,6 +46,12 @@ export function emptyCounters(): Counters {
     pricedCalls: 0,
     unpricedCalls: 0,
     unpricedTokens: 0,
+    reportedCost: 0,
+    reportedRecords: 0,
+    reportedComputed: 0,
+    reportedUnpriced: 0,
+    autoCost: 0,
+    records: { spans: 0, events: 0, metrics: 0 },
   };
 }
 
@@ -45,7 +61,16 @@ export function emptyCounters(): Counters {
  */
 export function addCall(c: Counters, call: AttributedCall, sign: 1 | -1 = 1): void {
   const u = call.usage;
-  c.calls += sign;
+  c.calls += sign * (call.count ?? 1);
+  c.records[call.source ?? 'spans'] += sign;
+  if (call.reportedCost !== undefined) {
+    c.reportedRecords += sign;
+    c.reportedCost = c.reportedRecords === 0 ? 0 : c.reportedCost + sign * call.reportedCost;
+    if (call.cost === null) c.reportedUnpriced += sign;
+    else c.reportedComputed = c.reportedRecords === 0 ? 0 : c.reportedComputed + sign * call.cost;
+  }
+  const auto = call.reportedCost ?? (call.noUsage || call.cost === null ? 0 : call.cost);
+  c.autoCost = c.records.spans + c.records.events + c.records.metrics === 0 ? 0 : c.autoCost + sign * auto;
   if (call.noUsage) return;
   c.inputTokens += sign * u.input;
   c.cacheReadTokens += sign * u.cacheRead;
@@ -82,7 +107,8 @@ export class Aggregator {
     addCall(g.counters, call, sign);
     addCall(this.total, call, sign);
     // A group whose calls were all taken back is gone, as if never seen.
-    if (g.counters.calls === 0) this.groups.delete(id);
+    const r = g.counters.records;
+    if (r.spans + r.events + r.metrics === 0) this.groups.delete(id);
   }
 
   list(): Group[] {
@@ -114,4 +140,11 @@ export class UnpricedModels {
 
 export function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Which cost the gates use (`--cost-source`): the price table's, the reported one, or per record the reported one where there is one. */
+export type CostSource = 'computed' | 'reported' | 'auto';
+
+export function gateCost(c: Counters, source: CostSource = 'computed'): number {
+  return source === 'reported' ? c.reportedCost : source === 'auto' ? c.autoCost : c.cost;
 }

@@ -466,6 +466,7 @@ export class Attributor {
           errorType: c.errorType,
           ttftMs: c.ttftMs,
           finishReasons: c.finishReasons,
+          reportedCost: c.reportedCost,
           feature: values[0] ?? rootName ?? NONE,
           inherited: values.slice(1),
       };

@@ -100,6 +100,8 @@ export const BUILTIN_PRICING: RawPricingFile = {
     }),
 
     ...anthropic({
+      // Claude Code 2.1.197 reports Opus 4.8 calls at $5/$25 (cost_usd of test/fixtures/agents/claude-code).
+      'claude-opus-4-8': claude(5, 25),
       'claude-opus-4-5': claude(5, 25, { aliases: ['claude-opus-4.5', 'claude-4.5-opus'] }),
       'claude-opus-4-1': claude(15, 75, { aliases: ['claude-opus-4.1', 'claude-4.1-opus'] }),
       'claude-opus-4': claude(15, 75, { aliases: ['claude-4-opus'] }),

@@ -4,6 +4,7 @@
  * ancestors nearest first, then the resource — because context such as `user.id` usually sits on
  * the root span, not on the model call.
  */
+import { SESSION_KEYS } from '../genai/agents.js';
 import { NONE, type AttributedCall } from './attribution.js';
 
 export const DIMENSION_NAMES = [
@@ -12,18 +13,23 @@ export const DIMENSION_NAMES = [
   'provider',
   'feature',
   'service',
+  'agent',
   'operation',
   'day',
   'hour',
   'trace',
   'user',
   'conversation',
+  'session',
 ] as const;
 
 /** Keys searched for the inherited dimensions, in order. */
 const INHERITED_KEYS: Record<string, string[]> = {
-  user: ['user.id', 'enduser.id'],
+  // Coding agents name the user by e-mail or account (Codex: user.account_id, Gemini: user.email).
+  user: ['user.id', 'enduser.id', 'user.email', 'user.account_id'],
   conversation: ['gen_ai.conversation.id', 'session.id'],
+  // The coding agents' session (genai/agents.ts SESSION_KEYS; Codex calls it conversation.id).
+  session: [...SESSION_KEYS],
 };
 
 export interface Dimension {
@@ -70,6 +76,7 @@ function simple(name: string): (c: AttributedCall) => string {
     case 'feature':
       return (c) => c.feature;
     case 'service':
+    case 'agent': // a coding agent is its service.name (claude-code, codex_exec, gemini-cli, …)
       return (c) => c.service;
     case 'operation':
       return (c) => c.operation;

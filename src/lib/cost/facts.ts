@@ -5,6 +5,7 @@
  * keeps the per-trace state. Pure given the price book, the window and the tracked keys.
  */
 import { classify } from '../genai/classify.js';
+import { spanReportedCost } from '../genai/agents.js';
 import { TOOL_ARGUMENT_KEYS } from '../genai/conventions.js';
 import { dimensionKeyApplies } from '../genai/producers.js';
 import { emptyUsage } from '../genai/usage.js';
@@ -46,6 +47,14 @@ export interface CallFields {
   /** Time to first chunk, ms, when the library recorded it. */
   ttftMs?: number;
   finishReasons?: string[];
+  /** USD the agent or instrumentation library reported for the call (Claude's cost_usd, OpenLIT's gen_ai.usage.cost, …). */
+  reportedCost?: number;
+  /** Where the figure came from (undefined: spans). */
+  source?: 'spans' | 'events' | 'metrics';
+  /** Model calls the record stands for (undefined: 1; metrics without a request count: 0). */
+  count?: number;
+  /** `durationMs` is not the request's latency (an event that does not say it): `stats` leaves it out. */
+  noLatency?: boolean;
 }
 
 export interface CallRecord extends CallFields {
@@ -137,6 +146,7 @@ export class FactsBuilder {
       errorType: this.forStats ? view.errorType : undefined,
       ttftMs: this.forStats ? view.ttftMs : undefined,
       finishReasons: this.forStats ? view.finishReasons : undefined,
+      reportedCost: spanReportedCost(span.attributes),
       resource: this.resourceOf(span.resource),
     };
   }

@@ -4,7 +4,7 @@
  * `--strict`'s business, so a missing price can never make a budget pass silently without a
  * warning (the unpriced list is always printed).
  */
-import type { Aggregator, Counters } from './aggregate.js';
+import { gateCost, type Aggregator, type CostSource, type Counters } from './aggregate.js';
 import type { Change } from './baseline.js';
 import type { BudgetFile } from './budget-file.js';
 import { roundUsd, type CostReport } from './report.js';
@@ -41,16 +41,19 @@ export interface GateOptions {
   /** Percent. */
   maxIncrease?: number;
   strict?: boolean;
+  /** Which cost the budgets compare (`--cost-source`, default computed). */
+  costSource?: CostSource;
 }
 
 export function evaluateGates(input: GateInput, opts: GateOptions, words: GateWording): GateResult[] {
   const out: GateResult[] = [];
-  const total = roundUsd(input.total.cost);
+  const total = roundUsd(gateCost(input.total, opts.costSource));
+  const what = opts.costSource === 'reported' ? 'total reported cost' : opts.costSource === 'auto' ? 'total cost (reported where known)' : 'total cost';
   if (opts.budget !== undefined) {
     const ok = total <= opts.budget;
-    out.push({ gate: 'budget', ok, message: `total cost ${words.usd(total)} ${ok ? 'within' : 'exceeds'} the budget of ${words.usd(opts.budget)}` });
+    out.push({ gate: 'budget', ok, message: `${what} ${words.usd(total)} ${ok ? 'within' : 'exceeds'} the budget of ${words.usd(opts.budget)}` });
   }
-  if (opts.budgetFile) out.push(...budgetFileGates(input, opts.budgetFile, total, words));
+  if (opts.budgetFile) out.push(...budgetFileGates(input, opts.budgetFile, total, words, opts.costSource));
   if (opts.maxIncrease !== undefined && input.comparison) out.push(...increaseGates(input, opts.maxIncrease, words));
   if (opts.strict) {
     const tokens = input.total.unpricedTokens;
@@ -66,7 +69,7 @@ export function evaluateGates(input: GateInput, opts: GateOptions, words: GateWo
   return out;
 }
 
-function budgetFileGates(input: GateInput, file: BudgetFile, total: number, words: GateWording): GateResult[] {
+function budgetFileGates(input: GateInput, file: BudgetFile, total: number, words: GateWording, costSource?: CostSource): GateResult[] {
   const out: GateResult[] = [];
   if (file.total !== undefined) {
     const ok = total <= file.total;
@@ -77,7 +80,7 @@ function budgetFileGates(input: GateInput, file: BudgetFile, total: number, word
     ['model', input.byModel, file.models],
   ] as const) {
     const spent = new Map<string, number>();
-    for (const g of agg?.list() ?? []) spent.set(g.keys[0]!, roundUsd(g.counters.cost));
+    for (const g of agg?.list() ?? []) spent.set(g.keys[0]!, roundUsd(gateCost(g.counters, costSource)));
     for (const [name, limit] of Object.entries(limits)) {
       const cost = spent.get(name) ?? 0;
       const ok = cost <= limit;

@@ -14,8 +14,11 @@ import type { PriceEntry } from './types.js';
 const REGION_RE = /^(?:us|eu|apac|ap|us-gov|global|jp|au|ca)\./;
 /** Bedrock model vendors (`anthropic.claude-…`, `amazon.nova-…`, `cohere.command-…`). */
 const VENDOR_RE = /^(?:anthropic|amazon|meta|mistral|cohere|ai21|deepseek|openai|writer|qwen)\./;
-/** Version suffixes: Bedrock `-v1:0`, Vertex `@20250514`, dated snapshots, `-latest`. */
-const SUFFIX_RES = [/-v\d+:\d+$/, /@[\w.-]+$/, /-\d{4}-\d{2}-\d{2}$/, /-\d{8}$/, /-latest$/];
+/**
+ * Version suffixes: Bedrock `-v1:0`, Vertex `@20250514`, dated snapshots, `-latest`, and Claude
+ * Code's context-window marker on its metrics and spans (`claude-opus-4-8[1m]`).
+ */
+const SUFFIX_RES = [/-v\d+:\d+$/, /@[\w.-]+$/, /-\d{4}-\d{2}-\d{2}$/, /-\d{8}$/, /-latest$/, /\[\w+\]$/];
 
 /** Lowercased, provider prefixes and version suffixes removed. */
 export function normalizeModelId(id: string): string {

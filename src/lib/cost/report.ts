@@ -1,8 +1,12 @@
 /**
  * The cost report in its stable JSON shape (documented in README.md "JSON report"):
  * { currency, since, until, groupBy, rows: [{ <dims>, calls, inputTokens, cacheReadTokens,
- *   cacheWriteTokens, outputTokens, reasoningTokens, cost }], total: {…}, unpriced: [{ model,
- *   calls, inputTokens, outputTokens }] }
+ *   cacheWriteTokens, outputTokens, reasoningTokens, cost, reportedCost, reportedCostDiff,
+ *   source }], total: {…}, unpriced: [{ model, calls, inputTokens, outputTokens }] }
+ * `reportedCost` is what the agents or libraries reported (null when none did), and
+ * `reportedCostDiff` is reportedCost − the computed cost of the same records (null when none
+ * reported or one of them is unpriced). `source` names the signals
+ * the figures came from: spans, events, metrics, or several joined by `+`.
  * `cost` is null when none of the row's calls is priced; when some are, it is the priced part
  * and the unpriced calls are listed in `unpriced`. Rows: cost descending, then the keys.
  */
@@ -11,6 +15,9 @@ import type { TimeWindow } from './window.js';
 
 export interface CostCounters extends TokenCounters {
   cost: number | null;
+  reportedCost: number | null;
+  reportedCostDiff: number | null;
+  source: string;
 }
 
 export type CostRow = CostCounters & Record<string, string | number | null>;
@@ -51,7 +58,15 @@ export function costOf(c: Counters): number | null {
   return c.pricedCalls === 0 && c.unpricedCalls > 0 ? null : roundUsd(c.cost);
 }
 
+/** The signals a group's figures came from, joined by `+` (spans when nothing was read). */
+export function sourceOf(c: Counters): string {
+  const names = (['spans', 'events', 'metrics'] as const).filter((s) => c.records[s] > 0);
+  return names.length ? names.join('+') : 'spans';
+}
+
 function counters(c: Counters): CostCounters {
+  const cost = costOf(c);
+  const reported = c.reportedRecords > 0 ? roundUsd(c.reportedCost) : null;
   return {
     calls: c.calls,
     inputTokens: c.inputTokens,
@@ -59,7 +74,12 @@ function counters(c: Counters): CostCounters {
     cacheWriteTokens: c.cacheWriteTokens,
     outputTokens: c.outputTokens,
     reasoningTokens: c.reasoningTokens,
-    cost: costOf(c),
+    cost,
+    reportedCost: reported,
+    // Against the computed cost of the same records only (a row may mix agents that report and
+    // agents that do not); null when one of them is unpriced.
+    reportedCostDiff: reported === null || c.reportedUnpriced > 0 ? null : roundUsd(reported - c.reportedComputed),
+    source: sourceOf(c),
   };
 }
 

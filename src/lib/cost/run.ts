@@ -4,7 +4,11 @@
  */
 import type { OpenedSources } from '../sources/open.js';
 import { Aggregator, UnpricedModels } from './aggregate.js';
-import { Attributor, type AttributionStats, type AttributorOptions } from './attribution.js';
+import type { Problem } from '../errors.js';
+import { Attributor, DEFAULT_FEATURE_KEYS, NONE, UNKNOWN_MODEL, type AttributedCall, type AttributionStats, type AttributorOptions } from './attribution.js';
+import type { GenAiView } from '../genai/types.js';
+import { priceView } from './pricebook.js';
+import { COVER_KEYS, CoverSet, readSignalUsage, type SignalRecord, type SignalUsageStats } from './signal-usage.js';
 import { costMapper } from './facts.js';
 import { planDimensions } from './dimensions.js';
 import type { PriceBook } from './pricebook.js';
@@ -24,6 +28,19 @@ export interface CostRunOptions {
   spillParent?: string;
   /** Also group by feature alone and by model alone (for a budget file). */
   withBudgetGroups?: boolean;
+  /** Coding agents' log events and metrics, read after the spans (signal-usage.ts). */
+  signals?: SignalInputs;
+}
+
+/** The logs and metrics requests to read usage from, opened once the spans are read. */
+export interface SignalInputs {
+  open(): Promise<{ logs: AsyncIterable<SignalRecord>; metrics: AsyncIterable<SignalRecord> }>;
+  onProblem(p: Problem): void;
+}
+
+export interface CallsRun extends AttributionStats {
+  /** What the events and metrics gave (undefined: none were read). */
+  signals?: SignalUsageStats;
 }
 
 export interface CostRun {
@@ -31,7 +48,7 @@ export interface CostRun {
   main: Aggregator;
   byFeature?: Aggregator;
   byModel?: Aggregator;
-  stats: AttributionStats;
+  stats: CallsRun;
 }
 
 /** Spans are turned into compact facts where they are decoded (worker threads for large inputs). */
@@ -55,20 +72,79 @@ export async function computeCost(sources: Pick<OpenedSources, 'mapped'>, opts: 
 }
 
 /**
+ * Where a call without a model of its own finds one on its ancestors: Codex's plain `model`
+ * attribute on the turn spans above its `handle_responses` spans. Only that key: a GenAI model
+ * span's model stays its own (an agent span with usage under an LLM span is not that LLM's call).
+ */
+const INHERITED_MODEL_KEYS = ['model'];
+
+/** A call that named no model, priced by the model its nearest ancestor names (deterministic: take-backs match). */
+function withInheritedModel(call: AttributedCall, model: string | undefined, book: PriceBook): AttributedCall {
+  if (model === undefined || call.model !== UNKNOWN_MODEL) return call;
+  const priced = priceView(book, { requestModel: model, usage: call.noUsage ? undefined : call.usage } as GenAiView, call.startMs, true);
+  return { ...call, model: priced?.model ?? model, entry: priced?.entry.name, cost: priced ? (call.noUsage ? 0 : priced.cost) : null, provider: call.provider !== NONE ? call.provider : (priced?.entry.provider ?? NONE) };
+}
+
+/**
  * The calls stage both `cost` and `stats` consume: every model call of the input, counted once
  * (trace/count-once.ts) and attributed to its dimensions, exactly at any input order and within
  * the memory budget (attribution.ts). Consumers aggregate what `onCall`/`onTrace` hand them.
  */
 export async function attributeCalls(
   sources: Pick<OpenedSources, 'mapped'>,
-  opts: Omit<AttributorOptions, 'featureKeys'> & { featureKeys?: string[] },
-): Promise<AttributionStats> {
-  const attributor = new Attributor(opts);
+  opts: Omit<AttributorOptions, 'featureKeys'> & { featureKeys?: string[]; signals?: SignalInputs },
+): Promise<CallsRun> {
+  const inherited = opts.inherited ?? [];
+  const n = inherited.length;
+  // Span calls also resolve their session and service instance: what they cover is set aside in
+  // the events and metrics (count once across signals). And their model from their ancestors
+  // when they name none (Codex's handle_responses spans: the model is on the turn above).
+  const spans = new CoverSet();
+  // Model spans without usage (Gemini's llm_call, failed calls): calls with no tokens, held until
+  // the events and metrics are read, which count those calls instead where they cover them.
+  const noUsage = new Map<string, AttributedCall>();
+  const attributor = new Attributor({
+    ...opts,
+    inherited: [...inherited, ...COVER_KEYS, INHERITED_MODEL_KEYS],
+    onCall: (raw, sign) => {
+      const call = withInheritedModel(raw, raw.inherited[n + 2], opts.book);
+      if (!call.noUsage) spans.add(call.service, call.inherited[n + 1] ?? '', call.inherited[n] ?? '', sign);
+      else if (opts.signals) {
+        const id = `${call.traceId}\u0000${call.spanId}`;
+        if (sign === 1) noUsage.set(id, call);
+        else noUsage.delete(id);
+      }
+      opts.onCall(call, sign);
+    },
+  });
   const mapper = costMapper({ book: opts.book, window: opts.window ?? {}, tracked: attributor.trackedKeys, toolCalls: opts.toolCalls });
+  let stats: CallsRun;
   try {
     for await (const facts of sources.mapped(mapper)) attributor.addFacts(facts);
-    return attributor.finish();
+    stats = attributor.finish();
   } finally {
     attributor.close();
   }
+  if (opts.signals) {
+    const { logs, metrics } = await opts.signals.open();
+    stats.signals = await readSignalUsage(logs, metrics, {
+      book: opts.book,
+      window: opts.window ?? {},
+      inherited: [opts.featureKeys ?? DEFAULT_FEATURE_KEYS, ...inherited],
+      spans,
+      onCall: (call) => {
+        // The feature is resolved like the other inherited dimensions (its keys come first).
+        const [feature, ...rest] = call.inherited;
+        opts.onCall({ ...call, feature: feature ?? NONE, inherited: rest }, 1);
+      },
+      onProblem: opts.signals.onProblem,
+    });
+    for (const call of noUsage.values()) {
+      if (!stats.signals.covered.covers(call.service, call.inherited[n + 1] ?? '', call.inherited[n] ?? '')) continue;
+      opts.onCall(call, -1);
+      stats.calls--;
+      stats.signals.spanCallsReplaced++;
+    }
+  }
+  return stats;
 }

@@ -36,6 +36,7 @@ type EncodedCall = [
   startMs: number, input: number, output: number, cacheRead: number, cacheWrite: number, reasoning: number,
   noUsage: 0 | 1, cost: number | null, entry: string | 0, model: string, provider: string, operation: string, service: string,
   resource: Array<string | null | undefined> | 0, durationMs: number, errorType: string | 0, ttftMs: number | 0 | null, finishReasons: string[] | 0,
+  reportedCost?: number | null,
 ];
 
 type Encoded = string | [parent: string, vals: Array<string | null | undefined> | 0, call: EncodedCall | null | 0, usage: 0 | 1, model: 0 | 1, root: SpanRecord['root'] | 0, late: 0 | 1, tool?: string];
@@ -45,12 +46,12 @@ function encodeCall(c: CallRecord): EncodedCall {
   return [
     c.startMs, u.input, u.output, u.cacheRead, u.cacheWrite, u.reasoning, c.noUsage ? 1 : 0, c.cost, c.entry ?? 0, c.model, c.provider, c.operation, c.service, c.resource ?? 0,
     // A TTFT of 0 ms is a value: absence is null (JSON has no undefined).
-    c.durationMs, c.errorType ?? 0, c.ttftMs ?? null, c.finishReasons ?? 0,
+    c.durationMs, c.errorType ?? 0, c.ttftMs ?? null, c.finishReasons ?? 0, c.reportedCost ?? null,
   ];
 }
 
 function decodeCall(e: EncodedCall): CallRecord {
-  const [startMs, input, output, cacheRead, cacheWrite, reasoning, noUsage, cost, entry, model, provider, operation, service, resource, durationMs, errorType, ttftMs, finishReasons] = e;
+  const [startMs, input, output, cacheRead, cacheWrite, reasoning, noUsage, cost, entry, model, provider, operation, service, resource, durationMs, errorType, ttftMs, finishReasons, reportedCost] = e;
   // The same keys as a record made by FactsBuilder: one object shape.
   const call: CallRecord = {
     startMs,
@@ -64,6 +65,7 @@ function decodeCall(e: EncodedCall): CallRecord {
     errorType: errorType === 0 ? undefined : errorType,
     ttftMs: typeof ttftMs === 'number' ? ttftMs : undefined,
     finishReasons: finishReasons === 0 ? undefined : finishReasons,
+    reportedCost: typeof reportedCost === 'number' ? reportedCost : undefined,
   };
   if (noUsage === 1) call.noUsage = true;
   if (entry !== 0) call.entry = entry;

@@ -544,11 +544,14 @@ export const REASONING_KEYS: TaggedKeys = Object.freeze([
   [OPENINFERENCE.REASONING, 'openinference'],
   [VERCEL.OUTPUT_REASONING_TOKENS, 'vercel'],
   [VERCEL.REASONING_TOKENS, 'vercel'],
+  // Codex's `handle_responses` spans (docs/coding-agents.md): output includes it, as in GenAI.
+  ['codex.usage.reasoning_output_tokens', 'gen_ai'],
 ] as const);
 
 /** No total attribute exists in GenAI; vendors write one. Used only to disambiguate inclusivity. */
 export const TOTAL_KEYS: readonly string[] = Object.freeze([
   OPENINFERENCE.TOTAL_TOKENS,
+  'codex.usage.total_tokens',
   VERCEL.TOTAL_TOKENS,
   TRACELOOP.TOTAL_TOKENS,
   TRACELOOP.GEN_AI_TOTAL_TOKENS,

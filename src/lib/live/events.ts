@@ -7,6 +7,7 @@ import type { LogRecordView } from '../receiver/types.js';
 import type { AttrValue, Span } from '../span.js';
 import type { Trace, TraceNode } from '../trace/assemble.js';
 import type { CallTotals } from './totals.js';
+import type { AgentCall, AgentMetrics } from './agent-calls.js';
 
 /** Cost of one call in USD, or undefined when its model has no known price. */
 export type { PriceFn } from '../trace/costs.js';
@@ -49,4 +50,6 @@ export type LiveEvent =
   | { type: 'log'; log: LogRecordView; spanName?: string }
   | { type: 'trace'; done: TraceDone }
   | { type: 'rejected'; protocol: 'http' | 'grpc'; status: number | string; reason: string; atMs: number }
-  | { type: 'notice'; text: string };
+  | { type: 'notice'; text: string }
+  | { type: 'agent-call'; call: AgentCall }
+  | { type: 'agent-metrics'; metrics: AgentMetrics };

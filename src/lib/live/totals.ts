@@ -13,6 +13,10 @@ export interface CountedCall {
   durationMs?: number;
   /** The call failed (classify's error: status ERROR, error.type, Langfuse level ERROR). */
   failed?: boolean;
+  /** The agent (service.name) that made it. */
+  agent?: string;
+  /** Calls it stands for (undefined: 1; a coding agent's metrics figure: what its histogram counted, else 0). */
+  calls?: number;
 }
 
 export interface CallTotals {
@@ -54,7 +58,7 @@ function negate(u: Usage): Usage {
  * stream the library did not count) has nothing to price: it is neither priced nor unpriced.
  */
 export function applyCall(t: CallTotals, c: CountedCall, sign: 1 | -1): void {
-  t.calls += sign;
+  t.calls += sign * (c.calls ?? 1);
   if (c.failed) t.errors += sign;
   if (c.durationMs !== undefined) (sign === 1 ? t.durationsMs : t.takenBackMs).push(c.durationMs);
   if (!c.usage) return;
@@ -72,6 +76,10 @@ export class SessionTotals {
   /** Calls that matched the filters (the ones the view printed). */
   readonly calls = emptyCallTotals();
   readonly byModel = new Map<string, CallTotals>();
+  /** Per agent (service.name) and model, `agent\0model`: the summary's rows when coding agents sent events. */
+  readonly byAgentModel = new Map<string, CallTotals>();
+  /** Calls counted from coding agents' request events (live/agent-calls.ts). */
+  eventCalls = 0;
   readonly requests: Record<Signal, number> = { traces: 0, logs: 0, metrics: 0 };
   /** Everything received, whatever the filters. */
   spans = 0;
@@ -85,6 +93,16 @@ export class SessionTotals {
     let m = this.byModel.get(c.model);
     if (!m) this.byModel.set(c.model, (m = emptyCallTotals()));
     applyCall(m, c, sign);
-    if (m.calls === 0) this.byModel.delete(c.model);
+    if (isEmpty(m)) this.byModel.delete(c.model);
+    const k = `${c.agent ?? ''}\u0000${c.model}`;
+    let a = this.byAgentModel.get(k);
+    if (!a) this.byAgentModel.set(k, (a = emptyCallTotals()));
+    applyCall(a, c, sign);
+    if (isEmpty(a)) this.byAgentModel.delete(k);
   }
+}
+
+/** Nothing left: no call, and no tokens (a metrics figure counts tokens without calls). */
+export function isEmpty(t: CallTotals): boolean {
+  return t.calls === 0 && t.usage.input === 0 && t.usage.output === 0;
 }

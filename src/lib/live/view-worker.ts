@@ -34,7 +34,7 @@ let nextToken = 0;
 /** The export decoded for the view; throws when the body is unusable. */
 function accepted(req: IngestRequest, countItems: boolean): { e: AcceptedExport; rejected: number; warning: string } {
   const d = decodeExport(req.signal, req.encoding, asBuffer(req.body), { storeLine: false, keepSpanAttributes: keep, countItems });
-  return { e: { ...req, body: new Uint8Array(0), spans: d.spans, logs: d.logs, itemCount: d.itemCount }, rejected: d.rejected, warning: d.warning };
+  return { e: { ...req, body: new Uint8Array(0), spans: d.spans, logs: d.logs, metrics: d.metrics, itemCount: d.itemCount }, rejected: d.rejected, warning: d.warning };
 }
 
 function handle(task: ViewTask): unknown {

@@ -11,6 +11,8 @@ import { classify, type GenAiView } from '../genai/classify.js';
 import { isContentKey } from '../genai/conventions.js';
 import { DIMENSION_KEY_SCOPES, dimensionKeyApplies } from '../genai/producers.js';
 import type { AcceptedExport, LogRecordView } from '../receiver/types.js';
+import { AgentCalls } from './agent-calls.js';
+import type { Problem } from '../errors.js';
 import { attrString, newAttributes, serviceName, StatusCode, type Attributes, type AttrValue, type Span } from '../span.js';
 import { assembleTrace } from '../trace/assemble.js';
 import { LiveCount, isModelSpan, type CountFacts } from '../trace/count-once.js';
@@ -132,6 +134,9 @@ export class LiveView {
   /** Spans are kept slimmed (slimDown()): no trace is drawn and no content shown. */
   private readonly slim: boolean;
 
+  /** Coding agents' request events: call lines and their totals (live/agent-calls.ts). */
+  private readonly agentCalls: AgentCalls;
+
   constructor(private readonly opts: LiveViewOptions) {
     this.slim = opts.traceEvents === false && !opts.showContent;
     this.now = opts.now ?? Date.now;
@@ -139,6 +144,10 @@ export class LiveView {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.filters = opts.filters ?? {};
     this.filtered = hasFilters(this.filters);
+    this.agentCalls = new AgentCalls(opts.price, (c, sign) => {
+      this.totals.count(c, sign);
+      this.totals.eventCalls += sign;
+    });
     this.printed = new PrintedTraces<TraceState>({
       memoryBytes: opts.printedMemoryBytes ?? DEFAULT_MEMORY_BUDGET,
       spillParent: opts.spillParent,
@@ -156,9 +165,16 @@ export class LiveView {
       this.addSpans(e.spans);
     } else if (e.signal === 'logs') {
       this.totals.logRecords += e.itemCount;
+      const agentLogs = this.filtered ? e.logs.filter((l) => this.agentLogMatches(l)) : e.logs;
+      for (const call of this.agentCalls.fromLogs(agentLogs)) this.opts.emit({ type: 'agent-call', call });
       if (this.opts.showContent) this.addLogs(e.logs);
     } else {
       this.totals.metricPoints += e.itemCount;
+      if (e.metrics) {
+        const problem = (p: Problem) => this.opts.emit({ type: 'notice', text: `metrics: ${p.field ? `${p.field}: ` : ''}${p.message}` });
+        const wanted = (agent: string, model: string) => !this.filtered || matchesFilters(this.filters, { models: [model], service: agent, feature: () => undefined });
+        for (const m of this.agentCalls.fromMetrics(e.metrics, problem, wanted)) this.opts.emit({ type: 'agent-metrics', metrics: m });
+      }
     }
     this.printed.trim();
   }
@@ -255,13 +271,23 @@ export class LiveView {
     return { spanId: span.spanId, parentSpanId: span.parentSpanId, name: span.name, attributes: attributes ?? NO_ATTRIBUTES, resource: span.resource };
   }
 
+  /** A coding agent's request event passes --service and --model (it has no feature). */
+  private agentLogMatches(l: LogRecordView): boolean {
+    const model = l.attributes['model'] ?? l.attributes['gen_ai.response.model'] ?? l.attributes['gen_ai.request.model'];
+    return matchesFilters(this.filters, { models: [typeof model === 'string' ? model : undefined], service: l.serviceName, feature: () => undefined });
+  }
+
   /** A span as count-once keeps it: the parent's id, or a record of the call it would be. */
   private countRecord(span: Span, view: GenAiView): CountRecord {
     const parent = span.parentSpanId === span.spanId ? '' : span.parentSpanId;
     const model = isModelSpan(view);
     if (!model && view.usage === undefined) return parent;
+    // Spans with usage are the more detailed source: this agent process's events step aside.
+    if (view.usage !== undefined && this.agentCalls.spanUsage(serviceName(span), span.resource.attributes) > 0) {
+      this.opts.emit({ type: 'notice', text: `${serviceName(span)} sends spans with usage: its request events are no longer counted (spans are the source)` });
+    }
     const cost = view.usage && this.opts.price ? this.opts.price(view, span.startMs) : undefined;
-    const call: CountedCall = { model: view.responseModel ?? view.requestModel ?? '(unknown model)', usage: view.usage, cost, durationMs: span.durationMs, failed: view.error !== undefined };
+    const call: CountedCall = { model: view.responseModel ?? view.requestModel ?? '(unknown model)', usage: view.usage, cost, durationMs: span.durationMs, failed: view.error !== undefined, agent: serviceName(span) };
     return { parent, usage: view.usage !== undefined, model, call, shown: undefined, inTotals: false };
   }
 

@@ -26,6 +26,8 @@ export interface DecodeResult {
   logEvents?: SpanLogEvent[];
   /** The record was an OTLP metrics request (no spans; `stats` reads it in a pass of its own). */
   metricsRequest?: boolean;
+  /** The record was an OTLP logs request (`cost` and `stats` read agents' events from it in a pass of their own). */
+  logsRequest?: boolean;
 }
 
 /**

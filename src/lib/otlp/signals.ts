@@ -122,9 +122,30 @@ export function logRecordViews(msg: PbMessage): LogRecordView[] {
           body: anyValue(r.body),
           attributes,
           serviceName,
+          recordEventName: r.event_name ?? '',
+          resource: resourceAttrs,
         });
       }
     }
   }
   return out;
+}
+
+/**
+ * Which signal a protobuf request that is not a trace request is: logs or metrics, or undefined.
+ * A protobuf body does not name its signal, but the three differ in the wire types of the
+ * innermost records' first fields (a log record starts with a fixed64 time, a metric with its
+ * name, a span with its 16-byte trace id and a varint kind), so a body of one signal fails to
+ * decode as another. Used for dumps given as files (`cost`, `stats`).
+ */
+export function protobufSignalOf(bytes: Uint8Array): OtherSignal | undefined {
+  for (const signal of ['logs', 'metrics'] as const) {
+    try {
+      const msg = decodeSignalProtobuf(signal, bytes);
+      if (signal === 'logs' ? countLogRecords(msg) > 0 : countDataPoints(msg) > 0) return signal;
+    } catch {
+      // not this signal
+    }
+  }
+  return undefined;
 }

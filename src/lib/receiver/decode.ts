@@ -7,6 +7,7 @@
  * and every stored line decodes back to them; logs and metrics are stored via the generic
  * message converter, which keeps every field.
  */
+import type { PbMessage } from '../otlp/pb-json.js';
 import protobuf from 'protobufjs';
 import { DecodeError } from '../errors.js';
 import type { DecodeResult, FieldProblem } from '../otlp/decode-result.js';
@@ -30,6 +31,8 @@ import type { LogRecordView } from './types.js';
 export interface DecodedExport {
   spans: Span[];
   logs: LogRecordView[];
+  /** A metrics request, decoded (the live view reads coding agents' token metrics from it). */
+  metrics?: PbMessage;
   /** Items in the request, accepted or not. */
   itemCount: number;
   /** Items refused (spans with bad ids); reported as partial success, never retried. */
@@ -63,6 +66,7 @@ export function decodeExport(signal: Signal, encoding: Encoding, body: Uint8Arra
   return {
     spans: [],
     logs: signal === 'logs' ? logRecordViews(msg) : [],
+    ...(signal === 'metrics' ? { metrics: msg } : {}),
     itemCount,
     rejected: 0,
     warning: '',

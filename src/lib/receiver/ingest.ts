@@ -3,6 +3,7 @@
  * store comes first so that a 200 means the data is on disk, and the view only ever shows what
  * was kept.
  */
+import type { PbMessage } from '../otlp/pb-json.js';
 import type { Span } from '../span.js';
 import type { Signal } from '../store/layout.js';
 import { decodeExport, decodeFailure, type DecodedExport } from './decode.js';
@@ -135,7 +136,7 @@ export async function ingest(opts: ReceiverCommonOptions, req: IngestRequest): P
   }
   const failed = kept ? await keptOrStoreHere(opts, req, kept) : await store(opts, req, decoded.storeLine);
   if (failed) return failed;
-  notifyExport(opts.hooks, req, decoded.spans, decoded.logs, decoded.itemCount);
+  notifyExport(opts.hooks, req, decoded.spans, decoded.logs, decoded.itemCount, decoded.metrics);
   return { kind: 'ok', rejected: decoded.rejected, warning: decoded.warning };
 }
 
@@ -226,7 +227,7 @@ async function storeThenShow(opts: ReceiverCommonOptions, lines: StoreLines, dec
   return { kind: 'ok', rejected: outcome.rejected, warning: outcome.warning, bodyInUse: shown.done };
 }
 
-function notifyExport(hooks: ReceiverHooks, req: IngestRequest, spans: Span[], logs: LogRecordView[], itemCount: number): void {
+function notifyExport(hooks: ReceiverHooks, req: IngestRequest, spans: Span[], logs: LogRecordView[], itemCount: number, metrics?: PbMessage): void {
   try {
     hooks.onExport({
       signal: req.signal,
@@ -235,6 +236,7 @@ function notifyExport(hooks: ReceiverHooks, req: IngestRequest, spans: Span[], l
       receivedAt: req.receivedAt,
       spans,
       logs,
+      ...(metrics ? { metrics } : {}),
       itemCount,
       body: req.body,
       contentType: req.contentType,

@@ -3,6 +3,7 @@
  * (persist, store/writer.ts StoreWriter) → onExport callback → view. The receiver never imports
  * the view.
  */
+import type { PbMessage } from '../otlp/pb-json.js';
 import type { Span } from '../span.js';
 import type { Signal } from '../store/layout.js';
 import type { AttrValue, Attributes } from '../span.js';
@@ -17,6 +18,10 @@ export interface LogRecordView {
   body: AttrValue;
   attributes: Attributes;
   serviceName: string;
+  /** The record's own event name field as sent (Codex puts a source location there). */
+  recordEventName?: string;
+  /** The resource's attributes (shared by the records of one resource). */
+  resource?: Attributes;
 }
 
 export interface AcceptedExport {
@@ -28,6 +33,8 @@ export interface AcceptedExport {
   spans: Span[];
   /** Decoded log records (logs only; empty otherwise). */
   logs: LogRecordView[];
+  /** A metrics request, decoded, when the receiving thread decoded it. */
+  metrics?: PbMessage;
   /** Number of items in the request (spans, log records or data points). */
   itemCount: number;
   /** The request body after decompression, with its content type, for --forward. */

@@ -24,6 +24,20 @@ function costText(c: CostCounters, unpricedCalls: number): string {
   return unpricedCalls > 0 ? `${formatUsd(c.cost)}*` : formatUsd(c.cost);
 }
 
+/** Nothing counted at all: no call, no tokens (metrics may count tokens without calls), nothing reported. */
+export function emptyCost(c: CostCounters): boolean {
+  return c.calls === 0 && c.inputTokens === 0 && c.outputTokens === 0 && c.reportedCost === null;
+}
+
+function reportedText(c: CostCounters): string {
+  return c.reportedCost === null ? '—' : formatUsd(c.reportedCost);
+}
+
+function diffText(c: CostCounters): string {
+  if (c.reportedCostDiff === null) return '—';
+  return `${c.reportedCostDiff > 0 ? '+' : c.reportedCostDiff < 0 ? '−' : '±'}${formatUsd(Math.abs(c.reportedCostDiff))}`;
+}
+
 function share(c: CostCounters, total: CostCounters): string {
   if (c.cost === null || !total.cost) return '—';
   return `${((c.cost / total.cost) * 100).toFixed(1)}%`;
@@ -48,6 +62,10 @@ function grid(view: CostView, colors: Colors | undefined): Grid {
   const { report, rowUnpricedCalls, omitted } = view.result;
   const showWrite = report.total.cacheWriteTokens > 0;
   const showReasoning = report.total.reasoningTokens > 0;
+  // Shown when some figure has a reported cost, or came from events or metrics: otherwise every
+  // figure is from spans and computed, as before (JSON and CSV always carry both).
+  const showReported = report.total.reportedCost !== null;
+  const showSource = report.total.source !== 'spans';
   // Dropped first when the terminal is narrow (docs/architecture.md, "Output width"): the share
   // (derived), then the parts of input and output (reasoning, cache write, cached), the call count,
   // the change against the baseline, input and output. Groups shrink instead; cost always stays.
@@ -61,7 +79,9 @@ function grid(view: CostView, colors: Colors | undefined): Grid {
     ...(showReasoning ? [{ header: 'reasoning', align: 'right' as const, dropOrder: 2 }] : []),
     { header: 'cost', align: 'right' as const },
     { header: 'share', align: 'right' as const, dropOrder: 1 },
+    ...(showReported ? [{ header: 'reported', align: 'right' as const, dropOrder: 6.5 }, { header: 'Δ reported', align: 'right' as const, dropOrder: 1.5 }] : []),
     ...(view.comparison ? [{ header: 'vs baseline', align: 'right' as const, dropOrder: 6 }] : []),
+    ...(showSource ? [{ header: 'source', dropOrder: 0.5 }] : []),
   ];
   const numbers = (c: CostCounters, unpricedCalls: number, change: Change | undefined, isTotal: boolean): string[] => {
     let cost = costText(c, unpricedCalls);
@@ -77,7 +97,9 @@ function grid(view: CostView, colors: Colors | undefined): Grid {
       ...(showReasoning ? [formatTokens(c.reasoningTokens)] : []),
       cost,
       isTotal ? (c.cost === null ? '—' : '100.0%') : share(c, report.total),
+      ...(showReported ? [reportedText(c), diffText(c)] : []),
       ...(delta !== undefined ? [delta] : []),
+      ...(showSource ? [c.source] : []),
     ];
   };
   const rows = report.rows.map((r, i) => [
@@ -103,7 +125,7 @@ function grid(view: CostView, colors: Colors | undefined): Grid {
 
 export function renderCostTable(view: CostView, opts: { colors: Colors; width: number }): string {
   const g = grid(view, opts.colors);
-  if (view.result.report.total.calls === 0) return `${opts.colors.dim('no model calls with token usage in the window')}\n`;
+  if (emptyCost(view.result.report.total)) return `${opts.colors.dim('no model calls with token usage in the window')}\n`;
   const table = renderTable(g.columns, g.rows, { colors: opts.colors, width: opts.width, footer: [g.total.map((t) => opts.colors.bold(t))], fullOutput: '--format csv' });
   return [table, ...wrapNotes(g.notes, opts.width, opts.colors)].join('\n') + '\n';
 }
@@ -136,7 +158,7 @@ export function renderCostMarkdown(view: CostView): string {
   const { report } = view.result;
   const window = report.since || report.until ? ` (${report.since ?? 'start'} – ${report.until ?? 'now'})` : '';
   const out: string[] = [`### LLM cost${window}`, ''];
-  if (report.total.calls === 0) out.push('No model calls with token usage in the window.');
+  if (emptyCost(report.total)) out.push('No model calls with token usage in the window.');
   else out.push(...markdownTable(g.columns, g.rows, g.total));
   if (g.notes.length) out.push('', ...g.notes.map((n) => `${mdCell(n)}  `));
   out.push(...markdownGates(view.gates));
@@ -147,6 +169,7 @@ export function renderCostCsv(view: CostView): string {
   const { report } = view.result;
   const header = [...report.groupBy, 'calls', 'inputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'outputTokens', 'reasoningTokens', 'cost', 'share'];
   if (view.comparison) header.push('baselineCost', 'changePercent');
+  header.push('reportedCost', 'reportedCostDiff', 'source');
   const records = report.rows.map((r, i) => {
     const rec: Array<string | number> = [
       ...report.groupBy.map((d) => String(r[d])),
@@ -163,6 +186,7 @@ export function renderCostCsv(view: CostView): string {
       const c = view.comparison.rows[i];
       rec.push(c?.base ?? '', c?.pct === undefined || c.pct === Infinity ? '' : Number(c.pct.toFixed(4)));
     }
+    rec.push(r.reportedCost ?? '', r.reportedCostDiff ?? '', r.source);
     return rec;
   });
   return stringify([header, ...records]);

@@ -11,7 +11,12 @@
  *    outputTokens, cacheReadTokens, cacheWriteTokens, reasoningTokens, cost, unpricedCalls,
  *    incomplete, reason}
  *   {"event":"rejected", time, protocol, status, reason}
+ *   {"event":"agent_call", time, agent, session, model, source, inputTokens, …, cost, reportedCost,
+ *    durationMs, ttftMs, sessionTotal:{calls, inputTokens, …, cost}}   (a coding agent's request event)
+ *   {"event":"agent_metrics", time, agent, session, model, source, inputTokens, …, cost, reportedCost}
+ *    (a coding agent's totals from its metrics, when it sends no spans or events)
  *   {"event":"summary", durationMs, calls, errors, latencyP95Ms, inputTokens, …, cost, unpricedCalls, byModel:[…],
+ *    byAgentModel:[{agent, model, calls, inputTokens, …, cost}], agentEventCalls,
  *    requests:{traces,logs,metrics}, spans, traces, logRecords, metricPoints, rejected,
  *    forward:{url,forwarded,failed,dropped}|null, store}
  *
@@ -19,6 +24,7 @@
  */
 import type { Usage } from '../genai/usage.js';
 import type { SpanLine, TraceDone } from '../live/events.js';
+import type { AgentCall, AgentMetrics } from '../live/agent-calls.js';
 import { latencyP95, type CallTotals } from '../live/totals.js';
 import type { LogRecordView } from '../receiver/types.js';
 import { KvList, serviceName, StatusCode, type AttrValue } from '../span.js';
@@ -148,6 +154,14 @@ export function summaryEvent(s: SummaryData): Record<string, unknown> {
       ...usageFields(x.usage),
       cost: totalsCost(x, s.pricing),
     })),
+    byAgentModel: [...t.byAgentModel.entries()].map(([key, x]) => ({
+      agent: key.split('\u0000')[0] || null,
+      model: key.split('\u0000')[1],
+      calls: x.calls,
+      ...usageFields(x.usage),
+      cost: totalsCost(x, s.pricing),
+    })),
+    agentEventCalls: t.eventCalls,
     requests: { ...t.requests },
     spans: t.spans,
     traces: t.traces,
@@ -156,5 +170,34 @@ export function summaryEvent(s: SummaryData): Record<string, unknown> {
     rejected: t.rejected,
     forward: s.forward ?? null,
     store: s.store,
+  };
+}
+
+/** One coding agent API request from its log event, with the running total of its agent and session. */
+export function agentCallEvent(a: AgentCall): Record<string, unknown> {
+  return {
+    ...agentFields('agent_call', a, 'events'),
+    durationMs: a.durationMs ?? null,
+    ttftMs: a.ttftMs ?? null,
+    sessionTotal: { calls: a.sessionTotal.calls, ...usageFields(a.sessionTotal.usage), cost: a.sessionTotal.unpricedCalls === a.sessionTotal.calls ? null : a.sessionTotal.cost },
+  };
+}
+
+/** A coding agent's totals from its metrics, after an export changed them. */
+export function agentMetricsEvent(m: AgentMetrics): Record<string, unknown> {
+  return agentFields('agent_metrics', m, 'metrics');
+}
+
+function agentFields(event: string, a: AgentMetrics, source: string): Record<string, unknown> {
+  return {
+    event,
+    time: new Date(a.timeMs).toISOString(),
+    agent: a.agent,
+    session: a.session || null,
+    model: a.model,
+    source,
+    ...usageFields(a.usage),
+    cost: a.cost ?? null,
+    reportedCost: a.reportedCost ?? null,
   };
 }

@@ -7,6 +7,8 @@ import type { Colors } from './colors.js';
 import {
   clockTime,
   fit,
+  renderAgentCallLine,
+  renderAgentMetricsLine,
   renderLogLine,
   renderSpanLine,
   renderSummary,
@@ -15,7 +17,7 @@ import {
   type LiveTextOptions,
   type SummaryData,
 } from './live.js';
-import { logEvent, rejectedEvent, spanEvent, summaryEvent, traceEvent } from './live-json.js';
+import { agentCallEvent, agentMetricsEvent, logEvent, rejectedEvent, spanEvent, summaryEvent, traceEvent } from './live-json.js';
 import { CLEAR_LINE, jsonSafe, oneLine, toTerminal } from './terminal.js';
 import type { LiveEvent } from '../live/events.js';
 import type { SessionTotals } from '../live/totals.js';
@@ -57,10 +59,14 @@ export class LivePrinter {
       else if (e.type === 'log') this.json(logEvent(e.log, e.spanName));
       else if (e.type === 'trace') this.json(traceEvent(e.done, text.pricing));
       else if (e.type === 'rejected') this.json(rejectedEvent(e));
+      else if (e.type === 'agent-call') this.json(agentCallEvent(e.call));
+      else if (e.type === 'agent-metrics') this.json(agentMetricsEvent(e.metrics));
       else this.err(`llmtrace: ${e.text}`);
       return;
     }
     if (e.type === 'span') this.out(renderSpanLine(e.line, text));
+    else if (e.type === 'agent-call') this.out([renderAgentCallLine(e.call, text)]);
+    else if (e.type === 'agent-metrics') this.out([renderAgentMetricsLine(e.metrics, text)]);
     else if (e.type === 'log') this.out([renderLogLine(e.log, e.spanName, text)]);
     else if (e.type === 'trace') {
       if (e.done.genai) this.out(renderTraceDone(e.done, text));

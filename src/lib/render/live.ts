@@ -5,6 +5,7 @@
 import type { LogRecordView } from '../receiver/types.js';
 import type { AttrValue } from '../span.js';
 import type { SpanLine, TraceDone } from '../live/events.js';
+import type { AgentCall, AgentMetrics } from '../live/agent-calls.js';
 import { latencyP95, type CallTotals, type SessionTotals } from '../live/totals.js';
 import type { Colors } from './colors.js';
 import { countOf, formatDuration, formatInt, formatTokens, formatUsd, truncate } from './format.js';
@@ -175,6 +176,41 @@ function contentLine(key: string, value: AttrValue, o: LiveTextOptions, prefix =
   return fit(`${INDENT}${o.colors.dim(`${prefix}${oneLine(key)}:`)} ${text}`, o.width);
 }
 
+/**
+ * One coding agent API request from its log event (live/agent-calls.ts): the span line's
+ * columns, then the running Σ of its agent and session.
+ */
+export function renderAgentCallLine(a: AgentCall, o: LiveTextOptions): string {
+  const c = o.colors;
+  const w = widths(o.width);
+  const fields: Field[] = [{ text: clockTime(a.timeMs), paint: c.dim, column: 8, keep: KEEP.time }];
+  if (w.service) fields.push({ text: clipEnd(oneLine(a.agent), w.service), paint: c.cyan, column: w.service, keep: KEEP.service });
+  fields.push({ text: oneLine(`chat ${a.model}`), paint: c.magenta, column: w.what, keep: KEEP.figure, name: true });
+  const tokens = usageText(a.usage);
+  fields.push({ text: tokens, column: w.tokens, keep: KEEP.figure, figure: true });
+  if (o.pricing) fields.push({ text: costText(a.cost, true, true), paint: a.cost === undefined ? c.yellow : undefined, column: w.cost, keep: KEEP.figure, figure: true });
+  fields.push({ text: a.durationMs === undefined ? '' : formatDuration(a.durationMs), column: 6, keep: KEEP.latency, right: true });
+  const s = a.sessionTotal;
+  const session = a.session ? ` ${shortenMiddle(oneLine(a.session), 13)}` : '';
+  const sum = `Σ${session} ${formatInt(s.calls)} call${s.calls === 1 ? '' : 's'}${o.pricing ? ` ${costSummary(s, true)}` : ''}`;
+  fields.push({ text: sum, paint: c.dim, column: 0, keep: KEEP.finish });
+  return fit(layoutFields(fields, o.width, c), o.width);
+}
+
+/** A coding agent's totals from its metrics (no spans or events from it): the new figure of one series group. */
+export function renderAgentMetricsLine(m: AgentMetrics, o: LiveTextOptions): string {
+  const c = o.colors;
+  const w = widths(o.width);
+  const fields: Field[] = [{ text: clockTime(m.timeMs), paint: c.dim, column: 8, keep: KEEP.time }];
+  if (w.service) fields.push({ text: clipEnd(oneLine(m.agent), w.service), paint: c.cyan, column: w.service, keep: KEEP.service });
+  fields.push({ text: oneLine(`Σ ${m.model} (metrics)`), paint: c.magenta, column: w.what, keep: KEEP.figure, name: true });
+  const tokens = usageText(m.usage);
+  fields.push({ text: tokens, column: w.tokens, keep: KEEP.figure, figure: true });
+  if (o.pricing) fields.push({ text: costText(m.cost, true, true), paint: m.cost === undefined ? c.yellow : undefined, column: w.cost, keep: KEEP.figure, figure: true });
+  if (m.session) fields.push({ text: `session ${shortenMiddle(oneLine(m.session), 13)}`, paint: c.dim, column: 0, keep: KEEP.finish });
+  return fit(layoutFields(fields, o.width, c), o.width);
+}
+
 /** A GenAI log event whose span was already printed (or never arrived). */
 export function renderLogLine(log: LogRecordView, spanName: string | undefined, o: LiveTextOptions): string {
   const where = spanName ? `${oneLine(spanName)} · ` : '';
@@ -233,7 +269,10 @@ export function renderSummary(s: SummaryData, c: Colors, width = Infinity): stri
   if (s.filters) out.push(...wrapText(`calls shown: ${s.filters}`, width, '  ').map((l) => c.dim(l)));
   // The columns of `llmtrace cost`: cache writes apart from cached (read) input, when there are any.
   const showWrite = t.calls.usage.cacheWrite > 0;
+  // By agent and model once coding agents sent their events, or several agents made calls.
+  const byAgent = t.eventCalls > 0 || new Set([...t.byAgentModel.keys()].map((k) => k.split('\u0000')[0])).size > 1;
   const columns: Column[] = [
+    ...(byAgent ? [{ header: 'agent' }] : []),
     { header: 'model' },
     { header: 'calls', align: 'right', dropOrder: 4 },
     { header: 'errors', align: 'right', dropOrder: 5 },
@@ -244,15 +283,16 @@ export function renderSummary(s: SummaryData, c: Colors, width = Infinity): stri
     { header: 'output', align: 'right', dropOrder: 7 },
     ...(s.pricing ? [{ header: 'cost', align: 'right' as const }] : []),
   ];
-  const row = (name: string, x: CallTotals) => {
+  const row = (names: string[], x: CallTotals) => {
     const p95 = latencyP95(x);
-    const r = [name, formatInt(x.calls), formatInt(x.errors), p95 === undefined ? '—' : formatDuration(p95), formatTokens(x.usage.input), formatTokens(x.usage.cacheRead), ...(showWrite ? [formatTokens(x.usage.cacheWrite)] : []), formatTokens(x.usage.output)];
+    const r = [...names, formatInt(x.calls), formatInt(x.errors), p95 === undefined ? '—' : formatDuration(p95), formatTokens(x.usage.input), formatTokens(x.usage.cacheRead), ...(showWrite ? [formatTokens(x.usage.cacheWrite)] : []), formatTokens(x.usage.output)];
     if (s.pricing) r.push(x.unpricedCalls === x.calls && x.calls > 0 ? '? (no price)' : costSummary(x, true)!);
     return r;
   };
-  const models = [...t.byModel.entries()].sort((a, b) => b[1].calls - a[1].calls || a[0].localeCompare(b[0]));
-  const total = row('total', t.calls).map((x) => c.bold(x));
-  out.push(...renderTable(columns, models.map(([m, x]) => row(oneLine(m), x)), { colors: c, width, footer: [total], fullOutput: '--json' }).split('\n'));
+  const groups = [...(byAgent ? t.byAgentModel : t.byModel).entries()].sort((a, b) => b[1].calls - a[1].calls || a[0].localeCompare(b[0]));
+  const total = row(byAgent ? ['total', ''] : ['total'], t.calls).map((x) => c.bold(x));
+  const names = (k: string) => (byAgent ? k.split('\u0000').map((p) => oneLine(p)) : [oneLine(k)]);
+  out.push(...renderTable(columns, groups.map(([k, x]) => row(names(k), x)), { colors: c, width, footer: [total], fullOutput: '--json' }).split('\n'));
   const r = t.requests;
   const got = [`${countOf(t.spans, 'span')} in ${countOf(t.traces, 'trace')}`];
   if (t.logRecords) got.push(countOf(t.logRecords, 'log record'));

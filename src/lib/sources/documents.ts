@@ -54,12 +54,13 @@ export function decodeRecord(doc: unknown): DecodeResult {
         const r = decodeRecord(d);
         for (const s of r.spans) out.spans.push(s);
         if (r.metricsRequest) out.metricsRequest = true;
+        if (r.logsRequest) out.logsRequest = true;
         for (const p of r.problems) out.problems.push({ ...p, field: `[${i}]${p.field ? `.${p.field}` : ''}` });
       });
       return out;
     }
     case 'otlp-logs':
-      return { spans: [], problems: [], logEvents: logEventsOf(doc) };
+      return { spans: [], problems: [], logEvents: logEventsOf(doc), logsRequest: true };
     case 'otlp-metrics':
       return { spans: [], problems: [], metricsRequest: true };
     default:

@@ -89,6 +89,7 @@ function addStats(into: ReadStats, d: ReadStats): void {
   into.skippedSpans += d.skippedSpans;
   into.unreadableInputs += d.unreadableInputs;
   into.metricsRequests += d.metricsRequests;
+  into.logsRequests += d.logsRequests;
 }
 
 class PoolOffload<C, R> implements LineOffload {

@@ -1,7 +1,8 @@
 /**
- * Reads OTLP metrics requests (`stats` from metrics): the store's `metrics-*.jsonl` files that
- * `tail` writes, and metrics records in dumps given as sources. Each record is decoded by the
- * one metrics decoder (otlp/signals.ts, as `tail` stores it).
+ * Reads OTLP metrics and logs requests (`stats` from metrics; `cost` and `stats` usage from agents'
+ * log events and metrics): the store's `metrics-*.jsonl` and `logs-*.jsonl` files that `tail`
+ * writes, and such records in dumps given as sources. Each record is decoded by the one decoder
+ * of its signal (otlp/signals.ts, as `tail` stores it).
  *
  * The span reader (read.ts) reads the same dumps for spans and already reports their bad
  * records; here a dump's lines that are not metrics requests are passed over without a word, so
@@ -13,7 +14,7 @@ import { access, stat } from 'node:fs/promises';
 import { DecodeError, type Problem } from '../errors.js';
 import { typeName } from '../otlp/ids.js';
 import type { PbMessage } from '../otlp/pb-json.js';
-import { decodeSignalJson } from '../otlp/signals.js';
+import { decodeSignalJson, decodeSignalProtobuf, protobufSignalOf, type OtherSignal } from '../otlp/signals.js';
 import { resolveStoreDir } from '../store/layout.js';
 import { ByteReader } from './byte-reader.js';
 import { recognize } from './documents.js';
@@ -24,12 +25,17 @@ const MiB = 1024 * 1024;
 const MAX_LINE_BYTES = 256 * MiB;
 const MAX_DOCUMENT_BYTES = 512 * MiB;
 const BASELINE_LOOKBACK_MS = 3_600_000;
-/** A line that names neither key holds no metrics request: not worth parsing. */
-const METRICS_KEYS = [Buffer.from('"resourceMetrics"'), Buffer.from('"resource_metrics"')];
+/** A line that names neither key holds no request of the signal: not worth parsing. */
+const SIGNAL_KEYS: Record<OtherSignal, Buffer[]> = {
+  metrics: [Buffer.from('"resourceMetrics"'), Buffer.from('"resource_metrics"')],
+  logs: [Buffer.from('"resourceLogs"'), Buffer.from('"resource_logs"')],
+};
 
 export interface MetricsInput extends Input {
-  /** A store metrics file: every line must be a metrics request. Else a dump read for spans too. */
+  /** A store metrics (logs) file: every line must be a request of the signal. Else a dump read for spans too. */
   metricsOnly: boolean;
+  /** Which requests are read (default metrics). */
+  signal?: OtherSignal;
 }
 
 export interface MetricsReadStats {
@@ -50,11 +56,17 @@ export interface MetricsRecord {
  * `dumpsHaveMetrics` false (the span reader saw no metrics request in them), files given as
  * sources are not read again: a trace dump costs one pass, as before.
  */
-export async function metricsInputs(sources: readonly string[], store: string | undefined, sinceMs?: number, dumpsHaveMetrics = true): Promise<MetricsInput[]> {
+export async function metricsInputs(
+  sources: readonly string[],
+  store: string | undefined,
+  sinceMs?: number,
+  dumpsHaveMetrics = true,
+  signal: OtherSignal = 'metrics',
+): Promise<MetricsInput[]> {
   // One hour more than the window: a cumulative series' last point before the window is its
-  // baseline (stats/metrics.ts), and it may sit in the previous hour's file.
-  const from = sinceMs === undefined ? undefined : sinceMs - BASELINE_LOOKBACK_MS;
-  const storeFiles = async (dir: string) => (await directoryInputs(dir, 'metrics', from)).map((i) => ({ ...i, metricsOnly: true }));
+  // baseline (cost/metric-series.ts), and it may sit in the previous hour's file.
+  const from = sinceMs === undefined ? undefined : signal === 'metrics' ? sinceMs - BASELINE_LOOKBACK_MS : sinceMs;
+  const storeFiles = async (dir: string) => (await directoryInputs(dir, signal, from)).map((i) => ({ ...i, metricsOnly: true, signal }));
   if (sources.length === 0) {
     const dir = resolveStoreDir(store);
     try {
@@ -74,7 +86,7 @@ export async function metricsInputs(sources: readonly string[], store: string | 
       continue; // the span reader reports a missing source
     }
     if (isDir) out.push(...(await storeFiles(src)));
-    else if (dumpsHaveMetrics) out.push({ ...fileInput(src), metricsOnly: false });
+    else if (dumpsHaveMetrics) out.push({ ...fileInput(src), metricsOnly: false, signal });
   }
   return out;
 }
@@ -96,7 +108,8 @@ export async function* readMetricsRequests(inputs: readonly MetricsInput[], onPr
       const first = firstNonSpace(await reader.peek(1024));
       if (first === undefined) continue;
       if (first !== 0x7b && first !== 0x5b) {
-        if (input.metricsOnly) bad({ message: 'not OTLP JSON: metrics are read from OTLP JSON (one request per line), as the store writes them' });
+        if (input.metricsOnly) bad({ message: `not OTLP JSON: ${input.signal ?? 'metrics'} are read from OTLP JSON (one request per line), as the store writes them` });
+        else yield* readProtobuf(reader, input, stats);
         continue;
       }
       yield* readLines(reader, input, bad, stats);
@@ -108,6 +121,18 @@ export async function* readMetricsRequests(inputs: readonly MetricsInput[], onPr
       if (failure !== undefined) reportFailure({ problem, stats: stats as unknown as ReadStats }, failure);
     }
   }
+}
+
+/**
+ * A dump holding one protobuf request (as an agent sent it): read when it is a request of the
+ * signal. The span reader has reported it already when it is none of the three.
+ */
+async function* readProtobuf(reader: ByteReader, input: MetricsInput, stats: MetricsReadStats): AsyncGenerator<MetricsRecord> {
+  const signal = input.signal ?? 'metrics';
+  const all = await reader.readAll(MAX_DOCUMENT_BYTES);
+  if ('tooLarge' in all || protobufSignalOf(all) !== signal) return;
+  stats.requests++;
+  yield { msg: decodeSignalProtobuf(signal, all), source: input.label };
 }
 
 /** JSON Lines, or a single (pretty-printed) document when the first line is not a whole record. */
@@ -124,7 +149,8 @@ async function* readLines(reader: ByteReader, input: MetricsInput, bad: (p: Omit
     }
     if (firstNonSpace(line) === undefined) continue;
     // The first record is always parsed: when it is not whole, the input is one document.
-    if (sawRecord && !input.metricsOnly && !METRICS_KEYS.some((k) => line.includes(k))) continue;
+    const keys = SIGNAL_KEYS[input.signal ?? 'metrics'];
+    if (sawRecord && !input.metricsOnly && !keys.some((k) => line.includes(k))) continue;
     let doc: unknown;
     try {
       doc = JSON.parse(line.toString('utf8'));
@@ -139,7 +165,7 @@ async function* readLines(reader: ByteReader, input: MetricsInput, bad: (p: Omit
       continue;
     }
     sawRecord = true;
-    if (!input.metricsOnly && !METRICS_KEYS.some((k) => line.includes(k))) continue;
+    if (!input.metricsOnly && !keys.some((k) => line.includes(k))) continue;
     yield* decodeDocument(doc, input, lineNo, bad, stats);
   }
 }
@@ -162,13 +188,14 @@ function* readDocument(text: Buffer, input: MetricsInput, bad: (p: Omit<Problem,
 
 function* decodeDocument(doc: unknown, input: MetricsInput, line: number | undefined, bad: (p: Omit<Problem, 'source'>) => void, stats: MetricsReadStats): Generator<MetricsRecord> {
   const docs = recognize(doc) === 'otlp-array' ? (doc as unknown[]) : [doc];
+  const signal = input.signal ?? 'metrics';
   for (const d of docs) {
-    if (recognize(d) !== 'otlp-metrics') {
-      if (input.metricsOnly) bad({ line, message: `not an OTLP metrics request (expected an object with resourceMetrics, got ${typeName(d)})` });
+    if (recognize(d) !== `otlp-${signal}`) {
+      if (input.metricsOnly) bad({ line, message: `not an OTLP ${signal} request (expected an object with ${SIGNAL_KEYS[signal][0]!.toString().slice(1, -1)}, got ${typeName(d)})` });
       continue;
     }
     try {
-      const msg = decodeSignalJson('metrics', d);
+      const msg = decodeSignalJson(signal, d);
       stats.requests++;
       yield { msg, source: input.label, line };
     } catch (e) {

@@ -12,6 +12,7 @@ import { DecodeError, type Problem } from '../errors.js';
 import type { DecodeResult, SpanLogEvent } from '../otlp/decode-result.js';
 import { dropPlaceholderSpans } from '../otlp/placeholder-spans.js';
 import { decodeOtlpProtoTraces } from '../otlp/proto-decode.js';
+import { protobufSignalOf } from '../otlp/signals.js';
 import type { Span } from '../span.js';
 import { ByteReader } from './byte-reader.js';
 import { decodeRecord, recognize } from './documents.js';
@@ -37,10 +38,12 @@ export interface ReadStats {
   skippedSpans: number;
   /** OTLP metrics requests seen (not decoded: `stats` reads them again only when there were any). */
   metricsRequests: number;
+  /** OTLP logs requests seen (agents' usage events are read from them in a pass of their own). */
+  logsRequests: number;
 }
 
 export function newReadStats(): ReadStats {
-  return { inputs: 0, unreadableInputs: 0, records: 0, badRecords: 0, spans: 0, skippedSpans: 0, metricsRequests: 0 };
+  return { inputs: 0, unreadableInputs: 0, records: 0, badRecords: 0, spans: 0, skippedSpans: 0, metricsRequests: 0, logsRequests: 0 };
 }
 
 export interface ReadOptions {
@@ -107,6 +110,7 @@ export class InputReader {
     this.stats.records++;
     this.stats.spans += result.spans.length;
     if (result.metricsRequest) this.stats.metricsRequests++;
+    if (result.logsRequest) this.stats.logsRequests++;
     for (const p of result.problems) {
       if (p.message.startsWith('span skipped')) this.stats.skippedSpans++;
       this.problem({ line, field: p.field, message: p.message });
@@ -358,7 +362,16 @@ async function* readProtoMessage(reader: ByteReader, ctx: InputReader): AsyncGen
   const max = ctx.opts.maxDocumentBytes ?? 512 * MiB;
   const all = await reader.readAll(max);
   if ('tooLarge' in all) throw new DecodeError(`a single protobuf message larger than ${Math.round(max / MiB)} MiB cannot be read`);
-  const batch = ctx.decode(() => decodeOtlpProtoTraces(all));
+  const batch = ctx.decode(() => {
+    try {
+      return decodeOtlpProtoTraces(all);
+    } catch (e) {
+      // A logs or metrics request dumped to a file (coding agents' usage): read in a pass of its own.
+      const signal = e instanceof DecodeError ? protobufSignalOf(all) : undefined;
+      if (signal === undefined) throw e;
+      return { spans: [], problems: [], ...(signal === 'logs' ? { logsRequest: true } : { metricsRequest: true }) };
+    }
+  });
   if (batch) yield batch;
 }
 

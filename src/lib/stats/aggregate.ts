@@ -139,7 +139,7 @@ export class StatsAggregator {
         }
         if (cut) target.cutOff += sign;
       }
-      this.value(target, 'latencyMs', call.durationMs, sign);
+      if (!call.noLatency) this.value(target, 'latencyMs', call.durationMs, sign);
       if (call.ttftMs !== undefined) this.value(target, 'ttftMs', call.ttftMs, sign);
       const tps = outputTokensPerSecond(call);
       if (tps !== undefined) this.value(target, 'outputTokensPerSecond', tps, sign);

@@ -2,19 +2,14 @@
  * `stats` from OTLP metrics, for services that send no spans (docs/architecture.md, "stats",
  * "From OTLP metrics"). The GenAI client histograms are read from decoded metrics requests
  * (otlp/signals.ts, the store's and tail's one decoder), reduced per series to what was
- * recorded inside the window, and grouped by the same dimensions as spans.
- *
- * Temporality, exactly: a delta series' points inside the window are added up. A cumulative
- * series (one per resource, scope, metric, attributes and start time: a restart begins a new
- * one) contributes its last point inside the window minus a baseline: the last point before the
- * window when one was read; zero when the series started inside the window (or no --since was
- * given), since the point then holds everything; else its first point inside the window (what
- * came before that point cannot be told apart from what preceded the window, and is left out).
+ * recorded inside the window (cost/metric-series.ts, the one temporality engine), and grouped
+ * by the same dimensions as spans.
  */
 import type { Dimension } from '../cost/dimensions.js';
 import { NONE, UNKNOWN_MODEL, type AttributedCall } from '../cost/attribution.js';
 import { priceView, type PriceBook } from '../cost/pricebook.js';
-import { inWindow, type TimeWindow } from '../cost/window.js';
+import type { TimeWindow } from '../cost/window.js';
+import { MetricSeries, type SeriesFigure as Figure, type SeriesPoint, type SeriesValues } from '../cost/metric-series.js';
 import type { Problem } from '../errors.js';
 import { normalizeProvider } from '../genai/provider.js';
 import type { GenAiView } from '../genai/types.js';
@@ -36,16 +31,10 @@ const TEMPORALITY_DELTA = 1;
 const TEMPORALITY_CUMULATIVE = 2;
 
 /** One histogram point of a GenAI metric, as read. */
-export interface MetricPoint {
+export interface MetricPoint extends SeriesPoint<Histogram> {
   kind: MetricKind;
-  /** Identifies the series (without the start time). */
-  seriesKey: string;
-  cumulative: boolean;
-  startMs: number;
-  timeMs: number;
   attributes: Attributes;
   resource: Attributes;
-  histogram: Histogram;
 }
 
 // keepCase shapes of schema.ts (values as protobufjs or otlpJsonToPb made them).
@@ -131,7 +120,7 @@ export function genAiPoints(msg: PbMessage, problem: (p: Omit<Problem, 'source'>
             timeMs: nsToMs(p.time_unix_nano),
             attributes,
             resource,
-            histogram: {
+            value: {
               bounds,
               counts,
               count: n,
@@ -147,80 +136,22 @@ export function genAiPoints(msg: PbMessage, problem: (p: Omit<Problem, 'source'>
   return out;
 }
 
-/** A series' points reduced as they arrive, in any order: only what the window needs is kept. */
-interface SeriesState {
-  point: MetricPoint;
-  cumulative: boolean;
-  /** Delta: the sum of the points inside the window. */
-  sum?: Histogram;
-  /** Cumulative: the last point before the window, and the first and last inside it. */
-  before?: MetricPoint;
-  first?: MetricPoint;
-  last?: MetricPoint;
-  conflict?: boolean;
+/** The histogram arithmetic of the temporality engine (cost/metric-series.ts). */
+export const HISTOGRAM_VALUES: SeriesValues<Histogram> = {
+  add: addHistograms,
+  subtract: subtractHistograms,
+  conflict: (a, b) => a.counts.length > 0 && b.counts.length > 0 && !sameBounds(a.bounds, b.bounds),
+  negative: (h) => h.count < 0 || h.counts.some((c) => c < 0),
+  empty: (h) => h.count <= 0,
+};
+
+/** The GenAI histograms' series (cost/metric-series.ts, the one temporality engine). */
+export function histogramSeries(window: TimeWindow): MetricSeries<Histogram, MetricPoint> {
+  return new MetricSeries<Histogram, MetricPoint>(window, HISTOGRAM_VALUES);
 }
 
 /** What one series recorded inside the window, with the point that stands for its attributes. */
-export interface SeriesFigure {
-  point: MetricPoint;
-  histogram: Histogram;
-}
-
-export class MetricSeries {
-  private readonly series = new Map<string, SeriesState>();
-  /** Series dropped because their points disagree (bucket bounds changed, or a cumulative count fell). */
-  readonly inconsistent: string[] = [];
-
-  constructor(private readonly window: TimeWindow) {}
-
-  add(p: MetricPoint): void {
-    // A cumulative series restarts with a new start time: a series of its own.
-    const key = p.cumulative ? `${p.seriesKey}\u0000${p.startMs}` : p.seriesKey;
-    let s = this.series.get(key);
-    if (!s) this.series.set(key, (s = { point: p, cumulative: p.cumulative }));
-    if (s.cumulative !== p.cumulative || (p.histogram.counts.length && s.point.histogram.counts.length && !sameBounds(p.histogram.bounds, s.point.histogram.bounds))) {
-      s.conflict = true;
-      return;
-    }
-    const inside = inWindow(this.window, p.timeMs);
-    if (!p.cumulative) {
-      if (inside) s.sum = s.sum ? addHistograms(s.sum, p.histogram) : p.histogram;
-      return;
-    }
-    if (inside) {
-      if (!s.first || p.timeMs < s.first.timeMs) s.first = p;
-      if (!s.last || p.timeMs > s.last.timeMs) s.last = p;
-    } else if (this.window.sinceMs !== undefined && p.timeMs < this.window.sinceMs) {
-      if (!s.before || p.timeMs > s.before.timeMs) s.before = p;
-    }
-  }
-
-  /** Each series' figure inside the window (series with nothing in it are left out). */
-  figures(): SeriesFigure[] {
-    const out: SeriesFigure[] = [];
-    for (const s of this.series.values()) {
-      if (s.conflict) {
-        this.inconsistent.push(s.point.seriesKey);
-        continue;
-      }
-      if (!s.cumulative) {
-        if (s.sum && s.sum.count > 0) out.push({ point: s.point, histogram: s.sum });
-        continue;
-      }
-      if (!s.last) continue;
-      const since = this.window.sinceMs;
-      const startedInside = since === undefined || (s.last.startMs > 0 && s.last.startMs >= since);
-      const baseline = s.before ?? (startedInside ? undefined : s.first);
-      const h = baseline ? subtractHistograms(s.last.histogram, baseline.histogram) : s.last.histogram;
-      if (h.count < 0 || h.counts.some((c) => c < 0)) {
-        this.inconsistent.push(s.point.seriesKey);
-        continue;
-      }
-      if (h.count > 0) out.push({ point: s.last, histogram: h });
-    }
-    return out;
-  }
-}
+export type SeriesFigure = Figure<MetricPoint, Histogram>;
 
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -326,7 +257,7 @@ export function groupMetrics(
     if (!g) groups.set(id, (g = newGroup(keys)));
     for (const target of [g, total]) {
       target.service.add(service);
-      const h = f.histogram;
+      const h = f.value;
       if (f.point.kind === 'tokens') {
         const type = f.point.attributes['gen_ai.token.type'];
         if (type === 'input') target.tokens.input += h.sum;

@@ -4,16 +4,15 @@
  * OTLP metrics requests, if any, for the services that had no model call in the spans
  * (metrics.ts: never mixed with span figures).
  */
-import type { AttributionStats } from '../cost/attribution.js';
 import { planDimensions } from '../cost/dimensions.js';
 import type { PriceBook } from '../cost/pricebook.js';
-import { attributeCalls } from '../cost/run.js';
+import { attributeCalls, type CallsRun, type SignalInputs } from '../cost/run.js';
 import type { TimeWindow } from '../cost/window.js';
 import type { OpenedSources } from '../sources/open.js';
 import { StatsAggregator } from './aggregate.js';
 import type { Problem } from '../errors.js';
 import type { MetricsRecord } from '../sources/metrics.js';
-import { genAiPoints, groupMetrics, MetricSeries } from './metrics.js';
+import { genAiPoints, groupMetrics, histogramSeries } from './metrics.js';
 import { buildStatsReport, type StatsReport } from './report.js';
 
 export interface StatsRunOptions {
@@ -29,11 +28,13 @@ export interface StatsRunOptions {
   metrics?: () => Promise<AsyncIterable<MetricsRecord>>;
   /** A metrics point that cannot be used (wrong type, inconsistent buckets): reported, the rest read. */
   onMetricsProblem?: (p: Problem) => void;
+  /** Coding agents' request events (their duration and TTFT where no spans exist; cost/signal-usage.ts). */
+  signals?: SignalInputs;
 }
 
 export interface StatsRun {
   report: StatsReport;
-  stats: AttributionStats;
+  stats: CallsRun;
   /** Values written to temporary files because of the memory budget. */
   spilledValues: number;
   /** Histogram points of GenAI metrics read. */
@@ -55,6 +56,8 @@ export async function computeStats(sources: Pick<OpenedSources, 'mapped'>, opts:
       inherited: plan.inherited,
       toolCalls: true,
       onCall: (call, sign) => {
+        // Usage from metrics is no call with a latency: the GenAI histograms below are stats' metrics.
+        if (call.source === 'metrics') return;
         spanCalls.set(call.service, (spanCalls.get(call.service) ?? 0) + sign);
         agg.addCall(call, sign);
       },
@@ -64,7 +67,7 @@ export async function computeStats(sources: Pick<OpenedSources, 'mapped'>, opts:
     let metricPoints = 0;
     let metrics: Parameters<typeof buildStatsReport>[2];
     if (opts.metrics) {
-      const series = new MetricSeries(opts.window ?? {});
+      const series = histogramSeries(opts.window ?? {});
       for await (const rec of await opts.metrics()) {
         for (const p of genAiPoints(rec.msg, (problem) => opts.onMetricsProblem?.({ source: rec.source, line: rec.line, ...problem }))) {
           metricPoints++;
