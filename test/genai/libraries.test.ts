@@ -57,8 +57,6 @@ interface Case {
   /** Models of the calls that failed (HTTP 429 from the mock), and what their error says. */
   failed: string[];
   failText: RegExp;
-  /** Lint rules this case does not assert on (see the case). */
-  unpinned?: string[];
   feature: string;
   /** Lint findings: rule id → count. */
   lint: Record<string, number>;
@@ -124,9 +122,7 @@ const CASES: Record<string, Case> = {
     feature: 'research',
     lint: { 'content-captured': 6, 'llm-recommended-attributes': 3, 'llm-span-name': 3, 'root-missing-context': 1 },
     // openlit's own Anthropic spans write Anthropic's input (cache excluded) next to the cache
-    // counts; the normalization reads them right and lint must agree: the Traceloop Anthropic
-    // work (issue 20) changes that rule, so this case does not pin it either way.
-    unpinned: ['invalid-token-count'],
+    // counts: read as such (genai/producers.ts INPUT_EXCLUDES_CACHE), and lint agrees.
     spans: 21,
   },
   // Sentry 10's OpenAI, Anthropic and Google GenAI integrations through an OTLP span processor.
@@ -207,7 +203,7 @@ describe.each(Object.keys(CASES))('%s against the mock servers', (lib) => {
     const byRule = countBy(findings, (f) => f.rule);
     for (const [rule, n] of Object.entries(want.lint)) expect([rule, byRule[rule] ?? 0]).toEqual([rule, n]);
     // No finding the mocks' truth contradicts: the failed calls have no usage by right, tools are named.
-    const never = ['tool-missing-name', 'invalid-token-count'].filter((r) => !want.unpinned?.includes(r));
+    const never = ['tool-missing-name', 'invalid-token-count'];
     expect(findings.filter((f) => never.includes(f.rule)).map((f) => `${f.rule}@${f.spanId}`)).toEqual([]);
     const failedIds = new Set(findings.filter((f) => f.rule === 'llm-missing-usage').map((f) => f.spanId));
     const { spans } = await readAll(files);

@@ -48,6 +48,8 @@ describe('Traceloop Anthropic: input without the cache', () => {
     expect(classify(traceloopAnthropic(120, 64, 16, 9)).usage).toEqual(u(200, 9, 64, 16));
     expect(classify(traceloopAnthropic(30, 200, 50, 25)).usage).toEqual(u(280, 25, 200, 50));
     expect(classify(traceloopAnthropic(0, 0, 0, 0)).usage).toEqual(u(0, 0));
+    // openlit's Anthropic wrapper writes the same counts (and nothing else tells them apart).
+    expect(classify(traceloopAnthropic(120, 64, 16, 9, '@openlit/instrumentation-anthropic')).usage).toEqual(u(200, 9, 64, 16));
   });
 
   it('another producer with the same counts keeps the convention\'s reading (the total tells)', () => {

@@ -34,6 +34,8 @@ export function dimensionKeyApplies(a: Attributes, key: string): boolean {
  */
 export const INPUT_EXCLUDES_CACHE: ReadonlyArray<{ readonly scope: string; readonly provider?: string }> = Object.freeze([
   { scope: '@traceloop/instrumentation-anthropic' },
+  // openlit 1.15's Anthropic wrapper writes `result.usage.input_tokens` as the API reports it.
+  { scope: '@openlit/instrumentation-anthropic' },
 ]);
 
 /** The span's producer reports input tokens without the cache (INPUT_EXCLUDES_CACHE). */
