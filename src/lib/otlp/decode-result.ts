@@ -26,6 +26,11 @@ export interface DecodeResult {
   logEvents?: SpanLogEvent[];
   /** The record was an OTLP metrics request (no spans; `stats` reads it in a pass of its own). */
   metricsRequest?: boolean;
+  /**
+   * Spans in the request, accepted or skipped (the protobuf reader counts them as it reads), so
+   * that rejected = on the wire − accepted even when the problem list is capped.
+   */
+  spansOnWire?: number;
 }
 
 /**

@@ -22,7 +22,8 @@ import type { Encoding } from './responses.js';
  * full, permissions).
  */
 export type KeepOutcome =
-  | { kind: 'kept'; stored: boolean; itemCount: number; rejected: number; warning: string }
+  /** viewLine: the view's records of a stored JSON trace request (keep.ts viewLine), when asked for. */
+  | { kind: 'kept'; stored: boolean; itemCount: number; rejected: number; warning: string; viewLine?: Uint8Array }
   | { kind: 'invalid'; message: string }
   | { kind: 'failed'; message: string };
 
@@ -41,14 +42,20 @@ export type StoreLineTask =
 
 export interface StoreLineConfig {
   dir: string;
+  /** The span attributes the view thread reads: JSON trace requests then come back with its records. */
+  viewKeys?: readonly string[];
 }
 
 const SCRIPT = new URL('./store-line-worker.js', import.meta.url);
 
-/** The store worker appending to `dir`, or undefined when no worker is to be started. */
-export function openStoreLines(dir: string, start: boolean = workersFor(SCRIPT) > 0): StoreLines | undefined {
+/**
+ * The store worker appending to `dir`, or undefined when no worker is to be started. With
+ * `viewKeys` (a view thread reads only those span attributes), a JSON trace request's outcome
+ * carries the view's records, so that the body is parsed once (keep.ts viewLine).
+ */
+export function openStoreLines(dir: string, start: boolean = workersFor(SCRIPT) > 0, viewKeys?: readonly string[]): StoreLines | undefined {
   if (!start) return undefined;
-  const pool = new WorkerPool(SCRIPT, 1, { dir } satisfies StoreLineConfig);
+  const pool = new WorkerPool(SCRIPT, 1, { dir, viewKeys } satisfies StoreLineConfig);
   return {
     keep(signal, encoding, body, receivedAt) {
       // Shared or copied: the body is still decoded here and may be forwarded.

@@ -3,20 +3,10 @@
  * receiver → store (persist) → onExport callback → view. The receiver never imports the view.
  */
 import type { Span } from '../span.js';
+import type { LogRecordView } from '../otlp/signals.js';
 import type { Signal } from '../store/layout.js';
-import type { AttrValue, Attributes } from '../span.js';
 
-/** A log record as the live view needs it (GenAI events are log records tied to a span). */
-export interface LogRecordView {
-  traceId: string;
-  spanId: string;
-  eventName: string;
-  timeUnixNano: bigint;
-  severityText: string;
-  body: AttrValue;
-  attributes: Attributes;
-  serviceName: string;
-}
+export type { LogRecordView } from '../otlp/signals.js';
 
 export interface AcceptedExport {
   signal: Signal;

@@ -10,7 +10,7 @@ import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { DecodeError, type Problem } from '../errors.js';
 import type { DecodeResult, SpanLogEvent } from '../otlp/decode-result.js';
-import { decodeOtlpProtoTraces } from '../otlp/proto-decode.js';
+import { decodeOtlpProtoTraces } from '../otlp/proto-traces.js';
 import type { Span } from '../span.js';
 import { ByteReader } from './byte-reader.js';
 import { decodeRecord, recognize } from './documents.js';
