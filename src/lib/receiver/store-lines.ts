@@ -1,15 +1,16 @@
 /**
- * The store on a worker thread: the worker makes the request's OTLP JSON line (protobuf
- * transcoded straight to bytes) and appends it to the store itself, while the receiver thread
- * (or the view thread) decodes the same body for the answer and the view. The line's bytes never
- * travel back: the receiver thread only learns the outcome. Both sides use the same decoders, so
- * the worker keeps exactly the requests the receiver accepts; should they ever disagree, or the
- * worker fail, the receiver makes and appends the line itself (the data must not be lost; a
- * worker that died after its append leaves that request stored twice, which OTLP's
- * at-least-once delivery allows and readers count as sent).
+ * The store on a worker thread: the worker decodes the request with the one reader, writes its
+ * OTLP JSON line with the one writer (otlp/json-write.ts) and appends it to the store itself,
+ * while the receiver thread (or the view thread) decodes the same body for the answer and the
+ * view. The line's bytes never travel back: the receiver thread only learns the outcome (and,
+ * for a JSON trace body in `tail --quiet`, the view thread's records: keep.ts viewLine). Both
+ * sides use the same decoders, so the worker keeps exactly the requests the receiver accepts;
+ * should they ever disagree, or the worker fail, the receiver makes and appends the line itself
+ * (the data must not be lost; a worker that died after its append leaves that request stored
+ * twice, which OTLP's at-least-once delivery allows and readers count as sent).
  *
  * One worker, so that each store file has one writer (a writer alone knows whether the file
- * ends in a cut line); it transcodes ~300k spans/s, well above what one receiving thread takes.
+ * ends in a cut line).
  */
 import type { Signal } from '../store/layout.js';
 import { WorkerPool, workersFor } from '../parallel/pool.js';
