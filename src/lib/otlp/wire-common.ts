@@ -1,6 +1,6 @@
 /**
- * Protobuf wire primitives of the OTLP protobuf reader (proto-wire.ts, proto-traces.ts), with no
- * reader state: each takes the bytes and a position and returns one number, and a second result
+ * Protobuf wire primitives of the OTLP protobuf reader (proto-wire.ts, proto-traces.ts) and of
+ * the store worker's transcoder (proto-to-json.ts), with no reader state: each takes the bytes and a position and returns one number, and a second result
  * (where a varint ends, an int64's halves, a quotient) is left in `wireOut`. An error is a
  * negative return (NaN for readInt64, with wireOut.next -1) and its details in `wireOut`, for
  * proto-wire.ts to raise as a DecodeError worded by wireErrorMessage(). They read as protobufjs
@@ -231,12 +231,14 @@ export function divMillion(lo: number, hi: number): number {
 
 // ---- bytes ----------------------------------------------------------------------------------
 
-/** A byte's two lowercase hex digits: the first and the second. */
+/** A byte's two lowercase hex digits: the first, the second, and both as a little-endian 16-bit word. */
 const HEX_HI = new Uint8Array(256);
 const HEX_LO = new Uint8Array(256);
+export const HEX_PAIR = new Uint16Array(256);
 for (let i = 0; i < 256; i++) {
   HEX_HI[i] = (i >> 4) + ((i >> 4) < 10 ? 48 : 87);
   HEX_LO[i] = (i & 15) + ((i & 15) < 10 ? 48 : 87);
+  HEX_PAIR[i] = HEX_HI[i]! | (HEX_LO[i]! << 8);
 }
 
 /** Whether bytes s…e are all 0 (an empty range is). */
