@@ -13,7 +13,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CostCounters } from '../../src/lib/cost/report.js';
-import { encodeOtlpJsonTraces } from '../../src/lib/otlp/json-encode.js';
+import { encodeOtlpJsonTraces } from '../helpers/otlp-json-oracle.js';
 import { emptyScope, finishSpan, newAttributes, type AttrValue, type Resource, type Span } from '../../src/lib/span.js';
 
 // ── the price table the generator writes (and prices with, by its own code) ──────────────────

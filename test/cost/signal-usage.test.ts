@@ -14,7 +14,7 @@ import { attributeCalls } from '../../src/lib/cost/run.js';
 import type { SignalRecord } from '../../src/lib/cost/signal-usage.js';
 import type { Problem } from '../../src/lib/errors.js';
 import { decodeOtlpJsonTraces } from '../../src/lib/otlp/json-decode.js';
-import { decodeOtlpProtoTraces } from '../../src/lib/otlp/proto-decode.js';
+import { decodeOtlpProtoTraces } from '../../src/lib/otlp/proto-traces.js';
 import { decodeSignalJson, decodeSignalProtobuf } from '../../src/lib/otlp/signals.js';
 import type { SpanBatch } from '../../src/lib/sources/read.js';
 import { agentCaptures, requestBody, type AgentCapture, type CapturedSignal } from '../helpers/agent-captures.js';

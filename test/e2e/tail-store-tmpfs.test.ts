@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, statfsSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeOtlpJsonTraces } from '../../src/lib/otlp/json-encode.js';
+import { encodeOtlpJsonTraces } from '../helpers/otlp-json-oracle.js';
 import { runCli } from '../helpers/cli.js';
 import { readAll, tempDir } from '../helpers/read-all.js';
 import { span } from '../helpers/span-factory.js';

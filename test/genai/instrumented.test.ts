@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeOtlpJsonTraces } from '../../src/lib/otlp/json-decode.js';
-import { decodeOtlpProtoTraces } from '../../src/lib/otlp/proto-decode.js';
+import { decodeOtlpProtoTraces } from '../../src/lib/otlp/proto-traces.js';
 import type { Span } from '../../src/lib/span.js';
 import { assembleTrace, type Trace } from '../../src/lib/trace/assemble.js';
 import { TraceCollector } from '../../src/lib/trace/collect.js';

@@ -18,7 +18,7 @@ import {
   type Temporality,
 } from '../../src/lib/init/coding-agents.js';
 import { decodeOtlpJsonTraces } from '../../src/lib/otlp/json-decode.js';
-import { decodeOtlpProtoTraces } from '../../src/lib/otlp/proto-decode.js';
+import { decodeOtlpProtoTraces } from '../../src/lib/otlp/proto-traces.js';
 import { countLogRecords, decodeSignalJson, decodeSignalProtobuf } from '../../src/lib/otlp/signals.js';
 
 const FIXTURES = path.resolve('test/fixtures/agents');

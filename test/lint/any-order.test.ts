@@ -12,7 +12,7 @@ import { resolveSettings } from '../../src/lib/lint/config.js';
 import { Linter } from '../../src/lib/lint/engine.js';
 import { runLint } from '../../src/lib/lint/run.js';
 import type { Finding } from '../../src/lib/lint/types.js';
-import { encodeOtlpJsonTraces } from '../../src/lib/otlp/json-encode.js';
+import { encodeOtlpJsonTraces } from '../helpers/otlp-json-oracle.js';
 import { openSources } from '../../src/lib/sources/open.js';
 import type { AttrValue, Span } from '../../src/lib/span.js';
 import { tempDir } from '../helpers/read-all.js';

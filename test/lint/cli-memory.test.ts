@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodeOtlpJsonTraces } from '../../src/lib/otlp/json-encode.js';
+import { encodeOtlpJsonTraces } from '../helpers/otlp-json-oracle.js';
 import type { Span } from '../../src/lib/span.js';
 import { BIN, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/read-all.js';

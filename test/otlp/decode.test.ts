@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../src/lib/errors.js';
 import { decodeOtlpJsonTraces } from '../../src/lib/otlp/json-decode.js';
-import { encodeOtlpJsonTraces } from '../../src/lib/otlp/json-encode.js';
-import { decodeOtlpProtoTraces } from '../../src/lib/otlp/proto-decode.js';
+import { encodeOtlpJsonTraces } from '../helpers/otlp-json-oracle.js';
+import { decodeOtlpProtoTraces } from '../../src/lib/otlp/proto-traces.js';
 import { KvList, type Span } from '../../src/lib/span.js';
 import { makeSdkSpans, sdkJson, sdkProtobuf } from '../helpers/sdk-spans.js';
 

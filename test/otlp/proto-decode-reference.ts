@@ -7,7 +7,7 @@ import protobuf from 'protobufjs';
 import { DecodeError } from '../../src/lib/errors.js';
 import type { DecodeResult, FieldProblem } from '../../src/lib/otlp/decode-result.js';
 import { checkIdBytes } from '../../src/lib/otlp/ids.js';
-import { pbAttributes, toBigInt } from '../../src/lib/otlp/proto-decode.js';
+import { pbAttributes, toBigInt } from '../../src/lib/otlp/pb-json.js';
 import { otlpTypes } from '../../src/lib/otlp/schema.js';
 import { finishSpan, type Resource, type Scope, type Span } from '../../src/lib/span.js';
 
@@ -111,6 +111,7 @@ export function decodeOtlpProtoTracesReference(bytes: Uint8Array): DecodeResult 
   const req = decodeTraceRequestBytes(bytes);
   const spans: Span[] = [];
   const problems: FieldProblem[] = [];
+  let spansOnWire = 0;
   req.resource_spans.forEach((rs, r) => {
     const resource: Resource = {
       attributes: pbAttributes(rs.resource?.attributes),
@@ -125,6 +126,7 @@ export function decodeOtlpProtoTracesReference(bytes: Uint8Array): DecodeResult 
         droppedAttributesCount: ss.scope?.dropped_attributes_count ?? 0,
         schemaUrl: ss.schema_url,
       };
+      spansOnWire += ss.spans.length;
       ss.spans.forEach((s, i) => {
         const path = `resource_spans[${r}].scope_spans[${si}].spans[${i}]`;
         try {
@@ -136,5 +138,5 @@ export function decodeOtlpProtoTracesReference(bytes: Uint8Array): DecodeResult 
       });
     });
   });
-  return { spans, problems };
+  return { spans, problems, spansOnWire };
 }

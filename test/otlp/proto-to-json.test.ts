@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeOtlpProtoTraces } from '../../src/lib/otlp/proto-decode.js';
+import { decodeOtlpProtoTraces } from '../../src/lib/otlp/proto-traces.js';
 import { isTranscodeFallback, transcodeTraceRequest } from '../../src/lib/otlp/proto-to-json.js';
 import { writeOtlpJsonTraces } from '../../src/lib/otlp/json-write.js';
 import { decodeExport } from '../../src/lib/receiver/decode.js';
@@ -22,8 +22,9 @@ type Slow = { ok: true; line: Buffer | undefined } | { ok: false; error: unknown
 
 function slow(body: Buffer): Slow {
   try {
-    const line = decodeExport('traces', 'protobuf', body).storeLine;
-    return { ok: true, line: line === undefined ? undefined : Buffer.from(line + '\n') };
+    // The decoder path's line: the one reader, then the one writer (bytes with their newline).
+    const line = decodeExport('traces', 'protobuf', body).storeLine as Uint8Array | undefined;
+    return { ok: true, line: line === undefined ? undefined : Buffer.from(line) };
   } catch (error) {
     return { ok: false, error };
   }

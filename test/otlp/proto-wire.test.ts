@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../src/lib/errors.js';
 import type { DecodeResult } from '../../src/lib/otlp/decode-result.js';
-import { decodeOtlpProtoTraces } from '../../src/lib/otlp/proto-decode.js';
+import { decodeOtlpProtoTraces } from '../../src/lib/otlp/proto-traces.js';
 import { KvList, nanosToMs } from '../../src/lib/span.js';
 import { makeSdkSpans, sdkProtobuf } from '../helpers/sdk-spans.js';
 import { decodeOtlpProtoTracesReference } from './proto-decode-reference.js';
@@ -156,8 +156,8 @@ describe('wire decoder: protobufjs semantics, spelled out', () => {
   const attr = (bytes: Uint8Array) => decodeOtlpProtoTraces(Buffer.from(bytes)).spans[0]!.attributes['k'];
 
   it('an empty input is an empty request', () => {
-    expect(decodeOtlpProtoTraces(new Uint8Array(0))).toEqual({ spans: [], problems: [] });
-    expect(decodeOtlpProtoTraces(Buffer.alloc(0))).toEqual({ spans: [], problems: [] });
+    expect(decodeOtlpProtoTraces(new Uint8Array(0))).toEqual({ spans: [], problems: [], spansOnWire: 0 });
+    expect(decodeOtlpProtoTraces(Buffer.alloc(0))).toEqual({ spans: [], problems: [], spansOnWire: 0 });
   });
 
   it('AnyValue: of several members, the one first seen last wins, with its last value; none is null', () => {

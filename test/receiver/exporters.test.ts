@@ -10,7 +10,7 @@ import { OTLPTraceExporter as HttpJsonExporter } from '@opentelemetry/exporter-t
 import { OTLPTraceExporter as HttpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeOtlpProtoTraces } from '../../src/lib/otlp/proto-decode.js';
+import { decodeOtlpProtoTraces } from '../../src/lib/otlp/proto-traces.js';
 import type { Span } from '../../src/lib/span.js';
 import { readAll } from '../helpers/read-all.js';
 import { makeSdkSpans, sdkProtobuf } from '../helpers/sdk-spans.js';

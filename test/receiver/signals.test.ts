@@ -55,7 +55,7 @@ describe('logs and metrics through OTLP/HTTP into the store', () => {
   });
 
   it('OTLP/JSON spelling: hex ids, decimal-string int64, integer enums, NaN, presence of oneof zeros, no defaults', () => {
-    const logs = JSON.parse(decodeExport('logs', 'protobuf', otlpTypes().ExportLogsServiceRequest.encode(logsRequest()).finish()).storeLine!);
+    const logs = JSON.parse(decodeExport('logs', 'protobuf', otlpTypes().ExportLogsServiceRequest.encode(logsRequest()).finish()).storeLine as string);
     const rec = logs.resourceLogs[0].scopeLogs[0].logRecords;
     expect(rec[0]).toMatchObject({
       timeUnixNano: '1795315098123456789',
@@ -72,7 +72,7 @@ describe('logs and metrics through OTLP/HTTP into the store', () => {
     expect(rec[2]).toEqual({ timeUnixNano: '1', body: { stringValue: 'plain log line' } });
     expect(logs.resourceLogs[0].resource.entityRefs[0]).toEqual({ schemaUrl: 'https://x', type: 'service', idKeys: ['service.name'], descriptionKeys: ['d'] });
 
-    const metrics = JSON.parse(decodeExport('metrics', 'protobuf', otlpTypes().ExportMetricsServiceRequest.encode(metricsRequest()).finish()).storeLine!);
+    const metrics = JSON.parse(decodeExport('metrics', 'protobuf', otlpTypes().ExportMetricsServiceRequest.encode(metricsRequest()).finish()).storeLine as string);
     const [gauge, sum, hist, exp] = metrics.resourceMetrics[0].scopeMetrics[0].metrics;
     expect(gauge.gauge.dataPoints[1]).toEqual({ startTimeUnixNano: '1795315090000000000', timeUnixNano: '1795315098000000000', asInt: '0' });
     expect(sum.sum).toMatchObject({ aggregationTemporality: 2, isMonotonic: true });
@@ -160,7 +160,7 @@ describe('logs and metrics through OTLP/HTTP into the store', () => {
       expect.objectContaining({ field: 'resourceMetrics[0].scopeMetrics[0].metrics[0].sum.aggregationTemporality' }),
     );
     const ok = body.replace('"CUMULATIVE"', '2');
-    const line = JSON.parse(decodeExport('metrics', 'json', Buffer.from(ok)).storeLine!);
+    const line = JSON.parse(decodeExport('metrics', 'json', Buffer.from(ok)).storeLine as string);
     expect(line.resourceMetrics[0].scopeMetrics[0].metrics[0].sum).toEqual({ aggregationTemporality: 2, dataPoints: [{ timeUnixNano: '7', asInt: '5' }] });
   });
 });
@@ -210,9 +210,9 @@ describe('property: any logs request survives the store', () => {
         const msg = t.ExportLogsServiceRequest.fromObject(obj);
         const bytes = t.ExportLogsServiceRequest.encode(msg).finish();
         const d = decodeExport('logs', 'protobuf', bytes);
-        expectLossless(t.ExportLogsServiceRequest, msg, d.storeLine!);
+        expectLossless(t.ExportLogsServiceRequest, msg, d.storeLine as string);
         // And the JSON form of it is accepted and stored identically.
-        expect(decodeExport('logs', 'json', Buffer.from(d.storeLine!)).storeLine).toBe(d.storeLine);
+        expect(decodeExport('logs', 'json', Buffer.from(d.storeLine as string)).storeLine).toBe(d.storeLine);
       }),
       { numRuns: 300 },
     );

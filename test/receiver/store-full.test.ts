@@ -7,7 +7,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { encodeOtlpJsonTraces } from '../../src/lib/otlp/json-encode.js';
+import { encodeOtlpJsonTraces } from '../helpers/otlp-json-oracle.js';
 import { readAll } from '../helpers/read-all.js';
 import { span } from '../helpers/span-factory.js';
 import { diskFull, interceptWrites } from '../helpers/write-faults.js';

@@ -8,7 +8,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { encodeOtlpJsonTraces } from '../../src/lib/otlp/json-encode.js';
+import { encodeOtlpJsonTraces } from '../helpers/otlp-json-oracle.js';
 import { MAX_BATCH_BYTES, MAX_BATCH_LINES, createNullStoreWriter, createStoreWriter } from '../../src/lib/store/writer.js';
 import { readAll, tempDir } from '../helpers/read-all.js';
 import { diskFull, fileHandlePrototype, interceptWrites } from '../helpers/write-faults.js';

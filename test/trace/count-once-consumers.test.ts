@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeOtlpJsonTraces } from '../../src/lib/otlp/json-encode.js';
+import { encodeOtlpJsonTraces } from '../helpers/otlp-json-oracle.js';
 import type { Span } from '../../src/lib/span.js';
 import { assembleTrace } from '../../src/lib/trace/assemble.js';
 import { costOf } from '../cost/helpers.js';

@@ -11,7 +11,7 @@ import { rng } from '../cost/generate.js';
 import { treeOutput } from '../../src/commands/tree.js';
 import { loadPricing, priceCall } from '../../src/lib/cost/pricing.js';
 import type { SpanLogEvent } from '../../src/lib/otlp/decode-result.js';
-import { encodeOtlpJsonTraces } from '../../src/lib/otlp/json-encode.js';
+import { encodeOtlpJsonTraces } from '../helpers/otlp-json-oracle.js';
 import { makeColors } from '../../src/lib/render/colors.js';
 import { renderTrace } from '../../src/lib/render/tree.js';
 import { traceJsonChunks } from '../../src/lib/render/tree-json.js';

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { loadFrames } from './frames.mjs';
 
 const [file, dist] = process.argv.slice(2);
-const { decodeOtlpProtoTraces } = await import(pathToFileURL(path.join(dist, 'lib/otlp/proto-decode.js')).href);
+const { decodeOtlpProtoTraces } = await import(pathToFileURL(path.join(dist, 'lib/otlp/proto-traces.js')).href);
 const frames = loadFrames(file, { inspect: false }).map((f) => f.body);
 for (const f of frames.slice(0, Math.ceil(frames.length / 10))) decodeOtlpProtoTraces(f);
 let spans = 0;

@@ -17,7 +17,7 @@ import { AGENT_METRICS, amountOf, eventSpecOf, eventUsage, firstString, metricSp
 import { normalizeProvider } from '../genai/provider.js';
 import type { GenAiView, Usage } from '../genai/types.js';
 import type { PbMessage } from '../otlp/pb-json.js';
-import { pbAttributes, toBigInt } from '../otlp/proto-decode.js';
+import { pbAttributes, toBigInt } from '../otlp/pb-json.js';
 import type { Attributes, AttrValue } from '../span.js';
 import { NONE, UNKNOWN_MODEL, type AttributedCall } from './attribution.js';
 import { MetricSeries, type SeriesPoint, type SeriesValues } from './metric-series.js';

@@ -1,6 +1,6 @@
 /** Delivers demo spans: POST as OTLP/JSON to a running `tail`, or append to a store directly. */
 import { LlmtraceError } from '../errors.js';
-import { encodeOtlpJsonTraces } from '../otlp/json-encode.js';
+import { otlpJsonTracesLine } from '../otlp/json-write.js';
 import type { Span } from '../span.js';
 import { lockStore } from '../store/lock.js';
 import { createStoreWriter } from '../store/writer.js';
@@ -25,7 +25,7 @@ export async function sendToEndpoint(spans: Span[], endpoint: string, token?: st
   if (token) headers.authorization = `Bearer ${token}`;
   let res;
   try {
-    res = await request(url, { method: 'POST', headers, body: JSON.stringify(encodeOtlpJsonTraces(spans)), headersTimeout: 10_000, bodyTimeout: 10_000 });
+    res = await request(url, { method: 'POST', headers, body: otlpJsonTracesLine(spans), headersTimeout: 10_000, bodyTimeout: 10_000 });
   } catch (e) {
     throw new LlmtraceError(`cannot reach ${url}: ${(e as Error).message}`, 'start the listener first: llmtrace tail (or use --store DIR to write straight into a store)');
   }
@@ -42,7 +42,7 @@ export async function writeToStore(spans: Span[], dir: string, now: Date, warn: 
   });
   const store = createStoreWriter(dir, lock);
   try {
-    await store.append('traces', JSON.stringify(encodeOtlpJsonTraces(spans)), now);
+    await store.append('traces', otlpJsonTracesLine(spans), now);
   } finally {
     await store.close();
   }

@@ -10,7 +10,9 @@ import type { PriceLayer } from '../cost/pricebook.js';
 import { WorkerPool, workerCount } from '../parallel/pool.js';
 import type { ElsewhereOutcome, ExportDecoder, IngestRequest } from '../receiver/ingest.js';
 import { bodyForWorker } from '../receiver/limits.js';
-import type { LiveFilters } from './filters.js';
+import { CLASSIFY_KEYS } from '../genai/classify.js';
+import { PLACEHOLDER_KEYS } from '../otlp/placeholder-spans.js';
+import { FEATURE_KEYS, type LiveFilters } from './filters.js';
 import { SessionTotals } from './totals.js';
 
 export interface ViewThreadConfig {
@@ -28,6 +30,15 @@ export type ViewTask =
 
 const SCRIPT = new URL('./view-worker.js', import.meta.url);
 
+/**
+ * The span attributes the quiet view reads (classification and features): the only ones it
+ * decodes, and the only ones the store worker passes on (receiver/keep.ts viewLine).
+ */
+export function viewSpanKeys(featureKeys: readonly string[] | undefined): string[] {
+  // Placeholder markers too: the view drops those spans (otlp/placeholder-spans.ts).
+  return [...CLASSIFY_KEYS, ...PLACEHOLDER_KEYS, ...(featureKeys ?? FEATURE_KEYS)];
+}
+
 /** Stored exports the view thread may lag behind by before the receiver waits for it. */
 export const MAX_SHOW_BACKLOG = 16;
 
@@ -38,6 +49,8 @@ export function openViewThread(config: ViewThreadConfig): ViewThread | undefined
 
 export class ViewThread implements ExportDecoder {
   readonly totals = new SessionTotals();
+  /** viewSpanKeys of this view. */
+  readonly spanKeys: readonly string[];
   private readonly pool: WorkerPool;
   private rejects = 0;
   /** Shows posted and not yet done (≤ MAX_SHOW_BACKLOG), and requests waiting for a place. */
@@ -45,6 +58,7 @@ export class ViewThread implements ExportDecoder {
   private readonly waiting: Array<() => void> = [];
 
   constructor(config: ViewThreadConfig) {
+    this.spanKeys = viewSpanKeys(config.featureKeys);
     // A large young generation: decoded exports die young, and fewer scavenges keep up with load.
     this.pool = new WorkerPool(SCRIPT, 1, config, { maxYoungGenerationSizeMb: 64 });
   }

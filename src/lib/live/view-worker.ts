@@ -1,15 +1,12 @@
 /** Worker thread entry for view-thread.ts: decode exports, answer validity, run the live view. */
 import { workerData } from 'node:worker_threads';
 import { PriceBook, priceCall } from '../cost/pricebook.js';
-import { CLASSIFY_KEYS } from '../genai/classify.js';
-import { PLACEHOLDER_KEYS } from '../otlp/placeholder-spans.js';
 import { serveTasks } from '../parallel/serve.js';
 import { decodeExport, decodeFailure } from '../receiver/decode.js';
 import type { IngestRequest } from '../receiver/ingest.js';
 import { asBuffer } from '../receiver/limits.js';
 import type { AcceptedExport } from '../receiver/types.js';
-import type { ViewTask, ViewThreadConfig } from './view-thread.js';
-import { FEATURE_KEYS } from './filters.js';
+import { viewSpanKeys, type ViewTask, type ViewThreadConfig } from './view-thread.js';
 import { LiveView } from './view.js';
 
 const config = workerData as ViewThreadConfig;
@@ -24,7 +21,7 @@ const view = new LiveView({
   printedMemoryBytes: config.memoryBytes,
 });
 // Quiet: no span is drawn, so only what classification and features read is decoded.
-const keep = new Set([...CLASSIFY_KEYS, ...PLACEHOLDER_KEYS, ...(config.featureKeys ?? FEATURE_KEYS)]);
+const keep = new Set(viewSpanKeys(config.featureKeys));
 // Completes quiet traces (and frees them) as the main thread's timer would.
 setInterval(() => view.tick(), 200).unref();
 
@@ -32,8 +29,8 @@ const held = new Map<number, AcceptedExport>();
 let nextToken = 0;
 
 /** The export decoded for the view; throws when the body is unusable. */
-function accepted(req: IngestRequest, countItems: boolean): { e: AcceptedExport; rejected: number; warning: string } {
-  const d = decodeExport(req.signal, req.encoding, asBuffer(req.body), { storeLine: false, keepSpanAttributes: keep, countItems });
+function accepted(req: IngestRequest): { e: AcceptedExport; rejected: number; warning: string } {
+  const d = decodeExport(req.signal, req.encoding, asBuffer(req.body), { storeLine: false, keepSpanAttributes: keep });
   return { e: { ...req, body: new Uint8Array(0), spans: d.spans, logs: d.logs, metrics: d.metrics, itemCount: d.itemCount }, rejected: d.rejected, warning: d.warning };
 }
 
@@ -42,7 +39,7 @@ function handle(task: ViewTask): unknown {
     case 'decode': {
       let a;
       try {
-        a = accepted(task.req, true);
+        a = accepted(task.req);
       } catch (err) {
         return { kind: 'invalid', message: decodeFailure(task.req.signal, err) };
       }
@@ -55,7 +52,7 @@ function handle(task: ViewTask): unknown {
       // decoded here cannot happen but for a bug: the data is stored, the view misses it.
       let a;
       try {
-        a = accepted(task.req, false);
+        a = accepted(task.req);
       } catch {
         return undefined;
       }

@@ -28,6 +28,11 @@ export interface DecodeResult {
   metricsRequest?: boolean;
   /** The record was an OTLP logs request (`cost` and `stats` read agents' events from it in a pass of their own). */
   logsRequest?: boolean;
+  /**
+   * Spans in the request, accepted or skipped (the protobuf reader counts them as it reads), so
+   * that rejected = on the wire − accepted even when the problem list is capped.
+   */
+  spansOnWire?: number;
 }
 
 /**

@@ -11,7 +11,7 @@
  * members, a singular message given twice or after the items it belongs to, a string that runs
  * past its message, invalid UTF-8, an attribute key given twice or one V8 would order first
  * (integer-like), deep nesting, and every malformed request) it throws its fallback sentinel
- * (see isTranscodeFallback) and the caller takes the exact, slower path: proto-wire.ts + json-write.ts.
+ * (see isTranscodeFallback) and the caller takes the exact, slower path: the reader (proto-wire.ts, proto-traces.ts) + json-write.ts.
  *
  * The acceptance rules are proto-wire.ts's: a span is skipped for a missing, wrong-sized or
  * all-zero trace or span id, a bad parent id, or a bad link id; a ResourceSpans or ScopeSpans

@@ -5,12 +5,26 @@
  */
 import protobuf from 'protobufjs';
 import { DecodeError } from '../errors.js';
-import type { LogRecordView } from '../receiver/types.js';
-import type { AttrValue } from '../span.js';
+import type { AttrValue, Attributes } from '../span.js';
 import { typeName, bytesToHex } from './ids.js';
-import { otlpJsonToPb, pbToOtlpJson, type PbMessage } from './pb-json.js';
-import { pbAttributes, toBigInt } from './proto-decode.js';
+import { otlpJsonToPb, pbAttributes, pbToOtlpJson, toBigInt, type PbMessage } from './pb-json.js';
 import { otlpTypes } from './schema.js';
+
+/** A log record as the live view needs it (GenAI events are log records tied to a span). */
+export interface LogRecordView {
+  traceId: string;
+  spanId: string;
+  eventName: string;
+  timeUnixNano: bigint;
+  severityText: string;
+  body: AttrValue;
+  attributes: Attributes;
+  serviceName: string;
+  /** The record's own event name field as sent (Codex puts a source location there). */
+  recordEventName?: string;
+  /** The resource's attributes (shared by the records of one resource). */
+  resource?: Attributes;
+}
 
 export type OtherSignal = 'logs' | 'metrics';
 
@@ -92,7 +106,7 @@ export function countDataPoints(msg: PbMessage): number {
 }
 
 function anyValue(v: unknown): AttrValue {
-  // proto-decode converts AnyValue inside attribute lists; reuse it rather than a second copy.
+  // pb-json converts AnyValue inside attribute lists; reuse it rather than a second copy.
   return v ? (pbAttributes([{ key: 'v', value: v }] as PbKeyValues)['v'] ?? null) : null;
 }
 

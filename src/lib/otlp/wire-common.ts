@@ -1,14 +1,13 @@
 /**
- * Protobuf wire primitives shared by the two hand-written OTLP readers: proto-wire.ts (bytes →
- * Span objects) and proto-to-json.ts (bytes → store-line JSON bytes). They read as protobufjs
- * does (see proto-wire.ts for its quirks) but hold no reader state (the readers keep theirs in
- * different shapes): each takes the bytes and a position and returns one number, and a second
- * result (where a varint ends, an int64's halves, a quotient) is left in `wireOut`. An error is a
- * negative return (NaN for readInt64, with wireOut.next -1) and its details in `wireOut`, for the
- * caller to raise its own way: proto-wire.ts a DecodeError worded by wireErrorMessage(),
- * proto-to-json.ts its fallback. Plain functions of numbers that allocate nothing.
+ * Protobuf wire primitives of the OTLP protobuf reader (proto-wire.ts, proto-traces.ts) and of
+ * the store worker's transcoder (proto-to-json.ts), with no reader state: each takes the bytes and a position and returns one number, and a second result
+ * (where a varint ends, an int64's halves, a quotient) is left in `wireOut`. An error is a
+ * negative return (NaN for readInt64, with wireOut.next -1) and its details in `wireOut`, for
+ * proto-wire.ts to raise as a DecodeError worded by wireErrorMessage(). They read as protobufjs
+ * does (see proto-wire.ts for its quirks). Plain functions of numbers that allocate nothing, but
+ * for the id and string converters at the end.
  *
- * What stays in each reader is what depends on its state: the one-byte varint (most tags and
+ * What stays in the reader is what depends on its state: the one-byte varint (most tags and
  * lengths) read in place, the length-prefix and fixed-size bounds checks, and the errors.
  */
 
@@ -184,8 +183,8 @@ function readDelimited(buf: Uint8Array, p: number, end: number): number {
 
 /**
  * The end of an unknown field's value of wire type 0, 1, 2 or 5 at p; -1 when it runs past `end`
- * or for any other wire type (groups, 3, are the caller's: protobufjs skips them, which
- * proto-wire.ts does and proto-to-json.ts does not model).
+ * or for any other wire type (groups, 3, are the caller's: protobufjs skips them, and so does
+ * proto-wire.ts).
  */
 export function skipValue(buf: Uint8Array, p: number, end: number, wireType: number): number {
   switch (wireType) {
@@ -233,8 +232,8 @@ export function divMillion(lo: number, hi: number): number {
 // ---- bytes ----------------------------------------------------------------------------------
 
 /** A byte's two lowercase hex digits: the first, the second, and both as a little-endian 16-bit word. */
-export const HEX_HI = new Uint8Array(256);
-export const HEX_LO = new Uint8Array(256);
+const HEX_HI = new Uint8Array(256);
+const HEX_LO = new Uint8Array(256);
 export const HEX_PAIR = new Uint16Array(256);
 for (let i = 0; i < 256; i++) {
   HEX_HI[i] = (i >> 4) + ((i >> 4) < 10 ? 48 : 87);
@@ -246,4 +245,53 @@ for (let i = 0; i < 256; i++) {
 export function allZero(buf: Uint8Array, s: number, e: number): boolean {
   for (let p = s; p < e; p++) if (buf[p] !== 0) return false;
   return true;
+}
+
+/**
+ * protobufjs' @protobufjs/utf8 read(), for invalid UTF-8 in non-Buffer input: stray
+ * continuation bytes vanish, overlong forms become U+FFFD, sequences cut short read 0 bits.
+ */
+export function protobufjsUtf8(buf: Uint8Array, start: number, end: number): string {
+  const at = (i: number) => (i < end ? buf[i]! : 0);
+  const units: number[] = [];
+  while (start < end) {
+    const t = buf[start++]!;
+    if (t <= 0x7f) units.push(t);
+    else if (t >= 0xc0 && t < 0xe0) {
+      const c = ((t & 0x1f) << 6) | (at(start++) & 0x3f);
+      units.push(c >= 0x80 ? c : 0xfffd);
+    } else if (t >= 0xe0 && t < 0xf0) {
+      const c = ((t & 0xf) << 12) | ((at(start++) & 0x3f) << 6) | (at(start++) & 0x3f);
+      units.push(c >= 0x800 ? c : 0xfffd);
+    } else if (t >= 0xf0) {
+      let c = ((t & 7) << 18) | ((at(start++) & 0x3f) << 12) | ((at(start++) & 0x3f) << 6) | (at(start++) & 0x3f);
+      if (c < 0x10000 || c > 0x10ffff) units.push(0xfffd);
+      else {
+        c -= 0x10000;
+        units.push(0xd800 + (c >> 10), 0xdc00 + (c & 0x3ff));
+      }
+    }
+  }
+  let out = '';
+  for (let i = 0; i < units.length; i += 8192) out += String.fromCharCode(...units.slice(i, i + 8192));
+  return out;
+}
+
+/** One fromCharCode call: a flat string, faster than Buffer#hexSlice for ids. */
+export function hex8(b: Uint8Array, s: number): string {
+  const b0 = b[s]!, b1 = b[s + 1]!, b2 = b[s + 2]!, b3 = b[s + 3]!, b4 = b[s + 4]!, b5 = b[s + 5]!, b6 = b[s + 6]!, b7 = b[s + 7]!;
+  const H = HEX_HI, L = HEX_LO;
+  // prettier-ignore
+  return String.fromCharCode(H[b0]!, L[b0]!, H[b1]!, L[b1]!, H[b2]!, L[b2]!, H[b3]!, L[b3]!, H[b4]!, L[b4]!, H[b5]!, L[b5]!, H[b6]!, L[b6]!, H[b7]!, L[b7]!);
+}
+
+export function hex16(b: Uint8Array, s: number): string {
+  const b0 = b[s]!, b1 = b[s + 1]!, b2 = b[s + 2]!, b3 = b[s + 3]!, b4 = b[s + 4]!, b5 = b[s + 5]!, b6 = b[s + 6]!, b7 = b[s + 7]!;
+  const b8 = b[s + 8]!, b9 = b[s + 9]!, b10 = b[s + 10]!, b11 = b[s + 11]!, b12 = b[s + 12]!, b13 = b[s + 13]!, b14 = b[s + 14]!, b15 = b[s + 15]!;
+  const H = HEX_HI, L = HEX_LO;
+  // prettier-ignore
+  return String.fromCharCode(
+    H[b0]!, L[b0]!, H[b1]!, L[b1]!, H[b2]!, L[b2]!, H[b3]!, L[b3]!, H[b4]!, L[b4]!, H[b5]!, L[b5]!, H[b6]!, L[b6]!, H[b7]!, L[b7]!,
+    H[b8]!, L[b8]!, H[b9]!, L[b9]!, H[b10]!, L[b10]!, H[b11]!, L[b11]!, H[b12]!, L[b12]!, H[b13]!, L[b13]!, H[b14]!, L[b14]!, H[b15]!, L[b15]!,
+  );
 }

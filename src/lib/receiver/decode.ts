@@ -8,13 +8,12 @@
  * message converter, which keeps every field.
  */
 import type { PbMessage } from '../otlp/pb-json.js';
-import protobuf from 'protobufjs';
 import { DecodeError } from '../errors.js';
 import type { DecodeResult, FieldProblem } from '../otlp/decode-result.js';
 import { decodeOtlpJsonTraces } from '../otlp/json-decode.js';
-import { writeOtlpJsonTraces } from '../otlp/json-write.js';
+import { otlpJsonTracesLine } from '../otlp/json-write.js';
 import { dropPlaceholderSpans } from '../otlp/placeholder-spans.js';
-import { decodeOtlpProtoTraces } from '../otlp/proto-decode.js';
+import { decodeOtlpProtoTraces } from '../otlp/proto-traces.js';
 import {
   countDataPoints,
   countLogRecords,
@@ -39,8 +38,11 @@ export interface DecodedExport {
   rejected: number;
   /** Partial-success message: what was skipped or dropped, empty when all was well. */
   warning: string;
-  /** One OTLP/JSON line for the store, or undefined when there is nothing to keep. */
-  storeLine: string | undefined;
+  /**
+   * One OTLP/JSON line for the store (UTF-8 bytes with their newline, or text without it), or
+   * undefined when there is nothing to keep.
+   */
+  storeLine: Uint8Array | string | undefined;
 }
 
 export interface DecodeOptions {
@@ -51,16 +53,11 @@ export interface DecodeOptions {
    * faster; what is accepted does not change).
    */
   keepSpanAttributes?: ReadonlySet<string>;
-  /**
-   * False when the caller needs no item count (the answer was given elsewhere): protobuf trace
-   * requests then skip counting the spans on the wire; itemCount is the accepted spans.
-   */
-  countItems?: boolean;
 }
 
 export function decodeExport(signal: Signal, encoding: Encoding, body: Uint8Array, opts: DecodeOptions = {}): DecodedExport {
   const withStoreLine = opts.storeLine ?? true;
-  if (signal === 'traces') return decodeTraces(encoding, body, withStoreLine, withStoreLine ? undefined : opts.keepSpanAttributes, opts.countItems ?? true);
+  if (signal === 'traces') return decodeTraces(encoding, body, withStoreLine, withStoreLine ? undefined : opts.keepSpanAttributes);
   const msg = encoding === 'protobuf' ? decodeSignalProtobuf(signal, body) : decodeSignalJson(signal, parseJson(body));
   const itemCount = signal === 'logs' ? countLogRecords(msg) : countDataPoints(msg);
   return {
@@ -74,12 +71,12 @@ export function decodeExport(signal: Signal, encoding: Encoding, body: Uint8Arra
   };
 }
 
-function decodeTraces(encoding: Encoding, body: Uint8Array, withStoreLine: boolean, keep: ReadonlySet<string> | undefined, count: boolean): DecodedExport {
+function decodeTraces(encoding: Encoding, body: Uint8Array, withStoreLine: boolean, keep: ReadonlySet<string> | undefined): DecodedExport {
   let result: DecodeResult;
   let total: number;
   if (encoding === 'protobuf') {
     result = decodeOtlpProtoTraces(body, keep);
-    total = count ? countProtoSpans(body) : result.spans.length;
+    total = result.spansOnWire ?? result.spans.length;
   } else {
     const doc = parseJson(body);
     result = decodeOtlpJsonTraces(doc);
@@ -93,7 +90,7 @@ function decodeTraces(encoding: Encoding, body: Uint8Array, withStoreLine: boole
     itemCount: Math.max(total, result.spans.length),
     rejected: Math.max(0, total - result.spans.length),
     warning: summarize(result.problems),
-    storeLine: result.spans.length > 0 && withStoreLine ? writeOtlpJsonTraces(result.spans) : undefined,
+    storeLine: result.spans.length > 0 && withStoreLine ? otlpJsonTracesLine(result.spans) : undefined,
   };
 }
 
@@ -115,30 +112,6 @@ function parseJson(body: Uint8Array): unknown {
   } catch (e) {
     throw new DecodeError(`invalid JSON: ${(e as Error).message}`);
   }
-}
-
-/**
- * Spans on the wire (resource_spans 1 → scope_spans 2 → spans 2), counted without decoding
- * them, so rejected = on the wire − accepted even when the decoder's problem list is capped.
- */
-function countProtoSpans(bytes: Uint8Array, path: readonly number[] = [1, 2, 2]): number {
-  const reader = protobuf.Reader.create(bytes);
-  let n = 0;
-  while (reader.pos < reader.len) {
-    const tag = reader.uint32();
-    const wire = tag & 7;
-    if (tag >>> 3 === path[0] && wire === 2) {
-      if (path.length === 1) {
-        reader.skipType(2);
-        n++;
-      } else {
-        n += countProtoSpans(reader.bytes(), path.slice(1));
-      }
-    } else {
-      reader.skipType(wire);
-    }
-  }
-  return n;
 }
 
 function arr(o: unknown, camel: string, snake: string): unknown[] {

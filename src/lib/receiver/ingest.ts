@@ -222,9 +222,12 @@ async function storeThenShow(opts: ReceiverCommonOptions, lines: StoreLines, dec
   }
   if (outcome.kind === 'invalid') return outcome;
   if (outcome.kind === 'failed') return unavailable(outcome.message);
-  const shown = await decoder.show(req); // also when nothing was stored: the view counts requests
+  // With the view's records from the store worker, the view thread reads them, not the body,
+  // whose bytes can be given back at the answer (docs/architecture.md, "Bytes in flight").
+  const records = outcome.viewLine;
+  const shown = await decoder.show(records ? { ...req, encoding: 'json', body: records } : req); // also when nothing was stored: the view counts requests
   notifyExport(opts.hooks, req, [], [], outcome.itemCount);
-  return { kind: 'ok', rejected: outcome.rejected, warning: outcome.warning, bodyInUse: shown.done };
+  return { kind: 'ok', rejected: outcome.rejected, warning: outcome.warning, bodyInUse: records ? undefined : shown.done };
 }
 
 function notifyExport(hooks: ReceiverHooks, req: IngestRequest, spans: Span[], logs: LogRecordView[], itemCount: number, metrics?: PbMessage): void {

@@ -2,7 +2,9 @@
  * What storing a request means, wherever it runs (the store worker, or the receiving thread when
  * there is none or it failed): make its OTLP JSON line, append it, and give the answer's numbers.
  */
+import { otlpJsonTracesLine } from '../otlp/json-write.js';
 import { transcodedSpans, transcodeTraceRequest } from '../otlp/proto-to-json.js';
+import { newAttributes, type Span } from '../span.js';
 import type { Signal } from '../store/layout.js';
 import { decodeExport, decodeFailure } from './decode.js';
 import type { Encoding } from './responses.js';
@@ -15,14 +17,17 @@ interface Made {
   itemCount: number;
   rejected: number;
   warning: string;
+  /** The view's records (see viewLine), when asked for. */
+  viewLine?: Uint8Array;
 }
 
 /** The request's line and the numbers of its answer; throws when the body is unusable. */
-function make(signal: Signal, encoding: Encoding, body: Buffer): Made {
+function make(signal: Signal, encoding: Encoding, body: Buffer, viewKeys: ReadonlySet<string> | undefined): Made {
   if (signal === 'traces' && encoding === 'protobuf') {
-    // Protobuf straight to the line's bytes, the same bytes as below; a request it does not
-    // model (or a malformed one) throws, and the decoder path below decides. Skipped spans
-    // (bad ids) go that way too: their partial-success message comes from the decoder.
+    // Protobuf straight to the line's bytes, the same bytes as below at about twice the speed
+    // (docs/architecture.md, "One OTLP reader and writer"); a request it does not model (or a
+    // malformed one) throws, and the decoder path below decides. Skipped spans (bad ids) go that
+    // way too: their partial-success message comes from the decoder.
     try {
       const line = transcodeTraceRequest(body);
       const spans = transcodedSpans();
@@ -32,22 +37,42 @@ function make(signal: Signal, encoding: Encoding, body: Buffer): Made {
     }
   }
   const d = decodeExport(signal, encoding, body);
-  return { line: d.storeLine, itemCount: d.itemCount, rejected: d.rejected, warning: d.warning };
+  const made: Made = { line: d.storeLine, itemCount: d.itemCount, rejected: d.rejected, warning: d.warning };
+  if (viewKeys && signal === 'traces' && encoding === 'json') made.viewLine = viewLine(d.spans, viewKeys);
+  return made;
 }
 
-/** `body` as a Buffer (as the receiver reads it): the decoders treat both kinds the same way. */
-export async function keepRequest(store: StoreWriter, signal: Signal, encoding: Encoding, body: Buffer, receivedAt: Date): Promise<KeepOutcome> {
+/**
+ * The accepted spans as the view thread reads them — only the span attributes it reads — as one
+ * OTLP/JSON line: a JSON body is then parsed once, here, and the view thread parses this small
+ * line instead of the whole body again (docs/architecture.md, "Bytes in flight"). A protobuf
+ * body needs none: the view thread reads it with the same key set and skips the rest unread.
+ */
+function viewLine(spans: readonly Span[], keys: ReadonlySet<string>): Uint8Array {
+  const slim = spans.map((s) => {
+    const attributes = newAttributes();
+    for (const key in s.attributes) if (keys.has(key)) attributes[key] = s.attributes[key]!;
+    return { ...s, attributes };
+  });
+  return otlpJsonTracesLine(slim);
+}
+
+/**
+ * `body` as a Buffer (as the receiver reads it): the decoders treat both kinds the same way.
+ * With `viewKeys`, a JSON trace request's outcome carries the view's records (viewLine).
+ */
+export async function keepRequest(store: StoreWriter, signal: Signal, encoding: Encoding, body: Buffer, receivedAt: Date, viewKeys?: ReadonlySet<string>): Promise<KeepOutcome> {
   let made: Made;
   try {
-    made = make(signal, encoding, body);
+    made = make(signal, encoding, body, viewKeys);
   } catch (e) {
     return { kind: 'invalid', message: decodeFailure(signal, e) };
   }
-  const { line, itemCount, rejected, warning } = made;
+  const { line, itemCount, rejected, warning, viewLine } = made;
   if (line === undefined) return { kind: 'kept', stored: false, itemCount, rejected, warning };
   try {
     await store.append(signal, line, receivedAt);
-    return { kind: 'kept', stored: true, itemCount, rejected, warning };
+    return { kind: 'kept', stored: true, itemCount, rejected, warning, viewLine };
   } catch (e) {
     return { kind: 'failed', message: e instanceof Error ? e.message : String(e) };
   }

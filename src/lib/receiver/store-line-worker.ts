@@ -4,10 +4,18 @@ import { serveTasks } from '../parallel/serve.js';
 import { createStoreWriter } from '../store/writer.js';
 import { keepRequest } from './keep.js';
 import { asBuffer } from './limits.js';
-import type { StoreLineConfig, StoreLineTask } from './store-lines.js';
+import type { KeepOutcome, StoreLineConfig, StoreLineTask } from './store-lines.js';
 
-const store = createStoreWriter((workerData as StoreLineConfig).dir);
+const config = workerData as StoreLineConfig;
+const store = createStoreWriter(config.dir);
+const viewKeys = config.viewKeys ? new Set(config.viewKeys) : undefined;
 
-serveTasks((task: StoreLineTask) =>
-  task.type === 'keep' ? keepRequest(store, task.signal, task.encoding, asBuffer(task.body), new Date(task.receivedAtMs)) : store.close(),
+serveTasks(
+  (task: StoreLineTask) =>
+    task.type === 'keep' ? keepRequest(store, task.signal, task.encoding, asBuffer(task.body), new Date(task.receivedAtMs), viewKeys) : store.close(),
+  // The view's records are not needed here any more: moved, not copied.
+  (outcome) => {
+    const kept = outcome as KeepOutcome | undefined;
+    return kept?.kind === 'kept' && kept.viewLine ? [kept.viewLine.buffer as ArrayBuffer] : [];
+  },
 );

@@ -1,12 +1,14 @@
 /**
  * The store on a worker thread: the worker makes the request's OTLP JSON line (protobuf
- * transcoded straight to bytes) and appends it to the store itself, while the receiver thread
- * (or the view thread) decodes the same body for the answer and the view. The line's bytes never
- * travel back: the receiver thread only learns the outcome. Both sides use the same decoders, so
- * the worker keeps exactly the requests the receiver accepts; should they ever disagree, or the
- * worker fail, the receiver makes and appends the line itself (the data must not be lost; a
- * worker that died after its append leaves that request stored twice, which OTLP's
- * at-least-once delivery allows and readers count as sent).
+ * transcoded straight to bytes, otherwise the one reader and the one writer, otlp/json-write.ts)
+ * and appends it to the store itself,
+ * while the receiver thread (or the view thread) decodes the same body for the answer and the
+ * view. The line's bytes never travel back: the receiver thread only learns the outcome (and,
+ * for a JSON trace body in `tail --quiet`, the view thread's records: keep.ts viewLine). Both
+ * sides use the same decoders, so the worker keeps exactly the requests the receiver accepts;
+ * should they ever disagree, or the worker fail, the receiver makes and appends the line itself
+ * (the data must not be lost; a worker that died after its append leaves that request stored
+ * twice, which OTLP's at-least-once delivery allows and readers count as sent).
  *
  * One worker, so that each store file has one writer (a writer alone knows whether the file
  * ends in a cut line); it keeps well ahead of one receiving thread (docs/architecture.md
@@ -23,7 +25,8 @@ import type { Encoding } from './responses.js';
  * full, permissions).
  */
 export type KeepOutcome =
-  | { kind: 'kept'; stored: boolean; itemCount: number; rejected: number; warning: string }
+  /** viewLine: the view's records of a stored JSON trace request (keep.ts viewLine), when asked for. */
+  | { kind: 'kept'; stored: boolean; itemCount: number; rejected: number; warning: string; viewLine?: Uint8Array }
   | { kind: 'invalid'; message: string }
   | { kind: 'failed'; message: string };
 
@@ -42,14 +45,20 @@ export type StoreLineTask =
 
 export interface StoreLineConfig {
   dir: string;
+  /** The span attributes the view thread reads: JSON trace requests then come back with its records. */
+  viewKeys?: readonly string[];
 }
 
 const SCRIPT = new URL('./store-line-worker.js', import.meta.url);
 
-/** The store worker appending to `dir`, or undefined when no worker is to be started. */
-export function openStoreLines(dir: string, start: boolean = workerCount() > 0): StoreLines | undefined {
+/**
+ * The store worker appending to `dir`, or undefined when no worker is to be started. With
+ * `viewKeys` (a view thread reads only those span attributes), a JSON trace request's outcome
+ * carries the view's records, so that the body is parsed once (keep.ts viewLine).
+ */
+export function openStoreLines(dir: string, start: boolean = workerCount() > 0, viewKeys?: readonly string[]): StoreLines | undefined {
   if (!start) return undefined;
-  const pool = new WorkerPool(SCRIPT, 1, { dir } satisfies StoreLineConfig);
+  const pool = new WorkerPool(SCRIPT, 1, { dir, viewKeys } satisfies StoreLineConfig);
   return {
     keep(signal, encoding, body, receivedAt) {
       // Shared or copied: the body is still decoded here and may be forwarded.

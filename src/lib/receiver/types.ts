@@ -5,24 +5,10 @@
  */
 import type { PbMessage } from '../otlp/pb-json.js';
 import type { Span } from '../span.js';
+import type { LogRecordView } from '../otlp/signals.js';
 import type { Signal } from '../store/layout.js';
-import type { AttrValue, Attributes } from '../span.js';
 
-/** A log record as the live view needs it (GenAI events are log records tied to a span). */
-export interface LogRecordView {
-  traceId: string;
-  spanId: string;
-  eventName: string;
-  timeUnixNano: bigint;
-  severityText: string;
-  body: AttrValue;
-  attributes: Attributes;
-  serviceName: string;
-  /** The record's own event name field as sent (Codex puts a source location there). */
-  recordEventName?: string;
-  /** The resource's attributes (shared by the records of one resource). */
-  resource?: Attributes;
-}
+export type { LogRecordView } from '../otlp/signals.js';
 
 export interface AcceptedExport {
   signal: Signal;

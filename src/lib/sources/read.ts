@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import { DecodeError, type Problem } from '../errors.js';
 import type { DecodeResult, SpanLogEvent } from '../otlp/decode-result.js';
 import { dropPlaceholderSpans } from '../otlp/placeholder-spans.js';
-import { decodeOtlpProtoTraces } from '../otlp/proto-decode.js';
+import { decodeOtlpProtoTraces } from '../otlp/proto-traces.js';
 import { protobufSignalOf } from '../otlp/signals.js';
 import type { Span } from '../span.js';
 import { ByteReader } from './byte-reader.js';

@@ -13,8 +13,7 @@ import { MetricSeries, type SeriesFigure as Figure, type SeriesPoint, type Serie
 import type { Problem } from '../errors.js';
 import { normalizeProvider } from '../genai/provider.js';
 import type { GenAiView } from '../genai/types.js';
-import type { PbMessage } from '../otlp/pb-json.js';
-import { pbAttributes, toBigInt } from '../otlp/proto-decode.js';
+import { pbAttributes, toBigInt, type PbMessage } from '../otlp/pb-json.js';
 import type { Attributes } from '../span.js';
 import { emptyUsage } from '../genai/usage.js';
 import { addHistograms, sameBounds, subtractHistograms, type Histogram } from './histogram.js';
@@ -66,7 +65,7 @@ interface PbMetricsRequest {
 const nsToMs = (v: unknown) => Number(toBigInt(v, false) / 1000n) / 1000;
 const count = (v: unknown) => Number(toBigInt(v, false));
 
-/** Attributes as a series key: keys sorted; int values are BigInt (proto-decode), which JSON cannot write as is. */
+/** Attributes as a series key: keys sorted; int values are BigInt (pb-json.ts), which JSON cannot write as is. */
 function sortedJson(a: Attributes): string {
   return JSON.stringify(Object.keys(a).sort().map((k) => [k, a[k]]), (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
 }

@@ -73,8 +73,11 @@ export interface TailDeps {
   startGrpc(o: ReceiverStartOptions): Promise<Listening>;
   /** The store's writer, holding its lock until closed; `warn` gets start-up notes for stderr. */
   openStore(dir: string | null, warn: (message: string) => void): Promise<StoreWriter>;
-  /** Worker threads that make and append store lines (none: the receiver thread does). */
-  openStoreLines?(dir: string): Promise<StoreLines | undefined>;
+  /**
+   * Worker threads that make and append store lines (none: the receiver thread does);
+   * `viewKeys`: the view thread's span attributes, when it takes its records from them.
+   */
+  openStoreLines?(dir: string, viewKeys?: readonly string[]): Promise<StoreLines | undefined>;
   /** --quiet: the view (and decoding) on its own thread (none: on the receiver thread). */
   openViewThread?(config: ViewThreadConfig): Promise<ViewThread | undefined>;
 }
@@ -93,7 +96,10 @@ export const defaultDeps: TailDeps = {
     });
     return w.createStoreWriter(dir, lock);
   },
-  openStoreLines: async (dir) => (await import('../receiver/store-lines.js')).openStoreLines(dir),
+  openStoreLines: async (dir, viewKeys) => {
+    const { openStoreLines } = await import('../receiver/store-lines.js');
+    return openStoreLines(dir, undefined, viewKeys);
+  },
   openViewThread: async (config) => (await import('../live/view-thread.js')).openViewThread(config),
 };
 
@@ -170,7 +176,7 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
     onReject: (info) => view.onReject(info),
   };
 
-  const lines = storeDir === null ? undefined : await deps.openStoreLines?.(storeDir);
+  const lines = storeDir === null ? undefined : await deps.openStoreLines?.(storeDir, viewThread?.spanKeys);
   // Listen for signals before the listeners start: a Ctrl-C during start-up still ends in order.
   let stop = () => {};
   const stopRequested = new Promise<void>((resolve) => (stop = resolve));

@@ -14,7 +14,7 @@
  * `problemsNotReported` counts decode problems that are not among the findings (a flood of bad
  * records larger than the reader holds at once); the run fails when it is not 0.
  */
-import { jsonString } from '../../render/json-string.js';
+import { jsonString } from '../../json-string.js';
 import { isShared } from '../facts-memo.js';
 import type { FindingPlace } from '../finding.js';
 import { ByteBuilder } from './byte-builder.js';

@@ -1,9 +1,10 @@
 /**
- * Span → OTLP/JSON, the store's format (the Collector file exporter's): hex ids, int64 and
+ * The test oracle of src/lib/otlp/json-write.ts, written the plain way (objects, then
+ * JSON.stringify): Span → OTLP/JSON, the store's format (the Collector file exporter's): hex ids, int64 and
  * fixed64 as decimal strings, integer enums, lowerCamelCase keys. Default values are left out,
  * as the proto3 JSON mapping allows; the decoder restores them.
  */
-import { KvList, type AttrValue, type Attributes, type Resource, type Scope, type Span } from '../span.js';
+import { KvList, type AttrValue, type Attributes, type Resource, type Scope, type Span } from '../../src/lib/span.js';
 
 type Json = Record<string, unknown>;
 
