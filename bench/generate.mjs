@@ -201,7 +201,7 @@ export async function ensureDatasets({ sizes = [100_000, 1_000_000], splits = []
 const USAGE = `usage: node bench/generate.mjs [--spans 100k,1m] [--splits SIZES] [--small SIZES] [--ingest 200k] [--trace 100k] [--seed 42] [--force] [--prune]
   --spans   sizes of spans-<n>.jsonl (OTLP JSON Lines) and their totals; 0 for none
   --splits  sizes whose shuffled / two-services / three-replicas sets to derive (default: the --spans sizes)
-  --small   sizes of small-<n>.jsonl: slim spans (about 710 bytes), 100 a line, in end-time order (default 0)
+  --small   sizes of small-<n>.jsonl: slim spans (about 0.7 KB), 100 a line, in end-time order (default 0)
   --ingest  spans in ingest-<n>.pb (OTLP protobuf frames); 0 for none
   --trace   spans in trace-<n>.jsonl (one big agent run); 0 for none
   --force   regenerate even what is cached in bench/out/gen-<version>/

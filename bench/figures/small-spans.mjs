@@ -1,6 +1,6 @@
 /**
  * The cost-lint rows over small spans (issue #18, bench/lib/gen/small.mjs): the same traces with
- * a few attributes a span (about 710 bytes instead of 1.2 KB), 100 spans a line, in end-time
+ * a few attributes a span (about 0.7 KB instead of 1.2 KB), 100 spans a line, in end-time
  * order. Large spans hide per-span overhead behind JSON.parse; here it shows. Same goals as
  * cost-lint (≤ 1.5× the floor, ≤ 300 MB), `cost` checked against the generator's totals.
  */

@@ -1,7 +1,7 @@
 /**
  * The small-span variant (issue #18, "small spans"): the same traces with only the attributes a
  * reader needs to classify, count and attribute a call, no events, 100 spans a line, and the lines
- * in end-time order, as one BatchSpanProcessor exports them. Spans of about 710 bytes instead of
+ * in end-time order, as one BatchSpanProcessor exports them. Spans of about 0.7 KB instead of
  * about 1.2 KB make per-span overhead visible that large spans hide.
  */
 import { FEATURE_KEYS } from './catalog.mjs';
