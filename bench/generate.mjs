@@ -33,11 +33,13 @@ import { exportBatches } from './lib/gen/stream.mjs';
 import { FileOut } from './lib/gen/file-out.mjs';
 import { SPLITS, splitFileName, writeSplits } from './lib/gen/splits.mjs';
 import { buildBigTrace, buildTrace } from './lib/gen/trace.mjs';
+import { endTimeBatches, slimSpan } from './lib/gen/small.mjs';
 import { Totals } from './lib/gen/totals.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
-export const OUT_DIR = path.join(HERE, 'out');
+/** bench/out by default; BENCH_OUT_DIR puts one work tree's data apart (bench/out may be shared). */
+export const OUT_DIR = process.env.BENCH_OUT_DIR ? path.resolve(process.env.BENCH_OUT_DIR) : path.join(HERE, 'out');
 /** Bump to force regeneration when the output format changes without a source change. */
 const FORMAT = 2;
 
@@ -53,8 +55,8 @@ export function generatorVersion(seed) {
   return h.digest('hex').slice(0, 10);
 }
 
-/** Many traces as shuffled export batches; `emit(spans)` gets each batch. Returns the totals. */
-function streamTraces(seed, targetSpans, resources, emit) {
+/** Many traces as shuffled export batches (or as `batches` cuts them); `emit(spans)` gets each batch. Returns the totals. */
+function streamTraces(seed, targetSpans, resources, emit, batches = (rng, next) => exportBatches(rng, next)) {
   const rng = new Rng(seed);
   const totals = new Totals();
   let started = 0;
@@ -66,18 +68,28 @@ function streamTraces(seed, targetSpans, resources, emit) {
     totals.addTrace(tb, resources);
     return tb.spans;
   };
-  let batches = 0;
-  for (const batch of exportBatches(rng, next)) {
+  let count = 0;
+  for (const batch of batches(rng, next)) {
     emit(batch);
-    batches++;
+    count++;
   }
-  return { totals, batches };
+  return { totals, batches: count };
 }
 
 export function generateSpansFile(file, { seed, spans }) {
   const resources = makeResources();
   const out = new FileOut(file);
   const { totals, batches } = streamTraces(seed, spans, resources, (batch) => out.write(`${encodeJsonLine(batch, resources)}\n`));
+  out.close();
+  return { ...totals.toJSON(), batches, bytes: out.bytes };
+}
+
+/** The small-span variant (lib/gen/small.mjs): the same traces, slim spans, 100 a line, in end-time order. */
+export function generateSmallSpansFile(file, { seed, spans }) {
+  const resources = makeResources();
+  const out = new FileOut(file);
+  const write = (batch) => out.write(`${encodeJsonLine(batch.map(slimSpan), resources)}\n`);
+  const { totals, batches } = streamTraces(seed, spans, resources, write, (_rng, next) => endTimeBatches(next, { size: 100 }));
   out.close();
   return { ...totals.toJSON(), batches, bytes: out.bytes };
 }
@@ -154,13 +166,18 @@ export const label = (n) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}m` : n >= 1e
  * Makes sure the requested datasets exist for the current generator version; returns their
  * paths and totals. `log` gets one line per file generated.
  */
-export async function ensureDatasets({ sizes = [100_000, 1_000_000], splits = [], ingestSpans = 200_000, bigTrace = 100_000, seed = 42, force = false, log = () => {} } = {}) {
+export async function ensureDatasets({ sizes = [100_000, 1_000_000], splits = [], small = [], ingestSpans = 200_000, bigTrace = 100_000, seed = 42, force = false, prune = false, log = () => {} } = {}) {
   const version = generatorVersion(seed);
   const dir = path.join(OUT_DIR, `gen-${version}`);
   mkdirSync(dir, { recursive: true });
-  // Old versions are large: keep only the current one.
-  for (const d of readdirSync(OUT_DIR)) if (d.startsWith('gen-') && d !== `gen-${version}`) rmSync(path.join(OUT_DIR, d), { recursive: true, force: true });
-  const result = { version, dir, seed, now: NOW, spans: {}, splits: {}, ingest: undefined, trace: undefined };
+  // Old versions are large, but bench/out may be shared by several work trees, each on its own
+  // generator version: they are removed only when asked.
+  for (const d of readdirSync(OUT_DIR)) {
+    if (!d.startsWith('gen-') || d === `gen-${version}`) continue;
+    if (prune) rmSync(path.join(OUT_DIR, d), { recursive: true, force: true });
+    else log(`bench/out/${d} is another generator version's data (--prune removes it)`);
+  }
+  const result = { version, dir, seed, now: NOW, spans: {}, splits: {}, small: {}, ingest: undefined, trace: undefined };
   const cached = async (name, make) => {
     const file = path.join(dir, name);
     const meta = `${file}.totals.json`;
@@ -175,23 +192,26 @@ export async function ensureDatasets({ sizes = [100_000, 1_000_000], splits = []
   // The splits are derived from spans-<n>.jsonl: those sizes are needed too.
   for (const n of [...new Set([...sizes, ...splits])].sort((a, b) => a - b)) result.spans[n] = await cached(`spans-${label(n)}.jsonl`, (f) => generateSpansFile(f, { seed, spans: n }));
   for (const n of splits) result.splits[n] = ensureSplits(dir, result.spans[n], { seed: seed + 3, force, version, log });
+  for (const n of small) result.small[n] = await cached(`small-${label(n)}.jsonl`, (f) => generateSmallSpansFile(f, { seed: seed + 4, spans: n }));
   if (ingestSpans) result.ingest = await cached(`ingest-${label(ingestSpans)}.pb`, (f) => generateIngestFile(f, { seed: seed + 1, spans: ingestSpans }));
   if (bigTrace) result.trace = await cached(`trace-${label(bigTrace)}.jsonl`, (f) => generateBigTraceFile(f, { seed: seed + 2, spans: bigTrace }));
   return result;
 }
 
-const USAGE = `usage: node bench/generate.mjs [--spans 100k,1m] [--splits SIZES] [--ingest 200k] [--trace 100k] [--seed 42] [--force]
+const USAGE = `usage: node bench/generate.mjs [--spans 100k,1m] [--splits SIZES] [--small SIZES] [--ingest 200k] [--trace 100k] [--seed 42] [--force] [--prune]
   --spans   sizes of spans-<n>.jsonl (OTLP JSON Lines) and their totals; 0 for none
   --splits  sizes whose shuffled / two-services / three-replicas sets to derive (default: the --spans sizes)
+  --small   sizes of small-<n>.jsonl: slim spans (about 0.7 KB), 100 a line, in end-time order (default 0)
   --ingest  spans in ingest-<n>.pb (OTLP protobuf frames); 0 for none
   --trace   spans in trace-<n>.jsonl (one big agent run); 0 for none
-  --force   regenerate even what is cached in bench/out/gen-<version>/`;
-const VALUE_FLAGS = ['--spans', '--splits', '--ingest', '--trace', '--seed'];
+  --force   regenerate even what is cached in bench/out/gen-<version>/
+  --prune   remove the other generator versions' folders from bench/out/`;
+const VALUE_FLAGS = ['--spans', '--splits', '--small', '--ingest', '--trace', '--seed'];
 
 async function main() {
   const args = process.argv.slice(2);
   // Anything unknown (--help included) prints the usage instead of starting a long generation.
-  const unknown = args.filter((a, i) => a !== '--force' && !VALUE_FLAGS.includes(a) && !VALUE_FLAGS.includes(args[i - 1]));
+  const unknown = args.filter((a, i) => a !== '--force' && a !== '--prune' && !VALUE_FLAGS.includes(a) && !VALUE_FLAGS.includes(args[i - 1]));
   if (unknown.length) {
     const help = unknown.some((a) => a === '--help' || a === '-h');
     (help ? console.log : console.error)(help ? USAGE : `unknown argument ${unknown[0]}\n${USAGE}`);
@@ -205,9 +225,10 @@ async function main() {
   const sizes = counts(opt('--spans', '100k,1m'));
   const splits = counts(opt('--splits', sizes.map(label).join(',')));
   const seed = Number(opt('--seed', '42'));
-  const res = await ensureDatasets({ sizes, splits, seed, force: args.includes('--force'), ingestSpans: parseCount(opt('--ingest', '200k')), bigTrace: parseCount(opt('--trace', '100k')), log: (m) => console.error(m) });
+  const small = counts(opt('--small', '0'));
+  const res = await ensureDatasets({ sizes, splits, small, seed, force: args.includes('--force'), prune: args.includes('--prune'), ingestSpans: parseCount(opt('--ingest', '200k')), bigTrace: parseCount(opt('--trace', '100k')), log: (m) => console.error(m) });
   const splitFiles = Object.values(res.splits).flatMap((s) => Object.values(s.sets).flat());
-  console.log(JSON.stringify({ version: res.version, dir: res.dir, files: [...[...Object.values(res.spans), res.ingest, res.trace].filter(Boolean).map((d) => d.file), ...splitFiles] }, null, 2));
+  console.log(JSON.stringify({ version: res.version, dir: res.dir, files: [...[...Object.values(res.spans), ...Object.values(res.small), res.ingest, res.trace].filter(Boolean).map((d) => d.file), ...splitFiles] }, null, 2));
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -5,9 +5,9 @@
  * baseline taken in the same run on the same machine, prints one table and writes
  * bench/results.json. Never part of `npm test`.
  *
- *   node bench/run.mjs [--only startup,cost-lint,splits,tree,ingest,clickhouse] [--quick] [--runs N] [--no-jq]
+ *   node bench/run.mjs [--only startup,cost-lint,small-spans,splits,tree,ingest,clickhouse] [--quick] [--runs N] [--no-jq]
  *                      [--loops N] [--workers N] [--seed N]
- *   --quick   100k spans only for cost/lint and splits, 100k for ingest (a smoke run; figures not comparable)
+ *   --quick   100k spans only for cost/lint, small spans and splits, 100k for ingest (a smoke run; figures not comparable)
  *   --runs N  rounds of floor, cost and lint at 1M spans, interleaved (median of the rounds' ratios; default 3, 1 with --quick);
  *             tail --quiet ingest always runs 3 times (median, range shown)
  */
@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureDatasets } from './generate.mjs';
 import { costLintFigure } from './figures/cost-lint.mjs';
 import { splitsFigure } from './figures/splits.mjs';
+import { smallSpansFigure } from './figures/small-spans.mjs';
 import { ingestFigure } from './figures/ingest.mjs';
 import { startupFigure } from './figures/startup.mjs';
 import { treeFigure } from './figures/tree.mjs';
@@ -31,7 +32,7 @@ const opt = (name, dflt) => {
   return i === -1 ? dflt : args[i + 1];
 };
 const quick = args.includes('--quick');
-const only = new Set(opt('--only', 'startup,cost-lint,splits,tree,ingest').split(','));
+const only = new Set(opt('--only', 'startup,cost-lint,small-spans,splits,tree,ingest').split(','));
 const options = {
   quick,
   only: [...only],
@@ -49,6 +50,7 @@ log(`${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryMB} MB, node $
 const data = await ensureDatasets({
   sizes: only.has('cost-lint') || only.has('clickhouse') ? (quick ? [100_000] : [100_000, 1_000_000]) : [],
   splits: only.has('splits') ? [quick ? 100_000 : 1_000_000] : [],
+  small: only.has('small-spans') ? (quick ? [100_000] : [100_000, 1_000_000]) : [],
   ingestSpans: only.has('ingest') ? (quick ? 100_000 : 200_000) : 0,
   bigTrace: only.has('tree') ? 100_000 : 0,
   seed: options.seed,
@@ -75,6 +77,7 @@ const figure = async (key, fn) => {
 
 await figure('startup', () => startupFigure());
 await figure('cost-lint', () => costLintFigure({ data, runs: options.runs, jq: options.jq, log }));
+await figure('small-spans', () => smallSpansFigure({ data, runs: options.runs, log }));
 await figure('splits', () => splitsFigure({ data, log }));
 await figure('tree', () => treeFigure({ data, log }));
 await figure('ingest', () => ingestFigure({ data, loops: options.loops, workers: options.workers, log }));
@@ -95,6 +98,7 @@ const results = {
     seed: data.seed,
     now: data.now,
     spans: Object.fromEntries(Object.entries(data.spans).map(([n, d]) => [n, summarize(d)])),
+    small: Object.fromEntries(Object.entries(data.small).map(([n, d]) => [n, summarize(d)])),
     splits: Object.fromEntries(Object.entries(data.splits).map(([n, s]) => [n, s.meta])),
     ingest: summarize(data.ingest),
     trace: summarize(data.trace),

@@ -239,7 +239,7 @@ export class Attributor {
       const callOf = c !== undefined && c[0] === i ? (call++, c) : undefined;
       const t = f.tools[tool];
       const toolOf = t !== undefined && t[0] === i ? (tool++, t[1]) : undefined;
-      this.addSpan(f.traceIds[i]!, f.spanIds[i]!, f.parents[i]!, rootOf, vals, callOf, toolOf);
+      this.addSpan(f.traceIds[f.traceOf[i]!]!, f.spanIds[i]!, f.parents[i]!, rootOf, vals, callOf, toolOf);
     }
     if (this.heldBytes > this.budget) this.spillToBudget();
   }

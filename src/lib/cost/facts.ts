@@ -69,7 +69,13 @@ export interface CallRecord extends CallFields {
  * the span carries usage, whether it is a model span.
  */
 export interface CostFacts {
+  /**
+   * The batch's trace ids, each once (first seen first), and per span the index of its own: a
+   * batch holds few traces, and each id crossing threads once instead of once a span cuts the
+   * copy and the strings the main thread allocates (docs/architecture.md "Per-span overhead").
+   */
   traceIds: string[];
+  traceOf: number[];
   spanIds: string[];
   parents: string[];
   roots: Array<[index: number, name: string, startMs: number]>;
@@ -103,12 +109,26 @@ export class FactsBuilder {
   }
 
   facts(spans: Iterable<Span>): CostFacts {
-    const f: CostFacts = { traceIds: [], spanIds: [], parents: [], roots: [], vals: [], calls: [], tools: [] };
+    const f: CostFacts = { traceIds: [], traceOf: [], spanIds: [], parents: [], roots: [], vals: [], calls: [], tools: [] };
     const tools = this.opts.toolCalls === true;
+    const traceIndex = new Map<string, number>();
+    let lastTrace = '';
+    let lastIndex = -1;
     let i = 0;
     for (const span of spans) {
       const parent = span.parentSpanId === span.spanId ? '' : span.parentSpanId;
-      f.traceIds.push(span.traceId);
+      // Spans of one trace mostly come together (grouped by resource and scope).
+      if (span.traceId !== lastTrace || lastIndex < 0) {
+        lastTrace = span.traceId;
+        let t = traceIndex.get(lastTrace);
+        if (t === undefined) {
+          t = f.traceIds.length;
+          traceIndex.set(lastTrace, t);
+          f.traceIds.push(lastTrace);
+        }
+        lastIndex = t;
+      }
+      f.traceOf.push(lastIndex);
       f.spanIds.push(span.spanId);
       f.parents.push(parent);
       if (parent === '') f.roots.push([i, span.name, span.startMs]);
@@ -127,10 +147,9 @@ export class FactsBuilder {
     if (!inWindow(this.opts.window, span.startMs)) return null;
     const priced = priceView(this.opts.book, view, span.startMs, true);
     const noUsage = view.usage === undefined;
-    return {
+    const call: CallRecord = {
       startMs: span.startMs,
       usage: view.usage ?? emptyUsage(),
-      ...(noUsage ? { noUsage } : {}),
       // A call without usage has nothing to price: its cost is 0 when its model is known.
       cost: priced ? (noUsage ? 0 : priced.cost) : null,
       entry: priced?.entry.name,
@@ -149,6 +168,10 @@ export class FactsBuilder {
       reportedCost: spanReportedCost(span.attributes),
       resource: this.resourceOf(span.resource),
     };
+    // Set after the literal, as trace-spill's decodeCall does: a spread here took 5% of a
+    // worker's time on small spans (docs/architecture.md "Per-span overhead").
+    if (noUsage) call.noUsage = true;
+    return call;
   }
 
   private resourceOf(r: Resource): TrackedValues | undefined {

@@ -191,7 +191,7 @@ export class Linter {
       const i = spans[k]!;
       // One place per span: its findings come one after the other.
       if (i !== whereOf) {
-        where = { traceId: f.traceIds[i]!, spanId: f.spanIds[i]!, spanName: f.names[i]!, source: f.source, line: f.line };
+        where = { traceId: f.traceIds[f.traceOf[i]!]!, spanId: f.spanIds[i]!, spanName: f.names[i]!, source: f.source, line: f.line };
         whereOf = i;
       }
       const rule = RULES[rules[k]!]!.id;
@@ -219,7 +219,7 @@ export class Linter {
 
   /** Adds one span to its trace's state, or to its partition on disk. */
   private traceSpan(f: LintFacts, i: number, rootContext: number): void {
-    const traceId = f.traceIds[i]!;
+    const traceId = f.traceIds[f.traceOf[i]!]!;
     const found = this.traces.get(traceId);
     let t: TraceState;
     if (found === undefined) {

@@ -44,7 +44,9 @@ export const TOOL_OK = 4;
 export interface LintFacts {
   source?: string;
   line?: number;
+  /** The batch's trace ids, each once, and per span the index of its own (as cost's facts: docs/architecture.md "Per-span overhead"). */
   traceIds: string[];
+  traceOf: number[];
   spanIds: string[];
   parents: string[];
   names: string[];
@@ -113,6 +115,7 @@ export class SpanLinter {
   facts(spans: readonly Span[], source?: string, line?: number): LintFacts {
     const f: LintFacts = {
       traceIds: [],
+      traceOf: [],
       spanIds: [],
       parents: [],
       names: [],
@@ -125,7 +128,18 @@ export class SpanLinter {
     if (source !== undefined) f.source = source;
     if (line !== undefined) f.line = line;
     const deprecatedKeys = new Map<string, number>();
-    for (let i = 0; i < spans.length; i++) this.span(spans[i]!, i, f, deprecatedKeys);
+    const traceIndex = new Map<string, number>();
+    for (let i = 0; i < spans.length; i++) {
+      const traceId = spans[i]!.traceId;
+      let t = traceIndex.get(traceId);
+      if (t === undefined) {
+        t = f.traceIds.length;
+        traceIndex.set(traceId, t);
+        f.traceIds.push(traceId);
+      }
+      f.traceOf.push(t);
+      this.span(spans[i]!, i, f, deprecatedKeys);
+    }
     f.score.deprecatedKeys = [...deprecatedKeys];
     return f;
   }
@@ -140,7 +154,6 @@ export class SpanLinter {
     const vendorOnly = genAi && !(keyFlags & KEY_GENAI);
     const isTool = view.kind === 'tool';
     const toolOk = isTool && view.toolName !== undefined && failureGap(span, !vendorOnly) === undefined;
-    f.traceIds.push(span.traceId);
     f.spanIds.push(span.spanId);
     f.parents.push(span.parentSpanId);
     f.names.push(span.name);
