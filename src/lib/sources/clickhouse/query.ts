@@ -25,7 +25,18 @@ export interface Selection {
   prefix?: string;
   /** Leave out what `cost` and `stats` never read: event attributes and links. */
   slim?: boolean;
+  /** Only these attribute keys are sent (the command's projection); absent: every key. */
+  attributes?: Projection;
 }
+
+/** Attribute keys a command reads, exactly (cost/projection.ts derives them). */
+export interface Projection {
+  span: readonly string[];
+  resource: readonly string[];
+}
+
+/** Where the exporter's older layouts put the instrumentation scope (rows.ts reads them). */
+const SCOPE_KEYS = ['otel.scope.name', 'otel.scope.version'];
 
 export type Params = Record<string, unknown>;
 
@@ -66,8 +77,14 @@ function msToNs(ms: number, round: 'floor' | 'ceil'): bigint {
   return BigInt(whole) * NS_PER_MS;
 }
 
-function expr(name: (typeof SPAN_COLUMNS)[number], layout: Layout, slim: boolean): string {
+function expr(name: (typeof SPAN_COLUMNS)[number], layout: Layout, slim: boolean, keep: Projection | undefined): string {
   switch (name) {
+    // mapFilter in ClickHouse: keys nothing reads never leave the server (docs/architecture.md,
+    // "ClickHouse pushdown").
+    case 'SpanAttributes':
+      return keep ? 'mapFilter((k, v) -> has({spanKeys:Array(String)}, k), SpanAttributes)' : name;
+    case 'ResourceAttributes':
+      return keep ? 'mapFilter((k, v) -> has({resourceKeys:Array(String)}, k), ResourceAttributes)' : name;
     case 'start':
       return 'toString(toUnixTimestamp64Nano(Timestamp))';
     case 'dur':
@@ -121,7 +138,11 @@ export function spansQuery(layout: Layout, sel: Selection): { query: string; par
     // are inherited from ancestors), whose other spans may start outside it.
     where.push(`TraceId IN (SELECT TraceId FROM {db:Identifier}.{table:Identifier} WHERE ${inner.join(' AND ')})`);
   }
-  const columns = SPAN_COLUMNS.map((c) => `${expr(c, layout, sel.slim === true)} AS ${c}`).join(', ');
+  if (sel.attributes) {
+    params.spanKeys = layout.scopeColumns ? [...sel.attributes.span] : [...sel.attributes.span, ...SCOPE_KEYS];
+    params.resourceKeys = [...sel.attributes.resource];
+  }
+  const columns = SPAN_COLUMNS.map((c) => `${expr(c, layout, sel.slim === true, sel.attributes)} AS ${c}`).join(', ');
   const query = `SELECT ${columns} FROM {db:Identifier}.{table:Identifier}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY TraceId, Timestamp`;
   return { query, params };
 }

@@ -1,0 +1,44 @@
+/**
+ * The attributes the calls stage (facts.ts, for `cost` and `stats`) reads, so that a source able
+ * to select them where the data is (ClickHouse: docs/architecture.md, "ClickHouse pushdown")
+ * sends nothing else. Derived from the tables the readers themselves use — classify's
+ * CLASSIFY_KEYS, the producers' scoped dimension keys, the tool argument keys, the tracked
+ * dimension keys — never a hand-written list (test/cost/projection.test.ts holds the facts of
+ * projected spans equal to those of whole spans, and watches every attribute read).
+ */
+import { CLASSIFY_KEYS } from '../genai/classify.js';
+import { CORE, TOOL_ARGUMENT_KEYS } from '../genai/conventions.js';
+import { DIMENSION_KEY_SCOPES } from '../genai/producers.js';
+import { SERVICE_NAME } from '../span.js';
+import { trackedKeys } from './attribution.js';
+import { planDimensions } from './dimensions.js';
+
+/** Attribute keys read, exactly (no key is read by prefix in this stage). */
+export interface AttributeProjection {
+  /** Span attribute keys. */
+  span: string[];
+  /** Resource attribute keys. */
+  resource: string[];
+}
+
+/** What FactsBuilder reads of spans and resources, given its tracked keys. */
+export function factsProjection(tracked: readonly string[], toolCalls: boolean): AttributeProjection {
+  // A tracked key, with the key that says whether it names a dimension there (on spans and
+  // resources alike: facts.ts readVals).
+  const dimensions = tracked.flatMap((k) => {
+    const scope = DIMENSION_KEY_SCOPES[k];
+    return scope === undefined ? [k] : [k, scope[0]];
+  });
+  const span = new Set<string>([...CLASSIFY_KEYS, ...dimensions]);
+  if (toolCalls) for (const k of TOOL_ARGUMENT_KEYS) span.add(k);
+  // Resources: the dimensions (their last place to look), the service, and the SDK name
+  // classify reads to recognise OpenLIT.
+  const resource = new Set<string>([...dimensions, SERVICE_NAME, CORE.TELEMETRY_SDK_NAME]);
+  return { span: [...span].sort(), resource: [...resource].sort() };
+}
+
+/** The projection of a `cost` (toolCalls false) or `stats` (true) run with these options. */
+export function runProjection(opts: { groupBy: readonly string[]; featureKeys?: string[]; toolCalls: boolean }): AttributeProjection {
+  const plan = planDimensions(opts.groupBy);
+  return factsProjection(trackedKeys(opts.featureKeys, plan.inherited), opts.toolCalls);
+}
