@@ -8,8 +8,9 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLASSIFY_KEYS } from '../../src/lib/genai/classify.js';
-import { CONTENT_KEYS, TOOL_ARGUMENT_KEYS } from '../../src/lib/genai/conventions.js';
+import { CALL_MARKER_KEYS, classify, CLASSIFY_KEYS } from '../../src/lib/genai/classify.js';
+import { isModelSpan } from '../../src/lib/trace/count-once.js';
+import { CONTENT_KEYS, TOOL_ARGUMENT_KEYS, VERCEL_OPERATIONS } from '../../src/lib/genai/conventions.js';
 import { DIMENSION_KEY_SCOPES } from '../../src/lib/genai/producers.js';
 import { DEFAULT_FEATURE_KEYS, trackedKeys } from '../../src/lib/cost/attribution.js';
 import { planDimensions } from '../../src/lib/cost/dimensions.js';
@@ -146,5 +147,30 @@ describe('the cost/stats projection', () => {
       ),
       { numRuns: 1000 },
     );
+  });
+
+  it('a span without a call marker (key or Vercel name) is never a model call nor carries usage', () => {
+    const unmarked = [...CLASSIFY_KEYS, ...TOOL_ARGUMENT_KEYS, 'metadata'].filter((k) => !CALL_MARKER_KEYS.has(k));
+    const key = fc.oneof(fc.constantFrom(...unmarked), fc.string({ maxLength: 12 }).filter((k) => !CALL_MARKER_KEYS.has(k)));
+    const value: fc.Arbitrary<AttrValue> = fc.oneof(
+      fc.constantFrom('chat', 'llm', 'LLM', 'generation', 'openai', 'gpt-4o', '12', '0', '{"input":5,"output":3}', '{"ls_provider":"openai"}', 'ai.generateText'),
+      fc.string({ maxLength: 8 }),
+      fc.integer({ min: 0, max: 1_000_000 }),
+    );
+    const name = fc.oneof(fc.constantFrom('chat gpt-4o', 'execute_tool x', 'invoke_agent a', 'ai.generateText.x', 'span'), fc.string({ maxLength: 10 })).filter((n) => VERCEL_OPERATIONS[n] === undefined);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, value), { maxLength: 20 }), name, fc.constantFrom('', '@traceloop/instrumentation-anthropic', 'openlit'), (attrs, n, scopeName) => {
+        const v = classify(makeSpan(attrs, { name: n, scopeName }));
+        expect(v.usage).toBeUndefined();
+        expect(isModelSpan(v)).toBe(false);
+      }),
+      { numRuns: 2000 },
+    );
+    // Every call candidate of the corpus has one.
+    for (const s of corpus) {
+      const v = classify(s);
+      if (v.usage === undefined && !isModelSpan(v)) continue;
+      expect(Object.keys(s.attributes).some((k) => CALL_MARKER_KEYS.has(k)) || VERCEL_OPERATIONS[s.name] !== undefined).toBe(true);
+    }
   });
 });

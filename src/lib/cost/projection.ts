@@ -6,8 +6,8 @@
  * dimension keys — never a hand-written list (test/cost/projection.test.ts holds the facts of
  * projected spans equal to those of whole spans, and watches every attribute read).
  */
-import { CLASSIFY_KEYS } from '../genai/classify.js';
-import { CORE, TOOL_ARGUMENT_KEYS } from '../genai/conventions.js';
+import { CALL_MARKER_KEYS, CLASSIFY_KEYS } from '../genai/classify.js';
+import { CORE, TOOL_ARGUMENT_KEYS, VERCEL_OPERATIONS } from '../genai/conventions.js';
 import { DIMENSION_KEY_SCOPES } from '../genai/producers.js';
 import { SERVICE_NAME } from '../span.js';
 import { trackedKeys } from './attribution.js';
@@ -19,6 +19,11 @@ export interface AttributeProjection {
   span: string[];
   /** Resource attribute keys. */
   resource: string[];
+  /**
+   * A trace none of whose spans has one of these keys or names adds nothing to the calls stage
+   * (classify's CALL_MARKER_KEYS, the Vercel operations' span names): a source may leave it out.
+   */
+  callMarkers: { keys: string[]; names: string[] };
 }
 
 /** What FactsBuilder reads of spans and resources, given its tracked keys. */
@@ -34,7 +39,7 @@ export function factsProjection(tracked: readonly string[], toolCalls: boolean):
   // Resources: the dimensions (their last place to look), the service, and the SDK name
   // classify reads to recognise OpenLIT.
   const resource = new Set<string>([...dimensions, SERVICE_NAME, CORE.TELEMETRY_SDK_NAME]);
-  return { span: [...span].sort(), resource: [...resource].sort() };
+  return { span: [...span].sort(), resource: [...resource].sort(), callMarkers: { keys: [...CALL_MARKER_KEYS].sort(), names: Object.keys(VERCEL_OPERATIONS).sort() } };
 }
 
 /** The projection of a `cost` (toolCalls false) or `stats` (true) run with these options. */

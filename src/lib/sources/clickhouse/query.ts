@@ -33,6 +33,8 @@ export interface Selection {
 export interface Projection {
   span: readonly string[];
   resource: readonly string[];
+  /** Only traces with a span carrying one of these keys or names are read (cost/projection.ts). */
+  callMarkers?: { keys: readonly string[]; names: readonly string[] };
 }
 
 /** Where the exporter's older layouts put the instrumentation scope (rows.ts reads them). */
@@ -124,20 +126,26 @@ export function spansQuery(layout: Layout, sel: Selection): { query: string; par
     where.push('startsWith(TraceId, {prefix:String})');
     params.prefix = sel.prefix;
   }
-  if (sel.sinceMs !== undefined || sel.untilMs !== undefined) {
-    const inner: string[] = [];
-    if (sel.sinceMs !== undefined) {
-      inner.push('Timestamp >= fromUnixTimestamp64Nano({since:Int64})');
-      params.since = msToNs(sel.sinceMs, 'floor') - MARGIN_NS;
-    }
-    if (sel.untilMs !== undefined) {
-      inner.push('Timestamp < fromUnixTimestamp64Nano({until:Int64})');
-      params.until = msToNs(sel.untilMs, 'ceil') + MARGIN_NS;
-    }
-    // A call in the window needs its whole trace (count-once looks at descendants, features
-    // are inherited from ancestors), whose other spans may start outside it.
-    where.push(`TraceId IN (SELECT TraceId FROM {db:Identifier}.{table:Identifier} WHERE ${inner.join(' AND ')})`);
+  const inner: string[] = [];
+  if (sel.sinceMs !== undefined) {
+    inner.push('Timestamp >= fromUnixTimestamp64Nano({since:Int64})');
+    params.since = msToNs(sel.sinceMs, 'floor') - MARGIN_NS;
   }
+  if (sel.untilMs !== undefined) {
+    inner.push('Timestamp < fromUnixTimestamp64Nano({until:Int64})');
+    params.until = msToNs(sel.untilMs, 'ceil') + MARGIN_NS;
+  }
+  const markers = sel.attributes?.callMarkers;
+  if (markers) {
+    // Only traces with a span that can be a model call (in the window, where there is one: a
+    // call outside it is not counted): the others add nothing to cost or stats.
+    inner.push('(hasAny(mapKeys(SpanAttributes), {markerKeys:Array(String)}) OR has({markerNames:Array(String)}, SpanName))');
+    params.markerKeys = [...markers.keys];
+    params.markerNames = [...markers.names];
+  }
+  // A call in the window needs its whole trace (count-once looks at descendants, features
+  // are inherited from ancestors), whose other spans may start outside it.
+  if (inner.length) where.push(`TraceId IN (SELECT TraceId FROM {db:Identifier}.{table:Identifier} WHERE ${inner.join(' AND ')})`);
   if (sel.attributes) {
     params.spanKeys = layout.scopeColumns ? [...sel.attributes.span] : [...sel.attributes.span, ...SCOPE_KEYS];
     params.resourceKeys = [...sel.attributes.resource];
