@@ -2,9 +2,10 @@
  * The SQL a `clickhouse://` source runs. Values are always bound parameters ({name:Type}),
  * identifiers too ({db:Identifier}); nothing from the command line is spliced into the text.
  * What is pushed down (docs/architecture.md, "ClickHouse source"): the choice of traces (a
- * window on Timestamp, a trace id or prefix, the newest N through the trace_id_ts table), the
- * columns a command reads, and the order (whole traces one after another). Deciding calls and
- * prices stays in Node, in the one pipeline files go through.
+ * window on Timestamp, a trace id or prefix, the newest N through the trace_id_ts table, for
+ * cost and stats only traces with a possible model call), the columns and attribute keys a
+ * command reads, and the order (whole traces one after another). Deciding calls and prices
+ * stays in Node, in the one pipeline files go through (docs/architecture.md, "ClickHouse pushdown").
  */
 import { SPAN_COLUMNS } from './rows.js';
 
