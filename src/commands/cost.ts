@@ -17,6 +17,7 @@ import { figureWords, formatTokens } from '../lib/render/format.js';
 import { outputKind, writeDiagnostic, writeOut } from '../lib/render/output.js';
 import { pricingInfoJson, pricingInfoTable } from '../lib/render/pricing-info.js';
 import { openSources } from '../lib/sources/open.js';
+import { runProjection } from '../lib/cost/projection.js';
 import { resolveStoreDir } from '../lib/store/layout.js';
 import { boundHeapGrowth } from '../lib/runtime/heap.js';
 import { DEFAULT_MEMORY_BUDGET, formatMemorySize, sizeOption } from '../lib/sizes.js';
@@ -107,7 +108,7 @@ Examples:
       const budgetFile = opts.budgetFile === undefined ? undefined : await readBudgetFile(opts.budgetFile);
       const baseline = opts.baseline === undefined ? undefined : await readBaseline(opts.baseline);
 
-      const opened = await openSources({ sources, store, storeSinceMs: window.sinceMs, diagnostic: writeDiagnostic, pushdown: { ...window, slim: true } });
+      const opened = await openSources({ sources, store, storeSinceMs: window.sinceMs, diagnostic: writeDiagnostic, pushdown: { ...window, slim: true, attributes: runProjection({ groupBy: opts.by ?? DEFAULT_BY, featureKeys: opts.featureKey ?? config.featureKeys, toolCalls: false }) } });
       const signals = agentSignals(sources, store, window.sinceMs, opened.stats, writeDiagnostic);
       const run = await computeCost(opened, {
         book,

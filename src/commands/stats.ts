@@ -17,6 +17,7 @@ import { formatProblem } from '../lib/errors.js';
 import { figureWords } from '../lib/render/format.js';
 import { metricsInputs, readMetricsRequests } from '../lib/sources/metrics.js';
 import { openSources } from '../lib/sources/open.js';
+import { runProjection } from '../lib/cost/projection.js';
 import { resolveStoreDir } from '../lib/store/layout.js';
 import { readStatsBaseline } from '../lib/stats/baseline.js';
 import { evaluateStatsGates, parseDurationMs } from '../lib/stats/gates.js';
@@ -99,7 +100,7 @@ Examples:
 
       // Read the baseline before the input, so a typo fails fast.
       const baseline = opts.baseline === undefined ? undefined : await readStatsBaseline(opts.baseline);
-      const opened = await openSources({ sources, store, storeSinceMs: window.sinceMs, diagnostic: writeDiagnostic, pushdown: { ...window, slim: true } });
+      const opened = await openSources({ sources, store, storeSinceMs: window.sinceMs, diagnostic: writeDiagnostic, pushdown: { ...window, slim: true, attributes: runProjection({ groupBy: opts.by ?? DEFAULT_BY, featureKeys: opts.featureKey ?? config.featureKeys, toolCalls: true }) } });
       // Coding agents' request events: their latency where they send no spans (cost/signal-usage.ts).
       const signals = agentSignals(sources, store, window.sinceMs, opened.stats, writeDiagnostic);
       // GenAI client metrics from the store's metrics files and from the dumps (services without spans).

@@ -120,8 +120,11 @@ export function emptyScope(): Scope {
   return { name: '', version: '', attributes: newAttributes(), droppedAttributesCount: 0, schemaUrl: '' };
 }
 
+/** The resource attribute naming the service. */
+export const SERVICE_NAME = 'service.name';
+
 export function serviceName(span: Span): string {
-  const v = span.resource.attributes['service.name'];
+  const v = span.resource.attributes[SERVICE_NAME];
   return typeof v === 'string' && v !== '' ? v : 'unknown_service';
 }
 

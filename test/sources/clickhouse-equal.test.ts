@@ -13,6 +13,8 @@ import { asString, createTables, loadSpans, startEngine, type Engine } from '../
 import { readAll, tempDir, writeTemp } from '../helpers/read-all.js';
 import { writeOtlpJsonTraces } from '../../src/lib/otlp/json-write.js';
 import { newAttributes, type Attributes, type Span } from '../../src/lib/span.js';
+import { runProjection } from '../../src/lib/cost/projection.js';
+import { spansQuery, type Projection } from '../../src/lib/sources/clickhouse/query.js';
 
 const FROM = DATE_SWITCH - 3 * 86_400_000;
 const CAPTURES = path.resolve('fixtures/instrumented');
@@ -140,6 +142,31 @@ describe('cost over ClickHouse equals cost over the files', () => {
     expect(c.code).toBe(1);
     expect(c.code).toBe(f.code);
     expect(c.stdout).toBe(f.stdout);
+  });
+});
+
+describe('traces without a model call stay in ClickHouse', () => {
+  it('the span query leaves them out, and cost and stats are the same as over the file', async () => {
+    const layout = { scopeColumns: true, traceIdTs: true };
+    const projection = runProjection({ groupBy: ['feature', 'model'], toolCalls: true });
+    const count = async (attributes?: Projection) => {
+      const q = spansQuery(layout, { slim: true, attributes });
+      const rs = await engine.client.query({ query: `SELECT count() AS n, uniqExact(TraceId) AS t FROM (${q.query})`, query_params: { db: 'lintfx', table: 'otel_traces', ...q.params }, format: 'JSONEachRow' });
+      const [row] = await rs.json<{ n: string; t: string }>();
+      return { spans: Number(row!.n), traces: Number(row!.t) };
+    };
+    const all = await count();
+    const marked = await count(projection);
+    const unmarked = await count({ ...projection, callMarkers: undefined });
+    expect(unmarked).toEqual(all);
+    // The lint fixtures hold traces of plain spans (HTTP, DB): they are not sent.
+    expect(marked.traces).toBeGreaterThan(0);
+    expect(marked.traces).toBeLessThan(all.traces);
+    for (const args of [['cost', '--format', 'json', '--by', 'feature,model,service'], ['stats', '--format', 'json']]) {
+      const { f, c } = await both(args, [lintAsText], 'lintfx');
+      expect(c.code, c.stderr).toBe(f.code);
+      expect(json(c.stdout)).toEqual(json(f.stdout));
+    }
   });
 });
 

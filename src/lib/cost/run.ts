@@ -78,6 +78,15 @@ export async function computeCost(sources: Pick<OpenedSources, 'mapped'>, opts: 
  */
 const INHERITED_MODEL_KEYS = ['model'];
 
+/**
+ * The keys the calls stage looks up on a span and its ancestors: the dimensions' (`inherited`),
+ * then the session and service instance a call covers, then the inherited model. A source that
+ * selects attributes keeps these (projection.ts).
+ */
+export function callsStageInherited(inherited: readonly string[][]): string[][] {
+  return [...inherited, ...COVER_KEYS, INHERITED_MODEL_KEYS];
+}
+
 /** A call that named no model, priced by the model its nearest ancestor names (deterministic: take-backs match). */
 function withInheritedModel(call: AttributedCall, model: string | undefined, book: PriceBook): AttributedCall {
   if (model === undefined || call.model !== UNKNOWN_MODEL) return call;
@@ -105,7 +114,7 @@ export async function attributeCalls(
   const noUsage = new Map<string, AttributedCall>();
   const attributor = new Attributor({
     ...opts,
-    inherited: [...inherited, ...COVER_KEYS, INHERITED_MODEL_KEYS],
+    inherited: callsStageInherited(inherited),
     onCall: (raw, sign) => {
       const call = withInheritedModel(raw, raw.inherited[n + 2], opts.book);
       if (!call.noUsage) spans.add(call.service, call.inherited[n + 1] ?? '', call.inherited[n] ?? '', sign);

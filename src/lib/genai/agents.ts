@@ -254,22 +254,41 @@ export function firstString(keys: readonly string[], a: Attributes, resource?: A
   return undefined;
 }
 
+/** Where instrumentation libraries report a model span's cost, USD (conventions.md). */
+const REPORTED_COST = {
+  OPENINFERENCE_TOTAL: 'llm.cost.total',
+  OPENINFERENCE_PROMPT: 'llm.cost.prompt',
+  OPENINFERENCE_COMPLETION: 'llm.cost.completion',
+  /** OpenLIT, Spanora, Logfire: one amount each. */
+  AMOUNTS: ['gen_ai.usage.cost', 'spanora.llm.cost.usd', 'operation.cost'],
+  LANGFUSE_DETAILS: 'langfuse.observation.cost_details',
+} as const;
+
+/** Every span attribute spanReportedCost reads (a source that selects attributes keeps these). */
+export const REPORTED_COST_KEYS: readonly string[] = [
+  REPORTED_COST.OPENINFERENCE_TOTAL,
+  REPORTED_COST.OPENINFERENCE_PROMPT,
+  REPORTED_COST.OPENINFERENCE_COMPLETION,
+  ...REPORTED_COST.AMOUNTS,
+  REPORTED_COST.LANGFUSE_DETAILS,
+];
+
 /**
  * Cost that instrumentation libraries report on a model span, USD, in the order tried
  * (conventions.md): OpenInference's total (else prompt + completion), OpenLIT, Spanora, Logfire,
  * then Langfuse's cost details (a JSON object, its `total` or the sum of its parts).
  */
 export function spanReportedCost(a: Attributes): number | undefined {
-  const total = amountOf(a['llm.cost.total']);
+  const total = amountOf(a[REPORTED_COST.OPENINFERENCE_TOTAL]);
   if (total !== undefined) return total;
-  const prompt = amountOf(a['llm.cost.prompt']);
-  const completion = amountOf(a['llm.cost.completion']);
+  const prompt = amountOf(a[REPORTED_COST.OPENINFERENCE_PROMPT]);
+  const completion = amountOf(a[REPORTED_COST.OPENINFERENCE_COMPLETION]);
   if (prompt !== undefined || completion !== undefined) return (prompt ?? 0) + (completion ?? 0);
-  for (const k of ['gen_ai.usage.cost', 'spanora.llm.cost.usd', 'operation.cost']) {
+  for (const k of REPORTED_COST.AMOUNTS) {
     const v = amountOf(a[k]);
     if (v !== undefined) return v;
   }
-  return langfuseCost(a['langfuse.observation.cost_details']);
+  return langfuseCost(a[REPORTED_COST.LANGFUSE_DETAILS]);
 }
 
 function langfuseCost(v: AttrValue | undefined): number | undefined {

@@ -139,6 +139,24 @@ export const CLASSIFY_KEYS: ReadonlySet<string> = new Set(
   ].filter((k): k is string => typeof k === 'string' && !isContentKey(k)),
 );
 
+/**
+ * The keys classify() finds a model call or token usage by: those a kind is read from (a model
+ * kind needs one) and every usage key (a call without a kind key needs usage). A span with none
+ * of them, whose name is no Vercel operation (VERCEL_OPERATIONS), is neither a model call nor
+ * carries usage (test/cost/projection.test.ts), so a trace without such a span adds nothing to
+ * `cost` or `stats` (docs/architecture.md, "ClickHouse pushdown").
+ */
+export const CALL_MARKER_KEYS: ReadonlySet<string> = new Set([
+  GEN_AI.OPERATION,
+  OPENINFERENCE.SPAN_KIND,
+  VERCEL.OPERATION_ID,
+  TRACELOOP.SPAN_KIND,
+  TRACELOOP.REQUEST_TYPE,
+  LANGFUSE.OBSERVATION_TYPE,
+  LANGFUSE.USAGE_DETAILS,
+  ...[INPUT_KEYS, OUTPUT_KEYS, CACHE_READ_KEYS, CACHE_WRITE_KEYS, REASONING_KEYS].flatMap((list) => list.map(([key]) => key)),
+]);
+
 export function classify(span: Span): GenAiView {
   const a = span.attributes;
 

@@ -2,9 +2,10 @@
  * The SQL a `clickhouse://` source runs. Values are always bound parameters ({name:Type}),
  * identifiers too ({db:Identifier}); nothing from the command line is spliced into the text.
  * What is pushed down (docs/architecture.md, "ClickHouse source"): the choice of traces (a
- * window on Timestamp, a trace id or prefix, the newest N through the trace_id_ts table), the
- * columns a command reads, and the order (whole traces one after another). Deciding calls and
- * prices stays in Node, in the one pipeline files go through.
+ * window on Timestamp, a trace id or prefix, the newest N through the trace_id_ts table, for
+ * cost and stats only traces with a possible model call), the columns and attribute keys a
+ * command reads, and the order (whole traces one after another). Deciding calls and prices
+ * stays in Node, in the one pipeline files go through (docs/architecture.md, "ClickHouse pushdown").
  */
 import { SPAN_COLUMNS } from './rows.js';
 
@@ -25,7 +26,20 @@ export interface Selection {
   prefix?: string;
   /** Leave out what `cost` and `stats` never read: event attributes and links. */
   slim?: boolean;
+  /** Only these attribute keys are sent (the command's projection); absent: every key. */
+  attributes?: Projection;
 }
+
+/** Attribute keys a command reads, exactly (cost/projection.ts derives them). */
+export interface Projection {
+  span: readonly string[];
+  resource: readonly string[];
+  /** Only traces with a span carrying one of these keys or names are read (cost/projection.ts). */
+  callMarkers?: { keys: readonly string[]; names: readonly string[] };
+}
+
+/** Where the exporter's older layouts put the instrumentation scope (rows.ts reads them). */
+const SCOPE_KEYS = ['otel.scope.name', 'otel.scope.version'];
 
 export type Params = Record<string, unknown>;
 
@@ -66,8 +80,14 @@ function msToNs(ms: number, round: 'floor' | 'ceil'): bigint {
   return BigInt(whole) * NS_PER_MS;
 }
 
-function expr(name: (typeof SPAN_COLUMNS)[number], layout: Layout, slim: boolean): string {
+function expr(name: (typeof SPAN_COLUMNS)[number], layout: Layout, slim: boolean, keep: Projection | undefined): string {
   switch (name) {
+    // mapFilter in ClickHouse: keys nothing reads never leave the server (docs/architecture.md,
+    // "ClickHouse pushdown").
+    case 'SpanAttributes':
+      return keep ? 'mapFilter((k, v) -> has({spanKeys:Array(String)}, k), SpanAttributes)' : name;
+    case 'ResourceAttributes':
+      return keep ? 'mapFilter((k, v) -> has({resourceKeys:Array(String)}, k), ResourceAttributes)' : name;
     case 'start':
       return 'toString(toUnixTimestamp64Nano(Timestamp))';
     case 'dur':
@@ -107,21 +127,31 @@ export function spansQuery(layout: Layout, sel: Selection): { query: string; par
     where.push('startsWith(TraceId, {prefix:String})');
     params.prefix = sel.prefix;
   }
-  if (sel.sinceMs !== undefined || sel.untilMs !== undefined) {
-    const inner: string[] = [];
-    if (sel.sinceMs !== undefined) {
-      inner.push('Timestamp >= fromUnixTimestamp64Nano({since:Int64})');
-      params.since = msToNs(sel.sinceMs, 'floor') - MARGIN_NS;
-    }
-    if (sel.untilMs !== undefined) {
-      inner.push('Timestamp < fromUnixTimestamp64Nano({until:Int64})');
-      params.until = msToNs(sel.untilMs, 'ceil') + MARGIN_NS;
-    }
-    // A call in the window needs its whole trace (count-once looks at descendants, features
-    // are inherited from ancestors), whose other spans may start outside it.
-    where.push(`TraceId IN (SELECT TraceId FROM {db:Identifier}.{table:Identifier} WHERE ${inner.join(' AND ')})`);
+  const inner: string[] = [];
+  if (sel.sinceMs !== undefined) {
+    inner.push('Timestamp >= fromUnixTimestamp64Nano({since:Int64})');
+    params.since = msToNs(sel.sinceMs, 'floor') - MARGIN_NS;
   }
-  const columns = SPAN_COLUMNS.map((c) => `${expr(c, layout, sel.slim === true)} AS ${c}`).join(', ');
+  if (sel.untilMs !== undefined) {
+    inner.push('Timestamp < fromUnixTimestamp64Nano({until:Int64})');
+    params.until = msToNs(sel.untilMs, 'ceil') + MARGIN_NS;
+  }
+  const markers = sel.attributes?.callMarkers;
+  if (markers) {
+    // Only traces with a span that can be a model call (in the window, where there is one: a
+    // call outside it is not counted): the others add nothing to cost or stats.
+    inner.push('(hasAny(mapKeys(SpanAttributes), {markerKeys:Array(String)}) OR has({markerNames:Array(String)}, SpanName))');
+    params.markerKeys = [...markers.keys];
+    params.markerNames = [...markers.names];
+  }
+  // A call in the window needs its whole trace (count-once looks at descendants, features
+  // are inherited from ancestors), whose other spans may start outside it.
+  if (inner.length) where.push(`TraceId IN (SELECT TraceId FROM {db:Identifier}.{table:Identifier} WHERE ${inner.join(' AND ')})`);
+  if (sel.attributes) {
+    params.spanKeys = layout.scopeColumns ? [...sel.attributes.span] : [...sel.attributes.span, ...SCOPE_KEYS];
+    params.resourceKeys = [...sel.attributes.resource];
+  }
+  const columns = SPAN_COLUMNS.map((c) => `${expr(c, layout, sel.slim === true, sel.attributes)} AS ${c}`).join(', ');
   const query = `SELECT ${columns} FROM {db:Identifier}.{table:Identifier}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY TraceId, Timestamp`;
   return { query, params };
 }

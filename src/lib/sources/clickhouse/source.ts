@@ -8,7 +8,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { DecodeError, LlmtraceError } from '../../errors.js';
 import type { Span } from '../../span.js';
 import { clickHouseError, connect, MAX_EXECUTION_SECONDS } from './client.js';
-import { DESCRIBE_SQL, EXISTS_TS_SQL, newestQuery, prefixLookupQuery, REQUIRED_COLUMNS, spansQuery, type Layout, type Params, type Selection } from './query.js';
+import { DESCRIBE_SQL, EXISTS_TS_SQL, newestQuery, prefixLookupQuery, REQUIRED_COLUMNS, spansQuery, type Layout, type Params, type Projection, type Selection } from './query.js';
 import { rowDecoder } from './rows.js';
 import { parseClickHouseUrl, type ClickHouseTarget } from './url.js';
 
@@ -22,6 +22,8 @@ export interface ClickHousePushdown {
   newest?: number;
   /** `cost`/`stats`: event attributes and links are not read. */
   slim?: boolean;
+  /** `cost`/`stats`: only these attribute keys are read (cost/projection.ts). */
+  attributes?: Projection;
 }
 
 /** The counts a read keeps (the fields of sources/read.ts ReadStats this source touches). */
@@ -101,7 +103,7 @@ async function probeLayout(client: ClickHouseClient, target: ClickHouseTarget): 
 }
 
 async function select(client: ClickHouseClient, target: ClickHouseTarget, layout: Layout, push: ClickHousePushdown): Promise<Selection | undefined> {
-  const sel: Selection = { sinceMs: push.sinceMs, untilMs: push.untilMs, slim: push.slim };
+  const sel: Selection = { sinceMs: push.sinceMs, untilMs: push.untilMs, slim: push.slim, attributes: push.attributes };
   type Found = { TraceId: string; lo: string; hi: string };
   let found: Found[] | undefined;
   // trace_id_ts is filled by a materialized view: spans inserted before it existed are not in
