@@ -229,24 +229,8 @@ export function detailsLookup(v: AttrValue): ((k: string) => unknown) | undefine
 function readLangfuseUsage(v: AttrValue): Usage | undefined {
   const get = detailsLookup(v);
   if (get === undefined) return undefined;
-  let input: number | undefined;
-  let inputExcl = false;
-  for (const [k, excl] of LANGFUSE_USAGE_KEYS.INPUT) {
-    input = toTokenCount(get(k));
-    if (input !== undefined) {
-      inputExcl = excl;
-      break;
-    }
-  }
-  let output: number | undefined;
-  let outputExcl = false;
-  for (const [k, excl] of LANGFUSE_USAGE_KEYS.OUTPUT) {
-    output = toTokenCount(get(k));
-    if (output !== undefined) {
-      outputExcl = excl;
-      break;
-    }
-  }
+  const [input, inputExcl] = firstFlagged(get, LANGFUSE_USAGE_KEYS.INPUT);
+  const [output, outputExcl] = firstFlagged(get, LANGFUSE_USAGE_KEYS.OUTPUT);
   const first = (keys: readonly string[]): number | undefined => {
     for (const k of keys) {
       const n = toTokenCount(get(k));
@@ -276,4 +260,13 @@ function readLangfuseUsage(v: AttrValue): Usage | undefined {
     inputExcl,
     outputExcl,
   );
+}
+
+/** The first valid count among flagged keys, with its flag (whether that key excludes its parts). */
+function firstFlagged(get: (k: string) => unknown, keys: ReadonlyArray<readonly [string, boolean]>): [number | undefined, boolean] {
+  for (const [k, excl] of keys) {
+    const n = toTokenCount(get(k));
+    if (n !== undefined) return [n, excl];
+  }
+  return [undefined, false];
 }
