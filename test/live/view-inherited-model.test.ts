@@ -9,7 +9,10 @@ import { describe, expect, it } from 'vitest';
 import type { GenAiView } from '../../src/lib/genai/classify.js';
 import { makeColors } from '../../src/lib/render/colors.js';
 import { renderSpanLine } from '../../src/lib/render/live.js';
-import { span } from '../helpers/span-factory.js';
+import { spanEvent } from '../../src/lib/render/live-json.js';
+import { toTerminal } from '../../src/lib/render/terminal.js';
+import type { AttrValue } from '../../src/lib/span.js';
+import { hexId, span } from '../helpers/span-factory.js';
 import { harness, traceExport } from './helpers.js';
 
 /** $1 per 1k tokens for gpt-4o; every other model has no known price. */
@@ -138,5 +141,38 @@ describe('live view: a call whose model is on an ancestor that arrives later', (
     expect(lines(h)).toEqual([{ name: 'handle_responses', model: 'gpt-4o', cost: 0.035, counted: true, late: true }]);
     expect(h.view.totals.calls).toMatchObject({ calls: 1, cost: 0.035 });
     h.view.close();
+  });
+
+  it('an ancestor’s model is untrusted: controls never reach the terminal; wrong types and empty strings name none; a huge one is no crash', () => {
+    const h = harness({ price });
+    const cases: Array<[string, AttrValue]> = [
+      ['controls', '\u001b[2J\u0007gpt\nfake line'],
+      ['number', 42],
+      ['array', ['gpt-4o']],
+      ['empty', ''],
+      ['bytes', new Uint8Array([0x67, 0x70, 0x74])],
+      ['huge', 'm'.repeat(1 << 20)],
+    ];
+    for (const [trace, model] of cases) {
+      h.view.onExport(traceExport([call('call', 'turn', 23, 12, trace)]));
+      h.view.onExport(traceExport([span({ id: 'turn', parent: 'root', trace, name: 'session_task.turn', attrs: { model } }), root(trace)]));
+    }
+    const byTrace = new Map(h.of('span').map((e) => [e.line.span.traceId, e.line]));
+    expect(byTrace.size).toBe(cases.length);
+    const models = cases.map(([trace]) => byTrace.get(hexId(trace, 16))!.model);
+    expect(models.slice(0, 5)).toEqual(['\u001b[2J\u0007gpt\nfake line', '42', undefined, undefined, undefined]);
+    expect(models[5]).toHaveLength(1 << 20);
+    const text = { colors: makeColors({ noColor: true }), width: 200, pricing: true };
+    for (const e of h.of('span')) {
+      expect(JSON.parse(JSON.stringify(spanEvent(e.line))).model).toBe(e.line.model ?? null);
+      // The text line's layout takes time quadratic in a name's length (render/live.ts, as for
+      // any model name): the huge one is checked as data only.
+      if ((e.line.model?.length ?? 0) > 1000) continue;
+      const shown = toTerminal(renderSpanLine(e.line, text).join('\n'));
+      expect(shown).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+      expect(shown.split('\n')).toHaveLength(1);
+    }
+    // None priced: no price for these names; each counted once, unpriced.
+    expect(h.view.totals.calls).toMatchObject({ calls: cases.length, pricedCalls: 0, unpricedCalls: cases.length });
   });
 });
