@@ -20,7 +20,8 @@ import { subtreeCosts } from '../trace/costs.js';
 import { PrintedTraces } from './printed-traces.js';
 import { DEFAULT_MEMORY_BUDGET } from '../sizes.js';
 import type { LiveEvent, PriceFn, SpanLine, TraceEnd } from './events.js';
-import { FEATURE_KEYS, featureOf, hasFilters, matchesFilters, NO_FEATURE, type FeatureSpan, type LiveFilters } from './filters.js';
+import { FEATURE_KEYS, featureOf, hasFilters, inheritedValueOf, matchesFilters, NO_FEATURE, type FeatureSpan, type LiveFilters } from './filters.js';
+import { INHERITED_MODEL_KEYS, inheritedModelView, namesNoModel } from '../cost/inherited-model.js';
 import { applyCall, emptyCallTotals, SessionTotals, type CountedCall } from './totals.js';
 
 export interface LiveViewOptions {
@@ -97,6 +98,7 @@ interface TraceState {
 }
 
 const NO_ATTRIBUTES: Attributes = Object.freeze(newAttributes());
+const NO_RESOURCE: Span['resource'] = Object.freeze({ attributes: NO_ATTRIBUTES, droppedAttributesCount: 0, schemaUrl: '' });
 
 /**
  * Most traces never need their `views`, `logs` or `deferred` maps (not drawn, no content, no
@@ -137,6 +139,9 @@ export class LiveView {
   /** Coding agents' request events: call lines and their totals (live/agent-calls.ts). */
   private readonly agentCalls: AgentCalls;
 
+  /** Attribute keys kept of spans no longer whole: the feature keys and the inherited model's. */
+  private readonly keptKeys: readonly string[];
+
   constructor(private readonly opts: LiveViewOptions) {
     this.slim = opts.traceEvents === false && !opts.showContent;
     this.now = opts.now ?? Date.now;
@@ -144,6 +149,7 @@ export class LiveView {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.filters = opts.filters ?? {};
     this.filtered = hasFilters(this.filters);
+    const keptKeys = (this.keptKeys = [...(opts.featureKeys ?? FEATURE_KEYS), ...INHERITED_MODEL_KEYS]);
     this.agentCalls = new AgentCalls(opts.price, (c, sign) => {
       this.totals.count(c, sign);
       this.totals.eventCalls += sign;
@@ -153,7 +159,7 @@ export class LiveView {
       spillParent: opts.spillParent,
       // Estimated: a count-once record a span (most are a parent id), a feature record where kept.
       sizeOf: (t) => 200 + t.count.spans.size * 160 + t.spans.size * 200,
-      save: (t) => saveTrace(t, opts.featureKeys ?? FEATURE_KEYS),
+      save: (t) => saveTrace(t, keptKeys),
       load: (id, saved) => this.loadTrace(id, saved),
     });
   }
@@ -235,8 +241,9 @@ export class LiveView {
     // Lines come out in start order (nothing is shown when slim: the totals do not depend on it).
     if (!this.slim) fresh.sort((a, b) => a.span.startMs - b.span.startMs);
     for (const f of fresh) this.spanArrived(f.t, f.span, f.view);
-    // The batch may have brought the root that settles the features of waiting spans.
-    if (this.filters.features?.length) for (const t of new Set(fresh.map((f) => f.t))) if (t.deferred.size) this.retryDeferred(t, false);
+    // The batch may have brought the root that settles the features, or the ancestor that names
+    // the model, of waiting spans.
+    for (const t of new Set(fresh.map((f) => f.t))) if (t.deferred.size) this.retryDeferred(t, false);
     if (this.slim) {
       // Nothing will draw these spans: keep what count-once and features still need, so the
       // attributes of every pending span are not held (memory, and GC time under load).
@@ -252,14 +259,15 @@ export class LiveView {
   }
 
   /**
-   * What count-once and features read of a span after it arrived (pending traces hold ~1 s of
-   * spans under load: memory and GC time): without --feature only its parent's id, else its ids,
-   * name, resource and feature-key attributes in a small record.
+   * What count-once, features and inherited models read of a span after it arrived (pending
+   * traces hold ~1 s of spans under load: memory and GC time): only its parent's id, unless
+   * --feature is given or it names a model its descendants may inherit; then its ids, name,
+   * resource and those attributes in a small record.
    */
   private slimDown(span: Span): KeptSpan {
-    if (!this.filters.features?.length) return span.parentSpanId;
+    if (!this.filters.features?.length && !INHERITED_MODEL_KEYS.some((k) => span.attributes[k] !== undefined)) return span.parentSpanId;
     let attributes: Attributes | undefined;
-    for (const k of this.opts.featureKeys ?? FEATURE_KEYS) {
+    for (const k of this.keptKeys) {
       const v = span.attributes[k];
       if (v === undefined || !dimensionKeyApplies(span.attributes, k)) continue;
       attributes ??= newAttributes();
@@ -312,10 +320,10 @@ export class LiveView {
     return f ?? (final ? NO_FEATURE : undefined);
   }
 
-  private matches(t: TraceState, span: Span, view: GenAiView, final: boolean): boolean {
+  private matches(t: TraceState, span: Span, view: GenAiView, final: boolean, inheritedModel?: string): boolean {
     if (!this.filtered) return true;
     return matchesFilters(this.filters, {
-      models: [view.responseModel, view.requestModel],
+      models: [view.responseModel, view.requestModel, inheritedModel],
       service: serviceName(span),
       feature: () => this.featureIn(t, span, final),
     });
@@ -333,16 +341,19 @@ export class LiveView {
     // completion will come again to settle it.
     const settled = final || t.printed;
     const feature = (show && !this.slim) || this.filters.features?.length ? this.featureIn(t, span, settled) : undefined;
-    if (feature === undefined && this.filters.features?.length) {
+    const rec = t.count.spans.get(span.spanId);
+    // A call that names no model waits for the ancestor that may name it (Codex's turn spans end
+    // after their calls), as `cost` takes it from the whole trace (cost/inherited-model.ts).
+    const inherited = typeof rec === 'object' && namesNoModel(view) ? this.inheritedModel(t, span, rec, settled) : null;
+    if ((feature === undefined && this.filters.features?.length) || inherited === undefined) {
       (t.deferred = own(t.deferred)).set(span.spanId, { span, view });
       return;
     }
     t.deferred.delete(span.spanId);
     const waiting = t.logs.get(span.spanId) ?? [];
     t.logs.delete(span.spanId);
-    const model = view.responseModel ?? view.requestModel;
-    const matched = this.matches(t, span, view, settled);
-    const rec = t.count.spans.get(span.spanId);
+    const model = view.responseModel ?? view.requestModel ?? inherited ?? undefined;
+    const matched = this.matches(t, span, view, settled, inherited ?? undefined);
     const cost = typeof rec === 'object' ? rec.call.cost : undefined;
     if (typeof rec === 'object') {
       rec.shown = matched;
@@ -366,6 +377,29 @@ export class LiveView {
     } else {
       for (const log of waiting) this.opts.emit({ type: 'log', log, spanName: span.name });
     }
+  }
+
+  /**
+   * The model a call that names none inherits, priced into its record once known: undefined
+   * while an ancestor still to come may name it, null when none does (it stays unknown).
+   */
+  private inheritedModel(t: TraceState, span: Span, rec: CallRecord, settled: boolean): string | null | undefined {
+    const model = inheritedValueOf(span, (s) => this.keptSpan(t, s.parentSpanId), INHERITED_MODEL_KEYS, settled);
+    if (typeof model === 'string' && rec.shown === undefined) {
+      rec.call.model = model;
+      rec.call.cost = rec.call.usage && this.opts.price ? this.opts.price(inheritedModelView(rec.call.usage, model), span.startMs) : undefined;
+    }
+    return model;
+  }
+
+  /** A span of the trace as inherited values read it; one kept as its parent's id has no attributes. */
+  private keptSpan(t: TraceState, id: string): FeatureSpan | undefined {
+    if (id === '') return undefined;
+    const kept = t.spans.get(id);
+    if (kept !== undefined && typeof kept !== 'string') return kept;
+    const r = kept ?? t.count.spans.get(id);
+    if (r === undefined) return undefined;
+    return { spanId: id, parentSpanId: typeof r === 'string' ? r : r.parent, name: '', attributes: NO_ATTRIBUTES, resource: NO_RESOURCE };
   }
 
   private retryDeferred(t: TraceState, final: boolean): void {
@@ -450,9 +484,8 @@ export class LiveView {
     this.pending.delete(t.id);
     t.printed = true;
     this.report(t, reason);
-    // Kept for its late spans: count-once's records and what features read, nothing more.
-    const keys = this.opts.featureKeys ?? FEATURE_KEYS;
-    for (const [id, k] of t.spans) t.spans.set(id, printedForm(k, keys));
+    // Kept for its late spans: count-once's records and what features and models read, nothing more.
+    for (const [id, k] of t.spans) t.spans.set(id, printedForm(k, this.keptKeys));
     if (!this.opts.showContent) t.views = NONE;
     this.printed.add(t.id, t);
   }
@@ -478,12 +511,18 @@ export class LiveView {
     }
     if (!spans.some((s) => this.matches(t, s, t.views.get(s.spanId)!, true))) return;
     const totals = emptyCallTotals();
+    // A call priced by its inherited model has that price in its record: the tree shows it too.
+    const inherited = new Map<GenAiView, number | undefined>();
     for (const id of t.count.calls.keys()) {
       const r = t.count.spans.get(id);
-      if (typeof r === 'object') applyCall(totals, r.call, 1);
+      if (typeof r !== 'object') continue;
+      applyCall(totals, r.call, 1);
+      const v = t.views.get(id);
+      if (v && namesNoModel(v)) inherited.set(v, r.call.cost);
     }
     const errors = trace.nodes.filter((n) => isError(n.span, n.view)).length;
-    const costOf = this.opts.price ? subtreeCosts(trace, this.opts.price) : undefined;
+    const price = this.opts.price;
+    const costOf = price ? subtreeCosts(trace, (v, startMs) => (inherited.has(v) ? inherited.get(v) : price(v, startMs))) : undefined;
     this.opts.emit({ type: 'trace', done: { trace, reason, totals, genai, errors, costOf } });
   }
 }

@@ -140,7 +140,8 @@ export function renderSpanLine(l: SpanLine, o: LiveTextOptions): string[] {
   let what: string;
   if (v.kind === 'tool') what = `tool ${v.toolName ?? l.span.name}`;
   else if (v.kind === 'llm' || v.kind === 'embeddings') what = `${v.operation ?? v.kind} ${l.model ?? '?'}`;
-  else what = l.span.name || '(unnamed)';
+  // Another span counted as a call (Codex's handle_responses) shows the model it is priced by.
+  else what = l.counted && l.model !== undefined ? `${l.span.name || '(unnamed)'} ${l.model}` : l.span.name || '(unnamed)';
   const fields: Field[] = [{ text: clockTime(l.span.startMs), paint: c.dim, column: 8, keep: KEEP.time }];
   if (w.service) fields.push({ text: clipEnd(oneLine(l.service), w.service), paint: c.cyan, column: w.service, keep: KEEP.service });
   // Model ids can be long (Bedrock, fine-tunes): they push the columns while the terminal allows.
