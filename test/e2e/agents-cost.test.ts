@@ -133,6 +133,20 @@ describe('tail prints each agent request with its model and cost', () => {
     // The lines of the source counted are the mock's calls, each once.
     const counted = lines.filter((l) => (SOURCE[capture.agent] === 'spans' ? l.event === 'span' : l.event === 'agent_call'));
     expect(counted.map(tokens).sort()).toEqual([...truthModel.keys()].sort());
+    // The running Σ per agent and session: each counted line's total is the sum of its session's
+    // counted lines so far, spans' lines too (they carry one where a session is known).
+    const running = new Map<string, { calls: number; cost: number }>();
+    for (const l of counted) {
+      const sum = l as CallLine & { session?: string | null; sessionTotal?: { calls: number; cost: number | null } };
+      if (SOURCE[capture.agent] === 'spans' && SPAN_SESSIONS[capture.agent]) expect(sum.session, tokens(l)).toBeTruthy();
+      if (!sum.session || !sum.sessionTotal) continue;
+      const k = `${l.agent ?? l.service}\u0000${sum.session}`;
+      const before = running.get(k) ?? { calls: 0, cost: 0 };
+      const r = { calls: before.calls + 1, cost: before.cost + l.cost! };
+      running.set(k, r);
+      expect(sum.sessionTotal.calls, tokens(l)).toBe(r.calls);
+      expect(sum.sessionTotal.cost!, tokens(l)).toBeCloseTo(r.cost, 15);
+    }
     // The summary, by agent and model, is what `cost --store` reports.
     const summary = events.find((e) => e.event === 'summary') as TailEvent & { byAgentModel: Array<Row & { agent: string }> };
     const perModel = new Map<string, Row>();
@@ -151,6 +165,9 @@ describe('tail prints each agent request with its model and cost', () => {
     expect(JSON.stringify(events)).not.toContain('(unknown model)');
   }, 60_000);
 });
+
+/** Agents whose call spans (or their ancestors or resource) name the session (genai/agents.ts SESSION_KEYS). */
+const SPAN_SESSIONS: Record<string, boolean> = { codex: true, 'copilot-cli': true };
 
 /** The source each agent's recorded runs are counted from (docs/architecture.md, "Usage from log events and metrics"). */
 const SOURCE: Record<string, string> = { 'claude-code': 'events', codex: 'spans', 'gemini-cli': 'events', 'copilot-cli': 'spans' };

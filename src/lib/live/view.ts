@@ -12,6 +12,7 @@ import { isContentKey } from '../genai/conventions.js';
 import { DIMENSION_KEY_SCOPES, dimensionKeyApplies } from '../genai/producers.js';
 import type { AcceptedExport, LogRecordView } from '../receiver/types.js';
 import { AgentCalls } from './agent-calls.js';
+import { SESSION_KEYS } from '../genai/agents.js';
 import type { Problem } from '../errors.js';
 import { attrString, newAttributes, serviceName, StatusCode, type Attributes, type AttrValue, type Span } from '../span.js';
 import { assembleTrace } from '../trace/assemble.js';
@@ -69,6 +70,8 @@ export interface CallRecord {
   /** undefined until the span was shown or filtered (its feature may wait for its root). */
   shown: boolean | undefined;
   inTotals: boolean;
+  /** The session its running total goes to ('' none), resolved when it is shown. */
+  session?: string;
 }
 export type CountRecord = string | CallRecord;
 
@@ -306,6 +309,12 @@ export class LiveView {
     if (want === r.inTotals) return;
     r.inTotals = want;
     this.totals.count(r.call, want ? 1 : -1);
+    if (r.session) this.agentCalls.session(r.call.agent ?? '', r.session, r.call, want ? 1 : -1);
+  }
+
+  private sessionOf(rec: CallRecord): SpanLine['session'] {
+    const total = this.agentCalls.sessionTotal(rec.call.agent ?? '', rec.session!);
+    return total && { id: rec.session!, total };
   }
 
   /** The feature of a span; `final` (the trace is complete) settles an unknown one. */
@@ -356,6 +365,8 @@ export class LiveView {
     const matched = this.matches(t, span, view, settled, inherited ?? undefined);
     const cost = typeof rec === 'object' ? rec.call.cost : undefined;
     if (typeof rec === 'object') {
+      // Resolved once, before it enters the totals, so a take-back leaves the same session.
+      if (rec.session === undefined && rec.usage) rec.session = inheritedValueOf(span, (s) => this.keptSpan(t, s.parentSpanId), SESSION_KEYS, true) ?? '';
       rec.shown = matched;
       this.settleTotals(t, span.spanId, rec);
     }
@@ -370,6 +381,7 @@ export class LiveView {
         counted: call,
         cost,
         late: t.printed,
+        session: typeof rec === 'object' && rec.session && rec.inTotals ? this.sessionOf(rec) : undefined,
         content: this.opts.showContent ? contentOf(span) : [],
         logs: waiting,
       };
