@@ -61,16 +61,23 @@ export class Wire {
   /** Spans read, accepted or skipped. */
   spansOnWire = 0;
   readonly problems: FieldProblem[] = [];
-  /** First bad link id of the span being read: its index, field and message (-1: none). */
-  linkErr = -1;
-  linkErrField = '';
-  linkErrMessage = '';
   /** The previous span's trace id: its bytes' position and its string (-1: none yet). */
   lastTraceAt = -1;
   lastTraceId = '';
-  /** The last KeyValue read. */
+  /** The last KeyValue read (keyValueFields): its key's bytes, where its value is (-1: none), its end. */
+  keyS = 0;
+  keyE = 0;
+  valueAt = -1;
+  /** The last KeyValue built (keyValue). */
   key = '';
   value: AttrValue = null;
+  /** The last AnyValue read (anyValueMember): the member chosen (0: none), its value's bytes or number. */
+  member = 0;
+  valS = 0;
+  valE = 0;
+  num = 0;
+  /** More than one member occurrence in that AnyValue, or more than one value in that KeyValue. */
+  several = false;
   /** The attribute being read nests deeper than MAX_VALUE_DEPTH: it is dropped. */
   valueTooDeep = false;
   /** Where the reader is: resource_spans, scope_spans and spans index (for problems). */
@@ -118,15 +125,6 @@ export function u32(w: Wire, end: number): number {
   if (v < 0) wireError();
   w.pos = wireOut.next;
   return v;
-}
-
-/** protobufjs readLongVarint → signed int64 as bigint (int_value). */
-function int64(w: Wire, end: number): bigint {
-  const v = readInt64(w.buf, w.pos, end);
-  const next = wireOut.next;
-  if (next < 0) wireError();
-  w.pos = next;
-  return v === v ? BigInt(v) : int64BigInt(wireOut.lo, wireOut.hi);
 }
 
 /** A fixed64's position (read later, once, if it is the last occurrence), after checking it. */
@@ -240,8 +238,8 @@ export function string(w: Wire, end: number): string {
   return utf8(w, s, e);
 }
 
-/** A string field whose value is not needed, with the same checks. */
-export function skipString(w: Wire, end: number): void {
+/** A string field read as string() reads it, not decoded: returns its start (its end is w.pos). */
+export function stringAt(w: Wire, end: number): number {
   const len = u32(w, end);
   const s = w.pos;
   let e = s + len;
@@ -250,6 +248,7 @@ export function skipString(w: Wire, end: number): void {
     e = end;
   }
   w.pos = e;
+  return s;
 }
 
 /**
@@ -264,7 +263,7 @@ const cacheView = new DataView(cacheBytes.buffer);
 const cacheLength = new Int32Array(CACHE_SLOTS);
 const cacheString: string[] = new Array<string>(CACHE_SLOTS).fill('');
 
-function utf8(w: Wire, s: number, e: number): string {
+export function utf8(w: Wire, s: number, e: number): string {
   const n = e - s;
   if (n === 0) return '';
   if (n > CACHE_MAX) return utf8Native(w, s, e);
@@ -346,177 +345,297 @@ export function idProblem(w: Wire, s: number, e: number, size: 8 | 16): string {
   return r.ok ? 'invalid id' : r.message;
 }
 
-// ---- AnyValue and attributes ---------------------------------------------------------------
+// ---- AnyValue and KeyValue: read once, then built (here) or written (proto-line.ts) ----------
 
 /**
- * KeyValue at message `depth` (its length prefix next), its value at AnyValue `level`: leaves
- * the pair in w.key / w.value and says whether its key is kept. With `keep`, a value under
- * another key is walked with the same checks (the request is accepted or refused exactly as with
- * every value decoded) but never built. Inside a value, `depth` stays that of its attribute's
- * value: nesting there is bounded by `level` (MAX_VALUE_DEPTH), not by RECURSION_LIMIT.
+ * Reads an AnyValue (its length prefix next) at AnyValue `level` without building its value:
+ * leaves the member protobufjs picks in w.member (of several, the one whose FIRST occurrence is
+ * last, with its last value; 0: none) and its value in w.valS…w.valE (a string, bytes or a nested
+ * list) or w.num (bool, double; an int64 as readInt64 gives it, wireOut.lo/hi beyond 2^53). The
+ * winner's nested list is checked by whoever reads it (buildMember, checkMember, proto-line.ts);
+ * the others' are checked here. Deeper than MAX_VALUE_DEPTH: member 0 and w.valueTooDeep, the
+ * bytes unread (the attribute is then dropped: docs/architecture.md, "Nesting limit parity").
  */
-function keyValue(w: Wire, end: number, depth: number, keep?: ReadonlySet<string>, level = 0): boolean {
-  const start = w.pos;
+export function anyValueMember(w: Wire, end: number, depth: number, level: number): void {
   const c = sub(w, end);
-  const valueDepth = level === 0 ? depth + 1 : depth;
-  let key = '';
-  let value: AttrValue = null;
-  let skippedValue = false;
-  while (w.pos < c) {
-    const tag = u32(w, c);
-    switch (tag >>> 3) {
-      case 1:
-        key = string(w, c);
-        if (skippedValue) {
-          // The key came after a value it may need (unusual order): read the pair again, whole.
-          w.pos = start;
-          keyValue(w, end, depth, undefined, level);
-          return keep!.has(w.key);
-        }
-        break;
-      case 2:
-        if (keep === undefined || keep.has(key)) value = anyValue(w, c, valueDepth, level);
-        else {
-          skipAnyValue(w, c, valueDepth, level);
-          skippedValue = true;
-        }
-        break;
-      default:
-        skip(w, c, tag & 7, depth);
-    }
-  }
-  checkEnd(w, c);
-  w.key = key;
-  w.value = value;
-  return keep === undefined || keep.has(key);
-}
-
-/** anyValue() without the value: the same checks, strings and bytes not decoded or copied. */
-function skipAnyValue(w: Wire, end: number, depth: number, level: number): void {
-  const c = sub(w, end);
+  w.member = 0;
+  w.several = false;
   if (level > MAX_VALUE_DEPTH) {
-    tooDeepValue(w, c);
+    w.valueTooDeep = true;
+    w.pos = c;
     return;
   }
-  while (w.pos < c) {
-    const tag = u32(w, c);
-    switch (tag >>> 3) {
-      case 1:
-        skipString(w, c);
-        break;
-      case 2:
-        u32(w, c);
-        break;
-      case 3:
-        int64(w, c);
-        break;
-      case 4:
-        double(w, c);
-        break;
-      case 5:
-        arrayValue(w, c, depth, level);
-        break;
-      case 6:
-        kvList(w, c, depth, level);
-        break;
-      case 7:
-        delimited(w, c);
-        break;
-      default:
-        skip(w, c, tag & 7, depth);
-    }
+  const buf = w.buf;
+  const p = w.pos;
+  // The usual one: a string member alone (tag 0x0a, a one-byte length that fills the message).
+  if (p + 2 <= c && buf[p] === 0x0a && buf[p + 1]! < 128 && p + 2 + buf[p + 1]! === c) {
+    w.member = 1;
+    w.valS = p + 2;
+    w.valE = w.pos = c;
+    return;
   }
-  checkEnd(w, c);
-}
-
-/** AnyValue at AnyValue `level` (its length prefix next); `depth` for unknown fields (keyValue). */
-function anyValue(w: Wire, end: number, depth: number, level: number): AttrValue {
-  const c = sub(w, end);
-  if (level > MAX_VALUE_DEPTH) return tooDeepValue(w, c);
   let seen = 0;
   let winner = 0;
-  let value: AttrValue = null;
+  let s = 0;
+  let e = 0;
+  let num = 0;
+  let lo = 0;
+  let hi = 0;
+  let occurrences = 0;
   while (w.pos < c) {
     const tag = u32(w, c);
     const field = tag >>> 3;
-    let v: AttrValue;
+    let at = w.pos;
+    let n = 0;
     switch (field) {
       case 1:
-        v = string(w, c);
+        at = stringAt(w, c);
         break;
       case 2:
-        v = u32(w, c) !== 0;
+        n = u32(w, c);
         break;
       case 3:
-        v = int64(w, c);
+        n = int64Number(w, c);
         break;
       case 4:
-        v = double(w, c);
+        n = double(w, c);
         break;
       case 5:
-        v = arrayValue(w, c, depth, level);
-        break;
       case 6:
-        v = kvList(w, c, depth, level);
+      case 7:
+        at = delimited(w, c);
         break;
-      case 7: {
-        const s = delimited(w, c);
-        const bytes = new Uint8Array(w.pos - s);
-        bytes.set(w.buf.subarray(s, w.pos));
-        v = bytes;
-        break;
-      }
       default:
         skip(w, c, tag & 7, depth);
         continue;
     }
+    occurrences++;
     const bit = 1 << field;
     if ((seen & bit) === 0) {
       seen |= bit;
       winner = field;
-      value = v;
-    } else if (field === winner) value = v;
+    } else if (field !== winner) continue;
+    s = at;
+    e = w.pos;
+    num = n;
+    lo = wireOut.lo;
+    hi = wireOut.hi;
   }
   checkEnd(w, c);
-  return value;
-}
-
-/** The ArrayValue of an AnyValue at `level`: its values are one level deeper. */
-function arrayValue(w: Wire, end: number, depth: number, level: number): AttrValue[] {
-  const c = sub(w, end);
-  const values: AttrValue[] = [];
-  while (w.pos < c) {
-    const tag = u32(w, c);
-    if (tag >>> 3 === 1) values.push(anyValue(w, c, depth, level + 1));
-    else skip(w, c, tag & 7, depth);
+  if (occurrences > 1) {
+    checkLosers(w, p, c, depth, level, s);
+    w.several = true;
   }
-  checkEnd(w, c);
-  return values;
+  w.member = winner;
+  w.valS = s;
+  w.valE = e;
+  w.num = num;
+  wireOut.lo = lo;
+  wireOut.hi = hi;
 }
 
-/** The KeyValueList of an AnyValue at `level`: its values are one level deeper. */
-function kvList(w: Wire, end: number, depth: number, level: number): KvList {
-  const c = sub(w, end);
-  const entries: Array<[string, AttrValue]> = [];
+/** readInt64's number (NaN beyond ±2^53, its halves then in wireOut.lo / wireOut.hi). */
+function int64Number(w: Wire, end: number): number {
+  const v = readInt64(w.buf, w.pos, end);
+  const next = wireOut.next;
+  if (next < 0) wireError();
+  w.pos = next;
+  return v;
+}
+
+/** The nested lists of an AnyValue's fields p…c but the winner's (at `kept`): checked, not kept. */
+function checkLosers(w: Wire, p: number, c: number, depth: number, level: number, kept: number): void {
+  w.pos = p;
   while (w.pos < c) {
     const tag = u32(w, c);
-    if (tag >>> 3 === 1) {
-      keyValue(w, c, depth, undefined, level + 1);
-      entries.push([w.key, w.value]);
+    const field = tag >>> 3;
+    if (field === 1) stringAt(w, c);
+    else if (field === 2) u32(w, c);
+    else if (field === 3) int64Number(w, c);
+    else if (field === 4) double(w, c);
+    else if (field >= 5 && field <= 7) {
+      const s = delimited(w, c);
+      const after = w.pos;
+      if (field !== 7 && s !== kept) {
+        w.member = field;
+        w.valS = s;
+        w.valE = after;
+        checkMember(w, depth, level);
+        w.pos = after;
+      }
     } else skip(w, c, tag & 7, depth);
   }
-  checkEnd(w, c);
-  return new KvList(entries);
 }
 
 /**
- * An AnyValue nested deeper than MAX_VALUE_DEPTH (its bytes up to `c` unread): the attribute it
- * is in will be dropped (attribute()); reading goes on after it, so the recursion stays bounded.
+ * Reads a KeyValue (its length prefix next) at message `depth`, its value at AnyValue `level`:
+ * its key in w.keyS…w.keyE, where its value is in w.valueAt (-1: none); returns its end. Of
+ * several keys or values the last counts, the earlier values checked here (w.several then).
  */
-function tooDeepValue(w: Wire, c: number): null {
-  w.valueTooDeep = true;
+export function keyValueFields(w: Wire, end: number, depth: number, level: number): number {
+  const c = sub(w, end);
+  const buf = w.buf;
+  const p = w.pos;
+  w.several = false;
+  // The usual layout: key (tag 0x0a, a one-byte length), then value (0x12, a one-byte length).
+  if (p + 2 <= c && buf[p] === 0x0a && buf[p + 1]! < 128) {
+    const ke = p + 2 + buf[p + 1]!;
+    if (ke + 2 <= c && buf[ke] === 0x12 && buf[ke + 1]! < 128 && ke + 2 + buf[ke + 1]! === c) {
+      w.keyS = p + 2;
+      w.keyE = ke;
+      w.valueAt = ke + 1;
+      w.pos = c;
+      return c;
+    }
+  }
+  let keyS = 0;
+  let keyE = 0;
+  let valueAt = -1;
+  let values = 0;
+  while (w.pos < c) {
+    const tag = u32(w, c);
+    switch (tag >>> 3) {
+      case 1:
+        keyS = stringAt(w, c);
+        keyE = w.pos;
+        break;
+      case 2:
+        valueAt = w.pos;
+        delimited(w, c);
+        values++;
+        break;
+      default:
+        skip(w, c, tag & 7, depth);
+    }
+  }
+  checkEnd(w, c);
+  if (values > 1) {
+    // A sub-message given again replaces the earlier one, which protobufjs decoded all the same.
+    w.pos = p;
+    while (w.pos < c) {
+      const tag = u32(w, c);
+      const field = tag >>> 3;
+      if (field === 2 && w.pos !== valueAt) {
+        checkValue(w, c, level === 0 ? depth + 1 : depth, level);
+        continue;
+      }
+      if (field === 1) stringAt(w, c);
+      else skip(w, c, field === 2 ? 2 : tag & 7, depth);
+    }
+    w.several = true;
+  }
+  w.keyS = keyS;
+  w.keyE = keyE;
+  w.valueAt = valueAt;
   w.pos = c;
-  return null;
+  return c;
+}
+
+/** An AnyValue (its length prefix next) read and checked like buildValue, nothing built. */
+function checkValue(w: Wire, end: number, depth: number, level: number): void {
+  anyValueMember(w, end, depth, level);
+  checkMember(w, depth, level);
+}
+
+/** The nested list of the AnyValue just read (anyValueMember), checked; nothing built. */
+function checkMember(w: Wire, depth: number, level: number): void {
+  const member = w.member;
+  if (member !== 5 && member !== 6) return;
+  const c = w.valE;
+  w.pos = w.valS;
+  while (w.pos < c) {
+    const tag = u32(w, c);
+    if (tag >>> 3 !== 1) skip(w, c, tag & 7, depth);
+    else if (member === 5) checkValue(w, c, depth, level + 1);
+    else {
+      const kv = keyValueFields(w, c, depth, level + 1);
+      if (w.valueAt >= 0) {
+        w.pos = w.valueAt;
+        checkValue(w, kv, depth, level + 1);
+        w.pos = kv;
+      }
+    }
+  }
+  checkEnd(w, c);
+}
+
+/** The AnyValue just read (anyValueMember) as a value; `depth` for unknown fields (keyValue). */
+function buildMember(w: Wire, depth: number, level: number): AttrValue {
+  const s = w.valS;
+  const e = w.valE;
+  switch (w.member) {
+    case 1:
+      return utf8(w, s, e);
+    case 2:
+      return w.num !== 0;
+    case 3: {
+      const v = w.num;
+      return v === v ? BigInt(v) : int64BigInt(wireOut.lo, wireOut.hi);
+    }
+    case 4:
+      return w.num;
+    case 5: {
+      const values: AttrValue[] = [];
+      w.pos = s;
+      while (w.pos < e) {
+        const tag = u32(w, e);
+        if (tag >>> 3 === 1) values.push(buildValue(w, e, depth, level + 1));
+        else skip(w, e, tag & 7, depth);
+      }
+      checkEnd(w, e);
+      return values;
+    }
+    case 6: {
+      const entries: Array<[string, AttrValue]> = [];
+      w.pos = s;
+      while (w.pos < e) {
+        const tag = u32(w, e);
+        if (tag >>> 3 === 1) {
+          keyValue(w, e, depth, level + 1);
+          entries.push([w.key, w.value]);
+        } else skip(w, e, tag & 7, depth);
+      }
+      checkEnd(w, e);
+      return new KvList(entries);
+    }
+    case 7: {
+      const bytes = new Uint8Array(e - s);
+      bytes.set(w.buf.subarray(s, e));
+      return bytes;
+    }
+    default:
+      return null;
+  }
+}
+
+/** An AnyValue (its length prefix next) as a value. */
+function buildValue(w: Wire, end: number, depth: number, level: number): AttrValue {
+  anyValueMember(w, end, depth, level);
+  return buildMember(w, depth, level);
+}
+
+/**
+ * KeyValue at message `depth` (its length prefix next), its value at AnyValue `level`: leaves
+ * the pair in w.key / w.value and says whether its key is kept. With `keep`, a value under
+ * another key is read with the same checks (the request is accepted or refused exactly as with
+ * every value decoded) but never built. Inside a value, `depth` stays that of its attribute's
+ * value: nesting there is bounded by `level` (MAX_VALUE_DEPTH), not by RECURSION_LIMIT.
+ */
+function keyValue(w: Wire, end: number, depth: number, level: number, keep?: ReadonlySet<string>): boolean {
+  const c = keyValueFields(w, end, depth, level);
+  const key = utf8(w, w.keyS, w.keyE);
+  const kept = keep === undefined || keep.has(key);
+  let value: AttrValue = null;
+  if (w.valueAt >= 0) {
+    w.pos = w.valueAt;
+    const valueDepth = level === 0 ? depth + 1 : depth;
+    if (kept) value = buildValue(w, c, valueDepth, level);
+    else checkValue(w, c, valueDepth, level);
+    w.pos = c;
+  }
+  w.key = key;
+  w.value = value;
+  return kept;
 }
 
 /**
@@ -525,7 +644,7 @@ function tooDeepValue(w: Wire, c: number): null {
  * with droppedAttribute(), knowing where the list is.
  */
 export function attribute(w: Wire, end: number, depth: number, attributes: Attributes, keep?: ReadonlySet<string>): boolean {
-  const kept = keyValue(w, end, depth, keep);
+  const kept = keyValue(w, end, depth, 0, keep);
   if (w.valueTooDeep) {
     w.valueTooDeep = false;
     return true;
