@@ -6,7 +6,7 @@
  * Literals are copied a word at a time, strings escaped exactly as JSON.stringify escapes them.
  */
 import { jsonString, NEEDS_ESCAPE } from '../json-string.js';
-import { divMillion, wireOut } from './wire-common.js';
+import { divMillion, quotient } from './proto-wire.js';
 
 const INITIAL_SIZE = 1 << 16;
 /** A scratch buffer grown beyond this by a huge request is dropped afterwards. */
@@ -156,7 +156,7 @@ export function u64(lo: number, hi: number): void {
   if (hi < 0x200000) return int(hi * 4294967296 + lo);
   // v = Q·10⁶ + R with Q < 2^45: exact in doubles.
   const r = divMillion(lo, hi);
-  int(wireOut.quotient);
+  int(quotient);
   padded(r, 6);
 }
 

@@ -124,42 +124,17 @@ function anyValue(v: AttrValue): void {
  * in every span. Bounded: the cache is dropped when it holds more than MAX_KEYS keys.
  */
 const MAX_KEYS = 4096;
-interface KeyLits {
-  first: jsonBytes.Lit;
-  next: jsonBytes.Lit;
-  /** The attribute list it was last written in (attributeKey). */
-  list: number;
-}
-let keyLits = new Map<string, KeyLits>();
-let listNumber = 0;
+let keyLits = new Map<string, [jsonBytes.Lit, jsonBytes.Lit]>();
 
-function keyLitsOf(key: string): KeyLits {
-  let lits = keyLits.get(key);
-  if (lits === undefined) {
+function keyLit(key: string, first: boolean): jsonBytes.Lit {
+  let pair = keyLits.get(key);
+  if (pair === undefined) {
+    if (keyLits.size >= MAX_KEYS) keyLits = new Map();
     const k = NEEDS_ESCAPE.test(key) ? JSON.stringify(key) : '"' + key + '"';
-    lits = { first: L('{"key":' + k + ',"value":'), next: L(',{"key":' + k + ',"value":'), list: 0 };
-    keyLits.set(key, lits);
+    pair = [L('{"key":' + k + ',"value":'), L(',{"key":' + k + ',"value":')];
+    keyLits.set(key, pair);
   }
-  return lits;
-}
-
-/** Starts a list of attributes (the cache is bounded between lists, so attributeKey sees a whole list). */
-export function newAttributeList(): void {
-  if (keyLits.size >= MAX_KEYS) keyLits = new Map();
-  listNumber++;
-}
-
-/**
- * `{"key":…,"value":` of an attribute (after a comma unless `first`), for proto-line.ts; false,
- * with nothing written, for a key already in the list: a map keeps
- * one value per key at its first place, which that writer leaves to the decoder.
- */
-export function attributeKey(key: string, first: boolean): boolean {
-  const lits = keyLitsOf(key);
-  if (lits.list === listNumber) return false;
-  lits.list = listNumber;
-  lit(first ? lits.first : lits.next);
-  return true;
+  return first ? pair[0] : pair[1];
 }
 
 /**
@@ -170,12 +145,8 @@ function common(attrs: Attributes, dropped: number, first: boolean): void {
   let n = 0;
   // for…in: the attribute map's own order (integer-like keys first, as JSON.stringify has it).
   for (const key in attrs) {
-    if (n === 0) {
-      lit(first ? ATTRIBUTES_FIRST : ATTRIBUTES);
-      newAttributeList();
-    }
-    const lits = keyLitsOf(key);
-    lit(n === 0 ? lits.first : lits.next);
+    if (n === 0) lit(first ? ATTRIBUTES_FIRST : ATTRIBUTES);
+    lit(keyLit(key, n === 0));
     const v = attrs[key]!;
     if (typeof v === 'string') {
       lit(V_STRING);

@@ -13,17 +13,16 @@
  * first (integer-like), and invalid UTF-8 (whose decoding depends on the input's type). Real
  * exporters send none of these (docs/architecture.md, "One OTLP reader and writer").
  */
-import { int64BigInt, wireOut } from './wire-common.js';
 import * as jsonBytes from './json-bytes.js';
 import * as J from './json-write.js';
-import { anyValueMember, checkEnd, delimited, keyValueFields, skip, stringAt, sub, u32, utf8, Wire } from './proto-wire.js';
+import { anyValueMember, keyValueFields } from './proto-values.js';
+import { allZero, checkEnd, delimited, int64BigInt, skip, stringAt, sub, u32, Wire } from './proto-wire.js';
 import { EventFields, LinkFields, Positions, Range, ResourceOrScopeFields, scanEvent, scanLink, scanResourceOrScope, scanSpan, SpanFields } from './proto-traces.js';
-import { allZero } from './wire-common.js';
 
 // Module-local bindings: V8's optimized code reaches an import through a few more loads than a
 // module's own constant, which shows on paths taken for every field.
 const { ascii, byte, cutTo, hexOf, int, lit, mark, startLine, strOf, takeLine, u64 } = jsonBytes;
-const { attributeKey, bytesValue, doubleValue, newAttributeList } = J;
+const { bytesValue, doubleValue } = J;
 
 const FALLBACK: Error = new Error('proto-line: request not written here; use the decoder');
 
@@ -68,7 +67,7 @@ function value(w: Wire, end: number, depth: number, level: number): void {
     case 3:
       lit(J.V_INT);
       if (w.num === w.num) int(w.num);
-      else ascii(int64BigInt(wireOut.lo, wireOut.hi).toString());
+      else ascii(int64BigInt(w.lo, w.hi).toString());
       return lit(J.QUOTE_CLOSE);
     case 4:
       return doubleValue(w.num);
@@ -114,34 +113,75 @@ function keyValueValue(w: Wire, c: number, depth: number, level: number): void {
   w.pos = c;
 }
 
-/** A key V8 puts first in an object, whatever its place (an array index). */
-function indexLike(key: string): boolean {
-  const n = key.length;
-  if (n === 0 || n > 10 || key.charCodeAt(0) < 48 || key.charCodeAt(0) > 57) return false;
-  for (let i = 1; i < n; i++) if (key.charCodeAt(i) < 48 || key.charCodeAt(i) > 57) return false;
-  return true;
+/**
+ * Keys of the attribute list being written, by their bytes, to fall back on one given twice (a
+ * map keeps its first place and last value) or an integer-like one (V8 puts those first): an
+ * open-addressing table of input ranges, cleared by generation.
+ */
+const KEY_SLOTS = 1024;
+const MAX_KEYS = 512;
+const keyList = new Int32Array(KEY_SLOTS);
+const keyStart = new Int32Array(KEY_SLOTS);
+const keyLength = new Int32Array(KEY_SLOTS);
+let list = 0;
+let keyCount = 0;
+
+function newKeyList(): void {
+  if (++list === 0x40000000) {
+    keyList.fill(0);
+    list = 1;
+  }
+  keyCount = 0;
+}
+
+function addKey(buf: Uint8Array, s: number, e: number): void {
+  const n = e - s;
+  if (n > 0 && n <= 10 && buf[s]! >= 48 && buf[s]! <= 57) {
+    let p = s + 1;
+    while (p < e && buf[p]! >= 48 && buf[p]! <= 57) p++;
+    if (p === e) fallback();
+  }
+  if (++keyCount > MAX_KEYS) fallback();
+  // The slot from the length and a few bytes; equal ones are told apart by comparing.
+  let h = Math.imul(n, 0x9e3779b1);
+  if (n > 0) {
+    h = Math.imul(h ^ buf[s]!, 0x01000193);
+    h = Math.imul(h ^ buf[e - 1]!, 0x01000193);
+    h = Math.imul(h ^ buf[s + (n >> 1)]!, 0x01000193);
+    h = Math.imul(h ^ buf[s + (n >> 2)]!, 0x01000193);
+  }
+  let slot = (h ^ (h >>> 15)) & (KEY_SLOTS - 1);
+  while (keyList[slot] === list) {
+    if (keyLength[slot] === n) {
+      const t = keyStart[slot]!;
+      let i = 0;
+      while (i < n && buf[t + i] === buf[s + i]) i++;
+      if (i === n) fallback();
+    }
+    slot = (slot + 1) & (KEY_SLOTS - 1);
+  }
+  keyList[slot] = list;
+  keyStart[slot] = s;
+  keyLength[slot] = n;
 }
 
 /**
  * `"attributes":[…]` (after a comma unless `first`) and `"droppedAttributesCount":n`, as
- * json-write.ts writes them: KeyValues at `depth` at the positions `list`, in a message ending at `c`.
+ * json-write.ts writes them: KeyValues at `depth` at `positions`, in a message ending at `c`.
  */
-function attributes(w: Wire, c: number, list: Positions, dropped: number, depth: number, first: boolean): void {
-  const n = list.n;
+function attributes(w: Wire, c: number, positions: Positions, dropped: number, depth: number, first: boolean): void {
+  const n = positions.n;
   if (n > 0) {
     lit(first ? J.ATTRIBUTES_FIRST : J.ATTRIBUTES);
-    newAttributeList();
+    newKeyList();
     for (let k = 0; k < n; k++) {
-      w.pos = list.at[k]!;
+      w.pos = positions.at[k]!;
       const kv = keyValueFields(w, c, depth, 0);
-      const key = utf8(w, w.keyS, w.keyE);
-      if (w.several || indexLike(key) || !attributeKey(key, k === 0)) fallback();
-      if (w.valueAt < 0) lit(J.V_EMPTY);
-      else {
-        w.pos = w.valueAt;
-        value(w, kv, depth + 1, 0);
-      }
-      byte(125);
+      if (w.several) fallback();
+      addKey(w.buf, w.keyS, w.keyE);
+      lit(k === 0 ? J.KEY_FIRST : J.KEY_NEXT);
+      string(w, w.keyS, w.keyE);
+      keyValueValue(w, kv, depth + 1, 0);
     }
     byte(93);
     w.pos = c;

@@ -7,8 +7,9 @@
  */
 import { newAttributes, type Attributes, type Resource, type Scope, type SpanEvent, type SpanLink } from '../span.js';
 import type { DecodeResult } from './decode-result.js';
+import { attribute } from './proto-values.js';
 import {
-  attribute,
+  allZero,
   checkEnd,
   delimited,
   droppedAttribute,
@@ -29,7 +30,6 @@ import {
   utf8,
   Wire,
 } from './proto-wire.js';
-import { allZero } from './wire-common.js';
 
 // Depths as protobufjs counts them: request 0, ResourceSpans 1, Resource / ScopeSpans 2,
 // resource KeyValue / EntityRef / InstrumentationScope / Span 3, span KeyValue / Event / Link /
