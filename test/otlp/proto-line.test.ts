@@ -256,6 +256,9 @@ describe('proto → JSON line: values and defaults, spelled out', () => {
     for (let i = 0; i < 70; i++) deep = fLen(5, fLen(1, deep));
     falls(oneAttr(deep)); // dropped for its nesting, with a problem
     falls(Uint8Array.of(0x0a, 0xff, 0xff)); // malformed: the decoder gives the error
+    falls(cat([0x0a], varint(0xffffffff), [1, 2, 3])); // a huge length prefix
+    falls(oneSpan(...Array.from({ length: 600 }, (_, i) => fLen(9, kv(`k${i}`, fLen(1, 'v')))))); // more keys than it tracks
+    expect(check(oneSpan(...Array.from({ length: 500 }, (_, i) => fLen(9, kv(`k${i}`, fLen(1, 'v'))))))).toBe('fast');
     // A two-byte length where one byte would end the message exactly: the string runs past it
     // (clamped in a Buffer, refused in a Uint8Array; either way as the decoder reads it).
     check(oneAttr(cat([0x0a, 0x85, 0x01], new Uint8Array(132).fill(0x61))));

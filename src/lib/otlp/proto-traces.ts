@@ -480,18 +480,6 @@ function skipped(w: Wire, field: string, message: string): void {
   if (w.problems.length < MAX_PROBLEMS) w.problems.push({ field: `${spanField(w)}.${field}`, message: `span skipped: ${message}` });
 }
 
-/** Runs `read` over `w`: a stack overflow anyway (a caller already deep in its stack) is bad input, not a crash. */
-export function readRequest(w: Wire, read: (w: Wire, end: number) => void): void {
-  try {
-    read(w, w.buf.length);
-  } catch (e) {
-    // The nesting limit keeps the recursion shallow; a stack overflow anyway (a caller already
-    // deep in its stack) is still bad input for this record, not a crash.
-    if (e instanceof RangeError && /call stack/i.test(e.message)) fail('nesting too deep');
-    throw e;
-  }
-}
-
 /**
  * Decodes an OTLP protobuf ExportTraceServiceRequest (or TracesData) into spans. With
  * `keepSpanAttributes`, spans carry only those attribute keys (resource, scope, event and link
@@ -499,6 +487,13 @@ export function readRequest(w: Wire, read: (w: Wire, end: number) => void): void
  */
 export function decodeOtlpProtoTraces(bytes: Uint8Array, keepSpanAttributes?: ReadonlySet<string>): DecodeResult {
   const w = new Wire(bytes, keepSpanAttributes);
-  readRequest(w, request);
+  try {
+    request(w, bytes.length);
+  } catch (e) {
+    // The nesting limit keeps the recursion shallow; a stack overflow anyway (a caller already
+    // deep in its stack) is still bad input for this record, not a crash.
+    if (e instanceof RangeError && /call stack/i.test(e.message)) fail('nesting too deep');
+    throw e;
+  }
   return { spans: w.spans, problems: w.problems, spansOnWire: w.spansOnWire };
 }
