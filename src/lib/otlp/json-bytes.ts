@@ -53,7 +53,9 @@ export function cutTo(m: number): void {
  */
 export function takeLine(): Uint8Array<ArrayBuffer> {
   const line = Buffer.allocUnsafeSlow(at);
-  line.set(out.subarray(0, at));
+  // From a plain Uint8Array view: TypedArray#set copies it as one block (from a Buffer, measured
+  // 2026-12-05, it cost the store line ~10%).
+  line.set(new Uint8Array(out.buffer, out.byteOffset, at));
   if (out.length > MAX_KEPT_SIZE) setOut(Buffer.allocUnsafeSlow(INITIAL_SIZE) as Scratch);
   return new Uint8Array(line.buffer, 0, at);
 }
