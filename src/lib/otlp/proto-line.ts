@@ -17,7 +17,7 @@ import * as jsonBytes from './json-bytes.js';
 import * as J from './json-write.js';
 import { anyValueMember, keyValueFields } from './proto-values.js';
 import { allZero, checkEnd, delimited, int64BigInt, skip, stringAt, sub, u32, Wire } from './proto-wire.js';
-import { EventFields, LinkFields, Positions, Range, ResourceOrScopeFields, scanEvent, scanLink, scanResourceOrScope, scanSpan, SpanFields } from './proto-traces.js';
+import { EventFields, Positions, Range, ResourceOrScopeFields, scanEvent, scanLink, scanResourceOrScope, scanSpan, SpanFields } from './proto-traces.js';
 
 // Module-local bindings: V8's optimized code reaches an import through a few more loads than a
 // module's own constant, which shows on paths taken for every field.
@@ -228,7 +228,7 @@ function attributes(w: Wire, c: number, positions: Positions, dropped: number, d
 
 const spanFields = new SpanFields();
 const eventFields = new EventFields();
-const linkFields = new LinkFields();
+const linkFields = new SpanFields(); // a Link's fields (scanLink)
 const resourceFields = new ResourceOrScopeFields();
 const scopeFields = new ResourceOrScopeFields();
 
