@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Store-line building, A against B in one process: the store worker's protobuf → OTLP/JSON line
- * (receiver/keep.ts: otlp/proto-line.ts, or proto-to-json.ts before 837e745) of every ingest
+ * (receiver/keep.ts: otlp/proto-line.ts, or proto-to-json.ts before 10b5ddd) of every ingest
  * frame, one thread, rounds alternating between two builds, so that a loaded machine slows both
  * alike. `decode` measures decodeOtlpProtoTraces instead. Prints each build's spans/s per round
  * (wall time) with the medians and best rounds, the same by the process's CPU time (less moved
