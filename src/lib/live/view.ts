@@ -94,6 +94,19 @@ interface TraceState {
   hasRoot: boolean;
   lastAt: number;
   printed: boolean;
+  /** Records in `count` that are calls (CallRecord), for printedTraceBytes. */
+  callRecords: number;
+}
+
+/**
+ * The heap a printed trace holds, as measured on a slim view (V8 heap after a full GC over 20k
+ * traces of 2, 8 and 16 spans; docs/architecture.md, "Burst memory"): ~1.1 KB a trace (its
+ * maps, count-once state, id), ~120 B a count-once record, ~240 B more for a call's record. The
+ * earlier estimate (200 + 160 a record) was a third of the real size on calls, so the 24 MiB
+ * budget held ~75 MB.
+ */
+export function printedTraceBytes(t: { count: { spans: { size: number } }; spans: { size: number }; callRecords: number }): number {
+  return 1100 + t.count.spans.size * 120 + t.callRecords * 240 + t.spans.size * 200;
 }
 
 const NO_ATTRIBUTES: Attributes = Object.freeze(newAttributes());
@@ -151,11 +164,19 @@ export class LiveView {
     this.printed = new PrintedTraces<TraceState>({
       memoryBytes: opts.printedMemoryBytes ?? DEFAULT_MEMORY_BUDGET,
       spillParent: opts.spillParent,
-      // Estimated: a count-once record a span (most are a parent id), a feature record where kept.
-      sizeOf: (t) => 200 + t.count.spans.size * 160 + t.spans.size * 200,
+      sizeOf: printedTraceBytes,
       save: (t) => saveTrace(t, opts.featureKeys ?? FEATURE_KEYS),
       load: (id, saved) => this.loadTrace(id, saved),
     });
+  }
+
+  /** Printed traces held in memory, and their estimated bytes (printedTraceBytes). */
+  get printedCount(): number {
+    return this.printed.size;
+  }
+
+  get printedBytes(): number {
+    return this.printed.bytes;
   }
 
   onExport(e: AcceptedExport): void {
@@ -218,7 +239,9 @@ export class LiveView {
       if (span.parentSpanId === '') t.hasRoot = true;
       let list = counting.get(t);
       if (!list) counting.set(t, (list = []));
-      list.push([span.spanId, this.countRecord(span, view)]);
+      const record = this.countRecord(span, view);
+      if (typeof record !== 'string') t.callRecords++;
+      list.push([span.spanId, record]);
       fresh.push({ t, span, view });
     }
     // Count-once over what arrived: calls taken back (they turned out to be outer spans) leave
@@ -418,6 +441,7 @@ export class LiveView {
       hasRoot: false,
       lastAt: this.now(),
       printed: false,
+      callRecords: 0,
     };
   }
 
@@ -428,6 +452,7 @@ export class LiveView {
     t.hasRoot = saved.hasRoot;
     for (const [id, kept] of restoreSpans(saved)) t.spans.set(id, kept);
     t.count.restore(saved.count, saved.calls);
+    for (const r of t.count.spans.values()) if (typeof r !== 'string') t.callRecords++;
     return t;
   }
 
