@@ -72,6 +72,11 @@ export class BodyHold {
     return true;
   }
 
+  /** Bytes held now. */
+  get bytes(): number {
+    return this.held;
+  }
+
   /** Gives the bytes back; once only, so every path may call it. */
   release(): void {
     if (this.released) return;
