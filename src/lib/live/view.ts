@@ -14,11 +14,12 @@ import type { AcceptedExport, LogRecordView } from '../receiver/types.js';
 import { AgentCalls } from './agent-calls.js';
 import { SESSION_KEYS } from '../genai/agents.js';
 import type { Problem } from '../errors.js';
-import { attrString, newAttributes, serviceName, StatusCode, type Attributes, type AttrValue, type Span } from '../span.js';
+import { newAttributes, serviceName, StatusCode, type Attributes, type AttrValue, type Span } from '../span.js';
 import { assembleTrace } from '../trace/assemble.js';
 import { LiveCount, isModelSpan, type CountFacts } from '../trace/count-once.js';
 import { subtreeCosts } from '../trace/costs.js';
 import { PrintedTraces } from './printed-traces.js';
+import { printedForm, printedTraceBytes, restoreSpans, saveTrace, type SavedTrace } from './printed-form.js';
 import { DEFAULT_MEMORY_BUDGET } from '../sizes.js';
 import type { LiveEvent, PriceFn, SpanLine, TraceEnd } from './events.js';
 import { FEATURE_KEYS, featureOf, hasFilters, inheritedValueOf, matchesFilters, NO_FEATURE, type FeatureSpan, type LiveFilters } from './filters.js';
@@ -54,7 +55,7 @@ export interface LiveViewOptions {
  * FeatureSpan when --feature filters (features walk the ancestors' attributes), else only the
  * parent's id, all that count-once reads (slimDown()).
  */
-type KeptSpan = FeatureSpan | string;
+export type KeptSpan = FeatureSpan | string;
 
 
 /**
@@ -98,6 +99,8 @@ interface TraceState {
   hasRoot: boolean;
   lastAt: number;
   printed: boolean;
+  /** Records in `count` that are calls (CallRecord), for printedTraceBytes. */
+  callRecords: number;
 }
 
 const NO_ATTRIBUTES: Attributes = Object.freeze(newAttributes());
@@ -142,7 +145,7 @@ export class LiveView {
   /** Coding agents' request events: call lines and their totals (live/agent-calls.ts). */
   private readonly agentCalls: AgentCalls;
 
-  /** Attribute keys kept of spans no longer whole: the feature keys and the inherited model's. */
+  /** Attribute keys kept of spans no longer whole: the feature keys, the inherited model's and the session's. */
   private readonly keptKeys: readonly string[];
 
   constructor(private readonly opts: LiveViewOptions) {
@@ -152,7 +155,7 @@ export class LiveView {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.filters = opts.filters ?? {};
     this.filtered = hasFilters(this.filters);
-    const keptKeys = (this.keptKeys = [...(opts.featureKeys ?? FEATURE_KEYS), ...INHERITED_MODEL_KEYS]);
+    const keptKeys = (this.keptKeys = [...(opts.featureKeys ?? FEATURE_KEYS), ...INHERITED_MODEL_KEYS, ...SESSION_KEYS]);
     this.agentCalls = new AgentCalls(opts.price, (c, sign) => {
       this.totals.count(c, sign);
       this.totals.eventCalls += sign;
@@ -160,11 +163,19 @@ export class LiveView {
     this.printed = new PrintedTraces<TraceState>({
       memoryBytes: opts.printedMemoryBytes ?? DEFAULT_MEMORY_BUDGET,
       spillParent: opts.spillParent,
-      // Estimated: a count-once record a span (most are a parent id), a feature record where kept.
-      sizeOf: (t) => 200 + t.count.spans.size * 160 + t.spans.size * 200,
+      sizeOf: printedTraceBytes,
       save: (t) => saveTrace(t, keptKeys),
       load: (id, saved) => this.loadTrace(id, saved),
     });
+  }
+
+  /** Printed traces held in memory, and their estimated bytes (printedTraceBytes). */
+  get printedCount(): number {
+    return this.printed.size;
+  }
+
+  get printedBytes(): number {
+    return this.printed.bytes;
   }
 
   onExport(e: AcceptedExport): void {
@@ -227,7 +238,9 @@ export class LiveView {
       if (span.parentSpanId === '') t.hasRoot = true;
       let list = counting.get(t);
       if (!list) counting.set(t, (list = []));
-      list.push([span.spanId, this.countRecord(span, view)]);
+      const record = this.countRecord(span, view);
+      if (typeof record !== 'string') t.callRecords++;
+      list.push([span.spanId, record]);
       fresh.push({ t, span, view });
     }
     // Count-once over what arrived: calls taken back (they turned out to be outer spans) leave
@@ -464,6 +477,7 @@ export class LiveView {
       hasRoot: false,
       lastAt: this.now(),
       printed: false,
+      callRecords: 0,
     };
   }
 
@@ -474,6 +488,7 @@ export class LiveView {
     t.hasRoot = saved.hasRoot;
     for (const [id, kept] of restoreSpans(saved)) t.spans.set(id, kept);
     t.count.restore(saved.count, saved.calls);
+    for (const r of t.count.spans.values()) if (typeof r !== 'string') t.callRecords++;
     return t;
   }
 
@@ -537,48 +552,6 @@ export class LiveView {
     const costOf = price ? subtreeCosts(trace, (v, startMs) => (inherited.has(v) ? inherited.get(v) : price(v, startMs))) : undefined;
     this.opts.emit({ type: 'trace', done: { trace, reason, totals, genai, errors, costOf } });
   }
-}
-
-/** A printed trace as saved to disk (PrintedTraces): what late spans of it need. */
-interface SavedTrace {
-  hasRoot: boolean;
-  spans: Array<[string, string | { p: string; n: string; a: Record<string, string>; r: Record<string, string> }]>;
-  count: Array<[string, CountRecord]>;
-  calls: Array<[string, 'usage' | 'no-usage']>;
-}
-
-function saveTrace(t: TraceState, keys: readonly string[]): SavedTrace {
-  const spans: SavedTrace['spans'] = [];
-  for (const [id, k] of t.spans) {
-    if (typeof k === 'string') spans.push([id, k]);
-    else spans.push([id, { p: k.parentSpanId, n: k.name, a: stringAttributes(k.attributes, keys), r: stringAttributes(k.resource.attributes, keys) }]);
-  }
-  return { hasRoot: t.hasRoot, spans, count: [...t.count.spans], calls: [...t.count.calls] };
-}
-
-function restoreSpans(saved: SavedTrace): Array<[string, KeptSpan]> {
-  return saved.spans.map(([id, k]) => {
-    if (typeof k === 'string') return [id, k];
-    const resource = { attributes: Object.assign(newAttributes(), k.r), droppedAttributesCount: 0, schemaUrl: '' };
-    return [id, { spanId: id, parentSpanId: k.p, name: k.n, attributes: Object.assign(newAttributes(), k.a), resource }];
-  });
-}
-
-/** Feature keys and the service name as strings: all that late spans of a printed trace read of it. */
-function stringAttributes(a: Attributes, keys: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of [...keys, 'service.name']) {
-    const v = attrString(a, k);
-    if (v !== undefined) out[k] = v;
-  }
-  return out;
-}
-
-/** What a printed trace keeps of a span: feature keys and service only (late spans need no more). */
-function printedForm(k: KeptSpan, keys: readonly string[]): KeptSpan {
-  if (typeof k === 'string') return k;
-  const resource = { attributes: Object.assign(newAttributes(), stringAttributes(k.resource.attributes, keys)), droppedAttributesCount: 0, schemaUrl: '' };
-  return { spanId: k.spanId, parentSpanId: k.parentSpanId, name: k.name, attributes: Object.assign(newAttributes(), stringAttributes(k.attributes, keys)), resource };
 }
 
 /** Prompt/completion attributes and GenAI span events (deprecated content events), in order. */
