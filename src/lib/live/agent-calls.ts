@@ -88,7 +88,7 @@ export class AgentCalls {
       let list = this.counted.get(key);
       if (!list) this.counted.set(key, (list = []));
       list.push({ call, session });
-      const total = this.session(log.serviceName, session, call, 1);
+      this.session(log.serviceName, session, call, 1);
       out.push({
         timeMs,
         agent: log.serviceName,
@@ -99,7 +99,7 @@ export class AgentCalls {
         reportedCost: spec.cost === undefined ? undefined : amountOf(a[spec.cost]),
         durationMs,
         ttftMs: spec.ttftMs === undefined ? undefined : amountOf(a[spec.ttftMs]),
-        sessionTotal: { ...total, durationsMs: [], takenBackMs: [] },
+        sessionTotal: this.sessionTotal(log.serviceName, session)!,
       });
     }
     return out;
