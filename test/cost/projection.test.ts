@@ -113,7 +113,7 @@ describe('the cost/stats projection', () => {
     const tracked = trackedKeys(undefined, callsStageInherited(planDimensions(BY).inherited));
     const p = factsProjection(tracked, toolCalls);
     const whole = facts(corpus, tracked, toolCalls);
-    expect(whole.calls.length).toBeGreaterThan(200);
+    expect(whole.calls.span.length).toBeGreaterThan(200);
     expect(facts(projected(corpus, p), tracked, toolCalls)).toEqual(whole);
     const read = { span: new Set<string>(), resource: new Set<string>() };
     facts(watched(corpus, read), tracked, toolCalls);

@@ -15,7 +15,8 @@
 import type { Span } from '../span.js';
 import { countCalls, type CountFacts } from '../trace/count-once.js';
 import { TraceIdSet } from '../trace/trace-id-set.js';
-import { FactsBuilder, NONE, type CallFields, type CallRecord, type CostFacts, type TrackedValues } from './facts.js';
+import { FactsBuilder, NONE, type CallFields, type CallRecord, type TrackedValues } from './facts.js';
+import { CALL_IN_WINDOW, CALL_MODEL, CALL_USAGE, readCall, valsOf, type CostFacts } from './fact-columns.js';
 import type { PriceBook } from './pricebook.js';
 import type { TimeWindow } from './window.js';
 import { TraceSpill, decodeTrace, encodeTrace, type SpilledTrace } from './trace-spill.js';
@@ -138,7 +139,7 @@ function factsOf(r: TraceRecord): CountFacts {
     PLAIN.parent = r; // read at once by count-once, never kept: no object per plain span
     return PLAIN;
   }
-  return { parent: r.parent, usage: r.usage, model: r.model };
+  return r; // a record has count-once's fields: no object per question (count-once asks several a span)
 }
 
 const parentOf = (r: TraceRecord): string => (typeof r === 'string' ? r : r.parent);
@@ -226,20 +227,31 @@ export class Attributor {
 
   /** One batch's facts (from `FactsBuilder` with this Attributor's tracked keys, on any thread). */
   addFacts(f: CostFacts): void {
+    const calls = f.calls;
+    // Interned: a few distinct values repeated on every call and span (facts from workers are copies).
+    const strings = f.strings.map((s) => this.intern(s));
+    const tracked = this.tracked.length;
     let root = 0;
     let val = 0;
     let call = 0;
+    let inWindow = 0;
     let tool = 0;
     for (let i = 0; i < f.spanIds.length; i++) {
-      const r = f.roots[root];
-      const rootOf = r !== undefined && r[0] === i ? (root++, r) : undefined;
-      const v = f.vals[val];
-      const vals = v !== undefined && v[0] === i ? (val++, v[1]) : undefined;
-      const c = f.calls[call];
-      const callOf = c !== undefined && c[0] === i ? (call++, c) : undefined;
-      const t = f.tools[tool];
-      const toolOf = t !== undefined && t[0] === i ? (tool++, t[1]) : undefined;
-      this.addSpan(f.traceIds[f.traceOf[i]!]!, f.spanIds[i]!, f.parents[i]!, rootOf, vals, callOf, toolOf);
+      let rootOf: [string, number] | undefined;
+      if (f.rootSpan[root] === i) {
+        rootOf = [strings[f.rootName[root]!]!, f.rootStart[root]!];
+        root++;
+      }
+      let vals: TrackedValues | undefined;
+      if (f.valSpan[val] === i) [vals, val] = valsOf(f, val, tracked, strings);
+      let candidate: CallRecord | null | undefined;
+      let flags = 0;
+      if (calls.span[call] === i) {
+        flags = calls.flags[call++]!;
+        candidate = flags & CALL_IN_WINDOW ? readCall(calls, inWindow++, flags, strings) : null;
+      }
+      const toolOf = f.toolSpan[tool] === i ? f.toolKey[tool++] : undefined;
+      this.addSpan(f.traceIds[f.traceOf[i]!]!, f.spanIds[i]!, f.parents[i]!, rootOf, vals, candidate, (flags & CALL_USAGE) !== 0, (flags & CALL_MODEL) !== 0, toolOf);
     }
     if (this.heldBytes > this.budget) this.spillToBudget();
   }
@@ -248,9 +260,11 @@ export class Attributor {
     traceId: string,
     spanId: string,
     parent: string,
-    root: readonly [number, string, number] | undefined,
+    root: [name: string, startMs: number] | undefined,
     vals: TrackedValues | undefined,
-    callOf: CostFacts['calls'][number] | undefined,
+    call: CallRecord | null | undefined,
+    usage: boolean,
+    model: boolean,
     tool: string | undefined,
   ): void {
     const seq = ++this.seq;
@@ -262,7 +276,7 @@ export class Attributor {
       if (text !== undefined) t = this.revive(traceId, text);
     }
     if (t === undefined && this.spilled.has(traceId)) {
-      this.spill!.append(traceId, spanId, this.record(parent, root, vals, callOf, tool, false));
+      this.spill!.append(traceId, spanId, this.record(parent, root, vals, call, usage, model, tool, false));
       return;
     }
     if (t === undefined) {
@@ -274,7 +288,7 @@ export class Attributor {
       this.stats.duplicateSpans++; // the same span read twice (a file given twice, a re-export)
       return;
     }
-    const rec = this.record(parent, root, vals, callOf, tool, t.decided);
+    const rec = this.record(parent, root, vals, call, usage, model, tool, t.decided);
     if (t.decided) this.stats.lateSpans++;
     const bytes = recordBytes(rec);
     t.spans.set(spanId, rec);
@@ -283,29 +297,25 @@ export class Attributor {
     t.lastSeq = seq;
   }
 
+  /** `call` undefined: the span is no call candidate (then `usage` and `model` are false). */
   private record(
     parent: string,
-    root: readonly [number, string, number] | undefined,
+    root: [name: string, startMs: number] | undefined,
     vals: TrackedValues | undefined,
-    callOf: CostFacts['calls'][number] | undefined,
+    call: CallRecord | null | undefined,
+    usage: boolean,
+    model: boolean,
     tool: string | undefined,
     late: boolean,
   ): TraceRecord {
-    if (vals === undefined && callOf === undefined && root === undefined && tool === undefined && !late) return parent;
-    const call = callOf?.[1];
-    if (call) {
-      // Interned: a few distinct values repeated on every call (facts from workers are copies).
-      call.model = this.intern(call.model);
-      call.operation = this.intern(call.operation);
-      call.service = this.intern(call.service);
-    }
+    if (vals === undefined && call === undefined && root === undefined && tool === undefined && !late) return parent;
     return {
       parent,
       vals,
       call,
-      usage: callOf !== undefined && callOf[2],
-      model: callOf !== undefined && callOf[3],
-      root: root === undefined ? undefined : [root[1], root[2]],
+      usage,
+      model,
+      root,
       late,
       tool, // always present (undefined outside stats): one record shape
     };

@@ -17,9 +17,13 @@ import type { Attributes, Resource, Span } from '../span.js';
 import { serviceName } from '../span.js';
 import { PriceBook, priceView, type PriceLayer } from './pricebook.js';
 import { inWindow, type TimeWindow } from './window.js';
+import { CALL_MODEL, CALL_NO_USAGE, CALL_USAGE, FactsWriter, type CostFacts } from './fact-columns.js';
 
 export const NONE = '(none)';
 export const UNKNOWN_MODEL = '(unknown model)';
+
+/** Read only: the usage numbers of a call that reported none. */
+const EMPTY_USAGE: Usage = emptyUsage();
 
 /** Values of the tracked keys on one span (or resource), by index; undefined where absent. */
 export type TrackedValues = Array<string | undefined>;
@@ -62,29 +66,6 @@ export interface CallRecord extends CallFields {
   resource?: TrackedValues;
 }
 
-/**
- * One batch's facts, in columns (cheap to pass between threads): per span its trace, id and
- * parent ('' for a root); sparse, by span index: root names and starts, tracked values, model
- * call candidates (count-once decides which count): the call (null: outside the window), whether
- * the span carries usage, whether it is a model span.
- */
-export interface CostFacts {
-  /**
-   * The batch's trace ids, each once (first seen first), and per span the index of its own: a
-   * batch holds few traces, and each id crossing threads once instead of once a span cuts the
-   * copy and the strings the main thread allocates (docs/architecture.md "Per-span overhead").
-   */
-  traceIds: string[];
-  traceOf: number[];
-  spanIds: string[];
-  parents: string[];
-  roots: Array<[index: number, name: string, startMs: number]>;
-  vals: Array<[index: number, vals: TrackedValues]>;
-  calls: Array<[index: number, call: CallRecord | null, usage: boolean, model: boolean]>;
-  /** Tool call spans (only when asked for, `toolCalls`): their identity, name and arguments. */
-  tools: Array<[index: number, tool: string]>;
-}
-
 export interface FactsOptions {
   book: PriceBook;
   window: TimeWindow;
@@ -109,69 +90,56 @@ export class FactsBuilder {
   }
 
   facts(spans: Iterable<Span>): CostFacts {
-    const f: CostFacts = { traceIds: [], traceOf: [], spanIds: [], parents: [], roots: [], vals: [], calls: [], tools: [] };
+    const w = new FactsWriter();
     const tools = this.opts.toolCalls === true;
-    const traceIndex = new Map<string, number>();
-    let lastTrace = '';
-    let lastIndex = -1;
-    let i = 0;
     for (const span of spans) {
+      const i = w.spans;
       const parent = span.parentSpanId === span.spanId ? '' : span.parentSpanId;
-      // Spans of one trace mostly come together (grouped by resource and scope).
-      if (span.traceId !== lastTrace || lastIndex < 0) {
-        lastTrace = span.traceId;
-        let t = traceIndex.get(lastTrace);
-        if (t === undefined) {
-          t = f.traceIds.length;
-          traceIndex.set(lastTrace, t);
-          f.traceIds.push(lastTrace);
-        }
-        lastIndex = t;
-      }
-      f.traceOf.push(lastIndex);
-      f.spanIds.push(span.spanId);
-      f.parents.push(parent);
-      if (parent === '') f.roots.push([i, span.name, span.startMs]);
+      w.span(span.traceId, span.spanId, parent);
+      if (parent === '') w.root(i, span.name, span.startMs);
       const vals = readVals(this.opts.tracked, span.attributes);
-      if (vals !== undefined) f.vals.push([i, vals]);
+      if (vals !== undefined) w.vals(i, vals);
       const view = classify(span);
       const model = isModelSpan(view);
-      if (view.usage !== undefined || model) f.calls.push([i, this.callOf(span, view), view.usage !== undefined, model]);
-      else if (tools && view.kind === 'tool') f.tools.push([i, toolCallKey(view.toolName ?? span.name, toolArguments(span.attributes))]);
-      i++;
+      if (view.usage !== undefined || model) this.addCall(w, i, span, view, model);
+      else if (tools && view.kind === 'tool') w.tool(i, toolCallKey(view.toolName ?? span.name, toolArguments(span.attributes)));
     }
-    return f;
+    return w.finish();
   }
 
-  private callOf(span: Span, view: GenAiView): CallRecord | null {
-    if (!inWindow(this.opts.window, span.startMs)) return null;
+  private addCall(w: FactsWriter, i: number, span: Span, view: GenAiView, model: boolean): void {
+    const usage = view.usage;
+    const flags = (usage === undefined ? CALL_NO_USAGE : CALL_USAGE) | (model ? CALL_MODEL : 0);
+    if (!inWindow(this.opts.window, span.startMs)) {
+      w.callOutside(i, flags);
+      return;
+    }
     const priced = priceView(this.opts.book, view, span.startMs, true);
-    const noUsage = view.usage === undefined;
-    const call: CallRecord = {
+    const u = usage ?? EMPTY_USAGE;
+    w.callInside(i, flags, {
       startMs: span.startMs,
-      usage: view.usage ?? emptyUsage(),
+      input: u.input,
+      output: u.output,
+      cacheRead: u.cacheRead,
+      cacheWrite: u.cacheWrite,
+      reasoning: u.reasoning,
       // A call without usage has nothing to price: its cost is 0 when its model is known.
-      cost: priced ? (noUsage ? 0 : priced.cost) : null,
+      cost: priced ? (usage === undefined ? 0 : priced.cost) : null,
+      durationMs: span.durationMs,
+      // Only `stats` (which also asks for tool calls) reads the error type, TTFT and finish
+      // reasons: `cost` does not carry them across threads (docs/architecture.md "Measurements
+      // behind constants").
+      ttftMs: this.forStats ? view.ttftMs : undefined,
+      reportedCost: spanReportedCost(span.attributes),
       entry: priced?.entry.name,
       model: priced?.model ?? view.responseModel ?? view.requestModel ?? UNKNOWN_MODEL,
       provider: view.provider ?? priced?.entry.provider ?? NONE,
       operation: view.operation ?? NONE,
       service: serviceName(span),
-      durationMs: span.durationMs,
-      // Always the same keys (undefined when unknown): one object shape for every record. Only
-      // `stats` (which also asks for tool calls) reads these: `cost` does not carry them across
-      // threads (the finish reasons' arrays cost it time: docs/architecture.md "Measurements
-      // behind constants").
       errorType: this.forStats ? view.errorType : undefined,
-      ttftMs: this.forStats ? view.ttftMs : undefined,
-      finishReasons: this.forStats ? view.finishReasons : undefined,
-      reportedCost: spanReportedCost(span.attributes),
       resource: this.resourceOf(span.resource),
-    };
-    // Set after the literal, as trace-spill's decodeCall does: a spread here took 5% of a
-    // worker's time on small spans (docs/architecture.md "Per-span overhead").
-    if (noUsage) call.noUsage = true;
-    return call;
+      finishReasons: this.forStats ? view.finishReasons : undefined,
+    });
   }
 
   private resourceOf(r: Resource): TrackedValues | undefined {
