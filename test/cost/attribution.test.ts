@@ -144,7 +144,7 @@ describe('window and early decisions', () => {
 describe('spilling', () => {
   it('finishes one trace larger than the budget (it is held whole: splitting stops)', () => {
     const spans: Span[] = [span({ id: 'root', name: 'root' })];
-    for (let i = 0; i < 30_000; i++) spans.push(span({ id: `s${i}`, parent: 'root' }));
+    for (let i = 0; i < 50_000; i++) spans.push(span({ id: `s${i}`, parent: 'root' }));
     spans.push(llm('call', 's7', 'gpt-4o', 5, 5));
     const { calls, stats } = attribute(spans.reverse(), { memoryBytes: 1024 });
     expect(stats.spilledTraces).toBe(1);

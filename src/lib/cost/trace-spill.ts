@@ -8,8 +8,8 @@
  */
 import { Partitions } from '../spill/partitions.js';
 import { SpillDir } from '../spill/temp-dir.js';
-import type { SpanRecord, TraceRecord } from './attribution.js';
-import type { CallRecord } from './facts.js';
+import type { TraceRecord } from './attribution.js';
+import { RecordReader, RecordWriter } from './record-codec.js';
 
 /** How a trace stood when it was evicted. */
 export type EvictedState = 'decided' | 'reopened' | 'open';
@@ -31,87 +31,37 @@ export interface TraceSpillOptions {
   partitions?: number;
 }
 
-/** A call as an array: shorter text, and faster to write and parse than an object with keys. */
-type EncodedCall = [
-  startMs: number, input: number, output: number, cacheRead: number, cacheWrite: number, reasoning: number,
-  noUsage: 0 | 1, cost: number | null, entry: string | 0, model: string, provider: string, operation: string, service: string,
-  resource: Array<string | null | undefined> | 0, durationMs: number, errorType: string | 0, ttftMs: number | 0 | null, finishReasons: string[] | 0,
-  reportedCost?: number | null,
-];
+const BLOCK = 0x42; // a whole trace, with how it stood
+const APPENDED = 0x41; // one span of a trace already on disk
+const STATES: readonly EvictedState[] = ['decided', 'reopened', 'open'];
 
-type Encoded = string | [parent: string, vals: Array<string | null | undefined> | 0, call: EncodedCall | null | 0, usage: 0 | 1, model: 0 | 1, root: SpanRecord['root'] | 0, late: 0 | 1, tool?: string];
+// One thread, used synchronously: its buffer is reused by every payload.
+const writer = new RecordWriter();
 
-function encodeCall(c: CallRecord): EncodedCall {
-  const u = c.usage;
-  return [
-    c.startMs, u.input, u.output, u.cacheRead, u.cacheWrite, u.reasoning, c.noUsage ? 1 : 0, c.cost, c.entry ?? 0, c.model, c.provider, c.operation, c.service, c.resource ?? 0,
-    // A TTFT of 0 ms is a value: absence is null (JSON has no undefined).
-    c.durationMs, c.errorType ?? 0, c.ttftMs ?? null, c.finishReasons ?? 0, c.reportedCost ?? null,
-  ];
-}
-
-function decodeCall(e: EncodedCall): CallRecord {
-  const [startMs, input, output, cacheRead, cacheWrite, reasoning, noUsage, cost, entry, model, provider, operation, service, resource, durationMs, errorType, ttftMs, finishReasons, reportedCost] = e;
-  // The same keys as a record made by FactsBuilder: one object shape.
-  const call: CallRecord = {
-    startMs,
-    usage: { input, output, cacheRead, cacheWrite, reasoning },
-    cost,
-    model,
-    provider,
-    operation,
-    service,
-    durationMs,
-    errorType: errorType === 0 ? undefined : errorType,
-    ttftMs: typeof ttftMs === 'number' ? ttftMs : undefined,
-    finishReasons: finishReasons === 0 ? undefined : finishReasons,
-    reportedCost: typeof reportedCost === 'number' ? reportedCost : undefined,
-  };
-  if (noUsage === 1) call.noUsage = true;
-  if (entry !== 0) call.entry = entry;
-  if (resource !== 0) call.resource = holes(resource);
-  return call;
-}
-
-function encode(r: TraceRecord): Encoded {
-  if (typeof r === 'string') return r;
-  const e: Encoded = [r.parent, r.vals ?? 0, r.call === undefined ? 0 : r.call === null ? null : encodeCall(r.call), r.usage ? 1 : 0, r.model ? 1 : 0, r.root ?? 0, r.late ? 1 : 0];
-  if (r.tool !== undefined) e.push(r.tool);
-  return e;
-}
-
-function decode(e: Encoded, late: boolean): TraceRecord {
-  if (typeof e === 'string') return late ? { parent: e, vals: undefined, call: undefined, usage: false, model: false, root: undefined, late } : e;
-  const [parent, vals, call, usage, model, root, wasLate, tool] = e;
-  return {
-    tool,
-    parent,
-    vals: vals === 0 ? undefined : holes(vals),
-    call: call === 0 ? undefined : call === null ? null : decodeCall(call),
-    usage: usage === 1,
-    model: model === 1,
-    root: root === 0 ? undefined : root,
-    late: late || wasLate === 1,
-  };
-}
-
-/** JSON turns the holes of a sparse array into null; a value absent is undefined again. */
-function holes(vals: ReadonlyArray<string | null | undefined>): Array<string | undefined> {
-  return vals.map((v) => v ?? undefined);
-}
-
-/** A whole trace as one line of text: how a decided trace waits in memory, and how traces go to disk. */
+/** A whole trace as one payload: how a decided trace waits in memory, and how traces go to disk. */
 export function encodeTrace(spans: Map<string, TraceRecord>, state: EvictedState): string {
-  const records: Array<[string, Encoded]> = [];
-  for (const [id, r] of spans) records.push([id, encode(r)]);
-  return JSON.stringify({ s: state, r: records });
+  writer.begin();
+  writer.byte(BLOCK);
+  writer.byte(STATES.indexOf(state));
+  writer.varint(spans.size);
+  for (const [id, r] of spans) writer.record(id, r);
+  return writer.end();
 }
 
 /** The records of a trace encoded by encodeTrace (duplicates cannot occur: it came from a Map). */
 export function decodeTrace(text: string): Map<string, TraceRecord> {
-  const value = JSON.parse(text) as { s: EvictedState; r: Array<[string, Encoded]> };
+  const reader = new RecordReader(text);
+  if (reader.byte() !== BLOCK) throw new Error('trace record: not a trace');
+  reader.byte();
+  return readBlock(reader);
+}
+
+function readBlock(reader: RecordReader): Map<string, TraceRecord> {
   const spans = new Map<string, TraceRecord>();
-  for (const [id, e] of value.r) spans.set(id, decode(e, false));
+  for (let n = reader.varint(); n > 0; n--) {
+    const [id, r] = reader.record(false);
+    spans.set(id, r);
+  }
   return spans;
 }
 
@@ -140,10 +90,10 @@ export class TraceSpill {
 
   /** One more span of a trace already on disk. */
   append(traceId: string, spanId: string, r: TraceRecord): void {
-    // Most spans are a parent link between two hex ids (the decoders make them so): no
-    // escaping needed, and no array to build for JSON.stringify.
-    const text = typeof r === 'string' ? `["${spanId}","${r}"]` : JSON.stringify([spanId, encode(r)]);
-    this.parts.add(traceId, text);
+    writer.begin();
+    writer.byte(APPENDED);
+    writer.record(spanId, r);
+    this.parts.add(traceId, writer.end());
     this.work[this.parts.partition(traceId)]!++;
   }
 
@@ -160,22 +110,24 @@ export class TraceSpill {
   private finishGroup(group: Iterable<[string, string]>, onTrace: (t: SpilledTrace) => void): void {
     const traces = new Map<string, SpilledTrace>();
     for (const [traceId, payload] of group) {
-      const value = JSON.parse(payload) as { s: EvictedState; r: Array<[string, Encoded]> } | [string, Encoded];
+      const reader = new RecordReader(payload);
+      const kind = reader.byte();
       let t = traces.get(traceId);
-      if (!Array.isArray(value)) {
-        // An evicted block: records appended before it (none, normally) keep their order.
-        t ??= { traceId, spans: new Map(), decided: false, reopened: false, duplicates: 0 };
-        traces.set(traceId, t);
-        t.decided = value.s !== 'open';
-        t.reopened = value.s === 'reopened';
-        for (const [id, e] of value.r) add(t, id, decode(e, false));
-        continue;
-      }
       t ??= { traceId, spans: new Map(), decided: false, reopened: false, duplicates: 0 };
       traces.set(traceId, t);
+      if (kind === BLOCK) {
+        // An evicted block: records appended before it (none, normally) keep their order.
+        const state = STATES[reader.byte()];
+        t.decided = state !== 'open';
+        t.reopened = state === 'reopened';
+        for (const [id, r] of readBlock(reader)) add(t, id, r);
+        continue;
+      }
+      if (kind !== APPENDED) throw new Error('trace record: unknown kind');
       // A span arriving for a trace decided before eviction is late: the decision is redone.
       if (t.decided) t.reopened = true;
-      add(t, value[0], decode(value[1], t.decided));
+      const [id, r] = reader.record(t.decided);
+      add(t, id, r);
     }
     for (const t of traces.values()) onTrace(t);
   }
