@@ -16,7 +16,8 @@ let hooked = false;
 function removeAll(): void {
   for (const dir of live) {
     try {
-      rmSync(dir, { recursive: true, force: true });
+      // Retries: a thread may still be writing a file into it (ENOTEMPTY on the first try).
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
     } catch {
       // best effort: a failed removal must not hide the run's own outcome
     }
@@ -52,13 +53,15 @@ export class SpillDir {
 
   /** Makes a new directory `llmtrace-XXXXXX` under `parent`; an LlmtraceError (exit 2) naming it when it cannot. */
   static create(parent: string = spillParent()): SpillDir {
+    // Hooked before the directory exists: a signal that arrives in between then waits for the
+    // event loop, by which time the directory is in `live` (else it would kill the process first).
+    hook();
     let dir: string;
     try {
       dir = mkdtempSync(path.join(parent, 'llmtrace-'));
     } catch (e) {
       throw new LlmtraceError(`cannot make a temporary directory under ${parent}: ${(e as Error).message}`, 'set TMPDIR (or LLMTRACE_TMPDIR) to a writable directory, or raise --memory');
     }
-    hook();
     live.add(dir);
     return new SpillDir(dir);
   }
