@@ -52,10 +52,6 @@ export function checkIdBytes(value: Uint8Array | undefined | null, bytes: 8 | 16
   return { ok: true, id: bytesToHex(value) };
 }
 
-export function hexToBytes(hex: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(hex, 'hex'));
-}
-
 export function typeName(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';

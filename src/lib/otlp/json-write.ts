@@ -322,8 +322,3 @@ export function otlpJsonTracesLine(spans: readonly Span[]): Uint8Array<ArrayBuff
   return takeLine();
 }
 
-/** The same request as text, without the newline. */
-export function writeOtlpJsonTraces(spans: readonly Span[]): string {
-  const line = otlpJsonTracesLine(spans);
-  return Buffer.from(line.buffer, 0, line.length - 1).toString('utf8');
-}
