@@ -46,7 +46,8 @@ interface PbAnyValue {
   bytes_value?: Uint8Array;
 }
 
-function anyValue(v: PbAnyValue | null | undefined): AttrValue {
+/** A protobufjs AnyValue message as an attribute value (null: none). */
+export function pbAnyValue(v: PbAnyValue | null | undefined): AttrValue {
   if (!v) return null;
   // The oneof virtual field names which member is set (with keepCase it is the snake name).
   switch (v.value) {
@@ -59,9 +60,9 @@ function anyValue(v: PbAnyValue | null | undefined): AttrValue {
     case 'double_value':
       return v.double_value ?? 0;
     case 'array_value':
-      return (v.array_value?.values ?? []).map(anyValue);
+      return (v.array_value?.values ?? []).map(pbAnyValue);
     case 'kvlist_value':
-      return new KvList((v.kvlist_value?.values ?? []).map((kv) => [kv.key, anyValue(kv.value)]));
+      return new KvList((v.kvlist_value?.values ?? []).map((kv) => [kv.key, pbAnyValue(kv.value)]));
     case 'bytes_value':
       return Uint8Array.from(v.bytes_value ?? []);
     default:
@@ -71,7 +72,7 @@ function anyValue(v: PbAnyValue | null | undefined): AttrValue {
 
 export function pbAttributes(list: PbKeyValue[] | undefined): Attributes {
   const attrs = newAttributes();
-  if (list) for (const kv of list) attrs[kv.key] = anyValue(kv.value);
+  if (list) for (const kv of list) attrs[kv.key] = pbAnyValue(kv.value);
   return attrs;
 }
 
