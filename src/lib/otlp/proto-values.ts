@@ -12,9 +12,9 @@ import { checkEnd, delimited, double, int64BigInt, int64Number, skip, stringAt, 
  * Reads an AnyValue (its length prefix next) at AnyValue `level` without building its value:
  * leaves the member protobufjs picks in w.member (of several, the one whose FIRST occurrence is
  * last, with its last value; 0: none) and its value in w.valS…w.valE (a string, bytes or a nested
- * list) or w.num (bool, double; an int64 as int64Number gives it, w.lo / w.hi beyond 2^53). The
- * winner's nested list is checked by whoever reads it (buildMember, proto-line.ts);
- * the others' are checked here. Deeper than MAX_VALUE_DEPTH: member 0 and w.valueTooDeep, the
+ * list) or w.num (bool, double; an int64 as int64Number gives it, w.lo / w.hi beyond 2^53), and
+ * w.pos at the AnyValue's end. The winner's nested list is checked by whoever reads it
+ * (buildMember, proto-line.ts); the others' are checked here. Deeper than MAX_VALUE_DEPTH: member 0 and w.valueTooDeep, the
  * bytes unread (the attribute is then dropped: docs/architecture.md, "Nesting limit parity").
  */
 export function anyValueMember(w: Wire, end: number, depth: number, level: number): void {
@@ -229,10 +229,16 @@ function buildMember(w: Wire, depth: number, level: number, build: boolean): Att
   }
 }
 
-/** An AnyValue (its length prefix next) as a value (or only checked: buildMember). */
+/**
+ * An AnyValue (its length prefix next) as a value (or only checked: buildMember), leaving w.pos at
+ * its end: a list member may be followed by other fields in it, read by anyValueMember already.
+ */
 function buildValue(w: Wire, end: number, depth: number, level: number, build: boolean): AttrValue {
   anyValueMember(w, end, depth, level);
-  return buildMember(w, depth, level, build);
+  const c = w.pos;
+  const value = buildMember(w, depth, level, build);
+  w.pos = c;
+  return value;
 }
 
 /**
