@@ -11,7 +11,7 @@ import { DATE_SWITCH, expectedRows, generateDump, writePricingFile, type Dump } 
 import { runCli } from '../helpers/cli.js';
 import { asString, createTables, loadSpans, startEngine, type Engine } from '../helpers/clickhouse/engine.js';
 import { readAll, tempDir, writeTemp } from '../helpers/read-all.js';
-import { writeOtlpJsonTraces } from '../../src/lib/otlp/json-write.js';
+import { otlpJsonTracesLine } from '../../src/lib/otlp/json-write.js';
 import { newAttributes, type Attributes, type Span } from '../../src/lib/span.js';
 import { runProjection } from '../../src/lib/cost/projection.js';
 import { spansQuery, type Projection } from '../../src/lib/sources/clickhouse/query.js';
@@ -64,7 +64,7 @@ beforeAll(async () => {
   await load('late', captureFiles);
   await engine.client.command({ query: 'TRUNCATE TABLE late.otel_traces_trace_id_ts' });
   await load('lintfx', lintFiles);
-  lintAsText = writeTemp('lint-as-text.json', writeOtlpJsonTraces(asExported((await readAll(lintFiles)).spans)));
+  lintAsText = writeTemp('lint-as-text.json', otlpJsonTracesLine(asExported((await readAll(lintFiles)).spans)));
 }, 120_000);
 
 afterAll(async () => {

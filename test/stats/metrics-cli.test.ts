@@ -176,7 +176,7 @@ describe('llmtrace stats from OTLP metrics', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`${file}:2: invalid JSON`);
     expect(r.stderr).toContain(`${file}:3: resourceMetrics[0].scopeMetrics[0].metrics[0]: gen_ai.client.operation.duration is a gauge, expected a histogram with explicit buckets; skipped`);
-    expect(r.stderr).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4: .*count: expected an integer`));
+    expect(r.stderr).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4: .*count: expected an unsigned integer`));
     expect(r.stderr).toContain(`${file}:5: not an OTLP metrics request`);
     expect(r.stderr).toContain(`${file}:6: invalid JSON`);
     expect(json(r.stdout).rows[0]!.calls).toBe(10); // lines 1 and 7–8

@@ -35,12 +35,8 @@ export function checkHexId(value: unknown, bytes: 8 | 16): IdCheck {
   return { ok: false, message: 'all-zero id is invalid' };
 }
 
-const HEX_DIGITS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
 export function bytesToHex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += HEX_DIGITS[bytes[i]!];
-  return out;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 export function checkIdBytes(value: Uint8Array | undefined | null, bytes: 8 | 16): IdCheck {
@@ -50,10 +46,6 @@ export function checkIdBytes(value: Uint8Array | undefined | null, bytes: 8 | 16
   for (let i = 0; i < value.length && !nonZero; i++) nonZero = value[i] !== 0;
   if (!nonZero) return { ok: false, message: 'all-zero id is invalid' };
   return { ok: true, id: bytesToHex(value) };
-}
-
-export function hexToBytes(hex: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(hex, 'hex'));
 }
 
 export function typeName(v: unknown): string {

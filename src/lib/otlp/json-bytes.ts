@@ -153,6 +153,14 @@ export function int(n: number): void {
   padded(r, 9);
 }
 
+/** A member whose value is a number (its literal ends with the key's colon), left out when 0. */
+export function count(key: Lit, n: number): void {
+  if (n) {
+    lit(key);
+    int(n);
+  }
+}
+
 /** The unsigned 64-bit hi·2³² + lo in decimal. */
 export function u64(lo: number, hi: number): void {
   if (hi < 0x200000) return int(hi * 4294967296 + lo);

@@ -101,7 +101,7 @@ export function parseUnsigned64(v: unknown, path: string): bigint {
   return n;
 }
 
-function parseSigned64(v: unknown, path: string): bigint {
+export function parseSigned64(v: unknown, path: string): bigint {
   let n: bigint;
   if (typeof v === 'number') {
     if (!Number.isInteger(v)) throw new DecodeError(`expected an integer, got ${v}`, path);
@@ -124,7 +124,7 @@ function parseUint32(v: unknown, path: string): number {
   return n;
 }
 
-function parseDouble(v: unknown, path: string): number {
+export function parseDouble(v: unknown, path: string): number {
   if (typeof v === 'number') return v;
   if (v === 'NaN') return NaN;
   if (v === 'Infinity') return Infinity;
@@ -133,7 +133,7 @@ function parseDouble(v: unknown, path: string): number {
   throw new DecodeError(`expected a number, got ${typeName(v)}`, path);
 }
 
-function parseString(v: unknown, path: string): string {
+export function parseString(v: unknown, path: string): string {
   if (typeof v === 'string') return v;
   if (v === undefined || v === null) return '';
   throw new DecodeError(`expected a string, got ${typeName(v)}`, path);
@@ -157,8 +157,8 @@ function parseEnum(v: unknown, names: Record<string, number>, path: string): num
   throw new DecodeError(`expected an enum integer, got ${JSON.stringify(v)}`, path);
 }
 
-function decodeBase64(v: string, path: string): Uint8Array {
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(v)) throw new DecodeError('bytesValue is not base64', path);
+export function decodeBase64(v: string, path: string): Uint8Array {
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(v)) throw new DecodeError('not base64', path);
   return Uint8Array.from(Buffer.from(v, 'base64'));
 }
 
@@ -166,7 +166,7 @@ function decodeBase64(v: string, path: string): Uint8Array {
 class ValueTooDeep extends DecodeError {}
 
 /** An AnyValue; errors carry a field relative to the value (e.g. `arrayValue.values[2].intValue`). */
-export function decodeAnyValue(v: unknown, depth = 0): AttrValue {
+function decodeAnyValue(v: unknown, depth = 0): AttrValue {
   if (!isObj(v)) throw new DecodeError(`expected an AnyValue object, got ${typeName(v)}`);
   if (depth > MAX_VALUE_DEPTH) throw new ValueTooDeep(VALUE_TOO_DEEP);
   let x: unknown;

@@ -1,15 +1,16 @@
 /**
  * Generic conversion between protobufjs messages of our OTLP schema (keepCase snake_case fields,
  * Long int64) and OTLP/JSON, driven by the reflected Type. Used for logs and metrics, which the
- * store keeps losslessly without a dedicated model: every field of the schema round-trips.
- *
- * OTLP/JSON is proto3 JSON with the OTLP deviations (shared/otlp.md): lowerCamelCase keys, hex
+ * store keeps losslessly without a dedicated model: every field of the schema round-trips. JSON
+ * scalars are read by the trace JSON reader's rules (json-decode.ts): both families accept the
+ * same values. OTLP/JSON is proto3 JSON with the OTLP deviations: lowerCamelCase keys, hex
  * trace/span ids, integer enums, 64-bit integers as decimal strings. Defaults are left out,
  * except for oneof members (including proto3 `optional`), whose presence is the information.
  */
 import protobuf from 'protobufjs';
 import { DecodeError } from '../errors.js';
 import { bytesToHex, typeName } from './ids.js';
+import { decodeBase64, parseDouble, parseSigned64, parseString, parseUnsigned64 } from './json-decode.js';
 import { KvList, newAttributes, type AttrValue, type Attributes } from '../span.js';
 
 // ---- protobufjs message objects → values (AnyValue, KeyValue lists, Long) ---------------------
@@ -45,7 +46,8 @@ interface PbAnyValue {
   bytes_value?: Uint8Array;
 }
 
-function anyValue(v: PbAnyValue | null | undefined): AttrValue {
+/** A protobufjs AnyValue message as an attribute value (null: none). */
+export function pbAnyValue(v: PbAnyValue | null | undefined): AttrValue {
   if (!v) return null;
   // The oneof virtual field names which member is set (with keepCase it is the snake name).
   switch (v.value) {
@@ -58,9 +60,9 @@ function anyValue(v: PbAnyValue | null | undefined): AttrValue {
     case 'double_value':
       return v.double_value ?? 0;
     case 'array_value':
-      return (v.array_value?.values ?? []).map(anyValue);
+      return (v.array_value?.values ?? []).map(pbAnyValue);
     case 'kvlist_value':
-      return new KvList((v.kvlist_value?.values ?? []).map((kv) => [kv.key, anyValue(kv.value)]));
+      return new KvList((v.kvlist_value?.values ?? []).map((kv) => [kv.key, pbAnyValue(kv.value)]));
     case 'bytes_value':
       return Uint8Array.from(v.bytes_value ?? []);
     default:
@@ -70,7 +72,7 @@ function anyValue(v: PbAnyValue | null | undefined): AttrValue {
 
 export function pbAttributes(list: PbKeyValue[] | undefined): Attributes {
   const attrs = newAttributes();
-  if (list) for (const kv of list) attrs[kv.key] = anyValue(kv.value);
+  if (list) for (const kv of list) attrs[kv.key] = pbAnyValue(kv.value);
   return attrs;
 }
 
@@ -191,18 +193,6 @@ function isObj(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Decimal string or JSON number → Long, the representation protobufjs itself decodes to and encodes from. */
-function parseInt64(v: unknown, signed: boolean, path: string): protobuf.Long {
-  let n: bigint;
-  if (typeof v === 'string' && /^-?\d{1,20}$/.test(v)) n = BigInt(v);
-  else if (typeof v === 'number' && Number.isInteger(v)) n = BigInt(v);
-  else throw new DecodeError(`expected an integer, got ${JSON.stringify(v)?.slice(0, 40) ?? typeName(v)}`, path);
-  const ok = signed ? n >= -(1n << 63n) && n < 1n << 63n : n >= 0n && n < 1n << 64n;
-  if (!ok) throw new DecodeError(`integer out of range for ${signed ? 'int64' : 'uint64'}`, path);
-  const bits = BigInt.asUintN(64, n);
-  return new protobuf.util.Long(Number(bits & 0xffffffffn) | 0, Number(bits >> 32n) | 0, !signed);
-}
-
 function parseValue(p: FieldPlan, v: unknown, path: string, depth: number): unknown {
   const bad = (what: string) => new DecodeError(`expected ${what}, got ${typeName(v)}`, path);
   switch (p.kind) {
@@ -221,11 +211,14 @@ function parseValue(p: FieldPlan, v: unknown, path: string, depth: number): unkn
       return Buffer.from(v, 'hex');
     case 'bytes':
       if (typeof v !== 'string') throw bad('a base64 string');
-      if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(v)) throw new DecodeError('not base64', path);
-      return Buffer.from(v, 'base64');
+      return decodeBase64(v, path);
     case 'int64':
-    case 'uint64':
-      return parseInt64(v, p.kind === 'int64', path);
+    case 'uint64': {
+      // A Long, as protobufjs itself decodes to and encodes from (a message from JSON may be encoded).
+      const signed = p.kind === 'int64';
+      const bits = BigInt.asUintN(64, signed ? parseSigned64(v, path) : parseUnsigned64(v, path));
+      return new protobuf.util.Long(Number(bits & 0xffffffffn) | 0, Number(bits >> 32n) | 0, !signed);
+    }
     case 'int32': {
       const n = typeof v === 'string' && /^-?\d{1,10}$/.test(v) ? Number(v) : v;
       const [min, max] = p.range!;
@@ -235,16 +228,12 @@ function parseValue(p: FieldPlan, v: unknown, path: string, depth: number): unkn
       return n;
     }
     case 'double':
-      if (typeof v === 'number') return v;
-      if (v === 'NaN' || v === 'Infinity' || v === '-Infinity') return Number(v);
-      if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
-      throw bad('a number');
+      return parseDouble(v, path);
     case 'bool':
       if (typeof v !== 'boolean') throw bad('a boolean');
       return v;
     case 'string':
-      if (typeof v !== 'string') throw bad('a string');
-      return v;
+      return parseString(v, path);
   }
 }
 

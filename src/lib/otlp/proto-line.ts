@@ -21,7 +21,7 @@ import { EventFields, Positions, Range, ResourceOrScopeFields, scanEvent, scanLi
 
 // Module-local bindings: V8's optimized code reaches an import through a few more loads than a
 // module's own constant, which shows on paths taken for every field.
-const { ascii, byte, cutTo, hexOf, int, lit, mark, startLine, strOf, takeLine, u64 } = jsonBytes;
+const { ascii, byte, count, cutTo, hexOf, int, lit, mark, startLine, strOf, takeLine, u64 } = jsonBytes;
 const { bytesValue, doubleValue } = J;
 
 const FALLBACK: Error = new Error('proto-line: request not written here; use the decoder');
@@ -218,10 +218,7 @@ function attributes(w: Wire, c: number, positions: Positions, dropped: number, d
     byte(93);
     w.pos = c;
   }
-  if (dropped !== 0) {
-    lit(n === 0 && first ? J.DROPPED_ATTRIBUTES_FIRST : J.DROPPED_ATTRIBUTES);
-    int(dropped);
-  }
+  count(n === 0 && first ? J.DROPPED_ATTRIBUTES_FIRST : J.DROPPED_ATTRIBUTES, dropped);
 }
 
 // ---- messages -------------------------------------------------------------------------------
@@ -232,27 +229,31 @@ const linkFields = new SpanFields(); // a Link's fields (scanLink)
 const resourceFields = new ResourceOrScopeFields();
 const scopeFields = new ResourceOrScopeFields();
 
-function span(w: Wire, end: number, nth: number): void {
-  const f = spanFields;
-  const c = scanSpan(w, end, f);
-  if (!validId(w, f.traceId, 16) || !validId(w, f.spanId, 8) || !(allZero(w.buf, f.parent.s, f.parent.e) || validId(w, f.parent, 8))) fallback();
-  const buf = w.buf;
+/** The ids and trace state of a span or link (the `nth` in its list), after checking the ids. */
+function ids(w: Wire, f: SpanFields, nth: number): void {
+  if (!validId(w, f.traceId, 16) || !validId(w, f.spanId, 8)) fallback();
   lit(nth > 0 ? J.TRACE_ID_NEXT : J.TRACE_ID);
-  hexOf(buf, f.traceId.s, f.traceId.e);
+  hexOf(w.buf, f.traceId.s, f.traceId.e);
   lit(J.SPAN_ID);
-  hexOf(buf, f.spanId.s, f.spanId.e);
+  hexOf(w.buf, f.spanId.s, f.spanId.e);
   if (f.traceState.e > f.traceState.s) {
     lit(J.TRACE_STATE);
     string(w, f.traceState.s, f.traceState.e);
   }
-  if (!allZero(buf, f.parent.s, f.parent.e)) {
+}
+
+function span(w: Wire, end: number, nth: number): void {
+  const f = spanFields;
+  const c = scanSpan(w, end, f);
+  const buf = w.buf;
+  const root = allZero(buf, f.parent.s, f.parent.e);
+  if (!root && !validId(w, f.parent, 8)) fallback();
+  ids(w, f, nth);
+  if (!root) {
     lit(J.PARENT);
     hexOf(buf, f.parent.s, f.parent.e);
   }
-  if (f.flags !== 0) {
-    lit(J.FLAGS);
-    int(f.flags);
-  }
+  count(J.FLAGS, f.flags);
   lit(J.NAME);
   string(w, f.name.s, f.name.e);
   lit(J.KIND);
@@ -278,46 +279,26 @@ function span(w: Wire, end: number, nth: number): void {
     }
     byte(93);
   }
-  if (f.droppedEvents !== 0) {
-    lit(J.DROPPED_EVENTS);
-    int(f.droppedEvents);
-  }
+  count(J.DROPPED_EVENTS, f.droppedEvents);
   if (f.links.n > 0) {
     lit(J.LINKS);
     for (let k = 0; k < f.links.n; k++) {
       w.pos = f.links.at[k]!;
       const l = linkFields;
       const lc = scanLink(w, c, l);
-      if (!validId(w, l.traceId, 16) || !validId(w, l.spanId, 8)) fallback();
-      lit(k > 0 ? J.TRACE_ID_NEXT : J.TRACE_ID);
-      hexOf(buf, l.traceId.s, l.traceId.e);
-      lit(J.SPAN_ID);
-      hexOf(buf, l.spanId.s, l.spanId.e);
-      if (l.traceState.e > l.traceState.s) {
-        lit(J.TRACE_STATE);
-        string(w, l.traceState.s, l.traceState.e);
-      }
-      if (l.flags !== 0) {
-        lit(J.FLAGS);
-        int(l.flags);
-      }
+      ids(w, l, k);
+      count(J.FLAGS, l.flags);
       attributes(w, lc, l.attributes, l.droppedAttributes, 5, false);
       byte(125);
     }
     byte(93);
   }
-  if (f.droppedLinks !== 0) {
-    lit(J.DROPPED_LINKS);
-    int(f.droppedLinks);
-  }
+  count(J.DROPPED_LINKS, f.droppedLinks);
   const message = f.statusMessage;
   if (message.e > message.s) {
     lit(J.STATUS_MESSAGE);
     string(w, message.s, message.e);
-    if (f.statusCode !== 0) {
-      lit(J.CODE);
-      int(f.statusCode);
-    }
+    count(J.CODE, f.statusCode);
     lit(J.CLOSE2);
   } else if (f.statusCode !== 0) {
     lit(J.STATUS_CODE);

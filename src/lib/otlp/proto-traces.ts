@@ -312,70 +312,54 @@ function request(w: Wire, end: number): void {
   let r = 0;
   while (w.pos < end) {
     const tag = u32(w, end);
-    if (tag >>> 3 === 1) resourceSpans(w, end, r++);
+    if (tag >>> 3 === 1) group(w, end, r++, undefined);
     else skip(w, end, tag & 7, 0);
   }
   checkEnd(w, end);
 }
 
-const resourceFields = new ResourceOrScopeFields();
-const scopeFields = new ResourceOrScopeFields();
+const headFields = new ResourceOrScopeFields();
 
-function resourceSpans(w: Wire, end: number, r: number): void {
+/**
+ * A ResourceSpans (`resource` undefined) or the ScopeSpans of `resource` (its length prefix next):
+ * its Resource or scope, then its items. A Resource or scope given again replaces the previous
+ * one (protobufjs does not merge), also for the spans read before it: they share this object.
+ */
+function group(w: Wire, end: number, index: number, resource: Resource | undefined): void {
   const c = sub(w, end);
-  w.r = r;
-  const resource: Resource = { attributes: newAttributes(), droppedAttributesCount: 0, schemaUrl: '' };
-  let si = 0;
+  const scope = resource !== undefined;
+  if (scope) w.si = index;
+  else w.r = index;
+  const head: Resource | Scope = scope
+    ? { name: '', version: '', attributes: newAttributes(), droppedAttributesCount: 0, schemaUrl: '' }
+    : { attributes: newAttributes(), droppedAttributesCount: 0, schemaUrl: '' };
+  let n = 0;
   while (w.pos < c) {
     const tag = u32(w, c);
     switch (tag >>> 3) {
       case 1: {
-        // A Resource given again replaces the previous one (protobufjs does not merge), also
-        // for the spans read before it: they share this object.
-        const rc = scanResourceOrScope(w, c, resourceFields, false);
-        resource.attributes = buildAttributes(w, rc, resourceFields.attributes, 3, RESOURCE, 0);
-        resource.droppedAttributesCount = resourceFields.droppedAttributes;
+        const f = headFields;
+        const hc = scanResourceOrScope(w, c, f, scope);
+        if ('name' in head) {
+          head.name = str(w, f.name);
+          head.version = str(w, f.version);
+        }
+        head.attributes = buildAttributes(w, hc, f.attributes, scope ? 4 : 3, scope ? SCOPE : RESOURCE, 0);
+        head.droppedAttributesCount = f.droppedAttributes;
         break;
       }
       case 2:
-        scopeSpans(w, c, resource, si++);
+        if (!scope) group(w, c, n++, head);
+        else {
+          w.i = n++;
+          span(w, c, resource, head as Scope);
+        }
         break;
       case 3:
-        resource.schemaUrl = utf8(w, stringAt(w, c), w.pos);
+        head.schemaUrl = utf8(w, stringAt(w, c), w.pos);
         break;
       default:
-        skip(w, c, tag & 7, 1);
-    }
-  }
-  checkEnd(w, c);
-}
-
-function scopeSpans(w: Wire, end: number, resource: Resource, si: number): void {
-  const c = sub(w, end);
-  w.si = si;
-  const scope: Scope = { name: '', version: '', attributes: newAttributes(), droppedAttributesCount: 0, schemaUrl: '' };
-  let i = 0;
-  while (w.pos < c) {
-    const tag = u32(w, c);
-    switch (tag >>> 3) {
-      case 1: {
-        const f = scopeFields;
-        const sc = scanResourceOrScope(w, c, f, true);
-        scope.name = str(w, f.name);
-        scope.version = str(w, f.version);
-        scope.attributes = buildAttributes(w, sc, f.attributes, 4, SCOPE, 0);
-        scope.droppedAttributesCount = f.droppedAttributes;
-        break;
-      }
-      case 2:
-        w.i = i++;
-        span(w, c, resource, scope);
-        break;
-      case 3:
-        scope.schemaUrl = utf8(w, stringAt(w, c), w.pos);
-        break;
-      default:
-        skip(w, c, tag & 7, 2);
+        skip(w, c, tag & 7, scope ? 2 : 1);
     }
   }
   checkEnd(w, c);

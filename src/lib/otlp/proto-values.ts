@@ -12,9 +12,9 @@ import { checkEnd, delimited, double, int64BigInt, int64Number, skip, stringAt, 
  * Reads an AnyValue (its length prefix next) at AnyValue `level` without building its value:
  * leaves the member protobufjs picks in w.member (of several, the one whose FIRST occurrence is
  * last, with its last value; 0: none) and its value in w.valS…w.valE (a string, bytes or a nested
- * list) or w.num (bool, double; an int64 as int64Number gives it, w.lo / w.hi beyond 2^53). The
- * winner's nested list is checked by whoever reads it (buildMember, checkMember, proto-line.ts);
- * the others' are checked here. Deeper than MAX_VALUE_DEPTH: member 0 and w.valueTooDeep, the
+ * list) or w.num (bool, double; an int64 as int64Number gives it, w.lo / w.hi beyond 2^53), and
+ * w.pos at the AnyValue's end. The winner's nested list is checked by whoever reads it
+ * (buildMember, proto-line.ts); the others' are checked here. Deeper than MAX_VALUE_DEPTH: member 0 and w.valueTooDeep, the
  * bytes unread (the attribute is then dropped: docs/architecture.md, "Nesting limit parity").
  */
 export function anyValueMember(w: Wire, end: number, depth: number, level: number): void {
@@ -112,7 +112,7 @@ function checkLosers(w: Wire, p: number, c: number, depth: number, level: number
         w.member = field;
         w.valS = s;
         w.valE = after;
-        checkMember(w, depth, level);
+        buildMember(w, depth, level, false);
         w.pos = after;
       }
     } else skip(w, c, tag & 7, depth);
@@ -168,7 +168,7 @@ export function keyValueFields(w: Wire, end: number, depth: number, level: numbe
       const tag = u32(w, c);
       const field = tag >>> 3;
       if (field === 2 && w.pos !== valueAt) {
-        checkValue(w, c, level === 0 ? depth + 1 : depth, level);
+        buildValue(w, c, level === 0 ? depth + 1 : depth, level, false);
         continue;
       }
       if (field === 1) stringAt(w, c);
@@ -183,74 +183,43 @@ export function keyValueFields(w: Wire, end: number, depth: number, level: numbe
   return c;
 }
 
-/** An AnyValue (its length prefix next) read and checked like buildValue, nothing built. */
-function checkValue(w: Wire, end: number, depth: number, level: number): void {
-  anyValueMember(w, end, depth, level);
-  checkMember(w, depth, level);
-}
-
-/** The nested list of the AnyValue just read (anyValueMember), checked; nothing built. */
-function checkMember(w: Wire, depth: number, level: number): void {
-  const member = w.member;
-  if (member !== 5 && member !== 6) return;
-  const c = w.valE;
-  w.pos = w.valS;
-  while (w.pos < c) {
-    const tag = u32(w, c);
-    if (tag >>> 3 !== 1) skip(w, c, tag & 7, depth);
-    else if (member === 5) checkValue(w, c, depth, level + 1);
-    else {
-      const kv = keyValueFields(w, c, depth, level + 1);
-      if (w.valueAt >= 0) {
-        w.pos = w.valueAt;
-        checkValue(w, kv, depth, level + 1);
-        w.pos = kv;
-      }
-    }
-  }
-  checkEnd(w, c);
-}
-
-/** The AnyValue just read (anyValueMember) as a value; `depth` for unknown fields (keyValue). */
-function buildMember(w: Wire, depth: number, level: number): AttrValue {
+/**
+ * The AnyValue just read (anyValueMember) as a value; `depth` for unknown fields (keyValue). With
+ * `build` false it is only checked, as protobufjs would read it, and nothing is built (null).
+ */
+function buildMember(w: Wire, depth: number, level: number, build: boolean): AttrValue {
   const s = w.valS;
   const e = w.valE;
   switch (w.member) {
     case 1:
-      return utf8(w, s, e);
+      return build ? utf8(w, s, e) : null;
     case 2:
       return w.num !== 0;
     case 3: {
       const v = w.num;
-      return v === v ? BigInt(v) : int64BigInt(w.lo, w.hi);
+      return !build ? null : v === v ? BigInt(v) : int64BigInt(w.lo, w.hi);
     }
     case 4:
       return w.num;
-    case 5: {
-      const values: AttrValue[] = [];
-      w.pos = s;
-      while (w.pos < e) {
-        const tag = u32(w, e);
-        if (tag >>> 3 === 1) values.push(buildValue(w, e, depth, level + 1));
-        else skip(w, e, tag & 7, depth);
-      }
-      checkEnd(w, e);
-      return values;
-    }
+    case 5:
     case 6: {
+      const member = w.member;
+      const values: AttrValue[] = [];
       const entries: Array<[string, AttrValue]> = [];
       w.pos = s;
       while (w.pos < e) {
         const tag = u32(w, e);
-        if (tag >>> 3 === 1) {
-          keyValue(w, e, depth, level + 1);
-          entries.push([w.key, w.value]);
-        } else skip(w, e, tag & 7, depth);
+        if (tag >>> 3 !== 1) skip(w, e, tag & 7, depth);
+        else if (member === 5) {
+          const v = buildValue(w, e, depth, level + 1, build);
+          if (build) values.push(v);
+        } else if (keyValue(w, e, depth, level + 1, build)) entries.push([w.key, w.value]);
       }
       checkEnd(w, e);
-      return new KvList(entries);
+      return !build ? null : member === 5 ? values : new KvList(entries);
     }
     case 7: {
+      if (!build) return null;
       const bytes = new Uint8Array(e - s);
       bytes.set(w.buf.subarray(s, e));
       return bytes;
@@ -260,29 +229,33 @@ function buildMember(w: Wire, depth: number, level: number): AttrValue {
   }
 }
 
-/** An AnyValue (its length prefix next) as a value. */
-function buildValue(w: Wire, end: number, depth: number, level: number): AttrValue {
+/**
+ * An AnyValue (its length prefix next) as a value (or only checked: buildMember), leaving w.pos at
+ * its end: a list member may be followed by other fields in it, read by anyValueMember already.
+ */
+function buildValue(w: Wire, end: number, depth: number, level: number, build: boolean): AttrValue {
   anyValueMember(w, end, depth, level);
-  return buildMember(w, depth, level);
+  const c = w.pos;
+  const value = buildMember(w, depth, level, build);
+  w.pos = c;
+  return value;
 }
 
 /**
  * KeyValue at message `depth` (its length prefix next), its value at AnyValue `level`: leaves
- * the pair in w.key / w.value and says whether its key is kept. With `keep`, a value under
- * another key is read with the same checks (the request is accepted or refused exactly as with
- * every value decoded) but never built. Inside a value, `depth` stays that of its attribute's
- * value: nesting there is bounded by `level` (MAX_VALUE_DEPTH), not by RECURSION_LIMIT.
+ * the pair in w.key / w.value and says whether it was built. Not built (`build` false, or `keep`
+ * leaving its key out), its value is read with the same checks (the request is accepted or
+ * refused exactly as with every value decoded). Inside a value, `depth` stays that of its
+ * attribute's value: nesting there is bounded by `level` (MAX_VALUE_DEPTH), not by RECURSION_LIMIT.
  */
-function keyValue(w: Wire, end: number, depth: number, level: number, keep?: ReadonlySet<string>): boolean {
+function keyValue(w: Wire, end: number, depth: number, level: number, build: boolean, keep?: ReadonlySet<string>): boolean {
   const c = keyValueFields(w, end, depth, level);
-  const key = utf8(w, w.keyS, w.keyE);
-  const kept = keep === undefined || keep.has(key);
+  const key = build ? utf8(w, w.keyS, w.keyE) : '';
+  const kept = build && (keep === undefined || keep.has(key));
   let value: AttrValue = null;
   if (w.valueAt >= 0) {
     w.pos = w.valueAt;
-    const valueDepth = level === 0 ? depth + 1 : depth;
-    if (kept) value = buildValue(w, c, valueDepth, level);
-    else checkValue(w, c, valueDepth, level);
+    value = buildValue(w, c, level === 0 ? depth + 1 : depth, level, kept);
     w.pos = c;
   }
   w.key = key;
@@ -296,7 +269,7 @@ function keyValue(w: Wire, end: number, depth: number, level: number, keep?: Rea
  * with droppedAttribute(), knowing where the list is.
  */
 export function attribute(w: Wire, end: number, depth: number, attributes: Attributes, keep?: ReadonlySet<string>): boolean {
-  const kept = keyValue(w, end, depth, 0, keep);
+  const kept = keyValue(w, end, depth, 0, true, keep);
   if (w.valueTooDeep) {
     w.valueTooDeep = false;
     return true;

@@ -7,7 +7,7 @@ import protobuf from 'protobufjs';
 import { DecodeError } from '../errors.js';
 import type { AttrValue, Attributes } from '../span.js';
 import { typeName, bytesToHex } from './ids.js';
-import { otlpJsonToPb, pbAttributes, pbToOtlpJson, toBigInt, type PbMessage } from './pb-json.js';
+import { otlpJsonToPb, pbAnyValue, pbAttributes, pbToOtlpJson, toBigInt, type PbMessage } from './pb-json.js';
 import { otlpTypes } from './schema.js';
 
 /** A log record as the live view needs it (GenAI events are log records tied to a span). */
@@ -105,11 +105,6 @@ export function countDataPoints(msg: PbMessage): number {
   return n;
 }
 
-function anyValue(v: unknown): AttrValue {
-  // pb-json converts AnyValue inside attribute lists; reuse it rather than a second copy.
-  return v ? (pbAttributes([{ key: 'v', value: v }] as PbKeyValues)['v'] ?? null) : null;
-}
-
 function hexOrEmpty(b: Uint8Array | undefined): string {
   return b && b.length > 0 && b.some((x) => x !== 0) ? bytesToHex(b) : '';
 }
@@ -133,7 +128,7 @@ export function logRecordViews(msg: PbMessage): LogRecordView[] {
           // time_unix_nano is optional in OTLP; the observed time is what the collector uses then.
           timeUnixNano: time !== 0n ? time : toBigInt(r.observed_time_unix_nano, false),
           severityText: r.severity_text ?? '',
-          body: anyValue(r.body),
+          body: pbAnyValue(r.body as Parameters<typeof pbAnyValue>[0]),
           attributes,
           serviceName,
           recordEventName: r.event_name ?? '',
