@@ -75,9 +75,11 @@ export function startHttpReceiver(opts: HttpReceiverOptions): Promise<RunningRec
       res.setHeader('Vary', 'Origin');
     }
 
-    const refuse = (status: number, code: number, reason: string, headers: Record<string, string> = {}) => {
-      send(res, status, replyEncoding, statusBody(replyEncoding, code, reason), headers);
-      discardRest(req);
+    // `hangUp`: the rest of the body is not read; the connection closes once the answer is out
+    // (node:http then stops reading it), rather than reading up to DISCARD_LIMIT_BYTES of it.
+    const refuse = (status: number, code: number, reason: string, headers: Record<string, string> = {}, hangUp = false) => {
+      send(res, status, replyEncoding, statusBody(replyEncoding, code, reason), hangUp ? { ...headers, Connection: 'close' } : headers);
+      if (!hangUp) discardRest(req);
       notifyReject(opts.hooks, 'http', status, reason);
     };
 
@@ -132,7 +134,10 @@ export function startHttpReceiver(opts: HttpReceiverOptions): Promise<RunningRec
     if (declared !== undefined && declared > opts.maxBodyBytes) {
       return refuse(413, RpcCode.RESOURCE_EXHAUSTED, `request body exceeds the limit of ${opts.maxBodyBytes} bytes (--max-body)`);
     }
-    const busy = (reason: string) => refuse(503, RpcCode.UNAVAILABLE, reason, { 'Retry-After': retryAfter });
+    // Refused for now: the client sends it again after Retry-After. A burst of large exports is
+    // refused thousands of times, and reading each refused body to its end cost the receiving
+    // thread its time and memory (docs/architecture.md, "Bytes in flight").
+    const busy = (reason: string) => refuse(503, RpcCode.UNAVAILABLE, reason, { 'Retry-After': retryAfter }, true);
     // Held before a byte of the body is read: all of it when its length is declared, else as it
     // arrives (docs/architecture.md, "Bytes in flight").
     const admission = admit(opts, inFlight, declared ?? 0);
