@@ -1,6 +1,6 @@
 /**
- * The live view's estimate of what a printed trace holds (printed-form.ts printedTraceBytes) against the
- * real V8 heap it takes: the `--memory` budget of printed traces is only a bound if the estimate
+ * The live view's estimate of what a printed trace holds (held as its saved line: printed-traces.ts
+ * lineBytes) against the real V8 heap it takes: the `--memory` budget of printed traces is only a bound if the estimate
  * is close. Measured as `tail --quiet`'s view thread keeps traces (slim: nothing drawn), with a
  * full collection before and after, over enough traces that other allocations are noise.
  */
@@ -39,8 +39,7 @@ function trace(i: number, n: number, shape: Shape): Span[] {
 function measure(traces: number, spansPerTrace: number, shape: Shape): { real: number; estimated: number } {
   let now = 1_000_000;
   // A budget no test reaches: every printed trace stays in memory.
-  const view = new LiveView({ emit: () => {}, now: () => now, showContent: false, traceEvents: false, printedMemoryBytes: 2 ** 40 });
-  const before = usedHeap();
+  let view: LiveView | undefined = new LiveView({ emit: () => {}, now: () => now, showContent: false, traceEvents: false, printedMemoryBytes: 2 ** 40 });
   for (let from = 0; from < traces; from += 500) {
     const batch: Span[] = [];
     for (let i = from; i < Math.min(traces, from + 500); i++) batch.push(...trace(i, spansPerTrace, shape));
@@ -48,10 +47,16 @@ function measure(traces: number, spansPerTrace: number, shape: Shape): { real: n
     now += 5_000; // quiet long enough: the batch's traces complete and are printed
     view.tick();
   }
-  const real = usedHeap() - before;
+  // The session's latencies (8 B a call, in the total, per model and per agent and model) grow
+  // with every call counted, printed or not: not part of what a printed trace holds.
+  for (const t of [view.totals.calls, ...view.totals.byModel.values(), ...view.totals.byAgentModel.values()]) t.durationsMs.length = 0;
   expect(view.printedCount).toBe(traces);
   const estimated = view.printedBytes;
   view.close();
+  // The heap the view holds: with it, then without it (code compiled meanwhile is in both).
+  const withView = usedHeap();
+  view = undefined;
+  const real = withView - usedHeap();
   return { real, estimated };
 }
 

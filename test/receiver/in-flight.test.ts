@@ -90,6 +90,27 @@ describe('over the cap', () => {
     expect(inFlight.bytes).toBe(0);
   });
 
+  it('HTTP: a refused body is not read to its end; the answer closes the connection', async () => {
+    const inFlight = new InFlight(CAP);
+    const rr = await receivers(inFlight, { grpc: false });
+    const full = inFlight.reserve(CAP - 1000)!;
+    // Declares 512 KiB, sends 16 KiB of it and waits: the receiver must answer and hang up, not
+    // wait for (and read) the rest as it does for a refusal it keeps the connection open after.
+    const sock = net.connect(rr.http.port, '127.0.0.1');
+    await new Promise<void>((resolve) => sock.once('connect', resolve));
+    sock.write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\nContent-Length: ${512 * 1024}\r\n\r\n`);
+    sock.write(Buffer.alloc(16 * 1024));
+    let answer = '';
+    sock.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+    sock.on('error', () => {}); // a reset after the answer is fine
+    await new Promise<void>((resolve) => sock.once('close', () => resolve()));
+    expect(answer).toMatch(/^HTTP\/1\.1 503 /);
+    expect(answer).toMatch(/\r\nRetry-After: 1\r\n/i);
+    expect(answer).toMatch(/\r\nConnection: close\r\n/i);
+    expect(inFlight.bytes).toBe(CAP - 1000);
+    full.release();
+  });
+
   it('gRPC: UNAVAILABLE with RetryInfo (1 s), nothing stored; then accepted', async () => {
     const inFlight = new InFlight(CAP);
     const rr = await receivers(inFlight);

@@ -19,7 +19,7 @@ import { assembleTrace } from '../trace/assemble.js';
 import { LiveCount, isModelSpan, type CountFacts } from '../trace/count-once.js';
 import { subtreeCosts } from '../trace/costs.js';
 import { PrintedTraces } from './printed-traces.js';
-import { printedForm, printedTraceBytes, restoreSpans, saveTrace, type SavedTrace } from './printed-form.js';
+import { printedForm, printedTraceBytes, restoreTrace, saveTrace } from './printed-form.js';
 import { DEFAULT_MEMORY_BUDGET } from '../sizes.js';
 import type { LiveEvent, PriceFn, SpanLine, TraceEnd } from './events.js';
 import { FEATURE_KEYS, featureOf, hasFilters, inheritedValueOf, matchesFilters, NO_FEATURE, type FeatureSpan, type LiveFilters } from './filters.js';
@@ -165,7 +165,10 @@ export class LiveView {
       spillParent: opts.spillParent,
       sizeOf: printedTraceBytes,
       save: (t) => saveTrace(t, keptKeys),
-      load: (id, saved) => this.loadTrace(id, saved),
+      load: (id, line) => this.loadTrace(id, line),
+      // Without content, a printed trace holds nothing its saved line lacks (its views and
+      // waiting GenAI events are kept only with --show-content): hold it as that line.
+      compact: !opts.showContent,
     });
   }
 
@@ -481,12 +484,13 @@ export class LiveView {
     };
   }
 
-  /** A printed trace back from disk (a late span of it arrived): what count-once and features read. */
-  private loadTrace(traceId: string, saved: SavedTrace): TraceState {
+  /** A printed trace back from its saved line (a late span of it arrived): what count-once and features read. */
+  private loadTrace(traceId: string, line: string): TraceState {
+    const saved = restoreTrace(line);
     const t = this.newTrace(traceId);
     t.printed = true;
     t.hasRoot = saved.hasRoot;
-    for (const [id, kept] of restoreSpans(saved)) t.spans.set(id, kept);
+    for (const [id, kept] of saved.spans) t.spans.set(id, kept);
     t.count.restore(saved.count, saved.calls);
     for (const r of t.count.spans.values()) if (typeof r !== 'string') t.callRecords++;
     return t;

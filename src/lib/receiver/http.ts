@@ -45,6 +45,31 @@ function allowedOrigin(cors: string, origin: string | undefined): string | undef
   return origin !== undefined && list.includes(origin) ? origin : undefined;
 }
 
+/**
+ * How long a connection whose body is left unread stays open after its answer: time for the
+ * client to read the answer, since closing a socket with unread bytes resets the connection,
+ * and a reset can reach the client before it read the answer (it then sees EPIPE or ECONNRESET
+ * instead of the 503: 8–14 of ~1,500 refusals in the burst bench without it).
+ */
+const LINGER_MS = 2000;
+
+/**
+ * Stops reading a request's body: node:http would otherwise pull the rest off the wire after
+ * the answer (`_dump`, unless the body is being read, which read(0) marks without reading more),
+ * and destroy the socket as soon as a `Connection: close` answer is written. The socket is
+ * half-closed instead and destroyed after LINGER_MS; the client's unread bytes wait in the
+ * kernel's buffers, not in this process.
+ */
+function leaveUnread(req: http.IncomingMessage): void {
+  req.read(0);
+  req.pause();
+  const socket = req.socket;
+  socket.destroySoon = () => {
+    socket.end();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  };
+}
+
 export function startHttpReceiver(opts: HttpReceiverOptions): Promise<RunningReceiver> {
   const now = opts.now ?? (() => new Date());
   const retryAfter = String(opts.retryAfterSeconds ?? 1);
@@ -75,9 +100,12 @@ export function startHttpReceiver(opts: HttpReceiverOptions): Promise<RunningRec
       res.setHeader('Vary', 'Origin');
     }
 
-    const refuse = (status: number, code: number, reason: string, headers: Record<string, string> = {}) => {
-      send(res, status, replyEncoding, statusBody(replyEncoding, code, reason), headers);
-      discardRest(req);
+    // `hangUp`: the rest of the body is not read; the connection closes once the answer is out
+    // (node:http then stops reading it), rather than reading up to DISCARD_LIMIT_BYTES of it.
+    const refuse = (status: number, code: number, reason: string, headers: Record<string, string> = {}, hangUp = false) => {
+      if (hangUp) leaveUnread(req);
+      send(res, status, replyEncoding, statusBody(replyEncoding, code, reason), hangUp ? { ...headers, Connection: 'close' } : headers);
+      if (!hangUp) discardRest(req);
       notifyReject(opts.hooks, 'http', status, reason);
     };
 
@@ -132,7 +160,10 @@ export function startHttpReceiver(opts: HttpReceiverOptions): Promise<RunningRec
     if (declared !== undefined && declared > opts.maxBodyBytes) {
       return refuse(413, RpcCode.RESOURCE_EXHAUSTED, `request body exceeds the limit of ${opts.maxBodyBytes} bytes (--max-body)`);
     }
-    const busy = (reason: string) => refuse(503, RpcCode.UNAVAILABLE, reason, { 'Retry-After': retryAfter });
+    // Refused for now: the client sends it again after Retry-After. A burst of large exports is
+    // refused thousands of times, and reading each refused body to its end cost the receiving
+    // thread its time and memory (docs/architecture.md, "Bytes in flight").
+    const busy = (reason: string) => refuse(503, RpcCode.UNAVAILABLE, reason, { 'Retry-After': retryAfter }, true);
     // Held before a byte of the body is read: all of it when its length is declared, else as it
     // arrives (docs/architecture.md, "Bytes in flight").
     const admission = admit(opts, inFlight, declared ?? 0);

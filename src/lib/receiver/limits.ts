@@ -4,23 +4,57 @@
  * output passes the limit, so a small gzip bomb never expands in memory.
  */
 import type { IncomingMessage } from 'node:http';
+import { constants } from 'node:buffer';
 import zlib from 'node:zlib';
 import type { ContentCoding } from './headers.js';
 import type { BodyHold } from './in-flight.js';
 
 /**
- * The chunks as one Buffer over a SharedArrayBuffer: worker threads (store lines, the view)
- * then read the very same bytes, with no copy per thread. Nothing writes to a body once read.
+ * A body received in pieces of unknown total (chunked, or inflating) into one SharedArrayBuffer
+ * that grows as they arrive: worker threads (store lines, the view) then read the very same
+ * bytes, with no copy per thread, and the body is never held twice (pieces, then their copy).
+ * A growable SharedArrayBuffer reserves `maxBytes` of address space but commits only what it
+ * has grown to (docs/architecture.md, "Bytes in flight"). Nothing writes to a body once read.
  */
-export function sharedBody(chunks: readonly Buffer[], total: number): Buffer {
-  const body = Buffer.from(new SharedArrayBuffer(total));
-  let at = 0;
-  for (const c of chunks) {
-    body.set(c, at);
-    at += c.length;
+export class GrowingBody {
+  private readonly sab: GrowableSharedArrayBuffer;
+  private view: Buffer;
+  private length = 0;
+
+  private readonly maxBytes: number;
+
+  constructor(maxBytes: number) {
+    // A Buffer can be no larger (a --max-body of up to 1 TiB is accepted).
+    this.maxBytes = Math.min(maxBytes, constants.MAX_LENGTH);
+    this.sab = new (SharedArrayBuffer as unknown as GrowableSharedArrayBufferConstructor)(0, { maxByteLength: this.maxBytes });
+    this.view = Buffer.from(this.sab);
   }
-  return body;
+
+  /** Appends a piece; false, appending nothing, when the body would outgrow what a Buffer can hold. */
+  append(piece: Uint8Array): boolean {
+    const end = this.length + piece.length;
+    if (end > this.maxBytes) return false;
+    if (end > this.view.length) {
+      // Grown a MiB (or the piece) at a time: a few calls per body, not one per 64 KiB piece.
+      this.sab.grow(Math.min(this.maxBytes, Math.max(end, this.length + GROW_STEP_BYTES)));
+      this.view = Buffer.from(this.sab);
+    }
+    this.view.set(piece, this.length);
+    this.length = end;
+    return true;
+  }
+
+  /** The bytes received, as one Buffer over the shared memory. */
+  body(): Buffer {
+    return Buffer.from(this.sab, 0, this.length);
+  }
 }
+
+const GROW_STEP_BYTES = 1 << 20;
+
+/** ES2024's growable SharedArrayBuffer (Node 20 has it; the TypeScript lib here is ES2022). */
+type GrowableSharedArrayBuffer = SharedArrayBuffer & { grow(newLength: number): void };
+type GrowableSharedArrayBufferConstructor = new (length: number, options: { maxByteLength: number }) => GrowableSharedArrayBuffer;
 
 /** A body worker threads can read as it is (sharedBody), or a copy of it they own. */
 export function bodyForWorker(body: Uint8Array): { body: Uint8Array; transfer: ArrayBuffer[] } {
@@ -60,8 +94,8 @@ function inflaterFor(coding: ContentCoding): zlib.Gunzip | zlib.Inflate | undefi
 export function readLimitedBody(req: IncomingMessage, coding: ContentCoding, maxBytes: number, hold: BodyHold, declaredBytes?: number): Promise<BodyResult> {
   return new Promise((resolve) => {
     const inflater = inflaterFor(coding);
-    const chunks: Buffer[] = [];
     const direct = !inflater && declaredBytes !== undefined ? Buffer.from(new SharedArrayBuffer(declaredBytes)) : undefined;
+    const growing = direct ? undefined : new GrowingBody(maxBytes);
     let rawBytes = 0;
     let outBytes = 0;
     let done = false;
@@ -82,9 +116,9 @@ export function readLimitedBody(req: IncomingMessage, coding: ContentCoding, max
       if (!hold.growTo(outBytes)) return finish({ ok: false, reason: 'busy' });
       // node:http ends a body at its Content-Length: it always fits.
       if (direct) direct.set(chunk, outBytes - chunk.length);
-      else chunks.push(chunk);
+      else if (!growing!.append(chunk)) return tooLarge(inflater ? 'after decompression' : 'size');
     };
-    const whole = (): Buffer => (direct ? direct.subarray(0, outBytes) : sharedBody(chunks, outBytes));
+    const whole = (): Buffer => (direct ? direct.subarray(0, outBytes) : growing!.body());
 
     function onData(chunk: Buffer) {
       rawBytes += chunk.length;

@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+/**
+ * `tail --quiet` ingest, build A against build B in alternating rounds: each round starts one
+ * build's tail with a store, sends the ingest frames (`passes` passes, 8 exporters, as the
+ * ingest figure does), reads the CPU time of each of its threads from /proc before SIGINT, and
+ * checks stored = acknowledged. On a shared 2-core machine the rates swing with other jobs; CPU
+ * seconds per thread move much less, so they are the figure to compare.
+ *
+ *   node bench/lib/load/tail-threads-ab.mjs <repo A> <repo B> [rounds=3] [passes=3] [--cpu-prof DIR]
+ *
+ * Threads: the main (receiving) thread is the process id; worker threads are created in order,
+ * the view thread first (tail/session.ts opens it before the store worker), so of the two
+ * busiest other threads the lower id is the view and the higher the store worker. The rest
+ * (V8's platform threads: GC helpers, compilers; libuv) are summed as "other".
+ */
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runLoad } from './run-load.mjs';
+import { freePort, memoryOf, startChild, waitForPort } from '../procs.mjs';
+import { countStore } from '../store-count.mjs';
+
+const args = process.argv.slice(2);
+const profAt = args.indexOf('--cpu-prof');
+const profDir = profAt === -1 ? undefined : path.resolve(args.splice(profAt, 2)[1]);
+const [repoA, repoB, roundsArg = '3', passesArg = '3'] = args;
+if (!repoA || !repoB) throw new Error('usage: tail-threads-ab.mjs <repo A> <repo B> [rounds] [passes] [--cpu-prof DIR]');
+const rounds = Number(roundsArg);
+const passes = Number(passesArg);
+const TICK = 100; // USER_HZ on Linux
+
+const out = path.resolve(import.meta.dirname, '../../out');
+const gen = readdirSync(out).find((d) => { try { return readdirSync(path.join(out, d)).includes('ingest-200k.pb'); } catch { return false; } });
+if (!gen) throw new Error('no ingest-200k.pb under bench/out: run bench/run.mjs --only ingest once');
+const file = path.join(out, gen, 'ingest-200k.pb');
+
+function threadTimes(pid) {
+  const rows = [];
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    rows.push({ tid: Number(tid), cpuS: (Number(f[11]) + Number(f[12])) / TICK });
+  }
+  return rows;
+}
+
+function split(pid, rows) {
+  const main = rows.find((r) => r.tid === pid)?.cpuS ?? 0;
+  const others = rows.filter((r) => r.tid !== pid).sort((a, b) => b.cpuS - a.cpuS);
+  const [w1, w2] = others.slice(0, 2).sort((a, b) => a.tid - b.tid);
+  const rest = others.slice(2).reduce((n, r) => n + r.cpuS, 0);
+  return { main, view: w1?.cpuS ?? 0, store: w2?.cpuS ?? 0, other: rest, all: main + (w1?.cpuS ?? 0) + (w2?.cpuS ?? 0) + rest };
+}
+
+async function once(repo, label, round) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'llmtrace-threads-ab-'));
+  const port = await freePort();
+  const node = profDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(profDir, `${label}-${round}`)] : [];
+  const p = startChild(process.execPath, [...node, path.join(repo, 'bin/llmtrace.js'), 'tail', '--http-port', String(port), '--no-grpc', '--quiet', '--store', path.join(dir, 'store')], { env: { NO_COLOR: '1', TZ: 'UTC' } });
+  try {
+    await waitForPort(port, 30_000, () => p.child.exitCode === null);
+    const load = await runLoad({ file, loops: 8, workers: 1, timeoutS: 300, passes, url: `http://127.0.0.1:${port}/v1/traces` });
+    // The view thread may still be counting the last exports: wait until the threads are idle.
+    let t = split(p.pid, threadTimes(p.pid));
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 500));
+      const next = split(p.pid, threadTimes(p.pid));
+      const busy = next.all - t.all;
+      t = next;
+      if (busy < 0.1) break;
+    }
+    const peakMB = memoryOf(p.pid).peakMB;
+    if (process.env.THREADS_ALL) console.log(threadTimes(p.pid).filter((r) => r.cpuS > 0.05).map((r) => `${r.tid}:${r.cpuS.toFixed(2)}`).join(' '));
+    const stopped = await p.stop('SIGINT', 120_000);
+    const stored = countStore(path.join(dir, 'store'));
+    return { label, rate: load.spansPerSecond, acked: load.ackedSpans, stored: stored.spans, exit: stopped.code, peakMB, ...t };
+  } finally {
+    await p.stop('SIGKILL', 5_000);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const f = (n) => n.toFixed(2).padStart(6);
+const results = { A: [], B: [] };
+const load = () => os.loadavg().map((n) => n.toFixed(1)).join(' ');
+for (let r = 0; r < rounds; r++) {
+  for (const [label, repo] of r % 2 === 0 ? [['A', repoA], ['B', repoB]] : [['B', repoB], ['A', repoA]]) {
+    const before = load();
+    const x = await once(repo, label, r);
+    results[label].push(x);
+    console.log(`round ${r + 1} ${label}: ${(x.rate / 1000).toFixed(1)}k spans/s, CPU s main ${f(x.main)} view ${f(x.view)} store ${f(x.store)} other ${f(x.other)} all ${f(x.all)}, peak ${x.peakMB.toFixed(0)} MB, stored ${x.stored}/${x.acked} exit ${x.exit}, load ${before} → ${load()}`);
+  }
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
+for (const k of ['rate', 'main', 'view', 'store', 'other', 'all', 'peakMB']) {
+  const a = median(results.A.map((x) => x[k]));
+  const b = median(results.B.map((x) => x[k]));
+  console.log(`median ${k.padEnd(6)} A ${a.toFixed(2).padStart(10)}  B ${b.toFixed(2).padStart(10)}  B/A ${(b / a).toFixed(3)}`);
+}
+const whole = [...results.A, ...results.B].every((x) => x.stored === x.acked && x.exit === 0);
+console.log(whole ? 'every run: stored = acknowledged, exit 0' : 'SOME RUN LOST DATA OR FAILED');
