@@ -121,7 +121,7 @@ describe('cost over ClickHouse equals cost over the files', () => {
     const more = await both(['cost', '--format', 'json', '--pricing', pricing, '--no-builtin-pricing', '--by', 'user,conversation,attr:app.feature,attr:service.version'], dump.files, 'gen', env);
     expect(more.c.code, more.c.stderr).toBe(0);
     expect(json(more.c.stdout)).toEqual(json(more.f.stdout));
-  });
+  }, 120_000);
 
   it('a window with no calls is an empty report, as for files', async () => {
     const { f, c } = await both(['cost', '--format', 'json', '--since', '2001-01-01', '--until', '2001-01-02'], dump.files, 'gen');
