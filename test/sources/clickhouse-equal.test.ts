@@ -87,8 +87,13 @@ function costRows(out: unknown) {
 }
 
 describe('cost over ClickHouse equals cost over the files', () => {
-  it.each(['gen', 'genold'])('generated mixed-convention data, every call once (%s layout)', async (db) => {
-    const { f, c } = await both(['cost', '--format', 'json', '--pricing', pricing, '--no-builtin-pricing'], dump.files, db);
+  it.each([
+    ['gen', 'off'],
+    ['genold', 'off'],
+    ['gen', 'on'],
+    ['genold', 'on'],
+  ])('generated mixed-convention data, every call once (%s layout, cost pushdown %s)', async (db, pushdown) => {
+    const { f, c } = await both(['cost', '--format', 'json', '--pricing', pricing, '--no-builtin-pricing'], dump.files, db, { LLMTRACE_CLICKHOUSE_PUSHDOWN: pushdown });
     expect(c.stderr).toBe(f.stderr);
     expect(c.code).toBe(f.code);
     expect(c.code).toBe(0);
@@ -129,13 +134,13 @@ describe('cost over ClickHouse equals cost over the files', () => {
     expect(json(c.stdout)).toEqual(json(f.stdout));
   });
 
-  it('real-library captures (Vercel outer spans, agent totals) in every grouping', async () => {
+  it.each(['off', 'on'])('real-library captures (Vercel outer spans, agent totals) in every grouping (cost pushdown %s)', async (pushdown) => {
     for (const by of ['feature,model', 'model.raw,provider,operation,service', 'trace,hour']) {
-      const { f, c } = await both(['cost', '--format', 'json', '--by', by], captureFiles, 'captures');
+      const { f, c } = await both(['cost', '--format', 'json', '--by', by], captureFiles, 'captures', { LLMTRACE_CLICKHOUSE_PUSHDOWN: pushdown });
       expect(c.code, c.stderr).toBe(0);
       expect(json(c.stdout)).toEqual(json(f.stdout));
     }
-  });
+  }, 120_000);
 
   it('gates and --strict are unchanged', async () => {
     const { f, c } = await both(['cost', '--budget', '0.0000001', '--strict'], dump.files, 'gen');
