@@ -1,6 +1,6 @@
 /**
  * What the tests of the two OTLP protobuf readers (proto-wire.test.ts: the wire decoder against
- * protobufjs; proto-to-json.test.ts: the transcoder against the decoder + writer) build their
+ * protobufjs; proto-line.test.ts: the store-line path against the decoder + writer) build their
  * inputs from: a raw protobuf writer, fast-check arbitraries of hand-made wire bytes (unknown
  * fields, groups, odd wire types, repeats, several oneof members, bad ids, invalid UTF-8) and of
  * objects for protobufjs' encoder, and the real requests on disk.

@@ -1,7 +1,7 @@
 /** The fast path of textWidth agrees with string-width on every character it covers. */
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { ONE_COLUMN, textWidth } from '../../src/lib/render/text-width.js';
+import { clipEnd, ONE_COLUMN, shortenMiddle, textWidth } from '../../src/lib/render/text-width.js';
 
 describe('textWidth', () => {
   it('counts one column for each character of the fast path, as string-width does', () => {
@@ -18,5 +18,24 @@ describe('textWidth', () => {
     expect(textWidth('模型')).toBe(4);
     expect(textWidth('e\u0301')).toBe(1);
     expect(textWidth('🔧 tool')).toBe(7);
+  });
+});
+
+describe('cutting a very long string', () => {
+  // A 1 MiB model name from the listener: only its ends are segmented, with the same result as
+  // when the middle is short (the filler never shows).
+  const ends = ['gpt-4o-', '模型👩‍👩‍👧', 'e\u0301\u0301x', 'a'];
+  it('keeps the same ends as a short string does', () => {
+    for (const front of ends) {
+      for (const back of ends) {
+        const long = front + 'z'.repeat(1 << 20) + back;
+        const short = front + 'z'.repeat(600) + back;
+        for (const width of [1, 2, 9, 16, 31]) {
+          expect(shortenMiddle(long, width)).toBe(shortenMiddle(short, width));
+          expect(clipEnd(long, width)).toBe(clipEnd(short, width));
+          expect(textWidth(shortenMiddle(long, width))).toBeLessThanOrEqual(width);
+        }
+      }
+    }
   });
 });

@@ -1,7 +1,7 @@
 /** Nearest rank from its definition, and the multiset with take-backs, against brute force. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nearestRank, sortedDifference, summarize, ValueColumn } from '../../src/lib/stats/percentiles.js';
+import { Float64List, nearestRank, sortedDifference, summarize, ValueColumn, valuesFromText, valuesToText } from '../../src/lib/stats/percentiles.js';
 
 /** The definition, literally: the smallest value with at least p% of the values at or below it. */
 function byDefinition(values: number[], p: number): number {
@@ -42,5 +42,26 @@ describe('nearest-rank percentiles', () => {
         expect([...sortedDifference(Float64Array.from(values), Float64Array.from(values))]).toEqual([]);
       }),
     );
+  });
+});
+
+describe('values in a spill file', () => {
+  it('round-trip every double bit for bit, appended after what a list holds', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double()), fc.array(fc.double()), (held, spilled) => {
+        const list = new Float64List();
+        for (const v of held) list.push(v);
+        const back = valuesFromText(valuesToText(Float64Array.from(spilled)))!;
+        list.pushAll(back);
+        expect([...list.values()]).toEqual([...held, ...spilled]); // toEqual tells -0 from 0 and matches NaN
+      }),
+    );
+  });
+
+  it('a subarray at an offset, and text that is not values', () => {
+    const all = Float64Array.from([1.5, -0, Number.MIN_VALUE, Infinity]);
+    expect([...valuesFromText(valuesToText(all.subarray(1, 3)))!]).toEqual([-0, Number.MIN_VALUE]);
+    expect(valuesFromText('abc')).toBeUndefined(); // 2 bytes: not whole doubles
+    expect(valuesFromText('')!.length).toBe(0);
   });
 });

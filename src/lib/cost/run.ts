@@ -6,8 +6,8 @@ import type { OpenedSources } from '../sources/open.js';
 import { Aggregator, UnpricedModels } from './aggregate.js';
 import type { Problem } from '../errors.js';
 import { Attributor, DEFAULT_FEATURE_KEYS, NONE, UNKNOWN_MODEL, type AttributedCall, type AttributionStats, type AttributorOptions } from './attribution.js';
-import type { GenAiView } from '../genai/types.js';
 import { priceView } from './pricebook.js';
+import { INHERITED_MODEL_KEYS, inheritedModelView } from './inherited-model.js';
 import { COVER_KEYS, CoverSet, readSignalUsage, type SignalRecord, type SignalUsageStats } from './signal-usage.js';
 import { costMapper } from './facts.js';
 import { planDimensions } from './dimensions.js';
@@ -75,25 +75,18 @@ export async function computeCost(sources: Pick<OpenedSources, 'mapped'> & Parti
 }
 
 /**
- * Where a call without a model of its own finds one on its ancestors: Codex's plain `model`
- * attribute on the turn spans above its `handle_responses` spans. Only that key: a GenAI model
- * span's model stays its own (an agent span with usage under an LLM span is not that LLM's call).
- */
-const INHERITED_MODEL_KEYS = ['model'];
-
-/**
  * The keys the calls stage looks up on a span and its ancestors: the dimensions' (`inherited`),
  * then the session and service instance a call covers, then the inherited model. A source that
  * selects attributes keeps these (projection.ts).
  */
 export function callsStageInherited(inherited: readonly string[][]): string[][] {
-  return [...inherited, ...COVER_KEYS, INHERITED_MODEL_KEYS];
+  return [...inherited, ...COVER_KEYS, [...INHERITED_MODEL_KEYS]];
 }
 
 /** A call that named no model, priced by the model its nearest ancestor names (deterministic: take-backs match). */
 function withInheritedModel(call: AttributedCall, model: string | undefined, book: PriceBook): AttributedCall {
   if (model === undefined || call.model !== UNKNOWN_MODEL) return call;
-  const priced = priceView(book, { requestModel: model, usage: call.noUsage ? undefined : call.usage } as GenAiView, call.startMs, true);
+  const priced = priceView(book, inheritedModelView(call.noUsage ? undefined : call.usage, model), call.startMs, true);
   return { ...call, model: priced?.model ?? model, entry: priced?.entry.name, cost: priced ? (call.noUsage ? 0 : priced.cost) : null, provider: call.provider !== NONE ? call.provider : (priced?.entry.provider ?? NONE) };
 }
 

@@ -32,20 +32,27 @@ export type UsageSource = 'spans' | 'events' | 'metrics';
  * metrics carry none) covers, and is covered by, every session of its instance.
  */
 export class CoverSet {
-  private readonly keys = new Map<string, number>();
-  private readonly instances = new Map<string, number>();
+  /**
+   * service → instance → session → count. Nested maps, not joined keys: `add` runs for every
+   * counted call, and a joined key is a new string to build and hash each time.
+   */
+  private readonly services = new Map<string, Map<string, { total: number; sessions: Map<string, number> }>>();
 
   add(service: string, instance: string, session: string, sign: 1 | -1 = 1): void {
-    const inst = `${service}\u0000${instance}`;
-    const key = `${inst}\u0000${session}`;
-    bump(this.keys, key, sign);
-    bump(this.instances, inst, sign);
+    let instances = this.services.get(service);
+    if (!instances) this.services.set(service, (instances = new Map()));
+    let inst = instances.get(instance);
+    if (!inst) instances.set(instance, (inst = { total: 0, sessions: new Map() }));
+    inst.total += sign;
+    bump(inst.sessions, session, sign);
+    if (inst.total === 0) instances.delete(instance);
   }
 
   covers(service: string, instance: string, session: string): boolean {
-    const inst = `${service}\u0000${instance}`;
-    if (this.keys.has(`${inst}\u0000${session}`) || this.keys.has(`${inst}\u0000`)) return true;
-    return session === '' && this.instances.has(inst);
+    const inst = this.services.get(service)?.get(instance);
+    if (!inst) return false;
+    if (inst.sessions.has(session) || inst.sessions.has('')) return true;
+    return session === '';
   }
 }
 

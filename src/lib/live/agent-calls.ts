@@ -88,7 +88,7 @@ export class AgentCalls {
       let list = this.counted.get(key);
       if (!list) this.counted.set(key, (list = []));
       list.push({ call, session });
-      const total = this.session(log.serviceName, session, call, 1);
+      this.session(log.serviceName, session, call, 1);
       out.push({
         timeMs,
         agent: log.serviceName,
@@ -99,7 +99,7 @@ export class AgentCalls {
         reportedCost: spec.cost === undefined ? undefined : amountOf(a[spec.cost]),
         durationMs,
         ttftMs: spec.ttftMs === undefined ? undefined : amountOf(a[spec.ttftMs]),
-        sessionTotal: { ...total, durationsMs: [], takenBackMs: [] },
+        sessionTotal: this.sessionTotal(log.serviceName, session)!,
       });
     }
     return out;
@@ -158,7 +158,14 @@ export class AgentCalls {
     }
   }
 
-  private session(agent: string, session: string, call: CountedCall, sign: 1 | -1): CallTotals {
+  /** The running total of an agent and session, a copy (undefined: no call counted in it). */
+  sessionTotal(agent: string, session: string): CallTotals | undefined {
+    const t = this.bySession.get(`${agent}\u0000${session}`);
+    return t && { ...t, durationsMs: [], takenBackMs: [] };
+  }
+
+  /** A call in (or out of) its agent and session's running total, from events or spans alike. */
+  session(agent: string, session: string, call: CountedCall, sign: 1 | -1): CallTotals {
     const k = `${agent}\u0000${session}`;
     let t = this.bySession.get(k);
     if (!t) this.bySession.set(k, (t = emptyCallTotals()));

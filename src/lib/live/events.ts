@@ -25,6 +25,11 @@ export interface SpanLine {
   cost: number | undefined;
   /** Its trace's tree was already printed. */
   late: boolean;
+  /**
+   * A counted call whose session is known (genai/agents.ts SESSION_KEYS on it, its ancestors or
+   * its resource): the session and its agent's running total after this call, as for request events.
+   */
+  session?: { id: string; total: CallTotals };
   /** Prompt/completion attributes and GenAI span events (only with --show-content). */
   content: Array<[key: string, value: AttrValue]>;
   /** GenAI log events of this span that arrived before it (only with --show-content). */

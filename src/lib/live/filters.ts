@@ -15,20 +15,21 @@ export const NO_FEATURE = '(none)';
 /** What the feature of a span is decided from (a whole Span, or what the live view keeps of one). */
 export type FeatureSpan = Pick<Span, 'spanId' | 'parentSpanId' | 'name' | 'attributes' | 'resource'>;
 
+/** A value found whose key an earlier key on an ancestor still to come may overrule. */
+const OVERRULABLE = Symbol('overrulable');
+
 /**
- * The feature of `span`, from the spans of its trace that have arrived so far. In a live stream
- * the ancestors often come later (children end first): keys are tried in order, so while the
- * root has not arrived, a value of any key but the first may yet be overruled by an earlier key
- * on an ancestor still to come (withAgent's `gen_ai.agent.name` on a call, the workflow's name
- * above it). Then the answer is undefined (not known yet) rather than a wrong one, unless `final`
- * (the trace is complete as far as it will be): then the best value found stands.
+ * `keys` in order, each on the span, then its ancestors nearest first, then the resource (as
+ * `cost` resolves its dimensions, cost/attribution.ts). In a live stream the ancestors often
+ * come later (children end first): a value of any key but the first may yet be overruled by an
+ * earlier key on an ancestor still to come, unless the chain reaches a root or `final`.
  */
-export function featureOf(
+function lookup(
   span: FeatureSpan,
   parentOf: (s: FeatureSpan) => FeatureSpan | undefined,
-  keys: readonly string[] = FEATURE_KEYS,
-  final = false,
-): string | undefined {
+  keys: readonly string[],
+  final: boolean,
+): { found: string | typeof OVERRULABLE | undefined; complete: boolean; top: FeatureSpan } {
   const chain: FeatureSpan[] = [];
   const seen = new Set<string>();
   for (let s: FeatureSpan | undefined = span; s && !seen.has(s.spanId); s = parentOf(s)) {
@@ -41,13 +42,47 @@ export function featureOf(
     const key = keys[i]!;
     for (const s of chain) {
       const v = dimensionKeyApplies(s.attributes, key) ? attrString(s.attributes, key) : undefined;
-      if (v) return complete || final || i === 0 ? v : undefined;
+      if (v) return { found: complete || final || i === 0 ? v : OVERRULABLE, complete, top };
     }
     const r = dimensionKeyApplies(span.resource.attributes, key) ? attrString(span.resource.attributes, key) : undefined;
-    if (r) return complete || final ? r : undefined;
+    if (r) return { found: complete || final ? r : OVERRULABLE, complete, top };
   }
+  return { found: undefined, complete, top };
+}
+
+/**
+ * The feature of `span`, from the spans of its trace that have arrived so far (lookup()): the
+ * first key's value (withAgent's `gen_ai.agent.name` on a call may be overruled by the workflow's
+ * name above it), else the root's name. Undefined while not known yet rather than a wrong one,
+ * unless `final` (the trace is complete as far as it will be): then the best value found stands.
+ */
+export function featureOf(
+  span: FeatureSpan,
+  parentOf: (s: FeatureSpan) => FeatureSpan | undefined,
+  keys: readonly string[] = FEATURE_KEYS,
+  final = false,
+): string | undefined {
+  const { found, complete, top } = lookup(span, parentOf, keys, final);
+  if (found === OVERRULABLE) return undefined;
+  if (found !== undefined) return found;
   if (!complete) return undefined;
   return top.name || NO_FEATURE;
+}
+
+/**
+ * A value `span` inherits under `keys` (lookup()), such as its model (cost/inherited-model.ts).
+ * Undefined while an ancestor still to come may carry it; null when none does (the chain reaches
+ * a root, or `final`).
+ */
+export function inheritedValueOf(
+  span: FeatureSpan,
+  parentOf: (s: FeatureSpan) => FeatureSpan | undefined,
+  keys: readonly string[],
+  final: boolean,
+): string | null | undefined {
+  const { found, complete } = lookup(span, parentOf, keys, final);
+  if (found === OVERRULABLE) return undefined;
+  return found ?? (complete || final ? null : undefined);
 }
 
 export interface LiveFilters {

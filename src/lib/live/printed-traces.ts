@@ -35,6 +35,11 @@ export class PrintedTraces<T> {
     return this.held.size;
   }
 
+  /** Estimated bytes of the traces held in memory (sizeOf's sum). */
+  get bytes(): number {
+    return this.heldBytes;
+  }
+
   add(traceId: string, trace: T): void {
     const old = this.held.get(traceId);
     if (old) {

@@ -12,15 +12,18 @@ import { isContentKey } from '../genai/conventions.js';
 import { DIMENSION_KEY_SCOPES, dimensionKeyApplies } from '../genai/producers.js';
 import type { AcceptedExport, LogRecordView } from '../receiver/types.js';
 import { AgentCalls } from './agent-calls.js';
+import { SESSION_KEYS } from '../genai/agents.js';
 import type { Problem } from '../errors.js';
-import { attrString, newAttributes, serviceName, StatusCode, type Attributes, type AttrValue, type Span } from '../span.js';
+import { newAttributes, serviceName, StatusCode, type Attributes, type AttrValue, type Span } from '../span.js';
 import { assembleTrace } from '../trace/assemble.js';
 import { LiveCount, isModelSpan, type CountFacts } from '../trace/count-once.js';
 import { subtreeCosts } from '../trace/costs.js';
 import { PrintedTraces } from './printed-traces.js';
+import { printedForm, printedTraceBytes, restoreSpans, saveTrace, type SavedTrace } from './printed-form.js';
 import { DEFAULT_MEMORY_BUDGET } from '../sizes.js';
 import type { LiveEvent, PriceFn, SpanLine, TraceEnd } from './events.js';
-import { FEATURE_KEYS, featureOf, hasFilters, matchesFilters, NO_FEATURE, type FeatureSpan, type LiveFilters } from './filters.js';
+import { FEATURE_KEYS, featureOf, hasFilters, inheritedValueOf, matchesFilters, NO_FEATURE, type FeatureSpan, type LiveFilters } from './filters.js';
+import { INHERITED_MODEL_KEYS, inheritedModelView, namesNoModel } from '../cost/inherited-model.js';
 import { applyCall, emptyCallTotals, SessionTotals, type CountedCall } from './totals.js';
 
 export interface LiveViewOptions {
@@ -52,7 +55,7 @@ export interface LiveViewOptions {
  * FeatureSpan when --feature filters (features walk the ancestors' attributes), else only the
  * parent's id, all that count-once reads (slimDown()).
  */
-type KeptSpan = FeatureSpan | string;
+export type KeptSpan = FeatureSpan | string;
 
 
 /**
@@ -68,6 +71,8 @@ export interface CallRecord {
   /** undefined until the span was shown or filtered (its feature may wait for its root). */
   shown: boolean | undefined;
   inTotals: boolean;
+  /** The session its running total goes to ('' none), resolved when it is shown. */
+  session?: string;
 }
 export type CountRecord = string | CallRecord;
 
@@ -94,9 +99,12 @@ interface TraceState {
   hasRoot: boolean;
   lastAt: number;
   printed: boolean;
+  /** Records in `count` that are calls (CallRecord), for printedTraceBytes. */
+  callRecords: number;
 }
 
 const NO_ATTRIBUTES: Attributes = Object.freeze(newAttributes());
+const NO_RESOURCE: Span['resource'] = Object.freeze({ attributes: NO_ATTRIBUTES, droppedAttributesCount: 0, schemaUrl: '' });
 
 /**
  * Most traces never need their `views`, `logs` or `deferred` maps (not drawn, no content, no
@@ -137,6 +145,9 @@ export class LiveView {
   /** Coding agents' request events: call lines and their totals (live/agent-calls.ts). */
   private readonly agentCalls: AgentCalls;
 
+  /** Attribute keys kept of spans no longer whole: the feature keys, the inherited model's and the session's. */
+  private readonly keptKeys: readonly string[];
+
   constructor(private readonly opts: LiveViewOptions) {
     this.slim = opts.traceEvents === false && !opts.showContent;
     this.now = opts.now ?? Date.now;
@@ -144,6 +155,7 @@ export class LiveView {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.filters = opts.filters ?? {};
     this.filtered = hasFilters(this.filters);
+    const keptKeys = (this.keptKeys = [...(opts.featureKeys ?? FEATURE_KEYS), ...INHERITED_MODEL_KEYS, ...SESSION_KEYS]);
     this.agentCalls = new AgentCalls(opts.price, (c, sign) => {
       this.totals.count(c, sign);
       this.totals.eventCalls += sign;
@@ -151,11 +163,19 @@ export class LiveView {
     this.printed = new PrintedTraces<TraceState>({
       memoryBytes: opts.printedMemoryBytes ?? DEFAULT_MEMORY_BUDGET,
       spillParent: opts.spillParent,
-      // Estimated: a count-once record a span (most are a parent id), a feature record where kept.
-      sizeOf: (t) => 200 + t.count.spans.size * 160 + t.spans.size * 200,
-      save: (t) => saveTrace(t, opts.featureKeys ?? FEATURE_KEYS),
+      sizeOf: printedTraceBytes,
+      save: (t) => saveTrace(t, keptKeys),
       load: (id, saved) => this.loadTrace(id, saved),
     });
+  }
+
+  /** Printed traces held in memory, and their estimated bytes (printedTraceBytes). */
+  get printedCount(): number {
+    return this.printed.size;
+  }
+
+  get printedBytes(): number {
+    return this.printed.bytes;
   }
 
   onExport(e: AcceptedExport): void {
@@ -218,7 +238,9 @@ export class LiveView {
       if (span.parentSpanId === '') t.hasRoot = true;
       let list = counting.get(t);
       if (!list) counting.set(t, (list = []));
-      list.push([span.spanId, this.countRecord(span, view)]);
+      const record = this.countRecord(span, view);
+      if (typeof record !== 'string') t.callRecords++;
+      list.push([span.spanId, record]);
       fresh.push({ t, span, view });
     }
     // Count-once over what arrived: calls taken back (they turned out to be outer spans) leave
@@ -235,8 +257,9 @@ export class LiveView {
     // Lines come out in start order (nothing is shown when slim: the totals do not depend on it).
     if (!this.slim) fresh.sort((a, b) => a.span.startMs - b.span.startMs);
     for (const f of fresh) this.spanArrived(f.t, f.span, f.view);
-    // The batch may have brought the root that settles the features of waiting spans.
-    if (this.filters.features?.length) for (const t of new Set(fresh.map((f) => f.t))) if (t.deferred.size) this.retryDeferred(t, false);
+    // The batch may have brought the root that settles the features, or the ancestor that names
+    // the model, of waiting spans.
+    for (const t of new Set(fresh.map((f) => f.t))) if (t.deferred.size) this.retryDeferred(t, false);
     if (this.slim) {
       // Nothing will draw these spans: keep what count-once and features still need, so the
       // attributes of every pending span are not held (memory, and GC time under load).
@@ -252,14 +275,15 @@ export class LiveView {
   }
 
   /**
-   * What count-once and features read of a span after it arrived (pending traces hold ~1 s of
-   * spans under load: memory and GC time): without --feature only its parent's id, else its ids,
-   * name, resource and feature-key attributes in a small record.
+   * What count-once, features and inherited models read of a span after it arrived (pending
+   * traces hold ~1 s of spans under load: memory and GC time): only its parent's id, unless
+   * --feature is given or it names a model its descendants may inherit; then its ids, name,
+   * resource and those attributes in a small record.
    */
   private slimDown(span: Span): KeptSpan {
-    if (!this.filters.features?.length) return span.parentSpanId;
+    if (!this.filters.features?.length && !INHERITED_MODEL_KEYS.some((k) => span.attributes[k] !== undefined)) return span.parentSpanId;
     let attributes: Attributes | undefined;
-    for (const k of this.opts.featureKeys ?? FEATURE_KEYS) {
+    for (const k of this.keptKeys) {
       const v = span.attributes[k];
       if (v === undefined || !dimensionKeyApplies(span.attributes, k)) continue;
       attributes ??= newAttributes();
@@ -298,6 +322,12 @@ export class LiveView {
     if (want === r.inTotals) return;
     r.inTotals = want;
     this.totals.count(r.call, want ? 1 : -1);
+    if (r.session) this.agentCalls.session(r.call.agent ?? '', r.session, r.call, want ? 1 : -1);
+  }
+
+  private sessionOf(rec: CallRecord): SpanLine['session'] {
+    const total = this.agentCalls.sessionTotal(rec.call.agent ?? '', rec.session!);
+    return total && { id: rec.session!, total };
   }
 
   /** The feature of a span; `final` (the trace is complete) settles an unknown one. */
@@ -312,10 +342,10 @@ export class LiveView {
     return f ?? (final ? NO_FEATURE : undefined);
   }
 
-  private matches(t: TraceState, span: Span, view: GenAiView, final: boolean): boolean {
+  private matches(t: TraceState, span: Span, view: GenAiView, final: boolean, inheritedModel?: string): boolean {
     if (!this.filtered) return true;
     return matchesFilters(this.filters, {
-      models: [view.responseModel, view.requestModel],
+      models: [view.responseModel, view.requestModel, inheritedModel],
       service: serviceName(span),
       feature: () => this.featureIn(t, span, final),
     });
@@ -333,18 +363,23 @@ export class LiveView {
     // completion will come again to settle it.
     const settled = final || t.printed;
     const feature = (show && !this.slim) || this.filters.features?.length ? this.featureIn(t, span, settled) : undefined;
-    if (feature === undefined && this.filters.features?.length) {
+    const rec = t.count.spans.get(span.spanId);
+    // A call that names no model waits for the ancestor that may name it (Codex's turn spans end
+    // after their calls), as `cost` takes it from the whole trace (cost/inherited-model.ts).
+    const inherited = typeof rec === 'object' && namesNoModel(view) ? this.inheritedModel(t, span, rec, settled) : null;
+    if ((feature === undefined && this.filters.features?.length) || inherited === undefined) {
       (t.deferred = own(t.deferred)).set(span.spanId, { span, view });
       return;
     }
     t.deferred.delete(span.spanId);
     const waiting = t.logs.get(span.spanId) ?? [];
     t.logs.delete(span.spanId);
-    const model = view.responseModel ?? view.requestModel;
-    const matched = this.matches(t, span, view, settled);
-    const rec = t.count.spans.get(span.spanId);
+    const model = view.responseModel ?? view.requestModel ?? inherited ?? undefined;
+    const matched = this.matches(t, span, view, settled, inherited ?? undefined);
     const cost = typeof rec === 'object' ? rec.call.cost : undefined;
     if (typeof rec === 'object') {
+      // Resolved once, before it enters the totals, so a take-back leaves the same session.
+      if (rec.session === undefined && rec.usage) rec.session = inheritedValueOf(span, (s) => this.keptSpan(t, s.parentSpanId), SESSION_KEYS, true) ?? '';
       rec.shown = matched;
       this.settleTotals(t, span.spanId, rec);
     }
@@ -359,6 +394,7 @@ export class LiveView {
         counted: call,
         cost,
         late: t.printed,
+        session: typeof rec === 'object' && rec.session && rec.inTotals ? this.sessionOf(rec) : undefined,
         content: this.opts.showContent ? contentOf(span) : [],
         logs: waiting,
       };
@@ -366,6 +402,29 @@ export class LiveView {
     } else {
       for (const log of waiting) this.opts.emit({ type: 'log', log, spanName: span.name });
     }
+  }
+
+  /**
+   * The model a call that names none inherits, priced into its record once known: undefined
+   * while an ancestor still to come may name it, null when none does (it stays unknown).
+   */
+  private inheritedModel(t: TraceState, span: Span, rec: CallRecord, settled: boolean): string | null | undefined {
+    const model = inheritedValueOf(span, (s) => this.keptSpan(t, s.parentSpanId), INHERITED_MODEL_KEYS, settled);
+    if (typeof model === 'string' && rec.shown === undefined) {
+      rec.call.model = model;
+      rec.call.cost = rec.call.usage && this.opts.price ? this.opts.price(inheritedModelView(rec.call.usage, model), span.startMs) : undefined;
+    }
+    return model;
+  }
+
+  /** A span of the trace as inherited values read it; one kept as its parent's id has no attributes. */
+  private keptSpan(t: TraceState, id: string): FeatureSpan | undefined {
+    if (id === '') return undefined;
+    const kept = t.spans.get(id);
+    if (kept !== undefined && typeof kept !== 'string') return kept;
+    const r = kept ?? t.count.spans.get(id);
+    if (r === undefined) return undefined;
+    return { spanId: id, parentSpanId: typeof r === 'string' ? r : r.parent, name: '', attributes: NO_ATTRIBUTES, resource: NO_RESOURCE };
   }
 
   private retryDeferred(t: TraceState, final: boolean): void {
@@ -418,6 +477,7 @@ export class LiveView {
       hasRoot: false,
       lastAt: this.now(),
       printed: false,
+      callRecords: 0,
     };
   }
 
@@ -428,6 +488,7 @@ export class LiveView {
     t.hasRoot = saved.hasRoot;
     for (const [id, kept] of restoreSpans(saved)) t.spans.set(id, kept);
     t.count.restore(saved.count, saved.calls);
+    for (const r of t.count.spans.values()) if (typeof r !== 'string') t.callRecords++;
     return t;
   }
 
@@ -450,9 +511,8 @@ export class LiveView {
     this.pending.delete(t.id);
     t.printed = true;
     this.report(t, reason);
-    // Kept for its late spans: count-once's records and what features read, nothing more.
-    const keys = this.opts.featureKeys ?? FEATURE_KEYS;
-    for (const [id, k] of t.spans) t.spans.set(id, printedForm(k, keys));
+    // Kept for its late spans: count-once's records and what features and models read, nothing more.
+    for (const [id, k] of t.spans) t.spans.set(id, printedForm(k, this.keptKeys));
     if (!this.opts.showContent) t.views = NONE;
     this.printed.add(t.id, t);
   }
@@ -478,56 +538,20 @@ export class LiveView {
     }
     if (!spans.some((s) => this.matches(t, s, t.views.get(s.spanId)!, true))) return;
     const totals = emptyCallTotals();
+    // A call priced by its inherited model has that price in its record: the tree shows it too.
+    const inherited = new Map<GenAiView, number | undefined>();
     for (const id of t.count.calls.keys()) {
       const r = t.count.spans.get(id);
-      if (typeof r === 'object') applyCall(totals, r.call, 1);
+      if (typeof r !== 'object') continue;
+      applyCall(totals, r.call, 1);
+      const v = t.views.get(id);
+      if (v && namesNoModel(v)) inherited.set(v, r.call.cost);
     }
     const errors = trace.nodes.filter((n) => isError(n.span, n.view)).length;
-    const costOf = this.opts.price ? subtreeCosts(trace, this.opts.price) : undefined;
+    const price = this.opts.price;
+    const costOf = price ? subtreeCosts(trace, (v, startMs) => (inherited.has(v) ? inherited.get(v) : price(v, startMs))) : undefined;
     this.opts.emit({ type: 'trace', done: { trace, reason, totals, genai, errors, costOf } });
   }
-}
-
-/** A printed trace as saved to disk (PrintedTraces): what late spans of it need. */
-interface SavedTrace {
-  hasRoot: boolean;
-  spans: Array<[string, string | { p: string; n: string; a: Record<string, string>; r: Record<string, string> }]>;
-  count: Array<[string, CountRecord]>;
-  calls: Array<[string, 'usage' | 'no-usage']>;
-}
-
-function saveTrace(t: TraceState, keys: readonly string[]): SavedTrace {
-  const spans: SavedTrace['spans'] = [];
-  for (const [id, k] of t.spans) {
-    if (typeof k === 'string') spans.push([id, k]);
-    else spans.push([id, { p: k.parentSpanId, n: k.name, a: stringAttributes(k.attributes, keys), r: stringAttributes(k.resource.attributes, keys) }]);
-  }
-  return { hasRoot: t.hasRoot, spans, count: [...t.count.spans], calls: [...t.count.calls] };
-}
-
-function restoreSpans(saved: SavedTrace): Array<[string, KeptSpan]> {
-  return saved.spans.map(([id, k]) => {
-    if (typeof k === 'string') return [id, k];
-    const resource = { attributes: Object.assign(newAttributes(), k.r), droppedAttributesCount: 0, schemaUrl: '' };
-    return [id, { spanId: id, parentSpanId: k.p, name: k.n, attributes: Object.assign(newAttributes(), k.a), resource }];
-  });
-}
-
-/** Feature keys and the service name as strings: all that late spans of a printed trace read of it. */
-function stringAttributes(a: Attributes, keys: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of [...keys, 'service.name']) {
-    const v = attrString(a, k);
-    if (v !== undefined) out[k] = v;
-  }
-  return out;
-}
-
-/** What a printed trace keeps of a span: feature keys and service only (late spans need no more). */
-function printedForm(k: KeptSpan, keys: readonly string[]): KeptSpan {
-  if (typeof k === 'string') return k;
-  const resource = { attributes: Object.assign(newAttributes(), stringAttributes(k.resource.attributes, keys)), droppedAttributesCount: 0, schemaUrl: '' };
-  return { spanId: k.spanId, parentSpanId: k.parentSpanId, name: k.name, attributes: Object.assign(newAttributes(), stringAttributes(k.attributes, keys)), resource };
 }
 
 /** Prompt/completion attributes and GenAI span events (deprecated content events), in order. */

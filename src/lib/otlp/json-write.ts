@@ -1,185 +1,86 @@
 /**
  * Span[] → one OTLP/JSON trace request as UTF-8 bytes: the one OTLP/JSON writer for traces
- * (the store's lines, the view thread's records, `demo`'s exports). Hex ids, int64 and fixed64 as
- * decimal strings, integer enums, lowerCamelCase keys, default values left out (as the proto3
- * JSON mapping allows; the decoder restores them), spans grouped back under their Resource and
- * Scope (by object identity, which the decoders share per ResourceSpans / ScopeSpans) in
+ * (the store's lines, the view thread's records, `demo`'s exports), writing through
+ * json-bytes.ts; proto-line.ts writes the same bytes straight from protobuf. Hex ids, int64 and
+ * fixed64 as decimal strings, integer enums, lowerCamelCase keys, default values left out (as the
+ * proto3 JSON mapping allows; the decoder restores them), spans grouped back under their Resource
+ * and Scope (by object identity, which the decoders share per ResourceSpans / ScopeSpans) in
  * first-seen order, strings escaped exactly as JSON.stringify escapes them.
- *
- * Written into one growable scratch buffer with no string or object in between: the bytes are
- * what the store appends, and no intermediate JSON text is built, flattened and encoded again
- * (docs/architecture.md, "One OTLP reader and writer").
  */
 import { NEEDS_ESCAPE } from '../json-string.js';
 import { KvList, type AttrValue, type Attributes, type Resource, type Scope, type Span } from '../span.js';
+import * as jsonBytes from './json-bytes.js';
 
-const INITIAL_SIZE = 1 << 16;
-/** A scratch buffer grown beyond this by a huge request is dropped afterwards. */
-const MAX_KEPT_SIZE = 16 << 20;
-
-/** Node's native Buffer writer (what Buffer#write calls after its checks); not in @types/node. */
-type Scratch = Buffer & { utf8Write(s: string, offset: number): number };
-
-let out = Buffer.allocUnsafeSlow(INITIAL_SIZE) as Scratch;
-let view = new DataView(out.buffer, out.byteOffset, out.length);
-/** The write position in `out`. */
-let at = 0;
-
-function setOut(next: Scratch): void {
-  out = next;
-  view = new DataView(next.buffer, next.byteOffset, next.length);
-}
-
-function grow(n: number): void {
-  let size = out.length * 2;
-  while (size < at + n) size *= 2;
-  const next = Buffer.allocUnsafeSlow(size) as Scratch;
-  next.set(out.subarray(0, at));
-  setOut(next);
-}
-
-/** A piece of output known in advance: its UTF-8 bytes as little-endian 32-bit words, the last one padded. */
-class Lit {
-  readonly n: number;
-  readonly words: Int32Array;
-  constructor(text: string) {
-    const bytes = Buffer.from(text, 'utf8');
-    const padded = Buffer.alloc((bytes.length + 3) & ~3);
-    bytes.copy(padded);
-    this.n = bytes.length;
-    this.words = new Int32Array(padded.length / 4);
-    for (let i = 0; i < this.words.length; i++) this.words[i] = padded.readInt32LE(4 * i);
-  }
-}
-
-/** Copies a literal a word at a time (the padding lands past `at`, where the next write goes). */
-function lit(l: Lit): void {
-  const n = l.n;
-  if (at + n + 4 > out.length) grow(n + 4);
-  const words = l.words;
-  const d = view;
-  let q = at;
-  for (let i = 0; i < words.length; i++, q += 4) d.setInt32(q, words[i]!, true);
-  at += n;
-}
-
-function byte(b: number): void {
-  if (at + 1 > out.length) grow(1);
-  out[at++] = b;
-}
-
-/** ASCII text (the writer's own punctuation and keys, digits). */
-function ascii(s: string): void {
-  const n = s.length;
-  if (at + n > out.length) grow(n);
-  const dst = out;
-  let q = at;
-  for (let i = 0; i < n; i++) dst[q++] = s.charCodeAt(i);
-  at = q;
-}
-
-/** A non-negative integer below 2^31, the common case of kind, flags, counts and codes. */
-function small(n: number): void {
-  if (n < 10) {
-    if (at + 1 > out.length) grow(1);
-    out[at++] = 48 + n;
-  } else ascii(String(n));
-}
-
-/** An integer field (kind, flags, counts, status code) as JSON.stringify writes a number. */
-function num(n: number): void {
-  if (n >= 0 && n < 2147483648 && (n | 0) === n) small(n);
-  else ascii(Number.isFinite(n) ? String(n) : 'null');
-}
-
-/** Strings up to this length are copied a character at a time; longer ones natively. */
-const SHORT = 48;
-
-/** A string as JSON text (quotes included), as the UTF-8 of what JSON.stringify writes. */
-function str(s: string): void {
-  const n = s.length;
-  if (at + 3 * n + 2 > out.length) grow(3 * n + 2);
-  const dst = out;
-  let q = at;
-  dst[q++] = 34;
-  if (n <= SHORT) {
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      // Printable ASCII but '"' and '\': copied; anything else takes the general path.
-      if (c < 0x20 || c > 0x7e || c === 34 || c === 92) return strEscaped(s);
-      dst[q++] = c;
-    }
-  } else {
-    if (NEEDS_ESCAPE.test(s)) return strEscaped(s);
-    q += dst.utf8Write(s, q);
-  }
-  dst[q++] = 34;
-  at = q;
-}
-
-/** The general path: JSON.stringify's text (lone surrogates escaped), encoded as UTF-8. */
-function strEscaped(s: string): void {
-  const text = NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"';
-  if (at + 3 * text.length > out.length) grow(3 * text.length);
-  at += out.utf8Write(text, at);
-}
+// Module-local bindings: V8's optimized code reaches an import through a few more loads than a
+// module's own constant, which shows on paths taken for every field.
+const { ascii, byte, int, lit, Lit, startLine, str, takeLine } = jsonBytes;
 
 /** A uint64 time (or any bigint) in decimal. */
 function big(n: bigint): void {
   ascii(n.toString());
 }
 
-const L = (text: string): Lit => new Lit(text);
-const V_EMPTY = L('{}');
-const V_STRING = L('{"stringValue":');
-const V_TRUE = L('{"boolValue":true}');
-const V_FALSE = L('{"boolValue":false}');
-const V_INT = L('{"intValue":"');
-const V_MINUS_ZERO = L('{"doubleValue":"-0"}');
-const V_ARRAY = L('{"arrayValue":{"values":[');
-const V_KVLIST = L('{"kvlistValue":{"values":[');
-const V_LIST_END = L(']}}');
-const QUOTE_CLOSE = L('"}');
-const KEY_FIRST = L('{"key":');
-const KEY_NEXT = L(',{"key":');
-const VALUE = L(',"value":');
-const ATTRIBUTES = L(',"attributes":[');
-const ATTRIBUTES_FIRST = L('"attributes":[');
-const DROPPED_ATTRIBUTES = L(',"droppedAttributesCount":');
-const DROPPED_ATTRIBUTES_FIRST = L('"droppedAttributesCount":');
-const TRACE_ID = L('{"traceId":');
-const TRACE_ID_NEXT = L(',{"traceId":');
-const SPAN_ID = L(',"spanId":');
-const TRACE_STATE = L(',"traceState":');
-const PARENT = L(',"parentSpanId":');
-const FLAGS = L(',"flags":');
-const NAME = L(',"name":');
-const KIND = L(',"kind":');
-const START = L(',"startTimeUnixNano":"');
-const END = L('","endTimeUnixNano":"');
-const EVENTS = L(',"events":[');
-const EVENT = L('{"timeUnixNano":"');
-const EVENT_NEXT = L(',{"timeUnixNano":"');
-const EVENT_NAME = L('","name":');
-const DROPPED_EVENTS = L(',"droppedEventsCount":');
-const LINKS = L(',"links":[');
-const DROPPED_LINKS = L(',"droppedLinksCount":');
-const STATUS_MESSAGE = L(',"status":{"message":');
-const CODE = L(',"code":');
-const STATUS_CODE = L(',"status":{"code":');
-const STATUS_EMPTY = L(',"status":{}}');
-const CLOSE2 = L('}}');
-const SCOPE_NAME = L('{"name":');
-const VERSION = L(',"version":');
-const OPEN = L('{"resourceSpans":[');
-const RESOURCE = L('{"resource":{');
-const RESOURCE_NEXT = L(',{"resource":{');
-const SCOPE_SPANS = L('},"scopeSpans":[');
-const SCOPE = L('{"scope":');
-const SCOPE_NEXT = L(',{"scope":');
-const SPANS = L(',"spans":[');
-const SCHEMA = L(',"schemaUrl":');
-const CLOSE = L(']}\n');
+const L = (text: string): jsonBytes.Lit => new Lit(text);
+export const V_EMPTY = L('{}');
+export const V_STRING = L('{"stringValue":');
+export const V_TRUE = L('{"boolValue":true}');
+export const V_FALSE = L('{"boolValue":false}');
+export const V_INT = L('{"intValue":"');
+export const V_MINUS_ZERO = L('{"doubleValue":"-0"}');
+export const V_ARRAY = L('{"arrayValue":{"values":[');
+export const V_KVLIST = L('{"kvlistValue":{"values":[');
+export const V_LIST_END = L(']}}');
+export const QUOTE_CLOSE = L('"}');
+export const KEY_FIRST = L('{"key":');
+export const KEY_NEXT = L(',{"key":');
+export const VALUE = L(',"value":');
+export const ATTRIBUTES = L(',"attributes":[');
+export const ATTRIBUTES_FIRST = L('"attributes":[');
+export const DROPPED_ATTRIBUTES = L(',"droppedAttributesCount":');
+export const DROPPED_ATTRIBUTES_FIRST = L('"droppedAttributesCount":');
+export const TRACE_ID = L('{"traceId":');
+export const TRACE_ID_NEXT = L(',{"traceId":');
+export const SPAN_ID = L(',"spanId":');
+export const TRACE_STATE = L(',"traceState":');
+export const PARENT = L(',"parentSpanId":');
+export const FLAGS = L(',"flags":');
+export const NAME = L(',"name":');
+export const KIND = L(',"kind":');
+export const START = L(',"startTimeUnixNano":"');
+export const END = L('","endTimeUnixNano":"');
+export const EVENTS = L(',"events":[');
+export const EVENT = L('{"timeUnixNano":"');
+export const EVENT_NEXT = L(',{"timeUnixNano":"');
+export const EVENT_NAME = L('","name":');
+export const DROPPED_EVENTS = L(',"droppedEventsCount":');
+export const LINKS = L(',"links":[');
+export const DROPPED_LINKS = L(',"droppedLinksCount":');
+export const STATUS_MESSAGE = L(',"status":{"message":');
+export const CODE = L(',"code":');
+export const STATUS_CODE = L(',"status":{"code":');
+export const STATUS_EMPTY = L(',"status":{}}');
+export const CLOSE2 = L('}}');
+export const SCOPE_NAME = L('{"name":');
+export const VERSION = L(',"version":');
+export const OPEN = L('{"resourceSpans":[');
+export const RESOURCE = L('{"resource":{');
+export const RESOURCE_NEXT = L(',{"resource":{');
+export const SCOPE_SPANS = L('},"scopeSpans":[');
+export const SCOPE = L('{"scope":');
+export const SCOPE_NEXT = L(',{"scope":');
+export const SPANS = L(',"spans":[');
+export const SCHEMA = L(',"schemaUrl":');
+export const CLOSE = L(']}\n');
+
+export function doubleValue(v: number): void {
+  // JSON has no NaN, ±Infinity or -0: the proto3 JSON mapping writes those as strings.
+  if (Object.is(v, -0)) return lit(V_MINUS_ZERO);
+  ascii(Number.isFinite(v) ? '{"doubleValue":' + String(v) + '}' : '{"doubleValue":"' + String(v) + '"}');
+}
+
+export function bytesValue(v: Uint8Array): void {
+  ascii('{"bytesValue":"' + Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') + '"}');
+}
 
 function anyValue(v: AttrValue): void {
   if (v === null) return lit(V_EMPTY);
@@ -195,11 +96,9 @@ function anyValue(v: AttrValue): void {
       big(v);
       return lit(QUOTE_CLOSE);
     case 'number':
-      // JSON has no NaN, ±Infinity or -0: the proto3 JSON mapping writes those as strings.
-      if (Object.is(v, -0)) return lit(V_MINUS_ZERO);
-      return ascii(Number.isFinite(v) ? '{"doubleValue":' + String(v) + '}' : '{"doubleValue":"' + String(v) + '"}');
+      return doubleValue(v);
   }
-  if (v instanceof Uint8Array) return ascii('{"bytesValue":"' + Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') + '"}');
+  if (v instanceof Uint8Array) return bytesValue(v);
   if (v instanceof KvList) {
     lit(V_KVLIST);
     const entries = v.entries;
@@ -225,9 +124,9 @@ function anyValue(v: AttrValue): void {
  * in every span. Bounded: the cache is dropped when it holds more than MAX_KEYS keys.
  */
 const MAX_KEYS = 4096;
-let keyLits = new Map<string, [Lit, Lit]>();
+let keyLits = new Map<string, [jsonBytes.Lit, jsonBytes.Lit]>();
 
-function keyLit(key: string, first: boolean): Lit {
+function keyLit(key: string, first: boolean): jsonBytes.Lit {
   let pair = keyLits.get(key);
   if (pair === undefined) {
     if (keyLits.size >= MAX_KEYS) keyLits = new Map();
@@ -260,7 +159,7 @@ function common(attrs: Attributes, dropped: number, first: boolean): void {
   if (n) byte(93);
   if (dropped) {
     lit(n === 0 && first ? DROPPED_ATTRIBUTES_FIRST : DROPPED_ATTRIBUTES);
-    num(dropped);
+    int(dropped);
   }
 }
 
@@ -279,12 +178,12 @@ function span(s: Span, nth: number): void {
   }
   if (s.flags) {
     lit(FLAGS);
-    num(s.flags);
+    int(s.flags);
   }
   lit(NAME);
   str(s.name);
   lit(KIND);
-  num(s.kind);
+  int(s.kind);
   lit(START);
   big(s.startTimeUnixNano);
   lit(END);
@@ -306,7 +205,7 @@ function span(s: Span, nth: number): void {
   }
   if (s.droppedEventsCount) {
     lit(DROPPED_EVENTS);
-    num(s.droppedEventsCount);
+    int(s.droppedEventsCount);
   }
   if (s.links.length) {
     lit(LINKS);
@@ -322,7 +221,7 @@ function span(s: Span, nth: number): void {
       }
       if (l.flags) {
         lit(FLAGS);
-        num(l.flags);
+        int(l.flags);
       }
       common(l.attributes, l.droppedAttributesCount, false);
       byte(125);
@@ -331,7 +230,7 @@ function span(s: Span, nth: number): void {
   }
   if (s.droppedLinksCount) {
     lit(DROPPED_LINKS);
-    num(s.droppedLinksCount);
+    int(s.droppedLinksCount);
   }
   const status = s.status;
   if (status.message) {
@@ -339,12 +238,12 @@ function span(s: Span, nth: number): void {
     str(status.message);
     if (status.code) {
       lit(CODE);
-      num(status.code);
+      int(status.code);
     }
     lit(CLOSE2);
   } else if (status.code) {
     lit(STATUS_CODE);
-    num(status.code);
+    int(status.code);
     lit(CLOSE2);
   } else lit(STATUS_EMPTY);
 }
@@ -418,15 +317,9 @@ function request(spans: readonly Span[]): void {
  * in memory of its own (transferable, and not reused by the next call).
  */
 export function otlpJsonTracesLine(spans: readonly Span[]): Uint8Array<ArrayBuffer> {
-  at = 0;
-  try {
-    request(spans);
-    const line = Buffer.allocUnsafeSlow(at);
-    line.set(out.subarray(0, at));
-    return new Uint8Array(line.buffer, 0, at);
-  } finally {
-    if (out.length > MAX_KEPT_SIZE) setOut(Buffer.allocUnsafeSlow(INITIAL_SIZE) as Scratch);
-  }
+  startLine();
+  request(spans);
+  return takeLine();
 }
 
 /** The same request as text, without the newline. */

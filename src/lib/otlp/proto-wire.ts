@@ -1,8 +1,8 @@
 /**
  * The OTLP protobuf trace reader: ExportTraceServiceRequest → Span in one pass over the bytes,
  * with no message objects in between. This file reads the wire (scalars, strings, ids, AnyValue
- * and attributes) into the reader state `Wire`; proto-traces.ts reads the messages and builds
- * the Span, Resource and Scope objects. It is the only protobuf trace reader: the receiving
+ * and attributes) into the reader state `Wire`; proto-values.ts reads AnyValue and KeyValue,
+ * proto-traces.ts the messages. It is the only protobuf trace reader: the receiving
  * thread, the store worker, the view thread and the file sources all decode through it
  * (docs/architecture.md, "One OTLP reader and writer").
  *
@@ -29,14 +29,9 @@
  *   Buffer's on invalid UTF-8. Both behaviours are kept, chosen by the input's type.
  */
 import { DecodeError } from '../errors.js';
-import { KvList, nanosToMs, type Attributes, type AttrValue, type Span } from '../span.js';
-import { droppedAttributeMessage, MAX_VALUE_DEPTH, VALUE_TOO_DEEP, type FieldProblem } from './decode-result.js';
+import { nanosToMs, type AttrValue, type Span } from '../span.js';
+import { droppedAttributeMessage, VALUE_TOO_DEEP, type FieldProblem } from './decode-result.js';
 import { checkIdBytes } from './ids.js';
-import * as wireCommon from './wire-common.js';
-
-// Module-local bindings of wire-common's exports: V8's optimized code reaches an import through a
-// few more loads than a module's own constant, which shows on paths taken for every field.
-const { divMillion, hex16, hex8, int64BigInt, protobufjsUtf8, readInt64, readUint32, skipValue, wireErrorMessage, wireOut } = wireCommon;
 
 /** protobufjs' Reader.recursionLimit (util.recursionLimit): deeper messages are rejected. */
 const RECURSION_LIMIT = 100;
@@ -61,16 +56,26 @@ export class Wire {
   /** Spans read, accepted or skipped. */
   spansOnWire = 0;
   readonly problems: FieldProblem[] = [];
-  /** First bad link id of the span being read: its index, field and message (-1: none). */
-  linkErr = -1;
-  linkErrField = '';
-  linkErrMessage = '';
   /** The previous span's trace id: its bytes' position and its string (-1: none yet). */
   lastTraceAt = -1;
   lastTraceId = '';
-  /** The last KeyValue read. */
+  /** The last KeyValue read (keyValueFields): its key's bytes, where its value is (-1: none), its end. */
+  keyS = 0;
+  keyE = 0;
+  valueAt = -1;
+  /** The last KeyValue built (keyValue). */
   key = '';
   value: AttrValue = null;
+  /** The last AnyValue read (anyValueMember): the member chosen (0: none), its value's bytes or number. */
+  member = 0;
+  valS = 0;
+  valE = 0;
+  num = 0;
+  /** The last int64 read beyond ±2^53 (int64Number): its low and high 32 bits, unsigned. */
+  lo = 0;
+  hi = 0;
+  /** More than one member occurrence in that AnyValue, or more than one value in that KeyValue. */
+  several = false;
   /** The attribute being read nests deeper than MAX_VALUE_DEPTH: it is dropped. */
   valueTooDeep = false;
   /** Where the reader is: resource_spans, scope_spans and spans index (for problems). */
@@ -97,36 +102,105 @@ function beyond(len: number, at: number): never {
   fail(`length ${len} beyond the end at byte ${at}`);
 }
 
-// ---- scalars (wire-common.ts reads; errors are raised here) -------------------------------
+// ---- scalars ---------------------------------------------------------------------------------
 
-/** The error a wire-common.ts reader just reported. */
-function wireError(): never {
-  fail(wireErrorMessage());
+function truncated(at: number): never {
+  fail(`truncated varint at byte ${at}`);
 }
 
-/** protobufjs Reader#uint32: a varint's low 32 bits (one byte here, longer ones in wire-common). */
+/** protobufjs Reader#uint32: a varint's low 32 bits (a 10-byte varint's bytes 6–10 skipped unread). */
 export function u32(w: Wire, end: number): number {
-  const p = w.pos;
+  let p = w.pos;
+  const buf = w.buf;
   if (p < end) {
-    const b = w.buf[p]!;
+    const b = buf[p]!;
     if (b < 128) {
       w.pos = p + 1;
       return b;
     }
   }
-  const v = readUint32(w.buf, p, end);
-  if (v < 0) wireError();
-  w.pos = wireOut.next;
+  const at = p;
+  let v = 0;
+  if (end - p < 5) {
+    // Fewer than 5 bytes left: every byte is bounds-checked.
+    for (let shift = 0; shift < 28 && p < end; shift += 7) {
+      const b = buf[p++]!;
+      v = (v | ((b & 127) << shift)) >>> 0;
+      if (b < 128) {
+        w.pos = p;
+        return v;
+      }
+    }
+    truncated(at);
+  }
+  for (let shift = 0; shift < 28; shift += 7) {
+    const b = buf[p++]!;
+    v |= (b & 127) << shift;
+    if (b < 128) {
+      w.pos = p;
+      return v;
+    }
+  }
+  const b = buf[p++]!;
+  v = (v | ((b & 15) << 28)) >>> 0;
+  if (b >= 128 && (p += 5) > end) truncated(at);
+  w.pos = p;
   return v;
 }
 
-/** protobufjs readLongVarint → signed int64 as bigint (int_value). */
-function int64(w: Wire, end: number): bigint {
-  const v = readInt64(w.buf, w.pos, end);
-  const next = wireOut.next;
-  if (next < 0) wireError();
-  w.pos = next;
-  return v === v ? BigInt(v) : int64BigInt(wireOut.lo, wireOut.hi);
+/**
+ * protobufjs readLongVarint: an int64 varint (two's complement) as an exact number; beyond ±2^53
+ * NaN, with its halves (unsigned) in w.lo / w.hi. With 4 bytes or fewer left in the message,
+ * protobufjs reads at most 4, the 4th whatever its continuation bit.
+ */
+export function int64Number(w: Wire, end: number): number {
+  const buf = w.buf;
+  let p = w.pos;
+  const at = p;
+  let lo = 0;
+  if (end - p <= 4) {
+    for (let shift = 0; ; shift += 7) {
+      if (p >= end) truncated(at);
+      const b = buf[p++]!;
+      lo = (lo | ((b & 127) << shift)) >>> 0;
+      if (b < 128 || shift === 21) break;
+    }
+    w.pos = p;
+    return lo;
+  }
+  for (let shift = 0; shift < 28; shift += 7) {
+    const b = buf[p++]!;
+    lo |= (b & 127) << shift;
+    if (b < 128) {
+      w.pos = p;
+      return lo;
+    }
+  }
+  let b = buf[p++]!;
+  lo = (lo | ((b & 127) << 28)) >>> 0;
+  let hi = (b & 127) >> 4;
+  if (b >= 128) {
+    const fast = end - p > 4;
+    for (let i = 0; ; i++) {
+      if (i === 5) fail(`invalid varint encoding at byte ${at}`);
+      if (!fast && p >= end) truncated(at);
+      b = buf[p++]!;
+      hi = (hi | ((b & 127) << (i * 7 + 3))) >>> 0;
+      if (b < 128) break;
+    }
+  }
+  w.pos = p;
+  w.lo = lo;
+  w.hi = hi;
+  // Exact in doubles up to ±2^53 (hi·2³² + lo, hi the signed high half).
+  if (hi < 0x200000) return hi * 4294967296 + lo;
+  if (hi >= 0xffe00000) return (hi - 4294967296) * 4294967296 + lo;
+  return NaN;
+}
+
+/** int64Number's value beyond ±2^53, from its halves. */
+export function int64BigInt(lo: number, hi: number): bigint {
+  return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
 }
 
 /** A fixed64's position (read later, once, if it is the last occurrence), after checking it. */
@@ -137,13 +211,36 @@ export function fixed64At(w: Wire, end: number): number {
   return p;
 }
 
+/** divMillion's quotient: read it right after the call. */
+export let quotient = 0;
+
+/**
+ * v mod 10⁶ of the unsigned 64-bit v = hi·2³² + lo, and ⌊v / 10⁶⌋ (below 2^45) in `quotient`,
+ * exact in doubles: nanoseconds as whole milliseconds and the rest, with no bigint.
+ */
+export function divMillion(lo: number, hi: number): number {
+  const qh = Math.floor(hi / 1e6);
+  const t = (hi - qh * 1e6) * 4294967296 + lo; // < 2^53
+  let qt = Math.floor(t / 1e6);
+  let r = t - qt * 1e6;
+  if (r < 0) {
+    qt--;
+    r += 1e6;
+  } else if (r >= 1e6) {
+    qt++;
+    r -= 1e6;
+  }
+  quotient = qh * 4294967296 + qt;
+  return r;
+}
+
 /**
  * nanosToMs of the unsigned 64-bit hi·2³² + lo, in exact number arithmetic (no bigint division):
  * whole milliseconds plus the remainder's fraction, the very same two numbers added.
  */
 export function msOf(lo: number, hi: number): number {
   const r = divMillion(lo, hi);
-  return wireOut.quotient + r / 1e6;
+  return quotient + r / 1e6;
 }
 
 /** nanosToMs(end − start) (truncating division), in exact numbers when the difference is under 2^53. */
@@ -179,7 +276,7 @@ export function fixed32(w: Wire, end: number): number {
   return w.dv.getUint32(p, true);
 }
 
-function double(w: Wire, end: number): number {
+export function double(w: Wire, end: number): number {
   const p = w.pos;
   if (p + 8 > end) fail(`double beyond the end at byte ${p}`);
   w.pos = p + 8;
@@ -212,23 +309,46 @@ function tooDeep(at: number): never {
 }
 
 /** protobufjs Reader#skipType, depth-limited like it. */
+/** protobufjs Reader#skipType, depth-limited like it. */
 export function skip(w: Wire, end: number, wireType: number, depth: number): void {
   if (depth > RECURSION_LIMIT) tooDeep(w.pos);
-  if (wireType === 3) {
-    for (;;) {
-      const wt = u32(w, end) & 7;
-      if (wt === 4) return;
-      skip(w, end, wt, depth + 1);
+  const p = w.pos;
+  switch (wireType) {
+    case 0: {
+      let q = p;
+      do if (q >= end) truncated(p);
+      while (w.buf[q++]! & 128);
+      w.pos = q;
+      return;
     }
+    case 1:
+    case 5: {
+      const n = wireType === 1 ? 8 : 4;
+      if (p + n > end) beyond(n, p);
+      w.pos = p + n;
+      return;
+    }
+    case 2:
+      delimited(w, end);
+      return;
+    case 3:
+      for (;;) {
+        const wt = u32(w, end) & 7;
+        if (wt === 4) return;
+        skip(w, end, wt, depth + 1);
+      }
+    default:
+      fail(`invalid wire type ${wireType} at byte ${p}`);
   }
-  const p = skipValue(w.buf, w.pos, end, wireType);
-  if (p < 0) wireError();
-  w.pos = p;
 }
 
 // ---- strings -------------------------------------------------------------------------------
 
-export function string(w: Wire, end: number): string {
+/**
+ * A string field, not decoded (utf8() decodes it): returns its start, its end in w.pos. A length
+ * past the enclosing message is clamped to it for a Buffer input (protobufjs' BufferReader).
+ */
+export function stringAt(w: Wire, end: number): number {
   const len = u32(w, end);
   const s = w.pos;
   let e = s + len;
@@ -237,19 +357,7 @@ export function string(w: Wire, end: number): string {
     e = end;
   }
   w.pos = e;
-  return utf8(w, s, e);
-}
-
-/** A string field whose value is not needed, with the same checks. */
-export function skipString(w: Wire, end: number): void {
-  const len = u32(w, end);
-  const s = w.pos;
-  let e = s + len;
-  if (e > end) {
-    if (!w.clamp) beyond(len, s);
-    e = end;
-  }
-  w.pos = e;
+  return s;
 }
 
 /**
@@ -264,7 +372,7 @@ const cacheView = new DataView(cacheBytes.buffer);
 const cacheLength = new Int32Array(CACHE_SLOTS);
 const cacheString: string[] = new Array<string>(CACHE_SLOTS).fill('');
 
-function utf8(w: Wire, s: number, e: number): string {
+export function utf8(w: Wire, s: number, e: number): string {
   const n = e - s;
   if (n === 0) return '';
   if (n > CACHE_MAX) return utf8Native(w, s, e);
@@ -307,6 +415,36 @@ function utf8Native(w: Wire, s: number, e: number): string {
 }
 
 
+/**
+ * protobufjs' @protobufjs/utf8 read(), for invalid UTF-8 in non-Buffer input: stray
+ * continuation bytes vanish, overlong forms become U+FFFD, sequences cut short read 0 bits.
+ */
+function protobufjsUtf8(buf: Uint8Array, start: number, end: number): string {
+  const at = (i: number) => (i < end ? buf[i]! : 0);
+  const units: number[] = [];
+  while (start < end) {
+    const t = buf[start++]!;
+    if (t <= 0x7f) units.push(t);
+    else if (t >= 0xc0 && t < 0xe0) {
+      const c = ((t & 0x1f) << 6) | (at(start++) & 0x3f);
+      units.push(c >= 0x80 ? c : 0xfffd);
+    } else if (t >= 0xe0 && t < 0xf0) {
+      const c = ((t & 0xf) << 12) | ((at(start++) & 0x3f) << 6) | (at(start++) & 0x3f);
+      units.push(c >= 0x800 ? c : 0xfffd);
+    } else if (t >= 0xf0) {
+      let c = ((t & 7) << 18) | ((at(start++) & 0x3f) << 12) | ((at(start++) & 0x3f) << 6) | (at(start++) & 0x3f);
+      if (c < 0x10000 || c > 0x10ffff) units.push(0xfffd);
+      else {
+        c -= 0x10000;
+        units.push(0xd800 + (c >> 10), 0xdc00 + (c & 0x3ff));
+      }
+    }
+  }
+  let out = '';
+  for (let i = 0; i < units.length; i += 8192) out += String.fromCharCode(...units.slice(i, i + 8192));
+  return out;
+}
+
 // ---- ids -----------------------------------------------------------------------------------
 
 /** Lowercase hex of a `size`-byte non-zero id, or '' when checkIdBytes would refuse it. */
@@ -346,192 +484,37 @@ export function idProblem(w: Wire, s: number, e: number, size: 8 | 16): string {
   return r.ok ? 'invalid id' : r.message;
 }
 
-// ---- AnyValue and attributes ---------------------------------------------------------------
-
-/**
- * KeyValue at message `depth` (its length prefix next), its value at AnyValue `level`: leaves
- * the pair in w.key / w.value and says whether its key is kept. With `keep`, a value under
- * another key is walked with the same checks (the request is accepted or refused exactly as with
- * every value decoded) but never built. Inside a value, `depth` stays that of its attribute's
- * value: nesting there is bounded by `level` (MAX_VALUE_DEPTH), not by RECURSION_LIMIT.
- */
-function keyValue(w: Wire, end: number, depth: number, keep?: ReadonlySet<string>, level = 0): boolean {
-  const start = w.pos;
-  const c = sub(w, end);
-  const valueDepth = level === 0 ? depth + 1 : depth;
-  let key = '';
-  let value: AttrValue = null;
-  let skippedValue = false;
-  while (w.pos < c) {
-    const tag = u32(w, c);
-    switch (tag >>> 3) {
-      case 1:
-        key = string(w, c);
-        if (skippedValue) {
-          // The key came after a value it may need (unusual order): read the pair again, whole.
-          w.pos = start;
-          keyValue(w, end, depth, undefined, level);
-          return keep!.has(w.key);
-        }
-        break;
-      case 2:
-        if (keep === undefined || keep.has(key)) value = anyValue(w, c, valueDepth, level);
-        else {
-          skipAnyValue(w, c, valueDepth, level);
-          skippedValue = true;
-        }
-        break;
-      default:
-        skip(w, c, tag & 7, depth);
-    }
-  }
-  checkEnd(w, c);
-  w.key = key;
-  w.value = value;
-  return keep === undefined || keep.has(key);
+/** A byte's two lowercase hex digits. */
+const HEX_HI = new Uint8Array(256);
+const HEX_LO = new Uint8Array(256);
+for (let i = 0; i < 256; i++) {
+  HEX_HI[i] = (i >> 4) + ((i >> 4) < 10 ? 48 : 87);
+  HEX_LO[i] = (i & 15) + ((i & 15) < 10 ? 48 : 87);
 }
 
-/** anyValue() without the value: the same checks, strings and bytes not decoded or copied. */
-function skipAnyValue(w: Wire, end: number, depth: number, level: number): void {
-  const c = sub(w, end);
-  if (level > MAX_VALUE_DEPTH) {
-    tooDeepValue(w, c);
-    return;
-  }
-  while (w.pos < c) {
-    const tag = u32(w, c);
-    switch (tag >>> 3) {
-      case 1:
-        skipString(w, c);
-        break;
-      case 2:
-        u32(w, c);
-        break;
-      case 3:
-        int64(w, c);
-        break;
-      case 4:
-        double(w, c);
-        break;
-      case 5:
-        arrayValue(w, c, depth, level);
-        break;
-      case 6:
-        kvList(w, c, depth, level);
-        break;
-      case 7:
-        delimited(w, c);
-        break;
-      default:
-        skip(w, c, tag & 7, depth);
-    }
-  }
-  checkEnd(w, c);
+/** Whether bytes s…e are all 0 (an empty range is). */
+export function allZero(buf: Uint8Array, s: number, e: number): boolean {
+  for (let p = s; p < e; p++) if (buf[p] !== 0) return false;
+  return true;
 }
 
-/** AnyValue at AnyValue `level` (its length prefix next); `depth` for unknown fields (keyValue). */
-function anyValue(w: Wire, end: number, depth: number, level: number): AttrValue {
-  const c = sub(w, end);
-  if (level > MAX_VALUE_DEPTH) return tooDeepValue(w, c);
-  let seen = 0;
-  let winner = 0;
-  let value: AttrValue = null;
-  while (w.pos < c) {
-    const tag = u32(w, c);
-    const field = tag >>> 3;
-    let v: AttrValue;
-    switch (field) {
-      case 1:
-        v = string(w, c);
-        break;
-      case 2:
-        v = u32(w, c) !== 0;
-        break;
-      case 3:
-        v = int64(w, c);
-        break;
-      case 4:
-        v = double(w, c);
-        break;
-      case 5:
-        v = arrayValue(w, c, depth, level);
-        break;
-      case 6:
-        v = kvList(w, c, depth, level);
-        break;
-      case 7: {
-        const s = delimited(w, c);
-        const bytes = new Uint8Array(w.pos - s);
-        bytes.set(w.buf.subarray(s, w.pos));
-        v = bytes;
-        break;
-      }
-      default:
-        skip(w, c, tag & 7, depth);
-        continue;
-    }
-    const bit = 1 << field;
-    if ((seen & bit) === 0) {
-      seen |= bit;
-      winner = field;
-      value = v;
-    } else if (field === winner) value = v;
-  }
-  checkEnd(w, c);
-  return value;
+/** One fromCharCode call: a flat string, faster than Buffer#hexSlice for ids. */
+function hex8(b: Uint8Array, s: number): string {
+  const b0 = b[s]!, b1 = b[s + 1]!, b2 = b[s + 2]!, b3 = b[s + 3]!, b4 = b[s + 4]!, b5 = b[s + 5]!, b6 = b[s + 6]!, b7 = b[s + 7]!;
+  const H = HEX_HI, L = HEX_LO;
+  // prettier-ignore
+  return String.fromCharCode(H[b0]!, L[b0]!, H[b1]!, L[b1]!, H[b2]!, L[b2]!, H[b3]!, L[b3]!, H[b4]!, L[b4]!, H[b5]!, L[b5]!, H[b6]!, L[b6]!, H[b7]!, L[b7]!);
 }
 
-/** The ArrayValue of an AnyValue at `level`: its values are one level deeper. */
-function arrayValue(w: Wire, end: number, depth: number, level: number): AttrValue[] {
-  const c = sub(w, end);
-  const values: AttrValue[] = [];
-  while (w.pos < c) {
-    const tag = u32(w, c);
-    if (tag >>> 3 === 1) values.push(anyValue(w, c, depth, level + 1));
-    else skip(w, c, tag & 7, depth);
-  }
-  checkEnd(w, c);
-  return values;
-}
-
-/** The KeyValueList of an AnyValue at `level`: its values are one level deeper. */
-function kvList(w: Wire, end: number, depth: number, level: number): KvList {
-  const c = sub(w, end);
-  const entries: Array<[string, AttrValue]> = [];
-  while (w.pos < c) {
-    const tag = u32(w, c);
-    if (tag >>> 3 === 1) {
-      keyValue(w, c, depth, undefined, level + 1);
-      entries.push([w.key, w.value]);
-    } else skip(w, c, tag & 7, depth);
-  }
-  checkEnd(w, c);
-  return new KvList(entries);
-}
-
-/**
- * An AnyValue nested deeper than MAX_VALUE_DEPTH (its bytes up to `c` unread): the attribute it
- * is in will be dropped (attribute()); reading goes on after it, so the recursion stays bounded.
- */
-function tooDeepValue(w: Wire, c: number): null {
-  w.valueTooDeep = true;
-  w.pos = c;
-  return null;
-}
-
-/**
- * One KeyValue of an attribute list into `attributes` (unless `keep` leaves its key out). Says
- * whether it was dropped for nesting deeper than MAX_VALUE_DEPTH: the caller then reports it
- * with droppedAttribute(), knowing where the list is.
- */
-export function attribute(w: Wire, end: number, depth: number, attributes: Attributes, keep?: ReadonlySet<string>): boolean {
-  const kept = keyValue(w, end, depth, keep);
-  if (w.valueTooDeep) {
-    w.valueTooDeep = false;
-    return true;
-  }
-  if (kept) attributes[w.key] = w.value;
-  return false;
+function hex16(b: Uint8Array, s: number): string {
+  const b0 = b[s]!, b1 = b[s + 1]!, b2 = b[s + 2]!, b3 = b[s + 3]!, b4 = b[s + 4]!, b5 = b[s + 5]!, b6 = b[s + 6]!, b7 = b[s + 7]!;
+  const b8 = b[s + 8]!, b9 = b[s + 9]!, b10 = b[s + 10]!, b11 = b[s + 11]!, b12 = b[s + 12]!, b13 = b[s + 13]!, b14 = b[s + 14]!, b15 = b[s + 15]!;
+  const H = HEX_HI, L = HEX_LO;
+  // prettier-ignore
+  return String.fromCharCode(
+    H[b0]!, L[b0]!, H[b1]!, L[b1]!, H[b2]!, L[b2]!, H[b3]!, L[b3]!, H[b4]!, L[b4]!, H[b5]!, L[b5]!, H[b6]!, L[b6]!, H[b7]!, L[b7]!,
+    H[b8]!, L[b8]!, H[b9]!, L[b9]!, H[b10]!, L[b10]!, H[b11]!, L[b11]!, H[b12]!, L[b12]!, H[b13]!, L[b13]!, H[b14]!, L[b14]!, H[b15]!, L[b15]!,
+  );
 }
 
 /** The problem of the attribute just dropped (w.key), at `field` (its `.value` added). */
@@ -543,3 +526,4 @@ export function droppedAttribute(w: Wire, field: string): void {
 export function spanField(w: Wire): string {
   return `resource_spans[${w.r}].scope_spans[${w.si}].spans[${w.i}]`;
 }
+

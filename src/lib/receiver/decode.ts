@@ -83,7 +83,7 @@ function decodeTraces(encoding: Encoding, body: Uint8Array, withStoreLine: boole
     total = countJsonSpans(doc);
   }
   // Placeholder spans were received, not rejected: the store keeps them as sent (as the store
-  // worker's transcoded line does) and readers drop them; the view never sees them.
+  // worker's line does) and readers drop them; the view never sees them.
   return {
     spans: dropPlaceholderSpans(result).spans,
     logs: [],

@@ -7,8 +7,8 @@
 
 /**
  * 64 MiB: three bodies of the default --max-body (20 MiB) at once, so one of the largest always
- * fits. 60 concurrent 19 MB exports then peak at 900–945 MB RSS instead of 4.9 GB; decoding, not
- * the bodies, is most of that, so a smaller cap helps little (docs/architecture.md, "Bytes in
+ * fits. 60 concurrent 19 MB exports then peak at 650–950 MB RSS instead of 4.9 GB; the threads'
+ * heaps, not the bodies, are most of that, so a smaller cap helps little (docs/architecture.md, "Bytes in
  * flight"). More does not make a burst go faster: one store worker writes the requests one after
  * the other.
  */
@@ -70,6 +70,11 @@ export class BodyHold {
     if (!this.change(bytes - this.held)) return false;
     this.held = bytes;
     return true;
+  }
+
+  /** Bytes held now. */
+  get bytes(): number {
+    return this.held;
   }
 
   /** Gives the bytes back; once only, so every path may call it. */

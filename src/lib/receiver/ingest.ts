@@ -11,6 +11,7 @@ import type { Encoding } from './responses.js';
 import type { BodyHold, InFlight } from './in-flight.js';
 import { keepRequest } from './keep.js';
 import { asBuffer } from './limits.js';
+import { collectGarbageSoon, COLLECT_AFTER_BODY_BYTES } from '../runtime/heap.js';
 import type { KeepOutcome, StoreLines } from './store-lines.js';
 import type { StoreWriter } from '../store/writer.js';
 import type { LogRecordView, ReceiverHooks } from './types.js';
@@ -104,8 +105,13 @@ export const inFlightFull = (inFlight: InFlight): string =>
  * the view thread still reads it.
  */
 export function releaseAfter(hold: BodyHold, outcome: IngestOutcome | undefined): void {
-  if (outcome?.kind === 'ok' && outcome.bodyInUse) void outcome.bodyInUse.then(() => hold.release());
-  else hold.release();
+  const release = () => {
+    // A large body's memory goes only once this thread collects (runtime/heap.ts collectGarbageSoon).
+    if (hold.bytes >= COLLECT_AFTER_BODY_BYTES) collectGarbageSoon();
+    hold.release();
+  };
+  if (outcome?.kind === 'ok' && outcome.bodyInUse) void outcome.bodyInUse.then(release);
+  else release();
 }
 
 export interface IngestRequest {

@@ -1,6 +1,6 @@
 /**
- * The store on a worker thread: the worker makes the request's OTLP JSON line (protobuf
- * transcoded straight to bytes, otherwise the one reader and the one writer, otlp/json-write.ts)
+ * The store on a worker thread: the worker makes the request's OTLP JSON line (protobuf written
+ * straight to bytes by otlp/proto-line.ts, otherwise the one reader and the one writer, otlp/json-write.ts)
  * and appends it to the store itself,
  * while the receiver thread (or the view thread) decodes the same body for the answer and the
  * view. The line's bytes never travel back: the receiver thread only learns the outcome (and,

@@ -5,7 +5,9 @@
  *   {"event":"span", time, traceId, spanId, parentSpanId, service, name, kind, operation, provider,
  *    model, requestModel, responseModel, feature, toolName, inputTokens, outputTokens,
  *    cacheReadTokens, cacheWriteTokens, reasoningTokens, cost, durationMs, finishReasons,
- *    status, error, counted, late, content?, events?}     (content/events only with --show-content)
+ *    status, error, counted, late, session?, sessionTotal?, content?, events?}
+ *    (session and its running sessionTotal for a counted call in a known session; content/events
+ *    only with --show-content)
  *   {"event":"log", time, traceId, spanId, spanName, eventName, body, attributes}  (--show-content)
  *   {"event":"trace", traceId, service, name, time, durationMs, spans, calls, errors, inputTokens,
  *    outputTokens, cacheReadTokens, cacheWriteTokens, reasoningTokens, cost, unpricedCalls,
@@ -87,6 +89,11 @@ export function spanEvent(l: SpanLine): Record<string, unknown> {
     counted: l.counted,
     late: l.late,
   };
+  // A counted call in a known session: the running total of its agent and session, as request events carry.
+  if (l.session) {
+    ev.session = l.session.id;
+    ev.sessionTotal = sessionTotalFields(l.session.total);
+  }
   if (l.content.length) ev.content = Object.fromEntries(l.content.map(([k, x]) => [k, plainValue(x)]));
   if (l.logs.length) ev.events = l.logs.map((log) => logFields(log));
   return ev;
@@ -179,8 +186,12 @@ export function agentCallEvent(a: AgentCall): Record<string, unknown> {
     ...agentFields('agent_call', a, 'events'),
     durationMs: a.durationMs ?? null,
     ttftMs: a.ttftMs ?? null,
-    sessionTotal: { calls: a.sessionTotal.calls, ...usageFields(a.sessionTotal.usage), cost: a.sessionTotal.unpricedCalls === a.sessionTotal.calls ? null : a.sessionTotal.cost },
+    sessionTotal: sessionTotalFields(a.sessionTotal),
   };
+}
+
+function sessionTotalFields(t: CallTotals): Record<string, unknown> {
+  return { calls: t.calls, ...usageFields(t.usage), cost: t.unpricedCalls === t.calls ? null : t.cost };
 }
 
 /** A coding agent's totals from its metrics, after an export changed them. */

@@ -140,7 +140,8 @@ export function renderSpanLine(l: SpanLine, o: LiveTextOptions): string[] {
   let what: string;
   if (v.kind === 'tool') what = `tool ${v.toolName ?? l.span.name}`;
   else if (v.kind === 'llm' || v.kind === 'embeddings') what = `${v.operation ?? v.kind} ${l.model ?? '?'}`;
-  else what = l.span.name || '(unnamed)';
+  // Another span counted as a call (Codex's handle_responses) shows the model it is priced by.
+  else what = l.counted && l.model !== undefined ? `${l.span.name || '(unnamed)'} ${l.model}` : l.span.name || '(unnamed)';
   const fields: Field[] = [{ text: clockTime(l.span.startMs), paint: c.dim, column: 8, keep: KEEP.time }];
   if (w.service) fields.push({ text: clipEnd(oneLine(l.service), w.service), paint: c.cyan, column: w.service, keep: KEEP.service });
   // Model ids can be long (Bedrock, fine-tunes): they push the columns while the terminal allows.
@@ -161,6 +162,7 @@ export function renderSpanLine(l: SpanLine, o: LiveTextOptions): string[] {
   if (error && v.usage) fields.push({ text: `✗ ${oneLine(error)}`, paint: c.red, column: 0, keep: KEEP.problem });
   else if (!error && v.finishReasons?.length) fields.push({ text: v.finishReasons.map(oneLine).join(','), paint: c.dim, column: 0, keep: KEEP.finish });
   else if (!error && v.kind === 'tool') fields.push({ text: 'ok', paint: c.green, column: 0, keep: KEEP.finish });
+  if (l.session) fields.push(sessionField(l.session.id, l.session.total, o));
   if (l.late) fields.push({ text: `(late span of trace ${l.span.traceId.slice(0, 8)})`, paint: c.dim, column: 0, keep: KEEP.late });
   let line = layoutFields(fields, o.width, c);
   // eslint-disable-next-line no-control-regex
@@ -190,11 +192,15 @@ export function renderAgentCallLine(a: AgentCall, o: LiveTextOptions): string {
   fields.push({ text: tokens, column: w.tokens, keep: KEEP.figure, figure: true });
   if (o.pricing) fields.push({ text: costText(a.cost, true, true), paint: a.cost === undefined ? c.yellow : undefined, column: w.cost, keep: KEEP.figure, figure: true });
   fields.push({ text: a.durationMs === undefined ? '' : formatDuration(a.durationMs), column: 6, keep: KEEP.latency, right: true });
-  const s = a.sessionTotal;
-  const session = a.session ? ` ${shortenMiddle(oneLine(a.session), 13)}` : '';
-  const sum = `Σ${session} ${formatInt(s.calls)} call${s.calls === 1 ? '' : 's'}${o.pricing ? ` ${costSummary(s, true)}` : ''}`;
-  fields.push({ text: sum, paint: c.dim, column: 0, keep: KEEP.finish });
+  fields.push(sessionField(a.session, a.sessionTotal, o));
   return fit(layoutFields(fields, o.width, c), o.width);
+}
+
+/** The running Σ of a call's agent and session, after it. */
+function sessionField(session: string, s: CallTotals, o: LiveTextOptions): Field {
+  const id = session ? ` ${shortenMiddle(oneLine(session), 13)}` : '';
+  const sum = `Σ${id} ${formatInt(s.calls)} call${s.calls === 1 ? '' : 's'}${o.pricing ? ` ${costSummary(s, true)}` : ''}`;
+  return { text: sum, paint: o.colors.dim, column: 0, keep: KEEP.finish };
 }
 
 /** A coding agent's totals from its metrics (no spans or events from it): the new figure of one series group. */

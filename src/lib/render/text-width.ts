@@ -31,6 +31,24 @@ function clusters(plain: string): Cluster[] {
   return Array.from(graphemes.segment(plain), ({ segment }) => ({ text: segment, width: stringWidth(segment) }));
 }
 
+/**
+ * UTF-16 units looked at from each end of a long string when only `width` columns of it are kept.
+ * A kept column is at least one unit, so this covers every cluster of up to 16 units (emoji ZWJ
+ * sequences, stacked marks); a string longer than it is cut from its ends only, so a 1 MiB model
+ * name costs what a short one does instead of seconds of segmenting (docs/architecture.md,
+ * "Output width").
+ */
+const unitsPerColumn = 16;
+
+/** The clusters of `plain`'s first (`end` false) or last units that can matter for `width` columns. */
+function endClusters(plain: string, width: number, end: boolean): Cluster[] {
+  const units = (width + 2) * unitsPerColumn;
+  if (plain.length <= 2 * units) return clusters(plain);
+  const parts = clusters(end ? plain.slice(-units) : plain.slice(0, units));
+  // The cluster at the slice's edge may be cut: drop it (what is left still spans `width` columns).
+  return end ? parts.slice(1) : parts.slice(0, -1);
+}
+
 /** The longest prefix of `parts` within `width` columns. */
 function head(parts: Cluster[], width: number): string {
   let out = '';
@@ -60,7 +78,7 @@ function tail(parts: Cluster[], width: number): string {
 export function clipEnd(plain: string, width: number): string {
   if (width <= 0) return '';
   if (textWidth(plain) <= width) return plain;
-  return `${head(clusters(plain), width - 1)}…`;
+  return `${head(endClusters(plain, width, false), width - 1)}…`;
 }
 
 /**
@@ -72,11 +90,10 @@ export function shortenMiddle(plain: string, width: number, tailColumns?: number
   if (width <= 0) return '';
   if (textWidth(plain) <= width) return plain;
   if (width === 1) return '…';
-  const parts = clusters(plain);
   const room = width - 1;
   const back = Math.min(room, tailColumns ?? Math.ceil(room / 2));
-  const end = tail(parts, back);
-  return `${head(parts, room - textWidth(end))}…${end}`;
+  const end = tail(endClusters(plain, width, true), back);
+  return `${head(endClusters(plain, width, false), room - textWidth(end))}…${end}`;
 }
 
 /**

@@ -13,7 +13,7 @@ import type { Dimension } from '../cost/dimensions.js';
 import { isCutOff } from '../genai/conventions.js';
 import { Partitions } from '../spill/partitions.js';
 import { SpillDir } from '../spill/temp-dir.js';
-import { Float64List, sortedDifference, summarize, ValueColumn, type Summary } from './percentiles.js';
+import { Float64List, sortedDifference, summarize, ValueColumn, valuesFromText, valuesToText, type Summary } from './percentiles.js';
 
 
 export const COLUMNS = ['latencyMs', 'ttftMs', 'outputTokensPerSecond', 'toolCallsPerTrace'] as const;
@@ -95,6 +95,8 @@ export class StatsAggregator {
   private heldValues = 0;
   private spill: { dir: SpillDir; parts: Partitions } | undefined;
   spilledValues = 0;
+  /** The groups of the calls just added: the trace that follows them (addTrace) needs them again. */
+  private readonly callGroups = new Map<AttributedCall, StatsGroup>();
 
   constructor(
     readonly dimensions: readonly Dimension[],
@@ -124,6 +126,7 @@ export class StatsAggregator {
   /** A counted call (sign 1) or one taken back (sign −1). */
   addCall(call: AttributedCall, sign: 1 | -1): void {
     const g = this.groupOf(call);
+    this.callGroups.set(call, g);
     for (const target of [g, this.total]) {
       target.calls += sign;
       if (call.errorType !== undefined) {
@@ -149,7 +152,9 @@ export class StatsAggregator {
   /** A decided trace: its tool calls count once in each group it has calls in, and in the total. */
   addTrace(trace: DecidedTrace, sign: 1 | -1): void {
     const seen = new Set<StatsGroup>([this.total]);
-    for (const c of trace.calls) seen.add(this.groupOf(c));
+    // The Attributor hands a trace over right after its calls: their groups are known.
+    for (const c of trace.calls) seen.add(this.callGroups.get(c) ?? this.groupOf(c));
+    this.callGroups.clear();
     for (const g of seen) {
       g.traces += sign;
       this.value(g, 'toolCallsPerTrace', trace.toolCalls, sign);
@@ -172,9 +177,8 @@ export class StatsAggregator {
       for (const column of COLUMNS) {
         const col = g.columns[column];
         if (col.size === 0) continue;
-        // Number → text → Number is exact for every double (shortest round-trip form).
-        if (col.added.length) parts.add(`${i}.${column}`, `+${col.added.values().join(',')}`);
-        if (col.removed.length) parts.add(`${i}.${column}`, `-${col.removed.values().join(',')}`);
+        if (col.added.length) parts.add(`${i}.${column}`, `+${valuesToText(col.added.values())}`);
+        if (col.removed.length) parts.add(`${i}.${column}`, `-${valuesToText(col.removed.values())}`);
         this.spilledValues += col.size;
         col.clear();
       }
@@ -199,8 +203,10 @@ export class StatsAggregator {
           for (const [key, payload] of records) {
             let l = lists.get(key);
             if (!l) lists.set(key, (l = { added: new Float64List(), removed: new Float64List() }));
-            const into = payload[0] === '+' ? l.added : l.removed;
-            for (const v of payload.slice(1).split(',')) into.push(Number(v));
+            const values = valuesFromText(payload.slice(1));
+            // Our own file in our own temporary directory: anything else is a bug, not bad input.
+            if (values === undefined) throw new Error(`stats: spilled values of ${key} are damaged`);
+            (payload[0] === '+' ? l.added : l.removed).pushAll(values);
           }
           for (const [key, l] of lists) {
             const dot = key.indexOf('.');

@@ -47,6 +47,17 @@ export class Float64List {
     this.data[this.length++] = v;
   }
 
+  /** Appends every value of `values`. */
+  pushAll(values: Float64Array): void {
+    if (this.length + values.length > this.data.length) {
+      const next = new Float64Array(Math.max(this.data.length * 2, this.length + values.length));
+      next.set(this.values());
+      this.data = next;
+    }
+    this.data.set(values, this.length);
+    this.length += values.length;
+  }
+
   /** Bytes held (capacity). */
   get bytes(): number {
     return this.data.byteLength;
@@ -108,4 +119,23 @@ export class ValueColumn {
     this.added.clear();
     this.removed.clear();
   }
+}
+
+/**
+ * Values as text for a spill file: their IEEE-754 bytes in base64. Exact for every double
+ * (NaN payloads and -0 included), and written and read natively instead of number by number
+ * (docs/architecture.md, "stats").
+ */
+export function valuesToText(values: Float64Array): string {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
+}
+
+/** The values `valuesToText` wrote; undefined when the text is not such values. */
+export function valuesFromText(text: string): Float64Array | undefined {
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length % 8 !== 0) return undefined;
+  // A copy: the decoded bytes may sit at an offset a Float64Array cannot start at.
+  const values = new Float64Array(bytes.length / 8);
+  new Uint8Array(values.buffer).set(bytes);
+  return values;
 }

@@ -1,16 +1,16 @@
 /**
- * Protobuf → store line bytes in one pass (src/lib/otlp/proto-to-json.ts) against the path it
- * short-cuts: decodeExport's store line (proto-wire.ts decoder + json-write.ts writer) and '\n'.
- * On every input the transcoder either gives exactly those bytes (undefined when nothing is
- * kept) or throws its fallback sentinel, never anything else; on real requests (captures, the
- * official serializer, bench frames) it must never fall back.
+ * Protobuf → store line bytes with no Span in between (src/lib/otlp/proto-line.ts) against the
+ * path it short-cuts: decodeExport's store line (the same reader's Spans + json-write.ts) and
+ * '\n'. On every input it either gives exactly those bytes (undefined when nothing is kept) or
+ * throws its fallback sentinel, never anything else; on real requests (captures, the official
+ * serializer, bench frames) it must never fall back.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeOtlpProtoTraces } from '../../src/lib/otlp/proto-traces.js';
-import { isTranscodeFallback, transcodeTraceRequest } from '../../src/lib/otlp/proto-to-json.js';
+import { isLineFallback, protoTracesLine } from '../../src/lib/otlp/proto-line.js';
 import { writeOtlpJsonTraces } from '../../src/lib/otlp/json-write.js';
 import { decodeExport } from '../../src/lib/receiver/decode.js';
 import { makeSdkSpans, sdkProtobuf } from '../helpers/sdk-spans.js';
@@ -30,19 +30,21 @@ function slow(body: Buffer): Slow {
   }
 }
 
-/** 'fast' when the transcoder answered (and was right), 'fallback' when it threw its sentinel. */
+/** 'fast' when proto-line answered (and was right), 'fallback' when it threw its sentinel. */
 function check(input: Uint8Array): 'fast' | 'fallback' {
   // A copy in Buffer's pool: a non-zero byteOffset, as request bodies have.
   const body = Buffer.from(input);
   let got: Uint8Array | undefined;
   try {
-    got = transcodeTraceRequest(body);
+    const made = protoTracesLine(body);
+    got = made.line;
+    if (got !== undefined) expect(made.spans).toBe(decodeOtlpProtoTraces(body).spansOnWire);
   } catch (e) {
-    if (!isTranscodeFallback(e)) throw e;
+    if (!isLineFallback(e)) throw e;
     return 'fallback';
   }
   const want = slow(body);
-  if (!want.ok) expect.fail(`transcoded a request the decoder refuses (${(want.error as Error).message}); bytes ${body.toString('hex').slice(0, 400)}`);
+  if (!want.ok) expect.fail(`wrote a request the decoder refuses (${(want.error as Error).message}); bytes ${body.toString('hex').slice(0, 400)}`);
   if (want.line === undefined) {
     expect(got).toBeUndefined();
   } else {
@@ -147,7 +149,7 @@ describe('proto → JSON line: generated requests', () => {
 describe('proto → JSON line: values and defaults, spelled out', () => {
   const fast = (bytes: Uint8Array) => {
     expect(check(bytes)).toBe('fast');
-    return Buffer.from(transcodeTraceRequest(Buffer.from(bytes))!).toString('utf8');
+    return Buffer.from(protoTracesLine(Buffer.from(bytes)).line!).toString('utf8');
   };
   const falls = (bytes: Uint8Array) => expect(check(bytes)).toBe('fallback');
 
@@ -210,46 +212,57 @@ describe('proto → JSON line: values and defaults, spelled out', () => {
     fast(cat(fLen(1, cat(res, fLen(2, cat(...spans(1))))), fLen(1, cat(res, fLen(2, cat(sc, ...spans(2)))))));
   });
 
-  it('skipped spans, and groups whose spans are all skipped, are left out; nothing kept is undefined', () => {
-    const bad = fLen(2, cat(fLen(1, new Uint8Array(16)), fLen(2, SPAN)));
-    const badLink = fLen(2, spanBytes(fLen(13, fLen(1, TRACE))));
-    const badParent = fLen(2, spanBytes(fLen(4, Uint8Array.of(1, 2))));
-    const good = fLen(2, spanBytes(fLen(5, 'good')));
+  it('groups with no span are left out; nothing kept is undefined', () => {
     const res = fLen(1, fLen(1, kv('service.name', fLen(1, 'svc'))));
     const sc = fLen(1, fLen(1, 'lib'));
-    expect(transcodeTraceRequest(Buffer.alloc(0))).toBeUndefined();
-    expect(check(fLen(1, cat(res, fLen(2, cat(sc, bad, badLink)))))).toBe('fast');
-    expect(transcodeTraceRequest(Buffer.from(fLen(1, cat(res, fLen(2, cat(sc, bad))))))).toBeUndefined();
-    const line = fast(cat(fLen(1, cat(res, fLen(2, cat(sc, bad)))), fLen(1, cat(res, fLen(2, cat(sc, bad, badParent)), fLen(2, cat(sc, bad, good, badLink, good))))));
+    const good = fLen(2, spanBytes(fLen(5, 'good')));
+    expect(protoTracesLine(Buffer.alloc(0)).line).toBeUndefined();
+    const line = fast(cat(fLen(1, cat(res, fLen(2, sc))), fLen(1, cat(res, fLen(2, sc), fLen(2, cat(sc, good, good))))));
     expect(line.match(/"resource"/g)).toHaveLength(1);
     expect(line.match(/"scope"/g)).toHaveLength(1);
     expect(line.match(/"name":"good"/g)).toHaveLength(2);
     for (const nothing of [fLen(1, cat(res, fLen(3, 'x'))), fLen(1, fLen(2, sc)), fLen(1, new Uint8Array(0)), cat(fVarint(2, 1), fLen(3, 'x'))]) {
       expect(check(nothing)).toBe('fast');
-      expect(transcodeTraceRequest(Buffer.from(nothing))).toBeUndefined();
+      expect(protoTracesLine(Buffer.from(nothing)).line).toBeUndefined();
     }
   });
 
-  it('falls back where the decoder has rules this does not model', () => {
+  it('reads as the decoder reads: declared types over wire types, groups, late or clamped fields', () => {
+    fast(oneSpan(fLen(5, 'n', 0))); // a known field with another wire type
+    fast(oneSpan(cat(tag(99, 3), fVarint(1, 5), tag(99, 4)))); // a group
+    fast(fLen(1, fLen(2, fLen(2, cat(fLen(1, TRACE), fLen(2, SPAN), tag(5, 2), varint(50), Buffer.from('abc')))))); // clamped string
+    const span = fLen(2, spanBytes());
+    fast(fLen(1, fLen(2, cat(span, fLen(1, fLen(1, 'late scope'))))));
+    fast(fLen(1, cat(fLen(2, span), fLen(1, fLen(1, kv('a', fLen(1, 'late resource')))))));
+    let deep: Uint8Array = fLen(1, 'leaf');
+    for (let i = 0; i < 40; i++) deep = fLen(5, fLen(1, deep));
+    fast(oneAttr(deep));
+  });
+
+  it('falls back where the decoder decides: skipped spans, dropped attributes, map and oneof rules, bad UTF-8', () => {
+    const bad = fLen(2, cat(fLen(1, new Uint8Array(16)), fLen(2, SPAN)));
+    const badLink = fLen(2, spanBytes(fLen(13, fLen(1, TRACE))));
+    const badParent = fLen(2, spanBytes(fLen(4, Uint8Array.of(1, 2))));
+    for (const b of [bad, badLink, badParent]) falls(fLen(1, fLen(2, b)));
     falls(oneSpan(fLen(9, kv('a', fLen(1, 'x'))), fLen(9, kv('a', fLen(1, 'y'))))); // repeated key
     falls(oneSpan(fLen(9, kv('12', fLen(1, 'x'))))); // integer-like key: V8 orders it first
     falls(oneAttr(cat(fLen(1, 'a'), fVarint(3, 5)))); // several AnyValue members
     falls(oneAttr(cat(fLen(1, 'a'), fLen(1, 'b')))); // one member twice
-    falls(oneSpan(fLen(5, 'n', 0))); // a known field with another wire type
-    falls(oneSpan(cat(tag(99, 3), fVarint(1, 5), tag(99, 4)))); // a group
     falls(oneSpan(fLen(5, Uint8Array.of(0x61, 0x80)))); // invalid UTF-8
     falls(oneSpan(fLen(5, Uint8Array.of(0xed, 0xa0, 0x80)))); // an encoded surrogate
-    falls(fLen(1, fLen(2, fLen(2, cat(fLen(1, TRACE), fLen(2, SPAN), tag(5, 2), varint(50), Buffer.from('abc')))))); // clamped string
     const span = fLen(2, spanBytes());
-    falls(fLen(1, fLen(2, cat(span, fLen(1, fLen(1, 'late scope'))))));
-    falls(fLen(1, cat(fLen(2, span), fLen(1, fLen(1, kv('a', fLen(1, 'late resource')))))));
+    falls(fLen(1, fLen(2, cat(fLen(1, fLen(1, 'a')), span, fLen(1, fLen(1, 'scope again'))))));
     let deep: Uint8Array = fLen(1, 'leaf');
-    for (let i = 0; i < 40; i++) deep = fLen(5, fLen(1, deep));
-    falls(oneAttr(deep));
+    for (let i = 0; i < 70; i++) deep = fLen(5, fLen(1, deep));
+    falls(oneAttr(deep)); // dropped for its nesting, with a problem
     falls(Uint8Array.of(0x0a, 0xff, 0xff)); // malformed: the decoder gives the error
-    // A two-byte length where one byte would end the message exactly: the string runs past it.
-    falls(oneAttr(cat([0x0a, 0x85, 0x01], new Uint8Array(132).fill(0x61))));
-    falls(oneSpan(fLen(9, cat([0x0a, 0x85, 0x01], new Uint8Array(129).fill(0x61), [0x12, 0x00]))));
+    falls(cat([0x0a], varint(0xffffffff), [1, 2, 3])); // a huge length prefix
+    falls(oneSpan(...Array.from({ length: 600 }, (_, i) => fLen(9, kv(`k${i}`, fLen(1, 'v')))))); // more keys than it tracks
+    expect(check(oneSpan(...Array.from({ length: 500 }, (_, i) => fLen(9, kv(`k${i}`, fLen(1, 'v'))))))).toBe('fast');
+    // A two-byte length where one byte would end the message exactly: the string runs past it
+    // (clamped in a Buffer, refused in a Uint8Array; either way as the decoder reads it).
+    check(oneAttr(cat([0x0a, 0x85, 0x01], new Uint8Array(132).fill(0x61))));
+    check(oneSpan(fLen(9, cat([0x0a, 0x85, 0x01], new Uint8Array(129).fill(0x61), [0x12, 0x00]))));
   });
 
   it('the scratch buffer grows for a large request and the next ones are still right', () => {

@@ -1,0 +1,53 @@
+/**
+ * A counted span call in a known session carries the running Σ of its agent and session, as a
+ * coding agent's request events do (genai/agents.ts SESSION_KEYS, on the span, an ancestor or the
+ * resource). The Σ follows count-once: a call taken back when a child with usage arrives leaves it.
+ */
+import { describe, expect, it } from 'vitest';
+import type { GenAiView } from '../../src/lib/genai/classify.js';
+import { makeColors } from '../../src/lib/render/colors.js';
+import { renderSpanLine } from '../../src/lib/render/live.js';
+import { spanEvent } from '../../src/lib/render/live-json.js';
+import { span } from '../helpers/span-factory.js';
+import { harness, traceExport } from './helpers.js';
+
+/** $1 per 1k tokens for gpt-4o. */
+const price = (v: GenAiView) => ((v.responseModel ?? v.requestModel) === 'gpt-4o' && v.usage ? (v.usage.input + v.usage.output) / 1000 : undefined);
+const llm = (id: string, parent: string, input: number, output: number, trace = 't1') =>
+  span({ id, parent, trace, name: 'chat gpt-4o', start: 10, end: 20, attrs: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': input, 'gen_ai.usage.output_tokens': output } });
+const root = (trace: string, attrs: Record<string, string>) => span({ id: `root-${trace}`, trace, name: 'agent turn', start: 0, end: 50, attrs });
+const sums = (h: ReturnType<typeof harness>) => h.of('span').map((e) => e.line.session && { id: e.line.session.id, calls: e.line.session.total.calls, cost: e.line.session.total.cost });
+
+describe('live view: the running Σ of a span call’s session', () => {
+  it('adds up calls of one conversation across traces, from the root’s session key', () => {
+    const h = harness({ price });
+    h.view.onExport(traceExport([root('t1', { 'gen_ai.conversation.id': 'conv-1' }), llm('a', 'root-t1', 100, 20)]));
+    h.view.onExport(traceExport([root('t2', { 'gen_ai.conversation.id': 'conv-1' }), llm('b', 'root-t2', 200, 50, 't2')]));
+    h.view.onExport(traceExport([root('t3', { 'session.id': 'other' }), llm('c', 'root-t3', 10, 10, 't3')]));
+    expect(sums(h)).toEqual([
+      { id: 'conv-1', calls: 1, cost: 0.12 },
+      { id: 'conv-1', calls: 2, cost: 0.37 },
+      { id: 'other', calls: 1, cost: 0.02 },
+    ]);
+    const line = h.of('span')[1]!.line;
+    expect(renderSpanLine(line, { colors: makeColors({ noColor: true }), width: Infinity, pricing: true })[0]).toMatch(/Σ conv-1 2 calls \$0\.370$/);
+    expect(spanEvent(line)).toMatchObject({ session: 'conv-1', sessionTotal: { calls: 2, cost: 0.37 } });
+  });
+
+  it('no session key anywhere: no Σ, and the JSON has none', () => {
+    const h = harness({ price });
+    h.view.onExport(traceExport([root('t1', {}), llm('a', 'root-t1', 100, 20)]));
+    expect(sums(h)).toEqual([undefined]);
+    expect(spanEvent(h.of('span')[0]!.line)).not.toHaveProperty('sessionTotal');
+  });
+
+  it('a call taken back by count-once leaves the Σ: the inner call that replaces it counts once', () => {
+    const h = harness({ price });
+    // The outer span with usage arrives first (Vercel's ai.generateText shape), its inner call later.
+    h.view.onExport(traceExport([root('t1', { 'session.id': 's' }), llm('outer', 'root-t1', 100, 20)]));
+    expect(sums(h)).toEqual([{ id: 's', calls: 1, cost: 0.12 }]);
+    h.view.onExport(traceExport([llm('inner', 'outer', 100, 20)]));
+    expect(sums(h).at(-1)).toEqual({ id: 's', calls: 1, cost: 0.12 });
+    expect(h.view.totals.calls).toMatchObject({ calls: 1, cost: 0.12 });
+  });
+});
