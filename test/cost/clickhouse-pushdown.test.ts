@@ -5,8 +5,8 @@
  * usage, calls nested in calls, orphans, features from the root, the resource or a middle span,
  * cache and reasoning readings, totals that decide them, tiers, dated prices, window bounds
  * inside traces) mixed in one table with traces it must leave to Node (a Vercel span, junk
- * counts, a reported cost, a repeated span id, a parent cycle, a chain deeper than the SQL
- * walks). The engine is real ClickHouse (chdb behind the HTTP interface).
+ * counts, a reported cost, Langfuse's JSON usage, a repeated span id, a parent cycle, a chain
+ * deeper than the SQL walks), and vendor-family traces (OpenInference, Vercel, OpenLLMetry) it decides. The engine is real ClickHouse (chdb behind the HTTP interface).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATE_SWITCH, writePricingFile, GEN_PRICES } from './generate.js';
@@ -136,6 +136,52 @@ function pushable(r: () => number, n: number): Span[] {
   return out;
 }
 
+/**
+ * Traces of the vendor families the SQL classifies (OpenInference, the Vercel AI SDK, OpenLLMetry):
+ * outer spans repeating usage, gated keys (OpenInference keys on a plain span are not usage),
+ * Vercel v6's input without its cache, kinds from span names, lower-case kinds, request types.
+ */
+function vendors(r: () => number, n: number): Span[] {
+  const out: Span[] = [];
+  for (let t = 0; t < n; t++) {
+    const trace = `vd${t}`;
+    const at = FROM + r() * 8 * DAY;
+    const res = RESOURCES[t % RESOURCES.length]!;
+    const model = MODELS[Math.floor(r() * MODELS.length)]!;
+    const input = Math.floor(r() * 3000);
+    const output = Math.floor(r() * 500);
+    const cache = Math.floor(r() * input);
+    switch (t % 4) {
+      case 0: {
+        const usage = { 'ai.usage.inputTokens': input, 'ai.usage.outputTokens': output, 'ai.usage.cachedInputTokens': cache };
+        const v6: Record<string, number> = r() < 0.5 ? { 'ai.usage.inputTokenDetails.noCacheTokens': input - cache, 'ai.usage.inputTokenDetails.cacheReadTokens': cache } : {};
+        out.push(make({ trace, id: 'v1', name: 'ai.generateText', startMs: at, res, attrs: { 'ai.operationId': 'ai.generateText', 'ai.model.id': model, 'ai.model.provider': 'openai.chat', 'ai.telemetry.functionId': `fn${t % 3}`, ...usage, ...v6 } }));
+        out.push(make({ trace, id: 'v2', parent: 'v1', name: 'ai.generateText.doGenerate', startMs: at + 1, res, attrs: { 'ai.model.id': model, 'ai.model.provider': 'openai.chat', 'ai.response.model': `${model}`, ...usage, ...v6 } }));
+        if (r() < 0.5) out.push(make({ trace, id: 'v3', parent: 'v1', name: 'ai.embed', startMs: at + 2, res, attrs: { 'ai.model.id': 'm-mini', 'ai.usage.tokens': Math.floor(r() * 90) } }));
+        break;
+      }
+      case 1: {
+        const kind = r() < 0.5 ? 'LLM' : 'llm';
+        out.push(make({ trace, id: 'o0', name: 'chain', startMs: at, res, attrs: { 'openinference.span.kind': 'CHAIN', 'app.feature': `oi${t % 2}` } }));
+        out.push(make({ trace, id: 'o1', parent: 'o0', name: 'ChatCompletion', startMs: at + 1, res, attrs: { 'openinference.span.kind': kind, 'llm.model_name': model, 'llm.provider': 'anthropic', 'llm.token_count.prompt': input, 'llm.token_count.completion': output, 'llm.token_count.prompt_details.cache_read': r() < 0.5 ? cache : input + 7, 'llm.token_count.total': input + output } }));
+        // OpenInference keys on a span of no family are not read.
+        out.push(make({ trace, id: 'o2', parent: 'o0', name: 'plain', startMs: at + 2, res, attrs: { 'llm.token_count.prompt': 55, 'llm.model_name': model } }));
+        break;
+      }
+      case 2: {
+        out.push(make({ trace, id: 't0', name: 'wf.workflow', startMs: at, res, attrs: { 'traceloop.span.kind': r() < 0.5 ? 'workflow' : 'Workflow', 'traceloop.workflow.name': `wf${t % 3}` } }));
+        out.push(make({ trace, id: 't1', parent: 't0', name: 'openai.chat', startMs: at + 1, res, scope: 'opentelemetry.instrumentation.openai.v1', attrs: { 'llm.request.type': r() < 0.5 ? 'chat' : 'completion', 'gen_ai.system': 'OpenAI', 'gen_ai.request.model': model, 'gen_ai.usage.prompt_tokens': input, 'gen_ai.usage.completion_tokens': output, 'llm.usage.total_tokens': input + output } }));
+        break;
+      }
+      default:
+        // A failed OpenLLMetry call without usage under a workflow total.
+        out.push(make({ trace, id: 'w0', name: 'wf.workflow', startMs: at, res, attrs: { 'traceloop.span.kind': 'workflow', 'traceloop.workflow.name': 'wf-fail', 'gen_ai.usage.prompt_tokens': input, 'gen_ai.request.model': model } }));
+        out.push(make({ trace, id: 'w1', parent: 'w0', name: 'openai.chat', startMs: at + 1, res, attrs: { 'llm.request.type': 'embedding', 'gen_ai.request.model': 'm-mini' } }));
+    }
+  }
+  return out;
+}
+
 /** Traces the SQL leaves to Node, one per reason. */
 function forNode(r: () => number): Span[] {
   const at = DATE_SWITCH + DAY;
@@ -145,12 +191,14 @@ function forNode(r: () => number): Span[] {
   deep.push(chat(r, 'deep', 'dcall', `d${MAX_PUSHED_DEPTH + 3}`, at + 100, res));
   const dup = chat(r, 'dup', 'x1', undefined, at, res);
   return [
-    make({ trace: 'vercel', id: 'v1', name: 'ai.generateText', startMs: at, attrs: { 'ai.model.id': 'm-plain', 'ai.usage.promptTokens': 100, 'ai.usage.completionTokens': 10, 'app.feature': 'vercel' } }),
-    make({ trace: 'vercel', id: 'v2', parent: 'v1', name: 'ai.generateText.doGenerate', startMs: at, attrs: { 'ai.model.id': 'm-plain', 'ai.usage.promptTokens': 100, 'ai.usage.completionTokens': 10 } }),
     chat(r, 'junk', 'j1', undefined, at, res, { 'gen_ai.usage.input_tokens': '12.5' }),
     chat(r, 'junk2', 'j1', undefined, at, res, { 'gen_ai.usage.output_tokens': ' 7' }),
     chat(r, 'reported', 'r1', undefined, at, res, { 'gen_ai.usage.cost': '0.5' }),
-    chat(r, 'oi', 'o1', undefined, at, res, { 'openinference.span.kind': 'LLM', 'llm.token_count.prompt': 40 }),
+    // Langfuse's usage is JSON; an OpenInference LLM span's provider from its LangChain metadata
+    // JSON; a kind JavaScript upper-cases to a known one ('ı' → 'I').
+    make({ trace: 'langfuse', id: 'l1', startMs: at, attrs: { 'langfuse.observation.type': 'generation', 'langfuse.observation.model.name': 'm-plain', 'langfuse.observation.usage_details': '{"input":10,"output":3}' } }),
+    make({ trace: 'oimeta', id: 'm1', startMs: at, attrs: { 'openinference.span.kind': 'LLM', 'llm.model_name': 'm-plain', 'llm.token_count.prompt': 40, 'llm.token_count.completion': 4, metadata: '{"ls_provider":"openai"}' } }),
+    make({ trace: 'nonascii', id: 'n1', startMs: at, attrs: { 'openinference.span.kind': 'emBEDDıng', 'embedding.model_name': 'm-mini', 'llm.token_count.prompt': 40 } }),
     dup,
     dup,
     make({ trace: 'cycle', id: 'y1', parent: 'y2', startMs: at }),
@@ -166,7 +214,7 @@ let pricing: string;
 beforeAll(async () => {
   engine = await startEngine();
   const r = rng(7);
-  const spans = [...pushable(r, 120), ...forNode(r)];
+  const spans = [...pushable(r, 120), ...vendors(r, 40), ...forNode(r)];
   const dir = tempDir();
   file = writeTemp('pushdown.json', writeOtlpJsonTraces(spans));
   pricing = writePricingFile(dir);
@@ -193,9 +241,9 @@ describe('cost pushed down into ClickHouse', () => {
     const book = new PriceBook([{ label: 'test', entries: parsePricingDocument({ currency: 'USD', models: GEN_PRICES }, 'test') }]);
     let calls = 0;
     const res = await pushedCalls(opened.callGroups!, { book, window: {}, inherited: [], groupBy: ['feature', 'model'] }, () => calls++);
-    expect(res.traces).toBe(120);
-    // vercel, junk, junk2, reported, oi, dup, cycle, deep.
-    expect(res.nodeTraces).toBe(8);
+    expect(res.traces).toBe(160);
+    // junk, junk2, reported, langfuse, oimeta, nonascii, dup, cycle, deep.
+    expect(res.nodeTraces).toBe(9);
     expect(calls).toBe(res.calls);
     expect(res.groups).toBeLessThan(res.calls);
     delete process.env.LLMTRACE_CLICKHOUSE_PUSHDOWN;

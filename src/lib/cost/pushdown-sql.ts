@@ -13,50 +13,10 @@
  * `buckets` columns), and one member's raw values (the witness) tell Node which outcome it is.
  */
 import { REPORTED_COST_KEYS } from '../genai/agents.js';
-import { LANGSMITH } from '../genai/conventions-langsmith-spanora.js';
-import {
-  CACHE_READ_KEYS,
-  CACHE_WRITE_KEYS,
-  GEN_AI,
-  GEN_AI_DEPRECATED,
-  INPUT_KEYS,
-  LANGFUSE,
-  OPENINFERENCE,
-  OPERATION_KINDS,
-  OUTPUT_KEYS,
-  REASONING_KEYS,
-  TOTAL_KEYS,
-  TRACELOOP,
-  VERCEL,
-  VERCEL_OPERATIONS,
-  type TaggedKeys,
-} from '../genai/conventions.js';
 import { DIMENSION_KEY_SCOPES } from '../genai/producers.js';
-import type { Convention } from '../genai/types.js';
+import { INHERITED_MODEL_KEYS } from './inherited-model.js';
+import { attr, classifySql, sqlString } from './pushdown-classify-sql.js';
 
-/**
- * Families whose spans the SQL does not classify: each of these keys (or a Vercel operation's
- * span name) switches classify to rules beyond the current gen_ai keys (their kinds, model and
- * usage keys, JSON usage), so a trace with one is decided in Node.
- */
-export const NODE_FAMILY_KEYS: readonly string[] = [
-  OPENINFERENCE.SPAN_KIND,
-  VERCEL.OPERATION_ID,
-  TRACELOOP.SPAN_KIND,
-  TRACELOOP.REQUEST_TYPE,
-  LANGFUSE.OBSERVATION_TYPE,
-  LANGFUSE.USAGE_DETAILS,
-  LANGFUSE.MODEL_NAME,
-  LANGSMITH.INPUT_TOKEN_DETAILS,
-  LANGSMITH.OUTPUT_TOKEN_DETAILS,
-  LANGSMITH.USAGE_METADATA,
-];
-
-/** Conventions whose usage keys classify reads only on their own family's spans (Node-only here). */
-const GATED: ReadonlySet<Convention> = new Set(['openinference', 'vercel']);
-
-/** A token count the SQL reads exactly: plain decimal digits (junk or other spellings go to Node). */
-const PLAIN_COUNT = '^[0-9]{1,12}$';
 /** Traces larger or deeper than this are decided in Node (the SQL walk is per span × depth). */
 export const MAX_PUSHED_SPANS = 400;
 export const MAX_PUSHED_DEPTH = 16;
@@ -85,62 +45,39 @@ export interface PushdownPlan {
 
 type Params = Record<string, unknown>;
 
-const s = (v: string): string => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-/** Lookups go to the span's read keys only (`sa`, `ra`): a Map lookup scans its keys. */
-const a = (k: string): string => `sa[${s(k)}]`;
-const r = (k: string): string => `ra[${s(k)}]`;
-
-function ungated(keys: TaggedKeys): string[] {
-  return keys.filter(([, c]) => !GATED.has(c)).map(([k]) => k);
-}
-
-/** The first non-empty value of `keys` as a count (values are checked plain by `bad`). */
-function pick(keys: readonly string[]): { value: string; present: string } {
-  const value = `multiIf(${keys.map((k) => `${a(k)} != '', toUInt64OrZero(${a(k)})`).join(', ')}, toUInt64(0))`;
-  const present = `(${keys.map((k) => `${a(k)} != ''`).join(' OR ')})`;
-  return { value, present };
-}
+/** Resource lookups go to the read keys only (`ra`). */
+const r = (k: string): string => `ra[${sqlString(k)}]`;
 
 /** A tracked key's value on a span or resource ('' when absent or when its scope says it is not one). */
 function trackedValue(key: string, at: (k: string) => string): string {
   const scope = DIMENSION_KEY_SCOPES[key];
-  return scope === undefined ? at(key) : `if(${at(scope[0])} = ${s(scope[1])}, ${at(key)}, '')`;
+  return scope === undefined ? at(key) : `if(${at(scope[0])} = ${sqlString(scope[1])}, ${at(key)}, '')`;
 }
 
-/** The per-span columns, and the per-trace arrays and decisions. */
-function traceSubquery(plan: PushdownPlan, params: Params): string {
-  const input = pick(ungated(INPUT_KEYS));
-  const output = pick(ungated(OUTPUT_KEYS));
-  const cr = pick(ungated(CACHE_READ_KEYS));
-  const cw = pick(ungated(CACHE_WRITE_KEYS));
-  const rs = pick(ungated(REASONING_KEYS));
-  const total = pick([...TOTAL_KEYS]);
-  const countKeys = [...new Set([...ungated(INPUT_KEYS), ...ungated(OUTPUT_KEYS), ...ungated(CACHE_READ_KEYS), ...ungated(CACHE_WRITE_KEYS), ...ungated(REASONING_KEYS), ...TOTAL_KEYS])];
-  params.pd_countKeys = countKeys;
-  params.pd_familyKeys = [...NODE_FAMILY_KEYS, ...REPORTED_COST_KEYS, 'model'];
-  params.pd_vercelNames = Object.keys(VERCEL_OPERATIONS);
-  params.pd_opNames = Object.keys(OPERATION_KINDS);
-  params.pd_opKinds = Object.values(OPERATION_KINDS);
+/** The per-span columns: what count-once, the dimensions and the groups read of each span. */
+export function spansSubquery(plan: PushdownPlan, params: Params): string {
+  const view = classifySql(params);
   params.pd_spanKeys = [...plan.spanKeys];
   params.pd_resourceKeys = [...plan.resourceKeys];
-  const scope = plan.scopeColumns ? 'ScopeName' : a('otel.scope.name');
-  const model = `(${a(GEN_AI.REQUEST_MODEL)} != '' OR ${a(GEN_AI.RESPONSE_MODEL)} != '')`;
-  const usage = `(${input.present} OR ${output.present} OR ${cr.present} OR ${cw.present} OR ${rs.present})`;
-  const opKind = `transform(${a(GEN_AI.OPERATION)}, {pd_opNames:Array(String)}, {pd_opKinds:Array(String)}, '')`;
-  // classify: the operation's kind; without one, usage with a model is an LLM call.
-  const kind = `if(${opKind} != '', ${opKind}, if(${usage} AND ${model}, 'llm', 'other'))`;
+  params.pd_resourceFamilyKeys = [...INHERITED_MODEL_KEYS];
+  params.pd_spanFamilyKeys = [...REPORTED_COST_KEYS, ...INHERITED_MODEL_KEYS];
+  const scope = plan.scopeColumns ? 'ScopeName' : attr('otel.scope.name');
   const startMs = 'toFloat64(intDiv(toUnixTimestamp64Nano(Timestamp), 1000000)) + toFloat64(toUnixTimestamp64Nano(Timestamp) % 1000000) / 1e6';
+  const zeros = '0'.repeat(16);
   const bad = [
-    `arrayExists(k -> k IN {pd_familyKeys:Array(String)}, mapKeys(SpanAttributes))`,
-    `SpanName IN {pd_vercelNames:Array(String)}`,
-    `arrayExists((k, v) -> k IN {pd_countKeys:Array(String)} AND v != '' AND NOT match(v, '${PLAIN_COUNT}'), mapKeys(sa), mapValues(sa))`,
+    'badClassify',
+    // Read by the calls stage beyond the view (reported costs, the inherited model, also on the resource).
+    `hasAny(mapKeys(SpanAttributes), {pd_spanFamilyKeys:Array(String)})`,
+    `hasAny(mapKeys(ResourceAttributes), {pd_resourceFamilyKeys:Array(String)})`,
     `NOT match(TraceId, '^[0-9a-f]{32}$')`,
     `NOT match(SpanId, '^[0-9a-f]{16}$')`,
     `(ParentSpanId != '' AND NOT match(ParentSpanId, '^[0-9a-f]{16}$'))`,
+    // The walk maps ids to numbers, 0 standing for "no parent": an all-zero id is left to Node.
+    `SpanId = '${zeros}' OR ParentSpanId = '${zeros}'`,
   ].join(' OR ');
-  const vals = plan.tracked.length ? `[${plan.tracked.map((k) => trackedValue(k, a)).join(', ')}]` : 'emptyArrayString()';
+  const vals = plan.tracked.length ? `[${plan.tracked.map((k) => trackedValue(k, attr)).join(', ')}]` : 'emptyArrayString()';
   const rvals = plan.tracked.length ? `[${plan.tracked.map((k) => trackedValue(k, r)).join(', ')}]` : 'emptyArrayString()';
-  const readKeys = new Set<string>([...countKeys, GEN_AI.OPERATION, GEN_AI.REQUEST_MODEL, GEN_AI.RESPONSE_MODEL, GEN_AI.PROVIDER, GEN_AI_DEPRECATED.SYSTEM]);
+  const readKeys = new Set<string>(view.readKeys);
   if (!plan.scopeColumns) readKeys.add('otel.scope.name');
   const resourceRead = new Set<string>(['service.name']);
   for (const k of plan.tracked) {
@@ -154,47 +91,95 @@ function traceSubquery(plan: PushdownPlan, params: Params): string {
   }
   params.pd_readKeys = [...readKeys];
   params.pd_resourceRead = [...resourceRead];
-  const spans =
-    `SELECT TraceId, SpanId, mapFilter((k, v) -> k IN {pd_readKeys:Array(String)}, SpanAttributes) AS sa, mapFilter((k, v) -> k IN {pd_resourceRead:Array(String)}, ResourceAttributes) AS ra, if(ParentSpanId = SpanId, '', ParentSpanId) AS par, ${startMs} AS ms, SpanName,` +
-    ` ${usage} AS u, ${kind} AS kind, kind IN ('llm', 'embeddings') AS m, (${bad}) AS bad, ${vals} AS vals, ${rvals} AS rvals,` +
-    ` tuple(${a(GEN_AI.OPERATION)}, ${a(GEN_AI.REQUEST_MODEL)}, ${a(GEN_AI.RESPONSE_MODEL)}, if(${a(GEN_AI.PROVIDER)} != '', ${a(GEN_AI.PROVIDER)}, ${a(GEN_AI_DEPRECATED.SYSTEM)}), ${scope}, ${r('service.name')}) AS ident,` +
-    ` tuple(${input.present}, ${output.present}, ${cr.present}, ${cw.present}, ${rs.present}, ${total.present}) AS present,` +
-    ` tuple(${input.value}, ${output.value}, ${cr.value}, ${cw.value}, ${rs.value}, ${total.value}) AS counts,` +
-    ` tuple(toString(toUnixTimestamp64Nano(Timestamp)), SpanName, ${scope}, mapFilter((k, v) -> k IN {pd_spanKeys:Array(String)}, SpanAttributes), mapFilter((k, v) -> k IN {pd_resourceKeys:Array(String)}, ResourceAttributes)) AS witness` +
-    ` FROM {db:Identifier}.{table:Identifier} WHERE ${plan.traceCondition}`;
+  params.pd_maxSpans = MAX_PUSHED_SPANS;
+  const spanColumns =
+    `TraceId, SpanId, reinterpretAsUInt64(unhex(SpanId)) AS sid, if(ParentSpanId = SpanId OR ParentSpanId = '', toUInt64(0), reinterpretAsUInt64(unhex(ParentSpanId))) AS pid,` +
+    ` mapFilter((k, v) -> k IN {pd_readKeys:Array(String)}, SpanAttributes) AS sa, mapFilter((k, v) -> k IN {pd_resourceRead:Array(String)}, ResourceAttributes) AS ra, ${startMs} AS ms, SpanName,` +
+    ` ${view.columns}, (${bad}) AS bad, ${vals} AS vals, ${rvals} AS rvals, tuple(identKeys, ${scope}, ${r('service.name')}) AS ident,` +
+    // What Node classifies a group's witness with: only model and usage spans can be calls.
+    ` if(u OR m, tuple(toString(toUnixTimestamp64Nano(Timestamp)), SpanName, ${scope}, mapFilter((k, v) -> k IN {pd_spanKeys:Array(String)}, SpanAttributes), mapFilter((k, v) -> k IN {pd_resourceKeys:Array(String)}, ResourceAttributes)), tuple('', '', '', map(), map())) AS witness`;
+  return `SELECT ${spanColumns} FROM {db:Identifier}.{table:Identifier} WHERE ${plan.traceCondition}`;
+}
+
+/**
+ * Per trace, the numeric walk: span ids as UInt64 (an id is 16 hex digits: exact), each span's
+ * ancestors level by level as indexes into the trace's arrays (L1 = the parent's index, 0 for a
+ * root or a parent that never arrived; Lk = L1 of L(k−1)), and `fb`: a trace the SQL does not
+ * decide (a marked span, a repeated id, too many spans, or an ancestor at level D: a cycle or a
+ * deeper chain). Lambdas capture only these small numeric arrays: a captured array is copied
+ * once per element it is mapped over (docs/architecture.md, "ClickHouse cost pushdown").
+ */
+function walk(extra: string): string {
   const D = MAX_PUSHED_DEPTH;
-  // The ancestors of each span as count-once walks them (trace/count-once.ts), by index, level by
-  // level: L1 the parent (0: a root, or a parent that never arrived), Lk the parent of L(k−1). A
-  // span still having an ancestor at level D (a cycle, or deeper) sends its trace to Node.
-  const levels = [`arrayMap(p -> indexOf(ids, p), ps) AS L1`];
+  const levels = ['arrayMap(p -> indexOf(ids, p), ps) AS L1'];
   for (let k = 2; k <= D; k++) levels.push(`arrayMap(x -> if(x = 0, 0, L1[x]), L${k - 1}) AS L${k}`);
-  const all = Array.from({ length: D }, (_, k) => `L${k + 1}`);
-  const marked = (cond: string) => `arrayDistinct(arrayConcat(${all.map((l) => `arrayFilter((x, u, m) -> x > 0 AND (${cond}), ${l}, us, mss)`).join(', ')}))`;
   return (
-    `SELECT TraceId, ids, us, mss, vs, rvs, idents, presents, countsArr, witnesses, msArr, rootName, hasRoot, n, ${levels.join(', ')},` +
-    ` arrayMap((i, ${all.map((l) => l.toLowerCase()).join(', ')}) -> [i, ${all.map((l) => l.toLowerCase()).join(', ')}], arrayEnumerate(ids), ${all.join(', ')}) AS anc,` +
-    ` (bad OR n != uniq OR n > ${MAX_PUSHED_SPANS} OR arrayExists(x -> x > 0, L${D})) AS fb,` +
-    ` ${marked('u')} AS uanc, ${marked('u OR m')} AS manc,` +
-    ` arrayFilter(i -> us[i] AND NOT has(uanc, i), arrayEnumerate(ids)) AS countedIdx,` +
-    // count-once: usage with no usage below; a model span without usage with no model or usage
-    // span below and no counted usage span above (trace/count-once.ts).
-    ` arrayFilter((i, u, m, c) -> has(countedIdx, i) OR (m AND NOT u AND NOT has(manc, i) AND NOT hasAny(countedIdx, arrayPopFront(c))), arrayEnumerate(ids), us, mss, anc) AS calls` +
-    ` FROM (SELECT TraceId, groupArray(SpanId) AS ids, groupArray(par) AS ps, groupArray(u) AS us, groupArray(m) AS mss, groupArray(vals) AS vs, groupArray(rvals) AS rvs,` +
-    ` groupArray(ident) AS idents, groupArray(present) AS presents, groupArray(counts) AS countsArr, groupArray(witness) AS witnesses, groupArray(ms) AS msArr,` +
-    ` argMinIf(SpanName, (ms, SpanId), par = '') AS rootName, countIf(par = '') > 0 AS hasRoot, max(bad) AS bad, count() AS n, uniqExact(SpanId) AS uniq` +
-    ` FROM (${spans}) GROUP BY TraceId)`
+    `SELECT *, ${levels.join(', ')}, (bad OR n != uniq OR n > {pd_maxSpans:UInt32} OR arrayExists(x -> x > 0, L${D})) AS fb` +
+    ` FROM (SELECT TraceId, groupArray(sid) AS ids, groupArray(pid) AS ps, max(bad) AS bad, count() AS n, uniqExact(sid) AS uniq${extra} FROM (SPANS) GROUP BY TraceId)`
   );
 }
 
-/** The nearest value of tracked key `k` (1-based) for span `i`: the span's, else its ancestors' nearest first. */
-function nearest(k: number): string {
-  return `arrayFirst(x -> x != '', arrayMap(j -> vs[j][${k}], anc[i]))`;
+const LEVELS = Array.from({ length: MAX_PUSHED_DEPTH }, (_, k) => `L${k + 1}`);
+const levelArgs = LEVELS.map((l) => l.toLowerCase()).join(', ');
+
+/** Per span, whether one of its ancestors (at any level) has `flag` set (`flag`: a UInt8 array). */
+function anyAncestor(flag: string): string {
+  return `arrayMap((${levelArgs}) -> ${LEVELS.map((_, k) => `(l${k + 1} > 0 AND ${flag}[l${k + 1}])`).join(' OR ')}, ${LEVELS.join(', ')})`;
 }
 
-/** A dimension's value for span `i`: for each key in order, its nearest value on the span chain, then the resource's. */
+/** Per span, the index of the nearest of itself and its ancestors with `flag` set (0: none). */
+function nearestIndex(flag: string): string {
+  return `arrayMap((i, ${levelArgs}) -> multiIf(${flag}[i], i, ${LEVELS.map((_, k) => `l${k + 1} > 0 AND ${flag}[l${k + 1}], l${k + 1}`).join(', ')}, 0), arrayEnumerate(ids), ${LEVELS.join(', ')})`;
+}
+
+/**
+ * The per-trace decisions over the walk: count-once (trace/count-once.ts: a usage span with no
+ * usage span below; a model span without usage with no model or usage span below and no counted
+ * usage span above). `uBelow`/`umBelow` flag the ancestors of usage (usage or model) spans: every
+ * level's index of such spans.
+ */
+export function traceSubquery(plan: PushdownPlan, params: Params): string {
+  const spans = spansSubquery(plan, params);
+  const extra =
+    ', groupArray(u) AS us, groupArray(m) AS mss, groupArray(vals) AS vs, groupArray(rvals) AS rvs, groupArray(ident) AS idents, groupArray(present) AS presents,' +
+    ' groupArray(counts) AS countsArr, groupArray(witness) AS witnesses, groupArray(ms) AS msArr,' +
+    " argMinIf(SpanName, (ms, SpanId), pid = 0) AS rootName, countIf(pid = 0) > 0 AS hasRoot";
+  const marked = (cond: string) => `arrayConcat(${LEVELS.map((l) => `arrayFilter((x, u, m) -> x > 0 AND (${cond}), ${l}, us, mss)`).join(', ')})`;
+  const flagOf = (set: string) => `arrayMap(i -> has(${set}, i), arrayEnumerate(ids))`;
+  return (
+    `SELECT *, arrayMap((u, a) -> u AND NOT a, us, uBelow) AS counted,` +
+    ` arrayMap((k, u, m, b, c) -> k OR (m AND NOT u AND NOT b AND NOT c), counted, us, mss, umBelow, ${anyAncestor('counted')}) AS isCall` +
+    ` FROM (SELECT *, ${flagOf(marked('u'))} AS uBelow, ${flagOf(marked('u OR m'))} AS umBelow FROM (${walk(extra).replace('SPANS', () => spans)}))`
+  );
+}
+
+/**
+ * A dimension's value for each call of a trace (an array in the order of the calls): for each
+ * key in order, the nearest value on the call's span and its ancestors, then the call's
+ * resource's.
+ */
 function dimension(keys: readonly number[]): string {
-  if (!keys.length) return "''";
-  return `multiIf(${keys.map((k) => `${nearest(k + 1)} != '', ${nearest(k + 1)}, rvs[i][${k + 1}] != '', rvs[i][${k + 1}]`).join(', ')}, '')`;
+  if (!keys.length) return "arrayMap(x -> '', arrayFilter(c -> c, isCall))";
+  const args: string[] = [];
+  const arrays: string[] = [];
+  keys.forEach((k, j) => {
+    arrays.push(`arrayMap(x -> c${k}[x], n${k})`, `rc${k}`);
+    args.push(`a${j}`, `r${j}`);
+  });
+  const pick = keys.map((_, j) => `a${j} != '', a${j}, r${j} != '', r${j}`).join(', ');
+  return `arrayMap((${args.join(', ')}) -> multiIf(${pick}, ''), ${arrays.join(', ')})`;
+}
+
+/**
+ * Per tracked key k (0-based): its values on the trace's spans (`c<k>`), and for each call the
+ * index of the nearest span holding one (`n<k>`; index 0 reads '') and its resource's value
+ * (`rc<k>`). A lambda copies what it captures once per element: the gather of a value captures
+ * one key's column and maps over the calls only.
+ */
+function keyColumns(tracked: readonly string[]): string {
+  return tracked
+    .map((_, k) => `, arrayMap(v -> v[${k + 1}], vs) AS c${k}, arrayMap(v -> v != '', c${k}) AS h${k}, arrayFilter((x, c) -> c, ${nearestIndex(`h${k}`)}, isCall) AS n${k}, arrayFilter((v, c) -> c, arrayMap(v -> v[${k + 1}], rvs), isCall) AS rc${k}`)
+    .join('');
 }
 
 /**
@@ -227,13 +212,13 @@ export function groupsQuery(plan: PushdownPlan): { query: string; params: Params
   const dims = plan.dims.map((keys) => dimension(keys));
   // Per trace, its calls' columns side by side (ARRAY JOIN then copies only these), behind one
   // element standing for the trace itself (t = 1): the trace counts.
-  const joined = (name: string, arr: string) => `arrayConcat(arrayResize(arraySlice(${arr}, 1, 0), 1), arrayFilter((x, k) -> k, ${arr}, mask)) AS ${name}`;
+  const joined = (name: string, arr: string) => `arrayConcat(arrayResize(arraySlice(${arr}, 1, 0), 1), arrayFilter((x, k) -> k, ${arr}, isCall)) AS ${name}`;
   const perTrace =
-    `SELECT TraceId, fb, n, hasRoot, rootName, arrayMap(i -> has(calls, i), arrayEnumerate(ids)) AS mask,` +
-    ` arrayPushFront(arrayMap(i -> 0, calls), 1) AS jt, ${joined('jIdent', 'idents')}, ${joined('jPres', 'presents')}, ${joined('jCnt', 'countsArr')},` +
+    `SELECT TraceId, fb, n, hasRoot, rootName,` +
+    ` arrayPushFront(arrayMap(x -> 0, arrayFilter(k -> k, isCall)), 1) AS jt, ${joined('jIdent', 'idents')}, ${joined('jPres', 'presents')}, ${joined('jCnt', 'countsArr')},` +
     ` ${joined('jMs', 'msArr')}, ${joined('jWit', 'witnesses')}` +
-    dims.map((d, j) => `, arrayPushFront(arrayMap(i -> ${d}, calls), '') AS jD${j}`).join('') +
-    ` FROM (${base})`;
+    dims.map((d, j) => `, arrayPushFront(${d}, '') AS jD${j}`).join('') +
+    ` FROM (SELECT *${keyColumns(plan.tracked)} FROM (${base}))`;
   const cols = [
     "if(t = 1, 'traces', 'call') AS row",
     'if(t = 1, fb, false) AS node',
@@ -256,7 +241,7 @@ export function groupsQuery(plan: PushdownPlan): { query: string; params: Params
   return { query, params, dimCount: dims.length };
 }
 
-/** The traces the Node path decides: the selected traces the SQL marks `fb`. */
+/** The traces the Node path decides: the selected traces the SQL marks `fb` (the walk only). */
 export function fallbackCondition(plan: PushdownPlan, params: Params): string {
-  return `TraceId IN (SELECT TraceId FROM (${traceSubquery(plan, params)}) WHERE fb)`;
+  return `TraceId IN (SELECT TraceId FROM (${walk('').replace('SPANS', () => spansSubquery(plan, params))}) WHERE fb)`;
 }
