@@ -228,7 +228,7 @@ afterAll(async () => {
 
 async function both(args: string[], env: Record<string, string> = {}, sameWarnings = true) {
   const base = ['cost', '--format', 'json', '--pricing', pricing, '--no-builtin-pricing', ...args];
-  const [f, c] = await Promise.all([runCli([...base, file], { env }), runCli([...base, engine.url('pd')], { env: { LLMTRACE_CLICKHOUSE_PUSHDOWN: 'on', ...env } })]);
+  const [f, c] = await Promise.all([runCli([...base, file], { env }), runCli([...base, engine.url('pd')], { env })]);
   if (sameWarnings) expect(c.stderr).toBe(f.stderr);
   expect(c.code, c.stderr).toBe(f.code);
   return { f: JSON.parse(f.stdout) as unknown, c: JSON.parse(c.stdout) as unknown };
@@ -236,7 +236,6 @@ async function both(args: string[], env: Record<string, string> = {}, sameWarnin
 
 describe('cost pushed down into ClickHouse', () => {
   it('decides most traces in SQL and leaves each trace it cannot decide exactly to Node', async () => {
-    process.env.LLMTRACE_CLICKHOUSE_PUSHDOWN = 'on';
     const opened = await openSources({ sources: [engine.url('pd')], diagnostic: () => {}, pushdown: { slim: true, attributes: runProjection({ groupBy: ['feature', 'model'], toolCalls: false }) } });
     const book = new PriceBook([{ label: 'test', entries: parsePricingDocument({ currency: 'USD', models: GEN_PRICES }, 'test') }]);
     let calls = 0;
@@ -246,7 +245,6 @@ describe('cost pushed down into ClickHouse', () => {
     expect(res.nodeTraces).toBe(9);
     expect(calls).toBe(res.calls);
     expect(res.groups).toBeLessThan(res.calls);
-    delete process.env.LLMTRACE_CLICKHOUSE_PUSHDOWN;
   });
 
   it.each([
@@ -271,10 +269,5 @@ describe('cost pushed down into ClickHouse', () => {
     // selects no trace there (as before the pushdown).
     const empty = await both(['--since', '2001-01-01', '--until', '2001-01-02'], {}, false);
     expect(empty.c).toEqual(empty.f);
-  }, 60_000);
-
-  it('equals the file without the pushdown too (the default)', async () => {
-    const { f, c } = await both(['--by', 'feature,model'], { LLMTRACE_CLICKHOUSE_PUSHDOWN: 'off' });
-    expect(c).toEqual(f);
   }, 60_000);
 });

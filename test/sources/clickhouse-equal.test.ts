@@ -87,13 +87,8 @@ function costRows(out: unknown) {
 }
 
 describe('cost over ClickHouse equals cost over the files', () => {
-  it.each([
-    ['gen', 'off'],
-    ['genold', 'off'],
-    ['gen', 'on'],
-    ['genold', 'on'],
-  ])('generated mixed-convention data, every call once (%s layout, cost pushdown %s)', async (db, pushdown) => {
-    const { f, c } = await both(['cost', '--format', 'json', '--pricing', pricing, '--no-builtin-pricing'], dump.files, db, { LLMTRACE_CLICKHOUSE_PUSHDOWN: pushdown });
+  it.each(['gen', 'genold'])('generated mixed-convention data, every call once (%s layout, calls decided in SQL)', async (db) => {
+    const { f, c } = await both(['cost', '--format', 'json', '--pricing', pricing, '--no-builtin-pricing'], dump.files, db);
     expect(c.stderr).toBe(f.stderr);
     expect(c.code).toBe(f.code);
     expect(c.code).toBe(0);
@@ -134,9 +129,9 @@ describe('cost over ClickHouse equals cost over the files', () => {
     expect(json(c.stdout)).toEqual(json(f.stdout));
   });
 
-  it.each(['off', 'on'])('real-library captures (Vercel outer spans, agent totals) in every grouping (cost pushdown %s)', async (pushdown) => {
+  it('real-library captures (Vercel outer spans, agent totals) in every grouping', async () => {
     for (const by of ['feature,model', 'model.raw,provider,operation,service', 'trace,hour']) {
-      const { f, c } = await both(['cost', '--format', 'json', '--by', by], captureFiles, 'captures', { LLMTRACE_CLICKHOUSE_PUSHDOWN: pushdown });
+      const { f, c } = await both(['cost', '--format', 'json', '--by', by], captureFiles, 'captures');
       expect(c.code, c.stderr).toBe(0);
       expect(json(c.stdout)).toEqual(json(f.stdout));
     }

@@ -13,7 +13,7 @@ import type { Usage } from '../genai/types.js';
 import { DEFAULT_FEATURE_KEYS, NONE, trackedKeys, type AttributedCall } from './attribution.js';
 import { FactsBuilder } from './facts.js';
 import { priceBoundaries, priceViewSum, type PriceBook } from './pricebook.js';
-import { fallbackCondition, groupsQuery, type PushdownPlan } from './pushdown-sql.js';
+import { fallbackCondition, groupsQuery, witnessQuery, type PushdownPlan } from './pushdown-sql.js';
 import type { TimeWindow } from './window.js';
 
 export interface PushdownOptions {
@@ -65,7 +65,16 @@ export function pushdownPlan(src: CallGroupsSource, opts: PushdownOptions, param
   };
 }
 
-/** Runs the groups query and hands every call it stands for to `onCall`. */
+/** Witnesses are looked up this many at a time (their ids travel as query parameters). */
+const WITNESS_BATCH = 500;
+
+type WitnessSpan = [startNs: string, name: string, scope: string, attrs: Record<string, string>, res: Record<string, string>];
+
+/**
+ * Runs the groups query and hands every call it stands for to `onCall`. Groups sharing what
+ * classify reads (ident, present keys, the comparisons, tier and date buckets) share one
+ * witness span, fetched by id after the groups.
+ */
 export async function pushedCalls(src: CallGroupsSource, opts: PushdownOptions, onCall: (call: AttributedCall) => void): Promise<PushdownResult> {
   const selectedParams: Record<string, unknown> = {};
   const plan = pushdownPlan(src, opts, selectedParams);
@@ -74,32 +83,47 @@ export async function pushedCalls(src: CallGroupsSource, opts: PushdownOptions, 
   const fallback = { sql: fallbackCondition(plan, fbParams), params: fbParams };
   const builder = new FactsBuilder({ book: opts.book, window: {}, tracked: [] });
   const result: PushdownResult = { calls: 0, traces: 0, spans: 0, groups: 0, nodeTraces: 0, nodeSpans: 0, fallback };
+  const groups: unknown[][] = [];
+  // Per kind of group: its witness's raw counts, trace and span id.
+  const kinds = new Map<string, [number[], string, string]>();
   for await (const row of src.rows(query, { ...selectedParams, ...params }, 'computing costs')) {
-    const kind = row[0];
     const node = row[1] === true || row[1] === 1;
     const rest = row.slice(2 + dimCount);
-    const [root, rootName, trace, , , present, , , ncalls, s1, s2, s3, s4, s5, witness] = rest as [boolean, string, string, unknown, unknown, boolean[], unknown, unknown, string, string, string, string, string, string, [string[], [string, string, string, Record<string, string>, Record<string, string>]]];
-    if (kind === 'traces') {
+    if (row[0] === 'traces') {
       if (node) {
-        result.nodeTraces += Number(ncalls);
-        result.nodeSpans += Number(s1);
+        result.nodeTraces += Number(rest[8]);
+        result.nodeSpans += Number(rest[9]);
       } else {
-        result.traces += Number(ncalls);
-        result.spans += Number(s1);
+        result.traces += Number(rest[8]);
+        result.spans += Number(rest[9]);
       }
       continue;
     }
+    groups.push(row);
+    const key = JSON.stringify(rest.slice(4, 8));
+    if (!kinds.has(key)) {
+      const [cnt, trace, span] = rest[14] as [string[], string, string];
+      kinds.set(key, [cnt.map(Number), trace, span]);
+    }
+  }
+  const witnesses = await fetchWitnesses(src, plan, [...kinds.values()]);
+  for (const row of groups) {
+    const rest = row.slice(2 + dimCount);
+    const [root, rootName, trace, , , present, , , ncalls, s1, s2, s3, s4, s5] = rest as [boolean, string, string, unknown, unknown, boolean[], unknown, unknown, string, string, string, string, string, string];
+    const [raw, wTrace, wSpan] = kinds.get(JSON.stringify(rest.slice(4, 8)))!;
+    const found = witnesses.get(`${wTrace}\u0000${wSpan}`);
+    if (found === undefined) throw new Error(`internal: the ClickHouse cost pushdown's witness span ${wTrace}/${wSpan} was not found`);
     result.groups++;
     const dims = (row.slice(2, 2 + dimCount) as string[]).map((d) => (d === '' ? undefined : d));
     const calls = Number(ncalls);
-    const span = witnessSpan(witness[1]);
+    const span = witnessSpan(found);
     const facts = builder.facts([span]).calls[0];
     const hasUsage = present.slice(0, 5).some(Boolean);
     if (facts === undefined || facts[2] !== hasUsage || facts[1] === null) {
       throw new Error(`internal: the ClickHouse cost pushdown and the GenAI view disagree on a span (${JSON.stringify(span.attributes).slice(0, 200)})`);
     }
     const record = facts[1];
-    const sum = hasUsage ? groupUsage(witness[0].map(Number), record.usage, [s1, s2, s3, s4, s5].map(Number)) : undefined;
+    const sum = hasUsage ? groupUsage(raw, record.usage, [s1, s2, s3, s4, s5].map(Number)) : undefined;
     const cost = record.cost === null ? null : sum === undefined ? 0 : priceViewSum(opts.book, classify(span), span.startMs, sum)!;
     const base: AttributedCall = {
       ...record,
@@ -117,6 +141,20 @@ export async function pushedCalls(src: CallGroupsSource, opts: PushdownOptions, 
     result.calls += calls;
   }
   return result;
+}
+
+/** The witness spans by `trace\0span`, read in batches. */
+async function fetchWitnesses(src: CallGroupsSource, plan: PushdownPlan, wanted: ReadonlyArray<[number[], string, string]>): Promise<Map<string, WitnessSpan>> {
+  const out = new Map<string, WitnessSpan>();
+  for (let i = 0; i < wanted.length; i += WITNESS_BATCH) {
+    const batch = wanted.slice(i, i + WITNESS_BATCH);
+    const { query, params } = witnessQuery(plan, [...new Set(batch.map((w) => w[1]))], [...new Set(batch.map((w) => w[2]))]);
+    for await (const row of src.rows(query, params, 'reading the spans that stand for the cost groups')) {
+      const [trace, span, ...w] = row as [string, string, ...WitnessSpan];
+      out.set(`${trace}\u0000${span}`, w);
+    }
+  }
+  return out;
 }
 
 /**
@@ -142,7 +180,7 @@ function groupUsage(raw: number[], read: Usage, sums: number[]): Usage {
   };
 }
 
-function witnessSpan([startNs, name, scope, attrs, res]: [string, string, string, Record<string, string>, Record<string, string>]): Span {
+function witnessSpan([startNs, name, scope, attrs, res]: WitnessSpan): Span {
   const attributes: Attributes = newAttributes();
   for (const [k, v] of Object.entries(attrs)) attributes[k] = v;
   const resource = newAttributes();

@@ -1,11 +1,12 @@
 /**
  * `cost` pushed into ClickHouse (docs/architecture.md, "ClickHouse cost pushdown"): SQL that
  * decides count-once, feature inheritance and the window per trace and returns a few hundred
- * groups of calls with raw token sums. Generated from the tables the file path reads (the usage
- * key chains, OPERATION_KINDS, DIMENSION_KEY_SCOPES, the dimensions' key lists), never a list of
- * its own. What it does not model — vendor families whose keys change the GenAI view (their
- * marker keys), reported costs, the inherited model, junk numbers, duplicate ids, cycles, deep or
- * huge traces — marks the trace for the Node path (`fb`), which reads those traces' spans whole.
+ * groups of calls with raw token sums. Generated from the tables the file path reads (the GenAI
+ * view's kind and usage tables through pushdown-classify-sql.ts, DIMENSION_KEY_SCOPES, the
+ * dimensions' key lists), never a list of its own. What it does not model — Langfuse's and
+ * LangSmith's JSON usage, reported costs, the inherited model, junk numbers, duplicate or
+ * all-zero ids, cycles, deep or huge traces — marks the trace for the Node path (`fb`), which
+ * reads those traces' spans whole.
  *
  * Exactness of grouped sums: a call's normalized usage is a linear function of its raw counts
  * once the comparisons normalizeUsage makes are fixed, and its price once its tier and dated
@@ -96,8 +97,8 @@ export function spansSubquery(plan: PushdownPlan, params: Params): string {
     `TraceId, SpanId, reinterpretAsUInt64(unhex(SpanId)) AS sid, if(ParentSpanId = SpanId OR ParentSpanId = '', toUInt64(0), reinterpretAsUInt64(unhex(ParentSpanId))) AS pid,` +
     ` mapFilter((k, v) -> k IN {pd_readKeys:Array(String)}, SpanAttributes) AS sa, mapFilter((k, v) -> k IN {pd_resourceRead:Array(String)}, ResourceAttributes) AS ra, ${startMs} AS ms, SpanName,` +
     ` ${view.columns}, (${bad}) AS bad, ${vals} AS vals, ${rvals} AS rvals, tuple(identKeys, ${scope}, ${r('service.name')}) AS ident,` +
-    // What Node classifies a group's witness with: only model and usage spans can be calls.
-    ` if(u OR m, tuple(toString(toUnixTimestamp64Nano(Timestamp)), SpanName, ${scope}, mapFilter((k, v) -> k IN {pd_spanKeys:Array(String)}, SpanAttributes), mapFilter((k, v) -> k IN {pd_resourceKeys:Array(String)}, ResourceAttributes)), tuple('', '', '', map(), map())) AS witness`;
+    // Only model and usage spans can be calls: their columns are kept for them alone.
+    ' u OR m AS cand';
   return `SELECT ${spanColumns} FROM {db:Identifier}.{table:Identifier} WHERE ${plan.traceCondition}`;
 }
 
@@ -141,14 +142,16 @@ function nearestIndex(flag: string): string {
 export function traceSubquery(plan: PushdownPlan, params: Params): string {
   const spans = spansSubquery(plan, params);
   const extra =
-    ', groupArray(u) AS us, groupArray(m) AS mss, groupArray(vals) AS vs, groupArray(rvals) AS rvs, groupArray(ident) AS idents, groupArray(present) AS presents,' +
-    ' groupArray(counts) AS countsArr, groupArray(witness) AS witnesses, groupArray(ms) AS msArr,' +
+    ', groupArray(u) AS us, groupArray(m) AS mss, groupArray(vals) AS vs, groupArrayIf(rvals, cand) AS rvs, groupArrayIf(ident, cand) AS idents, groupArrayIf(present, cand) AS presents,' +
+    ' groupArrayIf(counts, cand) AS countsArr, groupArrayIf(SpanId, cand) AS candIds, groupArrayIf(ms, cand) AS msArr,' +
     " argMinIf(SpanName, (ms, SpanId), pid = 0) AS rootName, countIf(pid = 0) > 0 AS hasRoot";
   const marked = (cond: string) => `arrayConcat(${LEVELS.map((l) => `arrayFilter((x, u, m) -> x > 0 AND (${cond}), ${l}, us, mss)`).join(', ')})`;
   const flagOf = (set: string) => `arrayMap(i -> has(${set}, i), arrayEnumerate(ids))`;
   return (
     `SELECT *, arrayMap((u, a) -> u AND NOT a, us, uBelow) AS counted,` +
-    ` arrayMap((k, u, m, b, c) -> k OR (m AND NOT u AND NOT b AND NOT c), counted, us, mss, umBelow, ${anyAncestor('counted')}) AS isCall` +
+    ` arrayMap((k, u, m, b, c) -> k OR (m AND NOT u AND NOT b AND NOT c), counted, us, mss, umBelow, ${anyAncestor('counted')}) AS isCall,` +
+    // isCall over the candidates only (the arrays kept for them: a call is always one).
+    ' arrayFilter((k, u, m) -> u OR m, isCall, us, mss) AS callOfCand' +
     ` FROM (SELECT *, ${flagOf(marked('u'))} AS uBelow, ${flagOf(marked('u OR m'))} AS umBelow FROM (${walk(extra).replace('SPANS', () => spans)}))`
   );
 }
@@ -178,7 +181,7 @@ function dimension(keys: readonly number[]): string {
  */
 function keyColumns(tracked: readonly string[]): string {
   return tracked
-    .map((_, k) => `, arrayMap(v -> v[${k + 1}], vs) AS c${k}, arrayMap(v -> v != '', c${k}) AS h${k}, arrayFilter((x, c) -> c, ${nearestIndex(`h${k}`)}, isCall) AS n${k}, arrayFilter((v, c) -> c, arrayMap(v -> v[${k + 1}], rvs), isCall) AS rc${k}`)
+    .map((_, k) => `, arrayMap(v -> v[${k + 1}], vs) AS c${k}, arrayMap(v -> v != '', c${k}) AS h${k}, arrayFilter((x, c) -> c, ${nearestIndex(`h${k}`)}, isCall) AS n${k}, arrayFilter((v, c) -> c, arrayMap(v -> v[${k + 1}], rvs), callOfCand) AS rc${k}`)
     .join('');
 }
 
@@ -212,11 +215,11 @@ export function groupsQuery(plan: PushdownPlan): { query: string; params: Params
   const dims = plan.dims.map((keys) => dimension(keys));
   // Per trace, its calls' columns side by side (ARRAY JOIN then copies only these), behind one
   // element standing for the trace itself (t = 1): the trace counts.
-  const joined = (name: string, arr: string) => `arrayConcat(arrayResize(arraySlice(${arr}, 1, 0), 1), arrayFilter((x, k) -> k, ${arr}, isCall)) AS ${name}`;
+  const joined = (name: string, arr: string) => `arrayConcat(arrayResize(arraySlice(${arr}, 1, 0), 1), arrayFilter((x, k) -> k, ${arr}, callOfCand)) AS ${name}`;
   const perTrace =
     `SELECT TraceId, fb, n, hasRoot, rootName,` +
     ` arrayPushFront(arrayMap(x -> 0, arrayFilter(k -> k, isCall)), 1) AS jt, ${joined('jIdent', 'idents')}, ${joined('jPres', 'presents')}, ${joined('jCnt', 'countsArr')},` +
-    ` ${joined('jMs', 'msArr')}, ${joined('jWit', 'witnesses')}` +
+    ` ${joined('jMs', 'msArr')}, ${joined('jWit', 'candIds')}` +
     dims.map((d, j) => `, arrayPushFront(${d}, '') AS jD${j}`).join('') +
     ` FROM (SELECT *${keyColumns(plan.tracked)} FROM (${base}))`;
   const cols = [
@@ -232,16 +235,35 @@ export function groupsQuery(plan: PushdownPlan): { query: string; params: Params
     `${flags} AS fl`,
     `${buckets} AS bk`,
   ];
-  const query =
-    `SELECT ${cols.join(', ')}, count() AS ncalls, sum(if(t = 1, n, ${c}.1)) AS s1, sum(${c}.2) AS s2, sum(${c}.3) AS s3, sum(${c}.4) AS s4, sum(${c}.5) AS s5,` +
-    ` any(tuple(${c}, wit)) AS witness1` +
+  const names = cols.map((col) => col.slice(col.lastIndexOf(' ') + 1));
+  // The calls one row each, then grouped by plain column names: grouping on the expressions
+  // themselves made ClickHouse's analyzer spend seconds on this query even on an empty table.
+  const calls =
+    `SELECT ${cols.join(', ')}, ${c}, wit, n, t, TraceId AS tid` +
     ` FROM (${perTrace}) ARRAY JOIN jt AS t, jIdent AS ident, jPres AS pres, jCnt AS cnt, jMs AS ms, jWit AS wit${dims.map((_, j) => `, jD${j} AS d${j}`).join('')}` +
-    ` WHERE t = 1 OR (NOT fb${window.length ? ` AND ${window.join(' AND ')}` : ''})` +
-    ` GROUP BY ${Array.from({ length: cols.length }, (_, j) => j + 1).join(', ')}`;
+    ` WHERE t = 1 OR (NOT fb${window.length ? ` AND ${window.join(' AND ')}` : ''})`;
+  const query =
+    `SELECT ${names.join(', ')}, count() AS ncalls, sum(if(t = 1, n, ${c}.1)) AS s1, sum(${c}.2) AS s2, sum(${c}.3) AS s3, sum(${c}.4) AS s4, sum(${c}.5) AS s5,` +
+    ` any(tuple(${c}, tid, wit)) AS witness1 FROM (${calls}) GROUP BY ${names.join(', ')}`;
   return { query, params, dimCount: dims.length };
 }
 
 /** The traces the Node path decides: the selected traces the SQL marks `fb` (the walk only). */
 export function fallbackCondition(plan: PushdownPlan, params: Params): string {
   return `TraceId IN (SELECT TraceId FROM (${walk('').replace('SPANS', () => spansSubquery(plan, params))}) WHERE fb)`;
+}
+
+/**
+ * The spans Node classifies for the groups (one a kind of group, cost/pushdown-groups.ts), by
+ * trace and span id: what classify reads of them (the command's attribute projection).
+ */
+export function witnessQuery(plan: PushdownPlan, traceIds: readonly string[], spanIds: readonly string[]): { query: string; params: Params } {
+  const scope = plan.scopeColumns ? 'ScopeName' : "SpanAttributes['otel.scope.name']";
+  return {
+    query:
+      `SELECT TraceId, SpanId, toString(toUnixTimestamp64Nano(Timestamp)), SpanName, ${scope}, mapFilter((k, v) -> k IN {pd_spanKeys:Array(String)}, SpanAttributes),` +
+      ' mapFilter((k, v) -> k IN {pd_resourceKeys:Array(String)}, ResourceAttributes)' +
+      ' FROM {db:Identifier}.{table:Identifier} WHERE TraceId IN {pd_wt:Array(String)} AND SpanId IN {pd_ws:Array(String)}',
+    params: { pd_spanKeys: [...plan.spanKeys], pd_resourceKeys: [...plan.resourceKeys], pd_wt: [...traceIds], pd_ws: [...spanIds] },
+  };
 }

@@ -127,9 +127,8 @@ export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSourc
         const map = spec.create(spec.config);
         for await (const b of batches) yield map(b);
       },
-      // LLMTRACE_CLICKHOUSE_PUSHDOWN=on: `cost` decides calls in SQL (docs/architecture.md,
-      // "ClickHouse cost pushdown"). Exact, but not yet faster than reading the spans: off by default.
-      callGroups: !reader.pushdown || process.env.LLMTRACE_CLICKHOUSE_PUSHDOWN !== 'on' ? undefined : {
+      // `cost` decides calls in SQL (docs/architecture.md, "ClickHouse cost pushdown").
+      callGroups: !reader.pushdown ? undefined : {
         scopeColumns: reader.pushdown.scopeColumns,
         selected: reader.pushdown.selected,
         rows: reader.pushdown.rows,
