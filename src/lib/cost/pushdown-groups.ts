@@ -65,8 +65,12 @@ export function pushdownPlan(src: CallGroupsSource, opts: PushdownOptions, param
   };
 }
 
-/** Witnesses are looked up this many at a time (their ids travel as query parameters). */
-const WITNESS_BATCH = 500;
+/**
+ * Witnesses are looked up this many at a time: their ids travel as query parameters in the URL
+ * (about 6 KB for 100, with the attribute keys 9 KB; Node's HTTP servers take 16 KB of headers,
+ * ClickHouse's URL limit is 1 MiB).
+ */
+const WITNESS_BATCH = 100;
 
 type WitnessSpan = [startNs: string, name: string, scope: string, attrs: Record<string, string>, res: Record<string, string>];
 
@@ -109,7 +113,7 @@ export async function pushedCalls(src: CallGroupsSource, opts: PushdownOptions, 
   const witnesses = await fetchWitnesses(src, plan, [...kinds.values()]);
   for (const row of groups) {
     const rest = row.slice(2 + dimCount);
-    const [root, rootName, trace, , , present, , , ncalls, s1, s2, s3, s4, s5] = rest as [boolean, string, string, unknown, unknown, boolean[], unknown, unknown, string, string, string, string, string, string];
+    const [root, rootName, trace, , , present, , , ncalls, s1, s2, s3, s4, s5, , start] = rest as [boolean, string, string, unknown, unknown, boolean[], unknown, unknown, string, string, string, string, string, string, unknown, number];
     const [raw, wTrace, wSpan] = kinds.get(JSON.stringify(rest.slice(4, 8)))!;
     const found = witnesses.get(`${wTrace}\u0000${wSpan}`);
     if (found === undefined) throw new Error(`internal: the ClickHouse cost pushdown's witness span ${wTrace}/${wSpan} was not found`);
@@ -130,6 +134,9 @@ export async function pushedCalls(src: CallGroupsSource, opts: PushdownOptions, 
       resource: undefined,
       traceId: trace,
       spanId: '',
+      // The group's own start (its hour and day), not the witness's: one witness serves every
+      // group of its kind, and groups differ in hour (same tier and dated price).
+      startMs: start,
       feature: dims[0] ?? (root === true || (root as unknown) === 1 ? rootName : NONE),
       inherited: dims.slice(1),
     } as AttributedCall;

@@ -187,7 +187,7 @@ function keyColumns(tracked: readonly string[]): string {
 
 /**
  * The groups query. Rows: ['call' | 'traces', node, dims…, hasRoot, rootName, trace, hour, ident,
- * present, flags, buckets, calls, sums (5), witness]. A 'traces' row per `node` value counts the
+ * present, flags, buckets, calls, sums (5), witness, a member's start (ms)]. A 'traces' row per `node` value counts the
  * selected traces (calls column) and their spans (first sum) decided here (node false) or in Node.
  */
 export function groupsQuery(plan: PushdownPlan): { query: string; params: Params; dimCount: number } {
@@ -229,7 +229,8 @@ export function groupsQuery(plan: PushdownPlan): { query: string; params: Params
     'if(t = 1, false, hasRoot) AS root1',
     "if(t = 1, '', rootName) AS rootName1",
     plan.byTrace ? "if(t = 1, '', TraceId) AS tr" : "'' AS tr",
-    plan.byHour ? 'if(t = 1, toInt64(0), intDiv(toInt64(floor(ms)), 3600000)) AS hr' : 'toInt64(0) AS hr',
+    // Quarter hours: every time zone's hours and days are unions of them (offsets like +05:45).
+    plan.byHour ? 'if(t = 1, toInt64(0), intDiv(toInt64(floor(ms)), 900000)) AS hr' : 'toInt64(0) AS hr',
     'ident',
     'pres',
     `${flags} AS fl`,
@@ -239,12 +240,12 @@ export function groupsQuery(plan: PushdownPlan): { query: string; params: Params
   // The calls one row each, then grouped by plain column names: grouping on the expressions
   // themselves made ClickHouse's analyzer spend seconds on this query even on an empty table.
   const calls =
-    `SELECT ${cols.join(', ')}, ${c}, wit, n, t, TraceId AS tid` +
+    `SELECT ${cols.join(', ')}, ${c}, wit, n, t, ms, TraceId AS tid` +
     ` FROM (${perTrace}) ARRAY JOIN jt AS t, jIdent AS ident, jPres AS pres, jCnt AS cnt, jMs AS ms, jWit AS wit${dims.map((_, j) => `, jD${j} AS d${j}`).join('')}` +
     ` WHERE t = 1 OR (NOT fb${window.length ? ` AND ${window.join(' AND ')}` : ''})`;
   const query =
     `SELECT ${names.join(', ')}, count() AS ncalls, sum(if(t = 1, n, ${c}.1)) AS s1, sum(${c}.2) AS s2, sum(${c}.3) AS s3, sum(${c}.4) AS s4, sum(${c}.5) AS s5,` +
-    ` any(tuple(${c}, tid, wit)) AS witness1 FROM (${calls}) GROUP BY ${names.join(', ')}`;
+    ` any(tuple(${c}, tid, wit)) AS witness1, any(ms) AS start1 FROM (${calls}) GROUP BY ${names.join(', ')}`;
   return { query, params, dimCount: dims.length };
 }
 

@@ -128,9 +128,9 @@ export async function attributeCalls(
   try {
     const groups = sources.callGroups;
     // ClickHouse decides what it can (docs/architecture.md, "ClickHouse cost pushdown"); `stats`
-    // (tool calls, per-trace figures) reads spans, and so does a run with agents' events and
-    // metrics (count once across signals needs each call's session and service instance).
-    if (groups && !opts.toolCalls && !opts.onTrace && !opts.signals) {
+    // (tool calls, per-trace figures) reads spans. A ClickHouse source is read alone (no files,
+    // no store: sources/open.ts), so no agents' events or metrics come with its calls.
+    if (groups && !opts.toolCalls && !opts.onTrace) {
       pushed = await pushedCalls(groups, { book: opts.book, window: opts.window ?? {}, featureKeys: opts.featureKeys, inherited, groupBy: opts.groupBy ?? [] }, (call) => opts.onCall(call, 1));
       if (pushed.nodeTraces > 0) for await (const facts of groups.mappedWhere(pushed.fallback, mapper)) attributor.addFacts(facts);
     } else {
