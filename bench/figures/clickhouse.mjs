@@ -3,12 +3,15 @@
  * (issue #14): the 1M-span bench data loaded into a real ClickHouse engine (chdb, behind the
  * test endpoint that speaks the HTTP interface, in its own process on this machine), with the
  * exporter's value mapping. Both reports must be equal; the figure is wall time and the client's
- * peak RSS (the engine's memory is not the client's). `tree --trace ID` of one trace too.
+ * peak RSS (the engine's memory is not the client's), with the CPU seconds of the engine and of
+ * the client beside the file's: on a shared machine the ratio of CPU seconds is the steadier one
+ * (the engine runs on the same cores). `tree --trace ID` of one trace too.
  * The engine's data directory is kept under $TMPDIR between runs (loading takes minutes).
  */
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { createClient } from '@clickhouse/client';
 import { BIN, CLI_ENV, DIST, REPO } from '../lib/llmtrace.mjs';
 import { run } from '../lib/measure.mjs';
@@ -19,6 +22,16 @@ const SPEEDUP_GOAL = 5;
 const RSS_GOAL_MB = 150;
 const TREE_GOAL_S = 1;
 const INSERT_ROWS = 20_000;
+
+/** CPU seconds (user + system) a process has used so far (Linux /proc; undefined elsewhere). */
+function cpuOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
 
 async function startEndpoint(dataDir) {
   const child = spawn(process.execPath, [path.join(REPO, 'test/helpers/clickhouse/endpoint.mjs'), dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -72,10 +85,12 @@ export async function clickhouseFigure({ data, timeoutMs = 900_000, log = () => 
     const args = (src) => ['cost', src, '--since', '7d', '--by', 'feature,model', '--format', 'json'];
     const file = await run(process.execPath, [BIN, ...args(d.file)], { env: CLI_ENV, timeoutMs });
     log(`cost file: ${fmt.s(file.seconds)}, ${fmt.mb(file.maxRssMB)}`);
+    const engineBefore = cpuOf(child.pid);
     const ch = await run(process.execPath, [BIN, ...args(url)], { env: CLI_ENV, timeoutMs });
-    log(`cost clickhouse: ${fmt.s(ch.seconds)}, ${fmt.mb(ch.maxRssMB)}`);
+    const engineCpu = engineBefore === undefined ? undefined : cpuOf(child.pid) - engineBefore;
+    log(`cost clickhouse: ${fmt.s(ch.seconds)}, ${fmt.mb(ch.maxRssMB)}, engine CPU ${engineCpu?.toFixed(1)} s, client CPU ${ch.cpuSeconds?.toFixed(1)} s`);
     const rows = [];
-    const details = { spans: d.totals.spans, loadedSeconds, file: { seconds: file.seconds, maxRssMB: file.maxRssMB }, clickhouse: { seconds: ch.seconds, maxRssMB: ch.maxRssMB, code: ch.code } };
+    const details = { spans: d.totals.spans, loadedSeconds, loadAverage: os.loadavg(), file: { seconds: file.seconds, maxRssMB: file.maxRssMB, cpuSeconds: file.cpuSeconds }, clickhouse: { seconds: ch.seconds, maxRssMB: ch.maxRssMB, code: ch.code, engineCpuSeconds: engineCpu, clientCpuSeconds: ch.cpuSeconds } };
     if (ch.code !== 0 || file.code !== 0) {
       rows.push({ figure: label, value: 'failed', baseline: `exit ${ch.code}/${file.code}: ${(ch.stderr || file.stderr).split('\n')[0]}` });
       return { rows, details };
@@ -84,6 +99,10 @@ export async function clickhouseFigure({ data, timeoutMs = 900_000, log = () => 
     details.sameReport = same;
     const speedup = file.seconds / ch.seconds;
     rows.push({ figure: `${label} (report ${same ? 'equal to the file\'s' : 'DIFFERS from the file\'s'})`, value: `${fmt.s(ch.seconds)}`, baseline: `${fmt.s(file.seconds)} (the JSONL file)`, ratio: `${fmt.ratio(speedup)} faster`, goal: `≥ ${SPEEDUP_GOAL}× faster`, met: same && speedup >= SPEEDUP_GOAL });
+    if (engineCpu !== undefined && ch.cpuSeconds !== undefined && file.cpuSeconds !== undefined) {
+      const cpu = engineCpu + ch.cpuSeconds;
+      rows.push({ figure: `${label}: CPU seconds, engine + client`, value: `${fmt.s(cpu)} (${fmt.s(engineCpu)} + ${fmt.s(ch.cpuSeconds)})`, baseline: `${fmt.s(file.cpuSeconds)} (the JSONL file)`, ratio: `${fmt.ratio(file.cpuSeconds / cpu)} less` });
+    }
     rows.push({ figure: `${label}: client peak RSS`, value: fmt.mb(ch.maxRssMB), baseline: `${fmt.mb(file.maxRssMB)} (the JSONL file)`, goal: `≤ ${RSS_GOAL_MB} MB`, met: ch.maxRssMB <= RSS_GOAL_MB });
     const [one] = await client.query({ query: 'SELECT TraceId FROM bench.otel_traces LIMIT 1', format: 'JSONEachRow' }).then((r) => r.json());
     const tree = await run(process.execPath, [BIN, 'tree', url, '--trace', one.TraceId, '--format', 'json'], { env: CLI_ENV, stdout: 'ignore', timeoutMs });

@@ -87,7 +87,7 @@ function costRows(out: unknown) {
 }
 
 describe('cost over ClickHouse equals cost over the files', () => {
-  it.each(['gen', 'genold'])('generated mixed-convention data, every call once (%s layout)', async (db) => {
+  it.each(['gen', 'genold'])('generated mixed-convention data, every call once (%s layout, calls decided in SQL)', async (db) => {
     const { f, c } = await both(['cost', '--format', 'json', '--pricing', pricing, '--no-builtin-pricing'], dump.files, db);
     expect(c.stderr).toBe(f.stderr);
     expect(c.code).toBe(f.code);
@@ -107,7 +107,7 @@ describe('cost over ClickHouse equals cost over the files', () => {
       if (exp.cost === null) expect(row.cost).toBeNull();
       else expect(Math.abs((row.cost as number) - exp.cost)).toBeLessThan(1e-9);
     }
-  });
+  }, 120_000);
 
   it('applies --since/--until exactly (calls of a trace on both sides of the bound)', async () => {
     const env = { LLMTRACE_NOW: new Date(FROM + 6 * 86_400_000).toISOString() };
@@ -121,13 +121,13 @@ describe('cost over ClickHouse equals cost over the files', () => {
     const more = await both(['cost', '--format', 'json', '--pricing', pricing, '--no-builtin-pricing', '--by', 'user,conversation,attr:app.feature,attr:service.version'], dump.files, 'gen', env);
     expect(more.c.code, more.c.stderr).toBe(0);
     expect(json(more.c.stdout)).toEqual(json(more.f.stdout));
-  });
+  }, 120_000);
 
   it('a window with no calls is an empty report, as for files', async () => {
     const { f, c } = await both(['cost', '--format', 'json', '--since', '2001-01-01', '--until', '2001-01-02'], dump.files, 'gen');
     expect(c.code).toBe(f.code);
     expect(json(c.stdout)).toEqual(json(f.stdout));
-  });
+  }, 120_000);
 
   it('real-library captures (Vercel outer spans, agent totals) in every grouping', async () => {
     for (const by of ['feature,model', 'model.raw,provider,operation,service', 'trace,hour']) {
@@ -135,14 +135,14 @@ describe('cost over ClickHouse equals cost over the files', () => {
       expect(c.code, c.stderr).toBe(0);
       expect(json(c.stdout)).toEqual(json(f.stdout));
     }
-  });
+  }, 120_000);
 
   it('gates and --strict are unchanged', async () => {
     const { f, c } = await both(['cost', '--budget', '0.0000001', '--strict'], dump.files, 'gen');
     expect(c.code).toBe(1);
     expect(c.code).toBe(f.code);
     expect(c.stdout).toBe(f.stdout);
-  });
+  }, 120_000);
 });
 
 describe('traces without a model call stay in ClickHouse', () => {
@@ -167,7 +167,7 @@ describe('traces without a model call stay in ClickHouse', () => {
       expect(c.code, c.stderr).toBe(f.code);
       expect(json(c.stdout)).toEqual(json(f.stdout));
     }
-  });
+  }, 120_000);
 });
 
 describe('stats over ClickHouse equals stats over the files', () => {

@@ -87,3 +87,29 @@ export function priceView(book: PriceBook, view: GenAiView, startMs: number, noU
   if (point === undefined) return undefined;
   return { cost: callCost(ratesFor(point, usage.input), usage), entry, model };
 }
+
+/**
+ * Calls priced alike, at once (the ClickHouse cost pushdown, cost/pushdown-groups.ts): the price
+ * priceView gives `view` (one of them), applied to `sum`, their usage added up. Exact when every
+ * call has the view's entry, dated price and tier: the cost of a call is linear in its usage.
+ */
+export function priceViewSum(book: PriceBook, view: GenAiView, startMs: number, sum: Usage): number | undefined {
+  const one = priceView(book, view, startMs);
+  if (one === undefined || view.usage === undefined) return undefined;
+  const point = pointAt(one.entry, startMs)!;
+  return callCost(ratesFor(point, view.usage.input), sum);
+}
+
+/** Every tier threshold and dated price boundary of the book, sorted: calls alike in these price alike. */
+export function priceBoundaries(book: PriceBook): { tiers: number[]; dates: number[] } {
+  const tiers = new Set<number>();
+  const dates = new Set<number>();
+  for (const e of book.entries) {
+    for (const p of e.points) {
+      for (const t of p.tiers) tiers.add(t.above);
+      if (p.sinceMs !== undefined) dates.add(p.sinceMs);
+      if (p.untilMs !== undefined) dates.add(p.untilMs);
+    }
+  }
+  return { tiers: [...tiers].sort((a, b) => a - b), dates: [...dates].sort((a, b) => a - b) };
+}

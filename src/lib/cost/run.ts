@@ -12,6 +12,7 @@ import { COVER_KEYS, CoverSet, readSignalUsage, type SignalRecord, type SignalUs
 import { costMapper } from './facts.js';
 import { planDimensions } from './dimensions.js';
 import type { PriceBook } from './pricebook.js';
+import { pushedCalls, type PushdownResult } from './pushdown-groups.js';
 import { buildCostReport, type CostResult } from './report.js';
 import type { TimeWindow } from './window.js';
 
@@ -41,6 +42,8 @@ export interface SignalInputs {
 export interface CallsRun extends AttributionStats {
   /** What the events and metrics gave (undefined: none were read). */
   signals?: SignalUsageStats;
+  /** What ClickHouse decided itself, and what it left to Node (undefined: no pushdown). */
+  pushdown?: Omit<PushdownResult, 'fallback'>;
 }
 
 export interface CostRun {
@@ -52,7 +55,7 @@ export interface CostRun {
 }
 
 /** Spans are turned into compact facts where they are decoded (worker threads for large inputs). */
-export async function computeCost(sources: Pick<OpenedSources, 'mapped'>, opts: CostRunOptions): Promise<CostRun> {
+export async function computeCost(sources: Pick<OpenedSources, 'mapped'> & Partial<Pick<OpenedSources, 'callGroups' | 'stats'>>, opts: CostRunOptions): Promise<CostRun> {
   const plan = planDimensions(opts.groupBy);
   const main = new Aggregator(plan.dimensions);
   const unpriced = new UnpricedModels();
@@ -93,8 +96,8 @@ function withInheritedModel(call: AttributedCall, model: string | undefined, boo
  * the memory budget (attribution.ts). Consumers aggregate what `onCall`/`onTrace` hand them.
  */
 export async function attributeCalls(
-  sources: Pick<OpenedSources, 'mapped'>,
-  opts: Omit<AttributorOptions, 'featureKeys'> & { featureKeys?: string[]; signals?: SignalInputs },
+  sources: Pick<OpenedSources, 'mapped'> & Partial<Pick<OpenedSources, 'callGroups' | 'stats'>>,
+  opts: Omit<AttributorOptions, 'featureKeys'> & { featureKeys?: string[]; signals?: SignalInputs; groupBy?: readonly string[] },
 ): Promise<CallsRun> {
   const inherited = opts.inherited ?? [];
   const n = inherited.length;
@@ -121,11 +124,33 @@ export async function attributeCalls(
   });
   const mapper = costMapper({ book: opts.book, window: opts.window ?? {}, tracked: attributor.trackedKeys, toolCalls: opts.toolCalls });
   let stats: CallsRun;
+  let pushed: PushdownResult | undefined;
   try {
-    for await (const facts of sources.mapped(mapper)) attributor.addFacts(facts);
+    const groups = sources.callGroups;
+    // ClickHouse decides what it can (docs/architecture.md, "ClickHouse cost pushdown"); `stats`
+    // (tool calls, per-trace figures) reads spans. A ClickHouse source is read alone (no files,
+    // no store: sources/open.ts), so no agents' events or metrics come with its calls.
+    if (groups && !opts.toolCalls && !opts.onTrace) {
+      pushed = await pushedCalls(groups, { book: opts.book, window: opts.window ?? {}, featureKeys: opts.featureKeys, inherited, groupBy: opts.groupBy ?? [] }, (call) => opts.onCall(call, 1));
+      if (pushed.nodeTraces > 0) for await (const facts of groups.mappedWhere(pushed.fallback, mapper)) attributor.addFacts(facts);
+    } else {
+      for await (const facts of sources.mapped(mapper)) attributor.addFacts(facts);
+    }
     stats = attributor.finish();
   } finally {
     attributor.close();
+  }
+  if (pushed) {
+    stats.spans += pushed.spans;
+    stats.traces += pushed.traces;
+    stats.calls += pushed.calls;
+    stats.pushdown = { traces: pushed.traces, spans: pushed.spans, calls: pushed.calls, groups: pushed.groups, nodeTraces: pushed.nodeTraces, nodeSpans: pushed.nodeSpans };
+    const read = sources.stats;
+    if (read) {
+      read.spans += pushed.spans;
+      read.records += pushed.spans;
+      if (read.inputs === 0) read.inputs = 1;
+    }
   }
   if (opts.signals) {
     const { logs, metrics } = await opts.signals.open();

@@ -34,6 +34,14 @@ export interface OpenSourcesOptions {
   pushdown?: ClickHousePushdown;
 }
 
+export interface CallGroupsSource {
+  scopeColumns: boolean;
+  selected(): { sql: string; params: Record<string, unknown> };
+  rows(query: string, params: Record<string, unknown>, what: string): AsyncGenerator<unknown[]>;
+  /** Instead of `mapped`: the spans of the selected traces that `condition` also selects. */
+  mappedWhere<C, R>(condition: { sql: string; params: Record<string, unknown> }, spec: MapperSpec<C, R>): AsyncGenerator<R>;
+}
+
 export interface OpenedSources {
   batches: AsyncGenerator<SpanBatch>;
   /**
@@ -42,6 +50,11 @@ export interface OpenedSources {
    */
   mapped<C, R>(spec: MapperSpec<C, R>): AsyncGenerator<R>;
   stats: ReadStats;
+  /**
+   * A ClickHouse source: `cost` may decide calls where the data is (cost/pushdown-sql.ts), and
+   * read only the traces it cannot decide there as spans (`mappedWhere`).
+   */
+  callGroups?: CallGroupsSource;
   /**
    * Problems in the order found, at most MAX_HELD_PROBLEMS at a time: a consumer may take them
    * out as it goes (lint makes each a finding), which makes room for more.
@@ -113,6 +126,16 @@ export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSourc
       mapped: async function* (spec) {
         const map = spec.create(spec.config);
         for await (const b of batches) yield map(b);
+      },
+      // `cost` decides calls in SQL (docs/architecture.md, "ClickHouse cost pushdown").
+      callGroups: !reader.pushdown ? undefined : {
+        scopeColumns: reader.pushdown.scopeColumns,
+        selected: reader.pushdown.selected,
+        rows: reader.pushdown.rows,
+        mappedWhere: async function* (condition, spec) {
+          const map = spec.create(spec.config);
+          for await (const b of reader.pushdown!.readWhere(condition, stats, onProblem)) yield map(b);
+        },
       },
       stats,
       problems,

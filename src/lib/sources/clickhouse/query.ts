@@ -28,6 +28,8 @@ export interface Selection {
   slim?: boolean;
   /** Only these attribute keys are sent (the command's projection); absent: every key. */
   attributes?: Projection;
+  /** Only traces this SQL condition on TraceId selects, with its parameters (cost pushdown: the traces decided in Node). */
+  traceCondition?: { sql: string; params: Params };
 }
 
 /** Attribute keys a command reads, exactly (cost/projection.ts derives them). */
@@ -114,9 +116,12 @@ function expr(name: (typeof SPAN_COLUMNS)[number], layout: Layout, slim: boolean
   }
 }
 
-/** The span rows of the selected traces, whole traces one after another. */
-export function spansQuery(layout: Layout, sel: Selection): { query: string; params: Params } {
-  const params: Params = {};
+/**
+ * The condition choosing the traces of a selection (trace ids, a prefix, a window, call
+ * markers), with its parameters added to `params`: the span query's, and the cost pushdown's
+ * (cost/pushdown-sql.ts) so that both read the same traces.
+ */
+export function traceWhere(sel: Selection, params: Params): string[] {
   const where: string[] = [];
   if (sel.traces) {
     where.push('TraceId IN {ids:Array(String)}', 'Timestamp >= fromUnixTimestamp64Nano({lo:Int64})', 'Timestamp <= fromUnixTimestamp64Nano({hi:Int64})');
@@ -147,6 +152,17 @@ export function spansQuery(layout: Layout, sel: Selection): { query: string; par
   // A call in the window needs its whole trace (count-once looks at descendants, features
   // are inherited from ancestors), whose other spans may start outside it.
   if (inner.length) where.push(`TraceId IN (SELECT TraceId FROM {db:Identifier}.{table:Identifier} WHERE ${inner.join(' AND ')})`);
+  if (sel.traceCondition) {
+    where.push(sel.traceCondition.sql);
+    Object.assign(params, sel.traceCondition.params);
+  }
+  return where;
+}
+
+/** The span rows of the selected traces, whole traces one after another. */
+export function spansQuery(layout: Layout, sel: Selection): { query: string; params: Params } {
+  const params: Params = {};
+  const where = traceWhere(sel, params);
   if (sel.attributes) {
     params.spanKeys = layout.scopeColumns ? [...sel.attributes.span] : [...sel.attributes.span, ...SCOPE_KEYS];
     params.resourceKeys = [...sel.attributes.resource];

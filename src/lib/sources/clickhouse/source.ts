@@ -8,7 +8,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { DecodeError, LlmtraceError } from '../../errors.js';
 import type { Span } from '../../span.js';
 import { clickHouseError, connect, MAX_EXECUTION_SECONDS } from './client.js';
-import { DESCRIBE_SQL, EXISTS_TS_SQL, newestQuery, prefixLookupQuery, REQUIRED_COLUMNS, spansQuery, type Layout, type Params, type Projection, type Selection } from './query.js';
+import { DESCRIBE_SQL, EXISTS_TS_SQL, newestQuery, prefixLookupQuery, REQUIRED_COLUMNS, spansQuery, traceWhere, type Layout, type Params, type Projection, type Selection } from './query.js';
 import { rowDecoder } from './rows.js';
 import { parseClickHouseUrl, type ClickHouseTarget } from './url.js';
 
@@ -49,6 +49,21 @@ export interface ClickHouseBatch {
 export interface ClickHouseReader {
   target: ClickHouseTarget;
   read(stats: ClickHouseStats, onProblem: (p: ClickHouseProblem) => void): AsyncGenerator<ClickHouseBatch>;
+  /** For `cost` (cost/pushdown-sql.ts): what the SQL it generates needs of this source. */
+  pushdown?: ClickHouseCallGroups;
+}
+
+/**
+ * What the cost pushdown asks of the source: the traces the run selects (as a condition), a
+ * query's rows, and the spans of some of the selected traces through the usual reader.
+ */
+export interface ClickHouseCallGroups {
+  scopeColumns: boolean;
+  /** The selected traces as SQL conditions ('1' when all), with their parameters. */
+  selected(): { sql: string; params: Params };
+  rows(query: string, params: Params, what: string): AsyncGenerator<unknown[]>;
+  /** The spans of the selected traces that `condition` also selects. */
+  readWhere(condition: { sql: string; params: Params }, stats: ClickHouseStats, onProblem: (p: ClickHouseProblem) => void): AsyncGenerator<ClickHouseBatch>;
 }
 
 const BATCH_SPANS = 1000;
@@ -69,7 +84,48 @@ export async function openClickHouse(source: string, push: ClickHousePushdown): 
   return {
     target,
     read: (stats, onProblem) => readSpans(target, layout, selection, stats, onProblem),
+    pushdown: {
+      scopeColumns: layout.scopeColumns,
+      selected: () => {
+        const params: Params = {};
+        // No selection: no trace matches (a lookup found none).
+        const where = selection === undefined ? ['0'] : traceWhere(selection, params);
+        return { sql: where.length ? where.join(' AND ') : '1', params };
+      },
+      rows: (query, params, what) => streamRows(target, query, params, what),
+      readWhere: (condition, stats, onProblem) => readSpans(target, layout, selection && { ...selection, traceCondition: condition }, stats, onProblem),
+    },
   };
+}
+
+/** The rows of one query, streamed (JSONCompactEachRow), its failures in words naming the source. */
+async function* streamRows(target: ClickHouseTarget, query: string, params: Params, what: string, limited = true): AsyncGenerator<unknown[]> {
+  const client = connect(target);
+  try {
+    let stream;
+    try {
+      // The span stream runs as long as the reader takes (no server limit, as before); a query
+      // that computes (the cost pushdown) has one.
+      const settings = limited ? { max_execution_time: MAX_EXECUTION_SECONDS } : undefined;
+      const rs = await client.query({ query, query_params: { ...baseParams(target), ...params }, format: 'JSONCompactEachRow', clickhouse_settings: settings });
+      stream = rs.stream<unknown[]>();
+    } catch (e) {
+      throw clickHouseError(e, target, what);
+    }
+    const it = stream[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<Array<{ json<T>(): T }>>;
+      try {
+        next = await it.next();
+      } catch (e) {
+        throw clickHouseError(e, target, what);
+      }
+      if (next.done) break;
+      for (const row of next.value) yield row.json<unknown[]>();
+    }
+  } finally {
+    await client.close();
+  }
 }
 
 function baseParams(target: ClickHouseTarget): Params {
@@ -138,51 +194,29 @@ async function select(client: ClickHouseClient, target: ClickHouseTarget, layout
 async function* readSpans(target: ClickHouseTarget, layout: Layout, sel: Selection | undefined, stats: ClickHouseStats, onProblem: (p: ClickHouseProblem) => void): AsyncGenerator<ClickHouseBatch> {
   stats.inputs++;
   if (sel === undefined) return;
-  const client = connect(target);
   const { query, params } = spansQuery(layout, sel);
   const decoder = rowDecoder(!layout.scopeColumns);
   let batch: Span[] = [];
   let rowNo = 0;
-  try {
-    let stream;
+  for await (const row of streamRows(target, query, params, 'reading spans', false)) {
+    rowNo++;
+    stats.records++;
+    let span: Span;
     try {
-      const rs = await client.query({ query, query_params: { ...baseParams(target), ...params }, format: 'JSONCompactEachRow' });
-      stream = rs.stream<unknown[]>();
+      span = decoder.decode(row);
     } catch (e) {
-      throw clickHouseError(e, target, 'reading spans');
+      if (!(e instanceof DecodeError)) throw e;
+      if (e.message.startsWith('span skipped')) stats.skippedSpans++;
+      else stats.badRecords++;
+      onProblem({ source: target.label, field: e.field, message: `row ${rowNo}: ${e.message}` });
+      continue;
     }
-    const it = stream[Symbol.asyncIterator]();
-    for (;;) {
-      let next: IteratorResult<Array<{ json<T>(): T }>>;
-      try {
-        next = await it.next();
-      } catch (e) {
-        throw clickHouseError(e, target, 'reading spans');
-      }
-      if (next.done) break;
-      for (const row of next.value) {
-        rowNo++;
-        stats.records++;
-        let span: Span;
-        try {
-          span = decoder.decode(row.json());
-        } catch (e) {
-          if (!(e instanceof DecodeError)) throw e;
-          if (e.message.startsWith('span skipped')) stats.skippedSpans++;
-          else stats.badRecords++;
-          onProblem({ source: target.label, field: e.field, message: `row ${rowNo}: ${e.message}` });
-          continue;
-        }
-        stats.spans++;
-        batch.push(span);
-        if (batch.length >= BATCH_SPANS) {
-          yield { spans: batch, source: target.label };
-          batch = [];
-        }
-      }
+    stats.spans++;
+    batch.push(span);
+    if (batch.length >= BATCH_SPANS) {
+      yield { spans: batch, source: target.label };
+      batch = [];
     }
-    if (batch.length) yield { spans: batch, source: target.label };
-  } finally {
-    await client.close();
   }
+  if (batch.length) yield { spans: batch, source: target.label };
 }

@@ -1,0 +1,148 @@
+/**
+ * The GenAI view's cost half in SQL (docs/architecture.md, "ClickHouse cost pushdown"): for each
+ * span, what classify() decides that count-once and the groups need — its kind (is it a model
+ * span), whether it carries usage, its raw counts in the order readUsage picks them — generated
+ * from the convention tables classify reads (OPERATION_KINDS, OPENINFERENCE_KINDS,
+ * VERCEL_OPERATIONS, TRACELOOP_KINDS, TRACELOOP_REQUEST_TYPES, the tagged usage key chains), so
+ * adding a convention changes both. The rest of the view (model, provider, operation, the
+ * reading of the counts, the price) Node takes from one member of each group, classified by
+ * classify() itself: `ident` holds the raw value of every key those depend on, so all members of
+ * a group classify alike.
+ *
+ * What it does not model goes to Node (`bad`, per span): Langfuse and LangSmith (JSON usage),
+ * counts not written as plain digits, a non-ASCII kind value (JavaScript's case mapping), an
+ * OpenInference model span whose provider would come from its LangChain metadata JSON.
+ */
+import { LANGSMITH } from '../genai/conventions-langsmith-spanora.js';
+import {
+  CACHE_READ_KEYS,
+  CACHE_WRITE_KEYS,
+  GEN_AI,
+  GEN_AI_DEPRECATED,
+  INPUT_KEYS,
+  LANGFUSE,
+  OPENINFERENCE,
+  OPENINFERENCE_KINDS,
+  OPERATION_KINDS,
+  OUTPUT_KEYS,
+  REASONING_KEYS,
+  TOTAL_KEYS,
+  TRACELOOP,
+  TRACELOOP_KINDS,
+  TRACELOOP_REQUEST_TYPES,
+  VERCEL,
+  VERCEL_OPERATIONS,
+  type TaggedKeys,
+} from '../genai/conventions.js';
+
+/**
+ * Families whose spans the SQL does not classify: each of these keys switches classify to
+ * reading JSON (Langfuse's usage and types, LangSmith's token details), so a trace with one is
+ * decided in Node.
+ */
+export const NODE_FAMILY_KEYS: readonly string[] = [
+  LANGFUSE.OBSERVATION_TYPE,
+  LANGFUSE.USAGE_DETAILS,
+  LANGFUSE.MODEL_NAME,
+  LANGSMITH.INPUT_TOKEN_DETAILS,
+  LANGSMITH.OUTPUT_TOKEN_DETAILS,
+  LANGSMITH.USAGE_METADATA,
+];
+
+/** A token count the SQL reads exactly: plain decimal digits (junk or other spellings go to Node). */
+const PLAIN_COUNT = '^[0-9]{1,12}$';
+
+/** The span's model keys, by family, in classify's order (request, response). */
+const REQUEST_MODEL = { genAi: [GEN_AI.REQUEST_MODEL], oi: [OPENINFERENCE.REQUEST_MODEL_NAME, OPENINFERENCE.MODEL_NAME, OPENINFERENCE.EMBEDDING_MODEL_NAME], vercel: [VERCEL.MODEL_ID] };
+const RESPONSE_MODEL = { genAi: [GEN_AI.RESPONSE_MODEL], oi: [OPENINFERENCE.RESPONSE_MODEL_NAME, OPENINFERENCE.MODEL_NAME], vercel: [VERCEL.RESPONSE_MODEL] };
+/** Provider keys classify reads, in its order (OpenInference's LangChain metadata comes after the first four: Node). */
+const PROVIDER_KEYS = [GEN_AI.PROVIDER, GEN_AI_DEPRECATED.SYSTEM, OPENINFERENCE.PROVIDER, OPENINFERENCE.SYSTEM, VERCEL.PROVIDER];
+/** Kind keys, in classify's order. */
+const KIND_KEYS = [GEN_AI.OPERATION, OPENINFERENCE.SPAN_KIND, VERCEL.OPERATION_ID, TRACELOOP.SPAN_KIND, TRACELOOP.REQUEST_TYPE];
+
+type Params = Record<string, unknown>;
+
+export const sqlString = (v: string): string => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+/** Lookups go to the span's read keys only (`sa`): a Map lookup scans its keys. */
+export const attr = (k: string): string => `sa[${sqlString(k)}]`;
+
+export interface ClassifySql {
+  /** Span attribute keys these expressions read (the `sa` projection must keep them). */
+  readKeys: string[];
+  /** Per-span column definitions, `expr AS name`: u, kind, m, present, counts, ident, badClassify. */
+  columns: string;
+}
+
+/** A table lookup (missing: ''), its keys and values bound as parameters named `name`. */
+function lookup(value: string, table: Readonly<Record<string, string>>, name: string, params: Params): string {
+  params[`${name}K`] = Object.keys(table);
+  params[`${name}V`] = Object.values(table);
+  return `transform(${value}, {${name}K:Array(String)}, {${name}V:Array(String)}, '')`;
+}
+
+const OI = `(${attr(OPENINFERENCE.SPAN_KIND)} != '')`;
+const VERCEL_SPAN = `(${attr(VERCEL.OPERATION_ID)} != '' OR SpanName IN {pd_vercelNames:Array(String)})`;
+
+/** Whether a tagged key is read on this span: OpenInference and Vercel keys only on their family's spans (read-usage.ts). */
+function gate(conv: string): string {
+  return conv === 'openinference' ? `${OI} AND ` : conv === 'vercel' ? `${VERCEL_SPAN} AND ` : '';
+}
+
+/** The first non-empty value among the keys classify reads, as a count, and whether there is one. */
+function pick(keys: TaggedKeys): { value: string; present: string } {
+  const conds = keys.map(([k, c]) => `(${gate(c)}${attr(k)} != '')`);
+  const value = `multiIf(${keys.map(([k], i) => `${conds[i]}, toUInt64OrZero(${attr(k)})`).join(', ')}, toUInt64(0))`;
+  return { value, present: `(${conds.join(' OR ')})` };
+}
+
+function anyOf(keys: readonly string[]): string {
+  return keys.map((k) => `${attr(k)} != ''`).join(' OR ');
+}
+
+export function classifySql(params: Params): ClassifySql {
+  params.pd_vercelNames = Object.keys(VERCEL_OPERATIONS);
+  const input = pick(INPUT_KEYS);
+  const output = pick(OUTPUT_KEYS);
+  const cr = pick(CACHE_READ_KEYS);
+  const cw = pick(CACHE_WRITE_KEYS);
+  const rs = pick(REASONING_KEYS);
+  const total = pick(TOTAL_KEYS.map((k) => [k, 'gen_ai'] as const));
+  // Vercel v6's input without its cache: the input, read as exclusive (read-usage.ts).
+  const noCache = pick([[VERCEL.NO_CACHE_TOKENS, 'vercel']]);
+  const countKeys = [...new Set([...INPUT_KEYS, ...OUTPUT_KEYS, ...CACHE_READ_KEYS, ...CACHE_WRITE_KEYS, ...REASONING_KEYS].map(([k]) => k).concat(TOTAL_KEYS, [VERCEL.NO_CACHE_TOKENS]))];
+  params.pd_countKeys = countKeys;
+  params.pd_familyKeys = [...NODE_FAMILY_KEYS];
+  const usage = `(${input.present} OR ${output.present} OR ${cr.present} OR ${cw.present} OR ${rs.present})`;
+  const requestModel = `(${anyOf(REQUEST_MODEL.genAi)} OR (${OI} AND (${anyOf(REQUEST_MODEL.oi)})) OR (${VERCEL_SPAN} AND (${anyOf(REQUEST_MODEL.vercel)})))`;
+  const responseModel = `(${anyOf(RESPONSE_MODEL.genAi)} OR (${OI} AND (${anyOf(RESPONSE_MODEL.oi)})) OR (${VERCEL_SPAN} AND (${anyOf(RESPONSE_MODEL.vercel)})))`;
+  const oiKind = attr(OPENINFERENCE.SPAN_KIND);
+  const tlKind = attr(TRACELOOP.SPAN_KIND);
+  const vercelOp = `if(${attr(VERCEL.OPERATION_ID)} != '', ${attr(VERCEL.OPERATION_ID)}, SpanName)`;
+  const opK = lookup(attr(GEN_AI.OPERATION), OPERATION_KINDS, 'pd_op', params);
+  const oiK = `if(${lookup(oiKind, OPENINFERENCE_KINDS, 'pd_oi', params)} != '', ${lookup(oiKind, OPENINFERENCE_KINDS, 'pd_oi', params)}, ${lookup(`upper(${oiKind})`, OPENINFERENCE_KINDS, 'pd_oi', params)})`;
+  const vK = `if(${VERCEL_SPAN}, ${lookup(vercelOp, VERCEL_OPERATIONS, 'pd_v', params)}, '')`;
+  const tlK = `if(${lookup(tlKind, TRACELOOP_KINDS, 'pd_tl', params)} != '', ${lookup(tlKind, TRACELOOP_KINDS, 'pd_tl', params)}, ${lookup(`lower(${tlKind})`, TRACELOOP_KINDS, 'pd_tl', params)})`;
+  const rtK = lookup(attr(TRACELOOP.REQUEST_TYPE), TRACELOOP_REQUEST_TYPES, 'pd_rt', params);
+  // classify's order: the GenAI operation, OpenInference, Vercel, OpenLLMetry's kind, then its
+  // request type; without one, usage with a model is an LLM call.
+  const kind = `multiIf(${opK} != '', ${opK}, ${oiK} != '', ${oiK}, ${vK} != '', ${vK}, ${tlK} != '', ${tlK}, ${rtK} != '', ${rtK}, ${usage} AND (${requestModel} OR ${responseModel}), 'llm', 'other')`;
+  const identKeys = [...new Set([...KIND_KEYS, ...REQUEST_MODEL.genAi, ...REQUEST_MODEL.oi, ...REQUEST_MODEL.vercel, ...RESPONSE_MODEL.genAi, ...RESPONSE_MODEL.oi, ...RESPONSE_MODEL.vercel, ...PROVIDER_KEYS])];
+  const bad = [
+    `hasAny(mapKeys(SpanAttributes), {pd_familyKeys:Array(String)})`,
+    `arrayExists((k, v) -> k IN {pd_countKeys:Array(String)} AND v != '' AND NOT match(v, '${PLAIN_COUNT}'), mapKeys(sa), mapValues(sa))`,
+    // JavaScript's toUpperCase/toLowerCase map some non-ASCII letters to ASCII ones.
+    `match(${oiKind}, '[^ -~]') OR match(${tlKind}, '[^ -~]')`,
+    `(${OI} AND kind IN ('llm', 'embeddings') AND NOT (${anyOf(PROVIDER_KEYS.slice(0, 4))}) AND ${attr(OPENINFERENCE.METADATA)} != '')`,
+  ].join(' OR ');
+  const columns = [
+    `${usage} AS u`,
+    `${kind} AS kind`,
+    "kind IN ('llm', 'embeddings') AS m",
+    `(${bad}) AS badClassify`,
+    // The raw values every other part of the view depends on (a group's members share them).
+    `tuple(${identKeys.map(attr).join(', ')}, if(SpanName IN {pd_vercelNames:Array(String)}, SpanName, '')) AS identKeys`,
+    `tuple(${input.present}, ${output.present}, ${cr.present}, ${cw.present}, ${rs.present}, ${total.present}, u AND ${noCache.present}) AS present`,
+    `tuple(if(u AND ${noCache.present}, ${noCache.value}, ${input.value}), ${output.value}, ${cr.value}, ${cw.value}, ${rs.value}, ${total.value}) AS counts`,
+  ].join(', ');
+  return { readKeys: [...new Set([...countKeys, ...identKeys, OPENINFERENCE.METADATA])], columns };
+}

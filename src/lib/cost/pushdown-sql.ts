@@ -1,0 +1,270 @@
+/**
+ * `cost` pushed into ClickHouse (docs/architecture.md, "ClickHouse cost pushdown"): SQL that
+ * decides count-once, feature inheritance and the window per trace and returns a few hundred
+ * groups of calls with raw token sums. Generated from the tables the file path reads (the GenAI
+ * view's kind and usage tables through pushdown-classify-sql.ts, DIMENSION_KEY_SCOPES, the
+ * dimensions' key lists), never a list of its own. What it does not model — Langfuse's and
+ * LangSmith's JSON usage, reported costs, the inherited model, junk numbers, duplicate or
+ * all-zero ids, cycles, deep or huge traces — marks the trace for the Node path (`fb`), which
+ * reads those traces' spans whole.
+ *
+ * Exactness of grouped sums: a call's normalized usage is a linear function of its raw counts
+ * once the comparisons normalizeUsage makes are fixed, and its price once its tier and dated
+ * price are fixed; each group holds calls with equal outcomes of all of them (the `flags` and
+ * `buckets` columns), and one member's raw values (the witness) tell Node which outcome it is.
+ */
+import { REPORTED_COST_KEYS } from '../genai/agents.js';
+import { DIMENSION_KEY_SCOPES } from '../genai/producers.js';
+import { INHERITED_MODEL_KEYS } from './inherited-model.js';
+import { attr, classifySql, sqlString } from './pushdown-classify-sql.js';
+
+/** Traces larger or deeper than this are decided in Node (the SQL walk is per span × depth). */
+export const MAX_PUSHED_SPANS = 400;
+export const MAX_PUSHED_DEPTH = 16;
+
+export interface PushdownPlan {
+  /** Tracked keys, in order (feature keys first), as the Attributor tracks them. */
+  tracked: readonly string[];
+  /** Per output dimension (the feature first), its tracked key indexes in order. */
+  dims: ReadonlyArray<readonly number[]>;
+  /** Group by the hour of the call's start (day/hour dimensions). */
+  byHour: boolean;
+  /** Group by trace id (the trace dimension). */
+  byTrace: boolean;
+  /** Every tier threshold of the book and every dated price boundary (ms). */
+  tierThresholds: readonly number[];
+  priceBoundaries: readonly number[];
+  sinceMs?: number;
+  untilMs?: number;
+  /** The command's attribute projection (the witness's attributes). */
+  spanKeys: readonly string[];
+  resourceKeys: readonly string[];
+  /** The selected traces: the same condition as the span query's (query.ts). */
+  traceCondition: string;
+  scopeColumns: boolean;
+}
+
+type Params = Record<string, unknown>;
+
+/** Resource lookups go to the read keys only (`ra`). */
+const r = (k: string): string => `ra[${sqlString(k)}]`;
+
+/** A tracked key's value on a span or resource ('' when absent or when its scope says it is not one). */
+function trackedValue(key: string, at: (k: string) => string): string {
+  const scope = DIMENSION_KEY_SCOPES[key];
+  return scope === undefined ? at(key) : `if(${at(scope[0])} = ${sqlString(scope[1])}, ${at(key)}, '')`;
+}
+
+/** The per-span columns: what count-once, the dimensions and the groups read of each span. */
+export function spansSubquery(plan: PushdownPlan, params: Params): string {
+  const view = classifySql(params);
+  params.pd_spanKeys = [...plan.spanKeys];
+  params.pd_resourceKeys = [...plan.resourceKeys];
+  params.pd_resourceFamilyKeys = [...INHERITED_MODEL_KEYS];
+  params.pd_spanFamilyKeys = [...REPORTED_COST_KEYS, ...INHERITED_MODEL_KEYS];
+  const scope = plan.scopeColumns ? 'ScopeName' : attr('otel.scope.name');
+  const startMs = 'toFloat64(intDiv(toUnixTimestamp64Nano(Timestamp), 1000000)) + toFloat64(toUnixTimestamp64Nano(Timestamp) % 1000000) / 1e6';
+  const zeros = '0'.repeat(16);
+  const bad = [
+    'badClassify',
+    // Read by the calls stage beyond the view (reported costs, the inherited model, also on the resource).
+    `hasAny(mapKeys(SpanAttributes), {pd_spanFamilyKeys:Array(String)})`,
+    `hasAny(mapKeys(ResourceAttributes), {pd_resourceFamilyKeys:Array(String)})`,
+    `NOT match(TraceId, '^[0-9a-f]{32}$')`,
+    `NOT match(SpanId, '^[0-9a-f]{16}$')`,
+    `(ParentSpanId != '' AND NOT match(ParentSpanId, '^[0-9a-f]{16}$'))`,
+    // The walk maps ids to numbers, 0 standing for "no parent": an all-zero id is left to Node.
+    `SpanId = '${zeros}' OR ParentSpanId = '${zeros}'`,
+  ].join(' OR ');
+  const vals = plan.tracked.length ? `[${plan.tracked.map((k) => trackedValue(k, attr)).join(', ')}]` : 'emptyArrayString()';
+  const rvals = plan.tracked.length ? `[${plan.tracked.map((k) => trackedValue(k, r)).join(', ')}]` : 'emptyArrayString()';
+  const readKeys = new Set<string>(view.readKeys);
+  if (!plan.scopeColumns) readKeys.add('otel.scope.name');
+  const resourceRead = new Set<string>(['service.name']);
+  for (const k of plan.tracked) {
+    readKeys.add(k);
+    resourceRead.add(k);
+    const sc = DIMENSION_KEY_SCOPES[k];
+    if (sc) {
+      readKeys.add(sc[0]);
+      resourceRead.add(sc[0]);
+    }
+  }
+  params.pd_readKeys = [...readKeys];
+  params.pd_resourceRead = [...resourceRead];
+  params.pd_maxSpans = MAX_PUSHED_SPANS;
+  const spanColumns =
+    `TraceId, SpanId, reinterpretAsUInt64(unhex(SpanId)) AS sid, if(ParentSpanId = SpanId OR ParentSpanId = '', toUInt64(0), reinterpretAsUInt64(unhex(ParentSpanId))) AS pid,` +
+    ` mapFilter((k, v) -> k IN {pd_readKeys:Array(String)}, SpanAttributes) AS sa, mapFilter((k, v) -> k IN {pd_resourceRead:Array(String)}, ResourceAttributes) AS ra, ${startMs} AS ms, SpanName,` +
+    ` ${view.columns}, (${bad}) AS bad, ${vals} AS vals, ${rvals} AS rvals, tuple(identKeys, ${scope}, ${r('service.name')}) AS ident,` +
+    // Only model and usage spans can be calls: their columns are kept for them alone.
+    ' u OR m AS cand';
+  return `SELECT ${spanColumns} FROM {db:Identifier}.{table:Identifier} WHERE ${plan.traceCondition}`;
+}
+
+/**
+ * Per trace, the numeric walk: span ids as UInt64 (an id is 16 hex digits: exact), each span's
+ * ancestors level by level as indexes into the trace's arrays (L1 = the parent's index, 0 for a
+ * root or a parent that never arrived; Lk = L1 of L(k−1)), and `fb`: a trace the SQL does not
+ * decide (a marked span, a repeated id, too many spans, or an ancestor at level D: a cycle or a
+ * deeper chain). Lambdas capture only these small numeric arrays: a captured array is copied
+ * once per element it is mapped over (docs/architecture.md, "ClickHouse cost pushdown").
+ */
+function walk(extra: string): string {
+  const D = MAX_PUSHED_DEPTH;
+  const levels = ['arrayMap(p -> indexOf(ids, p), ps) AS L1'];
+  for (let k = 2; k <= D; k++) levels.push(`arrayMap(x -> if(x = 0, 0, L1[x]), L${k - 1}) AS L${k}`);
+  return (
+    `SELECT *, ${levels.join(', ')}, (bad OR n != uniq OR n > {pd_maxSpans:UInt32} OR arrayExists(x -> x > 0, L${D})) AS fb` +
+    ` FROM (SELECT TraceId, groupArray(sid) AS ids, groupArray(pid) AS ps, max(bad) AS bad, count() AS n, uniqExact(sid) AS uniq${extra} FROM (SPANS) GROUP BY TraceId)`
+  );
+}
+
+const LEVELS = Array.from({ length: MAX_PUSHED_DEPTH }, (_, k) => `L${k + 1}`);
+const levelArgs = LEVELS.map((l) => l.toLowerCase()).join(', ');
+
+/** Per span, whether one of its ancestors (at any level) has `flag` set (`flag`: a UInt8 array). */
+function anyAncestor(flag: string): string {
+  return `arrayMap((${levelArgs}) -> ${LEVELS.map((_, k) => `(l${k + 1} > 0 AND ${flag}[l${k + 1}])`).join(' OR ')}, ${LEVELS.join(', ')})`;
+}
+
+/** Per span, the index of the nearest of itself and its ancestors with `flag` set (0: none). */
+function nearestIndex(flag: string): string {
+  return `arrayMap((i, ${levelArgs}) -> multiIf(${flag}[i], i, ${LEVELS.map((_, k) => `l${k + 1} > 0 AND ${flag}[l${k + 1}], l${k + 1}`).join(', ')}, 0), arrayEnumerate(ids), ${LEVELS.join(', ')})`;
+}
+
+/**
+ * The per-trace decisions over the walk: count-once (trace/count-once.ts: a usage span with no
+ * usage span below; a model span without usage with no model or usage span below and no counted
+ * usage span above). `uBelow`/`umBelow` flag the ancestors of usage (usage or model) spans: every
+ * level's index of such spans.
+ */
+export function traceSubquery(plan: PushdownPlan, params: Params): string {
+  const spans = spansSubquery(plan, params);
+  const extra =
+    ', groupArray(u) AS us, groupArray(m) AS mss, groupArray(vals) AS vs, groupArrayIf(rvals, cand) AS rvs, groupArrayIf(ident, cand) AS idents, groupArrayIf(present, cand) AS presents,' +
+    ' groupArrayIf(counts, cand) AS countsArr, groupArrayIf(SpanId, cand) AS candIds, groupArrayIf(ms, cand) AS msArr,' +
+    " argMinIf(SpanName, (ms, SpanId), pid = 0) AS rootName, countIf(pid = 0) > 0 AS hasRoot";
+  const marked = (cond: string) => `arrayConcat(${LEVELS.map((l) => `arrayFilter((x, u, m) -> x > 0 AND (${cond}), ${l}, us, mss)`).join(', ')})`;
+  const flagOf = (set: string) => `arrayMap(i -> has(${set}, i), arrayEnumerate(ids))`;
+  return (
+    `SELECT *, arrayMap((u, a) -> u AND NOT a, us, uBelow) AS counted,` +
+    ` arrayMap((k, u, m, b, c) -> k OR (m AND NOT u AND NOT b AND NOT c), counted, us, mss, umBelow, ${anyAncestor('counted')}) AS isCall,` +
+    // isCall over the candidates only (the arrays kept for them: a call is always one).
+    ' arrayFilter((k, u, m) -> u OR m, isCall, us, mss) AS callOfCand' +
+    ` FROM (SELECT *, ${flagOf(marked('u'))} AS uBelow, ${flagOf(marked('u OR m'))} AS umBelow FROM (${walk(extra).replace('SPANS', () => spans)}))`
+  );
+}
+
+/**
+ * A dimension's value for each call of a trace (an array in the order of the calls): for each
+ * key in order, the nearest value on the call's span and its ancestors, then the call's
+ * resource's.
+ */
+function dimension(keys: readonly number[]): string {
+  if (!keys.length) return "arrayMap(x -> '', arrayFilter(c -> c, isCall))";
+  const args: string[] = [];
+  const arrays: string[] = [];
+  keys.forEach((k, j) => {
+    arrays.push(`arrayMap(x -> c${k}[x], n${k})`, `rc${k}`);
+    args.push(`a${j}`, `r${j}`);
+  });
+  const pick = keys.map((_, j) => `a${j} != '', a${j}, r${j} != '', r${j}`).join(', ');
+  return `arrayMap((${args.join(', ')}) -> multiIf(${pick}, ''), ${arrays.join(', ')})`;
+}
+
+/**
+ * Per tracked key k (0-based): its values on the trace's spans (`c<k>`), and for each call the
+ * index of the nearest span holding one (`n<k>`; index 0 reads '') and its resource's value
+ * (`rc<k>`). A lambda copies what it captures once per element: the gather of a value captures
+ * one key's column and maps over the calls only.
+ */
+function keyColumns(tracked: readonly string[]): string {
+  return tracked
+    .map((_, k) => `, arrayMap(v -> v[${k + 1}], vs) AS c${k}, arrayMap(v -> v != '', c${k}) AS h${k}, arrayFilter((x, c) -> c, ${nearestIndex(`h${k}`)}, isCall) AS n${k}, arrayFilter((v, c) -> c, arrayMap(v -> v[${k + 1}], rvs), callOfCand) AS rc${k}`)
+    .join('');
+}
+
+/**
+ * The groups query. Rows: ['call' | 'traces', node, dims…, hasRoot, rootName, trace, hour, ident,
+ * present, flags, buckets, calls, sums (5), witness, a member's start (ms)]. A 'traces' row per `node` value counts the
+ * selected traces (calls column) and their spans (first sum) decided here (node false) or in Node.
+ */
+export function groupsQuery(plan: PushdownPlan): { query: string; params: Params; dimCount: number } {
+  const params: Params = {};
+  const base = traceSubquery(plan, params);
+  const window: string[] = [];
+  if (plan.sinceMs !== undefined) {
+    window.push('ms >= {pd_since:Float64}');
+    params.pd_since = plan.sinceMs;
+  }
+  if (plan.untilMs !== undefined) {
+    window.push('ms < {pd_until:Float64}');
+    params.pd_until = plan.untilMs;
+  }
+  params.pd_tiers = [...plan.tierThresholds];
+  params.pd_dates = [...plan.priceBoundaries];
+  const c = 'cnt';
+  const cache = `(${c}.3 + ${c}.4)`;
+  // The comparisons normalizeUsage makes (read-usage.ts), so that members of a group share them.
+  const flags =
+    `tuple(${cache} > 0, ${c}.5 > 0, ${cache} > ${c}.1, ${c}.5 > ${c}.2, ${c}.6 = ${c}.1 + ${c}.2, ${c}.6 = ${c}.1 + ${cache} + ${c}.2,` +
+    ` ${c}.6 = ${c}.1 + ${c}.2 + ${c}.5, ${c}.6 = ${c}.1 + ${cache} + ${c}.2 + ${c}.5)`;
+  // The price tier (by either reading of the input) and the dated price in force.
+  const buckets = `tuple(arrayCount(x -> ${c}.1 > x, {pd_tiers:Array(Float64)}), arrayCount(x -> ${c}.1 + ${cache} > x, {pd_tiers:Array(Float64)}), arrayCount(x -> ms >= x, {pd_dates:Array(Float64)}))`;
+  const dims = plan.dims.map((keys) => dimension(keys));
+  // Per trace, its calls' columns side by side (ARRAY JOIN then copies only these), behind one
+  // element standing for the trace itself (t = 1): the trace counts.
+  const joined = (name: string, arr: string) => `arrayConcat(arrayResize(arraySlice(${arr}, 1, 0), 1), arrayFilter((x, k) -> k, ${arr}, callOfCand)) AS ${name}`;
+  const perTrace =
+    `SELECT TraceId, fb, n, hasRoot, rootName,` +
+    ` arrayPushFront(arrayMap(x -> 0, arrayFilter(k -> k, isCall)), 1) AS jt, ${joined('jIdent', 'idents')}, ${joined('jPres', 'presents')}, ${joined('jCnt', 'countsArr')},` +
+    ` ${joined('jMs', 'msArr')}, ${joined('jWit', 'candIds')}` +
+    dims.map((d, j) => `, arrayPushFront(${d}, '') AS jD${j}`).join('') +
+    ` FROM (SELECT *${keyColumns(plan.tracked)} FROM (${base}))`;
+  const cols = [
+    "if(t = 1, 'traces', 'call') AS row",
+    'if(t = 1, fb, false) AS node',
+    ...dims.map((_, j) => `d${j}`),
+    'if(t = 1, false, hasRoot) AS root1',
+    "if(t = 1, '', rootName) AS rootName1",
+    plan.byTrace ? "if(t = 1, '', TraceId) AS tr" : "'' AS tr",
+    // Quarter hours: every time zone's hours and days are unions of them (offsets like +05:45).
+    plan.byHour ? 'if(t = 1, toInt64(0), intDiv(toInt64(floor(ms)), 900000)) AS hr' : 'toInt64(0) AS hr',
+    'ident',
+    'pres',
+    `${flags} AS fl`,
+    `${buckets} AS bk`,
+  ];
+  const names = cols.map((col) => col.slice(col.lastIndexOf(' ') + 1));
+  // The calls one row each, then grouped by plain column names: grouping on the expressions
+  // themselves made ClickHouse's analyzer spend seconds on this query even on an empty table.
+  const calls =
+    `SELECT ${cols.join(', ')}, ${c}, wit, n, t, ms, TraceId AS tid` +
+    ` FROM (${perTrace}) ARRAY JOIN jt AS t, jIdent AS ident, jPres AS pres, jCnt AS cnt, jMs AS ms, jWit AS wit${dims.map((_, j) => `, jD${j} AS d${j}`).join('')}` +
+    ` WHERE t = 1 OR (NOT fb${window.length ? ` AND ${window.join(' AND ')}` : ''})`;
+  const query =
+    `SELECT ${names.join(', ')}, count() AS ncalls, sum(if(t = 1, n, ${c}.1)) AS s1, sum(${c}.2) AS s2, sum(${c}.3) AS s3, sum(${c}.4) AS s4, sum(${c}.5) AS s5,` +
+    ` any(tuple(${c}, tid, wit)) AS witness1, any(ms) AS start1 FROM (${calls}) GROUP BY ${names.join(', ')}`;
+  return { query, params, dimCount: dims.length };
+}
+
+/** The traces the Node path decides: the selected traces the SQL marks `fb` (the walk only). */
+export function fallbackCondition(plan: PushdownPlan, params: Params): string {
+  return `TraceId IN (SELECT TraceId FROM (${walk('').replace('SPANS', () => spansSubquery(plan, params))}) WHERE fb)`;
+}
+
+/**
+ * The spans Node classifies for the groups (one a kind of group, cost/pushdown-groups.ts), by
+ * trace and span id: what classify reads of them (the command's attribute projection).
+ */
+export function witnessQuery(plan: PushdownPlan, traceIds: readonly string[], spanIds: readonly string[]): { query: string; params: Params } {
+  const scope = plan.scopeColumns ? 'ScopeName' : "SpanAttributes['otel.scope.name']";
+  return {
+    query:
+      `SELECT TraceId, SpanId, toString(toUnixTimestamp64Nano(Timestamp)), SpanName, ${scope}, mapFilter((k, v) -> k IN {pd_spanKeys:Array(String)}, SpanAttributes),` +
+      ' mapFilter((k, v) -> k IN {pd_resourceKeys:Array(String)}, ResourceAttributes)' +
+      ' FROM {db:Identifier}.{table:Identifier} WHERE TraceId IN {pd_wt:Array(String)} AND SpanId IN {pd_ws:Array(String)}',
+    params: { pd_spanKeys: [...plan.spanKeys], pd_resourceKeys: [...plan.resourceKeys], pd_wt: [...traceIds], pd_ws: [...spanIds] },
+  };
+}
