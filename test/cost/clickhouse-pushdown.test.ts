@@ -14,7 +14,7 @@ import { runCli } from '../helpers/cli.js';
 import { createTables, loadSpans, startEngine, type Engine } from '../helpers/clickhouse/engine.js';
 import { tempDir, writeTemp } from '../helpers/read-all.js';
 import { hexId, spanWith } from '../helpers/span-factory.js';
-import { writeOtlpJsonTraces } from '../../src/lib/otlp/json-write.js';
+import { otlpJsonTracesLine } from '../../src/lib/otlp/json-write.js';
 import { newAttributes, type Resource, type Span } from '../../src/lib/span.js';
 import { openSources } from '../../src/lib/sources/open.js';
 import { runProjection } from '../../src/lib/cost/projection.js';
@@ -216,7 +216,7 @@ beforeAll(async () => {
   const r = rng(7);
   const spans = [...pushable(r, 120), ...vendors(r, 40), ...forNode(r)];
   const dir = tempDir();
-  file = writeTemp('pushdown.json', writeOtlpJsonTraces(spans));
+  file = writeTemp('pushdown.json', otlpJsonTracesLine(spans));
   pricing = writePricingFile(dir);
   await createTables(engine, 'pd');
   await loadSpans(engine, 'pd', spans);

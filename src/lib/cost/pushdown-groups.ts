@@ -11,6 +11,7 @@ import { CLASSIFY_KEYS, classify } from '../genai/classify.js';
 import { CORE } from '../genai/conventions.js';
 import type { Usage } from '../genai/types.js';
 import { DEFAULT_FEATURE_KEYS, NONE, trackedKeys, type AttributedCall } from './attribution.js';
+import { CALL_IN_WINDOW, CALL_USAGE, readCall } from './fact-columns.js';
 import { FactsBuilder } from './facts.js';
 import { priceBoundaries, priceViewSum, type PriceBook } from './pricebook.js';
 import { fallbackCondition, groupsQuery, witnessQuery, type PushdownPlan } from './pushdown-sql.js';
@@ -121,12 +122,13 @@ export async function pushedCalls(src: CallGroupsSource, opts: PushdownOptions, 
     const dims = (row.slice(2, 2 + dimCount) as string[]).map((d) => (d === '' ? undefined : d));
     const calls = Number(ncalls);
     const span = witnessSpan(found);
-    const facts = builder.facts([span]).calls[0];
+    const facts = builder.facts([span]);
+    const flags = facts.calls.flags[0];
     const hasUsage = present.slice(0, 5).some(Boolean);
-    if (facts === undefined || facts[2] !== hasUsage || facts[1] === null) {
+    if (flags === undefined || Boolean(flags & CALL_USAGE) !== hasUsage || !(flags & CALL_IN_WINDOW)) {
       throw new Error(`internal: the ClickHouse cost pushdown and the GenAI view disagree on a span (${JSON.stringify(span.attributes).slice(0, 200)})`);
     }
-    const record = facts[1];
+    const record = readCall(facts.calls, 0, flags, facts.strings);
     const sum = hasUsage ? groupUsage(raw, record.usage, [s1, s2, s3, s4, s5].map(Number)) : undefined;
     const cost = record.cost === null ? null : sum === undefined ? 0 : priceViewSum(opts.book, classify(span), span.startMs, sum)!;
     const base: AttributedCall = {
