@@ -69,10 +69,18 @@ describe('printed trace size estimate', () => {
     ['plain', 16],
   ] as Array<[Shape, number]>) {
     it(`is within 25% of the heap a trace of ${n} ${shape} spans holds`, () => {
-      const { real, estimated } = measure(10_000, n, shape);
-      // The test can fail: the estimate before calibration was 0.35× the real size on calls.
-      expect(estimated / real).toBeGreaterThan(0.75);
-      expect(estimated / real).toBeLessThan(1.25);
+      // A heap difference can come out near zero once when the collector keeps the dropped view
+      // (seen once in CI under load: 184×), so up to three measurements, the first in bounds
+      // counts. The test can still fail: an estimate that is wrong is wrong every time (the one
+      // before calibration was 0.35× the real size on calls).
+      let ratio = 0;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const { real, estimated } = measure(10_000, n, shape);
+        ratio = estimated / real;
+        if (ratio > 0.75 && ratio < 1.25) break;
+      }
+      expect(ratio).toBeGreaterThan(0.75);
+      expect(ratio).toBeLessThan(1.25);
     });
   }
 });
