@@ -128,12 +128,12 @@ export async function pushedCalls(src: CallGroupsSource, opts: PushdownOptions, 
     if (flags === undefined || Boolean(flags & CALL_USAGE) !== hasUsage || !(flags & CALL_IN_WINDOW)) {
       throw new Error(`internal: the ClickHouse cost pushdown and the GenAI view disagree on a span (${JSON.stringify(span.attributes).slice(0, 200)})`);
     }
-    const record = readCall(facts.calls, 0, flags, facts.strings);
+    // The witness's resource is not the group's: a group's calls carry none.
+    const { resource: _, ...record } = readCall(facts.calls, 0, flags, facts.strings);
     const sum = hasUsage ? groupUsage(raw, record.usage, [s1, s2, s3, s4, s5].map(Number)) : undefined;
     const cost = record.cost === null ? null : sum === undefined ? 0 : priceViewSum(opts.book, classify(span), span.startMs, sum)!;
     const base: AttributedCall = {
       ...record,
-      resource: undefined,
       traceId: trace,
       spanId: '',
       // The group's own start (its hour and day), not the witness's: one witness serves every
@@ -141,8 +141,7 @@ export async function pushedCalls(src: CallGroupsSource, opts: PushdownOptions, 
       startMs: start,
       feature: dims[0] ?? (root === true || (root as unknown) === 1 ? rootName : NONE),
       inherited: dims.slice(1),
-    } as AttributedCall;
-    delete (base as { resource?: unknown }).resource;
+    };
     // One call carries the group's tokens and cost; the others count as calls with nothing to add.
     onCall({ ...base, usage: sum ?? record.usage, cost });
     const none: AttributedCall = { ...base, usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 }, cost: cost === null ? null : 0 };
