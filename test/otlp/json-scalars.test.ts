@@ -60,6 +60,18 @@ describe('OTLP/JSON scalars: one set of rules for traces and for logs and metric
     );
   });
 
+  it('a uint32 (a span dropped attributes count, a data point flags): the same value or the same refusal', () => {
+    fc.assert(
+      fc.property(scalar, (v) => {
+        const traces = viaTraces('droppedAttributesCount', v, (s) => s['droppedAttributesCount']);
+        expect(viaMetrics('flags', v, (p) => p['flags'] ?? 0)).toEqual(traces);
+      }),
+      { numRuns: 300 },
+    );
+    // A long refusal quotes the start of the value, not all of it.
+    expect(viaTraces('flags', 'x'.repeat(100_000), () => 0)).toEqual({ error: `expected a uint32, got "${'x'.repeat(39)}` });
+  });
+
   it('a double (a data point sum): the same as the trace reader reads a doubleValue', () => {
     fc.assert(
       fc.property(scalar, (v) => {

@@ -26,7 +26,7 @@ const MAX_U64 = (1n << 64n) - 1n;
 const MIN_I64 = -(1n << 63n);
 const MAX_I64 = (1n << 63n) - 1n;
 
-function isObj(v: unknown): v is Obj {
+export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -116,12 +116,12 @@ export function parseSigned64(v: unknown, path: string): bigint {
   return n;
 }
 
-function parseUint32(v: unknown, path: string): number {
+/** A 32-bit integer (uint32 and fixed32, or `signed`: int32 and sint32): a number or a decimal string. */
+export function parseInt32(v: unknown, path: string, signed = false): number {
   if (v === undefined || v === null) return 0;
-  if (typeof v === 'number' && v >= 0 && v <= 0xffffffff && Number.isInteger(v)) return v;
-  const n = typeof v === 'string' && /^\d{1,10}$/.test(v) ? Number(v) : NaN;
-  if (!(n >= 0 && n <= 0xffffffff)) throw new DecodeError(`expected a uint32, got ${JSON.stringify(v)}`, path);
-  return n;
+  const n = typeof v === 'string' && (signed ? /^-?\d{1,10}$/ : /^\d{1,10}$/).test(v) ? Number(v) : v;
+  if (typeof n === 'number' && Number.isInteger(n) && (signed ? n >= -0x80000000 && n <= 0x7fffffff : n >= 0 && n <= 0xffffffff)) return n;
+  throw new DecodeError(`expected ${signed ? 'an int32' : 'a uint32'}, got ${JSON.stringify(v)?.slice(0, 40)}`, path);
 }
 
 export function parseDouble(v: unknown, path: string): number {
@@ -154,7 +154,7 @@ function parseEnum(v: unknown, names: Record<string, number>, path: string): num
   if (v === undefined || v === null) return 0;
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0x7fffffff) return v;
   if (typeof v === 'string' && Object.hasOwn(names, v)) return names[v]!;
-  throw new DecodeError(`expected an enum integer, got ${JSON.stringify(v)}`, path);
+  throw new DecodeError(`expected an enum integer, got ${JSON.stringify(v)?.slice(0, 40)}`, path);
 }
 
 export function decodeBase64(v: string, path: string): Uint8Array {
@@ -251,7 +251,7 @@ function decodeResource(raw: unknown, schemaUrl: string, ctx: Ctx): Resource {
   const r = isObj(raw) ? raw : {};
   return {
     attributes: decodeAttributes(r.attributes, 'resource.attributes', ctx),
-    droppedAttributesCount: parseUint32(field(r, 'droppedAttributesCount', 'dropped_attributes_count'), 'resource.droppedAttributesCount'),
+    droppedAttributesCount: parseInt32(field(r, 'droppedAttributesCount', 'dropped_attributes_count'), 'resource.droppedAttributesCount'),
     schemaUrl,
   };
 }
@@ -262,7 +262,7 @@ function decodeScope(raw: unknown, schemaUrl: string, ctx: Ctx): Scope {
     name: parseString(s.name, 'scope.name'),
     version: parseString(s.version, 'scope.version'),
     attributes: decodeAttributes(s.attributes, 'scope.attributes', ctx),
-    droppedAttributesCount: parseUint32(field(s, 'droppedAttributesCount', 'dropped_attributes_count'), 'scope.droppedAttributesCount'),
+    droppedAttributesCount: parseInt32(field(s, 'droppedAttributesCount', 'dropped_attributes_count'), 'scope.droppedAttributesCount'),
     schemaUrl,
   };
 }
@@ -287,7 +287,7 @@ function decodeEvent(raw: unknown, rel: string, ctx: Ctx): SpanEvent {
     timeUnixNano: parseUnsigned64(field(raw, 'timeUnixNano', 'time_unix_nano'), `${rel}.timeUnixNano`),
     name: parseString(raw.name, `${rel}.name`),
     attributes: decodeAttributes(raw.attributes, `${rel}.attributes`, ctx),
-    droppedAttributesCount: parseUint32(field(raw, 'droppedAttributesCount', 'dropped_attributes_count'), `${rel}.droppedAttributesCount`),
+    droppedAttributesCount: parseInt32(field(raw, 'droppedAttributesCount', 'dropped_attributes_count'), `${rel}.droppedAttributesCount`),
   };
 }
 
@@ -298,8 +298,8 @@ function decodeLink(raw: unknown, rel: string, ctx: Ctx): SpanLink {
     spanId: requireId(field(raw, 'spanId', 'span_id'), 8, `${rel}.spanId`),
     traceState: parseString(field(raw, 'traceState', 'trace_state'), `${rel}.traceState`),
     attributes: decodeAttributes(raw.attributes, `${rel}.attributes`, ctx),
-    droppedAttributesCount: parseUint32(field(raw, 'droppedAttributesCount', 'dropped_attributes_count'), `${rel}.droppedAttributesCount`),
-    flags: parseUint32(raw.flags, `${rel}.flags`),
+    droppedAttributesCount: parseInt32(field(raw, 'droppedAttributesCount', 'dropped_attributes_count'), `${rel}.droppedAttributesCount`),
+    flags: parseInt32(raw.flags, `${rel}.flags`),
   };
 }
 
@@ -324,13 +324,13 @@ function decodeSpan(raw: unknown, resource: Resource, scope: Scope, ctx: Ctx): S
     startTimeUnixNano: parseUnsigned64(field(raw, 'startTimeUnixNano', 'start_time_unix_nano'), 'startTimeUnixNano'),
     endTimeUnixNano: parseUnsigned64(field(raw, 'endTimeUnixNano', 'end_time_unix_nano'), 'endTimeUnixNano'),
     attributes: decodeAttributes(raw.attributes, 'attributes', ctx),
-    droppedAttributesCount: parseUint32(field(raw, 'droppedAttributesCount', 'dropped_attributes_count'), 'droppedAttributesCount'),
+    droppedAttributesCount: parseInt32(field(raw, 'droppedAttributesCount', 'dropped_attributes_count'), 'droppedAttributesCount'),
     events: rawEvents.length ? rawEvents.map((e, i) => decodeEvent(e, `events[${i}]`, ctx)) : NO_EVENTS,
-    droppedEventsCount: parseUint32(field(raw, 'droppedEventsCount', 'dropped_events_count'), 'droppedEventsCount'),
+    droppedEventsCount: parseInt32(field(raw, 'droppedEventsCount', 'dropped_events_count'), 'droppedEventsCount'),
     links: rawLinks.length ? rawLinks.map((l, i) => decodeLink(l, `links[${i}]`, ctx)) : NO_EVENTS,
-    droppedLinksCount: parseUint32(field(raw, 'droppedLinksCount', 'dropped_links_count'), 'droppedLinksCount'),
+    droppedLinksCount: parseInt32(field(raw, 'droppedLinksCount', 'dropped_links_count'), 'droppedLinksCount'),
     status,
-    flags: parseUint32(raw.flags, 'flags'),
+    flags: parseInt32(raw.flags, 'flags'),
     resource,
     scope,
   });

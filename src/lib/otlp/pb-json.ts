@@ -10,7 +10,7 @@
 import protobuf from 'protobufjs';
 import { DecodeError } from '../errors.js';
 import { bytesToHex, typeName } from './ids.js';
-import { decodeBase64, parseDouble, parseSigned64, parseString, parseUnsigned64 } from './json-decode.js';
+import { decodeBase64, isObj, parseDouble, parseInt32, parseSigned64, parseString, parseUnsigned64 } from './json-decode.js';
 import { KvList, newAttributes, type AttrValue, type Attributes } from '../span.js';
 
 // ---- protobufjs message objects → values (AnyValue, KeyValue lists, Long) ---------------------
@@ -82,16 +82,11 @@ type Json = Record<string, unknown>;
 const HEX_ID_FIELDS = new Set(['trace_id', 'span_id', 'parent_span_id']);
 const SIGNED_64 = new Set(['int64', 'sint64', 'sfixed64']);
 const UNSIGNED_64 = new Set(['uint64', 'fixed64']);
-const INT_32: Record<string, [number, number]> = {
-  int32: [-0x80000000, 0x7fffffff],
-  sint32: [-0x80000000, 0x7fffffff],
-  sfixed32: [-0x80000000, 0x7fffffff],
-  uint32: [0, 0xffffffff],
-  fixed32: [0, 0xffffffff],
-};
+const INT_32 = new Set(['int32', 'sint32', 'sfixed32']);
+const UINT_32 = new Set(['uint32', 'fixed32']);
 const MAX_DEPTH = 128;
 
-type Kind = 'message' | 'enum' | 'bytes' | 'hexid' | 'int64' | 'uint64' | 'int32' | 'double' | 'bool' | 'string';
+type Kind = 'message' | 'bytes' | 'hexid' | 'int64' | 'uint64' | 'int32' | 'uint32' | 'double' | 'bool' | 'string';
 
 interface FieldPlan {
   name: string;
@@ -101,8 +96,6 @@ interface FieldPlan {
   /** The oneof (real or synthetic for `optional`) this field belongs to. */
   oneof?: string;
   message?: protobuf.Type;
-  enumType?: protobuf.Enum;
-  range?: [number, number];
 }
 
 const plans = new Map<protobuf.Type, FieldPlan[]>();
@@ -117,13 +110,14 @@ function planFor(type: protobuf.Type): FieldPlan[] {
   plan = type.fieldsArray.map((f): FieldPlan => {
     f.resolve();
     const p: FieldPlan = { name: f.name, key: lowerCamel(f.name), kind: 'string', repeated: f.repeated, oneof: f.partOf?.name };
-    if (f.map) throw new Error(`map fields are not supported (${type.fullName}.${f.name})`);
+    // The schema (schema.ts) has no maps and no enums: enums are int32 there, as OTLP/JSON writes them.
+    if (f.map || f.resolvedType instanceof protobuf.Enum) throw new Error(`unsupported field ${type.fullName}.${f.name}`);
     if (f.resolvedType instanceof protobuf.Type) Object.assign(p, { kind: 'message', message: f.resolvedType });
-    else if (f.resolvedType instanceof protobuf.Enum) Object.assign(p, { kind: 'enum', enumType: f.resolvedType });
     else if (f.type === 'bytes') p.kind = HEX_ID_FIELDS.has(f.name) ? 'hexid' : 'bytes';
     else if (SIGNED_64.has(f.type)) p.kind = 'int64';
     else if (UNSIGNED_64.has(f.type)) p.kind = 'uint64';
-    else if (f.type in INT_32) Object.assign(p, { kind: 'int32', range: INT_32[f.type] });
+    else if (INT_32.has(f.type)) p.kind = 'int32';
+    else if (UINT_32.has(f.type)) p.kind = 'uint32';
     else if (f.type === 'double' || f.type === 'float') p.kind = 'double';
     else if (f.type === 'bool') p.kind = 'bool';
     return p;
@@ -189,22 +183,11 @@ export function pbToOtlpJson(type: protobuf.Type, msg: PbMessage): Json {
 
 // ---------------------------------------------------------------- OTLP/JSON → message
 
-function isObj(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function parseValue(p: FieldPlan, v: unknown, path: string, depth: number): unknown {
   const bad = (what: string) => new DecodeError(`expected ${what}, got ${typeName(v)}`, path);
   switch (p.kind) {
     case 'message':
       return otlpJsonToPb(p.message!, v, path, depth + 1);
-    case 'enum': {
-      if (typeof v === 'number' && Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff) return v;
-      // OTLP/JSON says integers; enum names are accepted because some tools write them.
-      const named = typeof v === 'string' ? p.enumType!.values[v] : undefined;
-      if (named !== undefined) return named;
-      throw new DecodeError(`expected an enum integer, got ${JSON.stringify(v)?.slice(0, 40)}`, path);
-    }
     case 'hexid':
       if (typeof v !== 'string') throw bad('a hex id string');
       if (!/^(?:[0-9a-fA-F]{2})*$/.test(v)) throw new DecodeError(`not a hex id: ${JSON.stringify(v.slice(0, 40))}`, path);
@@ -219,14 +202,9 @@ function parseValue(p: FieldPlan, v: unknown, path: string, depth: number): unkn
       const bits = BigInt.asUintN(64, signed ? parseSigned64(v, path) : parseUnsigned64(v, path));
       return new protobuf.util.Long(Number(bits & 0xffffffffn) | 0, Number(bits >> 32n) | 0, !signed);
     }
-    case 'int32': {
-      const n = typeof v === 'string' && /^-?\d{1,10}$/.test(v) ? Number(v) : v;
-      const [min, max] = p.range!;
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-        throw new DecodeError(`expected an integer in [${min}, ${max}], got ${JSON.stringify(v)?.slice(0, 40)}`, path);
-      }
-      return n;
-    }
+    case 'int32':
+    case 'uint32':
+      return parseInt32(v, path, p.kind === 'int32');
     case 'double':
       return parseDouble(v, path);
     case 'bool':
