@@ -233,8 +233,8 @@ for (let b = 0; b < 0x60; b++) ESCAPE.push(Buffer.from(JSON.stringify(String.fro
 
 /**
  * Bytes s…e of `src` (`srcView` on it) as a JSON string (quotes included): what JSON.stringify
- * writes for their UTF-8 decoding, as UTF-8. False, with nothing written, for invalid UTF-8 (its
- * decoding depends on the input's type: the caller leaves those to the decoder).
+ * writes for their UTF-8 decoding, as UTF-8. False, with nothing written, for invalid UTF-8 (the
+ * decoder's replacement characters are not copied bytes: the caller leaves those to it).
  */
 export function strOf(src: Uint8Array, srcView: DataView, s: number, e: number): boolean {
   const n = e - s;

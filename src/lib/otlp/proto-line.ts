@@ -10,7 +10,7 @@
  * fallback sentinel (isLineFallback): any malformed request, a span skipped for its ids, an
  * attribute dropped for its nesting, an AnyValue with several members or a KeyValue with several
  * values, a Resource or scope given twice, an attribute key given twice or one V8 would order
- * first (integer-like), and invalid UTF-8 (whose decoding depends on the input's type). Real
+ * first (integer-like), and invalid UTF-8 (which the decoder replaces with U+FFFD). Real
  * exporters send none of these (docs/architecture.md, "One OTLP reader and writer").
  */
 import * as jsonBytes from './json-bytes.js';

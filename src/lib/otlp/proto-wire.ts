@@ -23,10 +23,10 @@
  * - AnyValue: of several oneof members, the one whose FIRST occurrence is last wins, with the
  *   value of its last occurrence (protobufjs keeps every member and its `value` getter picks the
  *   latest-inserted property); no member → null;
- * - strings: when the input is a Buffer, protobufjs decodes them with Buffer#utf8Slice and clamps
- *   a length that runs past the end of the enclosing message to that end; for any other
- *   Uint8Array it rejects such a length and decodes with its own UTF-8 reader, which differs from
- *   Buffer's on invalid UTF-8. Both behaviours are kept, chosen by the input's type.
+ * - strings are read as protobufjs reads a Buffer (every caller passes one): decoded with
+ *   Buffer#utf8Slice, a length that runs past the end of the enclosing message clamped to that
+ *   end. Any other Uint8Array is read the same way (protobufjs would refuse such a length and
+ *   decode invalid UTF-8 with its own reader: a second rule no caller needed).
  */
 import { DecodeError } from '../errors.js';
 import { nanosToMs, type AttrValue, type Span } from '../span.js';
@@ -49,8 +49,6 @@ export class Wire {
   readonly buf: Uint8Array;
   readonly nb: Buffer & NativeSlices;
   readonly dv: DataView;
-  /** Buffer input: strings clamp to the enclosing message and decode with utf8Slice. */
-  readonly clamp: boolean;
   pos = 0;
   readonly spans: Span[] = [];
   /** Spans read, accepted or skipped. */
@@ -88,8 +86,7 @@ export class Wire {
   constructor(bytes: Uint8Array, keep?: ReadonlySet<string>) {
     this.buf = bytes;
     this.keep = keep;
-    this.clamp = Buffer.isBuffer(bytes);
-    this.nb = (this.clamp ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as Buffer & NativeSlices;
+    this.nb = (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as Buffer & NativeSlices;
     this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 }
@@ -309,7 +306,6 @@ function tooDeep(at: number): never {
 }
 
 /** protobufjs Reader#skipType, depth-limited like it. */
-/** protobufjs Reader#skipType, depth-limited like it. */
 export function skip(w: Wire, end: number, wireType: number, depth: number): void {
   if (depth > RECURSION_LIMIT) tooDeep(w.pos);
   const p = w.pos;
@@ -346,17 +342,12 @@ export function skip(w: Wire, end: number, wireType: number, depth: number): voi
 
 /**
  * A string field, not decoded (utf8() decodes it): returns its start, its end in w.pos. A length
- * past the enclosing message is clamped to it for a Buffer input (protobufjs' BufferReader).
+ * past the enclosing message is clamped to it (protobufjs' BufferReader).
  */
 export function stringAt(w: Wire, end: number): number {
   const len = u32(w, end);
   const s = w.pos;
-  let e = s + len;
-  if (e > end) {
-    if (!w.clamp) beyond(len, s);
-    e = end;
-  }
-  w.pos = e;
+  w.pos = Math.min(s + len, end);
   return s;
 }
 
@@ -375,7 +366,7 @@ const cacheString: string[] = new Array<string>(CACHE_SLOTS).fill('');
 export function utf8(w: Wire, s: number, e: number): string {
   const n = e - s;
   if (n === 0) return '';
-  if (n > CACHE_MAX) return utf8Native(w, s, e);
+  if (n > CACHE_MAX) return w.nb.utf8Slice(s, e);
   const buf = w.buf;
   // The slot from the length and a few bytes (a hash of every byte cost more than it saved).
   let h = Math.imul(n, 0x9e3779b1) ^ buf[s]!;
@@ -393,7 +384,7 @@ export function utf8(w: Wire, s: number, e: number): string {
     while (i < n && cacheBytes[base + i] === buf[s + i]) i++;
     if (i === n) return cacheString[slot]!;
   }
-  for (let p = s; p < e; p++) if (buf[p]! >= 128) return utf8Native(w, s, e);
+  for (let p = s; p < e; p++) if (buf[p]! >= 128) return w.nb.utf8Slice(s, e);
   let out: string;
   if (n <= 12) {
     // Concatenations under 13 characters make flat strings; cheaper than the native call.
@@ -403,45 +394,6 @@ export function utf8(w: Wire, s: number, e: number): string {
   cacheLength[slot] = n;
   for (let i = 0; i < n; i++) cacheBytes[base + i] = buf[s + i]!;
   cacheString[slot] = out;
-  return out;
-}
-
-function utf8Native(w: Wire, s: number, e: number): string {
-  const out = w.nb.utf8Slice(s, e);
-  // Valid UTF-8 decodes the same either way; only invalid input (which Buffer turns into U+FFFD)
-  // needs protobufjs' own reader when the input was not a Buffer.
-  if (!w.clamp && out.includes('\uFFFD')) return protobufjsUtf8(w.buf, s, e);
-  return out;
-}
-
-
-/**
- * protobufjs' @protobufjs/utf8 read(), for invalid UTF-8 in non-Buffer input: stray
- * continuation bytes vanish, overlong forms become U+FFFD, sequences cut short read 0 bits.
- */
-function protobufjsUtf8(buf: Uint8Array, start: number, end: number): string {
-  const at = (i: number) => (i < end ? buf[i]! : 0);
-  const units: number[] = [];
-  while (start < end) {
-    const t = buf[start++]!;
-    if (t <= 0x7f) units.push(t);
-    else if (t >= 0xc0 && t < 0xe0) {
-      const c = ((t & 0x1f) << 6) | (at(start++) & 0x3f);
-      units.push(c >= 0x80 ? c : 0xfffd);
-    } else if (t >= 0xe0 && t < 0xf0) {
-      const c = ((t & 0xf) << 12) | ((at(start++) & 0x3f) << 6) | (at(start++) & 0x3f);
-      units.push(c >= 0x800 ? c : 0xfffd);
-    } else if (t >= 0xf0) {
-      let c = ((t & 7) << 18) | ((at(start++) & 0x3f) << 12) | ((at(start++) & 0x3f) << 6) | (at(start++) & 0x3f);
-      if (c < 0x10000 || c > 0x10ffff) units.push(0xfffd);
-      else {
-        c -= 0x10000;
-        units.push(0xd800 + (c >> 10), 0xdc00 + (c & 0x3ff));
-      }
-    }
-  }
-  let out = '';
-  for (let i = 0; i < units.length; i += 8192) out += String.fromCharCode(...units.slice(i, i + 8192));
   return out;
 }
 
