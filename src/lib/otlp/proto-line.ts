@@ -16,8 +16,8 @@
 import * as jsonBytes from './json-bytes.js';
 import * as J from './json-write.js';
 import { anyValueMember, keyValueFields } from './proto-values.js';
-import { allZero, checkEnd, int64BigInt, skip, u32, Wire } from './proto-wire.js';
-import { EventFields, GroupFields, Positions, Range, ResourceOrScopeFields, scanEvent, scanGroup, scanLink, scanResourceOrScope, scanSpan, SpanFields } from './proto-traces.js';
+import { allZero, checkEnd, delimited, int64BigInt, skip, stringAt, sub, u32, Wire } from './proto-wire.js';
+import { EventFields, Positions, Range, ResourceOrScopeFields, scanEvent, scanLink, scanResourceOrScope, scanSpan, SpanFields } from './proto-traces.js';
 
 // Module-local bindings: V8's optimized code reaches an import through a few more loads than a
 // module's own constant, which shows on paths taken for every field.
@@ -228,8 +228,6 @@ const eventFields = new EventFields();
 const linkFields = new SpanFields(); // a Link's fields (scanLink)
 const resourceFields = new ResourceOrScopeFields();
 const scopeFields = new ResourceOrScopeFields();
-const resourceSpansFields = new GroupFields();
-const scopeSpansFields = new GroupFields();
 
 /** The ids and trace state of a span or link (the `nth` in its list), after checking the ids. */
 function ids(w: Wire, f: SpanFields, nth: number): void {
@@ -316,15 +314,38 @@ function span(w: Wire, end: number, nth: number): void {
  * when `nth` > 0) when it holds a span, as json-write.ts groups spans; says whether it did.
  */
 function group(w: Wire, end: number, nth: number, spans: boolean): boolean {
-  const g = spans ? scopeSpansFields : resourceSpansFields;
-  const c = scanGroup(w, end, g, spans);
-  // A Resource or scope given twice: the decoder's (the last one counts, the earlier checked).
-  if (g.heads.n > 1) fallback();
+  const c = sub(w, end);
+  let headAt = -1;
+  let schemaS = 0;
+  let schemaE = 0;
+  const items = new Positions();
+  while (w.pos < c) {
+    const tag = u32(w, c);
+    switch (tag >>> 3) {
+      case 1:
+        // A Resource or scope given twice: the decoder's (the last one counts, the earlier checked).
+        if (headAt >= 0) fallback();
+        headAt = w.pos;
+        delimited(w, c);
+        break;
+      case 2:
+        items.add(w.pos);
+        delimited(w, c);
+        break;
+      case 3:
+        schemaS = stringAt(w, c);
+        schemaE = w.pos;
+        break;
+      default:
+        skip(w, c, tag & 7, spans ? 2 : 1);
+    }
+  }
+  checkEnd(w, c);
   const start = mark();
   const f = spans ? scopeFields : resourceFields;
   let fc = c;
-  if (g.heads.n === 1) {
-    w.pos = g.heads.at[0]!;
+  if (headAt >= 0) {
+    w.pos = headAt;
     fc = scanResourceOrScope(w, c, f, spans);
   } else f.clear();
   if (spans) {
@@ -344,8 +365,8 @@ function group(w: Wire, end: number, nth: number, spans: boolean): boolean {
     lit(J.SCOPE_SPANS);
   }
   let written = 0;
-  for (let k = 0; k < g.items.n; k++) {
-    w.pos = g.items.at[k]!;
+  for (let k = 0; k < items.n; k++) {
+    w.pos = items.at[k]!;
     if (spans) span(w, c, written++);
     else if (group(w, c, written, true)) written++;
   }
@@ -355,9 +376,9 @@ function group(w: Wire, end: number, nth: number, spans: boolean): boolean {
     return false;
   }
   byte(93);
-  if (g.schemaUrl.e > g.schemaUrl.s) {
+  if (schemaE > schemaS) {
     lit(J.SCHEMA);
-    string(w, g.schemaUrl.s, g.schemaUrl.e);
+    string(w, schemaS, schemaE);
   }
   byte(125);
   return true;

@@ -278,34 +278,6 @@ function entityRef(w: Wire, end: number): void {
   checkEnd(w, c);
 }
 
-/** A ResourceSpans or ScopeSpans: where its Resource or scope (field 1), its items (2) and schema URL (3) are. */
-export class GroupFields {
-  readonly heads = new Positions();
-  readonly items = new Positions();
-  readonly schemaUrl = new Range();
-}
-
-/**
- * A ResourceSpans (`scope` false) or ScopeSpans (its length prefix next) into `f`; returns its
- * end. Both outputs read a group's head before its items, wherever it stands on the wire.
- */
-export function scanGroup(w: Wire, end: number, f: GroupFields, scope: boolean): number {
-  const c = sub(w, end);
-  f.heads.n = f.items.n = 0;
-  f.schemaUrl.set(0, 0);
-  while (w.pos < c) {
-    const tag = u32(w, c);
-    const field = tag >>> 3;
-    if (field === 1 || field === 2) {
-      (field === 1 ? f.heads : f.items).add(w.pos);
-      delimited(w, c);
-    } else if (field === 3) f.schemaUrl.set(stringAt(w, c), w.pos);
-    else skip(w, c, tag & 7, scope ? 2 : 1);
-  }
-  checkEnd(w, c);
-  return c;
-}
-
 // ---- building Span, Resource and Scope ---------------------------------------------------------
 
 const RESOURCE = 0;
@@ -347,43 +319,50 @@ function request(w: Wire, end: number): void {
 }
 
 const headFields = new ResourceOrScopeFields();
-const resourceSpansFields = new GroupFields();
-const scopeSpansFields = new GroupFields();
 
 /**
  * A ResourceSpans (`resource` undefined) or the ScopeSpans of `resource` (its length prefix next):
  * its Resource or scope, then its items. A Resource or scope given again replaces the previous
- * one (protobufjs does not merge), each read and checked in turn.
+ * one (protobufjs does not merge), also for the spans read before it: they share this object.
  */
 function group(w: Wire, end: number, index: number, resource: Resource | undefined): void {
+  const c = sub(w, end);
   const scope = resource !== undefined;
-  const g = scope ? scopeSpansFields : resourceSpansFields;
-  const c = scanGroup(w, end, g, scope);
   if (scope) w.si = index;
   else w.r = index;
   const head: Resource | Scope = scope
-    ? { name: '', version: '', attributes: newAttributes(), droppedAttributesCount: 0, schemaUrl: str(w, g.schemaUrl) }
-    : { attributes: newAttributes(), droppedAttributesCount: 0, schemaUrl: str(w, g.schemaUrl) };
-  for (let k = 0; k < g.heads.n; k++) {
-    w.pos = g.heads.at[k]!;
-    const f = headFields;
-    const hc = scanResourceOrScope(w, c, f, scope);
-    if ('name' in head) {
-      head.name = str(w, f.name);
-      head.version = str(w, f.version);
+    ? { name: '', version: '', attributes: newAttributes(), droppedAttributesCount: 0, schemaUrl: '' }
+    : { attributes: newAttributes(), droppedAttributesCount: 0, schemaUrl: '' };
+  let n = 0;
+  while (w.pos < c) {
+    const tag = u32(w, c);
+    switch (tag >>> 3) {
+      case 1: {
+        const f = headFields;
+        const hc = scanResourceOrScope(w, c, f, scope);
+        if ('name' in head) {
+          head.name = str(w, f.name);
+          head.version = str(w, f.version);
+        }
+        head.attributes = buildAttributes(w, hc, f.attributes, scope ? 4 : 3, scope ? SCOPE : RESOURCE, 0);
+        head.droppedAttributesCount = f.droppedAttributes;
+        break;
+      }
+      case 2:
+        if (!scope) group(w, c, n++, head);
+        else {
+          w.i = n++;
+          span(w, c, resource, head as Scope);
+        }
+        break;
+      case 3:
+        head.schemaUrl = utf8(w, stringAt(w, c), w.pos);
+        break;
+      default:
+        skip(w, c, tag & 7, scope ? 2 : 1);
     }
-    head.attributes = buildAttributes(w, hc, f.attributes, scope ? 4 : 3, scope ? SCOPE : RESOURCE, 0);
-    head.droppedAttributesCount = f.droppedAttributes;
   }
-  for (let k = 0; k < g.items.n; k++) {
-    w.pos = g.items.at[k]!;
-    if (!scope) group(w, c, k, head);
-    else {
-      w.i = k;
-      span(w, c, resource, head as Scope);
-    }
-  }
-  w.pos = c;
+  checkEnd(w, c);
 }
 
 const spanFields = new SpanFields();
