@@ -190,24 +190,8 @@ function attributes(w: Wire, c: number, positions: Positions, dropped: number, d
   if (n > 0) {
     lit(first ? J.ATTRIBUTES_FIRST : J.ATTRIBUTES);
     newKeyList();
-    const buf = w.buf;
     for (let k = 0; k < n; k++) {
-      const p = positions.at[k]!;
-      // The usual attribute, read in place: a key (0x0a) and a value (0x12) holding a string alone
-      // (0x0a), each with a one-byte length, in a KeyValue with a one-byte length; checked as the
-      // general path checks it.
-      const end = p + 1 + buf[p]!;
-      const ke = p + 3 + buf[p + 2]!;
-      if (buf[p]! < 128 && end <= c && buf[p + 1] === 0x0a && buf[p + 2]! < 128 && buf[ke] === 0x12 && buf[ke + 1]! < 128 && ke + 2 + buf[ke + 1]! === end && buf[ke + 2] === 0x0a && buf[ke + 3]! < 128 && ke + 4 + buf[ke + 3]! === end) {
-        addKey(buf, p + 3, ke);
-        lit(k === 0 ? J.KEY_FIRST : J.KEY_NEXT);
-        string(w, p + 3, ke);
-        lit(VALUE_STRING);
-        string(w, ke + 4, end);
-        lit(J.CLOSE2);
-        continue;
-      }
-      w.pos = p;
+      w.pos = positions.at[k]!;
       const kv = keyValueFields(w, c, depth, 0);
       if (w.several) fallback();
       addKey(w.buf, w.keyS, w.keyE);
