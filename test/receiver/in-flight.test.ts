@@ -12,6 +12,7 @@ import { otlpTypes } from '../../src/lib/otlp/schema.js';
 import { InFlight } from '../../src/lib/receiver/in-flight.js';
 import type { ExportDecoder, IngestRequest } from '../../src/lib/receiver/ingest.js';
 import type { KeepOutcome, StoreLines } from '../../src/lib/receiver/store-lines.js';
+import { viewFactsOfSpans } from '../../src/lib/receiver/view-facts.js';
 import { readAll } from '../helpers/read-all.js';
 import { makeSdkSpans, sdkProtobuf } from '../helpers/sdk-spans.js';
 import { PROTOBUF, closeGrpcClients, grpcClient, request, startReceivers, statusOf, type TestReceivers } from './helpers.js';
@@ -202,25 +203,24 @@ describe('the bytes come back', () => {
     await vi.waitFor(() => expect(inFlight.bytes).toBe(0));
   });
 
-  it('at the answer when the store worker gave the view its records (a JSON body is not read twice)', async () => {
+  it('at the answer when the store worker gave the view its facts (a body is not read twice)', async () => {
     const inFlight = new InFlight(CAP);
-    const shown: IngestRequest[] = [];
+    const shown: Array<[IngestRequest, Uint8Array | undefined]> = [];
     const decoder: ExportDecoder = {
       decode: () => Promise.reject(new Error('not used when a store worker answers')),
       settle: () => {},
-      show: async (req) => {
-        shown.push(req);
+      show: async (req, facts) => {
+        shown.push([req, facts]);
         return { done: new Promise<void>(() => {}) }; // the view never finishes: the body must not wait for it
       },
     };
-    const records = Uint8Array.from(Buffer.from('{"resourceSpans":[]}\n'));
-    const kept: KeepOutcome = { kind: 'kept', stored: true, itemCount: 2, rejected: 0, warning: '', viewLine: records };
+    const records = viewFactsOfSpans([], new Set());
+    const kept: KeepOutcome = { kind: 'kept', stored: true, itemCount: 2, rejected: 0, warning: '', viewFacts: records };
     const lines: StoreLines = { keep: async () => kept, pending: 0, close: async () => {} };
     const rr = await receivers(inFlight, { grpc: false, decoder, lines });
     expect((await request(rr.http.port, { headers: PROTOBUF, body })).status).toBe(200);
     await vi.waitFor(() => expect(inFlight.bytes).toBe(0));
     expect(shown).toHaveLength(1);
-    expect(shown[0]!.encoding).toBe('json');
-    expect(shown[0]!.body).toBe(records);
+    expect(shown[0]![1]).toBe(records);
   });
 });

@@ -24,7 +24,8 @@ export interface ViewThreadConfig {
 
 export type ViewTask =
   | { type: 'decode'; req: IngestRequest }
-  | { type: 'show'; req: IngestRequest }
+  /** facts: the store worker's view facts (receiver/view-facts.ts), read instead of the body. */
+  | { type: 'show'; req: IngestRequest; facts?: Uint8Array }
   | { type: 'settle'; token: number; stored: boolean }
   | { type: 'finish' };
 
@@ -32,7 +33,7 @@ const SCRIPT = new URL('./view-worker.js', import.meta.url);
 
 /**
  * The span attributes the quiet view reads (classification and features): the only ones it
- * decodes, and the only ones the store worker passes on (receiver/keep.ts viewLine).
+ * decodes, and the only ones the store worker passes on (receiver/view-facts.ts).
  */
 export function viewSpanKeys(featureKeys: readonly string[] | undefined): string[] {
   // Placeholder markers too: the view drops those spans (otlp/placeholder-spans.ts).
@@ -69,7 +70,7 @@ export class ViewThread implements ExportDecoder {
     return this.post<ElsewhereOutcome>('decode', req);
   }
 
-  async show(req: IngestRequest): Promise<{ done: Promise<void> }> {
+  async show(req: IngestRequest, facts?: Uint8Array): Promise<{ done: Promise<void> }> {
     // The answer need not wait for the view, unless the view is MAX_SHOW_BACKLOG exports behind:
     // then it waits for a place, so the receiver slows down rather than queueing bodies.
     if (this.showing < MAX_SHOW_BACKLOG) this.showing++;
@@ -79,8 +80,10 @@ export class ViewThread implements ExportDecoder {
       if (next) next(); // the place passes to the next waiting request
       else this.showing--;
     };
-    // Until then the body is still read here: its bytes stay in flight (in-flight.ts).
-    return { done: this.post<void>('show', req).then(free, free) };
+    // Until then the body is still read here (unless the facts are): its bytes stay in flight (in-flight.ts).
+    // The facts are the store worker's, in memory of their own: moved, not copied.
+    const posted = facts ? this.pool.run<void>({ type: 'show', req: { ...req, body: new Uint8Array(0) }, facts } satisfies ViewTask, [facts.buffer as ArrayBuffer]) : this.post<void>('show', req);
+    return { done: posted.then(free, free) };
   }
 
   /** Shows posted and not done yet (tests). */

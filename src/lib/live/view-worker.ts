@@ -5,6 +5,9 @@ import { serveTasks } from '../parallel/serve.js';
 import { decodeExport, decodeFailure } from '../receiver/decode.js';
 import type { IngestRequest } from '../receiver/ingest.js';
 import { asBuffer } from '../receiver/limits.js';
+import { readViewFacts } from '../receiver/view-facts.js';
+import { isPlaceholderSpan } from '../otlp/placeholder-spans.js';
+import { collectGarbageSoon } from '../runtime/heap.js';
 import type { AcceptedExport } from '../receiver/types.js';
 import { viewSpanKeys, type ViewTask, type ViewThreadConfig } from './view-thread.js';
 import { LiveView } from './view.js';
@@ -34,6 +37,16 @@ function accepted(req: IngestRequest): { e: AcceptedExport; rejected: number; wa
   return { e: { ...req, body: new Uint8Array(0), spans: d.spans, logs: d.logs, metrics: d.metrics, itemCount: d.itemCount }, rejected: d.rejected, warning: d.warning };
 }
 
+/** Facts of at least this size (~6,000 spans of a few attributes) are followed by a full collection. */
+const COLLECT_AFTER_FACTS_BYTES = 1024 * 1024;
+
+/** The export from the store worker's view facts: no OTLP read here (docs/architecture.md, "View facts"). */
+function fromFacts(req: IngestRequest, facts: Uint8Array): AcceptedExport {
+  // The line pass keeps placeholder spans (the decoder drops them where decoding ends).
+  const spans = readViewFacts(facts).filter((s) => !isPlaceholderSpan(s));
+  return { ...req, body: new Uint8Array(0), spans, logs: [], itemCount: spans.length };
+}
+
 function handle(task: ViewTask): unknown {
   switch (task.type) {
     case 'decode': {
@@ -48,15 +61,18 @@ function handle(task: ViewTask): unknown {
       return { kind: 'ok', token, itemCount: a.e.itemCount, rejected: a.rejected, warning: a.warning };
     }
     case 'show': {
-      // Stored already (the store worker decided it was valid): count it. A body that cannot be
-      // decoded here cannot happen but for a bug: the data is stored, the view misses it.
-      let a;
+      // Stored already (the store worker decided it was valid): count it. A body or facts that
+      // cannot be read here cannot happen but for a bug: the data is stored, the view misses it.
+      let e: AcceptedExport;
       try {
-        a = accepted(task.req);
+        e = task.facts ? fromFacts(task.req, task.facts) : accepted(task.req).e;
       } catch {
         return undefined;
       }
-      view.onExport(a.e);
+      view.onExport(e);
+      // A large export's spans outgrew the young generation: collect once it is counted, so the
+      // heap grows from what the view keeps, not from them (docs/architecture.md, "View facts").
+      if (task.facts && task.facts.byteLength >= COLLECT_AFTER_FACTS_BYTES) collectGarbageSoon();
       return undefined;
     }
     case 'settle': {

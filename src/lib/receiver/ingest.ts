@@ -63,9 +63,10 @@ export interface ExportDecoder {
   /**
    * An export already accepted and stored (by the store workers): decoded and shown there, off
    * the answer's path. Resolves at once, or once the decoder has caught up when it lags behind;
-   * `done` once the decoder no longer reads the body.
+   * `done` once the decoder no longer reads the body. With `facts` (the store worker's view facts,
+   * view-facts.ts), the decoder reads those and never the body.
    */
-  show(req: IngestRequest): Promise<{ done: Promise<void> }>;
+  show(req: IngestRequest, facts?: Uint8Array): Promise<{ done: Promise<void> }>;
 }
 
 export interface RunningReceiver {
@@ -228,12 +229,12 @@ async function storeThenShow(opts: ReceiverCommonOptions, lines: StoreLines, dec
   }
   if (outcome.kind === 'invalid') return outcome;
   if (outcome.kind === 'failed') return unavailable(outcome.message);
-  // With the view's records from the store worker, the view thread reads them, not the body,
-  // whose bytes can be given back at the answer (docs/architecture.md, "Bytes in flight").
-  const records = outcome.viewLine;
-  const shown = await decoder.show(records ? { ...req, encoding: 'json', body: records } : req); // also when nothing was stored: the view counts requests
+  // With the view's facts from the store worker, the view thread reads them, not the body, whose
+  // bytes can be given back at the answer (docs/architecture.md, "View facts").
+  const facts = outcome.viewFacts;
+  const shown = await decoder.show(req, facts); // also when nothing was stored: the view counts requests
   notifyExport(opts.hooks, req, [], [], outcome.itemCount);
-  return { kind: 'ok', rejected: outcome.rejected, warning: outcome.warning, bodyInUse: records ? undefined : shown.done };
+  return { kind: 'ok', rejected: outcome.rejected, warning: outcome.warning, bodyInUse: facts ? undefined : shown.done };
 }
 
 function notifyExport(hooks: ReceiverHooks, req: IngestRequest, spans: Span[], logs: LogRecordView[], itemCount: number, metrics?: PbMessage): void {

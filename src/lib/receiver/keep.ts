@@ -2,14 +2,13 @@
  * What storing a request means, wherever it runs (the store worker, or the receiving thread when
  * there is none or it failed): make its OTLP JSON line, append it, and give the answer's numbers.
  */
-import { otlpJsonTracesLine } from '../otlp/json-write.js';
 import { protoTracesLine } from '../otlp/proto-line.js';
-import { newAttributes, type Span } from '../span.js';
 import type { Signal } from '../store/layout.js';
 import { decodeExport, decodeFailure } from './decode.js';
 import type { Encoding } from './responses.js';
 import type { KeepOutcome } from './store-lines.js';
 import type { StoreWriter } from '../store/writer.js';
+import { viewFactsOfSpans } from './view-facts.js';
 
 interface Made {
   /** The line: UTF-8 bytes with their newline, or text without it; undefined when there is nothing to keep. */
@@ -17,8 +16,8 @@ interface Made {
   itemCount: number;
   rejected: number;
   warning: string;
-  /** The view's records (see viewLine), when asked for. */
-  viewLine?: Uint8Array;
+  /** The view's facts (view-facts.ts), when asked for. */
+  viewFacts?: Uint8Array;
 }
 
 /** The request's line and the numbers of its answer; throws when the body is unusable. */
@@ -37,28 +36,16 @@ function make(signal: Signal, encoding: Encoding, body: Buffer, viewKeys: Readon
   }
   const d = decodeExport(signal, encoding, body);
   const made: Made = { line: d.storeLine, itemCount: d.itemCount, rejected: d.rejected, warning: d.warning };
-  if (viewKeys && signal === 'traces' && encoding === 'json') made.viewLine = viewLine(d.spans, viewKeys);
+  // A JSON body is parsed once, here: the view thread reads these facts, never the body. A
+  // protobuf body needs none: the view thread reads it with the same key set and skips the rest
+  // unread, cheaper than facts made here (docs/architecture.md, "View facts").
+  if (viewKeys && signal === 'traces' && encoding === 'json') made.viewFacts = viewFactsOfSpans(d.spans, viewKeys);
   return made;
 }
 
 /**
- * The accepted spans as the view thread reads them — only the span attributes it reads — as one
- * OTLP/JSON line: a JSON body is then parsed once, here, and the view thread parses this small
- * line instead of the whole body again (docs/architecture.md, "Bytes in flight"). A protobuf
- * body needs none: the view thread reads it with the same key set and skips the rest unread.
- */
-function viewLine(spans: readonly Span[], keys: ReadonlySet<string>): Uint8Array {
-  const slim = spans.map((s) => {
-    const attributes = newAttributes();
-    for (const key in s.attributes) if (keys.has(key)) attributes[key] = s.attributes[key]!;
-    return { ...s, attributes };
-  });
-  return otlpJsonTracesLine(slim);
-}
-
-/**
  * `body` as a Buffer (as the receiver reads it): the decoders treat both kinds the same way.
- * With `viewKeys`, a JSON trace request's outcome carries the view's records (viewLine).
+ * With `viewKeys`, a JSON trace request's outcome carries the view's facts (view-facts.ts).
  */
 export async function keepRequest(store: StoreWriter, signal: Signal, encoding: Encoding, body: Buffer, receivedAt: Date, viewKeys?: ReadonlySet<string>): Promise<KeepOutcome> {
   let made: Made;
@@ -67,11 +54,11 @@ export async function keepRequest(store: StoreWriter, signal: Signal, encoding: 
   } catch (e) {
     return { kind: 'invalid', message: decodeFailure(signal, e) };
   }
-  const { line, itemCount, rejected, warning, viewLine } = made;
+  const { line, itemCount, rejected, warning, viewFacts } = made;
   if (line === undefined) return { kind: 'kept', stored: false, itemCount, rejected, warning };
   try {
     await store.append(signal, line, receivedAt);
-    return { kind: 'kept', stored: true, itemCount, rejected, warning, viewLine };
+    return { kind: 'kept', stored: true, itemCount, rejected, warning, viewFacts };
   } catch (e) {
     return { kind: 'failed', message: e instanceof Error ? e.message : String(e) };
   }

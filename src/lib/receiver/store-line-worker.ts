@@ -20,9 +20,9 @@ async function keep(task: Extract<StoreLineTask, { type: 'keep' }>): Promise<Kee
 
 serveTasks(
   (task: StoreLineTask) => (task.type === 'keep' ? keep(task) : store.close()),
-  // The view's records are not needed here any more: moved, not copied.
+  // The view's facts are not needed here any more: moved, not copied.
   (outcome) => {
     const kept = outcome as KeepOutcome | undefined;
-    return kept?.kind === 'kept' && kept.viewLine ? [kept.viewLine.buffer as ArrayBuffer] : [];
+    return kept?.kind === 'kept' && kept.viewFacts ? [kept.viewFacts.buffer as ArrayBuffer] : [];
   },
 );

@@ -4,7 +4,7 @@
  * and appends it to the store itself,
  * while the receiver thread (or the view thread) decodes the same body for the answer and the
  * view. The line's bytes never travel back: the receiver thread only learns the outcome (and,
- * for a JSON trace body in `tail --quiet`, the view thread's records: keep.ts viewLine). Both
+ * for a JSON trace body in `tail --quiet`, the view thread's facts: view-facts.ts). Both
  * sides use the same decoders, so the worker keeps exactly the requests the receiver accepts;
  * should they ever disagree, or the worker fail, the receiver makes and appends the line itself
  * (the data must not be lost; a worker that died after its append leaves that request stored
@@ -25,8 +25,8 @@ import type { Encoding } from './responses.js';
  * full, permissions).
  */
 export type KeepOutcome =
-  /** viewLine: the view's records of a stored JSON trace request (keep.ts viewLine), when asked for. */
-  | { kind: 'kept'; stored: boolean; itemCount: number; rejected: number; warning: string; viewLine?: Uint8Array }
+  /** viewFacts: the view's facts of a stored JSON trace request (view-facts.ts), when asked for. */
+  | { kind: 'kept'; stored: boolean; itemCount: number; rejected: number; warning: string; viewFacts?: Uint8Array }
   | { kind: 'invalid'; message: string }
   | { kind: 'failed'; message: string };
 
@@ -45,7 +45,7 @@ export type StoreLineTask =
 
 export interface StoreLineConfig {
   dir: string;
-  /** The span attributes the view thread reads: JSON trace requests then come back with its records. */
+  /** The span attributes the view thread reads: JSON trace requests then come back with its facts. */
   viewKeys?: readonly string[];
 }
 
@@ -54,7 +54,7 @@ const SCRIPT = new URL('./store-line-worker.js', import.meta.url);
 /**
  * The store worker appending to `dir`, or undefined when no worker is to be started. With
  * `viewKeys` (a view thread reads only those span attributes), a JSON trace request's outcome
- * carries the view's records, so that the body is parsed once (keep.ts viewLine).
+ * carries the view's facts, so that the body is parsed once (view-facts.ts).
  */
 export function openStoreLines(dir: string, start: boolean = workerCount() > 0, viewKeys?: readonly string[]): StoreLines | undefined {
   if (!start) return undefined;
