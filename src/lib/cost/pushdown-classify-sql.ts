@@ -60,6 +60,21 @@ const PROVIDER_KEYS = [GEN_AI.PROVIDER, GEN_AI_DEPRECATED.SYSTEM, OPENINFERENCE.
 /** Kind keys, in classify's order. */
 const KIND_KEYS = [GEN_AI.OPERATION, OPENINFERENCE.SPAN_KIND, VERCEL.OPERATION_ID, TRACELOOP.SPAN_KIND, TRACELOOP.REQUEST_TYPE];
 
+/** The token count keys the SQL reads (sums per group; the comparisons normalizeUsage makes are group keys). */
+export const COUNT_KEYS: readonly string[] = [
+  ...new Set([...INPUT_KEYS, ...OUTPUT_KEYS, ...CACHE_READ_KEYS, ...CACHE_WRITE_KEYS, ...REASONING_KEYS].map(([k]) => k).concat(TOTAL_KEYS, [VERCEL.NO_CACHE_TOKENS])),
+];
+
+/**
+ * The span attributes whose raw values are part of a group's key (`identKeys`): members of a
+ * group share them, so one member (the witness) classifies for all. Everything classify reads
+ * of a witness must be one of these, a count key, or a key that sends its trace to Node
+ * (test/cost/pushdown-group-keys.test.ts).
+ */
+export const IDENT_KEYS: readonly string[] = [
+  ...new Set([...KIND_KEYS, ...REQUEST_MODEL.genAi, ...REQUEST_MODEL.oi, ...REQUEST_MODEL.vercel, ...RESPONSE_MODEL.genAi, ...RESPONSE_MODEL.oi, ...RESPONSE_MODEL.vercel, ...PROVIDER_KEYS]),
+];
+
 type Params = Record<string, unknown>;
 
 export const sqlString = (v: string): string => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -119,7 +134,7 @@ export function classifySql(params: Params): ClassifySql {
   const total = pick(TOTAL_KEYS.map((k) => [k, 'gen_ai'] as const));
   // Vercel v6's input without its cache: the input, read as exclusive (read-usage.ts).
   const noCache = pick([[VERCEL.NO_CACHE_TOKENS, 'vercel']]);
-  const countKeys = [...new Set([...INPUT_KEYS, ...OUTPUT_KEYS, ...CACHE_READ_KEYS, ...CACHE_WRITE_KEYS, ...REASONING_KEYS].map(([k]) => k).concat(TOTAL_KEYS, [VERCEL.NO_CACHE_TOKENS]))];
+  const countKeys = [...COUNT_KEYS];
   params.pd_countKeys = countKeys;
   params.pd_familyKeys = [...NODE_FAMILY_KEYS];
   const oiKind = attr(OPENINFERENCE.SPAN_KIND);
@@ -148,7 +163,7 @@ export function classifySql(params: Params): ClassifySql {
   // classify's order: the GenAI operation, OpenInference, Vercel, OpenLLMetry's kind, then its
   // request type; without one, usage with a model is an LLM call.
   const kind = `multiIf(opK != '', opK, oiK != '', oiK, vK != '', vK, tlK != '', tlK, rtK != '', rtK, ${usage} AND named, 'llm', 'other')`;
-  const identKeys = [...new Set([...KIND_KEYS, ...REQUEST_MODEL.genAi, ...REQUEST_MODEL.oi, ...REQUEST_MODEL.vercel, ...RESPONSE_MODEL.genAi, ...RESPONSE_MODEL.oi, ...RESPONSE_MODEL.vercel, ...PROVIDER_KEYS])];
+  const identKeys = IDENT_KEYS;
   const third = [
     `${usage} AS u`,
     `${kind} AS kind`,

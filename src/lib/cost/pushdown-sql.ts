@@ -279,6 +279,26 @@ export function groupsQuery(plan: PushdownPlan): { query: string; params: Params
   return { query, params, dimCount: dims.length };
 }
 
+/**
+ * Whether at most `limit` spans start in the window (any span, as a bound: a table this small is
+ * read as spans, see pushdown-groups.ts). Stops reading after `limit` + 1 rows, so it costs the
+ * same on any table larger than that.
+ */
+export function smallWindowQuery(plan: PushdownPlan, limit: number): { query: string; params: Params } {
+  const params: Params = { pd_limit: limit + 1 };
+  const where: string[] = [];
+  if (plan.sinceMs !== undefined) {
+    where.push('Timestamp >= fromUnixTimestamp64Milli({pd_sinceMs:Int64})');
+    params.pd_sinceMs = Math.floor(plan.sinceMs);
+  }
+  if (plan.untilMs !== undefined) {
+    where.push('Timestamp < fromUnixTimestamp64Milli({pd_untilMs:Int64})');
+    params.pd_untilMs = Math.ceil(plan.untilMs);
+  }
+  const query = `SELECT count() <= ${limit} FROM (SELECT 1 FROM {db:Identifier}.{table:Identifier}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} LIMIT {pd_limit:UInt64})`;
+  return { query, params };
+}
+
 /** The traces the Node path decides: the selected traces the SQL marks `fb` (the walk only). */
 export function fallbackCondition(plan: PushdownPlan, params: Params): string {
   return `TraceId IN (SELECT TraceId FROM (${walk('').replace('SPANS', () => spansSubquery(plan, params))}) WHERE fb)`;
