@@ -21,10 +21,11 @@ import type { PriceBook } from '../../src/lib/cost/pricebook.js';
 import { REPORTED_COST_KEYS } from '../../src/lib/genai/agents.js';
 import { INHERITED_MODEL_KEYS } from '../../src/lib/cost/inherited-model.js';
 import { COUNT_KEYS, IDENT_KEYS, NODE_FAMILY_KEYS } from '../../src/lib/cost/pushdown-classify-sql.js';
-import { SERVICE_NAME, newAttributes, type Attributes, type AttrValue, type Span } from '../../src/lib/span.js';
+import { SERVICE_NAME, newAttributes, type AttrValue, type Span } from '../../src/lib/span.js';
 import { generateDump } from './generate.js';
 import { readAll, tempDir } from '../helpers/read-all.js';
 import { makeSpan } from '../genai/make-span.js';
+import { watchedSpans } from '../helpers/watched-spans.js';
 
 /** What a group's members share or what sends a trace to Node, per place. */
 const SPAN_ALLOWED = new Set<string>([...IDENT_KEYS, ...COUNT_KEYS, ...NODE_FAMILY_KEYS, ...REPORTED_COST_KEYS, ...INHERITED_MODEL_KEYS, OPENINFERENCE.METADATA]);
@@ -35,22 +36,6 @@ let book: PriceBook;
 beforeAll(async () => {
   book = await loadPricing({ storeDir: '/nonexistent-store' });
 });
-
-function watch(a: Attributes, into: Set<string>): Attributes {
-  return new Proxy(a, {
-    get(t, k, r) {
-      if (typeof k === 'string') into.add(k);
-      return Reflect.get(t, k, r);
-    },
-    has(t, k) {
-      if (typeof k === 'string') into.add(k);
-      return Reflect.has(t, k);
-    },
-    ownKeys() {
-      throw new Error('classify enumerated a witness\'s attributes: no group key can cover that');
-    },
-  });
-}
 
 /** A witness as pushdown-groups.ts builds it: string values, the classify keys, the service and SDK name on the resource. */
 function witness(s: Span): Span {
@@ -83,8 +68,7 @@ function coveredOnly(w: Span): Span {
 function uncovered(s: Span): { span: string[]; resource: string[]; differs?: unknown } {
   const w = witness(s);
   const read = { span: new Set<string>(), resource: new Set<string>() };
-  const watched = { ...w, attributes: watch(w.attributes, read.span), resource: { ...w.resource, attributes: watch(w.resource.attributes, read.resource) } };
-  classify(watched);
+  classify(watchedSpans([w], read, 'classify enumerated a witness\'s attributes: no group key can cover that')[0]!);
   const span = [...read.span].filter((k) => !SPAN_ALLOWED.has(k)).sort();
   const resource = [...read.resource].filter((k) => !RESOURCE_ALLOWED.has(k)).sort();
   const [a, b] = [taken(w), taken(coveredOnly(w))];
