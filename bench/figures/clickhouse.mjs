@@ -169,7 +169,7 @@ export async function clickhouseFigure({ data, timeoutMs = 900_000, log = () => 
       const oldEngine = engine0 === undefined ? undefined : cpuOf(child.pid) - engine0;
       const oldSame = old.code === 0 && JSON.stringify(JSON.parse(old.stdout)) === JSON.stringify(JSON.parse(file.stdout));
       details.before = { bin: before, seconds: old.seconds, maxRssMB: old.maxRssMB, engineCpuSeconds: oldEngine, clientCpuSeconds: old.cpuSeconds, sameReport: oldSame };
-      rows.push({ figure: `${label}, before (${path.relative(REPO, before) || before}; report ${oldSame ? 'equal' : 'DIFFERS'})`, value: `${fmt.s(old.seconds)}, CPU ${fmt.s((oldEngine ?? NaN) + (old.cpuSeconds ?? NaN))} (${fmt.s(oldEngine)} + ${fmt.s(old.cpuSeconds)})`, baseline: `${fmt.s(ch.seconds)} now`, ratio: `${fmt.ratio(old.seconds / ch.seconds)} faster now` });
+      rows.push({ figure: `${label}, before (${before}; report ${oldSame ? 'equal' : 'DIFFERS'})`, value: `${fmt.s(old.seconds)}, CPU ${fmt.s((oldEngine ?? NaN) + (old.cpuSeconds ?? NaN))} (${fmt.s(oldEngine)} + ${fmt.s(old.cpuSeconds)})`, baseline: `${fmt.s(ch.seconds)} now`, ratio: `${fmt.ratio(old.seconds / ch.seconds)} faster now` });
     }
     // 10× the spans: no file run at 10M (it would take minutes and the file path's own growth is
     // measured by the cost-lint rows); the 10M report must be 10× the 1M one.
@@ -183,8 +183,8 @@ export async function clickhouseFigure({ data, timeoutMs = 900_000, log = () => 
     const growth = big.seconds / ch.seconds;
     details.tenfold = { spans: d.totals.spans * COPIES, copiedSeconds, seconds: big.seconds, maxRssMB: big.maxRssMB, code: big.code, engineCpuSeconds: bigEngine, clientCpuSeconds: big.cpuSeconds, engineHwmMB: engineHwm(child.pid), timesReport: bigSame };
     rows.push({
-      figure: `cost over ClickHouse, ${(d.totals.spans * COPIES) / 1e6}M spans (${COPIES} copies of the 1M; report ${bigSame ? `${COPIES}× the 1M's` : 'NOT 10× the 1M\'s'}; no file run)`,
-      value: big.code === 0 ? `${fmt.s(big.seconds)}, engine CPU ${fmt.s(bigEngine)}, client ${fmt.mb(big.maxRssMB)}` : `failed: ${big.stderr.split('\n')[0]}`,
+      figure: `cost over ClickHouse, ${((d.totals.spans * COPIES) / 1e6).toFixed(0)}M spans (${COPIES} copies of the 1M; report ${bigSame ? `${COPIES}× the 1M's` : 'NOT 10× the 1M\'s'}; no file run)`,
+      value: big.code === 0 ? `${fmt.s(big.seconds)}, engine CPU ${fmt.s(bigEngine)}, client ${fmt.mb(big.maxRssMB)}, engine peak ${fmt.mb(details.tenfold.engineHwmMB)}` : `failed: ${big.stderr.split('\n')[0]}`,
       baseline: `${fmt.s(ch.seconds)}, engine CPU ${fmt.s(engineCpu)} (1M)`,
       ratio: `${fmt.ratio(growth)} the time for ${COPIES}× the spans`,
       goal: `≤ ${LINEAR_GOAL}× (about linear)`,
