@@ -178,7 +178,7 @@ export function traceSubquery(plan: PushdownPlan, params: Params): string {
  * size and the analysis passes over it took seconds (docs/architecture.md, "ClickHouse cost
  * pushdown"), so a column read more than once by later expressions is defined a layer below them.
  */
-export function layered(inner: string, layers: readonly string[]): string {
+function layered(inner: string, layers: readonly string[]): string {
   return layers.reduce((q, cols) => `SELECT *, ${cols} FROM (${q})`, inner);
 }
 
@@ -285,7 +285,7 @@ export function groupsQuery(plan: PushdownPlan): { query: string; params: Params
  * same on any table larger than that.
  */
 export function smallWindowQuery(plan: PushdownPlan, limit: number): { query: string; params: Params } {
-  const params: Params = { pd_limit: limit + 1 };
+  const params: Params = { pd_max: limit, pd_limit: limit + 1 };
   const where: string[] = [];
   if (plan.sinceMs !== undefined) {
     where.push('Timestamp >= fromUnixTimestamp64Milli({pd_sinceMs:Int64})');
@@ -295,7 +295,7 @@ export function smallWindowQuery(plan: PushdownPlan, limit: number): { query: st
     where.push('Timestamp < fromUnixTimestamp64Milli({pd_untilMs:Int64})');
     params.pd_untilMs = Math.ceil(plan.untilMs);
   }
-  const query = `SELECT count() <= ${limit} FROM (SELECT 1 FROM {db:Identifier}.{table:Identifier}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} LIMIT {pd_limit:UInt64})`;
+  const query = `SELECT count() <= {pd_max:UInt64} FROM (SELECT 1 FROM {db:Identifier}.{table:Identifier}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} LIMIT {pd_limit:UInt64})`;
   return { query, params };
 }
 
