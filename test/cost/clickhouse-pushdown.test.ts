@@ -18,7 +18,7 @@ import { otlpJsonTracesLine } from '../../src/lib/otlp/json-write.js';
 import { newAttributes, type Resource, type Span } from '../../src/lib/span.js';
 import { openSources } from '../../src/lib/sources/open.js';
 import { runProjection } from '../../src/lib/cost/projection.js';
-import { pushedCalls } from '../../src/lib/cost/pushdown-groups.js';
+import { pushedCalls, smallWindowSpans, SMALL_WINDOW_SPANS } from '../../src/lib/cost/pushdown-groups.js';
 import { PriceBook } from '../../src/lib/cost/pricebook.js';
 import { parsePricingDocument } from '../../src/lib/cost/pricing-file.js';
 import { MAX_PUSHED_DEPTH } from '../../src/lib/cost/pushdown-sql.js';
@@ -210,11 +210,13 @@ function forNode(r: () => number): Span[] {
 let engine: Engine;
 let file: string;
 let pricing: string;
+let spanCount: number;
 
 beforeAll(async () => {
   engine = await startEngine();
   const r = rng(7);
   const spans = [...pushable(r, 120), ...vendors(r, 40), ...forNode(r)];
+  spanCount = spans.length;
   const dir = tempDir();
   file = writeTemp('pushdown.json', otlpJsonTracesLine(spans));
   pricing = writePricingFile(dir);
@@ -226,8 +228,10 @@ afterAll(async () => {
   await engine?.close();
 });
 
+/** The same command over the file and over ClickHouse; the table is small, so SQL is forced to decide it unless `env` says otherwise. */
 async function both(args: string[], env: Record<string, string> = {}, sameWarnings = true) {
   const base = ['cost', '--format', 'json', '--pricing', pricing, '--no-builtin-pricing', ...args];
+  env = { LLMTRACE_CLICKHOUSE_SMALL_SPANS: '0', ...env };
   const [f, c] = await Promise.all([runCli([...base, file], { env }), runCli([...base, engine.url('pd')], { env })]);
   if (sameWarnings) expect(c.stderr).toBe(f.stderr);
   expect(c.code, c.stderr).toBe(f.code);
@@ -239,13 +243,48 @@ describe('cost pushed down into ClickHouse', () => {
     const opened = await openSources({ sources: [engine.url('pd')], diagnostic: () => {}, pushdown: { slim: true, attributes: runProjection({ groupBy: ['feature', 'model'], toolCalls: false }) } });
     const book = new PriceBook([{ label: 'test', entries: parsePricingDocument({ currency: 'USD', models: GEN_PRICES }, 'test') }]);
     let calls = 0;
-    const res = await pushedCalls(opened.callGroups!, { book, window: {}, inherited: [], groupBy: ['feature', 'model'] }, () => calls++);
+    const res = await pushedCalls(opened.callGroups!, { book, window: {}, inherited: [], groupBy: ['feature', 'model'], smallWindowSpans: 0 }, () => calls++);
+    expect(res.allToNode).toBe(false);
     expect(res.traces).toBe(160);
     // junk, junk2, reported, langfuse, oimeta, nonascii, dup, cycle, deep.
     expect(res.nodeTraces).toBe(9);
     expect(calls).toBe(res.calls);
     expect(res.groups).toBeLessThan(res.calls);
   });
+
+  it('reads a window of at most LLMTRACE_CLICKHOUSE_SMALL_SPANS spans as spans (the default on this table), with the same report', async () => {
+    const opened = await openSources({ sources: [engine.url('pd')], diagnostic: () => {}, pushdown: { slim: true, attributes: runProjection({ groupBy: ['feature', 'model'], toolCalls: false }) } });
+    const book = new PriceBook([{ label: 'test', entries: parsePricingDocument({ currency: 'USD', models: GEN_PRICES }, 'test') }]);
+    const opts = { book, window: {}, inherited: [], groupBy: ['feature', 'model'] };
+    const total = spanCount;
+    // The bound is exact: the window holds `total` spans.
+    const at = await pushedCalls(opened.callGroups!, { ...opts, smallWindowSpans: total }, () => {});
+    expect(at.allToNode).toBe(true);
+    expect(at.calls + at.groups).toBe(0);
+    const above = await pushedCalls(opened.callGroups!, { ...opts, smallWindowSpans: total - 1 }, () => {});
+    expect(above.allToNode).toBe(false);
+    expect(smallWindowSpans({})).toBe(SMALL_WINDOW_SPANS);
+    expect(total).toBeLessThan(SMALL_WINDOW_SPANS);
+    const byDefault = await both(['--by', 'feature,model'], { LLMTRACE_CLICKHOUSE_SMALL_SPANS: '' });
+    const inSql = await both(['--by', 'feature,model']);
+    expect(byDefault.c).toEqual(byDefault.f);
+    expect(byDefault.c).toEqual(inSql.c);
+  }, 120_000);
+
+  it.each([
+    ['junk', '12x'],
+    ['negative', '-1'],
+    ['fraction', '1.5'],
+    ['too large', '1e10'],
+    ['NaN', 'NaN'],
+    ['5,000 digits', '9'.repeat(5000)],
+  ])('refuses LLMTRACE_CLICKHOUSE_SMALL_SPANS (%s) with exit 2 and a short message naming it', async (_, value) => {
+    const c = await runCli(['cost', engine.url('pd')], { env: { LLMTRACE_CLICKHOUSE_SMALL_SPANS: value } });
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/LLMTRACE_CLICKHOUSE_SMALL_SPANS must be a whole number/);
+    expect(c.stderr.length).toBeLessThan(400);
+    expect(c.stdout).toBe('');
+  }, 60_000);
 
   it.each([
     ['feature,model'],

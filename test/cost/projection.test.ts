@@ -24,6 +24,7 @@ import { newAttributes, type Attributes, type AttrValue, type Resource, type Spa
 import { generateDump } from './generate.js';
 import { readAll, tempDir } from '../helpers/read-all.js';
 import { makeSpan } from '../genai/make-span.js';
+import { watchedSpans, type ReadKeys } from '../helpers/watched-spans.js';
 
 const BY = ['feature', 'model', 'user', 'conversation', 'attr:tenant.id', 'attr:service.version'];
 const WINDOW = { sinceMs: Date.UTC(2020, 0, 1) };
@@ -67,27 +68,8 @@ function projected(spans: readonly Span[], p: AttributeProjection): Span[] {
 }
 
 /** The spans with every attribute read recorded in `read` (span keys and resource keys apart). */
-function watched(spans: readonly Span[], read: { span: Set<string>; resource: Set<string> }): Span[] {
-  const watch = (a: Attributes, into: Set<string>) =>
-    new Proxy(a, {
-      get(t, k, r) {
-        if (typeof k === 'string') into.add(k);
-        return Reflect.get(t, k, r);
-      },
-      has(t, k) {
-        if (typeof k === 'string') into.add(k);
-        return Reflect.has(t, k);
-      },
-      ownKeys() {
-        throw new Error('the calls stage enumerated an attribute map: a projection by key cannot serve it');
-      },
-    });
-  const resources = new Map<Resource, Resource>();
-  return spans.map((s) => {
-    let r = resources.get(s.resource);
-    if (r === undefined) resources.set(s.resource, (r = { ...s.resource, attributes: watch(s.resource.attributes, read.resource) }));
-    return { ...s, attributes: watch(s.attributes, read.span), resource: r };
-  });
+function watched(spans: readonly Span[], read: ReadKeys): Span[] {
+  return watchedSpans(spans, read, 'the calls stage enumerated an attribute map: a projection by key cannot serve it');
 }
 
 function facts(spans: readonly Span[], tracked: string[], toolCalls: boolean) {

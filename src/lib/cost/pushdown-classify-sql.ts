@@ -60,6 +60,21 @@ const PROVIDER_KEYS = [GEN_AI.PROVIDER, GEN_AI_DEPRECATED.SYSTEM, OPENINFERENCE.
 /** Kind keys, in classify's order. */
 const KIND_KEYS = [GEN_AI.OPERATION, OPENINFERENCE.SPAN_KIND, VERCEL.OPERATION_ID, TRACELOOP.SPAN_KIND, TRACELOOP.REQUEST_TYPE];
 
+/** The token count keys the SQL reads (sums per group; the comparisons normalizeUsage makes are group keys). */
+export const COUNT_KEYS: readonly string[] = [
+  ...new Set([...INPUT_KEYS, ...OUTPUT_KEYS, ...CACHE_READ_KEYS, ...CACHE_WRITE_KEYS, ...REASONING_KEYS].map(([k]) => k).concat(TOTAL_KEYS, [VERCEL.NO_CACHE_TOKENS])),
+];
+
+/**
+ * The span attributes whose raw values are part of a group's key (`identKeys`): members of a
+ * group share them, so one member (the witness) classifies for all. Everything classify reads
+ * of a witness must be one of these, a count key, or a key that sends its trace to Node
+ * (test/cost/pushdown-group-keys.test.ts).
+ */
+export const IDENT_KEYS: readonly string[] = [
+  ...new Set([...KIND_KEYS, ...REQUEST_MODEL.genAi, ...REQUEST_MODEL.oi, ...REQUEST_MODEL.vercel, ...RESPONSE_MODEL.genAi, ...RESPONSE_MODEL.oi, ...RESPONSE_MODEL.vercel, ...PROVIDER_KEYS]),
+];
+
 type Params = Record<string, unknown>;
 
 export const sqlString = (v: string): string => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -69,8 +84,17 @@ export const attr = (k: string): string => `sa[${sqlString(k)}]`;
 export interface ClassifySql {
   /** Span attribute keys these expressions read (the `sa` projection must keep them). */
   readKeys: string[];
-  /** Per-span column definitions, `expr AS name`: u, kind, m, present, counts, ident, badClassify. */
-  columns: string;
+  /**
+   * Column definitions over the table's row, `expr AS name` (familyBad): what reads the whole
+   * attribute map rather than the projected `sa`.
+   */
+  rowColumns: string;
+  /**
+   * Per-span column definitions over `sa`, `expr AS name`, in layers: each layer's columns read
+   * the earlier layers' as columns (one subquery a layer), so no expression is copied into every
+   * use of its alias. The last layer holds u, kind, m, present, counts, identKeys, badClassify.
+   */
+  layers: string[];
 }
 
 /** A table lookup (missing: ''), its keys and values bound as parameters named `name`. */
@@ -80,8 +104,9 @@ function lookup(value: string, table: Readonly<Record<string, string>>, name: st
   return `transform(${value}, {${name}K:Array(String)}, {${name}V:Array(String)}, '')`;
 }
 
-const OI = `(${attr(OPENINFERENCE.SPAN_KIND)} != '')`;
-const VERCEL_SPAN = `(${attr(VERCEL.OPERATION_ID)} != '' OR SpanName IN {pd_vercelNames:Array(String)})`;
+/** Whether the span is an OpenInference or a Vercel AI SDK span: columns of the first layer (`oi`, `vspan`). */
+const OI = 'oi';
+const VERCEL_SPAN = 'vspan';
 
 /** Whether a tagged key is read on this span: OpenInference and Vercel keys only on their family's spans (read-usage.ts). */
 function gate(conv: string): string {
@@ -109,40 +134,53 @@ export function classifySql(params: Params): ClassifySql {
   const total = pick(TOTAL_KEYS.map((k) => [k, 'gen_ai'] as const));
   // Vercel v6's input without its cache: the input, read as exclusive (read-usage.ts).
   const noCache = pick([[VERCEL.NO_CACHE_TOKENS, 'vercel']]);
-  const countKeys = [...new Set([...INPUT_KEYS, ...OUTPUT_KEYS, ...CACHE_READ_KEYS, ...CACHE_WRITE_KEYS, ...REASONING_KEYS].map(([k]) => k).concat(TOTAL_KEYS, [VERCEL.NO_CACHE_TOKENS]))];
+  const countKeys = [...COUNT_KEYS];
   params.pd_countKeys = countKeys;
   params.pd_familyKeys = [...NODE_FAMILY_KEYS];
-  const usage = `(${input.present} OR ${output.present} OR ${cr.present} OR ${cw.present} OR ${rs.present})`;
-  const requestModel = `(${anyOf(REQUEST_MODEL.genAi)} OR (${OI} AND (${anyOf(REQUEST_MODEL.oi)})) OR (${VERCEL_SPAN} AND (${anyOf(REQUEST_MODEL.vercel)})))`;
-  const responseModel = `(${anyOf(RESPONSE_MODEL.genAi)} OR (${OI} AND (${anyOf(RESPONSE_MODEL.oi)})) OR (${VERCEL_SPAN} AND (${anyOf(RESPONSE_MODEL.vercel)})))`;
   const oiKind = attr(OPENINFERENCE.SPAN_KIND);
   const tlKind = attr(TRACELOOP.SPAN_KIND);
+  const first = [`${oiKind} != '' AS oi`, `(${attr(VERCEL.OPERATION_ID)} != '' OR SpanName IN {pd_vercelNames:Array(String)}) AS vspan`];
+  const requestModel = `(${anyOf(REQUEST_MODEL.genAi)} OR (${OI} AND (${anyOf(REQUEST_MODEL.oi)})) OR (${VERCEL_SPAN} AND (${anyOf(REQUEST_MODEL.vercel)})))`;
+  const responseModel = `(${anyOf(RESPONSE_MODEL.genAi)} OR (${OI} AND (${anyOf(RESPONSE_MODEL.oi)})) OR (${VERCEL_SPAN} AND (${anyOf(RESPONSE_MODEL.vercel)})))`;
   const vercelOp = `if(${attr(VERCEL.OPERATION_ID)} != '', ${attr(VERCEL.OPERATION_ID)}, SpanName)`;
   const opK = lookup(attr(GEN_AI.OPERATION), OPERATION_KINDS, 'pd_op', params);
   const oiK = `if(${lookup(oiKind, OPENINFERENCE_KINDS, 'pd_oi', params)} != '', ${lookup(oiKind, OPENINFERENCE_KINDS, 'pd_oi', params)}, ${lookup(`upper(${oiKind})`, OPENINFERENCE_KINDS, 'pd_oi', params)})`;
   const vK = `if(${VERCEL_SPAN}, ${lookup(vercelOp, VERCEL_OPERATIONS, 'pd_v', params)}, '')`;
   const tlK = `if(${lookup(tlKind, TRACELOOP_KINDS, 'pd_tl', params)} != '', ${lookup(tlKind, TRACELOOP_KINDS, 'pd_tl', params)}, ${lookup(`lower(${tlKind})`, TRACELOOP_KINDS, 'pd_tl', params)})`;
   const rtK = lookup(attr(TRACELOOP.REQUEST_TYPE), TRACELOOP_REQUEST_TYPES, 'pd_rt', params);
+  // The second layer: each usage field's presence and count, each family's kind, whether a model is named.
+  const picks = { pIn: input, pOut: output, pCr: cr, pCw: cw, pRs: rs, pTot: total, pNc: noCache };
+  const second = [
+    ...Object.entries(picks).flatMap(([name, p]) => [`${p.present} AS ${name}`, `${p.value} AS c${name.slice(1)}`]),
+    `${opK} AS opK`,
+    `${oiK} AS oiK`,
+    `${vK} AS vK`,
+    `${tlK} AS tlK`,
+    `${rtK} AS rtK`,
+    `(${requestModel} OR ${responseModel}) AS named`,
+  ];
+  const usage = '(pIn OR pOut OR pCr OR pCw OR pRs)';
   // classify's order: the GenAI operation, OpenInference, Vercel, OpenLLMetry's kind, then its
   // request type; without one, usage with a model is an LLM call.
-  const kind = `multiIf(${opK} != '', ${opK}, ${oiK} != '', ${oiK}, ${vK} != '', ${vK}, ${tlK} != '', ${tlK}, ${rtK} != '', ${rtK}, ${usage} AND (${requestModel} OR ${responseModel}), 'llm', 'other')`;
-  const identKeys = [...new Set([...KIND_KEYS, ...REQUEST_MODEL.genAi, ...REQUEST_MODEL.oi, ...REQUEST_MODEL.vercel, ...RESPONSE_MODEL.genAi, ...RESPONSE_MODEL.oi, ...RESPONSE_MODEL.vercel, ...PROVIDER_KEYS])];
+  const kind = `multiIf(opK != '', opK, oiK != '', oiK, vK != '', vK, tlK != '', tlK, rtK != '', rtK, ${usage} AND named, 'llm', 'other')`;
+  const identKeys = IDENT_KEYS;
+  const third = [
+    `${usage} AS u`,
+    `${kind} AS kind`,
+    // The raw values every other part of the view depends on (a group's members share them).
+    `tuple(${identKeys.map(attr).join(', ')}, if(SpanName IN {pd_vercelNames:Array(String)}, SpanName, '')) AS identKeys`,
+    `tuple(pIn, pOut, pCr, pCw, pRs, pTot, ${usage} AND pNc) AS present`,
+    `tuple(if(${usage} AND pNc, cNc, cIn), cOut, cCr, cCw, cRs, cTot) AS counts`,
+  ];
   const bad = [
-    `hasAny(mapKeys(SpanAttributes), {pd_familyKeys:Array(String)})`,
+    'familyBad',
     `arrayExists((k, v) -> k IN {pd_countKeys:Array(String)} AND v != '' AND NOT match(v, '${PLAIN_COUNT}'), mapKeys(sa), mapValues(sa))`,
     // JavaScript's toUpperCase/toLowerCase map some non-ASCII letters to ASCII ones.
     `match(${oiKind}, '[^ -~]') OR match(${tlKind}, '[^ -~]')`,
     `(${OI} AND kind IN ('llm', 'embeddings') AND NOT (${anyOf(PROVIDER_KEYS.slice(0, 4))}) AND ${attr(OPENINFERENCE.METADATA)} != '')`,
   ].join(' OR ');
-  const columns = [
-    `${usage} AS u`,
-    `${kind} AS kind`,
-    "kind IN ('llm', 'embeddings') AS m",
-    `(${bad}) AS badClassify`,
-    // The raw values every other part of the view depends on (a group's members share them).
-    `tuple(${identKeys.map(attr).join(', ')}, if(SpanName IN {pd_vercelNames:Array(String)}, SpanName, '')) AS identKeys`,
-    `tuple(${input.present}, ${output.present}, ${cr.present}, ${cw.present}, ${rs.present}, ${total.present}, u AND ${noCache.present}) AS present`,
-    `tuple(if(u AND ${noCache.present}, ${noCache.value}, ${input.value}), ${output.value}, ${cr.value}, ${cw.value}, ${rs.value}, ${total.value}) AS counts`,
-  ].join(', ');
-  return { readKeys: [...new Set([...countKeys, ...identKeys, OPENINFERENCE.METADATA])], columns };
+  const fourth = ["kind IN ('llm', 'embeddings') AS m", `(${bad}) AS badClassify`];
+  const layers = [first, second, third, fourth].map((cols) => cols.join(', '));
+  const rowColumns = `hasAny(mapKeys(SpanAttributes), {pd_familyKeys:Array(String)}) AS familyBad`;
+  return { readKeys: [...new Set([...countKeys, ...identKeys, OPENINFERENCE.METADATA])], rowColumns, layers };
 }

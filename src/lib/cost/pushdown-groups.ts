@@ -5,6 +5,7 @@
  * and the group's raw sums are turned into tokens by the linear reading that member got — and the
  * traces the SQL leaves to Node are read as spans through the usual calls stage.
  */
+import { LlmtraceError } from '../errors.js';
 import { finishSpan, newAttributes, SERVICE_NAME, SpanKind, StatusCode, type Attributes, type Span } from '../span.js';
 import type { CallGroupsSource } from '../sources/open.js';
 import { CLASSIFY_KEYS, classify } from '../genai/classify.js';
@@ -14,7 +15,7 @@ import { DEFAULT_FEATURE_KEYS, NONE, trackedKeys, type AttributedCall } from './
 import { CALL_IN_WINDOW, CALL_USAGE, readCall } from './fact-columns.js';
 import { FactsBuilder } from './facts.js';
 import { priceBoundaries, priceViewSum, type PriceBook } from './pricebook.js';
-import { fallbackCondition, groupsQuery, witnessQuery, type PushdownPlan } from './pushdown-sql.js';
+import { fallbackCondition, groupsQuery, smallWindowQuery, witnessQuery, type PushdownPlan } from './pushdown-sql.js';
 import type { TimeWindow } from './window.js';
 
 export interface PushdownOptions {
@@ -24,6 +25,8 @@ export interface PushdownOptions {
   /** The `--by` dimensions' key lists (dimensions.ts planDimensions().inherited). */
   inherited: string[][];
   groupBy: readonly string[];
+  /** Windows with at most this many spans are read as spans (default: smallWindowSpans()). */
+  smallWindowSpans?: number;
 }
 
 export interface PushdownResult {
@@ -35,8 +38,26 @@ export interface PushdownResult {
   /** Traces left to the Node path, and their spans (as the SQL counted them). */
   nodeTraces: number;
   nodeSpans: number;
+  /** A small window (smallWindowSpans()): every selected trace is read as spans, none decided in SQL. */
+  allToNode: boolean;
   /** The condition selecting those traces (for `mappedWhere`). */
   fallback: { sql: string; params: Record<string, unknown> };
+}
+
+/**
+ * A window with at most this many spans (of any trace) is read as spans: the groups query's
+ * fixed cost (ClickHouse analysing and planning it, about 1 CPU second) is more than reading
+ * that many spans into Node takes (measured: docs/architecture.md, "ClickHouse cost pushdown").
+ */
+export const SMALL_WINDOW_SPANS = 20_000;
+
+/** `LLMTRACE_CLICKHOUSE_SMALL_SPANS` when set (0: always decide in SQL), else SMALL_WINDOW_SPANS. */
+export function smallWindowSpans(env: NodeJS.ProcessEnv = process.env): number {
+  const set = env.LLMTRACE_CLICKHOUSE_SMALL_SPANS;
+  if (set === undefined || set.trim() === '') return SMALL_WINDOW_SPANS;
+  const n = Number(set);
+  if (Number.isInteger(n) && n >= 0 && n <= 1e9) return n;
+  throw new LlmtraceError(`LLMTRACE_CLICKHOUSE_SMALL_SPANS must be a whole number from 0 to 1000000000, got ${JSON.stringify(set.slice(0, 40))}`, 'use 0 to decide every window in ClickHouse');
 }
 
 const FAKE_TRACE = '0'.repeat(31) + '1';
@@ -83,11 +104,19 @@ type WitnessSpan = [startNs: string, name: string, scope: string, attrs: Record<
 export async function pushedCalls(src: CallGroupsSource, opts: PushdownOptions, onCall: (call: AttributedCall) => void): Promise<PushdownResult> {
   const selectedParams: Record<string, unknown> = {};
   const plan = pushdownPlan(src, opts, selectedParams);
+  const limit = opts.smallWindowSpans ?? smallWindowSpans();
+  if (limit > 0) {
+    const small = smallWindowQuery(plan, limit);
+    for await (const [isSmall] of src.rows(small.query, { ...selectedParams, ...small.params }, 'counting the spans in the window')) {
+      // Every selected trace to the Node path ('1': the selection itself), counted there.
+      if (isSmall === true || isSmall === 1) return { calls: 0, traces: 0, spans: 0, groups: 0, nodeTraces: 0, nodeSpans: 0, allToNode: true, fallback: { sql: '1', params: {} } };
+    }
+  }
   const { query, params, dimCount } = groupsQuery(plan);
   const fbParams: Record<string, unknown> = { ...selectedParams };
   const fallback = { sql: fallbackCondition(plan, fbParams), params: fbParams };
   const builder = new FactsBuilder({ book: opts.book, window: {}, tracked: [] });
-  const result: PushdownResult = { calls: 0, traces: 0, spans: 0, groups: 0, nodeTraces: 0, nodeSpans: 0, fallback };
+  const result: PushdownResult = { calls: 0, traces: 0, spans: 0, groups: 0, nodeTraces: 0, nodeSpans: 0, allToNode: false, fallback };
   const groups: unknown[][] = [];
   // Per kind of group: its witness's raw counts, trace and span id.
   const kinds = new Map<string, [number[], string, string]>();

@@ -67,9 +67,7 @@ export function spansSubquery(plan: PushdownPlan, params: Params): string {
   const zeros = '0'.repeat(16);
   const bad = [
     'badClassify',
-    // Read by the calls stage beyond the view (reported costs, the inherited model, also on the resource).
-    `hasAny(mapKeys(SpanAttributes), {pd_spanFamilyKeys:Array(String)})`,
-    `hasAny(mapKeys(ResourceAttributes), {pd_resourceFamilyKeys:Array(String)})`,
+    'rowBad',
     `NOT match(TraceId, '^[0-9a-f]{32}$')`,
     `NOT match(SpanId, '^[0-9a-f]{16}$')`,
     `(ParentSpanId != '' AND NOT match(ParentSpanId, '^[0-9a-f]{16}$'))`,
@@ -93,13 +91,23 @@ export function spansSubquery(plan: PushdownPlan, params: Params): string {
   params.pd_readKeys = [...readKeys];
   params.pd_resourceRead = [...resourceRead];
   params.pd_maxSpans = MAX_PUSHED_SPANS;
+  // What reads the table's row: the projected maps, and the checks on the whole maps. A column
+  // of this inner query is a name to the outer one; an alias in the same query is its expression
+  // copied into every use, which made the query tree hundreds of times the query's size and
+  // ClickHouse's analysis passes take seconds (docs/architecture.md, "ClickHouse cost pushdown").
+  const rowColumns =
+    `TraceId, SpanId, ParentSpanId, SpanName, Timestamp,${plan.scopeColumns ? ' ScopeName,' : ''}` +
+    ` mapFilter((k, v) -> k IN {pd_readKeys:Array(String)}, SpanAttributes) AS sa, mapFilter((k, v) -> k IN {pd_resourceRead:Array(String)}, ResourceAttributes) AS ra, ${view.rowColumns},` +
+    // Read by the calls stage beyond the view (reported costs, the inherited model, also on the resource).
+    ` hasAny(mapKeys(SpanAttributes), {pd_spanFamilyKeys:Array(String)}) OR hasAny(mapKeys(ResourceAttributes), {pd_resourceFamilyKeys:Array(String)}) AS rowBad`;
   const spanColumns =
     `TraceId, SpanId, reinterpretAsUInt64(unhex(SpanId)) AS sid, if(ParentSpanId = SpanId OR ParentSpanId = '', toUInt64(0), reinterpretAsUInt64(unhex(ParentSpanId))) AS pid,` +
-    ` mapFilter((k, v) -> k IN {pd_readKeys:Array(String)}, SpanAttributes) AS sa, mapFilter((k, v) -> k IN {pd_resourceRead:Array(String)}, ResourceAttributes) AS ra, ${startMs} AS ms, SpanName,` +
-    ` ${view.columns}, (${bad}) AS bad, ${vals} AS vals, ${rvals} AS rvals, tuple(identKeys, ${scope}, ${r('service.name')}) AS ident,` +
+    ` ${startMs} AS ms, SpanName,` +
+    ` u, kind, m, badClassify, identKeys, present, counts, (${bad}) AS bad, ${vals} AS vals, ${rvals} AS rvals, tuple(identKeys, ${scope}, ${r('service.name')}) AS ident,` +
     // Only model and usage spans can be calls: their columns are kept for them alone.
     ' u OR m AS cand';
-  return `SELECT ${spanColumns} FROM {db:Identifier}.{table:Identifier} WHERE ${plan.traceCondition}`;
+  const rows = `SELECT ${rowColumns} FROM {db:Identifier}.{table:Identifier} WHERE ${plan.traceCondition}`;
+  return `SELECT ${spanColumns} FROM (${layered(rows, view.layers)})`;
 }
 
 /**
@@ -112,25 +120,32 @@ export function spansSubquery(plan: PushdownPlan, params: Params): string {
  */
 function walk(extra: string): string {
   const D = MAX_PUSHED_DEPTH;
+  // One level a layer (see layered()).
   const levels = ['arrayMap(p -> indexOf(ids, p), ps) AS L1'];
   for (let k = 2; k <= D; k++) levels.push(`arrayMap(x -> if(x = 0, 0, L1[x]), L${k - 1}) AS L${k}`);
-  return (
-    `SELECT *, ${levels.join(', ')}, (bad OR n != uniq OR n > {pd_maxSpans:UInt32} OR arrayExists(x -> x > 0, L${D})) AS fb` +
-    ` FROM (SELECT TraceId, groupArray(sid) AS ids, groupArray(pid) AS ps, max(bad) AS bad, count() AS n, uniqExact(sid) AS uniq${extra} FROM (SPANS) GROUP BY TraceId)`
-  );
+  return layered(`SELECT TraceId, groupArray(sid) AS ids, groupArray(pid) AS ps, max(bad) AS bad, count() AS n, uniqExact(sid) AS uniq${extra} FROM (SPANS) GROUP BY TraceId`, [
+    ...levels,
+    `(bad OR n != uniq OR n > {pd_maxSpans:UInt32} OR arrayExists(x -> x > 0, L${D})) AS fb`,
+  ]);
 }
 
 const LEVELS = Array.from({ length: MAX_PUSHED_DEPTH }, (_, k) => `L${k + 1}`);
 const levelArgs = LEVELS.map((l) => l.toLowerCase()).join(', ');
 
+/*
+ * Index 0 (no ancestor at that level) reads false: ClickHouse's arr[0] with an index that is not
+ * a constant is the type's default. Guarding it (`l > 0 AND flag[l]`) made ClickHouse's logical
+ * expression pass spend 0.4 s on each OR of such pairs.
+ */
+
 /** Per span, whether one of its ancestors (at any level) has `flag` set (`flag`: a UInt8 array). */
 function anyAncestor(flag: string): string {
-  return `arrayMap((${levelArgs}) -> ${LEVELS.map((_, k) => `(l${k + 1} > 0 AND ${flag}[l${k + 1}])`).join(' OR ')}, ${LEVELS.join(', ')})`;
+  return `arrayMap((${levelArgs}) -> ${LEVELS.map((_, k) => `${flag}[l${k + 1}]`).join(' OR ')}, ${LEVELS.join(', ')})`;
 }
 
 /** Per span, the index of the nearest of itself and its ancestors with `flag` set (0: none). */
 function nearestIndex(flag: string): string {
-  return `arrayMap((i, ${levelArgs}) -> multiIf(${flag}[i], i, ${LEVELS.map((_, k) => `l${k + 1} > 0 AND ${flag}[l${k + 1}], l${k + 1}`).join(', ')}, 0), arrayEnumerate(ids), ${LEVELS.join(', ')})`;
+  return `arrayMap((i, ${levelArgs}) -> multiIf(${flag}[i], i, ${LEVELS.map((_, k) => `${flag}[l${k + 1}], l${k + 1}`).join(', ')}, 0), arrayEnumerate(ids), ${LEVELS.join(', ')})`;
 }
 
 /**
@@ -147,13 +162,24 @@ export function traceSubquery(plan: PushdownPlan, params: Params): string {
     " argMinIf(SpanName, (ms, SpanId), pid = 0) AS rootName, countIf(pid = 0) > 0 AS hasRoot";
   const marked = (cond: string) => `arrayConcat(${LEVELS.map((l) => `arrayFilter((x, u, m) -> x > 0 AND (${cond}), ${l}, us, mss)`).join(', ')})`;
   const flagOf = (set: string) => `arrayMap(i -> has(${set}, i), arrayEnumerate(ids))`;
-  return (
-    `SELECT *, arrayMap((u, a) -> u AND NOT a, us, uBelow) AS counted,` +
-    ` arrayMap((k, u, m, b, c) -> k OR (m AND NOT u AND NOT b AND NOT c), counted, us, mss, umBelow, ${anyAncestor('counted')}) AS isCall,` +
+  return layered(walk(extra).replace('SPANS', () => spans), [
+    `${flagOf(marked('u'))} AS uBelow, ${flagOf(marked('u OR m'))} AS umBelow`,
+    'arrayMap((u, a) -> u AND NOT a, us, uBelow) AS counted',
+    `arrayMap((k, u, m, b, c) -> k OR (m AND NOT u AND NOT b AND NOT c), counted, us, mss, umBelow, ${anyAncestor('counted')}) AS isCall`,
     // isCall over the candidates only (the arrays kept for them: a call is always one).
-    ' arrayFilter((k, u, m) -> u OR m, isCall, us, mss) AS callOfCand' +
-    ` FROM (SELECT *, ${flagOf(marked('u'))} AS uBelow, ${flagOf(marked('u OR m'))} AS umBelow FROM (${walk(extra).replace('SPANS', () => spans)}))`
-  );
+    'arrayFilter((k, u, m) -> u OR m, isCall, us, mss) AS callOfCand',
+  ]);
+}
+
+/**
+ * `inner` with each list of columns added by a query of its own over the previous one. Within
+ * one query ClickHouse copies an alias's expression into every use of it before analysing; a
+ * column of a subquery is a name. The copies made the query tree hundreds of times the query's
+ * size and the analysis passes over it took seconds (docs/architecture.md, "ClickHouse cost
+ * pushdown"), so a column read more than once by later expressions is defined a layer below them.
+ */
+function layered(inner: string, layers: readonly string[]): string {
+  return layers.reduce((q, cols) => `SELECT *, ${cols} FROM (${q})`, inner);
 }
 
 /**
@@ -179,10 +205,14 @@ function dimension(keys: readonly number[]): string {
  * (`rc<k>`). A lambda copies what it captures once per element: the gather of a value captures
  * one key's column and maps over the calls only.
  */
-function keyColumns(tracked: readonly string[]): string {
-  return tracked
-    .map((_, k) => `, arrayMap(v -> v[${k + 1}], vs) AS c${k}, arrayMap(v -> v != '', c${k}) AS h${k}, arrayFilter((x, c) -> c, ${nearestIndex(`h${k}`)}, isCall) AS n${k}, arrayFilter((v, c) -> c, arrayMap(v -> v[${k + 1}], rvs), callOfCand) AS rc${k}`)
-    .join('');
+function keyColumns(tracked: readonly string[]): string[] {
+  if (!tracked.length) return [];
+  const each = (f: (k: number) => string) => tracked.map((_, k) => f(k)).join(', ');
+  return [
+    each((k) => `arrayMap(v -> v[${k + 1}], vs) AS c${k}, arrayFilter((v, c) -> c, arrayMap(v -> v[${k + 1}], rvs), callOfCand) AS rc${k}`),
+    each((k) => `arrayMap(v -> v != '', c${k}) AS h${k}`),
+    each((k) => `arrayFilter((x, c) -> c, ${nearestIndex(`h${k}`)}, isCall) AS n${k}`),
+  ];
 }
 
 /**
@@ -221,7 +251,7 @@ export function groupsQuery(plan: PushdownPlan): { query: string; params: Params
     ` arrayPushFront(arrayMap(x -> 0, arrayFilter(k -> k, isCall)), 1) AS jt, ${joined('jIdent', 'idents')}, ${joined('jPres', 'presents')}, ${joined('jCnt', 'countsArr')},` +
     ` ${joined('jMs', 'msArr')}, ${joined('jWit', 'candIds')}` +
     dims.map((d, j) => `, arrayPushFront(${d}, '') AS jD${j}`).join('') +
-    ` FROM (SELECT *${keyColumns(plan.tracked)} FROM (${base}))`;
+    ` FROM (${layered(base, keyColumns(plan.tracked))})`;
   const cols = [
     "if(t = 1, 'traces', 'call') AS row",
     'if(t = 1, fb, false) AS node',
@@ -247,6 +277,26 @@ export function groupsQuery(plan: PushdownPlan): { query: string; params: Params
     `SELECT ${names.join(', ')}, count() AS ncalls, sum(if(t = 1, n, ${c}.1)) AS s1, sum(${c}.2) AS s2, sum(${c}.3) AS s3, sum(${c}.4) AS s4, sum(${c}.5) AS s5,` +
     ` any(tuple(${c}, tid, wit)) AS witness1, any(ms) AS start1 FROM (${calls}) GROUP BY ${names.join(', ')}`;
   return { query, params, dimCount: dims.length };
+}
+
+/**
+ * Whether at most `limit` spans start in the window (any span, as a bound: a table this small is
+ * read as spans, see pushdown-groups.ts). Stops reading after `limit` + 1 rows, so it costs the
+ * same on any table larger than that.
+ */
+export function smallWindowQuery(plan: PushdownPlan, limit: number): { query: string; params: Params } {
+  const params: Params = { pd_max: limit, pd_limit: limit + 1 };
+  const where: string[] = [];
+  if (plan.sinceMs !== undefined) {
+    where.push('Timestamp >= fromUnixTimestamp64Milli({pd_sinceMs:Int64})');
+    params.pd_sinceMs = Math.floor(plan.sinceMs);
+  }
+  if (plan.untilMs !== undefined) {
+    where.push('Timestamp < fromUnixTimestamp64Milli({pd_untilMs:Int64})');
+    params.pd_untilMs = Math.ceil(plan.untilMs);
+  }
+  const query = `SELECT count() <= {pd_max:UInt64} FROM (SELECT 1 FROM {db:Identifier}.{table:Identifier}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} LIMIT {pd_limit:UInt64})`;
+  return { query, params };
 }
 
 /** The traces the Node path decides: the selected traces the SQL marks `fb` (the walk only). */

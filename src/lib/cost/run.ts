@@ -132,7 +132,7 @@ export async function attributeCalls(
     // no store: sources/open.ts), so no agents' events or metrics come with its calls.
     if (groups && !opts.toolCalls && !opts.onTrace) {
       pushed = await pushedCalls(groups, { book: opts.book, window: opts.window ?? {}, featureKeys: opts.featureKeys, inherited, groupBy: opts.groupBy ?? [] }, (call) => opts.onCall(call, 1));
-      if (pushed.nodeTraces > 0) for await (const facts of groups.mappedWhere(pushed.fallback, mapper)) attributor.addFacts(facts);
+      if (pushed.nodeTraces > 0 || pushed.allToNode) for await (const facts of groups.mappedWhere(pushed.fallback, mapper)) attributor.addFacts(facts);
     } else {
       for await (const facts of sources.mapped(mapper)) attributor.addFacts(facts);
     }
@@ -144,7 +144,7 @@ export async function attributeCalls(
     stats.spans += pushed.spans;
     stats.traces += pushed.traces;
     stats.calls += pushed.calls;
-    stats.pushdown = { traces: pushed.traces, spans: pushed.spans, calls: pushed.calls, groups: pushed.groups, nodeTraces: pushed.nodeTraces, nodeSpans: pushed.nodeSpans };
+    stats.pushdown = { traces: pushed.traces, spans: pushed.spans, calls: pushed.calls, groups: pushed.groups, nodeTraces: pushed.nodeTraces, nodeSpans: pushed.nodeSpans, allToNode: pushed.allToNode };
     const read = sources.stats;
     if (read) {
       read.spans += pushed.spans;
