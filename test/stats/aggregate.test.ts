@@ -75,4 +75,20 @@ describe('StatsAggregator repeated tool calls', () => {
     expect(m1.summaries!.toolCallsPerTrace).toEqual({ count: 1, p50: 0, p95: 0, p99: 0, max: 0 });
     expect(agg.total.summaries!.toolCallsPerTrace!.count).toBe(3);
   });
+
+  it('calls no trace follows (agents\' events) never reach a trace; a trace handed over alone finds its groups from its calls', () => {
+    const agg = new StatsAggregator(planDimensions(['model']).dimensions);
+    for (let i = 0; i < 1000; i++) agg.addCall(call('', `e${i}`, `event-model-${i}`), 1);
+    decide(agg, 'a', ['m1'], ['search\u0000', 2], 1);
+    const alone = call('b', 's0', 'm2');
+    agg.addCall(alone, 1);
+    agg.addCall(call('c', 's0', 'm1'), 1);
+    agg.addTrace({ traceId: 'b', calls: [alone], toolCalls: 4, topRepeat: { key: 'fetch\u0000', count: 4 } }, 1);
+    const got = tops(agg);
+    expect(got.m1).toEqual({ traceId: 'a', key: 'search\u0000', count: 2 });
+    expect(got.m2).toEqual({ traceId: 'b', key: 'fetch\u0000', count: 4 });
+    const traces = Object.fromEntries(agg.list().filter((g) => g.traces).map((g) => [g.keys[0], g.traces]));
+    expect(traces).toEqual({ m1: 1, m2: 1 });
+    expect(agg.total.traces).toBe(2);
+  });
 });

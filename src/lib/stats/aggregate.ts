@@ -48,6 +48,8 @@ export interface StatsGroup {
   cutOff: number;
   traces: number;
   columns: Record<Column, ValueColumn>;
+  /** Equal to the aggregator's `pendingMark` while the group is in its `pendingGroups`. */
+  pendingMark: number;
   /** Filled by finish(). */
   summaries?: Record<Column, Summary | null>;
   /** Filled by finish(): the most repeated identical tool call of the group's traces (ties: smallest key, then trace id). */
@@ -63,6 +65,7 @@ function newGroup(keys: string[]): StatsGroup {
     finishReasons: new Map(),
     cutOff: 0,
     traces: 0,
+    pendingMark: 0,
     columns: { latencyMs: new ValueColumn(), ttftMs: new ValueColumn(), outputTokensPerSecond: new ValueColumn(), toolCallsPerTrace: new ValueColumn() },
   };
 }
@@ -109,8 +112,13 @@ export class StatsAggregator {
   private heldValues = 0;
   private spill: { dir: SpillDir; parts: Partitions } | undefined;
   spilledValues = 0;
-  /** The groups of the calls added since the last trace: the trace that follows them (addTrace) has its calls there. */
+  /**
+   * The groups of the calls of `pendingTrace` added since the last trace handed over: the trace
+   * that follows them (addTrace) has its calls there. Each group once (`pendingMark`).
+   */
   private pendingGroups: StatsGroup[] = [];
+  private pendingTrace: string | undefined;
+  private pendingMark = 0;
   /** Traces with a repeated tool call: trace id → its most repeated call and groups. */
   private readonly repeats = new Map<string, HeldRepeat>();
   /** Tool call keys held by `repeats`, each once (most traces repeat the same few). */
@@ -152,7 +160,12 @@ export class StatsAggregator {
   /** A counted call (sign 1) or one taken back (sign −1). */
   addCall(call: AttributedCall, sign: 1 | -1): void {
     const g = this.groupOf(call);
-    if (!this.pendingGroups.includes(g)) this.pendingGroups.push(g);
+    // A call of another trace starts a new list: calls no trace follows (agents' events) never pile up.
+    if (call.traceId !== this.pendingTrace) this.newPending(call.traceId);
+    if (g.pendingMark !== this.pendingMark) {
+      g.pendingMark = this.pendingMark;
+      this.pendingGroups.push(g);
+    }
     const tps = outputTokensPerSecond(call);
     this.count(g, call, tps, sign);
     this.count(this.total, call, tps, sign);
@@ -186,8 +199,9 @@ export class StatsAggregator {
    * groups are the ones the calls just went to (with an inherited model: the call as counted).
    */
   addTrace(trace: DecidedTrace, sign: 1 | -1): void {
-    const groups = this.pendingGroups;
-    this.pendingGroups = [];
+    // Handed over without its calls just before (not what the Attributor does): from its calls.
+    const groups = trace.traceId === this.pendingTrace ? this.pendingGroups : [...new Set(trace.calls.map((c) => this.groupOf(c)))];
+    this.newPending(undefined);
     for (const g of [this.total, ...groups]) {
       g.traces += sign;
       this.value(g, 'toolCallsPerTrace', trace.toolCalls, sign);
@@ -201,6 +215,12 @@ export class StatsAggregator {
     let key = this.toolKeys.get(top.key);
     if (key === undefined) this.toolKeys.set((key = detach(top.key)), key);
     this.repeats.set(detach(trace.traceId), { key, count: top.count, groups });
+  }
+
+  private newPending(traceId: string | undefined): void {
+    this.pendingTrace = traceId;
+    this.pendingGroups = [];
+    this.pendingMark++;
   }
 
   /** Every group's values to disk (keyed `<group index>.<column>`), memory freed. */
