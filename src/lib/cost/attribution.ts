@@ -457,7 +457,10 @@ export class Attributor {
       if (how === 'usage') countedUsage++;
       if (!c) return; // outside the window
       const near = this.tracked.length ? this.nearest(id, spans, memo) : EMPTY;
-      const values = this.dimKeys.map((keys) => resolve(keys, near, c.resource));
+      // One array a call: the feature first, then the inherited dimensions (no map and slice).
+      const dims = this.dimKeys;
+      const inherited: Array<string | undefined> = [];
+      for (let d = 1; d < dims.length; d++) inherited.push(resolve(dims[d]!, near, c.resource));
       this.stats.calls += sign;
       // Built field by field: spreads cost two short-lived objects per call on million-span inputs.
       const call: AttributedCall = {
@@ -477,8 +480,8 @@ export class Attributor {
           ttftMs: c.ttftMs,
           finishReasons: c.finishReasons,
           reportedCost: c.reportedCost,
-          feature: values[0] ?? rootName ?? NONE,
-          inherited: values.slice(1),
+          feature: resolve(dims[0]!, near, c.resource) ?? rootName ?? NONE,
+          inherited,
       };
       this.opts.onCall(call, sign);
       calls?.push(call);
@@ -499,8 +502,9 @@ export class Attributor {
    * iterative (traces can be 10k levels deep): walk up to a known span, then fill back down.
    */
   private nearest(id: string, spans: Map<string, TraceRecord>, memo: Map<string, TrackedValues>): TrackedValues {
-    const path: TraceRecord[] = [];
-    const ids: string[] = [];
+    // Reused: one walk at a time, emptied before returning.
+    const path = this.walkRecords;
+    const ids = this.walkIds;
     let cur = id;
     while (cur !== '' && !memo.has(cur) && path.length <= spans.size) {
       const r = spans.get(cur);
@@ -520,8 +524,13 @@ export class Attributor {
       }
       memo.set(ids[i]!, base);
     }
+    path.length = 0;
+    ids.length = 0;
     return base;
   }
+
+  private readonly walkRecords: TraceRecord[] = [];
+  private readonly walkIds: string[] = [];
 }
 
 /** A trace's tool calls: how many, and the identical one made most often. */

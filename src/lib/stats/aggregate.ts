@@ -19,12 +19,23 @@ import { Float64List, sortedDifference, summarize, ValueColumn, valuesFromText, 
 export const COLUMNS = ['latencyMs', 'ttftMs', 'outputTokensPerSecond', 'toolCallsPerTrace'] as const;
 export type Column = (typeof COLUMNS)[number];
 
+/** The identical tool call repeated most within one trace, and that trace. */
 export interface RepeatedToolCall {
   traceId: string;
-  tool: string;
-  /** As recorded ('' when the library did not record arguments). */
-  arguments: string;
+  /** toolCallKey: the name and the arguments as recorded. */
+  key: string;
   count: number;
+}
+
+/**
+ * A decided trace with a repeated tool call, held to the end (a take-back removes it): once for
+ * all its groups, which share its most repeated call (docs/architecture.md, "stats").
+ */
+interface HeldRepeat {
+  key: string;
+  count: number;
+  /** The groups it has calls in, besides the total. */
+  groups: StatsGroup[];
 }
 
 export interface StatsGroup {
@@ -37,10 +48,12 @@ export interface StatsGroup {
   cutOff: number;
   traces: number;
   columns: Record<Column, ValueColumn>;
-  /** Traces that made an identical tool call more than once: trace id → its most repeated one. */
-  repeats: Map<string, { key: string; count: number }>;
+  /** Equal to the aggregator's `pendingMark` while the group is in its `pendingGroups`. */
+  pendingMark: number;
   /** Filled by finish(). */
   summaries?: Record<Column, Summary | null>;
+  /** Filled by finish(): the most repeated identical tool call of the group's traces (ties: smallest key, then trace id). */
+  topRepeat?: RepeatedToolCall;
 }
 
 function newGroup(keys: string[]): StatsGroup {
@@ -52,8 +65,8 @@ function newGroup(keys: string[]): StatsGroup {
     finishReasons: new Map(),
     cutOff: 0,
     traces: 0,
+    pendingMark: 0,
     columns: { latencyMs: new ValueColumn(), ttftMs: new ValueColumn(), outputTokensPerSecond: new ValueColumn(), toolCallsPerTrace: new ValueColumn() },
-    repeats: new Map(),
   };
 }
 
@@ -87,16 +100,29 @@ export interface StatsAggregatorOptions {
 }
 
 export class StatsAggregator {
-  private readonly groups = new Map<string, StatsGroup>();
-  /** Group index → group (the spill files name groups by index). */
+  /**
+   * Groups by their dimension values, one Map level a dimension (the last level's values are the
+   * groups): found without building a key string per call.
+   */
+  private readonly index = new Map<string, unknown>();
+  /** Group index → group (the spill files name groups by index); the total is index 0. */
   private readonly byIndex: StatsGroup[] = [];
   readonly total: StatsGroup = newGroup([]);
   private readonly budget: number;
   private heldValues = 0;
   private spill: { dir: SpillDir; parts: Partitions } | undefined;
   spilledValues = 0;
-  /** The groups of the calls just added: the trace that follows them (addTrace) needs them again. */
-  private readonly callGroups = new Map<AttributedCall, StatsGroup>();
+  /**
+   * The groups of the calls of `pendingTrace` added since the last trace handed over: the trace
+   * that follows them (addTrace) has its calls there. Each group once (`pendingMark`).
+   */
+  private pendingGroups: StatsGroup[] = [];
+  private pendingTrace: string | undefined;
+  private pendingMark = 0;
+  /** Traces with a repeated tool call: trace id → its most repeated call and groups. */
+  private readonly repeats = new Map<string, HeldRepeat>();
+  /** Tool call keys held by `repeats`, each once (most traces repeat the same few). */
+  private readonly toolKeys = new Map<string, string>();
 
   constructor(
     readonly dimensions: readonly Dimension[],
@@ -107,11 +133,19 @@ export class StatsAggregator {
   }
 
   private groupOf(call: AttributedCall): StatsGroup {
-    const keys = this.dimensions.map((d) => d.value(call));
-    const id = keys.join('\u0000');
-    let g = this.groups.get(id);
-    if (!g) {
-      this.groups.set(id, (g = newGroup(keys)));
+    const dims = this.dimensions;
+    let level = this.index;
+    for (let i = 0; i < dims.length - 1; i++) {
+      const v = dims[i]!.value(call);
+      let next = level.get(v) as Map<string, unknown> | undefined;
+      if (next === undefined) level.set(v, (next = new Map()));
+      level = next;
+    }
+    // No dimensions: one group, under the empty key.
+    const last = dims.length ? dims[dims.length - 1]!.value(call) : '';
+    let g = level.get(last) as StatsGroup | undefined;
+    if (g === undefined) {
+      level.set(last, (g = newGroup(dims.map((d) => d.value(call)))));
       this.byIndex.push(g);
     }
     return g;
@@ -126,44 +160,67 @@ export class StatsAggregator {
   /** A counted call (sign 1) or one taken back (sign −1). */
   addCall(call: AttributedCall, sign: 1 | -1): void {
     const g = this.groupOf(call);
-    this.callGroups.set(call, g);
-    for (const target of [g, this.total]) {
-      target.calls += sign;
-      if (call.errorType !== undefined) {
-        target.errors += sign;
-        bump(target.errorTypes, call.errorType, sign);
-      }
-      if (call.finishReasons) {
-        let cut = false;
-        for (const [i, r] of call.finishReasons.entries()) {
-          if (call.finishReasons.indexOf(r) !== i) continue; // a reason counts once per call (n choices)
-          bump(target.finishReasons, r, sign);
-          cut ||= isCutOff(r);
-        }
-        if (cut) target.cutOff += sign;
-      }
-      if (!call.noLatency) this.value(target, 'latencyMs', call.durationMs, sign);
-      if (call.ttftMs !== undefined) this.value(target, 'ttftMs', call.ttftMs, sign);
-      const tps = outputTokensPerSecond(call);
-      if (tps !== undefined) this.value(target, 'outputTokensPerSecond', tps, sign);
+    // A call of another trace starts a new list: calls no trace follows (agents' events) never pile up.
+    if (call.traceId !== this.pendingTrace) this.newPending(call.traceId);
+    if (g.pendingMark !== this.pendingMark) {
+      g.pendingMark = this.pendingMark;
+      this.pendingGroups.push(g);
     }
+    const tps = outputTokensPerSecond(call);
+    this.count(g, call, tps, sign);
+    this.count(this.total, call, tps, sign);
   }
 
-  /** A decided trace: its tool calls count once in each group it has calls in, and in the total. */
+  private count(target: StatsGroup, call: AttributedCall, tps: number | undefined, sign: 1 | -1): void {
+    target.calls += sign;
+    if (call.errorType !== undefined) {
+      target.errors += sign;
+      bump(target.errorTypes, call.errorType, sign);
+    }
+    const reasons = call.finishReasons;
+    if (reasons) {
+      let cut = false;
+      for (let i = 0; i < reasons.length; i++) {
+        const r = reasons[i]!;
+        if (reasons.indexOf(r) !== i) continue; // a reason counts once per call (n choices)
+        bump(target.finishReasons, r, sign);
+        cut ||= isCutOff(r);
+      }
+      if (cut) target.cutOff += sign;
+    }
+    if (!call.noLatency) this.value(target, 'latencyMs', call.durationMs, sign);
+    if (call.ttftMs !== undefined) this.value(target, 'ttftMs', call.ttftMs, sign);
+    if (tps !== undefined) this.value(target, 'outputTokensPerSecond', tps, sign);
+  }
+
+  /**
+   * A decided trace: its tool calls count once in each group it has calls in, and in the total.
+   * The Attributor hands a trace over right after its calls (attribution.ts `emit`), so those
+   * groups are the ones the calls just went to (with an inherited model: the call as counted).
+   */
   addTrace(trace: DecidedTrace, sign: 1 | -1): void {
-    const seen = new Set<StatsGroup>([this.total]);
-    // The Attributor hands a trace over right after its calls: their groups are known.
-    for (const c of trace.calls) seen.add(this.callGroups.get(c) ?? this.groupOf(c));
-    this.callGroups.clear();
-    for (const g of seen) {
+    // Handed over without its calls just before (not what the Attributor does): from its calls.
+    const groups = trace.traceId === this.pendingTrace ? this.pendingGroups : [...new Set(trace.calls.map((c) => this.groupOf(c)))];
+    this.newPending(undefined);
+    for (const g of [this.total, ...groups]) {
       g.traces += sign;
       this.value(g, 'toolCallsPerTrace', trace.toolCalls, sign);
-      const top = trace.topRepeat;
-      if (top !== undefined && top.count > 1) {
-        if (sign === 1) g.repeats.set(detach(trace.traceId), { key: detach(top.key), count: top.count });
-        else g.repeats.delete(trace.traceId);
-      }
     }
+    const top = trace.topRepeat;
+    if (top === undefined || top.count <= 1) return;
+    if (sign === -1) {
+      this.repeats.delete(trace.traceId);
+      return;
+    }
+    let key = this.toolKeys.get(top.key);
+    if (key === undefined) this.toolKeys.set((key = detach(top.key)), key);
+    this.repeats.set(detach(trace.traceId), { key, count: top.count, groups });
+  }
+
+  private newPending(traceId: string | undefined): void {
+    this.pendingTrace = traceId;
+    this.pendingGroups = [];
+    this.pendingMark++;
   }
 
   /** Every group's values to disk (keyed `<group index>.<column>`), memory freed. */
@@ -188,6 +245,12 @@ export class StatsAggregator {
 
   /** Summarizes every column (reading spilled values back partition by partition); call once. */
   finish(): void {
+    for (const [traceId, r] of this.repeats) {
+      offerRepeat(this.total, traceId, r);
+      for (const g of r.groups) offerRepeat(g, traceId, r);
+    }
+    this.repeats.clear();
+    this.toolKeys.clear();
     for (const g of this.byIndex) g.summaries = { latencyMs: null, ttftMs: null, outputTokensPerSecond: null, toolCallsPerTrace: null };
     if (!this.spill) {
       for (const g of this.byIndex) for (const column of COLUMNS) g.summaries![column] = g.columns[column].summary();
@@ -226,8 +289,16 @@ export class StatsAggregator {
     this.spill?.dir.remove();
   }
 
-  /** Groups with calls (a group whose calls were all taken back is gone, as if never seen). */
+  /** Groups with calls, in the order first seen (a group whose calls were all taken back is gone, as if never seen). */
   list(): StatsGroup[] {
-    return [...this.groups.values()].filter((g) => g.calls !== 0);
+    return this.byIndex.slice(1).filter((g) => g.calls !== 0);
+  }
+}
+
+/** Keeps the group's most repeated call: the highest count, then the smallest key, then the smallest trace id. */
+function offerRepeat(g: StatsGroup, traceId: string, r: HeldRepeat): void {
+  const top = g.topRepeat;
+  if (!top || r.count > top.count || (r.count === top.count && (r.key < top.key || (r.key === top.key && traceId < top.traceId)))) {
+    g.topRepeat = { traceId, key: r.key, count: r.count };
   }
 }

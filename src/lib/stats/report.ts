@@ -65,10 +65,7 @@ export function figuresOf(g: StatsGroup): StatsFigures {
   const lat = s.latencyMs;
   const ttft = s.ttftMs;
   const tools = s.toolCallsPerTrace;
-  let top: { traceId: string; key: string; count: number } | undefined;
-  for (const [traceId, r] of g.repeats) {
-    if (!top || r.count > top.count || (r.count === top.count && (r.key < top.key || (r.key === top.key && traceId < top.traceId)))) top = { traceId, ...r };
-  }
+  const top = g.topRepeat;
   const sep = top?.key.indexOf('\u0000') ?? -1;
   return {
     calls: g.calls,
