@@ -71,6 +71,35 @@ describe('llmtrace stats', () => {
     });
   });
 
+  it("counts a trace's tool calls in the group of a call whose model comes from an ancestor (Codex)", async () => {
+    // Codex's shape (test/fixtures/agents/codex): the usage is on `handle_responses`, the model
+    // on the turn span above it; the turn's two identical tool calls belong to that model's row.
+    const ns = (ms: number) => String(BigInt(Date.UTC(2026, 4, 1)) * 1_000_000n + BigInt(ms) * 1_000_000n);
+    const s = (key: string, v: string) => ({ key, value: { stringValue: v } });
+    const span = (id: string, parent: string, name: string, attributes: ReturnType<typeof s>[]) => ({
+      traceId: 'c'.repeat(32), spanId: id.repeat(16), parentSpanId: parent.repeat(16), name, startTimeUnixNano: ns(0), endTimeUnixNano: ns(100), attributes,
+    });
+    const tool = (id: string) => span(id, '1', 'execute_tool shell', [s('gen_ai.operation.name', 'execute_tool'), s('gen_ai.tool.name', 'shell'), s('gen_ai.tool.call.arguments', '{"cmd":"ls"}')]);
+    const spans = [
+      span('1', '', 'session_task.turn', [s('model', 'gpt-5.1-codex')]),
+      span('2', '1', 'handle_responses', [s('gen_ai.usage.input_tokens', '1379'), s('gen_ai.usage.output_tokens', '65')]),
+      tool('3'),
+      tool('4'),
+    ];
+    const file = writeTemp('stats-codex-tools.json', JSON.stringify({ resourceSpans: [{ resource: { attributes: [s('service.name', 'codex_exec')] }, scopeSpans: [{ spans }] }] }));
+    const r = await runCli(['stats', file, '--format', 'json', '--by', 'model']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as StatsReport;
+    const cost = JSON.parse((await runCli(['cost', file, '--format', 'json', '--by', 'model'])).stdout) as { rows: Array<{ model: string }> };
+    expect(report.rows.map((row) => row.model)).toEqual(cost.rows.map((row) => row.model));
+    expect(report.rows).toHaveLength(1);
+    expect(report.rows[0]).toMatchObject({
+      calls: 1,
+      toolCallsPerTrace: { traces: 1, p50: 2, p95: 2, max: 2 },
+      repeatedToolCall: { tool: 'shell', arguments: '{"cmd":"ls"}', count: 2, traceId: 'c'.repeat(32) },
+    });
+  });
+
   it.each([
     [['--max-p95', '5s'], 0],
     [['--max-p95', '3s'], 1],
