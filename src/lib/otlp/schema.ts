@@ -1,7 +1,7 @@
 /**
- * The OTLP protobuf schema, written from the field numbers of opentelemetry-proto 1.x
- * (see shared/otlp.md), parsed once on first use so that commands that never touch protobuf do
- * not pay for it.
+ * The OTLP protobuf schema, written from the field numbers of opentelemetry-proto 1.x (no
+ * dependency ships descriptors usable at run time: docs/architecture.md, "The third pass"),
+ * parsed once on first use so that commands that never touch protobuf do not pay for it.
  */
 import protobuf from 'protobufjs';
 
