@@ -42,6 +42,12 @@ export class ViewFactsError extends Error {}
 
 const halves = new DataView(new ArrayBuffer(8));
 
+/** `into` (twice as long) holding `from`'s values: a stream grown when full. */
+function doubled<T extends Uint32Array | Float64Array>(from: T, into: T): T {
+  into.set(from);
+  return into;
+}
+
 /** Builds one export's facts; reused, reset by take(). */
 export class ViewFactsWriter {
   private ints = new Uint32Array(2048);
@@ -57,20 +63,12 @@ export class ViewFactsWriter {
 
   /** An integer 0 … 2^32 − 1. */
   private num(x: number): void {
-    if (this.n === this.ints.length) {
-      const grown = new Uint32Array(this.ints.length * 2);
-      grown.set(this.ints);
-      this.ints = grown;
-    }
+    if (this.n === this.ints.length) this.ints = doubled(this.ints, new Uint32Array(this.ints.length * 2));
     this.ints[this.n++] = x;
   }
 
   private dbl(x: number): void {
-    if (this.d === this.doubles.length) {
-      const grown = new Float64Array(this.doubles.length * 2);
-      grown.set(this.doubles);
-      this.doubles = grown;
-    }
+    if (this.d === this.doubles.length) this.doubles = doubled(this.doubles, new Float64Array(this.doubles.length * 2));
     this.doubles[this.d++] = x;
   }
 
