@@ -145,35 +145,24 @@ export class ViewFactsWriter {
     this.scopes++;
   }
 
-  /** A span up to its attributes. Times: the nanoseconds' 32-bit halves, the milliseconds as the decoder derived them. */
-  private spanHead(traceId: string, spanId: string, parentSpanId: string, name: string, kind: number, flags: number, startLo: number, startHi: number, endLo: number, endHi: number, startMs: number, durationMs: number, statusCode: number, statusMessage: string): void {
+  /** A decoded span of the resource and scope opened last: times as the nanoseconds' 32-bit halves and the milliseconds the decoder derived. */
+  span(s: Span): void {
     if (this.resources === 0 || this.scopes === 0) throw new ViewFactsError('a span before its resource and scope');
     this.num(SPAN);
     this.num(this.resources - 1);
     this.num(this.scopes - 1);
-    this.str(traceId);
-    this.str(spanId);
-    this.str(parentSpanId);
-    this.str(name);
-    this.dbl(kind);
-    this.dbl(flags);
-    this.num(startLo);
-    this.num(startHi);
-    this.num(endLo);
-    this.num(endHi);
-    this.dbl(startMs);
-    this.dbl(durationMs);
-    this.dbl(statusCode);
-    this.str(statusMessage);
-  }
-
-  /** A decoded span of the resource and scope opened last. */
-  span(s: Span): void {
-    halves.setBigUint64(0, s.startTimeUnixNano, true);
-    const startLo = halves.getUint32(0, true);
-    const startHi = halves.getUint32(4, true);
-    halves.setBigUint64(0, s.endTimeUnixNano, true);
-    this.spanHead(s.traceId, s.spanId, s.parentSpanId, s.name, s.kind, s.flags, startLo, startHi, halves.getUint32(0, true), halves.getUint32(4, true), s.startMs, s.durationMs, s.status.code, s.status.message);
+    this.str(s.traceId);
+    this.str(s.spanId);
+    this.str(s.parentSpanId);
+    this.str(s.name);
+    this.dbl(s.kind);
+    this.dbl(s.flags);
+    this.time(s.startTimeUnixNano);
+    this.time(s.endTimeUnixNano);
+    this.dbl(s.startMs);
+    this.dbl(s.durationMs);
+    this.dbl(s.status.code);
+    this.str(s.status.message);
     this.attributes(s.attributes, this.keys);
     this.num(s.events.length);
     for (const e of s.events) {
@@ -207,7 +196,7 @@ export class ViewFactsWriter {
   }
 }
 
-/** The facts of decoded spans (JSON bodies, and protobuf ones the line pass left to the decoder). */
+/** The facts of decoded spans (the store worker's, of a JSON body). */
 export function viewFactsOfSpans(spans: readonly Span[], keys: ReadonlySet<string>): Uint8Array<ArrayBuffer> {
   const w = new ViewFactsWriter(keys);
   let resource: Resource | undefined;
@@ -322,7 +311,7 @@ class Reader {
   }
 }
 
-/** The spans of a facts block (viewFactsOfSpans, or the store worker's line pass); throws ViewFactsError when it is malformed. */
+/** The spans of a facts block (viewFactsOfSpans); throws ViewFactsError when it is malformed. */
 export function readViewFacts(bytes: Uint8Array): Span[] {
   if (bytes.length < HEADER) throw new ViewFactsError(`view facts: ${bytes.length} bytes, shorter than the header`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
