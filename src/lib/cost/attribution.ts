@@ -20,7 +20,6 @@ import { CALL_IN_WINDOW, CALL_MODEL, CALL_USAGE, readCall, valsOf, type CostFact
 import type { PriceBook } from './pricebook.js';
 import type { TimeWindow } from './window.js';
 import { TraceSpill, decodeTrace, encodeTrace, type SpilledTrace } from './trace-spill.js';
-import { QuietTraces, type Settling } from './quiet-traces.js';
 
 export { NONE, UNKNOWN_MODEL } from './facts.js';
 
@@ -145,8 +144,10 @@ function factsOf(r: TraceRecord): CountFacts {
 
 const parentOf = (r: TraceRecord): string => (typeof r === 'string' ? r : r.parent);
 
-interface TraceState extends Settling {
+interface TraceState {
   spans: Map<string, TraceRecord>;
+  lastSeq: number;
+  checkedSeq: number;
   /** The trace's calls were emitted (decided early); a later span makes it `reopened`. */
   decided: boolean;
   reopened: boolean;
@@ -173,9 +174,6 @@ const EMPTY: TrackedValues = [];
 
 export class Attributor {
   private readonly open = new Map<string, TraceState>();
-  /** Open traces by the settle check interval of their last span. */
-  private readonly quietTraces: QuietTraces<TraceState> | undefined;
-  private opened = 0;
   /**
    * Traces decided early, as text (oldest first): most never get another span, and as one
    * string each they take a quarter of the memory and nothing of the garbage collector's time.
@@ -213,7 +211,6 @@ export class Attributor {
     this.dimKeys = [opts.featureKeys ?? DEFAULT_FEATURE_KEYS, ...(opts.inherited ?? [])].map((keys) => keys.map((k) => this.tracked.indexOf(k)));
     this.settle = opts.settleAfterSpans ?? Infinity;
     this.checkEvery = Number.isFinite(this.settle) ? Math.max(1, Math.floor(this.settle / 4)) : Infinity;
-    this.quietTraces = Number.isFinite(this.settle) ? new QuietTraces(this.checkEvery, this.settle) : undefined;
     this.budget = opts.memoryBytes ?? Infinity;
   }
 
@@ -283,10 +280,9 @@ export class Attributor {
       return;
     }
     if (t === undefined) {
-      t = { spans: new Map(), lastSeq: seq, checkedSeq: 0, order: this.opened++, interval: -1, decided: false, reopened: false, bytes: TRACE_BYTES };
+      t = { spans: new Map(), lastSeq: seq, checkedSeq: 0, decided: false, reopened: false, bytes: TRACE_BYTES };
       this.open.set(traceId, t);
       this.heldBytes += TRACE_BYTES;
-      this.quietTraces?.touched(traceId, t);
     }
     if (t.spans.has(spanId)) {
       this.stats.duplicateSpans++; // the same span read twice (a file given twice, a re-export)
@@ -299,7 +295,6 @@ export class Attributor {
     t.bytes += bytes;
     this.heldBytes += bytes;
     t.lastSeq = seq;
-    this.quietTraces?.touched(traceId, t);
   }
 
   /** `call` undefined: the span is no call candidate (then `usage` and `model` are false). */
@@ -341,7 +336,8 @@ export class Attributor {
    * its trace's others), the older on disk; most get no late span, and one that does is redone.
    */
   private settleQuiet(): void {
-    for (const [id, t] of this.quietTraces!.quiet(this.seq, (id, t) => this.open.get(id) === t)) {
+    for (const [id, t] of this.open) {
+      if (t.decided || this.seq - t.lastSeq < this.settle || t.checkedSeq >= t.lastSeq) continue;
       t.checkedSeq = this.seq;
       if (!looksComplete(t.spans)) continue;
       this.emit(id, t.spans, 1, true);
@@ -380,7 +376,7 @@ export class Attributor {
     const spans = decodeTrace(text);
     let bytes = TRACE_BYTES;
     for (const r of spans.values()) bytes += recordBytes(r);
-    const t: TraceState = { spans, lastSeq: this.seq, checkedSeq: this.seq, order: this.opened++, interval: -1, decided: true, reopened: true, bytes };
+    const t: TraceState = { spans, lastSeq: this.seq, checkedSeq: this.seq, decided: true, reopened: true, bytes };
     this.open.set(traceId, t);
     this.heldBytes += bytes;
     return t;
@@ -415,7 +411,6 @@ export class Attributor {
   finish(): AttributionStats {
     for (const [id, t] of this.open) this.finishTrace(id, t.spans, t.decided, t.reopened);
     this.open.clear();
-    this.quietTraces?.clear();
     this.decidedText.clear(); // decided, and no span of them came late: done
     this.decidedTextBytes = 0;
     this.heldBytes = 0;
