@@ -141,6 +141,69 @@ describe('window and early decisions', () => {
   });
 });
 
+describe('settle checks', () => {
+  /**
+   * The rule the Attributor's interval lists implement, written plainly: every `settle / 4`
+   * spans, walk the held traces in the order first seen and decide each undecided one that is
+   * quiet for `settle` spans, was not checked since its last span, and has a root and every parent.
+   */
+  function oracle(spans: Span[], settle: number): Array<[traceId: string, atSpan: number, spansHeld: number]> {
+    const every = Math.max(1, Math.floor(settle / 4));
+    const held = new Map<string, { last: number; checked: number; ids: Set<string>; parents: string[]; decided: boolean }>();
+    const decided: Array<[string, number, number]> = [];
+    spans.forEach((s, i) => {
+      const seq = i + 1;
+      if (seq % every === 0) {
+        for (const [id, t] of held) {
+          if (t.decided || seq - t.last < settle || t.checked >= t.last) continue;
+          t.checked = seq;
+          if (!t.parents.includes('') || t.parents.some((p) => p !== '' && !t.ids.has(p))) continue;
+          t.decided = true;
+          decided.push([id, i, t.ids.size]);
+        }
+      }
+      let t = held.get(s.traceId);
+      if (!t) held.set(s.traceId, (t = { last: seq, checked: 0, ids: new Set(), parents: [], decided: false }));
+      if (t.decided) return;
+      t.ids.add(s.spanId);
+      t.parents.push(s.parentSpanId);
+      t.last = seq;
+    });
+    return decided;
+  }
+
+  it('decides each quiet trace at the check the plain rule gives, in the order traces were first seen', () => {
+    // Traces interleaved at random, some with a root that comes late (not complete at a check, then
+    // complete), some touched again long after they began.
+    let seed = 7;
+    const rand = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), (seed >>> 16) % n);
+    const traces = Array.from({ length: 60 }, (_, t) => {
+      const trace = `t${t}`;
+      const spans = [span({ id: `${trace}r`, trace })];
+      for (let i = 0; i < 1 + rand(6); i++) spans.push({ ...llm(`${trace}c${i}`, `${trace}r`, 'gpt-4o', 1, 1), traceId: spans[0]!.traceId });
+      if (rand(3) === 0) spans.push(spans.shift()!); // the root last
+      return spans;
+    });
+    const input: Span[] = [];
+    const cursor = traces.map(() => 0);
+    for (let live = 0; input.length < traces.reduce((n, t) => n + t.length, 0); ) {
+      live = Math.min(traces.length, live + (rand(2) === 0 ? 1 : 0) + (live === 0 ? 1 : 0));
+      const t = rand(live);
+      if (cursor[t]! < traces[t]!.length) input.push(traces[t]![cursor[t]!++]!);
+    }
+    for (const settle of [4, 8, 13]) {
+      const at: Array<[string, number]> = [];
+      let i = 0;
+      const a = new Attributor({ book, settleAfterSpans: settle, onCall: (c) => at.at(-1)?.[0] === c.traceId && at.at(-1)?.[1] === i ? undefined : at.push([c.traceId, i]) });
+      for (; i < input.length; i++) a.add([input[i]!]);
+      const expected = oracle(input, settle);
+      // Every span but a root is a call here: a trace decided with its root alone emits nothing.
+      expect(at.filter(([, n]) => n < input.length)).toEqual(expected.filter(([, , held]) => held > 1).map(([id, n]) => [id, n]));
+      expect(a.finish().decidedEarly).toBe(expected.length);
+    }
+  });
+});
+
 describe('spilling', () => {
   it('finishes one trace larger than the budget (it is held whole: splitting stops)', () => {
     const spans: Span[] = [span({ id: 'root', name: 'root' })];
