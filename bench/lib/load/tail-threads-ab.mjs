@@ -10,12 +10,13 @@
  *
  * NODE_FLAGS_A / NODE_FLAGS_B: node and V8 flags for that build's process (e.g. the same repo
  * twice, B with `--v8-pool-size=1`). Each round also shows the process's minor page faults (all
- * threads, start-up included): fresh memory touched, ~10 µs of CPU each on this VM (docs/architecture.md, "Ingest
- * CPU per span").
+ * threads, start-up included): fresh memory touched, ~10 µs of CPU each on this VM
+ * (docs/architecture.md, "Ingest CPU per span").
  *
  * --cpu-prof samples by wall time: a thread descheduled inside a call (postMessage waking
  * another thread) is charged for it. For CPU by function use perf (`perf record -e cpu-clock -g
  * -p PID` with node's `--perf-basic-prof` in NODE_FLAGS_*).
+ *
  * Threads: the main (receiving) thread is the process id; worker threads are created in order,
  * the view thread first (tail/session.ts opens it before the store worker), so of the two
  * busiest other threads the lower id is the view and the higher the store worker. The rest
