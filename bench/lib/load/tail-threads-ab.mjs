@@ -10,7 +10,7 @@
  *
  * NODE_FLAGS_A / NODE_FLAGS_B: node and V8 flags for that build's process (e.g. the same repo
  * twice, B with `--v8-pool-size=1`). Each round also shows the process's minor page faults (all
- * threads, start-up included): fresh memory touched, ~10 µs of CPU each on this VM
+ * threads, start-up included): fresh memory touched, 10–14 µs of CPU each on this VM
  * (docs/architecture.md, "Ingest CPU per span").
  *
  * --cpu-prof samples by wall time: a thread descheduled inside a call (postMessage waking
