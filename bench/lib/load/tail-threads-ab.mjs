@@ -8,6 +8,15 @@
  *
  *   node bench/lib/load/tail-threads-ab.mjs <repo A> <repo B> [rounds=3] [passes=3] [--cpu-prof DIR]
  *
+ * NODE_FLAGS_A / NODE_FLAGS_B: node and V8 flags for that build's process (e.g. the same repo
+ * twice, B with `--v8-pool-size=1`). Each round also shows the process's minor page faults (all
+ * threads, start-up included): fresh memory touched, 10–14 µs of CPU each on this VM
+ * (docs/architecture.md, "Ingest CPU per span").
+ *
+ * --cpu-prof samples by wall time: a thread descheduled inside a call (postMessage waking
+ * another thread) is charged for it. For CPU by function use perf (`perf record -e cpu-clock -g
+ * -p PID` with node's `--perf-basic-prof` in NODE_FLAGS_*).
+ *
  * Threads: the main (receiving) thread is the process id; worker threads are created in order,
  * the view thread first (tail/session.ts opens it before the store worker), so of the two
  * busiest other threads the lower id is the view and the higher the store worker. The rest
@@ -39,7 +48,7 @@ function threadTimes(pid) {
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    rows.push({ tid: Number(tid), cpuS: (Number(f[11]) + Number(f[12])) / TICK });
+    rows.push({ tid: Number(tid), cpuS: (Number(f[11]) + Number(f[12])) / TICK, minflt: Number(f[7]) });
   }
   return rows;
 }
@@ -55,7 +64,8 @@ function split(pid, rows) {
 async function once(repo, label, round) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'llmtrace-threads-ab-'));
   const port = await freePort();
-  const node = profDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(profDir, `${label}-${round}`)] : [];
+  const flags = (process.env[`NODE_FLAGS_${label}`] ?? '').split(' ').filter(Boolean);
+  const node = [...flags, ...(profDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(profDir, `${label}-${round}`)] : [])];
   const p = startChild(process.execPath, [...node, path.join(repo, 'bin/llmtrace.js'), 'tail', '--http-port', String(port), '--no-grpc', '--quiet', '--store', path.join(dir, 'store')], { env: { NO_COLOR: '1', TZ: 'UTC' } });
   try {
     await waitForPort(port, 30_000, () => p.child.exitCode === null);
@@ -70,10 +80,11 @@ async function once(repo, label, round) {
       if (busy < 0.1) break;
     }
     const peakMB = memoryOf(p.pid).peakMB;
+    const faultsK = threadTimes(p.pid).reduce((n, r) => n + r.minflt, 0) / 1000;
     if (process.env.THREADS_ALL) console.log(threadTimes(p.pid).filter((r) => r.cpuS > 0.05).map((r) => `${r.tid}:${r.cpuS.toFixed(2)}`).join(' '));
     const stopped = await p.stop('SIGINT', 120_000);
     const stored = countStore(path.join(dir, 'store'));
-    return { label, rate: load.spansPerSecond, acked: load.ackedSpans, stored: stored.spans, exit: stopped.code, peakMB, ...t };
+    return { label, rate: load.spansPerSecond, acked: load.ackedSpans, stored: stored.spans, exit: stopped.code, peakMB, faultsK, ...t };
   } finally {
     await p.stop('SIGKILL', 5_000);
     rmSync(dir, { recursive: true, force: true });
@@ -88,11 +99,11 @@ for (let r = 0; r < rounds; r++) {
     const before = load();
     const x = await once(repo, label, r);
     results[label].push(x);
-    console.log(`round ${r + 1} ${label}: ${(x.rate / 1000).toFixed(1)}k spans/s, CPU s main ${f(x.main)} view ${f(x.view)} store ${f(x.store)} other ${f(x.other)} all ${f(x.all)}, peak ${x.peakMB.toFixed(0)} MB, stored ${x.stored}/${x.acked} exit ${x.exit}, load ${before} → ${load()}`);
+    console.log(`round ${r + 1} ${label}: ${(x.rate / 1000).toFixed(1)}k spans/s, CPU s main ${f(x.main)} view ${f(x.view)} store ${f(x.store)} other ${f(x.other)} all ${f(x.all)}, peak ${x.peakMB.toFixed(0)} MB, ${x.faultsK.toFixed(0)}k page faults, stored ${x.stored}/${x.acked} exit ${x.exit}, load ${before} → ${load()}`);
   }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
-for (const k of ['rate', 'main', 'view', 'store', 'other', 'all', 'peakMB']) {
+for (const k of ['rate', 'main', 'view', 'store', 'other', 'all', 'peakMB', 'faultsK']) {
   const a = median(results.A.map((x) => x[k]));
   const b = median(results.B.map((x) => x[k]));
   console.log(`median ${k.padEnd(6)} A ${a.toFixed(2).padStart(10)}  B ${b.toFixed(2).padStart(10)}  B/A ${(b / a).toFixed(3)}`);

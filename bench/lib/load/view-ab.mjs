@@ -6,15 +6,21 @@
  * there. Rounds alternate between the builds so a busy machine slows both alike. Prints each
  * round's CPU seconds (process.cpuUsage: this thread plus V8's helper threads) and wall time, and
  * the view's counters (printed traces held, saved to disk, loaded back) and totals, which must
- * be equal between builds.
- *   node bench/lib/load/view-ab.mjs <dist A> <dist B> [rounds=3] [passes=3]
+ * be equal between builds. With --sim-clock the view's clock is simulated instead (1.25 ms a
+ * body, 100k spans/s; tick() every 200 ms of it): every round then does the same work (the same
+ * traces completed, held and saved), whatever the machine's speed, and only CPU differs.
+ *   node bench/lib/load/view-ab.mjs <dist A> <dist B> [rounds=3] [passes=3] [--sim-clock]
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { frameForCycle, loadFrames } from './frames.mjs';
 
-const [distA, distB, roundsArg = '3', passesArg = '3'] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const simAt = args.indexOf('--sim-clock');
+if (simAt !== -1) args.splice(simAt, 1);
+const simulated = simAt !== -1;
+const [distA, distB, roundsArg = '3', passesArg = '3'] = args;
 const rounds = Number(roundsArg);
 const passes = Number(passesArg);
 
@@ -36,16 +42,22 @@ const bodies = [];
 for (let c = 0; c < passes; c++) for (const f of frames) bodies.push(frameForCycle(f, c));
 const spans = frames.reduce((n, f) => n + f.spans, 0) * passes;
 
+/** Milliseconds of the simulated clock a body takes (100k spans/s over the frames' ~125 spans a body). */
+const SIM_MS_PER_BODY = 1.25;
+
 function once(b) {
-  const view = new b.LiveView({ emit: () => {}, price: b.price, traceEvents: false, showContent: false, filters: {} });
+  let sim = Date.UTC(2025, 5, 8);
+  const clock = simulated ? () => sim : () => performance.now();
+  const view = new b.LiveView({ emit: () => {}, price: b.price, traceEvents: false, showContent: false, filters: {}, ...(simulated ? { now: clock } : {}) });
   const keep = new Set(b.viewSpanKeys(undefined));
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  let lastTick = t0;
+  let lastTick = clock();
   for (const body of bodies) {
     const d = b.decodeExport('traces', 'protobuf', body, { storeLine: false, keepSpanAttributes: keep });
     view.onExport({ signal: 'traces', protocol: 'http', encoding: 'protobuf', receivedAt: new Date(), spans: d.spans, logs: [], itemCount: d.itemCount, body: new Uint8Array(0), contentType: 'application/x-protobuf' });
-    const now = performance.now();
+    sim += SIM_MS_PER_BODY;
+    const now = clock();
     if (now - lastTick >= 200) {
       view.tick();
       lastTick = now;
