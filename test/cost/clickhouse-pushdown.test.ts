@@ -18,7 +18,7 @@ import { otlpJsonTracesLine } from '../../src/lib/otlp/json-write.js';
 import { newAttributes, type Resource, type Span } from '../../src/lib/span.js';
 import { openSources } from '../../src/lib/sources/open.js';
 import { runProjection } from '../../src/lib/cost/projection.js';
-import { pushedCalls, smallWindowSpans, SMALL_WINDOW_SPANS } from '../../src/lib/cost/pushdown-groups.js';
+import { pushedCalls, smallWindowSpans, SMALL_WINDOW_SPANS, SPILL_BYTES } from '../../src/lib/cost/pushdown-groups.js';
 import { PriceBook } from '../../src/lib/cost/pricebook.js';
 import { parsePricingDocument } from '../../src/lib/cost/pricing-file.js';
 import { MAX_PUSHED_DEPTH } from '../../src/lib/cost/pushdown-sql.js';
@@ -269,6 +269,35 @@ describe('cost pushed down into ClickHouse', () => {
     const inSql = await both(['--by', 'feature,model']);
     expect(byDefault.c).toEqual(byDefault.f);
     expect(byDefault.c).toEqual(inSql.c);
+  }, 120_000);
+
+  it('bounds the engine\'s memory with an external GROUP BY, and the groups are the same when it spills', async () => {
+    const opened = await openSources({ sources: [engine.url('pd')], diagnostic: () => {}, pushdown: { slim: true, attributes: runProjection({ groupBy: ['feature', 'model', 'user'], toolCalls: false }) } });
+    const book = new PriceBook([{ label: 'test', entries: parsePricingDocument({ currency: 'USD', models: GEN_PRICES }, 'test') }]);
+    const opts = { book, window: {}, inherited: [['user.id']], groupBy: ['feature', 'model', 'user'], smallWindowSpans: 0 };
+    const run = async (spillBytes: number | undefined) => {
+      const queries: string[] = [];
+      const src = {
+        ...opened.callGroups!,
+        rows: (query: string, params: Record<string, unknown>, what: string) => {
+          if (what === 'computing costs') queries.push(query);
+          return opened.callGroups!.rows(query, params, what);
+        },
+      };
+      const calls: string[] = [];
+      // A group's start is any member's (its hour is part of the group's key): not compared.
+      const res = await pushedCalls(src, { ...opts, spillBytes }, ({ startMs: _, ...c }) => calls.push(JSON.stringify(c)));
+      return { res, calls: calls.sort(), queries };
+    };
+    const inMemory = await run(undefined);
+    // One byte: the engine writes its per-trace state to disk after every block it reads.
+    const spilled = await run(1);
+    expect(inMemory.queries).toHaveLength(1);
+    expect(inMemory.queries[0]).toMatch(new RegExp(`SETTINGS max_bytes_before_external_group_by = ${SPILL_BYTES}$`));
+    expect(spilled.queries[0]).toMatch(/SETTINGS max_bytes_before_external_group_by = 1$/);
+    expect(spilled.res).toEqual(inMemory.res);
+    expect(spilled.calls).toEqual(inMemory.calls);
+    expect(inMemory.res.groups).toBeGreaterThan(10);
   }, 120_000);
 
   it.each([

@@ -27,6 +27,8 @@ export interface PushdownOptions {
   groupBy: readonly string[];
   /** Windows with at most this many spans are read as spans (default: smallWindowSpans()). */
   smallWindowSpans?: number;
+  /** The groups query's memory before the engine spills to disk (default: SPILL_BYTES). */
+  spillBytes?: number;
 }
 
 export interface PushdownResult {
@@ -60,6 +62,13 @@ export function smallWindowSpans(env: NodeJS.ProcessEnv = process.env): number {
   throw new LlmtraceError(`LLMTRACE_CLICKHOUSE_SMALL_SPANS must be a whole number from 0 to 1000000000, got ${JSON.stringify(set.slice(0, 40))}`, 'use 0 to decide every window in ClickHouse');
 }
 
+/**
+ * The engine's per-trace state (GROUP BY TraceId) beyond which it writes to disk: bounded
+ * memory at any window size, cheaper than splitting the window into queries (measured:
+ * docs/architecture.md, "ClickHouse cost pushdown").
+ */
+export const SPILL_BYTES = 1_000_000_000;
+
 const FAKE_TRACE = '0'.repeat(31) + '1';
 const FAKE_SPAN = '0'.repeat(15) + '1';
 
@@ -84,6 +93,7 @@ export function pushdownPlan(src: CallGroupsSource, opts: PushdownOptions, param
     resourceKeys: [SERVICE_NAME, CORE.TELEMETRY_SDK_NAME],
     traceCondition: selected.sql,
     scopeColumns: src.scopeColumns,
+    spillBytes: opts.spillBytes ?? SPILL_BYTES,
   };
 }
 

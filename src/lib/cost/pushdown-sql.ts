@@ -42,6 +42,8 @@ export interface PushdownPlan {
   /** The selected traces: the same condition as the span query's (query.ts). */
   traceCondition: string;
   scopeColumns: boolean;
+  /** The engine writes the per-trace state to disk beyond this many bytes (max_bytes_before_external_group_by). */
+  spillBytes: number;
 }
 
 type Params = Record<string, unknown>;
@@ -275,7 +277,10 @@ export function groupsQuery(plan: PushdownPlan): { query: string; params: Params
     ` WHERE t = 1 OR (NOT fb${window.length ? ` AND ${window.join(' AND ')}` : ''})`;
   const query =
     `SELECT ${names.join(', ')}, count() AS ncalls, sum(if(t = 1, n, ${c}.1)) AS s1, sum(${c}.2) AS s2, sum(${c}.3) AS s3, sum(${c}.4) AS s4, sum(${c}.5) AS s5,` +
-    ` any(tuple(${c}, tid, wit)) AS witness1, any(ms) AS start1 FROM (${calls}) GROUP BY ${names.join(', ')}`;
+    ` any(tuple(${c}, tid, wit)) AS witness1, any(ms) AS start1 FROM (${calls}) GROUP BY ${names.join(', ')}` +
+    // GROUP BY TraceId holds every selected trace's arrays at once: beyond this the engine
+    // spills them to disk and merges them part by part (docs/architecture.md, "ClickHouse cost pushdown").
+    ` SETTINGS max_bytes_before_external_group_by = ${Math.floor(plan.spillBytes)}`;
   return { query, params, dimCount: dims.length };
 }
 
