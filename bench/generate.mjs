@@ -95,8 +95,8 @@ export function generateSmallSpansFile(file, { seed, spans }) {
 }
 
 export async function generateIngestFile(file, { seed, spans }) {
-  const { otlpTypes } = await import(path.join(ROOT, 'dist/lib/otlp/schema.js'));
-  const type = otlpTypes().ExportTraceServiceRequest;
+  const { officialTraceTypes } = await import('../test/helpers/official-otlp.mjs');
+  const type = officialTraceTypes().ExportTraceServiceRequest;
   const resources = makeResources();
   const out = new FileOut(file);
   const { totals, batches } = streamTraces(seed, spans, resources, (batch) => {

@@ -2,7 +2,8 @@
 // Prints what one recorded run holds, for writing docs/coding-agents.md by hand from facts:
 // every metric (name, kind, temporality, points with attributes), every log record (body, the
 // event-name field, event.name attribute, attributes) and every span (name, attributes), in
-// arrival order. Protobuf bodies are turned into OTLP/JSON with llmtrace's own schema (dist/).
+// arrival order. Protobuf bodies are turned into OTLP/JSON as the store keeps them (dist/'s
+// receiver decoder: llmtrace's trace reader, protobufjs for logs and metrics).
 //   node scripts/agents/summarize.mjs test/fixtures/agents/claude-code/http-json-delta [--full]
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,9 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const { decodeSignalProtobuf, signalToOtlpJson } = await import(path.join(ROOT, 'dist/lib/otlp/signals.js'));
-const { otlpTypes } = await import(path.join(ROOT, 'dist/lib/otlp/schema.js'));
-const { pbToOtlpJson } = await import(path.join(ROOT, 'dist/lib/otlp/pb-json.js'));
+const { decodeExport } = await import(path.join(ROOT, 'dist/lib/receiver/decode.js'));
 
 const dir = process.argv[2];
 const full = process.argv.includes('--full');
@@ -37,11 +36,8 @@ function load(r) {
   const stored = readFileSync(path.join(dir, r.file));
   const body = r.stored === 'gzip' ? gunzipSync(stored) : stored;
   if (r.file.replace(/\.gz$/, '').endsWith('.json')) return JSON.parse(body.toString('utf8'));
-  if (r.signal === 'traces') {
-    const t = otlpTypes().ExportTraceServiceRequest;
-    return pbToOtlpJson(t, t.decode(body));
-  }
-  return signalToOtlpJson(r.signal, decodeSignalProtobuf(r.signal, body));
+  const line = decodeExport(r.signal, 'protobuf', body).storeLine;
+  return line === undefined ? {} : JSON.parse(Buffer.from(line).toString('utf8'));
 }
 
 const TEMP = { 1: 'DELTA', 2: 'CUMULATIVE', AGGREGATION_TEMPORALITY_DELTA: 'DELTA', AGGREGATION_TEMPORALITY_CUMULATIVE: 'CUMULATIVE' };

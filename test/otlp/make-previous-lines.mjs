@@ -15,18 +15,18 @@ import { pathToFileURL } from 'node:url';
 const [dist] = process.argv.slice(2);
 /** Kept in step with previous-lines.test.ts. */
 const JSON_FIXTURES = ['fixtures/instrumented/official.json', 'fixtures/instrumented/openinference.json', 'fixtures/instrumented/openllmetry.json', 'fixtures/instrumented/vercel.json', 'fixtures/shared/otlp-examples/trace.json', 'fixtures/shared/otlp-examples/events.json', 'fixtures/shared/formats/otlp-telemetrygen.json'];
-const BENCH_DIR = 'bench/out/gen-283bdd5bcf';
+const BENCH_DIR = 'bench/out/gen-3ae8571b50';
 const FRAMES = 20;
 const imp = (m) => import(pathToFileURL(path.join(dist, m)).href);
 const { transcodeTraceRequest, transcodedSpans } = await imp('lib/otlp/proto-to-json.js');
 const { decodeExport } = await imp('lib/receiver/decode.js');
 const { otlpJsonToPb } = await imp('lib/otlp/pb-json.js');
-const { otlpTypes } = await imp('lib/otlp/schema.js');
+const { officialTraceTypes } = await import('../helpers/official-otlp.mjs');
 const { loadFrames } = await import(pathToFileURL(path.resolve('bench/lib/load/frames.mjs')).href);
 const inputs = {};
 const captures = 'fixtures/shared/captures';
 for (const f of readdirSync(captures).filter((f) => f.endsWith('.bin')).sort()) inputs[f] = readFileSync(path.join(captures, f));
-const type = otlpTypes().ExportTraceServiceRequest;
+const type = officialTraceTypes().ExportTraceServiceRequest;
 for (const f of JSON_FIXTURES) {
   const text = readFileSync(f, 'utf8');
   let all;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { otlpJsonToPb } from '../../src/lib/otlp/pb-json.js';
 import { isLineFallback, protoTracesLine } from '../../src/lib/otlp/proto-line.js';
-import { otlpTypes } from '../../src/lib/otlp/schema.js';
+import { officialTraceTypes } from '../helpers/official-otlp.mjs';
 import { decodeExport } from '../../src/lib/receiver/decode.js';
 // @ts-expect-error: a plain .mjs module of the bench
 import { loadFrames } from '../../bench/lib/load/frames.mjs';
@@ -25,7 +25,7 @@ const JSON_FIXTURES = [
   'fixtures/shared/otlp-examples/events.json',
   'fixtures/shared/formats/otlp-telemetrygen.json',
 ];
-const FRAMES = 'bench/out/gen-283bdd5bcf/ingest-200k.pb';
+const FRAMES = 'bench/out/gen-3ae8571b50/ingest-200k.pb';
 
 const previous = JSON.parse(readFileSync(new URL('./previous-store-lines.json', import.meta.url), 'utf8')) as Record<string, { bytes: number; sha256: string } | null>;
 
@@ -33,7 +33,7 @@ function inputs(): Array<[string, Buffer]> {
   const out: Array<[string, Buffer]> = [];
   const captures = 'fixtures/shared/captures';
   for (const f of readdirSync(captures).filter((f) => f.endsWith('.bin')).sort()) out.push([f, readFileSync(path.join(captures, f))]);
-  const type = otlpTypes().ExportTraceServiceRequest;
+  const type = officialTraceTypes().ExportTraceServiceRequest;
   for (const f of JSON_FIXTURES) {
     const text = readFileSync(f, 'utf8');
     let docs: unknown[];

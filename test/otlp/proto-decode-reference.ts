@@ -8,7 +8,7 @@ import { DecodeError } from '../../src/lib/errors.js';
 import type { DecodeResult, FieldProblem } from '../../src/lib/otlp/decode-result.js';
 import { checkIdBytes } from '../../src/lib/otlp/ids.js';
 import { pbAttributes, toBigInt } from '../../src/lib/otlp/pb-json.js';
-import { otlpTypes } from '../../src/lib/otlp/schema.js';
+import { officialTraceTypes } from '../helpers/official-otlp.mjs';
 import { finishSpan, type Resource, type Scope, type Span } from '../../src/lib/span.js';
 
 type PbKeyValue = NonNullable<Parameters<typeof pbAttributes>[0]>[number];
@@ -100,7 +100,7 @@ function spanFromPb(s: PbSpan, resource: Resource, scope: Scope, path: string): 
 /** Wire-decodes an ExportTraceServiceRequest (same layout as TracesData). */
 function decodeTraceRequestBytes(bytes: Uint8Array): PbRequest {
   try {
-    return otlpTypes().ExportTraceServiceRequest.decode(bytes) as unknown as PbRequest;
+    return officialTraceTypes().ExportTraceServiceRequest.decode(bytes) as unknown as PbRequest;
   } catch (e) {
     const msg = e instanceof protobuf.util.ProtocolError || e instanceof Error ? e.message : String(e);
     throw new DecodeError(`not a valid OTLP protobuf trace request: ${msg}`);

@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { otlpTypes } from '../../src/lib/otlp/schema.js';
+import { officialTraceTypes } from '../helpers/official-otlp.mjs';
 
 // ---- a raw protobuf writer -----------------------------------------------------------------
 
@@ -269,7 +269,7 @@ function requestObjects(clean: boolean): fc.Arbitrary<Obj> {
   });
 }
 
-const encode = (o: Obj) => otlpTypes().ExportTraceServiceRequest.encode(o).finish();
+const encode = (o: Obj) => officialTraceTypes().ExportTraceServiceRequest.encode(o).finish();
 /** protobufjs-encoded requests with anything its encoder takes: duplicate and numeric keys, lone surrogates, bad ids. */
 export const encodedRequest = requestObjects(false).map(encode);
 /** protobufjs-encoded requests as exporters send them (see requestObjects). */

@@ -6,7 +6,7 @@
 import net from 'node:net';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { otlpTypes } from '../../src/lib/otlp/schema.js';
+import { officialTraceTypes } from '../helpers/official-otlp.mjs';
 import { startHttpReceiver } from '../../src/lib/receiver/http.js';
 import type { ExportDecoder } from '../../src/lib/receiver/ingest.js';
 import type { KeepOutcome, StoreLines } from '../../src/lib/receiver/store-lines.js';
@@ -140,7 +140,7 @@ describe('partial success', () => {
 
   it('protobuf: the response is an ExportTraceServiceResponse with partial_success', async () => {
     r = await startReceivers({ grpc: false });
-    const t = otlpTypes();
+    const t = officialTraceTypes();
     const hex = (h: string) => Buffer.from(h, 'hex');
     const req = t.ExportTraceServiceRequest.fromObject({
       resource_spans: [
@@ -372,7 +372,7 @@ describe('store interplay', () => {
         const body = sdkProtobuf(makeSdkSpans());
         const res = await request(r.http.port, { headers: PROTOBUF, body });
         expect(res.status).toBe(200);
-        const t = otlpTypes();
+        const t = officialTraceTypes();
         const answer = t.ExportTraceServiceResponse.toObject(t.ExportTraceServiceResponse.decode(res.body), { longs: Number }) as {
           partial_success: { rejected_spans: number; error_message: string };
         };

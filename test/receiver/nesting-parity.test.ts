@@ -9,7 +9,7 @@ import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_VALUE_DEPTH } from '../../src/lib/otlp/decode-result.js';
-import { otlpTypes } from '../../src/lib/otlp/schema.js';
+import { officialTraceTypes } from '../helpers/official-otlp.mjs';
 import { decodeExport } from '../../src/lib/receiver/decode.js';
 import { grpcServiceDefinition } from '../../src/lib/receiver/grpc.js';
 import { createStoreWriter } from '../../src/lib/store/writer.js';
@@ -54,7 +54,7 @@ interface Answer {
 }
 
 function protobufAnswer(body: Buffer): Answer {
-  const t = otlpTypes().ExportTraceServiceResponse;
+  const t = officialTraceTypes().ExportTraceServiceResponse;
   const out = t.toObject(t.decode(body), { longs: Number }) as { partial_success?: { rejected_spans?: number; error_message?: string } };
   return { rejected: out.partial_success?.rejected_spans ?? 0, message: out.partial_success?.error_message ?? '' };
 }

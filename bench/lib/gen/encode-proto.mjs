@@ -1,7 +1,7 @@
 /**
- * Generated spans → an OTLP ExportTraceServiceRequest in protobuf, encoded with llmtrace's own
- * schema (dist/lib/otlp/schema.js, keepCase snake_case fields): ids as bytes, times as
- * unsigned Longs, ints as numbers, doubles as doubles.
+ * Generated spans → an OTLP ExportTraceServiceRequest in protobuf, encoded with the official
+ * .proto files (test/helpers/official-otlp.mjs, keepCase snake_case fields): ids as bytes, times
+ * as unsigned Longs, ints as numbers, doubles as doubles.
  */
 import protobuf from 'protobufjs';
 import { groupSpans } from './encode-json.mjs';
@@ -42,7 +42,7 @@ function pbSpan(s) {
   return o;
 }
 
-/** @param type otlpTypes().ExportTraceServiceRequest */
+/** @param type officialTraceTypes().ExportTraceServiceRequest (test/helpers/official-otlp.mjs) */
 export function encodeProtoRequest(type, spans, resources) {
   const resource_spans = [];
   for (const [res, scopes] of groupSpans(spans)) {

@@ -110,9 +110,11 @@ function planFor(type: protobuf.Type): FieldPlan[] {
   plan = type.fieldsArray.map((f): FieldPlan => {
     f.resolve();
     const p: FieldPlan = { name: f.name, key: lowerCamel(f.name), kind: 'string', repeated: f.repeated, oneof: f.partOf?.name };
-    // The schema (schema.ts) has no maps and no enums: enums are int32 there, as OTLP/JSON writes them.
-    if (f.map || f.resolvedType instanceof protobuf.Enum) throw new Error(`unsupported field ${type.fullName}.${f.name}`);
-    if (f.resolvedType instanceof protobuf.Type) Object.assign(p, { kind: 'message', message: f.resolvedType });
+    // OTLP has no maps. An enum (the official .proto files' SpanKind, StatusCode: tests encode
+    // traces with them) is an int32 on the wire and an integer in OTLP/JSON.
+    if (f.map) throw new Error(`unsupported field ${type.fullName}.${f.name}`);
+    if (f.resolvedType instanceof protobuf.Enum) p.kind = 'int32';
+    else if (f.resolvedType instanceof protobuf.Type) Object.assign(p, { kind: 'message', message: f.resolvedType });
     else if (f.type === 'bytes') p.kind = HEX_ID_FIELDS.has(f.name) ? 'hexid' : 'bytes';
     else if (SIGNED_64.has(f.type)) p.kind = 'int64';
     else if (UNSIGNED_64.has(f.type)) p.kind = 'uint64';

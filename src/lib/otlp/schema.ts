@@ -1,7 +1,9 @@
 /**
- * The OTLP protobuf schema, written from the field numbers of opentelemetry-proto 1.x (no
- * dependency ships descriptors usable at run time: docs/architecture.md, "The third pass"),
- * parsed once on first use so that commands that never touch protobuf do not pay for it.
+ * The OTLP protobuf messages llmtrace reads or writes with protobufjs: logs and metrics, and the
+ * receivers' responses (traces are read by proto-traces.ts). Written from the field numbers of
+ * opentelemetry-proto 1.x (no dependency ships descriptors usable at run time; tests encode
+ * traces with the official .proto files: docs/architecture.md, "The third pass"), parsed once on
+ * first use so that commands that never touch protobuf do not pay for it.
  */
 import protobuf from 'protobufjs';
 
@@ -31,35 +33,6 @@ message Resource {
   uint32 dropped_attributes_count = 2;
   repeated opentelemetry.proto.common.v1.EntityRef entity_refs = 3;
 }
-`;
-
-const TRACE = `
-syntax = "proto3";
-package opentelemetry.proto.trace.v1;
-message TracesData { repeated ResourceSpans resource_spans = 1; }
-message ResourceSpans {
-  opentelemetry.proto.resource.v1.Resource resource = 1; repeated ScopeSpans scope_spans = 2; string schema_url = 3;
-}
-message ScopeSpans {
-  opentelemetry.proto.common.v1.InstrumentationScope scope = 1; repeated Span spans = 2; string schema_url = 3;
-}
-message Span {
-  bytes trace_id = 1; bytes span_id = 2; string trace_state = 3; bytes parent_span_id = 4; fixed32 flags = 16;
-  string name = 5; int32 kind = 6; fixed64 start_time_unix_nano = 7; fixed64 end_time_unix_nano = 8;
-  repeated opentelemetry.proto.common.v1.KeyValue attributes = 9; uint32 dropped_attributes_count = 10;
-  message Event {
-    fixed64 time_unix_nano = 1; string name = 2;
-    repeated opentelemetry.proto.common.v1.KeyValue attributes = 3; uint32 dropped_attributes_count = 4;
-  }
-  repeated Event events = 11; uint32 dropped_events_count = 12;
-  message Link {
-    bytes trace_id = 1; bytes span_id = 2; string trace_state = 3;
-    repeated opentelemetry.proto.common.v1.KeyValue attributes = 4; uint32 dropped_attributes_count = 5; fixed32 flags = 6;
-  }
-  repeated Link links = 13; uint32 dropped_links_count = 14;
-  Status status = 15;
-}
-message Status { string message = 2; int32 code = 3; }
 `;
 
 const LOGS = `
@@ -133,8 +106,6 @@ message Exemplar {
 const COLLECTOR = `
 syntax = "proto3";
 package opentelemetry.proto.collector.trace.v1;
-service TraceService { rpc Export(ExportTraceServiceRequest) returns (ExportTraceServiceResponse) {} }
-message ExportTraceServiceRequest { repeated opentelemetry.proto.trace.v1.ResourceSpans resource_spans = 1; }
 message ExportTraceServiceResponse { ExportTracePartialSuccess partial_success = 1; }
 message ExportTracePartialSuccess { int64 rejected_spans = 1; string error_message = 2; }
 `;
@@ -171,7 +142,6 @@ message Any { string type_url = 1; bytes value = 2; }
 
 export interface OtlpTypes {
   root: protobuf.Root;
-  ExportTraceServiceRequest: protobuf.Type;
   ExportTraceServiceResponse: protobuf.Type;
   ExportLogsServiceRequest: protobuf.Type;
   ExportLogsServiceResponse: protobuf.Type;
@@ -186,14 +156,13 @@ export function otlpTypes(): OtlpTypes {
   if (cached) return cached;
   const root = new protobuf.Root();
   // keepCase: field names stay snake_case, as in the .proto; the JSON layer maps them explicitly.
-  for (const src of [ANY, COMMON, RESOURCE, TRACE, LOGS, METRICS, COLLECTOR, COLLECTOR_LOGS, COLLECTOR_METRICS, RPC_STATUS]) {
+  for (const src of [ANY, COMMON, RESOURCE, LOGS, METRICS, COLLECTOR, COLLECTOR_LOGS, COLLECTOR_METRICS, RPC_STATUS]) {
     protobuf.parse(src, root, { keepCase: true });
   }
   root.resolveAll();
   const t = (name: string) => root.lookupType(name);
   cached = {
     root,
-    ExportTraceServiceRequest: t('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest'),
     ExportTraceServiceResponse: t('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse'),
     ExportLogsServiceRequest: t('opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest'),
     ExportLogsServiceResponse: t('opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse'),

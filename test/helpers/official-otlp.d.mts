@@ -1,0 +1,2 @@
+import type protobuf from 'protobufjs';
+export function officialTraceTypes(): { ExportTraceServiceRequest: protobuf.Type; ExportTraceServiceResponse: protobuf.Type };
