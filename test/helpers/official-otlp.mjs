@@ -20,8 +20,9 @@ export function officialTraceTypes() {
   const root = new protobuf.Root();
   root.resolvePath = (_origin, target) => path.join(PROTO_ROOT, target);
   root.loadSync('opentelemetry/proto/collector/trace/v1/trace_service.proto', { keepCase: true });
-  // This copy predates Resource.entity_refs (field 3, opentelemetry-proto 1.8), which llmtrace's
-  // reader reads as protobufjs reads a declared message field: added as the current files have it.
+  // This copy predates Resource.entity_refs (field 3, added to opentelemetry-proto later), which
+  // llmtrace's reader reads as protobufjs reads a declared message field: added as the current
+  // files have it.
   const entityRef = new protobuf.Type('EntityRef')
     .add(new protobuf.Field('schema_url', 1, 'string'))
     .add(new protobuf.Field('type', 2, 'string'))
