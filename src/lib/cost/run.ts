@@ -10,6 +10,7 @@ import { priceView } from './pricebook.js';
 import { INHERITED_MODEL_KEYS, inheritedModelView } from './inherited-model.js';
 import { COVER_KEYS, CoverSet, readSignalUsage, type SignalRecord, type SignalUsageStats } from './signal-usage.js';
 import { costMapper } from './facts.js';
+import { HeldCalls } from './held-calls.js';
 import { planDimensions } from './dimensions.js';
 import type { PriceBook } from './pricebook.js';
 import { pushedCalls, type PushdownResult } from './pushdown-groups.js';
@@ -107,71 +108,76 @@ export async function attributeCalls(
   const spans = new CoverSet();
   // Model spans without usage (Gemini's llm_call, failed calls): calls with no tokens, held until
   // the events and metrics are read, which count those calls instead where they cover them.
-  const noUsage = new Map<string, AttributedCall>();
+  // Up to a quarter of the budget more than the trace state, then on disk.
+  const noUsage = new HeldCalls({ memoryBytes: (opts.memoryBytes ?? Infinity) / 4, spillParent: opts.spillParent });
   const attributor = new Attributor({
     ...opts,
     inherited: callsStageInherited(inherited),
     onCall: (raw, sign) => {
       const call = withInheritedModel(raw, raw.inherited[n + 2], opts.book);
       if (!call.noUsage) spans.add(call.service, call.inherited[n + 1] ?? '', call.inherited[n] ?? '', sign);
-      else if (opts.signals) {
-        const id = `${call.traceId}\u0000${call.spanId}`;
-        if (sign === 1) noUsage.set(id, call);
-        else noUsage.delete(id);
-      }
+      else if (opts.signals) noUsage.hold(call, sign);
       opts.onCall(call, sign);
     },
   });
-  const mapper = costMapper({ book: opts.book, window: opts.window ?? {}, tracked: attributor.trackedKeys, toolCalls: opts.toolCalls });
-  let stats: CallsRun;
-  let pushed: PushdownResult | undefined;
   try {
-    const groups = sources.callGroups;
-    // ClickHouse decides what it can (docs/architecture.md, "ClickHouse cost pushdown"); `stats`
-    // (tool calls, per-trace figures) reads spans. A ClickHouse source is read alone (no files,
-    // no store: sources/open.ts), so no agents' events or metrics come with its calls.
-    if (groups && !opts.toolCalls && !opts.onTrace) {
-      pushed = await pushedCalls(groups, { book: opts.book, window: opts.window ?? {}, featureKeys: opts.featureKeys, inherited, groupBy: opts.groupBy ?? [] }, (call) => opts.onCall(call, 1));
-      if (pushed.nodeTraces > 0 || pushed.allToNode) for await (const facts of groups.mappedWhere(pushed.fallback, mapper)) attributor.addFacts(facts);
-    } else {
-      for await (const facts of sources.mapped(mapper)) attributor.addFacts(facts);
-    }
-    stats = attributor.finish();
+    return await countCalls();
   } finally {
-    attributor.close();
+    noUsage.close();
   }
-  if (pushed) {
-    stats.spans += pushed.spans;
-    stats.traces += pushed.traces;
-    stats.calls += pushed.calls;
-    stats.pushdown = { traces: pushed.traces, spans: pushed.spans, calls: pushed.calls, groups: pushed.groups, nodeTraces: pushed.nodeTraces, nodeSpans: pushed.nodeSpans, allToNode: pushed.allToNode };
-    const read = sources.stats;
-    if (read) {
-      read.spans += pushed.spans;
-      read.records += pushed.spans;
-      if (read.inputs === 0) read.inputs = 1;
+
+  async function countCalls(): Promise<CallsRun> {
+    const mapper = costMapper({ book: opts.book, window: opts.window ?? {}, tracked: attributor.trackedKeys, toolCalls: opts.toolCalls });
+    let stats: CallsRun;
+    let pushed: PushdownResult | undefined;
+    try {
+      const groups = sources.callGroups;
+      // ClickHouse decides what it can (docs/architecture.md, "ClickHouse cost pushdown"); `stats`
+      // (tool calls, per-trace figures) reads spans. A ClickHouse source is read alone (no files,
+      // no store: sources/open.ts), so no agents' events or metrics come with its calls.
+      if (groups && !opts.toolCalls && !opts.onTrace) {
+        pushed = await pushedCalls(groups, { book: opts.book, window: opts.window ?? {}, featureKeys: opts.featureKeys, inherited, groupBy: opts.groupBy ?? [] }, (call) => opts.onCall(call, 1));
+        if (pushed.nodeTraces > 0 || pushed.allToNode) for await (const facts of groups.mappedWhere(pushed.fallback, mapper)) attributor.addFacts(facts);
+      } else {
+        for await (const facts of sources.mapped(mapper)) attributor.addFacts(facts);
+      }
+      stats = attributor.finish();
+    } finally {
+      attributor.close();
     }
-  }
-  if (opts.signals) {
-    const { logs, metrics } = await opts.signals.open();
-    stats.signals = await readSignalUsage(logs, metrics, {
-      book: opts.book,
-      window: opts.window ?? {},
-      inherited: [opts.featureKeys ?? DEFAULT_FEATURE_KEYS, ...inherited],
-      spans,
-      onCall: (call) => {
-        // The feature is resolved like the other inherited dimensions (its keys come first).
-        const [feature, ...rest] = call.inherited;
-        opts.onCall({ ...call, feature: feature ?? NONE, inherited: rest }, 1);
-      },
-      onProblem: opts.signals.onProblem,
-    });
-    for (const call of noUsage.values()) {
-      if (!stats.signals.covered.covers(call.service, call.inherited[n + 1] ?? '', call.inherited[n] ?? '')) continue;
-      opts.onCall(call, -1);
-      stats.calls--;
-      stats.signals.spanCallsReplaced++;
+    if (pushed) {
+      stats.spans += pushed.spans;
+      stats.traces += pushed.traces;
+      stats.calls += pushed.calls;
+      stats.pushdown = { traces: pushed.traces, spans: pushed.spans, calls: pushed.calls, groups: pushed.groups, nodeTraces: pushed.nodeTraces, nodeSpans: pushed.nodeSpans, allToNode: pushed.allToNode };
+      const read = sources.stats;
+      if (read) {
+        read.spans += pushed.spans;
+        read.records += pushed.spans;
+        if (read.inputs === 0) read.inputs = 1;
+      }
     }
+    if (opts.signals) {
+      const { logs, metrics } = await opts.signals.open();
+      stats.signals = await readSignalUsage(logs, metrics, {
+        book: opts.book,
+        window: opts.window ?? {},
+        inherited: [opts.featureKeys ?? DEFAULT_FEATURE_KEYS, ...inherited],
+        spans,
+        onCall: (call) => {
+          // The feature is resolved like the other inherited dimensions (its keys come first).
+          const [feature, ...rest] = call.inherited;
+          opts.onCall({ ...call, feature: feature ?? NONE, inherited: rest }, 1);
+        },
+        onProblem: opts.signals.onProblem,
+      });
+      for (const call of noUsage.values()) {
+        if (!stats.signals.covered.covers(call.service, call.inherited[n + 1] ?? '', call.inherited[n] ?? '')) continue;
+        opts.onCall(call, -1);
+        stats.calls--;
+        stats.signals.spanCallsReplaced++;
+      }
+    }
+    return stats;
   }
-  return stats;
 }

@@ -111,13 +111,17 @@ export class Partitions {
    */
   *read(i: number): Generator<[string, string]> {
     if (this.sizes[i] === 0) return;
-    const text = readFileSync(this.files[i]!, 'utf8');
+    // Each part is decoded into a string of its own. Slices of the whole file's text would be
+    // V8 sliced strings that keep all of it alive: a trace id kept by a call (cost/run.ts holds
+    // calls without usage until the end) held its partition's megabytes (docs/architecture.md,
+    // "Spill reads copy their strings").
+    const bytes = readFileSync(this.files[i]!);
     let start = 0;
     for (;;) {
-      const nl = text.indexOf('\n', start);
+      const nl = bytes.indexOf(0x0a, start);
       if (nl === -1) break;
-      const sp = text.indexOf(' ', start);
-      yield [text.slice(start, sp), text.slice(sp + 1, nl)];
+      const sp = bytes.indexOf(0x20, start);
+      yield [bytes.toString('utf8', start, sp), bytes.toString('utf8', sp + 1, nl)];
       start = nl + 1;
     }
   }
