@@ -76,16 +76,6 @@ function bump(m: Map<string, number>, key: string, sign: 1 | -1): void {
   else m.set(key, n);
 }
 
-/**
- * A copy of `s` that shares no memory with a larger string. V8 makes a string cut from another
- * (JSON.parse's values, slices of a spill file read back) a view that keeps the whole source
- * alive; held until the end, such views kept every spill file they came from (docs/architecture.md,
- * "stats"). Joining forces a flat copy, and slicing that copy keeps only the copy.
- */
-function detach(s: string): string {
-  return ` ${s}`.slice(1);
-}
-
 /** Output tokens per second of generation (after the first chunk), when TTFT and tokens are known. */
 export function outputTokensPerSecond(call: Pick<AttributedCall, 'noUsage' | 'usage' | 'durationMs' | 'ttftMs'>): number | undefined {
   if (call.noUsage || call.ttftMs === undefined) return undefined;
@@ -213,8 +203,8 @@ export class StatsAggregator {
       return;
     }
     let key = this.toolKeys.get(top.key);
-    if (key === undefined) this.toolKeys.set((key = detach(top.key)), key);
-    this.repeats.set(detach(trace.traceId), { key, count: top.count, groups });
+    if (key === undefined) this.toolKeys.set((key = top.key), key);
+    this.repeats.set(trace.traceId, { key, count: top.count, groups });
   }
 
   private newPending(traceId: string | undefined): void {
