@@ -171,8 +171,11 @@ export async function attributeCalls(
         },
         onProblem: opts.signals.onProblem,
       });
-      for (const call of noUsage.values()) {
-        if (!stats.signals.covered.covers(call.service, call.inherited[n + 1] ?? '', call.inherited[n] ?? '')) continue;
+      // Nothing covered (no events or metrics counted): every held call stays, and none is read back.
+      const covered = stats.signals.covered;
+      const held = covered.empty ? [] : noUsage.values();
+      for (const call of held) {
+        if (!covered.covers(call.service, call.inherited[n + 1] ?? '', call.inherited[n] ?? '')) continue;
         opts.onCall(call, -1);
         stats.calls--;
         stats.signals.spanCallsReplaced++;

@@ -48,6 +48,10 @@ export class CoverSet {
     if (inst.total === 0) instances.delete(instance);
   }
 
+  get empty(): boolean {
+    return this.services.size === 0;
+  }
+
   covers(service: string, instance: string, session: string): boolean {
     const inst = this.services.get(service)?.get(instance);
     if (!inst) return false;
