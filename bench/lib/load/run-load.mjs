@@ -5,7 +5,7 @@ import { startChild } from '../procs.mjs';
 
 const LOADGEN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'loadgen.mjs');
 
-/** Starts the load; `result` resolves with the done event; `stop()` ends it early. */
+/** Starts the load; `result` resolves with the done event; `stop()` ends it early; `pid` is the generator's process. */
 export function startLoad(cfg, { timeoutMs = (cfg.timeoutS ?? 120) * 1000 + 60_000, onProgress } = {}) {
   const p = startChild(process.execPath, [LOADGEN, JSON.stringify(cfg)]);
   if (onProgress) {
@@ -19,7 +19,7 @@ export function startLoad(cfg, { timeoutMs = (cfg.timeoutS ?? 120) * 1000 + 60_0
     p.stop('SIGTERM', 5_000);
     return d;
   });
-  return { result, stop: () => p.child.kill('SIGTERM'), ready: p.waitFor((m) => m.event === 'ready', 120_000, 'ready') };
+  return { result, pid: p.pid, stop: () => p.child.kill('SIGTERM'), ready: p.waitFor((m) => m.event === 'ready', 120_000, 'ready') };
 }
 
 export function runLoad(cfg, opts) {

@@ -40,8 +40,9 @@ const TICK = 100; // USER_HZ on Linux
 
 const out = path.resolve(import.meta.dirname, '../../out');
 const gen = readdirSync(out).find((d) => { try { return readdirSync(path.join(out, d)).includes('ingest-200k.pb'); } catch { return false; } });
-if (!gen) throw new Error('no ingest-200k.pb under bench/out: run bench/run.mjs --only ingest once');
-const file = path.join(out, gen, 'ingest-200k.pb');
+if (!gen && !process.env.INGEST_FILE) throw new Error('no ingest-200k.pb under bench/out: run bench/run.mjs --only ingest once');
+// INGEST_FILE: frames from elsewhere (while bench/out is being generated).
+const file = process.env.INGEST_FILE ?? path.join(out, gen, 'ingest-200k.pb');
 
 function threadTimes(pid) {
   const rows = [];

@@ -37,7 +37,8 @@ async function build(dist) {
 
 const out = path.resolve(import.meta.dirname, '../../out');
 const dir = readdirSync(out).find((d) => { try { return readdirSync(path.join(out, d)).includes('ingest-200k.pb'); } catch { return false; } });
-const frames = loadFrames(path.join(out, dir, 'ingest-200k.pb'));
+// INGEST_FILE: frames from elsewhere (while bench/out is being generated).
+const frames = loadFrames(process.env.INGEST_FILE ?? path.join(out, dir, 'ingest-200k.pb'));
 const bodies = [];
 for (let c = 0; c < passes; c++) for (const f of frames) bodies.push(frameForCycle(f, c));
 const spans = frames.reduce((n, f) => n + f.spans, 0) * passes;
