@@ -30,21 +30,9 @@ const ID_EMPTY = 0;
 const ID_HEX = 1;
 const ID_TEXT = 2;
 
-// String references: none, a new string (its text follows), or 2 + twice the index of one seen
-// before in the payload, or 3 + twice its index in the process's shared strings.
+// String references: none, a new string (its text follows), or 2 + the index of one seen before.
 const REF_NONE = 0;
 const REF_NEW = 1;
-
-/**
- * Strings any payload can name by index: the few values repeated in every trace (models,
- * providers, services, feature values). Writing each once a payload as text was a third of
- * encoding a decided trace. Payloads never leave the process (memory and temporary files), so a
- * process-wide table is enough; it is bounded, and strings beyond it are written in the payload.
- */
-const SHARED_MAX_STRINGS = 10_000;
-const SHARED_MAX_LENGTH = 256;
-const sharedIndex = new Map<string, number>();
-const sharedStrings: string[] = [];
 
 export class RecordWriter {
   private buf = Buffer.allocUnsafe(64 * 1024);
@@ -144,19 +132,9 @@ export class RecordWriter {
       this.byte(REF_NONE);
       return;
     }
-    let shared = sharedIndex.get(s);
-    if (shared === undefined && sharedStrings.length < SHARED_MAX_STRINGS && s.length <= SHARED_MAX_LENGTH) {
-      shared = sharedStrings.length;
-      sharedStrings.push(s);
-      sharedIndex.set(s, shared);
-    }
-    if (shared !== undefined) {
-      this.varint(3 + shared * 2);
-      return;
-    }
     const at = this.seen.get(s);
     if (at !== undefined) {
-      this.varint(2 + at * 2);
+      this.varint(at + 2);
       return;
     }
     this.seen.set(s, this.seen.size);
@@ -327,8 +305,7 @@ export class RecordReader {
       this.seen.push(s);
       return s;
     }
-    const at = (r - 2) >>> 1;
-    const s = r & 1 ? sharedStrings[at] : this.seen[at];
+    const s = this.seen[r - 2];
     if (s === undefined) throw new Error('trace record: bad string reference');
     return s;
   }
