@@ -82,6 +82,21 @@ describe('llmtrace cost (built binary)', () => {
     expect(strict.stdout).toMatch(/gpt-4o-mini\s+1\s+46\s+0\s+7\s+unpriced/);
   });
 
+  it('--strict fails when input records or spans were skipped, as in stats (their calls are in no figure)', async () => {
+    // Scenario: every priced call of the agent capture, plus a line that is not JSON and a span with a bad trace id.
+    const badSpan = { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'zz', spanId: '1'.repeat(16), name: 'chat gpt-4o' }] }] }] };
+    const bad = writeTemp('cost-bad.jsonl', `${JSON.stringify(badSpan)}\nnot json\n`);
+    const ok = await runCli(['cost', AGENT, bad, '--format', 'json']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).total).toMatchObject({ calls: 3, inputTokens: 85 });
+    const strict = await runCli(['cost', AGENT, bad, '--strict', '--format', 'markdown']);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('FAILED strict: input was skipped: read 2 inputs, 5 spans, 1 bad record skipped, 1 invalid span skipped');
+    expect(strict.stdout).toContain('- ❌ strict: input was skipped');
+    const clean = await runCli(['cost', AGENT, '--strict']);
+    expect(clean.code).toBe(0);
+  });
+
   it.each([
     [['--since', 'yesterdayish'], '--since must be a duration'],
     [['--budget', '-3'], '--budget must be a non-negative amount of USD'],
