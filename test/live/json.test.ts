@@ -113,7 +113,7 @@ describe('tail --json event shapes', () => {
     h.view.onExport(traceExport([span({ id: 'root', name: 'agent' }), llm('c1', 'root', 'gpt-4o', 100_000, 10), llm('c2', 'root', 'gpt-4o', 200_000, 20, {}, 30)]));
     h.advance(1500);
     expect(traceEvent(h.of('trace')[0]!.done, true)).toMatchObject({ cost: 0.3 });
-    const ev = summaryEvent({ totals: h.view.totals, pricing: true, durationMs: 1, store: null, forward: null });
+    const ev = summaryEvent({ totals: h.view.totals, pricing: true, durationMs: 1, store: null });
     expect(ev).toMatchObject({ cost: 0.3, byModel: [{ model: 'gpt-4o', calls: 2, cost: 0.3 }] });
   });
 
