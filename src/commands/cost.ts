@@ -61,7 +61,7 @@ export function register(program: Command): void {
     .option('--budget-file <json>', 'fail when a feature or model exceeds its budget: {"total": 50, "features": {"research": 5}, "models": {"gpt-4o": 10}}')
     .option('--baseline <json>', 'a previous `cost --format json` output: show the change per row')
     .option('--max-increase <percent>', 'with --baseline: fail when the total or a row costs more than this much more (e.g. 10%)', usage((v) => parsePercent('--max-increase', v)))
-    .option('--strict', 'fail when any tokens have no price')
+    .option('--strict', 'fail when any tokens have no price, or input records or spans were skipped')
     .option('--cost-source <source>', 'which cost --budget and --budget-file compare: computed (the price table), reported (what agents and libraries reported), auto (reported where there is one)', oneOf('--cost-source', ['computed', 'reported', 'auto'] as const), 'computed')
     .option('--store <dir>', 'local store to read when no source is given, and where fetched pricing is cached (default ./.llmtrace or $LLMTRACE_STORE)')
     .option('--memory <size>', `trace state held in memory before it spills to temporary files under $TMPDIR (results are the same; default ${formatMemorySize(DEFAULT_MEMORY_BUDGET)})`, sizeOption('--memory'))
@@ -125,6 +125,8 @@ Examples:
       if (finished.summary) warn(finished.summary);
       // Agents' events and metrics alone are usable input: a coding agent may send no spans.
       const signalFigures = (run.stats.signals?.events ?? 0) + (run.stats.signals?.metricPoints ?? 0);
+      const signalsSkipped = signals.problems() ? `${signals.problems()} problem${signals.problems() === 1 ? '' : 's'} in logs and metrics records (records or points skipped)` : undefined;
+      const skipped = [finished.summary, signalsSkipped].filter(Boolean).join('; ') || undefined;
       if (signals.problems() > 20) warn(`${signals.problems()} problems in logs and metrics records (records or points skipped), ${signals.problems() - 20} not shown`);
       const unusable = (finished.unusable && !(signalFigures > 0 && opened.stats.unreadableInputs === 0)) || signals.read.unreadableInputs > 0;
       // Only bad records in the logs and metrics files, and no span: nothing usable was read.
@@ -135,7 +137,7 @@ Examples:
       const comparison = baseline && compare(report, baseline);
       const gates = evaluateGates(
         { total: run.main.total, report, byFeature: run.byFeature, byModel: run.byModel, comparison },
-        { budget: opts.budget, budgetFile, maxIncrease: opts.maxIncrease, strict: opts.strict, costSource: opts.costSource },
+        { budget: opts.budget, budgetFile, maxIncrease: opts.maxIncrease, strict: opts.strict, skipped, costSource: opts.costSource },
         figureWords,
       );
       const view: CostView = { result: run.result, comparison, gates };

@@ -82,6 +82,48 @@ describe('llmtrace cost (built binary)', () => {
     expect(strict.stdout).toMatch(/gpt-4o-mini\s+1\s+46\s+0\s+7\s+unpriced/);
   });
 
+  it('--strict fails when input records or spans were skipped, as in stats (their calls are in no figure)', async () => {
+    // Scenario: every priced call of the agent capture, plus a line that is not JSON and a span with a bad trace id.
+    const badSpan = { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'zz', spanId: '1'.repeat(16), name: 'chat gpt-4o' }] }] }] };
+    const bad = writeTemp('cost-bad.jsonl', `${JSON.stringify(badSpan)}\nnot json\n`);
+    const ok = await runCli(['cost', AGENT, bad, '--format', 'json']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).total).toMatchObject({ calls: 3, inputTokens: 85 });
+    const strict = await runCli(['cost', AGENT, bad, '--strict', '--format', 'markdown']);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('FAILED strict: input was skipped: read 2 inputs, 5 spans, 1 bad record skipped, 1 invalid span skipped');
+    expect(strict.stdout).toContain('- ❌ strict: input was skipped');
+    const clean = await runCli(['cost', AGENT, '--strict']);
+    expect(clean.code).toBe(0);
+  });
+
+  /** One chat gpt-4o span of trace cd…cd as a JSON Lines record. */
+  const chatLine = (spanId: string, parent: string, input: number, output: number) =>
+    JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{
+      traceId: 'cd'.repeat(16), spanId, parentSpanId: parent, name: 'chat gpt-4o', kind: 3, startTimeUnixNano: '1780000000000000000', endTimeUnixNano: '1780000000100000000',
+      attributes: [
+        { key: 'gen_ai.operation.name', value: { stringValue: 'chat' } }, { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o' } },
+        { key: 'gen_ai.usage.input_tokens', value: { intValue: input } }, { key: 'gen_ai.usage.output_tokens', value: { intValue: output } },
+      ],
+    }] }] }] });
+
+  // Known defect, not fixed (the choice must be one rule for cost, stats, tree and tail: attribution.ts, live/).
+  it.fails('counts the same tokens whichever of two differing copies of a span id comes first', async () => {
+    const a = chatLine('2'.repeat(16), '', 50, 5), b = chatLine('2'.repeat(16), '', 60, 6);
+    const ab = await runCli(['cost', writeTemp('dup-ab.jsonl', `${a}\n${b}\n`), '--format', 'json']);
+    const ba = await runCli(['cost', writeTemp('dup-ba.jsonl', `${b}\n${a}\n`), '--format', 'json']);
+    expect(JSON.parse(ba.stdout).total).toEqual(JSON.parse(ab.stdout).total); // 60 → 6 against 50 → 5
+  });
+
+  // Known defect, not fixed (count-once is shared with tail and the ClickHouse SQL): two calls whose
+  // spans name each other as parent are in no figure, and nothing says so.
+  it.fails('fails --strict when model calls in a parent cycle are left out', async () => {
+    const cycle = writeTemp('cycle.jsonl', `${chatLine('a'.repeat(16), 'b'.repeat(16), 100, 10)}\n${chatLine('b'.repeat(16), 'a'.repeat(16), 200, 20)}\n`);
+    const r = await runCli(['cost', cycle, '--strict', '--format', 'json']);
+    expect(JSON.parse(r.stdout).total.calls).toBe(0); // both carry usage; neither is counted
+    expect(r.code).toBe(1);
+  });
+
   it.each([
     [['--since', 'yesterdayish'], '--since must be a duration'],
     [['--budget', '-3'], '--budget must be a non-negative amount of USD'],

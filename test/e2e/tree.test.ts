@@ -102,6 +102,27 @@ describe('llmtrace tree (built binary)', () => {
     expect(lines.at(-1)).toMatch(/^┆99987┆ ( {3}){11}└─ step \d+ /);
   });
 
+  it('draws a parent cycle the same from any split and order of its spans (text and JSON)', async () => {
+    // Scenario: two chat spans that name each other as parent, from two services, one per file.
+    const line = (id: string, parent: string, service: string, start: number) =>
+      JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeSpans: [{ spans: [{
+        traceId: 'ab'.repeat(16), spanId: id.repeat(16), parentSpanId: parent.repeat(16), name: 'chat gpt-4o', kind: 3,
+        startTimeUnixNano: String(1_780_000_000_000_000_000n + BigInt(start) * 1_000_000n), endTimeUnixNano: String(1_780_000_000_100_000_000n + BigInt(start) * 1_000_000n),
+        attributes: [{ key: 'gen_ai.operation.name', value: { stringValue: 'chat' } }, { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o' } }],
+      }] }] }] });
+    const first = writeTemp('cycle-a.jsonl', line('a', 'b', 'svc-a', 0) + '\n');
+    const second = writeTemp('cycle-b.jsonl', line('b', 'a', 'svc-b', 5) + '\n');
+    for (const format of ['text', 'json']) {
+      const ab = await runCli(['tree', first, second, '--format', format]);
+      const ba = await runCli(['tree', second, first, '--format', format]);
+      expect(ab.code).toBe(0);
+      expect(ba.stdout).toBe(ab.stdout);
+    }
+    const text = await runCli(['tree', second, first]);
+    // Cut above the span that starts first, so it is the root drawn, with its service.
+    expect(text.stdout).toMatch(/^trace (ab){16} · svc-a · 2 spans/);
+  });
+
   it('exits 2 with a one-line error on garbage', async () => {
     const r = await runCli(['tree', writeTemp('garbage.bin', Buffer.from([0xde, 0xad, 0xbe, 0xef]))]);
     expect(r.code).toBe(2);

@@ -158,6 +158,15 @@ describe('llmtrace lint (built binary)', () => {
     expect(json(r.stdout).findings).toEqual([expect.objectContaining({ rule: 'invalid-id', spanId: '', facts: expect.objectContaining({ problem: 'decode' }) })]);
   });
 
+  it('does not call decode problems "not shown" when each is a finding', async () => {
+    // Scenario: the manual capture's spans as JSON Lines, with a line that is not JSON after them.
+    const file = writeTemp('lint-one-bad-line.jsonl', `${JSON.stringify(JSON.parse(readFileSync(MANUAL, 'utf8')))}\nnot json\n`);
+    const r = await runCli(['lint', file, '--format', 'json']);
+    expect(json(r.stdout).findings.filter((f) => f.rule === 'decode-problem').map((f) => f.line)).toEqual([2]);
+    expect(r.stderr).toContain('llmtrace: read 1 input, 5 spans, 1 bad record skipped\n');
+    expect(r.stderr).not.toMatch(/not shown/);
+  });
+
   it('lists the rules', async () => {
     const r = await runCli(['lint', '--list-rules', '--format', 'json']);
     expect(r.code).toBe(0);

@@ -107,6 +107,16 @@ describe('tail --json event shapes', () => {
     });
   });
 
+  it('summary and trace costs are rounded as `cost` rounds them, without float noise', () => {
+    // Scenario: two gpt-4o calls priced $0.1 and $0.2, whose float sum is 0.30000000000000004.
+    const h = harness({ price });
+    h.view.onExport(traceExport([span({ id: 'root', name: 'agent' }), llm('c1', 'root', 'gpt-4o', 100_000, 10), llm('c2', 'root', 'gpt-4o', 200_000, 20, {}, 30)]));
+    h.advance(1500);
+    expect(traceEvent(h.of('trace')[0]!.done, true)).toMatchObject({ cost: 0.3 });
+    const ev = summaryEvent({ totals: h.view.totals, pricing: true, durationMs: 1, store: null });
+    expect(ev).toMatchObject({ cost: 0.3, byModel: [{ model: 'gpt-4o', calls: 2, cost: 0.3 }] });
+  });
+
   it('plain JSON values: exact big ints, base64 bytes, kvlists as objects', () => {
     expect(plainValue(5n)).toBe(5);
     expect(plainValue(9007199254740993n)).toBe('9007199254740993');

@@ -70,6 +70,12 @@ describe('JSON Lines (the Collector file exporter and the store)', () => {
     expect(r.problems.map((p) => p.line)).toEqual([1]);
   });
 
+  it('reads JSON Lines cut at the start, inside the first record', async () => {
+    const r = await readAll([writeTemp('d.jsonl', `${json.slice(json.length / 2).trim()}\n${json}\n${json}\n`)]);
+    expect(r.spans).toHaveLength(10);
+    expect(r.problems.map((p) => [p.line, p.message.slice(0, 13)])).toEqual([[1, 'invalid JSON:']]);
+  });
+
   it('handles CRLF line ends and a missing final newline', async () => {
     const r = await readAll([writeTemp('d.jsonl', `${json}\r\n${json}`)]);
     expect(r.spans).toHaveLength(10);

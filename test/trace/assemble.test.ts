@@ -87,6 +87,27 @@ describe('assembleTrace', () => {
     expect(t.roots.every((r) => r.cycleCut)).toBe(true);
   });
 
+  it('cuts a parent cycle at the same span whatever the arrival order: above its first-starting member', () => {
+    // Scenario: a three-span cycle with usage on every member, and a self-parent; any order of
+    // arrival (any file split) must draw the same tree.
+    const cycle = [
+      llm('b', 'a', 'gpt-4o', 200, 20, {}, 1),
+      llm('a', 'c', 'gpt-4o', 100, 10, {}, 0),
+      llm('c', 'b', 'gpt-4o', 300, 30, {}, 2),
+      span({ id: 'self', parent: 'self', start: 3 }),
+    ];
+    const drawn = (spans: Span[]) => assembleTrace(TRACE, spans).nodes.map((n) => [n.depth, n.span.spanId, n.cycleCut]);
+    expect(drawn(cycle)).toEqual([
+      [0, hexId('a'), true],
+      [1, hexId('b'), false],
+      [2, hexId('c'), false],
+      [0, hexId('self'), true],
+    ]);
+    fc.assert(fc.property(fc.shuffledSubarray(cycle, { minLength: cycle.length }), (shuffled) => {
+      expect(drawn(shuffled)).toEqual(drawn(cycle));
+    }));
+  });
+
   /** A failed model call (no usage) under `parent`. */
   const failed = (id: string, parent: string, start: number) =>
     span({ id, parent, start, name: 'chat gpt-4o', status: 2, attrs: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' } });

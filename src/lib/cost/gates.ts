@@ -41,6 +41,8 @@ export interface GateOptions {
   /** Percent. */
   maxIncrease?: number;
   strict?: boolean;
+  /** What reading skipped (bad records, invalid spans), when anything: `--strict` fails on it too. */
+  skipped?: string;
   /** Which cost the budgets compare (`--cost-source`, default computed). */
   costSource?: CostSource;
 }
@@ -65,6 +67,8 @@ export function evaluateGates(input: GateInput, opts: GateOptions, words: GateWo
         ? 'every token is priced'
         : `${words.tokens(tokens)} token${tokens === 1 ? '' : 's'} of ${words.tokens(input.total.unpricedCalls)} call${input.total.unpricedCalls === 1 ? '' : 's'} ${tokens === 1 ? 'is' : 'are'} unpriced (${input.report.unpriced.map((u) => u.model).join(', ')})`,
     });
+    // Calls in skipped input are in no figure: a priced report of part of the input is no pass.
+    if (opts.skipped !== undefined) out.push({ gate: 'strict', ok: false, message: `input was skipped: ${opts.skipped}` });
   }
   return out;
 }

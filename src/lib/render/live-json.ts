@@ -24,6 +24,7 @@
  *
  * `cost` is null when unknown (no pricing, or a model without a price): never 0 for unknown.
  */
+import { roundUsd } from '../cost/report.js';
 import type { Usage } from '../genai/usage.js';
 import type { SpanLine, TraceDone } from '../live/events.js';
 import type { AgentCall, AgentMetrics } from '../live/agent-calls.js';
@@ -54,9 +55,13 @@ function usageFields(u: Usage | undefined) {
   };
 }
 
-/** As `cost` reports it: the priced part (unpriced calls are counted apart); null when nothing is priced. */
+/**
+ * As `cost` reports it: the priced part (unpriced calls are counted apart), rounded as `cost`
+ * rounds (a sum of prices carries float noise: 0.033613199999999996 is $0.0336132); null when
+ * nothing is priced.
+ */
 function totalsCost(t: CallTotals, pricing: boolean): number | null {
-  return pricing && (t.pricedCalls > 0 || t.unpricedCalls === 0) ? t.cost : null;
+  return pricing && (t.pricedCalls > 0 || t.unpricedCalls === 0) ? roundUsd(t.cost) : null;
 }
 
 const STATUS = ['unset', 'ok', 'error'];
@@ -191,7 +196,7 @@ export function agentCallEvent(a: AgentCall): Record<string, unknown> {
 }
 
 function sessionTotalFields(t: CallTotals): Record<string, unknown> {
-  return { calls: t.calls, ...usageFields(t.usage), cost: t.unpricedCalls === t.calls ? null : t.cost };
+  return { calls: t.calls, ...usageFields(t.usage), cost: t.unpricedCalls === t.calls ? null : roundUsd(t.cost) };
 }
 
 /** A coding agent's totals from its metrics, after an export changed them. */

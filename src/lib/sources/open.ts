@@ -173,7 +173,8 @@ export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSourc
       if (stats.badRecords) parts.push(`${stats.badRecords} bad record${stats.badRecords === 1 ? '' : 's'} skipped`);
       if (stats.skippedSpans) parts.push(`${stats.skippedSpans} invalid span${stats.skippedSpans === 1 ? '' : 's'} skipped`);
       if (stats.unreadableInputs) parts.push(`${stats.unreadableInputs} unreadable`);
-      if (total > printed) parts.push(`${total - printed} more problem${total - printed === 1 ? '' : 's'} not shown`);
+      // With no lines to print (lint), the command shows every problem itself (as findings).
+      if (maxLines > 0 && total > printed) parts.push(`${total - printed} more problem${total - printed === 1 ? '' : 's'} not shown`);
       summary = parts.join(', ');
     }
     const unusable = stats.unreadableInputs > 0 || (stats.spans === 0 && (total > 0 || (!fromStore && givenInputs)));

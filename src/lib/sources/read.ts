@@ -222,6 +222,10 @@ async function* readByFormat(reader: ByteReader, ctx: InputReader): AsyncGenerat
     yield* readProtoMessage(reader, ctx);
   } else if (head[0] === 0x00) {
     yield* readProtoFrames(reader, ctx);
+  } else if (looksLikeJsonLines(head)) {
+    // A dump cut at its start (a copied tail, a rotated log) begins inside a record: that line
+    // is reported, the complete lines after it are read.
+    yield* readJsonLines(reader, ctx);
   } else {
     throw new DecodeError(
       'unrecognized format (expected OTLP JSON or JSON Lines, OTLP protobuf, Jaeger or Zipkin JSON, optionally gzipped)',

@@ -80,7 +80,9 @@ export function assembleTrace(traceId: string, spans: readonly Span[], view: (s:
   }
 
   // Resolve parents, cutting cycles: walk up from each node, marking the path; meeting a node
-  // on the current path means a cycle, which is broken at that node.
+  // on the current path means a cycle. It is broken above its member that sorts first (the one
+  // drawn first), not where the walk met it: the walk starts where the spans' arrival order
+  // says, and the drawn tree must not depend on that order.
   const parentOf = new Map<TraceNode, TraceNode | undefined>();
   const state = new Map<TraceNode, 1 | 2>(); // 1 on the current path, 2 resolved
   let cyclesCut = 0;
@@ -97,8 +99,10 @@ export function assembleTrace(traceId: string, spans: readonly Span[], view: (s:
       if (pid === node.span.spanId) node.cycleCut = true;
       parentOf.set(node, parent);
       if (parent && state.get(parent) === 1) {
-        parent.cycleCut = true;
-        parentOf.set(parent, undefined);
+        let cut = parent;
+        for (let i = path.indexOf(parent) + 1; i < path.length; i++) if (compareNodes(path[i]!, cut) < 0) cut = path[i]!;
+        cut.cycleCut = true;
+        parentOf.set(cut, undefined);
         cyclesCut++;
         break;
       }
