@@ -105,8 +105,11 @@ export function spansSubquery(plan: PushdownPlan, params: Params): string {
   const spanColumns =
     `TraceId, SpanId, reinterpretAsUInt64(unhex(SpanId)) AS sid, if(ParentSpanId = SpanId OR ParentSpanId = '', toUInt64(0), reinterpretAsUInt64(unhex(ParentSpanId))) AS pid,` +
     ` ${startMs} AS ms, SpanName,` +
-    ` u, kind, m, badClassify, identKeys, present, counts, (${bad}) AS bad, ${vals} AS vals, ${rvals} AS rvals, tuple(identKeys, ${scope}, ${r('service.name')}) AS ident,` +
-    // Only model and usage spans can be calls: their columns are kept for them alone.
+    ` u, kind, m, badClassify, identKeys, present, counts, (${bad}) AS bad, ${vals} AS vals, ${rvals} AS rvals, if(u OR m, toString(tuple(identKeys, ${scope}, ${r('service.name')})), '') AS ident,` +
+    // Only model and usage spans can be calls: their columns are kept for them alone. `ident` is
+    // only a group key (Node classifies the witness span): its tuple as text (quoted and escaped,
+    // one text a tuple) is one string column instead of two dozen through the per-trace arrays,
+    // the ARRAY JOIN and the GROUP BY (docs/architecture.md, "ClickHouse cost pushdown").
     ' u OR m AS cand';
   const rows = `SELECT ${rowColumns} FROM {db:Identifier}.{table:Identifier} WHERE ${plan.traceCondition}`;
   return `SELECT ${spanColumns} FROM (${layered(rows, view.layers)})`;
