@@ -132,6 +132,14 @@ describe('llmtrace tree (built binary)', () => {
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
   });
 
+  it('exits 2 naming a file of unrecognized format, after drawing what it could read', async () => {
+    const r = await runCli(['tree', path.join(CAPTURES, 'manual-stream-http-proto.bin'), writeTemp('notes.txt', 'not traces\n')]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/chat gpt-4o-mini/);
+    expect(r.stderr).toMatch(/notes\.txt: unrecognized format/);
+    expect(r.stderr).toMatch(/1 unreadable/);
+  });
+
   it('exits 2 naming a missing file, after drawing what it could read', async () => {
     const r = await runCli(['tree', path.join(CAPTURES, 'manual-stream-http-proto.bin'), 'missing.jsonl']);
     expect(r.code).toBe(2);

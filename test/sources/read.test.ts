@@ -103,6 +103,9 @@ describe('bad input', () => {
     expect(r.spans).toEqual([]);
     expect(r.problems).toHaveLength(1);
     expect(r.problems[0]!.message).toMatch(/unrecognized format/);
+    // Nothing in it could be read: an unusable input (exit 2), like a missing file.
+    expect(r.stats.unreadableInputs).toBe(1);
+    expect(r.stats.badRecords).toBe(0);
   });
 
   it('keeps what came before a truncated gzip stream', async () => {

@@ -188,9 +188,10 @@ describe('llmtrace stats', () => {
   });
 
   it('--strict fails when input was skipped', async () => {
-    const bad = writeTemp('stats-bad.jsonl', 'not json\n');
+    const bad = writeTemp('stats-bad.jsonl', '{not json\n');
     const ok = await runCli(['stats', scenario(), bad]);
     expect(ok.code).toBe(0);
+    expect(ok.stderr).toMatch(/stats-bad\.jsonl: invalid JSON/);
     const strict = await runCli(['stats', scenario(), bad, '--strict']);
     expect(strict.code).toBe(1);
     expect(strict.stderr).toMatch(/FAILED strict/);

@@ -227,9 +227,9 @@ async function* readByFormat(reader: ByteReader, ctx: InputReader): AsyncGenerat
     // is reported, the complete lines after it are read.
     yield* readJsonLines(reader, ctx);
   } else {
-    throw new DecodeError(
-      'unrecognized format (expected OTLP JSON or JSON Lines, OTLP protobuf, Jaeger or Zipkin JSON, optionally gzipped)',
-    );
+    // Nothing in it can be read: an unusable input (exit 2), like a missing file, not one bad record.
+    ctx.problem({ message: 'unrecognized format (expected OTLP JSON or JSON Lines, OTLP protobuf, Jaeger or Zipkin JSON, optionally gzipped)' });
+    ctx.stats.unreadableInputs++;
   }
 }
 
