@@ -6,12 +6,9 @@
  * hex and times decimal straight from the wire. The store worker's path (receiver/keep.ts); it
  * gives exactly the bytes of otlpJsonTracesLine(decodeOtlpProtoTraces(body).spans).
  *
- * What this path cannot write as those bytes it leaves to the decoder path, by throwing its
- * fallback sentinel (isLineFallback): any malformed request, a span skipped for its ids, an
- * attribute dropped for its nesting, an AnyValue with several members or a KeyValue with several
- * values, a Resource or scope given twice, an attribute key given twice or one V8 would order
- * first (integer-like), and invalid UTF-8 (which the decoder replaces with U+FFFD). Real
- * exporters send none of these (docs/architecture.md, "One OTLP reader and writer").
+ * What this path cannot write as those bytes (malformed requests among them) it leaves to the
+ * decoder path by throwing its fallback sentinel (isLineFallback): docs/architecture.md, "Where
+ * `proto-line.ts` leaves a request to the decoder path".
  */
 import * as jsonBytes from './json-bytes.js';
 import * as J from './json-write.js';
