@@ -96,19 +96,8 @@ export function u32(w: Wire, end: number): number {
   }
   const at = p;
   let v = 0;
-  if (end - p < 5) {
-    // Fewer than 5 bytes left: every byte is bounds-checked.
-    for (let shift = 0; shift < 28 && p < end; shift += 7) {
-      const b = buf[p++]!;
-      v = (v | ((b & 127) << shift)) >>> 0;
-      if (b < 128) {
-        w.pos = p;
-        return v;
-      }
-    }
-    truncated(at);
-  }
   for (let shift = 0; shift < 28; shift += 7) {
+    if (p >= end) truncated(at);
     const b = buf[p++]!;
     v |= (b & 127) << shift;
     if (b < 128) {
@@ -116,6 +105,7 @@ export function u32(w: Wire, end: number): number {
       return v;
     }
   }
+  if (p >= end) truncated(at);
   const b = buf[p++]!;
   v = (v | ((b & 15) << 28)) >>> 0;
   if (b >= 128 && (p += 5) > end) truncated(at);
