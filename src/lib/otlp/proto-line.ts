@@ -1,10 +1,8 @@
 /**
  * An OTLP protobuf ExportTraceServiceRequest → its store line (OTLP/JSON and '\n') with no Span
- * in between: the one reader (proto-traces.ts scans each message into its fields' positions,
- * proto-wire.ts reads the values) and the one writer's output (json-bytes.ts, json-write.ts'
- * literals): string fields are copied byte for byte (escaped where JSON needs it), ids become
- * hex and times decimal straight from the wire. The store worker's path (receiver/keep.ts); it
- * gives exactly the bytes of otlpJsonTracesLine(decodeOtlpProtoTraces(body).spans).
+ * in between, from proto-traces.ts' field positions through json-bytes.ts and json-write.ts'
+ * literals (strings copied byte for byte, escaped where JSON needs it): the store worker's path
+ * (receiver/keep.ts), exactly the bytes of otlpJsonTracesLine(decodeOtlpProtoTraces(body).spans).
  *
  * What this path cannot write as those bytes (malformed requests among them) it leaves to the
  * decoder path by throwing its fallback sentinel (isLineFallback): docs/architecture.md, "Where
