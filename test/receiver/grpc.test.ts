@@ -5,7 +5,7 @@
 import net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { otlpTypes } from '../../src/lib/otlp/schema.js';
+import { requestType } from '../../src/lib/otlp/signals.js';
 import { startGrpcReceiver } from '../../src/lib/receiver/grpc.js';
 import { readAll } from '../helpers/read-all.js';
 import { makeSdkSpans, sdkProtobuf } from '../helpers/sdk-spans.js';
@@ -40,9 +40,8 @@ describe('OTLP/gRPC', () => {
 
   it('logs and metrics services store their requests', async () => {
     r = await startReceivers();
-    const t = otlpTypes();
-    const logs = t.ExportLogsServiceRequest.encode(logsRequest()).finish();
-    const metrics = t.ExportMetricsServiceRequest.encode(metricsRequest()).finish();
+    const logs = requestType('logs').encode(logsRequest()).finish();
+    const metrics = requestType('metrics').encode(metricsRequest()).finish();
     expect((await client(r.grpc.port, 'logs')(logs)).error).toBeNull();
     expect((await client(r.grpc.port, 'metrics')(metrics)).error).toBeNull();
     expect(await readStoreLines(r.storeDir, 'logs')).toHaveLength(1);

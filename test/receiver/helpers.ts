@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import * as grpc from '@grpc/grpc-js';
-import { otlpTypes } from '../../src/lib/otlp/schema.js';
+import { otlpType } from '../../src/lib/otlp/schema.js';
 import { grpcServiceDefinition, startGrpcReceiver } from '../../src/lib/receiver/grpc.js';
 import { startHttpReceiver, type HttpReceiverOptions } from '../../src/lib/receiver/http.js';
 import type { RunningReceiver } from '../../src/lib/receiver/ingest.js';
@@ -94,7 +94,7 @@ export function request(
 /** The google.rpc.Status of a refusal, in the answer's encoding. */
 export function statusOf(res: RawResponse): { code: number; message: string } {
   if (String(res.headers['content-type']).startsWith('application/json')) return JSON.parse(res.body.toString('utf8'));
-  return otlpTypes().Status.toObject(otlpTypes().Status.decode(res.body)) as { code: number; message: string };
+  return otlpType('google.rpc.Status').toObject(otlpType('google.rpc.Status').decode(res.body)) as { code: number; message: string };
 }
 
 export const PROTOBUF = { 'content-type': 'application/x-protobuf' };

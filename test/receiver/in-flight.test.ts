@@ -8,7 +8,7 @@
 import net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { otlpTypes } from '../../src/lib/otlp/schema.js';
+import { otlpType } from '../../src/lib/otlp/schema.js';
 import { InFlight } from '../../src/lib/receiver/in-flight.js';
 import type { ExportDecoder, IngestRequest } from '../../src/lib/receiver/ingest.js';
 import type { KeepOutcome, StoreLines } from '../../src/lib/receiver/store-lines.js';
@@ -121,7 +121,7 @@ describe('over the cap', () => {
     expect(error?.code).toBe(grpc.status.UNAVAILABLE);
     expect(error?.details).toMatch(/--max-in-flight/);
     const [details] = error!.metadata.get('grpc-status-details-bin') as Buffer[];
-    const status = otlpTypes().Status.decode(details!) as unknown as { code: number; details: Array<{ type_url: string; value: Uint8Array }> };
+    const status = otlpType('google.rpc.Status').decode(details!) as unknown as { code: number; details: Array<{ type_url: string; value: Uint8Array }> };
     expect(status.code).toBe(grpc.status.UNAVAILABLE);
     expect(status.details[0]!.type_url).toBe('type.googleapis.com/google.rpc.RetryInfo');
     expect([...status.details[0]!.value]).toEqual([0x0a, 0x02, 0x08, 0x01]); // retry_delay { seconds: 1 }

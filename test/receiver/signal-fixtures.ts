@@ -2,7 +2,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type protobuf from 'protobufjs';
-import { otlpTypes } from '../../src/lib/otlp/schema.js';
+import { requestType } from '../../src/lib/otlp/signals.js';
 import { storeFiles, type Signal } from '../../src/lib/store/layout.js';
 
 const hex = (h: string) => Buffer.from(h, 'hex');
@@ -17,7 +17,7 @@ const resource = {
 const scope = { name: 'gen-ai', version: '1.0', attributes: [kv('s', { bool_value: true })], dropped_attributes_count: 2 };
 
 export function logsRequest(): protobuf.Message {
-  return otlpTypes().ExportLogsServiceRequest.fromObject({
+  return requestType('logs').fromObject({
     resource_logs: [
       {
         resource,
@@ -64,7 +64,7 @@ export function logsRequest(): protobuf.Message {
 export function metricsRequest(): protobuf.Message {
   const attrs = [kv('gen_ai.token.type', { string_value: 'input' })];
   const times = { start_time_unix_nano: '1795315090000000000', time_unix_nano: '1795315098000000000' };
-  return otlpTypes().ExportMetricsServiceRequest.fromObject({
+  return requestType('metrics').fromObject({
     resource_metrics: [
       {
         resource,

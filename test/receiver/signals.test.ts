@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import type protobuf from 'protobufjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { otlpJsonToPb, pbToOtlpJson } from '../../src/lib/otlp/pb-json.js';
-import { otlpTypes } from '../../src/lib/otlp/schema.js';
+import { requestType } from '../../src/lib/otlp/signals.js';
 import { decodeExport } from '../../src/lib/receiver/decode.js';
 import { KvList } from '../../src/lib/span.js';
 import { JSON_CT, PROTOBUF, request, startReceivers, type TestReceivers } from './helpers.js';
@@ -36,8 +36,7 @@ function expectLossless(type: protobuf.Type, original: protobuf.Message, storedL
 describe('logs and metrics through OTLP/HTTP into the store', () => {
   it.each(['logs', 'metrics'] as const)('%s: protobuf is stored losslessly; the same request as JSON gives the same line', async (signal) => {
     r = await startReceivers({ grpc: false });
-    const t = otlpTypes();
-    const type = signal === 'logs' ? t.ExportLogsServiceRequest : t.ExportMetricsServiceRequest;
+    const type = requestType(signal);
     const msg = signal === 'logs' ? logsRequest() : metricsRequest();
     const res = await request(r.http.port, { path: `/v1/${signal}`, headers: PROTOBUF, body: type.encode(msg).finish(), chunked: true });
     expect(res.status).toBe(200);
@@ -55,7 +54,7 @@ describe('logs and metrics through OTLP/HTTP into the store', () => {
   });
 
   it('OTLP/JSON spelling: hex ids, decimal-string int64, integer enums, NaN, presence of oneof zeros, no defaults', () => {
-    const logs = JSON.parse(decodeExport('logs', 'protobuf', otlpTypes().ExportLogsServiceRequest.encode(logsRequest()).finish()).storeLine as string);
+    const logs = JSON.parse(decodeExport('logs', 'protobuf', requestType('logs').encode(logsRequest()).finish()).storeLine as string);
     const rec = logs.resourceLogs[0].scopeLogs[0].logRecords;
     expect(rec[0]).toMatchObject({
       timeUnixNano: '1795315098123456789',
@@ -72,7 +71,7 @@ describe('logs and metrics through OTLP/HTTP into the store', () => {
     expect(rec[2]).toEqual({ timeUnixNano: '1', body: { stringValue: 'plain log line' } });
     expect(logs.resourceLogs[0].resource.entityRefs[0]).toEqual({ schemaUrl: 'https://x', type: 'service', idKeys: ['service.name'], descriptionKeys: ['d'] });
 
-    const metrics = JSON.parse(decodeExport('metrics', 'protobuf', otlpTypes().ExportMetricsServiceRequest.encode(metricsRequest()).finish()).storeLine as string);
+    const metrics = JSON.parse(decodeExport('metrics', 'protobuf', requestType('metrics').encode(metricsRequest()).finish()).storeLine as string);
     const [gauge, sum, hist, exp] = metrics.resourceMetrics[0].scopeMetrics[0].metrics;
     expect(gauge.gauge.dataPoints[1]).toEqual({ startTimeUnixNano: '1795315090000000000', timeUnixNano: '1795315098000000000', asInt: '0' });
     expect(sum.sum).toMatchObject({ aggregationTemporality: 2, isMonotonic: true });
@@ -83,7 +82,7 @@ describe('logs and metrics through OTLP/HTTP into the store', () => {
   });
 
   it('log records reach the hooks as LogRecordViews', () => {
-    const d = decodeExport('logs', 'protobuf', otlpTypes().ExportLogsServiceRequest.encode(logsRequest()).finish());
+    const d = decodeExport('logs', 'protobuf', requestType('logs').encode(logsRequest()).finish());
     expect(d.itemCount).toBe(3);
     const [a, b, c] = d.logs;
     expect(a).toMatchObject({ traceId: TRACE_ID, spanId: SPAN_ID, eventName: 'gen_ai.user.message', timeUnixNano: 1795315098123456789n, severityText: 'INFO', serviceName: 'chat-svc' });
@@ -130,7 +129,7 @@ describe('logs and metrics through OTLP/HTTP into the store', () => {
     expect((await request(r.http.port, { path: '/v1/logs', headers: JSON_CT, body: json })).status).toBe(200);
     const [fromProto, fromJson] = await readStoreLines(r.storeDir, 'logs');
     expect(fromJson).toBe(fromProto);
-    expectLossless(otlpTypes().ExportLogsServiceRequest, otlpTypes().ExportLogsServiceRequest.decode(proto), fromProto!);
+    expectLossless(requestType('logs'), requestType('logs').decode(proto), fromProto!);
     expect(r.exports.flatMap((e) => e.logs.map((l) => [l.eventName, l.traceId, l.serviceName]))).toEqual([
       ['gen_ai.user.message', TRACE_ID, 'sdk-logs'],
       ['legacy.event', '', 'sdk-logs'],
@@ -166,7 +165,6 @@ describe('logs and metrics through OTLP/HTTP into the store', () => {
 });
 
 describe('property: any logs request survives the store', () => {
-  const t = otlpTypes();
   const anyValue: fc.Arbitrary<Record<string, unknown>> = fc.letrec<{ v: Record<string, unknown> }>((tie) => ({
     v: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
@@ -207,10 +205,10 @@ describe('property: any logs request survives the store', () => {
   it('protobuf → store line → protobuf is the identity (canonically)', () => {
     fc.assert(
       fc.property(requestArb, (obj) => {
-        const msg = t.ExportLogsServiceRequest.fromObject(obj);
-        const bytes = t.ExportLogsServiceRequest.encode(msg).finish();
+        const msg = requestType('logs').fromObject(obj);
+        const bytes = requestType('logs').encode(msg).finish();
         const d = decodeExport('logs', 'protobuf', bytes);
-        expectLossless(t.ExportLogsServiceRequest, msg, d.storeLine as string);
+        expectLossless(requestType('logs'), msg, d.storeLine as string);
         // And the JSON form of it is accepted and stored identically.
         expect(decodeExport('logs', 'json', Buffer.from(d.storeLine as string)).storeLine).toBe(d.storeLine);
       }),

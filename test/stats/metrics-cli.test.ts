@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { otlpJsonToPb } from '../../src/lib/otlp/pb-json.js';
-import { otlpTypes } from '../../src/lib/otlp/schema.js';
+import { requestType } from '../../src/lib/otlp/signals.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir, writeTemp } from '../helpers/read-all.js';
 import { startTail } from '../helpers/tail-process.js';
@@ -100,7 +100,7 @@ describe('llmtrace stats from OTLP metrics', () => {
       const json = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(first) });
       expect(json.status).toBe(200);
       for (const req of rest) {
-        const t = otlpTypes().ExportMetricsServiceRequest;
+        const t = requestType('metrics');
         const body = Buffer.from(t.encode(otlpJsonToPb(t, req) as never).finish());
         const pb = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
         expect(pb.status).toBe(200);

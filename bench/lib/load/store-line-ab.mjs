@@ -7,7 +7,7 @@
  * span attribute keys, the others checked and not built), `write` the OTLP/JSON writer
  * (otlpJsonTracesLine) of each frame's spans, decoded beforehand. Prints each build's spans/s per round
  * (wall time) with the medians and best rounds, the same by the process's CPU time (less moved
- * by other processes on a busy machine), and B/A.
+ * by other processes on a busy machine, and each round's B/A), and B/A.
  *   node bench/lib/load/store-line-ab.mjs <dist A> <dist B> [rounds] [line|decode|view|write]
  */
 import { readdirSync } from 'node:fs';
@@ -72,5 +72,6 @@ const k = (v) => `${(v / 1000).toFixed(1)}k`;
 for (const i of [0, 1]) {
   console.log(`${'AB'[i]} ${what}: ${rates[i].map(k).join(' ')} spans/s; median ${k(median(rates[i]))}, best ${k(Math.max(...rates[i]))}; ${sizes[i]} ${what === 'decode' || what === 'view' ? 'spans' : 'bytes'} a pass`);
 }
-for (const i of [0, 1]) console.log(`${'AB'[i]} by CPU time: median ${k(median(cpuRates[i]))}, best ${k(Math.max(...cpuRates[i]))} spans/s`);
+for (const i of [0, 1]) console.log(`${'AB'[i]} by CPU time: ${cpuRates[i].map(k).join(' ')} spans/s; median ${k(median(cpuRates[i]))}, best ${k(Math.max(...cpuRates[i]))}`);
+console.log(`B/A by CPU time per round: ${cpuRates[1].map((b, r) => (b / cpuRates[0][r]).toFixed(3)).join(' ')}`);
 console.log(`B/A: median ${(median(rates[1]) / median(rates[0])).toFixed(3)}, best ${(Math.max(...rates[1]) / Math.max(...rates[0])).toFixed(3)}; by CPU time median ${(median(cpuRates[1]) / median(cpuRates[0])).toFixed(3)}, best ${(Math.max(...cpuRates[1]) / Math.max(...cpuRates[0])).toFixed(3)}`);

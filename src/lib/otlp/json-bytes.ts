@@ -1,9 +1,7 @@
 /**
- * The one OTLP/JSON trace writer's output: UTF-8 bytes in one growable scratch buffer, with no
- * string or object in between (docs/architecture.md, "One OTLP reader and writer"). Its two
- * inputs write through these primitives: json-write.ts from Span objects, proto-line.ts from
- * the protobuf reader's field positions; both give the same bytes for the same spans.
- * Literals are copied a word at a time, strings escaped exactly as JSON.stringify escapes them.
+ * The OTLP/JSON trace writer's output, UTF-8 bytes in one growable scratch buffer, written by
+ * json-write.ts (from Spans) and proto-line.ts (from wire positions): docs/architecture.md, "One
+ * OTLP reader and writer". Strings are escaped exactly as JSON.stringify escapes them.
  */
 import { jsonString, NEEDS_ESCAPE } from '../json-string.js';
 import { divMillion, quotient } from './proto-wire.js';

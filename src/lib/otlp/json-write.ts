@@ -1,11 +1,10 @@
 /**
- * Span[] → one OTLP/JSON trace request as UTF-8 bytes: the one OTLP/JSON writer for traces
- * (the store's lines, the view thread's records, `demo`'s exports), writing through
- * json-bytes.ts; proto-line.ts writes the same bytes straight from protobuf. Hex ids, int64 and
- * fixed64 as decimal strings, integer enums, lowerCamelCase keys, default values left out (as the
- * proto3 JSON mapping allows; the decoder restores them), spans grouped back under their Resource
- * and Scope (by object identity, which the decoders share per ResourceSpans / ScopeSpans) in
- * first-seen order, strings escaped exactly as JSON.stringify escapes them.
+ * Span[] → one OTLP/JSON trace request as UTF-8 bytes, through json-bytes.ts (proto-line.ts
+ * writes the same bytes straight from protobuf: docs/architecture.md, "One OTLP reader and
+ * writer"). Hex ids, int64 and fixed64 as decimal strings, integer enums, lowerCamelCase keys,
+ * default values left out (as the proto3 JSON mapping allows; the decoder restores them), spans
+ * grouped back under their Resource and Scope (by object identity, which the decoders share per
+ * ResourceSpans / ScopeSpans) in first-seen order.
  */
 import { NEEDS_ESCAPE } from '../json-string.js';
 import { KvList, type AttrValue, type Attributes, type Resource, type Scope, type Span } from '../span.js';

@@ -1,17 +1,12 @@
 /**
  * An OTLP protobuf ExportTraceServiceRequest → its store line (OTLP/JSON and '\n') with no Span
- * in between: the one reader (proto-traces.ts scans each message into its fields' positions,
- * proto-wire.ts reads the values) and the one writer's output (json-bytes.ts, json-write.ts'
- * literals): string fields are copied byte for byte (escaped where JSON needs it), ids become
- * hex and times decimal straight from the wire. The store worker's path (receiver/keep.ts); it
- * gives exactly the bytes of otlpJsonTracesLine(decodeOtlpProtoTraces(body).spans).
+ * in between, from proto-traces.ts' field positions through json-bytes.ts and json-write.ts'
+ * literals (strings copied byte for byte, escaped where JSON needs it): the store worker's path
+ * (receiver/keep.ts), exactly the bytes of otlpJsonTracesLine(decodeOtlpProtoTraces(body).spans).
  *
- * What this path cannot write as those bytes it leaves to the decoder path, by throwing its
- * fallback sentinel (isLineFallback): any malformed request, a span skipped for its ids, an
- * attribute dropped for its nesting, an AnyValue with several members or a KeyValue with several
- * values, a Resource or scope given twice, an attribute key given twice or one V8 would order
- * first (integer-like), and invalid UTF-8 (which the decoder replaces with U+FFFD). Real
- * exporters send none of these (docs/architecture.md, "One OTLP reader and writer").
+ * What this path cannot write as those bytes (malformed requests among them) it leaves to the
+ * decoder path by throwing its fallback sentinel (isLineFallback): docs/architecture.md, "Where
+ * `proto-line.ts` leaves a request to the decoder path".
  */
 import * as jsonBytes from './json-bytes.js';
 import * as J from './json-write.js';

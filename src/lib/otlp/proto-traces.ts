@@ -1,9 +1,8 @@
 /**
- * The messages of an OTLP protobuf ExportTraceServiceRequest (or TracesData), read with
- * proto-wire.ts (whose header lists the decoder's semantics). Each message is read once into
- * its fields' positions (scanSpan, scanEvent, …): every field checked, nothing built. From them
- * this file builds the Span, Resource and Scope objects, and proto-line.ts writes the store line's
- * bytes: one reader, two outputs (docs/architecture.md, "One OTLP reader and writer").
+ * The messages of an OTLP protobuf ExportTraceServiceRequest (or TracesData): each read once
+ * into its fields' positions (scanSpan, scanEvent, …: every field checked, nothing built), from
+ * which this file builds Spans and proto-line.ts writes the store line (docs/architecture.md,
+ * "One OTLP reader and writer").
  */
 import { newAttributes, type Attributes, type Resource, type Scope, type SpanEvent, type SpanLink } from '../span.js';
 import type { DecodeResult } from './decode-result.js';

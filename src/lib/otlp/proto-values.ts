@@ -1,8 +1,6 @@
 /**
- * AnyValue and KeyValue of the OTLP protobuf trace reader (proto-wire.ts has its semantics):
- * read once into where the value is (anyValueMember, keyValueFields), then built here as an
- * attribute value, or written as OTLP/JSON by proto-line.ts (docs/architecture.md, "One OTLP
- * reader and writer").
+ * AnyValue and KeyValue of the OTLP protobuf trace reader: read once into where the value is
+ * (anyValueMember, keyValueFields), then built here, or written by proto-line.ts.
  */
 import { KvList, type Attributes, type AttrValue } from '../span.js';
 import { MAX_VALUE_DEPTH } from './decode-result.js';

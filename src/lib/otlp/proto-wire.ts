@@ -1,32 +1,10 @@
 /**
- * The OTLP protobuf trace reader: ExportTraceServiceRequest → Span in one pass over the bytes,
- * with no message objects in between. This file reads the wire (scalars, strings, ids, AnyValue
- * and attributes) into the reader state `Wire`; proto-values.ts reads AnyValue and KeyValue,
- * proto-traces.ts the messages. It is the only protobuf trace reader: the receiving
- * thread, the store worker, the view thread and the file sources all decode through it
- * (docs/architecture.md, "One OTLP reader and writer").
- *
- * The semantics are those of the protobufjs decoder it replaces (generated from schema.ts, kept
- * as the reference in test/otlp/proto-decode-reference.ts and compared in
- * test/otlp/proto-wire.test.ts), quirks included, so that exactly the same requests are accepted:
- * - a known field is read by its declared type whatever wire type its tag says;
- * - unknown fields of wire types 0, 1, 2, 5 and groups (3 … any 4) are skipped; wire type 4
- *   outside a group, 6 and 7 are errors; nesting deeper than 100 messages is an error;
- * - except in attribute values, the one deliberate difference: their nesting is counted in
- *   AnyValue levels as in OTLP/JSON (json-decode.ts), and a value deeper than MAX_VALUE_DEPTH
- *   drops its attribute with a problem while the span and the request are kept, where protobufjs
- *   refused the whole request from 48 levels of arrays (docs/architecture.md, "Nesting limit parity");
- * - varints: a uint32 varint may be 10 bytes long (bytes 6–10 are skipped unread), an int64
- *   varint with 4 bytes left in its message ends at the 4th byte;
- * - a repeated occurrence of a singular field replaces it (a sub-message is decoded afresh, not
- *   merged); repeated fields append in wire order;
- * - AnyValue: of several oneof members, the one whose FIRST occurrence is last wins, with the
- *   value of its last occurrence (protobufjs keeps every member and its `value` getter picks the
- *   latest-inserted property); no member → null;
- * - strings are read as protobufjs reads a Buffer (every caller passes one): decoded with
- *   Buffer#utf8Slice, a length that runs past the end of the enclosing message clamped to that
- *   end. Any other Uint8Array is read the same way (protobufjs would refuse such a length and
- *   decode invalid UTF-8 with its own reader: a second rule no caller needed).
+ * The OTLP protobuf trace reader's wire: scalars, strings and ids into the reader state `Wire`
+ * (proto-values.ts reads AnyValue and KeyValue, proto-traces.ts the messages). Its semantics
+ * are those of the protobufjs decoder it replaced, quirks included, so that exactly the same
+ * requests are accepted, with one deliberate difference (attribute value nesting); they are
+ * listed in docs/architecture.md, "The protobufjs semantics the trace reader keeps", and
+ * compared with protobufjs over the official messages in test/otlp/proto-wire.test.ts.
  */
 import { DecodeError } from '../errors.js';
 import { nanosToMs, type AttrValue, type Span } from '../span.js';
@@ -118,19 +96,8 @@ export function u32(w: Wire, end: number): number {
   }
   const at = p;
   let v = 0;
-  if (end - p < 5) {
-    // Fewer than 5 bytes left: every byte is bounds-checked.
-    for (let shift = 0; shift < 28 && p < end; shift += 7) {
-      const b = buf[p++]!;
-      v = (v | ((b & 127) << shift)) >>> 0;
-      if (b < 128) {
-        w.pos = p;
-        return v;
-      }
-    }
-    truncated(at);
-  }
   for (let shift = 0; shift < 28; shift += 7) {
+    if (p >= end) truncated(at);
     const b = buf[p++]!;
     v |= (b & 127) << shift;
     if (b < 128) {
@@ -138,6 +105,7 @@ export function u32(w: Wire, end: number): number {
       return v;
     }
   }
+  if (p >= end) truncated(at);
   const b = buf[p++]!;
   v = (v | ((b & 15) << 28)) >>> 0;
   if (b >= 128 && (p += 5) > end) truncated(at);

@@ -113,8 +113,6 @@ message ExportTracePartialSuccess { int64 rejected_spans = 1; string error_messa
 const COLLECTOR_LOGS = `
 syntax = "proto3";
 package opentelemetry.proto.collector.logs.v1;
-service LogsService { rpc Export(ExportLogsServiceRequest) returns (ExportLogsServiceResponse) {} }
-message ExportLogsServiceRequest { repeated opentelemetry.proto.logs.v1.ResourceLogs resource_logs = 1; }
 message ExportLogsServiceResponse { ExportLogsPartialSuccess partial_success = 1; }
 message ExportLogsPartialSuccess { int64 rejected_log_records = 1; string error_message = 2; }
 `;
@@ -122,8 +120,6 @@ message ExportLogsPartialSuccess { int64 rejected_log_records = 1; string error_
 const COLLECTOR_METRICS = `
 syntax = "proto3";
 package opentelemetry.proto.collector.metrics.v1;
-service MetricsService { rpc Export(ExportMetricsServiceRequest) returns (ExportMetricsServiceResponse) {} }
-message ExportMetricsServiceRequest { repeated opentelemetry.proto.metrics.v1.ResourceMetrics resource_metrics = 1; }
 message ExportMetricsServiceResponse { ExportMetricsPartialSuccess partial_success = 1; }
 message ExportMetricsPartialSuccess { int64 rejected_data_points = 1; string error_message = 2; }
 `;
@@ -140,35 +136,17 @@ package google.protobuf;
 message Any { string type_url = 1; bytes value = 2; }
 `;
 
-export interface OtlpTypes {
-  root: protobuf.Root;
-  ExportTraceServiceResponse: protobuf.Type;
-  ExportLogsServiceRequest: protobuf.Type;
-  ExportLogsServiceResponse: protobuf.Type;
-  ExportMetricsServiceRequest: protobuf.Type;
-  ExportMetricsServiceResponse: protobuf.Type;
-  Status: protobuf.Type;
-}
+let root: protobuf.Root | undefined;
 
-let cached: OtlpTypes | undefined;
-
-export function otlpTypes(): OtlpTypes {
-  if (cached) return cached;
-  const root = new protobuf.Root();
-  // keepCase: field names stay snake_case, as in the .proto; the JSON layer maps them explicitly.
-  for (const src of [ANY, COMMON, RESOURCE, LOGS, METRICS, COLLECTOR, COLLECTOR_LOGS, COLLECTOR_METRICS, RPC_STATUS]) {
-    protobuf.parse(src, root, { keepCase: true });
+/** The message `name` (its full name); the schema is parsed on the first call. */
+export function otlpType(name: string): protobuf.Type {
+  if (!root) {
+    root = new protobuf.Root();
+    // keepCase: field names stay snake_case, as in the .proto; the JSON layer maps them explicitly.
+    for (const src of [ANY, COMMON, RESOURCE, LOGS, METRICS, COLLECTOR, COLLECTOR_LOGS, COLLECTOR_METRICS, RPC_STATUS]) {
+      protobuf.parse(src, root, { keepCase: true });
+    }
+    root.resolveAll();
   }
-  root.resolveAll();
-  const t = (name: string) => root.lookupType(name);
-  cached = {
-    root,
-    ExportTraceServiceResponse: t('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse'),
-    ExportLogsServiceRequest: t('opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest'),
-    ExportLogsServiceResponse: t('opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse'),
-    ExportMetricsServiceRequest: t('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest'),
-    ExportMetricsServiceResponse: t('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse'),
-    Status: t('google.rpc.Status'),
-  };
-  return cached;
+  return root.lookupType(name);
 }

@@ -8,7 +8,7 @@ import { DecodeError } from '../errors.js';
 import type { AttrValue, Attributes } from '../span.js';
 import { typeName, bytesToHex } from './ids.js';
 import { otlpJsonToPb, pbAnyValue, pbAttributes, pbToOtlpJson, toBigInt, type PbMessage } from './pb-json.js';
-import { otlpTypes } from './schema.js';
+import { otlpType } from './schema.js';
 
 /** A log record as the live view needs it (GenAI events are log records tied to a span). */
 export interface LogRecordView {
@@ -28,9 +28,9 @@ export interface LogRecordView {
 
 export type OtherSignal = 'logs' | 'metrics';
 
-function requestType(signal: OtherSignal): protobuf.Type {
-  const t = otlpTypes();
-  return signal === 'logs' ? t.ExportLogsServiceRequest : t.ExportMetricsServiceRequest;
+/** The signal's export request: LogsData or MetricsData, the same message on the wire. */
+export function requestType(signal: OtherSignal): protobuf.Type {
+  return otlpType(signal === 'logs' ? 'opentelemetry.proto.logs.v1.LogsData' : 'opentelemetry.proto.metrics.v1.MetricsData');
 }
 
 const TOP_KEY = { logs: ['resourceLogs', 'resource_logs'], metrics: ['resourceMetrics', 'resource_metrics'] } as const;

@@ -5,7 +5,7 @@
  */
 import protobuf from 'protobufjs';
 import { pbToOtlpJson, type PbMessage } from '../otlp/pb-json.js';
-import { otlpTypes } from '../otlp/schema.js';
+import { otlpType } from '../otlp/schema.js';
 import type { Signal } from '../store/layout.js';
 
 export type Encoding = 'protobuf' | 'json';
@@ -33,10 +33,12 @@ const REJECTED_FIELD: Record<Signal, string> = {
   metrics: 'rejected_data_points',
 };
 
-function responseType(signal: Signal): protobuf.Type {
-  const t = otlpTypes();
-  return signal === 'traces' ? t.ExportTraceServiceResponse : signal === 'logs' ? t.ExportLogsServiceResponse : t.ExportMetricsServiceResponse;
-}
+const RESPONSE: Record<Signal, string> = {
+  traces: 'opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse',
+  logs: 'opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse',
+  metrics: 'opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse',
+};
+const STATUS = 'google.rpc.Status';
 
 function encode(type: protobuf.Type, msg: PbMessage, encoding: Encoding): Buffer {
   if (encoding === 'json') return Buffer.from(JSON.stringify(pbToOtlpJson(type, msg)));
@@ -46,13 +48,13 @@ function encode(type: protobuf.Type, msg: PbMessage, encoding: Encoding): Buffer
 
 /** Export…ServiceResponse; partial_success is left unset when nothing was rejected or said. */
 export function exportResponseBody(signal: Signal, encoding: Encoding, rejected = 0, message = ''): Buffer {
-  const type = responseType(signal);
+  const type = otlpType(RESPONSE[signal]);
   const partial = rejected > 0 || message !== '' ? { [REJECTED_FIELD[signal]]: rejected, error_message: message } : undefined;
   return encode(type, type.fromObject(partial ? { partial_success: partial } : {}) as unknown as PbMessage, encoding);
 }
 
 export function statusBody(encoding: Encoding, code: number, message: string): Buffer {
-  const type = otlpTypes().Status;
+  const type = otlpType(STATUS);
   return encode(type, type.fromObject({ code, message }) as unknown as PbMessage, encoding);
 }
 
@@ -63,7 +65,7 @@ export function statusBody(encoding: Encoding, code: number, message: string): B
 export function retryStatusDetails(code: number, message: string, retryAfterSeconds: number): Buffer {
   // RetryInfo { google.protobuf.Duration retry_delay = 1 } with Duration { int64 seconds = 1 }.
   const retryInfo = protobuf.Writer.create().uint32((1 << 3) | 2).fork().uint32(1 << 3).int64(retryAfterSeconds).ldelim().finish();
-  const type = otlpTypes().Status;
+  const type = otlpType(STATUS);
   const status = type.fromObject({ code, message, details: [{ type_url: 'type.googleapis.com/google.rpc.RetryInfo', value: retryInfo }] });
   return Buffer.from(type.encode(status).finish());
 }
