@@ -2,6 +2,7 @@
 import type { AcceptedExport, LogRecordView } from '../../src/lib/receiver/types.js';
 import type { LiveEvent } from '../../src/lib/live/events.js';
 import { LiveView, type LiveViewOptions } from '../../src/lib/live/view.js';
+import { totalUsd, type CallTotals } from '../../src/lib/live/totals.js';
 import { newAttributes, type AttrValue, type Span } from '../../src/lib/span.js';
 import { hexId, T0 } from '../helpers/span-factory.js';
 
@@ -62,4 +63,9 @@ export function harness(opts: Partial<LiveViewOptions> = {}): Harness {
     },
     of: (type) => events.filter((e) => e.type === type) as never,
   };
+}
+
+/** Call totals with their cost in USD beside them, for toMatchObject({ cost }). */
+export function withUsd(t: CallTotals): CallTotals & { cost: number } {
+  return { ...t, cost: totalUsd(t) };
 }

@@ -13,7 +13,7 @@ import { spanEvent } from '../../src/lib/render/live-json.js';
 import { toTerminal } from '../../src/lib/render/terminal.js';
 import type { AttrValue } from '../../src/lib/span.js';
 import { hexId, span } from '../helpers/span-factory.js';
-import { harness, traceExport } from './helpers.js';
+import { harness, traceExport, withUsd } from './helpers.js';
 
 /** $1 per 1k tokens for gpt-4o; every other model has no known price. */
 const price = (v: GenAiView) => ((v.responseModel ?? v.requestModel) === 'gpt-4o' && v.usage ? (v.usage.input + v.usage.output) / 1000 : undefined);
@@ -37,7 +37,7 @@ describe('live view: a call whose model is on an ancestor that arrives later', (
 
     h.view.onExport(traceExport([turn()]));
     expect(lines(h)).toEqual([{ name: 'handle_responses', model: 'gpt-4o', cost: 0.035, counted: true, late: false }]);
-    expect(h.view.totals.calls).toMatchObject({ calls: 1, cost: 0.035, pricedCalls: 1, unpricedCalls: 0 });
+    expect(withUsd(h.view.totals.calls)).toMatchObject({ calls: 1, cost: 0.035, pricedCalls: 1, unpricedCalls: 0 });
     expect([...h.view.totals.byModel.keys()]).toEqual(['gpt-4o']);
     expect(renderSpanLine(h.of('span')[0]!.line, { colors: makeColors({ noColor: true }), width: Infinity, pricing: true })[0]).toMatch(/handle_responses gpt-4o +23 → 12 tok +\$0\.0350 /);
 
@@ -45,7 +45,7 @@ describe('live view: a call whose model is on an ancestor that arrives later', (
     h.advance(1500);
     expect(h.of('trace')).toHaveLength(1);
     const done = h.of('trace')[0]!.done;
-    expect(done.totals).toMatchObject({ calls: 1, cost: 0.035 });
+    expect(withUsd(done.totals)).toMatchObject({ calls: 1, cost: 0.035 });
     // The tree prices the call, and its ancestors' Σ, the same way.
     expect(done.costOf!(done.trace.nodes.find((n) => n.span.name === 'handle_responses')!)).toBe(0.035);
     expect(done.costOf!(done.trace.roots[0]!)).toBe(0.035);
@@ -92,7 +92,7 @@ describe('live view: a call whose model is on an ancestor that arrives later', (
       [undefined, undefined],
     ]);
     expect(h.of('trace')[0]!.done.reason).toBe('timeout');
-    expect(h.view.totals.calls).toMatchObject({ calls: 2, pricedCalls: 1, unpricedCalls: 1, cost: 0.035 });
+    expect(withUsd(h.view.totals.calls)).toMatchObject({ calls: 2, pricedCalls: 1, unpricedCalls: 1, cost: 0.035 });
   });
 
   it('takes the nearest ancestor’s model, through spans that name none', () => {
@@ -127,7 +127,7 @@ describe('live view: a call whose model is on an ancestor that arrives later', (
     h.view.onExport(traceExport([turn()]));
     h.view.onExport(traceExport([root()]));
     h.advance(1500);
-    expect(h.view.totals.calls).toMatchObject({ calls: 1, cost: 0.035, pricedCalls: 1 });
+    expect(withUsd(h.view.totals.calls)).toMatchObject({ calls: 1, cost: 0.035, pricedCalls: 1 });
     expect([...h.view.totals.byModel.keys()]).toEqual(['gpt-4o']);
   });
 
@@ -139,7 +139,7 @@ describe('live view: a call whose model is on an ancestor that arrives later', (
     h.advance(1500);
     h.view.onExport(traceExport([call()]));
     expect(lines(h)).toEqual([{ name: 'handle_responses', model: 'gpt-4o', cost: 0.035, counted: true, late: true }]);
-    expect(h.view.totals.calls).toMatchObject({ calls: 1, cost: 0.035 });
+    expect(withUsd(h.view.totals.calls)).toMatchObject({ calls: 1, cost: 0.035 });
     h.view.close();
   });
 

@@ -4,7 +4,7 @@ import type { GenAiView } from '../../src/lib/genai/classify.js';
 import { makeColors } from '../../src/lib/render/colors.js';
 import { renderSpanLine, renderSummary, renderTotalLine, renderTraceDone } from '../../src/lib/render/live.js';
 import { llm, span } from '../helpers/span-factory.js';
-import { genAiLog, harness, inService, logExport, traceExport } from './helpers.js';
+import { genAiLog, harness, inService, logExport, traceExport, withUsd } from './helpers.js';
 import { toTerminal } from '../../src/lib/render/terminal.js';
 import type { CallTotals, SessionTotals } from '../../src/lib/live/totals.js';
 import { sortedDifference } from '../../src/lib/stats/percentiles.js';
@@ -374,7 +374,7 @@ describe('live view: cost', () => {
     expect(renderSpanLine(unknown!, text)[0]).not.toContain('$0');
     expect(known!.cost).toBe(1);
     const t = h.view.totals;
-    expect(t.calls).toMatchObject({ calls: 2, cost: 1, unpricedCalls: 1 });
+    expect(withUsd(t.calls)).toMatchObject({ calls: 2, cost: 1, unpricedCalls: 1 });
     expect(renderTotalLine(t, true, colors)).toContain('$1.00 + ? (1 unpriced)');
     const summary = renderSummary({ totals: t, pricing: true, durationMs: 5000, store: null }, colors).join('\n');
     expect(summary).toMatch(/my-finetune +1 +0 +\S+ +100 +0 +10 +\? \(no price\)/);
@@ -395,7 +395,7 @@ describe('live view: cost', () => {
     const h = harness({ price });
     const failed = span({ id: 'f1', name: 'chat gpt-4o', status: 2, attrs: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'error.type': '429' } });
     h.view.onExport(traceExport([failed]));
-    expect(h.view.totals.calls).toMatchObject({ calls: 1, cost: 0, unpricedCalls: 0 });
+    expect(withUsd(h.view.totals.calls)).toMatchObject({ calls: 1, cost: 0, unpricedCalls: 0 });
     expect(renderSpanLine(h.of('span')[0]!.line, text)[0]).toMatch(/chat gpt-4o +✗ 429 +10ms$/);
   });
 

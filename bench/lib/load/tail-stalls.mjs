@@ -10,9 +10,11 @@
  *
  *   node bench/lib/load/tail-stalls.mjs <repo> [passes=3] [intervalMs=3]
  *
- * Threads: tail's main (receiving) thread, its view thread and store worker (the two busiest
- * other threads, the view first by creation order: tail-threads-ab.mjs), V8's other threads
- * summed; the load generator's threads summed.
+ * Threads: tail's main (receiving) thread, its view threads and store worker (the VIEWS + 1
+ * busiest other threads, the views first by creation order: tail-threads-ab.mjs; VIEWS default
+ * 1, 2 with the sharded view), V8's other threads summed; the load generator's threads summed.
+ * Per view thread: the share of samples it was runnable; "view" counts a sample once when any
+ * view thread was.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -80,17 +82,23 @@ try {
 // Threads by the CPU they used in the last sample.
 const last = samples.at(-1).tail;
 const others = [...last.entries()].filter(([tid]) => tid !== tail.pid).sort((a, b) => b[1][1] - a[1][1]);
-const [view, store] = others.slice(0, 2).map(([tid]) => tid).sort((a, b) => a - b);
-const roles = { main: [tail.pid], view: [view], store: [store], v8: others.slice(2).map(([tid]) => tid) };
+const views = Number(process.env.VIEWS ?? 1);
+const workers = others.slice(0, views + 1).map(([tid]) => tid).sort((a, b) => a - b);
+const roles = { main: [tail.pid], view: workers.slice(0, views), store: [workers[views]], v8: others.slice(views + 1).map(([tid]) => tid) };
 const running = (m, tids) => tids.reduce((n, t) => n + (m.get(t)?.[0] === 'R' ? 1 : 0), 0);
 const count = { main: 0, view: 0, store: 0, v8: 0, gen: 0 };
+const eachView = roles.view.map(() => 0);
+const bothViews = { n: 0 };
 const runnable = new Array(12).fill(0);
 let viewAlone = 0;
 let viewIdleOthersBusy = 0;
 for (const s of samples) {
-  const r = { main: running(s.tail, roles.main), view: running(s.tail, roles.view), store: running(s.tail, roles.store), v8: running(s.tail, roles.v8), gen: running(s.gen, [...s.gen.keys()]) };
+  const viewsRunning = roles.view.map((t) => running(s.tail, [t]));
+  viewsRunning.forEach((x, i) => (eachView[i] += x));
+  if (views > 1 && viewsRunning.every(Boolean)) bothViews.n++;
+  const r = { main: running(s.tail, roles.main), view: Math.min(1, running(s.tail, roles.view)), store: running(s.tail, roles.store), v8: running(s.tail, roles.v8), gen: running(s.gen, [...s.gen.keys()]) };
   for (const k of Object.keys(count)) count[k] += r[k];
-  const all = r.main + r.view + r.store + r.v8 + r.gen;
+  const all = r.main + running(s.tail, roles.view) + r.store + r.v8 + r.gen;
   runnable[Math.min(all, 11)]++;
   if (r.view && !r.main && !r.store && !r.gen) viewAlone++;
   if (!r.view && (r.main || r.store)) viewIdleOthersBusy++;
@@ -98,6 +106,7 @@ for (const s of samples) {
 const pct = (n) => `${((100 * n) / samples.length).toFixed(1)}%`;
 console.log(`${samples.length} samples every ${interval} ms; share of samples each thread was runnable:`);
 console.log(`  main ${pct(count.main)}  view ${pct(count.view)}  store ${pct(count.store)}  V8 threads (sum) ${pct(count.v8)}  load generator (sum) ${pct(count.gen)}`);
+if (views > 1) console.log(`  each view thread ${eachView.map(pct).join(' / ')}; all view threads at once ${pct(bothViews.n)}`);
 console.log(`  runnable threads per sample: ${runnable.map((n, i) => `${i}: ${pct(n)}`).filter((_, i) => runnable[i] > 0).join('  ')}`);
 const cpu = (m, tids) => tids.reduce((n, t) => n + (m.get(t)?.[1] ?? 0), 0);
 const first = samples[0];

@@ -18,9 +18,11 @@
  * -p PID` with node's `--perf-basic-prof` in NODE_FLAGS_*).
  *
  * Threads: the main (receiving) thread is the process id; worker threads are created in order,
- * the view thread first (tail/session.ts opens it before the store worker), so of the two
- * busiest other threads the lower id is the view and the higher the store worker. The rest
- * (V8's platform threads: GC helpers, compilers; libuv) are summed as "other".
+ * the view threads first (tail/session.ts opens them before the store worker), so of the
+ * views + 1 busiest other threads the lower ids are the view threads (summed as "view"; the
+ * busiest of them as "view1") and the highest the store worker. VIEWS_A / VIEWS_B: that build's
+ * view threads (default 1; 2 with the sharded view). The rest (V8's platform threads: GC
+ * helpers, compilers; libuv) are summed as "other".
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -54,28 +56,32 @@ function threadTimes(pid) {
   return rows;
 }
 
-function split(pid, rows) {
+function split(pid, rows, views) {
   const main = rows.find((r) => r.tid === pid)?.cpuS ?? 0;
   const others = rows.filter((r) => r.tid !== pid).sort((a, b) => b.cpuS - a.cpuS);
-  const [w1, w2] = others.slice(0, 2).sort((a, b) => a.tid - b.tid);
-  const rest = others.slice(2).reduce((n, r) => n + r.cpuS, 0);
-  return { main, view: w1?.cpuS ?? 0, store: w2?.cpuS ?? 0, other: rest, all: main + (w1?.cpuS ?? 0) + (w2?.cpuS ?? 0) + rest };
+  const workers = others.slice(0, views + 1).sort((a, b) => a.tid - b.tid);
+  const viewCpu = workers.slice(0, views).map((r) => r.cpuS);
+  const view = viewCpu.reduce((n, x) => n + x, 0);
+  const store = workers[views]?.cpuS ?? 0;
+  const rest = others.slice(views + 1).reduce((n, r) => n + r.cpuS, 0);
+  return { main, view, view1: Math.max(0, ...viewCpu), store, other: rest, all: main + view + store + rest };
 }
 
 async function once(repo, label, round) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'llmtrace-threads-ab-'));
   const port = await freePort();
   const flags = (process.env[`NODE_FLAGS_${label}`] ?? '').split(' ').filter(Boolean);
+  const views = Number(process.env[`VIEWS_${label}`] ?? 1);
   const node = [...flags, ...(profDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(profDir, `${label}-${round}`)] : [])];
   const p = startChild(process.execPath, [...node, path.join(repo, 'bin/llmtrace.js'), 'tail', '--http-port', String(port), '--no-grpc', '--quiet', '--store', path.join(dir, 'store')], { env: { NO_COLOR: '1', TZ: 'UTC' } });
   try {
     await waitForPort(port, 30_000, () => p.child.exitCode === null);
     const load = await runLoad({ file, loops: 8, workers: 1, timeoutS: 300, passes, url: `http://127.0.0.1:${port}/v1/traces` });
     // The view thread may still be counting the last exports: wait until the threads are idle.
-    let t = split(p.pid, threadTimes(p.pid));
+    let t = split(p.pid, threadTimes(p.pid), views);
     for (;;) {
       await new Promise((r) => setTimeout(r, 500));
-      const next = split(p.pid, threadTimes(p.pid));
+      const next = split(p.pid, threadTimes(p.pid), views);
       const busy = next.all - t.all;
       t = next;
       if (busy < 0.1) break;
@@ -100,14 +106,16 @@ for (let r = 0; r < rounds; r++) {
     const before = load();
     const x = await once(repo, label, r);
     results[label].push(x);
-    console.log(`round ${r + 1} ${label}: ${(x.rate / 1000).toFixed(1)}k spans/s, CPU s main ${f(x.main)} view ${f(x.view)} store ${f(x.store)} other ${f(x.other)} all ${f(x.all)}, peak ${x.peakMB.toFixed(0)} MB, ${x.faultsK.toFixed(0)}k page faults, stored ${x.stored}/${x.acked} exit ${x.exit}, load ${before} → ${load()}`);
+    console.log(`round ${r + 1} ${label}: ${(x.rate / 1000).toFixed(1)}k spans/s, CPU s main ${f(x.main)} view ${f(x.view)} (busiest ${f(x.view1)}) store ${f(x.store)} other ${f(x.other)} all ${f(x.all)}, peak ${x.peakMB.toFixed(0)} MB, ${x.faultsK.toFixed(0)}k page faults, stored ${x.stored}/${x.acked} exit ${x.exit}, load ${before} → ${load()}`);
   }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
-for (const k of ['rate', 'main', 'view', 'store', 'other', 'all', 'peakMB', 'faultsK']) {
+for (const k of ['rate', 'main', 'view', 'view1', 'store', 'other', 'all', 'peakMB', 'faultsK']) {
   const a = median(results.A.map((x) => x[k]));
   const b = median(results.B.map((x) => x[k]));
   console.log(`median ${k.padEnd(6)} A ${a.toFixed(2).padStart(10)}  B ${b.toFixed(2).padStart(10)}  B/A ${(b / a).toFixed(3)}`);
 }
+const ratios = (k) => results.A.map((a, i) => (results.B[i]?.[k] / a[k]).toFixed(2)).join(' ');
+for (const k of ['view1', 'all', 'peakMB']) console.log(`B/A per round ${k.padEnd(6)} ${ratios(k)}`);
 const whole = [...results.A, ...results.B].every((x) => x.stored === x.acked && x.exit === 0);
 console.log(whole ? 'every run: stored = acknowledged, exit 0' : 'SOME RUN LOST DATA OR FAILED');

@@ -22,9 +22,15 @@ export interface CountedCall {
 export interface CallTotals {
   calls: number;
   usage: Usage;
-  /** Sum of the priced calls only. */
-  cost: number;
-  /** Calls in `cost`: once none is left, the cost is exactly 0 (no float residue of take-backs). */
+  /**
+   * Sum of the priced calls only, exact: in 1e-12 USD, whole micro-dollars and the rest apart
+   * (usdUnits; read it with totalUsd). Integer sums do not depend on the order of the calls, on
+   * take-backs or on how they were split between view threads (docs/architecture.md, "Exact
+   * session totals").
+   */
+  costMicros: number;
+  costPicos: number;
+  /** Calls in the cost. */
   pricedCalls: number;
   /** Calls with usage whose model has no known price (all of them without pricing). */
   unpricedCalls: number;
@@ -40,7 +46,7 @@ export interface CallTotals {
 }
 
 export function emptyCallTotals(): CallTotals {
-  return { calls: 0, usage: emptyUsage(), cost: 0, pricedCalls: 0, unpricedCalls: 0, errors: 0, durationsMs: [], takenBackMs: [] };
+  return { calls: 0, usage: emptyUsage(), costMicros: 0, costPicos: 0, pricedCalls: 0, unpricedCalls: 0, errors: 0, durationsMs: [], takenBackMs: [] };
 }
 
 /** Nearest-rank p95 of the calls' durations (as `stats`), or undefined with none. */
@@ -66,10 +72,42 @@ export function applyCall(t: CallTotals, c: CountedCall, sign: 1 | -1): void {
   if (c.cost === undefined) t.unpricedCalls += sign;
   else {
     t.pricedCalls += sign;
-    // Adding and taking back the same cost need not give back the same float (a + b − b ≠ a):
-    // with no priced call left the sum is exactly 0, and it is never below 0 (no price is).
-    t.cost = t.pricedCalls === 0 ? 0 : Math.max(0, t.cost + sign * c.cost);
+    const picos = usdUnits(c.cost);
+    const micros = Math.floor(picos / PICOS_PER_MICRO);
+    t.costMicros += sign * micros;
+    t.costPicos += sign * (picos - micros * PICOS_PER_MICRO);
   }
+}
+
+const PICOS_PER_MICRO = 1_000_000;
+
+/**
+ * A call's cost in integers of 1e-12 USD. Prices are per million tokens, so a price with up to
+ * six decimals (every table's so far: $0.01875 is the finest) makes a call's cost a whole number
+ * of them: the rounding only takes out the float noise of `callCost`'s division.
+ */
+export function usdUnits(usd: number): number {
+  return Math.round(usd * 1e12);
+}
+
+/** The priced calls' cost in USD: the exact integer sum, then one rounding to a double. */
+export function totalUsd(t: Pick<CallTotals, 'costMicros' | 'costPicos'>): number {
+  // Both parts are exact integers (|sum| < 2^53: $9e9, and 9e9 calls); BigInt joins them exactly.
+  const picos = BigInt(t.costMicros) * BigInt(PICOS_PER_MICRO) + BigInt(t.costPicos);
+  return Number(picos) / 1e12;
+}
+
+/** Adds `from` into `into`: the totals of two view shards as one (exact, in any order). */
+export function addCallTotals(into: CallTotals, from: CallTotals): void {
+  into.calls += from.calls;
+  into.usage = addUsage(into.usage, from.usage);
+  into.costMicros += from.costMicros;
+  into.costPicos += from.costPicos;
+  into.pricedCalls += from.pricedCalls;
+  into.unpricedCalls += from.unpricedCalls;
+  into.errors += from.errors;
+  for (const ms of from.durationsMs) into.durationsMs.push(ms);
+  for (const ms of from.takenBackMs) into.takenBackMs.push(ms);
 }
 
 export class SessionTotals {
@@ -100,6 +138,31 @@ export class SessionTotals {
     applyCall(a, c, sign);
     if (isEmpty(a)) this.byAgentModel.delete(k);
   }
+}
+
+/** The figures of a SessionTotals as they cross threads (structured clone: data, no methods). */
+export type SessionTotalsData = Pick<SessionTotals, 'calls' | 'byModel' | 'byAgentModel' | 'eventCalls' | 'requests' | 'spans' | 'logRecords' | 'metricPoints' | 'rejected' | 'traces'>;
+
+/** Adds a view shard's totals into `into`: every figure a sum of integers, so exact in any order. */
+export function addSessionTotals(into: SessionTotals, from: SessionTotalsData): void {
+  addCallTotals(into.calls, from.calls);
+  for (const [mine, theirs] of [
+    [into.byModel, from.byModel],
+    [into.byAgentModel, from.byAgentModel],
+  ] as const) {
+    for (const [k, t] of theirs) {
+      let m = mine.get(k);
+      if (!m) mine.set(k, (m = emptyCallTotals()));
+      addCallTotals(m, t);
+    }
+  }
+  into.eventCalls += from.eventCalls;
+  for (const s of ['traces', 'logs', 'metrics'] as const) into.requests[s] += from.requests[s];
+  into.spans += from.spans;
+  into.logRecords += from.logRecords;
+  into.metricPoints += from.metricPoints;
+  into.rejected += from.rejected;
+  into.traces += from.traces;
 }
 
 /** Nothing left: no call, and no tokens (a metrics figure counts tokens without calls). */

@@ -28,7 +28,7 @@ import { roundUsd } from '../cost/report.js';
 import type { Usage } from '../genai/usage.js';
 import type { SpanLine, TraceDone } from '../live/events.js';
 import type { AgentCall, AgentMetrics } from '../live/agent-calls.js';
-import { latencyP95, type CallTotals } from '../live/totals.js';
+import { latencyP95, totalUsd, type CallTotals } from '../live/totals.js';
 import type { LogRecordView } from '../receiver/types.js';
 import { KvList, serviceName, StatusCode, type AttrValue } from '../span.js';
 import { hasTrueRoot } from '../trace/assemble.js';
@@ -57,11 +57,10 @@ function usageFields(u: Usage | undefined) {
 
 /**
  * As `cost` reports it: the priced part (unpriced calls are counted apart), rounded as `cost`
- * rounds (a sum of prices carries float noise: 0.033613199999999996 is $0.0336132); null when
- * nothing is priced.
+ * rounds (12 significant digits); null when nothing is priced.
  */
 function totalsCost(t: CallTotals, pricing: boolean): number | null {
-  return pricing && (t.pricedCalls > 0 || t.unpricedCalls === 0) ? roundUsd(t.cost) : null;
+  return pricing && (t.pricedCalls > 0 || t.unpricedCalls === 0) ? roundUsd(totalUsd(t)) : null;
 }
 
 const STATUS = ['unset', 'ok', 'error'];
@@ -196,7 +195,7 @@ export function agentCallEvent(a: AgentCall): Record<string, unknown> {
 }
 
 function sessionTotalFields(t: CallTotals): Record<string, unknown> {
-  return { calls: t.calls, ...usageFields(t.usage), cost: t.unpricedCalls === t.calls ? null : roundUsd(t.cost) };
+  return { calls: t.calls, ...usageFields(t.usage), cost: t.unpricedCalls === t.calls ? null : roundUsd(totalUsd(t)) };
 }
 
 /** A coding agent's totals from its metrics, after an export changed them. */

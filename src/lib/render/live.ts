@@ -6,7 +6,7 @@ import type { LogRecordView } from '../receiver/types.js';
 import type { AttrValue } from '../span.js';
 import type { SpanLine, TraceDone } from '../live/events.js';
 import type { AgentCall, AgentMetrics } from '../live/agent-calls.js';
-import { latencyP95, type CallTotals, type SessionTotals } from '../live/totals.js';
+import { latencyP95, totalUsd, type CallTotals, type SessionTotals } from '../live/totals.js';
 import type { Colors } from './colors.js';
 import { countOf, formatDuration, formatInt, formatTokens, formatUsd, truncate } from './format.js';
 import { renderTable, type Column } from './table.js';
@@ -243,7 +243,8 @@ function tokens(t: CallTotals): string {
 function costSummary(t: CallTotals, pricing: boolean): string | undefined {
   if (!pricing) return undefined;
   if (t.calls > 0 && t.unpricedCalls === t.calls) return '$?';
-  return t.unpricedCalls ? `${formatUsd(t.cost)} + ? (${t.unpricedCalls} unpriced)` : formatUsd(t.cost);
+  const cost = formatUsd(totalUsd(t));
+  return t.unpricedCalls ? `${cost} + ? (${t.unpricedCalls} unpriced)` : cost;
 }
 
 /** The running total (a terminal only). */
