@@ -7,7 +7,7 @@
 import { classify, type GenAiView, type Usage } from '../genai/classify.js';
 import { addUsage } from '../genai/usage.js';
 import type { Span } from '../span.js';
-import { countCalls, isModelSpan, type CountFacts } from './count-once.js';
+import { countCalls, cycleCut, isModelSpan, type CountFacts } from './count-once.js';
 
 export interface TraceNode {
   span: Span;
@@ -80,9 +80,9 @@ export function assembleTrace(traceId: string, spans: readonly Span[], view: (s:
   }
 
   // Resolve parents, cutting cycles: walk up from each node, marking the path; meeting a node
-  // on the current path means a cycle. It is broken above its member that sorts first (the one
-  // drawn first), not where the walk met it: the walk starts where the spans' arrival order
-  // says, and the drawn tree must not depend on that order.
+  // on the current path means a cycle. It is broken above the member count-once cuts
+  // (`cycleCut`), not where the walk met it: the walk starts where the spans' arrival order
+  // says, and neither the drawn tree nor the counted calls may depend on that order.
   const parentOf = new Map<TraceNode, TraceNode | undefined>();
   const state = new Map<TraceNode, 1 | 2>(); // 1 on the current path, 2 resolved
   let cyclesCut = 0;
@@ -99,8 +99,7 @@ export function assembleTrace(traceId: string, spans: readonly Span[], view: (s:
       if (pid === node.span.spanId) node.cycleCut = true;
       parentOf.set(node, parent);
       if (parent && state.get(parent) === 1) {
-        let cut = parent;
-        for (let i = path.indexOf(parent) + 1; i < path.length; i++) if (compareNodes(path[i]!, cut) < 0) cut = path[i]!;
+        const cut = byId.get(cycleCut(path.slice(path.indexOf(parent)).map((n) => n.span.spanId)))!;
         cut.cycleCut = true;
         parentOf.set(cut, undefined);
         cyclesCut++;
@@ -136,7 +135,7 @@ export function assembleTrace(traceId: string, spans: readonly Span[], view: (s:
   }
 
   // Count-once decides from the spans' own parent links, exactly as `cost` does, so both count
-  // the same calls (a cycle cut above changes the display, not what is counted).
+  // the same calls; it cuts a parent cycle where the display above does (`cycleCut`).
   // Facts are made once per span: count-once asks for them several times.
   const facts = new Map<string, CountFacts>();
   for (const [id, n] of byId) facts.set(id, countFacts(n));
