@@ -139,6 +139,19 @@ describe('differing copies and parent cycles in cost', () => {
     );
   });
 
+  it('tree draws the copy cost counts, in any order', () => {
+    const spans = differingTrace();
+    fc.assert(
+      fc.property(fc.shuffledSubarray(spans, { minLength: spans.length }), (order) => {
+        const t = assembleTrace(hexId('dc', 16), order);
+        const counted = t.nodes.filter((n) => n.countsCall).map((n) => `${n.span.spanId}/${n.view.usage?.input}`).sort();
+        expect(counted).toEqual([['c1', 60], ['c2', 30], ['c3', 11], ['c4', 20], ['c5', 8]].map(([id, input]) => `${hexId(id as string)}/${input}`).sort());
+        expect(t.duplicateSpans).toHaveLength(5);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
   it('tree cuts a cycle where count-once does and counts the same calls', () => {
     for (const trace of ['cy', 'cy2']) {
       const spans = cycleTraces().filter((s) => s.traceId === hexId(trace, 16));

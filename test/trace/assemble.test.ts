@@ -136,10 +136,12 @@ describe('assembleTrace', () => {
     expect(without.nodes.filter((n) => n.countsCall).map((n) => n.span.name)).toEqual(['chat gpt-4o']);
   });
 
-  it('keeps the first of two spans with the same id and reports the duplicate', () => {
-    const t = assembleTrace(TRACE, [span({ id: 'a', name: 'first' }), span({ id: 'a', name: 'second' })]);
-    expect(t.nodes.map((n) => n.span.name)).toEqual(['first']);
-    expect(t.duplicateSpans.map((s) => s.name)).toEqual(['second']);
+  it('draws one of two differing spans with the same id whichever came first, and reports the other', () => {
+    const first = span({ id: 'a', name: 'first' }), second = span({ id: 'a', name: 'second' });
+    const ab = assembleTrace(TRACE, [first, second]), ba = assembleTrace(TRACE, [second, first]);
+    expect(ab.nodes.map((n) => n.span.name)).toEqual(ba.nodes.map((n) => n.span.name));
+    expect(ab.duplicateSpans.map((s) => s.name)).toEqual(ba.duplicateSpans.map((s) => s.name));
+    expect([...ab.nodes, ...ab.duplicateSpans.map((s) => ({ span: s }))].map((n) => n.span.name).sort()).toEqual(['first', 'second']);
   });
 
   it('assembles a 10,000-deep chain without recursion', () => {

@@ -14,7 +14,7 @@
  */
 import type { Span } from '../span.js';
 import { countCalls } from '../trace/count-once.js';
-import { earlyRecords, factsOf, resolveCopies } from './span-copies.js';
+import { earliestRoot, earlyRecords, factsOf, looksComplete, parentOf, resolveCopies, toolCallsOf } from './trace-records.js';
 import { TraceIdSet } from '../trace/trace-id-set.js';
 import { FactsBuilder, NONE, type CallFields, type CallRecord, type TrackedValues } from './facts.js';
 import { CALL_IN_WINDOW, CALL_MODEL, CALL_USAGE, readCall, valsOf, type CostFacts } from './fact-columns.js';
@@ -143,7 +143,6 @@ export interface SpanRecord {
 /** Most spans carry nothing of interest: they are kept as their parent id alone. */
 export type TraceRecord = string | SpanRecord;
 
-const parentOf = (r: TraceRecord): string => (typeof r === 'string' ? r : r.parent);
 
 interface TraceState {
   spans: Map<string, TraceRecord>;
@@ -575,51 +574,6 @@ export class Attributor {
 
   private readonly walkRecords: TraceRecord[] = [];
   private readonly walkIds: string[] = [];
-}
-
-/** A trace's tool calls: how many, and the identical one made most often. */
-function toolCallsOf(spans: Map<string, TraceRecord>): Pick<DecidedTrace, 'toolCalls' | 'topRepeat'> {
-  let toolCalls = 0;
-  let counts: Map<string, number> | undefined;
-  for (const r of spans.values()) {
-    if (typeof r === 'string' || r.tool === undefined) continue;
-    toolCalls++;
-    counts ??= new Map();
-    counts.set(r.tool, (counts.get(r.tool) ?? 0) + 1);
-  }
-  let topRepeat: DecidedTrace['topRepeat'];
-  for (const [key, count] of counts ?? []) {
-    if (topRepeat === undefined || count > topRepeat.count || (count === topRepeat.count && key < topRepeat.key)) topRepeat = { key, count };
-  }
-  return { toolCalls, topRepeat };
-}
-
-/** A root, and every span's parent present. */
-function looksComplete(spans: Map<string, TraceRecord>): boolean {
-  let root = false;
-  for (const r of spans.values()) {
-    const p = parentOf(r);
-    if (p === '') root = true;
-    else if (!spans.has(p)) return false;
-  }
-  return root;
-}
-
-/** The earliest true root's name (ties: lowest span id), so the fallback feature does not depend on order. */
-function earliestRoot(spans: Map<string, TraceRecord>): string | undefined {
-  let name: string | undefined;
-  let start = Infinity;
-  let rootId = '';
-  for (const [id, r] of spans) {
-    if (typeof r === 'string' || r.root === undefined) continue;
-    const [n, s] = r.root;
-    if (name === undefined || s < start || (s === start && id < rootId)) {
-      name = n;
-      start = s;
-      rootId = id;
-    }
-  }
-  return name;
 }
 
 /** Keys in order; for each, the span chain's nearest value, then the resource's. */

@@ -9,7 +9,7 @@
 import { Partitions } from '../spill/partitions.js';
 import { SpillDir } from '../spill/temp-dir.js';
 import type { TraceRecord } from './attribution.js';
-import { earlyRecords, resolveCopies } from './span-copies.js';
+import { earlyRecords, resolveCopies } from './trace-records.js';
 import { RecordReader, RecordWriter } from './record-codec.js';
 
 /** How a trace stood when it was evicted. */

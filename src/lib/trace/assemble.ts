@@ -7,7 +7,8 @@
 import { classify, type GenAiView, type Usage } from '../genai/classify.js';
 import { addUsage } from '../genai/usage.js';
 import type { Span } from '../span.js';
-import { countCalls, cycleCut, isModelSpan, type CountFacts } from './count-once.js';
+import { copyKey, countCalls, countedCopy, cycleCut, isModelSpan, type CopyKey, type CountFacts } from './count-once.js';
+import { encodeTraceLine } from './span-codec.js';
 
 export interface TraceNode {
   span: Span;
@@ -39,7 +40,7 @@ export interface Trace {
   /** Roots that are orphans or cycle cuts: the trace is incomplete when any exist. */
   orphanCount: number;
   cyclesCut: number;
-  /** Later spans that repeated an already seen span id (kept out of the tree). */
+  /** Copies of a span id that are not drawn: the drawn one is the copy count-once counts (`countedCopy`). */
   duplicateSpans: Span[];
   startNs: bigint;
   endNs: bigint;
@@ -62,8 +63,16 @@ export function assembleTrace(traceId: string, spans: readonly Span[], view: (s:
   const byId = new Map<string, TraceNode>();
   const duplicateSpans: Span[] = [];
   for (const span of spans) {
-    if (byId.has(span.spanId)) {
-      duplicateSpans.push(span);
+    const held = byId.get(span.spanId);
+    if (held) {
+      // Of differing copies, the one cost counts (docs/architecture.md "Differing copies"), whichever came first.
+      const copy = { span, view: view(span) };
+      if (countedCopy(held, copy, spanCopyKey) === held) duplicateSpans.push(span);
+      else {
+        duplicateSpans.push(held.span);
+        held.span = copy.span;
+        held.view = copy.view;
+      }
       continue;
     }
     byId.set(span.spanId, {
@@ -171,8 +180,16 @@ export function assembleTrace(traceId: string, spans: readonly Span[], view: (s:
   return { traceId, roots, nodes, orphanCount, cyclesCut, duplicateSpans, startNs, endNs, usage, calls };
 }
 
+/** A copy's key (`copyKey`) from its span: what `cost` reads of it, then the whole span, written out. */
+function spanCopyKey(n: { span: Span; view: GenAiView }): CopyKey {
+  const f = countFacts(n);
+  const key = copyKey(f, f.usage || f.model ? { startMs: n.span.startMs, durationMs: n.span.durationMs, usage: n.view.usage } : undefined);
+  key.push(encodeTraceLine([n.span]));
+  return key;
+}
+
 /** What count-once reads of a node: the parent id as the span gives it ('' naming itself), as in `cost`. */
-function countFacts(n: TraceNode): CountFacts {
+function countFacts(n: { span: Span; view: GenAiView }): CountFacts {
   const s = n.span;
   return { parent: s.parentSpanId === s.spanId ? '' : s.parentSpanId, usage: n.view.usage !== undefined, model: isModelSpan(n.view) };
 }

@@ -1,10 +1,12 @@
 /**
- * Copies of one span id in `cost` and `stats` (docs/architecture.md "Differing copies"):
- * identical copies are one span; of differing ones the trace keeps the one count-once counts
- * (`countedCopy`), in memory (attribution.ts) and read back from disk (trace-spill.ts) alike.
+ * What the Attributor reads of one trace's records (attribution.ts), in memory and read back
+ * from disk (trace-spill.ts) alike: count-once's facts, whether the trace looks complete, the
+ * feature's fallback root, its tool calls, the records an early decision was made from, and
+ * which of two copies of one span id is kept (docs/architecture.md "Differing copies":
+ * identical copies are one span; of differing ones the trace keeps the one count-once counts).
  */
 import { copyKey, countedCopy, type CountFacts } from '../trace/count-once.js';
-import type { SpanRecord, TraceRecord } from './attribution.js';
+import type { DecidedTrace, SpanRecord, TraceRecord } from './attribution.js';
 import { RecordWriter } from './record-codec.js';
 
 // One thread, used synchronously; only copies of one span id are written with it.
@@ -67,3 +69,49 @@ function markDiffering(r: TraceRecord): SpanRecord {
   return { parent: r, vals: undefined, call: undefined, usage: false, model: false, root: undefined, late: false, tool: undefined, differing: true };
 }
 
+export const parentOf = (r: TraceRecord): string => (typeof r === 'string' ? r : r.parent);
+
+/** A trace's tool calls: how many, and the identical one made most often. */
+export function toolCallsOf(spans: Map<string, TraceRecord>): Pick<DecidedTrace, 'toolCalls' | 'topRepeat'> {
+  let toolCalls = 0;
+  let counts: Map<string, number> | undefined;
+  for (const r of spans.values()) {
+    if (typeof r === 'string' || r.tool === undefined) continue;
+    toolCalls++;
+    counts ??= new Map();
+    counts.set(r.tool, (counts.get(r.tool) ?? 0) + 1);
+  }
+  let topRepeat: DecidedTrace['topRepeat'];
+  for (const [key, count] of counts ?? []) {
+    if (topRepeat === undefined || count > topRepeat.count || (count === topRepeat.count && key < topRepeat.key)) topRepeat = { key, count };
+  }
+  return { toolCalls, topRepeat };
+}
+
+/** A root, and every span's parent present. */
+export function looksComplete(spans: Map<string, TraceRecord>): boolean {
+  let root = false;
+  for (const r of spans.values()) {
+    const p = parentOf(r);
+    if (p === '') root = true;
+    else if (!spans.has(p)) return false;
+  }
+  return root;
+}
+
+/** The earliest true root's name (ties: lowest span id), so the fallback feature does not depend on order. */
+export function earliestRoot(spans: Map<string, TraceRecord>): string | undefined {
+  let name: string | undefined;
+  let start = Infinity;
+  let rootId = '';
+  for (const [id, r] of spans) {
+    if (typeof r === 'string' || r.root === undefined) continue;
+    const [n, s] = r.root;
+    if (name === undefined || s < start || (s === start && id < rootId)) {
+      name = n;
+      start = s;
+      rootId = id;
+    }
+  }
+  return name;
+}
