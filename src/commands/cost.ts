@@ -12,7 +12,7 @@ import { loadConfig } from '../lib/config.js';
 import { SETTLE_AFTER_SPANS } from '../lib/cost/attribution.js';
 import { LlmtraceError } from '../lib/errors.js';
 import { makeColors } from '../lib/render/colors.js';
-import { gateLines, renderCostCsv, renderCostJson, renderCostMarkdown, renderCostTable, type CostView } from '../lib/render/cost-report.js';
+import { countingNotes, gateLines, renderCostCsv, renderCostJson, renderCostMarkdown, renderCostTable, type CostView } from '../lib/render/cost-report.js';
 import { figureWords, formatTokens } from '../lib/render/format.js';
 import { outputKind, writeDiagnostic, writeOut } from '../lib/render/output.js';
 import { pricingInfoJson, pricingInfoTable } from '../lib/render/pricing-info.js';
@@ -160,6 +160,7 @@ Examples:
         writeDiagnostic('  hint: add them with --pricing FILE (see llmtrace cost --help); --strict makes this fail');
       }
       if (stats.duplicateSpans) warn(`${stats.duplicateSpans} spans were read more than once and counted once`);
+      for (const note of countingNotes(report)) warn(`warning: ${note}`);
       if (stats.signals?.duplicateEvents) warn(`${stats.signals.duplicateEvents} request events were read more than once and counted once`);
       for (const line of gateLines(gates)) warn(line);
 

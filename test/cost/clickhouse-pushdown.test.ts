@@ -190,7 +190,15 @@ function forNode(r: () => number): Span[] {
   for (let i = 1; i <= MAX_PUSHED_DEPTH + 3; i++) deep.push(make({ trace: 'deep', id: `d${i}`, parent: `d${i - 1}`, startMs: at + i }));
   deep.push(chat(r, 'deep', 'dcall', `d${MAX_PUSHED_DEPTH + 3}`, at + 100, res));
   const dup = chat(r, 'dup', 'x1', undefined, at, res);
+  // Two differing copies of one span id (docs/architecture.md "Differing copies"), and a parent
+  // cycle of two calls beside a root, with a failed call hanging off it ("Parent cycles").
+  const call = (trace: string, id: string, parent: string, input: number | undefined) =>
+    make({ trace, id, parent, name: 'chat m-plain', startMs: at + 1, attrs: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm-plain', 'gen_ai.provider.name': 'openai', ...(input === undefined ? { 'error.type': 'timeout' } : { 'gen_ai.usage.input_tokens': input, 'gen_ai.usage.output_tokens': 5 }) } });
+  const differing = [make({ trace: 'differ', id: 'z0', startMs: at, attrs: { 'app.feature': 'differ' } }), call('differ', 'z1', 'z0', 50), call('differ', 'z1', 'z0', 60)];
+  const cycle = [make({ trace: 'cycle2', id: 'w0', startMs: at, attrs: { 'app.feature': 'cyc' } }), call('cycle2', 'w1', 'w2', 70), call('cycle2', 'w2', 'w1', 80), call('cycle2', 'w3', 'w2', undefined)];
   return [
+    ...differing,
+    ...cycle,
     chat(r, 'junk', 'j1', undefined, at, res, { 'gen_ai.usage.input_tokens': '12.5' }),
     chat(r, 'junk2', 'j1', undefined, at, res, { 'gen_ai.usage.output_tokens': ' 7' }),
     chat(r, 'reported', 'r1', undefined, at, res, { 'gen_ai.usage.cost': '0.5' }),
@@ -246,8 +254,8 @@ describe('cost pushed down into ClickHouse', () => {
     const res = await pushedCalls(opened.callGroups!, { book, window: {}, inherited: [], groupBy: ['feature', 'model'], smallWindowSpans: 0 }, () => calls++);
     expect(res.allToNode).toBe(false);
     expect(res.traces).toBe(160);
-    // junk, junk2, reported, langfuse, oimeta, nonascii, dup, cycle, deep.
-    expect(res.nodeTraces).toBe(9);
+    // junk, junk2, reported, langfuse, oimeta, nonascii, dup, cycle, deep, differ, cycle2.
+    expect(res.nodeTraces).toBe(11);
     expect(calls).toBe(res.calls);
     expect(res.groups).toBeLessThan(res.calls);
   });

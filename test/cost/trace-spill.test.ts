@@ -21,7 +21,7 @@ const call = (over: Partial<CallRecord> = {}): CallRecord => ({
   ...over,
 });
 
-const record = (over: Partial<SpanRecord>): SpanRecord => ({ parent: '', vals: undefined, call: undefined, usage: false, model: false, root: undefined, late: false, tool: undefined, ...over });
+const record = (over: Partial<SpanRecord>): SpanRecord => ({ parent: '', vals: undefined, call: undefined, usage: false, model: false, root: undefined, late: false, tool: undefined, differing: false, ...over });
 
 describe('encodeTrace', () => {
   it('gives back plain records whatever the ids hold', () => {

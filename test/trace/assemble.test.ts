@@ -87,12 +87,12 @@ describe('assembleTrace', () => {
     expect(t.roots.every((r) => r.cycleCut)).toBe(true);
   });
 
-  it('cuts a parent cycle at the same span whatever the arrival order: above its first-starting member', () => {
+  it('cuts a parent cycle at the same span whatever the arrival order: above its lowest span id (count-once cuts there too)', () => {
     // Scenario: a three-span cycle with usage on every member, and a self-parent; any order of
-    // arrival (any file split) must draw the same tree.
+    // arrival (any file split) must draw the same tree. The lowest id, a, starts last.
     const cycle = [
       llm('b', 'a', 'gpt-4o', 200, 20, {}, 1),
-      llm('a', 'c', 'gpt-4o', 100, 10, {}, 0),
+      llm('a', 'c', 'gpt-4o', 100, 10, {}, 2.5),
       llm('c', 'b', 'gpt-4o', 300, 30, {}, 2),
       span({ id: 'self', parent: 'self', start: 3 }),
     ];
@@ -103,6 +103,8 @@ describe('assembleTrace', () => {
       [2, hexId('c'), false],
       [0, hexId('self'), true],
     ]);
+    // c, the innermost, is the call counted.
+    expect(assembleTrace(TRACE, cycle).nodes.filter((n) => n.countsCall).map((n) => n.span.spanId)).toEqual([hexId('c')]);
     fc.assert(fc.property(fc.shuffledSubarray(cycle, { minLength: cycle.length }), (shuffled) => {
       expect(drawn(shuffled)).toEqual(drawn(cycle));
     }));
@@ -134,10 +136,12 @@ describe('assembleTrace', () => {
     expect(without.nodes.filter((n) => n.countsCall).map((n) => n.span.name)).toEqual(['chat gpt-4o']);
   });
 
-  it('keeps the first of two spans with the same id and reports the duplicate', () => {
-    const t = assembleTrace(TRACE, [span({ id: 'a', name: 'first' }), span({ id: 'a', name: 'second' })]);
-    expect(t.nodes.map((n) => n.span.name)).toEqual(['first']);
-    expect(t.duplicateSpans.map((s) => s.name)).toEqual(['second']);
+  it('draws one of two differing spans with the same id whichever came first, and reports the other', () => {
+    const first = span({ id: 'a', name: 'first' }), second = span({ id: 'a', name: 'second' });
+    const ab = assembleTrace(TRACE, [first, second]), ba = assembleTrace(TRACE, [second, first]);
+    expect(ab.nodes.map((n) => n.span.name)).toEqual(ba.nodes.map((n) => n.span.name));
+    expect(ab.duplicateSpans.map((s) => s.name)).toEqual(ba.duplicateSpans.map((s) => s.name));
+    expect([...ab.nodes, ...ab.duplicateSpans.map((s) => ({ span: s }))].map((n) => n.span.name).sort()).toEqual(['first', 'second']);
   });
 
   it('assembles a 10,000-deep chain without recursion', () => {

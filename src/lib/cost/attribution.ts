@@ -13,7 +13,8 @@
  * there; each partition is read back after the input ends. Nothing is ever dropped.
  */
 import type { Span } from '../span.js';
-import { countCalls, type CountFacts } from '../trace/count-once.js';
+import { countCalls } from '../trace/count-once.js';
+import { earliestRoot, earlyRecords, factsOf, looksComplete, parentOf, resolveCopies, toolCallsOf } from './trace-records.js';
 import { TraceIdSet } from '../trace/trace-id-set.js';
 import { FactsBuilder, NONE, type CallFields, type CallRecord, type TrackedValues } from './facts.js';
 import { CALL_IN_WINDOW, CALL_MODEL, CALL_USAGE, readCall, valsOf, type CostFacts } from './fact-columns.js';
@@ -92,7 +93,15 @@ export interface AttributionStats {
   outerSpans: number;
   /** Calls that started outside the window. */
   outsideWindow: number;
+  /** Copies of a span id beyond the first (identical or not): each span id is counted once. */
   duplicateSpans: number;
+  /**
+   * Span ids read as copies that differ in what counting reads: one copy is counted by
+   * `countedCopy`, the figures may be off by the others (`--strict` fails).
+   */
+  differingSpans: number;
+  /** Parent cycles above or through model calls, cut where `cycleCut` says (the calls are counted once). */
+  parentCycles: number;
   /** Spans that arrived after their trace had been decided (its decision was redone). */
   lateSpans: number;
   /** Traces decided before the end of the input (they looked complete and went quiet). */
@@ -127,22 +136,13 @@ export interface SpanRecord {
   late: boolean;
   /** A tool call span (when the Attributor records them): its toolCallKey. */
   tool?: string;
+  /** Copies of this span id that differ were read (`differingSpans`); this is the one counted. */
+  differing: boolean;
 }
 
 /** Most spans carry nothing of interest: they are kept as their parent id alone. */
 export type TraceRecord = string | SpanRecord;
 
-const PLAIN: CountFacts = { parent: '', usage: false, model: false };
-
-function factsOf(r: TraceRecord): CountFacts {
-  if (typeof r === 'string') {
-    PLAIN.parent = r; // read at once by count-once, never kept: no object per plain span
-    return PLAIN;
-  }
-  return r; // a record has count-once's fields: no object per question (count-once asks several a span)
-}
-
-const parentOf = (r: TraceRecord): string => (typeof r === 'string' ? r : r.parent);
 
 interface TraceState {
   spans: Map<string, TraceRecord>;
@@ -199,6 +199,8 @@ export class Attributor {
     outerSpans: 0,
     outsideWindow: 0,
     duplicateSpans: 0,
+    differingSpans: 0,
+    parentCycles: 0,
     lateSpans: 0,
     decidedEarly: 0,
     redecided: 0,
@@ -284,8 +286,11 @@ export class Attributor {
       this.open.set(traceId, t);
       this.heldBytes += TRACE_BYTES;
     }
-    if (t.spans.has(spanId)) {
-      this.stats.duplicateSpans++; // the same span read twice (a file given twice, a re-export)
+    const held = t.spans.get(spanId);
+    if (held !== undefined) {
+      // The same span read twice (a file given twice, a re-export), or two differing copies.
+      this.stats.duplicateSpans++;
+      this.keepCopy(traceId, t, spanId, held, this.record(parent, root, vals, call, usage, model, tool, false));
       return;
     }
     const rec = this.record(parent, root, vals, call, usage, model, tool, t.decided);
@@ -295,6 +300,33 @@ export class Attributor {
     t.bytes += bytes;
     this.heldBytes += bytes;
     t.lastSeq = seq;
+  }
+
+  /**
+   * A copy of a span id already held: identical ones are one span; of differing ones the trace
+   * keeps the one count-once counts (`countedCopy`, whichever came first). When that is the new
+   * copy, an early decision made with the old one is taken back now.
+   */
+  private keepCopy(traceId: string, t: TraceState, spanId: string, held: TraceRecord, copy: TraceRecord): void {
+    const kept = resolveCopies(held, copy);
+    if (kept === undefined) return;
+    if ((kept.replaced || kept.newlyDiffering) && t.decided) this.undecide(traceId, t);
+    // An undecided trace has no late spans: the kept copy may have been made of a late record.
+    if (!t.decided && typeof kept.record !== 'string') kept.record.late = false;
+    const bytes = recordBytes(kept.record) - recordBytes(held);
+    t.spans.set(spanId, kept.record);
+    t.bytes += bytes;
+    this.heldBytes += bytes;
+  }
+
+  /** Takes back a trace's early decision: it is decided again, from all its spans, like any undecided trace. */
+  private undecide(traceId: string, t: TraceState): void {
+    this.emit(traceId, earlyRecords(t.spans), -1, false);
+    this.stats.traces--; // counted again by the next decision
+    this.stats.redecided++;
+    for (const r of t.spans.values()) if (typeof r !== 'string') r.late = false;
+    t.decided = false;
+    t.reopened = false;
   }
 
   /** `call` undefined: the span is no call candidate (then `usage` and `model` are false). */
@@ -318,6 +350,7 @@ export class Attributor {
       root,
       late,
       tool, // always present (undefined outside stats): one record shape
+      differing: false,
     };
   }
 
@@ -417,7 +450,7 @@ export class Attributor {
     if (this.spill) {
       this.spill.finish((trace: SpilledTrace) => {
         this.stats.duplicateSpans += trace.duplicates;
-        this.finishTrace(trace.traceId, trace.spans, trace.decided, trace.reopened);
+        this.finishTrace(trace.traceId, trace.spans, trace.decided, trace.reopened, trace.early);
       });
       this.stats.spilledBytes = this.spill.bytesWritten;
       this.spill.remove();
@@ -430,7 +463,8 @@ export class Attributor {
     this.spill?.remove();
   }
 
-  private finishTrace(traceId: string, spans: Map<string, TraceRecord>, decided: boolean, reopened: boolean): void {
+  /** `early`: the records the early decision was made from, when a copy read back replaced one of them. */
+  private finishTrace(traceId: string, spans: Map<string, TraceRecord>, decided: boolean, reopened: boolean, early?: Map<string, TraceRecord>): void {
     if (!decided) {
       this.emit(traceId, spans, 1, true);
       return;
@@ -438,9 +472,7 @@ export class Attributor {
     if (!reopened) return;
     // Redo: take back what the decision without the late spans emitted, then decide from all.
     this.stats.redecided++;
-    const early = new Map<string, TraceRecord>();
-    for (const [id, r] of spans) if (typeof r === 'string' || !r.late) early.set(id, r);
-    this.emit(traceId, early, -1, false);
+    this.emit(traceId, early ?? earlyRecords(spans), -1, false);
     this.emit(traceId, spans, 1, false);
   }
 
@@ -451,12 +483,12 @@ export class Attributor {
     const memo = new Map<string, TrackedValues>();
     const calls: AttributedCall[] | undefined = this.opts.onTrace ? [] : undefined;
     let countedUsage = 0;
-    countCalls(spans, factsOf, (id, rec, how) => {
+    const cuts = countCalls(spans, factsOf, (id, rec, how, cuts) => {
       const r = rec as SpanRecord;
       const c = r.call;
       if (how === 'usage') countedUsage++;
       if (!c) return; // outside the window
-      const near = this.tracked.length ? this.nearest(id, spans, memo) : EMPTY;
+      const near = this.tracked.length ? this.nearest(id, spans, memo, cuts) : EMPTY;
       // One array a call: the feature first, then the inherited dimensions (no map and slice).
       const dims = this.dimKeys;
       const inherited: Array<string | undefined> = [];
@@ -487,11 +519,22 @@ export class Attributor {
       calls?.push(call);
     });
     if (calls?.length) this.opts.onTrace!({ traceId, calls, ...toolCallsOf(spans) }, sign);
+    // What counting met is counted with the trace's decision, for traces with a call candidate
+    // in the window only: those are the traces the ClickHouse pushdown reads too.
+    let inWindow = false;
+    let differing = 0;
     let usageSpans = 0;
     for (const r of spans.values()) {
-      if (typeof r === 'string' || !r.usage) continue;
+      if (typeof r === 'string') continue;
+      if (r.call) inWindow = true;
+      if (r.differing) differing++;
+      if (!r.usage) continue;
       usageSpans++;
       if (r.call === null) this.stats.outsideWindow += sign;
+    }
+    if (inWindow) {
+      this.stats.parentCycles += sign * cuts.size;
+      this.stats.differingSpans += sign * differing;
     }
     // Usage spans that were not counted: outer spans repeating the usage below them.
     this.stats.outerSpans += sign * (usageSpans - countedUsage);
@@ -501,7 +544,7 @@ export class Attributor {
    * For each tracked key, its value on the span or its nearest ancestor. Memoized per trace, and
    * iterative (traces can be 10k levels deep): walk up to a known span, then fill back down.
    */
-  private nearest(id: string, spans: Map<string, TraceRecord>, memo: Map<string, TrackedValues>): TrackedValues {
+  private nearest(id: string, spans: Map<string, TraceRecord>, memo: Map<string, TrackedValues>, cuts: ReadonlySet<string>): TrackedValues {
     // Reused: one walk at a time, emptied before returning.
     const path = this.walkRecords;
     const ids = this.walkIds;
@@ -511,7 +554,7 @@ export class Attributor {
       if (r === undefined) break;
       path.push(r);
       ids.push(cur);
-      cur = parentOf(r);
+      cur = cuts.size && cuts.has(cur) ? '' : parentOf(r);
     }
     let base = memo.get(cur) ?? EMPTY;
     for (let i = path.length - 1; i >= 0; i--) {
@@ -531,51 +574,6 @@ export class Attributor {
 
   private readonly walkRecords: TraceRecord[] = [];
   private readonly walkIds: string[] = [];
-}
-
-/** A trace's tool calls: how many, and the identical one made most often. */
-function toolCallsOf(spans: Map<string, TraceRecord>): Pick<DecidedTrace, 'toolCalls' | 'topRepeat'> {
-  let toolCalls = 0;
-  let counts: Map<string, number> | undefined;
-  for (const r of spans.values()) {
-    if (typeof r === 'string' || r.tool === undefined) continue;
-    toolCalls++;
-    counts ??= new Map();
-    counts.set(r.tool, (counts.get(r.tool) ?? 0) + 1);
-  }
-  let topRepeat: DecidedTrace['topRepeat'];
-  for (const [key, count] of counts ?? []) {
-    if (topRepeat === undefined || count > topRepeat.count || (count === topRepeat.count && key < topRepeat.key)) topRepeat = { key, count };
-  }
-  return { toolCalls, topRepeat };
-}
-
-/** A root, and every span's parent present. */
-function looksComplete(spans: Map<string, TraceRecord>): boolean {
-  let root = false;
-  for (const r of spans.values()) {
-    const p = parentOf(r);
-    if (p === '') root = true;
-    else if (!spans.has(p)) return false;
-  }
-  return root;
-}
-
-/** The earliest true root's name (ties: lowest span id), so the fallback feature does not depend on order. */
-function earliestRoot(spans: Map<string, TraceRecord>): string | undefined {
-  let name: string | undefined;
-  let start = Infinity;
-  let rootId = '';
-  for (const [id, r] of spans) {
-    if (typeof r === 'string' || r.root === undefined) continue;
-    const [n, s] = r.root;
-    if (name === undefined || s < start || (s === start && id < rootId)) {
-      name = n;
-      start = s;
-      rootId = id;
-    }
-  }
-  return name;
 }
 
 /** Keys in order; for each, the span chain's nearest value, then the resource's. */

@@ -69,8 +69,17 @@ export function evaluateGates(input: GateInput, opts: GateOptions, words: GateWo
     });
     // Calls in skipped input are in no figure: a priced report of part of the input is no pass.
     if (opts.skipped !== undefined) out.push({ gate: 'strict', ok: false, message: `input was skipped: ${opts.skipped}` });
+    if (input.report.differingSpans) out.push(differingGate(input.report.differingSpans));
   }
   return out;
+}
+
+/**
+ * Differing copies of a span fail `--strict`: one copy is counted by a fixed rule, but which one
+ * the producer meant is not known, so the figures may be off (docs/architecture.md "Differing copies").
+ */
+export function differingGate(spans: number): GateResult {
+  return { gate: 'strict', ok: false, message: `${spans} span id${spans === 1 ? ' was' : 's were'} read as copies that differ: one copy of each is counted` };
 }
 
 function budgetFileGates(input: GateInput, file: BudgetFile, total: number, words: GateWording, costSource?: CostSource): GateResult[] {

@@ -17,6 +17,7 @@ const LATE = 8;
 const VALS = 16;
 const ROOT = 32;
 const TOOL = 64;
+const DIFFERING = 128;
 // Second flag byte, of an object record: its call.
 const CALL = 1;
 const CALL_NULL = 2;
@@ -74,7 +75,7 @@ export class RecordWriter {
       return;
     }
     this.id(r.parent);
-    const flags = OBJECT | (r.usage ? USAGE : 0) | (r.model ? MODEL : 0) | (r.late ? LATE : 0) | (r.vals ? VALS : 0) | (r.root ? ROOT : 0) | (r.tool !== undefined ? TOOL : 0);
+    const flags = OBJECT | (r.usage ? USAGE : 0) | (r.model ? MODEL : 0) | (r.late ? LATE : 0) | (r.vals ? VALS : 0) | (r.root ? ROOT : 0) | (r.tool !== undefined ? TOOL : 0) | (r.differing ? DIFFERING : 0);
     this.byte(flags);
     const c = r.call;
     this.byte(c === undefined ? 0 : c === null ? CALL_NULL : CALL | (c.noUsage ? NO_USAGE : 0) | (c.cost === null ? UNPRICED : 0) | (c.ttftMs !== undefined ? TTFT : 0) | (c.reportedCost !== undefined ? REPORTED_COST : 0));
@@ -235,7 +236,7 @@ export class RecordReader {
     const parent = this.id();
     const flags = this.byte();
     if (!(flags & OBJECT)) {
-      const plain: TraceRecord = late ? { parent, vals: undefined, call: undefined, usage: false, model: false, root: undefined, late, tool: undefined } : parent;
+      const plain: TraceRecord = late ? { parent, vals: undefined, call: undefined, usage: false, model: false, root: undefined, late, tool: undefined, differing: false } : parent;
       return [id, plain];
     }
     const callFlags = this.byte();
@@ -244,7 +245,7 @@ export class RecordReader {
     const tool = flags & TOOL ? this.ref() : undefined;
     const call = callFlags & CALL ? this.call(callFlags) : callFlags & CALL_NULL ? null : undefined;
     // The same keys, in the same order, as the Attributor's records: one object shape.
-    return [id, { parent, vals, call, usage: (flags & USAGE) !== 0, model: (flags & MODEL) !== 0, root, late: late || (flags & LATE) !== 0, tool }];
+    return [id, { parent, vals, call, usage: (flags & USAGE) !== 0, model: (flags & MODEL) !== 0, root, late: late || (flags & LATE) !== 0, tool, differing: (flags & DIFFERING) !== 0 }];
   }
 
   private call(flags: number): CallRecord {

@@ -37,6 +37,24 @@ export interface CostReport {
   rows: CostRow[];
   total: CostCounters;
   unpriced: UnpricedModel[];
+  /** Span ids read as copies that differ; one copy of each is counted (present only when some were). */
+  differingSpans?: number;
+  /** Parent cycles above or through model calls, cut to count their calls once (present only when some were). */
+  parentCycles?: number;
+}
+
+/** What counting met that a figure depends on (docs/architecture.md "Differing copies", "Parent cycles"). */
+export interface CountingIssues {
+  differingSpans: number;
+  parentCycles: number;
+}
+
+/** The issues as the reports carry them: fields only when non-zero, so reports without them keep their shape. */
+export function issueFields(issues: CountingIssues): { differingSpans?: number; parentCycles?: number } {
+  return {
+    ...(issues.differingSpans > 0 ? { differingSpans: issues.differingSpans } : {}),
+    ...(issues.parentCycles > 0 ? { parentCycles: issues.parentCycles } : {}),
+  };
 }
 
 /** The report plus what renderers show beside it. */

@@ -14,7 +14,7 @@ import { HeldCalls } from './held-calls.js';
 import { planDimensions } from './dimensions.js';
 import type { PriceBook } from './pricebook.js';
 import { pushedCalls, type PushdownResult } from './pushdown-groups.js';
-import { buildCostReport, type CostResult } from './report.js';
+import { buildCostReport, issueFields, type CostResult } from './report.js';
 import type { TimeWindow } from './window.js';
 
 export interface CostRunOptions {
@@ -72,7 +72,9 @@ export async function computeCost(sources: Pick<OpenedSources, 'mapped'> & Parti
       byModel?.add(call, sign);
     },
   });
-  return { result: buildCostReport(main, unpriced, opts.window ?? {}, opts.top), main, byFeature, byModel, stats };
+  const result = buildCostReport(main, unpriced, opts.window ?? {}, opts.top);
+  Object.assign(result.report, issueFields(stats));
+  return { result, main, byFeature, byModel, stats };
 }
 
 /**

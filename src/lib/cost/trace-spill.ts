@@ -9,6 +9,7 @@
 import { Partitions } from '../spill/partitions.js';
 import { SpillDir } from '../spill/temp-dir.js';
 import type { TraceRecord } from './attribution.js';
+import { earlyRecords, resolveCopies } from './trace-records.js';
 import { RecordReader, RecordWriter } from './record-codec.js';
 
 /** How a trace stood when it was evicted. */
@@ -19,8 +20,10 @@ export interface SpilledTrace {
   spans: Map<string, TraceRecord>;
   decided: boolean;
   reopened: boolean;
-  /** Records of a span id already read (the same span read twice). */
+  /** Records of a span id already read (the same span read twice, or differing copies). */
   duplicates: number;
+  /** When a copy read back replaced a record of a decided trace: the records it was decided from. */
+  early?: Map<string, TraceRecord>;
 }
 
 export interface TraceSpillOptions {
@@ -138,6 +141,15 @@ export class TraceSpill {
 }
 
 function add(t: SpilledTrace, id: string, r: TraceRecord): void {
-  if (t.spans.has(id)) t.duplicates++;
-  else t.spans.set(id, r);
+  const held = t.spans.get(id);
+  if (held === undefined) {
+    t.spans.set(id, r);
+    return;
+  }
+  t.duplicates++;
+  const kept = resolveCopies(held, r);
+  if (kept === undefined) return;
+  // The early decision's take-back needs the records it was made from.
+  if ((kept.replaced || kept.newlyDiffering) && t.decided) t.early ??= earlyRecords(t.spans);
+  t.spans.set(id, kept.record);
 }

@@ -120,7 +120,18 @@ function grid(view: CostView, colors: Colors | undefined): Grid {
       `unpriced: ${report.unpriced.map((u) => `${oneLine(u.model)} (${formatTokens(u.calls)} call${u.calls === 1 ? '' : 's'}, ${formatTokens(u.inputTokens)} → ${formatTokens(u.outputTokens)} tokens)`).join(', ')}`,
     );
   }
+  notes.push(...countingNotes(report));
   return { columns, rows, total, notes };
+}
+
+/** What counting met (cost/report.ts `CountingIssues`), for the notes of `cost` and `stats` and their stderr. */
+export function countingNotes(issues: { differingSpans?: number; parentCycles?: number }): string[] {
+  const notes: string[] = [];
+  const d = issues.differingSpans ?? 0;
+  if (d > 0) notes.push(`${formatTokens(d)} span id${d === 1 ? ' was' : 's were'} read as copies that differ: one copy of each is counted (llmtrace lint names them; --strict fails)`);
+  const c = issues.parentCycles ?? 0;
+  if (c > 0) notes.push(`${formatTokens(c)} parent cycle${c === 1 ? '' : 's'} cut above the lowest span id: the calls in ${c === 1 ? 'it are' : 'them are'} counted once (llmtrace tree shows where)`);
+  return notes;
 }
 
 export function renderCostTable(view: CostView, opts: { colors: Colors; width: number }): string {

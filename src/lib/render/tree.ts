@@ -69,7 +69,7 @@ export function renderTraceHeader(t: Trace, c: Colors, opts: { calls?: boolean }
     lines.push(c.yellow(`⚠ incomplete trace: ${notes.join('; ')} — did the process exit without flushing its spans?`));
   }
   if (t.duplicateSpans.length) {
-    lines.push(c.yellow(`⚠ ${t.duplicateSpans.length} span${t.duplicateSpans.length === 1 ? '' : 's'} repeated an earlier span id and ${t.duplicateSpans.length === 1 ? 'is' : 'are'} not shown`));
+    lines.push(c.yellow(`⚠ ${t.duplicateSpans.length} span${t.duplicateSpans.length === 1 ? '' : 's'} repeated a span id and ${t.duplicateSpans.length === 1 ? 'is' : 'are'} not shown (the copy shown is the one counted)`));
   }
   return lines;
 }

@@ -3,7 +3,7 @@
  * checked on every row and on the total. Data out, like cost/gates.ts (the same GateResult and
  * parsePercent); the command turns a failure into exit 1.
  */
-import type { GateResult, GateWording } from '../cost/gates.js';
+import { differingGate, type GateResult, type GateWording } from '../cost/gates.js';
 import { increaseGates, type StatsBaseline } from './baseline.js';
 import { isMetricsRow, type StatsFigures, type StatsReport } from './report.js';
 
@@ -32,6 +32,7 @@ interface Limit {
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 
 export function evaluateStatsGates(report: StatsReport, opts: StatsGateOptions, words: GateWording, skipped?: string): GateResult[] {
+  const differing = report.differingSpans ?? 0;
   const limits: Limit[] = [
     { gate: 'max-p95', what: 'latency p95', limit: opts.maxP95Ms, value: (f) => f.latencyMs?.p95, show: words.duration },
     { gate: 'max-ttft-p95', what: 'TTFT p95', limit: opts.maxTtftP95Ms, value: (f) => f.ttftMs?.p95, show: words.duration },
@@ -63,6 +64,7 @@ export function evaluateStatsGates(report: StatsReport, opts: StatsGateOptions, 
     out.push(...increaseGates(report, opts.baseline, opts.maxIncrease, { 'latency p95': words.duration, 'TTFT p95': words.duration, 'error rate': pct, 'length rate': pct }));
   }
   if (opts.strict) out.push({ gate: 'strict', ok: skipped === undefined, message: skipped === undefined ? 'every input record was read' : `input was skipped: ${skipped}` });
+  if (opts.strict && differing > 0) out.push(differingGate(differing));
   return out;
 }
 

@@ -49,6 +49,9 @@ export interface StatsReport {
   total: StatsFigures;
   /** Figures from OTLP metrics (null: none were used): which services, and their own total. */
   metrics: { services: string[]; setAside: string[]; total: StatsFigures } | null;
+  /** As in `cost` (cost/report.ts `issueFields`): only when some were. */
+  differingSpans?: number;
+  parentCycles?: number;
 }
 
 export const isMetricsRow = (r: Record<string, unknown>) => r.source === 'metrics';

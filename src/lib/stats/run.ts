@@ -6,6 +6,7 @@
  */
 import { planDimensions } from '../cost/dimensions.js';
 import type { PriceBook } from '../cost/pricebook.js';
+import { issueFields } from '../cost/report.js';
 import { attributeCalls, type CallsRun, type SignalInputs } from '../cost/run.js';
 import type { TimeWindow } from '../cost/window.js';
 import type { OpenedSources } from '../sources/open.js';
@@ -80,7 +81,9 @@ export async function computeStats(sources: Pick<OpenedSources, 'mapped'>, opts:
         opts.onMetricsProblem?.({ source: 'metrics', message: `${series.inconsistent.length} series left out: their bucket bounds or temporality changed, or a cumulative count fell without a new start time` });
       }
     }
-    return { report: buildStatsReport(agg, opts.window ?? {}, metrics), stats, spilledValues: agg.spilledValues, metricPoints };
+    const report = buildStatsReport(agg, opts.window ?? {}, metrics);
+    Object.assign(report, issueFields(stats));
+    return { report, stats, spilledValues: agg.spilledValues, metricPoints };
   } finally {
     agg.close();
   }

@@ -7,7 +7,8 @@
 import { classify, type GenAiView, type Usage } from '../genai/classify.js';
 import { addUsage } from '../genai/usage.js';
 import type { Span } from '../span.js';
-import { countCalls, isModelSpan, type CountFacts } from './count-once.js';
+import { copyKey, countCalls, countedCopy, cycleCut, isModelSpan, type CopyKey, type CountFacts } from './count-once.js';
+import { encodeTraceLine } from './span-codec.js';
 
 export interface TraceNode {
   span: Span;
@@ -39,7 +40,7 @@ export interface Trace {
   /** Roots that are orphans or cycle cuts: the trace is incomplete when any exist. */
   orphanCount: number;
   cyclesCut: number;
-  /** Later spans that repeated an already seen span id (kept out of the tree). */
+  /** Copies of a span id that are not drawn: the drawn one is the copy count-once counts (`countedCopy`). */
   duplicateSpans: Span[];
   startNs: bigint;
   endNs: bigint;
@@ -62,8 +63,16 @@ export function assembleTrace(traceId: string, spans: readonly Span[], view: (s:
   const byId = new Map<string, TraceNode>();
   const duplicateSpans: Span[] = [];
   for (const span of spans) {
-    if (byId.has(span.spanId)) {
-      duplicateSpans.push(span);
+    const held = byId.get(span.spanId);
+    if (held) {
+      // Of differing copies, the one cost counts (docs/architecture.md "Differing copies"), whichever came first.
+      const copy = { span, view: view(span) };
+      if (countedCopy(held, copy, spanCopyKey) === held) duplicateSpans.push(span);
+      else {
+        duplicateSpans.push(held.span);
+        held.span = copy.span;
+        held.view = copy.view;
+      }
       continue;
     }
     byId.set(span.spanId, {
@@ -80,9 +89,9 @@ export function assembleTrace(traceId: string, spans: readonly Span[], view: (s:
   }
 
   // Resolve parents, cutting cycles: walk up from each node, marking the path; meeting a node
-  // on the current path means a cycle. It is broken above its member that sorts first (the one
-  // drawn first), not where the walk met it: the walk starts where the spans' arrival order
-  // says, and the drawn tree must not depend on that order.
+  // on the current path means a cycle. It is broken above the member count-once cuts
+  // (`cycleCut`), not where the walk met it: the walk starts where the spans' arrival order
+  // says, and neither the drawn tree nor the counted calls may depend on that order.
   const parentOf = new Map<TraceNode, TraceNode | undefined>();
   const state = new Map<TraceNode, 1 | 2>(); // 1 on the current path, 2 resolved
   let cyclesCut = 0;
@@ -99,8 +108,7 @@ export function assembleTrace(traceId: string, spans: readonly Span[], view: (s:
       if (pid === node.span.spanId) node.cycleCut = true;
       parentOf.set(node, parent);
       if (parent && state.get(parent) === 1) {
-        let cut = parent;
-        for (let i = path.indexOf(parent) + 1; i < path.length; i++) if (compareNodes(path[i]!, cut) < 0) cut = path[i]!;
+        const cut = byId.get(cycleCut(path.slice(path.indexOf(parent)).map((n) => n.span.spanId)))!;
         cut.cycleCut = true;
         parentOf.set(cut, undefined);
         cyclesCut++;
@@ -136,7 +144,7 @@ export function assembleTrace(traceId: string, spans: readonly Span[], view: (s:
   }
 
   // Count-once decides from the spans' own parent links, exactly as `cost` does, so both count
-  // the same calls (a cycle cut above changes the display, not what is counted).
+  // the same calls; it cuts a parent cycle where the display above does (`cycleCut`).
   // Facts are made once per span: count-once asks for them several times.
   const facts = new Map<string, CountFacts>();
   for (const [id, n] of byId) facts.set(id, countFacts(n));
@@ -172,8 +180,16 @@ export function assembleTrace(traceId: string, spans: readonly Span[], view: (s:
   return { traceId, roots, nodes, orphanCount, cyclesCut, duplicateSpans, startNs, endNs, usage, calls };
 }
 
+/** A copy's key (`copyKey`) from its span: what `cost` reads of it, then the whole span, written out. */
+function spanCopyKey(n: { span: Span; view: GenAiView }): CopyKey {
+  const f = countFacts(n);
+  const key = copyKey(f, f.usage || f.model ? { startMs: n.span.startMs, durationMs: n.span.durationMs, usage: n.view.usage } : undefined);
+  key.push(encodeTraceLine([n.span]));
+  return key;
+}
+
 /** What count-once reads of a node: the parent id as the span gives it ('' naming itself), as in `cost`. */
-function countFacts(n: TraceNode): CountFacts {
+function countFacts(n: { span: Span; view: GenAiView }): CountFacts {
   const s = n.span;
   return { parent: s.parentSpanId === s.spanId ? '' : s.parentSpanId, usage: n.view.usage !== undefined, model: isModelSpan(n.view) };
 }

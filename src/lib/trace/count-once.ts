@@ -37,58 +37,160 @@ export interface CountFacts {
 /** How a span is counted: not at all, as a call with its usage, or as a call without usage. */
 export type Counted = 'usage' | 'no-usage';
 
+/** No parent link is cut (the usual trace): shared, never written. */
+const NO_CUTS: ReadonlySet<string> = new Set();
+
 /**
- * Ancestors of the spans that `mark` selects, in `into`. The walk stops at a span already
- * marked (its ancestors are), at the start (a parent cycle), at a parent that never arrived
- * (marked, so a usage span that arrives later still sees it) or after `spans.size` steps.
+ * The member of a parent cycle whose parent link is cut, in every command alike (`tree` draws
+ * it as the cycle's top, count-once counts as if it were a root; docs/architecture.md "Parent
+ * cycles"): the lowest span id. Span ids are what every reader of a trace has, including the
+ * compact records of `cost` (a parent id alone for most spans) and the ClickHouse SQL.
  */
-function markAncestors<R>(spans: ReadonlyMap<string, R>, facts: (r: R) => CountFacts, mark: (f: CountFacts) => boolean, into: Set<string>): void {
+export function cycleCut(members: Iterable<string>): string {
+  let lowest: string | undefined;
+  for (const id of members) if (lowest === undefined || id < lowest) lowest = id;
+  return lowest!;
+}
+
+/** The members of the parent cycle through `start` (every span in it has its parent present). */
+function cycleThrough<R>(spans: ReadonlyMap<string, R>, facts: (r: R) => CountFacts, start: string): string[] {
+  const members = [start];
+  for (let cur = facts(spans.get(start)!).parent; cur !== start; cur = facts(spans.get(cur)!).parent) members.push(cur);
+  return members;
+}
+
+/**
+ * Ancestors of the spans that `mark` selects, in `into` (span id → the walk that marked it).
+ * The walk stops at a span already marked (its ancestors are), at a parent that never arrived
+ * (marked, so a usage span that arrives later still sees it), at a cut link, or after
+ * `spans.size` steps. A walk that meets a span it marked itself, or its start, went round a
+ * parent cycle: one member of each such cycle is added to `cycles`.
+ */
+function markAncestors<R>(
+  spans: ReadonlyMap<string, R>,
+  facts: (r: R) => CountFacts,
+  mark: (f: CountFacts) => boolean,
+  into: Map<string, number>,
+  cuts: ReadonlySet<string>,
+  cycles: string[],
+): void {
+  let walk = 0;
   for (const [id, r] of spans) {
     const f = facts(r);
     if (!mark(f)) continue;
-    let cur = f.parent;
+    walk++;
+    let cur = cuts.size && cuts.has(id) ? '' : f.parent;
     for (let steps = 0; cur !== '' && cur !== id && !into.has(cur) && steps < spans.size; steps++) {
-      into.add(cur);
+      into.set(cur, walk);
       const p = spans.get(cur);
       if (p === undefined) break;
-      cur = facts(p).parent;
+      cur = cuts.size && cuts.has(cur) ? '' : facts(p).parent;
     }
+    if (cur === id ? spans.has(id) && cur !== '' : into.get(cur) === walk && spans.has(cur)) cycles.push(cur);
   }
 }
 
 /**
  * Decides one whole trace: calls `onCall(id, record, counted)` for every model call, in the
- * map's order. `facts` must be cheap (it is asked several times per span).
+ * map's order. `facts` must be cheap (it is asked several times per span). Returns the spans
+ * whose parent link was cut to break a parent cycle (`cycleCut`; usually none): a caller that
+ * walks ancestors itself (the dimensions) stops there too.
  */
-export function countCalls<R>(spans: ReadonlyMap<string, R>, facts: (r: R) => CountFacts, onCall: (id: string, record: R, counted: Counted) => void): void {
-  decide(spans, facts, onCall);
+export function countCalls<R>(
+  spans: ReadonlyMap<string, R>,
+  facts: (r: R) => CountFacts,
+  onCall: (id: string, record: R, counted: Counted, cuts: ReadonlySet<string>) => void,
+): ReadonlySet<string> {
+  return decide(spans, facts, onCall).cuts;
 }
 
-/** countCalls, returning the spans that have a usage or model span below them. */
-function decide<R>(spans: ReadonlyMap<string, R>, facts: (r: R) => CountFacts, onCall: (id: string, record: R, counted: Counted) => void): { usageBelow: Set<string>; modelBelow: Set<string> } {
-  const usageBelow = new Set<string>();
-  markAncestors(spans, facts, (f) => f.usage, usageBelow);
-  let noUsageModels = false;
-  for (const r of spans.values()) {
-    const f = facts(r);
-    if (f.model && !f.usage) {
-      noUsageModels = true;
-      break;
-    }
+/** What the copy order compares, most significant first (`countedCopy`). */
+export type CopyKey = Array<number | string>;
+
+/** The times and tokens of a call, as a copy key reads them. */
+export interface CopyCall {
+  startMs: number;
+  durationMs: number;
+  usage?: { input: number; output: number; cacheRead: number; cacheWrite: number; reasoning: number };
+}
+
+/**
+ * A copy's key (docs/architecture.md "Differing copies"): usage over none, a model span over
+ * none, then the later end, the later start, the greater token counts (input, output, cache
+ * read, cache write, reasoning), the greater parent id. A command appends what else its
+ * counting reads of the span, written out, as the last tie-break.
+ */
+export function copyKey(f: CountFacts, call: CopyCall | undefined): CopyKey {
+  const key: CopyKey = [(f.usage ? 2 : 0) + (f.model ? 1 : 0)];
+  if (call === undefined) key.push(-Infinity, -Infinity, -1, -1, -1, -1, -1);
+  else {
+    const u = call.usage;
+    key.push(call.startMs + call.durationMs, call.startMs, u?.input ?? -1, u?.output ?? -1, u?.cacheRead ?? -1, u?.cacheWrite ?? -1, u?.reasoning ?? -1);
   }
-  // The usual trace has usage on every model span: the second walk is not needed then.
-  const modelBelow = new Set<string>();
-  if (noUsageModels) markAncestors(spans, facts, (f) => f.usage || f.model, modelBelow);
-  const underCountedUsage = noUsageModels ? countedUsageAtOrAbove(spans, facts, usageBelow) : () => false;
-  for (const [id, r] of spans) {
-    const f = facts(r);
-    if (f.usage) {
-      if (!usageBelow.has(id)) onCall(id, r, 'usage');
-    } else if (f.model && !modelBelow.has(id) && !underCountedUsage(f.parent)) {
-      onCall(id, r, 'no-usage');
-    }
+  key.push(f.parent);
+  return key;
+}
+
+/**
+ * Of two differing copies of one span id (same trace and span id, different in what counting
+ * reads), the one every command counts, whichever came first: the greater `copyKey`.
+ */
+export function countedCopy<R>(a: R, b: R, key: (r: R) => CopyKey): R {
+  const ka = key(a), kb = key(b);
+  for (let i = 0; i < ka.length && i < kb.length; i++) {
+    const x = ka[i]!, y = kb[i]!;
+    if (x !== y) return x > y ? a : b;
   }
-  return { usageBelow, modelBelow };
+  return ka.length >= kb.length ? a : b;
+}
+
+interface Decision {
+  /** Span ids (arrived or not) with a usage span below them, and with a model or usage span below them. */
+  usageBelow: Map<string, number>;
+  modelBelow: Map<string, number>;
+  /** Cycle members whose parent link is cut. */
+  cuts: ReadonlySet<string>;
+}
+
+/**
+ * countCalls, returning what LiveCount keeps. A parent cycle above or through a model or usage
+ * span is found by the walks; the trace is then walked again with each such cycle cut where
+ * `cycleCut` says, so its calls count once, as in a tree (docs/architecture.md "Parent cycles").
+ */
+function decide<R>(spans: ReadonlyMap<string, R>, facts: (r: R) => CountFacts, onCall: (id: string, record: R, counted: Counted, cuts: ReadonlySet<string>) => void): Decision {
+  let cuts = NO_CUTS;
+  for (;;) {
+    const cycles: string[] = [];
+    const usageBelow = new Map<string, number>();
+    markAncestors(spans, facts, (f) => f.usage, usageBelow, cuts, cycles);
+    let noUsageModels = false;
+    for (const r of spans.values()) {
+      const f = facts(r);
+      if (f.model && !f.usage) {
+        noUsageModels = true;
+        break;
+      }
+    }
+    // The usual trace has usage on every model span: the second walk is not needed then.
+    const modelBelow = new Map<string, number>();
+    if (noUsageModels) markAncestors(spans, facts, (f) => f.usage || f.model, modelBelow, cuts, cycles);
+    if (cycles.length) {
+      const more = new Set(cuts);
+      for (const member of cycles) more.add(cycleCut(cycleThrough(spans, facts, member)));
+      cuts = more;
+      continue;
+    }
+    const underCountedUsage = noUsageModels ? countedUsageAtOrAbove(spans, facts, usageBelow, cuts) : () => false;
+    for (const [id, r] of spans) {
+      const f = facts(r);
+      if (f.usage) {
+        if (!usageBelow.has(id)) onCall(id, r, 'usage', cuts);
+      } else if (f.model && !modelBelow.has(id) && !underCountedUsage(cuts.size && cuts.has(id) ? '' : f.parent)) {
+        onCall(id, r, 'no-usage', cuts);
+      }
+    }
+    return { usageBelow, modelBelow, cuts };
+  }
 }
 
 /**
@@ -97,7 +199,7 @@ function decide<R>(spans: ReadonlyMap<string, R>, facts: (r: R) => CountFacts, o
  * chain cost time linear in the spans, not spans × depth (docs/architecture.md, "Tree rendering
  * depth"). A walk ends at a root, a parent that never arrived, or a parent cycle: no.
  */
-function countedUsageAtOrAbove<R>(spans: ReadonlyMap<string, R>, facts: (r: R) => CountFacts, usageBelow: ReadonlySet<string>): (id: string) => boolean {
+function countedUsageAtOrAbove<R>(spans: ReadonlyMap<string, R>, facts: (r: R) => CountFacts, usageBelow: ReadonlyMap<string, number>, cuts: ReadonlySet<string>): (id: string) => boolean {
   const known = new Map<string, boolean>();
   const path: string[] = [];
   const onPath = new Set<string>();
@@ -118,7 +220,7 @@ function countedUsageAtOrAbove<R>(spans: ReadonlyMap<string, R>, facts: (r: R) =
         answer = true;
         break;
       }
-      cur = f.parent;
+      cur = cuts.size && cuts.has(cur) ? '' : f.parent;
     }
     for (const walked of path) known.set(walked, answer);
     path.length = 0;
@@ -147,17 +249,38 @@ export class LiveCount<R> {
   /** Spans were deferred since the last decision. */
   private stale = false;
   /** Span ids (arrived or not) with a usage or model span below them, as of the last decision. */
-  private below: { usageBelow: Set<string>; modelBelow: Set<string> } = { usageBelow: new Set(), modelBelow: new Set() };
+  private below: Decision = { usageBelow: new Map(), modelBelow: new Map(), cuts: NO_CUTS };
 
-  constructor(private readonly facts: (r: R) => CountFacts) {}
+  /** Records replaced by a differing copy since the last decision (the one it counted), by span id. */
+  private readonly displaced = new Map<string, R>();
+
+  /**
+   * `copyKey`: the key `countedCopy` orders a span's differing copies by, the record's own
+   * text last (equal keys: identical copies). Without it, a repeated span id is ignored.
+   */
+  constructor(
+    private readonly facts: (r: R) => CountFacts,
+    private readonly copyKey?: (r: R) => CopyKey,
+  ) {}
 
   /**
    * Adds spans without deciding yet (the next add() or settle() decides): for a view that shows
    * nothing until the trace is complete, one decision per trace instead of one per batch.
    */
   defer(batch: Iterable<[string, R]>): void {
-    for (const [id, r] of batch) if (!this.spans.has(id)) this.spans.set(id, r);
+    for (const [id, r] of batch) this.put(id, r);
     this.stale = true;
+  }
+
+  /** Holds a span; false when its id was held already and the held copy stays (identical, or counted before this one). */
+  private put(id: string, r: R): boolean {
+    const held = this.spans.get(id);
+    if (held !== undefined) {
+      if (this.copyKey === undefined || countedCopy(held, r, this.copyKey) === held) return false;
+      if (!this.displaced.has(id)) this.displaced.set(id, held);
+    }
+    this.spans.set(id, r);
+    return true;
   }
 
   /** Decides what defer() left undecided; returns the changes. */
@@ -170,23 +293,26 @@ export class LiveCount<R> {
     let relevant = this.stale;
     this.stale = false;
     for (const [id, r] of batch) {
-      if (this.spans.has(id)) continue;
-      this.spans.set(id, r);
+      if (!this.put(id, r)) continue;
       const f = this.facts(r);
       // Only model/usage spans, and spans that link such spans to their ancestors, can change
-      // a decision; any other span is a leaf as far as count-once is concerned.
-      if (f.usage || f.model || this.below.usageBelow.has(id) || this.below.modelBelow.has(id)) relevant = true;
+      // a decision; any other span is a leaf as far as count-once is concerned. A copy that
+      // replaced another can change its parent link: it is decided again.
+      if (f.usage || f.model || this.below.usageBelow.has(id) || this.below.modelBelow.has(id) || this.displaced.has(id)) relevant = true;
     }
     if (!relevant) return [];
     const next = new Map<string, Counted>();
     this.below = decide(this.spans, this.facts, (id, _r, c) => next.set(id, c));
     const changes: Array<CountChange<R>> = [];
+    // A replaced copy that was counted is taken back as it was counted, and its successor counted anew.
     for (const [id, c] of this.counted) {
-      if (next.get(id) !== c) changes.push({ id, record: this.spans.get(id)!, counted: c, sign: -1 });
+      const old = this.displaced.get(id);
+      if (old !== undefined || next.get(id) !== c) changes.push({ id, record: old ?? this.spans.get(id)!, counted: c, sign: -1 });
     }
     for (const [id, c] of next) {
-      if (this.counted.get(id) !== c) changes.push({ id, record: this.spans.get(id)!, counted: c, sign: 1 });
+      if (this.displaced.has(id) || this.counted.get(id) !== c) changes.push({ id, record: this.spans.get(id)!, counted: c, sign: 1 });
     }
+    this.displaced.clear();
     this.counted = next;
     return changes;
   }
