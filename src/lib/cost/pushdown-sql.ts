@@ -16,7 +16,7 @@
 import { REPORTED_COST_KEYS } from '../genai/agents.js';
 import { DIMENSION_KEY_SCOPES } from '../genai/producers.js';
 import { INHERITED_MODEL_KEYS } from './inherited-model.js';
-import { attr, classifySql, sqlString } from './pushdown-classify-sql.js';
+import { attr, classifySql, hasKeyIn, sqlString } from './pushdown-classify-sql.js';
 
 /** Traces larger or deeper than this are decided in Node (the SQL walk is per span × depth). */
 export const MAX_PUSHED_SPANS = 400;
@@ -101,7 +101,7 @@ export function spansSubquery(plan: PushdownPlan, params: Params): string {
     `TraceId, SpanId, ParentSpanId, SpanName, Timestamp,${plan.scopeColumns ? ' ScopeName,' : ''}` +
     ` mapFilter((k, v) -> k IN {pd_readKeys:Array(String)}, SpanAttributes) AS sa, mapFilter((k, v) -> k IN {pd_resourceRead:Array(String)}, ResourceAttributes) AS ra, ${view.rowColumns},` +
     // Read by the calls stage beyond the view (reported costs, the inherited model, also on the resource).
-    ` hasAny(mapKeys(SpanAttributes), {pd_spanFamilyKeys:Array(String)}) OR hasAny(mapKeys(ResourceAttributes), {pd_resourceFamilyKeys:Array(String)}) AS rowBad`;
+    ` ${hasKeyIn('SpanAttributes', 'pd_spanFamilyKeys')} OR ${hasKeyIn('ResourceAttributes', 'pd_resourceFamilyKeys')} AS rowBad`;
   const spanColumns =
     `TraceId, SpanId, reinterpretAsUInt64(unhex(SpanId)) AS sid, if(ParentSpanId = SpanId OR ParentSpanId = '', toUInt64(0), reinterpretAsUInt64(unhex(ParentSpanId))) AS pid,` +
     ` ${startMs} AS ms, SpanName,` +
