@@ -130,7 +130,8 @@ export async function pushedCalls(src: CallGroupsSource, opts: PushdownOptions, 
   const groups: unknown[][] = [];
   // Per kind of group: its witness's raw counts, trace and span id.
   const kinds = new Map<string, [number[], string, string]>();
-  for await (const row of src.rows(query, { ...selectedParams, ...params }, 'computing costs')) {
+  for await (const [groupKey, ...figures] of src.rows(query, { ...selectedParams, ...params }, 'computing costs')) {
+    const row = [...(groupKey as unknown[]), ...figures];
     const node = row[1] === true || row[1] === 1;
     const rest = row.slice(2 + dimCount);
     if (row[0] === 'traces') {

@@ -221,20 +221,21 @@ function keyColumns(tracked: readonly string[]): string[] {
 }
 
 /**
- * The groups query. Rows: ['call' | 'traces', node, dims…, hasRoot, rootName, trace, hour, ident,
- * present, flags, buckets, calls, sums (5), witness, a member's start (ms)]. A 'traces' row per `node` value counts the
+ * The groups query. Rows: [key, calls, sums (5), witness, a member's start (ms)], the key a tuple
+ * ['call' | 'traces', node, dims…, hasRoot, rootName, trace, hour, ident, present, flags, buckets]. A 'traces' row per `node` value counts the
  * selected traces (calls column) and their spans (first sum) decided here (node false) or in Node.
  */
 export function groupsQuery(plan: PushdownPlan): { query: string; params: Params; dimCount: number } {
   const params: Params = {};
   const base = traceSubquery(plan, params);
-  const window: string[] = [];
+  // Conditions that drop a call (branches of one multiIf, see below).
+  const outside: string[] = [];
   if (plan.sinceMs !== undefined) {
-    window.push('ms >= {pd_since:Float64}');
+    outside.push('ms < {pd_since:Float64}');
     params.pd_since = plan.sinceMs;
   }
   if (plan.untilMs !== undefined) {
-    window.push('ms < {pd_until:Float64}');
+    outside.push('ms >= {pd_until:Float64}');
     params.pd_until = plan.untilMs;
   }
   params.pd_tiers = [...plan.tierThresholds];
@@ -257,30 +258,34 @@ export function groupsQuery(plan: PushdownPlan): { query: string; params: Params
     ` ${joined('jMs', 'msArr')}, ${joined('jWit', 'candIds')}` +
     dims.map((d, j) => `, arrayPushFront(${d}, '') AS jD${j}`).join('') +
     ` FROM (${layered(base, keyColumns(plan.tracked))})`;
-  const cols = [
-    "if(t = 1, 'traces', 'call') AS row",
-    'if(t = 1, fb, false) AS node',
+  const key = [
+    "if(t = 1, 'traces', 'call')",
+    'if(t = 1, fb, false)',
     ...dims.map((_, j) => `d${j}`),
-    'if(t = 1, false, hasRoot) AS root1',
-    "if(t = 1, '', rootName) AS rootName1",
-    plan.byTrace ? "if(t = 1, '', TraceId) AS tr" : "'' AS tr",
+    'if(t = 1, false, hasRoot)',
+    "if(t = 1, '', rootName)",
+    plan.byTrace ? "if(t = 1, '', TraceId)" : "''",
     // Quarter hours: every time zone's hours and days are unions of them (offsets like +05:45).
-    plan.byHour ? 'if(t = 1, toInt64(0), intDiv(toInt64(floor(ms)), 900000)) AS hr' : 'toInt64(0) AS hr',
+    plan.byHour ? 'if(t = 1, toInt64(0), intDiv(toInt64(floor(ms)), 900000))' : 'toInt64(0)',
     'ident',
     'pres',
-    `${flags} AS fl`,
-    `${buckets} AS bk`,
+    flags,
+    buckets,
   ];
-  const names = cols.map((col) => col.slice(col.lastIndexOf(' ') + 1));
-  // The calls one row each, then grouped by plain column names: grouping on the expressions
-  // themselves made ClickHouse's analyzer spend seconds on this query even on an empty table.
+  // The calls one row each, then grouped by one column, the tuple of the key's parts: grouping on
+  // the expressions themselves made ClickHouse's analyzer spend seconds on this query even on an
+  // empty table, and each GROUP BY key still cost three of its passes ~0.1 CPU s
+  // (docs/architecture.md, "ClickHouse cost pushdown").
   const calls =
-    `SELECT ${cols.join(', ')}, ${c}, wit, n, t, ms, TraceId AS tid` +
+    `SELECT tuple(${key.join(', ')}) AS key, ${c}, wit, n, t, ms, TraceId AS tid` +
     ` FROM (${perTrace}) ARRAY JOIN jt AS t, jIdent AS ident, jPres AS pres, jCnt AS cnt, jMs AS ms, jWit AS wit${dims.map((_, j) => `, jD${j} AS d${j}`).join('')}` +
-    ` WHERE t = 1 OR (NOT fb${window.length ? ` AND ${window.join(' AND ')}` : ''})`;
+    // A trace's row, then its calls unless the trace goes to Node or the call is outside the
+    // window. As branches of a multiIf: as `t = 1 OR (NOT fb AND ms >= …)` it cost ClickHouse's
+    // logical expression pass 0.3 CPU s of analysis (docs/architecture.md, "ClickHouse cost pushdown").
+    ` WHERE multiIf(t = 1, true, fb, false, ${outside.map((o) => `${o}, false, `).join('')}true)`;
   const query =
-    `SELECT ${names.join(', ')}, count() AS ncalls, sum(if(t = 1, n, ${c}.1)) AS s1, sum(${c}.2) AS s2, sum(${c}.3) AS s3, sum(${c}.4) AS s4, sum(${c}.5) AS s5,` +
-    ` any(tuple(${c}, tid, wit)) AS witness1, any(ms) AS start1 FROM (${calls}) GROUP BY ${names.join(', ')}` +
+    `SELECT key, count() AS ncalls, sum(if(t = 1, n, ${c}.1)) AS s1, sum(${c}.2) AS s2, sum(${c}.3) AS s3, sum(${c}.4) AS s4, sum(${c}.5) AS s5,` +
+    ` any(tuple(${c}, tid, wit)) AS witness1, any(ms) AS start1 FROM (${calls}) GROUP BY key` +
     // GROUP BY TraceId holds every selected trace's arrays at once: beyond this the engine
     // spills them to disk and merges them part by part (docs/architecture.md, "ClickHouse cost pushdown").
     ` SETTINGS max_bytes_before_external_group_by = ${Math.floor(plan.spillBytes)}`;
