@@ -197,9 +197,15 @@ function maskOf(v: string, tracked: readonly string[]): string {
   return tracked.length ? tracked.map((_, k) => `if(${v}[${k + 1}] != '', toUInt64(${2 ** k}), toUInt64(0))`).join(' + ') : 'toUInt64(0)';
 }
 
+/**
+ * The bit of tracked key `k` (1-based; 0: none). multiIf evaluates every branch inside a lambda,
+ * so the none branch must not fail either: its bit position is 0, not -1.
+ */
+const BIT = 'greatest(k, 1) - 1';
+
 /** The value of tracked key `k` (1-based) in the set values `nz` of a mask `m`, from offset `pre`. */
-function setValue(nz: string, pre: string, m: string, k: string): string {
-  return `${nz}[${pre} + bitCount(bitAnd(${m}, bitShiftLeft(toUInt64(1), ${k} - 1) - 1)) + 1]`;
+function setValue(nz: string, pre: string, m: string): string {
+  return `${nz}[${pre} + bitCount(bitAnd(${m}, bitShiftLeft(toUInt64(1), ${BIT}) - 1)) + 1]`;
 }
 
 /**
@@ -228,7 +234,7 @@ function dimensionColumns(dims: ReadonlyArray<readonly number[]>): string[] {
       .filter((_, j) => dims[j]!.length)
       .join(', '),
     dims
-      .map((_, j) => `arrayMap((k, ${levelIdx.join(', ')}) -> multiIf(k = 0, 0, ${levelIdx.map((l) => `bitTest(hms[${l}], k - 1), ${l}`).join(', ')}, 0), wK${j}, cI, ${cLevels}) AS wS${j}`)
+      .map((_, j) => `arrayMap((k, ${levelIdx.join(', ')}) -> multiIf(k = 0, 0, ${levelIdx.map((l) => `bitTest(hms[${l}], ${BIT}), ${l}`).join(', ')}, 0), wK${j}, cI, ${cLevels}) AS wS${j}`)
       .filter((_, j) => dims[j]!.length)
       .join(', '),
   ];
@@ -237,7 +243,7 @@ function dimensionColumns(dims: ReadonlyArray<readonly number[]>): string[] {
 /** A dimension's value for each call (an array in the order of the calls), from dimensionColumns(). */
 function dimension(keys: readonly number[], j: number): string {
   if (!keys.length) return "arrayMap(x -> '', arrayFilter(c -> c, isCall))";
-  return `arrayMap((s, k, r, rm) -> multiIf(k = 0, '', s = 0, ${setValue('r', '0', 'rm', 'k')}, ${setValue('nz', 'pre[s]', 'hms[s]', 'k')}), wS${j}, wK${j}, rcs, rms)`;
+  return `arrayMap((s, k, r, rm) -> multiIf(k = 0, '', s = 0, ${setValue('r', '0', 'rm')}, ${setValue('nz', 'pre[s]', 'hms[s]')}), wS${j}, wK${j}, rcs, rms)`;
 }
 
 /**
