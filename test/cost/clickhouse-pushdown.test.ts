@@ -21,7 +21,7 @@ import { runProjection } from '../../src/lib/cost/projection.js';
 import { pushedCalls, smallWindowSpans, SMALL_WINDOW_SPANS, SPILL_BYTES } from '../../src/lib/cost/pushdown-groups.js';
 import { PriceBook } from '../../src/lib/cost/pricebook.js';
 import { parsePricingDocument } from '../../src/lib/cost/pricing-file.js';
-import { MAX_PUSHED_DEPTH } from '../../src/lib/cost/pushdown-sql.js';
+import { MAX_PUSHED_DEPTH, MAX_PUSHED_TRACKED_KEYS } from '../../src/lib/cost/pushdown-sql.js';
 
 const DAY = 86_400_000;
 const FROM = DATE_SWITCH - 4 * DAY;
@@ -277,6 +277,15 @@ describe('cost pushed down into ClickHouse', () => {
     const inSql = await both(['--by', 'feature,model']);
     expect(byDefault.c).toEqual(byDefault.f);
     expect(byDefault.c).toEqual(inSql.c);
+  }, 120_000);
+
+  it('reads every trace as spans (as a small window) when more keys are tracked than the SQL\'s 64-bit mask holds', async () => {
+    const opened = await openSources({ sources: [engine.url('pd')], diagnostic: () => {}, pushdown: { slim: true, attributes: runProjection({ groupBy: ['feature', 'model'], toolCalls: false }) } });
+    const book = new PriceBook([{ label: 'test', entries: parsePricingDocument({ currency: 'USD', models: GEN_PRICES }, 'test') }]);
+    const opts = { book, window: {}, inherited: [], groupBy: ['feature', 'model'], smallWindowSpans: 0 };
+    const keys = (n: number) => [...Array.from({ length: n - 1 }, (_, i) => `x${i}`), 'app.feature'];
+    expect((await pushedCalls(opened.callGroups!, { ...opts, featureKeys: keys(MAX_PUSHED_TRACKED_KEYS) }, () => {})).allToNode).toBe(false);
+    expect((await pushedCalls(opened.callGroups!, { ...opts, featureKeys: keys(MAX_PUSHED_TRACKED_KEYS + 1) }, () => {})).allToNode).toBe(true);
   }, 120_000);
 
   it('bounds the engine\'s memory with an external GROUP BY, and the groups are the same when it spills', async () => {

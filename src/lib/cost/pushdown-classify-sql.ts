@@ -81,6 +81,14 @@ export const sqlString = (v: string): string => `'${v.replace(/\\/g, '\\\\').rep
 /** Lookups go to the span's read keys only (`sa`): a Map lookup scans its keys. */
 export const attr = (k: string): string => `sa[${sqlString(k)}]`;
 
+/**
+ * Whether a map column holds one of the keys bound as parameter `param`, read from its `.keys`
+ * subcolumn alone: `hasAny(mapKeys(m), …)` read the whole map, values too, and compared each
+ * LowCardinality key the slow way (1.8 CPU s against 0.37 on the 1M bench table;
+ * docs/architecture.md, "ClickHouse cost pushdown").
+ */
+export const hasKeyIn = (map: string, param: string): string => `arrayExists(k -> k IN {${param}:Array(String)}, ${map}.keys)`;
+
 export interface ClassifySql {
   /** Span attribute keys these expressions read (the `sa` projection must keep them). */
   readKeys: string[];
@@ -181,6 +189,6 @@ export function classifySql(params: Params): ClassifySql {
   ].join(' OR ');
   const fourth = ["kind IN ('llm', 'embeddings') AS m", `(${bad}) AS badClassify`];
   const layers = [first, second, third, fourth].map((cols) => cols.join(', '));
-  const rowColumns = `hasAny(mapKeys(SpanAttributes), {pd_familyKeys:Array(String)}) AS familyBad`;
+  const rowColumns = `${hasKeyIn('SpanAttributes', 'pd_familyKeys')} AS familyBad`;
   return { readKeys: [...new Set([...countKeys, ...identKeys, OPENINFERENCE.METADATA])], rowColumns, layers };
 }

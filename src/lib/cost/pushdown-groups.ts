@@ -15,7 +15,7 @@ import { DEFAULT_FEATURE_KEYS, NONE, trackedKeys, type AttributedCall } from './
 import { CALL_IN_WINDOW, CALL_USAGE, readCall } from './fact-columns.js';
 import { FactsBuilder } from './facts.js';
 import { priceBoundaries, priceViewSum, type PriceBook } from './pricebook.js';
-import { fallbackCondition, groupsQuery, smallWindowQuery, witnessQuery, type PushdownPlan } from './pushdown-sql.js';
+import { fallbackCondition, groupsQuery, MAX_PUSHED_TRACKED_KEYS, smallWindowQuery, witnessQuery, type PushdownPlan } from './pushdown-sql.js';
 import type { TimeWindow } from './window.js';
 
 export interface PushdownOptions {
@@ -106,6 +106,9 @@ const WITNESS_BATCH = 100;
 
 type WitnessSpan = [startNs: string, name: string, scope: string, attrs: Record<string, string>, res: Record<string, string>];
 
+/** Every selected trace to the Node path ('1': the selection itself), counted there. */
+const allToNode = (): PushdownResult => ({ calls: 0, traces: 0, spans: 0, groups: 0, nodeTraces: 0, nodeSpans: 0, allToNode: true, fallback: { sql: '1', params: {} } });
+
 /**
  * Runs the groups query and hands every call it stands for to `onCall`. Groups sharing what
  * classify reads (ident, present keys, the comparisons, tier and date buckets) share one
@@ -115,11 +118,13 @@ export async function pushedCalls(src: CallGroupsSource, opts: PushdownOptions, 
   const selectedParams: Record<string, unknown> = {};
   const plan = pushdownPlan(src, opts, selectedParams);
   const limit = opts.smallWindowSpans ?? smallWindowSpans();
+  // The SQL holds a span's tracked keys as one 64-bit mask: more keys (a configuration, never the
+  // defaults) are decided in Node, every selected trace read as spans.
+  if (plan.tracked.length > MAX_PUSHED_TRACKED_KEYS) return allToNode();
   if (limit > 0) {
     const small = smallWindowQuery(plan, limit);
     for await (const [isSmall] of src.rows(small.query, { ...selectedParams, ...small.params }, 'counting the spans in the window')) {
-      // Every selected trace to the Node path ('1': the selection itself), counted there.
-      if (isSmall === true || isSmall === 1) return { calls: 0, traces: 0, spans: 0, groups: 0, nodeTraces: 0, nodeSpans: 0, allToNode: true, fallback: { sql: '1', params: {} } };
+      if (isSmall === true || isSmall === 1) return allToNode();
     }
   }
   const { query, params, dimCount } = groupsQuery(plan);
@@ -130,7 +135,8 @@ export async function pushedCalls(src: CallGroupsSource, opts: PushdownOptions, 
   const groups: unknown[][] = [];
   // Per kind of group: its witness's raw counts, trace and span id.
   const kinds = new Map<string, [number[], string, string]>();
-  for await (const row of src.rows(query, { ...selectedParams, ...params }, 'computing costs')) {
+  for await (const [groupKey, ...figures] of src.rows(query, { ...selectedParams, ...params }, 'computing costs')) {
+    const row = [...(groupKey as unknown[]), ...figures];
     const node = row[1] === true || row[1] === 1;
     const rest = row.slice(2 + dimCount);
     if (row[0] === 'traces') {

@@ -16,11 +16,13 @@
 import { REPORTED_COST_KEYS } from '../genai/agents.js';
 import { DIMENSION_KEY_SCOPES } from '../genai/producers.js';
 import { INHERITED_MODEL_KEYS } from './inherited-model.js';
-import { attr, classifySql, sqlString } from './pushdown-classify-sql.js';
+import { attr, classifySql, hasKeyIn, sqlString } from './pushdown-classify-sql.js';
 
 /** Traces larger or deeper than this are decided in Node (the SQL walk is per span × depth). */
 export const MAX_PUSHED_SPANS = 400;
 export const MAX_PUSHED_DEPTH = 16;
+/** A span's tracked keys are one UInt64 bit mask in the SQL (dimensionColumns()): more keys are decided in Node. */
+export const MAX_PUSHED_TRACKED_KEYS = 64;
 
 export interface PushdownPlan {
   /** Tracked keys, in order (feature keys first), as the Attributor tracks them. */
@@ -101,7 +103,7 @@ export function spansSubquery(plan: PushdownPlan, params: Params): string {
     `TraceId, SpanId, ParentSpanId, SpanName, Timestamp,${plan.scopeColumns ? ' ScopeName,' : ''}` +
     ` mapFilter((k, v) -> k IN {pd_readKeys:Array(String)}, SpanAttributes) AS sa, mapFilter((k, v) -> k IN {pd_resourceRead:Array(String)}, ResourceAttributes) AS ra, ${view.rowColumns},` +
     // Read by the calls stage beyond the view (reported costs, the inherited model, also on the resource).
-    ` hasAny(mapKeys(SpanAttributes), {pd_spanFamilyKeys:Array(String)}) OR hasAny(mapKeys(ResourceAttributes), {pd_resourceFamilyKeys:Array(String)}) AS rowBad`;
+    ` ${hasKeyIn('SpanAttributes', 'pd_spanFamilyKeys')} OR ${hasKeyIn('ResourceAttributes', 'pd_resourceFamilyKeys')} AS rowBad`;
   const spanColumns =
     `TraceId, SpanId, reinterpretAsUInt64(unhex(SpanId)) AS sid, if(ParentSpanId = SpanId OR ParentSpanId = '', toUInt64(0), reinterpretAsUInt64(unhex(ParentSpanId))) AS pid,` +
     ` ${startMs} AS ms, SpanName,` +
@@ -112,7 +114,10 @@ export function spansSubquery(plan: PushdownPlan, params: Params): string {
     // the ARRAY JOIN and the GROUP BY (docs/architecture.md, "ClickHouse cost pushdown").
     ' u OR m AS cand';
   const rows = `SELECT ${rowColumns} FROM {db:Identifier}.{table:Identifier} WHERE ${plan.traceCondition}`;
-  return `SELECT ${spanColumns} FROM (${layered(rows, view.layers)})`;
+  // The tracked values as a bit mask of the keys set and the values set (most are empty): what
+  // the per-trace arrays carry (see dimensionColumns()).
+  const sparse = `${maskOf('vals', plan.tracked)} AS hm, arrayFilter(x -> x != '', vals) AS nzv, ${maskOf('rvals', plan.tracked)} AS rm, arrayFilter(x -> x != '', rvals) AS rnz`;
+  return layered(`SELECT ${spanColumns} FROM (${layered(rows, view.layers)})`, [sparse]);
 }
 
 /**
@@ -148,11 +153,6 @@ function anyAncestor(flag: string): string {
   return `arrayMap((${levelArgs}) -> ${LEVELS.map((_, k) => `${flag}[l${k + 1}]`).join(' OR ')}, ${LEVELS.join(', ')})`;
 }
 
-/** Per span, the index of the nearest of itself and its ancestors with `flag` set (0: none). */
-function nearestIndex(flag: string): string {
-  return `arrayMap((i, ${levelArgs}) -> multiIf(${flag}[i], i, ${LEVELS.map((_, k) => `${flag}[l${k + 1}], l${k + 1}`).join(', ')}, 0), arrayEnumerate(ids), ${LEVELS.join(', ')})`;
-}
-
 /**
  * The per-trace decisions over the walk: count-once (trace/count-once.ts: a usage span with no
  * usage span below; a model span without usage with no model or usage span below and no counted
@@ -162,7 +162,7 @@ function nearestIndex(flag: string): string {
 export function traceSubquery(plan: PushdownPlan, params: Params): string {
   const spans = spansSubquery(plan, params);
   const extra =
-    ', groupArray(u) AS us, groupArray(m) AS mss, groupArray(vals) AS vs, groupArrayIf(rvals, cand) AS rvs, groupArrayIf(ident, cand) AS idents, groupArrayIf(present, cand) AS presents,' +
+    ', groupArray(u) AS us, groupArray(m) AS mss, groupArray(hm) AS hms, arrayFlatten(groupArray(nzv)) AS nz, groupArrayIf(rm, cand) AS rmC, groupArrayIf(rnz, cand) AS rnzC, groupArrayIf(ident, cand) AS idents, groupArrayIf(present, cand) AS presents,' +
     ' groupArrayIf(counts, cand) AS countsArr, groupArrayIf(SpanId, cand) AS candIds, groupArrayIf(ms, cand) AS msArr,' +
     " argMinIf(SpanName, (ms, SpanId), pid = 0) AS rootName, countIf(pid = 0) > 0 AS hasRoot";
   const marked = (cond: string) => `arrayConcat(${LEVELS.map((l) => `arrayFilter((x, u, m) -> x > 0 AND (${cond}), ${l}, us, mss)`).join(', ')})`;
@@ -187,54 +187,81 @@ function layered(inner: string, layers: readonly string[]): string {
   return layers.reduce((q, cols) => `SELECT *, ${cols} FROM (${q})`, inner);
 }
 
-/**
- * A dimension's value for each call of a trace (an array in the order of the calls): for each
- * key in order, the nearest value on the call's span and its ancestors, then the call's
- * resource's.
- */
-function dimension(keys: readonly number[]): string {
-  if (!keys.length) return "arrayMap(x -> '', arrayFilter(c -> c, isCall))";
-  const args: string[] = [];
-  const arrays: string[] = [];
-  keys.forEach((k, j) => {
-    arrays.push(`arrayMap(x -> c${k}[x], n${k})`, `rc${k}`);
-    args.push(`a${j}`, `r${j}`);
-  });
-  const pick = keys.map((_, j) => `a${j} != '', a${j}, r${j} != '', r${j}`).join(', ');
-  return `arrayMap((${args.join(', ')}) -> multiIf(${pick}, ''), ${arrays.join(', ')})`;
+/** Nested bitOr of the terms (bitOr takes two arguments). */
+function bitOrAll(terms: readonly string[]): string {
+  return terms.reduce((acc, t) => `bitOr(${acc}, ${t})`);
+}
+
+/** A value array's tracked keys as a bit mask (bit k: key k is set). */
+function maskOf(v: string, tracked: readonly string[]): string {
+  return tracked.length ? tracked.map((_, k) => `if(${v}[${k + 1}] != '', toUInt64(${2 ** k}), toUInt64(0))`).join(' + ') : 'toUInt64(0)';
 }
 
 /**
- * Per tracked key k (0-based): its values on the trace's spans (`c<k>`), and for each call the
- * index of the nearest span holding one (`n<k>`; index 0 reads '') and its resource's value
- * (`rc<k>`). A lambda copies what it captures once per element: the gather of a value captures
- * one key's column and maps over the calls only.
+ * The bit of tracked key `k` (1-based; 0: none). multiIf evaluates every branch inside a lambda,
+ * so the none branch must not fail either: its bit position is 0, not -1.
  */
-function keyColumns(tracked: readonly string[]): string[] {
-  if (!tracked.length) return [];
-  const each = (f: (k: number) => string) => tracked.map((_, k) => f(k)).join(', ');
+const BIT = 'greatest(k, 1) - 1';
+
+/** The value of tracked key `k` (1-based) in the set values `nz` of a mask `m`, from offset `pre`. */
+function setValue(nz: string, pre: string, m: string): string {
+  return `${nz}[${pre} + bitCount(bitAnd(${m}, bitShiftLeft(toUInt64(1), ${BIT}) - 1)) + 1]`;
+}
+
+/**
+ * Per call, the dimensions' values, found as numbers and gathered once (docs/architecture.md,
+ * "ClickHouse cost pushdown"). Each span's tracked keys are a bit mask (`hms`); a call's chain
+ * mask ORs its own and its ancestors'; a dimension's winning key is the first of its keys in
+ * the chain or on the call's resource (`wK<j>`: tracked index + 1, 0: none), its holder the
+ * nearest span of the chain holding it (`wS<j>`, 0: the resource). The value is then read from
+ * `nz`, the trace's non-empty tracked values in span and key order, at the holder's offset
+ * (`pre`: non-empty values on earlier spans), or from the call's resource values (`rcs`). A
+ * lambda copies what it captures once per element: these capture numeric arrays and `nz`,
+ * which holds only the values that are set.
+ */
+function dimensionColumns(dims: ReadonlyArray<readonly number[]>): string[] {
+  const callLevels = LEVELS.map((l) => `arrayFilter((x, c) -> c, ${l}, isCall) AS c${l}`).join(', ');
+  const cLevels = LEVELS.map((l) => `c${l}`).join(', ');
+  const levelIdx = ['i', ...LEVELS.map((l) => l.toLowerCase())];
+  const used = dims.filter((keys) => keys.length);
+  if (!used.length) return [];
   return [
-    each((k) => `arrayMap(v -> v[${k + 1}], vs) AS c${k}, arrayFilter((v, c) -> c, arrayMap(v -> v[${k + 1}], rvs), callOfCand) AS rc${k}`),
-    each((k) => `arrayMap(v -> v != '', c${k}) AS h${k}`),
-    each((k) => `arrayFilter((x, c) -> c, ${nearestIndex(`h${k}`)}, isCall) AS n${k}`),
+    `arrayFilter((x, c) -> c, rmC, callOfCand) AS rms, arrayFilter((x, c) -> c, rnzC, callOfCand) AS rcs, arrayFilter((x, c) -> c, arrayEnumerate(ids), isCall) AS cI, ${callLevels}`,
+    `arrayMap((c, h) -> c - h, arrayCumSum(arrayMap(m -> bitCount(m), hms)), arrayMap(m -> bitCount(m), hms)) AS pre,` +
+      ` arrayMap((${levelIdx.join(', ')}) -> ${bitOrAll(levelIdx.map((l) => `hms[${l}]`))}, cI, ${cLevels}) AS chain`,
+    dims
+      .map((keys, j) => `arrayMap((m, r) -> multiIf(${keys.map((k) => `bitTest(bitOr(m, r), ${k}), ${k + 1}`).join(', ')}, 0), chain, rms) AS wK${j}`)
+      .filter((_, j) => dims[j]!.length)
+      .join(', '),
+    dims
+      .map((_, j) => `arrayMap((k, ${levelIdx.join(', ')}) -> multiIf(k = 0, 0, ${levelIdx.map((l) => `bitTest(hms[${l}], ${BIT}), ${l}`).join(', ')}, 0), wK${j}, cI, ${cLevels}) AS wS${j}`)
+      .filter((_, j) => dims[j]!.length)
+      .join(', '),
   ];
 }
 
+/** A dimension's value for each call (an array in the order of the calls), from dimensionColumns(). */
+function dimension(keys: readonly number[], j: number): string {
+  if (!keys.length) return "arrayMap(x -> '', arrayFilter(c -> c, isCall))";
+  return `arrayMap((s, k, r, rm) -> multiIf(k = 0, '', s = 0, ${setValue('r', '0', 'rm')}, ${setValue('nz', 'pre[s]', 'hms[s]')}), wS${j}, wK${j}, rcs, rms)`;
+}
+
 /**
- * The groups query. Rows: ['call' | 'traces', node, dims…, hasRoot, rootName, trace, hour, ident,
- * present, flags, buckets, calls, sums (5), witness, a member's start (ms)]. A 'traces' row per `node` value counts the
+ * The groups query. Rows: [key, calls, sums (5), witness, a member's start (ms)], the key a tuple
+ * ['call' | 'traces', node, dims…, hasRoot, rootName, trace, hour, ident, present, flags, buckets]. A 'traces' row per `node` value counts the
  * selected traces (calls column) and their spans (first sum) decided here (node false) or in Node.
  */
 export function groupsQuery(plan: PushdownPlan): { query: string; params: Params; dimCount: number } {
   const params: Params = {};
   const base = traceSubquery(plan, params);
-  const window: string[] = [];
+  // Conditions that drop a call (branches of one multiIf, see below).
+  const outside: string[] = [];
   if (plan.sinceMs !== undefined) {
-    window.push('ms >= {pd_since:Float64}');
+    outside.push('ms < {pd_since:Float64}');
     params.pd_since = plan.sinceMs;
   }
   if (plan.untilMs !== undefined) {
-    window.push('ms < {pd_until:Float64}');
+    outside.push('ms >= {pd_until:Float64}');
     params.pd_until = plan.untilMs;
   }
   params.pd_tiers = [...plan.tierThresholds];
@@ -247,7 +274,7 @@ export function groupsQuery(plan: PushdownPlan): { query: string; params: Params
     ` ${c}.6 = ${c}.1 + ${c}.2 + ${c}.5, ${c}.6 = ${c}.1 + ${cache} + ${c}.2 + ${c}.5)`;
   // The price tier (by either reading of the input) and the dated price in force.
   const buckets = `tuple(arrayCount(x -> ${c}.1 > x, {pd_tiers:Array(Float64)}), arrayCount(x -> ${c}.1 + ${cache} > x, {pd_tiers:Array(Float64)}), arrayCount(x -> ms >= x, {pd_dates:Array(Float64)}))`;
-  const dims = plan.dims.map((keys) => dimension(keys));
+  const dims = plan.dims.map((keys, j) => dimension(keys, j));
   // Per trace, its calls' columns side by side (ARRAY JOIN then copies only these), behind one
   // element standing for the trace itself (t = 1): the trace counts.
   const joined = (name: string, arr: string) => `arrayConcat(arrayResize(arraySlice(${arr}, 1, 0), 1), arrayFilter((x, k) -> k, ${arr}, callOfCand)) AS ${name}`;
@@ -256,31 +283,35 @@ export function groupsQuery(plan: PushdownPlan): { query: string; params: Params
     ` arrayPushFront(arrayMap(x -> 0, arrayFilter(k -> k, isCall)), 1) AS jt, ${joined('jIdent', 'idents')}, ${joined('jPres', 'presents')}, ${joined('jCnt', 'countsArr')},` +
     ` ${joined('jMs', 'msArr')}, ${joined('jWit', 'candIds')}` +
     dims.map((d, j) => `, arrayPushFront(${d}, '') AS jD${j}`).join('') +
-    ` FROM (${layered(base, keyColumns(plan.tracked))})`;
-  const cols = [
-    "if(t = 1, 'traces', 'call') AS row",
-    'if(t = 1, fb, false) AS node',
+    ` FROM (${layered(base, dimensionColumns(plan.dims))})`;
+  const key = [
+    "if(t = 1, 'traces', 'call')",
+    'if(t = 1, fb, false)',
     ...dims.map((_, j) => `d${j}`),
-    'if(t = 1, false, hasRoot) AS root1',
-    "if(t = 1, '', rootName) AS rootName1",
-    plan.byTrace ? "if(t = 1, '', TraceId) AS tr" : "'' AS tr",
+    'if(t = 1, false, hasRoot)',
+    "if(t = 1, '', rootName)",
+    plan.byTrace ? "if(t = 1, '', TraceId)" : "''",
     // Quarter hours: every time zone's hours and days are unions of them (offsets like +05:45).
-    plan.byHour ? 'if(t = 1, toInt64(0), intDiv(toInt64(floor(ms)), 900000)) AS hr' : 'toInt64(0) AS hr',
+    plan.byHour ? 'if(t = 1, toInt64(0), intDiv(toInt64(floor(ms)), 900000))' : 'toInt64(0)',
     'ident',
     'pres',
-    `${flags} AS fl`,
-    `${buckets} AS bk`,
+    flags,
+    buckets,
   ];
-  const names = cols.map((col) => col.slice(col.lastIndexOf(' ') + 1));
-  // The calls one row each, then grouped by plain column names: grouping on the expressions
-  // themselves made ClickHouse's analyzer spend seconds on this query even on an empty table.
+  // The calls one row each, then grouped by one column, the tuple of the key's parts: grouping on
+  // the expressions themselves made ClickHouse's analyzer spend seconds on this query even on an
+  // empty table, and each GROUP BY key still cost three of its passes ~0.1 CPU s
+  // (docs/architecture.md, "ClickHouse cost pushdown").
   const calls =
-    `SELECT ${cols.join(', ')}, ${c}, wit, n, t, ms, TraceId AS tid` +
+    `SELECT tuple(${key.join(', ')}) AS key, ${c}, wit, n, t, ms, TraceId AS tid` +
     ` FROM (${perTrace}) ARRAY JOIN jt AS t, jIdent AS ident, jPres AS pres, jCnt AS cnt, jMs AS ms, jWit AS wit${dims.map((_, j) => `, jD${j} AS d${j}`).join('')}` +
-    ` WHERE t = 1 OR (NOT fb${window.length ? ` AND ${window.join(' AND ')}` : ''})`;
+    // A trace's row, then its calls unless the trace goes to Node or the call is outside the
+    // window. As branches of a multiIf: as `t = 1 OR (NOT fb AND ms >= …)` it cost ClickHouse's
+    // logical expression pass 0.3 CPU s of analysis (docs/architecture.md, "ClickHouse cost pushdown").
+    ` WHERE multiIf(t = 1, true, fb, false, ${outside.map((o) => `${o}, false, `).join('')}true)`;
   const query =
-    `SELECT ${names.join(', ')}, count() AS ncalls, sum(if(t = 1, n, ${c}.1)) AS s1, sum(${c}.2) AS s2, sum(${c}.3) AS s3, sum(${c}.4) AS s4, sum(${c}.5) AS s5,` +
-    ` any(tuple(${c}, tid, wit)) AS witness1, any(ms) AS start1 FROM (${calls}) GROUP BY ${names.join(', ')}` +
+    `SELECT key, count() AS ncalls, sum(if(t = 1, n, ${c}.1)) AS s1, sum(${c}.2) AS s2, sum(${c}.3) AS s3, sum(${c}.4) AS s4, sum(${c}.5) AS s5,` +
+    ` any(tuple(${c}, tid, wit)) AS witness1, any(ms) AS start1 FROM (${calls}) GROUP BY key` +
     // GROUP BY TraceId holds every selected trace's arrays at once: beyond this the engine
     // spills them to disk and merges them part by part (docs/architecture.md, "ClickHouse cost pushdown").
     ` SETTINGS max_bytes_before_external_group_by = ${Math.floor(plan.spillBytes)}`;

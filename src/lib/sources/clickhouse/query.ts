@@ -145,7 +145,8 @@ export function traceWhere(sel: Selection, params: Params): string[] {
   if (markers) {
     // Only traces with a span that can be a model call (in the window, where there is one: a
     // call outside it is not counted): the others add nothing to cost or stats.
-    inner.push('(hasAny(mapKeys(SpanAttributes), {markerKeys:Array(String)}) OR has({markerNames:Array(String)}, SpanName))');
+    // The keys subcolumn alone: mapKeys() read the values too (docs/architecture.md, "ClickHouse cost pushdown").
+    inner.push('(arrayExists(k -> k IN {markerKeys:Array(String)}, SpanAttributes.keys) OR has({markerNames:Array(String)}, SpanName))');
     params.markerKeys = [...markers.keys];
     params.markerNames = [...markers.names];
   }
