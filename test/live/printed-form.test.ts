@@ -21,6 +21,7 @@ function call(parent: string, over: Partial<CallRecord> = {}, callOver: Partial<
     usage: true,
     model: true,
     call: { model: 'gpt-4o', usage: { input: 10, output: 5, cacheRead: 2, cacheWrite: 1, reasoning: 3 }, cost: 0.0004932000000000001, durationMs: 5347.46, failed: false, agent: 'svc', ...callOver },
+    startMs: 1_717_000_000_123.456,
     shown: true,
     inTotals: true,
     session: '',

@@ -16,7 +16,7 @@ import { SESSION_KEYS } from '../genai/agents.js';
 import type { Problem } from '../errors.js';
 import { newAttributes, serviceName, StatusCode, type Attributes, type AttrValue, type Span } from '../span.js';
 import { assembleTrace } from '../trace/assemble.js';
-import { LiveCount, isModelSpan, type CountFacts } from '../trace/count-once.js';
+import { LiveCount, copyKey, countedCopy, isModelSpan, type CopyKey, type CountFacts } from '../trace/count-once.js';
 import { subtreeCosts } from '../trace/costs.js';
 import { PrintedTraces } from './printed-traces.js';
 import { printedForm, printedTraceBytes, restoreTrace, saveTrace } from './printed-form.js';
@@ -68,6 +68,8 @@ export interface CallRecord {
   usage: boolean;
   model: boolean;
   call: CountedCall;
+  /** The span's start (ms): with the call's duration and tokens, what orders differing copies (`liveCopyKey`). */
+  startMs: number;
   /** undefined until the span was shown or filtered (its feature may wait for its root). */
   shown: boolean | undefined;
   inTotals: boolean;
@@ -83,6 +85,21 @@ function countFacts(r: CountRecord): CountFacts {
     return PLAIN;
   }
   return r;
+}
+
+/**
+ * The order of differing copies of one span id (count-once `copyKey`, docs/architecture.md
+ * "Differing copies"): what `cost` orders them by, then, where `cost` compares its record's
+ * encoding, the call as tail holds it (model, cost, failure, agent). Equal keys: identical copies.
+ */
+export function liveCopyKey(r: CountRecord): CopyKey {
+  const key = copyKey(countFacts(r), typeof r === 'string' ? undefined : { startMs: r.startMs, durationMs: r.call.durationMs ?? 0, usage: r.call.usage });
+  if (typeof r !== 'string') key.push(JSON.stringify([r.call.model, r.call.cost ?? null, r.call.failed === true, r.call.agent ?? '']));
+  return key;
+}
+
+function sameKey(a: CopyKey, b: CopyKey): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 interface TraceState {
@@ -242,21 +259,29 @@ export class LiveView {
   private addSpans(spans: readonly Span[]): void {
     const now = this.now();
     const fresh: Array<{ t: TraceState; span: Span; view: GenAiView }> = [];
-    const counting = new Map<TraceState, Array<[string, CountRecord]>>();
+    const counting = new Map<TraceState, Map<string, CountRecord>>();
+    // A second copy of a span id in this batch waits for the next round: the first is held then.
+    let again: Span[] | undefined;
     // Insert the whole batch first, so count-once and features see the batch's ancestors.
     for (const span of spans) {
       const t = this.traceFor(span.traceId);
-      if (t.spans.has(span.spanId) || t.count.spans.has(span.spanId)) continue; // a retried export: already shown
+      let list = counting.get(t);
+      if (list?.has(span.spanId)) {
+        (again ??= []).push(span);
+        continue;
+      }
       const view = classify(span);
+      const record = this.countRecord(span, view);
+      const held = t.count.spans.get(span.spanId);
+      if (held !== undefined && !this.replaces(t, span.spanId, held, record)) continue;
       t.spans.set(span.spanId, span);
       if (!this.slim) (t.views = own(t.views)).set(span.spanId, view);
       t.lastAt = now;
       if (span.parentSpanId === '') t.hasRoot = true;
-      let list = counting.get(t);
-      if (!list) counting.set(t, (list = []));
-      const record = this.countRecord(span, view);
+      if (!list) counting.set(t, (list = new Map()));
       if (typeof record !== 'string') t.callRecords++;
-      list.push([span.spanId, record]);
+      if (held !== undefined && typeof held !== 'string') t.callRecords--;
+      list.set(span.spanId, record);
       fresh.push({ t, span, view });
     }
     // Count-once over what arrived: calls taken back (they turned out to be outer spans) leave
@@ -288,6 +313,24 @@ export class LiveView {
       }
     }
     this.enforcePendingLimit();
+    if (again) this.addSpans(again);
+  }
+
+  /**
+   * Another copy of a span id the trace holds: false when it is identical (a retried export,
+   * already shown) or not the copy count-once counts (`countedCopy`, as `cost`); then nothing
+   * changes. A differing copy is noted either way: its line, and the call in the totals, are the
+   * counted copy's (LiveCount takes the replaced copy's call back; settleTotals).
+   */
+  private replaces(t: TraceState, id: string, held: CountRecord, copy: CountRecord): boolean {
+    const heldKey = liveCopyKey(held), copyKeyOf = liveCopyKey(copy);
+    if (sameKey(heldKey, copyKeyOf)) return false;
+    const replaced = countedCopy(held, copy, (r) => (r === held ? heldKey : copyKeyOf)) === copy;
+    this.opts.emit({
+      type: 'notice',
+      text: `trace ${t.id}: span ${id} came again, differing: ${replaced ? 'the new copy replaces the one held' : 'the copy held stays'} in the totals (the copy cost counts: with usage, then the later end)`,
+    });
+    return replaced;
   }
 
   /**
@@ -328,13 +371,14 @@ export class LiveView {
     }
     const cost = view.usage && this.opts.price ? this.opts.price(view, span.startMs) : undefined;
     const call: CountedCall = { model: view.responseModel ?? view.requestModel ?? '(unknown model)', usage: view.usage, cost, durationMs: span.durationMs, failed: view.error !== undefined, agent: serviceName(span) };
-    return { parent, usage: view.usage !== undefined, model, call, shown: undefined, inTotals: false };
+    return { parent, usage: view.usage !== undefined, model, call, startMs: span.startMs, shown: undefined, inTotals: false };
   }
 
   /** Puts a span's call in the totals, or takes it out, as count-once and the filters now say. */
   private settleTotals(t: TraceState, id: string, r: CountRecord): void {
     if (typeof r === 'string') return;
-    const want = r.shown === true && t.count.calls.has(id);
+    // A copy replaced by a differing one (`replaces`) leaves the totals: its successor counts.
+    const want = r.shown === true && t.count.calls.has(id) && t.count.spans.get(id) === r;
     if (want === r.inTotals) return;
     r.inTotals = want;
     this.totals.count(r.call, want ? 1 : -1);
@@ -487,7 +531,7 @@ export class LiveView {
       id: traceId,
       spans: new Map(),
       views: NONE,
-      count: new LiveCount<CountRecord>(countFacts),
+      count: new LiveCount<CountRecord>(countFacts, liveCopyKey),
       logs: NONE,
       deferred: NONE,
       hasRoot: false,
