@@ -6,14 +6,13 @@
  * one view thread (--json) and on the sharded --quiet view alike.
  */
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { decodeOtlpJsonTraces } from '../../src/lib/otlp/json-decode.js';
 import { otlpJsonTracesLine } from '../../src/lib/otlp/json-write.js';
 import type { Span } from '../../src/lib/span.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/read-all.js';
-import { startTail, spawnTail } from '../helpers/tail-process.js';
+import { freePort, spawnTail, startTail } from '../helpers/tail-process.js';
 import { rng } from '../cost/generate.js';
 
 const SPANS: Span[] = decodeOtlpJsonTraces(JSON.parse(readFileSync('fixtures/counting/copies-and-cycles.jsonl', 'utf8'))).spans;
@@ -40,14 +39,6 @@ async function post(port: number, spans: Span[]): Promise<void> {
     // Traces are printed while their copies still come.
     if (i === Math.floor(spans.length / 2)) await new Promise((r) => setTimeout(r, 1100));
   }
-}
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 async function costOver(store: string): Promise<Row> {
