@@ -412,6 +412,7 @@ export class Linter {
       roots: t.roots,
       duplicates: t.duplicates(),
       lowest: { spanId: t.lowestId, name: t.lowestName, source: t.lowestSource, line: t.lowestLine },
+      parentCycles: () => t.parentCycles(),
       ctx: this.opts.ctx,
     };
     for (const rule of this.traceRules) {
