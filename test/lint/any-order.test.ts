@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveSettings } from '../../src/lib/lint/config.js';
 import { Linter } from '../../src/lib/lint/engine.js';
 import { runLint } from '../../src/lib/lint/run.js';
+import { NameInterner, SourceTable, TraceState } from '../../src/lib/lint/trace-state.js';
 import { decodeOtlpJsonTraces } from '../../src/lib/otlp/json-decode.js';
 import type { Finding } from '../../src/lib/lint/types.js';
 import { encodeOtlpJsonTraces } from '../helpers/otlp-json-oracle.js';
@@ -174,6 +175,36 @@ describe('parent-cycle at any input order', () => {
       ),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('parent links in the trace state', () => {
+  it('finds the same cycles held as they came, packed, and frozen and thawed, ids that do not pack included', () => {
+    const names = new NameInterner();
+    const sources = new SourceTable();
+    const t = new TraceState('t', 0);
+    // A hex 2-cycle, a cycle through ids that do not pack, a chain into it, a root with a child, a self-parent.
+    const links: Array<[string, string]> = [
+      ['00000000000000b2', '00000000000000b1'],
+      ['00000000000000b1', '00000000000000b2'],
+      ['odd-2', '00000000000000c1'],
+      ['00000000000000c1', 'odd-1'],
+      ['odd-1', 'odd-2'],
+      ['00000000000000d1', 'odd-1'],
+      ['00000000000000e1', ''],
+      ['00000000000000e2', '00000000000000e1'],
+      ['00000000000000f1', '00000000000000f1'],
+    ];
+    const expected = [['00000000000000b1', '00000000000000b2'], ['00000000000000c1', 'odd-1', 'odd-2']];
+    links.slice(0, 5).forEach(([id, parent]) => t.add(id, parent, 'x', 1, 0, undefined, undefined, 0, names));
+    t.pack();
+    links.slice(5).forEach(([id, parent]) => t.add(id, parent, 'x', 1, 0, undefined, undefined, 0, names));
+    expect(t.parentCycles()).toEqual(expected);
+    const thawed = TraceState.thaw('t', t.freeze(sources, names), sources, names, 0);
+    expect(thawed.parentCycles()).toEqual(expected);
+    thawed.pack();
+    expect(thawed.parentCycles()).toEqual(expected);
+    expect(TraceState.thaw('t', thawed.freeze(sources, names), sources, names, 0).parentCycles()).toEqual(expected);
   });
 });
 

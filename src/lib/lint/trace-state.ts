@@ -1,7 +1,7 @@
 /**
  * What lint keeps of one trace until every span of it is in: the span ids seen (with their
- * kind), the spans whose parent has not arrived (yet), the roots, the copies of repeated ids, and
- * a few counts. A child waiting for its parent is released as soon as the parent arrives, so
+ * kind), the spans whose parent has not arrived (yet), the roots, the copies of repeated ids, the
+ * parent links (parent cycles are found from them at the end) and a few counts. A child waiting for its parent is released as soon as the parent arrives, so
  * what waits at the end are the orphans.
  *
  * Each span is judged against the set of ids of its trace, never against the spans that came
@@ -270,9 +270,10 @@ export class TraceState {
       if (list) list.push(parent);
       else up.set(child, [parent]);
     };
-    for (let i = 0; i < this.links.length; i += 2 * PACKED_WIDTH) link(unpackId(this.links, i), unpackId(this.links, i + PACKED_WIDTH));
-    if (this.hotLinks) for (let i = 0; i < this.hotLinks.length; i += 2) link(this.hotLinks[i]!, this.hotLinks[i + 1]!);
-    for (const [child, parent] of this.oddLinks ?? []) link(child, parent);
+    // Spans by their packed ids as they are (only a cycle's members are written out as hex).
+    for (let i = 0; i < this.links.length; i += 2 * PACKED_WIDTH) link(this.links.slice(i, i + PACKED_WIDTH), this.links.slice(i + PACKED_WIDTH, i + 2 * PACKED_WIDTH));
+    if (this.hotLinks) for (let i = 0; i < this.hotLinks.length; i += 2) link(linkKey(this.hotLinks[i]!), linkKey(this.hotLinks[i + 1]!));
+    for (const [child, parent] of this.oddLinks ?? []) link(linkKey(child), linkKey(parent));
     // Links to a span with no link of its own (a root, or missing) lead out: never round.
     const out = new Map<string, number>();
     const down = new Map<string, string[]>();
@@ -329,7 +330,7 @@ export class TraceState {
           }
         }
       }
-      cycles.push(members.sort(compare));
+      cycles.push(members.map(idOfLinkKey).sort(compare));
     }
     return cycles.sort((a, b) => compare(a[0]!, b[0]!));
   }
@@ -459,6 +460,15 @@ function completesSharedSpan(first: number, kind: number): boolean {
   if (first === SpanKind.CLIENT) return kind === SpanKind.SERVER;
   if (first === SpanKind.SERVER) return kind === SpanKind.CLIENT;
   return kind === SpanKind.CLIENT || kind === SpanKind.SERVER;
+}
+
+/** A span id as parentCycles keys it: packed when it packs; else marked by a character no packed id has. */
+const UNPACKED_KEY = '\u0100';
+function linkKey(id: string): string {
+  return packId(id) ?? UNPACKED_KEY + id;
+}
+function idOfLinkKey(key: string): string {
+  return key.startsWith(UNPACKED_KEY) ? key.slice(1) : unpackId(key, 0);
 }
 
 /** Links not packed yet (span id, parent id, ...) as pairs: a trace frozen before pack() keeps them too. */
