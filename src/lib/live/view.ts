@@ -16,7 +16,8 @@ import { SESSION_KEYS } from '../genai/agents.js';
 import type { Problem } from '../errors.js';
 import { newAttributes, serviceName, StatusCode, type Attributes, type AttrValue, type Span } from '../span.js';
 import { assembleTrace } from '../trace/assemble.js';
-import { LiveCount, copyKey, countedCopy, isModelSpan, type CopyKey, type CountFacts } from '../trace/count-once.js';
+import { LiveCount, isModelSpan } from '../trace/count-once.js';
+import { copyOrder, countFacts, liveCopyKey, type CallRecord, type CountRecord } from './count-records.js';
 import { subtreeCosts } from '../trace/costs.js';
 import { PrintedTraces } from './printed-traces.js';
 import { printedForm, printedTraceBytes, restoreTrace, saveTrace } from './printed-form.js';
@@ -57,50 +58,6 @@ export interface LiveViewOptions {
  */
 export type KeptSpan = FeatureSpan | string;
 
-
-/**
- * What count-once keeps of a span (trace/count-once.ts): its parent's id for most spans; for a
- * model span or a span with usage, its call as it would be counted, whether the filters matched
- * it (decided once its feature is known) and whether it is in the totals now.
- */
-export interface CallRecord {
-  parent: string;
-  usage: boolean;
-  model: boolean;
-  call: CountedCall;
-  /** The span's start (ms): with the call's duration and tokens, what orders differing copies (`liveCopyKey`). */
-  startMs: number;
-  /** undefined until the span was shown or filtered (its feature may wait for its root). */
-  shown: boolean | undefined;
-  inTotals: boolean;
-  /** The session its running total goes to ('' none), resolved when it is shown. */
-  session?: string;
-}
-export type CountRecord = string | CallRecord;
-
-const PLAIN: CountFacts = { parent: '', usage: false, model: false };
-function countFacts(r: CountRecord): CountFacts {
-  if (typeof r === 'string') {
-    PLAIN.parent = r; // read at once by count-once, never kept
-    return PLAIN;
-  }
-  return r;
-}
-
-/**
- * The order of differing copies of one span id (count-once `copyKey`, docs/architecture.md
- * "Differing copies"): what `cost` orders them by, then, where `cost` compares its record's
- * encoding, the call as tail holds it (model, cost, failure, agent). Equal keys: identical copies.
- */
-export function liveCopyKey(r: CountRecord): CopyKey {
-  const key = copyKey(countFacts(r), typeof r === 'string' ? undefined : { startMs: r.startMs, durationMs: r.call.durationMs ?? 0, usage: r.call.usage });
-  if (typeof r !== 'string') key.push(JSON.stringify([r.call.model, r.call.cost ?? null, r.call.failed === true, r.call.agent ?? '']));
-  return key;
-}
-
-function sameKey(a: CopyKey, b: CopyKey): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
 
 interface TraceState {
   id: string;
@@ -323,14 +280,13 @@ export class LiveView {
    * counted copy's (LiveCount takes the replaced copy's call back; settleTotals).
    */
   private replaces(t: TraceState, id: string, held: CountRecord, copy: CountRecord): boolean {
-    const heldKey = liveCopyKey(held), copyKeyOf = liveCopyKey(copy);
-    if (sameKey(heldKey, copyKeyOf)) return false;
-    const replaced = countedCopy(held, copy, (r) => (r === held ? heldKey : copyKeyOf)) === copy;
+    const order = copyOrder(held, copy);
+    if (order === 'identical') return false;
     this.opts.emit({
       type: 'notice',
-      text: `trace ${t.id}: span ${id} came again, differing: ${replaced ? 'the new copy replaces the one held' : 'the copy held stays'} in the totals (the copy cost counts: with usage, then the later end)`,
+      text: `trace ${t.id}: span ${id} came again, differing: ${order === 'replaced' ? 'the new copy replaces the one held' : 'the copy held stays'} in the totals (the copy cost counts: with usage, then the later end)`,
     });
-    return replaced;
+    return order === 'replaced';
   }
 
   /**
