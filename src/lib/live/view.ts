@@ -216,29 +216,30 @@ export class LiveView {
   private addSpans(spans: readonly Span[]): void {
     const now = this.now();
     const fresh: Array<{ t: TraceState; span: Span; view: GenAiView }> = [];
-    const counting = new Map<TraceState, Map<string, CountRecord>>();
+    const counting = new Map<TraceState, Array<[string, CountRecord]>>();
     // A second copy of a span id in this batch waits for the next round: the first is held then.
     let again: Span[] | undefined;
     // Insert the whole batch first, so count-once and features see the batch's ancestors.
     for (const span of spans) {
       const t = this.traceFor(span.traceId);
-      let list = counting.get(t);
-      if (list?.has(span.spanId)) {
+      const held = t.count.spans.get(span.spanId);
+      // Count-once holds every span of earlier batches: one kept only in `spans` came in this one.
+      if (held === undefined && t.spans.has(span.spanId)) {
         (again ??= []).push(span);
         continue;
       }
       const view = classify(span);
       const record = this.countRecord(span, view);
-      const held = t.count.spans.get(span.spanId);
       if (held !== undefined && !this.replaces(t, span.spanId, held, record)) continue;
       t.spans.set(span.spanId, span);
       if (!this.slim) (t.views = own(t.views)).set(span.spanId, view);
       t.lastAt = now;
       if (span.parentSpanId === '') t.hasRoot = true;
-      if (!list) counting.set(t, (list = new Map()));
+      let list = counting.get(t);
+      if (!list) counting.set(t, (list = []));
       if (typeof record !== 'string') t.callRecords++;
       if (held !== undefined && typeof held !== 'string') t.callRecords--;
-      list.set(span.spanId, record);
+      list.push([span.spanId, record]);
       fresh.push({ t, span, view });
     }
     // Count-once over what arrived: calls taken back (they turned out to be outer spans) leave
