@@ -4,21 +4,13 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli.js';
 import { readAll, tempDir } from '../helpers/read-all.js';
+import { freePort } from '../helpers/tail-process.js';
 
 const CAPTURES = path.resolve('fixtures/shared/captures');
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 async function session(workers: string) {
   const dir = tempDir();

@@ -3,6 +3,7 @@
  * ephemeral ports with --json, its NDJSON events parsed as they arrive, stopped with a signal.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import net from 'node:net';
 import { SpanKind, context, trace } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -85,6 +86,15 @@ export function spawnTail(args: string[], opts: { cwd?: string; env?: Record<str
 }
 
 /** Starts tail with --json on ephemeral ports; resolves once it listens. */
+/** A port free on 127.0.0.1 now: for `tail --quiet`, which prints no `listening` event. */
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
 export async function startTail(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
   const tail = spawnTail(['--http-port', '0', '--grpc-port', '0', '--json', ...args], opts);
   const listening = (await tail.waitFor((e) => e.event === 'listening')) as TailEvent & {

@@ -4,13 +4,15 @@
  * scorecard. Random traces — trees, extra roots, orphans, repeated ids, self-parents, tool spans
  * — go through the real entry points: files written, openSources, runLint, the Linter.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolveSettings } from '../../src/lib/lint/config.js';
 import { Linter } from '../../src/lib/lint/engine.js';
 import { runLint } from '../../src/lib/lint/run.js';
+import { NameInterner, SourceTable, TraceState } from '../../src/lib/lint/trace-state.js';
+import { decodeOtlpJsonTraces } from '../../src/lib/otlp/json-decode.js';
 import type { Finding } from '../../src/lib/lint/types.js';
 import { encodeOtlpJsonTraces } from '../helpers/otlp-json-oracle.js';
 import { openSources } from '../../src/lib/sources/open.js';
@@ -143,6 +145,66 @@ describe('lint is exact at any input order', () => {
     const replicas = writeFiles([0, 1, 2].map((r) => all.filter((_, i) => i % 3 === r).map((s) => [s])));
     const split = await lint(replicas, { sweepEvery: 3 });
     expect(split).toEqual(expected);
+  });
+});
+
+describe('parent-cycle at any input order', () => {
+  // A three-span cycle beside a root, a two-span cycle with no root, differing copies of ids.
+  const spans = decodeOtlpJsonTraces(JSON.parse(readFileSync('fixtures/counting/copies-and-cycles.jsonl', 'utf8'))).spans;
+  const cycles = (r: { findings: string[] }) => r.findings.filter((f) => f.includes('"parent-cycle"'));
+
+  it('names each cycle once, on its lowest span id, with its members, for any order, split and memory budget', async () => {
+    const expected = await lint(writeFiles([[spans]]));
+    expect(cycles(expected)).toEqual([
+      JSON.stringify(['parent-cycle', 'warn', '00000000000000000000000000006379', '0000000000000061', { members: ['0000000000000061', '0000000000000062', '0000000000000063'] }]),
+      JSON.stringify(['parent-cycle', 'warn', '00000000000000000000000000637932', '0000000000000078', { members: ['0000000000000078', '0000000000000079'] }]),
+    ]);
+    const spillParent = tempDir();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.nat(), { minLength: spans.length, maxLength: spans.length }),
+        fc.array(fc.nat(), { minLength: spans.length, maxLength: spans.length }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.array(fc.boolean(), { minLength: spans.length, maxLength: spans.length }),
+        fc.constantFrom(1, 1 << 30),
+        fc.integer({ min: 1, max: 4 }),
+        async (keys, fileOf, fileCount, lineBreaks, memoryBudget, sweepEvery) => {
+          const got = await lint(writeFiles(arrange(spans, keys, fileOf, fileCount, lineBreaks)), { memoryBudget, sweepEvery, spillParent });
+          expect(got.findings).toEqual(expected.findings);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe('parent links in the trace state', () => {
+  it('finds the same cycles held as they came, packed, and frozen and thawed, ids that do not pack included', () => {
+    const names = new NameInterner();
+    const sources = new SourceTable();
+    const t = new TraceState('t', 0);
+    // A hex 2-cycle, a cycle through ids that do not pack, a chain into it, a root with a child, a self-parent.
+    const links: Array<[string, string]> = [
+      ['00000000000000b2', '00000000000000b1'],
+      ['00000000000000b1', '00000000000000b2'],
+      ['odd-2', '00000000000000c1'],
+      ['00000000000000c1', 'odd-1'],
+      ['odd-1', 'odd-2'],
+      ['00000000000000d1', 'odd-1'],
+      ['00000000000000e1', ''],
+      ['00000000000000e2', '00000000000000e1'],
+      ['00000000000000f1', '00000000000000f1'],
+    ];
+    const expected = [['00000000000000b1', '00000000000000b2'], ['00000000000000c1', 'odd-1', 'odd-2']];
+    links.slice(0, 5).forEach(([id, parent]) => t.add(id, parent, 'x', 1, 0, undefined, undefined, 0, names));
+    t.pack();
+    links.slice(5).forEach(([id, parent]) => t.add(id, parent, 'x', 1, 0, undefined, undefined, 0, names));
+    expect(t.parentCycles()).toEqual(expected);
+    const thawed = TraceState.thaw('t', t.freeze(sources, names), sources, names, 0);
+    expect(thawed.parentCycles()).toEqual(expected);
+    thawed.pack();
+    expect(thawed.parentCycles()).toEqual(expected);
+    expect(TraceState.thaw('t', thawed.freeze(sources, names), sources, names, 0).parentCycles()).toEqual(expected);
   });
 });
 

@@ -32,6 +32,8 @@ const EXPECTED: Record<string, string[]> = {
   // A rootless trace's spans are orphans too.
   'trace-without-root': ['orphan-span@7000000000000007', 'trace-without-root@7000000000000007'],
   'duplicate-span-id': [`duplicate-span-id@${TOOL}`],
+  // On the cycle's lowest span id.
+  'parent-cycle': ['parent-cycle@c1c1000000000001'],
   // The zero-id span never decodes: the finding comes from the decode problem, without a span id.
   'invalid-id': ['invalid-id@'],
   'invalid-token-count': [`invalid-token-count@${CHAT}`, `invalid-token-count@${CHAT}`],

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { restoreTrace, saveTrace } from '../../src/lib/live/printed-form.js';
 import { lineBytes, LINE_ENTRY_BYTES, PrintedTraces } from '../../src/lib/live/printed-traces.js';
-import type { CallRecord, CountRecord, KeptSpan } from '../../src/lib/live/view.js';
+import type { CallRecord, CountRecord } from '../../src/lib/live/count-records.js';
+import type { KeptSpan } from '../../src/lib/live/view.js';
 import { newAttributes } from '../../src/lib/span.js';
 import { LiveCount, type CountFacts } from '../../src/lib/trace/count-once.js';
 import { llm, span } from '../helpers/span-factory.js';
@@ -21,6 +22,7 @@ function call(parent: string, over: Partial<CallRecord> = {}, callOver: Partial<
     usage: true,
     model: true,
     call: { model: 'gpt-4o', usage: { input: 10, output: 5, cacheRead: 2, cacheWrite: 1, reasoning: 3 }, cost: 0.0004932000000000001, durationMs: 5347.46, failed: false, agent: 'svc', ...callOver },
+    startMs: 1_717_000_000_123.456,
     shown: true,
     inTotals: true,
     session: '',

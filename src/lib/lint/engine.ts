@@ -7,7 +7,8 @@
  * spans far apart — two services' files, one file per Collector replica, a shuffled dump — give
  * the same findings and scorecard as the same spans in time order. Spans are never kept; per
  * trace the engine holds its span ids, the spans still waiting for their parent, its roots and a
- * few counts, and a trace that went quiet is frozen into one string (~9 bytes a span).
+ * few counts and its parent links (for parent-cycle), and a trace that went quiet is frozen into
+ * one string (~9 bytes a span, 16 more a parent link).
  *
  * Why traces are not decided early: releasing a trace that looks complete is exact only if a
  * late span of it can still be checked against all its ids — its state would have to be written
@@ -412,6 +413,7 @@ export class Linter {
       roots: t.roots,
       duplicates: t.duplicates(),
       lowest: { spanId: t.lowestId, name: t.lowestName, source: t.lowestSource, line: t.lowestLine },
+      parentCycles: () => t.parentCycles(),
       ctx: this.opts.ctx,
     };
     for (const rule of this.traceRules) {

@@ -88,6 +88,10 @@ export function formatMessage(f: Finding): string {
       return `trace has no root span (${f.facts.spans} span${f.facts.spans === 1 ? '' : 's'}, ${f.facts.orphans} orphan${f.facts.orphans === 1 ? '' : 's'}): flush before exit?`;
     case 'duplicate-span-id':
       return `span id is used by ${f.facts.kinds.length} spans of this trace`;
+    case 'parent-cycle': {
+      const m = f.facts.members;
+      return `parent links go round ${m.length} spans (${list(m.slice(0, 6))}${m.length > 6 ? `, +${m.length - 6} more` : ''}): counted as cut above ${m[0]}, the lowest span id`;
+    }
     case 'invalid-id':
       return f.facts.problem === 'self-parent'
         ? 'span is its own parent'

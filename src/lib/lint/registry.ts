@@ -19,7 +19,7 @@ import {
 } from './rules/llm.js';
 import { rootMissingContext } from './rules/root.js';
 import { toolFailureUnrecorded, toolMissingName, toolWithoutParent } from './rules/tool.js';
-import { duplicateSpanId, orphanSpan, traceWithoutRoot } from './rules/trace.js';
+import { duplicateSpanId, orphanSpan, parentCycle, traceWithoutRoot } from './rules/trace.js';
 import { endBeforeStart, invalidId, invalidTokenCount } from './rules/values.js';
 import { genaiRequiredAttributes, vendorOnlyConvention } from './rules/vendor.js';
 import type { AnyRuleDef, RuleId } from './types.js';
@@ -46,6 +46,7 @@ export const RULES: readonly AnyRuleDef[] = [
   orphanSpan,
   traceWithoutRoot,
   duplicateSpanId,
+  parentCycle,
   invalidId,
   invalidTokenCount,
   endBeforeStart,

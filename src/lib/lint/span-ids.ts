@@ -46,6 +46,18 @@ function compareAt(packed: string, pos: number, bytes: Uint8Array): number {
   return 0;
 }
 
+/** A 16-lowercase-hex-digit id as its 8 packed characters (as SpanIds packs it), or undefined for any other id. */
+export function packId(id: string): string | undefined {
+  return idBytes(id, probe) ? packedOf(probe) : undefined;
+}
+
+/** The hex id packed at `pos` of `packed` (packId's inverse). */
+export function unpackId(packed: string, pos: number): string {
+  let id = '';
+  for (let i = 0; i < PACKED_WIDTH; i++) id += packed.charCodeAt(pos + i).toString(16).padStart(2, '0');
+  return id;
+}
+
 export class SpanIds {
   private hot: Map<string, number> | undefined = new Map();
   private packed = '';

@@ -1,7 +1,7 @@
 /**
  * What lint keeps of one trace until every span of it is in: the span ids seen (with their
- * kind), the spans whose parent has not arrived (yet), the roots, the copies of repeated ids, and
- * a few counts. A child waiting for its parent is released as soon as the parent arrives, so
+ * kind), the spans whose parent has not arrived (yet), the roots, the copies of repeated ids, the
+ * parent links (parent cycles are found from them at the end) and a few counts. A child waiting for its parent is released as soon as the parent arrives, so
  * what waits at the end are the orphans.
  *
  * Each span is judged against the set of ids of its trace, never against the spans that came
@@ -18,7 +18,7 @@
  * written on their own (`spanRecord`, `addRecord`).
  */
 import { SpanKind } from '../span.js';
-import { PACKED_WIDTH, SpanIds } from './span-ids.js';
+import { PACKED_WIDTH, packId, SpanIds, unpackId } from './span-ids.js';
 import { GENAI, TOOL, TOOL_OK } from './span-facts.js';
 import type { DuplicateSpan, PendingSpan, RootRecord } from './types.js';
 
@@ -40,6 +40,12 @@ export const STATE_BYTES = {
   duplicate: 120,
   /** A frozen trace besides its characters: its entry in the engine's Map, its id, the string's header. */
   frozen: 100,
+  /** A parent link not packed yet: two array slots and the parent id's string. */
+  hotLink: 40,
+  /** A parent link packed: the child's and the parent's 8 bytes. */
+  packedLink: 16,
+  /** A link with an id that is not 16 hex digits: a pair and its strings. */
+  oddLink: 120,
 } as const;
 
 /** Estimated heap bytes of a frozen trace (see freeze). */
@@ -125,6 +131,9 @@ type FrozenHeader = [
   duplicates?: Array<[spanId: string, kind: number, name: NameCode, source: number, line: number | null]>,
   /** Ids pack() leaves in the Map. */
   unpacked?: Array<[spanId: string, kind: number]>,
+  /** Parent links packed after the kinds (2 × PACKED_WIDTH characters each). */
+  links?: number,
+  oddLinks?: Array<[spanId: string, parentSpanId: string]>,
 ];
 
 /** Between the JSON header and the packed ids: JSON text never holds it unescaped. */
@@ -139,6 +148,15 @@ export class TraceState {
   private waiting: Map<string, PendingSpan[]> | undefined;
   /** Waiting tool spans that are named and record their status (a scorecard item once their parent is in). */
   private toolOk: Set<PendingSpan> | undefined;
+  /**
+   * Every parent link (child, parent) of the trace, for parentCycles() at the end: packed pairs
+   * of 8-character ids, the links since the last pack() as they came (span id, parent id, ...),
+   * and links with ids that do not pack. A cycle can close with any later span, so no link can
+   * be dropped before the end (docs/architecture.md "Exact at any order → lint").
+   */
+  private links = '';
+  private hotLinks: string[] | undefined;
+  private oddLinks: Array<[string, string]> | undefined;
   readonly roots: RootRecord[] = [];
   genAi = false;
   spanCount = 0;
@@ -192,6 +210,11 @@ export class TraceState {
       this.bytes += STATE_BYTES.duplicate;
     }
 
+    if (parentSpanId !== '' && parentSpanId !== spanId) {
+      (this.hotLinks ??= []).push(spanId, parentSpanId);
+      this.bytes += STATE_BYTES.hotLink;
+    }
+
     if (parentSpanId === '') {
       this.roots.push({ spanId, name: names.intern(name), source, line, context: rootContext });
       this.bytes += STATE_BYTES.root;
@@ -213,9 +236,103 @@ export class TraceState {
   pack(): number {
     const hot = this.seen.hotSize;
     this.seen.pack();
-    const freed = (hot - this.seen.hotSize) * (STATE_BYTES.hotId - STATE_BYTES.packedId);
+    let freed = (hot - this.seen.hotSize) * (STATE_BYTES.hotId - STATE_BYTES.packedId);
+    if (this.hotLinks !== undefined) {
+      const packed: string[] = [this.links];
+      for (let i = 0; i < this.hotLinks.length; i += 2) {
+        const child = this.hotLinks[i]!, parent = this.hotLinks[i + 1]!;
+        const c = packId(child), p = c === undefined ? undefined : packId(parent);
+        freed += STATE_BYTES.hotLink;
+        if (c !== undefined && p !== undefined) {
+          packed.push(c, p);
+          freed -= STATE_BYTES.packedLink;
+        } else {
+          (this.oddLinks ??= []).push([child, parent]);
+          freed -= STATE_BYTES.oddLink;
+        }
+      }
+      this.links = packed.join('');
+      this.hotLinks = undefined;
+    }
     this.bytes -= freed;
     return freed;
+  }
+
+  /**
+   * The parent cycles of the trace: the members of each, sorted (the first is the one count-once
+   * cuts, `cycleCut`), the cycles by that member. Over every copy's link: spans that cannot reach
+   * a span without a parent link are pruned, then those no link points at; what is left goes round.
+   */
+  parentCycles(): string[][] {
+    const up = new Map<string, string[]>();
+    const link = (child: string, parent: string) => {
+      const list = up.get(child);
+      if (list) list.push(parent);
+      else up.set(child, [parent]);
+    };
+    // Spans by their packed ids as they are (only a cycle's members are written out as hex).
+    for (let i = 0; i < this.links.length; i += 2 * PACKED_WIDTH) link(this.links.slice(i, i + PACKED_WIDTH), this.links.slice(i + PACKED_WIDTH, i + 2 * PACKED_WIDTH));
+    if (this.hotLinks) for (let i = 0; i < this.hotLinks.length; i += 2) link(linkKey(this.hotLinks[i]!), linkKey(this.hotLinks[i + 1]!));
+    for (const [child, parent] of this.oddLinks ?? []) link(linkKey(child), linkKey(parent));
+    // Links to a span with no link of its own (a root, or missing) lead out: never round.
+    const out = new Map<string, number>();
+    const down = new Map<string, string[]>();
+    for (const [child, parents] of up) {
+      let n = 0;
+      for (const p of parents) {
+        if (!up.has(p)) continue;
+        n++;
+        const list = down.get(p);
+        if (list) list.push(child);
+        else down.set(p, [child]);
+      }
+      out.set(child, n);
+    }
+    const prune = (degree: Map<string, number>, next: Map<string, string[]>) => {
+      const gone: string[] = [];
+      for (const [id, n] of degree) if (n === 0) gone.push(id);
+      while (gone.length) {
+        const id = gone.pop()!;
+        degree.delete(id);
+        for (const other of next.get(id) ?? []) {
+          const n = degree.get(other);
+          if (n !== undefined && n > 0) {
+            degree.set(other, n - 1);
+            if (n === 1) gone.push(other);
+          }
+        }
+      }
+    };
+    prune(out, down);
+    if (out.size === 0) return [];
+    // What is left leads into a cycle; of it, spans no remaining link points at lead in from below.
+    const into = new Map<string, number>();
+    for (const id of out.keys()) into.set(id, 0);
+    for (const id of out.keys()) for (const p of up.get(id)!) if (into.has(p)) into.set(p, into.get(p)! + 1);
+    const upInside = new Map<string, string[]>();
+    for (const id of out.keys()) upInside.set(id, up.get(id)!.filter((p) => into.has(p)));
+    prune(into, upInside);
+    // The members, grouped by the links between them.
+    const cycles: string[][] = [];
+    const seen = new Set<string>();
+    for (const start of into.keys()) {
+      if (seen.has(start)) continue;
+      const members: string[] = [];
+      const stack = [start];
+      seen.add(start);
+      while (stack.length) {
+        const id = stack.pop()!;
+        members.push(id);
+        for (const other of [...(up.get(id) ?? []), ...(down.get(id) ?? [])]) {
+          if (into.has(other) && !seen.has(other)) {
+            seen.add(other);
+            stack.push(other);
+          }
+        }
+      }
+      cycles.push(members.map(idOfLinkKey).sort(compare));
+    }
+    return cycles.sort((a, b) => compare(a[0]!, b[0]!));
   }
 
   /** The spans whose parent never arrived, by span id (then parent id). */
@@ -267,6 +384,8 @@ export class TraceState {
       pending,
       duplicates,
       [...this.seen.hotEntries()],
+      this.links.length / (2 * PACKED_WIDTH),
+      [...(this.oddLinks ?? []), ...hotPairs(this.hotLinks)],
     ];
     while (header.length > 3) {
       const last = header[header.length - 1];
@@ -274,17 +393,22 @@ export class TraceState {
       else break;
     }
     // One flat string: `+` would keep the four parts alive under a tree of cons strings.
-    return [JSON.stringify(header), HEADER_END, this.seen.packedIds, this.seen.packedKinds].join('');
+    return [JSON.stringify(header), HEADER_END, this.seen.packedIds, this.seen.packedKinds, this.links].join('');
   }
 
   /** A frozen trace's state, live again. */
   static thaw(traceId: string, frozen: string, sources: SourceTable, names: NameInterner, epoch: number): TraceState {
     const end = frozen.indexOf(HEADER_END);
-    const [spanCount, genAi, thaws, roots = [], lowest = 0, pending = [], duplicates = [], unpacked = []] = JSON.parse(frozen.slice(0, end)) as FrozenHeader;
-    const ids = (frozen.length - end - 1) / PACKED_ID_CHARS;
+    const [spanCount, genAi, thaws, roots = [], lowest = 0, pending = [], duplicates = [], unpacked = [], links = 0, oddLinks = []] = JSON.parse(frozen.slice(0, end)) as FrozenHeader;
+    const linksAt = frozen.length - links * 2 * PACKED_WIDTH;
+    const ids = (linksAt - end - 1) / PACKED_ID_CHARS;
     const idsEnd = end + 1 + ids * PACKED_WIDTH;
-    const t = new TraceState(traceId, epoch, SpanIds.fromPacked(frozen.slice(end + 1, idsEnd), frozen.slice(idsEnd)));
+    const t = new TraceState(traceId, epoch, SpanIds.fromPacked(frozen.slice(end + 1, idsEnd), frozen.slice(idsEnd, linksAt)));
     t.bytes += ids * STATE_BYTES.packedId;
+    t.links = frozen.slice(linksAt);
+    t.bytes += links * STATE_BYTES.packedLink;
+    if (oddLinks.length) t.oddLinks = oddLinks;
+    t.bytes += oddLinks.length * STATE_BYTES.oddLink;
     t.spanCount = spanCount;
     t.genAi = genAi === 1;
     t.thaws = thaws;
@@ -336,6 +460,22 @@ function completesSharedSpan(first: number, kind: number): boolean {
   if (first === SpanKind.CLIENT) return kind === SpanKind.SERVER;
   if (first === SpanKind.SERVER) return kind === SpanKind.CLIENT;
   return kind === SpanKind.CLIENT || kind === SpanKind.SERVER;
+}
+
+/** A span id as parentCycles keys it: packed when it packs; else marked by a character no packed id has. */
+const UNPACKED_KEY = '\u0100';
+function linkKey(id: string): string {
+  return packId(id) ?? UNPACKED_KEY + id;
+}
+function idOfLinkKey(key: string): string {
+  return key.startsWith(UNPACKED_KEY) ? key.slice(1) : unpackId(key, 0);
+}
+
+/** Links not packed yet (span id, parent id, ...) as pairs: a trace frozen before pack() keeps them too. */
+function hotPairs(flat: string[] | undefined): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  if (flat) for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
+  return pairs;
 }
 
 /** Code-unit order, the same on every machine (localeCompare is not). */

@@ -48,6 +48,8 @@ export interface RuleFacts {
   'orphan-span': { parentSpanId: string };
   'trace-without-root': { spans: number; orphans: number };
   'duplicate-span-id': { kinds: number[] };
+  /** The span ids in the cycle, sorted: the first is the one every command cuts above (count-once `cycleCut`). */
+  'parent-cycle': { members: string[] };
   'invalid-token-count': { key: string; value: string; problem: TokenProblem; whole?: string; wholeValue?: string };
   'end-before-start': { startTimeUnixNano: string; endTimeUnixNano: string; problem: 'end-before-start' | 'missing-start' | 'missing-end' };
   'invalid-id': { field?: string; message: string; problem: 'decode' | 'self-parent' };
@@ -151,6 +153,8 @@ export interface TraceSummary {
   duplicates: readonly DuplicateSpan[];
   /** The span with the lowest span id: anchors a trace-level finding when there is no orphan. */
   lowest: { spanId: string; name: string; source?: string; line?: number };
+  /** The parent cycles, each its members sorted (asked only by the rule that reports them). */
+  parentCycles: () => string[][];
   ctx: LintContext;
 }
 

@@ -7,7 +7,8 @@
 import type { Counted, LiveCount } from '../trace/count-once.js';
 import { attrString, newAttributes, type Attributes } from '../span.js';
 import type { CountedCall } from './totals.js';
-import type { CallRecord, CountRecord, KeptSpan } from './view.js';
+import type { CallRecord, CountRecord } from './count-records.js';
+import type { KeptSpan } from './view.js';
 
 /**
  * The heap a printed trace holds as objects, as measured on a slim view (V8 heap after a full GC
@@ -31,7 +32,7 @@ export interface SavedTrace {
  * The line is JSON: [hasRoot 0|1, kept spans, records]. Kept spans: [id, parent, name, {key:
  * value}, {resource key: value}] (a bare parent id: [id, parent]). Records, flat and in the
  * order count-once holds them (it decides in that order): a plain span is `id, parent`; a call is
- * `id, flags, parent, model, agent, session, cost, durationMs` and, when it has usage, its five
+ * `id, flags, parent, model, agent, session, cost, durationMs, startMs` and, when it has usage, its five
  * token counts. A flat array of strings and numbers is what JSON.stringify writes fastest: the
  * records' objects (~270 characters a call) cost the view thread a tenth of its time
  * (docs/architecture.md, "Printed traces as lines").
@@ -65,7 +66,7 @@ export function saveTrace(t: { hasRoot: boolean; spans: Map<string, KeptSpan>; c
     if (r.shown !== undefined) flags |= SHOWN_KNOWN | (r.shown ? SHOWN : 0);
     if (counted !== undefined) flags |= COUNTED | (counted === 'no-usage' ? COUNTED_NO_USAGE : 0);
     if (c.usage) flags |= HAS_USAGE;
-    records.push(id, flags, r.parent, c.model, c.agent ?? null, r.session ?? null, c.cost ?? null, c.durationMs ?? null);
+    records.push(id, flags, r.parent, c.model, c.agent ?? null, r.session ?? null, c.cost ?? null, c.durationMs ?? null, r.startMs);
     if (c.usage) records.push(c.usage.input, c.usage.output, c.usage.cacheRead, c.usage.cacheWrite, c.usage.reasoning);
   }
   return JSON.stringify([t.hasRoot ? 1 : 0, kept, records]);
@@ -95,13 +96,14 @@ export function restoreTrace(line: string): SavedTrace {
     const session = records[i++] as string | null;
     const cost = records[i++] as number | null;
     const durationMs = records[i++] as number | null;
+    const startMs = records[i++] as number;
     const call: CountedCall = { model, cost: cost ?? undefined, failed: (flags & FAILED) !== 0 };
     if (durationMs !== null) call.durationMs = durationMs;
     if (agent !== null) call.agent = agent;
     if (flags & HAS_USAGE) {
       call.usage = { input: records[i++] as number, output: records[i++] as number, cacheRead: records[i++] as number, cacheWrite: records[i++] as number, reasoning: records[i++] as number };
     }
-    const r: CallRecord = { parent, usage: (flags & USAGE) !== 0, model: (flags & MODEL) !== 0, call, shown: flags & SHOWN_KNOWN ? (flags & SHOWN) !== 0 : undefined, inTotals: (flags & IN_TOTALS) !== 0 };
+    const r: CallRecord = { parent, usage: (flags & USAGE) !== 0, model: (flags & MODEL) !== 0, call, startMs, shown: flags & SHOWN_KNOWN ? (flags & SHOWN) !== 0 : undefined, inTotals: (flags & IN_TOTALS) !== 0 };
     if (session !== null) r.session = session;
     count.push([id, r]);
     if (flags & COUNTED) calls.push([id, flags & COUNTED_NO_USAGE ? 'no-usage' : 'usage']);

@@ -16,7 +16,8 @@ import { SESSION_KEYS } from '../genai/agents.js';
 import type { Problem } from '../errors.js';
 import { newAttributes, serviceName, StatusCode, type Attributes, type AttrValue, type Span } from '../span.js';
 import { assembleTrace } from '../trace/assemble.js';
-import { LiveCount, isModelSpan, type CountFacts } from '../trace/count-once.js';
+import { LiveCount, isModelSpan } from '../trace/count-once.js';
+import { copyOrder, countFacts, liveCopyKey, type CallRecord, type CountRecord } from './count-records.js';
 import { subtreeCosts } from '../trace/costs.js';
 import { PrintedTraces } from './printed-traces.js';
 import { printedForm, printedTraceBytes, restoreTrace, saveTrace } from './printed-form.js';
@@ -57,33 +58,6 @@ export interface LiveViewOptions {
  */
 export type KeptSpan = FeatureSpan | string;
 
-
-/**
- * What count-once keeps of a span (trace/count-once.ts): its parent's id for most spans; for a
- * model span or a span with usage, its call as it would be counted, whether the filters matched
- * it (decided once its feature is known) and whether it is in the totals now.
- */
-export interface CallRecord {
-  parent: string;
-  usage: boolean;
-  model: boolean;
-  call: CountedCall;
-  /** undefined until the span was shown or filtered (its feature may wait for its root). */
-  shown: boolean | undefined;
-  inTotals: boolean;
-  /** The session its running total goes to ('' none), resolved when it is shown. */
-  session?: string;
-}
-export type CountRecord = string | CallRecord;
-
-const PLAIN: CountFacts = { parent: '', usage: false, model: false };
-function countFacts(r: CountRecord): CountFacts {
-  if (typeof r === 'string') {
-    PLAIN.parent = r; // read at once by count-once, never kept
-    return PLAIN;
-  }
-  return r;
-}
 
 interface TraceState {
   id: string;
@@ -243,19 +217,28 @@ export class LiveView {
     const now = this.now();
     const fresh: Array<{ t: TraceState; span: Span; view: GenAiView }> = [];
     const counting = new Map<TraceState, Array<[string, CountRecord]>>();
+    // A second copy of a span id in this batch waits for the next round: the first is held then.
+    let again: Span[] | undefined;
     // Insert the whole batch first, so count-once and features see the batch's ancestors.
     for (const span of spans) {
       const t = this.traceFor(span.traceId);
-      if (t.spans.has(span.spanId) || t.count.spans.has(span.spanId)) continue; // a retried export: already shown
+      const held = t.count.spans.get(span.spanId);
+      // Count-once holds every span of earlier batches: one kept only in `spans` came in this one.
+      if (held === undefined && t.spans.has(span.spanId)) {
+        (again ??= []).push(span);
+        continue;
+      }
       const view = classify(span);
+      const record = this.countRecord(span, view);
+      if (held !== undefined && !this.replaces(t, span.spanId, held, record)) continue;
       t.spans.set(span.spanId, span);
       if (!this.slim) (t.views = own(t.views)).set(span.spanId, view);
       t.lastAt = now;
       if (span.parentSpanId === '') t.hasRoot = true;
       let list = counting.get(t);
       if (!list) counting.set(t, (list = []));
-      const record = this.countRecord(span, view);
       if (typeof record !== 'string') t.callRecords++;
+      if (held !== undefined && typeof held !== 'string') t.callRecords--;
       list.push([span.spanId, record]);
       fresh.push({ t, span, view });
     }
@@ -288,6 +271,23 @@ export class LiveView {
       }
     }
     this.enforcePendingLimit();
+    if (again) this.addSpans(again);
+  }
+
+  /**
+   * Another copy of a span id the trace holds: false when it is identical (a retried export,
+   * already shown) or not the copy count-once counts (`countedCopy`, as `cost`); then nothing
+   * changes. A differing copy is noted either way: its line, and the call in the totals, are the
+   * counted copy's (LiveCount takes the replaced copy's call back; settleTotals).
+   */
+  private replaces(t: TraceState, id: string, held: CountRecord, copy: CountRecord): boolean {
+    const order = copyOrder(held, copy);
+    if (order === 'identical') return false;
+    this.opts.emit({
+      type: 'notice',
+      text: `trace ${t.id}: span ${id} came again, differing: ${order === 'replaced' ? 'the new copy replaces the one held' : 'the copy held stays'} in the totals (the copy cost counts: with usage, then the later end)`,
+    });
+    return order === 'replaced';
   }
 
   /**
@@ -328,13 +328,14 @@ export class LiveView {
     }
     const cost = view.usage && this.opts.price ? this.opts.price(view, span.startMs) : undefined;
     const call: CountedCall = { model: view.responseModel ?? view.requestModel ?? '(unknown model)', usage: view.usage, cost, durationMs: span.durationMs, failed: view.error !== undefined, agent: serviceName(span) };
-    return { parent, usage: view.usage !== undefined, model, call, shown: undefined, inTotals: false };
+    return { parent, usage: view.usage !== undefined, model, call, startMs: span.startMs, shown: undefined, inTotals: false };
   }
 
   /** Puts a span's call in the totals, or takes it out, as count-once and the filters now say. */
   private settleTotals(t: TraceState, id: string, r: CountRecord): void {
     if (typeof r === 'string') return;
-    const want = r.shown === true && t.count.calls.has(id);
+    // A copy replaced by a differing one (`replaces`) leaves the totals: its successor counts.
+    const want = r.shown === true && t.count.calls.has(id) && t.count.spans.get(id) === r;
     if (want === r.inTotals) return;
     r.inTotals = want;
     this.totals.count(r.call, want ? 1 : -1);
@@ -487,7 +488,7 @@ export class LiveView {
       id: traceId,
       spans: new Map(),
       views: NONE,
-      count: new LiveCount<CountRecord>(countFacts),
+      count: new LiveCount<CountRecord>(countFacts, liveCopyKey),
       logs: NONE,
       deferred: NONE,
       hasRoot: false,

@@ -1,6 +1,6 @@
 /**
- * Trace structure: orphan spans, traces without a root, duplicate span ids. Orphans, roots and
- * repeated ids are known only once the whole input is read (spans of one trace arrive in any
+ * Trace structure: orphan spans, traces without a root, duplicate span ids, parent cycles.
+ * Orphans, roots, repeated ids and cycles are known only once the whole input is read (spans of one trace arrive in any
  * order, across batches and files), so these run on the engine's compact per-trace state at the
  * end.
  */
@@ -54,5 +54,20 @@ export const duplicateSpanId: RuleDef<'duplicate-span-id'> = {
   },
   trace(t) {
     return t.duplicates.map((d) => ({ spanId: d.spanId, spanName: d.name, source: d.source, line: d.line, facts: { kinds: d.kinds } }));
+  },
+};
+
+export const parentCycle: RuleDef<'parent-cycle'> = {
+  id: 'parent-cycle',
+  defaultSeverity: 'warn',
+  description: 'parent links do not go round',
+  docs: {
+    checks: 'Spans of a trace name each other as parents in a ring (a names b, b names a; or longer), over the parent links of every copy of a span id. Reported once per cycle, on its lowest span id, whatever the input order; facts: the span ids in the cycle, sorted.',
+    why: 'A cycle has no top: every span in it is above every other. llmtrace cuts it above its lowest span id in every command (`tree` draws that span as the top, `cost`, `stats` and `tail` count the calls in it once, as if it were a root), but which span the producer meant as the top is not known, and other backends may drop or loop on such a trace.',
+    fix: 'Look for a custom id generator that reuses ids, or code that sets a parent context by hand (a span id copied into the wrong field, a context restored out of order); with the SDK\'s context propagation a span\'s parent is a span that was open when it started, so links cannot go round.',
+  },
+  trace(t) {
+    // The span's name and place are not kept for spans that found their parent: the id names it.
+    return t.parentCycles().map((members) => ({ spanId: members[0]!, spanName: '', facts: { members } }));
   },
 };
