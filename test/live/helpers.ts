@@ -66,6 +66,6 @@ export function harness(opts: Partial<LiveViewOptions> = {}): Harness {
 }
 
 /** Call totals with their cost in USD beside them, for toMatchObject({ cost }). */
-export function withUsd(t: CallTotals): CallTotals & { cost: number } {
+export function withUsd(t: CallTotals): Omit<CallTotals, 'cost'> & { cost: number } {
   return { ...t, cost: totalUsd(t) };
 }

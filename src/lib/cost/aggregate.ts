@@ -4,6 +4,7 @@
  */
 import type { AttributedCall } from './attribution.js';
 import type { Dimension } from './dimensions.js';
+import { addUsd, addUsdSum, emptyUsdSum, usdOf, type UsdSum } from './usd-sum.js';
 
 /** Token counters as the report shows them (input includes cached, output includes reasoning). */
 export interface TokenCounters {
@@ -15,21 +16,22 @@ export interface TokenCounters {
   reasoningTokens: number;
 }
 
+/** The USD figures are exact sums (usd-sum.ts): equal in any order of the calls and after take-backs. */
 export interface Counters extends TokenCounters {
-  /** Sum of the priced calls' costs (USD). */
-  cost: number;
+  /** Sum of the priced calls' costs. */
+  cost: UsdSum;
   pricedCalls: number;
   unpricedCalls: number;
   /** Tokens (input + output) of unpriced calls. */
   unpricedTokens: number;
   /** USD the agents or libraries reported, and for how many records (calls, or metrics figures). */
-  reportedCost: number;
+  reportedCost: UsdSum;
   reportedRecords: number;
   /** The computed cost of the records that reported one (what `reportedCost` is compared with); null parts: unpriced. */
-  reportedComputed: number;
+  reportedComputed: UsdSum;
   reportedUnpriced: number;
   /** Per record the reported cost where there is one, else the computed cost (`--cost-source auto`). */
-  autoCost: number;
+  autoCost: UsdSum;
   /** Records per source (spans, events, metrics): which signals the figures came from. */
   records: { spans: number; events: number; metrics: number };
 }
@@ -42,15 +44,15 @@ export function emptyCounters(): Counters {
     cacheWriteTokens: 0,
     outputTokens: 0,
     reasoningTokens: 0,
-    cost: 0,
+    cost: emptyUsdSum(),
     pricedCalls: 0,
     unpricedCalls: 0,
     unpricedTokens: 0,
-    reportedCost: 0,
+    reportedCost: emptyUsdSum(),
     reportedRecords: 0,
-    reportedComputed: 0,
+    reportedComputed: emptyUsdSum(),
     reportedUnpriced: 0,
-    autoCost: 0,
+    autoCost: emptyUsdSum(),
     records: { spans: 0, events: 0, metrics: 0 },
   };
 }
@@ -65,12 +67,11 @@ export function addCall(c: Counters, call: AttributedCall, sign: 1 | -1 = 1): vo
   c.records[call.source ?? 'spans'] += sign;
   if (call.reportedCost !== undefined) {
     c.reportedRecords += sign;
-    c.reportedCost = c.reportedRecords === 0 ? 0 : c.reportedCost + sign * call.reportedCost;
+    addUsd(c.reportedCost, call.reportedCost, sign);
     if (call.cost === null) c.reportedUnpriced += sign;
-    else c.reportedComputed = c.reportedRecords === 0 ? 0 : c.reportedComputed + sign * call.cost;
+    else addUsd(c.reportedComputed, call.cost, sign);
   }
-  const auto = call.reportedCost ?? (call.noUsage || call.cost === null ? 0 : call.cost);
-  c.autoCost = c.records.spans + c.records.events + c.records.metrics === 0 ? 0 : c.autoCost + sign * auto;
+  addUsd(c.autoCost, call.reportedCost ?? (call.noUsage || call.cost === null ? 0 : call.cost), sign);
   if (call.noUsage) return;
   c.inputTokens += sign * u.input;
   c.cacheReadTokens += sign * u.cacheRead;
@@ -82,9 +83,7 @@ export function addCall(c: Counters, call: AttributedCall, sign: 1 | -1 = 1): vo
     c.unpricedTokens += sign * (u.input + u.output);
   } else {
     c.pricedCalls += sign;
-    // Adding and taking back the same cost need not give back the same float (a + b − b ≠ a):
-    // with no priced call left the sum is exactly 0, and it is never below 0 (no price is).
-    c.cost = c.pricedCalls === 0 ? 0 : Math.max(0, c.cost + sign * call.cost);
+    addUsd(c.cost, call.cost, sign);
   }
 }
 
@@ -146,5 +145,12 @@ export function cmp(a: string, b: string): number {
 export type CostSource = 'computed' | 'reported' | 'auto';
 
 export function gateCost(c: Counters, source: CostSource = 'computed'): number {
-  return source === 'reported' ? c.reportedCost : source === 'auto' ? c.autoCost : c.cost;
+  return usdOf(source === 'reported' ? c.reportedCost : source === 'auto' ? c.autoCost : c.cost);
+}
+
+/** The groups' priced cost together (exact). */
+export function sumCost(groups: readonly Group[]): number {
+  const sum = emptyUsdSum();
+  for (const g of groups) addUsdSum(sum, g.counters.cost);
+  return usdOf(sum);
 }

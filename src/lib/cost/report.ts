@@ -10,7 +10,8 @@
  * `cost` is null when none of the row's calls is priced; when some are, it is the priced part
  * and the unpriced calls are listed in `unpriced`. Rows: cost descending, then the keys.
  */
-import { cmp, type Aggregator, type Counters, type TokenCounters, type UnpricedModels } from './aggregate.js';
+import { cmp, sumCost, type Aggregator, type Counters, type TokenCounters, type UnpricedModels } from './aggregate.js';
+import { usdDifference, usdOf } from './usd-sum.js';
 import type { TimeWindow } from './window.js';
 
 export interface CostCounters extends TokenCounters {
@@ -73,7 +74,7 @@ export function roundUsd(v: number): number {
 
 /** null when the group has usage and none of it is priced; calls without usage cost 0. */
 export function costOf(c: Counters): number | null {
-  return c.pricedCalls === 0 && c.unpricedCalls > 0 ? null : roundUsd(c.cost);
+  return c.pricedCalls === 0 && c.unpricedCalls > 0 ? null : roundUsd(usdOf(c.cost));
 }
 
 /** The signals a group's figures came from, joined by `+` (spans when nothing was read). */
@@ -84,7 +85,7 @@ export function sourceOf(c: Counters): string {
 
 function counters(c: Counters): CostCounters {
   const cost = costOf(c);
-  const reported = c.reportedRecords > 0 ? roundUsd(c.reportedCost) : null;
+  const reported = c.reportedRecords > 0 ? roundUsd(usdOf(c.reportedCost)) : null;
   return {
     calls: c.calls,
     inputTokens: c.inputTokens,
@@ -96,7 +97,7 @@ function counters(c: Counters): CostCounters {
     reportedCost: reported,
     // Against the computed cost of the same records only (a row may mix agents that report and
     // agents that do not); null when one of them is unpriced.
-    reportedCostDiff: reported === null || c.reportedUnpriced > 0 ? null : roundUsd(reported - c.reportedComputed),
+    reportedCostDiff: reported === null || c.reportedUnpriced > 0 ? null : roundUsd(usdDifference(c.reportedCost, c.reportedComputed)),
     source: sourceOf(c),
   };
 }
@@ -130,7 +131,7 @@ export function buildCostReport(agg: Aggregator, unpriced: UnpricedModels, windo
       unpriced: unpriced.list(),
     },
     rowUnpricedCalls: shown.map((g) => g.counters.unpricedCalls),
-    omitted: { rows: rest.length, cost: roundUsd(rest.reduce((s, g) => s + g.counters.cost, 0)) },
+    omitted: { rows: rest.length, cost: roundUsd(sumCost(rest)) },
   };
 }
 

@@ -170,7 +170,7 @@ export class AgentCalls {
   /** The running total of an agent and session, a copy (undefined: no call counted in it). */
   sessionTotal(agent: string, session: string): CallTotals | undefined {
     const t = this.bySession.get(`${agent}\u0000${session}`);
-    return t && { ...t, durationsMs: [], takenBackMs: [] };
+    return t && { ...t, cost: { ...t.cost }, durationsMs: [], takenBackMs: [] };
   }
 
   /** A call in (or out of) its agent and session's running total, from events or spans alike. */

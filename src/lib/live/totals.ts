@@ -2,6 +2,7 @@
 import { addUsage, emptyUsage, type Usage } from '../genai/usage.js';
 import { nearestRank, sortedDifference } from '../stats/percentiles.js';
 import type { Signal } from '../store/layout.js';
+import { addUsd, addUsdSum, emptyUsdSum, usdOf, type UsdSum } from '../cost/usd-sum.js';
 
 /** One model call as counted (count-once rule: outer spans that wrap a call are not counted). */
 export interface CountedCall {
@@ -23,13 +24,11 @@ export interface CallTotals {
   calls: number;
   usage: Usage;
   /**
-   * Sum of the priced calls only, exact: in 1e-12 USD, whole micro-dollars and the rest apart
-   * (usdUnits; read it with totalUsd). Integer sums do not depend on the order of the calls, on
-   * take-backs or on how they were split between view threads (docs/architecture.md, "Exact
-   * session totals").
+   * Sum of the priced calls only, exact (cost/usd-sum.ts; read it with totalUsd): it does not
+   * depend on the order of the calls, on take-backs or on how they were split between view
+   * threads (docs/architecture.md, "Exact USD sums").
    */
-  costMicros: number;
-  costPicos: number;
+  cost: UsdSum;
   /** Calls in the cost. */
   pricedCalls: number;
   /** Calls with usage whose model has no known price (all of them without pricing). */
@@ -46,7 +45,7 @@ export interface CallTotals {
 }
 
 export function emptyCallTotals(): CallTotals {
-  return { calls: 0, usage: emptyUsage(), costMicros: 0, costPicos: 0, pricedCalls: 0, unpricedCalls: 0, errors: 0, durationsMs: [], takenBackMs: [] };
+  return { calls: 0, usage: emptyUsage(), cost: emptyUsdSum(), pricedCalls: 0, unpricedCalls: 0, errors: 0, durationsMs: [], takenBackMs: [] };
 }
 
 /** Nearest-rank p95 of the calls' durations (as `stats`), or undefined with none. */
@@ -72,37 +71,20 @@ export function applyCall(t: CallTotals, c: CountedCall, sign: 1 | -1): void {
   if (c.cost === undefined) t.unpricedCalls += sign;
   else {
     t.pricedCalls += sign;
-    const picos = usdUnits(c.cost);
-    const micros = Math.floor(picos / PICOS_PER_MICRO);
-    t.costMicros += sign * micros;
-    t.costPicos += sign * (picos - micros * PICOS_PER_MICRO);
+    addUsd(t.cost, c.cost, sign);
   }
 }
 
-const PICOS_PER_MICRO = 1_000_000;
-
-/**
- * A call's cost in integers of 1e-12 USD. Prices are per million tokens, so a price with up to
- * six decimals (every table's so far: $0.01875 is the finest) makes a call's cost a whole number
- * of them: the rounding only takes out the float noise of `callCost`'s division.
- */
-export function usdUnits(usd: number): number {
-  return Math.round(usd * 1e12);
-}
-
-/** The priced calls' cost in USD: the exact integer sum, then one rounding to a double. */
-export function totalUsd(t: Pick<CallTotals, 'costMicros' | 'costPicos'>): number {
-  // Both parts are exact integers (|sum| < 2^53: $9e9, and 9e9 calls); BigInt joins them exactly.
-  const picos = BigInt(t.costMicros) * BigInt(PICOS_PER_MICRO) + BigInt(t.costPicos);
-  return Number(picos) / 1e12;
+/** The priced calls' cost in USD. */
+export function totalUsd(t: Pick<CallTotals, 'cost'>): number {
+  return usdOf(t.cost);
 }
 
 /** Adds `from` into `into`: the totals of two view shards as one (exact, in any order). */
 export function addCallTotals(into: CallTotals, from: CallTotals): void {
   into.calls += from.calls;
   into.usage = addUsage(into.usage, from.usage);
-  into.costMicros += from.costMicros;
-  into.costPicos += from.costPicos;
+  addUsdSum(into.cost, from.cost);
   into.pricedCalls += from.pricedCalls;
   into.unpricedCalls += from.unpricedCalls;
   into.errors += from.errors;
