@@ -5,6 +5,7 @@ import { readBudgetFile } from '../lib/cost/budget-file.js';
 import { evaluateGates, parsePercent, parseUsd } from '../lib/cost/gates.js';
 import { loadPricing } from '../lib/cost/pricing.js';
 import { computeCost } from '../lib/cost/run.js';
+import { skippedFields } from '../lib/cost/report.js';
 import type { TimeSpec } from '../lib/cost/window.js';
 import { agentSignals, appendStepSummary, collect, usage, windowAndGroupOptions, windowOf } from './report-options.js';
 import type { CostSource } from '../lib/cost/aggregate.js';
@@ -134,6 +135,7 @@ Examples:
       if ((finished.nothingRead || onlyBadSignals) && signalFigures === 0) throw new LlmtraceError(`no usable trace data in ${opened.label}`, undefined, 2);
 
       const { report } = run.result;
+      Object.assign(report, skippedFields(opened.stats, signals.problems()));
       const comparison = baseline && compare(report, baseline);
       const gates = evaluateGates(
         { total: run.main.total, report, byFeature: run.byFeature, byModel: run.byModel, comparison },

@@ -3,6 +3,7 @@ import { oneOf, outputWidth } from '../lib/cli-options.js';
 import { parsePercent } from '../lib/cost/gates.js';
 import { loadPricing } from '../lib/cost/pricing.js';
 import type { TimeSpec } from '../lib/cost/window.js';
+import { skippedFields } from '../lib/cost/report.js';
 import { loadConfig } from '../lib/config.js';
 import { SETTLE_AFTER_SPANS } from '../lib/cost/attribution.js';
 import { LlmtraceError } from '../lib/errors.js';
@@ -128,6 +129,7 @@ Examples:
       const metricsSkipped = metricsProblems ? `${metricsProblems} metrics problem${metricsProblems === 1 ? '' : 's'} (records or points skipped)` : undefined;
       if (metricsProblems > 20) warn(`${metricsSkipped}, ${metricsProblems - 20} not shown`);
       const summary = [finished.summary, metricsSkipped].filter(Boolean).join('; ') || undefined;
+      Object.assign(run.report, skippedFields(opened.stats, metricsProblems));
       // Metrics alone are usable input: a service may send no spans at all.
       const events = run.stats.signals?.events ?? 0;
       const unusable = finished.unusable && !(run.metricPoints + events > 0 && opened.stats.unreadableInputs === 0);

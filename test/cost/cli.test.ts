@@ -89,10 +89,16 @@ describe('llmtrace cost (built binary)', () => {
     const ok = await runCli(['cost', AGENT, bad, '--format', 'json']);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout).total).toMatchObject({ calls: 3, inputTokens: 85 });
+    // What no figure includes is in the report itself, without --strict too.
+    expect(JSON.parse(ok.stdout).skipped).toEqual({ badRecords: 1, invalidSpans: 1 });
+    const text = await runCli(['cost', AGENT, bad]);
+    expect(text.stdout).toContain('input left out of every figure: 1 bad record, 1 invalid span (named on stderr; --strict fails)');
+    expect(JSON.parse((await runCli(['cost', AGENT, '--format', 'json'])).stdout)).not.toHaveProperty('skipped');
     const strict = await runCli(['cost', AGENT, bad, '--strict', '--format', 'markdown']);
     expect(strict.code).toBe(1);
     expect(strict.stderr).toContain('FAILED strict: input was skipped: read 2 inputs, 5 spans, 1 bad record skipped, 1 invalid span skipped');
     expect(strict.stdout).toContain('- ❌ strict: input was skipped');
+    expect(strict.stdout).toContain('input left out of every figure: 1 bad record, 1 invalid span');
     const clean = await runCli(['cost', AGENT, '--strict']);
     expect(clean.code).toBe(0);
   });

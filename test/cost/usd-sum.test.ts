@@ -14,7 +14,7 @@ const call = (cost: number | null, reportedCost?: number): AttributedCall =>
     usage: { input: 10, output: 5, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
     cost,
     reportedCost,
-  }) as AttributedCall;
+  }) as unknown as AttributedCall;
 
 /** Costs as `callCost` makes them: tokens × a price per million with up to six decimals / 1e6. */
 const callCostArb = fc.tuple(fc.integer({ min: 0, max: 200_000 }), fc.integer({ min: 0, max: 75_000_000 })).map(([tokens, micro]) => (tokens * (micro / 1e6)) / 1e6);

@@ -192,6 +192,8 @@ describe('llmtrace stats', () => {
     const ok = await runCli(['stats', scenario(), bad]);
     expect(ok.code).toBe(0);
     expect(ok.stderr).toMatch(/stats-bad\.jsonl: invalid JSON/);
+    expect(ok.stdout).toContain('input left out of every figure: 1 bad record (named on stderr; --strict fails)');
+    expect(JSON.parse((await runCli(['stats', scenario(), bad, '--format', 'json'])).stdout).skipped).toEqual({ badRecords: 1 });
     const strict = await runCli(['stats', scenario(), bad, '--strict']);
     expect(strict.code).toBe(1);
     expect(strict.stderr).toMatch(/FAILED strict/);

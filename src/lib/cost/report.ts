@@ -42,6 +42,31 @@ export interface CostReport {
   differingSpans?: number;
   /** Parent cycles above or through model calls, cut to count their calls once (present only when some were). */
   parentCycles?: number;
+  /** Input no figure includes (present only when some was skipped). */
+  skipped?: SkippedInput;
+}
+
+/** Input that could not be read, so no figure includes it: what `--strict` fails on. Non-zero fields only. */
+export interface SkippedInput {
+  /** Inputs (files, stdin) of which nothing could be read. */
+  unreadableInputs?: number;
+  /** Records (lines, documents, frames) that could not be decoded. */
+  badRecords?: number;
+  /** Spans left out for an invalid id or time. */
+  invalidSpans?: number;
+  /** Problems in logs and metrics records (usage events and points skipped). */
+  signalProblems?: number;
+}
+
+/** The report's `skipped` field: present only when some input was skipped, so other reports keep their shape. */
+export function skippedFields(read: { unreadableInputs: number; badRecords: number; skippedSpans: number }, signalProblems: number): { skipped?: SkippedInput } {
+  const skipped: SkippedInput = {
+    ...(read.unreadableInputs > 0 ? { unreadableInputs: read.unreadableInputs } : {}),
+    ...(read.badRecords > 0 ? { badRecords: read.badRecords } : {}),
+    ...(read.skippedSpans > 0 ? { invalidSpans: read.skippedSpans } : {}),
+    ...(signalProblems > 0 ? { signalProblems } : {}),
+  };
+  return Object.keys(skipped).length ? { skipped } : {};
 }
 
 /** What counting met that a figure depends on (docs/architecture.md "Differing copies", "Parent cycles"). */

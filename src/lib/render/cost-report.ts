@@ -6,7 +6,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Change } from '../cost/baseline.js';
 import type { GateResult } from '../cost/gates.js';
-import type { CostCounters, CostResult } from '../cost/report.js';
+import type { CostCounters, CostResult, SkippedInput } from '../cost/report.js';
 import type { Colors } from './colors.js';
 import { formatTokens, formatUsd } from './format.js';
 import { oneLine } from './terminal.js';
@@ -120,7 +120,7 @@ function grid(view: CostView, colors: Colors | undefined): Grid {
       `unpriced: ${report.unpriced.map((u) => `${oneLine(u.model)} (${formatTokens(u.calls)} call${u.calls === 1 ? '' : 's'}, ${formatTokens(u.inputTokens)} → ${formatTokens(u.outputTokens)} tokens)`).join(', ')}`,
     );
   }
-  notes.push(...countingNotes(report));
+  notes.push(...countingNotes(report), ...skippedNotes(report.skipped));
   return { columns, rows, total, notes };
 }
 
@@ -132,6 +132,22 @@ export function countingNotes(issues: { differingSpans?: number; parentCycles?: 
   const c = issues.parentCycles ?? 0;
   if (c > 0) notes.push(`${formatTokens(c)} parent cycle${c === 1 ? '' : 's'} cut above the lowest span id: the calls in ${c === 1 ? 'it are' : 'them are'} counted once (llmtrace tree shows where)`);
   return notes;
+}
+
+/**
+ * Input no figure includes, under the table (stderr names each problem; the note keeps the count
+ * beside the figures, in every format that has notes, as `skipped` does in JSON).
+ */
+export function skippedNotes(skipped: SkippedInput | undefined): string[] {
+  if (!skipped) return [];
+  const n = (k: number | undefined, one: string, many = `${one}s`) => (k ? [`${formatTokens(k)} ${k === 1 ? one : many}`] : []);
+  const parts = [
+    ...n(skipped.unreadableInputs, 'unreadable input'),
+    ...n(skipped.badRecords, 'bad record'),
+    ...n(skipped.invalidSpans, 'invalid span'),
+    ...n(skipped.signalProblems, 'problem in logs and metrics records', 'problems in logs and metrics records'),
+  ];
+  return [`input left out of every figure: ${parts.join(', ')} (named on stderr; --strict fails)`];
 }
 
 export function renderCostTable(view: CostView, opts: { colors: Colors; width: number }): string {

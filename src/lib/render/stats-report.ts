@@ -10,7 +10,7 @@ import { INTERPOLATED_METHOD } from '../stats/histogram.js';
 import { PERCENTILE_DEFINITION } from '../stats/percentiles.js';
 import { isMetricsRow, type StatsFigures, type StatsReport } from '../stats/report.js';
 import type { Colors } from './colors.js';
-import { countingNotes, markdownGates, markdownTable, mdCell, wrapNotes } from './cost-report.js';
+import { countingNotes, markdownGates, markdownTable, mdCell, skippedNotes, wrapNotes } from './cost-report.js';
 import { formatDuration, formatTokens } from './format.js';
 import { renderTable, type Column } from './table.js';
 import { oneLine } from './terminal.js';
@@ -88,7 +88,7 @@ function grid(report: StatsReport) {
   if (r) notes.push(`most repeated tool call: ${oneLine(r.tool)}(${oneLine(r.arguments)}) ×${r.count} in trace ${oneLine(r.traceId)}`);
   notes.push('latency and TTFT percentiles are nearest-rank (exact values of the calls); tok/s: output tokens / (duration − TTFT)');
   notes.push(...metricsNotes(report));
-  notes.push(...countingNotes(report));
+  notes.push(...countingNotes(report), ...skippedNotes(report.skipped));
   return { columns, rows, totals, notes };
 }
 

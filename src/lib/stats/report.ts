@@ -4,6 +4,7 @@
  */
 import { cmp } from '../cost/aggregate.js';
 import type { TimeWindow } from '../cost/window.js';
+import type { SkippedInput } from '../cost/report.js';
 import type { StatsAggregator, StatsGroup } from './aggregate.js';
 import { histogramMax, INTERPOLATED_METHOD, interpolatedPercentile, type Histogram } from './histogram.js';
 import type { MetricsGroup } from './metrics.js';
@@ -52,6 +53,8 @@ export interface StatsReport {
   /** As in `cost` (cost/report.ts `issueFields`): only when some were. */
   differingSpans?: number;
   parentCycles?: number;
+  /** As in `cost` (cost/report.ts `skippedFields`): only when some input was skipped. */
+  skipped?: SkippedInput;
 }
 
 export const isMetricsRow = (r: Record<string, unknown>) => r.source === 'metrics';
