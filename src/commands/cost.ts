@@ -17,7 +17,7 @@ import { countingNotes, gateLines, renderCostCsv, renderCostJson, renderCostMark
 import { figureWords, formatTokens } from '../lib/render/format.js';
 import { outputKind, writeDiagnostic, writeOut } from '../lib/render/output.js';
 import { pricingInfoJson, pricingInfoTable } from '../lib/render/pricing-info.js';
-import { openSources } from '../lib/sources/open.js';
+import { openSources, unreadableMessage } from '../lib/sources/open.js';
 import { runProjection } from '../lib/cost/projection.js';
 import { resolveStoreDir } from '../lib/store/layout.js';
 import { boundHeapGrowth } from '../lib/runtime/heap.js';
@@ -168,7 +168,7 @@ Examples:
 
       await appendStepSummary(renderCostMarkdown(view), warn);
 
-      if (unusable) throw new LlmtraceError(`some input could not be read (${opened.label}): the report leaves it out`, undefined, 2);
+      if (unusable) throw new LlmtraceError(unreadableMessage(opened.stats.unreadableInputs + signals.read.unreadableInputs, (them) => `the report leaves ${them} out`), undefined, 2);
       const failed = gates.filter((g) => !g.ok);
       if (failed.length) throw new LlmtraceError(`${failed.length} cost gate${failed.length === 1 ? '' : 's'} failed`, undefined, 1);
     });

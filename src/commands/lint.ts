@@ -20,7 +20,7 @@ import { HeldOutput, outputKind, writeDiagnostic, writeOut } from '../lib/render
 import { formatMessage } from '../lib/lint/messages.js';
 import type { Finding } from '../lib/lint/types.js';
 import { renderTable } from '../lib/render/table.js';
-import { openSources } from '../lib/sources/open.js';
+import { openSources, unreadableMessage } from '../lib/sources/open.js';
 import { boundHeapGrowth } from '../lib/runtime/heap.js';
 import { DEFAULT_MEMORY_BUDGET, formatMemorySize, sizeOption } from '../lib/sizes.js';
 
@@ -151,7 +151,7 @@ Examples:
         const budget = formatMemorySize(opts.memory ?? DEFAULT_MEMORY_BUDGET);
         writeDiagnostic(`llmtrace: note: the trace state outgrew --memory ${budget}; ${(linter.spilledBytes / 1e6).toFixed(0)} MB of it went through temporary files (a larger --memory is faster)`);
       }
-      if (unusable) throw new LlmtraceError(`some input could not be read (${opened.label}): its problems are findings above`, undefined, 2);
+      if (unusable) throw new LlmtraceError(unreadableMessage(opened.stats.unreadableInputs, (them) => `${them === 'it' ? 'its' : 'their'} problems are findings above`), undefined, 2);
       if (failed) {
         const reasons = [
           counts.error > 0 ? countsText(counts) : maxWarnings !== undefined && counts.warn > maxWarnings ? `${plural(counts.warn, 'warning')} (more than --max-warnings ${maxWarnings})` : '',

@@ -17,7 +17,7 @@ import { DEFAULT_MEMORY_BUDGET, formatMemorySize, sizeOption } from '../lib/size
 import { formatProblem } from '../lib/errors.js';
 import { figureWords } from '../lib/render/format.js';
 import { metricsInputs, readMetricsRequests } from '../lib/sources/metrics.js';
-import { openSources } from '../lib/sources/open.js';
+import { openSources, unreadableMessage } from '../lib/sources/open.js';
 import { runProjection } from '../lib/cost/projection.js';
 import { resolveStoreDir } from '../lib/store/layout.js';
 import { readStatsBaseline } from '../lib/stats/baseline.js';
@@ -159,7 +159,7 @@ Examples:
       for (const line of gateLines(gates)) warn(line);
       await appendStepSummary(renderStatsMarkdown(view), warn);
 
-      if (unusable) throw new LlmtraceError(`some input could not be read (${opened.label}): the report leaves it out`, undefined, 2);
+      if (unusable) throw new LlmtraceError(unreadableMessage(opened.stats.unreadableInputs, (them) => `the report leaves ${them} out`), undefined, 2);
       const failed = gates.filter((g) => !g.ok);
       if (failed.length) throw new LlmtraceError(`${failed.length} stats gate${failed.length === 1 ? '' : 's'} failed`, undefined, 1);
     });

@@ -7,7 +7,7 @@ import { makeColors, type Colors } from '../lib/render/colors.js';
 import { outputKind, writeDiagnostic, writeOut } from '../lib/render/output.js';
 import { renderTrace } from '../lib/render/tree.js';
 import { traceJsonChunks } from '../lib/render/tree-json.js';
-import { openSources } from '../lib/sources/open.js';
+import { openSources, unreadableMessage } from '../lib/sources/open.js';
 import { assembleTrace } from '../lib/trace/assemble.js';
 import { normalizeTracePrefix, selectTraces } from '../lib/trace/select.js';
 import type { CollectedTrace, TreeCollector } from '../lib/trace/tree-collect.js';
@@ -112,7 +112,7 @@ Examples:
       if (collector.spilledBytes) {
         writeDiagnostic(`llmtrace: note: the traces outgrew --memory ${formatMemorySize(budget)}; ${megabytes(collector.spilledBytes)} of them went through temporary files (a larger --memory is faster)`);
       }
-      if (unusable) throw new LlmtraceError(`some input could not be read (${opened.label}): the trees leave it out`, undefined, 2);
+      if (unusable) throw new LlmtraceError(unreadableMessage(opened.stats.unreadableInputs, (them) => `the trees leave ${them} out`), undefined, 2);
     });
 }
 

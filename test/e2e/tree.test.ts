@@ -138,6 +138,9 @@ describe('llmtrace tree (built binary)', () => {
     expect(r.stdout).toMatch(/chat gpt-4o-mini/);
     expect(r.stderr).toMatch(/notes\.txt: unrecognized format/);
     expect(r.stderr).toMatch(/1 unreadable/);
+    // The closing error counts what was not read; it does not list the capture that was.
+    expect(r.stderr).toContain('llmtrace: 1 input could not be read (named above): the trees leave it out');
+    expect(r.stderr).not.toMatch(/could not be read \(.*manual-stream/);
   });
 
   it('exits 2 naming a missing file, after drawing what it could read', async () => {

@@ -72,6 +72,15 @@ export interface OpenedSources {
   finish(): { summary?: string; unusable: boolean; nothingRead: boolean };
 }
 
+/**
+ * The exit-2 message when inputs could not be read: how many (each was named on stderr above),
+ * not the list of every source given, most of which may have been read.
+ */
+export function unreadableMessage(unreadable: number, leftOut: (them: string) => string): string {
+  const n = unreadable > 0 ? `${unreadable} input${unreadable === 1 ? '' : 's'}` : 'some input';
+  return `${n} could not be read (named above): ${leftOut(unreadable > 1 ? 'them' : 'it')}`;
+}
+
 /** Problems held for a consumer at once: a flood of bad records must not fill the memory. */
 const MAX_HELD_PROBLEMS = 10_000;
 
