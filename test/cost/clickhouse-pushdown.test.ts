@@ -288,6 +288,12 @@ describe('cost pushed down into ClickHouse', () => {
     expect((await pushedCalls(opened.callGroups!, { ...opts, featureKeys: keys(MAX_PUSHED_TRACKED_KEYS + 1) }, () => {})).allToNode).toBe(true);
   }, 120_000);
 
+  it('with more tracked keys than the mask holds, the CLI reads the spans and equals the file (a long key list in the request)', async () => {
+    const keys = [...Array.from({ length: MAX_PUSHED_TRACKED_KEYS }, (_, i) => `app.tracked.${'k'.repeat(300)}.${i}`), 'app.feature'];
+    const r = await both(['--by', 'feature,model', ...keys.flatMap((k) => ['--feature-key', k])]);
+    expect(r.c).toEqual(r.f);
+  }, 120_000);
+
   it('bounds the engine\'s memory with an external GROUP BY, and the groups are the same when it spills', async () => {
     const opened = await openSources({ sources: [engine.url('pd')], diagnostic: () => {}, pushdown: { slim: true, attributes: runProjection({ groupBy: ['feature', 'model', 'user'], toolCalls: false }) } });
     const book = new PriceBook([{ label: 'test', entries: parsePricingDocument({ currency: 'USD', models: GEN_PRICES }, 'test') }]);

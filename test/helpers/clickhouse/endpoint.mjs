@@ -225,7 +225,9 @@ async function handle(req, res) {
   });
 }
 
-const server = createServer((req, res) => {
+// A ClickHouse server takes URIs up to 1 MiB (http_max_uri_size); node:http's default of 16 KiB
+// would refuse the long key lists a query's parameters can carry, as no server does.
+const server = createServer({ maxHeaderSize: 1 << 20 }, (req, res) => {
   handle(req, res).catch((e) => {
     if (!res.headersSent) fail(res, 1002, String(e?.message ?? e), 'none');
     else res.destroy();

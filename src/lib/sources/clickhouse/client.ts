@@ -74,6 +74,11 @@ export function clickHouseError(e: unknown, target: ClickHouseTarget, what: stri
     return new LlmtraceError(`${where}: TLS failed (${message})`, target.secure ? 'secure=1 speaks HTTPS (port 8443 by default)' : 'a server that speaks HTTPS needs secure=1');
   }
   if (/timeout/i.test(message)) return new LlmtraceError(`${where}: no answer within ${timeoutMs / 1000} s while ${what}`, 'is the host right, and ClickHouse not overloaded? Narrow the query with --since/--until');
+  // An HTTP error without a ClickHouse exception in its body (a proxy in between, or a request
+  // the server refused before reading it): the client gives no status, only the empty text.
+  if (e instanceof Error && code === undefined && message === '') {
+    return new LlmtraceError(`${where}: the server refused the request with an empty answer while ${what}`, 'a proxy in front of ClickHouse may limit the URL size: llmtrace sends the attribute keys it reads as query parameters (fewer --by or --feature-key keys make it shorter)');
+  }
   if (/HPE_|Parse Error/i.test(message)) return new LlmtraceError(`${where}: the answer is not HTTP from ClickHouse while ${what} (${message})`, target.secure ? undefined : 'a server that speaks HTTPS needs secure=1');
   return new LlmtraceError(`${where}: failed while ${what}: ${message}`);
 }
