@@ -60,53 +60,45 @@ describe('clickhouse:// URLs', () => {
   });
 });
 
+/** The error llmtrace makes of one query against a server that misbehaves; `stop` closes what the server holds. */
+async function errorAgainst(srv: import('node:net').Server, timeoutMs: number, stop: () => void = () => {}): Promise<{ err: unknown; port: number }> {
+  const { connect, clickHouseError } = await import('../../src/lib/sources/clickhouse/client.js');
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  const target = parseClickHouseUrl(`clickhouse://127.0.0.1:${port}/otel`, {});
+  const client = connect(target, timeoutMs);
+  let err: unknown;
+  try {
+    await client.query({ query: 'SELECT 1' }).then((r) => r.text());
+  } catch (e) {
+    err = clickHouseError(e, target, 'reading spans', timeoutMs);
+  } finally {
+    await client.close();
+    stop();
+    srv.close();
+  }
+  expect(err).toBeInstanceOf(LlmtraceError);
+  return { err, port };
+}
+
 describe('a server that never answers', () => {
   it('names an HTTP error with an empty body (a proxy, a URL too long) instead of printing nothing', async () => {
     const { createServer } = await import('node:http');
-    const { connect, clickHouseError } = await import('../../src/lib/sources/clickhouse/client.js');
     // Scenario: a proxy in front of ClickHouse that answers 414 with no body.
     const srv = createServer((req, res) => {
       res.writeHead(414, { Connection: 'close' });
       res.end();
     });
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-    const port = (srv.address() as { port: number }).port;
-    const target = parseClickHouseUrl(`clickhouse://127.0.0.1:${port}/otel`, {});
-    const client = connect(target, 5_000);
-    let err: unknown;
-    try {
-      await client.query({ query: 'SELECT 1' }).then((r) => r.text());
-    } catch (e) {
-      err = clickHouseError(e, target, 'reading spans');
-    } finally {
-      await client.close();
-      srv.close();
-    }
-    expect(err).toBeInstanceOf(LlmtraceError);
+    const { err, port } = await errorAgainst(srv, 5_000);
     expect((err as LlmtraceError).message).toBe(`ClickHouse clickhouse://127.0.0.1:${port}/otel: the server refused the request with an empty answer while reading spans`);
     expect((err as LlmtraceError).hint).toMatch(/URL size/);
   });
 
   it('times out with a message naming the source', async () => {
     const { createServer } = await import('node:net');
-    const { connect, clickHouseError } = await import('../../src/lib/sources/clickhouse/client.js');
     const held: import('node:net').Socket[] = [];
     const srv = createServer((s) => held.push(s)); // accepts, reads nothing, says nothing
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-    const port = (srv.address() as { port: number }).port;
-    const target = parseClickHouseUrl(`clickhouse://127.0.0.1:${port}/otel`, {});
-    const client = connect(target, 300);
-    let err: unknown;
-    try {
-      await client.query({ query: 'SELECT 1' });
-    } catch (e) {
-      err = clickHouseError(e, target, 'reading spans', 300);
-    } finally {
-      await client.close();
-      for (const s of held) s.destroy();
-      srv.close();
-    }
-    expect(err).toBeInstanceOf(LlmtraceError);
+    const { err, port } = await errorAgainst(srv, 300, () => held.forEach((s) => s.destroy()));
     expect((err as LlmtraceError).message).toBe(`ClickHouse clickhouse://127.0.0.1:${port}/otel: no answer within 0.3 s while reading spans`);
   });
 });
