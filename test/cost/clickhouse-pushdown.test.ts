@@ -251,7 +251,7 @@ describe('cost pushed down into ClickHouse', () => {
     const opened = await openSources({ sources: [engine.url('pd')], diagnostic: () => {}, pushdown: { slim: true, attributes: runProjection({ groupBy: ['feature', 'model'], toolCalls: false }) } });
     const book = new PriceBook([{ label: 'test', entries: parsePricingDocument({ currency: 'USD', models: GEN_PRICES }, 'test') }]);
     let calls = 0;
-    const res = await pushedCalls(opened.callGroups!, { book, window: {}, inherited: [], groupBy: ['feature', 'model'], smallWindowSpans: 0 }, () => calls++);
+    const res = await pushedCalls(opened.callGroups!, { book, window: {}, inherited: [], groupBy: ['feature', 'model'], smallWindowSpans: 0 }, (_, copies) => (calls += copies));
     expect(res.allToNode).toBe(false);
     expect(res.traces).toBe(160);
     // junk, junk2, reported, langfuse, oimeta, nonascii, dup, cycle, deep, differ, cycle2.
@@ -309,7 +309,7 @@ describe('cost pushed down into ClickHouse', () => {
       };
       const calls: string[] = [];
       // A group's start is any member's (its hour is part of the group's key): not compared.
-      const res = await pushedCalls(src, { ...opts, spillBytes }, ({ startMs: _, ...c }) => calls.push(JSON.stringify(c)));
+      const res = await pushedCalls(src, { ...opts, spillBytes }, ({ startMs: _, ...c }, copies) => calls.push(`${copies} ${JSON.stringify(c)}`));
       return { res, calls: calls.sort(), queries };
     };
     const inMemory = await run(undefined);

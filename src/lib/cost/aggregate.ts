@@ -6,6 +6,14 @@ import type { AttributedCall } from './attribution.js';
 import type { Dimension } from './dimensions.js';
 import { addUsd, addUsdSum, emptyUsdSum, usdOf, type UsdSum } from './usd-sum.js';
 
+/**
+ * A call added (1) or taken back (−1); n > 1: n copies of a call with no tokens and no cost
+ * added at once (the ClickHouse pushdown's groups: one call carries a group's sums, the others
+ * count; docs/architecture.md, "ClickHouse cost pushdown"). Every figure is then the same as
+ * adding them one by one: counts grow by n and the sums by n × 0.
+ */
+export type CallSign = number;
+
 /** Token counters as the report shows them (input includes cached, output includes reasoning). */
 export interface TokenCounters {
   calls: number;
@@ -59,9 +67,10 @@ export function emptyCounters(): Counters {
 
 /**
  * Adds (sign 1) or takes back (sign −1) one call. A call without usage (a failed request) is a
- * call with nothing to price: neither priced nor unpriced.
+ * call with nothing to price: neither priced nor unpriced. A sign beyond ±1 adds that many
+ * copies at once: exact only for a call whose tokens and costs are 0 (see `CallSign`).
  */
-export function addCall(c: Counters, call: AttributedCall, sign: 1 | -1 = 1): void {
+export function addCall(c: Counters, call: AttributedCall, sign: CallSign = 1): void {
   const u = call.usage;
   c.calls += sign * (call.count ?? 1);
   c.records[call.source ?? 'spans'] += sign;
@@ -98,7 +107,7 @@ export class Aggregator {
 
   constructor(readonly dimensions: readonly Dimension[]) {}
 
-  add(call: AttributedCall, sign: 1 | -1 = 1): void {
+  add(call: AttributedCall, sign: CallSign = 1): void {
     const keys = this.dimensions.map((d) => d.value(call));
     const id = keys.join('\u0000');
     let g = this.groups.get(id);
@@ -119,7 +128,7 @@ export class Aggregator {
 export class UnpricedModels {
   private readonly byModel = new Map<string, { calls: number; inputTokens: number; outputTokens: number }>();
 
-  add(call: AttributedCall, sign: 1 | -1 = 1): void {
+  add(call: AttributedCall, sign: CallSign = 1): void {
     if (call.cost !== null || call.noUsage) return;
     let m = this.byModel.get(call.model);
     if (!m) this.byModel.set(call.model, (m = { calls: 0, inputTokens: 0, outputTokens: 0 }));

@@ -12,6 +12,7 @@ import { CLASSIFY_KEYS, classify } from '../genai/classify.js';
 import { CORE } from '../genai/conventions.js';
 import type { Usage } from '../genai/types.js';
 import { DEFAULT_FEATURE_KEYS, NONE, trackedKeys, type AttributedCall } from './attribution.js';
+import type { CallSign } from './aggregate.js';
 import { CALL_IN_WINDOW, CALL_USAGE, readCall } from './fact-columns.js';
 import { FactsBuilder } from './facts.js';
 import { priceBoundaries, priceViewSum, type PriceBook } from './pricebook.js';
@@ -114,7 +115,7 @@ const allToNode = (): PushdownResult => ({ calls: 0, traces: 0, spans: 0, groups
  * classify reads (ident, present keys, the comparisons, tier and date buckets) share one
  * witness span, fetched by id after the groups.
  */
-export async function pushedCalls(src: CallGroupsSource, opts: PushdownOptions, onCall: (call: AttributedCall) => void): Promise<PushdownResult> {
+export async function pushedCalls(src: CallGroupsSource, opts: PushdownOptions, onCall: (call: AttributedCall, copies: CallSign) => void): Promise<PushdownResult> {
   const selectedParams: Record<string, unknown> = {};
   const plan = pushdownPlan(src, opts, selectedParams);
   const limit = opts.smallWindowSpans ?? smallWindowSpans();
@@ -187,10 +188,11 @@ export async function pushedCalls(src: CallGroupsSource, opts: PushdownOptions, 
       feature: dims[0] ?? (root === true || (root as unknown) === 1 ? rootName : NONE),
       inherited: dims.slice(1),
     };
-    // One call carries the group's tokens and cost; the others count as calls with nothing to add.
-    onCall({ ...base, usage: sum ?? record.usage, cost });
+    // One call carries the group's tokens and cost; the others count as calls with nothing to
+    // add, handed over at once (one by one, the aggregators took 0.35 s at 1M bench spans).
+    onCall({ ...base, usage: sum ?? record.usage, cost }, 1);
     const none: AttributedCall = { ...base, usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 }, cost: cost === null ? null : 0 };
-    for (let i = 1; i < calls; i++) onCall(none);
+    if (calls > 1) onCall(none, calls - 1);
     result.calls += calls;
   }
   return result;

@@ -3,7 +3,7 @@
  * streams through the Attributor as per-span facts; only its compact records and the groups are kept.
  */
 import type { OpenedSources } from '../sources/open.js';
-import { Aggregator, UnpricedModels } from './aggregate.js';
+import { Aggregator, UnpricedModels, type CallSign } from './aggregate.js';
 import type { Problem } from '../errors.js';
 import { Attributor, DEFAULT_FEATURE_KEYS, NONE, UNKNOWN_MODEL, type AttributedCall, type AttributionStats, type AttributorOptions } from './attribution.js';
 import { priceView } from './pricebook.js';
@@ -100,7 +100,7 @@ function withInheritedModel(call: AttributedCall, model: string | undefined, boo
  */
 export async function attributeCalls(
   sources: Pick<OpenedSources, 'mapped'> & Partial<Pick<OpenedSources, 'callGroups' | 'stats'>>,
-  opts: Omit<AttributorOptions, 'featureKeys'> & { featureKeys?: string[]; signals?: SignalInputs; groupBy?: readonly string[] },
+  opts: Omit<AttributorOptions, 'featureKeys' | 'onCall'> & { onCall: (call: AttributedCall, sign: CallSign) => void; featureKeys?: string[]; signals?: SignalInputs; groupBy?: readonly string[] },
 ): Promise<CallsRun> {
   const inherited = opts.inherited ?? [];
   const n = inherited.length;
@@ -138,7 +138,7 @@ export async function attributeCalls(
       // (tool calls, per-trace figures) reads spans. A ClickHouse source is read alone (no files,
       // no store: sources/open.ts), so no agents' events or metrics come with its calls.
       if (groups && !opts.toolCalls && !opts.onTrace) {
-        pushed = await pushedCalls(groups, { book: opts.book, window: opts.window ?? {}, featureKeys: opts.featureKeys, inherited, groupBy: opts.groupBy ?? [] }, (call) => opts.onCall(call, 1));
+        pushed = await pushedCalls(groups, { book: opts.book, window: opts.window ?? {}, featureKeys: opts.featureKeys, inherited, groupBy: opts.groupBy ?? [] }, opts.onCall);
         if (pushed.nodeTraces > 0 || pushed.allToNode) for await (const facts of groups.mappedWhere(pushed.fallback, mapper)) attributor.addFacts(facts);
       } else {
         for await (const facts of sources.mapped(mapper)) attributor.addFacts(facts);

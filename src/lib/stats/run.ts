@@ -60,7 +60,8 @@ export async function computeStats(sources: Pick<OpenedSources, 'mapped'>, opts:
         // Usage from metrics is no call with a latency: the GenAI histograms below are stats' metrics.
         if (call.source === 'metrics') return;
         spanCalls.set(call.service, (spanCalls.get(call.service) ?? 0) + sign);
-        agg.addCall(call, sign);
+        // One call at a time: stats reads spans (onTrace: no ClickHouse groups, whose copies come at once).
+        agg.addCall(call, sign as 1 | -1);
       },
       onTrace: (trace, sign) => agg.addTrace(trace, sign),
     });
