@@ -19,19 +19,19 @@ export function emptyUsdSum(): UsdSum {
 }
 
 /**
- * Adds (sign 1) or takes back (sign −1) one amount. Prices are per million tokens, so a price
+ * Adds `times` copies of an amount (1; −1 takes one back; a whole number). Prices are per million tokens, so a price
  * with up to six decimals (every table's so far: $0.01875 is the finest) makes a call's cost a
  * whole number of 1e-12 USD: the rounding only takes out the float noise of the division. An
  * amount of $9,000 or more (a reported figure) is held to the micro-dollar, where a double's own
  * precision already ends.
  */
-export function addUsd(sum: UsdSum, usd: number, sign: 1 | -1 = 1): void {
+export function addUsd(sum: UsdSum, usd: number, times = 1): void {
   if (Math.abs(usd) < EXACT_PICOS_BELOW) {
     const picos = Math.round(usd * 1e12);
     const micros = Math.floor(picos / PICOS_PER_MICRO);
-    sum.micros += sign * micros;
-    sum.picos += sign * (picos - micros * PICOS_PER_MICRO);
-  } else sum.micros += sign * Math.round(usd * 1e6);
+    sum.micros += times * micros;
+    sum.picos += times * (picos - micros * PICOS_PER_MICRO);
+  } else sum.micros += times * Math.round(usd * 1e6);
 }
 
 /** Adds `from` into `into` (exact, in any order). */
