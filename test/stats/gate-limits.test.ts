@@ -60,4 +60,25 @@ describe('stats gates at the limit', () => {
     expect(below.code).toBe(1);
     expect(below.stderr).toContain('FAILED max-increase: total error rate 30.00% → 33.00% (+10.0%), limit +9.9%');
   });
+
+  it('reads a TTFT in seconds as the decimal it is (2.007 s is 2007 ms, 4.009 s 4009 ms) and passes --max-ttft-p95 4009ms', async () => {
+    const ns = (ms: number) => String(BigInt(Date.UTC(2026, 4, 1)) * 1_000_000n + BigInt(ms) * 1_000_000n);
+    const attr = (key: string, value: object) => ({ key, value });
+    const spans = [2.007, 4.009].map((ttft, i) => ({
+      traceId: 'f'.repeat(32), spanId: String(i + 1).padStart(16, '0'), name: 'chat gpt-4o', startTimeUnixNano: ns(0), endTimeUnixNano: ns(5000),
+      attributes: [
+        attr('gen_ai.operation.name', { stringValue: 'chat' }), attr('gen_ai.provider.name', { stringValue: 'openai' }), attr('gen_ai.request.model', { stringValue: 'gpt-4o' }),
+        attr('gen_ai.usage.input_tokens', { intValue: '10' }), attr('gen_ai.usage.output_tokens', { intValue: '100' }),
+        attr('gen_ai.response.time_to_first_chunk', { doubleValue: ttft }),
+      ],
+    }));
+    const file = writeTemp('ttft-seconds.json', JSON.stringify({ resourceSpans: [{ resource: {}, scopeSpans: [{ spans }] }] }));
+    const r = await runCli(['stats', file, '--format', 'json']);
+    const total = (JSON.parse(r.stdout) as { total: { ttftMs: unknown; outputTokensPerSecond: unknown } }).total;
+    expect(total.ttftMs).toEqual({ count: 2, p50: 2007, p95: 4009 });
+    expect(total.outputTokensPerSecond).toEqual({ p50: 100 / ((5000 - 2007) / 1000) });
+    const gate = await runCli(['stats', file, '--max-ttft-p95', '4009ms']);
+    expect(gate.code, gate.stderr).toBe(0);
+    expect(gate.stderr).toContain('ok max-ttft-p95: total TTFT p95 4.01s within 4.01s');
+  });
 });

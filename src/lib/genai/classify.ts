@@ -313,7 +313,9 @@ export const OTHER_ERROR_TYPE = '_OTHER';
 function readTtftMs(span: Span, isVercel: boolean): number | undefined {
   const a = span.attributes;
   const seconds = num(a[GEN_AI.TIME_TO_FIRST_CHUNK]) ?? num(a[OPENLIT.TIME_TO_FIRST_TOKEN]);
-  if (seconds !== undefined) return seconds * 1000;
+  // To 15 significant digits: 2.007 s is 2007 ms, not 2.007 · 1000 = 2007.0000000000002, which
+  // would show in stats and fail `--max-ttft-p95 2007ms`.
+  if (seconds !== undefined) return Number((seconds * 1000).toPrecision(15));
   if (!isVercel) return undefined;
   const ms = num(a[VERCEL.MS_TO_FIRST_CHUNK]);
   if (ms !== undefined) return ms;
