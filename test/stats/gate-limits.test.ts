@@ -81,4 +81,14 @@ describe('stats gates at the limit', () => {
     expect(gate.code, gate.stderr).toBe(0);
     expect(gate.stderr).toContain('ok max-ttft-p95: total TTFT p95 4.01s within 4.01s');
   });
+
+  it('compares no rates with a baseline that had no calls (an empty window is no error rate of 0)', async () => {
+    const empty = writeTemp('gate-empty.json', JSON.stringify({ resourceSpans: [{ resource: {}, scopeSpans: [{ spans: [{ traceId: 'd'.repeat(32), spanId: '1'.repeat(16), name: 'GET /', startTimeUnixNano: '1', endTimeUnixNano: '2' }] }] }] }));
+    const before = await runCli(['stats', empty, '--format', 'json']);
+    expect((JSON.parse(before.stdout) as { total: { calls: number } }).total.calls).toBe(0);
+    const baseline = writeTemp('gate-empty-baseline.json', before.stdout);
+    const r = await runCli(['stats', calls('gate-after-empty.json', 10, { errors: 2, cutOff: 1, ms: 100 }), '--baseline', baseline, '--max-increase', '10%']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('from 0');
+  });
 });
