@@ -84,6 +84,16 @@ describe('gates', () => {
     expect(evaluateGates({ total: r.main.total, report: r.result.report, comparison }, { maxIncrease: 25 }, figureWords).every((g) => g.ok)).toBe(true);
   });
 
+  it('--max-increase passes a rise equal to the limit ($0.30 → $0.33 is +10%, not 10.000000000000009%)', () => {
+    const baseline = parseBaseline(JSON.parse(JSON.stringify(run([call('research', 'gpt-4o', 0.3)]).result.report)), 'base.json');
+    const r = run([call('research', 'gpt-4o', 0.33)]);
+    const comparison = compare(r.result.report, baseline);
+    expect(comparison.total.pct).toBe(10);
+    expect(evaluateGates({ total: r.main.total, report: r.result.report, comparison }, { maxIncrease: 10 }, figureWords).map((g) => [g.ok, g.message])).toEqual([
+      [true, 'total cost $0.300 → $0.330 (+10.0%), limit +10%'],
+    ]);
+  });
+
   it('refuses a baseline grouped differently', () => {
     const before = run(CALLS, ['model']).result.report;
     expect(() => compare(run(CALLS).result.report, parseBaseline(before, 'b.json'))).toThrow('b.json: the baseline groups by model, this report by feature,model');

@@ -220,7 +220,8 @@ class Builder {
         const ttft: Record<string, number> = {};
         if (ttftMs !== undefined) {
           ttft['gen_ai.response.time_to_first_chunk'] = ttftMs / 1000 + 1e-9; // a double, never an integer
-          made.ttftMs = (ttftMs / 1000 + 1e-9) * 1000;
+          // The decimal those seconds are, in ms (ttftMs + 0.000001), as stats reads it.
+          made.ttftMs = Number(`${ttftMs}.000001`);
         }
         callId = this.span(traceId, parent, `chat ${model}`, startMs, {
           'gen_ai.response.finish_reasons': [reason], ...ttft, ...failure,

@@ -194,4 +194,14 @@ describe('llmtrace stats from OTLP metrics', () => {
     expect((await runCli(['stats', file, '--max-p95', '5s', '--max-error-rate', '20%'])).code).toBe(0);
     expect((await runCli(['stats', file, '--max-error-rate', '10%'])).code).toBe(1);
   });
+
+  it('reads bounds and max in seconds as the decimals they are in ms (2.007 s is 2007 ms) and passes --max-p95 2007ms', async () => {
+    // 3 calls in (0.5, 2.007] s, max 2.007 s: p95 is rank 3 of 3, the bucket's upper bound, 2007 ms.
+    const file = writeTemp('metrics-seconds.jsonl', jsonl([{ timeMs: T0 + MIN, bounds: [0.5, 2.007, 5], counts: [0, 3, 0, 0], min: 0.6, max: 2.007 }]));
+    const r = await runCli(['stats', file, '--format', 'json']);
+    expect(json(r.stdout).rows[0]!.latencyMs).toMatchObject({ p95: 2007, p99: 2007, max: 2007 });
+    const gate = await runCli(['stats', file, '--max-p95', '2007ms']);
+    expect(gate.code, gate.stderr).toBe(0);
+    expect(gate.stderr).toContain('ok max-p95: total (metrics, interpolated) latency p95 2.01s within 2.01s');
+  });
 });

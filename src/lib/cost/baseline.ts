@@ -65,10 +65,15 @@ export async function readBaselineFile<T>(file: string, parse: (doc: unknown, la
   return parse(doc, file);
 }
 
+/**
+ * The relative change in percent, to 12 significant digits: both figures are doubles of decimals
+ * (30% is 0.3, 33% is 0.33), and (0.33 − 0.3) / 0.3 · 100 is 10.000000000000009, which a
+ * `--max-increase 10%` must not fail.
+ */
 export function change(base: number | null | undefined, current: number | null): Change {
   if (base === null || base === undefined || current === null) return { base, current };
   if (base === 0) return { base, current, pct: current > 0 ? Infinity : 0 };
-  return { base, current, pct: ((current - base) / base) * 100 };
+  return { base, current, pct: Number((((current - base) / base) * 100).toPrecision(12)) };
 }
 
 /** Per-row and total changes of `report` against `baseline`. */

@@ -37,6 +37,7 @@ import {
   VERCEL,
   VERCEL_OPERATIONS,
   isContentKey,
+  secondsToMs,
 } from './conventions.js';
 import { LANGCHAIN_METADATA } from './producers.js';
 import { LANGSMITH, SPANORA, SPANORA_FAILED_TOOL_STATUS } from './conventions-langsmith-spanora.js';
@@ -313,7 +314,7 @@ export const OTHER_ERROR_TYPE = '_OTHER';
 function readTtftMs(span: Span, isVercel: boolean): number | undefined {
   const a = span.attributes;
   const seconds = num(a[GEN_AI.TIME_TO_FIRST_CHUNK]) ?? num(a[OPENLIT.TIME_TO_FIRST_TOKEN]);
-  if (seconds !== undefined) return seconds * 1000;
+  if (seconds !== undefined) return secondsToMs(seconds);
   if (!isVercel) return undefined;
   const ms = num(a[VERCEL.MS_TO_FIRST_CHUNK]);
   if (ms !== undefined) return ms;

@@ -70,6 +70,14 @@ export const TOOL_ARGUMENT_KEYS: readonly string[] = ['gen_ai.tool.call.argument
 /** Finish reasons that mean the output was cut off at the token limit (OpenAI and most: `length`; Anthropic: `max_tokens`; Gemini: `MAX_TOKENS`). */
 const CUT_OFF_FINISH_REASONS: ReadonlySet<string> = new Set(['length', 'max_tokens']);
 
+/**
+ * Seconds (the conventions' unit for durations) in ms, to 15 significant digits: 2.007 s is
+ * 2007 ms, not 2.007 · 1000 = 2007.0000000000002, which would show in stats and fail a gate at 2007ms.
+ */
+export function secondsToMs(seconds: number): number {
+  return Number((seconds * 1000).toPrecision(15));
+}
+
 export function isCutOff(finishReason: string): boolean {
   return CUT_OFF_FINISH_REASONS.has(finishReason.toLowerCase());
 }

@@ -35,9 +35,16 @@ export interface StatsBaseline {
   total: Record<Figure, number | null>;
 }
 
+/** Rates of a baseline total or row without calls: none (its 0 is no measurement, and any error would be a "rise from 0"). */
+const RATES: ReadonlySet<Figure> = new Set(['error rate', 'length rate']);
+
 function figures(v: Record<string, unknown>, where: string, label: string): Record<Figure, number | null> {
   const out = {} as Record<Figure, number | null>;
   for (const [name, read] of Object.entries(COMPARED) as Array<[Figure, (f: StatsFigures) => number | null]>) {
+    if (v.calls === 0 && RATES.has(name)) {
+      out[name] = null;
+      continue;
+    }
     let x: number | null;
     try {
       x = read(v as unknown as StatsFigures);

@@ -31,14 +31,21 @@ interface Limit {
 
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 
+/**
+ * A percent typed on the command line as the fraction the report holds: the double nearest the
+ * decimal (5.6% → 0.056, the double of 7 / 125), not 5.6 / 100 (0.055999999999999994), so that a
+ * rate equal to the limit is within it.
+ */
+const fraction = (percent: number) => Number((percent / 100).toPrecision(15));
+
 export function evaluateStatsGates(report: StatsReport, opts: StatsGateOptions, words: GateWording, skipped?: string): GateResult[] {
   const differing = report.differingSpans ?? 0;
   const limits: Limit[] = [
     { gate: 'max-p95', what: 'latency p95', limit: opts.maxP95Ms, value: (f) => f.latencyMs?.p95, show: words.duration },
     { gate: 'max-ttft-p95', what: 'TTFT p95', limit: opts.maxTtftP95Ms, value: (f) => f.ttftMs?.p95, show: words.duration },
     // Rates are fractions in the report and percents on the command line.
-    { gate: 'max-error-rate', what: 'error rate', limit: opts.maxErrorRate === undefined ? undefined : opts.maxErrorRate / 100, value: (f) => (f.calls ? f.errorRate : undefined), show: pct },
-    { gate: 'max-length-rate', what: 'length rate', limit: opts.maxLengthRate === undefined ? undefined : opts.maxLengthRate / 100, value: (f) => (f.calls ? (f.lengthRate ?? undefined) : undefined), show: pct },
+    { gate: 'max-error-rate', what: 'error rate', limit: opts.maxErrorRate === undefined ? undefined : fraction(opts.maxErrorRate), value: (f) => (f.calls ? f.errorRate : undefined), show: pct },
+    { gate: 'max-length-rate', what: 'length rate', limit: opts.maxLengthRate === undefined ? undefined : fraction(opts.maxLengthRate), value: (f) => (f.calls ? (f.lengthRate ?? undefined) : undefined), show: pct },
   ];
   const out: GateResult[] = [];
   for (const l of limits) {
@@ -68,11 +75,16 @@ export function evaluateStatsGates(report: StatsReport, opts: StatsGateOptions, 
   return out;
 }
 
-const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000 };
-
-/** `500ms`, `2s`, `1.5s`, `1m` → milliseconds; throws a usage Error otherwise (a unit is required). */
+/**
+ * `500ms`, `2s`, `1.5s`, `1m` → milliseconds; throws a usage Error otherwise (a unit is required).
+ * Seconds are scaled in the decimal text (`2.01` → `2.01e3`), not by multiplying the double
+ * 2.01 by 1000 (2009.9999999999998): a p95 of exactly 2010 ms is within `--max-p95 2.01s`.
+ */
 export function parseDurationMs(flag: string, text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)\s*$/.exec(text);
   if (!m) throw new Error(`${flag} must be a duration such as 500ms, 2s or 1m, got ${JSON.stringify(text)}`);
-  return Number(m[1]) * DURATION_UNITS[m[2]!]!;
+  const [, amount, unit] = m;
+  if (unit === 'ms') return Number(amount);
+  const secondsMs = Number(`${amount}e3`);
+  return unit === 's' ? secondsMs : secondsMs * 60;
 }

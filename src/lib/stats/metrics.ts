@@ -11,6 +11,7 @@ import { priceView, type PriceBook } from '../cost/pricebook.js';
 import type { TimeWindow } from '../cost/window.js';
 import { MetricSeries, type SeriesFigure as Figure, type SeriesPoint, type SeriesValues } from '../cost/metric-series.js';
 import type { Problem } from '../errors.js';
+import { secondsToMs } from '../genai/conventions.js';
 import { normalizeProvider } from '../genai/provider.js';
 import type { GenAiView } from '../genai/types.js';
 import { pbAttributes, toBigInt, type PbMessage } from '../otlp/pb-json.js';
@@ -215,12 +216,12 @@ function merge(into: Histogram | undefined, h: Histogram): { h: Histogram; mixed
 }
 
 const toMs = (h: Histogram): Histogram => ({
-  bounds: h.bounds.map((b) => b * 1000),
+  bounds: h.bounds.map(secondsToMs),
   counts: h.counts,
   count: h.count,
-  sum: h.sum * 1000,
-  ...(h.min !== undefined ? { min: h.min * 1000 } : {}),
-  ...(h.max !== undefined ? { max: h.max * 1000 } : {}),
+  sum: secondsToMs(h.sum),
+  ...(h.min !== undefined ? { min: secondsToMs(h.min) } : {}),
+  ...(h.max !== undefined ? { max: secondsToMs(h.max) } : {}),
 });
 
 /**
