@@ -187,6 +187,17 @@ describe('llmtrace stats', () => {
     expect(cut).toEqual(['3'.repeat(16)]);
   });
 
+  it('a window without calls has no rates: null in JSON, empty in CSV (no measurement, not 0%)', async () => {
+    const env = { LLMTRACE_NOW: '2099-01-01T00:00:00Z' };
+    const json = JSON.parse((await runCli(['stats', scenario(), '--since', '1h', '--format', 'json'], { env })).stdout);
+    expect(json.total).toMatchObject({ calls: 0, errorRate: null, lengthRate: null });
+    const csv = (await runCli(['stats', scenario(), '--since', '1h', '--format', 'csv'], { env })).stdout.trim().split('\n');
+    const header = csv[0]!.split(',');
+    const total = csv[1]!.split(',');
+    expect(total[header.indexOf('errorRate')]).toBe('');
+    expect(total[header.indexOf('source')]).toBe('spans');
+  });
+
   it('--strict fails when input was skipped', async () => {
     const bad = writeTemp('stats-bad.jsonl', '{not json\n');
     const ok = await runCli(['stats', scenario(), bad]);

@@ -126,9 +126,9 @@ export function renderStatsCsv(view: StatsView): string {
   ];
   const map = (m: Record<string, number>) => Object.entries(m).map(([k, n]) => `${k}=${n}`).join(';');
   const record = (dims: string[], f: StatsFigures): Array<string | number> => {
-    const fromMetrics = f.latencyMs?.method !== undefined || f.ttftMs?.method !== undefined || f.lengthRate === null;
+    const fromMetrics = f.latencyMs?.method !== undefined || f.ttftMs?.method !== undefined || f.tokens !== undefined;
     return [
-      ...dims, f.calls, f.errors, f.errorRate, map(f.errorTypes),
+      ...dims, f.calls, f.errors, f.errorRate ?? '', map(f.errorTypes),
       f.latencyMs?.p50 ?? '', f.latencyMs?.p95 ?? '', f.latencyMs?.p99 ?? '', f.latencyMs?.max ?? '',
       f.ttftMs?.count ?? 0, f.ttftMs?.p50 ?? '', f.ttftMs?.p95 ?? '', f.outputTokensPerSecond?.p50 ?? '', map(f.finishReasons), f.lengthRate ?? '',
       f.toolCallsPerTrace?.traces ?? 0, f.toolCallsPerTrace?.p50 ?? '', f.toolCallsPerTrace?.p95 ?? '', f.toolCallsPerTrace?.max ?? '',

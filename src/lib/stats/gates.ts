@@ -44,8 +44,8 @@ export function evaluateStatsGates(report: StatsReport, opts: StatsGateOptions, 
     { gate: 'max-p95', what: 'latency p95', limit: opts.maxP95Ms, value: (f) => f.latencyMs?.p95, show: words.duration },
     { gate: 'max-ttft-p95', what: 'TTFT p95', limit: opts.maxTtftP95Ms, value: (f) => f.ttftMs?.p95, show: words.duration },
     // Rates are fractions in the report and percents on the command line.
-    { gate: 'max-error-rate', what: 'error rate', limit: opts.maxErrorRate === undefined ? undefined : fraction(opts.maxErrorRate), value: (f) => (f.calls ? f.errorRate : undefined), show: pct },
-    { gate: 'max-length-rate', what: 'length rate', limit: opts.maxLengthRate === undefined ? undefined : fraction(opts.maxLengthRate), value: (f) => (f.calls ? (f.lengthRate ?? undefined) : undefined), show: pct },
+    { gate: 'max-error-rate', what: 'error rate', limit: opts.maxErrorRate === undefined ? undefined : fraction(opts.maxErrorRate), value: (f) => f.errorRate ?? undefined, show: pct },
+    { gate: 'max-length-rate', what: 'length rate', limit: opts.maxLengthRate === undefined ? undefined : fraction(opts.maxLengthRate), value: (f) => f.lengthRate ?? undefined, show: pct },
   ];
   const out: GateResult[] = [];
   for (const l of limits) {

@@ -22,13 +22,14 @@ export interface InterpolatedMark {
 export interface StatsFigures {
   calls: number;
   errors: number;
-  errorRate: number;
+  /** null without calls: no rate was measured (README: `null` when there is no value). */
+  errorRate: number | null;
   errorTypes: Record<string, number>;
   latencyMs: ({ p50: number; p95: number; p99: number; max: number } & Partial<InterpolatedMark>) | null;
   ttftMs: ({ count: number; p50: number; p95: number } & Partial<InterpolatedMark>) | null;
   outputTokensPerSecond: { p50: number } | null;
   finishReasons: Record<string, number>;
-  /** null from metrics: they carry no finish reasons. */
+  /** null from metrics (they carry no finish reasons) and without calls. */
   lengthRate: number | null;
   /** From metrics (gen_ai.client.token.usage sums); spans report tokens in `cost`. */
   tokens?: { input: number; output: number };
@@ -76,13 +77,13 @@ export function figuresOf(g: StatsGroup): StatsFigures {
   return {
     calls: g.calls,
     errors: g.errors,
-    errorRate: g.calls ? g.errors / g.calls : 0,
+    errorRate: g.calls ? g.errors / g.calls : null,
     errorTypes: record(g.errorTypes),
     latencyMs: lat && { p50: lat.p50, p95: lat.p95, p99: lat.p99, max: lat.max },
     ttftMs: ttft && { count: ttft.count, p50: ttft.p50, p95: ttft.p95 },
     outputTokensPerSecond: s.outputTokensPerSecond && { p50: s.outputTokensPerSecond.p50 },
     finishReasons: record(g.finishReasons),
-    lengthRate: g.calls ? g.cutOff / g.calls : 0,
+    lengthRate: g.calls ? g.cutOff / g.calls : null,
     toolCallsPerTrace: tools && { traces: tools.count, p50: tools.p50, p95: tools.p95, max: tools.max },
     repeatedToolCall: top
       ? { tool: top.key.slice(0, sep), arguments: top.key.slice(sep + 1, sep + 1 + ARGUMENTS_EXCERPT), count: top.count, traceId: top.traceId }
@@ -103,7 +104,7 @@ export function metricsFiguresOf(g: MetricsGroup): StatsFigures {
   return {
     calls,
     errors: g.errors,
-    errorRate: calls ? g.errors / calls : 0,
+    errorRate: calls ? g.errors / calls : null,
     errorTypes: record(g.errorTypes),
     latencyMs: latP.every((v) => v !== undefined) && latMax !== undefined ? { p50: latP[0]!, p95: latP[1]!, p99: latP[2]!, max: latMax, ...MARK } : null,
     ttftMs: g.ttft && ttP.every((v) => v !== undefined) ? { count: g.ttft.count, p50: ttP[0]!, p95: ttP[1]!, ...MARK } : null,
