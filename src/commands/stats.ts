@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { oneOf, outputWidth } from '../lib/cli-options.js';
-import { parsePercent } from '../lib/cost/gates.js';
+import { parsePercent, parseRatePercent } from '../lib/cost/gates.js';
 import { loadPricing } from '../lib/cost/pricing.js';
 import type { TimeSpec } from '../lib/cost/window.js';
 import { skippedFields } from '../lib/cost/report.js';
@@ -58,8 +58,8 @@ export function register(program: Command): void {
     .option('--no-builtin-pricing', 'do not use the built-in price table underneath --pricing files')
     .option('--max-p95 <duration>', 'fail (exit 1) when a row or the total has a latency p95 above this (500ms, 2s, 1m)', usage((v) => parseDurationMs('--max-p95', v)))
     .option('--max-ttft-p95 <duration>', 'fail when a row or the total has a time-to-first-token p95 above this', usage((v) => parseDurationMs('--max-ttft-p95', v)))
-    .option('--max-error-rate <percent>', 'fail when a row or the total has more failed calls than this (e.g. 1%)', usage((v) => parsePercent('--max-error-rate', v)))
-    .option('--max-length-rate <percent>', 'fail when a row or the total has more calls cut off at the token limit than this (e.g. 5%)', usage((v) => parsePercent('--max-length-rate', v)))
+    .option('--max-error-rate <percent>', 'fail when a row or the total has more failed calls than this (e.g. 1%)', usage((v) => parseRatePercent('--max-error-rate', v)))
+    .option('--max-length-rate <percent>', 'fail when a row or the total has more calls cut off at the token limit than this (e.g. 5%)', usage((v) => parseRatePercent('--max-length-rate', v)))
     .option('--baseline <json>', 'a previous `stats --format json` output, for --max-increase')
     .option('--max-increase <percent>', 'with --baseline: fail when latency p95, TTFT p95, error rate or length rate of the total or a row rose by more than this (relative, e.g. 10%)', usage((v) => parsePercent('--max-increase', v)))
     .option('--strict', 'fail when input records or spans were skipped (the figures would leave them out)')

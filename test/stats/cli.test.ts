@@ -129,6 +129,7 @@ describe('llmtrace stats', () => {
     [['--max-ttft-p95', '-1s'], /--max-ttft-p95 must be a duration/],
     [['--max-error-rate', 'lots'], /--max-error-rate must be a percentage/],
     [['--max-length-rate', ''], /--max-length-rate must be a percentage/],
+    [['--max-error-rate', '150%'], /--max-error-rate is a share of calls, at most 100%/], // could never fail
     [['--by', 'colour'], /unknown dimension/],
     [['--format', 'xml'], /--format/],
     [['--memory', '12'], /--memory must be a size/],

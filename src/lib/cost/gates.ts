@@ -135,6 +135,13 @@ export function parsePercent(flag: string, text: string): number {
   return Number(m[1]);
 }
 
+/** A share of calls (`--max-error-rate`, `--max-length-rate`): a percentage from 0 to 100, since a limit above 100% could never fail. */
+export function parseRatePercent(flag: string, text: string): number {
+  const p = parsePercent(flag, text);
+  if (p > 100) throw new Error(`${flag} is a share of calls, at most 100%, got ${JSON.stringify(text)}`);
+  return p;
+}
+
 /** `12.5`, `$12.50` → USD; throws a usage Error otherwise (negative amounts included). */
 export function parseUsd(flag: string, text: string): number {
   const m = /^\s*\$?(\d+(?:\.\d+)?|\.\d+)\s*$/.exec(text);
