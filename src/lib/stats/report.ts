@@ -10,8 +10,15 @@ import { histogramMax, INTERPOLATED_METHOD, interpolatedPercentile, type Histogr
 import type { MetricsGroup } from './metrics.js';
 import { PERCENTILE_DEFINITION } from './percentiles.js';
 
-/** How much of a repeated call's arguments the report shows. */
+/** How much of a repeated call's arguments the report shows (characters). */
 const ARGUMENTS_EXCERPT = 200;
+
+/** The first `max` characters (code points: a surrogate pair is never split), and `…` when more followed. */
+export function excerpt(text: string, max: number): string {
+  let end = 0;
+  for (let n = 0; n < max && end < text.length; n++) end += text.codePointAt(end)! > 0xffff ? 2 : 1;
+  return end < text.length ? `${text.slice(0, end)}…` : text;
+}
 
 /** On percentiles estimated from OTLP metrics histograms: never nearest-rank values. */
 export interface InterpolatedMark {
@@ -86,7 +93,7 @@ export function figuresOf(g: StatsGroup): StatsFigures {
     lengthRate: g.calls ? g.cutOff / g.calls : null,
     toolCallsPerTrace: tools && { traces: tools.count, p50: tools.p50, p95: tools.p95, max: tools.max },
     repeatedToolCall: top
-      ? { tool: top.key.slice(0, sep), arguments: top.key.slice(sep + 1, sep + 1 + ARGUMENTS_EXCERPT), count: top.count, traceId: top.traceId }
+      ? { tool: top.key.slice(0, sep), arguments: excerpt(top.key.slice(sep + 1), ARGUMENTS_EXCERPT), count: top.count, traceId: top.traceId }
       : null,
   };
 }
