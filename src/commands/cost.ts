@@ -7,7 +7,7 @@ import { loadPricing } from '../lib/cost/pricing.js';
 import { computeCost } from '../lib/cost/run.js';
 import { skippedFields } from '../lib/cost/report.js';
 import type { TimeSpec } from '../lib/cost/window.js';
-import { agentSignals, appendStepSummary, collect, usage, windowAndGroupOptions, windowOf } from './report-options.js';
+import { agentSignals, appendStepSummary, signalProblems, collect, usage, windowAndGroupOptions, windowOf } from './report-options.js';
 import type { CostSource } from '../lib/cost/aggregate.js';
 import { loadConfig } from '../lib/config.js';
 import { SETTLE_AFTER_SPANS } from '../lib/cost/attribution.js';
@@ -110,7 +110,8 @@ Examples:
       const baseline = opts.baseline === undefined ? undefined : await readBaseline(opts.baseline);
 
       const opened = await openSources({ sources, store, storeSinceMs: window.sinceMs, diagnostic: writeDiagnostic, pushdown: { ...window, slim: true, attributes: runProjection({ groupBy: opts.by ?? DEFAULT_BY, featureKeys: opts.featureKey ?? config.featureKeys, toolCalls: false }) } });
-      const signals = agentSignals(sources, store, window.sinceMs, opened.stats, writeDiagnostic);
+      const problems = signalProblems(writeDiagnostic);
+      const signals = agentSignals(sources, store, window.sinceMs, opened.stats, problems);
       const run = await computeCost(opened, {
         book,
         window,
@@ -126,16 +127,16 @@ Examples:
       if (finished.summary) warn(finished.summary);
       // Agents' events and metrics alone are usable input: a coding agent may send no spans.
       const signalFigures = (run.stats.signals?.events ?? 0) + (run.stats.signals?.metricPoints ?? 0);
-      const signalsSkipped = signals.problems() ? `${signals.problems()} problem${signals.problems() === 1 ? '' : 's'} in logs and metrics records (records or points skipped)` : undefined;
+      const signalsSkipped = problems.count() ? `${problems.count()} problem${problems.count() === 1 ? '' : 's'} in logs and metrics records (records or points skipped)` : undefined;
       const skipped = [finished.summary, signalsSkipped].filter(Boolean).join('; ') || undefined;
-      if (signals.problems() > 20) warn(`${signals.problems()} problems in logs and metrics records (records or points skipped), ${signals.problems() - 20} not shown`);
+      if (problems.count() > 20) warn(`${problems.count()} problems in logs and metrics records (records or points skipped), ${problems.count() - 20} not shown`);
       const unusable = (finished.unusable && !(signalFigures > 0 && opened.stats.unreadableInputs === 0)) || signals.read.unreadableInputs > 0;
       // Only bad records in the logs and metrics files, and no span: nothing usable was read.
       const onlyBadSignals = opened.stats.spans === 0 && signalFigures === 0 && signals.read.badRecords > 0;
       if ((finished.nothingRead || onlyBadSignals) && signalFigures === 0) throw new LlmtraceError(`no usable trace data in ${opened.label}`, undefined, 2);
 
       const { report } = run.result;
-      Object.assign(report, skippedFields(opened.stats, signals.problems()));
+      Object.assign(report, skippedFields(opened.stats, problems.count()));
       const comparison = baseline && compare(report, baseline);
       const gates = evaluateGates(
         { total: run.main.total, report, byFeature: run.byFeature, byModel: run.byModel, comparison },

@@ -64,26 +64,48 @@ export function windowAndGroupOptions(command: Command, defaultBy: readonly stri
     .option('--feature-key <key>', `attribute naming the feature, tried in order (repeatable; default ${DEFAULT_FEATURE_KEYS.join(', ')})`, collect);
 }
 
+/** Problems met while reading logs and metrics files (records or points skipped), as one count. */
+export interface SignalProblems {
+  report(p: Problem): void;
+  count(): number;
+}
+
+/**
+ * At most 20 printed, each counted once: `stats` reads the metrics files twice (its GenAI metrics
+ * and the coding agents' usage), and a bad line met by both readers is one problem. Each remembered
+ * text is short (a file, a line, a message), and a flood of distinct ones stops being remembered
+ * past 100,000 (then a line met twice may count twice: the count is still never lower).
+ */
+export function signalProblems(diagnostic: (line: string) => void): SignalProblems {
+  const seen = new Set<string>();
+  let count = 0;
+  return {
+    report(p) {
+      const text = formatProblem(p);
+      if (seen.has(text)) return;
+      if (seen.size < 100_000) seen.add(text);
+      if (++count <= 20) diagnostic(`llmtrace: ${text}`);
+    },
+    count: () => count,
+  };
+}
+
 /**
  * The coding agents' log events and metrics for `cost` and `stats` (cost/signal-usage.ts): the
  * store's logs and metrics files, and the dumps given as sources when the span reader saw such
- * requests in them. Problems are printed (at most 20) and counted.
+ * requests in them. Problems go to `problems` (printed at most 20, counted once).
  */
 export function agentSignals(
   sources: readonly string[],
   store: string | undefined,
   sinceMs: number | undefined,
   seen: Pick<ReadStats, 'logsRequests' | 'metricsRequests'>,
-  diagnostic: (line: string) => void,
-): SignalInputs & { read: MetricsReadStats; problems(): number } {
-  let problems = 0;
+  problems: SignalProblems,
+): SignalInputs & { read: MetricsReadStats } {
   const read: MetricsReadStats = { inputs: 0, requests: 0, badRecords: 0, unreadableInputs: 0 };
-  const onProblem = (p: Problem) => {
-    if (++problems <= 20) diagnostic(`llmtrace: ${formatProblem(p)}`);
-  };
+  const onProblem = (p: Problem) => problems.report(p);
   return {
     read,
-    problems: () => problems,
     onProblem,
     async open() {
       const logs = await metricsInputs(sources, store, sinceMs, seen.logsRequests > 0, 'logs');

@@ -11,10 +11,10 @@ import { makeColors } from '../lib/render/colors.js';
 import { countingNotes, gateLines } from '../lib/render/cost-report.js';
 import { outputKind, writeDiagnostic, writeOut } from '../lib/render/output.js';
 import { metricsNotes, renderStatsCsv, renderStatsJson, renderStatsMarkdown, renderStatsTable, type StatsView } from '../lib/render/stats-report.js';
-import { agentSignals, appendStepSummary, collect, usage, windowAndGroupOptions, windowOf } from './report-options.js';
+import { agentSignals, appendStepSummary, collect, signalProblems, usage, windowAndGroupOptions, windowOf } from './report-options.js';
 import { boundHeapGrowth } from '../lib/runtime/heap.js';
 import { DEFAULT_MEMORY_BUDGET, formatMemorySize, sizeOption } from '../lib/sizes.js';
-import { formatProblem } from '../lib/errors.js';
+import type { Problem } from '../lib/errors.js';
 import { figureWords } from '../lib/render/format.js';
 import { metricsInputs, readMetricsRequests } from '../lib/sources/metrics.js';
 import { openSources, unreadableMessage } from '../lib/sources/open.js';
@@ -103,12 +103,11 @@ Examples:
       const baseline = opts.baseline === undefined ? undefined : await readStatsBaseline(opts.baseline);
       const opened = await openSources({ sources, store, storeSinceMs: window.sinceMs, diagnostic: writeDiagnostic, pushdown: { ...window, slim: true, attributes: runProjection({ groupBy: opts.by ?? DEFAULT_BY, featureKeys: opts.featureKey ?? config.featureKeys, toolCalls: true }) } });
       // Coding agents' request events: their latency where they send no spans (cost/signal-usage.ts).
-      const signals = agentSignals(sources, store, window.sinceMs, opened.stats, writeDiagnostic);
+      // One count for both readers of the logs and metrics files: a bad line is one problem.
+      const problems = signalProblems(writeDiagnostic);
+      const signals = agentSignals(sources, store, window.sinceMs, opened.stats, problems);
       // GenAI client metrics from the store's metrics files and from the dumps (services without spans).
-      let metricsProblems = 0;
-      const onMetricsProblem = (p: Parameters<typeof formatProblem>[0]) => {
-        if (++metricsProblems <= 20) writeDiagnostic(`llmtrace: ${formatProblem(p)}`);
-      };
+      const onMetricsProblem = (p: Problem) => problems.report(p);
       const metricsRead = { inputs: 0, requests: 0, badRecords: 0, unreadableInputs: 0 };
       // Dumps are read again for metrics only when the span reader saw metrics requests in them.
       const metrics = async () =>
@@ -126,7 +125,8 @@ Examples:
       });
       const finished = opened.finish();
       if (finished.summary) warn(finished.summary);
-      const metricsSkipped = metricsProblems ? `${metricsProblems} metrics problem${metricsProblems === 1 ? '' : 's'} (records or points skipped)` : undefined;
+      const metricsProblems = problems.count();
+      const metricsSkipped = metricsProblems ? `${metricsProblems} problem${metricsProblems === 1 ? '' : 's'} in logs and metrics records (records or points skipped)` : undefined;
       if (metricsProblems > 20) warn(`${metricsSkipped}, ${metricsProblems - 20} not shown`);
       const summary = [finished.summary, metricsSkipped].filter(Boolean).join('; ') || undefined;
       Object.assign(run.report, skippedFields(opened.stats, metricsProblems));

@@ -4,7 +4,7 @@
  * the markdown report appended to $GITHUB_STEP_SUMMARY.
  */
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { tempDir, writeTemp } from '../helpers/read-all.js';
@@ -197,6 +197,20 @@ describe('llmtrace stats', () => {
     const total = csv[1]!.split(',');
     expect(total[header.indexOf('errorRate')]).toBe('');
     expect(total[header.indexOf('source')]).toBe('spans');
+  });
+
+  it('a bad logs line and a bad metrics line are two problems, each printed once, as in cost (stats reads metrics files twice)', async () => {
+    // Scenario: a store with the spans, one unreadable logs line and one unreadable metrics line.
+    const store = tempDir();
+    copyFileSync(scenario(), path.join(store, 'traces-20261205T17.jsonl'));
+    writeFileSync(path.join(store, 'logs-20261205T17.jsonl'), '{bad\n');
+    writeFileSync(path.join(store, 'metrics-20261205T17.jsonl'), '{bad\n');
+    const stats = await runCli(['stats', '--store', store, '--format', 'json']);
+    const cost = await runCli(['cost', '--store', store, '--format', 'json']);
+    expect(stats.stderr.match(/metrics-20261205T17\.jsonl:1: invalid JSON/g)).toHaveLength(1);
+    expect(stats.stderr.match(/logs-20261205T17\.jsonl:1: invalid JSON/g)).toHaveLength(1);
+    expect(JSON.parse(stats.stdout).skipped).toEqual({ signalProblems: 2 });
+    expect(JSON.parse(cost.stdout).skipped).toEqual({ signalProblems: 2 });
   });
 
   it('--strict fails when input was skipped', async () => {
