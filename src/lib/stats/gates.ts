@@ -4,6 +4,7 @@
  * parsePercent); the command turns a failure into exit 1.
  */
 import { differingGate, type GateResult, type GateWording } from '../cost/gates.js';
+import { secondsToMs } from '../genai/conventions.js';
 import { increaseGates, type StatsBaseline } from './baseline.js';
 import { isMetricsRow, type StatsFigures, type StatsReport } from './report.js';
 
@@ -77,14 +78,12 @@ export function evaluateStatsGates(report: StatsReport, opts: StatsGateOptions, 
 
 /**
  * `500ms`, `2s`, `1.5s`, `1m` → milliseconds; throws a usage Error otherwise (a unit is required).
- * Seconds are scaled in the decimal text (`2.01` → `2.01e3`), not by multiplying the double
- * 2.01 by 1000 (2009.9999999999998): a p95 of exactly 2010 ms is within `--max-p95 2.01s`.
+ * Seconds go through `secondsToMs`, as the spans' and metrics' do (2.01 s is 2010 ms, not
+ * 2009.9999999999998): a p95 of exactly 2010 ms is within `--max-p95 2.01s`.
  */
 export function parseDurationMs(flag: string, text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)\s*$/.exec(text);
   if (!m) throw new Error(`${flag} must be a duration such as 500ms, 2s or 1m, got ${JSON.stringify(text)}`);
-  const [, amount, unit] = m;
-  if (unit === 'ms') return Number(amount);
-  const secondsMs = Number(`${amount}e3`);
-  return unit === 's' ? secondsMs : secondsMs * 60;
+  const amount = Number(m[1]);
+  return m[2] === 'ms' ? amount : secondsToMs(m[2] === 's' ? amount : amount * 60);
 }
