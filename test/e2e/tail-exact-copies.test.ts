@@ -3,7 +3,7 @@
  * "Differing copies", "Parent cycles"): the spans of fixtures/counting/copies-and-cycles.jsonl
  * posted one by one to a running `tail`, in two orders, with a pause that prints traces before
  * their later copies come. The session summary equals `llmtrace cost` over what it stored, on
- * one view thread (--json) and on the sharded --quiet view alike.
+ * the main thread's view (--json) and on the --quiet view thread alike.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -62,7 +62,7 @@ describe('tail summary = cost over its store, with differing copies and parent c
     expect(tail.stderr()).toMatch(/span 0000000000006331 came again, differing/);
   }, 60_000);
 
-  it.each(orders().map((o, i) => [i === 0 ? 'reversed' : 'shuffled', o] as const))('in %s order (--quiet, sharded view)', async (_name, order) => {
+  it.each(orders().map((o, i) => [i === 0 ? 'reversed' : 'shuffled', o] as const))('in %s order (--quiet, view thread)', async (_name, order) => {
     const store = `${tempDir()}/store`;
     const port = await freePort();
     const tail = spawnTail(['--quiet', '--http-port', String(port), '--no-grpc', '--store', store], { env: NOW });

@@ -26,22 +26,4 @@ describe('view thread: shows of stored exports', () => {
     expect(view.totals.spans).toBeGreaterThan(0);
     expect(view.backlog).toBe(0);
   });
-
-  it('sharded: each view thread lags by at most MAX_SHOW_BACKLOG, and the spans are counted once over them', async () => {
-    const body = new Uint8Array(readFileSync('fixtures/shared/captures/official-agent-http-proto.bin'));
-    const req = { signal: 'traces', protocol: 'http', encoding: 'protobuf', body, contentType: 'application/x-protobuf', receivedAt: new Date(0) } as const;
-    const one = new ViewThread({ filters: {} });
-    await (await one.show(req)).done;
-    await one.finish();
-    const view = new ViewThread({ filters: {} }, 2);
-    const n = MAX_SHOW_BACKLOG * 2;
-    const shows = Array.from({ length: n }, () => view.show(req));
-    await Promise.resolve();
-    expect(view.backlog).toBeLessThanOrEqual(2 * MAX_SHOW_BACKLOG);
-    await Promise.all((await Promise.all(shows)).map((s) => s.done));
-    await view.finish();
-    expect(view.totals.requests.traces).toBe(n);
-    expect(view.totals.spans).toBe(n * one.totals.spans);
-    expect(view.backlog).toBe(0);
-  }, 120_000);
 });

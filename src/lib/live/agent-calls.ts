@@ -107,26 +107,17 @@ export class AgentCalls {
 
   /** A span call with usage counted for this agent process: from now on its spans are the source. */
   spanUsage(service: string, resource: Record<string, unknown> | undefined): number {
-    return this.coverBySpans(instanceOf(service, resource));
-  }
-
-  /** An agent process (instanceOf) sends spans with usage: its events and metrics are taken back; how many events. */
-  coverBySpans(instance: string): number {
-    if (this.spanCovered.has(instance)) return 0;
-    this.spanCovered.add(instance);
-    this.takeBackMetrics(instance);
-    const taken = this.counted.get(instance) ?? [];
+    const key = instanceOf(service, resource);
+    if (this.spanCovered.has(key)) return 0;
+    this.spanCovered.add(key);
+    this.takeBackMetrics(key);
+    const taken = this.counted.get(key) ?? [];
     for (const { call, session } of taken) {
       this.count(call, -1);
-      this.session(call.agent ?? '', session, call, -1);
+      this.session(service, session, call, -1);
     }
-    this.counted.delete(instance);
+    this.counted.delete(key);
     return taken.length;
-  }
-
-  /** The agent processes whose spans carry usage. */
-  coveredBySpans(): string[] {
-    return [...this.spanCovered];
   }
 
   /** A metrics request: the agents' totals that changed, for agents that send no spans or events. */

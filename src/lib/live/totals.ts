@@ -2,7 +2,7 @@
 import { addUsage, emptyUsage, type Usage } from '../genai/usage.js';
 import { nearestRank, sortedDifference } from '../stats/percentiles.js';
 import type { Signal } from '../store/layout.js';
-import { addUsd, addUsdSum, emptyUsdSum, usdOf, type UsdSum } from '../cost/usd-sum.js';
+import { addUsd, emptyUsdSum, usdOf, type UsdSum } from '../cost/usd-sum.js';
 
 /** One model call as counted (count-once rule: outer spans that wrap a call are not counted). */
 export interface CountedCall {
@@ -80,18 +80,6 @@ export function totalUsd(t: Pick<CallTotals, 'cost'>): number {
   return usdOf(t.cost);
 }
 
-/** Adds `from` into `into`: the totals of two view shards as one (exact, in any order). */
-export function addCallTotals(into: CallTotals, from: CallTotals): void {
-  into.calls += from.calls;
-  into.usage = addUsage(into.usage, from.usage);
-  addUsdSum(into.cost, from.cost);
-  into.pricedCalls += from.pricedCalls;
-  into.unpricedCalls += from.unpricedCalls;
-  into.errors += from.errors;
-  for (const ms of from.durationsMs) into.durationsMs.push(ms);
-  for (const ms of from.takenBackMs) into.takenBackMs.push(ms);
-}
-
 export class SessionTotals {
   /** Calls that matched the filters (the ones the view printed). */
   readonly calls = emptyCallTotals();
@@ -124,28 +112,6 @@ export class SessionTotals {
 
 /** The figures of a SessionTotals as they cross threads (structured clone: data, no methods). */
 export type SessionTotalsData = Pick<SessionTotals, 'calls' | 'byModel' | 'byAgentModel' | 'eventCalls' | 'requests' | 'spans' | 'logRecords' | 'metricPoints' | 'rejected' | 'traces'>;
-
-/** Adds a view shard's totals into `into`: every figure a sum of integers, so exact in any order. */
-export function addSessionTotals(into: SessionTotals, from: SessionTotalsData): void {
-  addCallTotals(into.calls, from.calls);
-  for (const [mine, theirs] of [
-    [into.byModel, from.byModel],
-    [into.byAgentModel, from.byAgentModel],
-  ] as const) {
-    for (const [k, t] of theirs) {
-      let m = mine.get(k);
-      if (!m) mine.set(k, (m = emptyCallTotals()));
-      addCallTotals(m, t);
-    }
-  }
-  into.eventCalls += from.eventCalls;
-  for (const s of ['traces', 'logs', 'metrics'] as const) into.requests[s] += from.requests[s];
-  into.spans += from.spans;
-  into.logRecords += from.logRecords;
-  into.metricPoints += from.metricPoints;
-  into.rejected += from.rejected;
-  into.traces += from.traces;
-}
 
 /** Nothing left: no call, and no tokens (a metrics figure counts tokens without calls). */
 export function isEmpty(t: CallTotals): boolean {

@@ -2,18 +2,18 @@
 import { workerData } from 'node:worker_threads';
 import { PriceBook, priceCall } from '../cost/pricebook.js';
 import { serveTasks } from '../parallel/serve.js';
-import { decodeExport, decodeFailure, shardOfTrace } from '../receiver/decode.js';
+import { decodeExport, decodeFailure } from '../receiver/decode.js';
 import type { IngestRequest } from '../receiver/ingest.js';
 import { asBuffer } from '../receiver/limits.js';
 import { readViewFacts } from '../receiver/view-facts.js';
 import { isPlaceholderSpan } from '../otlp/placeholder-spans.js';
 import { collectGarbageSoon } from '../runtime/heap.js';
 import type { AcceptedExport } from '../receiver/types.js';
-import { viewSpanKeys, type ViewShardConfig, type ViewShardResult, type ViewTask } from './view-thread.js';
-import { LiveView, MAX_PENDING_TRACES } from './view.js';
+import { viewSpanKeys, type ViewTask, type ViewThreadConfig } from './view-thread.js';
+import { LiveView } from './view.js';
+import type { SessionTotalsData } from './totals.js';
 
-const config = workerData as ViewShardConfig;
-const shard = { index: config.shard, count: config.shards };
+const config = workerData as ViewThreadConfig;
 const book = config.priceLayers ? new PriceBook(config.priceLayers) : undefined;
 const view = new LiveView({
   emit: () => {}, // quiet: only the totals matter
@@ -23,8 +23,6 @@ const view = new LiveView({
   traceEvents: false,
   featureKeys: config.featureKeys,
   printedMemoryBytes: config.memoryBytes,
-  // Each shard holds its share of the pending traces (the bound is the session's).
-  maxPendingTraces: Math.ceil(MAX_PENDING_TRACES / shard.count),
 });
 // Quiet: no span is drawn, so only what classification and features read is decoded.
 const keep = new Set(viewSpanKeys(config.featureKeys));
@@ -34,12 +32,9 @@ setInterval(() => view.tick(), 200).unref();
 const held = new Map<number, AcceptedExport>();
 let nextToken = 0;
 
-/**
- * The export decoded for the view, all its spans (decode: this thread answers for the export and
- * the only one told of it) or this shard's (show); throws when the body is unusable.
- */
-function accepted(req: IngestRequest, only: 'all' | 'shard'): { e: AcceptedExport; rejected: number; warning: string } {
-  const d = decodeExport(req.signal, req.encoding, asBuffer(req.body), { storeLine: false, keepSpanAttributes: keep, shard: only === 'shard' ? shard : undefined });
+/** The export decoded for the view; throws when the body is unusable. */
+function accepted(req: IngestRequest): { e: AcceptedExport; rejected: number; warning: string } {
+  const d = decodeExport(req.signal, req.encoding, asBuffer(req.body), { storeLine: false, keepSpanAttributes: keep });
   return { e: { ...req, body: new Uint8Array(0), spans: d.spans, logs: d.logs, metrics: d.metrics, itemCount: d.itemCount }, rejected: d.rejected, warning: d.warning };
 }
 
@@ -49,7 +44,7 @@ const COLLECT_AFTER_FACTS_BYTES = 1024 * 1024;
 /** The export from the store worker's view facts: no OTLP read here (docs/architecture.md, "View facts"). */
 function fromFacts(req: IngestRequest, facts: Uint8Array): AcceptedExport {
   // The line pass keeps placeholder spans (the decoder drops them where decoding ends).
-  const spans = readViewFacts(facts, shard.count === 1 ? undefined : (traceId: string) => shardOfTrace(traceId, shard.count) === shard.index).filter((s) => !isPlaceholderSpan(s));
+  const spans = readViewFacts(facts).filter((s) => !isPlaceholderSpan(s));
   return { ...req, body: new Uint8Array(0), spans, logs: [], itemCount: spans.length };
 }
 
@@ -58,7 +53,7 @@ function handle(task: ViewTask): unknown {
     case 'decode': {
       let a;
       try {
-        a = accepted(task.req, 'all');
+        a = accepted(task.req);
       } catch (err) {
         return { kind: 'invalid', message: decodeFailure(task.req.signal, err) };
       }
@@ -71,7 +66,7 @@ function handle(task: ViewTask): unknown {
       // cannot be read here cannot happen but for a bug: the data is stored, the view misses it.
       let e: AcceptedExport;
       try {
-        e = task.facts ? fromFacts(task.req, task.facts) : accepted(task.req, 'shard').e;
+        e = task.facts ? fromFacts(task.req, task.facts) : accepted(task.req).e;
       } catch {
         return undefined;
       }
@@ -88,12 +83,9 @@ function handle(task: ViewTask): unknown {
       return undefined;
     }
     case 'finish': {
-      view.coverAgentsBySpans(task.coveredBySpans ?? []);
       view.flush();
       view.close();
-      // Every export reaches the first shard (logs and metrics only it): it counts the requests.
-      const totals = { ...view.totals, requests: shard.index === 0 ? view.totals.requests : { traces: 0, logs: 0, metrics: 0 } };
-      return { totals, coveredBySpans: view.agentsCoveredBySpans() } satisfies ViewShardResult;
+      return { ...view.totals } satisfies SessionTotalsData;
     }
   }
 }

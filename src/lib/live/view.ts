@@ -103,7 +103,7 @@ function isGenAiLog(log: LogRecordView): boolean {
 }
 
 /** Incomplete traces held by default; beyond it the oldest is reported as it is. */
-export const MAX_PENDING_TRACES = 10_000;
+const MAX_PENDING_TRACES = 10_000;
 
 export class LiveView {
   readonly totals = new SessionTotals();
@@ -182,16 +182,6 @@ export class LiveView {
   onReject(info: { protocol: 'http' | 'grpc'; status: number | string; reason: string }): void {
     this.totals.rejected++;
     this.opts.emit({ type: 'rejected', ...info, atMs: this.now() });
-  }
-
-  /** Agent processes whose spans carry usage (their events are not counted): for another view's coverAgentsBySpans. */
-  agentsCoveredBySpans(): string[] {
-    return this.agentCalls.coveredBySpans();
-  }
-
-  /** Another view (a shard of the same session) saw spans with usage from these agent processes. */
-  coverAgentsBySpans(instances: readonly string[]): void {
-    for (const instance of instances) this.agentCalls.coverBySpans(instance);
   }
 
   /** Reports the traces that became complete. Call it a few times a second. */

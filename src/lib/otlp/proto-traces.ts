@@ -372,12 +372,6 @@ const linkFields = new SpanFields();
 function span(w: Wire, end: number, resource: Resource, scope: Scope): void {
   const f = spanFields;
   const c = scanSpan(w, end, f);
-  // Another view shard's trace (its id's last byte; decode.ts shardOfTrace): that shard builds
-  // and checks it. An id of the wrong size is checked here, and refused.
-  if (w.shards > 1 && f.traceId.e - f.traceId.s === 16 && w.buf[f.traceId.e - 1]! % w.shards !== w.shard) {
-    w.pos = c;
-    return;
-  }
   w.spansOnWire++;
   const attributes = buildAttributes(w, c, f.attributes, 4, SPAN, 0, w.keep);
   const events: SpanEvent[] = [];
@@ -471,15 +465,10 @@ function skipped(w: Wire, field: string, message: string): void {
 /**
  * Decodes an OTLP protobuf ExportTraceServiceRequest (or TracesData) into spans. With
  * `keepSpanAttributes`, spans carry only those attribute keys (resource, scope, event and link
- * attributes stay whole); what is accepted or refused does not change. With `shard`, only the
- * spans of that view shard's traces are read (the others are not counted in spansOnWire).
+ * attributes stay whole); what is accepted or refused does not change.
  */
-export function decodeOtlpProtoTraces(bytes: Uint8Array, keepSpanAttributes?: ReadonlySet<string>, shard?: { index: number; count: number }): DecodeResult {
+export function decodeOtlpProtoTraces(bytes: Uint8Array, keepSpanAttributes?: ReadonlySet<string>): DecodeResult {
   const w = new Wire(bytes, keepSpanAttributes);
-  if (shard) {
-    w.shard = shard.index;
-    w.shards = shard.count;
-  }
   try {
     request(w, bytes.length);
   } catch (e) {

@@ -60,9 +60,6 @@ export class Wire {
   i = 0;
   /** Span attribute keys to keep (undefined: all); the others are checked but not decoded. */
   readonly keep: ReadonlySet<string> | undefined;
-  /** Only the spans of traces whose id's last byte is `shard` modulo `shards` (decodeOtlpProtoTraces). */
-  shard = 0;
-  shards = 1;
 
   constructor(bytes: Uint8Array, keep?: ReadonlySet<string>) {
     this.buf = bytes;

@@ -53,23 +53,11 @@ export interface DecodeOptions {
    * faster; what is accepted does not change).
    */
   keepSpanAttributes?: ReadonlySet<string>;
-  /**
-   * Without a store line: only the spans of this view shard's traces (live/view-thread.ts
-   * viewShardOf); a protobuf request skips the others' spans once it has read their trace id.
-   * Counts and problems are then those of the shard's spans only.
-   */
-  shard?: ViewShard;
-}
-
-/** One of `count` view threads, and the one holding the traces whose id's last byte is `index` modulo `count`. */
-export interface ViewShard {
-  index: number;
-  count: number;
 }
 
 export function decodeExport(signal: Signal, encoding: Encoding, body: Uint8Array, opts: DecodeOptions = {}): DecodedExport {
   const withStoreLine = opts.storeLine ?? true;
-  if (signal === 'traces') return decodeTraces(encoding, body, withStoreLine, withStoreLine ? undefined : opts.keepSpanAttributes, withStoreLine ? undefined : opts.shard);
+  if (signal === 'traces') return decodeTraces(encoding, body, withStoreLine, withStoreLine ? undefined : opts.keepSpanAttributes);
   const msg = encoding === 'protobuf' ? decodeSignalProtobuf(signal, body) : decodeSignalJson(signal, parseJson(body));
   const itemCount = signal === 'logs' ? countLogRecords(msg) : countDataPoints(msg);
   return {
@@ -83,22 +71,16 @@ export function decodeExport(signal: Signal, encoding: Encoding, body: Uint8Arra
   };
 }
 
-function decodeTraces(encoding: Encoding, body: Uint8Array, withStoreLine: boolean, keep: ReadonlySet<string> | undefined, shard: ViewShard | undefined): DecodedExport {
+function decodeTraces(encoding: Encoding, body: Uint8Array, withStoreLine: boolean, keep: ReadonlySet<string> | undefined): DecodedExport {
   let result: DecodeResult;
   let total: number;
-  const sharded = shard !== undefined && shard.count > 1;
   if (encoding === 'protobuf') {
-    result = decodeOtlpProtoTraces(body, keep, sharded ? shard : undefined);
+    result = decodeOtlpProtoTraces(body, keep);
     total = result.spansOnWire ?? result.spans.length;
   } else {
     const doc = parseJson(body);
     result = decodeOtlpJsonTraces(doc);
     total = countJsonSpans(doc);
-    if (sharded) {
-      const before = result.spans.length;
-      result = { ...result, spans: result.spans.filter((s) => shardOfTrace(s.traceId, shard.count) === shard.index) };
-      total -= before - result.spans.length;
-    }
   }
   // Placeholder spans were received, not rejected: the store keeps them as sent (as the store
   // worker's line does) and readers drop them; the view never sees them.
@@ -110,11 +92,6 @@ function decodeTraces(encoding: Encoding, body: Uint8Array, withStoreLine: boole
     warning: summarize(result.problems),
     storeLine: result.spans.length > 0 && withStoreLine ? otlpJsonTracesLine(result.spans) : undefined,
   };
-}
-
-/** The view shard of a trace: its id's last byte (two lowercase hex digits) modulo `count`. */
-export function shardOfTrace(traceId: string, count: number): number {
-  return count === 1 ? 0 : parseInt(traceId.slice(-2), 16) % count;
 }
 
 /**

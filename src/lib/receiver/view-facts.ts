@@ -311,11 +311,8 @@ class Reader {
   }
 }
 
-/**
- * The spans of a facts block (viewFactsOfSpans), those of the traces `keepTrace` keeps; throws
- * ViewFactsError when it is malformed.
- */
-export function readViewFacts(bytes: Uint8Array, keepTrace?: (traceId: string) => boolean): Span[] {
+/** The spans of a facts block (viewFactsOfSpans); throws ViewFactsError when it is malformed. */
+export function readViewFacts(bytes: Uint8Array): Span[] {
   if (bytes.length < HEADER) throw new ViewFactsError(`view facts: ${bytes.length} bytes, shorter than the header`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dv.getUint32(0, true) !== FORMAT) throw new ViewFactsError('view facts: not a facts block (format mark)');
@@ -343,11 +340,7 @@ export function readViewFacts(bytes: Uint8Array, keepTrace?: (traceId: string) =
     const kind = r.num();
     if (kind === RESOURCE) resources.push({ attributes: r.attributes(), droppedAttributesCount: 0, schemaUrl: '' });
     else if (kind === SCOPE) scopes.push({ name: r.str(), version: r.str(), attributes: EMPTY_SCOPE_ATTRIBUTES, droppedAttributesCount: 0, schemaUrl: '' });
-    else if (kind === SPAN) {
-      // Read whole either way (every index is checked); another view shard's span is dropped at once.
-      const span = readSpan(r, resources, scopes);
-      if (keepTrace === undefined || keepTrace(span.traceId)) spans.push(span);
-    }
+    else if (kind === SPAN) spans.push(readSpan(r, resources, scopes));
     else throw new ViewFactsError(`view facts: unknown record ${kind} at integer ${r.p - 1}`);
   }
   if (r.q !== doubleCount) throw new ViewFactsError(`view facts: ${doubleCount - r.q} doubles left over`);

@@ -78,11 +78,8 @@ export interface TailDeps {
    * `viewKeys`: the view thread's span attributes, when it takes its records from them.
    */
   openStoreLines?(dir: string, viewKeys?: readonly string[]): Promise<StoreLines | undefined>;
-  /**
-   * --quiet: the view (and decoding) on threads of its own (none: on the receiver thread);
-   * `shown`: a store worker will show it the exports (then it may be sharded).
-   */
-  openViewThread?(config: ViewThreadConfig, shown: boolean): Promise<ViewThread | undefined>;
+  /** --quiet: the view (and decoding) on its own thread (none: on the receiver thread). */
+  openViewThread?(config: ViewThreadConfig): Promise<ViewThread | undefined>;
 }
 
 export const defaultDeps: TailDeps = {
@@ -103,10 +100,7 @@ export const defaultDeps: TailDeps = {
     const { openStoreLines } = await import('../receiver/store-lines.js');
     return openStoreLines(dir, undefined, viewKeys);
   },
-  openViewThread: async (config, shown) => {
-    const v = await import('../live/view-thread.js');
-    return v.openViewThread(config, shown ? v.VIEW_SHARDS : 1);
-  },
+  openViewThread: async (config) => (await import('../live/view-thread.js')).openViewThread(config),
 };
 
 type Tty = { isTTY?: boolean; columns?: number };
@@ -147,8 +141,7 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   // First: a store that cannot be written, or that another tail holds, ends the start-up here,
   // before any thread is started.
   const store = await deps.openStore(storeDir, (m) => io.stderr.write(errColors.yellow(`${m}\n`)));
-  const viewConfig = { priceLayers: o.priceLayers, filters: o.filters, featureKeys: o.featureKeys, memoryBytes: o.memoryBytes };
-  const viewThread = o.mode === 'quiet' ? await deps.openViewThread?.(viewConfig, storeDir !== null && deps.openStoreLines !== undefined) : undefined;
+  const viewThread = o.mode === 'quiet' ? await deps.openViewThread?.({ priceLayers: o.priceLayers, filters: o.filters, featureKeys: o.featureKeys, memoryBytes: o.memoryBytes }) : undefined;
   const view: LiveView | ViewThread =
     viewThread ?? new LiveView({ emit: (e) => printer.handle(e), price: o.price, filters: o.filters, showContent: o.showContent, traceEvents: o.mode !== 'quiet', featureKeys: o.featureKeys, printedMemoryBytes: o.memoryBytes });
   const printer = new LivePrinter({
