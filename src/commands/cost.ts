@@ -137,13 +137,15 @@ Examples:
 
       const { report } = run.result;
       Object.assign(report, skippedFields(opened.stats, problems.count()));
-      const comparison = baseline && compare(report, baseline);
+      // --top shortens what is shown, never what is gated: the rows it hides are compared too.
+      const everyRow = { ...report, rows: [...report.rows, ...run.result.omitted.rows] };
+      const comparison = baseline && compare(everyRow, baseline);
       const gates = evaluateGates(
-        { total: run.main.total, report, byFeature: run.byFeature, byModel: run.byModel, comparison },
+        { total: run.main.total, report: everyRow, byFeature: run.byFeature, byModel: run.byModel, comparison },
         { budget: opts.budget, budgetFile, maxIncrease: opts.maxIncrease, strict: opts.strict, skipped, costSource: opts.costSource },
         figureWords,
       );
-      const view: CostView = { result: run.result, comparison, gates };
+      const view: CostView = { result: run.result, comparison: comparison && { rows: comparison.rows.slice(0, report.rows.length), total: comparison.total }, gates };
 
       const rendered =
         opts.format === 'json'

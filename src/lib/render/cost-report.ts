@@ -112,7 +112,8 @@ function grid(view: CostView, colors: Colors | undefined): Grid {
     ...numbers(report.total, totalUnpriced, view.comparison?.total, true),
   ];
   const notes: string[] = [];
-  if (omitted.rows > 0) notes.push(`${omitted.rows} more row${omitted.rows === 1 ? '' : 's'} (${formatUsd(omitted.cost)}) not shown (--top)`);
+  const hidden = omitted.rows.length;
+  if (hidden > 0) notes.push(`${hidden} more row${hidden === 1 ? '' : 's'} (${formatUsd(omitted.cost)}) not shown (--top)`);
   // A `*` was printed wherever a cost leaves out unpriced calls: the total then always has one.
   if (totalUnpriced > 0 && report.total.cost !== null) notes.push('* the cost leaves out unpriced calls (listed below)');
   if (report.unpriced.length) {

@@ -1,0 +1,40 @@
+/**
+ * `cost` as CI reads it: gates, exit codes and the machine formats, end to end through the built
+ * binary (run `npm run build` first). One fixture per scenario, written from hand-built spans.
+ */
+import { describe, expect, it } from 'vitest';
+import { encodeOtlpJsonTraces } from '../helpers/otlp-json-oracle.js';
+import { runCli } from '../helpers/cli.js';
+import { writeTemp } from '../helpers/read-all.js';
+import { hexId, llm } from '../helpers/span-factory.js';
+
+/** One trace per call, each with its own feature: rows are `feature,model`. */
+function dump(name: string, calls: Array<{ feature: string; model: string; input: number; output: number }>): string {
+  const spans = calls.map((c, i) => ({ ...llm(`c${i}`, undefined, c.model, c.input, c.output, { 'app.feature': c.feature }), traceId: hexId(`t${i}`, 16) }));
+  return writeTemp(name, JSON.stringify(encodeOtlpJsonTraces(spans)));
+}
+
+describe('cost gates as CI runs them', () => {
+  it('--top shortens the table, never what --max-increase checks: a regression in a hidden row still fails', async () => {
+    // Scenario: the "small" feature got 100× dearer; it is not among the --top 1 rows.
+    const before = dump('top-before.json', [
+      { feature: 'big', model: 'gpt-4o', input: 100_000, output: 1_000 },
+      { feature: 'small', model: 'gpt-4o', input: 10, output: 1 },
+    ]);
+    const after = dump('top-after.json', [
+      { feature: 'big', model: 'gpt-4o', input: 100_000, output: 1_000 },
+      { feature: 'small', model: 'gpt-4o', input: 1_000, output: 100 },
+    ]);
+    const base = writeTemp('top-base.json', (await runCli(['cost', before, '--format', 'json'])).stdout);
+    const all = await runCli(['cost', after, '--baseline', base, '--max-increase', '10%']);
+    expect(all.code).toBe(1);
+    const top = await runCli(['cost', after, '--baseline', base, '--max-increase', '10%', '--top', '1', '--format', 'json']);
+    expect(top.code).toBe(1);
+    expect(top.stderr).toContain('FAILED max-increase: feature=small model=gpt-4o: cost $0.0000350 → $0.00350 (+9900.0%), limit +10%');
+    expect(JSON.parse(top.stdout).rows.map((r: { feature: string }) => r.feature)).toEqual(['big']);
+    const table = await runCli(['cost', after, '--baseline', base, '--top', '1']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^big\s+gpt-4o\s.*\+0\.0%$/m);
+    expect(table.stdout).toContain('1 more row ($0.00350) not shown (--top)');
+  });
+});
