@@ -38,3 +38,34 @@ describe('cost gates as CI runs them', () => {
     expect(table.stdout).toContain('1 more row ($0.00350) not shown (--top)');
   });
 });
+
+/** A GitHub markdown table row's cells as GFM splits them: `|` separates unless backslash-escaped. */
+function gfmCells(line: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === '\\' && i + 1 < line.length) cell += c + line[++i]!;
+    else if (c === '|') (cells.push(cell), (cell = ''));
+    else cell += c;
+  }
+  cells.push(cell);
+  return cells.slice(1, -1).map((s) => s.trim());
+}
+
+/** What a cell shows: CommonMark's backslash escapes of ASCII punctuation taken out. */
+const shown = (cell: string) => cell.replace(/\\([!-/:-@[-`{-~])/g, '$1');
+
+describe('cost --format markdown as GitHub renders it', () => {
+  it('keeps every cell whole and literal: backslashes, pipes, emphasis, links, images and HTML from span data', async () => {
+    const features = ['back\\|slash pipe', 'plain|pipe', '**bold** _em_ `code`', '![img](https://example.invalid/t.png)', '[link](https://example.invalid)', '<img src=x onerror=alert(1)>', 'a &amp; b ~~gone~~'];
+    const file = dump('md-cells.json', features.map((feature, i) => ({ feature, model: 'gpt-4o', input: 1000 * (i + 1), output: 10 })));
+    const r = await runCli(['cost', file, '--format', 'markdown']);
+    expect(r.code).toBe(0);
+    const rows = r.stdout.split('\n').filter((l) => l.startsWith('| ')).map(gfmCells);
+    expect(rows.every((cells) => cells.length === 8)).toBe(true);
+    expect(rows.slice(2, -1).map((cells) => shown(cells[0]!)).sort()).toEqual([...features].sort());
+    // Markup characters stay escaped, so nothing of the data becomes a link, an image, HTML or emphasis.
+    for (const cells of rows.slice(2, -1)) expect(cells[0]).not.toMatch(/(^|[^\\])[[<*_`&]/);
+  });
+});

@@ -163,7 +163,14 @@ export function wrapNotes(notes: readonly string[], width: number, colors: Color
   return notes.flatMap((n) => wrapText(n, width, '  ').map((l) => colors.dim(l)));
 }
 
-export const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/**
+ * Text in a markdown cell or note, shown as written (docs/architecture.md "Terminal safety"): a
+ * backslash and every character with inline meaning in GitHub markdown (emphasis, code, links and
+ * images, HTML and entities, strikethrough, the cell separator) are backslash-escaped. Escaping
+ * only `|` turned a value's `\|` into `\\|`, an escaped backslash and then a separator that split the
+ * row; and span data could put a link, an image or HTML into the step summary.
+ */
+export const mdCell = (s: string) => s.replace(/[\\`*_[\]<>&|~]/g, '\\$&').replace(/\r\n?|\n/g, ' ');
 
 /** A markdown table with a bold totals row (cost, stats). */
 export function markdownTable(columns: readonly Column[], rows: readonly string[][], total: readonly string[]): string[] {
