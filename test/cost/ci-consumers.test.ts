@@ -69,3 +69,21 @@ describe('cost --format markdown as GitHub renders it', () => {
     for (const cells of rows.slice(2, -1)) expect(cells[0]).not.toMatch(/(^|[^\\])[[<*_`&]/);
   });
 });
+
+describe('pricing files that could price a model two ways', () => {
+  it('refuses (exit 2, naming the file, both entries and the id) an alias two entries of one file claim', async () => {
+    // Scenario: a copy-pasted entry keeps the alias of the one above it; which price applied depended on key order.
+    const file = dump('alias-twice.json', [{ feature: 'f', model: 'my-finetune', input: 1_000_000, output: 0 }]);
+    const prices = writeTemp('alias-twice-prices.json', JSON.stringify({ models: { 'ft-small': { input: 1, output: 1, aliases: ['my-finetune'] }, 'ft-large': { input: 2, output: 2, aliases: ['my-finetune'] } } }));
+    const r = await runCli(['cost', file, '--pricing', prices, '--format', 'json']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`${prices}: models["ft-large"].aliases: "my-finetune" is already an alias of "ft-small"`);
+    // Across files there is no ambiguity: the later file wins (README "Pricing").
+    const later = writeTemp('alias-later-prices.json', JSON.stringify({ models: { 'ft-large': { input: 2, output: 2, aliases: ['my-finetune'] } } }));
+    const first = writeTemp('alias-first-prices.json', JSON.stringify({ models: { 'ft-small': { input: 1, output: 1, aliases: ['my-finetune'] } } }));
+    const layered = await runCli(['cost', file, '--pricing', first, '--pricing', later, '--by', 'model', '--format', 'json']);
+    expect(layered.code).toBe(0);
+    expect(JSON.parse(layered.stdout).rows).toMatchObject([{ model: 'ft-large', cost: 2 }]);
+  });
+});
