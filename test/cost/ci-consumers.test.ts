@@ -87,3 +87,20 @@ describe('pricing files that could price a model two ways', () => {
     expect(JSON.parse(layered.stdout).rows).toMatchObject([{ model: 'ft-large', cost: 2 }]);
   });
 });
+
+describe('pricing files with prices no model has', () => {
+  it('refuses a price above $1 a token (exit 2, naming the field) instead of costs of $∞ and a JSON cost of null', async () => {
+    // Scenario: a garbage price (1e308 per 1M tokens) for a model of the dump.
+    const file = dump('huge-price.json', [{ feature: 'f', model: 'my-finetune', input: 7, output: 2 }]);
+    const prices = writeTemp('huge-prices.json', JSON.stringify({ models: { 'my-finetune': { input: 1e308, output: 1 } } }));
+    const r = await runCli(['cost', file, '--pricing', prices, '--format', 'json']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`${prices}: models["my-finetune"].input: a price of 1e+308 USD per 1M tokens is above 1,000,000: not a real price`);
+    // The dearest price that is still accepted gives finite figures.
+    const dear = writeTemp('dear-prices.json', JSON.stringify({ models: { 'my-finetune': { input: 1_000_000, output: 1 } } }));
+    const ok = await runCli(['cost', file, '--pricing', dear, '--by', 'model', '--format', 'json']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).total.cost).toBe(7.000002);
+  });
+});
