@@ -57,7 +57,7 @@ export function register(program: Command): void {
     .option('-f, --format <format>', 'table, json, csv or markdown', oneOf('--format', ['table', 'json', 'csv', 'markdown'] as const), 'table')
     .option('--pricing <file|url>', 'pricing file (llmtrace or LiteLLM format) or http(s) URL; repeatable, later ones override earlier ones', collect)
     .option('--no-builtin-pricing', 'do not use the built-in price table underneath --pricing files')
-    .option('--pricing-info', 'print the effective price table and exit')
+    .option('--pricing-info', 'print the effective price table (--format table or json) and exit')
     .option('--budget <usd>', 'fail (exit 1) when the total cost exceeds this many USD', usage((v) => parseUsd('--budget', v)))
     .option('--budget-file <json>', 'fail when a feature or model exceeds its budget: {"total": 50, "features": {"research": 5}, "models": {"gpt-4o": 10}}')
     .option('--baseline <json>', 'a previous `cost --format json` output: show the change per row')
@@ -92,6 +92,8 @@ Examples:
 
       const window = windowOf(opts.since, opts.until);
       if (opts.maxIncrease !== undefined && !opts.baseline) throw new LlmtraceError('--max-increase needs --baseline <previous.json>');
+      // The price table has a table and a JSON form only: a csv or markdown consumer must not get box drawing.
+      if (opts.pricingInfo && opts.format !== 'table' && opts.format !== 'json') throw new LlmtraceError(`--pricing-info prints a table or JSON, not ${opts.format}`, 'use --format table or --format json');
       if (opts.featureKey?.some((k) => k.trim() === '')) throw new LlmtraceError('--feature-key must not be empty');
 
       // llmtrace.config.json gives defaults; flags win (flag pricing files layer over the config's).

@@ -104,3 +104,17 @@ describe('pricing files with prices no model has', () => {
     expect(JSON.parse(ok.stdout).total.cost).toBe(7.000002);
   });
 });
+
+describe('cost --pricing-info in a machine format', () => {
+  it('refuses csv and markdown (exit 2, stdout empty) instead of printing the terminal table', async () => {
+    for (const format of ['csv', 'markdown']) {
+      const r = await runCli(['cost', '--pricing-info', '--format', format]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`--pricing-info prints a table or JSON, not ${format}`);
+    }
+    const json = await runCli(['cost', '--pricing-info', '--format', 'json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).unit).toBe('USD per 1M tokens');
+  });
+});
