@@ -118,3 +118,22 @@ describe('cost --pricing-info in a machine format', () => {
     expect(JSON.parse(json.stdout).unit).toBe('USD per 1M tokens');
   });
 });
+
+describe('cost --format csv as spreadsheets and shell tools read it', () => {
+  it('writes costs as plain decimals, never in exponent notation, equal to the JSON figures', async () => {
+    // Scenario: one embeddings token ($0.00000002) and one gpt-4o input token ($0.0000025).
+    const file = dump('tiny-costs.json', [
+      { feature: 'e', model: 'text-embedding-3-small', input: 1, output: 0 },
+      { feature: 'f', model: 'gpt-4o', input: 1, output: 0 },
+    ]);
+    const csv = await runCli(['cost', file, '--by', 'model', '--format', 'csv']);
+    const json = JSON.parse((await runCli(['cost', file, '--by', 'model', '--format', 'json'])).stdout) as { rows: Array<{ model: string; cost: number }> };
+    expect(csv.code).toBe(0);
+    expect(csv.stdout).not.toMatch(/\de[-+]?\d/i);
+    const lines = csv.stdout.trim().split('\n');
+    const costAt = lines[0]!.split(',').indexOf('cost');
+    const costs = Object.fromEntries(lines.slice(1).map((l) => [l.split(',')[0], l.split(',')[costAt]]));
+    expect(costs).toEqual({ 'gpt-4o': '0.0000025', 'text-embedding-3-small': '0.00000002' });
+    for (const row of json.rows) expect(Number(costs[row.model])).toBe(row.cost);
+  });
+});

@@ -200,6 +200,22 @@ export function renderCostMarkdown(view: CostView): string {
   return out.join('\n') + '\n';
 }
 
+/**
+ * A number as CSV consumers read it: the shortest digits that give the number back (what JSON
+ * writes), always as a plain decimal. `String(2e-8)` is `2e-8`, which `sort -n`, `bc` and
+ * locale-aware spreadsheet imports do not read as 0.00000002 (one embeddings token's cost).
+ */
+export function plainDecimal(v: number): string {
+  const s = String(v);
+  const m = /^(-?)(\d)(?:\.(\d+))?e-(\d+)$/.exec(s);
+  return m ? `${m[1]}0.${'0'.repeat(Number(m[4]) - 1)}${m[2]}${m[3] ?? ''}` : s;
+}
+
+/** Records as RFC 4180 CSV (csv-stringify), numbers as plain decimals: `cost` and `stats` alike. */
+export function csvText(records: ReadonlyArray<ReadonlyArray<string | number>>): string {
+  return stringify(records as Array<Array<string | number>>, { cast: { number: plainDecimal } });
+}
+
 export function renderCostCsv(view: CostView): string {
   const { report } = view.result;
   const header = [...report.groupBy, 'calls', 'inputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'outputTokens', 'reasoningTokens', 'cost', 'share'];
@@ -224,7 +240,7 @@ export function renderCostCsv(view: CostView): string {
     rec.push(r.reportedCost ?? '', r.reportedCostDiff ?? '', r.source);
     return rec;
   });
-  return stringify([header, ...records]);
+  return csvText([header, ...records]);
 }
 
 export function renderCostJson(view: CostView): string {
