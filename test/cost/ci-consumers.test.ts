@@ -137,3 +137,15 @@ describe('cost --format csv as spreadsheets and shell tools read it', () => {
     for (const row of json.rows) expect(Number(costs[row.model])).toBe(row.cost);
   });
 });
+
+describe('cost --by', () => {
+  it('refuses a dimension given twice (exit 2) instead of two CSV columns of one name and one JSON key for both', async () => {
+    const file = dump('by-twice.json', [{ feature: 'f', model: 'gpt-4o', input: 10, output: 1 }]);
+    for (const args of [['--by', 'model,model'], ['--by', 'model', '--by', 'feature,model']]) {
+      const r = await runCli(['cost', file, ...args, '--format', 'csv']);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain('--by: model is given twice');
+    }
+  });
+});
