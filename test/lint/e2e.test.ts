@@ -183,6 +183,15 @@ describe('llmtrace lint (built binary)', () => {
     expect(r.stderr).not.toMatch(/not shown/);
   });
 
+  it('refuses --list-rules in sarif or github format (exit 2, stdout empty) instead of printing the terminal table', async () => {
+    for (const format of ['sarif', 'github']) {
+      const r = await runCli(['lint', '--list-rules', '--format', format]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`--list-rules prints a table or JSON, not ${format}`);
+    }
+  });
+
   it('lists the rules', async () => {
     const r = await runCli(['lint', '--list-rules', '--format', 'json']);
     expect(r.code).toBe(0);
