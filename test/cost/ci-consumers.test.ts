@@ -2,6 +2,7 @@
  * `cost` as CI reads it: gates, exit codes and the machine formats, end to end through the built
  * binary (run `npm run build` first). One fixture per scenario, written from hand-built spans.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { encodeOtlpJsonTraces } from '../helpers/otlp-json-oracle.js';
 import { runCli } from '../helpers/cli.js';
@@ -147,5 +148,23 @@ describe('cost --by', () => {
       expect(r.stdout).toBe('');
       expect(r.stderr).toContain('--by: model is given twice');
     }
+  });
+});
+
+describe('cost --max-increase when the total cannot be compared', () => {
+  it('says so on stderr and in the step summary (the total always reports), and --strict fails it', async () => {
+    // Scenario: the feature moved from gpt-4o to a model without a price, with 100× the tokens.
+    const before = dump('nc-before.json', [{ feature: 'a', model: 'gpt-4o', input: 1_000, output: 100 }]);
+    const after = dump('nc-after.json', [{ feature: 'a', model: 'gpt-9-preview', input: 100_000, output: 10_000 }]);
+    const base = writeTemp('nc-base.json', (await runCli(['cost', before, '--by', 'feature', '--format', 'json'])).stdout);
+    const summary = writeTemp('nc-summary.md', '');
+    const r = await runCli(['cost', after, '--by', 'feature', '--baseline', base, '--max-increase', '10%', '--format', 'json'], { env: { GITHUB_STEP_SUMMARY: summary } });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).total.cost).toBeNull();
+    expect(r.stderr).toContain('ok max-increase: total cost not comparable (unpriced), limit +10%');
+    expect(readFileSync(summary, 'utf8')).toContain('- ✅ max-increase: total cost not comparable (unpriced), limit +10%');
+    const strict = await runCli(['cost', after, '--by', 'feature', '--baseline', base, '--max-increase', '10%', '--strict']);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('FAILED strict: 110,000 tokens of 1 call are unpriced (gpt-9-preview)');
   });
 });
