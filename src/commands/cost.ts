@@ -57,7 +57,7 @@ export function register(program: Command): void {
     .option('-f, --format <format>', 'table, json, csv or markdown', oneOf('--format', ['table', 'json', 'csv', 'markdown'] as const), 'table')
     .option('--pricing <file|url>', 'pricing file (llmtrace or LiteLLM format) or http(s) URL; repeatable, later ones override earlier ones', collect)
     .option('--no-builtin-pricing', 'do not use the built-in price table underneath --pricing files')
-    .option('--pricing-info', 'print the effective price table and exit')
+    .option('--pricing-info', 'print the effective price table (--format table or json) and exit')
     .option('--budget <usd>', 'fail (exit 1) when the total cost exceeds this many USD', usage((v) => parseUsd('--budget', v)))
     .option('--budget-file <json>', 'fail when a feature or model exceeds its budget: {"total": 50, "features": {"research": 5}, "models": {"gpt-4o": 10}}')
     .option('--baseline <json>', 'a previous `cost --format json` output: show the change per row')
@@ -92,6 +92,8 @@ Examples:
 
       const window = windowOf(opts.since, opts.until);
       if (opts.maxIncrease !== undefined && !opts.baseline) throw new LlmtraceError('--max-increase needs --baseline <previous.json>');
+      // The price table has a table and a JSON form only: a csv or markdown consumer must not get box drawing.
+      if (opts.pricingInfo && opts.format !== 'table' && opts.format !== 'json') throw new LlmtraceError(`--pricing-info prints a table or JSON, not ${opts.format}`, 'use --format table or --format json');
       if (opts.featureKey?.some((k) => k.trim() === '')) throw new LlmtraceError('--feature-key must not be empty');
 
       // llmtrace.config.json gives defaults; flags win (flag pricing files layer over the config's).
@@ -137,13 +139,15 @@ Examples:
 
       const { report } = run.result;
       Object.assign(report, skippedFields(opened.stats, problems.count()));
-      const comparison = baseline && compare(report, baseline);
+      // --top shortens what is shown, never what is gated: the rows it hides are compared too.
+      const everyRow = { ...report, rows: [...report.rows, ...run.result.omitted.rows] };
+      const comparison = baseline && compare(everyRow, baseline);
       const gates = evaluateGates(
-        { total: run.main.total, report, byFeature: run.byFeature, byModel: run.byModel, comparison },
+        { total: run.main.total, report: everyRow, byFeature: run.byFeature, byModel: run.byModel, comparison },
         { budget: opts.budget, budgetFile, maxIncrease: opts.maxIncrease, strict: opts.strict, skipped, costSource: opts.costSource },
         figureWords,
       );
-      const view: CostView = { result: run.result, comparison, gates };
+      const view: CostView = { result: run.result, comparison: comparison && { rows: comparison.rows.slice(0, report.rows.length), total: comparison.total }, gates };
 
       const rendered =
         opts.format === 'json'

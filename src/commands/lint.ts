@@ -58,7 +58,7 @@ export function register(program: Command): void {
     .option('--rule <id=severity>', 'set a rule to off, info, warn or error (repeatable; wins over llmtrace.config.json)', collectRule)
     .option('--max-warnings <n>', 'fail (exit 1) when there are more than N warnings', nonNegativeInt('--max-warnings'))
     .option('-q, --quiet', 'report errors only (warnings still count for --max-warnings)')
-    .option('--list-rules', 'list the rules with their ids, severities and descriptions, then exit')
+    .option('--list-rules', 'list the rules with their ids, severities and descriptions (--format stylish or json), then exit')
     .option('--store <dir>', 'local store to read when no source is given (default ./.llmtrace or $LLMTRACE_STORE)')
     .option('--pricing <file|url>', 'prices for models the built-in table lacks, for model-unpriced (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--memory <size>', `trace state held in memory before the rest goes to temporary files, e.g. 256MiB or 1GiB (default ${formatMemorySize(DEFAULT_MEMORY_BUDGET).replace(' ', '')}); findings do not depend on it`, sizeOption('--memory'))
@@ -84,6 +84,8 @@ Examples:
       const maxWarnings = opts.maxWarnings ?? settings.maxWarnings;
 
       if (opts.listRules) {
+        // The rule list has a table and a JSON form only: a sarif or github consumer must not get box drawing.
+        if (opts.format === 'sarif' || opts.format === 'github') throw new LlmtraceError(`--list-rules prints a table or JSON, not ${opts.format}`, 'use --format stylish or --format json');
         if (opts.format === 'json') {
           const rules = RULES.map((r) => ({ id: r.id, severity: settings.severities[r.id], defaultSeverity: r.defaultSeverity, description: r.description }));
           await writeOut([`${JSON.stringify(rules, null, 2)}\n`], 'json');

@@ -55,12 +55,18 @@ export async function appendStepSummary(markdown: string, warn: (m: string) => v
   }
 }
 
+/** A dimension once: twice made two columns of one name in CSV and one key for both in JSON rows. */
+function addDimension(dims: string[], dim: string): string[] {
+  if (dims.includes(dim)) throw new Error(`--by: ${dim} is given twice`);
+  return [...dims, dim];
+}
+
 /** The options `cost` and `stats` share, in this order: the window, the grouping, the feature keys. */
 export function windowAndGroupOptions(command: Command, defaultBy: readonly string[]): Command {
   return command
     .option('--since <when>', 'only calls that started at or after: a duration back from now (30m, 24h, 7d), a date or an RFC 3339 time', usage((v) => parseTimeSpec('--since', v)))
     .option('--until <when>', 'only calls that started before this time (same forms as --since)', usage((v) => parseTimeSpec('--until', v)))
-    .option('--by <dims>', `group by (comma-separated): model, model.raw, provider, feature, service, agent, operation, day, hour, trace, user, conversation, session, attr:<key> (default ${defaultBy.join(',')})`, usage<string[]>((v, prev) => [...(prev ?? []), ...commaList(v).map(checkDimension)]))
+    .option('--by <dims>', `group by (comma-separated): model, model.raw, provider, feature, service, agent, operation, day, hour, trace, user, conversation, session, attr:<key> (default ${defaultBy.join(',')})`, usage<string[]>((v, prev) => commaList(v).map(checkDimension).reduce(addDimension, prev ?? [])))
     .option('--feature-key <key>', `attribute naming the feature, tried in order (repeatable; default ${DEFAULT_FEATURE_KEYS.join(', ')})`, collect);
 }
 

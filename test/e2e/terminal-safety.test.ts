@@ -151,6 +151,9 @@ beforeAll(() => {
   writeFileSync(metricsFile, `${JSON.stringify(otlpMetricsDocument())}\n`);
 });
 
+/** Markdown as GitHub shows it: CommonMark's backslash escapes of ASCII punctuation taken out. */
+const asRendered = (markdown: string) => markdown.replace(/\\([!-/:-@[-`{-~])/g, '$1');
+
 const COLORS: Record<string, Record<string, string>> = { color: { FORCE_COLOR: '1', NO_COLOR: '' }, 'no color': {} };
 
 describe('terminal safety: untrusted strings in every printed field', () => {
@@ -175,8 +178,9 @@ describe('terminal safety: untrusted strings in every printed field', () => {
         if (name.endsWith(' csv')) expect(rawControls(r.stdout)).toBeUndefined();
         else expectTerminalSafe(r.stdout, 'stdout');
         expectTerminalSafe(r.stderr, 'stderr');
-        // What was escaped is still there to read (annotations drop controls instead).
-        expect(r.stdout + r.stderr).toContain(name === 'lint github' ? ']0;PWNED' : '\\x1b]0;PWNED');
+        // What was escaped is still there to read (annotations drop controls instead; markdown as rendered).
+        const stdout = name.endsWith(' markdown') ? asRendered(r.stdout) : r.stdout;
+        expect(stdout + r.stderr).toContain(name === 'lint github' ? ']0;PWNED' : '\\x1b]0;PWNED');
       });
     }
   }
@@ -219,7 +223,7 @@ describe('terminal safety: untrusted strings in every printed field', () => {
         else expectTerminalSafe(r.stdout, 'stdout');
         expectTerminalSafe(r.stderr, 'stderr');
         if (format === 'json') expect(JSON.stringify(JSON.parse(r.stdout))).toContain(JSON.stringify(PAYLOAD).slice(1, -1));
-        else expect(r.stdout + r.stderr).toContain('\\x1b]0;PWNED');
+        else expect((format === 'markdown' ? asRendered(r.stdout) : r.stdout) + r.stderr).toContain('\\x1b]0;PWNED');
       });
     }
   }

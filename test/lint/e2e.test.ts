@@ -131,6 +131,22 @@ describe('llmtrace lint (built binary)', () => {
     expect(gh.stdout.split('\n')[0]).toMatch(/^::error file=dump\.jsonl,line=2,title=llmtrace llm-missing-usage::chat gpt-4o \(20000000…\) in trace 4c1e0+a002: /);
   });
 
+  it('gives SARIF results read from stdin a file location, which GitHub code scanning requires of every result', async () => {
+    // Scenario: a dump piped in (JSON Lines: a clean record, a record with a call lacking usage, a line that is not JSON).
+    const clean = readFileSync(path.join(FIX, 'clean.json'), 'utf8').replace(/\s*\n\s*/g, '');
+    const usage = readFileSync(USAGE, 'utf8').replace(/\s*\n\s*/g, '').replaceAll('4c1e000000000000000000000000a001', '4c1e000000000000000000000000a002');
+    const r = await runCli(['lint', '-', '--format', 'sarif', '--rule', 'decode-problem=error'], { stdin: `${clean}\n${usage}\n{"not json\n` });
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(schemaErrors(doc)).toEqual([]);
+    const results = doc.runs[0].results as Array<{ ruleId: string; locations?: Array<{ physicalLocation?: { artifactLocation?: { uri?: string }; region?: { startLine: number } } }> }>;
+    // upload-sarif refuses the whole file otherwise: "locationFromSarifResult: expected at least one location" / "expected artifact location".
+    expect(results.map((x) => [x.ruleId, x.locations?.[0]?.physicalLocation?.artifactLocation?.uri, x.locations?.[0]?.physicalLocation?.region?.startLine])).toEqual([
+      ['llm-missing-usage', 'stdin', 2],
+      ['decode-problem', 'stdin', 3],
+    ]);
+  });
+
   it('reads stdin and writes JSON', async () => {
     const r = await runCli(['lint', '-', '--format', 'json'], { stdin: readFileSync(USAGE) });
     expect(r.code).toBe(1);
@@ -165,6 +181,15 @@ describe('llmtrace lint (built binary)', () => {
     expect(json(r.stdout).findings.filter((f) => f.rule === 'decode-problem').map((f) => f.line)).toEqual([2]);
     expect(r.stderr).toContain('llmtrace: read 1 input, 5 spans, 1 bad record skipped\n');
     expect(r.stderr).not.toMatch(/not shown/);
+  });
+
+  it('refuses --list-rules in sarif or github format (exit 2, stdout empty) instead of printing the terminal table', async () => {
+    for (const format of ['sarif', 'github']) {
+      const r = await runCli(['lint', '--list-rules', '--format', format]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`--list-rules prints a table or JSON, not ${format}`);
+    }
   });
 
   it('lists the rules', async () => {

@@ -106,7 +106,7 @@ describe('SARIF output', () => {
   it('makes artifact URIs relative inside the working directory and file: URLs outside it', () => {
     expect(artifactUri('fixtures/lint/a b.json', '/repo')).toBe('fixtures/lint/a%20b.json');
     expect(artifactUri('/elsewhere/dump.jsonl', '/repo')).toBe('file:///elsewhere/dump.jsonl');
-    expect(artifactUri('-', '/repo')).toBeUndefined();
+    expect(artifactUri('-', '/repo')).toBe('stdin');
   });
 });
 

@@ -106,11 +106,12 @@ function budgetFileGates(input: GateInput, file: BudgetFile, total: number, word
 function increaseGates(input: GateInput, max: number, words: GateWording): GateResult[] {
   const cmp = input.comparison!;
   const out: GateResult[] = [];
+  // The total always reports, as stats' limits do: a cost that became unpriced (a new model
+  // without a price) printed no gate line at all. Not comparable is no failure here: unpriced
+  // tokens are --strict's business (above), and the unpriced warning is always printed.
   const t = cmp.total;
-  if (t.pct !== undefined) {
-    const ok = t.pct <= max;
-    out.push({ gate: 'max-increase', ok, message: `total cost ${describeChange(t, words)}, limit +${max}%` });
-  }
+  const ok = t.pct === undefined || t.pct <= max;
+  out.push({ gate: 'max-increase', ok, message: `total cost ${describeChange(t, words)}, limit +${max}%` });
   // Rows that existed in the baseline with a cost: a feature that got dearer fails the gate
   // even when another got cheaper. New rows are shown, not failed.
   input.report.rows.forEach((row, i) => {

@@ -35,7 +35,18 @@ function parseDesignFile(doc: Record<string, unknown>, label: string): PriceEntr
     throw pricingError(label, 'currency', `only "USD" is supported, got ${describe(doc.currency)}`);
   }
   if (!isObject(doc.models)) throw pricingError(label, 'models', `expected an object of model prices, got ${describe(doc.models)}`);
-  return Object.entries(doc.models).map(([name, raw]) => parseModel(label, name, raw));
+  const entries = Object.entries(doc.models).map(([name, raw]) => parseModel(label, name, raw));
+  // An alias two entries claim would price by key order, silently: a copy-paste mistake, refused
+  // like an unknown field. (Across files the later file wins: that is layering, not ambiguity.)
+  const aliasOf = new Map<string, string>();
+  for (const e of entries) {
+    for (const a of e.aliases) {
+      const other = aliasOf.get(a);
+      if (other !== undefined && other !== e.name) throw pricingError(label, `models[${JSON.stringify(e.name)}].aliases`, `${JSON.stringify(a)} is already an alias of ${JSON.stringify(other)}`);
+      aliasOf.set(a, e.name);
+    }
+  }
+  return entries;
 }
 
 function parseModel(label: string, name: string, raw: unknown): PriceEntry {

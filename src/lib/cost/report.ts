@@ -88,8 +88,8 @@ export interface CostResult {
   report: CostReport;
   /** Per row: how many of its calls are unpriced (its cost is then a lower bound, or null). */
   rowUnpricedCalls: number[];
-  /** Rows left out by --top, and their summed priced cost. */
-  omitted: { rows: number; cost: number };
+  /** Rows left out by --top (not shown, but gated: `--max-increase` checks them too), and their summed priced cost. */
+  omitted: { rows: CostRow[]; cost: number };
 }
 
 /** 12 significant digits: no float noise such as 0.30000000000000004 in reports. */
@@ -140,11 +140,12 @@ export function buildCostReport(agg: Aggregator, unpriced: UnpricedModels, windo
   });
   const shown = top === undefined ? groups : groups.slice(0, top);
   const rest = groups.slice(shown.length);
-  const rows = shown.map((g) => {
+  const toRow = (g: (typeof groups)[number]) => {
     const row: Record<string, string | number | null> = {};
     groupBy.forEach((name, i) => (row[name] = g.keys[i]!));
     return Object.assign(row, counters(g.counters)) as CostRow;
-  });
+  };
+  const rows = shown.map(toRow);
   return {
     report: {
       currency: 'USD',
@@ -156,7 +157,7 @@ export function buildCostReport(agg: Aggregator, unpriced: UnpricedModels, windo
       unpriced: unpriced.list(),
     },
     rowUnpricedCalls: shown.map((g) => g.counters.unpricedCalls),
-    omitted: { rows: rest.length, cost: roundUsd(sumCost(rest)) },
+    omitted: { rows: rest.map(toRow), cost: roundUsd(sumCost(rest)) },
   };
 }
 

@@ -28,12 +28,25 @@ export function nonNegative(label: string, where: string, v: unknown): number {
   return v;
 }
 
+/**
+ * USD per 1M tokens above which a price is a mistake ($1 a token; the dearest real price is under
+ * $1,000 per 1M): a garbage price such as 1e308 made costs of $∞, `NaN%` shares and a JSON
+ * `"cost": null`, which reads as unpriced.
+ */
+export const MAX_PRICE_PER_MILLION = 1_000_000;
+
+function price(label: string, where: string, v: unknown): number {
+  const p = nonNegative(label, where, v);
+  if (p > MAX_PRICE_PER_MILLION) throw pricingError(label, where, `a price of ${p} USD per 1M tokens is above ${MAX_PRICE_PER_MILLION.toLocaleString('en-US')}: not a real price`);
+  return p;
+}
+
 /** Prices with their defaults (docs/architecture.md "Pricing"): cache prices default to input, reasoning to output. */
 export function parseRates(label: string, where: string, o: Record<string, unknown>): Rates {
-  const input = nonNegative(label, `${where}.input`, o.input);
-  const output = nonNegative(label, `${where}.output`, o.output);
+  const input = price(label, `${where}.input`, o.input);
+  const output = price(label, `${where}.output`, o.output);
   const opt = (k: 'cacheRead' | 'cacheWrite' | 'reasoning', dflt: number) =>
-    o[k] === undefined ? dflt : nonNegative(label, `${where}.${k}`, o[k]);
+    o[k] === undefined ? dflt : price(label, `${where}.${k}`, o[k]);
   return { input, output, cacheRead: opt('cacheRead', input), cacheWrite: opt('cacheWrite', input), reasoning: opt('reasoning', output) };
 }
 

@@ -112,7 +112,8 @@ function grid(view: CostView, colors: Colors | undefined): Grid {
     ...numbers(report.total, totalUnpriced, view.comparison?.total, true),
   ];
   const notes: string[] = [];
-  if (omitted.rows > 0) notes.push(`${omitted.rows} more row${omitted.rows === 1 ? '' : 's'} (${formatUsd(omitted.cost)}) not shown (--top)`);
+  const hidden = omitted.rows.length;
+  if (hidden > 0) notes.push(`${hidden} more row${hidden === 1 ? '' : 's'} (${formatUsd(omitted.cost)}) not shown (--top)`);
   // A `*` was printed wherever a cost leaves out unpriced calls: the total then always has one.
   if (totalUnpriced > 0 && report.total.cost !== null) notes.push('* the cost leaves out unpriced calls (listed below)');
   if (report.unpriced.length) {
@@ -162,7 +163,14 @@ export function wrapNotes(notes: readonly string[], width: number, colors: Color
   return notes.flatMap((n) => wrapText(n, width, '  ').map((l) => colors.dim(l)));
 }
 
-export const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/**
+ * Text in a markdown cell or note, shown as written (docs/architecture.md "Terminal safety"): a
+ * backslash and every character with inline meaning in GitHub markdown (emphasis, code, links and
+ * images, HTML and entities, strikethrough, the cell separator) are backslash-escaped. Escaping
+ * only `|` turned a value's `\|` into `\\|`, an escaped backslash and then a separator that split the
+ * row; and span data could put a link, an image or HTML into the step summary.
+ */
+export const mdCell = (s: string) => s.replace(/[\\`*_[\]<>&|~]/g, '\\$&').replace(/\r\n?|\n/g, ' ');
 
 /** A markdown table with a bold totals row (cost, stats). */
 export function markdownTable(columns: readonly Column[], rows: readonly string[][], total: readonly string[]): string[] {
@@ -192,6 +200,22 @@ export function renderCostMarkdown(view: CostView): string {
   return out.join('\n') + '\n';
 }
 
+/**
+ * A number as CSV consumers read it: the shortest digits that give the number back (what JSON
+ * writes), always as a plain decimal. `String(2e-8)` is `2e-8`, which `sort -n`, `bc` and
+ * locale-aware spreadsheet imports do not read as 0.00000002 (one embeddings token's cost).
+ */
+export function plainDecimal(v: number): string {
+  const s = String(v);
+  const m = /^(-?)(\d)(?:\.(\d+))?e-(\d+)$/.exec(s);
+  return m ? `${m[1]}0.${'0'.repeat(Number(m[4]) - 1)}${m[2]}${m[3] ?? ''}` : s;
+}
+
+/** Records as RFC 4180 CSV (csv-stringify), numbers as plain decimals: `cost` and `stats` alike. */
+export function csvText(records: ReadonlyArray<ReadonlyArray<string | number>>): string {
+  return stringify(records as Array<Array<string | number>>, { cast: { number: plainDecimal } });
+}
+
 export function renderCostCsv(view: CostView): string {
   const { report } = view.result;
   const header = [...report.groupBy, 'calls', 'inputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'outputTokens', 'reasoningTokens', 'cost', 'share'];
@@ -216,7 +240,7 @@ export function renderCostCsv(view: CostView): string {
     rec.push(r.reportedCost ?? '', r.reportedCostDiff ?? '', r.source);
     return rec;
   });
-  return stringify([header, ...records]);
+  return csvText([header, ...records]);
 }
 
 export function renderCostJson(view: CostView): string {

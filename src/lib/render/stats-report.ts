@@ -4,13 +4,12 @@
  * of the input), said under every human format; those interpolated from OTLP metrics carry `~`
  * in the table and markdown, and `histogram-interpolated` in CSV and JSON.
  */
-import { stringify } from 'csv-stringify/sync';
 import type { GateResult } from '../cost/gates.js';
 import { INTERPOLATED_METHOD } from '../stats/histogram.js';
 import { PERCENTILE_DEFINITION } from '../stats/percentiles.js';
 import { isMetricsRow, type StatsFigures, type StatsReport } from '../stats/report.js';
 import type { Colors } from './colors.js';
-import { countingNotes, markdownGates, markdownTable, mdCell, skippedNotes, wrapNotes } from './cost-report.js';
+import { countingNotes, csvText, markdownGates, markdownTable, mdCell, skippedNotes, wrapNotes } from './cost-report.js';
 import { formatDuration, formatTokens } from './format.js';
 import { renderTable, type Column } from './table.js';
 import { oneLine } from './terminal.js';
@@ -140,7 +139,7 @@ export function renderStatsCsv(view: StatsView): string {
   const rows = report.rows.map((r) => record(report.groupBy.map((d) => String(r[d])), r));
   rows.push(record(label('total'), report.total));
   if (report.metrics?.services.length) rows.push(record(label('total (metrics)'), report.metrics.total));
-  return stringify([header, ...rows]);
+  return csvText([header, ...rows]);
 }
 
 export function renderStatsJson(view: StatsView): string {

@@ -2,7 +2,7 @@
  * `--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers, streamed.
  * One run; `tool.driver.rules` lists every rule (with its effective level, `enabled: false` when
  * off) so `ruleIndex` is stable; each result has ruleId + ruleIndex, level, message.text and a
- * location: the input file as the artifact (with the line for JSON Lines) and a logical location
+ * location: the input file as the artifact (`stdin` for standard input; with the line for JSON Lines) and a logical location
  * `traceId/spanId` for the span. The scorecard goes in the run's property bag.
  */
 import path from 'node:path';
@@ -20,9 +20,14 @@ const LEVEL: Record<Severity, SarifLevel> = { error: 'error', warn: 'warning', i
 
 const INDEX = new Map<RuleId, number>(RULES.map((r, i) => [r.id, i]));
 
-/** A source label → an artifact URI: relative (forward slashes) inside `cwd`, else a file: URL. */
+/**
+ * A source label → an artifact URI: relative (forward slashes) inside `cwd`, else a file: URL.
+ * Standard input is `stdin`: GitHub code scanning refuses a whole upload when one result has no
+ * file location ("locationFromSarifResult: expected artifact location").
+ */
 export function artifactUri(source: string, cwd = process.cwd()): string | undefined {
-  if (source === '' || source === '-') return undefined; // stdin has no artifact
+  if (source === '') return undefined;
+  if (source === '-') return 'stdin';
   const abs = path.resolve(cwd, source);
   const rel = path.relative(cwd, abs);
   if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return pathToFileURL(abs).href;
