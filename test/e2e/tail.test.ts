@@ -259,6 +259,26 @@ describe('llmtrace tail (built binary, official exporters)', () => {
     expect(lines.filter((l) => textWidth(l) > 40)).toEqual([]);
   });
 
+  it('--store DIR: the summary names a `tree` command that reads that store (plain `llmtrace tree` reads ./.llmtrace)', async () => {
+    const dir = tempDir();
+    const port = await freePort();
+    const tail = spawnTail(['--http-port', String(port), '--no-grpc', '--store', 'my traces'], { cwd: dir });
+    running.push(tail);
+    while (!tail.stderr().includes('Ctrl-C')) {
+      if (tail.child.exitCode !== null) throw new Error(`tail exited:\n${tail.stderr()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await exportAgentRun(new HttpJsonExporter({ url: `http://127.0.0.1:${port}/v1/traces` }));
+    expect(await tail.stop('SIGINT')).toBe(0);
+    const hint = /\(read it with: (.+)\)$/m.exec(tail.stdout());
+    expect(hint, tail.stdout()).not.toBeNull();
+    const words = [...hint![1]!.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+    expect(words.slice(0, 2)).toEqual(['llmtrace', 'tree']);
+    const tree = await runCli(words.slice(1), { cwd: dir });
+    expect(tree.code, tree.stderr).toBe(0);
+    expect(tree.stdout).toMatch(/^invoke_agent research .*∑ 69 → 19 tok \(11 cached\)/m);
+  });
+
   it('rejects bad option values as usage errors', async () => {
     for (const args of [['--max-body', '12 parsecs'], ['--http-port', '70000'], ['--forward', 'grpc://x:4317'], ['--max-in-flight', 'lots'], ['--max-in-flight', '-1MiB'], ['--max-in-flight', '2TiB']]) {
       const r = await runCli(['tail', '--no-store', ...args], { cwd: tempDir() });

@@ -34,6 +34,8 @@ export interface TailOptions {
   grpcPort: number | undefined;
   /** undefined: the default store; null: --no-store. */
   store: string | null | undefined;
+  /** `store` came from `--store` (not the config or the environment, which `tree` reads too). */
+  storeNamed?: boolean;
   maxBodyBytes: number;
   /** Cap on the bytes of request bodies in flight, both protocols together (`--max-in-flight`). */
   maxInFlightBytes?: number;
@@ -254,6 +256,7 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
     durationMs: Date.now() - startedAt,
     filters: describeFilters(o.filters) || undefined,
     store: storeDir,
+    storeNamed: o.storeNamed,
     forward: forwarder ? { url: o.forward!, ...forwarder.stats } : undefined,
   });
   // Stopping. A second signal means "now": whatever is not yet flushed is lost, and the summary
