@@ -166,6 +166,11 @@ describe('llmtrace tree (built binary)', () => {
     const file = path.join(CAPTURES, 'manual-agent-http-json.json');
     const shallow = await runCli(['tree', file, '--depth', '0']);
     expect(shallow.stdout).toMatch(/… 4 more spans below/);
+    // JSON says so too: a node whose children are hidden is not a leaf.
+    const json = JSON.parse((await runCli(['tree', file, '--depth', '0', '--format', 'json'])).stdout);
+    expect(json.traces[0].roots[0]).toMatchObject({ children: [], hiddenSpans: 4 });
+    const full = JSON.parse((await runCli(['tree', file, '--format', 'json'])).stdout);
+    expect(JSON.stringify(full)).not.toContain('hiddenSpans');
     for (const bad of [['--depth', '-1'], ['--last', '0'], ['--format', 'xml'], ['--trace', 'xyz']]) {
       const r = await runCli(['tree', file, ...bad]);
       expect(r.code).toBe(2);

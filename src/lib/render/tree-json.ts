@@ -7,7 +7,8 @@
  *         kind, operation, provider, requestModel, responseModel, usage, finishReasons, cutOff
  *         (true on a call cut off at the token limit: length, max_tokens), toolName,
  *         agentName, conversationId, userId, error, convention, countsCall, countsUsage,
- *         subtreeUsage, cost, subtreeCost, orphan, attributes?, children:[node]}
+ *         subtreeUsage, cost, subtreeCost, orphan, hiddenSpans (spans below it that --depth
+ *         leaves out, as the text's "… N more spans below"), attributes?, children:[node]}
  * `cost` (on a node counted with its usage) and `subtreeCost` (where there is `subtreeUsage`), and
  * the trace's `cost` (where it has `usage`), are USD as the text shows them: null when a call in
  * it has no price, never a partial sum (trace/costs.ts).
@@ -43,7 +44,7 @@ function nodeCosts(t: Trace, price: PriceFn): NodeCosts {
   return { own: (n) => usd(price(n.view, n.span.startMs)), subtree: (n) => usd(subtree(n)) };
 }
 
-function nodeFields(n: TraceNode, attrs: string[] | undefined, costs: NodeCosts | undefined): Record<string, unknown> {
+function nodeFields(n: TraceNode, attrs: string[] | undefined, costs: NodeCosts | undefined, maxDepth: number | undefined): Record<string, unknown> {
   const s = n.span;
   const v = n.view;
   const out: Record<string, unknown> = {
@@ -77,6 +78,7 @@ function nodeFields(n: TraceNode, attrs: string[] | undefined, costs: NodeCosts 
     subtreeCost: costs && n.subtreeUsage ? costs.subtree(n) : undefined,
     orphan: n.orphan || undefined,
     cycleCut: n.cycleCut || undefined,
+    hiddenSpans: maxDepth !== undefined && n.depth >= maxDepth && n.children.length ? n.subtreeSpans - 1 : undefined,
   };
   if (attrs?.length) {
     const picked: Record<string, string> = {};
@@ -114,7 +116,7 @@ export function* traceJsonChunks(t: Trace, opts: { attrs?: string[]; maxDepth?: 
   const stack: Frame[] = [];
   let firstRoot = true;
   for (const root of t.roots) {
-    yield (firstRoot ? '' : ',') + open(nodeFields(root, opts.attrs, costs), 'children');
+    yield (firstRoot ? '' : ',') + open(nodeFields(root, opts.attrs, costs, opts.maxDepth), 'children');
     firstRoot = false;
     stack.push({ node: root, next: 0 });
     while (stack.length) {
@@ -123,7 +125,7 @@ export function* traceJsonChunks(t: Trace, opts: { attrs?: string[]; maxDepth?: 
       const expand = opts.maxDepth === undefined || depth < opts.maxDepth;
       if (expand && top.next < top.node.children.length) {
         const child = top.node.children[top.next]!;
-        yield (top.next > 0 ? ',' : '') + open(nodeFields(child, opts.attrs, costs), 'children');
+        yield (top.next > 0 ? ',' : '') + open(nodeFields(child, opts.attrs, costs, opts.maxDepth), 'children');
         top.next++;
         stack.push({ node: child, next: 0 });
       } else {
