@@ -96,6 +96,7 @@ Examples:
         httpPort: opts.httpPort,
         grpcPort: opts.grpc ? opts.grpcPort : undefined,
         store,
+        storeNamed: typeof opts.store === 'string',
         featureKeys: config.featureKeys,
         maxBodyBytes: opts.maxBody,
         maxInFlightBytes: opts.maxInFlight,

@@ -86,12 +86,9 @@ Examples:
         throw new LlmtraceError(`no trace matches ${JSON.stringify(opts.trace)} in ${opened.label}`);
       }
       const shown = collector.size;
-      let price: PriceFn | undefined;
-      if (opts.format === 'text') {
-        const { loadPricing, priceCall } = await import('../lib/cost/pricing.js');
-        const book = await loadPricing({ files: [...(config.pricing ?? []), ...(opts.pricing ?? [])], storeDir: resolveStoreDir(store), warn: (m) => writeDiagnostic(`llmtrace: ${m}`) });
-        price = (view, startMs) => priceCall(book, view, startMs)?.cost;
-      }
+      const { loadPricing, priceCall } = await import('../lib/cost/pricing.js');
+      const book = await loadPricing({ files: [...(config.pricing ?? []), ...(opts.pricing ?? [])], storeDir: resolveStoreDir(store), warn: (m) => writeDiagnostic(`llmtrace: ${m}`) });
+      const price: PriceFn = (view, startMs) => priceCall(book, view, startMs)?.cost;
       const settings: TreeOutputSettings = {
         format: opts.format,
         attrs: opts.attrs,
@@ -124,7 +121,7 @@ export interface TreeOutputSettings {
   events?: boolean;
   colors: Colors;
   width: number;
-  /** Prices for the text's cost column (none: no costs shown). */
+  /** Prices for the costs, in text and JSON (none: no costs shown). */
   price?: PriceFn;
 }
 
@@ -132,7 +129,7 @@ export interface TreeOutputSettings {
 export async function* treeOutput(collector: TreeCollector, s: TreeOutputSettings): AsyncGenerator<string | Uint8Array> {
   if (s.format === 'json') {
     yield '{"traces":[';
-    yield* collector.rendered((c) => traceJsonChunks(assembleTrace(c.traceId, c.spans), { attrs: s.attrs, maxDepth: s.depth }), ',');
+    yield* collector.rendered((c) => traceJsonChunks(assembleTrace(c.traceId, c.spans), { attrs: s.attrs, maxDepth: s.depth, price: s.price }), ',');
     yield ']}\n';
     return;
   }

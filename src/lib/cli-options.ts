@@ -35,7 +35,7 @@ export function oneOf<T extends string>(name: string, allowed: readonly T[]) {
 }
 
 /** Terminal width for renderers: the TTY's columns, else COLUMNS, else unlimited (piped). */
-export function outputWidth(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): number {
+export function outputWidth(stream: { isTTY?: boolean; columns?: number } = process.stdout, env: NodeJS.ProcessEnv = process.env): number {
   if (stream.isTTY && stream.columns) return stream.columns;
   const cols = Number(env.COLUMNS);
   return Number.isInteger(cols) && cols >= 20 ? cols : Infinity;

@@ -74,6 +74,26 @@ describe.skipIf(!hasTmux)('llmtrace tail in a terminal (tmux)', () => {
     expect(after.split('\n').filter((l) => l.startsWith('Σ '))).toHaveLength(0);
   });
 
+  it('a terminal narrowed while tail runs: later lines and trees fit the new width', async () => {
+    const dir = tempDir();
+    session = 'narrowed';
+    const cmd = `cd ${dir} && TZ=UTC ${process.execPath} ${BIN} tail --http-port 0 --no-grpc --no-store; echo "exit=$?"; sleep 60`;
+    tmux('new-session', '-d', '-s', session, '-x', '110', '-y', '50', cmd);
+    const banner = await until('the banner', (s) => /OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/127\.0\.0\.1:\d+/.test(s));
+    const port = Number(/OTLP\/HTTP +http:\/\/127\.0\.0\.1:(\d+)/.exec(banner)![1]);
+    tmux('resize-window', '-t', session, '-x', '60');
+    await exportAgentRun(new OTLPTraceExporter({ url: `http://127.0.0.1:${port}/v1/traces` }), 'shop-api');
+    await until('the tree', (s) => /^└─ /m.test(s));
+    // -J joins lines the terminal wrapped: a line wider than the window comes back whole. What
+    // comes after the banner (drawn at 110 columns) was written at 60.
+    const joined = tmux('capture-pane', '-p', '-J', '-t', session).split('\n');
+    const out = joined.slice(joined.findIndex((l) => l.includes('Ctrl-C stops')) + 1).filter((l) => l.trim() && !l.includes('╰'));
+    expect(out.filter((l) => /^trace |^invoke_agent|^[├└]─/.test(l))).toHaveLength(4);
+    expect(out.filter((l) => l.length > 60)).toEqual([]);
+    tmux('send-keys', '-t', session, 'C-c');
+    expect(await until('the exit', (s) => s.includes('exit='))).toContain('exit=0');
+  });
+
   it('offers the next free port when the port is busy, and listens there when accepted', async () => {
     const busy = net.createServer();
     await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));

@@ -10,9 +10,10 @@ import { OTLPTraceExporter as HttpJsonExporter } from '@opentelemetry/exporter-t
 import { OTLPTraceExporter as HttpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
+import { textWidth } from '../../src/lib/render/text-width.js';
 import { runCli } from '../helpers/cli.js';
 import { readAll, tempDir } from '../helpers/read-all.js';
-import { exportAgentRun, startTail, type TailEvent, type TailProcess } from '../helpers/tail-process.js';
+import { exportAgentRun, freePort, spawnTail, startTail, type TailEvent, type TailProcess } from '../helpers/tail-process.js';
 
 const CAPTURES = path.resolve('fixtures/shared/captures');
 type Compression = NonNullable<ConstructorParameters<typeof HttpJsonExporter>[0]>['compression'];
@@ -236,6 +237,46 @@ describe('llmtrace tail (built binary, official exporters)', () => {
     expect(tail.events.at(-1)).toMatchObject({ event: 'summary', spans: accepted * 5, requests: { traces: accepted } });
     const { spans } = await readAll([path.join(dir, 'store')]);
     expect(spans).toHaveLength(accepted * 5);
+  });
+
+  it('piped with COLUMNS=40: call lines, the tree and the summary fit 40 columns, as `tree` does', async () => {
+    const port = await freePort();
+    const tail = spawnTail(['--http-port', String(port), '--no-grpc', '--no-store'], { cwd: tempDir(), env: { COLUMNS: '40' } });
+    running.push(tail);
+    const until = async (test: () => boolean) => {
+      while (!test()) {
+        if (tail.child.exitCode !== null) throw new Error(`tail exited:\n${tail.stderr()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await until(() => tail.stderr().includes('Ctrl-C'));
+    await exportAgentRun(new HttpJsonExporter({ url: `http://127.0.0.1:${port}/v1/traces` }), 'a-rather-long-service-name');
+    await until(() => /^└─ /m.test(tail.stdout()));
+    expect(await tail.stop('SIGINT')).toBe(0);
+    const lines = tail.stdout().split('\n').filter((l) => l);
+    expect(lines.findIndex((l) => l.startsWith('trace '))).toBe(3); // a line per call (and tool) before the tree
+    expect(lines.some((l) => l.includes('session summary'))).toBe(true);
+    expect(lines.filter((l) => textWidth(l) > 40)).toEqual([]);
+  });
+
+  it('--store DIR: the summary names a `tree` command that reads that store (plain `llmtrace tree` reads ./.llmtrace)', async () => {
+    const dir = tempDir();
+    const port = await freePort();
+    const tail = spawnTail(['--http-port', String(port), '--no-grpc', '--store', 'my traces'], { cwd: dir });
+    running.push(tail);
+    while (!tail.stderr().includes('Ctrl-C')) {
+      if (tail.child.exitCode !== null) throw new Error(`tail exited:\n${tail.stderr()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await exportAgentRun(new HttpJsonExporter({ url: `http://127.0.0.1:${port}/v1/traces` }));
+    expect(await tail.stop('SIGINT')).toBe(0);
+    const hint = /\(read it with: (.+)\)$/m.exec(tail.stdout());
+    expect(hint, tail.stdout()).not.toBeNull();
+    const words = [...hint![1]!.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+    expect(words.slice(0, 2)).toEqual(['llmtrace', 'tree']);
+    const tree = await runCli(words.slice(1), { cwd: dir });
+    expect(tree.code, tree.stderr).toBe(0);
+    expect(tree.stdout).toMatch(/^invoke_agent research .*∑ 69 → 19 tok \(11 cached\)/m);
   });
 
   it('rejects bad option values as usage errors', async () => {

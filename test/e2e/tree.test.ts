@@ -166,6 +166,11 @@ describe('llmtrace tree (built binary)', () => {
     const file = path.join(CAPTURES, 'manual-agent-http-json.json');
     const shallow = await runCli(['tree', file, '--depth', '0']);
     expect(shallow.stdout).toMatch(/… 4 more spans below/);
+    // JSON says so too: a node whose children are hidden is not a leaf.
+    const json = JSON.parse((await runCli(['tree', file, '--depth', '0', '--format', 'json'])).stdout);
+    expect(json.traces[0].roots[0]).toMatchObject({ children: [], hiddenSpans: 4 });
+    const full = JSON.parse((await runCli(['tree', file, '--format', 'json'])).stdout);
+    expect(JSON.stringify(full)).not.toContain('hiddenSpans');
     for (const bad of [['--depth', '-1'], ['--last', '0'], ['--format', 'xml'], ['--trace', 'xyz']]) {
       const r = await runCli(['tree', file, ...bad]);
       expect(r.code).toBe(2);
@@ -294,5 +299,23 @@ describe('GenAI log events under their span', () => {
     const listed = await runCli(['tree', '--store', store, '--events']);
     expect(listed.stdout).toMatch(/│ {5}◦ gen_ai\.choice \+5\.0ms \(log\)/);
     expect(listed.stdout).not.toContain('SECRET');
+  });
+
+  it('--format json carries each node’s cost as the text shows it, and the trace’s as `cost --by trace` counts it', async () => {
+    const file = path.join(CAPTURES, 'manual-agent-http-json.json');
+    const json = await runCli(['tree', file, '--format', 'json']);
+    expect(json.code, json.stderr).toBe(0);
+    const t = JSON.parse(json.stdout).traces[0];
+    const byTrace = JSON.parse((await runCli(['cost', file, '--by', 'trace', '--format', 'json'])).stdout).rows[0];
+    expect(t.cost).toBe(byTrace.cost);
+    const [root] = t.roots;
+    expect(root.subtreeCost).toBe(byTrace.cost);
+    const chat = root.children.find((c: { name: string }) => c.name === 'chat gpt-4o');
+    // (23 − 11) × $2.50 + 11 × $1.25 + 12 × $10 per 1M, as the text's $0.000164
+    expect(chat).toMatchObject({ cost: 0.00016375, subtreeCost: 0.00016375 });
+    expect(root).not.toHaveProperty('cost'); // no call of its own, as it has no usage of its own
+    const tool = root.children.find((c: { kind: string }) => c.kind === 'tool');
+    expect(tool).not.toHaveProperty('cost');
+    expect(tool).not.toHaveProperty('subtreeCost');
   });
 });

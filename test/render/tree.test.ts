@@ -51,3 +51,15 @@ describe('renderTrace on deep traces (docs/architecture.md, "Tree rendering dept
     expect(lines.at(-1)).toBe(`┆145┆ ${' '.repeat(3 * 5)}└─ … 49 more spans below (--depth 150)`);
   });
 });
+
+describe('renderTrace: the incomplete-trace note', () => {
+  const span = (id: string, parent: string) => spanWith({ traceId: TRACE, spanId: id.padStart(16, '0'), parentSpanId: parent && parent.padStart(16, '0'), name: `s${id}`, startTimeUnixNano: T0, endTimeUnixNano: T0 + 1_000_000n });
+
+  it('asks about flushing only when a parent never arrived: a parent cycle is the instrumentation linking spans in a loop', () => {
+    const cycle = renderTrace(assembleTrace(TRACE, [span('1', ''), span('2', '3'), span('3', '2')]), { colors, width: Infinity });
+    expect(cycle[1]).toMatch(/^⚠ incomplete trace: 1 parent cycle cut/);
+    expect(cycle[1]).not.toMatch(/flushing/);
+    const orphan = renderTrace(assembleTrace(TRACE, [span('1', ''), span('2', '9')]), { colors, width: Infinity });
+    expect(orphan[1]).toBe('⚠ incomplete trace: 1 span whose parent never arrived — did the process exit without flushing its spans?');
+  });
+});

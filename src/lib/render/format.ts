@@ -16,12 +16,18 @@ export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return '?';
   const sign = ms < 0 ? '-' : '';
   const a = Math.abs(ms);
-  if (a < 1) return `${sign}${Math.round(a * 1000)}µs`;
-  if (a < 1000) return `${sign}${a < 10 ? a.toFixed(1) : Math.round(a)}ms`;
-  if (a < 60_000) return `${sign}${(a / 1000).toFixed(a < 10_000 ? 2 : 1)}s`;
-  const m = Math.floor(a / 60_000);
-  const s = Math.round((a % 60_000) / 1000);
-  return `${sign}${m}m${String(s).padStart(2, '0')}s`;
+  // Each unit's cut-off is where its rounding would reach the next unit's size, so 999.7 ms is
+  // 1.00s and 1 min 59.6 s is 2m00s, never "1000ms" or "1m60s".
+  if (Math.round(a * 1000) < 1000) return `${sign}${Math.round(a * 1000)}µs`;
+  if (a < 9.95) return `${sign}${a.toFixed(1)}ms`;
+  if (Math.round(a) < 1000) return `${sign}${Math.round(a)}ms`;
+  if (a < 9_995) return `${sign}${(a / 1000).toFixed(2)}s`;
+  if (a < 59_950) return `${sign}${(a / 1000).toFixed(1)}s`;
+  const seconds = Math.round(a / 1000);
+  if (seconds < 3600) return `${sign}${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
+  // Agent sessions run for hours: 2h05m reads better than 125m00s.
+  const minutes = Math.round(a / 60_000);
+  return `${sign}${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
 }
 
 /** One formatter per number of decimals: `toLocaleString` with options builds one per call. */

@@ -28,8 +28,13 @@ export interface PrinterOptions {
   mode: LiveMode;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  /** Colors and width of stdout. */
-  text: LiveTextOptions;
+  /** Colors of stdout, and whether costs are shown. */
+  text: Omit<LiveTextOptions, 'width'>;
+  /**
+   * Columns of stdout (`outputWidth`), asked at every write: a terminal can be resized while
+   * `tail` runs (docs/architecture.md "Output width").
+   */
+  width: () => number;
   /** Colors of stderr. */
   errColors: Colors;
   /** Draw the running total (text mode, stderr a terminal). */
@@ -51,7 +56,8 @@ export class LivePrinter {
   }
 
   handle(e: LiveEvent): void {
-    const { mode, text } = this.options;
+    const { mode } = this.options;
+    const text = this.textOptions();
     this.dirty = true;
     if (mode === 'quiet') return;
     if (mode === 'json') {
@@ -96,7 +102,11 @@ export class LivePrinter {
     this.clearStatus();
     this.options.statusLine = false;
     if (this.options.mode === 'json') this.json(summaryEvent(s));
-    else this.write(toTerminal(renderSummary(s, this.options.text.colors, this.options.text.width).map((l) => `${l}\n`).join('')));
+    else this.write(toTerminal(renderSummary(s, this.options.text.colors, this.options.width()).map((l) => `${l}\n`).join('')));
+  }
+
+  private textOptions(): LiveTextOptions {
+    return { ...this.options.text, width: this.options.width() };
   }
 
   private out(lines: string[]): void {

@@ -263,6 +263,8 @@ export interface SummaryData {
   durationMs: number;
   filters?: string;
   store: string | null;
+  /** The store was named by `--store`: `tree` finds it only when told so too. */
+  storeNamed?: boolean;
   forward?: { url: string; forwarded: number; failed: number; dropped: number };
 }
 
@@ -309,9 +311,14 @@ export function renderSummary(s: SummaryData, c: Colors, width = Infinity): stri
     const f = s.forward;
     notes.push(`forwarded ${countOf(f.forwarded, 'request')} to ${f.url}: ${formatInt(f.failed)} failed, ${formatInt(f.dropped)} dropped`);
   }
-  notes.push(s.store ? `stored in ${s.store} (read it with: llmtrace tree)` : 'not stored (--no-store)');
+  notes.push(s.store ? `stored in ${s.store} (read it with: llmtrace tree${s.storeNamed ? ` --store ${shellWord(s.store)}` : ''})` : 'not stored (--no-store)');
   for (const n of notes) out.push(...wrapText(n, width, '  '));
   return out;
+}
+
+/** `dir` as one word of a POSIX shell command, quoted only when it must be. */
+function shellWord(dir: string): string {
+  return /^[\w@%+=:,./-]+$/.test(dir) ? dir : `'${dir.replace(/'/g, `'\\''`)}'`;
 }
 
 export interface BannerData {

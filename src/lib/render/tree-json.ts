@@ -7,11 +7,17 @@
  *         kind, operation, provider, requestModel, responseModel, usage, finishReasons, cutOff
  *         (true on a call cut off at the token limit: length, max_tokens), toolName,
  *         agentName, conversationId, userId, error, convention, countsCall, countsUsage,
- *         subtreeUsage, orphan, attributes?, children:[node]}
+ *         subtreeUsage, cost, subtreeCost, orphan, hiddenSpans (spans below it that --depth
+ *         leaves out, as the text's "… N more spans below"), attributes?, children:[node]}
+ * `cost` (on a node counted with its usage) and `subtreeCost` (where there is `subtreeUsage`), and
+ * the trace's `cost` (where it has `usage`), are USD as the text shows them: null when a call in
+ * it has no price, never a partial sum (trace/costs.ts).
  */
 import { isCutOff } from '../genai/conventions.js';
+import { roundUsd } from '../cost/report.js';
 import { serviceName } from '../span.js';
 import type { Trace, TraceNode } from '../trace/assemble.js';
+import { subtreeCosts, type PriceFn } from '../trace/costs.js';
 import { formatAttrValue } from './values.js';
 
 const SPAN_KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
@@ -25,7 +31,20 @@ export function isoNanos(ns: bigint): string {
   return `${d.toISOString().slice(0, 19)}.${frac}Z`;
 }
 
-function nodeFields(n: TraceNode, attrs: string[] | undefined): Record<string, unknown> {
+/** USD as `cost` rounds it (12 significant digits); null when unpriced. */
+const usd = (v: number | undefined): number | null => (v === undefined ? null : roundUsd(v));
+
+interface NodeCosts {
+  own(n: TraceNode): number | null;
+  subtree(n: TraceNode): number | null;
+}
+
+function nodeCosts(t: Trace, price: PriceFn): NodeCosts {
+  const subtree = subtreeCosts(t, price);
+  return { own: (n) => usd(price(n.view, n.span.startMs)), subtree: (n) => usd(subtree(n)) };
+}
+
+function nodeFields(n: TraceNode, attrs: string[] | undefined, costs: NodeCosts | undefined, maxDepth: number | undefined): Record<string, unknown> {
   const s = n.span;
   const v = n.view;
   const out: Record<string, unknown> = {
@@ -55,8 +74,11 @@ function nodeFields(n: TraceNode, attrs: string[] | undefined): Record<string, u
     countsCall: n.countsCall,
     countsUsage: n.countsUsage,
     subtreeUsage: n.subtreeUsage,
+    cost: costs && n.countsUsage ? costs.own(n) : undefined,
+    subtreeCost: costs && n.subtreeUsage ? costs.subtree(n) : undefined,
     orphan: n.orphan || undefined,
     cycleCut: n.cycleCut || undefined,
+    hiddenSpans: maxDepth !== undefined && n.depth >= maxDepth && n.children.length ? n.subtreeSpans - 1 : undefined,
   };
   if (attrs?.length) {
     const picked: Record<string, string> = {};
@@ -75,7 +97,8 @@ function open(fields: Record<string, unknown>, key: string): string {
   return `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"${key}":[`;
 }
 
-export function* traceJsonChunks(t: Trace, opts: { attrs?: string[]; maxDepth?: number } = {}): Generator<string> {
+export function* traceJsonChunks(t: Trace, opts: { attrs?: string[]; maxDepth?: number; price?: PriceFn } = {}): Generator<string> {
+  const costs = opts.price ? nodeCosts(t, opts.price) : undefined;
   yield open(
     {
       traceId: t.traceId,
@@ -85,6 +108,7 @@ export function* traceJsonChunks(t: Trace, opts: { attrs?: string[]; maxDepth?: 
       durationMs: Number(t.endNs - t.startNs) / 1e6,
       incomplete: t.orphanCount > 0,
       usage: t.usage,
+      cost: costs && t.usage ? traceCost(t, costs) : undefined,
     },
     'roots',
   );
@@ -92,7 +116,7 @@ export function* traceJsonChunks(t: Trace, opts: { attrs?: string[]; maxDepth?: 
   const stack: Frame[] = [];
   let firstRoot = true;
   for (const root of t.roots) {
-    yield (firstRoot ? '' : ',') + open(nodeFields(root, opts.attrs), 'children');
+    yield (firstRoot ? '' : ',') + open(nodeFields(root, opts.attrs, costs, opts.maxDepth), 'children');
     firstRoot = false;
     stack.push({ node: root, next: 0 });
     while (stack.length) {
@@ -101,7 +125,7 @@ export function* traceJsonChunks(t: Trace, opts: { attrs?: string[]; maxDepth?: 
       const expand = opts.maxDepth === undefined || depth < opts.maxDepth;
       if (expand && top.next < top.node.children.length) {
         const child = top.node.children[top.next]!;
-        yield (top.next > 0 ? ',' : '') + open(nodeFields(child, opts.attrs), 'children');
+        yield (top.next > 0 ? ',' : '') + open(nodeFields(child, opts.attrs, costs, opts.maxDepth), 'children');
         top.next++;
         stack.push({ node: child, next: 0 });
       } else {
@@ -111,4 +135,16 @@ export function* traceJsonChunks(t: Trace, opts: { attrs?: string[]; maxDepth?: 
     }
   }
   yield ']}';
+}
+
+/** The roots' subtree costs summed; null when any is unpriced. */
+function traceCost(t: Trace, costs: NodeCosts): number | null {
+  let sum = 0;
+  for (const r of t.roots) {
+    if (!r.subtreeUsage) continue;
+    const c = costs.subtree(r);
+    if (c === null) return null;
+    sum += c;
+  }
+  return roundUsd(sum);
 }

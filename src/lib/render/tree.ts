@@ -66,7 +66,9 @@ export function renderTraceHeader(t: Trace, c: Colors, opts: { calls?: boolean }
     const notes: string[] = [];
     if (orphans) notes.push(`${orphans} span${orphans === 1 ? '' : 's'} whose parent never arrived`);
     if (t.cyclesCut) notes.push(`${t.cyclesCut} parent cycle${t.cyclesCut === 1 ? '' : 's'} cut`);
-    lines.push(c.yellow(`⚠ incomplete trace: ${notes.join('; ')} — did the process exit without flushing its spans?`));
+    // A missing parent is what an unflushed exit leaves; a cycle is parent ids set wrong, which no flush explains.
+    const why = orphans ? ' — did the process exit without flushing its spans?' : ' — the instrumentation set parent ids that loop';
+    lines.push(c.yellow(`⚠ incomplete trace: ${notes.join('; ')}${why}`));
   }
   if (t.duplicateSpans.length) {
     lines.push(c.yellow(`⚠ ${t.duplicateSpans.length} span${t.duplicateSpans.length === 1 ? '' : 's'} repeated a span id and ${t.duplicateSpans.length === 1 ? 'is' : 'are'} not shown (the copy shown is the one counted)`));

@@ -9,6 +9,7 @@ import { InFlight } from '../receiver/in-flight.js';
 import type { StoreLines } from '../receiver/store-lines.js';
 import type { ReceiverHooks } from '../receiver/types.js';
 import type { StoreWriter } from '../store/writer.js';
+import { outputWidth } from '../cli-options.js';
 import { makeColors } from '../render/colors.js';
 import { writeDiagnostic } from '../render/output.js';
 import { renderBanner, type BannerData } from '../render/live.js';
@@ -33,6 +34,8 @@ export interface TailOptions {
   grpcPort: number | undefined;
   /** undefined: the default store; null: --no-store. */
   store: string | null | undefined;
+  /** `store` came from `--store` (not the config or the environment, which `tree` reads too). */
+  storeNamed?: boolean;
   maxBodyBytes: number;
   /** Cap on the bytes of request bodies in flight, both protocols together (`--max-in-flight`). */
   maxInFlightBytes?: number;
@@ -136,7 +139,6 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   }
   const storeDir = o.store === null ? null : resolveStoreDir(o.store, io.env);
   const pricing = o.price !== undefined;
-  const width = io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : Infinity;
   // --quiet shows nothing until the summary: its view can live on another thread.
   // First: a store that cannot be written, or that another tail holds, ends the start-up here,
   // before any thread is started.
@@ -148,7 +150,8 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
     mode: o.mode,
     stdout: io.stdout,
     stderr: io.stderr,
-    text: { colors: makeColors({ noColor: o.noColor, isTTY: io.stdout.isTTY, env: io.env }), width, pricing },
+    text: { colors: makeColors({ noColor: o.noColor, isTTY: io.stdout.isTTY, env: io.env }), pricing },
+    width: () => outputWidth(io.stdout, io.env),
     errColors,
     // Only when stdout shares the terminal: `tail | cat` would print lines after the total on its line.
     statusLine: o.mode === 'text' && Boolean(io.stderr.isTTY) && Boolean(io.stdout.isTTY),
@@ -246,6 +249,7 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
     durationMs: Date.now() - startedAt,
     filters: describeFilters(o.filters) || undefined,
     store: storeDir,
+    storeNamed: o.storeNamed,
     forward: forwarder ? { url: o.forward!, ...forwarder.stats } : undefined,
   });
   // Stopping. A second signal means "now": whatever is not yet flushed is lost, and the summary
