@@ -54,6 +54,34 @@ describe('clickhouse:// URLs', () => {
     expect((err as LlmtraceError).exitCode).toBe(2);
   });
 
+  it('hides the whole password when it holds an unescaped @, /, ? or #', () => {
+    // WHATWG URLs end the user info at the last @ (a password "p@ss" parses), and a / ? or #
+    // ends the authority (the URL does not parse): the message must still show none of it.
+    for (const password of ['p@ssw0rd', 'pa/ssw0rd', 'pa?ss#w0rd', 'a@b/c']) {
+      const url = `clickhouse://reader:${password}@ch.internal:8123/otel`;
+      expect(redact(url)).toBe('clickhouse://reader:***@ch.internal:8123/otel');
+      let message = '';
+      try {
+        message = parseClickHouseUrl(url, {}).label;
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).not.toContain('w0rd');
+      expect(message).not.toContain(password.slice(2));
+    }
+    expect(redact('clickhouse://reader@ch/otel')).toBe('clickhouse://reader@ch/otel');
+    expect(redact('clickhouse:/u:secret@h/db')).toBe('clickhouse:/u:***@h/db');
+    expect(redact('clickhouse://us/er:secret@h/db')).not.toContain('secret');
+  });
+
+  it('names a clickhouse: source with a slash too few, instead of looking for a file of that name', () => {
+    for (const url of ['clickhouse:/ch/otel', 'clickhouse:ch/otel', 'ClickHouse:/u:secret@ch/otel']) {
+      expect(isClickHouseSource(url)).toBe(true);
+      expect(() => parseClickHouseUrl(url, {})).toThrow(/the scheme must be clickhouse:\/\/ \(two slashes\)/);
+      expect(() => parseClickHouseUrl(url, {})).not.toThrow(/secret/);
+    }
+  });
+
   it('never echoes a password in an error', () => {
     expect(() => parseClickHouseUrl('clickhouse://u:topsecret@h/a/b', {})).toThrow(/clickhouse:\/\/u:\*\*\*@h\/a\/b/);
     expect(() => parseClickHouseUrl('clickhouse://u:topsecret@h/a/b', {})).not.toThrow(/topsecret/);
