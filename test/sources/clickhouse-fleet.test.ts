@@ -223,3 +223,22 @@ describe('nasty data: the same reports over ClickHouse as over the file', () => 
     expect(lines(lint.c.stdout)).toEqual(lines(lint.f.stdout));
   }, 120_000);
 });
+
+describe('a user with readonly = 1 (the README says not to)', () => {
+  it('is told so, exit 2, with the way out', async () => {
+    const readonly = await startEngine();
+    try {
+      await createTables(readonly, 'otel');
+      await readonly.client.command({ query: 'SET readonly = 1' });
+      for (const cmd of ['cost', 'tree']) {
+        const r = await runCli([cmd, readonly.url('otel')]);
+        expect(r.code).toBe(2);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toContain(`llmtrace: ClickHouse ${readonly.url('otel')}: the user cannot change settings (readonly = 1) while reading the table layout`);
+        expect(r.stderr).toContain('hint: llmtrace sends settings with each query (max_execution_time, gzip); give the user SELECT grants without readonly = 1 (README, "ClickHouse")');
+      }
+    } finally {
+      await readonly.close();
+    }
+  }, 120_000);
+});
