@@ -68,8 +68,8 @@ Examples:
       const store = opts.store ?? config.store;
       // No source: the store (openSources), which shows its newest traces by default; so does a
       // ClickHouse table (a fleet's: printing it whole would read every span it holds).
-      const fromStoreOrDatabase = sources.length === 0 || sources.every(isClickHouseSource);
-      const last = opts.last ?? (fromStoreOrDatabase && !opts.trace ? DEFAULT_LAST : undefined);
+      const fromDatabase = sources.length > 0 && sources.every(isClickHouseSource);
+      const last = opts.last ?? ((sources.length === 0 || fromDatabase) && !opts.trace ? DEFAULT_LAST : undefined);
       const budget = opts.memory ?? DEFAULT_MEMORY_BUDGET;
       const pushdown = { tracePrefix: opts.trace === undefined ? undefined : normalizeTracePrefix(opts.trace), newest: last };
       const { collector, matched, opened, read } = await selectTraces((o) => openSources({ sources, store, withLogs: true, diagnostic: writeDiagnostic, pushdown, ...o }), {
@@ -110,6 +110,9 @@ Examples:
         if (shown === 0 && !unusable) writeDiagnostic(`llmtrace: no spans in ${opened.label}`);
         if (last !== undefined && matched > shown) {
           writeDiagnostic(`llmtrace: showing the newest ${shown} of ${matched} traces (--last N, or --trace ID)`);
+        } else if (last !== undefined && fromDatabase && shown === last) {
+          // ClickHouse looked up only the newest N: how many more there are was not counted.
+          writeDiagnostic(`llmtrace: showing the newest ${shown} traces (--last N, or --trace ID)`);
         }
       }
       if (collector.spilledBytes) {

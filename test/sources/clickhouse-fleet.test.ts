@@ -61,6 +61,16 @@ describe('a bare tree over a fleet table', () => {
     const all = await runCli(['tree', '--format', 'json', '--last', '100', engine.url('fleet')]);
     expect((JSON.parse(all.stdout) as { traces: unknown[] }).traces).toHaveLength(25);
   });
+
+  it('says that it shows only the newest (how many more, the lookup does not count)', async () => {
+    for (const args of [[], ['--last', '5']]) {
+      const r = await runCli(['tree', ...args, engine.url('fleet')]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toBe(`llmtrace: showing the newest ${args.length ? 5 : 20} traces (--last N, or --trace ID)\n`);
+    }
+    const everything = await runCli(['tree', '--last', '100', engine.url('fleet')]);
+    expect(everything.stderr).toBe('');
+  });
 });
 
 /** The spans as the exporter stores them: every attribute value text (`pcommon.Value.AsString`). */
