@@ -130,3 +130,29 @@ describe('a server that never answers', () => {
     expect((err as LlmtraceError).message).toBe(`ClickHouse clickhouse://127.0.0.1:${port}/otel: no answer within 0.3 s while reading spans`);
   });
 });
+
+describe('opening a source whose server never answers', () => {
+  it('gives up after the short probe timeout, not the long one of the queries', async () => {
+    // Scenario: a load balancer in front of a stopped ClickHouse accepts and says nothing. The
+    // first request (DESCRIBE) answers at once on a live server: waiting 300 s for it was silence.
+    const { createServer } = await import('node:net');
+    const { openClickHouse, PROBE_TIMEOUT_MS } = await import('../../src/lib/sources/clickhouse/source.js');
+    const { REQUEST_TIMEOUT_MS } = await import('../../src/lib/sources/clickhouse/client.js');
+    expect(PROBE_TIMEOUT_MS).toBeLessThan(REQUEST_TIMEOUT_MS);
+    const held: import('node:net').Socket[] = [];
+    const srv = createServer((s) => held.push(s));
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as { port: number }).port;
+    let err: unknown;
+    try {
+      await openClickHouse(`clickhouse://127.0.0.1:${port}/otel`, {}, 300);
+    } catch (e) {
+      err = e;
+    } finally {
+      held.forEach((s) => s.destroy());
+      srv.close();
+    }
+    expect(err).toBeInstanceOf(LlmtraceError);
+    expect((err as LlmtraceError).message).toBe(`ClickHouse clickhouse://127.0.0.1:${port}/otel: no answer within 0.3 s while reading the table layout`);
+  });
+});
