@@ -8,6 +8,7 @@ import { outputKind, writeDiagnostic, writeOut } from '../lib/render/output.js';
 import { renderTrace } from '../lib/render/tree.js';
 import { traceJsonChunks } from '../lib/render/tree-json.js';
 import { openSources, unreadableMessage } from '../lib/sources/open.js';
+import { isClickHouseSource } from '../lib/sources/clickhouse/url.js';
 import { assembleTrace } from '../lib/trace/assemble.js';
 import { normalizeTracePrefix, selectTraces } from '../lib/trace/select.js';
 import type { CollectedTrace, TreeCollector } from '../lib/trace/tree-collect.js';
@@ -39,7 +40,7 @@ export function register(program: Command): void {
     .description('draw agent runs as a tree: time, model, tokens and status per span')
     .argument('[sources...]', 'trace files (OTLP JSON/JSONL/protobuf, Jaeger, Zipkin, .gz), directories, or - for stdin; default: the local store')
     .option('-t, --trace <id>', 'only the trace with this id (or id prefix)')
-    .option('-n, --last <n>', `only the newest N traces (default: all from files, ${DEFAULT_LAST} from the store)`, positiveInt('--last'))
+    .option('-n, --last <n>', `only the newest N traces (default: all from files, ${DEFAULT_LAST} from the store or ClickHouse)`, positiveInt('--last'))
     .option('-d, --depth <n>', 'hide spans deeper than N levels below the root', nonNegativeInt('--depth'))
     .option('-a, --attrs <keys>', 'show these attributes under each span (comma-separated)', commaList)
     .option('--timeline', 'draw a waterfall of bars scaled to the terminal width')
@@ -65,8 +66,10 @@ Examples:
       const global = cmd.optsWithGlobals<{ color?: boolean }>();
       const config = loadConfig();
       const store = opts.store ?? config.store;
-      // No source: the store (openSources), which shows its newest traces by default.
-      const last = opts.last ?? (sources.length === 0 && !opts.trace ? DEFAULT_LAST : undefined);
+      // No source: the store (openSources), which shows its newest traces by default; so does a
+      // ClickHouse table (a fleet's: printing it whole would read every span it holds).
+      const fromDatabase = sources.length > 0 && sources.every(isClickHouseSource);
+      const last = opts.last ?? ((sources.length === 0 || fromDatabase) && !opts.trace ? DEFAULT_LAST : undefined);
       const budget = opts.memory ?? DEFAULT_MEMORY_BUDGET;
       const pushdown = { tracePrefix: opts.trace === undefined ? undefined : normalizeTracePrefix(opts.trace), newest: last };
       const { collector, matched, opened, read } = await selectTraces((o) => openSources({ sources, store, withLogs: true, diagnostic: writeDiagnostic, pushdown, ...o }), {
@@ -104,6 +107,9 @@ Examples:
         if (shown === 0 && !unusable) writeDiagnostic(`llmtrace: no spans in ${opened.label}`);
         if (last !== undefined && matched > shown) {
           writeDiagnostic(`llmtrace: showing the newest ${shown} of ${matched} traces (--last N, or --trace ID)`);
+        } else if (last !== undefined && fromDatabase && shown === last) {
+          // ClickHouse looked up only the newest N: how many more there are was not counted.
+          writeDiagnostic(`llmtrace: showing the newest ${shown} traces (--last N, or --trace ID)`);
         }
       }
       if (collector.spilledBytes) {

@@ -65,7 +65,7 @@ describe('a clickhouse:// source that cannot be read', () => {
     ['an unknown table', async () => `clickhouse://127.0.0.1:${engine.port}/otel?table=spans`, /table "otel\.spans" does not exist/],
     ['a missing column', async () => `clickhouse://127.0.0.1:${engine.port}/otel?table=nokind`, /table otel\.nokind has no column SpanId/],
     ['attributes not a Map', async () => `clickhouse://127.0.0.1:${engine.port}/otel?table=textattrs`, /column SpanAttributes of otel\.textattrs is String, not the exporter's type/],
-    ['a query that fails in ClickHouse', async () => `clickhouse://127.0.0.1:${engine.port}/otel?table=boom`, /query failed while (reading spans|computing costs|counting the spans in the window): .*boom at read/],
+    ['a query that fails in ClickHouse', async () => `clickhouse://127.0.0.1:${engine.port}/otel?table=boom`, /query failed while (reading spans|computing costs|counting the spans in the window|finding the newest traces): .*boom at read/],
     ['HTTPS against a plain HTTP server', async () => `clickhouse://127.0.0.1:${engine.port}/otel?secure=1`, /ClickHouse clickhouse:\/\/127\.0\.0\.1:\d+\/otel\?secure=1: (TLS failed|failed while)/],
   ])('%s: one clear line, exit 2, for cost, tree and lint', async (_what, url, message) => {
     const source = await url();

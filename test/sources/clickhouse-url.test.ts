@@ -54,6 +54,34 @@ describe('clickhouse:// URLs', () => {
     expect((err as LlmtraceError).exitCode).toBe(2);
   });
 
+  it('hides the whole password when it holds an unescaped @, /, ? or #', () => {
+    // WHATWG URLs end the user info at the last @ (a password "p@ss" parses), and a / ? or #
+    // ends the authority (the URL does not parse): the message must still show none of it.
+    for (const password of ['p@ssw0rd', 'pa/ssw0rd', 'pa?ss#w0rd', 'a@b/c']) {
+      const url = `clickhouse://reader:${password}@ch.internal:8123/otel`;
+      expect(redact(url)).toBe('clickhouse://reader:***@ch.internal:8123/otel');
+      let message = '';
+      try {
+        message = parseClickHouseUrl(url, {}).label;
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).not.toContain('w0rd');
+      expect(message).not.toContain(password.slice(2));
+    }
+    expect(redact('clickhouse://reader@ch/otel')).toBe('clickhouse://reader@ch/otel');
+    expect(redact('clickhouse:/u:secret@h/db')).toBe('clickhouse:/u:***@h/db');
+    expect(redact('clickhouse://us/er:secret@h/db')).not.toContain('secret');
+  });
+
+  it('names a clickhouse: source with a slash too few, instead of looking for a file of that name', () => {
+    for (const url of ['clickhouse:/ch/otel', 'clickhouse:ch/otel', 'ClickHouse:/u:secret@ch/otel']) {
+      expect(isClickHouseSource(url)).toBe(true);
+      expect(() => parseClickHouseUrl(url, {})).toThrow(/the scheme must be clickhouse:\/\/ \(two slashes\)/);
+      expect(() => parseClickHouseUrl(url, {})).not.toThrow(/secret/);
+    }
+  });
+
   it('never echoes a password in an error', () => {
     expect(() => parseClickHouseUrl('clickhouse://u:topsecret@h/a/b', {})).toThrow(/clickhouse:\/\/u:\*\*\*@h\/a\/b/);
     expect(() => parseClickHouseUrl('clickhouse://u:topsecret@h/a/b', {})).not.toThrow(/topsecret/);
@@ -100,5 +128,31 @@ describe('a server that never answers', () => {
     const srv = createServer((s) => held.push(s)); // accepts, reads nothing, says nothing
     const { err, port } = await errorAgainst(srv, 300, () => held.forEach((s) => s.destroy()));
     expect((err as LlmtraceError).message).toBe(`ClickHouse clickhouse://127.0.0.1:${port}/otel: no answer within 0.3 s while reading spans`);
+  });
+});
+
+describe('opening a source whose server never answers', () => {
+  it('gives up after the short probe timeout, not the long one of the queries', async () => {
+    // Scenario: a load balancer in front of a stopped ClickHouse accepts and says nothing. The
+    // first request (DESCRIBE) answers at once on a live server: waiting 300 s for it was silence.
+    const { createServer } = await import('node:net');
+    const { openClickHouse, PROBE_TIMEOUT_MS } = await import('../../src/lib/sources/clickhouse/source.js');
+    const { REQUEST_TIMEOUT_MS } = await import('../../src/lib/sources/clickhouse/client.js');
+    expect(PROBE_TIMEOUT_MS).toBeLessThan(REQUEST_TIMEOUT_MS);
+    const held: import('node:net').Socket[] = [];
+    const srv = createServer((s) => held.push(s));
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as { port: number }).port;
+    let err: unknown;
+    try {
+      await openClickHouse(`clickhouse://127.0.0.1:${port}/otel`, {}, 300);
+    } catch (e) {
+      err = e;
+    } finally {
+      held.forEach((s) => s.destroy());
+      srv.close();
+    }
+    expect(err).toBeInstanceOf(LlmtraceError);
+    expect((err as LlmtraceError).message).toBe(`ClickHouse clickhouse://127.0.0.1:${port}/otel: no answer within 0.3 s while reading the table layout`);
   });
 });

@@ -54,6 +54,8 @@ export function clickHouseError(e: unknown, target: ClickHouseTarget, what: stri
         return new LlmtraceError(`${where}: a column llmtrace reads is missing while ${what}: ${text}`, 'llmtrace reads the table layout of the OpenTelemetry Collector ClickHouse exporter');
       case 497:
         return new LlmtraceError(`${where}: access denied while ${what}: ${text}`, `llmtrace needs SELECT on ${target.database}.${target.table} and ${target.table}_trace_id_ts (see the README, "ClickHouse")`);
+      case 164: // READONLY: a readonly = 1 user may not change the settings sent with every query
+        return new LlmtraceError(`${where}: the user cannot change settings (readonly = 1) while ${what}`, 'llmtrace sends settings with each query (max_execution_time, gzip); give the user SELECT grants without readonly = 1 (README, "ClickHouse")');
       case 159:
       case 160:
         return new LlmtraceError(`${where}: the query took too long while ${what}: ${text}`, 'narrow it with --since/--until');

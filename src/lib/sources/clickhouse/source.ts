@@ -70,13 +70,25 @@ const BATCH_SPANS = 1000;
 /** More trace ids than this for a prefix: the span query filters by the prefix instead of a list. */
 const MAX_LISTED_TRACES = 10_000;
 
-export async function openClickHouse(source: string, push: ClickHousePushdown): Promise<ClickHouseReader> {
+/**
+ * How long the first requests (DESCRIBE, EXISTS) may wait: a live server answers them at once, so
+ * a silent one (a load balancer before a stopped server) is told within a minute, not after
+ * REQUEST_TIMEOUT_MS; a minute leaves room for a cloud service waking from idle.
+ */
+export const PROBE_TIMEOUT_MS = 60_000;
+
+export async function openClickHouse(source: string, push: ClickHousePushdown, probeTimeoutMs = PROBE_TIMEOUT_MS): Promise<ClickHouseReader> {
   const target = parseClickHouseUrl(source);
-  const client = connect(target);
   let layout: Layout;
-  let selection: Selection | undefined;
+  const probe = connect(target, probeTimeoutMs);
   try {
-    layout = await probeLayout(client, target);
+    layout = await probeLayout(probe, target, probeTimeoutMs);
+  } finally {
+    await probe.close();
+  }
+  let selection: Selection | undefined;
+  const client = connect(target);
+  try {
     selection = await select(client, target, layout, push);
   } finally {
     await client.close();
@@ -132,18 +144,18 @@ function baseParams(target: ClickHouseTarget): Params {
   return { db: target.database, table: target.table, ts: `${target.table}_trace_id_ts` };
 }
 
-async function rows<T>(client: ClickHouseClient, target: ClickHouseTarget, what: string, query: string, params: Params): Promise<T[]> {
+async function rows<T>(client: ClickHouseClient, target: ClickHouseTarget, what: string, query: string, params: Params, timeoutMs?: number): Promise<T[]> {
   try {
     const rs = await client.query({ query, query_params: { ...baseParams(target), ...params }, format: 'JSONEachRow', clickhouse_settings: { max_execution_time: MAX_EXECUTION_SECONDS } });
     return await rs.json<T>();
   } catch (e) {
-    throw clickHouseError(e, target, what);
+    throw clickHouseError(e, target, what, timeoutMs);
   }
 }
 
 /** Connects, logs in and checks the table has what llmtrace reads; which layout it is. */
-async function probeLayout(client: ClickHouseClient, target: ClickHouseTarget): Promise<Layout> {
-  const columns = await rows<{ name: string; type: string }>(client, target, 'reading the table layout', DESCRIBE_SQL, {});
+async function probeLayout(client: ClickHouseClient, target: ClickHouseTarget, timeoutMs: number): Promise<Layout> {
+  const columns = await rows<{ name: string; type: string }>(client, target, 'reading the table layout', DESCRIBE_SQL, {}, timeoutMs);
   const types = new Map(columns.map((c) => [c.name, c.type]));
   for (const [name, type] of REQUIRED_COLUMNS) {
     const t = types.get(name);
@@ -154,7 +166,7 @@ async function probeLayout(client: ClickHouseClient, target: ClickHouseTarget): 
       throw new LlmtraceError(`ClickHouse ${target.label}: column ${name} of ${target.database}.${target.table} is ${t.slice(0, 80)}, not the exporter's type`, name.endsWith('Attributes') ? 'the exporter\'s JSON-typed layout is not read; the Map layout is' : undefined);
     }
   }
-  const exists = await rows<{ result: number }>(client, target, 'looking for the trace_id_ts table', EXISTS_TS_SQL, {});
+  const exists = await rows<{ result: number }>(client, target, 'looking for the trace_id_ts table', EXISTS_TS_SQL, {}, timeoutMs);
   return { scopeColumns: types.has('ScopeName') && types.has('ScopeVersion'), traceIdTs: Number(exists[0]?.result) === 1 };
 }
 

@@ -20,8 +20,12 @@ export interface ClickHouseTarget {
 
 export const CLICKHOUSE_SCHEME = 'clickhouse://';
 
+/**
+ * `clickhouse:` with any number of slashes: a slash too few (`clickhouse:/host/db`) is a typo
+ * for a database, told as such, not looked up as a file (whose message would print the password).
+ */
 export function isClickHouseSource(source: string): boolean {
-  return source.slice(0, CLICKHOUSE_SCHEME.length).toLowerCase() === CLICKHOUSE_SCHEME;
+  return /^clickhouse:/i.test(source);
 }
 
 /** ClickHouse identifiers we accept for a database or table (no quoting games in SQL). */
@@ -33,6 +37,7 @@ export function parseClickHouseUrl(text: string, env: NodeJS.ProcessEnv = proces
     throw new LlmtraceError(`invalid ClickHouse source ${JSON.stringify(redact(text))}: ${why}`, 'clickhouse://[user[:password]@]host[:port]/database[?table=otel_traces&secure=1]');
   };
   if (text.length > 4096) bad('longer than 4096 characters');
+  if (text.slice(0, CLICKHOUSE_SCHEME.length).toLowerCase() !== CLICKHOUSE_SCHEME) bad('the scheme must be clickhouse:// (two slashes)');
   let url: URL;
   try {
     url = new URL(text);
@@ -75,7 +80,11 @@ function decode(s: string, bad: (why: string) => never): string {
   }
 }
 
-/** The URL with any password replaced by `***`, safe to print. */
+/**
+ * The URL with any password replaced by `***`, safe to print. The password runs from the user's
+ * `:` to the last `@`: an unescaped `@`, `/`, `?` or `#` in it (the URL may then not even parse)
+ * is hidden too. An `@` later in the URL (none is valid there) hides more than the password.
+ */
 export function redact(text: string): string {
-  return text.replace(/^(clickhouse:\/\/[^/@:]*):[^/@]*@/i, '$1:***@');
+  return text.replace(/^(clickhouse:\/*[^@:]*):[\s\S]*@/i, '$1:***@');
 }
