@@ -76,7 +76,24 @@ describe('tail --json event shapes', () => {
       unpricedCalls: 0,
       incomplete: false,
       reason: 'quiet',
+      features: { '0000000000006331': 'agent', '0000000000006332': 'agent' }, // the root's name: no feature key
     });
+  });
+
+  it('trace: the feature of each span event by span id, so calls shown before their root arrived can be joined', () => {
+    // Scenario: the usual order, children end first; the root (it names the feature) comes last.
+    const h = harness({ price });
+    const ndjson = () => h.events.flatMap((e) => (e.type === 'span' ? [spanEvent(e.line)] : e.type === 'trace' ? [traceEvent(e.done, true)] : [])).map((ev) => JSON.parse(JSON.stringify(ev)));
+    h.view.onExport(traceExport([llm('c1', 'root', 'gpt-4o', 1000, 10), span({ id: 'tool', parent: 'root', name: 'execute_tool search', kind: 1, attrs: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'search' } })]));
+    h.view.onExport(traceExport([span({ id: 'root', name: 'agent', attrs: { 'app.feature': 'support' } })]));
+    h.advance(1500);
+    const events = ndjson();
+    expect(events.map((e) => [e.event, e.spanId ?? null, e.feature ?? null])).toEqual([
+      ['span', '0000000000006331', null],
+      ['span', '00000000746f6f6c', null],
+      ['trace', null, null],
+    ]);
+    expect(events[2].features).toEqual({ '0000000000006331': 'support', '00000000746f6f6c': 'support' });
   });
 
   it('summary and listening', () => {

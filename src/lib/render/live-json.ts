@@ -11,7 +11,9 @@
  *   {"event":"log", time, traceId, spanId, spanName, eventName, body, attributes}  (--show-content)
  *   {"event":"trace", traceId, service, name, time, durationMs, spans, calls, errors, inputTokens,
  *    outputTokens, cacheReadTokens, cacheWriteTokens, reasoningTokens, cost, unpricedCalls,
- *    incomplete, reason}
+ *    incomplete, reason, features}
+ *    (features: by span id, the feature of each `span` event of the trace shown before it, settled
+ *    now; a span event shown before its trace's root arrived has feature null)
  *   {"event":"rejected", time, protocol, status, reason}
  *   {"event":"agent_call", time, agent, session, model, source, inputTokens, …, cost, reportedCost,
  *    durationMs, ttftMs, sessionTotal:{calls, inputTokens, …, cost}}   (a coding agent's request event)
@@ -135,6 +137,7 @@ export function traceEvent(d: TraceDone, pricing: boolean): Record<string, unkno
     unpricedCalls: pricing ? d.totals.unpricedCalls : d.totals.calls,
     incomplete: t.orphanCount > 0 || !hasTrueRoot(t),
     reason: d.reason,
+    features: Object.fromEntries(d.features),
   };
 }
 
