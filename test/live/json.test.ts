@@ -35,12 +35,19 @@ describe('tail --json event shapes', () => {
       reasoningTokens: 0,
       cost: null,
       durationMs: 20,
+      ttftMs: null, // not streamed
       finishReasons: ['stop'],
       status: 'unset',
       error: null,
       counted: true,
       late: false,
     });
+  });
+
+  it('span: a streamed call carries its time to first token, read as stats reads it', () => {
+    const h = harness();
+    h.view.onExport(traceExport([llm('c1', undefined, 'gpt-4o', 1, 1, { 'gen_ai.response.time_to_first_chunk': 0.25 })]));
+    expect(JSON.parse(JSON.stringify(spanEvent(h.of('span')[0]!.line)))).toMatchObject({ durationMs: 20, ttftMs: 250 });
   });
 
   it('span with --show-content carries content and the GenAI events that came first', () => {
