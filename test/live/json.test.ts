@@ -35,12 +35,19 @@ describe('tail --json event shapes', () => {
       reasoningTokens: 0,
       cost: null,
       durationMs: 20,
+      ttftMs: null, // not streamed
       finishReasons: ['stop'],
       status: 'unset',
       error: null,
       counted: true,
       late: false,
     });
+  });
+
+  it('span: a streamed call carries its time to first token, read as stats reads it', () => {
+    const h = harness();
+    h.view.onExport(traceExport([llm('c1', undefined, 'gpt-4o', 1, 1, { 'gen_ai.response.time_to_first_chunk': 0.25 })]));
+    expect(JSON.parse(JSON.stringify(spanEvent(h.of('span')[0]!.line)))).toMatchObject({ durationMs: 20, ttftMs: 250 });
   });
 
   it('span with --show-content carries content and the GenAI events that came first', () => {
@@ -76,7 +83,24 @@ describe('tail --json event shapes', () => {
       unpricedCalls: 0,
       incomplete: false,
       reason: 'quiet',
+      features: { '0000000000006331': 'agent', '0000000000006332': 'agent' }, // the root's name: no feature key
     });
+  });
+
+  it('trace: the feature of each span event by span id, so calls shown before their root arrived can be joined', () => {
+    // Scenario: the usual order, children end first; the root (it names the feature) comes last.
+    const h = harness({ price });
+    const ndjson = () => h.events.flatMap((e) => (e.type === 'span' ? [spanEvent(e.line)] : e.type === 'trace' ? [traceEvent(e.done, true)] : [])).map((ev) => JSON.parse(JSON.stringify(ev)));
+    h.view.onExport(traceExport([llm('c1', 'root', 'gpt-4o', 1000, 10), span({ id: 'tool', parent: 'root', name: 'execute_tool search', kind: 1, attrs: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'search' } })]));
+    h.view.onExport(traceExport([span({ id: 'root', name: 'agent', attrs: { 'app.feature': 'support' } })]));
+    h.advance(1500);
+    const events = ndjson();
+    expect(events.map((e) => [e.event, e.spanId ?? null, e.feature ?? null])).toEqual([
+      ['span', '0000000000006331', null],
+      ['span', '00000000746f6f6c', null],
+      ['trace', null, null],
+    ]);
+    expect(events[2].features).toEqual({ '0000000000006331': 'support', '00000000746f6f6c': 'support' });
   });
 
   it('summary and listening', () => {

@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../src/lib/live/events.js';
 import { LivePrinter, type LiveMode } from '../../src/lib/render/live-printer.js';
+import { renderSpanLine } from '../../src/lib/render/live.js';
 import { makeColors } from '../../src/lib/render/colors.js';
 import { llm } from '../helpers/span-factory.js';
 import { harness, traceExport } from './helpers.js';
@@ -62,6 +63,18 @@ describe('LivePrinter', () => {
     const events = out.trim().split('\n').map((l) => JSON.parse(l) as { event: string });
     expect(events.map((e) => e.event)).toEqual(['span', 'rejected', 'trace', 'summary']);
     expect(err).toBe('');
+  });
+
+  it('a streamed call line ends with its time to first token, the first thing a narrow terminal drops', () => {
+    const h = harness();
+    h.view.onExport(traceExport([llm('c1', undefined, 'gpt-4o', 23, 12, { 'gen_ai.response.finish_reasons': ['stop'], 'gen_ai.response.time_to_first_chunk': 0.25 })]));
+    const line = h.of('span')[0]!.line;
+    const text = (width: number) => renderSpanLine(line, { colors: makeColors({ noColor: true }), width, pricing: false })[0]!;
+    expect(text(Infinity)).toMatch(/ 20ms {2}stop {2}ttft 250ms$/);
+    // Narrowing the terminal column by column: the time to first token goes while the finish reason stays.
+    let width = text(Infinity).length;
+    while (text(width).includes('ttft')) width--;
+    expect(text(width)).toMatch(/ 20ms {2}stop$/);
   });
 
   it('--quiet prints only the summary', () => {

@@ -46,6 +46,8 @@ export interface TraceDone {
   /** The trace has at least one GenAI span (LLM, tool, agent…); the text view draws only those. */
   genai: boolean;
   errors: number;
+  /** By span id, the feature of each span shown as a line (settled: its root has arrived, or never will). */
+  features: ReadonlyMap<string, string>;
   /** Cost for a tree node (∑ on outer nodes); absent without pricing. */
   costOf?: (node: TraceNode) => number | undefined;
 }

@@ -545,6 +545,13 @@ export class LiveView {
       });
     }
     if (!spans.some((s) => this.matches(t, s, t.views.get(s.spanId)!, true))) return;
+    // The feature of each span line, settled now: lines shown before their root arrived had none
+    // (README "tail", the `trace` event's `features`).
+    const features = new Map<string, string>();
+    for (const s of spans) {
+      const v = t.views.get(s.spanId)!;
+      if ((t.count.calls.has(s.spanId) || v.kind === 'tool' || isError(s, v)) && this.matches(t, s, v, true)) features.set(s.spanId, this.featureIn(t, s, true)!);
+    }
     const totals = emptyCallTotals();
     // A call priced by its inherited model has that price in its record: the tree shows it too.
     const inherited = new Map<GenAiView, number | undefined>();
@@ -558,7 +565,7 @@ export class LiveView {
     const errors = trace.nodes.filter((n) => isError(n.span, n.view)).length;
     const price = this.opts.price;
     const costOf = price ? subtreeCosts(trace, (v, startMs) => (inherited.has(v) ? inherited.get(v) : price(v, startMs))) : undefined;
-    this.opts.emit({ type: 'trace', done: { trace, reason, totals, genai, errors, costOf } });
+    this.opts.emit({ type: 'trace', done: { trace, reason, totals, genai, errors, costOf, features } });
   }
 }
 

@@ -4,14 +4,17 @@
  *   {"event":"listening","http":{host,port},"grpc":{host,port}|null,"store":path|null}
  *   {"event":"span", time, traceId, spanId, parentSpanId, service, name, kind, operation, provider,
  *    model, requestModel, responseModel, feature, toolName, inputTokens, outputTokens,
- *    cacheReadTokens, cacheWriteTokens, reasoningTokens, cost, durationMs, finishReasons,
+ *    cacheReadTokens, cacheWriteTokens, reasoningTokens, cost, durationMs, ttftMs, finishReasons,
  *    status, error, counted, late, session?, sessionTotal?, content?, events?}
+ *    (ttftMs: a streamed call's time to first token, null when its span records none)
  *    (session and its running sessionTotal for a counted call in a known session; content/events
  *    only with --show-content)
  *   {"event":"log", time, traceId, spanId, spanName, eventName, body, attributes}  (--show-content)
  *   {"event":"trace", traceId, service, name, time, durationMs, spans, calls, errors, inputTokens,
  *    outputTokens, cacheReadTokens, cacheWriteTokens, reasoningTokens, cost, unpricedCalls,
- *    incomplete, reason}
+ *    incomplete, reason, features}
+ *    (features: by span id, the feature of each `span` event of the trace shown before it, settled
+ *    now; a span event shown before its trace's root arrived has feature null)
  *   {"event":"rejected", time, protocol, status, reason}
  *   {"event":"agent_call", time, agent, session, model, source, inputTokens, …, cost, reportedCost,
  *    durationMs, ttftMs, sessionTotal:{calls, inputTokens, …, cost}}   (a coding agent's request event)
@@ -87,6 +90,8 @@ export function spanEvent(l: SpanLine): Record<string, unknown> {
     ...usageFields(v.usage),
     cost: l.cost ?? null,
     durationMs: s.durationMs,
+    // Time to first token of a streamed call, as `stats` reads it (genai/classify.ts).
+    ttftMs: v.ttftMs ?? null,
     finishReasons: v.finishReasons ?? [],
     status: STATUS[s.status.code] ?? String(s.status.code),
     error: v.error ?? (s.status.code === StatusCode.ERROR ? s.status.message || 'error' : null),
@@ -135,6 +140,7 @@ export function traceEvent(d: TraceDone, pricing: boolean): Record<string, unkno
     unpricedCalls: pricing ? d.totals.unpricedCalls : d.totals.calls,
     incomplete: t.orphanCount > 0 || !hasTrueRoot(t),
     reason: d.reason,
+    features: Object.fromEntries(d.features),
   };
 }
 

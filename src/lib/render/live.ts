@@ -74,7 +74,7 @@ interface Field {
 }
 
 /**
- * What a narrow call line drops first: the late-span note and finish reason (last on the line, so
+ * What a narrow call line drops first: the late-span note and time to first token, the finish reason (last on the line, so
  * the columns stay aligned), then service and clock; latency only before tokens and cost.
  */
 const KEEP = { late: 1, finish: 2, service: 3, time: 4, latency: 6, problem: 8, figure: 9 } as const;
@@ -162,6 +162,9 @@ export function renderSpanLine(l: SpanLine, o: LiveTextOptions): string[] {
   if (error && v.usage) fields.push({ text: `✗ ${oneLine(error)}`, paint: c.red, column: 0, keep: KEEP.problem });
   else if (!error && v.finishReasons?.length) fields.push({ text: v.finishReasons.map(oneLine).join(','), paint: c.dim, column: 0, keep: KEEP.finish });
   else if (!error && v.kind === 'tool') fields.push({ text: 'ok', paint: c.green, column: 0, keep: KEEP.finish });
+  // A streamed call's time to first token, after the finish reason so those stay aligned; among
+  // the first to go on a narrow terminal.
+  if (v.ttftMs !== undefined) fields.push({ text: `ttft ${formatDuration(v.ttftMs)}`, paint: c.dim, column: 0, keep: KEEP.late });
   if (l.session) fields.push(sessionField(l.session.id, l.session.total, o));
   if (l.late) fields.push({ text: `(late span of trace ${l.span.traceId.slice(0, 8)})`, paint: c.dim, column: 0, keep: KEEP.late });
   let line = layoutFields(fields, o.width, c);
