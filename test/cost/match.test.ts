@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normalizeModelId } from '../../src/lib/cost/match.js';
@@ -127,5 +130,35 @@ describe('pricing file matching and layers', () => {
     expect(book.match('claude-sonnet-4')?.name).toBe('claude-sonnet-4');
     expect(book.match('us.anthropic.claude-3-5-haiku-20241022-v1:0')?.layer).toBe('fixtures/pricing/litellm-sample.json');
     expect(book.match('ft:gpt-4o-mini-2024-07-18:acme::abc123')?.name).toBe('my-company/finetuned-chat');
+  });
+});
+
+describe('two match patterns of one file matching a model (docs/architecture.md, "Overlapping match patterns")', () => {
+  const file = (name: string, models: Record<string, unknown>) => ({ label: name, entries: parsePricingDocument({ currency: 'USD', models }, name) });
+
+  it('uses the later entry and tells it once per model, naming both entries; never throws', () => {
+    const told: string[] = [];
+    const book = new PriceBook([file('a.json', { family: { input: 1, output: 1, match: '^gpt-4o' }, mini: { input: 2, output: 2, match: '^gpt-4o-mini' } })], (model, used, other) => told.push(`${model}: ${other.name} then ${used.name}`));
+    for (let i = 0; i < 3; i++) expect(book.match('gpt-4o-mini')?.name).toBe('mini');
+    expect(book.match('gpt-4o')?.name).toBe('family');
+    expect(told).toEqual(['gpt-4o-mini: family then mini']);
+  });
+
+  it('says nothing when a later file overrides an earlier one (layering)', () => {
+    const told: string[] = [];
+    const book = new PriceBook([file('a.json', { family: { input: 1, output: 1, match: '^gpt' } }), file('b.json', { mine: { input: 2, output: 2, match: '^gpt-4o' } })], (m) => told.push(m));
+    expect(book.match('gpt-4o')?.name).toBe('mine');
+    expect(told).toEqual([]);
+  });
+
+  it('reaches the command\'s warning writer from loadPricing', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'llmtrace-overlap-'));
+    const f = path.join(dir, 'prices.json');
+    writeFileSync(f, JSON.stringify({ currency: 'USD', models: { any: { input: 1, output: 1, match: 'gpt' }, gpt: { input: 2, output: 2, match: '^gpt' } } }));
+    const warnings: string[] = [];
+    const book = await loadPricing({ files: [f], builtin: false, storeDir: dir, warn: (m) => warnings.push(m) });
+    book.match('gpt-x');
+    book.match('gpt-x');
+    expect(warnings).toEqual([`pricing file ${f}: entries "any" (match gpt) and "gpt" (match ^gpt) both match model "gpt-x"; using "gpt", the later one`]);
   });
 });

@@ -31,6 +31,23 @@ describe('llmtrace tree (built binary)', () => {
     AGENT_LINES.forEach((re, i) => expect(lines[i]).toMatch(re));
   });
 
+  it('leaves a span whose start is unset (0) out of the header\'s start and duration, with a note', async () => {
+    // fixtures/unset-start.json: the manual agent capture with agent.research's start set to 0.
+    const r = await runCli(['tree', 'fixtures/unset-start.json', '--timeline']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    // Start: chat gpt-4o's (02:38:18.142), not 1970; duration to embeddings' end (.194915183).
+    expect(lines[0]).toMatch(/ · 53ms · 2026-11-22 02:38:18\.142 UTC$/);
+    expect(lines[1]).toBe("⚠ 1 span has no start time (0): duration ? and left out of the trace's start and duration");
+    expect(lines[2]).toMatch(/^agent\.research {2}\? {2}∑ .*│\? +│$/);
+    // The timeline spans the timed spans: chat gpt-4o's bar starts at the left edge.
+    expect(lines[3]).toMatch(/│█+ +│$/);
+    const json = JSON.parse((await runCli(['tree', 'fixtures/unset-start.json', '--format', 'json'])).stdout);
+    const t = json.traces[0];
+    expect([t.startTime, t.durationMs, t.unsetStarts]).toEqual(['2026-11-22T02:38:18.142000000Z', 52.915183, 1]);
+    expect([t.roots[0].startTime, t.roots[0].durationMs]).toEqual([null, null]);
+  });
+
   it('renders the same tree from the Jaeger UI and Zipkin forms of the trace', async () => {
     const otlp = await runCli(['tree', path.join(CAPTURES, 'manual-agent-http-json.json')]);
     for (const f of ['fixtures/agent-jaeger.json', 'fixtures/agent-zipkin.json']) {

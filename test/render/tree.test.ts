@@ -63,3 +63,23 @@ describe('renderTrace: the incomplete-trace note', () => {
     expect(orphan[1]).toBe('⚠ incomplete trace: 1 span whose parent never arrived — did the process exit without flushing its spans?');
   });
 });
+
+describe('renderTrace with unset (0) start times (docs/architecture.md, "Unset span times")', () => {
+  const span = (spanId: string, start: bigint, end: bigint, parentSpanId = '') => spanWith({ traceId: TRACE, spanId, parentSpanId, name: `s${spanId}`, startTimeUnixNano: start, endTimeUnixNano: end });
+
+  it('dates the trace by its timed spans, as tail prints it too', () => {
+    const t = assembleTrace(TRACE, [span('a', 0n, T0 + 9_000_000n), span('b', T0, T0 + 2_000_000n, 'a')]);
+    expect([t.startNs, t.endNs, t.unsetStarts]).toEqual([T0, T0 + 2_000_000n, 1]);
+    const lines = renderTrace(t, { colors, width: Infinity });
+    expect(lines[0]).toMatch(/ · 2\.0ms · \d{4}-\d\d-\d\d /);
+    expect(lines[0]).not.toMatch(/1970/);
+    expect(lines[1]).toMatch(/⚠ 1 span has no start time \(0\)/);
+    expect(lines[2]).toMatch(/^sa {2}\?/);
+  });
+
+  it('says time unknown when no span has a start', () => {
+    const lines = renderTrace(assembleTrace(TRACE, [span('a', 0n, 0n), span('b', 0n, T0, 'a')]), { colors, width: Infinity, timeline: true });
+    expect(lines[0]).toMatch(/ · 2 spans · \? · time unknown$/);
+    expect(lines[1]).toMatch(/⚠ 2 spans have no start time/);
+  });
+});

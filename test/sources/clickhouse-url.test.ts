@@ -37,6 +37,8 @@ describe('clickhouse:// URLs', () => {
     ['clickhouse:///db', 'no host'],
     ['clickhouse://h/db?tabel=x', 'unknown parameter "tabel"'],
     ['clickhouse://h/db?secure=yes', 'secure must be 0 or 1'],
+    ['clickhouse://h/db?secure=1&secure=0', 'parameter "secure" is given more than once'],
+    ['clickhouse://h/db?table=a&table=a', 'parameter "table" is given more than once'],
     ['clickhouse://h/db?table=a;drop', 'is not a plain identifier'],
     ['clickhouse://h/my-db', 'is not a plain identifier'],
     ['clickhouse://h/db%ZZ', 'bad %-escape'],

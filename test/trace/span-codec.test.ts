@@ -159,7 +159,7 @@ describe('TraceStarts', () => {
     fc.constantFrom('0'.repeat(32), 'f'.repeat(32), 'ABCDEF'.padEnd(32, '0'), 'short', ''),
   );
 
-  it('keeps each trace’s earliest start and orders like a Map sorted by start, then id (property)', () => {
+  it('keeps each trace’s earliest set start and orders like a Map sorted by start, then id (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(hexId, fc.bigInt({ min: 0n, max: (1n << 64n) - 1n })), { maxLength: 300 }), fc.boolean(), (notes, fewStarts) => {
         const starts = new TraceStarts();
@@ -168,7 +168,8 @@ describe('TraceStarts', () => {
           const start = fewStarts ? raw % 3n : raw; // many ties
           starts.note(id, start);
           const cur = ref.get(id);
-          if (cur === undefined || start < cur) ref.set(id, start);
+          // 0 is an unset start: any set start replaces it (docs/architecture.md, "Unset span times").
+          if (cur === undefined || cur === 0n || (start !== 0n && start < cur)) ref.set(id, start);
         }
         expect(starts.size).toBe(ref.size);
         for (const [id, s] of ref) {

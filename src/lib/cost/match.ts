@@ -51,21 +51,28 @@ interface NormHit {
 
 const CACHE_LIMIT = 10_000;
 
+/**
+ * Two `match` patterns of one pricing file that both match a model id: the later entry prices
+ * it. Regular expressions cannot be compared when the file is loaded, so this is told per model
+ * id, at its first lookup (docs/architecture.md, "Overlapping match patterns").
+ */
+export type MatchOverlap = (modelId: string, used: PriceEntry, alsoMatching: PriceEntry) => void;
+
 export class ModelIndex {
   private readonly byKey = new Map<string, PriceEntry>();
   private readonly byAlias = new Map<string, PriceEntry>();
-  /** Entries with a `match` pattern, later layers first. */
-  private readonly matchers: PriceEntry[] = [];
+  /** Entries with a `match` pattern and their layer, later layers (and later entries) first. */
+  private readonly matchers: { entry: PriceEntry; layer: number }[] = [];
   private readonly byNorm = new Map<string, NormHit>();
   private readonly cache = new Map<string, PriceEntry | null>();
 
   /** `entries` in layer order; `layerOf` gives each entry's layer number (later overrides). */
-  constructor(entries: readonly PriceEntry[], layerOf: (e: PriceEntry) => number) {
+  constructor(entries: readonly PriceEntry[], layerOf: (e: PriceEntry) => number, private readonly onOverlap?: MatchOverlap) {
     const ordered = [...entries].sort((a, b) => layerOf(a) - layerOf(b));
     for (const e of ordered) {
       this.byKey.set(e.name, e);
       for (const a of e.aliases) this.byAlias.set(a, e);
-      if (e.match) this.matchers.unshift(e);
+      if (e.match) this.matchers.unshift({ entry: e, layer: layerOf(e) });
       for (const k of [e.name, ...e.aliases]) this.addNorm(k, e, layerOf(e));
     }
   }
@@ -86,26 +93,35 @@ export class ModelIndex {
     if (id === undefined || id === '') return undefined;
     const hit = this.cache.get(id);
     if (hit !== undefined) return hit ?? undefined;
-    const found = this.resolve(id);
-    if (this.cache.size < CACHE_LIMIT) this.cache.set(id, found ?? null);
+    // Told once per id: only while its result is cached (past the limit, ids are looked up anew).
+    const caching = this.cache.size < CACHE_LIMIT;
+    const found = this.resolve(id, caching);
+    if (caching) this.cache.set(id, found ?? null);
     return found;
   }
 
-  private resolve(id: string): PriceEntry | undefined {
-    const direct = this.stage(id);
+  private resolve(id: string, tell: boolean): PriceEntry | undefined {
+    const direct = this.stage(id, tell);
     if (direct) return direct;
     const n = normalizeModelId(id);
-    const again = n !== id ? this.stage(n) : undefined;
+    const again = n !== id ? this.stage(n, tell) : undefined;
     if (again) return again;
     const norm = this.byNorm.get(n);
     return norm && !norm.ambiguous ? norm.entry : undefined;
   }
 
-  private stage(id: string): PriceEntry | undefined {
+  private stage(id: string, tell: boolean): PriceEntry | undefined {
     const e = this.byKey.get(id) ?? this.byAlias.get(id);
     if (e) return e;
-    for (const m of this.matchers) if (m.match!.test(id)) return m;
-    return undefined;
+    const i = this.matchers.findIndex((m) => m.entry.match!.test(id));
+    if (i < 0) return undefined;
+    const used = this.matchers[i]!;
+    if (tell && this.onOverlap) {
+      // A later file's pattern overriding an earlier file's is layering; within one file it is a mistake.
+      const other = this.matchers.slice(i + 1).find((m) => m.layer === used.layer && m.entry.match!.test(id));
+      if (other) this.onOverlap(id, used.entry, other.entry);
+    }
+    return used.entry;
   }
 }
 

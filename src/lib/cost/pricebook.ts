@@ -6,7 +6,7 @@
  */
 import type { GenAiView, Usage } from '../genai/types.js';
 import { callCost, pointAt, ratesFor } from './math.js';
-import { ModelIndex } from './match.js';
+import { ModelIndex, type MatchOverlap } from './match.js';
 import type { PriceEntry } from './types.js';
 
 export interface PriceLayer {
@@ -19,7 +19,8 @@ export class PriceBook {
   readonly entries: PriceEntry[];
   private readonly index: ModelIndex;
 
-  constructor(readonly layers: readonly PriceLayer[]) {
+  /** `onOverlap`: told when two `match` patterns of one file both match a model (once per model). */
+  constructor(readonly layers: readonly PriceLayer[], onOverlap?: MatchOverlap) {
     const byName = new Map<string, PriceEntry>();
     const layerOf = new Map<PriceEntry, number>();
     layers.forEach((layer, i) => {
@@ -38,7 +39,7 @@ export class PriceBook {
       }
     });
     this.entries = [...byName.values()];
-    this.index = new ModelIndex(this.entries, (e) => layerOf.get(e) ?? 0);
+    this.index = new ModelIndex(this.entries, (e) => layerOf.get(e) ?? 0, onOverlap);
   }
 
   /** The entry pricing a model id (exact, alias, match, then normalized), or undefined. */

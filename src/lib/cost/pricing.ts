@@ -20,7 +20,7 @@ export interface LoadPricingOptions {
   builtin?: boolean;
   /** Store directory for the URL cache (default: --store / LLMTRACE_STORE / ./.llmtrace). */
   storeDir?: string;
-  /** Where warnings go (a stale cached URL copy): commands pass their diagnostic writer; library code prints nothing. */
+  /** Where warnings go (a stale cached URL copy, two `match` patterns of one file matching a model): commands pass their diagnostic writer; library code prints nothing. */
   warn?: (message: string) => void;
   fetchTimeoutMs?: number;
 }
@@ -40,5 +40,7 @@ export async function loadPricing(opts: LoadPricingOptions = {}): Promise<PriceB
   for (const source of opts.files ?? []) {
     layers.push({ label: source, entries: await readPricingSource(source, { storeDir, warn, fetchTimeoutMs: opts.fetchTimeoutMs }) });
   }
-  return new PriceBook(layers);
+  return new PriceBook(layers, (model, used, other) =>
+    warn(`pricing file ${used.layer}: entries ${JSON.stringify(other.name)} (match ${other.match!.source}) and ${JSON.stringify(used.name)} (match ${used.match!.source}) both match model ${JSON.stringify(model)}; using ${JSON.stringify(used.name)}, the later one`),
+  );
 }

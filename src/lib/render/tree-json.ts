@@ -2,7 +2,9 @@
  * `tree --format json`: the nested tree. Serialized iteratively (JSON.stringify recurses and
  * overflows the stack on a 10k-deep chain), as chunks so a huge trace streams to stdout.
  *
- * Shape: {"traces":[{traceId, spanCount, calls, startTime, durationMs, incomplete, usage, roots:[node]}]}
+ * Shape: {"traces":[{traceId, spanCount, calls, startTime, durationMs, unsetStarts?, incomplete, usage, roots:[node]}]}
+ * startTime and durationMs are null where unknown: a span's whose start is unset (0), a trace's
+ * when no span has a start; unsetStarts counts the spans left out of the trace's.
  * node:  {traceId, spanId, parentSpanId, name, service, spanKind, startTime, durationMs, status,
  *         kind, operation, provider, requestModel, responseModel, usage, finishReasons, cutOff
  *         (true on a call cut off at the token limit: length, max_tokens), toolName,
@@ -54,8 +56,9 @@ function nodeFields(n: TraceNode, attrs: string[] | undefined, costs: NodeCosts 
     name: s.name,
     service: serviceName(s),
     spanKind: SPAN_KINDS[s.kind] ?? String(s.kind),
-    startTime: isoNanos(s.startTimeUnixNano),
-    durationMs: s.durationMs,
+    // An unset (0) start is unknown, not 1970 (docs/architecture.md, "Unset span times").
+    startTime: s.startTimeUnixNano === 0n ? null : isoNanos(s.startTimeUnixNano),
+    durationMs: s.startTimeUnixNano === 0n ? null : s.durationMs,
     status: { code: STATUS[s.status.code] ?? String(s.status.code), message: s.status.message || undefined },
     kind: v.kind,
     operation: v.operation,
@@ -99,13 +102,15 @@ function open(fields: Record<string, unknown>, key: string): string {
 
 export function* traceJsonChunks(t: Trace, opts: { attrs?: string[]; maxDepth?: number; price?: PriceFn } = {}): Generator<string> {
   const costs = opts.price ? nodeCosts(t, opts.price) : undefined;
+  const timed = t.unsetStarts < t.nodes.length;
   yield open(
     {
       traceId: t.traceId,
       spanCount: t.nodes.length,
       calls: t.calls,
-      startTime: isoNanos(t.startNs),
-      durationMs: Number(t.endNs - t.startNs) / 1e6,
+      startTime: timed ? isoNanos(t.startNs) : null,
+      durationMs: timed ? Number(t.endNs - t.startNs) / 1e6 : null,
+      unsetStarts: t.unsetStarts || undefined,
       incomplete: t.orphanCount > 0,
       usage: t.usage,
       cost: costs && t.usage ? traceCost(t, costs) : undefined,

@@ -50,7 +50,9 @@ const GUIDE = { tee: '├─ ', last: '└─ ', pipe: '│  ', space: '   ' };
 export function renderTraceHeader(t: Trace, c: Colors, opts: { calls?: boolean } = {}): string[] {
   const first = t.roots[0]?.span;
   const service = first ? serviceName(first) : '';
-  const durMs = Number(t.endNs - t.startNs) / 1e6;
+  // No span with a set start: the trace's time and duration are unknown, never 1970.
+  const timed = t.unsetStarts < t.nodes.length;
+  const durMs = timed ? Number(t.endNs - t.startNs) / 1e6 : NaN;
   const parts = [
     c.bold(`trace ${t.traceId}`),
     oneLine(service),
@@ -58,7 +60,7 @@ export function renderTraceHeader(t: Trace, c: Colors, opts: { calls?: boolean }
     // Model calls as `cost` counts them (count-once): outer spans repeating a call's usage are not calls.
     opts.calls ? `${t.calls} call${t.calls === 1 ? '' : 's'}` : '',
     formatDuration(durMs),
-    first ? formatTimestamp(Number(t.startNs / 1_000_000n)) : '',
+    !first ? '' : timed ? formatTimestamp(Number(t.startNs / 1_000_000n)) : 'time unknown',
   ].filter(Boolean);
   const lines = [parts.join(c.dim(' · '))];
   if (t.orphanCount > 0) {
@@ -69,6 +71,10 @@ export function renderTraceHeader(t: Trace, c: Colors, opts: { calls?: boolean }
     // A missing parent is what an unflushed exit leaves; a cycle is parent ids set wrong, which no flush explains.
     const why = orphans ? ' — did the process exit without flushing its spans?' : ' — the instrumentation set parent ids that loop';
     lines.push(c.yellow(`⚠ incomplete trace: ${notes.join('; ')}${why}`));
+  }
+  if (t.unsetStarts) {
+    const one = t.unsetStarts === 1;
+    lines.push(c.yellow(`⚠ ${t.unsetStarts} span${one ? ' has' : 's have'} no start time (0): duration ? and left out of the trace's start and duration`));
   }
   if (t.duplicateSpans.length) {
     lines.push(c.yellow(`⚠ ${t.duplicateSpans.length} span${t.duplicateSpans.length === 1 ? '' : 's'} repeated a span id and ${t.duplicateSpans.length === 1 ? 'is' : 'are'} not shown (the copy shown is the one counted)`));
@@ -109,7 +115,7 @@ const KEEP = { events: 1, kind: 2, tool: 3, finish: 4, parent: 5, model: 6, dura
 function nodeDetails(n: TraceNode, opts: TreeRenderOptions): Detail[] {
   const c = opts.colors;
   const v = n.view;
-  const out: Detail[] = [{ text: c.dim(formatDuration(n.span.durationMs)), keep: KEEP.duration }];
+  const out: Detail[] = [{ text: c.dim(formatDuration(startUnset(n) ? NaN : n.span.durationMs)), keep: KEEP.duration }];
   if (v.kind !== 'other') out.push({ text: c.cyan(v.kind), keep: KEEP.kind });
   const model = modelOf(v);
   if (model) out.push({ text: c.magenta(oneLine(model)), keep: KEEP.model });
@@ -187,7 +193,7 @@ export function renderTrace(t: Trace, opts: TreeRenderOptions): string[] {
     const under = continuation + (node.children.length && showChildren ? GUIDE.pipe : GUIDE.space);
     if (opts.events) {
       for (const e of nodeEvents(node, opts)) {
-        const offset = formatDuration(Number(e.timeUnixNano - node.span.startTimeUnixNano) / 1e6);
+        const offset = formatDuration(startUnset(node) ? NaN : Number(e.timeUnixNano - node.span.startTimeUnixNano) / 1e6);
         const text = `${c.dim(under)}${c.dim('◦')} ${oneLine(e.name || '(unnamed)')} ${c.dim(`+${offset}${e.log ? ' (log)' : ''}`)}`;
         lines.push(Number.isFinite(leftWidth) ? truncateVisible(text, leftWidth) : text);
       }
@@ -274,7 +280,14 @@ function truncateVisible(s: string, width: number): string {
   return visibleLength(s) <= width ? s : truncate(plainText(s), width);
 }
 
+/** A span whose start time is 0, OTLP's zero value: its times say nothing (docs/architecture.md, "Unset span times"). */
+function startUnset(n: TraceNode): boolean {
+  return n.span.startTimeUnixNano === 0n;
+}
+
 function bar(n: TraceNode, start: bigint, total: bigint, width: number, c: Colors): string {
+  // No place on the time axis: a `?` where the bar would be, never a bar at the trace's start.
+  if (startUnset(n)) return c.dim('│') + c.dim('?') + ' '.repeat(width - 1) + c.dim('│');
   if (total <= 0n) return c.dim('│') + '█'.repeat(1) + ' '.repeat(width - 1) + c.dim('│');
   const from = Number(((n.span.startTimeUnixNano - start) * BigInt(width)) / total);
   const to = Number(((n.span.endTimeUnixNano - start) * BigInt(width) + total - 1n) / total);

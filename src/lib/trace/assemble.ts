@@ -9,6 +9,7 @@ import { addUsage } from '../genai/usage.js';
 import type { Span } from '../span.js';
 import { copyKey, countCalls, countedCopy, cycleCut, isModelSpan, type CopyKey, type CountFacts } from './count-once.js';
 import { encodeTraceLine } from './span-codec.js';
+import { earliestKnownStart } from './trace-starts.js';
 
 export interface TraceNode {
   span: Span;
@@ -42,8 +43,11 @@ export interface Trace {
   cyclesCut: number;
   /** Copies of a span id that are not drawn: the drawn one is the copy count-once counts (`countedCopy`). */
   duplicateSpans: Span[];
+  /** Earliest start and latest end of the spans whose start is set; both 0 when none is. */
   startNs: bigint;
   endNs: bigint;
+  /** Spans whose start time is 0 (unset): left out of startNs and endNs, told in the header. */
+  unsetStarts: number;
   usage?: Usage;
   /** Model calls in the trace (nodes with countsCall), as `cost` counts them. */
   calls: number;
@@ -170,14 +174,20 @@ export function assembleTrace(traceId: string, spans: readonly Span[], view: (s:
     n.subtreeSpans = spansBelow;
   }
 
-  let startNs = 0n, endNs = 0n, usage: Usage | undefined;
-  nodes.forEach((n, i) => {
-    if (i === 0 || n.span.startTimeUnixNano < startNs) startNs = n.span.startTimeUnixNano;
-    if (i === 0 || n.span.endTimeUnixNano > endNs) endNs = n.span.endTimeUnixNano;
-  });
+  // A span whose start is unset (0) has no place in time: counting it would date the trace 1970
+  // and stretch its duration over 55 years (docs/architecture.md, "Unset span times").
+  let startNs = 0n, endNs = 0n, unsetStarts = 0, usage: Usage | undefined;
+  for (const n of nodes) {
+    if (n.span.startTimeUnixNano === 0n) {
+      unsetStarts++;
+      continue;
+    }
+    startNs = earliestKnownStart(startNs, n.span.startTimeUnixNano);
+    if (n.span.endTimeUnixNano > endNs) endNs = n.span.endTimeUnixNano;
+  }
   for (const r of roots) if (r.subtreeUsage) usage = usage ? addUsage(usage, r.subtreeUsage) : r.subtreeUsage;
   const orphanCount = roots.filter((r) => r.orphan || r.cycleCut).length;
-  return { traceId, roots, nodes, orphanCount, cyclesCut, duplicateSpans, startNs, endNs, usage, calls };
+  return { traceId, roots, nodes, orphanCount, cyclesCut, duplicateSpans, startNs, endNs, unsetStarts, usage, calls };
 }
 
 /** A copy's key (`copyKey`) from its span: what `cost` reads of it, then the whole span, written out. */

@@ -3,6 +3,7 @@
  * spans are usually spread over many export batches and files).
  */
 import type { Span } from '../span.js';
+import { earliestKnownStart } from './trace-starts.js';
 
 export class TraceCollector {
   private readonly traces = new Map<string, Span[]>();
@@ -29,8 +30,8 @@ export class TraceCollector {
   idsByStart(): string[] {
     const start = new Map<string, bigint>();
     for (const [id, spans] of this.traces) {
-      let min = spans[0]!.startTimeUnixNano;
-      for (const s of spans) if (s.startTimeUnixNano < min) min = s.startTimeUnixNano;
+      let min = 0n;
+      for (const s of spans) min = earliestKnownStart(min, s.startTimeUnixNano);
       start.set(id, min);
     }
     return [...this.traces.keys()].sort((a, b) => {

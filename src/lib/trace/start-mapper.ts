@@ -4,6 +4,7 @@
  * ids and numbers — never Spans — reach the main thread.
  */
 import type { BatchMapper, MapperSpec } from '../sources/mapper.js';
+import { earliestKnownStart } from './trace-starts.js';
 
 export interface TraceStartFacts {
   /** Distinct trace ids of the batch. */
@@ -23,8 +24,8 @@ export function createMapper(): BatchMapper<TraceStartFacts> {
         index.set(s.traceId, ids.length);
         ids.push(s.traceId);
         starts.push(s.startTimeUnixNano);
-      } else if (s.startTimeUnixNano < starts[i]!) {
-        starts[i] = s.startTimeUnixNano;
+      } else {
+        starts[i] = earliestKnownStart(starts[i]!, s.startTimeUnixNano);
       }
     }
     return { ids, starts: BigUint64Array.from(starts) };

@@ -10,6 +10,15 @@ import { packTraceId } from './trace-id-set.js';
 
 const INITIAL = 1024;
 
+/**
+ * The earlier of a trace's start so far and a span's start, where 0 is a start never set (OTLP's
+ * zero value): an unset start is unknown, not 1970, and never the trace's start while any span
+ * has one (docs/architecture.md, "Unset span times").
+ */
+export function earliestKnownStart(soFar: bigint, start: bigint): bigint {
+  return soFar === 0n || (start !== 0n && start < soFar) ? start : soFar;
+}
+
 export class TraceStarts {
   /** Per dense number: the id's 4 words (all zero: the id is in `others`), its earliest start. */
   private words = new Uint32Array(INITIAL * 4);
@@ -32,8 +41,8 @@ export class TraceStarts {
     if (n < 0) {
       n = this.insert(traceId);
       this.starts[n] = startNs;
-    } else if (startNs < this.starts[n]!) {
-      this.starts[n] = startNs;
+    } else {
+      this.starts[n] = earliestKnownStart(this.starts[n]!, startNs);
     }
     return n;
   }

@@ -47,7 +47,12 @@ export function parseClickHouseUrl(text: string, env: NodeJS.ProcessEnv = proces
   if (url.protocol !== 'clickhouse:') bad('the scheme must be clickhouse://');
   if (url.hostname === '') bad('no host');
   if (url.hash) bad('a #fragment is not allowed');
-  for (const key of url.searchParams.keys()) if (!KNOWN_PARAMS.has(key)) bad(`unknown parameter ${JSON.stringify(key)} (known: table, secure)`);
+  for (const key of url.searchParams.keys()) {
+    if (!KNOWN_PARAMS.has(key)) bad(`unknown parameter ${JSON.stringify(key)} (known: table, secure)`);
+    // URLSearchParams.get takes the first of repeated values: `secure=1&secure=0` would silently
+    // connect one way while the user may have meant the other.
+    if (url.searchParams.getAll(key).length > 1) bad(`parameter ${JSON.stringify(key)} is given more than once`);
+  }
   const secureText = url.searchParams.get('secure') ?? '0';
   if (!['0', '1', 'true', 'false'].includes(secureText)) bad('secure must be 0 or 1');
   const secure = secureText === '1' || secureText === 'true';
