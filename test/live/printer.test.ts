@@ -2,7 +2,8 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../src/lib/live/events.js';
 import { LivePrinter, type LiveMode } from '../../src/lib/render/live-printer.js';
-import { renderSpanLine } from '../../src/lib/render/live.js';
+import { renderAgentCallLine, renderSpanLine } from '../../src/lib/render/live.js';
+import { emptyCallTotals } from '../../src/lib/live/totals.js';
 import { makeColors } from '../../src/lib/render/colors.js';
 import { llm } from '../helpers/span-factory.js';
 import { harness, traceExport } from './helpers.js';
@@ -75,6 +76,16 @@ describe('LivePrinter', () => {
     let width = text(Infinity).length;
     while (text(width).includes('ttft')) width--;
     expect(text(width)).toMatch(/ 20ms {2}stop$/);
+  });
+
+  it('a coding agent request line shows the time to first token the agent reports, dropped first when narrow', () => {
+    const call = { timeMs: Date.UTC(2026, 11, 6, 9, 30), agent: 'claude-code', session: 's1', model: 'claude-opus-4-8', usage: { input: 120, output: 40 }, cost: undefined, durationMs: 2400, ttftMs: 850, sessionTotal: { ...emptyCallTotals(), calls: 1 } };
+    const text = (width: number) => renderAgentCallLine(call, { colors: makeColors({ noColor: true }), width, pricing: false });
+    expect(text(Infinity)).toMatch(/ 2\.40s {2}ttft 850ms {2}Σ s1 1 call$/);
+    expect(renderAgentCallLine({ ...call, ttftMs: undefined }, { colors: makeColors({ noColor: true }), width: Infinity, pricing: false })).not.toContain('ttft');
+    let width = text(Infinity).length;
+    while (text(width).includes('ttft')) width--;
+    expect(text(width)).toMatch(/Σ s1 1 call$/);
   });
 
   it('--quiet prints only the summary', () => {

@@ -195,6 +195,8 @@ export function renderAgentCallLine(a: AgentCall, o: LiveTextOptions): string {
   fields.push({ text: tokens, column: w.tokens, keep: KEEP.figure, figure: true });
   if (o.pricing) fields.push({ text: costText(a.cost, true, true), paint: a.cost === undefined ? c.yellow : undefined, column: w.cost, keep: KEEP.figure, figure: true });
   fields.push({ text: a.durationMs === undefined ? '' : formatDuration(a.durationMs), column: 6, keep: KEEP.latency, right: true });
+  // As on a span's line: the time to first token the agent reports (Claude Code's, Codex's ttft_ms).
+  if (a.ttftMs !== undefined) fields.push({ text: `ttft ${formatDuration(a.ttftMs)}`, paint: c.dim, column: 0, keep: KEEP.late });
   fields.push(sessionField(a.session, a.sessionTotal, o));
   return fit(layoutFields(fields, o.width, c), o.width);
 }
