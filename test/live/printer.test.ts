@@ -79,7 +79,7 @@ describe('LivePrinter', () => {
   });
 
   it('a coding agent request line shows the time to first token the agent reports, dropped first when narrow', () => {
-    const call = { timeMs: Date.UTC(2026, 11, 6, 9, 30), agent: 'claude-code', session: 's1', model: 'claude-opus-4-8', usage: { input: 120, output: 40 }, cost: undefined, durationMs: 2400, ttftMs: 850, sessionTotal: { ...emptyCallTotals(), calls: 1 } };
+    const call = { timeMs: Date.UTC(2026, 11, 6, 9, 30), agent: 'claude-code', session: 's1', model: 'claude-opus-4-8', usage: { input: 120, output: 40, cacheRead: 0, cacheWrite: 0, reasoning: 0 }, cost: undefined, durationMs: 2400, ttftMs: 850, sessionTotal: { ...emptyCallTotals(), calls: 1 } };
     const text = (width: number) => renderAgentCallLine(call, { colors: makeColors({ noColor: true }), width, pricing: false });
     expect(text(Infinity)).toMatch(/ 2\.40s {2}ttft 850ms {2}Σ s1 1 call$/);
     expect(renderAgentCallLine({ ...call, ttftMs: undefined }, { colors: makeColors({ noColor: true }), width: Infinity, pricing: false })).not.toContain('ttft');
