@@ -28,6 +28,10 @@ describe('lint rules against their sources', () => {
     for (const [name, doc] of Object.entries(generated)) expect(JSON.parse(readFileSync(path.join(DIR, `${name}.json`), 'utf8')), name).toEqual(doc);
   });
 
+  it('deprecated-attribute and content-captured leave the current gen_ai.prompt.name alone (gemini-cli writes it)', async () => {
+    expect(data(await lint('prompt-name'))).toEqual([]);
+  });
+
   it('deprecated-attribute and content-captured still report the indexed gen_ai.prompt.0.content family', async () => {
     expect(data(await lint('prompt-indexed'))).toEqual([
       { rule: 'deprecated-attribute', spanId: SPAN, facts: { what: 'attribute', key: 'gen_ai.prompt.*', replacement: null, replacementPresent: false } },

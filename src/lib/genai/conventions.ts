@@ -197,7 +197,7 @@ export const DEPRECATED_KEYS: Readonly<Record<string, string | null>> = table<st
 /**
  * Deprecated key families (indexed `gen_ai.prompt.0.content` …): prefix → replacement. Content
  * moved to the opt-in `gen_ai.input.messages` / `gen_ai.output.messages`; no attribute replaces
- * them one for one.
+ * them one for one. Only indexed keys belong to a family (`inIndexedFamily`).
  */
 export const DEPRECATED_PREFIXES: Readonly<Record<string, string | null>> = table<string | null>({
   'gen_ai.prompt.': null,
@@ -223,8 +223,19 @@ export const GEN_AI_DEPRECATED = {
 // ───────────────────────────── Sensitive content ─────────────────────────────
 
 /**
+ * A key of an indexed family: the prefix, then an index (`gen_ai.prompt.0.content`). A key that
+ * only shares the prefix is not one: `gen_ai.prompt.name` is a current attribute (the v1.41
+ * registry; gemini-cli writes it), the prompt template's name, neither deprecated nor content.
+ */
+export function inIndexedFamily(key: string, prefix: string): boolean {
+  if (!key.startsWith(prefix)) return false;
+  const c = key.charCodeAt(prefix.length);
+  return c >= 48 && c <= 57;
+}
+
+/**
  * Keys that carry prompt / completion / tool payload text (privacy). An entry ending in `.*` is
- * a prefix family (`gen_ai.prompt.0.content`, `llm.input_messages.0.message.content`, …).
+ * an indexed family (`gen_ai.prompt.0.content`, `llm.input_messages.0.message.content`, …).
  */
 export const CONTENT_KEYS: readonly string[] = Object.freeze([
   // OpenTelemetry GenAI, current (opt-in) and deprecated
@@ -278,7 +289,7 @@ export const CONTENT_KEY_PREFIXES: readonly string[] = Object.freeze(
 
 export function isContentKey(key: string): boolean {
   if (CONTENT_KEY_EXACT.has(key)) return true;
-  for (const p of CONTENT_KEY_PREFIXES) if (key.startsWith(p)) return true;
+  for (const p of CONTENT_KEY_PREFIXES) if (inIndexedFamily(key, p)) return true;
   return false;
 }
 
