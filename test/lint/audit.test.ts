@@ -43,6 +43,12 @@ describe('lint rules against their sources', () => {
     expect(data(await lint('cache-write-both-names'), 'invalid-token-count')).toEqual([]);
   });
 
+  it('content-captured reports the retrieval query text and documents (sensitive per the registry)', async () => {
+    expect(data(await lint('retrieval-content'), 'content-captured')).toEqual([
+      { rule: 'content-captured', spanId: SPAN, facts: { keys: ['gen_ai.retrieval.query.text', 'gen_ai.retrieval.documents'], eventKeys: [] } },
+    ]);
+  });
+
   // Not fixed: needs a rule for operation names outside the enum (WELL_KNOWN_VALUES is generated
   // and unused); today such spans are kind `other` and no rule looks at them.
   it.fails('reports operation names outside the gen_ai.operation.name enum (gemini-cli llm_call, tool_call)', async () => {

@@ -245,6 +245,9 @@ export const CONTENT_KEYS: readonly string[] = Object.freeze([
   'gen_ai.tool.definitions',
   'gen_ai.tool.call.arguments',
   'gen_ai.tool.call.result',
+  // "may contain sensitive information" (v1.41 registry): the query asked and the documents found
+  'gen_ai.retrieval.query.text',
+  'gen_ai.retrieval.documents',
   'gen_ai.prompt',
   'gen_ai.completion',
   'gen_ai.prompt.*',
