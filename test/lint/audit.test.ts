@@ -49,6 +49,11 @@ describe('lint rules against their sources', () => {
     ]);
   });
 
+  it('vendor-only-convention lists only gen_ai.* keys to add, also for a Bedrock call', async () => {
+    const [f] = data(await lint('bedrock-vendor-only'), 'vendor-only-convention');
+    expect(f?.facts).toMatchObject({ role: 'llm', expected: ['gen_ai.operation.name', 'gen_ai.provider.name', 'gen_ai.request.model', 'gen_ai.usage.input_tokens', 'gen_ai.usage.output_tokens'] });
+  });
+
   // Not fixed: needs a rule for operation names outside the enum (WELL_KNOWN_VALUES is generated
   // and unused); today such spans are kind `other` and no rule looks at them.
   it.fails('reports operation names outside the gen_ai.operation.name enum (gemini-cli llm_call, tool_call)', async () => {
