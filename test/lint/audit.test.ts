@@ -54,6 +54,13 @@ describe('lint rules against their sources', () => {
     expect(f?.facts).toMatchObject({ role: 'llm', expected: ['gen_ai.operation.name', 'gen_ai.provider.name', 'gen_ai.request.model', 'gen_ai.usage.input_tokens', 'gen_ai.usage.output_tokens'] });
   });
 
+  it('judges the Vercel AI SDK\'s steps, not the outer spans that repeat them (real capture: 4 calls)', async () => {
+    const r = await lintFiles([path.resolve('fixtures/instrumented/vercel.json')]);
+    // Not ai.generateText/streamText/embed: their doGenerate/doStream step carries the call.
+    expect(r.findings.filter((f) => f.rule === 'vendor-only-convention').map((f) => f.spanName).sort()).toEqual(['ai.embed.doEmbed', 'ai.toolCall']);
+    expect(r.scorecard).toMatchObject({ llmSpans: 4, genAiSpans: 5, toolSpans: 1 });
+  });
+
   // Not fixed: needs a rule for operation names outside the enum (WELL_KNOWN_VALUES is generated
   // and unused); today such spans are kind `other` and no rule looks at them.
   it.fails('reports operation names outside the gen_ai.operation.name enum (gemini-cli llm_call, tool_call)', async () => {

@@ -390,6 +390,21 @@ export const VERCEL_OPERATIONS: Readonly<Record<string, GenAiKind>> = table<GenA
   'ai.rerank.doRerank': 'retrieval',
 });
 
+/**
+ * Vercel's outer spans (`ai.generateText` over its `doGenerate` steps, `ai.embed` over
+ * `doEmbed`, …): they repeat their steps' model and usage and are no call of their own
+ * (conventions.md, "Double counting traps"; docs/architecture.md, "Counting model calls").
+ */
+export const VERCEL_WRAPPERS: ReadonlySet<string> = new Set([
+  'ai.generateText',
+  'ai.streamText',
+  'ai.generateObject',
+  'ai.streamObject',
+  'ai.embed',
+  'ai.embedMany',
+  'ai.rerank',
+]);
+
 // ───────────────────────────── OpenLLMetry / Traceloop ─────────────────────────────
 
 export const TRACELOOP = {
