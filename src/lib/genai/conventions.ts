@@ -197,7 +197,7 @@ export const DEPRECATED_KEYS: Readonly<Record<string, string | null>> = table<st
 /**
  * Deprecated key families (indexed `gen_ai.prompt.0.content` …): prefix → replacement. Content
  * moved to the opt-in `gen_ai.input.messages` / `gen_ai.output.messages`; no attribute replaces
- * them one for one.
+ * them one for one. Only indexed keys belong to a family (`inIndexedFamily`).
  */
 export const DEPRECATED_PREFIXES: Readonly<Record<string, string | null>> = table<string | null>({
   'gen_ai.prompt.': null,
@@ -223,8 +223,19 @@ export const GEN_AI_DEPRECATED = {
 // ───────────────────────────── Sensitive content ─────────────────────────────
 
 /**
+ * A key of an indexed family: the prefix, then an index (`gen_ai.prompt.0.content`). A key that
+ * only shares the prefix is not one: `gen_ai.prompt.name` is a current attribute (the v1.41
+ * registry; gemini-cli writes it), the prompt template's name, neither deprecated nor content.
+ */
+export function inIndexedFamily(key: string, prefix: string): boolean {
+  if (!key.startsWith(prefix)) return false;
+  const c = key.charCodeAt(prefix.length);
+  return c >= 48 && c <= 57;
+}
+
+/**
  * Keys that carry prompt / completion / tool payload text (privacy). An entry ending in `.*` is
- * a prefix family (`gen_ai.prompt.0.content`, `llm.input_messages.0.message.content`, …).
+ * an indexed family (`gen_ai.prompt.0.content`, `llm.input_messages.0.message.content`, …).
  */
 export const CONTENT_KEYS: readonly string[] = Object.freeze([
   // OpenTelemetry GenAI, current (opt-in) and deprecated
@@ -234,6 +245,9 @@ export const CONTENT_KEYS: readonly string[] = Object.freeze([
   'gen_ai.tool.definitions',
   'gen_ai.tool.call.arguments',
   'gen_ai.tool.call.result',
+  // "may contain sensitive information" (v1.41 registry): the query asked and the documents found
+  'gen_ai.retrieval.query.text',
+  'gen_ai.retrieval.documents',
   'gen_ai.prompt',
   'gen_ai.completion',
   'gen_ai.prompt.*',
@@ -278,7 +292,7 @@ export const CONTENT_KEY_PREFIXES: readonly string[] = Object.freeze(
 
 export function isContentKey(key: string): boolean {
   if (CONTENT_KEY_EXACT.has(key)) return true;
-  for (const p of CONTENT_KEY_PREFIXES) if (key.startsWith(p)) return true;
+  for (const p of CONTENT_KEY_PREFIXES) if (inIndexedFamily(key, p)) return true;
   return false;
 }
 
@@ -375,6 +389,21 @@ export const VERCEL_OPERATIONS: Readonly<Record<string, GenAiKind>> = table<GenA
   'ai.rerank': 'retrieval',
   'ai.rerank.doRerank': 'retrieval',
 });
+
+/**
+ * Vercel's outer spans (`ai.generateText` over its `doGenerate` steps, `ai.embed` over
+ * `doEmbed`, …): they repeat their steps' model and usage and are no call of their own
+ * (conventions.md, "Double counting traps"; docs/architecture.md, "Counting model calls").
+ */
+export const VERCEL_WRAPPERS: ReadonlySet<string> = new Set([
+  'ai.generateText',
+  'ai.streamText',
+  'ai.generateObject',
+  'ai.streamObject',
+  'ai.embed',
+  'ai.embedMany',
+  'ai.rerank',
+]);
 
 // ───────────────────────────── OpenLLMetry / Traceloop ─────────────────────────────
 

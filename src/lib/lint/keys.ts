@@ -15,6 +15,7 @@ import {
   OUTPUT_KEYS,
   REASONING_KEYS,
   TOTAL_KEYS,
+  inIndexedFamily,
   isContentKey,
 } from '../genai/conventions.js';
 import { CODE_LIMIT, share } from './facts-memo.js';
@@ -72,7 +73,7 @@ function classifyKey(key: string): KeyInfo {
   if (genAi) {
     if (key in DEPRECATED_KEYS) deprecated = deprecation(key, DEPRECATED_KEYS[key] ?? null);
     else {
-      const prefix = PREFIXES.find((p) => key.startsWith(p));
+      const prefix = PREFIXES.find((p) => inIndexedFamily(key, p));
       if (prefix !== undefined) deprecated = deprecation(`${prefix}*`, DEPRECATED_PREFIXES[prefix] ?? null);
     }
   }

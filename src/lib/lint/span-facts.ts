@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { classify } from '../genai/classify.js';
+import { VERCEL, VERCEL_WRAPPERS } from '../genai/conventions.js';
 import type { GenAiView } from '../genai/types.js';
 import type { MapperSpec } from '../sources/mapper.js';
 import type { SpanBatch } from '../sources/read.js';
@@ -17,7 +18,7 @@ import { RULES } from './registry.js';
 import { isShared } from './facts-memo.js';
 import { deprecatedAttribute } from './rules/deprecated.js';
 import { rootContextCode } from './rules/root.js';
-import { failureGap } from './rules/util.js';
+import { failureGap, text } from './rules/util.js';
 import type { AnyRuleDef, LintContext, RootContextKeys, RuleFacts, RuleId, SeveritySetting, SpanInput } from './types.js';
 
 /** Scorecard counts that depend on the span alone (the trace-level ones are the Linter's). */
@@ -145,7 +146,7 @@ export class SpanLinter {
   }
 
   private span(span: Span, i: number, f: LintFacts, deprecatedKeys: Map<string, number>): void {
-    const view = this.classify(span);
+    const view = this.judged(span);
     const keys = Object.keys(span.attributes);
     const infos: KeyInfo[] = new Array(keys.length);
     let keyFlags = 0;
@@ -198,6 +199,18 @@ export class SpanLinter {
       if (Array.isArray(r)) for (const facts of r) this.addFinding(found, i, index, facts);
       else this.addFinding(found, i, index, r);
     }
+  }
+
+  /**
+   * The span as the rules and the scorecard judge it. A Vercel outer span (`ai.generateText`)
+   * is no call: its steps below are, and they are judged. Judged as a call it drew a
+   * vendor-only finding asking for the gen_ai.* model, provider and usage its step already
+   * carries (adding them would count the call twice), and the scorecard counted each call twice.
+   */
+  private judged(span: Span): GenAiView {
+    const view = this.classify(span);
+    if (view.convention !== 'vercel' || !VERCEL_WRAPPERS.has(text(span.attributes, VERCEL.OPERATION_ID) ?? span.name)) return view;
+    return { ...view, kind: 'other' };
   }
 
   private addFinding(found: FoundColumns, span: number, rule: number, facts: RuleFacts[RuleId]): void {

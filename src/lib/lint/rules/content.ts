@@ -21,7 +21,7 @@ export const contentCaptured: RuleDef<'content-captured'> = {
   defaultSeverity: 'warn',
   description: 'spans do not capture prompt or completion content',
   docs: {
-    checks: 'A span (or one of its events) carries prompt, completion, system-instruction or tool-argument content: `gen_ai.input.messages`, `gen_ai.output.messages`, `gen_ai.system_instructions`, `gen_ai.tool.call.arguments`/`result`, the deprecated `gen_ai.prompt.*`/`gen_ai.completion.*`, and the vendor equivalents (`input.value`, `llm.input_messages.*`, `ai.prompt`, `ai.response.text`, `traceloop.entity.input`, …). One finding per span, listing the keys.',
+    checks: 'A span (or one of its events) carries prompt, completion, system-instruction or tool-argument content: `gen_ai.input.messages`, `gen_ai.output.messages`, `gen_ai.system_instructions`, `gen_ai.tool.call.arguments`/`result`, `gen_ai.retrieval.query.text`/`documents`, the deprecated `gen_ai.prompt.*`/`gen_ai.completion.*`, and the vendor equivalents (`input.value`, `llm.input_messages.*`, `ai.prompt`, `ai.response.text`, `traceloop.entity.input`, …). One finding per span, listing the keys.',
     why: 'Content is opt-in in the conventions because it is likely to contain personal data and secrets; captured in production it lands in every trace backend, log archive and CI artifact. Turn this rule off only where capture is a deliberate, reviewed choice.',
     fix: 'Disable content capture in production (e.g. `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=false`, `traceContent: false` for OpenLLMetry, `recordInputs/recordOutputs: false` in the Vercel AI SDK), or redact it in a span processor or the Collector.',
   },

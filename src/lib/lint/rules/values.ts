@@ -45,11 +45,14 @@ function count(attributes: Attributes, key: string): number | undefined {
 /**
  * The GenAI convention defines input as INCLUDING cached tokens and output as INCLUDING
  * reasoning tokens; a part larger than its whole means the producer reported them separately
- * (the Anthropic trap), and every consumer that follows the convention miscounts.
+ * (the Anthropic trap), and every consumer that follows the convention miscounts. Each part is
+ * the first of its keys present: `cache_write` is the newer draft's name for `cache_creation`
+ * (conventions.md: accept both), the same tokens, read once as usage reads them
+ * (CACHE_WRITE_KEYS).
  */
-const PART_WHOLE: ReadonlyArray<readonly [parts: readonly string[], whole: string]> = [
-  [[GEN_AI.CACHE_READ, GEN_AI.CACHE_CREATION, GEN_AI.CACHE_WRITE], GEN_AI.INPUT_TOKENS],
-  [[GEN_AI.REASONING], GEN_AI.OUTPUT_TOKENS],
+const PART_WHOLE: ReadonlyArray<readonly [parts: ReadonlyArray<readonly string[]>, whole: string]> = [
+  [[[GEN_AI.CACHE_READ], [GEN_AI.CACHE_CREATION, GEN_AI.CACHE_WRITE]], GEN_AI.INPUT_TOKENS],
+  [[[GEN_AI.REASONING]], GEN_AI.OUTPUT_TOKENS],
 ];
 
 export const invalidTokenCount: RuleDef<'invalid-token-count'> = {
@@ -84,11 +87,15 @@ export const invalidTokenCount: RuleDef<'invalid-token-count'> = {
       if (total === undefined) continue;
       let sum = 0;
       const found: string[] = [];
-      for (const part of parts) {
-        const n = count(a, part);
-        if (n !== undefined && n > 0) {
-          sum += n;
-          found.push(part);
+      for (const names of parts) {
+        for (const part of names) {
+          const n = count(a, part);
+          if (n === undefined) continue;
+          if (n > 0) {
+            sum += n;
+            found.push(part);
+          }
+          break;
         }
       }
       if (sum > total) (out ??= []).push({ key: found.join(' + '), value: String(sum), problem: 'part-exceeds-whole', whole, wholeValue: String(total) });

@@ -26,10 +26,14 @@ function requiredKeys(def: SpanDefinition): readonly string[] {
   return keys;
 }
 
-/** The gen_ai.* keys a vendor-only span should add, by definition and role. */
+/**
+ * The gen_ai.* keys a vendor-only span should add, by definition and role (the facts list
+ * these only): a definition's other required keys, such as the Bedrock span's
+ * `aws.bedrock.guardrail.id`, are no part of moving from a vendor convention to gen_ai.*.
+ */
 function expectedKeys(def: SpanDefinition | undefined, role: SpanRole, modelCall: boolean): string[] {
   const expected = new Set<string>([GEN_AI.OPERATION]);
-  if (def) for (const k of requiredKeys(def)) expected.add(k);
+  if (def) for (const k of requiredKeys(def)) if (k.startsWith('gen_ai.')) expected.add(k);
   if (modelCall) {
     expected.add(GEN_AI.PROVIDER).add(GEN_AI.REQUEST_MODEL).add(GEN_AI.INPUT_TOKENS);
     if (role === 'llm') expected.add(GEN_AI.OUTPUT_TOKENS);
@@ -49,7 +53,7 @@ export const vendorOnlyConvention: RuleDef<'vendor-only-convention'> = {
   defaultSeverity: 'warn',
   description: 'GenAI spans carry gen_ai.* attributes, not only a vendor convention',
   docs: {
-    checks: 'An LLM, embeddings, tool, agent, workflow or retrieval span is recognized only through a vendor convention (OpenInference, Vercel AI SDK `ai.*`, OpenLLMetry/Traceloop, Langfuse) and carries no `gen_ai.*` attribute at all. Reported once per span, listing the `gen_ai.*` keys to add; the other rules then check the information in whatever convention it is.',
+    checks: 'An LLM, embeddings, tool, agent, workflow or retrieval span is recognized only through a vendor convention (OpenInference, Vercel AI SDK `ai.*`, OpenLLMetry/Traceloop, Langfuse) and carries no `gen_ai.*` attribute at all. Reported once per span, listing the `gen_ai.*` keys to add; the other rules then check the information in whatever convention it is. The Vercel AI SDK\'s outer spans (`ai.generateText` over its `doGenerate` steps, `ai.embed`, …) are no calls: their steps are judged, by every rule and the scorecard.',
     why: 'Telemetry that only one vendor\'s backend understands ties you to that vendor: OpenTelemetry-native backends see an unnamed span without model, provider or tokens.',
     fix: 'Enable the library\'s OpenTelemetry GenAI semantic-conventions mode, add an instrumentation that emits `gen_ai.*`, or map the keys in a span processor or the Collector (`transform` processor).',
   },
