@@ -38,6 +38,7 @@ const EXPECTED: Record<string, string[]> = {
   'invalid-id': ['invalid-id@'],
   'invalid-token-count': [`invalid-token-count@${CHAT}`, `invalid-token-count@${CHAT}`],
   'end-before-start': [`end-before-start@${TOOL}`],
+  'unknown-operation': [`unknown-operation@${TOOL}`],
   'content-captured': [`content-captured@${CHAT}`],
   'model-unpriced': [`model-unpriced@${CHAT}`],
   'decode-problem': ['decode-problem@'],

@@ -27,7 +27,7 @@ export async function askAnswers(
     a.pricing = list(v ?? '');
   }
   if (!opts.given.relax) {
-    const v = await multiselect({
+    const v = await multiselect<string>({
       message: 'Lint rules to relax (space to select; errors become warnings, warnings are turned off)',
       options: RULES.map((r) => ({ value: r.id, label: r.id, hint: `${r.defaultSeverity}: ${r.description}` })),
       required: false,

@@ -96,6 +96,8 @@ export function formatMessage(f: Finding): string {
       return f.facts.problem === 'self-parent'
         ? 'span is its own parent'
         : `span dropped: ${f.facts.field ? `${f.facts.field}: ` : ''}${f.facts.message.replace(/^span skipped: |; span skipped$/g, '')}`;
+    case 'unknown-operation':
+      return `gen_ai.operation.name ${JSON.stringify(f.facts.value)} is none of the convention's operations (chat, execute_tool, invoke_agent, …): backends see a plain span`;
     case 'invalid-token-count': {
       const t = f.facts;
       if (t.problem === 'part-exceeds-whole') {

@@ -20,7 +20,7 @@ import {
 import { rootMissingContext } from './rules/root.js';
 import { toolFailureUnrecorded, toolMissingName, toolWithoutParent } from './rules/tool.js';
 import { duplicateSpanId, orphanSpan, parentCycle, traceWithoutRoot } from './rules/trace.js';
-import { endBeforeStart, invalidId, invalidTokenCount } from './rules/values.js';
+import { endBeforeStart, invalidId, invalidTokenCount, unknownOperation } from './rules/values.js';
 import { genaiRequiredAttributes, vendorOnlyConvention } from './rules/vendor.js';
 import type { AnyRuleDef, RuleId } from './types.js';
 
@@ -48,6 +48,7 @@ export const RULES: readonly AnyRuleDef[] = [
   duplicateSpanId,
   parentCycle,
   invalidId,
+  unknownOperation,
   invalidTokenCount,
   endBeforeStart,
   contentCaptured,

@@ -50,6 +50,8 @@ export interface RuleFacts {
   'duplicate-span-id': { kinds: number[] };
   /** The span ids in the cycle, sorted: the first is the one every command cuts above (count-once `cycleCut`). */
   'parent-cycle': { members: string[] };
+  /** `known`: the convention's operations (the generated WELL_KNOWN_VALUES). */
+  'unknown-operation': { value: string; known: readonly string[] };
   'invalid-token-count': { key: string; value: string; problem: TokenProblem; whole?: string; wholeValue?: string };
   'end-before-start': { startTimeUnixNano: string; endTimeUnixNano: string; problem: 'end-before-start' | 'missing-start' | 'missing-end' };
   'invalid-id': { field?: string; message: string; problem: 'decode' | 'self-parent' };

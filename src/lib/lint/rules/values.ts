@@ -6,7 +6,9 @@
 import { GEN_AI } from '../../genai/conventions.js';
 import { reportsInputWithoutCache } from '../../genai/producers.js';
 import type { AttrValue, Attributes } from '../../span.js';
-import { KEY_TOKENS, TOKEN_KEYS } from '../keys.js';
+import { FactsMemo } from '../facts-memo.js';
+import { KEY_GENAI, KEY_TOKENS, TOKEN_KEYS } from '../keys.js';
+import { WELL_KNOWN_VALUES } from '../semconv-requirements.js';
 import type { RuleDef, RuleFacts, TokenProblem } from '../types.js';
 
 type TokenFacts = RuleFacts['invalid-token-count'];
@@ -120,6 +122,27 @@ export const endBeforeStart: RuleDef<'end-before-start'> = {
     if (start !== 0n && end !== 0n && end >= start) return undefined;
     const problem = start === 0n ? 'missing-start' : end === 0n ? 'missing-end' : 'end-before-start';
     return { startTimeUnixNano: String(start), endTimeUnixNano: String(end), problem };
+  },
+};
+
+const KNOWN_OPERATIONS: readonly string[] = WELL_KNOWN_VALUES[GEN_AI.OPERATION] ?? [];
+const KNOWN_OPERATION_SET: ReadonlySet<string> = new Set(KNOWN_OPERATIONS);
+const operationValueFacts = new FactsMemo<RuleFacts['unknown-operation']>();
+
+export const unknownOperation: RuleDef<'unknown-operation'> = {
+  id: 'unknown-operation',
+  defaultSeverity: 'warn',
+  description: 'gen_ai.operation.name holds one of the convention\'s operations',
+  docs: {
+    checks: `A span's \`gen_ai.operation.name\` is not one of the GenAI convention's values (${KNOWN_OPERATIONS.map((v) => `\`${v}\``).join(', ')}), e.g. Gemini CLI's \`llm_call\` and \`tool_call\`.`,
+    why: 'Backends, dashboards and llmtrace itself recognize model calls, tools and agents by these values: a span with another operation is shown as a plain span, so its tools are not counted as tools and its call is named from its attributes alone. The convention allows a system-specific name only where the system\'s own convention documents it, and otherwise asks for the applicable predefined value.',
+    fix: 'Use the predefined value that applies (`chat` or `generate_content` for a model call, `execute_tool` for a tool call, `invoke_agent` for an agent run), and keep a product-specific name in an attribute of your own.',
+  },
+  span({ span, keyFlags }) {
+    if (!(keyFlags & KEY_GENAI)) return undefined;
+    const value = span.attributes[GEN_AI.OPERATION];
+    if (typeof value !== 'string' || KNOWN_OPERATION_SET.has(value)) return undefined;
+    return operationValueFacts.get(value) ?? operationValueFacts.put(value, { value, known: KNOWN_OPERATIONS });
   },
 };
 
