@@ -17,6 +17,9 @@ import { tempDir } from '../helpers/read-all.js';
 import { hexId, spanWith } from '../helpers/span-factory.js';
 import { otlpJsonTracesLine } from '../../src/lib/otlp/json-write.js';
 import { emptyResource, newAttributes, type Span } from '../../src/lib/span.js';
+import { PriceBook, priceView } from '../../src/lib/cost/pricebook.js';
+import { parsePricingDocument } from '../../src/lib/cost/pricing-file.js';
+import type { GenAiView } from '../../src/lib/genai/types.js';
 
 const NOW = '2026-11-23T00:00:00Z';
 /** 2026-11-20 12:00 UTC, after m-dated's price switch (2026-01-01). */
@@ -93,6 +96,38 @@ async function stats(inputs: string[], args: string[], env: Record<string, strin
 }
 
 const row = (report: Record<string, any>, key: string, value: string) => report.rows.find((r: Record<string, unknown>) => r[key] === value);
+
+describe('pricing a call without a start time', () => {
+  const book = new PriceBook([
+    {
+      label: 'test',
+      entries: parsePricingDocument(
+        {
+          currency: 'USD',
+          models: {
+            plain: { input: 1, output: 2 },
+            dated: [{ until: '2026-01-01', input: 10, output: 40 }, { input: 2, output: 8 }],
+            same: [{ until: '2026-01-01', input: 1, output: 2 }, { input: 1, output: 2 }],
+            ended: { until: '2026-01-01', input: 1, output: 2 },
+          },
+        },
+        'test',
+      ),
+    },
+  ]);
+  const view = (model: string) => ({ requestModel: model, usage: { input: 1_000_000, output: 1_000_000, cacheRead: 0, cacheWrite: 0, reasoning: 0 } }) as GenAiView;
+
+  it('prices a model whose price does not depend on the date, and no other', () => {
+    expect(priceView(book, view('plain'), 0)?.cost).toBe(3);
+    expect(priceView(book, view('same'), 0)?.cost).toBe(3);
+    // Dated: unpriced, the entry still known (the reason in the unpriced list).
+    expect(priceView(book, view('dated'), 0)).toMatchObject({ cost: null, entry: { name: 'dated' } });
+    expect(priceView(book, view('ended'), 0)?.cost).toBeNull();
+    expect(priceView(book, view('unknown'), 0)).toBeUndefined();
+    // With a start, the dated price of that date.
+    expect(priceView(book, view('dated'), Date.UTC(2025, 5, 1))?.cost).toBe(50);
+  });
+});
 
 describe('cost: calls without a start time', () => {
   it('without a window: counted, priced when the price does not depend on the date, (none) for day', async () => {
