@@ -209,6 +209,18 @@ describe('tree: an untimed call of a dated model is unpriced', () => {
   }, 60_000);
 });
 
+describe('lint: model-unpriced on a span without a start time', () => {
+  it('flags the dated model only, and says why', async () => {
+    const r = await runCli(['lint', ...files.one!, '--pricing', pricing, '--format', 'json']);
+    const found = (JSON.parse(r.stdout) as { findings: Array<{ rule: string; spanId: string; facts: Record<string, unknown>; message: string }> }).findings.filter((f) => f.rule === 'model-unpriced');
+    expect(found.map((f) => [f.spanId, f.facts])).toEqual([
+      [hexId('m1'), { role: 'llm', model: 'm-dated', noStart: true }],
+      [hexId('w1'), { role: 'llm', model: 'm-dated', noStart: true }],
+    ]);
+    expect(found[0]!.message).toContain('without a start time');
+  }, 60_000);
+});
+
 describe('ClickHouse equals the files', () => {
   let engine: Engine;
   beforeAll(async () => {
