@@ -97,6 +97,28 @@ async function stats(inputs: string[], args: string[], env: Record<string, strin
 
 const row = (report: Record<string, any>, key: string, value: string) => report.rows.find((r: Record<string, unknown>) => r[key] === value);
 
+describe('the capture with its gpt-4o call\'s start unset (fixtures/unset-start-call.json)', () => {
+  const capture = path.resolve('fixtures/unset-start-call.json');
+  const run = async (args: string[]) => {
+    const r = await runCli([...args, capture, '--format', 'json'], { env: { LLMTRACE_NOW: NOW } });
+    return { code: r.code, json: JSON.parse(r.stdout) as Record<string, any> };
+  };
+
+  it('cost: gpt-4o is unpriced, not 1970\'s price; under --since it is untimed and --strict fails; stats has no 55-year latency', async () => {
+    const all = (await run(['cost', '--by', 'model'])).json;
+    expect(all.total.calls).toBe(3);
+    expect(row(all, 'model', 'gpt-4o').cost).toBeNull();
+    expect(all.unpriced).toEqual([{ model: 'gpt-4o', calls: 1, inputTokens: 23, outputTokens: 12, reason: 'no start time, and its price depends on the date' }]);
+    const windowed = await run(['cost', '--since', '30d', '--strict']);
+    expect(windowed.code).toBe(1);
+    expect(windowed.json.untimedCalls).toBe(1);
+    expect(windowed.json.total.calls).toBe(2);
+    const stats = (await run(['stats'])).json;
+    expect(stats.total.latencyMs.max).toBeLessThan(10);
+    expect(stats.unknownDurations).toBe(1);
+  }, 60_000);
+});
+
 describe('pricing a call without a start time', () => {
   const book = new PriceBook([
     {
