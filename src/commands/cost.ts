@@ -162,7 +162,7 @@ Examples:
       const { stats } = run;
       if (report.unpriced.length) {
         const calls = report.unpriced.reduce((s, u) => s + u.calls, 0);
-        const list = report.unpriced.slice(0, 5).map((u) => `${u.model} (${formatTokens(u.calls)} call${u.calls === 1 ? '' : 's'})`).join(', ');
+        const list = report.unpriced.slice(0, 5).map((u) => `${u.model} (${formatTokens(u.calls)} call${u.calls === 1 ? '' : 's'}${u.reason === undefined ? '' : `: ${u.reason}`})`).join(', ');
         warn(`warning: ${formatTokens(calls)} call${calls === 1 ? '' : 's'} of ${report.unpriced.length} model${report.unpriced.length === 1 ? '' : 's'} ${calls === 1 ? 'has' : 'have'} no price and ${calls === 1 ? 'is' : 'are'} not in the cost: ${list}${report.unpriced.length > 5 ? ', …' : ''}`);
         writeDiagnostic('  hint: add them with --pricing FILE (see llmtrace cost --help); --strict makes this fail');
       }

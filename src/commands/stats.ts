@@ -8,9 +8,9 @@ import { loadConfig } from '../lib/config.js';
 import { SETTLE_AFTER_SPANS } from '../lib/cost/attribution.js';
 import { LlmtraceError } from '../lib/errors.js';
 import { makeColors } from '../lib/render/colors.js';
-import { countingNotes, gateLines } from '../lib/render/cost-report.js';
+import { gateLines } from '../lib/render/cost-report.js';
 import { outputKind, writeDiagnostic, writeOut } from '../lib/render/output.js';
-import { metricsNotes, renderStatsCsv, renderStatsJson, renderStatsMarkdown, renderStatsTable, type StatsView } from '../lib/render/stats-report.js';
+import { metricsNotes, renderStatsCsv, renderStatsJson, renderStatsMarkdown, renderStatsTable, statsCountingNotes, type StatsView } from '../lib/render/stats-report.js';
 import { agentSignals, appendStepSummary, collect, signalProblems, usage, windowAndGroupOptions, windowOf } from './report-options.js';
 import { boundHeapGrowth } from '../lib/runtime/heap.js';
 import { DEFAULT_MEMORY_BUDGET, formatMemorySize, sizeOption } from '../lib/sizes.js';
@@ -155,7 +155,7 @@ Examples:
       await writeOut([rendered], outputKind(opts.format));
 
       if (run.stats.duplicateSpans) warn(`${run.stats.duplicateSpans} spans were read more than once and counted once`);
-      for (const note of countingNotes(run.report)) warn(`warning: ${note}`);
+      for (const note of statsCountingNotes(run.report)) warn(`warning: ${note}`);
       for (const line of gateLines(gates)) warn(line);
       await appendStepSummary(renderStatsMarkdown(view), warn);
 

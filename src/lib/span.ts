@@ -105,6 +105,20 @@ export function nanosToMs(n: bigint): number {
   return Number(whole) + Number(n - whole * 1_000_000n) / 1e6;
 }
 
+/**
+ * The one rule for unset span times (docs/architecture.md "Unset span times"): OTLP's zero value
+ * for a start is 0, so an exporter that never set it sends 1970. A span's time is known when its
+ * start is after 0; its duration is known when its time is and it does not end before it starts
+ * (an end of 0, or one before the start, is no duration). Every command reads times through these.
+ */
+export function timeKnown(startMs: number): boolean {
+  return startMs > 0;
+}
+
+export function durationKnown(startMs: number, durationMs: number): boolean {
+  return timeKnown(startMs) && durationMs >= 0;
+}
+
 /** Fill the derived fields; every decoder calls this once per span. */
 export function finishSpan(span: Omit<Span, 'startMs' | 'durationMs'> & Partial<Span>): Span {
   span.startMs = nanosToMs(span.startTimeUnixNano);

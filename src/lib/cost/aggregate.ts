@@ -4,6 +4,7 @@
  */
 import type { AttributedCall } from './attribution.js';
 import type { Dimension } from './dimensions.js';
+import { UNDATED_REASON } from './pricebook.js';
 import { addUsd, addUsdSum, emptyUsdSum, usdOf, type UsdSum } from './usd-sum.js';
 
 /**
@@ -124,25 +125,32 @@ export class Aggregator {
   }
 }
 
-/** Unpriced calls per raw model id (the report's `unpriced` list, README.md "JSON report"). */
+/**
+ * Unpriced calls per raw model id (the report's `unpriced` list, README.md "JSON report"), apart
+ * from those of a model with a price entry that are unpriced because they have no start time and
+ * the entry's price depends on the date (they carry `reason`, pricebook.ts UNDATED_REASON).
+ */
 export class UnpricedModels {
-  private readonly byModel = new Map<string, { calls: number; inputTokens: number; outputTokens: number }>();
+  private readonly byModel = new Map<string, { model: string; reason: string | undefined; calls: number; inputTokens: number; outputTokens: number }>();
 
   add(call: AttributedCall, sign: CallSign = 1): void {
     if (call.cost !== null || call.noUsage) return;
-    let m = this.byModel.get(call.model);
-    if (!m) this.byModel.set(call.model, (m = { calls: 0, inputTokens: 0, outputTokens: 0 }));
+    // Only an undated price leaves a call with an entry unpriced (pricebook.ts priceView).
+    const reason = call.entry === undefined ? undefined : UNDATED_REASON;
+    const key = reason === undefined ? call.model : `${call.model}\u0000${reason}`;
+    let m = this.byModel.get(key);
+    if (!m) this.byModel.set(key, (m = { model: call.model, reason, calls: 0, inputTokens: 0, outputTokens: 0 }));
     m.calls += sign;
     m.inputTokens += sign * call.usage.input;
     m.outputTokens += sign * call.usage.output;
-    if (m.calls === 0) this.byModel.delete(call.model);
+    if (m.calls === 0) this.byModel.delete(key);
   }
 
-  /** Most tokens first, then by model id. */
-  list(): Array<{ model: string; calls: number; inputTokens: number; outputTokens: number }> {
-    return [...this.byModel]
-      .map(([model, m]) => ({ model, ...m }))
-      .sort((a, b) => b.inputTokens + b.outputTokens - (a.inputTokens + a.outputTokens) || cmp(a.model, b.model));
+  /** Most tokens first, then by model id (then without a reason first). */
+  list(): Array<{ model: string; calls: number; inputTokens: number; outputTokens: number; reason?: string }> {
+    return [...this.byModel.values()]
+      .map(({ model, reason, calls, inputTokens, outputTokens }) => ({ model, calls, inputTokens, outputTokens, ...(reason === undefined ? {} : { reason }) }))
+      .sort((a, b) => b.inputTokens + b.outputTokens - (a.inputTokens + a.outputTokens) || cmp(a.model, b.model) || cmp(a.reason ?? '', b.reason ?? ''));
   }
 }
 

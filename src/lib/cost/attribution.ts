@@ -12,14 +12,14 @@
  * spill files partitioned by trace id (trace-spill.ts) and their later spans follow them
  * there; each partition is read back after the input ends. Nothing is ever dropped.
  */
-import type { Span } from '../span.js';
+import { timeKnown, type Span } from '../span.js';
 import { countCalls } from '../trace/count-once.js';
 import { earliestRoot, earlyRecords, factsOf, looksComplete, parentOf, resolveCopies, toolCallsOf } from './trace-records.js';
 import { TraceIdSet } from '../trace/trace-id-set.js';
 import { FactsBuilder, NONE, type CallFields, type CallRecord, type TrackedValues } from './facts.js';
 import { CALL_IN_WINDOW, CALL_MODEL, CALL_USAGE, readCall, valsOf, type CostFacts } from './fact-columns.js';
 import type { PriceBook } from './pricebook.js';
-import type { TimeWindow } from './window.js';
+import { bounded, type TimeWindow } from './window.js';
 import { TraceSpill, decodeTrace, encodeTrace, type SpilledTrace } from './trace-spill.js';
 
 export { NONE, UNKNOWN_MODEL } from './facts.js';
@@ -93,6 +93,11 @@ export interface AttributionStats {
   outerSpans: number;
   /** Calls that started outside the window. */
   outsideWindow: number;
+  /**
+   * Counted calls without a start time (span.ts `timeKnown`) when a window is set: no window can
+   * place them, so they are in no figure, and counted here (`--strict` fails).
+   */
+  untimedCalls: number;
   /** Copies of a span id beyond the first (identical or not): each span id is counted once. */
   duplicateSpans: number;
   /**
@@ -189,6 +194,8 @@ export class Attributor {
   private readonly settle: number;
   private readonly checkEvery: number;
   private readonly budget: number;
+  /** A window is set: calls without a start time are counted as untimed, in no figure. */
+  private readonly windowed: boolean;
   private heldBytes = 0;
   private builder: FactsBuilder | undefined;
   private seq = 0;
@@ -198,6 +205,7 @@ export class Attributor {
     calls: 0,
     outerSpans: 0,
     outsideWindow: 0,
+    untimedCalls: 0,
     duplicateSpans: 0,
     differingSpans: 0,
     parentCycles: 0,
@@ -214,6 +222,7 @@ export class Attributor {
     this.settle = opts.settleAfterSpans ?? Infinity;
     this.checkEvery = Number.isFinite(this.settle) ? Math.max(1, Math.floor(this.settle / 4)) : Infinity;
     this.budget = opts.memoryBytes ?? Infinity;
+    this.windowed = opts.window !== undefined && bounded(opts.window);
   }
 
   /** The keys the facts must carry values of (for `costMapper`). */
@@ -488,6 +497,10 @@ export class Attributor {
       const c = r.call;
       if (how === 'usage') countedUsage++;
       if (!c) return; // outside the window
+      if (this.windowed && !timeKnown(c.startMs)) {
+        this.stats.untimedCalls += sign;
+        return;
+      }
       const near = this.tracked.length ? this.nearest(id, spans, memo, cuts) : EMPTY;
       // One array a call: the feature first, then the inherited dimensions (no map and slice).
       const dims = this.dimKeys;

@@ -5,6 +5,7 @@
  * the root span, not on the model call.
  */
 import { SESSION_KEYS } from '../genai/agents.js';
+import { timeKnown } from '../span.js';
 import { NONE, type AttributedCall } from './attribution.js';
 
 export const DIMENSION_NAMES = [
@@ -81,9 +82,10 @@ function simple(name: string): (c: AttributedCall) => string {
     case 'operation':
       return (c) => c.operation;
     case 'day':
-      return (c) => isoUtc(c.startMs).slice(0, 10);
+      // No start time: the missing value, never 1970-01-01 (docs/architecture.md "Unset span times").
+      return (c) => (timeKnown(c.startMs) ? isoUtc(c.startMs).slice(0, 10) : NONE);
     case 'hour':
-      return (c) => `${isoUtc(c.startMs).slice(0, 13)}:00Z`;
+      return (c) => (timeKnown(c.startMs) ? `${isoUtc(c.startMs).slice(0, 13)}:00Z` : NONE);
     case 'trace':
       return (c) => c.traceId;
     default:

@@ -14,7 +14,7 @@ import type { GenAiView, Usage } from '../genai/types.js';
 import type { MapperSpec } from '../sources/mapper.js';
 import type { SpanBatch } from '../sources/read.js';
 import type { Attributes, Resource, Span } from '../span.js';
-import { serviceName } from '../span.js';
+import { serviceName, timeKnown } from '../span.js';
 import { PriceBook, priceView, type PriceLayer } from './pricebook.js';
 import { inWindow, type TimeWindow } from './window.js';
 import { CALL_MODEL, CALL_NO_USAGE, CALL_USAGE, FactsWriter, type CostFacts } from './fact-columns.js';
@@ -110,7 +110,9 @@ export class FactsBuilder {
   private addCall(w: FactsWriter, i: number, span: Span, view: GenAiView, model: boolean): void {
     const usage = view.usage;
     const flags = (usage === undefined ? CALL_NO_USAGE : CALL_USAGE) | (model ? CALL_MODEL : 0);
-    if (!inWindow(this.opts.window, span.startMs)) {
+    // A call without a start is in no window and outside none: it goes on, and the Attributor
+    // counts it as untimed when a window is set (docs/architecture.md "Unset span times").
+    if (timeKnown(span.startMs) && !inWindow(this.opts.window, span.startMs)) {
       w.callOutside(i, flags);
       return;
     }

@@ -65,11 +65,12 @@ export function evaluateGates(input: GateInput, opts: GateOptions, words: GateWo
       ok,
       message: ok
         ? 'every token is priced'
-        : `${words.tokens(tokens)} token${tokens === 1 ? '' : 's'} of ${words.tokens(input.total.unpricedCalls)} call${input.total.unpricedCalls === 1 ? '' : 's'} ${tokens === 1 ? 'is' : 'are'} unpriced (${input.report.unpriced.map((u) => u.model).join(', ')})`,
+        : `${words.tokens(tokens)} token${tokens === 1 ? '' : 's'} of ${words.tokens(input.total.unpricedCalls)} call${input.total.unpricedCalls === 1 ? '' : 's'} ${tokens === 1 ? 'is' : 'are'} unpriced (${input.report.unpriced.map((u) => (u.reason === undefined ? u.model : `${u.model}: ${u.reason}`)).join(', ')})`,
     });
     // Calls in skipped input are in no figure: a priced report of part of the input is no pass.
     if (opts.skipped !== undefined) out.push({ gate: 'strict', ok: false, message: `input was skipped: ${opts.skipped}` });
     if (input.report.differingSpans) out.push(differingGate(input.report.differingSpans));
+    if (input.report.untimedCalls) out.push(untimedGate(input.report.untimedCalls));
   }
   return out;
 }
@@ -80,6 +81,14 @@ export function evaluateGates(input: GateInput, opts: GateOptions, words: GateWo
  */
 export function differingGate(spans: number): GateResult {
   return { gate: 'strict', ok: false, message: `${spans} span id${spans === 1 ? ' was' : 's were'} read as copies that differ: one copy of each is counted` };
+}
+
+/**
+ * Calls without a start time under a window fail `--strict`: no window can place them, so the
+ * figures may leave out calls of the window (docs/architecture.md "Unset span times").
+ */
+export function untimedGate(calls: number): GateResult {
+  return { gate: 'strict', ok: false, message: `${calls} model call${calls === 1 ? ' has' : 's have'} no start time: the window cannot place ${calls === 1 ? 'it' : 'them'}, and ${calls === 1 ? 'it is' : 'they are'} in no figure` };
 }
 
 function budgetFileGates(input: GateInput, file: BudgetFile, total: number, words: GateWording, costSource?: CostSource): GateResult[] {

@@ -16,6 +16,19 @@ export function pointAt(entry: PriceEntry, startMs: number): PricePoint | undefi
   return undefined;
 }
 
+/**
+ * The price of a call whose start is unknown (span.ts `timeKnown`): the entry's, when it does
+ * not depend on the date (every point prices alike and one holds at every date); undefined when
+ * it does: no date can be chosen, and 1970's price would be a guess (docs/architecture.md
+ * "Unset span times").
+ */
+export function undatedPoint(entry: PriceEntry): PricePoint | undefined {
+  const always = entry.points.find((p) => p.sinceMs === undefined && p.untilMs === undefined);
+  if (always === undefined) return undefined;
+  const same = (p: PricePoint) => JSON.stringify([p.rates, p.tiers]) === JSON.stringify([always.rates, always.tiers]);
+  return entry.points.every(same) ? always : undefined;
+}
+
 /** The rates for a call: the highest tier whose `above` its input tokens exceed, for the whole call. */
 export function ratesFor(point: PricePoint, inputTokens: number): Rates {
   let rates = point.rates;

@@ -5,7 +5,8 @@
  * give are kept from the entry it overrides.
  */
 import type { GenAiView, Usage } from '../genai/types.js';
-import { callCost, pointAt, ratesFor } from './math.js';
+import { timeKnown } from '../span.js';
+import { callCost, pointAt, ratesFor, undatedPoint } from './math.js';
 import { ModelIndex, type MatchOverlap } from './match.js';
 import type { PriceEntry } from './types.js';
 
@@ -67,14 +68,18 @@ const NO_USAGE: Usage = Object.freeze({ input: 0, output: 0, cacheRead: 0, cache
 
 export function priceCall(book: PriceBook, view: GenAiView, startMs: number): PricedCall | undefined {
   const p = priceView(book, view, startMs);
-  return p && { cost: p.cost, entry: p.entry.name, model: p.model };
+  return p && p.cost !== null ? { cost: p.cost, entry: p.entry.name, model: p.model } : undefined;
 }
+
+/** Why a call whose model has a price entry is unpriced: its start is unknown and the entry's price depends on the date. */
+export const UNDATED_REASON = 'no start time, and its price depends on the date';
 
 /**
  * priceCall with the whole entry (for its provider). With `noUsage`, a span without usage is
- * matched too (cost 0): a failed call is still grouped under its price entry.
+ * matched too (cost 0): a failed call is still grouped under its price entry. `cost` is null
+ * (unpriced, UNDATED_REASON) when the start is unknown and the entry's price depends on the date.
  */
-export function priceView(book: PriceBook, view: GenAiView, startMs: number, noUsage = false): { cost: number; entry: PriceEntry; model: string } | undefined {
+export function priceView(book: PriceBook, view: GenAiView, startMs: number, noUsage = false): { cost: number | null; entry: PriceEntry; model: string } | undefined {
   const usage = view.usage ?? (noUsage ? NO_USAGE : undefined);
   if (usage === undefined) return undefined;
   let model = view.responseModel;
@@ -84,6 +89,10 @@ export function priceView(book: PriceBook, view: GenAiView, startMs: number, noU
     entry = book.match(model);
   }
   if (entry === undefined || model === undefined) return undefined;
+  if (!timeKnown(startMs)) {
+    const undated = undatedPoint(entry);
+    return { cost: undated === undefined ? null : callCost(ratesFor(undated, usage.input), usage), entry, model };
+  }
   const point = pointAt(entry, startMs);
   if (point === undefined) return undefined;
   return { cost: callCost(ratesFor(point, usage.input), usage), entry, model };
@@ -96,8 +105,8 @@ export function priceView(book: PriceBook, view: GenAiView, startMs: number, noU
  */
 export function priceViewSum(book: PriceBook, view: GenAiView, startMs: number, sum: Usage): number | undefined {
   const one = priceView(book, view, startMs);
-  if (one === undefined || view.usage === undefined) return undefined;
-  const point = pointAt(one.entry, startMs)!;
+  if (one === undefined || one.cost === null || view.usage === undefined) return undefined;
+  const point = timeKnown(startMs) ? pointAt(one.entry, startMs)! : undatedPoint(one.entry)!;
   return callCost(ratesFor(point, view.usage.input), sum);
 }
 

@@ -16,6 +16,7 @@
 import { REPORTED_COST_KEYS } from '../genai/agents.js';
 import { DIMENSION_KEY_SCOPES } from '../genai/producers.js';
 import { INHERITED_MODEL_KEYS } from './inherited-model.js';
+import { UNSET_START_SQL } from '../sources/clickhouse/query.js';
 import { attr, classifySql, hasKeyIn, sqlString } from './pushdown-classify-sql.js';
 
 /** Traces larger or deeper than this are decided in Node (the SQL walk is per span × depth). */
@@ -77,6 +78,9 @@ export function spansSubquery(plan: PushdownPlan, params: Params): string {
     `(ParentSpanId != '' AND NOT match(ParentSpanId, '^[0-9a-f]{16}$'))`,
     // The walk maps ids to numbers, 0 standing for "no parent": an all-zero id is left to Node.
     `SpanId = '${zeros}' OR ParentSpanId = '${zeros}'`,
+    // No start time: the window, the hour and a dated price are decided by Node's rule (span.ts
+    // `timeKnown`), which reads the trace whole (docs/architecture.md "Unset span times").
+    UNSET_START_SQL,
   ].join(' OR ');
   const vals = plan.tracked.length ? `[${plan.tracked.map((k) => trackedValue(k, attr)).join(', ')}]` : 'emptyArrayString()';
   const rvals = plan.tracked.length ? `[${plan.tracked.map((k) => trackedValue(k, r)).join(', ')}]` : 'emptyArrayString()';

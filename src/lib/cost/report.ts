@@ -28,6 +28,8 @@ export interface UnpricedModel {
   calls: number;
   inputTokens: number;
   outputTokens: number;
+  /** Present when the model has a price but not for these calls: they have no start time and its price depends on the date. */
+  reason?: string;
 }
 
 export interface CostReport {
@@ -42,6 +44,8 @@ export interface CostReport {
   differingSpans?: number;
   /** Parent cycles above or through model calls, cut to count their calls once (present only when some were). */
   parentCycles?: number;
+  /** Model calls without a start time, which no `--since`/`--until` window can place: in no figure (present only when some were). */
+  untimedCalls?: number;
   /** Input no figure includes (present only when some was skipped). */
   skipped?: SkippedInput;
 }
@@ -73,13 +77,16 @@ export function skippedFields(read: { unreadableInputs: number; badRecords: numb
 export interface CountingIssues {
   differingSpans: number;
   parentCycles: number;
+  /** Calls without a start time under a window (attribution.ts `untimedCalls`). */
+  untimedCalls: number;
 }
 
 /** The issues as the reports carry them: fields only when non-zero, so reports without them keep their shape. */
-export function issueFields(issues: CountingIssues): { differingSpans?: number; parentCycles?: number } {
+export function issueFields(issues: CountingIssues): { differingSpans?: number; parentCycles?: number; untimedCalls?: number } {
   return {
     ...(issues.differingSpans > 0 ? { differingSpans: issues.differingSpans } : {}),
     ...(issues.parentCycles > 0 ? { parentCycles: issues.parentCycles } : {}),
+    ...(issues.untimedCalls > 0 ? { untimedCalls: issues.untimedCalls } : {}),
   };
 }
 

@@ -68,6 +68,11 @@ export function resolveWindow(since: TimeSpec | undefined, until: TimeSpec | und
   return { sinceMs: since && at(since), untilMs: until && at(until) };
 }
 
+/** A window that leaves calls out (`--since` or `--until` given). */
+export function bounded(w: TimeWindow): boolean {
+  return w.sinceMs !== undefined || w.untilMs !== undefined;
+}
+
 export function inWindow(w: TimeWindow, ms: number): boolean {
   return (w.sinceMs === undefined || ms >= w.sinceMs) && (w.untilMs === undefined || ms < w.untilMs);
 }

@@ -8,7 +8,7 @@
  * when present.
  * Key names and value tables live in ./conventions.ts, with their sources.
  */
-import { StatusCode, attrStringArray, type AttrValue, type Attributes, type Span } from '../span.js';
+import { StatusCode, attrStringArray, timeKnown, type AttrValue, type Attributes, type Span } from '../span.js';
 import {
   CACHE_READ_KEYS,
   CACHE_WRITE_KEYS,
@@ -318,6 +318,8 @@ function readTtftMs(span: Span, isVercel: boolean): number | undefined {
   if (!isVercel) return undefined;
   const ms = num(a[VERCEL.MS_TO_FIRST_CHUNK]);
   if (ms !== undefined) return ms;
+  // From times only when the start is known (span.ts `timeKnown`): from 1970 it would be decades.
+  if (!timeKnown(span.startMs)) return undefined;
   for (const e of span.events) {
     if (e.name !== VERCEL.FIRST_CHUNK_EVENT) continue;
     const at = Number(e.timeUnixNano - span.startTimeUnixNano) / 1e6;

@@ -114,7 +114,9 @@ export function formatMessage(f: Finding): string {
       return `span captures prompt/completion content: ${list(all.slice(0, 6))}${all.length > 6 ? `, +${all.length - 6} more` : ''}`;
     }
     case 'model-unpriced':
-      return `model ${JSON.stringify(f.facts.model)} has no price: its cost is not attributed`;
+      return f.facts.noStart
+        ? `model ${JSON.stringify(f.facts.model)} has no price for a span without a start time (a price that depends on the date cannot apply): its cost is not attributed`
+        : `model ${JSON.stringify(f.facts.model)} has no price: its cost is not attributed`;
     case 'decode-problem':
       return `skipped while reading: ${f.facts.field ? `${f.facts.field}: ` : ''}${f.facts.message}`;
   }

@@ -56,7 +56,8 @@ export interface RuleFacts {
   'end-before-start': { startTimeUnixNano: string; endTimeUnixNano: string; problem: 'end-before-start' | 'missing-start' | 'missing-end' };
   'invalid-id': { field?: string; message: string; problem: 'decode' | 'self-parent' };
   'content-captured': { keys: string[]; eventKeys: string[] };
-  'model-unpriced': { role: SpanRole; model: string };
+  /** `noStart`: the span has no start time (span.ts `timeKnown`), so a price that depends on the date cannot apply. */
+  'model-unpriced': { role: SpanRole; model: string; noStart?: true };
   'decode-problem': { field?: string; message: string };
 }
 

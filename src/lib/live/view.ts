@@ -14,7 +14,7 @@ import type { AcceptedExport, LogRecordView } from '../receiver/types.js';
 import { AgentCalls } from './agent-calls.js';
 import { SESSION_KEYS } from '../genai/agents.js';
 import type { Problem } from '../errors.js';
-import { newAttributes, serviceName, StatusCode, type Attributes, type AttrValue, type Span } from '../span.js';
+import { durationKnown, newAttributes, serviceName, StatusCode, type Attributes, type AttrValue, type Span } from '../span.js';
 import { assembleTrace } from '../trace/assemble.js';
 import { LiveCount, isModelSpan } from '../trace/count-once.js';
 import { copyOrder, countFacts, liveCopyKey, type CallRecord, type CountRecord } from './count-records.js';
@@ -317,7 +317,7 @@ export class LiveView {
       this.opts.emit({ type: 'notice', text: `${serviceName(span)} sends spans with usage: its request events are no longer counted (spans are the source)` });
     }
     const cost = view.usage && this.opts.price ? this.opts.price(view, span.startMs) : undefined;
-    const call: CountedCall = { model: view.responseModel ?? view.requestModel ?? '(unknown model)', usage: view.usage, cost, durationMs: span.durationMs, failed: view.error !== undefined, agent: serviceName(span) };
+    const call: CountedCall = { model: view.responseModel ?? view.requestModel ?? '(unknown model)', usage: view.usage, cost, durationMs: durationKnown(span.startMs, span.durationMs) ? span.durationMs : undefined, failed: view.error !== undefined, agent: serviceName(span) };
     return { parent, usage: view.usage !== undefined, model, call, startMs: span.startMs, shown: undefined, inTotals: false };
   }
 

@@ -118,7 +118,7 @@ function grid(view: CostView, colors: Colors | undefined): Grid {
   if (totalUnpriced > 0 && report.total.cost !== null) notes.push('* the cost leaves out unpriced calls (listed below)');
   if (report.unpriced.length) {
     notes.push(
-      `unpriced: ${report.unpriced.map((u) => `${oneLine(u.model)} (${formatTokens(u.calls)} call${u.calls === 1 ? '' : 's'}, ${formatTokens(u.inputTokens)} → ${formatTokens(u.outputTokens)} tokens)`).join(', ')}`,
+      `unpriced: ${report.unpriced.map((u) => `${oneLine(u.model)} (${formatTokens(u.calls)} call${u.calls === 1 ? '' : 's'}, ${formatTokens(u.inputTokens)} → ${formatTokens(u.outputTokens)} tokens${u.reason === undefined ? '' : `: ${u.reason}`})`).join(', ')}`,
     );
   }
   notes.push(...countingNotes(report), ...skippedNotes(report.skipped));
@@ -126,12 +126,14 @@ function grid(view: CostView, colors: Colors | undefined): Grid {
 }
 
 /** What counting met (cost/report.ts `CountingIssues`), for the notes of `cost` and `stats` and their stderr. */
-export function countingNotes(issues: { differingSpans?: number; parentCycles?: number }): string[] {
+export function countingNotes(issues: { differingSpans?: number; parentCycles?: number; untimedCalls?: number }): string[] {
   const notes: string[] = [];
   const d = issues.differingSpans ?? 0;
   if (d > 0) notes.push(`${formatTokens(d)} span id${d === 1 ? ' was' : 's were'} read as copies that differ: one copy of each is counted (llmtrace lint names them; --strict fails)`);
   const c = issues.parentCycles ?? 0;
   if (c > 0) notes.push(`${formatTokens(c)} parent cycle${c === 1 ? '' : 's'} cut above the lowest span id: the calls in ${c === 1 ? 'it are' : 'them are'} counted once (llmtrace tree shows where)`);
+  const u = issues.untimedCalls ?? 0;
+  if (u > 0) notes.push(`${formatTokens(u)} model call${u === 1 ? ' has' : 's have'} no start time: the window cannot place ${u === 1 ? 'it' : 'them'}, so ${u === 1 ? 'it is' : 'they are'} in no figure (without --since/--until ${u === 1 ? 'it is' : 'they are'} counted; --strict fails)`);
   return notes;
 }
 

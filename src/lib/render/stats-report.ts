@@ -87,8 +87,17 @@ function grid(report: StatsReport) {
   if (r) notes.push(`most repeated tool call: ${oneLine(r.tool)}(${oneLine(r.arguments)}) ×${r.count} in trace ${oneLine(r.traceId)}`);
   notes.push('latency and TTFT percentiles are nearest-rank (exact values of the calls); tok/s: output tokens / (duration − TTFT)');
   notes.push(...metricsNotes(report));
-  notes.push(...countingNotes(report), ...skippedNotes(report.skipped));
+  notes.push(...statsCountingNotes(report), ...skippedNotes(report.skipped));
   return { columns, rows, totals, notes };
+}
+
+/** What counting met (cost-report.ts `countingNotes`), and the calls of unknown duration: notes and stderr. */
+export function statsCountingNotes(report: StatsReport): string[] {
+  const unknown = report.unknownDurations ?? 0;
+  return [
+    ...(unknown > 0 ? [`${formatTokens(unknown)} call${unknown === 1 ? ' has' : 's have'} no known duration (no start time, or an end before the start): left out of latency and tok/s (--strict fails)`] : []),
+    ...countingNotes(report),
+  ];
 }
 
 export function renderStatsTable(view: StatsView, opts: { colors: Colors; width: number }): string {

@@ -17,7 +17,7 @@
  */
 import { isCutOff } from '../genai/conventions.js';
 import { roundUsd } from '../cost/report.js';
-import { serviceName } from '../span.js';
+import { serviceName, timeKnown } from '../span.js';
 import type { Trace, TraceNode } from '../trace/assemble.js';
 import { subtreeCosts, type PriceFn } from '../trace/costs.js';
 import { formatAttrValue } from './values.js';
@@ -57,8 +57,8 @@ function nodeFields(n: TraceNode, attrs: string[] | undefined, costs: NodeCosts 
     service: serviceName(s),
     spanKind: SPAN_KINDS[s.kind] ?? String(s.kind),
     // An unset (0) start is unknown, not 1970 (docs/architecture.md, "Unset span times").
-    startTime: s.startTimeUnixNano === 0n ? null : isoNanos(s.startTimeUnixNano),
-    durationMs: s.startTimeUnixNano === 0n ? null : s.durationMs,
+    startTime: timeKnown(s.startMs) ? isoNanos(s.startTimeUnixNano) : null,
+    durationMs: timeKnown(s.startMs) ? s.durationMs : null,
     status: { code: STATUS[s.status.code] ?? String(s.status.code), message: s.status.message || undefined },
     kind: v.kind,
     operation: v.operation,

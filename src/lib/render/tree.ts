@@ -5,7 +5,7 @@
  */
 import type { GenAiView, Usage } from '../genai/classify.js';
 import { isCutOff } from '../genai/conventions.js';
-import { serviceName, StatusCode, type AttrValue } from '../span.js';
+import { serviceName, StatusCode, timeKnown, type AttrValue } from '../span.js';
 import type { SpanLogEvent } from '../otlp/decode-result.js';
 import type { Trace, TraceNode } from '../trace/assemble.js';
 import type { Colors } from './colors.js';
@@ -282,7 +282,7 @@ function truncateVisible(s: string, width: number): string {
 
 /** A span whose start time is 0, OTLP's zero value: its times say nothing (docs/architecture.md, "Unset span times"). */
 function startUnset(n: TraceNode): boolean {
-  return n.span.startTimeUnixNano === 0n;
+  return !timeKnown(n.span.startMs);
 }
 
 function bar(n: TraceNode, start: bigint, total: bigint, width: number, c: Colors): string {

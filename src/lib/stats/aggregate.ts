@@ -11,6 +11,7 @@
 import type { AttributedCall, DecidedTrace } from '../cost/attribution.js';
 import type { Dimension } from '../cost/dimensions.js';
 import { isCutOff } from '../genai/conventions.js';
+import { durationKnown } from '../span.js';
 import { Partitions } from '../spill/partitions.js';
 import { SpillDir } from '../spill/temp-dir.js';
 import { Float64List, sortedDifference, summarize, ValueColumn, valuesFromText, valuesToText, type Summary } from './percentiles.js';
@@ -77,8 +78,8 @@ function bump(m: Map<string, number>, key: string, sign: 1 | -1): void {
 }
 
 /** Output tokens per second of generation (after the first chunk), when TTFT and tokens are known. */
-export function outputTokensPerSecond(call: Pick<AttributedCall, 'noUsage' | 'usage' | 'durationMs' | 'ttftMs'>): number | undefined {
-  if (call.noUsage || call.ttftMs === undefined) return undefined;
+export function outputTokensPerSecond(call: Pick<AttributedCall, 'noUsage' | 'usage' | 'startMs' | 'durationMs' | 'ttftMs'>): number | undefined {
+  if (call.noUsage || call.ttftMs === undefined || !durationKnown(call.startMs, call.durationMs)) return undefined;
   const generatingMs = call.durationMs - call.ttftMs;
   return generatingMs > 0 ? call.usage.output / (generatingMs / 1000) : undefined;
 }
@@ -102,6 +103,11 @@ export class StatsAggregator {
   private heldValues = 0;
   private spill: { dir: SpillDir; parts: Partitions } | undefined;
   spilledValues = 0;
+  /**
+   * Calls with a latency whose duration is unknown (span.ts `durationKnown`: no start, or an end
+   * before it), left out of latency and tok/s (take-backs included).
+   */
+  unknownDurations = 0;
   /**
    * The groups of the calls of `pendingTrace` added since the last trace handed over: the trace
    * that follows them (addTrace) has its calls there. Each group once (`pendingMark`).
@@ -157,11 +163,13 @@ export class StatsAggregator {
       this.pendingGroups.push(g);
     }
     const tps = outputTokensPerSecond(call);
-    this.count(g, call, tps, sign);
-    this.count(this.total, call, tps, sign);
+    const latency = !call.noLatency && durationKnown(call.startMs, call.durationMs);
+    if (!call.noLatency && !latency) this.unknownDurations += sign;
+    this.count(g, call, latency, tps, sign);
+    this.count(this.total, call, latency, tps, sign);
   }
 
-  private count(target: StatsGroup, call: AttributedCall, tps: number | undefined, sign: 1 | -1): void {
+  private count(target: StatsGroup, call: AttributedCall, latency: boolean, tps: number | undefined, sign: 1 | -1): void {
     target.calls += sign;
     if (call.errorType !== undefined) {
       target.errors += sign;
@@ -178,7 +186,7 @@ export class StatsAggregator {
       }
       if (cut) target.cutOff += sign;
     }
-    if (!call.noLatency) this.value(target, 'latencyMs', call.durationMs, sign);
+    if (latency) this.value(target, 'latencyMs', call.durationMs, sign);
     if (call.ttftMs !== undefined) this.value(target, 'ttftMs', call.ttftMs, sign);
     if (tps !== undefined) this.value(target, 'outputTokensPerSecond', tps, sign);
   }

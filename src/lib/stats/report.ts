@@ -61,6 +61,12 @@ export interface StatsReport {
   /** As in `cost` (cost/report.ts `issueFields`): only when some were. */
   differingSpans?: number;
   parentCycles?: number;
+  untimedCalls?: number;
+  /**
+   * Calls from spans whose duration is unknown (no start time, or an end before the start): left
+   * out of latency and tok/s, so their percentiles may be off (present only when some were; `--strict` fails).
+   */
+  unknownDurations?: number;
   /** As in `cost` (cost/report.ts `skippedFields`): only when some input was skipped. */
   skipped?: SkippedInput;
 }
@@ -158,5 +164,6 @@ export function buildStatsReport(
     metrics: metrics && (metrics.services.length || metrics.setAside.length)
       ? { services: metrics.services, setAside: metrics.setAside, total: metricsFiguresOf(metrics.total) }
       : null,
+    ...(agg.unknownDurations > 0 ? { unknownDurations: agg.unknownDurations } : {}),
   };
 }

@@ -6,7 +6,7 @@
  */
 import { classify, type GenAiView, type Usage } from '../genai/classify.js';
 import { addUsage } from '../genai/usage.js';
-import type { Span } from '../span.js';
+import { timeKnown, type Span } from '../span.js';
 import { copyKey, countCalls, countedCopy, cycleCut, isModelSpan, type CopyKey, type CountFacts } from './count-once.js';
 import { encodeTraceLine } from './span-codec.js';
 import { earliestKnownStart } from './trace-starts.js';
@@ -178,7 +178,7 @@ export function assembleTrace(traceId: string, spans: readonly Span[], view: (s:
   // and stretch its duration over 55 years (docs/architecture.md, "Unset span times").
   let startNs = 0n, endNs = 0n, unsetStarts = 0, usage: Usage | undefined;
   for (const n of nodes) {
-    if (n.span.startTimeUnixNano === 0n) {
+    if (!timeKnown(n.span.startMs)) {
       unsetStarts++;
       continue;
     }

@@ -6,6 +6,7 @@
  * lowercase hex digits (what the decoders produce) is kept as its 128 bits, anything else as a
  * string; starts are 64-bit. A Map<string, bigint> would take ~150 bytes a trace.
  */
+import { timeKnown } from '../span.js';
 import { packTraceId } from './trace-id-set.js';
 
 const INITIAL = 1024;
@@ -16,7 +17,7 @@ const INITIAL = 1024;
  * has one (docs/architecture.md, "Unset span times").
  */
 export function earliestKnownStart(soFar: bigint, start: bigint): bigint {
-  return soFar === 0n || (start !== 0n && start < soFar) ? start : soFar;
+  return soFar === 0n || (timeKnown(Number(start)) && start < soFar) ? start : soFar;
 }
 
 export class TraceStarts {

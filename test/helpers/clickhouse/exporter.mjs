@@ -136,7 +136,8 @@ export function exporterRow(s, layout = 'current') {
   const svc = s.resource.attributes['service.name'];
   const d = s.endTimeUnixNano - s.startTimeUnixNano;
   return {
-    Timestamp: s.startTimeUnixNano.toString(),
+    // The Collector writes an unset (0) start as the epoch.
+    Timestamp: s.startTimeUnixNano === 0n ? '1970-01-01 00:00:00' : s.startTimeUnixNano.toString(),
     TraceId: s.traceId,
     SpanId: s.spanId,
     ParentSpanId: s.parentSpanId,

@@ -5,6 +5,7 @@
  */
 import { isModelCall, roleOf } from '../definitions.js';
 import { FactsMemo, listKey } from '../facts-memo.js';
+import { timeKnown } from '../../span.js';
 import type { RuleDef, RuleFacts } from '../types.js';
 
 /** Shared facts (facts-memo.ts): the same few models go unpriced. */
@@ -24,8 +25,10 @@ export const modelUnpriced: RuleDef<'model-unpriced'> = {
     const model = view.responseModel ?? view.requestModel;
     if (model === undefined || ctx.isPriced(view, span.startMs)) return undefined;
     const role = roleOf(view)!;
-    const key = listKey([role, model]);
-    if (key === undefined) return { role, model };
-    return memo.get(key) ?? memo.put(key, { role, model });
+    // Present only when so: the facts of timed spans keep their shape.
+    const facts: RuleFacts['model-unpriced'] = timeKnown(span.startMs) ? { role, model } : { role, model, noStart: true };
+    const key = listKey([role, model, facts.noStart ? 'no start' : '']);
+    if (key === undefined) return facts;
+    return memo.get(key) ?? memo.put(key, facts);
   },
 };

@@ -133,14 +133,20 @@ export function traceWhere(sel: Selection, params: Params): string[] {
     params.prefix = sel.prefix;
   }
   const inner: string[] = [];
+  const window: string[] = [];
   if (sel.sinceMs !== undefined) {
-    inner.push('Timestamp >= fromUnixTimestamp64Nano({since:Int64})');
+    window.push('Timestamp >= fromUnixTimestamp64Nano({since:Int64})');
     params.since = msToNs(sel.sinceMs, 'floor') - MARGIN_NS;
   }
   if (sel.untilMs !== undefined) {
-    inner.push('Timestamp < fromUnixTimestamp64Nano({until:Int64})');
+    window.push('Timestamp < fromUnixTimestamp64Nano({until:Int64})');
     params.until = msToNs(sel.untilMs, 'ceil') + MARGIN_NS;
   }
+  // A span without a start time (span.ts `timeKnown`; 1970-01-01 00:00:00 here) is in no window
+  // and outside none: its trace is read so that `cost` and `stats` count its call as untimed. It
+  // lives in the 1970-01-01 partition: the OR keeps pruning to the window's partitions and that
+  // one (docs/architecture.md "Unset span times").
+  if (window.length) inner.push(`(${window.join(' AND ')} OR ${UNSET_START_SQL})`);
   const markers = sel.attributes?.callMarkers;
   if (markers) {
     // Only traces with a span that can be a model call (in the window, where there is one: a
@@ -159,6 +165,9 @@ export function traceWhere(sel: Selection, params: Params): string[] {
   }
   return where;
 }
+
+/** A span row whose start is unknown: span.ts `timeKnown` in SQL (`Timestamp` is DateTime64(9); unset arrives as 1970-01-01 00:00:00). */
+export const UNSET_START_SQL = 'Timestamp <= fromUnixTimestamp64Nano(0)';
 
 /** The span rows of the selected traces, whole traces one after another. */
 export function spansQuery(layout: Layout, sel: Selection): { query: string; params: Params } {
