@@ -159,6 +159,13 @@ describe('current gen_ai', () => {
     // usage without a model is not enough
     expect(classify(makeSpan({ 'gen_ai.usage.input_tokens': 3n })).kind).toBe('other');
   });
+
+  it('treats a span naming a tool without any operation as a tool call, its operation left unset', () => {
+    const v = classify(makeSpan({ 'gen_ai.tool.name': 'search_docs', 'spanora.tool.status': 'timeout' }));
+    expect([v.kind, v.operation, v.toolName, v.convention, v.errorType]).toEqual(['tool', undefined, 'search_docs', 'gen_ai', 'timeout']);
+    // An operation that is not a tool's (Gemini CLI's tool_call) is kept and decides: not a tool.
+    expect(classify(makeSpan({ 'gen_ai.operation.name': 'tool_call', 'gen_ai.tool.name': 'search_docs' })).kind).toBe('other');
+  });
 });
 
 describe('deprecated gen_ai', () => {

@@ -69,11 +69,10 @@ describe('lint rules against their sources', () => {
     expect(found.map((f) => (f.facts as { value: string }).value).sort()).toEqual(['llm_call', 'tool_call']);
   });
 
-  // Not fixed: classify makes a span a tool only by an operation or a vendor kind, so seed 004's
-  // tool span is `other`: no rule sees it and the scorecard counts no tool.
-  it.fails('reports a tool span without gen_ai.operation.name (seed 004 example; execute_tool requires it)', async () => {
+  // classify makes a span naming a tool (gen_ai.tool.name) and no operation a tool: the rules see it.
+  it('reports a tool span without gen_ai.operation.name (seed 004 example; execute_tool requires it)', async () => {
     const r = await lintFiles([path.join(DIR, 'tool-without-operation.json')]);
     expect(r.scorecard.toolSpans).toBe(1);
-    expect(r.findings.some((f) => f.spanId === SPAN)).toBe(true);
+    expect(data(r.findings)).toEqual([{ rule: 'genai-required-attributes', spanId: SPAN, facts: { role: 'tool', definition: 'span.gen_ai.execute_tool.internal', missing: ['gen_ai.operation.name'] } }]);
   });
 });

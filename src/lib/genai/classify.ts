@@ -213,9 +213,15 @@ export function classify(span: Span): GenAiView {
   };
   const usageConv = readUsage(a, view, isOI, isVercel, span.scope.name);
 
-  // A span with a model and token usage but no explicit operation is an LLM call.
+  // A span with a model and token usage but no explicit operation is an LLM call; one with no
+  // operation at all that names a tool (`gen_ai.tool.name`, an attribute of the execute_tool
+  // span alone, as seed instrumentations write it) is a tool call, its operation left unset.
   if (kind === undefined) {
-    kind = view.usage !== undefined && (requestModel !== undefined || responseModel !== undefined) ? 'llm' : 'other';
+    if (view.usage !== undefined && (requestModel !== undefined || responseModel !== undefined)) kind = 'llm';
+    else if (operation === undefined && str(a[GEN_AI.TOOL_NAME]) !== undefined) {
+      kind = 'tool';
+      kindConv = 'gen_ai';
+    } else kind = 'other';
   }
   view.kind = kind;
 

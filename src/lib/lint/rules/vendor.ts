@@ -80,17 +80,18 @@ export const vendorOnlyConvention: RuleDef<'vendor-only-convention'> = {
 export const genaiRequiredAttributes: RuleDef<'genai-required-attributes'> = {
   id: 'genai-required-attributes',
   defaultSeverity: 'warn',
-  description: 'agent, workflow and retrieval spans carry the attributes their definition requires',
+  description: 'agent, workflow, retrieval and tool spans carry the attributes their definition requires',
   docs: {
-    checks: 'An agent (`invoke_agent`, `create_agent`), workflow (`invoke_workflow`) or retrieval span written in the GenAI convention lacks an attribute its v1.41 span definition marks required (e.g. `gen_ai.provider.name` on `invoke_agent`). LLM, embeddings and tool spans have their own rules.',
+    checks: 'An agent (`invoke_agent`, `create_agent`), workflow (`invoke_workflow`), retrieval or tool (`execute_tool`) span written in the GenAI convention lacks an attribute its v1.41 span definition marks required (e.g. `gen_ai.provider.name` on `invoke_agent`, `gen_ai.operation.name` on a tool span known by its `gen_ai.tool.name`). LLM and embeddings spans have their own rules, and so has a tool\'s name (`tool-missing-name`).',
     why: 'Required attributes are the minimum a backend needs to interpret the span; the levels come straight from the semantic-conventions YAML (src/lib/lint/semconv-requirements.ts).',
     fix: 'Set the listed attributes when the span starts.',
   },
   span({ span, view, vendorOnly, def }) {
     if (vendorOnly || def === undefined) return undefined;
-    if (view.kind !== 'agent' && view.kind !== 'workflow' && view.kind !== 'retrieval') return undefined;
+    if (view.kind !== 'agent' && view.kind !== 'workflow' && view.kind !== 'retrieval' && view.kind !== 'tool') return undefined;
     const missing: string[] = [];
     for (const k of requiredKeys(def)) {
+      if (k === GEN_AI.TOOL_NAME) continue; // tool-missing-name's
       // The deprecated gen_ai.system still names the provider (deprecated-attribute reports it).
       const alias = k === GEN_AI.PROVIDER && present(span.attributes, GEN_AI_DEPRECATED.SYSTEM);
       if (!alias && !present(span.attributes, k)) missing.push(k);
