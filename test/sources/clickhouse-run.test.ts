@@ -114,6 +114,24 @@ describe('one client per run', () => {
     }
   });
 
+  it('a consumer that stops early: a short answer keeps the connection, a long one is cut off and the server is free', async () => {
+    const proxy = await countingProxy();
+    try {
+      const reader = await openClickHouse(url(proxy.port, 'plain'), {});
+      const first = async (query: string) => {
+        for await (const row of reader.pushdown!.rows(query, {}, 'testing')) return row.map(Number);
+      };
+      expect(await first('SELECT 1')).toEqual([1]);
+      expect(proxy.connections()).toBe(1);
+      expect(await first('SELECT number FROM numbers(100000000)')).toEqual([0]);
+      expect(await first('SELECT count() FROM {db:Identifier}.{table:Identifier}')).toEqual([SPANS.length]);
+      expect(proxy.connections()).toBe(2);
+      await reader.close();
+    } finally {
+      proxy.close();
+    }
+  });
+
   it('the probe\'s short timeout is its own: later queries of the same client may take longer', async () => {
     // Scenario: an HTTP proxy that answers the probe (DESCRIBE, EXISTS) at once and every other
     // query after twice the probe's timeout, as a server busy with a large read does.

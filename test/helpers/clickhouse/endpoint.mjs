@@ -183,6 +183,10 @@ async function handle(req, res) {
         : wholeResult(await session.queryBindAsync(sql, params, fmtOpt));
       let rows = 0;
       let out;
+      // A client that stops reading early closes the connection: the stream is left, so the
+      // queue goes on to the next query instead of waiting for a drain that never comes.
+      let closeWaiter;
+      const closed = new Promise((r) => res.once('close', (closeWaiter = () => r(true))));
       for await (const chunk of stream) {
         if (!started) {
           started = true;
@@ -199,8 +203,9 @@ async function handle(req, res) {
           if (gzip) out.pipe(res);
         }
         rows += chunk.numRows;
-        if (!out.write(Buffer.from(chunk.raw()))) await new Promise((r) => out.once('drain', r));
+        if (!out.write(Buffer.from(chunk.raw())) && (await Promise.race([new Promise((r) => out.once('drain', () => r(false))), closed]))) break;
       }
+      res.off('close', closeWaiter);
       if (!started) {
         res.writeHead(200, {
           'Content-Type': 'text/plain; charset=UTF-8',
