@@ -111,7 +111,8 @@ Examples:
               : new StylishReporter(colors, outputWidth());
 
       // Decode problems become findings, so the reader does not also print them line by line.
-      const opened = await openSources({ sources, store, maxProblemLines: 0, diagnostic: writeDiagnostic });
+      // ClickHouse sends spans in start order, as a file holds them: the same findings in the same order.
+      const opened = await openSources({ sources, store, maxProblemLines: 0, diagnostic: writeDiagnostic, pushdown: { byStart: true } });
       let shown = 0;
       // Held until a span is read: an input that turns out unusable leaves stdout empty.
       const out = new HeldOutput(outputKind(opts.format), () => opened.stats.spans > 0);

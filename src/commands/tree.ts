@@ -72,12 +72,15 @@ Examples:
       const last = opts.last ?? ((sources.length === 0 || fromDatabase) && !opts.trace ? DEFAULT_LAST : undefined);
       const budget = opts.memory ?? DEFAULT_MEMORY_BUDGET;
       const pushdown = { tracePrefix: opts.trace === undefined ? undefined : normalizeTracePrefix(opts.trace), newest: last };
-      const { collector, matched, opened, read } = await selectTraces((o) => openSources({ sources, store, withLogs: true, diagnostic: writeDiagnostic, pushdown, ...o }), {
+      // ClickHouse selects the newest N itself: its spans are read once, every trace kept.
+      const selected = await selectTraces((o) => openSources({ sources, store, withLogs: true, diagnostic: writeDiagnostic, pushdown, ...o }), {
         trace: opts.trace,
-        last,
+        last: fromDatabase ? undefined : last,
         memoryBytes: budget,
         stdin: sources.includes('-') ? process.stdin : undefined,
       });
+      const { collector, opened, read } = selected;
+      const matched = opened.traceCount ?? selected.matched;
       const { summary, unusable, nothingRead } = read;
       if (summary) writeDiagnostic(`llmtrace: ${summary}`);
       if (nothingRead) {
@@ -107,9 +110,6 @@ Examples:
         if (shown === 0 && !unusable) writeDiagnostic(`llmtrace: no spans in ${opened.label}`);
         if (last !== undefined && matched > shown) {
           writeDiagnostic(`llmtrace: showing the newest ${shown} of ${matched} traces (--last N, or --trace ID)`);
-        } else if (last !== undefined && fromDatabase && shown === last) {
-          // ClickHouse looked up only the newest N: how many more there are was not counted.
-          writeDiagnostic(`llmtrace: showing the newest ${shown} traces (--last N, or --trace ID)`);
         }
       }
       if (collector.spilledBytes) {

@@ -23,6 +23,18 @@ describe('clickhouse:// URLs', () => {
     expect(redact('clickhouse://u:secret@h/db')).toBe('clickhouse://u:***@h/db');
   });
 
+  it('takes every name ClickHouse takes: dashes, dots, backticks, spaces, quotes, any script (percent-decoded)', () => {
+    const names = (url: string) => {
+      const t = parseClickHouseUrl(url, {});
+      return [t.database, t.table];
+    };
+    expect(names('clickhouse://h/my-db')).toEqual(['my-db', 'otel_traces']);
+    expect(names('clickhouse://h/a.b?table=spans.v2')).toEqual(['a.b', 'spans.v2']);
+    expect(names('clickhouse://h/we`ird?table=a;drop')).toEqual(['we`ird', 'a;drop']);
+    expect(names(`clickhouse://h/${encodeURIComponent("ünï cödé/'x'")}?table=${encodeURIComponent('täble-1 `q`')}`)).toEqual(["ünï cödé/'x'", 'täble-1 `q`']);
+    expect(names('clickhouse://h/123?table=.')).toEqual(['123', '.']);
+  });
+
   it('is recognized by its scheme only', () => {
     expect(isClickHouseSource('clickhouse://h/db')).toBe(true);
     expect(isClickHouseSource('CLICKHOUSE://h/db')).toBe(true);
@@ -39,8 +51,9 @@ describe('clickhouse:// URLs', () => {
     ['clickhouse://h/db?secure=yes', 'secure must be 0 or 1'],
     ['clickhouse://h/db?secure=1&secure=0', 'parameter "secure" is given more than once'],
     ['clickhouse://h/db?table=a&table=a', 'parameter "table" is given more than once'],
-    ['clickhouse://h/db?table=a;drop', 'is not a plain identifier'],
-    ['clickhouse://h/my-db', 'is not a plain identifier'],
+    ['clickhouse://h/db?table=', 'table "" is empty'],
+    ['clickhouse://h/a%00b', 'database "a\\u0000b" holds a NUL character'],
+    ['clickhouse://h/db?table=t%00', 'table "t\\u0000" holds a NUL character'],
     ['clickhouse://h/db%ZZ', 'bad %-escape'],
     ['clickhouse://h/db#x', 'fragment'],
     [`clickhouse://h/${'a'.repeat(5000)}`, 'longer than 4096'],
@@ -90,16 +103,19 @@ describe('clickhouse:// URLs', () => {
   });
 });
 
-/** The error llmtrace makes of one query against a server that misbehaves; `stop` closes what the server holds. */
+/**
+ * The error llmtrace makes of one query against a server that misbehaves, the query given
+ * `timeoutMs` of its own (an abort signal, as the layout probe has); `stop` closes what the server holds.
+ */
 async function errorAgainst(srv: import('node:net').Server, timeoutMs: number, stop: () => void = () => {}): Promise<{ err: unknown; port: number }> {
   const { connect, clickHouseError } = await import('../../src/lib/sources/clickhouse/client.js');
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const port = (srv.address() as { port: number }).port;
   const target = parseClickHouseUrl(`clickhouse://127.0.0.1:${port}/otel`, {});
-  const client = connect(target, timeoutMs);
+  const client = connect(target);
   let err: unknown;
   try {
-    await client.query({ query: 'SELECT 1' }).then((r) => r.text());
+    await client.query({ query: 'SELECT 1', abort_signal: AbortSignal.timeout(timeoutMs) }).then((r) => r.text());
   } catch (e) {
     err = clickHouseError(e, target, 'reading spans', timeoutMs);
   } finally {
@@ -155,6 +171,9 @@ describe('opening a source whose server never answers', () => {
       srv.close();
     }
     expect(err).toBeInstanceOf(LlmtraceError);
+    // The probe's query is aborted on the run's one client: one connection, given up on, exit 2.
     expect((err as LlmtraceError).message).toBe(`ClickHouse clickhouse://127.0.0.1:${port}/otel: no answer within 0.3 s while reading the table layout`);
+    expect((err as LlmtraceError).exitCode).toBe(2);
+    expect(held).toHaveLength(1);
   });
 });

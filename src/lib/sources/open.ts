@@ -60,6 +60,11 @@ export interface OpenedSources {
    * out as it goes (lint makes each a finding), which makes room for more.
    */
   problems: Problem[];
+  /**
+   * A ClickHouse source that looked up only the newest N traces (pushdown `newest`) and found N:
+   * how many there are in all, for `tree`'s "the newest N of M".
+   */
+  traceCount?: number;
   /** Problems found while `problems` was full: counted in the summary, but nobody saw them. */
   readonly problemsLeftOut: number;
   fromStore: boolean;
@@ -153,7 +158,12 @@ export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSourc
       },
       fromStore: false,
       label: reader.target.label,
-      finish: () => finish(false),
+      traceCount: reader.traceCount,
+      // Every query is done when the command finishes reading: the connection closes.
+      finish: () => {
+        void reader.close();
+        return finish(false);
+      },
     };
   }
   const batches = readSpanBatches(inputs, { onProblem, stats });

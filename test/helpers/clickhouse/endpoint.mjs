@@ -9,7 +9,7 @@
  * server does (https://clickhouse.com/docs/interfaces/http):
  * - the query in the `query` URL parameter, the body, or both (URL query + body, as for INSERT
  *   data); gzip request bodies (Content-Encoding: gzip);
- * - `param_<name>` parameters (text in the escaped format), `database`, `default_format`,
+ * - `param_<name>` parameters (text in the escaped format; an Identifier's verbatim), `database`, `default_format`,
  *   `query_id`; other parameters are settings, applied for that query only;
  * - the user and password from `user`/`password` parameters, X-ClickHouse-User/-Key headers or
  *   Basic auth; a wrong one is `Code: 516 … (AUTHENTICATION_FAILED)` with status 403;
@@ -141,8 +141,11 @@ async function handle(req, res) {
   if (sql.trim() === '') return fail(res, 62, 'Code: 62. DB::Exception: Empty query. (SYNTAX_ERROR)', queryId);
   const params = {};
   const settings = [];
+  // The server reads a typed value in the escaped format, but takes an Identifier's verbatim
+  // (ReplaceQueryParameterVisitor): a client that escapes it sends another name.
+  const identifiers = new Set([...sql.matchAll(/\{\s*(\w+)\s*:\s*Identifier\s*\}/g)].map((m) => m[1]));
   for (const [k, v] of url.searchParams) {
-    if (k.startsWith('param_')) params[k.slice(6)] = unescapeParam(v);
+    if (k.startsWith('param_')) params[k.slice(6)] = identifiers.has(k.slice(6)) ? v : unescapeParam(v);
     else if (!NOT_SETTINGS.has(k)) settings.push([k, v]);
   }
   const format = url.searchParams.get('default_format') ?? 'TabSeparated';
@@ -150,8 +153,8 @@ async function handle(req, res) {
   await serial(async () => {
     const database = url.searchParams.get('database') ?? 'default';
     try {
-      if (!/^[A-Za-z0-9_]+$/.test(database)) throw new Error(`Code: 81. DB::Exception: Database ${database} does not exist. (UNKNOWN_DATABASE)`);
-      session.query(`USE ${database}`);
+      // Any name a server takes (`my-db`, dots, backticks, any script), back-quoted as ClickHouse reads it.
+      session.query(`USE \`${database.replace(/[\\`]/g, (c) => `\\${c}`)}\``);
     } catch (e) {
       const { code, message } = engineError(e);
       return fail(res, code, message, queryId);
@@ -180,6 +183,10 @@ async function handle(req, res) {
         : wholeResult(await session.queryBindAsync(sql, params, fmtOpt));
       let rows = 0;
       let out;
+      // A client that stops reading early closes the connection: the stream is left, so the
+      // queue goes on to the next query instead of waiting for a drain that never comes.
+      let closeWaiter;
+      const closed = new Promise((r) => res.once('close', (closeWaiter = () => r(true))));
       for await (const chunk of stream) {
         if (!started) {
           started = true;
@@ -196,8 +203,9 @@ async function handle(req, res) {
           if (gzip) out.pipe(res);
         }
         rows += chunk.numRows;
-        if (!out.write(Buffer.from(chunk.raw()))) await new Promise((r) => out.once('drain', r));
+        if (!out.write(Buffer.from(chunk.raw())) && (await Promise.race([new Promise((r) => out.once('drain', () => r(false))), closed]))) break;
       }
+      res.off('close', closeWaiter);
       if (!started) {
         res.writeHead(200, {
           'Content-Type': 'text/plain; charset=UTF-8',

@@ -5,20 +5,21 @@
  */
 import { ClickHouseError, ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { LlmtraceError } from '../../errors.js';
-import type { ClickHouseTarget } from './url.js';
+import { qualifiedName, type ClickHouseTarget } from './url.js';
 
 /** How long one request may wait for the server's answer (headers, then each chunk). */
 export const REQUEST_TIMEOUT_MS = 300_000;
 /** The server stops a query after this long (max_execution_time), before the client gives up. */
 export const MAX_EXECUTION_SECONDS = 290;
 
-export function connect(target: ClickHouseTarget, timeoutMs = REQUEST_TIMEOUT_MS): ClickHouseClient {
+/** The run's one client; a query that must answer sooner (the layout probe) brings its own abort signal. */
+export function connect(target: ClickHouseTarget): ClickHouseClient {
   return createClient({
     url: target.httpUrl,
     username: target.username,
     password: target.password,
     database: target.database,
-    request_timeout: timeoutMs,
+    request_timeout: REQUEST_TIMEOUT_MS,
     // Results are text (JSON rows): gzip cuts them several times over on the wire.
     compression: { response: true, request: false },
     application: 'llmtrace',
@@ -48,12 +49,12 @@ export function clickHouseError(e: unknown, target: ClickHouseTarget, what: stri
       case 81:
         return new LlmtraceError(`${where}: database ${JSON.stringify(target.database)} does not exist`, 'the database is the URL path: clickhouse://host:8123/otel');
       case 60:
-        return new LlmtraceError(`${where}: table ${JSON.stringify(`${target.database}.${target.table}`)} does not exist`, 'the Collector exporter\'s table is otel_traces by default; another name goes in ?table=NAME');
+        return new LlmtraceError(`${where}: table ${JSON.stringify(qualifiedName(target))} does not exist`, 'the Collector exporter\'s table is otel_traces by default; another name goes in ?table=NAME');
       case 47:
       case 16:
         return new LlmtraceError(`${where}: a column llmtrace reads is missing while ${what}: ${text}`, 'llmtrace reads the table layout of the OpenTelemetry Collector ClickHouse exporter');
       case 497:
-        return new LlmtraceError(`${where}: access denied while ${what}: ${text}`, `llmtrace needs SELECT on ${target.database}.${target.table} and ${target.table}_trace_id_ts (see the README, "ClickHouse")`);
+        return new LlmtraceError(`${where}: access denied while ${what}: ${text}`, `llmtrace needs SELECT on ${qualifiedName(target)} and ${qualifiedName({ database: target.database, table: `${target.table}_trace_id_ts` })} (see the README, "ClickHouse")`);
       case 164: // READONLY: a readonly = 1 user may not change the settings sent with every query
         return new LlmtraceError(`${where}: the user cannot change settings (readonly = 1) while ${what}`, 'llmtrace sends settings with each query (max_execution_time, gzip); give the user SELECT grants without readonly = 1 (README, "ClickHouse")');
       case 159:
@@ -75,7 +76,8 @@ export function clickHouseError(e: unknown, target: ClickHouseTarget, what: stri
   if (code === 'EPROTO' || (typeof code === 'string' && /CERT|SSL|TLS/.test(code))) {
     return new LlmtraceError(`${where}: TLS failed (${message})`, target.secure ? 'secure=1 speaks HTTPS (port 8443 by default)' : 'a server that speaks HTTPS needs secure=1');
   }
-  if (/timeout/i.test(message)) return new LlmtraceError(`${where}: no answer within ${timeoutMs / 1000} s while ${what}`, 'is the host right, and ClickHouse not overloaded? Narrow the query with --since/--until');
+  // The client's own timeout, or the abort signal of a query with a shorter one (the probe's).
+  if (/timeout|aborted a request/i.test(message)) return new LlmtraceError(`${where}: no answer within ${timeoutMs / 1000} s while ${what}`, 'is the host right, and ClickHouse not overloaded? Narrow the query with --since/--until');
   // An HTTP error without a ClickHouse exception in its body (a proxy in between, or a request
   // the server refused before reading it): the client gives no status, only the empty text.
   if (e instanceof Error && code === undefined && message === '') {

@@ -30,6 +30,8 @@ export interface Selection {
   attributes?: Projection;
   /** Only traces this SQL condition on TraceId selects, with its parameters (cost pushdown: the traces decided in Node). */
   traceCondition?: { sql: string; params: Params };
+  /** Spans in start order (lint), not whole traces one after another. */
+  byStart?: boolean;
 }
 
 /** Attribute keys a command reads, exactly (cost/projection.ts derives them). */
@@ -169,7 +171,12 @@ export function traceWhere(sel: Selection, params: Params): string[] {
 /** A span row whose start is unknown: span.ts `timeKnown` in SQL (`Timestamp` is DateTime64(9); unset arrives as 1970-01-01 00:00:00). */
 export const UNSET_START_SQL = 'Timestamp <= fromUnixTimestamp64Nano(0)';
 
-/** The span rows of the selected traces, whole traces one after another. */
+/**
+ * The span rows of the selected traces: whole traces one after another (the attributor decides
+ * them early), or with `byStart` in start order, as a file holds them: `lint` writes its findings
+ * in the order spans come, and lists the same spans in a file the same way (ties by ids, so the
+ * order is one; docs/architecture.md, "ClickHouse source").
+ */
 export function spansQuery(layout: Layout, sel: Selection): { query: string; params: Params } {
   const params: Params = {};
   const where = traceWhere(sel, params);
@@ -178,7 +185,7 @@ export function spansQuery(layout: Layout, sel: Selection): { query: string; par
     params.resourceKeys = [...sel.attributes.resource];
   }
   const columns = SPAN_COLUMNS.map((c) => `${expr(c, layout, sel.slim === true, sel.attributes)} AS ${c}`).join(', ');
-  const query = `SELECT ${columns} FROM {db:Identifier}.{table:Identifier}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY TraceId, Timestamp`;
+  const query = `SELECT ${columns} FROM {db:Identifier}.{table:Identifier}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${sel.byStart ? 'Timestamp, TraceId, SpanId, ParentSpanId, SpanName' : 'TraceId, Timestamp'}`;
   return { query, params };
 }
 
@@ -190,6 +197,24 @@ export function prefixLookupQuery(prefix: string, limit: number): { query: strin
       'FROM {db:Identifier}.{ts:Identifier} WHERE startsWith(TraceId, {prefix:String}) GROUP BY TraceId ORDER BY TraceId LIMIT {limit:UInt32}',
     params: { prefix, limit },
   };
+}
+
+/** A trace id as the readers accept it (rows.ts): what `tree` counts as a trace. */
+const VALID_TRACE_ID = "match(TraceId, '^[0-9a-f]{32}$')";
+
+/**
+ * How many traces there are (with ids starting with `prefix`), counted where newestQuery looked
+ * them up: trace_id_ts holds a row per trace and insert, a few times fewer than the spans.
+ */
+export function traceCountQuery(layout: Layout, prefix: string | undefined): { query: string; params: Params } {
+  const where = [VALID_TRACE_ID];
+  const params: Params = {};
+  if (prefix !== undefined) {
+    where.push('startsWith(TraceId, {prefix:String})');
+    params.prefix = prefix;
+  }
+  const from = layout.traceIdTs ? '{db:Identifier}.{ts:Identifier}' : '{db:Identifier}.{table:Identifier}';
+  return { query: `SELECT uniqExact(TraceId) AS n FROM ${from} WHERE ${where.join(' AND ')}`, params };
 }
 
 /**

@@ -8,9 +8,9 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { DecodeError, LlmtraceError } from '../../errors.js';
 import type { Span } from '../../span.js';
 import { clickHouseError, connect, MAX_EXECUTION_SECONDS } from './client.js';
-import { DESCRIBE_SQL, EXISTS_TS_SQL, newestQuery, prefixLookupQuery, REQUIRED_COLUMNS, spansQuery, traceWhere, type Layout, type Params, type Projection, type Selection } from './query.js';
+import { DESCRIBE_SQL, EXISTS_TS_SQL, newestQuery, prefixLookupQuery, REQUIRED_COLUMNS, spansQuery, traceCountQuery, traceWhere, type Layout, type Params, type Projection, type Selection } from './query.js';
 import { rowDecoder } from './rows.js';
-import { parseClickHouseUrl, type ClickHouseTarget } from './url.js';
+import { backQuote, parseClickHouseUrl, qualifiedName, type ClickHouseTarget } from './url.js';
 
 /** What the command wants, so ClickHouse reads no more than that. */
 export interface ClickHousePushdown {
@@ -24,6 +24,8 @@ export interface ClickHousePushdown {
   slim?: boolean;
   /** `cost`/`stats`: only these attribute keys are read (cost/projection.ts). */
   attributes?: Projection;
+  /** `lint`: spans in start order, as a file holds them, not trace by trace (query.ts spansQuery). */
+  byStart?: boolean;
 }
 
 /** The counts a read keeps (the fields of sources/read.ts ReadStats this source touches). */
@@ -48,6 +50,13 @@ export interface ClickHouseBatch {
 
 export interface ClickHouseReader {
   target: ClickHouseTarget;
+  /**
+   * `tree --last N` (pushdown `newest`) found N traces: how many traces the table holds in all
+   * (matching the `--trace` prefix), for "the newest N of M". Undefined otherwise.
+   */
+  traceCount?: number;
+  /** Closes the run's connection (after the last read). */
+  close(): Promise<void>;
   read(stats: ClickHouseStats, onProblem: (p: ClickHouseProblem) => void): AsyncGenerator<ClickHouseBatch>;
   /** For `cost` (cost/pushdown-sql.ts): what the SQL it generates needs of this source. */
   pushdown?: ClickHouseCallGroups;
@@ -79,23 +88,24 @@ export const PROBE_TIMEOUT_MS = 60_000;
 
 export async function openClickHouse(source: string, push: ClickHousePushdown, probeTimeoutMs = PROBE_TIMEOUT_MS): Promise<ClickHouseReader> {
   const target = parseClickHouseUrl(source);
-  let layout: Layout;
-  const probe = connect(target, probeTimeoutMs);
-  try {
-    layout = await probeLayout(probe, target, probeTimeoutMs);
-  } finally {
-    await probe.close();
-  }
-  let selection: Selection | undefined;
+  // One client for the whole run: its requests go one after another over one kept-alive
+  // connection, one TLS handshake to a remote server (docs/architecture.md, "ClickHouse source").
   const client = connect(target);
+  let layout: Layout;
+  let selection: Selection | undefined;
+  let traceCount: number | undefined;
   try {
-    selection = await select(client, target, layout, push);
-  } finally {
+    layout = await probeLayout(client, target, probeTimeoutMs);
+    ({ selection, traceCount } = await select(client, target, layout, push));
+  } catch (e) {
     await client.close();
+    throw e;
   }
   return {
     target,
-    read: (stats, onProblem) => readSpans(target, layout, selection, stats, onProblem),
+    traceCount,
+    read: (stats, onProblem) => readSpans(client, target, layout, selection, stats, onProblem),
+    close: () => client.close(),
     pushdown: {
       scopeColumns: layout.scopeColumns,
       selected: () => {
@@ -104,27 +114,23 @@ export async function openClickHouse(source: string, push: ClickHousePushdown, p
         const where = selection === undefined ? ['0'] : traceWhere(selection, params);
         return { sql: where.length ? where.join(' AND ') : '1', params };
       },
-      rows: (query, params, what) => streamRows(target, query, params, what),
-      readWhere: (condition, stats, onProblem) => readSpans(target, layout, selection && { ...selection, traceCondition: condition }, stats, onProblem),
+      rows: (query, params, what) => streamRows(client, target, query, params, what),
+      readWhere: (condition, stats, onProblem) => readSpans(client, target, layout, selection && { ...selection, traceCondition: condition }, stats, onProblem),
     },
   };
 }
 
 /** The rows of one query, streamed (JSONCompactEachRow), its failures in words naming the source. */
-async function* streamRows(target: ClickHouseTarget, query: string, params: Params, what: string, limited = true): AsyncGenerator<unknown[]> {
-  const client = connect(target);
+async function* streamRows(client: ClickHouseClient, target: ClickHouseTarget, query: string, params: Params, what: string, limited = true): AsyncGenerator<unknown[]> {
+  // The span stream runs as long as the reader takes (no server limit, as before); a query
+  // that computes (the cost pushdown) has one.
+  const settings = limited ? { max_execution_time: MAX_EXECUTION_SECONDS } : undefined;
+  const rs = await client.query({ ...bindNames(target, query, params), format: 'JSONCompactEachRow', clickhouse_settings: settings }).catch((e: unknown) => {
+    throw clickHouseError(e, target, what);
+  });
+  const it = rs.stream<unknown[]>()[Symbol.asyncIterator]();
+  let done = false;
   try {
-    let stream;
-    try {
-      // The span stream runs as long as the reader takes (no server limit, as before); a query
-      // that computes (the cost pushdown) has one.
-      const settings = limited ? { max_execution_time: MAX_EXECUTION_SECONDS } : undefined;
-      const rs = await client.query({ query, query_params: { ...baseParams(target), ...params }, format: 'JSONCompactEachRow', clickhouse_settings: settings });
-      stream = rs.stream<unknown[]>();
-    } catch (e) {
-      throw clickHouseError(e, target, what);
-    }
-    const it = stream[Symbol.asyncIterator]();
     for (;;) {
       let next: IteratorResult<Array<{ json<T>(): T }>>;
       try {
@@ -135,18 +141,52 @@ async function* streamRows(target: ClickHouseTarget, query: string, params: Para
       if (next.done) break;
       for (const row of next.value) yield row.json<unknown[]>();
     }
+    done = true;
   } finally {
-    await client.close();
+    // A consumer that stopped early (one row was enough, or the output closed): the connection
+    // is free for the next query once the answer is read to its end, which a short answer
+    // reaches with one more read; a long one is cut off (its connection closed) instead.
+    if (!done) {
+      try {
+        done = (await it.next()).done === true;
+      } catch {
+        // Already failing or stopping: the stream is closed below.
+      }
+      if (!done) rs.close();
+    }
   }
 }
 
-function baseParams(target: ClickHouseTarget): Params {
-  return { db: target.database, table: target.table, ts: `${target.table}_trace_id_ts` };
+/**
+ * Characters @clickhouse/client escapes in every parameter value (the escaped format typed values
+ * are read in), while ClickHouse takes an Identifier parameter's value verbatim: a name holding
+ * one would arrive changed (`it's` as `it\'s`).
+ */
+const CLIENT_ESCAPED = /['\\\t\n\r]/;
+
+/**
+ * `query` with the source's names bound: {db:Identifier}, {table:Identifier} and {ts:Identifier}
+ * (the trace_id_ts table) as parameters, or, for a name the client cannot pass intact
+ * (CLIENT_ESCAPED), written into the text back-quoted as ClickHouse quotes names. One pass, so
+ * a name is never read again as a placeholder.
+ */
+function bindNames(target: ClickHouseTarget, query: string, params: Params): { query: string; query_params: Params } {
+  const names: Record<string, string> = { db: target.database, table: target.table, ts: `${target.table}_trace_id_ts` };
+  const query_params: Params = { ...params };
+  const text = query.replace(/\{(db|table|ts):Identifier\}/g, (placeholder, key: string) => {
+    const name = names[key]!;
+    if (CLIENT_ESCAPED.test(name)) return backQuote(name);
+    query_params[key] = name;
+    return placeholder;
+  });
+  return { query: text, query_params };
 }
 
+/** A whole short result; `timeoutMs`: this query's own limit (the probe's), the client's otherwise. */
 async function rows<T>(client: ClickHouseClient, target: ClickHouseTarget, what: string, query: string, params: Params, timeoutMs?: number): Promise<T[]> {
   try {
-    const rs = await client.query({ query, query_params: { ...baseParams(target), ...params }, format: 'JSONEachRow', clickhouse_settings: { max_execution_time: MAX_EXECUTION_SECONDS } });
+    const abort_signal = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
+    const rs = await client.query({ ...bindNames(target, query, params), format: 'JSONEachRow', clickhouse_settings: { max_execution_time: MAX_EXECUTION_SECONDS }, abort_signal });
     return await rs.json<T>();
   } catch (e) {
     throw clickHouseError(e, target, what, timeoutMs);
@@ -160,38 +200,49 @@ async function probeLayout(client: ClickHouseClient, target: ClickHouseTarget, t
   for (const [name, type] of REQUIRED_COLUMNS) {
     const t = types.get(name);
     if (t === undefined) {
-      throw new LlmtraceError(`ClickHouse ${target.label}: table ${target.database}.${target.table} has no column ${name}`, 'llmtrace reads the table the OpenTelemetry Collector ClickHouse exporter creates (otel_traces)');
+      throw new LlmtraceError(`ClickHouse ${target.label}: table ${qualifiedName(target)} has no column ${name}`, 'llmtrace reads the table the OpenTelemetry Collector ClickHouse exporter creates (otel_traces)');
     }
     if (!type.test(t)) {
-      throw new LlmtraceError(`ClickHouse ${target.label}: column ${name} of ${target.database}.${target.table} is ${t.slice(0, 80)}, not the exporter's type`, name.endsWith('Attributes') ? 'the exporter\'s JSON-typed layout is not read; the Map layout is' : undefined);
+      throw new LlmtraceError(`ClickHouse ${target.label}: column ${name} of ${qualifiedName(target)} is ${t.slice(0, 80)}, not the exporter's type`, name.endsWith('Attributes') ? 'the exporter\'s JSON-typed layout is not read; the Map layout is' : undefined);
     }
   }
   const exists = await rows<{ result: number }>(client, target, 'looking for the trace_id_ts table', EXISTS_TS_SQL, {}, timeoutMs);
   return { scopeColumns: types.has('ScopeName') && types.has('ScopeVersion'), traceIdTs: Number(exists[0]?.result) === 1 };
 }
 
-async function select(client: ClickHouseClient, target: ClickHouseTarget, layout: Layout, push: ClickHousePushdown): Promise<Selection | undefined> {
-  const sel: Selection = { sinceMs: push.sinceMs, untilMs: push.untilMs, slim: push.slim, attributes: push.attributes };
+async function select(client: ClickHouseClient, target: ClickHouseTarget, layout: Layout, push: ClickHousePushdown): Promise<{ selection: Selection | undefined; traceCount?: number }> {
+  const sel: Selection = { sinceMs: push.sinceMs, untilMs: push.untilMs, slim: push.slim, attributes: push.attributes, byStart: push.byStart };
   type Found = { TraceId: string; lo: string; hi: string };
   let found: Found[] | undefined;
+  let traceCount: number | undefined;
   // trace_id_ts is filled by a materialized view: spans inserted before it existed are not in
   // it. When it knows of nothing, the traces table itself is asked (slower, never wrong).
   if (push.newest !== undefined) {
-    const q = newestQuery(layout, push.newest, push.tracePrefix);
+    let from = layout;
+    const q = newestQuery(from, push.newest, push.tracePrefix);
     found = await rows<Found>(client, target, 'finding the newest traces', q.query, q.params);
     if (found.length === 0 && layout.traceIdTs) {
-      const again = newestQuery({ ...layout, traceIdTs: false }, push.newest, push.tracePrefix);
+      from = { ...layout, traceIdTs: false };
+      const again = newestQuery(from, push.newest, push.tracePrefix);
       found = await rows<Found>(client, target, 'finding the newest traces', again.query, again.params);
     }
+    // Only the newest N were looked up: when there may be more, they are counted from where the
+    // lookup found them (trace_id_ts: a row per trace and insert, a few times cheaper than the
+    // spans; docs/architecture.md, "ClickHouse source").
+    if (found.length >= push.newest) {
+      const c = traceCountQuery(from, push.tracePrefix);
+      const [counted] = await rows<{ n: string }>(client, target, 'counting the traces', c.query, c.params);
+      traceCount = Math.max(Number(counted?.n ?? 0), found.length);
+    }
   } else if (push.tracePrefix !== undefined) {
-    if (!layout.traceIdTs) return { ...sel, prefix: push.tracePrefix };
+    if (!layout.traceIdTs) return { selection: { ...sel, prefix: push.tracePrefix } };
     const q = prefixLookupQuery(push.tracePrefix, MAX_LISTED_TRACES + 1);
     found = await rows<Found>(client, target, 'looking up the trace id', q.query, q.params);
-    if (found.length > MAX_LISTED_TRACES || found.length === 0) return { ...sel, prefix: push.tracePrefix };
+    if (found.length > MAX_LISTED_TRACES || found.length === 0) return { selection: { ...sel, prefix: push.tracePrefix } };
   }
-  if (found === undefined) return sel;
+  if (found === undefined) return { selection: sel };
   // No trace found: nothing to read (the command says no trace matches).
-  if (found.length === 0) return undefined;
+  if (found.length === 0) return { selection: undefined };
   let lo = BigInt(found[0]!.lo);
   let hi = BigInt(found[0]!.hi);
   for (const f of found) {
@@ -200,17 +251,17 @@ async function select(client: ClickHouseClient, target: ClickHouseTarget, layout
     if (l < lo) lo = l;
     if (h > hi) hi = h;
   }
-  return { ...sel, traces: { ids: found.map((f) => f.TraceId), loNs: lo, hiNs: hi } };
+  return { selection: { ...sel, traces: { ids: found.map((f) => f.TraceId), loNs: lo, hiNs: hi } }, traceCount };
 }
 
-async function* readSpans(target: ClickHouseTarget, layout: Layout, sel: Selection | undefined, stats: ClickHouseStats, onProblem: (p: ClickHouseProblem) => void): AsyncGenerator<ClickHouseBatch> {
+async function* readSpans(client: ClickHouseClient, target: ClickHouseTarget, layout: Layout, sel: Selection | undefined, stats: ClickHouseStats, onProblem: (p: ClickHouseProblem) => void): AsyncGenerator<ClickHouseBatch> {
   stats.inputs++;
   if (sel === undefined) return;
   const { query, params } = spansQuery(layout, sel);
   const decoder = rowDecoder(!layout.scopeColumns);
   let batch: Span[] = [];
   let rowNo = 0;
-  for await (const row of streamRows(target, query, params, 'reading spans', false)) {
+  for await (const row of streamRows(client, target, query, params, 'reading spans', false)) {
     rowNo++;
     stats.records++;
     let span: Span;

@@ -28,8 +28,6 @@ export function isClickHouseSource(source: string): boolean {
   return /^clickhouse:/i.test(source);
 }
 
-/** ClickHouse identifiers we accept for a database or table (no quoting games in SQL). */
-const IDENT = /^[A-Za-z_][A-Za-z0-9_]{0,199}$/;
 const KNOWN_PARAMS = new Set(['table', 'secure']);
 
 export function parseClickHouseUrl(text: string, env: NodeJS.ProcessEnv = process.env): ClickHouseTarget {
@@ -59,9 +57,11 @@ export function parseClickHouseUrl(text: string, env: NodeJS.ProcessEnv = proces
   const segments = url.pathname.split('/').filter((s) => s !== '');
   if (segments.length !== 1) bad('the path must be exactly one database name: clickhouse://host/otel');
   const database = decode(segments[0]!, bad);
-  if (!IDENT.test(database)) bad(`database ${JSON.stringify(database)} is not a plain identifier`);
   const table = url.searchParams.get('table') ?? 'otel_traces';
-  if (!IDENT.test(table)) bad(`table ${JSON.stringify(table)} is not a plain identifier`);
+  for (const [what, name] of [['database', database], ['table', table]] as const) {
+    const why = notAName(name);
+    if (why) bad(`${what} ${JSON.stringify(name)} ${why}`);
+  }
   const username = url.username ? decode(url.username, bad) : 'default';
   const password = url.password ? decode(url.password, bad) : (env.LLMTRACE_CLICKHOUSE_PASSWORD ?? '');
   const port = url.port || (secure ? '8443' : '8123');
@@ -75,6 +75,30 @@ export function parseClickHouseUrl(text: string, env: NodeJS.ProcessEnv = proces
     secure,
     label: redact(text),
   };
+}
+
+/**
+ * Why `name` cannot name a ClickHouse database or table, or undefined. Any other text can (`my-db`,
+ * dots, backticks, quotes, spaces, any script): the SQL binds names as {db:Identifier} parameters
+ * or writes them back-quoted (source.ts bindNames), so none needs refusing for safety.
+ */
+function notAName(name: string): string | undefined {
+  if (name === '') return 'is empty';
+  // ClickHouse cannot quote it: a back-quoted name ends at a NUL.
+  if (name.includes('\0')) return 'holds a NUL character, which no ClickHouse name can';
+  return undefined;
+}
+
+/** A name as ClickHouse back-quotes it in SQL (backQuote): backslash escapes, nothing else special. */
+export function backQuote(name: string): string {
+  const escapes: Record<string, string> = { '\\': '\\\\', '`': '\\`', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+  return `\`${name.replace(/[\\`\t\n\r]/g, (c) => escapes[c]!)}\``;
+}
+
+/** `db.table` as ClickHouse writes it in messages: a part that is not a plain identifier back-quoted. */
+export function qualifiedName(target: Pick<ClickHouseTarget, 'database' | 'table'>): string {
+  const quote = (name: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : backQuote(name));
+  return `${quote(target.database)}.${quote(target.table)}`;
 }
 
 function decode(s: string, bad: (why: string) => never): string {
