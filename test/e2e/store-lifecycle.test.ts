@@ -65,3 +65,47 @@ describe('which directory is the store', () => {
     expect(listening.store).toBe(path.join(project, '.llmtrace'));
   });
 });
+
+describe('store files damaged by a crash', () => {
+  // A machine crash can leave a file's blocks zero-filled: a file created just before it is all
+  // NULs, and the tail that restarts in the same hour appends after a newline (writer.ts).
+  it('a file starting with a NUL-filled block: the lines after it are read, the block is one bad record named by file and line', async () => {
+    const store = await demoStore(path.join(tempDir(), 'store'), 2);
+    const file = tracesFile(store);
+    const lines = readFileSync(file);
+    writeFileSync(file, Buffer.concat([Buffer.alloc(4096), Buffer.from('\n'), lines]));
+    const r = await runCli(['cost', '--format', 'json', '--store', store]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).total.calls).toBe(2 * CALLS_PER_RUN);
+    expect(r.stderr).toContain(`${file}:1: invalid JSON`);
+    expect(r.stderr).toMatch(/read 1 input, 16 spans, 1 bad record skipped/);
+  });
+
+  it('a file of NULs only beside a good one is named, never read silently as empty protobuf frames', async () => {
+    const store = await demoStore(path.join(tempDir(), 'store'), 1);
+    const zeroed = path.join(store, 'traces-20200101T00.jsonl');
+    writeFileSync(zeroed, Buffer.alloc(8192));
+    const r = await runCli(['cost', '--format', 'json', '--store', store]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).total.calls).toBe(CALLS_PER_RUN);
+    expect(r.stderr).toContain(`${zeroed}:1: invalid JSON`);
+  });
+
+  it('a file of garbage bytes beside a good one: its lines are bad records, the rest is read (exit 0); alone it is unusable (exit 2)', async () => {
+    const store = await demoStore(path.join(tempDir(), 'store'), 1);
+    const garbage = path.join(store, 'traces-20200101T00.jsonl');
+    writeFileSync(garbage, Buffer.from('\x80\x81garbage\n\x7fmore garbage\n', 'latin1'));
+    const r = await runCli(['stats', '--format', 'json', '--store', store]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`${garbage}:1: invalid JSON`);
+    expect(r.stderr).toContain(`${garbage}:2: invalid JSON`);
+    expect(r.stderr).toMatch(/2 bad records skipped/);
+
+    const alone = path.join(tempDir(), 'alone');
+    await demoStore(alone, 1);
+    writeFileSync(tracesFile(alone), Buffer.from('\x80\x81garbage\n', 'latin1'));
+    const bad = await runCli(['cost', '--store', alone]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/no usable trace data/);
+  });
+});
