@@ -72,6 +72,18 @@ describe('store lock', () => {
     held.release();
   });
 
+  it('a lock naming our own pid on this host is a predecessor\'s (a restarted container gets its pid): taken over', async () => {
+    const dir = tempDir();
+    holderFile(dir, { pid: process.pid, host: os.hostname(), since: '2026-12-01T00:00:00.000Z' });
+    const warnings: string[] = [];
+    const held = await lock(dir, warnings);
+    expect(warnings).toEqual([`llmtrace: took over the store lock ${held.file} from pid ${process.pid}, which is no longer running`]);
+    expect(JSON.parse(readFileSync(held.file, 'utf8'))).toMatchObject({ pid: process.pid, host: os.hostname() });
+    expect(JSON.parse(readFileSync(held.file, 'utf8')).since).not.toBe('2026-12-01T00:00:00.000Z');
+    held.release();
+    expect(existsSync(held.file)).toBe(false);
+  });
+
   it('a lock from another host is refused even if its pid is free here: its process cannot be checked', async () => {
     const dir = tempDir();
     holderFile(dir, { pid: deadPid(), host: 'elsewhere.example', since: '2026-12-01T00:00:00.000Z' });
