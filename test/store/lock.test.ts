@@ -116,4 +116,12 @@ describe('store lock', () => {
     expect(e.message).toBe(`cannot write to the store ${dir}: ENOTDIR`);
     expect(e.hint).toBe('choose a writable one');
   });
+
+  it('a store path that is a file is refused as not a directory (never EEXIST, which reads as if the store were there)', async () => {
+    const file = path.join(tempDir(), 'store');
+    writeFileSync(file, 'my notes');
+    const e = await refusal(lock(file));
+    expect(e.message).toBe(`cannot write to the store ${file}: ENOTDIR`);
+    expect(readFileSync(file, 'utf8')).toBe('my notes');
+  });
 });

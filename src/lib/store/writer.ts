@@ -287,6 +287,8 @@ export class FileStoreWriter implements StoreWriter {
 export async function createStoreDir(dir: string): Promise<void> {
   try {
     if ((await stat(dir)).isDirectory()) return;
+    // A file in the store's place: mkdir would say EEXIST, as if the store were there already.
+    throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
