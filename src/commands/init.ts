@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CONFIG_FILE } from '../lib/config.js';
 import { LlmtraceError } from '../lib/errors.js';
@@ -63,12 +63,19 @@ Examples:
           return;
         }
         answers = asked;
-      } else if (existsSync(file) && !opts.force) {
-        throw new LlmtraceError(`${CONFIG_FILE} already exists`, 'pass --force to overwrite it');
       }
+      const text = configText(buildConfig(answers));
       await checkPricingFiles(answers.pricing);
-      await writeFile(file, configText(buildConfig(answers)));
-      writeDiagnostic(`llmtrace: wrote ${file}`);
+      // Without a terminal a user's file is never overwritten unasked; the same file again is no change.
+      if (!interactive(opts) && !opts.force && existsSync(file)) {
+        if ((await readFile(file, 'utf8').catch(() => undefined)) !== text) {
+          throw new LlmtraceError(`${CONFIG_FILE} already exists and differs from what init would write`, 'pass --force to overwrite it');
+        }
+        writeDiagnostic(`llmtrace: ${file} already holds this configuration; left unchanged`);
+      } else {
+        await writeFile(file, text);
+        writeDiagnostic(`llmtrace: wrote ${file}`);
+      }
       writeDiagnostic('');
       await writeOut([instrumentationGuide(), '\n', codingAgentsGuide()], 'terminal');
     });
