@@ -48,6 +48,8 @@ Examples:
     .action(async (opts: InitOptions) => {
       const file = path.resolve(CONFIG_FILE);
       for (const id of opts.relax ?? []) relaxedLevel(id); // unknown rule ids fail before any question
+      // Said of the flag: checked later, it would be reported as a broken llmtrace.config.json.
+      if (opts.store?.trim() === '') throw new LlmtraceError('--store must not be empty', `leave it out for ${DEFAULT_ANSWERS.store}`);
       let answers: InitAnswers = {
         featureKeys: opts.featureKey ?? DEFAULT_ANSWERS.featureKeys,
         pricing: opts.pricing ?? DEFAULT_ANSWERS.pricing,

@@ -1,7 +1,7 @@
 /**
  * `init` run again, as scripts and READMEs of other projects do (README "llmtrace init and
  * llmtrace demo"): the same answers leave the file as it is (exit 0, the guide printed again);
- * other answers never overwrite a user's file unasked.
+ * other answers never overwrite a user's file unasked; a bad flag is said of the flag.
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -36,5 +36,13 @@ describe('init run again', () => {
     expect(r.stderr).toContain('llmtrace.config.json already exists and differs from what init would write');
     expect(r.stderr).toContain('hint: pass --force to overwrite it');
     expect(readFileSync(file, 'utf8')).toBe(mine);
+  });
+
+  it('init --store "" is refused as a flag, not reported as a broken llmtrace.config.json', async () => {
+    const dir = tempDir();
+    const r = await runCli(['init', '--yes', '--store', ''], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--store must not be empty');
+    expect(r.stderr).not.toContain('fix or delete llmtrace.config.json');
   });
 });
