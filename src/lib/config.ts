@@ -51,7 +51,8 @@ function onlyKnownKeys(file: string, where: string, o: Record<string, unknown>, 
 export function parseConfig(text: string, file: string): LlmtraceConfig {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    // Editors on Windows save UTF-8 with a byte-order mark, which JSON.parse rejects (as sources do, read.ts).
+    raw = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
     fail(file, '(file)', `invalid JSON: ${(e as Error).message}`);
   }
