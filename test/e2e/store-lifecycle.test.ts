@@ -109,3 +109,21 @@ describe('store files damaged by a crash', () => {
     expect(bad.stderr).toMatch(/no usable trace data/);
   });
 });
+
+describe('store logs files damaged by a crash', () => {
+  it('a logs file starting with a NUL-filled block: the agents\' events after it are still counted, the block named', async () => {
+    const run = path.resolve('test/fixtures/agents/claude-code/http-json-delta');
+    const lines = readdirSync(run).filter((f) => /-logs\.json$/.test(f)).sort().map((f) => readFileSync(path.join(run, f), 'utf8').trim());
+    const clean = tempDir();
+    writeFileSync(path.join(clean, 'logs-20261205T17.jsonl'), `${lines.join('\n')}\n`);
+    const damaged = tempDir();
+    const file = path.join(damaged, 'logs-20261205T17.jsonl');
+    writeFileSync(file, Buffer.concat([Buffer.alloc(4096), Buffer.from(`\n${lines.join('\n')}\n`)]));
+    const want = await costCalls(['--store', clean]);
+    expect(want).toBeGreaterThan(0);
+    const r = await runCli(['cost', '--format', 'json', '--store', damaged]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { total: { calls: number } }).total.calls).toBe(want);
+    expect(r.stderr).toContain(`${file}:1: invalid JSON`);
+  });
+});
