@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CONFIG_FILE } from '../lib/config.js';
 import { LlmtraceError } from '../lib/errors.js';
@@ -70,7 +70,7 @@ Examples:
       await checkPricingFiles(answers.pricing);
       // Without a terminal a user's file is never overwritten unasked; the same file again is no change.
       if (!interactive(opts) && !opts.force && existsSync(file)) {
-        if ((await readFile(file, 'utf8').catch(() => undefined)) !== text) {
+        if (!(await holds(file, text))) {
           throw new LlmtraceError(`${CONFIG_FILE} already exists and differs from what init would write`, 'pass --force to overwrite it');
         }
         writeDiagnostic(`llmtrace: ${file} already holds this configuration; left unchanged`);
@@ -81,6 +81,16 @@ Examples:
       writeDiagnostic('');
       await writeOut([instrumentationGuide(), '\n', codingAgentsGuide()], 'terminal');
     });
+}
+
+/** Whether `file` is a regular file with exactly `text` (a pipe or a device is never read). */
+async function holds(file: string, text: string): Promise<boolean> {
+  try {
+    const st = await stat(file);
+    return st.isFile() && st.size === Buffer.byteLength(text) && (await readFile(file, 'utf8')) === text;
+  } catch {
+    return false;
+  }
 }
 
 /** A config naming a pricing file that is missing or broken would fail every later command: refuse it now. */
