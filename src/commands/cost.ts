@@ -98,10 +98,9 @@ Examples:
 
       // llmtrace.config.json gives defaults; flags win (flag pricing files layer over the config's).
       const config = loadConfig();
-      const store = opts.store ?? config.store;
+      const store = resolveStoreDir(opts.store, config.store);
       const pricingFiles = [...(config.pricing ?? []), ...(opts.pricing ?? [])];
-      const storeDir = resolveStoreDir(store);
-      const book = await loadPricing({ files: pricingFiles, builtin: opts.builtinPricing, storeDir, warn });
+      const book = await loadPricing({ files: pricingFiles, builtin: opts.builtinPricing, storeDir: store, warn });
       if (opts.pricingInfo) {
         await writeOut([opts.format === 'json' ? pricingInfoJson(book) : pricingInfoTable(book, { colors, width: outputWidth() })], outputKind(opts.format));
         return;

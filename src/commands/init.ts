@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CONFIG_FILE } from '../lib/config.js';
 import { LlmtraceError } from '../lib/errors.js';
@@ -48,6 +48,8 @@ Examples:
     .action(async (opts: InitOptions) => {
       const file = path.resolve(CONFIG_FILE);
       for (const id of opts.relax ?? []) relaxedLevel(id); // unknown rule ids fail before any question
+      // Said of the flag: checked later, it would be reported as a broken llmtrace.config.json.
+      if (opts.store?.trim() === '') throw new LlmtraceError('--store must not be empty', `leave it out for ${DEFAULT_ANSWERS.store}`);
       let answers: InitAnswers = {
         featureKeys: opts.featureKey ?? DEFAULT_ANSWERS.featureKeys,
         pricing: opts.pricing ?? DEFAULT_ANSWERS.pricing,
@@ -63,15 +65,32 @@ Examples:
           return;
         }
         answers = asked;
-      } else if (existsSync(file) && !opts.force) {
-        throw new LlmtraceError(`${CONFIG_FILE} already exists`, 'pass --force to overwrite it');
       }
+      const text = configText(buildConfig(answers));
       await checkPricingFiles(answers.pricing);
-      await writeFile(file, configText(buildConfig(answers)));
-      writeDiagnostic(`llmtrace: wrote ${file}`);
+      // Without a terminal a user's file is never overwritten unasked; the same file again is no change.
+      if (!interactive(opts) && !opts.force && existsSync(file)) {
+        if (!(await holds(file, text))) {
+          throw new LlmtraceError(`${CONFIG_FILE} already exists and differs from what init would write`, 'pass --force to overwrite it');
+        }
+        writeDiagnostic(`llmtrace: ${file} already holds this configuration; left unchanged`);
+      } else {
+        await writeFile(file, text);
+        writeDiagnostic(`llmtrace: wrote ${file}`);
+      }
       writeDiagnostic('');
       await writeOut([instrumentationGuide(), '\n', codingAgentsGuide()], 'terminal');
     });
+}
+
+/** Whether `file` is a regular file with exactly `text` (a pipe or a device is never read). */
+async function holds(file: string, text: string): Promise<boolean> {
+  try {
+    const st = await stat(file);
+    return st.isFile() && st.size === Buffer.byteLength(text) && (await readFile(file, 'utf8')) === text;
+  } catch {
+    return false;
+  }
 }
 
 /** A config naming a pricing file that is missing or broken would fail every later command: refuse it now. */

@@ -96,9 +96,9 @@ Examples:
         return;
       }
 
-      const store = opts.store ?? config.store;
+      const store = resolveStoreDir(opts.store, config.store);
       const { loadPricing, priceCall } = await import('../lib/cost/pricing.js');
-      const book = await loadPricing({ files: [...(config.pricing ?? []), ...(opts.pricing ?? [])], storeDir: resolveStoreDir(store), warn: (m) => writeDiagnostic(`llmtrace: ${m}`) });
+      const book = await loadPricing({ files: [...(config.pricing ?? []), ...(opts.pricing ?? [])], storeDir: store, warn: (m) => writeDiagnostic(`llmtrace: ${m}`) });
       const isPriced = (view: GenAiView, startMs: number) => priceCall(book, view, startMs) !== undefined;
       const linter = new Linter({ severities: settings.severities, ctx: { rootContextKeys: settings.rootContextKeys, isPriced }, memoryBudget: opts.memory });
       const reporter: Reporter =

@@ -96,8 +96,8 @@ Examples:
       if (opts.featureKey?.some((k) => k.trim() === '')) throw new LlmtraceError('--feature-key must not be empty');
 
       const config = loadConfig();
-      const store = opts.store ?? config.store;
-      const book = await loadPricing({ files: [...(config.pricing ?? []), ...(opts.pricing ?? [])], builtin: opts.builtinPricing, storeDir: resolveStoreDir(store), warn });
+      const store = resolveStoreDir(opts.store, config.store);
+      const book = await loadPricing({ files: [...(config.pricing ?? []), ...(opts.pricing ?? [])], builtin: opts.builtinPricing, storeDir: store, warn });
 
       // Read the baseline before the input, so a typo fails fast.
       const baseline = opts.baseline === undefined ? undefined : await readStatsBaseline(opts.baseline);

@@ -88,9 +88,9 @@ Examples:
       boundHeapGrowth(150);
       const global = cmd.optsWithGlobals<{ color?: boolean }>();
       const config = loadConfig();
-      const store = opts.store === false ? null : (opts.store ?? config.store);
+      const store = opts.store === false ? null : resolveStoreDir(opts.store, config.store);
       const { loadPricing, priceCall } = await import('../lib/cost/pricing.js');
-      const book = await loadPricing({ files: [...(config.pricing ?? []), ...(opts.pricing ?? [])], storeDir: resolveStoreDir(store ?? undefined), warn: (m) => writeDiagnostic(`llmtrace: ${m}`) });
+      const book = await loadPricing({ files: [...(config.pricing ?? []), ...(opts.pricing ?? [])], storeDir: store ?? resolveStoreDir(undefined, config.store), warn: (m) => writeDiagnostic(`llmtrace: ${m}`) });
       await runTail({
         host: opts.host,
         httpPort: opts.httpPort,

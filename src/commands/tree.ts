@@ -65,7 +65,7 @@ Examples:
       boundHeapGrowth(100);
       const global = cmd.optsWithGlobals<{ color?: boolean }>();
       const config = loadConfig();
-      const store = opts.store ?? config.store;
+      const store = resolveStoreDir(opts.store, config.store);
       // No source: the store (openSources), which shows its newest traces by default; so does a
       // ClickHouse table (a fleet's: printing it whole would read every span it holds).
       const fromDatabase = sources.length > 0 && sources.every(isClickHouseSource);
@@ -93,7 +93,7 @@ Examples:
       }
       const shown = collector.size;
       const { loadPricing, priceCall } = await import('../lib/cost/pricing.js');
-      const book = await loadPricing({ files: [...(config.pricing ?? []), ...(opts.pricing ?? [])], storeDir: resolveStoreDir(store), warn: (m) => writeDiagnostic(`llmtrace: ${m}`) });
+      const book = await loadPricing({ files: [...(config.pricing ?? []), ...(opts.pricing ?? [])], storeDir: store, warn: (m) => writeDiagnostic(`llmtrace: ${m}`) });
       const price: PriceFn = (view, startMs) => priceCall(book, view, startMs)?.cost;
       const settings: TreeOutputSettings = {
         format: opts.format,

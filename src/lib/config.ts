@@ -3,11 +3,14 @@
  * every command reads. Flags always win over it. A broken file is an error naming the file and
  * the field (exit 2), never silently ignored.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LlmtraceError } from './errors.js';
 
 export const CONFIG_FILE = 'llmtrace.config.json';
+
+/** Far above any hand-written config (init writes ~300 bytes). */
+const MAX_CONFIG_BYTES = 1024 * 1024;
 
 export type RuleLevel = 'off' | 'info' | 'warn' | 'error';
 
@@ -51,7 +54,8 @@ function onlyKnownKeys(file: string, where: string, o: Record<string, unknown>, 
 export function parseConfig(text: string, file: string): LlmtraceConfig {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    // Editors on Windows save UTF-8 with a byte-order mark, which JSON.parse rejects (as sources do, read.ts).
+    raw = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
     fail(file, '(file)', `invalid JSON: ${(e as Error).message}`);
   }
@@ -99,8 +103,14 @@ export function loadConfig(cwd: string = process.cwd()): LlmtraceConfig {
   const file = path.join(cwd, CONFIG_FILE);
   let text: string;
   try {
+    // Looked at before it is read: a link to /dev/zero or a pipe would never end, and a file of
+    // hundreds of megabytes is no config (every command reads it before anything else).
+    const st = statSync(file);
+    if (!st.isFile()) fail(CONFIG_FILE, '(file)', 'not a regular file');
+    if (st.size > MAX_CONFIG_BYTES) fail(CONFIG_FILE, '(file)', `${st.size} bytes; a config is at most ${MAX_CONFIG_BYTES} bytes`);
     text = readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof LlmtraceError) throw e;
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new LlmtraceError(`${file}: cannot read: ${(e as Error).message}`);
   }

@@ -72,6 +72,18 @@ describe('store lock', () => {
     held.release();
   });
 
+  it('a lock naming our own pid on this host is a predecessor\'s (a restarted container gets its pid): taken over', async () => {
+    const dir = tempDir();
+    holderFile(dir, { pid: process.pid, host: os.hostname(), since: '2026-12-01T00:00:00.000Z' });
+    const warnings: string[] = [];
+    const held = await lock(dir, warnings);
+    expect(warnings).toEqual([`llmtrace: took over the store lock ${held.file} from pid ${process.pid}, which is no longer running`]);
+    expect(JSON.parse(readFileSync(held.file, 'utf8'))).toMatchObject({ pid: process.pid, host: os.hostname() });
+    expect(JSON.parse(readFileSync(held.file, 'utf8')).since).not.toBe('2026-12-01T00:00:00.000Z');
+    held.release();
+    expect(existsSync(held.file)).toBe(false);
+  });
+
   it('a lock from another host is refused even if its pid is free here: its process cannot be checked', async () => {
     const dir = tempDir();
     holderFile(dir, { pid: deadPid(), host: 'elsewhere.example', since: '2026-12-01T00:00:00.000Z' });
@@ -103,5 +115,13 @@ describe('store lock', () => {
     const e = await refusal(lock(dir));
     expect(e.message).toBe(`cannot write to the store ${dir}: ENOTDIR`);
     expect(e.hint).toBe('choose a writable one');
+  });
+
+  it('a store path that is a file is refused as not a directory (never EEXIST, which reads as if the store were there)', async () => {
+    const file = path.join(tempDir(), 'store');
+    writeFileSync(file, 'my notes');
+    const e = await refusal(lock(file));
+    expect(e.message).toBe(`cannot write to the store ${file}: ENOTDIR`);
+    expect(readFileSync(file, 'utf8')).toBe('my notes');
   });
 });

@@ -342,6 +342,24 @@ describe('store writer', () => {
     expect((await readAll([dir])).spans.map((s) => s.name)).toEqual(['y']);
   });
 
+  // rm -rf .llmtrace while tail runs (the README's way to delete what was recorded), then lines
+  // in the same hour and in the next one: each is in the store made again, once.
+  it.each([
+    ['within the hour: in a new file, not the deleted one', ['02:20', '02:21', '02:22'], ['traces-20261122T02.jsonl']],
+    ['into the next hour: the directory is made again for its file', ['03:05'], ['traces-20261122T03.jsonl']],
+  ])('a store deleted while open has what is appended after it %s', async (_, times, files) => {
+    const dir = path.join(tempDir(), '.llmtrace');
+    const w = createStoreWriter(dir);
+    await w.append('traces', line('before'), at('2026-11-22T02:10:00Z'));
+    rmSync(dir, { recursive: true });
+    await w.append('traces', line(`after-${times[0]}`), at(`2026-11-22T${times[0]}:00Z`));
+    await Promise.all(times.slice(1).map((t) => w.append('traces', line(`after-${t}`), at(`2026-11-22T${t}:00Z`))));
+    await w.close();
+    expect(readFileSync(path.join(dir, '.gitignore'), 'utf8')).toBe('*\n');
+    expect(readdirSync(dir).sort()).toEqual(['.gitignore', ...files]);
+    expect((await readAll([dir])).spans.map((s) => s.name)).toEqual(times.map((t) => `after-${t}`));
+  });
+
   it('appending to an existing file keeps what was there', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'traces-20261122T02.jsonl');

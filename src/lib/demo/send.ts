@@ -30,7 +30,16 @@ export async function sendToEndpoint(spans: Span[], endpoint: string, token?: st
     throw new LlmtraceError(`cannot reach ${url}: ${(e as Error).message}`, 'start the listener first: llmtrace tail (or use --store DIR to write straight into a store)');
   }
   const text = await res.body.text();
-  if (res.statusCode !== 200) throw new LlmtraceError(`${url} answered ${res.statusCode}: ${text.slice(0, 200)}`);
+  if (res.statusCode !== 200) throw new LlmtraceError(`${url} answered ${res.statusCode}: ${text.slice(0, 200)}`, answerHint(res.statusCode, res.headers['content-type']));
+}
+
+/** What to do about a refusal: a tail that wants its token, or another server on the port. */
+function answerHint(status: number, contentType: string | string[] | undefined): string | undefined {
+  if (status === 401) return 'tail runs with --token: pass the same one with --token (or LLMTRACE_TOKEN)';
+  if (status === 503) return 'tail is busy or cannot write its store: try again, and look at its terminal';
+  // tail answers every other refusal with a google.rpc.Status in JSON; anything else is not tail.
+  if (!String(contentType ?? '').includes('json')) return 'something other than llmtrace tail answers there: start tail on a free port and give it with --endpoint, or use --store DIR';
+  return undefined;
 }
 
 /** Appends the spans as one line, holding the store's lock like `tail` (docs/architecture.md "Store lock"). */

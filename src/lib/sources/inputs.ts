@@ -11,6 +11,12 @@ import { storeFiles, type Signal } from '../store/layout.js';
 export interface Input {
   label: string;
   open(): AsyncIterable<Buffer | string | Uint8Array>;
+  /**
+   * A store file (`traces-YYYYMMDDTHH.jsonl`): JSON Lines by its name, so it is read line by line
+   * without sniffing. Bytes a crash left at its start (a NUL-filled block) are then one bad line,
+   * not a protobuf stream that hides every line after them.
+   */
+  jsonLines?: true;
 }
 
 export function fileInput(file: string): Input {
@@ -61,7 +67,7 @@ export async function directoryInputs(dir: string, signal: Signal = 'traces', si
   const names = await readdir(dir);
   return storeFiles(names, signal)
     .filter((f) => sinceMs === undefined || f.hourStartMs + HOUR_MS > sinceMs)
-    .map((f) => fileInput(path.join(dir, f.name)));
+    .map((f): Input => ({ ...fileInput(path.join(dir, f.name)), jsonLines: true }));
 }
 
 /** A store's trace files, and with `withLogs` its logs files too (GenAI events for `tree`). */

@@ -189,7 +189,7 @@ async function* readInput(input: Input, opts: ReadOptions, stats: ReadStats): As
     opened = await openInputBytes(raw);
     const { reader, head } = opened;
     if (head.length === 0 && !raw.failure && !reader.failure) ctx.problem({ message: 'empty input: no spans' });
-    else if (head.length > 0) yield* readByFormat(reader, ctx);
+    else if (head.length > 0) yield* input.jsonLines ? readJsonLines(reader, ctx) : readByFormat(reader, ctx);
   } catch (e) {
     ctx.reject(e); // rethrows anything that is not about the input
   }

@@ -8,8 +8,13 @@ export type Signal = 'traces' | 'logs' | 'metrics';
 
 export const DEFAULT_STORE_DIR = '.llmtrace';
 
-export function resolveStoreDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(flag ?? env.LLMTRACE_STORE ?? DEFAULT_STORE_DIR);
+/**
+ * The store directory: `--store`, then `$LLMTRACE_STORE`, then `store` in llmtrace.config.json,
+ * then ./.llmtrace (README "Local store"). An empty variable is unset, as in a shell's `${VAR}`
+ * left empty: it must not make the working directory the store.
+ */
+export function resolveStoreDir(flag: string | undefined, configStore?: string, env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(flag ?? (env.LLMTRACE_STORE || undefined) ?? configStore ?? DEFAULT_STORE_DIR);
 }
 
 export function storeFileName(signal: Signal, when: Date): string {

@@ -70,7 +70,7 @@ export async function lockStore(dir: string, o: LockOptions): Promise<StoreLock>
       throw unwritable(e);
     }
     const holder = parseHolder(text);
-    if (!holder || holder.host !== me.host || isRunning(holder.pid) || round >= 2) throw inUse(dir, file, holder, o.inUseHint);
+    if (!holder || !isStale(holder, me, file) || round >= 2) throw inUse(dir, file, holder, o.inUseHint);
     try {
       if (!(await removeStale(file, text))) continue;
     } catch (e) {
@@ -80,11 +80,26 @@ export async function lockStore(dir: string, o: LockOptions): Promise<StoreLock>
   }
 }
 
+/** Lock files this process holds: a lock naming our own pid is ours only if it is one of them. */
+const heldHere = new Set<string>();
+
+/**
+ * Same host, and its pid is not running; or it is our own pid, which no other running process
+ * can have: a `tail` restarted in a container gets the pid its killed predecessor had (often 1),
+ * and that lock must not be taken for a live one (docs/architecture.md "Store lock").
+ */
+function isStale(holder: Holder, me: Holder, file: string): boolean {
+  if (holder.host !== me.host) return false;
+  return holder.pid === me.pid ? !heldHere.has(file) : !isRunning(holder.pid);
+}
+
 function heldLock(file: string, content: string): StoreLock {
   let held = true;
+  heldHere.add(file);
   const release = () => {
     if (!held) return;
     held = false;
+    heldHere.delete(file);
     process.off('exit', release);
     try {
       // Someone may have taken over a lock they judged stale: theirs stays.

@@ -23,6 +23,7 @@
  * processes out, and `tail` appends from one thread (its store worker, or the receiving thread
  * when there is none or it failed).
  */
+import { fstatSync } from 'node:fs';
 import { mkdir, open, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { storeFileName, type Signal } from './layout.js';
@@ -61,6 +62,7 @@ interface QueuedLine {
 class AppendFile {
   private handle: FileHandle | undefined;
   private needsNewline = false;
+  private watchesLinks = false;
   private queue: QueuedLine[] = [];
   private closeWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
   private running = false;
@@ -132,6 +134,14 @@ class AppendFile {
     if (this.needsNewline) bufs.unshift(NEWLINE);
     try {
       await this.writeAll(handle, bufs);
+      if (this.watchesLinks && fstatSync(handle.fd).nlink === 0) {
+        // The file was deleted under us (`rm -rf .llmtrace`, README "Local store"): what went
+        // into it is gone, so the batch is acknowledged only once written again into a new file.
+        this.handle = undefined;
+        await handle.close().catch(() => {});
+        this.queue.unshift(...batch);
+        return;
+      }
     } catch (e) {
       for (const l of batch) l.reject(e);
       return;
@@ -144,7 +154,10 @@ class AppendFile {
     // a+ (read and append): the last byte tells whether a previous run left a cut line.
     const handle = await open(this.file, 'a+', 0o600);
     try {
-      this.needsNewline = !(await endsWithNewline(handle));
+      const { size, nlink } = await handle.stat();
+      this.needsNewline = !(await endsWithNewline(handle, size));
+      // A file system that reports no links for a file just opened cannot say it was deleted.
+      this.watchesLinks = nlink > 0;
     } catch (e) {
       await handle.close();
       throw e;
@@ -216,8 +229,7 @@ function byteAt(bufs: Uint8Array[], at: number): number {
   return bufs[i]![at]!;
 }
 
-async function endsWithNewline(handle: FileHandle): Promise<boolean> {
-  const { size } = await handle.stat();
+async function endsWithNewline(handle: FileHandle, size: number): Promise<boolean> {
   if (size === 0) return true;
   const last = Buffer.alloc(1);
   await handle.read(last, 0, 1, size - 1);
@@ -227,7 +239,6 @@ async function endsWithNewline(handle: FileHandle): Promise<boolean> {
 export class FileStoreWriter implements StoreWriter {
   private current = new Map<Signal, AppendFile>();
   private closing = new Set<Promise<void>>();
-  private readyPromise: Promise<void> | undefined;
   private pendingCount = 0;
   private closed = false;
 
@@ -265,13 +276,9 @@ export class FileStoreWriter implements StoreWriter {
     return next;
   }
 
-  /** Creates the directory on first use. */
+  /** Creates the directory (again, if it was deleted) before a file is opened: once an hour per signal. */
   private ready(): Promise<void> {
-    this.readyPromise ??= createStoreDir(this.dir).catch((e: unknown) => {
-      this.readyPromise = undefined; // let the next write try again
-      throw e;
-    });
-    return this.readyPromise;
+    return createStoreDir(this.dir);
   }
 
   async close(): Promise<void> {
@@ -287,6 +294,8 @@ export class FileStoreWriter implements StoreWriter {
 export async function createStoreDir(dir: string): Promise<void> {
   try {
     if ((await stat(dir)).isDirectory()) return;
+    // A file in the store's place: mkdir would say EEXIST, as if the store were there already.
+    throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }

@@ -137,7 +137,7 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   if (!isLoopback(o.host)) {
     writeDiagnostic(errColors.yellow(`llmtrace: warning: listening on ${o.host}, not loopback: anyone who can reach this machine can send spans, and prompts in them are sensitive.${o.token ? '' : ' Consider --token.'}`), io.stderr);
   }
-  const storeDir = o.store === null ? null : resolveStoreDir(o.store, io.env);
+  const storeDir = o.store === null ? null : resolveStoreDir(o.store, undefined, io.env);
   const pricing = o.price !== undefined;
   // --quiet shows nothing until the summary: its view can live on another thread.
   // First: a store that cannot be written, or that another tail holds, ends the start-up here,
