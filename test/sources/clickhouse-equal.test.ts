@@ -242,7 +242,10 @@ describe('lint over ClickHouse equals lint over the files', () => {
     expect(findings(c.stdout).sort((a, b) => key(a).localeCompare(key(b)))).toEqual(findings(f.stdout).sort((a, b) => key(a).localeCompare(key(b))));
   });
 
-  it.each([['captures', () => captureFiles], ['lintfx', () => [lintAsText]]] as const)('%s: the same text and JSON, byte for byte, as the spans in a file in start order', async (db, files) => {
+  // Not the lint fixtures: they are one trace with the same ids and times many times over, so
+  // their spans tie on every key the order has, and ClickHouse may send tied copies in any order
+  // (their findings are the same set: above).
+  it.each([['captures', () => captureFiles]] as const)('%s: the same text and JSON, byte for byte, as the spans in a file in start order', async (db, files) => {
     // A file as an exporter writes it holds spans about in start order; ClickHouse sends them in
     // start order (ties by trace id, span id, parent id, name), so the listing is the same.
     const key = (s: Span) => [s.startTimeUnixNano, s.traceId, s.spanId, s.parentSpanId, s.name] as const;
