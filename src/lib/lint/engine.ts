@@ -8,20 +8,21 @@
  * the same findings and scorecard as the same spans in time order. Spans are never kept; per
  * trace the engine holds its span ids, the spans still waiting for their parent, its roots and a
  * few counts and its parent links (for parent-cycle), and a trace that went quiet is frozen into
- * one string (~9 bytes a span, 16 more a parent link).
+ * one string (~10 bytes a span of a trace under 255 spans: its packed id, kind and parent's place).
  *
  * Why traces are not decided early: releasing a trace that looks complete is exact only if a
  * late span of it can still be checked against all its ids — its state would have to be written
  * out for every trace decided, on the common path, and the decision redone and diffed when a late
- * span comes. Holding the frozen state instead costs ~22 MB at 1M spans, within the default
- * budget, and writes nothing; a late span merely thaws its trace.
+ * span comes. Holding the frozen state instead costs ~26 MB at the bench's 1M spans and
+ * writes nothing; a late span merely thaws its trace.
  *
- * Why whole partitions spill: beyond the memory budget, the trace ids' hash partitions holding
- * the most state move to disk (spill.ts) and every later span of those partitions is appended
- * there. A trace is then either wholly in memory or wholly on disk (its frozen state, then its
- * spans), so nothing is merged or redone: held traces are finished as before, and each partition
- * file is read back alone (split when larger than the budget) and its traces finished by the
- * same code.
+ * Why whole traces spill, quiet ones first: beyond the memory budget, frozen traces (then live
+ * ones) move to disk in the order first held (spill.ts), and every later span of a trace not held
+ * that the spill's filter names is appended there. A trace is then either wholly in memory or
+ * wholly on disk (its frozen state, then its spans), so nothing is merged or redone: held traces
+ * are finished as before, and each partition file is read back alone (split when larger than the
+ * budget) and its traces finished by the same code. In a time-ordered input the traces moved are
+ * complete, so new traces stay in memory and little is written after them.
  */
 import type { GenAiView } from '../genai/types.js';
 import type { Problem } from '../errors.js';
@@ -35,7 +36,7 @@ import { share } from './facts-memo.js';
 import { newFinding, type FindingPlace } from './finding.js';
 import { SpanLinter, lintMapper, type LintFacts, type LintMapperConfig, type SpanScore } from './span-facts.js';
 import { ScorecardCounter, type Scorecard } from './scorecard.js';
-import { LintSpill, SPILL_PARTITIONS } from './spill.js';
+import { LintSpill } from './spill.js';
 import { NameInterner, SourceTable, TraceState, frozenBytes, spanRecord } from './trace-state.js';
 import type { AnyRuleDef, Finding, LintContext, RuleFacts, RuleId, Severity, SeveritySetting, TraceHit, TraceSummary } from './types.js';
 
@@ -284,35 +285,29 @@ export class Linter {
     this.held += frozenBytes(frozen) - t.bytes;
   }
 
-  /** Moves the partitions holding the most state to disk until the rest is well within the budget. */
+  /**
+   * Moves traces to disk until the rest is well within the budget: frozen ones first (quiet: in
+   * a time-ordered input, complete, so nothing more is written for them), then live ones, each
+   * in the order first held (oldest first).
+   */
   private spillToBudget(): void {
     const spill = (this.spill ??= new LintSpill(this.sources, this.opts.spillParent));
-    const partitionOf: number[] = [];
-    const bytes = new Array<number>(SPILL_PARTITIONS).fill(0);
-    for (const [traceId, t] of this.traces) {
-      const partition = spill.partitionOf(traceId);
-      partitionOf.push(partition);
-      bytes[partition]! += typeof t === 'string' ? frozenBytes(t) : t.bytes;
-    }
-    const largest = [...bytes.keys()].filter((partition) => !spill.isOnDisk(partition)).sort((a, b) => bytes[b]! - bytes[a]!);
-    let rest = this.held;
-    for (const partition of largest) {
-      if (rest <= this.budget * SPILL_DOWN_TO) break;
-      spill.moveToDisk(partition);
-      rest -= bytes[partition]!;
-    }
-    let k = 0;
-    // The same iteration order as above: only the current entry is ever deleted.
-    for (const [traceId, t] of this.traces) {
-      if (!spill.isOnDisk(partitionOf[k++]!)) continue;
-      this.traces.delete(traceId);
-      if (typeof t === 'string') {
-        spill.writeFrozen(traceId, t);
-        this.held -= frozenBytes(t);
-      } else {
-        this.held -= t.bytes;
-        t.pack();
-        spill.writeFrozen(traceId, t.freeze(this.sources, this.names));
+    const target = this.budget * SPILL_DOWN_TO;
+    for (const frozenOnly of [true, false]) {
+      // Deleting the current entry while iterating a Map is safe.
+      for (const [traceId, t] of this.traces) {
+        if (this.held <= target) return;
+        if (typeof t === 'string') {
+          spill.moveToDisk(traceId, t);
+          this.held -= frozenBytes(t);
+        } else if (frozenOnly) {
+          continue;
+        } else {
+          this.held -= t.bytes;
+          t.pack();
+          spill.moveToDisk(traceId, t.freeze(this.sources, this.names));
+        }
+        this.traces.delete(traceId);
       }
     }
   }

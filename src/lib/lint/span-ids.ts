@@ -95,21 +95,48 @@ export class SpanIds {
     return ids;
   }
 
+  /** How many ids are packed (their places: 0 … packedCount − 1, in id order). */
+  get packedCount(): number {
+    return this.kinds.length;
+  }
+
   /** The kind recorded for `id`, or undefined when the id was not seen. */
   get(id: string): number | undefined {
     const h = this.hot?.get(id);
     if (h !== undefined) return h;
     if (this.kinds.length === 0 || !idBytes(id, probe)) return undefined;
+    const at = this.search();
+    return at < 0 ? undefined : this.kinds.charCodeAt(at) - 48;
+  }
+
+  /** The place of a packed id given as hex, or −1 when it is not packed. */
+  placeOf(id: string): number {
+    return this.kinds.length !== 0 && idBytes(id, probe) ? this.search() : -1;
+  }
+
+  /** The place of the packed id at `pos` of another packed string (an earlier packedIds), or −1. */
+  placeOfPacked(packed: string, pos: number): number {
+    for (let i = 0; i < PACKED_WIDTH; i++) probe[i] = packed.charCodeAt(pos + i);
+    return this.search();
+  }
+
+  /** The packed id at `place` (8 characters). */
+  packedAt(place: number): string {
+    return this.packed.slice(place * PACKED_WIDTH, (place + 1) * PACKED_WIDTH);
+  }
+
+  /** Binary search of the id in `probe` among the packed ids: its place, or −1. */
+  private search(): number {
     let lo = 0;
     let hi = this.kinds.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       const c = compareAt(this.packed, mid * PACKED_WIDTH, probe);
-      if (c === 0) return this.kinds.charCodeAt(mid) - 48;
+      if (c === 0) return mid;
       if (c < 0) lo = mid + 1;
       else hi = mid - 1;
     }
-    return undefined;
+    return -1;
   }
 
   has(id: string): boolean {

@@ -1,24 +1,25 @@
 /**
- * Lint's trace state on disk, for inputs whose state does not fit the memory budget: a hybrid
- * hash join's build side. Trace ids hash to SPILL_PARTITIONS partitions; when the engine moves a
- * partition to disk, the state of each of its traces is written frozen, and from then on
- * every span of a trace in that partition — of a trace seen before or a new one — is appended
- * as a span record instead of being held. Records of one trace stay in one file in the order
- * written, so after the input each file can be read alone and its traces finished exactly.
+ * Lint's trace state on disk, for inputs whose state does not fit the memory budget. When the
+ * engine moves a trace to disk, its state is written frozen and its id goes into a filter; from
+ * then on every span of a trace the engine does not hold and the filter names is appended as a
+ * span record instead of being held. Trace ids hash to SPILL_PARTITIONS files, and the records of
+ * one trace stay in one file in the order written, so after the input each file can be read
+ * alone and its traces finished exactly (a hybrid hash join's build side).
  */
 import { Partitions } from '../spill/partitions.js';
 import { SpillDir } from '../spill/temp-dir.js';
+import { TraceFilter } from '../spill/trace-filter.js';
 import type { SourceTable, SpanRecord } from './trace-state.js';
 
 /** A trace's state frozen (trace-state.ts freeze), or one span of it written on its own. */
 export type SpillRecord = string | SpanRecord;
 
-export const SPILL_PARTITIONS = 64;
+const SPILL_PARTITIONS = 64;
 
 export class LintSpill {
   private readonly dir: SpillDir;
   private readonly parts: Partitions;
-  private readonly onDisk = new Uint8Array(SPILL_PARTITIONS);
+  private readonly moved = new TraceFilter();
 
   /**
    * @param sources the table span records number their sources by (shared with frozen traces)
@@ -37,26 +38,18 @@ export class LintSpill {
     return this.parts.written;
   }
 
-  partitionOf(traceId: string): number {
-    return this.parts.partition(traceId);
-  }
-
-  /** Whether the trace's partition is on disk (its spans go there). */
+  /**
+   * Whether spans of a trace the engine does not hold go here: true for every trace moved to
+   * disk, and for a few never seen (the filter's false positives), which are then on disk whole.
+   */
   holds(traceId: string): boolean {
-    return this.onDisk[this.parts.partition(traceId)] === 1;
+    return this.moved.mayHold(traceId);
   }
 
-  isOnDisk(partition: number): boolean {
-    return this.onDisk[partition] === 1;
-  }
-
-  /** From now on the partition's spans are written, not held; the caller writes its traces' states. */
-  moveToDisk(partition: number): void {
-    this.onDisk[partition] = 1;
-  }
-
-  /** A trace's frozen state (as a JSON string: the packed ids may hold any character). */
-  writeFrozen(traceId: string, frozen: string): void {
+  /** Moves a trace the engine no longer holds to disk: its frozen state, and its later spans. */
+  moveToDisk(traceId: string, frozen: string): void {
+    this.moved.add(traceId);
+    // As a JSON string: the packed ids may hold any character.
     this.parts.add(traceId, JSON.stringify(frozen));
   }
 

@@ -12,13 +12,14 @@
  * A trace that went quiet is frozen into one string (`freeze`): its packed ids as they are, the
  * rest as a short JSON header. Most traces of a time-ordered input get no span after that, and
  * one string costs a third of the objects a live state is made of (its Map entry, lists,
- * records), so the state of a million time-ordered spans fits in ~22 MB. A span of a frozen
+ * records), so the state of the bench's million time-ordered spans peaks at ~26 MB. A span of a frozen
  * trace thaws it (`thaw`).
  * The same string is the trace's record in a spill file (engine.ts), next to single spans
  * written on their own (`spanRecord`, `addRecord`).
  */
 import { SpanKind } from '../span.js';
-import { PACKED_WIDTH, packId, SpanIds, unpackId } from './span-ids.js';
+import { idOfLinkKey, LINK_BYTES, packedIdsIn, ParentLinks } from './parent-links.js';
+import { PACKED_WIDTH, SpanIds, unpackId } from './span-ids.js';
 import { GENAI, TOOL, TOOL_OK } from './span-facts.js';
 import type { DuplicateSpan, PendingSpan, RootRecord } from './types.js';
 
@@ -40,12 +41,6 @@ export const STATE_BYTES = {
   duplicate: 120,
   /** A frozen trace besides its characters: its entry in the engine's Map, its id, the string's header. */
   frozen: 100,
-  /** A parent link not packed yet: two array slots and the parent id's string. */
-  hotLink: 40,
-  /** A parent link packed: the child's and the parent's 8 bytes. */
-  packedLink: 16,
-  /** A link with an id that is not 16 hex digits: a pair and its strings. */
-  oddLink: 120,
 } as const;
 
 /** Estimated heap bytes of a frozen trace (see freeze). */
@@ -124,22 +119,22 @@ type FrozenHeader = [
   spanCount: number,
   genAi: 0 | 1,
   thaws: number,
-  roots?: Array<[spanId: string, name: NameCode, source: number, line: number | null, context: number]>,
+  /** A root's span id as its place among the packed ids when it has one (shorter than its hex). */
+  roots?: Array<[spanId: string | number, name: NameCode, source: number, line: number | null, context: number]>,
   /** Only without a root: it anchors trace-without-root, which a root rules out for good. */
   lowest?: [spanId: string, name: NameCode, source: number, line: number | null] | 0,
   pending?: Array<[spanId: string, parentSpanId: string, name: NameCode, source: number, line: number | null, isTool: 0 | 1, toolOk: 0 | 1]>,
   duplicates?: Array<[spanId: string, kind: number, name: NameCode, source: number, line: number | null]>,
   /** Ids pack() leaves in the Map. */
   unpacked?: Array<[spanId: string, kind: number]>,
-  /** Parent links packed after the kinds (2 × PACKED_WIDTH characters each). */
-  links?: number,
-  oddLinks?: Array<[spanId: string, parentSpanId: string]>,
+  /** Further parent links of packed ids (parent-links.ts `extra`), after the column: 2 × PACKED_WIDTH characters each. */
+  extraLinks?: number,
+  /** Parent links not packed, or with ids that do not pack. */
+  otherLinks?: Array<[spanId: string, parentSpanId: string]>,
 ];
 
 /** Between the JSON header and the packed ids: JSON text never holds it unescaped. */
 const HEADER_END = '\u0001';
-/** A packed id and its kind. */
-const PACKED_ID_CHARS = PACKED_WIDTH + 1;
 
 export class TraceState {
   /** Span id → its copies after the first (rare). */
@@ -148,15 +143,8 @@ export class TraceState {
   private waiting: Map<string, PendingSpan[]> | undefined;
   /** Waiting tool spans that are named and record their status (a scorecard item once their parent is in). */
   private toolOk: Set<PendingSpan> | undefined;
-  /**
-   * Every parent link (child, parent) of the trace, for parentCycles() at the end: packed pairs
-   * of 8-character ids, the links since the last pack() as they came (span id, parent id, ...),
-   * and links with ids that do not pack. A cycle can close with any later span, so no link can
-   * be dropped before the end (docs/architecture.md "Exact at any order → lint").
-   */
-  private links = '';
-  private hotLinks: string[] | undefined;
-  private oddLinks: Array<[string, string]> | undefined;
+  /** Every parent link between two spans of the trace, for parentCycles() at the end. */
+  private readonly links = new ParentLinks();
   readonly roots: RootRecord[] = [];
   genAi = false;
   spanCount = 0;
@@ -197,8 +185,11 @@ export class TraceState {
       const children = this.waiting?.get(spanId);
       if (children !== undefined) {
         this.waiting!.delete(spanId);
-        this.bytes -= children.length * STATE_BYTES.pending;
-        for (const c of children) if (this.toolOk?.delete(c)) toolChildren++;
+        this.bytes -= children.length * (STATE_BYTES.pending - LINK_BYTES.hot);
+        for (const c of children) {
+          this.links.push(c.spanId, spanId);
+          if (this.toolOk?.delete(c)) toolChildren++;
+        }
         if (this.waiting!.size === 0) this.waiting = this.toolOk = undefined;
       }
     } else {
@@ -210,16 +201,15 @@ export class TraceState {
       this.bytes += STATE_BYTES.duplicate;
     }
 
-    if (parentSpanId !== '' && parentSpanId !== spanId) {
-      (this.hotLinks ??= []).push(spanId, parentSpanId);
-      this.bytes += STATE_BYTES.hotLink;
-    }
-
     if (parentSpanId === '') {
       this.roots.push({ spanId, name: names.intern(name), source, line, context: rootContext });
       this.bytes += STATE_BYTES.root;
     } else if (this.seen.get(parentSpanId) !== undefined) {
       if (flags & TOOL_OK) toolChildren++;
+      if (parentSpanId !== spanId) {
+        this.links.push(spanId, parentSpanId);
+        this.bytes += LINK_BYTES.hot;
+      }
     } else {
       const pending: PendingSpan = { spanId, parentSpanId, name: names.intern(name), source, line, isTool: (flags & TOOL) !== 0 };
       this.waiting ??= new Map();
@@ -235,25 +225,9 @@ export class TraceState {
   /** Packs the span ids (the trace went quiet); returns the estimated bytes freed. */
   pack(): number {
     const hot = this.seen.hotSize;
+    const before = this.seen.packedIds, countBefore = this.seen.packedCount;
     this.seen.pack();
-    let freed = (hot - this.seen.hotSize) * (STATE_BYTES.hotId - STATE_BYTES.packedId);
-    if (this.hotLinks !== undefined) {
-      const packed: string[] = [this.links];
-      for (let i = 0; i < this.hotLinks.length; i += 2) {
-        const child = this.hotLinks[i]!, parent = this.hotLinks[i + 1]!;
-        const c = packId(child), p = c === undefined ? undefined : packId(parent);
-        freed += STATE_BYTES.hotLink;
-        if (c !== undefined && p !== undefined) {
-          packed.push(c, p);
-          freed -= STATE_BYTES.packedLink;
-        } else {
-          (this.oddLinks ??= []).push([child, parent]);
-          freed -= STATE_BYTES.oddLink;
-        }
-      }
-      this.links = packed.join('');
-      this.hotLinks = undefined;
-    }
+    const freed = (hot - this.seen.hotSize) * (STATE_BYTES.hotId - STATE_BYTES.packedId) + this.links.pack(this.seen, before, countBefore);
     this.bytes -= freed;
     return freed;
   }
@@ -271,9 +245,7 @@ export class TraceState {
       else up.set(child, [parent]);
     };
     // Spans by their packed ids as they are (only a cycle's members are written out as hex).
-    for (let i = 0; i < this.links.length; i += 2 * PACKED_WIDTH) link(this.links.slice(i, i + PACKED_WIDTH), this.links.slice(i + PACKED_WIDTH, i + 2 * PACKED_WIDTH));
-    if (this.hotLinks) for (let i = 0; i < this.hotLinks.length; i += 2) link(linkKey(this.hotLinks[i]!), linkKey(this.hotLinks[i + 1]!));
-    for (const [child, parent] of this.oddLinks ?? []) link(linkKey(child), linkKey(parent));
+    for (const [child, parent] of this.links.pairs(this.seen)) link(child, parent);
     // Links to a span with no link of its own (a root, or missing) lead out: never round.
     const out = new Map<string, number>();
     const down = new Map<string, string[]>();
@@ -379,13 +351,13 @@ export class TraceState {
       this.spanCount,
       this.genAi ? 1 : 0,
       this.thaws,
-      this.roots.map((r) => [r.spanId, names.code(r.name), sources.of(r.source), r.line ?? null, r.context]),
+      this.roots.map((r) => [placeOrId(this.seen, r.spanId), names.code(r.name), sources.of(r.source), r.line ?? null, r.context]),
       this.roots.length ? 0 : [this.lowestId, names.code(this.lowestName), sources.of(this.lowestSource), this.lowestLine ?? null],
       pending,
       duplicates,
       [...this.seen.hotEntries()],
-      this.links.length / (2 * PACKED_WIDTH),
-      [...(this.oddLinks ?? []), ...hotPairs(this.hotLinks)],
+      this.links.extra.length / (2 * PACKED_WIDTH),
+      this.links.unpackedPairs(),
     ];
     while (header.length > 3) {
       const last = header[header.length - 1];
@@ -393,22 +365,22 @@ export class TraceState {
       else break;
     }
     // One flat string: `+` would keep the four parts alive under a tree of cons strings.
-    return [JSON.stringify(header), HEADER_END, this.seen.packedIds, this.seen.packedKinds, this.links].join('');
+    return [JSON.stringify(header), HEADER_END, this.seen.packedIds, this.seen.packedKinds, this.links.column, this.links.extra].join('');
   }
 
   /** A frozen trace's state, live again. */
   static thaw(traceId: string, frozen: string, sources: SourceTable, names: NameInterner, epoch: number): TraceState {
     const end = frozen.indexOf(HEADER_END);
-    const [spanCount, genAi, thaws, roots = [], lowest = 0, pending = [], duplicates = [], unpacked = [], links = 0, oddLinks = []] = JSON.parse(frozen.slice(0, end)) as FrozenHeader;
-    const linksAt = frozen.length - links * 2 * PACKED_WIDTH;
-    const ids = (linksAt - end - 1) / PACKED_ID_CHARS;
+    const [spanCount, genAi, thaws, roots = [], lowest = 0, pending = [], duplicates = [], unpacked = [], extraLinks = 0, otherLinks = []] = JSON.parse(frozen.slice(0, end)) as FrozenHeader;
+    const extraAt = frozen.length - extraLinks * 2 * PACKED_WIDTH;
+    const ids = packedIdsIn(extraAt - end - 1);
     const idsEnd = end + 1 + ids * PACKED_WIDTH;
-    const t = new TraceState(traceId, epoch, SpanIds.fromPacked(frozen.slice(end + 1, idsEnd), frozen.slice(idsEnd, linksAt)));
+    const t = new TraceState(traceId, epoch, SpanIds.fromPacked(frozen.slice(end + 1, idsEnd), frozen.slice(idsEnd, idsEnd + ids)));
     t.bytes += ids * STATE_BYTES.packedId;
-    t.links = frozen.slice(linksAt);
-    t.bytes += links * STATE_BYTES.packedLink;
-    if (oddLinks.length) t.oddLinks = oddLinks;
-    t.bytes += oddLinks.length * STATE_BYTES.oddLink;
+    t.links.column = frozen.slice(idsEnd + ids, extraAt);
+    t.links.extra = frozen.slice(extraAt);
+    if (otherLinks.length) t.links.odd = otherLinks;
+    t.bytes += t.links.bytes;
     t.spanCount = spanCount;
     t.genAi = genAi === 1;
     t.thaws = thaws;
@@ -422,7 +394,7 @@ export class TraceState {
     for (const [spanId, kind] of unpacked) t.seen.set(spanId, kind);
     t.bytes += unpacked.length * STATE_BYTES.hotId;
     for (const [spanId, name, source, line, context] of roots) {
-      t.roots.push({ spanId, name: names.name(name), source: sources.at(source), line: line ?? undefined, context });
+      t.roots.push({ spanId: typeof spanId === 'number' ? unpackId(t.seen.packedIds, spanId * PACKED_WIDTH) : spanId, name: names.name(name), source: sources.at(source), line: line ?? undefined, context });
       t.bytes += STATE_BYTES.root;
     }
     for (const [spanId, parentSpanId, name, source, line, isTool, toolOk] of pending) {
@@ -455,6 +427,12 @@ export function spanRecord(spanId: string, parentSpanId: string, name: string, k
   return [spanId, parentSpanId, name, kind, flags, sources.of(source), line ?? null, rootContext];
 }
 
+/** A span id as a frozen header writes it: its place among the packed ids, or the id when it is not packed. */
+function placeOrId(ids: SpanIds, spanId: string): string | number {
+  const place = ids.placeOf(spanId);
+  return place < 0 ? spanId : place;
+}
+
 /** Whether a copy of kind `kind` is the other side of the shared span whose first copy has `first`. */
 function completesSharedSpan(first: number, kind: number): boolean {
   if (first === SpanKind.CLIENT) return kind === SpanKind.SERVER;
@@ -462,21 +440,6 @@ function completesSharedSpan(first: number, kind: number): boolean {
   return kind === SpanKind.CLIENT || kind === SpanKind.SERVER;
 }
 
-/** A span id as parentCycles keys it: packed when it packs; else marked by a character no packed id has. */
-const UNPACKED_KEY = '\u0100';
-function linkKey(id: string): string {
-  return packId(id) ?? UNPACKED_KEY + id;
-}
-function idOfLinkKey(key: string): string {
-  return key.startsWith(UNPACKED_KEY) ? key.slice(1) : unpackId(key, 0);
-}
-
-/** Links not packed yet (span id, parent id, ...) as pairs: a trace frozen before pack() keeps them too. */
-function hotPairs(flat: string[] | undefined): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  if (flat) for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
-  return pairs;
-}
 
 /** Code-unit order, the same on every machine (localeCompare is not). */
 function compare(a: string, b: string): number {
