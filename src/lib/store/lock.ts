@@ -23,8 +23,13 @@ interface Holder {
   boot?: string;
 }
 
-export interface StoreLock {
+/** A lock as plain data (it crosses to the store worker): its file and the text that makes it ours. */
+export interface LockRecord {
   readonly file: string;
+  readonly content: string;
+}
+
+export interface StoreLock extends LockRecord {
   /** Removes the lock file if it is still ours; idempotent, synchronous (runs at process exit). */
   release(): void;
 }
@@ -135,8 +140,36 @@ function heldLock(file: string, content: string): StoreLock {
   // An exit that skips the orderly stop (an uncaught error, a second Ctrl-C) still releases it;
   // only SIGKILL or a machine crash leave it behind, for the next start to find stale.
   process.on('exit', release);
-  return { file, release };
+  return { file, content, release };
 }
+
+/**
+ * Puts our lock back in a store that was deleted and made again (writer.ts; docs/architecture.md
+ * "A store deleted while `tail` runs"). Undefined when the lock is ours (again, or still);
+ * otherwise the holder that took the store meanwhile, as messages name it.
+ */
+export async function retakeLock(lock: LockRecord): Promise<string | undefined> {
+  for (let round = 0; ; round++) {
+    try {
+      await writeFile(lock.file, lock.content, { flag: 'wx', mode: 0o600 });
+      return undefined;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let text: string;
+    try {
+      text = await readFile(lock.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' && round < 2) continue; // released meanwhile
+      throw e;
+    }
+    if (text === lock.content) return undefined;
+    const holder = parseHolder(text);
+    return holder ? describeHolder(holder) : `${lock.file}, which does not say by whom`;
+  }
+}
+
+const describeHolder = (h: Holder) => `another llmtrace (pid ${h.pid} on ${h.host}, since ${h.since})`;
 
 /**
  * Moves the stale lock aside and checks that what moved is the lock judged stale: another
@@ -185,7 +218,7 @@ function isRunning(pid: number): boolean {
 function inUse(dir: string, file: string, holder: Holder | undefined, hint: string): LlmtraceError {
   if (!holder) return new LlmtraceError(`the store ${dir} is locked by ${file}, which does not say by whom`, `${hint}; if no llmtrace tail uses this store, delete ${file}`);
   return new LlmtraceError(
-    `the store ${dir} is in use by another llmtrace (pid ${holder.pid} on ${holder.host}, since ${holder.since})`,
+    `the store ${dir} is in use by ${describeHolder(holder)}`,
     `${hint}; if that process is not an llmtrace tail any more, delete ${file}`,
   );
 }
