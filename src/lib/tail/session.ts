@@ -81,8 +81,8 @@ export interface TailDeps {
    * the store's lock; `viewKeys`: the view thread's span attributes, when it takes its records from them.
    */
   openStoreLines?(config: StoreLineConfig, warn: (message: string) => void): Promise<StoreLines | undefined>;
-  /** --quiet: the view (and decoding) on its own thread (none: on the receiver thread). */
-  openViewThread?(config: ViewThreadConfig): Promise<ViewThread | undefined>;
+  /** --quiet: the view (and decoding) on its own thread (none: on the receiver thread); `warn`: its warnings. */
+  openViewThread?(config: ViewThreadConfig, warn: (message: string) => void): Promise<ViewThread | undefined>;
 }
 
 export const defaultDeps: TailDeps = {
@@ -103,7 +103,7 @@ export const defaultDeps: TailDeps = {
     const { openStoreLines } = await import('../receiver/store-lines.js');
     return openStoreLines(config, { warn });
   },
-  openViewThread: async (config) => (await import('../live/view-thread.js')).openViewThread(config),
+  openViewThread: async (config, warn) => (await import('../live/view-thread.js')).openViewThread(config, warn),
 };
 
 type Tty = { isTTY?: boolean; columns?: number };
@@ -144,7 +144,9 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   // before any thread is started.
   const storeWarn = (m: string) => io.stderr.write(errColors.yellow(`${m}\n`));
   const store = await deps.openStore(storeDir, storeWarn);
-  const viewThread = o.mode === 'quiet' ? await deps.openViewThread?.({ priceLayers: o.priceLayers, filters: o.filters, featureKeys: o.featureKeys, memoryBytes: o.memoryBytes }) : undefined;
+  // Its warnings as the command's own pricing warnings are written (commands/tail.ts).
+  const viewWarn = (m: string) => writeDiagnostic(`llmtrace: ${m}`, io.stderr);
+  const viewThread = o.mode === 'quiet' ? await deps.openViewThread?.({ priceLayers: o.priceLayers, filters: o.filters, featureKeys: o.featureKeys, memoryBytes: o.memoryBytes }, viewWarn) : undefined;
   const view: LiveView | ViewThread =
     viewThread ?? new LiveView({ emit: (e) => printer.handle(e), price: o.price, filters: o.filters, showContent: o.showContent, traceEvents: o.mode !== 'quiet', featureKeys: o.featureKeys, printedMemoryBytes: o.memoryBytes });
   const printer = new LivePrinter({
