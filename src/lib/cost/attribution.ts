@@ -123,6 +123,15 @@ export function trackedKeys(featureKeys: readonly string[] | undefined, inherite
   return [...new Set([featureKeys ?? DEFAULT_FEATURE_KEYS, ...(inherited ?? [])].flat())];
 }
 
+/**
+ * Each dimension's keys (`lists`) as positions in `tracked`: through a Map, as a config may name
+ * thousands of feature keys, which `indexOf` matched in quadratic time (docs/architecture.md "Feature keys").
+ */
+export function keyPositions(tracked: readonly string[], lists: readonly (readonly string[])[]): number[][] {
+  const position = new Map(tracked.map((k, i) => [k, i]));
+  return lists.map((keys) => keys.map((k) => position.get(k)!));
+}
+
 /** What a span contributes beyond its parent link. */
 export interface SpanRecord {
   /** Parent span id; '' for a root (and for a span naming itself as parent). */
@@ -218,7 +227,7 @@ export class Attributor {
 
   constructor(private readonly opts: AttributorOptions) {
     this.tracked = trackedKeys(opts.featureKeys, opts.inherited);
-    this.dimKeys = [opts.featureKeys ?? DEFAULT_FEATURE_KEYS, ...(opts.inherited ?? [])].map((keys) => keys.map((k) => this.tracked.indexOf(k)));
+    this.dimKeys = keyPositions(this.tracked, [opts.featureKeys ?? DEFAULT_FEATURE_KEYS, ...(opts.inherited ?? [])]);
     this.settle = opts.settleAfterSpans ?? Infinity;
     this.checkEvery = Number.isFinite(this.settle) ? Math.max(1, Math.floor(this.settle / 4)) : Infinity;
     this.budget = opts.memoryBytes ?? Infinity;
