@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Attributor, keyPositions, trackedKeys, type AttributedCall, type AttributorOptions } from '../../src/lib/cost/attribution.js';
+import { Attributor, type AttributedCall, type AttributorOptions } from '../../src/lib/cost/attribution.js';
+import { keyPositions, trackedKeys } from '../../src/lib/cost/tracked-keys.js';
 import { PriceBook } from '../../src/lib/cost/pricebook.js';
 import { builtinPriceLayer } from '../../src/lib/cost/pricing.js';
 import { emptyResource, newAttributes, type Span } from '../../src/lib/span.js';

@@ -21,26 +21,16 @@ import { CALL_IN_WINDOW, CALL_MODEL, CALL_USAGE, readCall, valsOf, type CostFact
 import type { PriceBook } from './pricebook.js';
 import { bounded, type TimeWindow } from './window.js';
 import { TraceSpill, decodeTrace, encodeTrace, type SpilledTrace } from './trace-spill.js';
+import { DEFAULT_FEATURE_KEYS, keyPositions, trackedKeys } from './tracked-keys.js';
 
 export { NONE, UNKNOWN_MODEL } from './facts.js';
 
-/** Default feature keys, in order (README, `cost`). */
 /**
  * What `cost` and `stats` settle at: decide a trace that looks complete once this many further
  * spans came without one of its own. Only a matter of speed: a later span of it makes the trace
  * be decided again, exactly.
  */
 export const SETTLE_AFTER_SPANS = 5_000;
-
-export const DEFAULT_FEATURE_KEYS = [
-  'app.feature',
-  'feature',
-  'ai.telemetry.functionId',
-  'traceloop.workflow.name',
-  'gen_ai.workflow.name',
-  'gen_ai.agent.name',
-  'langfuse.trace.name',
-];
 
 /** A counted model call with everything the report dimensions need. */
 export interface AttributedCall extends CallFields {
@@ -116,20 +106,6 @@ export interface AttributionStats {
   /** Traces written to disk because the memory budget was reached, and the bytes written. */
   spilledTraces: number;
   spilledBytes: number;
-}
-
-/** The attribute keys whose values the dimensions need, feature keys first, each once. */
-export function trackedKeys(featureKeys: readonly string[] | undefined, inherited: readonly string[][] | undefined): string[] {
-  return [...new Set([featureKeys ?? DEFAULT_FEATURE_KEYS, ...(inherited ?? [])].flat())];
-}
-
-/**
- * Each dimension's keys (`lists`) as positions in `tracked`: through a Map, as a config may name
- * thousands of feature keys, which `indexOf` matched in quadratic time (docs/architecture.md "Feature keys").
- */
-export function keyPositions(tracked: readonly string[], lists: readonly (readonly string[])[]): number[][] {
-  const position = new Map(tracked.map((k, i) => [k, i]));
-  return lists.map((keys) => keys.map((k) => position.get(k)!));
 }
 
 /** What a span contributes beyond its parent link. */
