@@ -6,7 +6,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { appendFile } from 'node:fs/promises';
 import { commaList } from '../lib/cli-options.js';
-import { DEFAULT_FEATURE_KEYS } from '../lib/cost/attribution.js';
+import { DEFAULT_FEATURE_KEYS } from '../lib/cost/tracked-keys.js';
 import { checkDimension } from '../lib/cost/dimensions.js';
 import { clockNow, parseTimeSpec, resolveWindow, type TimeSpec, type TimeWindow } from '../lib/cost/window.js';
 import { LlmtraceError, formatProblem, type Problem } from '../lib/errors.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Attributor, type AttributedCall, type AttributorOptions } from '../../src/lib/cost/attribution.js';
+import { keyPositions, trackedKeys } from '../../src/lib/cost/tracked-keys.js';
 import { PriceBook } from '../../src/lib/cost/pricebook.js';
 import { builtinPriceLayer } from '../../src/lib/cost/pricing.js';
 import { emptyResource, newAttributes, type Span } from '../../src/lib/span.js';
@@ -100,6 +101,14 @@ describe('feature', () => {
   it('uses --feature-key instead of the defaults', () => {
     const spans = [span({ id: 'root', attrs: { 'app.feature': 'default', tenant: 'acme' } }), span({ id: 'mid', parent: 'root' }), call()];
     expect(attribute(spans, { featureKeys: ['tenant'] }).calls[0]!.feature).toBe('acme');
+  });
+
+  it('with thousands of feature keys (a generated config), the first key with a value wins, a key shared with a dimension serves both', () => {
+    const featureKeys = Array.from({ length: 5000 }, (_, i) => `k${i}`);
+    const spans = [span({ id: 'root', attrs: { k4999: 'last', k0: 'first-on-root' } }), span({ id: 'mid', parent: 'root', attrs: { k2500: 'middle' } }), call({ k4000: 'own' })];
+    const { calls } = attribute(spans, { featureKeys, inherited: [['k4999'], ['k2500', 'k0']] });
+    expect(calls.map((c) => [c.feature, c.inherited])).toEqual([['first-on-root', ['last', 'middle']]]);
+    expect(keyPositions(trackedKeys(featureKeys, [['x', 'k7'], ['k7']]), [featureKeys, ['x', 'k7'], ['k7']])).toEqual([featureKeys.map((_, i) => i), [5000, 7], [7]]);
   });
 
   it('resolves inherited dimensions (user, attr:) the same way', () => {

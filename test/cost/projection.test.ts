@@ -12,7 +12,7 @@ import { CALL_MARKER_KEYS, classify, CLASSIFY_KEYS } from '../../src/lib/genai/c
 import { isModelSpan } from '../../src/lib/trace/count-once.js';
 import { CONTENT_KEYS, TOOL_ARGUMENT_KEYS, VERCEL_OPERATIONS } from '../../src/lib/genai/conventions.js';
 import { DIMENSION_KEY_SCOPES } from '../../src/lib/genai/producers.js';
-import { DEFAULT_FEATURE_KEYS, trackedKeys } from '../../src/lib/cost/attribution.js';
+import { DEFAULT_FEATURE_KEYS, trackedKeys } from '../../src/lib/cost/tracked-keys.js';
 import { planDimensions } from '../../src/lib/cost/dimensions.js';
 import { FactsBuilder } from '../../src/lib/cost/facts.js';
 import { loadPricing } from '../../src/lib/cost/pricing.js';

@@ -3,9 +3,10 @@
  * holds exits 2 at start-up naming the store and the holder, with a hint, and prints nothing on
  * stdout; `--no-store` needs no lock; `cost`, `tree` and `lint` read a store a running tail
  * holds, also while its last line is being written; the lock goes at SIGINT and SIGTERM, and
- * one left by a tail killed with SIGKILL is taken over by the next, which says so.
+ * one left by a tail killed with SIGKILL is taken over by the next, which says so; a store deleted
+ * while tail runs is made again with its lock, unless another tail has started on it meanwhile.
  */
-import { appendFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -25,6 +26,18 @@ async function tailOn(store: string, args: string[] = []) {
   return started;
 }
 
+/** This boot's id (Linux), which the lock records. */
+const thisBoot = existsSync('/proc/sys/kernel/random/boot_id') ? readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() : undefined;
+
+/** One span as OTLP JSON, posted to a tail: the answer's status. */
+async function postSpan(port: number, name: string): Promise<number> {
+  const span = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name, startTimeUnixNano: '1764000000000000000', endTimeUnixNano: '1764000001000000000' };
+  const body = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] });
+  const r = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  await r.arrayBuffer();
+  return r.status;
+}
+
 const lockOf = (store: string) => path.join(store, 'tail.lock');
 const holderOf = (store: string) => JSON.parse(readFileSync(lockOf(store), 'utf8')) as { pid: number; host: string };
 
@@ -32,7 +45,7 @@ describe('tail: one per store', () => {
   it.each([[[]], [['--json']], [['--quiet']]])('a second tail on the same store exits 2 naming the store and its holder %j', async (mode) => {
     const store = path.join(tempDir(), 'store');
     const { tail } = await tailOn(store);
-    expect(holderOf(store)).toEqual({ pid: tail.child.pid, host: os.hostname(), since: expect.any(String) });
+    expect(holderOf(store)).toEqual({ pid: tail.child.pid, host: os.hostname(), since: expect.any(String), ...(thisBoot ? { boot: thisBoot } : {}) });
 
     const r = await runCli(['tail', '--store', store, '--http-port', '0', '--grpc-port', '0', ...mode]);
     expect(r.code).toBe(2);
@@ -90,5 +103,27 @@ describe('tail: one per store', () => {
     expect(await next.tail.stop('SIGINT')).toBe(0);
     expect(existsSync(lockOf(store))).toBe(false);
     expect(next.tail.stdout()).not.toContain('took over'); // a diagnostic: stderr only
+  }, 30_000);
+
+  it('a store deleted while tail runs gets its lock back with the next export; one another tail started on meanwhile is left to it (503, said once)', async () => {
+    const store = path.join(tempDir(), 'store');
+    const first = await tailOn(store);
+    const port = first.listening.http.port;
+    rmSync(store, { recursive: true });
+    expect(await postSpan(port, 'after the first deletion')).toBe(200);
+    expect(holderOf(store).pid).toBe(first.tail.child.pid);
+
+    rmSync(store, { recursive: true });
+    const second = await tailOn(store); // nothing held it: it starts
+    const theirs = readFileSync(lockOf(store), 'utf8');
+    expect(await postSpan(port, 'refused')).toBe(503);
+    expect(await postSpan(port, 'refused again')).toBe(503);
+    const said = `the store ${store} was deleted and another llmtrace (pid ${second.tail.child.pid} on ${os.hostname()}, since `;
+    expect(first.tail.stderr().split(said).length - 1).toBe(1);
+    expect(readdirSync(store).sort()).toEqual(['.gitignore', 'tail.lock']);
+    expect(await first.tail.stop('SIGINT')).toBe(0);
+    expect(readFileSync(lockOf(store), 'utf8')).toBe(theirs); // not ours to remove
+    expect(await second.tail.stop('SIGINT')).toBe(0);
+    expect(existsSync(lockOf(store))).toBe(false);
   }, 30_000);
 });

@@ -32,7 +32,7 @@ const protoBodies: Body[] = ['manual-agent-http-proto.bin', 'manual-stream-http-
 const viewed = (spans: readonly Span[]) => viewedSpans(spans, new Set(KEYS));
 
 describe('the view facts a store worker passes on', () => {
-  const lines = openStoreLines(tempDir(), true, KEYS)!;
+  const lines = openStoreLines({ dir: tempDir(), viewKeys: KEYS }, { start: true })!;
   afterAll(() => lines.close());
 
   it.each(bodies)('are what the view reads of the accepted spans of %s', async (_name, encoding, body) => {
@@ -53,7 +53,7 @@ describe('the view facts a store worker passes on', () => {
       expect(o).toMatchObject({ kind: 'kept', stored: true });
       expect((o as { viewFacts?: Uint8Array }).viewFacts).toBeUndefined();
     }
-    const plain = openStoreLines(tempDir(), true)!;
+    const plain = openStoreLines({ dir: tempDir() }, { start: true })!;
     try {
       for (const [, encoding, body] of bodies) {
         const o = await plain.keep('traces', encoding, body, AT);

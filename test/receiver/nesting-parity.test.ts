@@ -97,7 +97,7 @@ describe.each([
   /** Receivers storing into `dir` (by the worker when `worker`). */
   async function receivers(): Promise<{ dir: string }> {
     const dir = path.join(tempDir(), 'store');
-    const lines = worker ? openStoreLines(dir, true) : undefined;
+    const lines = worker ? openStoreLines({ dir }, { start: true }) : undefined;
     if (lines) closeLines = () => lines.close();
     r = await startReceivers({ store: createStoreWriter(dir), lines });
     return { dir };

@@ -3,13 +3,14 @@
  * appends must be exactly the lines the receiver thread makes. The worker runs the sources
  * (test/setup/ts-hooks.mjs).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { decodeExport, decodeFailure } from '../../src/lib/receiver/decode.js';
 import { openStoreLines } from '../../src/lib/receiver/store-lines.js';
+import { LOCK_FILE, lockStore } from '../../src/lib/store/lock.js';
 
 import { cat, fLen, SPAN, spanBytes } from '../otlp/wire-arbitraries.js';
 
@@ -19,7 +20,7 @@ const FILE = 'traces-20261122T07.jsonl';
 
 describe('store lines kept by worker threads', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'llmtrace-test-lines-'));
-  const lines = openStoreLines(dir, true)!;
+  const lines = openStoreLines({ dir }, { start: true })!;
   afterAll(async () => {
     await lines.close();
     rmSync(dir, { recursive: true, force: true });
@@ -74,10 +75,33 @@ describe('store lines kept by worker threads', () => {
     for (const [encoding, body] of cases.slice(-2)) expect(decodeExport('traces', encoding, body).rejected).toBe(1);
   });
 
+  it('a store deleted and taken by another tail: the worker stops writing there and says so once, through the main thread', async () => {
+    const own = path.join(dir, 'taken');
+    const lock = await lockStore(own, { inUseHint: '', unwritableHint: '', warn: () => {} });
+    const warnings: string[] = [];
+    const worker = openStoreLines({ dir: own, lock: { file: lock.file, content: lock.content } }, { start: true, warn: (m) => warnings.push(m) })!;
+    try {
+      const body = new Uint8Array(readFileSync(path.join(CAPTURES, 'manual-agent-http-proto.bin')));
+      expect(await worker.keep('traces', 'protobuf', body, AT)).toMatchObject({ kind: 'kept', stored: true });
+      rmSync(own, { recursive: true });
+      mkdirSync(own);
+      writeFileSync(lock.file, '{"pid":4242,"host":"box","since":"2026-11-22T07:35:00.000Z"}\n');
+      for (let i = 0; i < 2; i++) {
+        const outcome = await worker.keep('traces', 'protobuf', body, AT);
+        expect(outcome).toEqual({ kind: 'failed', message: `the store ${own} was made again by another llmtrace (pid 4242 on box, since 2026-11-22T07:35:00.000Z), after it was deleted; this tail writes nothing more there` });
+      }
+      expect(warnings).toEqual([expect.stringContaining(`llmtrace: the store ${own} was deleted and another llmtrace (pid 4242 on box`)]);
+      expect(readdirSync(own)).toEqual([LOCK_FILE]);
+    } finally {
+      await worker.close();
+      lock.release();
+    }
+  });
+
   it('a store that cannot be written says failed, with the reason', async () => {
     const notADir = path.join(dir, 'file');
     writeFileSync(notADir, 'x');
-    const broken = openStoreLines(notADir, true)!;
+    const broken = openStoreLines({ dir: notADir }, { start: true })!;
     try {
       const body = new Uint8Array(readFileSync(path.join(CAPTURES, 'manual-agent-http-proto.bin')));
       const outcome = await broken.keep('traces', 'protobuf', body, AT);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
-import { trackedKeys } from '../../src/lib/cost/attribution.js';
+import { trackedKeys } from '../../src/lib/cost/tracked-keys.js';
 import { costMapper } from '../../src/lib/cost/facts.js';
 import { loadPricing } from '../../src/lib/cost/pricing.js';
 import { resolveSettings } from '../../src/lib/lint/config.js';

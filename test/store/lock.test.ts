@@ -1,6 +1,6 @@
 /**
- * The store lock: one writing process per store; a lock whose holder is gone (same host, pid not
- * running) is taken over with a note, any other is refused with the holder named; the lock file
+ * The store lock: one writing process per store; a lock whose holder is gone (same host, and an
+ * earlier boot or a pid not running) is taken over with a note, any other is refused with the holder named; the lock file
  * goes when released, unless someone else has taken it over meanwhile.
  */
 import { spawnSync } from 'node:child_process';
@@ -23,6 +23,9 @@ function deadPid(): number {
   const r = spawnSync(process.execPath, ['-e', '']);
   return r.pid!;
 }
+
+/** This boot's id (Linux), as the lock records it. */
+const thisBoot = existsSync('/proc/sys/kernel/random/boot_id') ? readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() : undefined;
 
 const holderFile = (dir: string, holder: object) => writeFileSync(path.join(dir, LOCK_FILE), `${JSON.stringify(holder)}\n`);
 
@@ -82,6 +85,27 @@ describe('store lock', () => {
     expect(JSON.parse(readFileSync(held.file, 'utf8')).since).not.toBe('2026-12-01T00:00:00.000Z');
     held.release();
     expect(existsSync(held.file)).toBe(false);
+  });
+
+  it('a lock written before this machine last started is taken over, though its pid now runs (pids are reused after a reboot)', async () => {
+    if (!thisBoot) return; // no boot id outside Linux: the pid decides, as below
+    const dir = tempDir();
+    const reused = process.ppid; // running, and not ours
+    holderFile(dir, { pid: reused, host: os.hostname(), since: '2026-12-01T00:00:00.000Z', boot: 'f0e9c2a4-0000-4000-8000-000000000000' });
+    const warnings: string[] = [];
+    const held = await lock(dir, warnings);
+    expect(warnings).toEqual([`llmtrace: took over the store lock ${held.file} from pid ${reused}, written before this machine last started`]);
+    expect(JSON.parse(readFileSync(held.file, 'utf8'))).toMatchObject({ pid: process.pid, host: os.hostname(), boot: thisBoot });
+    held.release();
+  });
+
+  it('a lock of this boot whose pid runs is refused; so is one without a boot id (an older llmtrace\'s), judged by its pid', async () => {
+    for (const boot of [thisBoot, undefined]) {
+      const dir = tempDir();
+      holderFile(dir, { pid: process.ppid, host: os.hostname(), since: '2026-12-01T00:00:00.000Z', ...(boot ? { boot } : {}) });
+      const e = await refusal(lock(dir));
+      expect(e.message).toContain(`in use by another llmtrace (pid ${process.ppid} on ${os.hostname()}, since 2026-12-01T00:00:00.000Z)`);
+    }
   });
 
   it('a lock from another host is refused even if its pid is free here: its process cannot be checked', async () => {

@@ -3,13 +3,15 @@
  * of receipt, one complete line per append in call order, crash leftovers (a cut last line)
  * skipped by the reader without swallowing what is written after them; lines appended while a
  * write is in flight go out together in the next write (group commit); a write that fails
- * partway is cut back off the file.
+ * partway is cut back off the file; a store deleted while open is made again with its lock, or
+ * left alone once another process holds it.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodeOtlpJsonTraces } from '../helpers/otlp-json-oracle.js';
 import { MAX_BATCH_BYTES, MAX_BATCH_LINES, createNullStoreWriter, createStoreWriter } from '../../src/lib/store/writer.js';
+import { LOCK_FILE, lockStore } from '../../src/lib/store/lock.js';
 import { readAll, tempDir } from '../helpers/read-all.js';
 import { diskFull, fileHandlePrototype, interceptWrites } from '../helpers/write-faults.js';
 import { span } from '../helpers/span-factory.js';
@@ -358,6 +360,45 @@ describe('store writer', () => {
     expect(readFileSync(path.join(dir, '.gitignore'), 'utf8')).toBe('*\n');
     expect(readdirSync(dir).sort()).toEqual(['.gitignore', ...files]);
     expect((await readAll([dir])).spans.map((s) => s.name)).toEqual(times.map((t) => `after-${t}`));
+  });
+
+  it('a store deleted while open gets its lock back when made again (a second tail is refused, as before the deletion)', async () => {
+    const dir = path.join(tempDir(), '.llmtrace');
+    const lock = await lockStore(dir, { inUseHint: 'elsewhere', unwritableHint: 'elsewhere', warn: () => {} });
+    const w = createStoreWriter(dir, lock);
+    await w.append('traces', line('before'), at('2026-11-22T02:10:00Z'));
+    rmSync(dir, { recursive: true });
+    await w.append('traces', line('after'), at('2026-11-22T02:20:00Z'));
+    expect(readFileSync(lock.file, 'utf8')).toBe(lock.content);
+    await expect(lockStore(dir, { inUseHint: 'elsewhere', unwritableHint: 'elsewhere', warn: () => {} })).rejects.toThrow(`the store ${dir} is in use by another llmtrace (pid ${process.pid}`);
+    await w.close();
+    expect(existsSync(lock.file)).toBe(false); // released, as before
+    expect((await readAll([dir])).spans.map((s) => s.name)).toEqual(['after']);
+  });
+
+  it('a store deleted and taken by another tail meanwhile is left to it: appends are refused (503), said once', async () => {
+    const dir = path.join(tempDir(), '.llmtrace');
+    const lock = await lockStore(dir, { inUseHint: 'elsewhere', unwritableHint: 'elsewhere', warn: () => {} });
+    const warnings: string[] = [];
+    const w = createStoreWriter(dir, { file: lock.file, content: lock.content }, (m) => warnings.push(m));
+    await w.append('traces', line('before'), at('2026-11-22T02:10:00Z'));
+    rmSync(dir, { recursive: true });
+    // The other tail starts on the deleted store: it makes it again, with its lock.
+    const theirs = `${JSON.stringify({ pid: 4242, host: 'box', since: '2026-11-22T02:15:00.000Z' })}\n`;
+    mkdirSync(dir);
+    writeFileSync(lock.file, theirs);
+    const refused = `the store ${dir} was made again by another llmtrace (pid 4242 on box, since 2026-11-22T02:15:00.000Z), after it was deleted; this tail writes nothing more there`;
+    await expect(w.append('traces', line('same hour'), at('2026-11-22T02:20:00Z'))).rejects.toThrow(refused);
+    await expect(w.append('traces', line('next hour'), at('2026-11-22T03:20:00Z'))).rejects.toThrow(refused);
+    await expect(w.append('logs', line('another file'), at('2026-11-22T03:20:00Z'))).rejects.toThrow(refused);
+    await w.close();
+    expect(warnings).toEqual([
+      `llmtrace: the store ${dir} was deleted and another llmtrace (pid 4242 on box, since 2026-11-22T02:15:00.000Z) has started on it since: this tail stores nothing more (exports are answered 503); restart it with its own --store DIR, or --no-store`,
+    ]);
+    expect(readdirSync(dir)).toEqual([LOCK_FILE]);
+    expect(readFileSync(lock.file, 'utf8')).toBe(theirs);
+    lock.release(); // theirs stays
+    expect(readFileSync(lock.file, 'utf8')).toBe(theirs);
   });
 
   it('appending to an existing file keeps what was there', async () => {

@@ -21,26 +21,16 @@ import { CALL_IN_WINDOW, CALL_MODEL, CALL_USAGE, readCall, valsOf, type CostFact
 import type { PriceBook } from './pricebook.js';
 import { bounded, type TimeWindow } from './window.js';
 import { TraceSpill, decodeTrace, encodeTrace, type SpilledTrace } from './trace-spill.js';
+import { DEFAULT_FEATURE_KEYS, keyPositions, trackedKeys } from './tracked-keys.js';
 
 export { NONE, UNKNOWN_MODEL } from './facts.js';
 
-/** Default feature keys, in order (README, `cost`). */
 /**
  * What `cost` and `stats` settle at: decide a trace that looks complete once this many further
  * spans came without one of its own. Only a matter of speed: a later span of it makes the trace
  * be decided again, exactly.
  */
 export const SETTLE_AFTER_SPANS = 5_000;
-
-export const DEFAULT_FEATURE_KEYS = [
-  'app.feature',
-  'feature',
-  'ai.telemetry.functionId',
-  'traceloop.workflow.name',
-  'gen_ai.workflow.name',
-  'gen_ai.agent.name',
-  'langfuse.trace.name',
-];
 
 /** A counted model call with everything the report dimensions need. */
 export interface AttributedCall extends CallFields {
@@ -116,11 +106,6 @@ export interface AttributionStats {
   /** Traces written to disk because the memory budget was reached, and the bytes written. */
   spilledTraces: number;
   spilledBytes: number;
-}
-
-/** The attribute keys whose values the dimensions need, feature keys first, each once. */
-export function trackedKeys(featureKeys: readonly string[] | undefined, inherited: readonly string[][] | undefined): string[] {
-  return [...new Set([featureKeys ?? DEFAULT_FEATURE_KEYS, ...(inherited ?? [])].flat())];
 }
 
 /** What a span contributes beyond its parent link. */
@@ -218,7 +203,7 @@ export class Attributor {
 
   constructor(private readonly opts: AttributorOptions) {
     this.tracked = trackedKeys(opts.featureKeys, opts.inherited);
-    this.dimKeys = [opts.featureKeys ?? DEFAULT_FEATURE_KEYS, ...(opts.inherited ?? [])].map((keys) => keys.map((k) => this.tracked.indexOf(k)));
+    this.dimKeys = keyPositions(this.tracked, [opts.featureKeys ?? DEFAULT_FEATURE_KEYS, ...(opts.inherited ?? [])]);
     this.settle = opts.settleAfterSpans ?? Infinity;
     this.checkEvery = Number.isFinite(this.settle) ? Math.max(1, Math.floor(this.settle / 4)) : Infinity;
     this.budget = opts.memoryBytes ?? Infinity;

@@ -58,6 +58,15 @@ const CACHE_LIMIT = 10_000;
  */
 export type MatchOverlap = (modelId: string, used: PriceEntry, alsoMatching: PriceEntry) => void;
 
+/**
+ * Two `match` patterns of one file both matching a model, told on `warn`: by the command's book,
+ * and by a view thread's book through the main thread (docs/architecture.md "Overlapping match patterns").
+ */
+export function tellOverlap(warn: (message: string) => void): MatchOverlap {
+  return (model, used, other) =>
+    warn(`pricing file ${used.layer}: entries ${JSON.stringify(other.name)} (match ${other.match!.source}) and ${JSON.stringify(used.name)} (match ${used.match!.source}) both match model ${JSON.stringify(model)}; using ${JSON.stringify(used.name)}, the later one`);
+}
+
 export class ModelIndex {
   private readonly byKey = new Map<string, PriceEntry>();
   private readonly byAlias = new Map<string, PriceEntry>();

@@ -5,6 +5,7 @@
 import { resolveStoreDir } from '../store/layout.js';
 import { BUILTIN_PRICING } from './builtin-prices.js';
 import { PriceBook, type PriceLayer } from './pricebook.js';
+import { tellOverlap } from './match.js';
 import { parsePricingDocument } from './pricing-file.js';
 import { readPricingSource } from './pricing-source.js';
 
@@ -40,7 +41,5 @@ export async function loadPricing(opts: LoadPricingOptions = {}): Promise<PriceB
   for (const source of opts.files ?? []) {
     layers.push({ label: source, entries: await readPricingSource(source, { storeDir, warn, fetchTimeoutMs: opts.fetchTimeoutMs }) });
   }
-  return new PriceBook(layers, (model, used, other) =>
-    warn(`pricing file ${used.layer}: entries ${JSON.stringify(other.name)} (match ${other.match!.source}) and ${JSON.stringify(used.name)} (match ${used.match!.source}) both match model ${JSON.stringify(model)}; using ${JSON.stringify(used.name)}, the later one`),
-  );
+  return new PriceBook(layers, tellOverlap(warn));
 }

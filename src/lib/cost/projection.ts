@@ -11,7 +11,7 @@ import { CALL_MARKER_KEYS, CLASSIFY_KEYS } from '../genai/classify.js';
 import { CORE, TOOL_ARGUMENT_KEYS, VERCEL_OPERATIONS } from '../genai/conventions.js';
 import { DIMENSION_KEY_SCOPES } from '../genai/producers.js';
 import { SERVICE_NAME } from '../span.js';
-import { trackedKeys } from './attribution.js';
+import { trackedKeys } from './tracked-keys.js';
 import { planDimensions } from './dimensions.js';
 import { callsStageInherited } from './run.js';
 

@@ -11,7 +11,8 @@ import type { CallGroupsSource } from '../sources/open.js';
 import { CLASSIFY_KEYS, classify } from '../genai/classify.js';
 import { CORE } from '../genai/conventions.js';
 import type { Usage } from '../genai/types.js';
-import { DEFAULT_FEATURE_KEYS, NONE, trackedKeys, type AttributedCall } from './attribution.js';
+import { NONE, type AttributedCall } from './attribution.js';
+import { DEFAULT_FEATURE_KEYS, keyPositions, trackedKeys } from './tracked-keys.js';
 import type { CallSign } from './aggregate.js';
 import { CALL_IN_WINDOW, CALL_USAGE, readCall } from './fact-columns.js';
 import { FactsBuilder } from './facts.js';
@@ -82,7 +83,7 @@ export function pushdownPlan(src: CallGroupsSource, opts: PushdownOptions, param
   Object.assign(params, selected.params);
   return {
     tracked,
-    dims: lists.map((keys) => keys.map((k) => tracked.indexOf(k))),
+    dims: keyPositions(tracked, lists),
     byHour: opts.groupBy.includes('day') || opts.groupBy.includes('hour'),
     byTrace: opts.groupBy.includes('trace'),
     tierThresholds: prices.tiers,

@@ -5,7 +5,8 @@
 import type { OpenedSources } from '../sources/open.js';
 import { Aggregator, UnpricedModels, type CallSign } from './aggregate.js';
 import type { Problem } from '../errors.js';
-import { Attributor, DEFAULT_FEATURE_KEYS, NONE, UNKNOWN_MODEL, type AttributedCall, type AttributionStats, type AttributorOptions } from './attribution.js';
+import { Attributor, NONE, UNKNOWN_MODEL, type AttributedCall, type AttributionStats, type AttributorOptions } from './attribution.js';
+import { DEFAULT_FEATURE_KEYS } from './tracked-keys.js';
 import { priceView } from './pricebook.js';
 import { INHERITED_MODEL_KEYS, inheritedModelView } from './inherited-model.js';
 import { COVER_KEYS, CoverSet, readSignalUsage, type SignalRecord, type SignalUsageStats } from './signal-usage.js';

@@ -3,7 +3,7 @@
  * or prompts; this validates them and builds the file, so both paths write the same thing.
  */
 import { parseConfig, type LlmtraceConfig, type RuleLevel } from '../config.js';
-import { DEFAULT_FEATURE_KEYS } from '../cost/attribution.js';
+import { DEFAULT_FEATURE_KEYS } from '../cost/tracked-keys.js';
 import { LlmtraceError } from '../errors.js';
 import { RULES } from '../lint/registry.js';
 

@@ -3,7 +3,7 @@
  * to. Filters decide what the view prints, never what is stored. Within one flag the values are
  * alternatives; different flags must all match.
  */
-import { DEFAULT_FEATURE_KEYS } from '../cost/attribution.js';
+import { DEFAULT_FEATURE_KEYS } from '../cost/tracked-keys.js';
 import { dimensionKeyApplies } from '../genai/producers.js';
 import { attrString, type Span } from '../span.js';
 

@@ -46,9 +46,12 @@ export function viewSpanKeys(featureKeys: readonly string[] | undefined): string
 /** Stored exports the view thread may lag behind by before the receiver waits for it. */
 export const MAX_SHOW_BACKLOG = 16;
 
-/** The view thread, or undefined when no worker can be started (one core, LLMTRACE_WORKERS=0). */
-export function openViewThread(config: ViewThreadConfig): ViewThread | undefined {
-  return workerCount() > 0 ? new ViewThread(config) : undefined;
+/**
+ * The view thread, or undefined when no worker can be started (one core, LLMTRACE_WORKERS=0).
+ * `warn`: the thread's warnings (two pricing patterns matching a model), `llmtrace: ` not included.
+ */
+export function openViewThread(config: ViewThreadConfig, warn?: (message: string) => void): ViewThread | undefined {
+  return workerCount() > 0 ? new ViewThread(config, warn) : undefined;
 }
 
 export class ViewThread implements ExportDecoder {
@@ -61,12 +64,12 @@ export class ViewThread implements ExportDecoder {
   private showing = 0;
   private readonly waiting: Array<() => void> = [];
 
-  constructor(config: ViewThreadConfig) {
+  constructor(config: ViewThreadConfig, warn?: (message: string) => void) {
     this.spanKeys = viewSpanKeys(config.featureKeys);
     // 16 MB young generation, not 64: 64 let the heap reach ~250 MB in a burst of 19 MB exports
     // (offline, 40 exports: 249 → 184 MB), and measured no faster on the ingest bench's frames
     // (docs/architecture.md, "Burst memory").
-    this.pool = new WorkerPool(SCRIPT, 1, config, { maxYoungGenerationSizeMb: 16 });
+    this.pool = new WorkerPool(SCRIPT, 1, config, { maxYoungGenerationSizeMb: 16 }, warn);
   }
 
   decode(req: IngestRequest): Promise<ElsewhereOutcome> {

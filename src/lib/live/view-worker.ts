@@ -1,7 +1,8 @@
 /** Worker thread entry for view-thread.ts: decode exports, answer validity, run the live view. */
 import { workerData } from 'node:worker_threads';
 import { PriceBook, priceCall } from '../cost/pricebook.js';
-import { serveTasks } from '../parallel/serve.js';
+import { notify, serveTasks } from '../parallel/serve.js';
+import { tellOverlap } from '../cost/match.js';
 import { decodeExport, decodeFailure } from '../receiver/decode.js';
 import type { IngestRequest } from '../receiver/ingest.js';
 import { asBuffer } from '../receiver/limits.js';
@@ -14,7 +15,8 @@ import { LiveView } from './view.js';
 import type { SessionTotalsData } from './totals.js';
 
 const config = workerData as ViewThreadConfig;
-const book = config.priceLayers ? new PriceBook(config.priceLayers) : undefined;
+// This book alone prices the session (quiet): its overlapping patterns are told through the main thread.
+const book = config.priceLayers ? new PriceBook(config.priceLayers, tellOverlap(notify)) : undefined;
 const view = new LiveView({
   emit: () => {}, // quiet: only the totals matter
   price: book ? (v, startMs) => priceCall(book, v, startMs)?.cost : undefined,

@@ -2,7 +2,8 @@
  * A small pool of worker threads running one script, each initialized with the same data.
  * Tasks go to the worker with the fewest in flight; each task's answer resolves its promise.
  * Workers are unref'd (they never keep the process alive) and a crash rejects every task of
- * that worker: callers treat it as a bug, not as bad input.
+ * that worker: callers treat it as a bug, not as bad input. A worker's notices (serve.ts
+ * `notify`: warnings for the command's diagnostic writer, on the main thread) go to `onNotice`.
  */
 import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
@@ -23,12 +24,16 @@ export class WorkerPool {
   private nextId = 0;
   private failure: Error | undefined;
 
-  constructor(script: URL, size: number, workerData: unknown, resourceLimits?: ResourceLimits) {
+  constructor(script: URL, size: number, workerData: unknown, resourceLimits?: ResourceLimits, onNotice?: (notice: string) => void) {
     for (let i = 0; i < size; i++) {
       const worker = new Worker(script, resourceLimits ? { workerData, resourceLimits } : { workerData });
       const slot: Slot = { worker, inFlight: new Map() };
       worker.unref();
-      worker.on('message', (answer: { id: number; ok: boolean; value?: unknown; error?: string }) => {
+      worker.on('message', (answer: { id: number; ok: boolean; value?: unknown; error?: string } | { notice: string }) => {
+        if ('notice' in answer) {
+          onNotice?.(answer.notice);
+          return;
+        }
         const pending = slot.inFlight.get(answer.id);
         if (!pending) return;
         slot.inFlight.delete(answer.id);

@@ -1,7 +1,7 @@
 /**
  * The worker side of WorkerPool's protocol: each `{id, task}` is answered with its id and the
  * handler's value (or its error), once settled when it is a promise; id < 0 marks a message that
- * wants no answer (WorkerPool.send).
+ * wants no answer (WorkerPool.send). `notify` sends the pool a line for its notice handler.
  */
 import { parentPort, type TransferListItem } from 'node:worker_threads';
 
@@ -26,4 +26,9 @@ export function serveTasks<T>(handle: (task: T) => unknown, transfer: (value: un
       fail(e);
     }
   });
+}
+
+/** A note for the main thread to pass on (a warning for stderr): WorkerPool's `onNotice`. */
+export function notify(notice: string): void {
+  parentPort!.postMessage({ notice });
 }

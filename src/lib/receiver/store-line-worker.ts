@@ -1,6 +1,6 @@
 /** Worker thread entry for store-lines.ts: body in, its line appended to the store, outcome out. */
 import { workerData } from 'node:worker_threads';
-import { serveTasks } from '../parallel/serve.js';
+import { notify, serveTasks } from '../parallel/serve.js';
 import { collectGarbageSoon, COLLECT_AFTER_BODY_BYTES } from '../runtime/heap.js';
 import { createStoreWriter } from '../store/writer.js';
 import { keepRequest } from './keep.js';
@@ -8,7 +8,7 @@ import { asBuffer } from './limits.js';
 import type { KeepOutcome, StoreLineConfig, StoreLineTask } from './store-lines.js';
 
 const config = workerData as StoreLineConfig;
-const store = createStoreWriter(config.dir);
+const store = createStoreWriter(config.dir, config.lock, notify);
 const viewKeys = config.viewKeys ? new Set(config.viewKeys) : undefined;
 
 async function keep(task: Extract<StoreLineTask, { type: 'keep' }>): Promise<KeepOutcome> {

@@ -15,6 +15,7 @@
  * "Measurements behind constants").
  */
 import type { Signal } from '../store/layout.js';
+import type { LockRecord } from '../store/lock.js';
 import { WorkerPool, workerCount } from '../parallel/pool.js';
 import { bodyForWorker } from './limits.js';
 import type { Encoding } from './responses.js';
@@ -45,20 +46,29 @@ export type StoreLineTask =
 
 export interface StoreLineConfig {
   dir: string;
+  /** The store's lock, which the worker's writer puts back should the store be made again (store/writer.ts). */
+  lock?: LockRecord;
   /** The span attributes the view thread reads: JSON trace requests then come back with its facts. */
   viewKeys?: readonly string[];
 }
 
 const SCRIPT = new URL('./store-line-worker.js', import.meta.url);
 
+export interface StoreLinesOptions {
+  /** Default: when there are worker threads to use. */
+  start?: boolean;
+  /** The store writer's warnings (the store taken by another process). */
+  warn?: (message: string) => void;
+}
+
 /**
- * The store worker appending to `dir`, or undefined when no worker is to be started. With
+ * The store worker appending to `config.dir`, or undefined when no worker is to be started. With
  * `viewKeys` (a view thread reads only those span attributes), a JSON trace request's outcome
  * carries the view's facts, so that the body is parsed once (view-facts.ts).
  */
-export function openStoreLines(dir: string, start: boolean = workerCount() > 0, viewKeys?: readonly string[]): StoreLines | undefined {
-  if (!start) return undefined;
-  const pool = new WorkerPool(SCRIPT, 1, { dir, viewKeys } satisfies StoreLineConfig);
+export function openStoreLines(config: StoreLineConfig, o: StoreLinesOptions = {}): StoreLines | undefined {
+  if (!(o.start ?? workerCount() > 0)) return undefined;
+  const pool = new WorkerPool(SCRIPT, 1, config, undefined, o.warn);
   return {
     keep(signal, encoding, body, receivedAt) {
       // Shared or copied: the body is still decoded here and may be forwarded.

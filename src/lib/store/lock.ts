@@ -1,9 +1,10 @@
 /**
  * The store lock (docs/architecture.md "Store lock"): one writing process per store, so that a
  * store file has one writer and a failed write can be cut back off the file's end. `tail` (and
- * `demo --store`) hold `<store>/tail.lock`, which names the holder's pid and host; readers
- * (`cost`, `tree`, `lint`) never need it. A lock whose holder is gone (same host, pid not
- * running) is taken over with a note on stderr; any other holder is refused (exit 2).
+ * `demo --store`) hold `<store>/tail.lock`, which names the holder's pid, host and boot; readers
+ * (`cost`, `tree`, `lint`) never need it. A lock whose holder is gone (same host, and written in
+ * an earlier boot or its pid not running) is taken over with a note on stderr; any other holder
+ * is refused (exit 2).
  */
 import { readFileSync, unlinkSync } from 'node:fs';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
@@ -18,10 +19,17 @@ interface Holder {
   pid: number;
   host: string;
   since: string;
+  /** The kernel's boot id (Linux); absent elsewhere, and in locks written before it was recorded. */
+  boot?: string;
 }
 
-export interface StoreLock {
+/** A lock as plain data (it crosses to the store worker): its file and the text that makes it ours. */
+export interface LockRecord {
   readonly file: string;
+  readonly content: string;
+}
+
+export interface StoreLock extends LockRecord {
   /** Removes the lock file if it is still ours; idempotent, synchronous (runs at process exit). */
   release(): void;
 }
@@ -50,14 +58,14 @@ export async function lockStore(dir: string, o: LockOptions): Promise<StoreLock>
   } catch (e) {
     throw unwritable(e);
   }
-  const me: Holder = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
+  const me: Holder = { pid: process.pid, host: os.hostname(), since: new Date().toISOString(), boot: bootId() };
   const content = `${JSON.stringify(me)}\n`;
-  let tookOverFrom: Holder | undefined;
+  let tookOver: string | undefined;
   // Three rounds: a lock released or taken over by someone else between our steps is looked at again.
   for (let round = 0; ; round++) {
     try {
       await writeFile(file, content, { flag: 'wx', mode: 0o600 });
-      if (tookOverFrom) o.warn(`llmtrace: took over the store lock ${file} from pid ${tookOverFrom.pid}, which is no longer running`);
+      if (tookOver) o.warn(`llmtrace: took over the store lock ${file} from ${tookOver}`);
       return heldLock(file, content);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw unwritable(e);
@@ -70,13 +78,14 @@ export async function lockStore(dir: string, o: LockOptions): Promise<StoreLock>
       throw unwritable(e);
     }
     const holder = parseHolder(text);
-    if (!holder || !isStale(holder, me, file) || round >= 2) throw inUse(dir, file, holder, o.inUseHint);
+    const gone = holder && staleHolder(holder, me, file);
+    if (!gone || round >= 2) throw inUse(dir, file, holder, o.inUseHint);
     try {
       if (!(await removeStale(file, text))) continue;
     } catch (e) {
       throw unwritable(e);
     }
-    tookOverFrom = holder;
+    tookOver = gone;
   }
 }
 
@@ -84,13 +93,33 @@ export async function lockStore(dir: string, o: LockOptions): Promise<StoreLock>
 const heldHere = new Set<string>();
 
 /**
- * Same host, and its pid is not running; or it is our own pid, which no other running process
- * can have: a `tail` restarted in a container gets the pid its killed predecessor had (often 1),
- * and that lock must not be taken for a live one (docs/architecture.md "Store lock").
+ * Why the holder is gone (the end of the take-over note), or undefined when it may be running. On
+ * this host only: written in an earlier boot, whose pids say nothing now (containers and VMs
+ * reuse low pids after a reboot); or its pid is not running; or it is our own pid, which no other
+ * running process can have: a `tail` restarted in a container gets the pid its killed predecessor
+ * had (often 1), and that lock must not be taken for a live one (docs/architecture.md "Store lock").
+ * A lock without a boot id (written elsewhere than on Linux, or by an older llmtrace) is judged
+ * by its pid alone.
  */
-function isStale(holder: Holder, me: Holder, file: string): boolean {
-  if (holder.host !== me.host) return false;
-  return holder.pid === me.pid ? !heldHere.has(file) : !isRunning(holder.pid);
+function staleHolder(holder: Holder, me: Holder, file: string): string | undefined {
+  if (holder.host !== me.host) return undefined;
+  if (holder.boot !== undefined && me.boot !== undefined && holder.boot !== me.boot) return `pid ${holder.pid}, written before this machine last started`;
+  const running = holder.pid === me.pid ? heldHere.has(file) : isRunning(holder.pid);
+  return running ? undefined : `pid ${holder.pid}, which is no longer running`;
+}
+
+/**
+ * This boot of the machine: Linux's random id, made anew at every boot (a container sees its
+ * host's). Elsewhere none: the boot time or a process's start time derive from the wall clock,
+ * which a clock stepped after boot moves (docs/architecture.md "Store lock").
+ */
+function bootId(): string | undefined {
+  try {
+    const id = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return id === '' ? undefined : id;
+  } catch {
+    return undefined;
+  }
 }
 
 function heldLock(file: string, content: string): StoreLock {
@@ -111,8 +140,36 @@ function heldLock(file: string, content: string): StoreLock {
   // An exit that skips the orderly stop (an uncaught error, a second Ctrl-C) still releases it;
   // only SIGKILL or a machine crash leave it behind, for the next start to find stale.
   process.on('exit', release);
-  return { file, release };
+  return { file, content, release };
 }
+
+/**
+ * Puts our lock back in a store that was deleted and made again (writer.ts; docs/architecture.md
+ * "A store deleted while `tail` runs"). Undefined when the lock is ours (again, or still);
+ * otherwise the holder that took the store meanwhile, as messages name it.
+ */
+export async function retakeLock(lock: LockRecord): Promise<string | undefined> {
+  for (let round = 0; ; round++) {
+    try {
+      await writeFile(lock.file, lock.content, { flag: 'wx', mode: 0o600 });
+      return undefined;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let text: string;
+    try {
+      text = await readFile(lock.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' && round < 2) continue; // released meanwhile
+      throw e;
+    }
+    if (text === lock.content) return undefined;
+    const holder = parseHolder(text);
+    return holder ? describeHolder(holder) : `${lock.file}, which does not say by whom`;
+  }
+}
+
+const describeHolder = (h: Holder) => `another llmtrace (pid ${h.pid} on ${h.host}, since ${h.since})`;
 
 /**
  * Moves the stale lock aside and checks that what moved is the lock judged stale: another
@@ -139,7 +196,9 @@ async function removeStale(file: string, staleText: string): Promise<boolean> {
 function parseHolder(text: string): Holder | undefined {
   try {
     const h = JSON.parse(text) as Partial<Holder>;
-    if (Number.isSafeInteger(h.pid) && h.pid! > 0 && typeof h.host === 'string') return { pid: h.pid!, host: h.host, since: String(h.since ?? '?') };
+    if (Number.isSafeInteger(h.pid) && h.pid! > 0 && typeof h.host === 'string') {
+      return { pid: h.pid!, host: h.host, since: String(h.since ?? '?'), ...(typeof h.boot === 'string' ? { boot: h.boot } : {}) };
+    }
   } catch {
     // Unreadable: someone else's file, or a holder that died while writing it; never taken over.
   }
@@ -159,7 +218,7 @@ function isRunning(pid: number): boolean {
 function inUse(dir: string, file: string, holder: Holder | undefined, hint: string): LlmtraceError {
   if (!holder) return new LlmtraceError(`the store ${dir} is locked by ${file}, which does not say by whom`, `${hint}; if no llmtrace tail uses this store, delete ${file}`);
   return new LlmtraceError(
-    `the store ${dir} is in use by another llmtrace (pid ${holder.pid} on ${holder.host}, since ${holder.since})`,
+    `the store ${dir} is in use by ${describeHolder(holder)}`,
     `${hint}; if that process is not an llmtrace tail any more, delete ${file}`,
   );
 }

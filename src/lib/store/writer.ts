@@ -27,7 +27,7 @@ import { fstatSync } from 'node:fs';
 import { mkdir, open, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { storeFileName, type Signal } from './layout.js';
-import type { StoreLock } from './lock.js';
+import { retakeLock, type LockRecord, type StoreLock } from './lock.js';
 
 const NEWLINE = Buffer.from('\n');
 
@@ -41,6 +41,8 @@ export interface StoreWriter {
   readonly discards?: boolean;
   /** Writes not yet completed: the receiver answers 503 + Retry-After above a threshold. */
   readonly pending: number;
+  /** The store's lock, for the other writers of this process (the store worker). */
+  readonly lock?: LockRecord;
   close(): Promise<void>;
 }
 
@@ -241,12 +243,26 @@ export class FileStoreWriter implements StoreWriter {
   private closing = new Set<Promise<void>>();
   private pendingCount = 0;
   private closed = false;
+  /** Set once another process holds the store's lock: nothing more is written (see ready). */
+  private takenBy: Error | undefined;
 
-  /** `lock`: released once every file is closed. */
+  /**
+   * `lock`: the store's, put back when a file is opened in a store made again; a StoreLock (this
+   * thread took it) is released once every file is closed. `warn`: told once if another process
+   * took the store meanwhile.
+   */
+  readonly lock?: LockRecord;
+  private readonly release?: () => void;
+
   constructor(
     readonly dir: string,
-    private readonly lock?: StoreLock,
-  ) {}
+    lock?: LockRecord | StoreLock,
+    private readonly warn?: (message: string) => void,
+  ) {
+    // Plain data only: it is handed to the store worker.
+    this.lock = lock && { file: lock.file, content: lock.content };
+    if (lock && 'release' in lock) this.release = () => lock.release();
+  }
 
   get pending(): number {
     return this.pendingCount;
@@ -276,9 +292,24 @@ export class FileStoreWriter implements StoreWriter {
     return next;
   }
 
-  /** Creates the directory (again, if it was deleted) before a file is opened: once an hour per signal. */
-  private ready(): Promise<void> {
-    return createStoreDir(this.dir);
+  /**
+   * Before a file is opened (once an hour per signal, and after a deletion): creates the directory
+   * and our lock again if they were deleted. A store deleted and then taken by another `tail`
+   * is left to it: every later append is refused (the client gets 503, so nothing is
+   * acknowledged unstored), and that is said once (docs/architecture.md "A store deleted while
+   * `tail` runs").
+   */
+  private async ready(): Promise<void> {
+    if (this.takenBy) throw this.takenBy;
+    await createStoreDir(this.dir);
+    if (!this.lock) return;
+    const holder = await retakeLock(this.lock);
+    if (holder === undefined) return;
+    if (!this.takenBy) {
+      this.takenBy = new Error(`the store ${this.dir} was made again by ${holder}, after it was deleted; this tail writes nothing more there`);
+      this.warn?.(`llmtrace: the store ${this.dir} was deleted and ${holder} has started on it since: this tail stores nothing more (exports are answered 503); restart it with its own --store DIR, or --no-store`);
+    }
+    throw this.takenBy;
   }
 
   async close(): Promise<void> {
@@ -286,7 +317,7 @@ export class FileStoreWriter implements StoreWriter {
     const files = [...this.current.values()];
     this.current.clear();
     await Promise.all([...this.closing, ...files.map((f) => f.close().catch(() => {}))]);
-    this.lock?.release();
+    this.release?.();
   }
 }
 
@@ -306,9 +337,9 @@ export async function createStoreDir(dir: string): Promise<void> {
   });
 }
 
-/** A writer appending to `dir`; with `lock`, it releases the lock once closed. */
-export function createStoreWriter(dir: string, lock?: StoreLock): StoreWriter {
-  return new FileStoreWriter(dir, lock);
+/** A writer appending to `dir`; with `lock`, it keeps the store's lock (see FileStoreWriter). */
+export function createStoreWriter(dir: string, lock?: LockRecord | StoreLock, warn?: (message: string) => void): StoreWriter {
+  return new FileStoreWriter(dir, lock, warn);
 }
 
 /** `--no-store`: accepts everything, keeps nothing. */

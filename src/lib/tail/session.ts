@@ -6,7 +6,7 @@
  */
 import type { PriceLayer } from '../cost/pricebook.js';
 import { InFlight } from '../receiver/in-flight.js';
-import type { StoreLines } from '../receiver/store-lines.js';
+import type { StoreLineConfig, StoreLines } from '../receiver/store-lines.js';
 import type { ReceiverHooks } from '../receiver/types.js';
 import type { StoreWriter } from '../store/writer.js';
 import { outputWidth } from '../cli-options.js';
@@ -74,15 +74,15 @@ export interface ReceiverStartOptions {
 export interface TailDeps {
   startHttp(o: ReceiverStartOptions): Promise<Listening>;
   startGrpc(o: ReceiverStartOptions): Promise<Listening>;
-  /** The store's writer, holding its lock until closed; `warn` gets start-up notes for stderr. */
+  /** The store's writer, holding its lock until closed; `warn` gets its notes for stderr. */
   openStore(dir: string | null, warn: (message: string) => void): Promise<StoreWriter>;
   /**
-   * Worker threads that make and append store lines (none: the receiver thread does);
-   * `viewKeys`: the view thread's span attributes, when it takes its records from them.
+   * Worker threads that make and append store lines (none: the receiver thread does), keeping
+   * the store's lock; `viewKeys`: the view thread's span attributes, when it takes its records from them.
    */
-  openStoreLines?(dir: string, viewKeys?: readonly string[]): Promise<StoreLines | undefined>;
-  /** --quiet: the view (and decoding) on its own thread (none: on the receiver thread). */
-  openViewThread?(config: ViewThreadConfig): Promise<ViewThread | undefined>;
+  openStoreLines?(config: StoreLineConfig, warn: (message: string) => void): Promise<StoreLines | undefined>;
+  /** --quiet: the view (and decoding) on its own thread (none: on the receiver thread); `warn`: its warnings. */
+  openViewThread?(config: ViewThreadConfig, warn: (message: string) => void): Promise<ViewThread | undefined>;
 }
 
 export const defaultDeps: TailDeps = {
@@ -97,13 +97,13 @@ export const defaultDeps: TailDeps = {
       inUseHint: 'give this tail its own store with --store DIR, or keep nothing with --no-store',
       warn,
     });
-    return w.createStoreWriter(dir, lock);
+    return w.createStoreWriter(dir, lock, warn);
   },
-  openStoreLines: async (dir, viewKeys) => {
+  openStoreLines: async (config, warn) => {
     const { openStoreLines } = await import('../receiver/store-lines.js');
-    return openStoreLines(dir, undefined, viewKeys);
+    return openStoreLines(config, { warn });
   },
-  openViewThread: async (config) => (await import('../live/view-thread.js')).openViewThread(config),
+  openViewThread: async (config, warn) => (await import('../live/view-thread.js')).openViewThread(config, warn),
 };
 
 type Tty = { isTTY?: boolean; columns?: number };
@@ -142,8 +142,11 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
   // --quiet shows nothing until the summary: its view can live on another thread.
   // First: a store that cannot be written, or that another tail holds, ends the start-up here,
   // before any thread is started.
-  const store = await deps.openStore(storeDir, (m) => io.stderr.write(errColors.yellow(`${m}\n`)));
-  const viewThread = o.mode === 'quiet' ? await deps.openViewThread?.({ priceLayers: o.priceLayers, filters: o.filters, featureKeys: o.featureKeys, memoryBytes: o.memoryBytes }) : undefined;
+  const storeWarn = (m: string) => io.stderr.write(errColors.yellow(`${m}\n`));
+  const store = await deps.openStore(storeDir, storeWarn);
+  // Its warnings as the command's own pricing warnings are written (commands/tail.ts).
+  const viewWarn = (m: string) => writeDiagnostic(`llmtrace: ${m}`, io.stderr);
+  const viewThread = o.mode === 'quiet' ? await deps.openViewThread?.({ priceLayers: o.priceLayers, filters: o.filters, featureKeys: o.featureKeys, memoryBytes: o.memoryBytes }, viewWarn) : undefined;
   const view: LiveView | ViewThread =
     viewThread ?? new LiveView({ emit: (e) => printer.handle(e), price: o.price, filters: o.filters, showContent: o.showContent, traceEvents: o.mode !== 'quiet', featureKeys: o.featureKeys, printedMemoryBytes: o.memoryBytes });
   const printer = new LivePrinter({
@@ -179,7 +182,7 @@ export async function runTail(o: TailOptions, io: TailIo = processIo(), deps: Ta
     onReject: (info) => view.onReject(info),
   };
 
-  const lines = storeDir === null ? undefined : await deps.openStoreLines?.(storeDir, viewThread?.spanKeys);
+  const lines = storeDir === null ? undefined : await deps.openStoreLines?.({ dir: storeDir, lock: store.lock, viewKeys: viewThread?.spanKeys }, storeWarn);
   // Listen for signals before the listeners start: a Ctrl-C during start-up still ends in order.
   let stop = () => {};
   const stopRequested = new Promise<void>((resolve) => (stop = resolve));
