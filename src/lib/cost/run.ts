@@ -171,6 +171,9 @@ export async function attributeCalls(
           const [feature, ...rest] = call.inherited;
           opts.onCall({ ...call, feature: feature ?? NONE, inherited: rest }, 1);
         },
+        onUntimed: (call) => {
+          stats.untimedCalls += call.count ?? 1;
+        },
         onProblem: opts.signals.onProblem,
       });
       // Nothing covered (no events or metrics counted): every held call stays, and none is read back.
