@@ -88,19 +88,28 @@ describe('cost: usage events and metric points without a time', () => {
     const { code, report, stderr } = await cost(['--by', 'model', '--since', '30d', '--strict', '--format', 'json']);
     expect(report!.total).toMatchObject({ calls: 2, inputTokens: 100 + 400 + 1000, outputTokens: 10 + 40 + 100 });
     expect(report!.unpriced).toEqual([]);
-    // Two events and the metrics' request group (a sum counts no requests).
-    expect(report!.untimedCalls).toBe(2);
+    // Two events and the metrics' request group (a sum counts no requests), with their tokens.
+    expect(report!).toMatchObject({ untimedCalls: 2, untimedInputTokens: 200 + 300 + 5000, untimedOutputTokens: 20 + 30 + 500 });
     expect(code).toBe(1);
-    expect(stderr).toContain('FAILED strict: 2 model calls have no start time');
-    for (const format of ['table', 'markdown']) expect((await cost(['--since', '30d', '--format', format])).stdout).toContain('2 model calls have no start time');
-    expect((await cost(['--since', '30d', '--format', 'csv'])).stderr).toContain('2 model calls have no start time');
+    expect(stderr).toContain('FAILED strict: 2 model calls have no start time (5,500 → 550 tokens)');
+    for (const format of ['table', 'markdown']) expect((await cost(['--since', '30d', '--format', format])).stdout).toContain('2 model calls have no start time (5,500 → 550 tokens)');
+    expect((await cost(['--since', '30d', '--format', 'csv'])).stderr).toContain('2 model calls have no start time (5,500 → 550 tokens)');
+  }, 60_000);
+
+  it('a metrics figure alone: no call, its tokens untimed, and --strict fails', async () => {
+    const r = await runCli(['cost', inputs[2]!, '--pricing', pricing, '--no-builtin-pricing', '--since', '30d', '--strict', '--format', 'json'], { env: { LLMTRACE_NOW: NOW } });
+    const report = JSON.parse(r.stdout) as Record<string, any>;
+    expect(report).toMatchObject({ untimedCalls: 0, untimedInputTokens: 5000, untimedOutputTokens: 500 });
+    expect(report.total.inputTokens).toBe(0);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('usage of 5,000 → 500 tokens has no start time');
   }, 60_000);
 
   it('stats counts them the same way', async () => {
     const r = await runCli(['stats', ...inputs, '--since', '30d', '--format', 'json', '--strict'], { env: { LLMTRACE_NOW: NOW } });
     const report = JSON.parse(r.stdout) as Record<string, any>;
     expect(report.total.calls).toBe(2);
-    expect(report.untimedCalls).toBe(2);
+    expect(report).toMatchObject({ untimedCalls: 2, untimedInputTokens: 5500, untimedOutputTokens: 550 });
     expect(r.code).toBe(1);
   }, 60_000);
 });

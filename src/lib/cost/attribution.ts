@@ -98,6 +98,9 @@ export interface AttributionStats {
    * place them, so they are in no figure, and counted here (`--strict` fails).
    */
   untimedCalls: number;
+  /** Their tokens, as the report names them (input includes cached, output includes reasoning). */
+  untimedInputTokens: number;
+  untimedOutputTokens: number;
   /** Copies of a span id beyond the first (identical or not): each span id is counted once. */
   duplicateSpans: number;
   /**
@@ -206,6 +209,8 @@ export class Attributor {
     outerSpans: 0,
     outsideWindow: 0,
     untimedCalls: 0,
+    untimedInputTokens: 0,
+    untimedOutputTokens: 0,
     duplicateSpans: 0,
     differingSpans: 0,
     parentCycles: 0,
@@ -499,6 +504,10 @@ export class Attributor {
       if (!c) return; // outside the window
       if (this.windowed && !timeKnown(c.startMs)) {
         this.stats.untimedCalls += sign;
+        if (!c.noUsage) {
+          this.stats.untimedInputTokens += sign * c.usage.input;
+          this.stats.untimedOutputTokens += sign * c.usage.output;
+        }
         return;
       }
       const near = this.tracked.length ? this.nearest(id, spans, memo, cuts) : EMPTY;

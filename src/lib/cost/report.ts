@@ -44,8 +44,13 @@ export interface CostReport {
   differingSpans?: number;
   /** Parent cycles above or through model calls, cut to count their calls once (present only when some were). */
   parentCycles?: number;
-  /** Model calls without a start time, which no `--since`/`--until` window can place: in no figure (present only when some were). */
+  /**
+   * Model calls without a start time, which no `--since`/`--until` window can place: in no figure;
+   * and their tokens (present, the three together, only when some were).
+   */
   untimedCalls?: number;
+  untimedInputTokens?: number;
+  untimedOutputTokens?: number;
   /** Input no figure includes (present only when some was skipped). */
   skipped?: SkippedInput;
 }
@@ -77,16 +82,25 @@ export function skippedFields(read: { unreadableInputs: number; badRecords: numb
 export interface CountingIssues {
   differingSpans: number;
   parentCycles: number;
-  /** Calls without a start time under a window (attribution.ts `untimedCalls`). */
+  /** Calls without a start time under a window, and their tokens (attribution.ts `untimedCalls`). */
   untimedCalls: number;
+  untimedInputTokens: number;
+  untimedOutputTokens: number;
 }
 
+/** The issues as the reports carry them. */
+export type IssueFields = Partial<CountingIssues>;
+
+/** Some figure left out for want of a time: what the note and `--strict` report. */
+export const someUntimed = (issues: IssueFields): boolean => !!(issues.untimedCalls || issues.untimedInputTokens || issues.untimedOutputTokens);
+
 /** The issues as the reports carry them: fields only when non-zero, so reports without them keep their shape. */
-export function issueFields(issues: CountingIssues): { differingSpans?: number; parentCycles?: number; untimedCalls?: number } {
+export function issueFields(issues: CountingIssues): IssueFields {
   return {
     ...(issues.differingSpans > 0 ? { differingSpans: issues.differingSpans } : {}),
     ...(issues.parentCycles > 0 ? { parentCycles: issues.parentCycles } : {}),
-    ...(issues.untimedCalls > 0 ? { untimedCalls: issues.untimedCalls } : {}),
+    // The three together: metrics' sums are figures of 0 calls with tokens.
+    ...(someUntimed(issues) ? { untimedCalls: issues.untimedCalls, untimedInputTokens: issues.untimedInputTokens, untimedOutputTokens: issues.untimedOutputTokens } : {}),
   };
 }
 

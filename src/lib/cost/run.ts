@@ -173,6 +173,8 @@ export async function attributeCalls(
         },
         onUntimed: (call) => {
           stats.untimedCalls += call.count ?? 1;
+          stats.untimedInputTokens += call.usage.input;
+          stats.untimedOutputTokens += call.usage.output;
         },
         onProblem: opts.signals.onProblem,
       });
