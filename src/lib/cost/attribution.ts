@@ -20,6 +20,7 @@ import { FactsBuilder, NONE, type CallFields, type CallRecord, type TrackedValue
 import { CALL_IN_WINDOW, CALL_MODEL, CALL_USAGE, readCall, valsOf, type CostFacts } from './fact-columns.js';
 import type { PriceBook } from './pricebook.js';
 import { bounded, type TimeWindow } from './window.js';
+import { addUntimed, type UntimedFigures } from './report.js';
 import { TraceSpill, decodeTrace, encodeTrace, type SpilledTrace } from './trace-spill.js';
 
 export { NONE, UNKNOWN_MODEL } from './facts.js';
@@ -84,7 +85,8 @@ export interface DecidedTrace {
   topRepeat: { key: string; count: number } | undefined;
 }
 
-export interface AttributionStats {
+/** `untimedCalls` (and their tokens): counted calls without a start time (span.ts `timeKnown`) under a window. */
+export interface AttributionStats extends UntimedFigures {
   spans: number;
   traces: number;
   /** Model calls counted (after take-backs). */
@@ -93,14 +95,6 @@ export interface AttributionStats {
   outerSpans: number;
   /** Calls that started outside the window. */
   outsideWindow: number;
-  /**
-   * Counted calls without a start time (span.ts `timeKnown`) when a window is set: no window can
-   * place them, so they are in no figure, and counted here (`--strict` fails).
-   */
-  untimedCalls: number;
-  /** Their tokens, as the report names them (input includes cached, output includes reasoning). */
-  untimedInputTokens: number;
-  untimedOutputTokens: number;
   /** Copies of a span id beyond the first (identical or not): each span id is counted once. */
   duplicateSpans: number;
   /**
@@ -503,11 +497,7 @@ export class Attributor {
       if (how === 'usage') countedUsage++;
       if (!c) return; // outside the window
       if (this.windowed && !timeKnown(c.startMs)) {
-        this.stats.untimedCalls += sign;
-        if (!c.noUsage) {
-          this.stats.untimedInputTokens += sign * c.usage.input;
-          this.stats.untimedOutputTokens += sign * c.usage.output;
-        }
+        addUntimed(this.stats, 1, c.noUsage ? undefined : c.usage, sign);
         return;
       }
       const near = this.tracked.length ? this.nearest(id, spans, memo, cuts) : EMPTY;

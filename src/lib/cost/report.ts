@@ -13,6 +13,7 @@
 import { cmp, sumCost, type Aggregator, type Counters, type TokenCounters, type UnpricedModels } from './aggregate.js';
 import { usdDifference, usdOf } from './usd-sum.js';
 import type { TimeWindow } from './window.js';
+import type { Usage } from '../genai/types.js';
 
 export interface CostCounters extends TokenCounters {
   cost: number | null;
@@ -78,14 +79,29 @@ export function skippedFields(read: { unreadableInputs: number; badRecords: numb
   return Object.keys(skipped).length ? { skipped } : {};
 }
 
-/** What counting met that a figure depends on (docs/architecture.md "Differing copies", "Parent cycles"). */
-export interface CountingIssues {
-  differingSpans: number;
-  parentCycles: number;
-  /** Calls without a start time under a window, and their tokens (attribution.ts `untimedCalls`). */
+/**
+ * Model calls without a start time (span.ts `timeKnown`; an agent's event or metric point without
+ * a time) under a window: no window can place them, so they are in no figure, and counted here
+ * with their tokens as the report names them (`--strict` fails; docs/architecture.md "Unset span times").
+ */
+export interface UntimedFigures {
   untimedCalls: number;
   untimedInputTokens: number;
   untimedOutputTokens: number;
+}
+
+/** Adds (sign 1) or takes back (−1) `calls` untimed calls and their usage (none: a call without usage). */
+export function addUntimed(f: UntimedFigures, calls: number, usage: Usage | undefined, sign: 1 | -1): void {
+  f.untimedCalls += sign * calls;
+  if (!usage) return;
+  f.untimedInputTokens += sign * usage.input;
+  f.untimedOutputTokens += sign * usage.output;
+}
+
+/** What counting met that a figure depends on (docs/architecture.md "Differing copies", "Parent cycles", "Unset span times"). */
+export interface CountingIssues extends UntimedFigures {
+  differingSpans: number;
+  parentCycles: number;
 }
 
 /** The issues as the reports carry them. */
