@@ -175,17 +175,18 @@ describe('cost: calls without a start time', () => {
   it('with --since: in no row, counted as untimedCalls in every format, and --strict fails', async () => {
     const { code, report, stderr } = await cost(files.one!, ['--by', 'model', '--since', '30d', '--strict']);
     expect(code).toBe(1);
-    expect(report.untimedCalls).toBe(4);
+    // a1, m1, w1 and w2, with their tokens.
+    expect(report).toMatchObject({ untimedCalls: 4, untimedInputTokens: 100 + 200 + 300 + 40, untimedOutputTokens: 10 + 20 + 30 + 4 });
     expect(report.total.calls).toBe(4);
     expect(report.rows.map((r: Record<string, unknown>) => r.model)).toEqual(['m-plain']);
     expect(report.unpriced).toEqual([]);
-    expect(stderr).toContain('FAILED strict: 4 model calls have no start time');
+    expect(stderr).toContain('FAILED strict: 4 model calls have no start time (640 → 64 tokens)');
     for (const format of ['table', 'markdown']) {
       const r = await runCli(['cost', ...files.one!, '--pricing', pricing, '--no-builtin-pricing', '--since', '30d', '--format', format], { env: { LLMTRACE_NOW: NOW } });
-      expect(r.stdout).toContain('4 model calls have no start time');
+      expect(r.stdout).toContain('4 model calls have no start time (640 → 64 tokens)');
     }
     const csv = await runCli(['cost', ...files.one!, '--pricing', pricing, '--no-builtin-pricing', '--since', '30d', '--format', 'csv'], { env: { LLMTRACE_NOW: NOW } });
-    expect(csv.stderr).toContain('4 model calls have no start time');
+    expect(csv.stderr).toContain('4 model calls have no start time (640 → 64 tokens)');
     // A window that holds no timed call still counts them.
     expect((await cost(files.one!, ['--since', '2001-01-01', '--until', '2001-01-02'])).report.untimedCalls).toBe(4);
   }, 60_000);
@@ -193,6 +194,7 @@ describe('cost: calls without a start time', () => {
   it('the same in any order and split, spilling at a tiny --memory, and with worker threads', async () => {
     for (const args of [['--by', 'model,day'], ['--by', 'feature,model', '--since', '30d']]) {
       const expected = (await cost(files.one!, args)).report;
+      if (args.includes('--since')) expect(expected).toMatchObject({ untimedCalls: 4, untimedInputTokens: 640, untimedOutputTokens: 64 });
       for (const inputs of [files.reversed!, files.split!]) expect((await cost(inputs, args)).report).toEqual(expected);
       expect((await cost(files.split!, [...args, '--memory', '1KiB'])).report).toEqual(expected);
       const workers = (await cost(files.workers!, args, { LLMTRACE_WORKERS: '2' })).report;
@@ -212,7 +214,7 @@ describe('stats: calls of unknown duration', () => {
     expect(report.total.latencyMs.min ?? report.total.latencyMs.p50).toBeGreaterThanOrEqual(0);
     expect(stderr).toContain('6 calls have no known duration');
     const windowed = (await stats(files.one!, ['--since', '30d'])).report;
-    expect(windowed.untimedCalls).toBe(4);
+    expect(windowed).toMatchObject({ untimedCalls: 4, untimedInputTokens: 640, untimedOutputTokens: 64 });
     expect(windowed.unknownDurations).toBe(2);
     expect(windowed.total.calls).toBe(4);
     for (const inputs of [files.reversed!, files.split!]) expect((await stats(inputs, ['--since', '30d'])).report).toEqual(windowed);
@@ -260,6 +262,7 @@ describe('ClickHouse equals the files', () => {
         const env = { LLMTRACE_CLICKHOUSE_SMALL_SPANS: small };
         const f = await cost(files.one!, args, env);
         const c = await cost([engine.url('ut')], args, env);
+        if (args.includes('--since')) expect(f.report).toMatchObject({ untimedCalls: 4, untimedInputTokens: 640, untimedOutputTokens: 64 });
         expect(c.report).toEqual(f.report);
         expect(c.code).toBe(f.code);
       }

@@ -20,6 +20,7 @@ import { FactsBuilder, NONE, type CallFields, type CallRecord, type TrackedValue
 import { CALL_IN_WINDOW, CALL_MODEL, CALL_USAGE, readCall, valsOf, type CostFacts } from './fact-columns.js';
 import type { PriceBook } from './pricebook.js';
 import { bounded, type TimeWindow } from './window.js';
+import { addUntimed, type UntimedFigures } from './report.js';
 import { TraceSpill, decodeTrace, encodeTrace, type SpilledTrace } from './trace-spill.js';
 import { DEFAULT_FEATURE_KEYS, keyPositions, trackedKeys } from './tracked-keys.js';
 
@@ -74,7 +75,8 @@ export interface DecidedTrace {
   topRepeat: { key: string; count: number } | undefined;
 }
 
-export interface AttributionStats {
+/** `untimedCalls` (and their tokens): counted calls without a start time (span.ts `timeKnown`) under a window. */
+export interface AttributionStats extends UntimedFigures {
   spans: number;
   traces: number;
   /** Model calls counted (after take-backs). */
@@ -83,11 +85,6 @@ export interface AttributionStats {
   outerSpans: number;
   /** Calls that started outside the window. */
   outsideWindow: number;
-  /**
-   * Counted calls without a start time (span.ts `timeKnown`) when a window is set: no window can
-   * place them, so they are in no figure, and counted here (`--strict` fails).
-   */
-  untimedCalls: number;
   /** Copies of a span id beyond the first (identical or not): each span id is counted once. */
   duplicateSpans: number;
   /**
@@ -191,6 +188,8 @@ export class Attributor {
     outerSpans: 0,
     outsideWindow: 0,
     untimedCalls: 0,
+    untimedInputTokens: 0,
+    untimedOutputTokens: 0,
     duplicateSpans: 0,
     differingSpans: 0,
     parentCycles: 0,
@@ -483,7 +482,7 @@ export class Attributor {
       if (how === 'usage') countedUsage++;
       if (!c) return; // outside the window
       if (this.windowed && !timeKnown(c.startMs)) {
-        this.stats.untimedCalls += sign;
+        addUntimed(this.stats, 1, c.noUsage ? undefined : c.usage, sign);
         return;
       }
       const near = this.tracked.length ? this.nearest(id, spans, memo, cuts) : EMPTY;

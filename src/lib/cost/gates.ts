@@ -7,7 +7,7 @@
 import { gateCost, type Aggregator, type CostSource, type Counters } from './aggregate.js';
 import type { Change } from './baseline.js';
 import type { BudgetFile } from './budget-file.js';
-import { roundUsd, type CostReport } from './report.js';
+import { roundUsd, someUntimed, type CostReport, type IssueFields } from './report.js';
 
 /** One gate's outcome (cost's and stats' gates alike; the command exits 1 when any failed). */
 /**
@@ -70,7 +70,7 @@ export function evaluateGates(input: GateInput, opts: GateOptions, words: GateWo
     // Calls in skipped input are in no figure: a priced report of part of the input is no pass.
     if (opts.skipped !== undefined) out.push({ gate: 'strict', ok: false, message: `input was skipped: ${opts.skipped}` });
     if (input.report.differingSpans) out.push(differingGate(input.report.differingSpans));
-    if (input.report.untimedCalls) out.push(untimedGate(input.report.untimedCalls));
+    if (someUntimed(input.report)) out.push(untimedGate(input.report, words));
   }
   return out;
 }
@@ -87,8 +87,20 @@ export function differingGate(spans: number): GateResult {
  * Calls without a start time under a window fail `--strict`: no window can place them, so the
  * figures may leave out calls of the window (docs/architecture.md "Unset span times").
  */
-export function untimedGate(calls: number): GateResult {
-  return { gate: 'strict', ok: false, message: `${calls} model call${calls === 1 ? ' has' : 's have'} no start time: the window cannot place ${calls === 1 ? 'it' : 'them'}, and ${calls === 1 ? 'it is' : 'they are'} in no figure` };
+export function untimedGate(issues: IssueFields, words: Pick<GateWording, 'tokens'>): GateResult {
+  const u = untimedSubject(issues, words.tokens);
+  return { gate: 'strict', ok: false, message: `${u.subject}: the window cannot place ${u.one ? 'it' : 'them'}, and ${u.one ? 'it is' : 'they are'} in no figure` };
+}
+
+/**
+ * What has no start time, with its size (the gate's and the notes' subject). A metrics figure
+ * (a sum) stands for no counted call: usage alone can be untimed.
+ */
+export function untimedSubject(issues: IssueFields, tokens: (n: number) => string): { subject: string; one: boolean } {
+  const calls = issues.untimedCalls ?? 0;
+  const size = `${tokens(issues.untimedInputTokens ?? 0)} → ${tokens(issues.untimedOutputTokens ?? 0)} tokens`;
+  if (calls === 0) return { subject: `usage of ${size} has no start time`, one: true };
+  return { subject: `${tokens(calls)} model call${calls === 1 ? ' has' : 's have'} no start time (${size})`, one: calls === 1 };
 }
 
 function budgetFileGates(input: GateInput, file: BudgetFile, total: number, words: GateWording, costSource?: CostSource): GateResult[] {

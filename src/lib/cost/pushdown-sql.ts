@@ -16,7 +16,7 @@
 import { REPORTED_COST_KEYS } from '../genai/agents.js';
 import { DIMENSION_KEY_SCOPES } from '../genai/producers.js';
 import { INHERITED_MODEL_KEYS } from './inherited-model.js';
-import { UNSET_START_SQL } from '../sources/clickhouse/query.js';
+import { UNSET_START_SQL, VALID_TRACE_ID_SQL } from '../sources/clickhouse/query.js';
 import { attr, classifySql, hasKeyIn, sqlString } from './pushdown-classify-sql.js';
 
 /** Traces larger or deeper than this are decided in Node (the SQL walk is per span × depth). */
@@ -73,7 +73,8 @@ export function spansSubquery(plan: PushdownPlan, params: Params): string {
   const bad = [
     'badClassify',
     'rowBad',
-    `NOT match(TraceId, '^[0-9a-f]{32}$')`,
+    // An invalid trace id (all zeros too): Node's reader skips the span with a problem, as files do.
+    `NOT (${VALID_TRACE_ID_SQL})`,
     `NOT match(SpanId, '^[0-9a-f]{16}$')`,
     `(ParentSpanId != '' AND NOT match(ParentSpanId, '^[0-9a-f]{16}$'))`,
     // The walk maps ids to numbers, 0 standing for "no parent": an all-zero id is left to Node.

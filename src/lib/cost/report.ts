@@ -13,6 +13,7 @@
 import { cmp, sumCost, type Aggregator, type Counters, type TokenCounters, type UnpricedModels } from './aggregate.js';
 import { usdDifference, usdOf } from './usd-sum.js';
 import type { TimeWindow } from './window.js';
+import type { Usage } from '../genai/types.js';
 
 export interface CostCounters extends TokenCounters {
   cost: number | null;
@@ -44,8 +45,13 @@ export interface CostReport {
   differingSpans?: number;
   /** Parent cycles above or through model calls, cut to count their calls once (present only when some were). */
   parentCycles?: number;
-  /** Model calls without a start time, which no `--since`/`--until` window can place: in no figure (present only when some were). */
+  /**
+   * Model calls without a start time, which no `--since`/`--until` window can place: in no figure;
+   * and their tokens (present, the three together, only when some were).
+   */
   untimedCalls?: number;
+  untimedInputTokens?: number;
+  untimedOutputTokens?: number;
   /** Input no figure includes (present only when some was skipped). */
   skipped?: SkippedInput;
 }
@@ -73,20 +79,44 @@ export function skippedFields(read: { unreadableInputs: number; badRecords: numb
   return Object.keys(skipped).length ? { skipped } : {};
 }
 
-/** What counting met that a figure depends on (docs/architecture.md "Differing copies", "Parent cycles"). */
-export interface CountingIssues {
-  differingSpans: number;
-  parentCycles: number;
-  /** Calls without a start time under a window (attribution.ts `untimedCalls`). */
+/**
+ * Model calls without a start time (span.ts `timeKnown`; an agent's event or metric point without
+ * a time) under a window: no window can place them, so they are in no figure, and counted here
+ * with their tokens as the report names them (`--strict` fails; docs/architecture.md "Unset span times").
+ */
+export interface UntimedFigures {
   untimedCalls: number;
+  untimedInputTokens: number;
+  untimedOutputTokens: number;
 }
 
+/** Adds (sign 1) or takes back (−1) `calls` untimed calls and their usage (none: a call without usage). */
+export function addUntimed(f: UntimedFigures, calls: number, usage: Usage | undefined, sign: 1 | -1): void {
+  f.untimedCalls += sign * calls;
+  if (!usage) return;
+  f.untimedInputTokens += sign * usage.input;
+  f.untimedOutputTokens += sign * usage.output;
+}
+
+/** What counting met that a figure depends on (docs/architecture.md "Differing copies", "Parent cycles", "Unset span times"). */
+export interface CountingIssues extends UntimedFigures {
+  differingSpans: number;
+  parentCycles: number;
+}
+
+/** The issues as the reports carry them. */
+export type IssueFields = Partial<CountingIssues>;
+
+/** Some figure left out for want of a time: what the note and `--strict` report. */
+export const someUntimed = (issues: IssueFields): boolean => !!(issues.untimedCalls || issues.untimedInputTokens || issues.untimedOutputTokens);
+
 /** The issues as the reports carry them: fields only when non-zero, so reports without them keep their shape. */
-export function issueFields(issues: CountingIssues): { differingSpans?: number; parentCycles?: number; untimedCalls?: number } {
+export function issueFields(issues: CountingIssues): IssueFields {
   return {
     ...(issues.differingSpans > 0 ? { differingSpans: issues.differingSpans } : {}),
     ...(issues.parentCycles > 0 ? { parentCycles: issues.parentCycles } : {}),
-    ...(issues.untimedCalls > 0 ? { untimedCalls: issues.untimedCalls } : {}),
+    // The three together: metrics' sums are figures of 0 calls with tokens.
+    ...(someUntimed(issues) ? { untimedCalls: issues.untimedCalls, untimedInputTokens: issues.untimedInputTokens, untimedOutputTokens: issues.untimedOutputTokens } : {}),
   };
 }
 

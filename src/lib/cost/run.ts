@@ -15,7 +15,7 @@ import { HeldCalls } from './held-calls.js';
 import { planDimensions } from './dimensions.js';
 import type { PriceBook } from './pricebook.js';
 import { pushedCalls, type PushdownResult } from './pushdown-groups.js';
-import { buildCostReport, issueFields, type CostResult } from './report.js';
+import { addUntimed, buildCostReport, issueFields, type CostResult } from './report.js';
 import type { TimeWindow } from './window.js';
 
 export interface CostRunOptions {
@@ -172,6 +172,7 @@ export async function attributeCalls(
           const [feature, ...rest] = call.inherited;
           opts.onCall({ ...call, feature: feature ?? NONE, inherited: rest }, 1);
         },
+        onUntimed: (call) => addUntimed(stats, call.count ?? 1, call.usage, 1),
         onProblem: opts.signals.onProblem,
       });
       // Nothing covered (no events or metrics counted): every held call stays, and none is read back.

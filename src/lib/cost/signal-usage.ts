@@ -18,11 +18,11 @@ import { normalizeProvider } from '../genai/provider.js';
 import type { GenAiView, Usage } from '../genai/types.js';
 import type { PbMessage } from '../otlp/pb-json.js';
 import { pbAttributes, toBigInt } from '../otlp/pb-json.js';
-import type { Attributes, AttrValue } from '../span.js';
+import { timeKnown, type Attributes, type AttrValue } from '../span.js';
 import { NONE, UNKNOWN_MODEL, type AttributedCall } from './attribution.js';
 import { MetricSeries, type SeriesPoint, type SeriesValues } from './metric-series.js';
 import { priceView, type PriceBook } from './pricebook.js';
-import { inWindow, type TimeWindow } from './window.js';
+import { bounded, inWindow, type TimeWindow } from './window.js';
 
 /** Which signal a figure came from. */
 export type UsageSource = 'spans' | 'events' | 'metrics';
@@ -77,6 +77,11 @@ export interface SignalUsageOptions {
   /** What the spans' calls with usage covered. */
   spans: CoverSet;
   onCall: (call: AttributedCall) => void;
+  /**
+   * A figure without a time under a window (span.ts `timeKnown`): no window can place it, so it is
+   * in no row and counted apart, as calls without a start are (docs/architecture.md "Unset span times").
+   */
+  onUntimed: (call: AttributedCall) => void;
   onProblem: (p: Problem) => void;
 }
 
@@ -115,14 +120,18 @@ export async function readSignalUsage(logs: AsyncIterable<SignalRecord>, metrics
   const stats: SignalUsageStats = { events: 0, eventsSetAside: 0, duplicateEvents: 0, metricPoints: 0, metricFiguresSetAside: 0, inconsistentSeries: 0, spanCallsReplaced: 0, covered: events };
   for await (const rec of logs) eventCalls(rec, opts, stats, events, seen);
   const series = new MetricSeries<TokenValue, TokenPoint>(opts.window, TOKEN_VALUES);
+  // Under a window, points without a time are reduced apart, without one: their figures are untimed.
+  const untimed = bounded(opts.window) ? new MetricSeries<TokenValue, TokenPoint>({}, TOKEN_VALUES) : undefined;
   for await (const rec of metrics) {
     for (const p of tokenPoints(rec, opts.onProblem)) {
       stats.metricPoints++;
-      series.add(p);
+      (untimed && !timeKnown(p.timeMs) ? untimed : series).add(p);
     }
   }
-  const figures = series.figures();
-  stats.inconsistentSeries = series.inconsistent.length;
+  // A group of untimed points is a group of its own (its time stays unknown when grouped).
+  const untimedFigures = (untimed?.figures() ?? []).map((f) => ({ point: { ...f.point, groupKey: `${f.point.groupKey}\u0000untimed` }, value: f.value }));
+  const figures = [...series.figures(), ...untimedFigures];
+  stats.inconsistentSeries = series.inconsistent.length + (untimed?.inconsistent.length ?? 0);
   if (stats.inconsistentSeries) {
     opts.onProblem({ source: 'metrics', message: `${stats.inconsistentSeries} token series left out: their temporality changed, or a cumulative value fell without a new start time` });
   }
@@ -163,7 +172,8 @@ function eventCalls(rec: SignalRecord, opts: SignalUsageOptions, stats: SignalUs
         }
         const t = toBigInt(r.time_unix_nano, false);
         const timeMs = nsToMs(t !== 0n ? t : r.observed_time_unix_nano);
-        if (!inWindow(opts.window, timeMs)) return;
+        // Without a time it is counted (untimed under a window): its tokens are real.
+        if (timeKnown(timeMs) && !inWindow(opts.window, timeMs)) return;
         const svc = service(resource);
         // A request the exporter sent again (a retry after a lost answer): the same record twice.
         const id = createHash('sha1').update(`${svc}\u0000${instance(resource)}\u0000${timeMs}\u0000${sortedJson(attributes)}`).digest('base64');
@@ -182,7 +192,7 @@ function eventCalls(rec: SignalRecord, opts: SignalUsageOptions, stats: SignalUs
         const reported = spec.cost === undefined ? undefined : amountOf(attributes[spec.cost]);
         const duration = spec.durationMs === undefined ? undefined : amountOf(attributes[spec.durationMs]);
         const ttft = spec.ttftMs === undefined ? undefined : amountOf(attributes[spec.ttftMs]);
-        opts.onCall(signalCall(attributes, resource, timeMs, got.usage, opts, { source: 'events', count: 1, reportedCost: reported, durationMs: duration, ttftMs: ttft }));
+        handOn(signalCall(attributes, resource, timeMs, got.usage, opts, { source: 'events', count: 1, reportedCost: reported, durationMs: duration, ttftMs: ttft }), opts);
       });
     });
   });
@@ -383,7 +393,7 @@ function metricCalls(figures: ReadonlyArray<{ point: TokenPoint; value: TokenVal
     }
     const usage = groupUsage(g);
     kept.push([svc, instance(resource), session]);
-    opts.onCall(signalCall(g.point.attributes, resource, g.timeMs, usage, opts, { source: 'metrics', count: g.count, reportedCost: g.reportedCost }));
+    handOn(signalCall(g.point.attributes, resource, g.timeMs, usage, opts, { source: 'metrics', count: g.count, reportedCost: g.reportedCost }), opts);
   }
   for (const [svc, inst, session] of kept) events.add(svc, inst, session);
 }
@@ -391,6 +401,12 @@ function metricCalls(figures: ReadonlyArray<{ point: TokenPoint; value: TokenVal
 export const sessionOf = (p: TokenPoint) => firstString(SESSION_KEYS, p.attributes, p.resource) ?? '';
 
 // ── the call ──────────────────────────────────────────────────────────────────────────
+
+/** A counted figure to the rows, or, without a time under a window, to the untimed count. */
+function handOn(call: AttributedCall, opts: SignalUsageOptions): void {
+  if (!timeKnown(call.startMs) && bounded(opts.window)) opts.onUntimed(call);
+  else opts.onCall(call);
+}
 
 interface SignalFields {
   source: UsageSource;

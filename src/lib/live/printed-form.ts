@@ -97,8 +97,8 @@ export function restoreTrace(line: string): SavedTrace {
     const cost = records[i++] as number | null;
     const durationMs = records[i++] as number | null;
     const startMs = records[i++] as number;
-    const call: CountedCall = { model, cost: cost ?? undefined, failed: (flags & FAILED) !== 0 };
-    if (durationMs !== null) call.durationMs = durationMs;
+    // A span call's duration is always set: null is an unknown one (totals.ts `CountedCall`).
+    const call: CountedCall = { model, cost: cost ?? undefined, failed: (flags & FAILED) !== 0, durationMs };
     if (agent !== null) call.agent = agent;
     if (flags & HAS_USAGE) {
       call.usage = { input: records[i++] as number, output: records[i++] as number, cacheRead: records[i++] as number, cacheWrite: records[i++] as number, reasoning: records[i++] as number };

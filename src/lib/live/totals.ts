@@ -10,8 +10,12 @@ export interface CountedCall {
   usage?: Usage;
   /** undefined: the model has no known price (or no pricing was given). Never 0 for unknown. */
   cost: number | undefined;
-  /** The call span's duration (the summary's p95). */
-  durationMs?: number;
+  /**
+   * The call span's duration (the summary's p95). null: the span's duration is unknown (span.ts
+   * `durationKnown`), left out of the p95 and counted in `unknownDurations`; undefined: none was
+   * measured (an agent's event without one, a metrics figure), as `stats`' `noLatency`.
+   */
+  durationMs?: number | null;
   /** The call failed (classify's error: status ERROR, error.type, Langfuse level ERROR). */
   failed?: boolean;
   /** The agent (service.name) that made it. */
@@ -42,10 +46,12 @@ export interface CallTotals {
    */
   durationsMs: number[];
   takenBackMs: number[];
+  /** Calls whose duration is unknown, left out of the p95 (as `stats`' `unknownDurations`). */
+  unknownDurations: number;
 }
 
 export function emptyCallTotals(): CallTotals {
-  return { calls: 0, usage: emptyUsage(), cost: emptyUsdSum(), pricedCalls: 0, unpricedCalls: 0, errors: 0, durationsMs: [], takenBackMs: [] };
+  return { calls: 0, usage: emptyUsage(), cost: emptyUsdSum(), pricedCalls: 0, unpricedCalls: 0, errors: 0, durationsMs: [], takenBackMs: [], unknownDurations: 0 };
 }
 
 /** Nearest-rank p95 of the calls' durations (as `stats`), or undefined with none. */
@@ -65,7 +71,8 @@ function negate(u: Usage): Usage {
 export function applyCall(t: CallTotals, c: CountedCall, sign: 1 | -1): void {
   t.calls += sign * (c.calls ?? 1);
   if (c.failed) t.errors += sign;
-  if (c.durationMs !== undefined) (sign === 1 ? t.durationsMs : t.takenBackMs).push(c.durationMs);
+  if (c.durationMs === null) t.unknownDurations += sign;
+  else if (c.durationMs !== undefined) (sign === 1 ? t.durationsMs : t.takenBackMs).push(c.durationMs);
   if (!c.usage) return;
   t.usage = addUsage(t.usage, sign === 1 ? c.usage : negate(c.usage));
   if (c.cost === undefined) t.unpricedCalls += sign;

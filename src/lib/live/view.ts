@@ -317,7 +317,7 @@ export class LiveView {
       this.opts.emit({ type: 'notice', text: `${serviceName(span)} sends spans with usage: its request events are no longer counted (spans are the source)` });
     }
     const cost = view.usage && this.opts.price ? this.opts.price(view, span.startMs) : undefined;
-    const call: CountedCall = { model: view.responseModel ?? view.requestModel ?? '(unknown model)', usage: view.usage, cost, durationMs: durationKnown(span.startMs, span.durationMs) ? span.durationMs : undefined, failed: view.error !== undefined, agent: serviceName(span) };
+    const call: CountedCall = { model: view.responseModel ?? view.requestModel ?? '(unknown model)', usage: view.usage, cost, durationMs: durationKnown(span.startMs, span.durationMs) ? span.durationMs : null, failed: view.error !== undefined, agent: serviceName(span) };
     return { parent, usage: view.usage !== undefined, model, call, startMs: span.startMs, shown: undefined, inTotals: false };
   }
 

@@ -5,8 +5,8 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { Change } from '../cost/baseline.js';
-import type { GateResult } from '../cost/gates.js';
-import type { CostCounters, CostResult, SkippedInput } from '../cost/report.js';
+import { untimedSubject, type GateResult } from '../cost/gates.js';
+import { someUntimed, type CostCounters, type CostResult, type IssueFields, type SkippedInput } from '../cost/report.js';
 import type { Colors } from './colors.js';
 import { formatTokens, formatUsd } from './format.js';
 import { oneLine } from './terminal.js';
@@ -126,14 +126,16 @@ function grid(view: CostView, colors: Colors | undefined): Grid {
 }
 
 /** What counting met (cost/report.ts `CountingIssues`), for the notes of `cost` and `stats` and their stderr. */
-export function countingNotes(issues: { differingSpans?: number; parentCycles?: number; untimedCalls?: number }): string[] {
+export function countingNotes(issues: IssueFields): string[] {
   const notes: string[] = [];
   const d = issues.differingSpans ?? 0;
   if (d > 0) notes.push(`${formatTokens(d)} span id${d === 1 ? ' was' : 's were'} read as copies that differ: one copy of each is counted (llmtrace lint names them; --strict fails)`);
   const c = issues.parentCycles ?? 0;
   if (c > 0) notes.push(`${formatTokens(c)} parent cycle${c === 1 ? '' : 's'} cut above the lowest span id: the calls in ${c === 1 ? 'it are' : 'them are'} counted once (llmtrace tree shows where)`);
-  const u = issues.untimedCalls ?? 0;
-  if (u > 0) notes.push(`${formatTokens(u)} model call${u === 1 ? ' has' : 's have'} no start time: the window cannot place ${u === 1 ? 'it' : 'them'}, so ${u === 1 ? 'it is' : 'they are'} in no figure (without --since/--until ${u === 1 ? 'it is' : 'they are'} counted; --strict fails)`);
+  if (someUntimed(issues)) {
+    const { subject, one } = untimedSubject(issues, formatTokens);
+    notes.push(`${subject}: the window cannot place ${one ? 'it' : 'them'}, so ${one ? 'it is' : 'they are'} in no figure (without --since/--until ${one ? 'it is' : 'they are'} counted; --strict fails)`);
+  }
   return notes;
 }
 

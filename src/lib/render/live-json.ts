@@ -20,7 +20,7 @@
  *    durationMs, ttftMs, sessionTotal:{calls, inputTokens, …, cost}}   (a coding agent's request event)
  *   {"event":"agent_metrics", time, agent, session, model, source, inputTokens, …, cost, reportedCost}
  *    (a coding agent's totals from its metrics, when it sends no spans or events)
- *   {"event":"summary", durationMs, calls, errors, latencyP95Ms, inputTokens, …, cost, unpricedCalls, byModel:[…],
+ *   {"event":"summary", durationMs, calls, errors, latencyP95Ms, unknownDurations, inputTokens, …, cost, unpricedCalls, byModel:[…],
  *    byAgentModel:[{agent, model, calls, inputTokens, …, cost}], agentEventCalls,
  *    requests:{traces,logs,metrics}, spans, traces, logRecords, metricPoints, rejected,
  *    forward:{url,forwarded,failed,dropped}|null, store}
@@ -160,6 +160,7 @@ export function summaryEvent(s: SummaryData): Record<string, unknown> {
     calls: t.calls.calls,
     errors: t.calls.errors,
     latencyP95Ms: latencyP95(t.calls) ?? null,
+    unknownDurations: t.calls.unknownDurations,
     ...usageFields(t.calls.usage),
     cost: totalsCost(t.calls, s.pricing),
     unpricedCalls: s.pricing ? t.calls.unpricedCalls : t.calls.calls,
@@ -168,6 +169,7 @@ export function summaryEvent(s: SummaryData): Record<string, unknown> {
       calls: x.calls,
       errors: x.errors,
       latencyP95Ms: latencyP95(x) ?? null,
+      unknownDurations: x.unknownDurations,
       ...usageFields(x.usage),
       cost: totalsCost(x, s.pricing),
     })),

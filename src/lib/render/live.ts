@@ -311,7 +311,11 @@ export function renderSummary(s: SummaryData, c: Colors, width = Infinity): stri
   const got = [`${countOf(t.spans, 'span')} in ${countOf(t.traces, 'trace')}`];
   if (t.logRecords) got.push(countOf(t.logRecords, 'log record'));
   if (t.metricPoints) got.push(countOf(t.metricPoints, 'metric point'));
-  const notes = [`received ${countOf(r.traces + r.logs + r.metrics, 'request')}: ${got.join(', ')}; ${formatInt(t.rejected)} rejected`];
+  const notes: string[] = [];
+  // As `stats` says it: the p95 is over the calls whose duration is known.
+  const unknown = t.calls.unknownDurations;
+  if (unknown > 0) notes.push(`p95 leaves out ${countOf(unknown, 'call')} of unknown duration (no start time, or an end before the start)`);
+  notes.push(`received ${countOf(r.traces + r.logs + r.metrics, 'request')}: ${got.join(', ')}; ${formatInt(t.rejected)} rejected`);
   if (s.forward) {
     const f = s.forward;
     notes.push(`forwarded ${countOf(f.forwarded, 'request')} to ${f.url}: ${formatInt(f.failed)} failed, ${formatInt(f.dropped)} dropped`);

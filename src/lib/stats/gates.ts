@@ -4,6 +4,7 @@
  * parsePercent); the command turns a failure into exit 1.
  */
 import { differingGate, untimedGate, type GateResult, type GateWording } from '../cost/gates.js';
+import { someUntimed } from '../cost/report.js';
 import { secondsToMs } from '../genai/conventions.js';
 import { increaseGates, type StatsBaseline } from './baseline.js';
 import { isMetricsRow, type StatsFigures, type StatsReport } from './report.js';
@@ -73,7 +74,7 @@ export function evaluateStatsGates(report: StatsReport, opts: StatsGateOptions, 
   }
   if (opts.strict) out.push({ gate: 'strict', ok: skipped === undefined, message: skipped === undefined ? 'every input record was read' : `input was skipped: ${skipped}` });
   if (opts.strict && differing > 0) out.push(differingGate(differing));
-  if (opts.strict && report.untimedCalls) out.push(untimedGate(report.untimedCalls));
+  if (opts.strict && someUntimed(report)) out.push(untimedGate(report, words));
   const unknown = report.unknownDurations ?? 0;
   if (opts.strict && unknown > 0) {
     out.push({ gate: 'strict', ok: false, message: `${unknown} call${unknown === 1 ? ' has' : 's have'} no known duration (no start time, or an end before the start): left out of latency and tok/s` });

@@ -62,6 +62,8 @@ export interface StatsReport {
   differingSpans?: number;
   parentCycles?: number;
   untimedCalls?: number;
+  untimedInputTokens?: number;
+  untimedOutputTokens?: number;
   /**
    * Calls from spans whose duration is unknown (no start time, or an end before the start): left
    * out of latency and tok/s, so their percentiles may be off (present only when some were; `--strict` fails).

@@ -199,15 +199,18 @@ export function prefixLookupQuery(prefix: string, limit: number): { query: strin
   };
 }
 
-/** A trace id as the readers accept it (rows.ts): what `tree` counts as a trace. */
-const VALID_TRACE_ID = "match(TraceId, '^[0-9a-f]{32}$')";
+/**
+ * A trace id as the readers accept it (rows.ts `TRACE_ID`; files refuse an all-zero id too): what
+ * `tree` counts as a trace. A span with another id is skipped with a problem where it is read.
+ */
+export const VALID_TRACE_ID_SQL = `match(TraceId, '^[0-9a-f]{32}$') AND TraceId != '${'0'.repeat(32)}'`;
 
 /**
  * How many traces there are (with ids starting with `prefix`), counted where newestQuery looked
  * them up: trace_id_ts holds a row per trace and insert, a few times fewer than the spans.
  */
 export function traceCountQuery(layout: Layout, prefix: string | undefined): { query: string; params: Params } {
-  const where = [VALID_TRACE_ID];
+  const where = [VALID_TRACE_ID_SQL];
   const params: Params = {};
   if (prefix !== undefined) {
     where.push('startsWith(TraceId, {prefix:String})');
@@ -218,22 +221,31 @@ export function traceCountQuery(layout: Layout, prefix: string | undefined): { q
 }
 
 /**
- * The newest N traces by their earliest span start, as `tree --last` picks them. trace_id_ts
- * narrows the candidates (its Start is whole seconds in the current layout, so the Nth second
- * is taken WITH TIES: a superset of the true newest N); their exact starts come from the table.
- * Ties go to the larger id, as TraceStarts.ordered() keeps them for files.
+ * The newest N traces by their earliest known span start, as `tree --last` picks them
+ * (trace-starts.ts `earliestKnownStart`: a span at 1970, OTLP's unset start, does not place its
+ * trace; a trace with no known start is at 0, the oldest), among valid trace ids only (files skip
+ * the others). Ties go to the larger id, as TraceStarts.ordered() keeps them for files.
+ *
+ * trace_id_ts narrows the candidates: its Start is whole seconds in the current layout, so the
+ * Nth second is taken WITH TIES. Its Start is a minimum per insert, which a span at 1970 makes
+ * 1970 whatever the known starts: the traces with such a row are all candidates too (few: they
+ * are those the exporter sent without a start), so the candidates hold the true newest N.
+ * Their exact known starts come from the table.
  */
 export function newestQuery(layout: Layout, n: number, prefix: string | undefined): { query: string; params: Params } {
   const params: Params = { n };
-  const match = prefix === undefined ? '' : ' WHERE startsWith(TraceId, {prefix:String})';
+  const where = prefix === undefined ? VALID_TRACE_ID_SQL : `${VALID_TRACE_ID_SQL} AND startsWith(TraceId, {prefix:String})`;
   if (prefix !== undefined) params.prefix = prefix;
+  const ts = `SELECT TraceId FROM {db:Identifier}.{ts:Identifier} WHERE ${where} GROUP BY TraceId`;
   const candidates = layout.traceIdTs
-    ? `TraceId IN (SELECT TraceId FROM {db:Identifier}.{ts:Identifier}${match} GROUP BY TraceId ORDER BY min(Start) DESC LIMIT {n:UInt32} WITH TIES)`
-    : prefix === undefined ? '1' : 'startsWith(TraceId, {prefix:String})';
+    ? `(TraceId IN (${ts} HAVING min(Start) > toDateTime(0) ORDER BY min(Start) DESC LIMIT {n:UInt32} WITH TIES) OR TraceId IN (${ts} HAVING min(Start) <= toDateTime(0)))`
+    : '1';
   return {
     query:
       'SELECT TraceId, toString(min(toUnixTimestamp64Nano(Timestamp))) AS lo, toString(max(toUnixTimestamp64Nano(Timestamp))) AS hi ' +
-      `FROM {db:Identifier}.{table:Identifier} WHERE ${candidates} GROUP BY TraceId ORDER BY min(Timestamp) DESC, TraceId DESC LIMIT {n:UInt32}`,
+      `FROM {db:Identifier}.{table:Identifier} WHERE ${where} AND ${candidates} GROUP BY TraceId ` +
+      // minIf over no row is 0: a trace without a known start sorts as the oldest, as for files.
+      `ORDER BY minIf(toUnixTimestamp64Nano(Timestamp), NOT (${UNSET_START_SQL})) DESC, TraceId DESC LIMIT {n:UInt32}`,
     params,
   };
 }

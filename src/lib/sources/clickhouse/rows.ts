@@ -39,7 +39,8 @@ const STATUSES: Record<string, number> = {
   Error: StatusCode.ERROR,
 };
 
-const TRACE_ID = /^[0-9a-f]{32}$/;
+/** 32 lowercase hex digits, not all zero (OTLP's invalid id: files skip it too). query.ts `VALID_TRACE_ID_SQL`. */
+const TRACE_ID = /^(?!0{32})[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
 const U64 = 1n << 64n;
 const I64_MAX = (1n << 63n) - 1n;
@@ -63,7 +64,7 @@ export function rowDecoder(scopeInAttributes: boolean): RowDecoder {
       const tid = str(traceId, 'TraceId');
       const sid = str(spanId, 'SpanId');
       const pid = str(parentId, 'ParentSpanId');
-      if (!TRACE_ID.test(tid)) throw new DecodeError(`span skipped: trace id ${show(tid)} is not 32 lowercase hex digits`, 'TraceId');
+      if (!TRACE_ID.test(tid)) throw new DecodeError(`span skipped: trace id ${show(tid)} is not 32 lowercase hex digits, not all zero`, 'TraceId');
       if (!SPAN_ID.test(sid)) throw new DecodeError(`span skipped: span id ${show(sid)} is not 16 lowercase hex digits`, 'SpanId');
       if (pid !== '' && !SPAN_ID.test(pid)) throw new DecodeError(`span skipped: parent span id ${show(pid)} is not 16 lowercase hex digits`, 'ParentSpanId');
       const startNs = nanos(start, 'Timestamp');
