@@ -57,7 +57,9 @@ export class ParentLinks {
   pack(ids: SpanIds, before: string, countBefore: number): number {
     const count = ids.packedCount;
     if (this.hot === undefined && count === countBefore) return 0;
-    const parentOf = new Float64Array(count);
+    if (scratch.length < count) scratch = new Float64Array(Math.max(count, 2 * scratch.length));
+    const parentOf = scratch;
+    parentOf.fill(0, 0, count);
     const widthBefore = columnWidth(countBefore);
     for (let i = 0; i < countBefore && this.column !== ''; i++) {
       const value = read(this.column, i, widthBefore);
@@ -87,8 +89,34 @@ export class ParentLinks {
       this.extra = extra.join('');
       this.hot = undefined;
     }
-    this.column = write(parentOf, columnWidth(count));
+    this.column = write(parentOf, count, columnWidth(count));
     return freed - this.column.length;
+  }
+
+  /**
+   * Whether the links cannot go round: true when every link is in the column (no repeated id's
+   * further link, none unpacked) and following parents from every span ends. The usual trace
+   * answers here, without the keyed graph parentCycles builds (trace-state.ts).
+   */
+  acyclic(ids: SpanIds): boolean {
+    if (this.extra !== '' || this.hot !== undefined || this.odd !== undefined) return false;
+    const count = ids.packedCount;
+    const width = columnWidth(count);
+    if (this.column.length !== count * width) return this.column === '';
+    // 0 unseen, 1 on the walk being followed, 2 known to end.
+    if (scratch.length < count) scratch = new Float64Array(Math.max(count, 2 * scratch.length));
+    const state = scratch;
+    state.fill(0, 0, count);
+    for (let start = 0; start < count; start++) {
+      let at = start;
+      while (at >= 0 && state[at] === 0) {
+        state[at] = 1;
+        at = read(this.column, at, width) - 1;
+      }
+      if (at >= 0 && state[at] === 1) return false;
+      for (at = start; at >= 0 && state[at] === 1; at = read(this.column, at, width) - 1) state[at] = 2;
+    }
+    return true;
   }
 
   /** Every link as parentCycles keys its spans: packed ids as they are, others marked by linkKey. */
@@ -122,9 +150,13 @@ function read(column: string, place: number, width: number): number {
   return value;
 }
 
-function write(values: Float64Array, width: number): string {
-  const bytes = Buffer.allocUnsafe(values.length * width);
-  for (let i = 0; i < values.length; i++) {
+/** Shared by pack() and acyclic(), which never run at once (one thread, no await between). */
+let scratch = new Float64Array(256);
+
+function write(values: Float64Array, count: number, width: number): string {
+  if (width === 1 && count <= 64) return String.fromCharCode(...values.subarray(0, count));
+  const bytes = Buffer.allocUnsafe(count * width);
+  for (let i = 0; i < count; i++) {
     let value = values[i]!;
     for (let b = (i + 1) * width - 1; b >= i * width; b--) {
       bytes[b] = value % 256;

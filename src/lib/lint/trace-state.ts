@@ -238,6 +238,7 @@ export class TraceState {
    * a span without a parent link are pruned, then those no link points at; what is left goes round.
    */
   parentCycles(): string[][] {
+    if (this.links.acyclic(this.seen)) return [];
     const up = new Map<string, string[]>();
     const link = (child: string, parent: string) => {
       const list = up.get(child);
