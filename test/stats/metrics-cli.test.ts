@@ -4,7 +4,7 @@
  * spans and metrics kept to its spans, and bad metrics lines named by file and line while the
  * rest is read.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { otlpJsonToPb } from '../../src/lib/otlp/pb-json.js';
@@ -130,6 +130,46 @@ describe('llmtrace stats from OTLP metrics', () => {
     const early = await run('--since', new Date(T0 + 10 * MIN).toISOString(), '--until', new Date(T0 + 20 * MIN).toISOString());
     expect(early.calls).toBe(4);
     expect(early.latencyMs?.p95).toBeCloseTo(100, 9); // rank 4 of 4 in [0, 0.1 s]
+  });
+
+  it('points without a time: counted without a window; under one in no row, untimed in every format, and --strict fails', async () => {
+    const NOW = { LLMTRACE_NOW: new Date(T0 + 60 * MIN).toISOString() };
+    const since = ['--since', new Date(T0 + 10 * MIN).toISOString()];
+    const cum = (min: number, counts: number[], noTime = false): PointSpec => ({ service: 'cum-svc', temporality: CUMULATIVE, startMs: T0, timeMs: T0 + min * MIN, noTime, bounds: BOUNDS, counts });
+    const points: PointSpec[] = [
+      ...METRICS_ONLY.map((p) => ({ ...p, timeMs: p.timeMs + 15 * MIN })),
+      // A delta export without a time: 3 calls (before the fix, dropped silently under a window).
+      { timeMs: T0 + 15 * MIN, noTime: true, bounds: BOUNDS, counts: [0, 3, 0, 0, 0] },
+      { metric: 'gen_ai.client.token.usage', tokenType: 'input', timeMs: T0 + 15 * MIN, noTime: true, bounds: [100], counts: [3, 0], sum: 50 },
+      // A cumulative series since T0: 6, then 9 calls inside the window, and a point of 4 without a time
+      // (before the fix, the baseline "before the window": 9 − 4 instead of 9 − 6).
+      cum(15, [6, 0, 0, 0, 0]), cum(25, [6, 0, 0, 3, 0]), cum(0, [4, 0, 0, 0, 0], true),
+    ];
+    const file = writeTemp('metrics-untimed.jsonl', jsonl(points));
+    const row = (report: StatsReport, service: string) => report.rows.find((r) => r.service === service)!;
+    const all = await runCli(['stats', file, '--by', 'service', '--format', 'json'], { env: NOW });
+    expect(all.code, all.stderr).toBe(0);
+    const whole = json(all.stdout);
+    expect(row(whole, 'metrics-svc').calls).toBe(13);
+    expect(row(whole, 'cum-svc').calls).toBe(9); // the series' last point holds everything
+    expect(whole.untimedCalls).toBeUndefined();
+
+    const windowed = await runCli(['stats', file, '--by', 'service', '--format', 'json', '--strict', ...since], { env: NOW });
+    expect(windowed.code).toBe(1);
+    const report = json(windowed.stdout);
+    expect(row(report, 'metrics-svc')).toMatchObject({ calls: 10, tokens: { input: 0, output: 420 } });
+    expect(row(report, 'cum-svc').calls).toBe(3); // last − first inside: no point before the window
+    // The untimed delta export's 3 calls and the cumulative point's 4; the tokens are the token
+    // histogram's (the agents' usage reader, which counts no call from it in stats).
+    expect(report).toMatchObject({ untimedCalls: 7, untimedInputTokens: 50, untimedOutputTokens: 0 });
+    const said = '7 model calls have no start time (50 → 0 tokens)';
+    expect(windowed.stderr).toContain(`FAILED strict: ${said}`);
+    for (const format of ['table', 'markdown']) expect((await runCli(['stats', file, '--format', format, ...since], { env: NOW })).stdout).toContain(said);
+    const csv = await runCli(['stats', file, '--format', 'csv', ...since], { env: NOW });
+    expect(csv.stderr).toContain(said);
+    const summary = path.join(tempDir(), 'summary.md');
+    await runCli(['stats', file, '--format', 'json', ...since], { env: { ...NOW, GITHUB_STEP_SUMMARY: summary } });
+    expect(readFileSync(summary, 'utf8')).toContain(said);
   });
 
   it('finds the point before --since in the previous hour\'s store file', async () => {

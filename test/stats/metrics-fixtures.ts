@@ -20,6 +20,8 @@ export interface PointSpec {
   temporality?: number;
   startMs?: number;
   timeMs: number;
+  /** The point has no `timeUnixNano` (an exporter that never set it); `timeMs` still dates its start. */
+  noTime?: boolean;
   bounds: number[];
   counts: number[];
   sum?: number;
@@ -58,7 +60,7 @@ export function metricsRequest(p: PointSpec): Record<string, unknown> {
                     {
                       attributes,
                       startTimeUnixNano: ns(p.startMs ?? p.timeMs - 60_000),
-                      timeUnixNano: ns(p.timeMs),
+                      ...(p.noTime ? {} : { timeUnixNano: ns(p.timeMs) }),
                       count: String(p.counts.reduce((a, b) => a + b, 0)),
                       sum: p.sum ?? 0,
                       bucketCounts: p.counts.map(String),

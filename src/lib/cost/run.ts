@@ -101,7 +101,17 @@ function withInheritedModel(call: AttributedCall, model: string | undefined, boo
  */
 export async function attributeCalls(
   sources: Pick<OpenedSources, 'mapped'> & Partial<Pick<OpenedSources, 'callGroups' | 'stats'>>,
-  opts: Omit<AttributorOptions, 'featureKeys' | 'onCall'> & { onCall: (call: AttributedCall, sign: CallSign) => void; featureKeys?: string[]; signals?: SignalInputs; groupBy?: readonly string[] },
+  opts: Omit<AttributorOptions, 'featureKeys' | 'onCall'> & {
+    onCall: (call: AttributedCall, sign: CallSign) => void;
+    featureKeys?: string[];
+    signals?: SignalInputs;
+    groupBy?: readonly string[];
+    /**
+     * `stats`: a figure of the agents' usage metrics counts no call (stats' calls from metrics are
+     * the GenAI duration histograms', stats/run.ts): without a time under a window, only its tokens are untimed.
+     */
+    usageMetricsCountNoCalls?: boolean;
+  },
 ): Promise<CallsRun> {
   const inherited = opts.inherited ?? [];
   const n = inherited.length;
@@ -172,7 +182,7 @@ export async function attributeCalls(
           const [feature, ...rest] = call.inherited;
           opts.onCall({ ...call, feature: feature ?? NONE, inherited: rest }, 1);
         },
-        onUntimed: (call) => addUntimed(stats, call.count ?? 1, call.usage, 1),
+        onUntimed: (call) => addUntimed(stats, opts.usageMetricsCountNoCalls && call.source === 'metrics' ? 0 : (call.count ?? 1), call.usage, 1),
         onProblem: opts.signals.onProblem,
       });
       // Nothing covered (no events or metrics counted): every held call stays, and none is read back.

@@ -6,13 +6,14 @@
  */
 import { planDimensions } from '../cost/dimensions.js';
 import type { PriceBook } from '../cost/pricebook.js';
-import { issueFields } from '../cost/report.js';
+import { addUntimed, issueFields } from '../cost/report.js';
 import { attributeCalls, type CallsRun, type SignalInputs } from '../cost/run.js';
-import type { TimeWindow } from '../cost/window.js';
+import { bounded, type TimeWindow } from '../cost/window.js';
 import type { OpenedSources } from '../sources/open.js';
 import { StatsAggregator } from './aggregate.js';
 import type { Problem } from '../errors.js';
 import type { MetricsRecord } from '../sources/metrics.js';
+import { timeKnown } from '../span.js';
 import { genAiPoints, groupMetrics, histogramSeries } from './metrics.js';
 import { buildStatsReport, type StatsReport } from './report.js';
 
@@ -56,6 +57,7 @@ export async function computeStats(sources: Pick<OpenedSources, 'mapped'>, opts:
       memoryBytes: traceBytes,
       inherited: plan.inherited,
       toolCalls: true,
+      usageMetricsCountNoCalls: true,
       onCall: (call, sign) => {
         // Usage from metrics is no call with a latency: the GenAI histograms below are stats' metrics.
         if (call.source === 'metrics') return;
@@ -70,16 +72,28 @@ export async function computeStats(sources: Pick<OpenedSources, 'mapped'>, opts:
     let metrics: Parameters<typeof buildStatsReport>[2];
     if (opts.metrics) {
       const series = histogramSeries(opts.window ?? {});
+      // Under a window, points without a time are reduced apart, without one: no window can place
+      // them, so their calls are untimed, as spans without a start (docs/architecture.md "From OTLP metrics").
+      const untimed = bounded(opts.window ?? {}) ? histogramSeries({}) : undefined;
       for await (const rec of await opts.metrics()) {
         for (const p of genAiPoints(rec.msg, (problem) => opts.onMetricsProblem?.({ source: rec.source, line: rec.line, ...problem }))) {
           metricPoints++;
-          series.add(p);
+          (untimed && !timeKnown(p.timeMs) ? untimed : series).add(p);
         }
       }
       const servicesWithSpans = new Set([...spanCalls].filter(([, n]) => n > 0).map(([s]) => s));
-      metrics = groupMetrics(series.figures(), { book: opts.book, dimensions: plan.dimensions, inherited: plan.inherited, servicesWithSpans });
-      if (series.inconsistent.length) {
-        opts.onMetricsProblem?.({ source: 'metrics', message: `${series.inconsistent.length} series left out: their bucket bounds or temporality changed, or a cumulative count fell without a new start time` });
+      const grouping = { book: opts.book, dimensions: plan.dimensions, inherited: plan.inherited, servicesWithSpans };
+      metrics = groupMetrics(series.figures(), grouping);
+      if (untimed) {
+        const apart = groupMetrics(untimed.figures(), grouping);
+        // Calls are what the duration histograms counted; their tokens are the agents' usage's
+        // (cost/signal-usage.ts reads gen_ai.client.token.usage too, and counts it untimed there).
+        addUntimed(stats, apart.total.duration?.count ?? 0, undefined, 1);
+        metrics.setAside = [...new Set([...metrics.setAside, ...apart.setAside])].sort();
+      }
+      const inconsistent = series.inconsistent.length + (untimed?.inconsistent.length ?? 0);
+      if (inconsistent) {
+        opts.onMetricsProblem?.({ source: 'metrics', message: `${inconsistent} series left out: their bucket bounds or temporality changed, or a cumulative count fell without a new start time` });
       }
     }
     const report = buildStatsReport(agg, opts.window ?? {}, metrics);
