@@ -59,4 +59,24 @@ describe('stats from coding agents’ request events', () => {
     expect(doc.total.calls).toBe(all.length);
     expect(doc.total.latencyMs).toMatchObject({ p50: nearestRank(all, 50), max: all.at(-1) });
   });
+
+  it('an event without a time still has its duration_ms: its latency counts, only its place in a window is unknown', async () => {
+    const store = tempDir();
+    // The recorded events with no timeUnixNano or observedTimeUnixNano (an exporter that never set them).
+    const untimed = RUNS.flatMap(logsOf).map((line) => line.replace(/"(?:observedT|t)imeUnixNano":"\d+",/g, ''));
+    expect(untimed.join('\n')).not.toContain('imeUnixNano');
+    writeFileSync(path.join(store, 'logs-20261205T17.jsonl'), `${untimed.join('\n')}\n`);
+    const all = RUNS.flatMap((d) => durations(logsOf(d))).sort((x, y) => x - y);
+    const r = await runCli(['stats', '--store', store, '--by', 'agent', '--format', 'json', '--strict']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as Record<string, any>;
+    expect(doc.unknownDurations).toBeUndefined();
+    expect(doc.total.calls).toBe(all.length);
+    expect(doc.total.latencyMs).toMatchObject({ p50: nearestRank(all, 50), p95: nearestRank(all, 95), max: all.at(-1) });
+    // Under a window: in no row, untimed (as a span without a start), and still not of unknown duration.
+    const since = await runCli(['stats', '--store', store, '--format', 'json', '--since', '2026-12-05T00:00:00Z'], { env: { LLMTRACE_NOW: '2026-12-06T00:00:00Z' } });
+    const windowed = JSON.parse(since.stdout) as Record<string, any>;
+    expect(windowed).toMatchObject({ untimedCalls: all.length, total: { calls: 0 } });
+    expect(windowed.unknownDurations).toBeUndefined();
+  });
 });

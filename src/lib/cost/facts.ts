@@ -57,8 +57,13 @@ export interface CallFields {
   source?: 'spans' | 'events' | 'metrics';
   /** Model calls the record stands for (undefined: 1; metrics without a request count: 0). */
   count?: number;
-  /** `durationMs` is not the request's latency (an event that does not say it): `stats` leaves it out. */
-  noLatency?: boolean;
+  /**
+   * Where `durationMs` comes from. Undefined: the span's start and end, so it is known only when
+   * its start is (span.ts `durationKnown`). `attribute`: the agent's event says it (`duration_ms`),
+   * known with or without a time. `none`: it is not the request's latency (an event that does not
+   * say it): `stats` leaves it out.
+   */
+  latency?: 'attribute' | 'none';
 }
 
 export interface CallRecord extends CallFields {

@@ -439,7 +439,7 @@ function signalCall(a: Attributes, resource: Attributes, timeMs: number, usage: 
     operation: 'chat',
     service: service(resource),
     durationMs: f.durationMs ?? 0,
-    noLatency: f.durationMs === undefined,
+    latency: f.durationMs === undefined ? 'none' : 'attribute',
     ttftMs: f.ttftMs,
     reportedCost: f.reportedCost,
     source: f.source,

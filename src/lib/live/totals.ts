@@ -13,7 +13,7 @@ export interface CountedCall {
   /**
    * The call span's duration (the summary's p95). null: the span's duration is unknown (span.ts
    * `durationKnown`), left out of the p95 and counted in `unknownDurations`; undefined: none was
-   * measured (an agent's event without one, a metrics figure), as `stats`' `noLatency`.
+   * measured (an agent's event without one, a metrics figure), as `stats`' `latency: 'none'`.
    */
   durationMs?: number | null;
   /** The call failed (classify's error: status ERROR, error.type, Langfuse level ERROR). */

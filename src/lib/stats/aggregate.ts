@@ -77,9 +77,21 @@ function bump(m: Map<string, number>, key: string, sign: 1 | -1): void {
   else m.set(key, n);
 }
 
+type TimedCall = Pick<AttributedCall, 'startMs' | 'durationMs' | 'latency'>;
+
+/**
+ * The call's duration is known: from its span's times when its start is (span.ts
+ * `durationKnown`), from an agent event's `duration_ms` with or without a time (only its place
+ * in a window is unknown then: docs/architecture.md "Unset span times").
+ */
+export function callDurationKnown(call: TimedCall): boolean {
+  if (call.latency === 'none') return false;
+  return call.latency === 'attribute' ? call.durationMs >= 0 : durationKnown(call.startMs, call.durationMs);
+}
+
 /** Output tokens per second of generation (after the first chunk), when TTFT and tokens are known. */
-export function outputTokensPerSecond(call: Pick<AttributedCall, 'noUsage' | 'usage' | 'startMs' | 'durationMs' | 'ttftMs'>): number | undefined {
-  if (call.noUsage || call.ttftMs === undefined || !durationKnown(call.startMs, call.durationMs)) return undefined;
+export function outputTokensPerSecond(call: Pick<AttributedCall, 'noUsage' | 'usage' | 'ttftMs'> & TimedCall): number | undefined {
+  if (call.noUsage || call.ttftMs === undefined || !callDurationKnown(call)) return undefined;
   const generatingMs = call.durationMs - call.ttftMs;
   return generatingMs > 0 ? call.usage.output / (generatingMs / 1000) : undefined;
 }
@@ -163,8 +175,8 @@ export class StatsAggregator {
       this.pendingGroups.push(g);
     }
     const tps = outputTokensPerSecond(call);
-    const latency = !call.noLatency && durationKnown(call.startMs, call.durationMs);
-    if (!call.noLatency && !latency) this.unknownDurations += sign;
+    const latency = callDurationKnown(call);
+    if (call.latency !== 'none' && !latency) this.unknownDurations += sign;
     this.count(g, call, latency, tps, sign);
     this.count(this.total, call, latency, tps, sign);
   }
