@@ -77,7 +77,8 @@ export function spansSubquery(plan: PushdownPlan, params: Params): string {
     `NOT (${VALID_TRACE_ID_SQL})`,
     `NOT match(SpanId, '^[0-9a-f]{16}$')`,
     `(ParentSpanId != '' AND NOT match(ParentSpanId, '^[0-9a-f]{16}$'))`,
-    // The walk maps ids to numbers, 0 standing for "no parent": an all-zero id is left to Node.
+    // The walk maps ids to numbers, 0 standing for "no parent": an all-zero id is left to Node,
+    // whose reader skips a span with one and reads such a parent as none, as files do (rows.ts).
     `SpanId = '${zeros}' OR ParentSpanId = '${zeros}'`,
     // No start time: the window, the hour and a dated price are decided by Node's rule (span.ts
     // `timeKnown`), which reads the trace whole (docs/architecture.md "Unset span times").

@@ -41,7 +41,11 @@ const STATUSES: Record<string, number> = {
 
 /** 32 lowercase hex digits, not all zero (OTLP's invalid id: files skip it too). query.ts `VALID_TRACE_ID_SQL`. */
 const TRACE_ID = /^(?!0{32})[0-9a-f]{32}$/;
-const SPAN_ID = /^[0-9a-f]{16}$/;
+/** 16 lowercase hex digits, not all zero: files skip a span with an invalid span id (otlp/ids.ts). */
+const SPAN_ID = /^(?!0{16})[0-9a-f]{16}$/;
+/** An all-zero parent id means no parent, as for files (otlp/json-decode.ts `parentId`: some SDKs send it). */
+const NO_PARENT = /^0{16}$/;
+const PARENT_ID = /^[0-9a-f]{16}$/;
 const U64 = 1n << 64n;
 const I64_MAX = (1n << 63n) - 1n;
 
@@ -63,10 +67,11 @@ export function rowDecoder(scopeInAttributes: boolean): RowDecoder {
       const [start, traceId, spanId, parentId, traceState, name, kind, resAttrs, scopeName, scopeVersion, spanAttrs, dur, status, statusMessage, evTimes, evNames, evAttrs, lnTraceIds, lnSpanIds, lnStates, lnAttrs] = row as unknown[];
       const tid = str(traceId, 'TraceId');
       const sid = str(spanId, 'SpanId');
-      const pid = str(parentId, 'ParentSpanId');
+      let pid = str(parentId, 'ParentSpanId');
       if (!TRACE_ID.test(tid)) throw new DecodeError(`span skipped: trace id ${show(tid)} is not 32 lowercase hex digits, not all zero`, 'TraceId');
-      if (!SPAN_ID.test(sid)) throw new DecodeError(`span skipped: span id ${show(sid)} is not 16 lowercase hex digits`, 'SpanId');
-      if (pid !== '' && !SPAN_ID.test(pid)) throw new DecodeError(`span skipped: parent span id ${show(pid)} is not 16 lowercase hex digits`, 'ParentSpanId');
+      if (!SPAN_ID.test(sid)) throw new DecodeError(`span skipped: span id ${show(sid)} is not 16 lowercase hex digits, not all zero`, 'SpanId');
+      if (NO_PARENT.test(pid)) pid = '';
+      else if (pid !== '' && !PARENT_ID.test(pid)) throw new DecodeError(`span skipped: parent span id ${show(pid)} is not 16 lowercase hex digits`, 'ParentSpanId');
       const startNs = nanos(start, 'Timestamp');
       // Duration is UInt64 (Int64 in old layouts): the exporter's negative end − start wraps around.
       let d = nanos(dur, 'Duration');
