@@ -73,8 +73,8 @@ export class ParentLinks {
       const extra = [this.extra];
       for (let i = 0; i < this.hot.length; i += 2) {
         const spanId = this.hot[i]!, parentSpanId = this.hot[i + 1]!;
-        const child = ids.placeOf(spanId);
-        const parent = child < 0 ? -1 : ids.placeOf(parentSpanId);
+        const child = ids.placeAfterPack(spanId);
+        const parent = child < 0 ? -1 : ids.placeAfterPack(parentSpanId);
         freed += LINK_BYTES.hot;
         if (parent < 0) {
           (this.odd ??= []).push([spanId, parentSpanId]);

@@ -16,6 +16,12 @@ export const PACKED_WIDTH = 8;
 /** The id being looked up, as bytes (one lookup at a time: no allocation per lookup). */
 const probe = new Uint8Array(PACKED_WIDTH);
 
+/**
+ * The places the last pack() gave the ids it packed, by their hex id: a caller that packs its
+ * own per-id data right after (parent-links.ts) finds them without parsing or searching.
+ */
+const packedPlaces = new Map<string, number>();
+
 function hexDigit(c: number): number {
   return c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
 }
@@ -114,6 +120,11 @@ export class SpanIds {
     return this.kinds.length !== 0 && idBytes(id, probe) ? this.search() : -1;
   }
 
+  /** placeOf right after pack(): the ids it packed are looked up by their hex id, the rest searched. */
+  placeAfterPack(id: string): number {
+    return packedPlaces.get(id) ?? this.placeOf(id);
+  }
+
   /** The place of the packed id at `pos` of another packed string (an earlier packedIds), or −1. */
   placeOfPacked(packed: string, pos: number): number {
     for (let i = 0; i < PACKED_WIDTH; i++) probe[i] = packed.charCodeAt(pos + i);
@@ -150,12 +161,13 @@ export class SpanIds {
 
   /** Moves the Map's ids into the packed strings (ids pack() cannot pack stay in the Map). */
   pack(): void {
+    packedPlaces.clear();
     if (this.hot === undefined || this.hot.size === 0) return;
-    const fresh: Array<[packed: string, kind: number]> = [];
+    const fresh: Array<[packed: string, kind: number, hex: string]> = [];
     let odd: Map<string, number> | undefined;
     for (const [id, kind] of this.hot) {
       // Kinds are small enums (0–5); anything outside a printable range stays in the Map.
-      if (kind >= 0 && kind < 64 && idBytes(id, probe)) fresh.push([packedOf(probe), kind]);
+      if (kind >= 0 && kind < 64 && idBytes(id, probe)) fresh.push([packedOf(probe), kind, id]);
       else (odd ??= new Map()).set(id, kind);
     }
     this.hot = odd;
@@ -168,12 +180,13 @@ export class SpanIds {
     const ids: string[] = [];
     const kinds: string[] = [];
     let from = 0;
-    for (const [id, kind] of fresh) {
+    for (const [id, kind, hex] of fresh) {
       const at = this.insertionPoint(id, from);
       if (at > from) {
         ids.push(this.packed.slice(from * PACKED_WIDTH, at * PACKED_WIDTH));
         kinds.push(this.kinds.slice(from, at));
       }
+      packedPlaces.set(hex, at + packedPlaces.size);
       ids.push(id);
       kinds.push(String.fromCharCode(kind + 48));
       from = at;
