@@ -105,14 +105,16 @@ function expr(name: (typeof SPAN_COLUMNS)[number], layout: Layout, slim: boolean
       return '`Events.Name`';
     case 'evAttrs':
       return slim ? 'arrayMap(x -> map(), `Events.Name`)' : '`Events.Attributes`';
+    // Slim reads links only of a span with an invalid link id, for the reader to skip it with a
+    // problem as files do (rows.ts `linkId`): cost and stats read no link, but count no such span.
     case 'lnTraceIds':
-      return slim ? 'emptyArrayString()' : '`Links.TraceId`';
+      return slim ? `if(${INVALID_LINK_SQL}, \`Links.TraceId\`, emptyArrayString())` : '`Links.TraceId`';
     case 'lnSpanIds':
-      return slim ? 'emptyArrayString()' : '`Links.SpanId`';
+      return slim ? `if(${INVALID_LINK_SQL}, \`Links.SpanId\`, emptyArrayString())` : '`Links.SpanId`';
     case 'lnStates':
-      return slim ? 'emptyArrayString()' : '`Links.TraceState`';
+      return slim ? `if(${INVALID_LINK_SQL}, arrayMap(x -> '', \`Links.TraceId\`), emptyArrayString())` : '`Links.TraceState`';
     case 'lnAttrs':
-      return slim ? 'emptyArrayString()' : '`Links.Attributes`';
+      return slim ? `if(${INVALID_LINK_SQL}, arrayMap(x -> map(), \`Links.TraceId\`), [])` : '`Links.Attributes`';
     default:
       return name;
   }
@@ -204,6 +206,9 @@ export function prefixLookupQuery(prefix: string, limit: number): { query: strin
  * `tree` counts as a trace. A span with another id is skipped with a problem where it is read.
  */
 export const VALID_TRACE_ID_SQL = `match(TraceId, '^[0-9a-f]{32}$') AND TraceId != '${'0'.repeat(32)}'`;
+
+/** A span with a link whose trace or span id is not lowercase hex of its length, or is all zeros: files skip it (rows.ts `linkId`). */
+export const INVALID_LINK_SQL = `(arrayExists(x -> NOT match(x, '^[0-9a-f]{32}$') OR x = '${'0'.repeat(32)}', \`Links.TraceId\`) OR arrayExists(x -> NOT match(x, '^[0-9a-f]{16}$') OR x = '${'0'.repeat(16)}', \`Links.SpanId\`))`;
 
 /**
  * How many traces there are (with ids starting with `prefix`), counted where newestQuery looked
