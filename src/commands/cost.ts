@@ -110,9 +110,9 @@ Examples:
       const budgetFile = opts.budgetFile === undefined ? undefined : await readBudgetFile(opts.budgetFile);
       const baseline = opts.baseline === undefined ? undefined : await readBaseline(opts.baseline);
 
-      const opened = await openSources({ sources, store, storeSinceMs: window.sinceMs, diagnostic: writeDiagnostic, pushdown: { ...window, slim: true, attributes: runProjection({ groupBy: opts.by ?? DEFAULT_BY, featureKeys: opts.featureKey ?? config.featureKeys, toolCalls: false }) } });
+      const opened = await openSources({ sources, store, diagnostic: writeDiagnostic, pushdown: { ...window, slim: true, attributes: runProjection({ groupBy: opts.by ?? DEFAULT_BY, featureKeys: opts.featureKey ?? config.featureKeys, toolCalls: false }) } });
       const problems = signalProblems(writeDiagnostic);
-      const signals = agentSignals(sources, store, window.sinceMs, opened.stats, problems);
+      const signals = agentSignals(sources, store, opened.stats, problems);
       const run = await computeCost(opened, {
         book,
         window,

@@ -104,7 +104,6 @@ export function signalProblems(diagnostic: (line: string) => void): SignalProble
 export function agentSignals(
   sources: readonly string[],
   store: string | undefined,
-  sinceMs: number | undefined,
   seen: Pick<ReadStats, 'logsRequests' | 'metricsRequests'>,
   problems: SignalProblems,
 ): SignalInputs & { read: MetricsReadStats } {
@@ -114,8 +113,8 @@ export function agentSignals(
     read,
     onProblem,
     async open() {
-      const logs = await metricsInputs(sources, store, sinceMs, seen.logsRequests > 0, 'logs');
-      const metrics = await metricsInputs(sources, store, sinceMs, seen.metricsRequests > 0, 'metrics');
+      const logs = await metricsInputs(sources, store, seen.logsRequests > 0, 'logs');
+      const metrics = await metricsInputs(sources, store, seen.metricsRequests > 0, 'metrics');
       return { logs: readMetricsRequests(logs, onProblem, read), metrics: readMetricsRequests(metrics, onProblem, read) };
     },
   };

@@ -101,17 +101,17 @@ Examples:
 
       // Read the baseline before the input, so a typo fails fast.
       const baseline = opts.baseline === undefined ? undefined : await readStatsBaseline(opts.baseline);
-      const opened = await openSources({ sources, store, storeSinceMs: window.sinceMs, diagnostic: writeDiagnostic, pushdown: { ...window, slim: true, attributes: runProjection({ groupBy: opts.by ?? DEFAULT_BY, featureKeys: opts.featureKey ?? config.featureKeys, toolCalls: true }) } });
+      const opened = await openSources({ sources, store, diagnostic: writeDiagnostic, pushdown: { ...window, slim: true, attributes: runProjection({ groupBy: opts.by ?? DEFAULT_BY, featureKeys: opts.featureKey ?? config.featureKeys, toolCalls: true }) } });
       // Coding agents' request events: their latency where they send no spans (cost/signal-usage.ts).
       // One count for both readers of the logs and metrics files: a bad line is one problem.
       const problems = signalProblems(writeDiagnostic);
-      const signals = agentSignals(sources, store, window.sinceMs, opened.stats, problems);
+      const signals = agentSignals(sources, store, opened.stats, problems);
       // GenAI client metrics from the store's metrics files and from the dumps (services without spans).
       const onMetricsProblem = (p: Problem) => problems.report(p);
       const metricsRead = { inputs: 0, requests: 0, badRecords: 0, unreadableInputs: 0 };
       // Dumps are read again for metrics only when the span reader saw metrics requests in them.
       const metrics = async () =>
-        readMetricsRequests(await metricsInputs(sources, store, window.sinceMs, opened.stats.metricsRequests > 0), onMetricsProblem, metricsRead);
+        readMetricsRequests(await metricsInputs(sources, store, opened.stats.metricsRequests > 0), onMetricsProblem, metricsRead);
       const run = await computeStats(opened, {
         book,
         window,

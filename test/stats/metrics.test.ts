@@ -159,8 +159,8 @@ describe('grouping', () => {
   });
 
   it('reads a dump again for metrics only when the span reader saw metrics requests in it', async () => {
-    expect(await metricsInputs(['package.json'], undefined, undefined, false)).toEqual([]);
-    expect((await metricsInputs(['package.json'], undefined, undefined, true)).map((i) => [i.label, i.metricsOnly])).toEqual([['package.json', false]]);
+    expect(await metricsInputs(['package.json'], undefined, false)).toEqual([]);
+    expect((await metricsInputs(['package.json'], undefined, true)).map((i) => [i.label, i.metricsOnly])).toEqual([['package.json', false]]);
   });
 
   it('reads time to first chunk', () => {

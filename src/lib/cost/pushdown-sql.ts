@@ -16,7 +16,7 @@
 import { REPORTED_COST_KEYS } from '../genai/agents.js';
 import { DIMENSION_KEY_SCOPES } from '../genai/producers.js';
 import { INHERITED_MODEL_KEYS } from './inherited-model.js';
-import { UNSET_START_SQL, VALID_TRACE_ID_SQL } from '../sources/clickhouse/query.js';
+import { INVALID_LINK_SQL, UNSET_START_SQL, VALID_TRACE_ID_SQL } from '../sources/clickhouse/query.js';
 import { attr, classifySql, hasKeyIn, sqlString } from './pushdown-classify-sql.js';
 
 /** Traces larger or deeper than this are decided in Node (the SQL walk is per span × depth). */
@@ -80,6 +80,8 @@ export function spansSubquery(plan: PushdownPlan, params: Params): string {
     // The walk maps ids to numbers, 0 standing for "no parent": an all-zero id is left to Node,
     // whose reader skips a span with one and reads such a parent as none, as files do (rows.ts).
     `SpanId = '${zeros}' OR ParentSpanId = '${zeros}'`,
+    // A link with an invalid id (the row's `linkBad`): Node's reader skips the span, as files do.
+    'linkBad',
     // No start time: the window, the hour and a dated price are decided by Node's rule (span.ts
     // `timeKnown`), which reads the trace whole (docs/architecture.md "Unset span times").
     UNSET_START_SQL,
@@ -109,7 +111,7 @@ export function spansSubquery(plan: PushdownPlan, params: Params): string {
     `TraceId, SpanId, ParentSpanId, SpanName, Timestamp,${plan.scopeColumns ? ' ScopeName,' : ''}` +
     ` mapFilter((k, v) -> k IN {pd_readKeys:Array(String)}, SpanAttributes) AS sa, mapFilter((k, v) -> k IN {pd_resourceRead:Array(String)}, ResourceAttributes) AS ra, ${view.rowColumns},` +
     // Read by the calls stage beyond the view (reported costs, the inherited model, also on the resource).
-    ` ${hasKeyIn('SpanAttributes', 'pd_spanFamilyKeys')} OR ${hasKeyIn('ResourceAttributes', 'pd_resourceFamilyKeys')} AS rowBad`;
+    ` ${hasKeyIn('SpanAttributes', 'pd_spanFamilyKeys')} OR ${hasKeyIn('ResourceAttributes', 'pd_resourceFamilyKeys')} AS rowBad, ${INVALID_LINK_SQL} AS linkBad`;
   const spanColumns =
     `TraceId, SpanId, reinterpretAsUInt64(unhex(SpanId)) AS sid, if(ParentSpanId = SpanId OR ParentSpanId = '', toUInt64(0), reinterpretAsUInt64(unhex(ParentSpanId))) AS pid,` +
     ` ${startMs} AS ms, SpanName,` +

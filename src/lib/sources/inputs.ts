@@ -32,7 +32,7 @@ export function stdinInput(stdin: NodeJS.ReadableStream = process.stdin): Input 
  * files in time order), anything else a file. Missing paths become inputs whose open() fails,
  * so the reader reports them with the rest instead of aborting before any output.
  */
-export async function resolveInputs(sources: string[], stdin?: NodeJS.ReadableStream, sinceMs?: number, withLogs = false): Promise<Input[]> {
+export async function resolveInputs(sources: string[], stdin?: NodeJS.ReadableStream, withLogs = false): Promise<Input[]> {
   if (sources.filter((s) => s === '-').length > 1) throw new LlmtraceError('stdin (-) can be given only once');
   const inputs: Input[] = [];
   for (const src of sources) {
@@ -47,9 +47,9 @@ export async function resolveInputs(sources: string[], stdin?: NodeJS.ReadableSt
       /* reported when opened */
     }
     if (isDir) {
-      const files = await storeInputs(src, sinceMs, withLogs);
+      const files = await storeInputs(src, withLogs);
       // A directory given by name that holds no store files is a mistake, not an empty result.
-      if (files.length === 0 && sinceMs === undefined) inputs.push(failingInput(src, 'no store files (traces-YYYYMMDDTHH.jsonl) in this directory'));
+      if (files.length === 0) inputs.push(failingInput(src, 'no store files (traces-YYYYMMDDTHH.jsonl) in this directory'));
       inputs.push(...files);
     }
     else inputs.push(fileInput(src));
@@ -57,23 +57,22 @@ export async function resolveInputs(sources: string[], stdin?: NodeJS.ReadableSt
   return inputs;
 }
 
-const HOUR_MS = 3_600_000;
-
 /**
- * A store directory's files of one signal, oldest first. With `sinceMs`, files whose hour of
- * receipt ended before it are skipped whole: what was received then started earlier still.
+ * A store directory's files of one signal, oldest first, every one of them whatever the window:
+ * a file's hour is when its lines were received, and a span's start says nothing about that (an
+ * exporter's clock ahead, a batch sent late), so no file can be skipped by its name
+ * (docs/architecture.md "Local store layout"). The window selects spans, not files.
  */
-export async function directoryInputs(dir: string, signal: Signal = 'traces', sinceMs?: number): Promise<Input[]> {
+export async function directoryInputs(dir: string, signal: Signal = 'traces'): Promise<Input[]> {
   const names = await readdir(dir);
   return storeFiles(names, signal)
-    .filter((f) => sinceMs === undefined || f.hourStartMs + HOUR_MS > sinceMs)
     .map((f): Input => ({ ...fileInput(path.join(dir, f.name)), jsonLines: true }));
 }
 
 /** A store's trace files, and with `withLogs` its logs files too (GenAI events for `tree`). */
-export async function storeInputs(dir: string, sinceMs?: number, withLogs = false): Promise<Input[]> {
-  const traces = await directoryInputs(dir, 'traces', sinceMs);
-  return withLogs ? [...traces, ...(await directoryInputs(dir, 'logs', sinceMs))] : traces;
+export async function storeInputs(dir: string, withLogs = false): Promise<Input[]> {
+  const traces = await directoryInputs(dir, 'traces');
+  return withLogs ? [...traces, ...(await directoryInputs(dir, 'logs'))] : traces;
 }
 
 /** An input that fails when read, so the problem is reported in order with the others. */

@@ -24,7 +24,6 @@ import { firstNonSpace, openInputBytes, reportFailure, type ReadStats } from './
 const MiB = 1024 * 1024;
 const MAX_LINE_BYTES = 256 * MiB;
 const MAX_DOCUMENT_BYTES = 512 * MiB;
-const BASELINE_LOOKBACK_MS = 3_600_000;
 /** A line that names neither key holds no request of the signal: not worth parsing. */
 const SIGNAL_KEYS: Record<OtherSignal, Buffer[]> = {
   metrics: [Buffer.from('"resourceMetrics"'), Buffer.from('"resource_metrics"')],
@@ -59,14 +58,12 @@ export interface MetricsRecord {
 export async function metricsInputs(
   sources: readonly string[],
   store: string | undefined,
-  sinceMs?: number,
   dumpsHaveMetrics = true,
   signal: OtherSignal = 'metrics',
 ): Promise<MetricsInput[]> {
-  // One hour more than the window: a cumulative series' last point before the window is its
-  // baseline (cost/metric-series.ts), and it may sit in the previous hour's file.
-  const from = sinceMs === undefined ? undefined : signal === 'metrics' ? sinceMs - BASELINE_LOOKBACK_MS : sinceMs;
-  const storeFiles = async (dir: string) => (await directoryInputs(dir, signal, from)).map((i) => ({ ...i, metricsOnly: true, signal }));
+  // Every store file (inputs.ts directoryInputs): a point's time says nothing of its hour of
+  // receipt, and a cumulative series' baseline is its last point before the window, however old.
+  const storeFiles = async (dir: string) => (await directoryInputs(dir, signal)).map((i) => ({ ...i, metricsOnly: true, signal }));
   if (sources.length === 0) {
     const dir = resolveStoreDir(store);
     try {

@@ -20,8 +20,6 @@ export interface OpenSourcesOptions {
   stdin?: NodeJS.ReadableStream;
   /** Takes each problem line; the command passes its terminal writer (sources print nothing themselves). */
   diagnostic: (line: string) => void;
-  /** Skip store files (and directory sources' files) received entirely before this time (`--since`). */
-  storeSinceMs?: number;
   /** Also read the store's logs files (GenAI log events shown under their span by `tree`). */
   withLogs?: boolean;
   /** How many problem lines to print before summarizing the rest. */
@@ -101,7 +99,7 @@ export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSourc
   let fromStore = false;
   let label: string;
   if (opts.sources.length) {
-    inputs = clickhouse.length ? [] : await resolveInputs(opts.sources, opts.stdin, opts.storeSinceMs, opts.withLogs);
+    inputs = clickhouse.length ? [] : await resolveInputs(opts.sources, opts.stdin, opts.withLogs);
     label = opts.sources.join(', ');
   } else {
     const dir = resolveStoreDir(opts.store);
@@ -113,7 +111,7 @@ export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSourc
         'run `llmtrace tail` while your app exports traces, or pass files: llmtrace tree dump.jsonl',
       );
     }
-    inputs = await storeInputs(dir, opts.storeSinceMs, opts.withLogs);
+    inputs = await storeInputs(dir, opts.withLogs);
     fromStore = true;
     label = dir;
   }

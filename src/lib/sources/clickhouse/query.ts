@@ -105,14 +105,16 @@ function expr(name: (typeof SPAN_COLUMNS)[number], layout: Layout, slim: boolean
       return '`Events.Name`';
     case 'evAttrs':
       return slim ? 'arrayMap(x -> map(), `Events.Name`)' : '`Events.Attributes`';
+    // Slim reads links only of a span with an invalid link id, for the reader to skip it with a
+    // problem as files do (rows.ts `linkId`): cost and stats read no link, but count no such span.
     case 'lnTraceIds':
-      return slim ? 'emptyArrayString()' : '`Links.TraceId`';
+      return slim ? `if(${INVALID_LINK_SQL}, \`Links.TraceId\`, emptyArrayString())` : '`Links.TraceId`';
     case 'lnSpanIds':
-      return slim ? 'emptyArrayString()' : '`Links.SpanId`';
+      return slim ? `if(${INVALID_LINK_SQL}, \`Links.SpanId\`, emptyArrayString())` : '`Links.SpanId`';
     case 'lnStates':
-      return slim ? 'emptyArrayString()' : '`Links.TraceState`';
+      return slim ? `if(${INVALID_LINK_SQL}, arrayMap(x -> '', \`Links.TraceId\`), emptyArrayString())` : '`Links.TraceState`';
     case 'lnAttrs':
-      return slim ? 'emptyArrayString()' : '`Links.Attributes`';
+      return slim ? `if(${INVALID_LINK_SQL}, arrayMap(x -> map(), \`Links.TraceId\`), [])` : '`Links.Attributes`';
     default:
       return name;
   }
@@ -205,19 +207,47 @@ export function prefixLookupQuery(prefix: string, limit: number): { query: strin
  */
 export const VALID_TRACE_ID_SQL = `match(TraceId, '^[0-9a-f]{32}$') AND TraceId != '${'0'.repeat(32)}'`;
 
+/** A span with a link whose trace or span id is not lowercase hex of its length, or is all zeros: files skip it (rows.ts `linkId`). */
+export const INVALID_LINK_SQL = `(arrayExists(x -> NOT match(x, '^[0-9a-f]{32}$') OR x = '${'0'.repeat(32)}', \`Links.TraceId\`) OR arrayExists(x -> NOT match(x, '^[0-9a-f]{16}$') OR x = '${'0'.repeat(16)}', \`Links.SpanId\`))`;
+
+/**
+ * A span the reader keeps once its trace id is valid (rows.ts): a span id of 16 lowercase hex
+ * digits, not all zero, a parent id empty or of 16 (all zeros is none), and valid link ids.
+ * Files skip the others with a problem, so a trace made only of them is no trace.
+ */
+export const VALID_SPAN_SQL = `match(SpanId, '^[0-9a-f]{16}$') AND SpanId != '${'0'.repeat(16)}' AND (ParentSpanId = '' OR match(ParentSpanId, '^[0-9a-f]{16}$')) AND NOT ${INVALID_LINK_SQL}`;
+
+/** The valid trace ids (with ids starting with `prefix`), as a condition with its parameters. */
+function traceIdWhere(prefix: string | undefined, params: Params): string {
+  if (prefix === undefined) return VALID_TRACE_ID_SQL;
+  params.prefix = prefix;
+  return `${VALID_TRACE_ID_SQL} AND startsWith(TraceId, {prefix:String})`;
+}
+
+/**
+ * Whether the reader would skip a span of a valid trace id (with ids starting with `prefix`):
+ * trace_id_ts has no span ids, so only without such a span does it place and count traces as
+ * the reader finds them (a trace of skipped spans only is no trace for files; one with a
+ * skipped span is placed by its kept spans). Stops at the first; none means a scan of the id
+ * and link columns.
+ */
+export function skippedSpanQuery(prefix: string | undefined): { query: string; params: Params } {
+  const params: Params = {};
+  return { query: `SELECT 1 AS skipped FROM {db:Identifier}.{table:Identifier} WHERE NOT (${VALID_SPAN_SQL}) AND ${traceIdWhere(prefix, params)} LIMIT 1`, params };
+}
+
 /**
  * How many traces there are (with ids starting with `prefix`), counted where newestQuery looked
- * them up: trace_id_ts holds a row per trace and insert, a few times fewer than the spans.
+ * them up: trace_id_ts holds a row per trace and insert, a few times fewer than the spans; in the
+ * table, traces with a span the reader keeps.
  */
 export function traceCountQuery(layout: Layout, prefix: string | undefined): { query: string; params: Params } {
-  const where = [VALID_TRACE_ID_SQL];
   const params: Params = {};
-  if (prefix !== undefined) {
-    where.push('startsWith(TraceId, {prefix:String})');
-    params.prefix = prefix;
-  }
-  const from = layout.traceIdTs ? '{db:Identifier}.{ts:Identifier}' : '{db:Identifier}.{table:Identifier}';
-  return { query: `SELECT uniqExact(TraceId) AS n FROM ${from} WHERE ${where.join(' AND ')}`, params };
+  const where = traceIdWhere(prefix, params);
+  const query = layout.traceIdTs
+    ? `SELECT uniqExact(TraceId) AS n FROM {db:Identifier}.{ts:Identifier} WHERE ${where}`
+    : `SELECT uniqExact(TraceId) AS n FROM {db:Identifier}.{table:Identifier} WHERE ${where} AND ${VALID_SPAN_SQL}`;
+  return { query, params };
 }
 
 /**
@@ -230,12 +260,13 @@ export function traceCountQuery(layout: Layout, prefix: string | undefined): { q
  * Nth second is taken WITH TIES. Its Start is a minimum per insert, which a span at 1970 makes
  * 1970 whatever the known starts: the traces with such a row are all candidates too (few: they
  * are those the exporter sent without a start), so the candidates hold the true newest N.
- * Their exact known starts come from the table.
+ * Their exact known starts come from the table. There a trace is placed by the spans the reader
+ * keeps (`VALID_SPAN_SQL`), and one with none is no trace, as for files; trace_id_ts cannot tell
+ * them, so it is used only when no span is skipped (`skippedSpanQuery`).
  */
 export function newestQuery(layout: Layout, n: number, prefix: string | undefined): { query: string; params: Params } {
   const params: Params = { n };
-  const where = prefix === undefined ? VALID_TRACE_ID_SQL : `${VALID_TRACE_ID_SQL} AND startsWith(TraceId, {prefix:String})`;
-  if (prefix !== undefined) params.prefix = prefix;
+  const where = traceIdWhere(prefix, params);
   const ts = `SELECT TraceId FROM {db:Identifier}.{ts:Identifier} WHERE ${where} GROUP BY TraceId`;
   const candidates = layout.traceIdTs
     ? `(TraceId IN (${ts} HAVING min(Start) > toDateTime(0) ORDER BY min(Start) DESC LIMIT {n:UInt32} WITH TIES) OR TraceId IN (${ts} HAVING min(Start) <= toDateTime(0)))`
@@ -243,9 +274,9 @@ export function newestQuery(layout: Layout, n: number, prefix: string | undefine
   return {
     query:
       'SELECT TraceId, toString(min(toUnixTimestamp64Nano(Timestamp))) AS lo, toString(max(toUnixTimestamp64Nano(Timestamp))) AS hi ' +
-      `FROM {db:Identifier}.{table:Identifier} WHERE ${where} AND ${candidates} GROUP BY TraceId ` +
+      `FROM {db:Identifier}.{table:Identifier} WHERE ${where} AND ${candidates} GROUP BY TraceId HAVING countIf(${VALID_SPAN_SQL}) > 0 ` +
       // minIf over no row is 0: a trace without a known start sorts as the oldest, as for files.
-      `ORDER BY minIf(toUnixTimestamp64Nano(Timestamp), NOT (${UNSET_START_SQL})) DESC, TraceId DESC LIMIT {n:UInt32}`,
+      `ORDER BY minIf(toUnixTimestamp64Nano(Timestamp), NOT (${UNSET_START_SQL}) AND ${VALID_SPAN_SQL}) DESC, TraceId DESC LIMIT {n:UInt32}`,
     params,
   };
 }

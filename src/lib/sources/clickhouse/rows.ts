@@ -162,11 +162,18 @@ function events(times: unknown, names: unknown, attrList: unknown): SpanEvent[] 
   return t.map((time, i) => ({ timeUnixNano: nanos(time, 'Events.Timestamp'), name: str(n[i], 'Events.Name'), attributes: attrs(a[i], 'Events.Attributes'), droppedAttributesCount: 0 }));
 }
 
+/** A link's id, checked as the span's own: files skip a span with an invalid link id (json-decode.ts `decodeLink`). query.ts `INVALID_LINK_SQL`. */
+function linkId(v: unknown, valid: RegExp, field: string): string {
+  const id = str(v, field);
+  if (!valid.test(id)) throw new DecodeError(`span skipped: link ${field === 'Links.TraceId' ? 'trace' : 'span'} id ${show(id)} is not ${field === 'Links.TraceId' ? 32 : 16} lowercase hex digits, not all zero`, field);
+  return id;
+}
+
 function links(traceIds: unknown, spanIds: unknown, states: unknown, attrList: unknown): SpanLink[] {
   const t = list(traceIds, 'Links.TraceId');
   const s = list(spanIds, 'Links.SpanId');
   const st = list(states, 'Links.TraceState');
   const a = list(attrList, 'Links.Attributes');
   if (s.length !== t.length || st.length !== t.length || a.length !== t.length) throw new DecodeError('Links columns differ in length', 'Links');
-  return t.map((tid, i) => ({ traceId: str(tid, 'Links.TraceId'), spanId: str(s[i], 'Links.SpanId'), traceState: str(st[i], 'Links.TraceState'), attributes: attrs(a[i], 'Links.Attributes'), droppedAttributesCount: 0, flags: 0 }));
+  return t.map((tid, i) => ({ traceId: linkId(tid, TRACE_ID, 'Links.TraceId'), spanId: linkId(s[i], SPAN_ID, 'Links.SpanId'), traceState: str(st[i], 'Links.TraceState'), attributes: attrs(a[i], 'Links.Attributes'), droppedAttributesCount: 0, flags: 0 }));
 }

@@ -8,7 +8,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { DecodeError, LlmtraceError } from '../../errors.js';
 import type { Span } from '../../span.js';
 import { clickHouseError, connect, MAX_EXECUTION_SECONDS } from './client.js';
-import { DESCRIBE_SQL, EXISTS_TS_SQL, newestQuery, prefixLookupQuery, REQUIRED_COLUMNS, spansQuery, traceCountQuery, traceWhere, type Layout, type Params, type Projection, type Selection } from './query.js';
+import { DESCRIBE_SQL, EXISTS_TS_SQL, newestQuery, prefixLookupQuery, REQUIRED_COLUMNS, skippedSpanQuery, spansQuery, traceCountQuery, traceWhere, type Layout, type Params, type Projection, type Selection } from './query.js';
 import { rowDecoder } from './rows.js';
 import { backQuote, parseClickHouseUrl, qualifiedName, type ClickHouseTarget } from './url.js';
 
@@ -216,12 +216,17 @@ async function select(client: ClickHouseClient, target: ClickHouseTarget, layout
   let found: Found[] | undefined;
   let traceCount: number | undefined;
   // trace_id_ts is filled by a materialized view: spans inserted before it existed are not in
-  // it. When it knows of nothing, the traces table itself is asked (slower, never wrong).
+  // it. When it knows of nothing, the traces table itself is asked (slower, never wrong); so it
+  // is when the reader would skip a span, which trace_id_ts cannot tell (query.ts newestQuery).
   if (push.newest !== undefined) {
     let from = layout;
+    if (layout.traceIdTs) {
+      const s = skippedSpanQuery(push.tracePrefix);
+      if ((await rows<{ skipped: number }>(client, target, 'looking for spans the reader skips', s.query, s.params)).length) from = { ...layout, traceIdTs: false };
+    }
     const q = newestQuery(from, push.newest, push.tracePrefix);
     found = await rows<Found>(client, target, 'finding the newest traces', q.query, q.params);
-    if (found.length === 0 && layout.traceIdTs) {
+    if (found.length === 0 && from.traceIdTs) {
       from = { ...layout, traceIdTs: false };
       const again = newestQuery(from, push.newest, push.tracePrefix);
       found = await rows<Found>(client, target, 'finding the newest traces', again.query, again.params);
