@@ -6,14 +6,9 @@
  * `tree` equal the files'.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import path from 'node:path';
-import { writeFileSync } from 'node:fs';
-import { writePricingFile } from '../cost/generate.js';
 import { runCli } from '../helpers/cli.js';
-import { createTables, loadSpans, startEngine, type Engine } from '../helpers/clickhouse/engine.js';
-import { tempDir } from '../helpers/read-all.js';
+import { spansInFileAndTable, type Engine } from '../helpers/clickhouse/engine.js';
 import { hexId, spanWith } from '../helpers/span-factory.js';
-import { otlpJsonTracesLine } from '../../src/lib/otlp/json-write.js';
 import { emptyResource, newAttributes, type Span, type SpanLink } from '../../src/lib/span.js';
 
 const NOW = '2026-11-23T00:00:00Z';
@@ -53,19 +48,12 @@ const SPANS: Span[] = [
   chat('plain', hexId('e1'), 7, 40n),
 ];
 
-let dir: string;
 let pricing: string;
 let file: string;
 let engine: Engine;
 
 beforeAll(async () => {
-  dir = tempDir();
-  pricing = writePricingFile(dir);
-  file = path.join(dir, 'spans.jsonl');
-  writeFileSync(file, Buffer.concat(SPANS.map((s) => otlpJsonTracesLine([s]))));
-  engine = await startEngine();
-  await createTables(engine, 'li');
-  await loadSpans(engine, 'li', SPANS);
+  ({ file, pricing, engine } = await spansInFileAndTable(SPANS, 'li'));
 }, 120_000);
 
 afterAll(async () => {

@@ -5,14 +5,9 @@
  * a trace for Node) and as spans, `stats` and `tree` equal the files'.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import path from 'node:path';
-import { writeFileSync } from 'node:fs';
-import { writePricingFile } from '../cost/generate.js';
 import { runCli } from '../helpers/cli.js';
-import { createTables, loadSpans, startEngine, type Engine } from '../helpers/clickhouse/engine.js';
-import { tempDir } from '../helpers/read-all.js';
+import { spansInFileAndTable, type Engine } from '../helpers/clickhouse/engine.js';
 import { hexId, spanWith } from '../helpers/span-factory.js';
-import { otlpJsonTracesLine } from '../../src/lib/otlp/json-write.js';
 import { emptyResource, newAttributes, type Span } from '../../src/lib/span.js';
 
 const NOW = '2026-11-23T00:00:00Z';
@@ -47,19 +42,12 @@ const SPANS: Span[] = [
   chat('plain', hexId('q1'), '', 7, 40n, 'plain'),
 ];
 
-let dir: string;
 let pricing: string;
 let file: string;
 let engine: Engine;
 
 beforeAll(async () => {
-  dir = tempDir();
-  pricing = writePricingFile(dir);
-  file = path.join(dir, 'spans.jsonl');
-  writeFileSync(file, Buffer.concat(SPANS.map((s) => otlpJsonTracesLine([s]))));
-  engine = await startEngine();
-  await createTables(engine, 'zi');
-  await loadSpans(engine, 'zi', SPANS);
+  ({ file, pricing, engine } = await spansInFileAndTable(SPANS, 'zi'));
 }, 120_000);
 
 afterAll(async () => {

@@ -6,7 +6,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
+import { writeFileSync } from 'node:fs';
 import type { Span } from '../../../src/lib/span.js';
+import { otlpJsonTracesLine } from '../../../src/lib/otlp/json-write.js';
+import { writePricingFile } from '../../cost/generate.js';
 import { exporterRow, tracesDdl, type Layout } from './exporter.mjs';
 
 export { asString, exporterRow, tracesDdl, type Layout } from './exporter.mjs';
@@ -60,4 +63,19 @@ export async function insertRows(engine: Engine, db: string, rows: Array<Record<
 
 export async function loadSpans(engine: Engine, db: string, spans: Span[], layout: Layout = 'current', table = 'otel_traces'): Promise<void> {
   await insertRows(engine, db, spans.map((s) => exporterRow(s, layout)), table);
+}
+
+/**
+ * What a files-equal-ClickHouse test compares: the spans as a JSON Lines file and as the
+ * exporter's table in database `db` of a new engine, with the generated pricing file beside.
+ */
+export async function spansInFileAndTable(spans: Span[], db: string): Promise<{ file: string; pricing: string; engine: Engine }> {
+  const dir = tempDir();
+  const pricing = writePricingFile(dir);
+  const file = path.join(dir, 'spans.jsonl');
+  writeFileSync(file, Buffer.concat(spans.map((s) => otlpJsonTracesLine([s]))));
+  const engine = await startEngine();
+  await createTables(engine, db);
+  await loadSpans(engine, db, spans);
+  return { file, pricing, engine };
 }
