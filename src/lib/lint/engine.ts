@@ -13,7 +13,7 @@
  * Why traces are not decided early: releasing a trace that looks complete is exact only if a
  * late span of it can still be checked against all its ids — its state would have to be written
  * out for every trace decided, on the common path, and the decision redone and diffed when a late
- * span comes. Holding the frozen state instead costs ~26 MB at the bench's 1M spans and
+ * span comes. Holding the frozen state instead costs ~23 MB at the bench's 1M spans and
  * writes nothing; a late span merely thaws its trace.
  *
  * Why whole traces spill, quiet ones first: beyond the memory budget, frozen traces (then live
@@ -64,9 +64,11 @@ export interface FindingCounts {
  * those that received none for FREEZE_AFTER sweeps are frozen (trace-state.ts). A trace that
  * got a span after freezing waits twice as long before it freezes again (up to 2^MAX_FREEZE_BACKOFF
  * times), so the traces of a shuffled input, whose spans come far apart, are not frozen and
- * thawed over and over.
+ * thawed over and over. The interval bounds the live state: a trace is held unpacked (~80 bytes
+ * an id) until the sweep after its last span, so halving it halves that part (docs/architecture.md,
+ * "Exact at any order → `lint`": 12,500 keeps the bench's 1M spans within the default budget).
  */
-const SWEEP_EVERY = 25_000;
+const SWEEP_EVERY = 12_500;
 const FREEZE_AFTER = 2;
 const MAX_FREEZE_BACKOFF = 4;
 
