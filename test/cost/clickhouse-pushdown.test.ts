@@ -279,19 +279,6 @@ describe('cost pushed down into ClickHouse', () => {
     expect(byDefault.c).toEqual(inSql.c);
   }, 120_000);
 
-  it('groups by numbers of the ident texts only when no two texts share one, else reads every trace as spans', async () => {
-    const opened = await openSources({ sources: [engine.url('pd')], diagnostic: () => {}, pushdown: { slim: true, attributes: runProjection({ groupBy: ['feature', 'model'], toolCalls: false }) } });
-    const book = new PriceBook([{ label: 'test', entries: parsePricingDocument({ currency: 'USD', models: GEN_PRICES }, 'test') }]);
-    const opts = { book, window: {}, inherited: [], groupBy: ['feature', 'model'], smallWindowSpans: 0 };
-    const exact = await pushedCalls(opened.callGroups!, opts, () => {});
-    expect(exact.allToNode).toBe(false);
-    // `empty` gives every non-empty text one number: the table's idents collide.
-    let handed = 0;
-    const collided = await pushedCalls(opened.callGroups!, { ...opts, identHash: 'empty' }, (_, copies) => (handed += copies));
-    expect(collided.allToNode).toBe(true);
-    expect(handed).toBe(0);
-  }, 120_000);
-
   it('reads every trace as spans (as a small window) when more keys are tracked than the SQL\'s 64-bit mask holds', async () => {
     const opened = await openSources({ sources: [engine.url('pd')], diagnostic: () => {}, pushdown: { slim: true, attributes: runProjection({ groupBy: ['feature', 'model'], toolCalls: false }) } });
     const book = new PriceBook([{ label: 'test', entries: parsePricingDocument({ currency: 'USD', models: GEN_PRICES }, 'test') }]);

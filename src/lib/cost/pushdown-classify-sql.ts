@@ -75,14 +75,6 @@ export const IDENT_KEYS: readonly string[] = [
   ...new Set([...KIND_KEYS, ...REQUEST_MODEL.genAi, ...REQUEST_MODEL.oi, ...REQUEST_MODEL.vercel, ...RESPONSE_MODEL.genAi, ...RESPONSE_MODEL.oi, ...RESPONSE_MODEL.vercel, ...PROVIDER_KEYS]),
 ];
 
-/**
- * The bits of a span's `present` (bit i: PRESENT_BITS[i]): input, output, cache read, cache
- * write, reasoning, total, Vercel's input without its cache on a usage span.
- */
-export const PRESENT_BITS = ['pIn', 'pOut', 'pCr', 'pCw', 'pRs', 'pTot', 'pNc'] as const;
-/** The bits of the five usage fields (a span with one carries usage). */
-export const USAGE_FIELD_BITS = 0b11111;
-
 type Params = Record<string, unknown>;
 
 export const sqlString = (v: string): string => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -185,8 +177,7 @@ export function classifySql(params: Params): ClassifySql {
     `${kind} AS kind`,
     // The raw values every other part of the view depends on (a group's members share them).
     `tuple(${identKeys.map(attr).join(', ')}, if(SpanName IN {pd_vercelNames:Array(String)}, SpanName, '')) AS identKeys`,
-    // Which usage keys are present, one bit each (PRESENT_BITS): a number through the per-trace arrays and the group key.
-    `toUInt8(${PRESENT_BITS.map((b, i) => `${2 ** i} * ${b === 'pNc' ? `(${usage} AND pNc)` : b}`).join(' + ')}) AS present`,
+    `tuple(pIn, pOut, pCr, pCw, pRs, pTot, ${usage} AND pNc) AS present`,
     `tuple(if(${usage} AND pNc, cNc, cIn), cOut, cCr, cCw, cRs, cTot) AS counts`,
   ];
   const bad = [

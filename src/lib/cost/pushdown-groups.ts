@@ -17,8 +17,7 @@ import type { CallSign } from './aggregate.js';
 import { CALL_IN_WINDOW, CALL_USAGE, readCall } from './fact-columns.js';
 import { FactsBuilder } from './facts.js';
 import { priceBoundaries, priceViewSum, type PriceBook } from './pricebook.js';
-import { USAGE_FIELD_BITS } from './pushdown-classify-sql.js';
-import { fallbackCondition, groupsQuery, IDENT_HASH, MAX_PUSHED_TRACKED_KEYS, smallWindowQuery, witnessQuery, type PushdownPlan } from './pushdown-sql.js';
+import { fallbackCondition, groupsQuery, MAX_PUSHED_TRACKED_KEYS, smallWindowQuery, witnessQuery, type PushdownPlan } from './pushdown-sql.js';
 import type { TimeWindow } from './window.js';
 
 export interface PushdownOptions {
@@ -32,8 +31,6 @@ export interface PushdownOptions {
   smallWindowSpans?: number;
   /** The groups query's memory before the engine spills to disk (default: SPILL_BYTES). */
   spillBytes?: number;
-  /** The SQL function numbering ident texts (default: IDENT_HASH; tests weaken it to make two collide). */
-  identHash?: string;
 }
 
 export interface PushdownResult {
@@ -99,7 +96,6 @@ export function pushdownPlan(src: CallGroupsSource, opts: PushdownOptions, param
     traceCondition: selected.sql,
     scopeColumns: src.scopeColumns,
     spillBytes: opts.spillBytes ?? SPILL_BYTES,
-    identHash: opts.identHash ?? IDENT_HASH,
   };
 }
 
@@ -141,7 +137,6 @@ export async function pushedCalls(src: CallGroupsSource, opts: PushdownOptions, 
   const groups: unknown[][] = [];
   // Per kind of group: its witness's raw counts, trace and span id.
   const kinds = new Map<string, [number[], string, string]>();
-  let identsCollide = false;
   for await (const [groupKey, ...figures] of src.rows(query, { ...selectedParams, ...params }, 'computing costs')) {
     const row = [...(groupKey as unknown[]), ...figures];
     const node = row[1] === true || row[1] === 1;
@@ -153,8 +148,6 @@ export async function pushedCalls(src: CallGroupsSource, opts: PushdownOptions, 
       } else {
         result.traces += Number(rest[8]);
         result.spans += Number(rest[9]);
-        // Two ident texts with one number would have merged their groups (pushdown-sql.ts groupsQuery()).
-        identsCollide = Number(rest[16]) !== Number(rest[17]);
       }
       continue;
     }
@@ -165,12 +158,10 @@ export async function pushedCalls(src: CallGroupsSource, opts: PushdownOptions, 
       kinds.set(key, [cnt.map(Number), trace, span]);
     }
   }
-  // Never seen with a 64-bit hash; exact all the same: every selected trace is read as spans.
-  if (identsCollide) return allToNode();
   const witnesses = await fetchWitnesses(src, plan, [...kinds.values()]);
   for (const row of groups) {
     const rest = row.slice(2 + dimCount);
-    const [root, rootName, trace, , , present, , , ncalls, s1, s2, s3, s4, s5, , start] = rest as [boolean, string, string, unknown, unknown, number, unknown, unknown, string, string, string, string, string, string, unknown, number];
+    const [root, rootName, trace, , , present, , , ncalls, s1, s2, s3, s4, s5, , start] = rest as [boolean, string, string, unknown, unknown, boolean[], unknown, unknown, string, string, string, string, string, string, unknown, number];
     const [raw, wTrace, wSpan] = kinds.get(JSON.stringify(rest.slice(4, 8)))!;
     const found = witnesses.get(`${wTrace}\u0000${wSpan}`);
     if (found === undefined) throw new Error(`internal: the ClickHouse cost pushdown's witness span ${wTrace}/${wSpan} was not found`);
@@ -180,7 +171,7 @@ export async function pushedCalls(src: CallGroupsSource, opts: PushdownOptions, 
     const span = witnessSpan(found);
     const facts = builder.facts([span]);
     const flags = facts.calls.flags[0];
-    const hasUsage = (Number(present) & USAGE_FIELD_BITS) !== 0;
+    const hasUsage = present.slice(0, 5).some(Boolean);
     if (flags === undefined || Boolean(flags & CALL_USAGE) !== hasUsage || !(flags & CALL_IN_WINDOW)) {
       throw new Error(`internal: the ClickHouse cost pushdown and the GenAI view disagree on a span (${JSON.stringify(span.attributes).slice(0, 200)})`);
     }

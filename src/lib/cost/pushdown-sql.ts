@@ -47,15 +47,7 @@ export interface PushdownPlan {
   scopeColumns: boolean;
   /** The engine writes the per-trace state to disk beyond this many bytes (max_bytes_before_external_group_by). */
   spillBytes: number;
-  /**
-   * The SQL function (String → UInt64) that numbers a call's ident text (IDENT_HASH; tests pass a
-   * weak one to make texts collide, see groupsQuery()).
-   */
-  identHash: string;
 }
-
-/** What numbers an ident text in the groups (exactness is checked per query, see groupsQuery()). */
-export const IDENT_HASH = 'cityHash64';
 
 type Params = Record<string, unknown>;
 
@@ -123,16 +115,16 @@ export function spansSubquery(plan: PushdownPlan, params: Params): string {
   const spanColumns =
     `TraceId, SpanId, reinterpretAsUInt64(unhex(SpanId)) AS sid, if(ParentSpanId = SpanId OR ParentSpanId = '', toUInt64(0), reinterpretAsUInt64(unhex(ParentSpanId))) AS pid,` +
     ` ${startMs} AS ms, SpanName,` +
-    ` u, kind, m, badClassify, identKeys, present, counts, (${bad}) AS bad, ${vals} AS vals, ${rvals} AS rvals, if(u OR m, toString(tuple(identKeys, ${scope}, ${r('service.name')})), '') AS identText,` +
-    // Only model and usage spans can be calls: their columns are kept for them alone. The ident
-    // is only a group key (Node classifies the witness span): its tuple as text (quoted and
-    // escaped, one text a tuple), numbered by a hash a layer up (`ident`); the texts go on once
-    // per trace, for the check that no two share a number (see groupsQuery()).
+    ` u, kind, m, badClassify, identKeys, present, counts, (${bad}) AS bad, ${vals} AS vals, ${rvals} AS rvals, if(u OR m, toString(tuple(identKeys, ${scope}, ${r('service.name')})), '') AS ident,` +
+    // Only model and usage spans can be calls: their columns are kept for them alone. `ident` is
+    // only a group key (Node classifies the witness span): its tuple as text (quoted and escaped,
+    // one text a tuple) is one string column instead of two dozen through the per-trace arrays,
+    // the ARRAY JOIN and the GROUP BY (docs/architecture.md, "ClickHouse cost pushdown").
     ' u OR m AS cand';
   const rows = `SELECT ${rowColumns} FROM {db:Identifier}.{table:Identifier} WHERE ${plan.traceCondition}`;
   // The tracked values as a bit mask of the keys set and the values set (most are empty): what
   // the per-trace arrays carry (see dimensionColumns()).
-  const sparse = `${maskOf('vals', plan.tracked)} AS hm, arrayFilter(x -> x != '', vals) AS nzv, ${maskOf('rvals', plan.tracked)} AS rm, arrayFilter(x -> x != '', rvals) AS rnz, if(cand, ${plan.identHash}(identText), 0) AS ident`;
+  const sparse = `${maskOf('vals', plan.tracked)} AS hm, arrayFilter(x -> x != '', vals) AS nzv, ${maskOf('rvals', plan.tracked)} AS rm, arrayFilter(x -> x != '', rvals) AS rnz`;
   return layered(`SELECT ${spanColumns} FROM (${layered(rows, view.layers)})`, [sparse]);
 }
 
@@ -178,8 +170,8 @@ function anyAncestor(flag: string): string {
 export function traceSubquery(plan: PushdownPlan, params: Params): string {
   const spans = spansSubquery(plan, params);
   const extra =
-    ', groupArray(u) AS us, groupArray(m) AS mss, groupArray(hm) AS hms, groupArrayArray(nzv) AS nz, groupArrayIf(rm, cand) AS rmC, groupArrayIf(rnz, cand) AS rnzC, groupArrayIf(ident, cand) AS idents, groupUniqArrayIf(identText, cand) AS identTexts, groupArrayIf(present, cand) AS presents,' +
-    ' groupArrayIf(counts, cand) AS countsArr, groupArrayIf(ms, cand) AS msArr,' +
+    ', groupArray(u) AS us, groupArray(m) AS mss, groupArray(hm) AS hms, arrayFlatten(groupArray(nzv)) AS nz, groupArrayIf(rm, cand) AS rmC, groupArrayIf(rnz, cand) AS rnzC, groupArrayIf(ident, cand) AS idents, groupArrayIf(present, cand) AS presents,' +
+    ' groupArrayIf(counts, cand) AS countsArr, groupArrayIf(SpanId, cand) AS candIds, groupArrayIf(ms, cand) AS msArr,' +
     " argMinIf(SpanName, (ms, SpanId), pid = 0) AS rootName, countIf(pid = 0) > 0 AS hasRoot";
   const marked = (cond: string) => `arrayConcat(${LEVELS.map((l) => `arrayFilter((x, u, m) -> x > 0 AND (${cond}), ${l}, us, mss)`).join(', ')})`;
   const flagOf = (set: string) => `arrayMap(i -> has(${set}, i), arrayEnumerate(ids))`;
@@ -263,18 +255,9 @@ function dimension(keys: readonly number[], j: number): string {
 }
 
 /**
- * The groups query. Rows: [key, calls, sums (5), witness, a member's start (ms), ident texts,
- * ident numbers], the key a tuple ['call' | 'traces', node, dims…, hasRoot, rootName, trace,
- * hour, ident, present, flags, buckets]. A 'traces' row per `node` value counts the selected
- * traces (calls column) and their spans (first sum) decided here (node false) or in Node.
- *
- * `ident` is a number of the ident text (plan.identHash), not the text: the text through the
- * per-trace arrays, the ARRAY JOIN and the last GROUP BY cost more than a tenth of the query
- * (docs/architecture.md, "ClickHouse cost pushdown"). Numbers stand for texts exactly when no two
- * texts share one, so each trace also hands on its distinct texts, once, on its own row, and the
- * 'traces' row of the traces decided here counts the distinct texts and their distinct numbers
- * over all of them: equal counts, and the groups are those of the texts; else Node decides
- * (pushdown-groups.ts).
+ * The groups query. Rows: [key, calls, sums (5), witness, a member's start (ms)], the key a tuple
+ * ['call' | 'traces', node, dims…, hasRoot, rootName, trace, hour, ident, present, flags, buckets]. A 'traces' row per `node` value counts the
+ * selected traces (calls column) and their spans (first sum) decided here (node false) or in Node.
  */
 export function groupsQuery(plan: PushdownPlan): { query: string; params: Params; dimCount: number } {
   const params: Params = {};
@@ -306,9 +289,7 @@ export function groupsQuery(plan: PushdownPlan): { query: string; params: Params
   const perTrace =
     `SELECT TraceId, fb, n, hasRoot, rootName,` +
     ` arrayPushFront(arrayMap(x -> 0, arrayFilter(k -> k, isCall)), 1) AS jt, ${joined('jIdent', 'idents')}, ${joined('jPres', 'presents')}, ${joined('jCnt', 'countsArr')},` +
-    ` ${joined('jMs', 'msArr')}, arrayPushFront(arrayFilter((x, k) -> k, ids, isCall), toUInt64(0)) AS jWit,` +
-    // The trace's distinct ident texts on its own row (t = 1), none on its calls'.
-    ' arrayPushFront(arrayMap(x -> emptyArrayString(), arrayFilter(k -> k, isCall)), if(fb, emptyArrayString(), identTexts)) AS jTexts' +
+    ` ${joined('jMs', 'msArr')}, ${joined('jWit', 'candIds')}` +
     dims.map((d, j) => `, arrayPushFront(${d}, '') AS jD${j}`).join('') +
     ` FROM (${layered(base, dimensionColumns(plan.dims))})`;
   const key = [
@@ -330,16 +311,15 @@ export function groupsQuery(plan: PushdownPlan): { query: string; params: Params
   // empty table, and each GROUP BY key still cost three of its passes ~0.1 CPU s
   // (docs/architecture.md, "ClickHouse cost pushdown").
   const calls =
-    `SELECT tuple(${key.join(', ')}) AS key, ${c}, wit, n, t, ms, TraceId AS tid, texts` +
-    ` FROM (${perTrace}) ARRAY JOIN jt AS t, jIdent AS ident, jPres AS pres, jCnt AS cnt, jMs AS ms, jWit AS wit, jTexts AS texts${dims.map((_, j) => `, jD${j} AS d${j}`).join('')}` +
+    `SELECT tuple(${key.join(', ')}) AS key, ${c}, wit, n, t, ms, TraceId AS tid` +
+    ` FROM (${perTrace}) ARRAY JOIN jt AS t, jIdent AS ident, jPres AS pres, jCnt AS cnt, jMs AS ms, jWit AS wit${dims.map((_, j) => `, jD${j} AS d${j}`).join('')}` +
     // A trace's row, then its calls unless the trace goes to Node or the call is outside the
     // window. As branches of a multiIf: as `t = 1 OR (NOT fb AND ms >= …)` it cost ClickHouse's
     // logical expression pass 0.3 CPU s of analysis (docs/architecture.md, "ClickHouse cost pushdown").
     ` WHERE multiIf(t = 1, true, fb, false, ${outside.map((o) => `${o}, false, `).join('')}true)`;
   const query =
     `SELECT key, count() AS ncalls, sum(if(t = 1, n, ${c}.1)) AS s1, sum(${c}.2) AS s2, sum(${c}.3) AS s3, sum(${c}.4) AS s4, sum(${c}.5) AS s5,` +
-    ` any(tuple(${c}, tid, lower(hex(reinterpretAsFixedString(wit))))) AS witness1, any(ms) AS start1, uniqExactArray(texts) AS identTexts, uniqExactArray(arrayMap(x -> ${plan.identHash}(x), texts)) AS identNumbers` +
-    ` FROM (${calls}) GROUP BY key` +
+    ` any(tuple(${c}, tid, wit)) AS witness1, any(ms) AS start1 FROM (${calls}) GROUP BY key` +
     // GROUP BY TraceId holds every selected trace's arrays at once: beyond this the engine
     // spills them to disk and merges them part by part (docs/architecture.md, "ClickHouse cost pushdown").
     ` SETTINGS max_bytes_before_external_group_by = ${Math.floor(plan.spillBytes)}`;
