@@ -7,6 +7,7 @@ import { loadPricing } from '../lib/cost/pricing.js';
 import { computeCost } from '../lib/cost/run.js';
 import { skippedFields } from '../lib/cost/report.js';
 import type { TimeSpec } from '../lib/cost/window.js';
+import { untoldResendsNote } from '../lib/cost/metric-series.js';
 import { agentSignals, appendStepSummary, signalProblems, collect, usage, windowAndGroupOptions, windowOf } from './report-options.js';
 import type { CostSource } from '../lib/cost/aggregate.js';
 import { loadConfig } from '../lib/config.js';
@@ -168,6 +169,7 @@ Examples:
       if (stats.duplicateSpans) warn(`${stats.duplicateSpans} spans were read more than once and counted once`);
       for (const note of countingNotes(report)) warn(`warning: ${note}`);
       if (stats.signals?.duplicateEvents) warn(`${stats.signals.duplicateEvents} request events were read more than once and counted once`);
+      if (stats.signals?.untoldResends) warn(untoldResendsNote(stats.signals.untoldResends));
       for (const line of gateLines(gates)) warn(line);
 
       await appendStepSummary(renderCostMarkdown(view), warn);

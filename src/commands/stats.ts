@@ -3,6 +3,7 @@ import { oneOf, outputWidth } from '../lib/cli-options.js';
 import { parsePercent, parseRatePercent } from '../lib/cost/gates.js';
 import { loadPricing } from '../lib/cost/pricing.js';
 import type { TimeSpec } from '../lib/cost/window.js';
+import { untoldResendsNote } from '../lib/cost/metric-series.js';
 import { skippedFields } from '../lib/cost/report.js';
 import { loadConfig } from '../lib/config.js';
 import { SETTLE_AFTER_SPANS } from '../lib/cost/attribution.js';
@@ -155,6 +156,7 @@ Examples:
       await writeOut([rendered], outputKind(opts.format));
 
       if (run.stats.duplicateSpans) warn(`${run.stats.duplicateSpans} spans were read more than once and counted once`);
+      if (run.untoldResends) warn(untoldResendsNote(run.untoldResends));
       for (const note of statsCountingNotes(run.report)) warn(`warning: ${note}`);
       for (const line of gateLines(gates)) warn(line);
       await appendStepSummary(renderStatsMarkdown(view), warn);

@@ -113,3 +113,19 @@ describe('cost: usage events and metric points without a time', () => {
     expect(r.code).toBe(1);
   }, 60_000);
 });
+
+describe('delta metric points without a time: never dropped as a resend', () => {
+  it('two different exports both count; an equal one counts too, with a warning', async () => {
+    const first = path.join(dir, 'metrics-untimed-a.json');
+    const second = path.join(dir, 'metrics-untimed-b.json');
+    writeFileSync(first, JSON.stringify(tokenPoints('s4', 'm-plain', 700, 70, undefined)));
+    writeFileSync(second, JSON.stringify(tokenPoints('s4', 'm-plain', 800, 80, undefined)));
+    const run = (files: string[]) => runCli(['cost', ...files, '--pricing', pricing, '--no-builtin-pricing', '--format', 'json'], { env: { LLMTRACE_NOW: NOW } });
+    const two = await run([first, second]);
+    expect(JSON.parse(two.stdout).total).toMatchObject({ inputTokens: 1500, outputTokens: 150 });
+    expect(two.stderr).not.toContain('resend');
+    const again = await run([first, second, first]);
+    expect(JSON.parse(again.stdout).total).toMatchObject({ inputTokens: 2200, outputTokens: 220 });
+    expect(again.stderr).toContain('2 delta metric points without a time equal one read before and are counted');
+  }, 60_000);
+});

@@ -4,9 +4,10 @@
  * stdout; `--no-store` needs no lock; `cost`, `tree` and `lint` read a store a running tail
  * holds, also while its last line is being written; the lock goes at SIGINT and SIGTERM, and
  * one left by a tail killed with SIGKILL is taken over by the next, which says so; a store deleted
- * while tail runs is made again with its lock, unless another tail has started on it meanwhile.
+ * while tail runs is made again with its lock, within a second even when nothing is exported,
+ * unless another tail has started on it meanwhile.
  */
-import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -113,17 +114,44 @@ describe('tail: one per store', () => {
     expect(await postSpan(port, 'after the first deletion')).toBe(200);
     expect(holderOf(store).pid).toBe(first.tail.child.pid);
 
+    // Another tail taking the store before the first puts its lock back (within a second): the
+    // lock of a running process (this test's) is written at once after the deletion.
     rmSync(store, { recursive: true });
-    const second = await tailOn(store); // nothing held it: it starts
-    const theirs = readFileSync(lockOf(store), 'utf8');
+    mkdirSync(store);
+    const theirs = `${JSON.stringify({ pid: process.pid, host: os.hostname(), since: 'now' })}\n`;
+    writeFileSync(lockOf(store), theirs);
     expect(await postSpan(port, 'refused')).toBe(503);
     expect(await postSpan(port, 'refused again')).toBe(503);
-    const said = `the store ${store} was deleted and another llmtrace (pid ${second.tail.child.pid} on ${os.hostname()}, since `;
+    const said = `the store ${store} was deleted and another llmtrace (pid ${process.pid} on ${os.hostname()}, since now)`;
     expect(first.tail.stderr().split(said).length - 1).toBe(1);
-    expect(readdirSync(store).sort()).toEqual(['.gitignore', 'tail.lock']);
+    expect(readdirSync(store).sort()).toEqual(['tail.lock']);
+    // The other one stops: its lock goes, and the first, which left the store to it, does not take it back.
+    rmSync(lockOf(store));
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(existsSync(lockOf(store))).toBe(false);
     expect(await first.tail.stop('SIGINT')).toBe(0);
-    expect(readFileSync(lockOf(store), 'utf8')).toBe(theirs); // not ours to remove
-    expect(await second.tail.stop('SIGINT')).toBe(0);
+  }, 30_000);
+
+  it('a store deleted while an idle tail runs gets its lock back within a second or two: a tail started after is refused', async () => {
+    const store = path.join(tempDir(), 'store');
+    const first = await tailOn(store);
+    const lockBack = async () => {
+      for (let waited = 0; !existsSync(lockOf(store)) && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      return holderOf(store).pid;
+    };
+    rmSync(store, { recursive: true });
+    expect(existsSync(store)).toBe(false);
+    expect(await lockBack()).toBe(first.tail.child.pid);
+    expect(readdirSync(store).sort()).toEqual(['.gitignore', 'tail.lock']);
+    const second = await runCli(['tail', '--store', store, '--http-port', '0', '--grpc-port', '0']);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain(`the store ${store} is in use by another llmtrace (pid ${first.tail.child.pid} on ${os.hostname()}, since `);
+    // The lock alone deleted: put back too.
+    rmSync(lockOf(store));
+    expect(await lockBack()).toBe(first.tail.child.pid);
+    expect(await postSpan(first.listening.http.port, 'kept')).toBe(200);
+    expect(readdirSync(store).some((n) => n.startsWith('traces-'))).toBe(true);
+    expect(await first.tail.stop('SIGINT')).toBe(0);
     expect(existsSync(lockOf(store))).toBe(false);
   }, 30_000);
 });

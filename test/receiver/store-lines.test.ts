@@ -79,7 +79,7 @@ describe('store lines kept by worker threads', () => {
     const own = path.join(dir, 'taken');
     const lock = await lockStore(own, { inUseHint: '', unwritableHint: '', warn: () => {} });
     const warnings: string[] = [];
-    const worker = openStoreLines({ dir: own, lock: { file: lock.file, content: lock.content } }, { start: true, warn: (m) => warnings.push(m) })!;
+    const worker = openStoreLines({ dir: own, lock: { file: lock.file, content: lock.content, left: lock.left } }, { start: true, warn: (m) => warnings.push(m) })!;
     try {
       const body = new Uint8Array(readFileSync(path.join(CAPTURES, 'manual-agent-http-proto.bin')));
       expect(await worker.keep('traces', 'protobuf', body, AT)).toMatchObject({ kind: 'kept', stored: true });

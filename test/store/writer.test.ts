@@ -380,7 +380,7 @@ describe('store writer', () => {
     const dir = path.join(tempDir(), '.llmtrace');
     const lock = await lockStore(dir, { inUseHint: 'elsewhere', unwritableHint: 'elsewhere', warn: () => {} });
     const warnings: string[] = [];
-    const w = createStoreWriter(dir, { file: lock.file, content: lock.content }, (m) => warnings.push(m));
+    const w = createStoreWriter(dir, { file: lock.file, content: lock.content, left: lock.left }, (m) => warnings.push(m));
     await w.append('traces', line('before'), at('2026-11-22T02:10:00Z'));
     rmSync(dir, { recursive: true });
     // The other tail starts on the deleted store: it makes it again, with its lock.

@@ -11,10 +11,17 @@
  * given), since the point then holds everything; else its first point inside the window (what
  * came before that point cannot be told apart from what preceded the window, and is left out).
  * A cumulative export repeated (every export interval, or a retried request) is the same point
- * again or a later one: it replaces, it never adds. A delta point repeated (a retried request)
- * has the same start and end as one already added: it is skipped.
+ * again or a later one: it replaces, it never adds. A delta point repeated (a retried request) is
+ * the same point again: same series, start, end and value; it is skipped. Any other delta point
+ * counts, even over an interval already seen. Points without any time cannot be told from a
+ * resend: each counts, and `untoldResends` says how many equalled one already read.
  */
+import { timeKnown } from '../span.js';
 import { inWindow, type TimeWindow } from './window.js';
+
+/** The warning for `untoldResends`: the figures count those points, which may be resends. */
+export const untoldResendsNote = (n: number): string =>
+  `warning: ${n} delta metric point${n === 1 ? '' : 's'} without a time equal${n === 1 ? 's' : ''} one read before and ${n === 1 ? 'is' : 'are'} counted: a resend cannot be told apart without a time`;
 
 /** One point of a series, with its value. */
 export interface SeriesPoint<V> {
@@ -41,9 +48,9 @@ export interface SeriesValues<V> {
 interface SeriesState<P> {
   point: P;
   cumulative: boolean;
-  /** Delta: the sum of the points inside the window, and the intervals already added. */
+  /** Delta: the sum of the points inside the window, and the points already added (times and value). */
   sum?: P;
-  intervals?: Set<string>;
+  added?: Set<string>;
   /** Cumulative: the last point before the window, and the first and last inside it. */
   before?: P;
   first?: P;
@@ -61,6 +68,8 @@ export class MetricSeries<V, P extends SeriesPoint<V> = SeriesPoint<V>> {
   private readonly series = new Map<string, SeriesState<P>>();
   /** Series dropped because their points disagree (bucket bounds changed, or a cumulative count fell). */
   readonly inconsistent: string[] = [];
+  /** Delta points without any time equal to one already read: counted, a resend being untellable. */
+  untoldResends = 0;
 
   constructor(
     private readonly window: TimeWindow,
@@ -78,10 +87,11 @@ export class MetricSeries<V, P extends SeriesPoint<V> = SeriesPoint<V>> {
     }
     const inside = inWindow(this.window, p.timeMs);
     if (!p.cumulative) {
-      // A delta point covers [start, time]: the same interval again is the export sent again.
-      const interval = `${p.startMs}\u0000${p.timeMs}`;
-      if ((s.intervals ??= new Set()).has(interval)) return;
-      s.intervals.add(interval);
+      // The same point again is the export sent again; without any time that cannot be told.
+      const id = `${p.startMs}\u0000${p.timeMs}\u0000${JSON.stringify(p.value)}`;
+      if (!(s.added ??= new Set()).has(id)) s.added.add(id);
+      else if (timeKnown(p.startMs) || timeKnown(p.timeMs)) return;
+      else this.untoldResends++;
       if (inside) s.sum = s.sum ? { ...p, value: this.values.add(s.sum.value, p.value) } : p;
       return;
     }

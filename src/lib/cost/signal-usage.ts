@@ -96,6 +96,8 @@ export interface SignalUsageStats {
   metricFiguresSetAside: number;
   /** Series left out: their temporality changed or a cumulative value fell without a restart. */
   inconsistentSeries: number;
+  /** Delta points without any time equal to one already read: each counted (metric-series.ts). */
+  untoldResends: number;
   /** Model spans without usage whose calls the events or metrics counted instead. */
   spanCallsReplaced: number;
   /** The instances and sessions whose usage came from events or metrics. */
@@ -117,7 +119,7 @@ const nsToMs = (v: unknown) => Number(toBigInt(v, false) / 1000n) / 1000;
 export async function readSignalUsage(logs: AsyncIterable<SignalRecord>, metrics: AsyncIterable<SignalRecord>, opts: SignalUsageOptions): Promise<SignalUsageStats> {
   const events = new CoverSet();
   const seen = new Set<string>();
-  const stats: SignalUsageStats = { events: 0, eventsSetAside: 0, duplicateEvents: 0, metricPoints: 0, metricFiguresSetAside: 0, inconsistentSeries: 0, spanCallsReplaced: 0, covered: events };
+  const stats: SignalUsageStats = { events: 0, eventsSetAside: 0, duplicateEvents: 0, metricPoints: 0, metricFiguresSetAside: 0, inconsistentSeries: 0, untoldResends: 0, spanCallsReplaced: 0, covered: events };
   for await (const rec of logs) eventCalls(rec, opts, stats, events, seen);
   const series = new MetricSeries<TokenValue, TokenPoint>(opts.window, TOKEN_VALUES);
   // Under a window, points without a time are reduced apart, without one: their figures are untimed.
@@ -132,6 +134,7 @@ export async function readSignalUsage(logs: AsyncIterable<SignalRecord>, metrics
   const untimedFigures = (untimed?.figures() ?? []).map((f) => ({ point: { ...f.point, groupKey: `${f.point.groupKey}\u0000untimed` }, value: f.value }));
   const figures = [...series.figures(), ...untimedFigures];
   stats.inconsistentSeries = series.inconsistent.length + (untimed?.inconsistent.length ?? 0);
+  stats.untoldResends = series.untoldResends + (untimed?.untoldResends ?? 0);
   if (stats.inconsistentSeries) {
     opts.onProblem({ source: 'metrics', message: `${stats.inconsistentSeries} token series left out: their temporality changed, or a cumulative value fell without a new start time` });
   }

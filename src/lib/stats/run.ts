@@ -41,6 +41,8 @@ export interface StatsRun {
   spilledValues: number;
   /** Histogram points of GenAI metrics read. */
   metricPoints: number;
+  /** Delta histogram points without any time equal to one already read: each counted (cost/metric-series.ts). */
+  untoldResends: number;
 }
 
 export async function computeStats(sources: Pick<OpenedSources, 'mapped'>, opts: StatsRunOptions): Promise<StatsRun> {
@@ -69,6 +71,7 @@ export async function computeStats(sources: Pick<OpenedSources, 'mapped'>, opts:
     });
     agg.finish();
     let metricPoints = 0;
+    let untoldResends = 0;
     let metrics: Parameters<typeof buildStatsReport>[2];
     if (opts.metrics) {
       const series = histogramSeries(opts.window ?? {});
@@ -92,13 +95,14 @@ export async function computeStats(sources: Pick<OpenedSources, 'mapped'>, opts:
         metrics.setAside = [...new Set([...metrics.setAside, ...apart.setAside])].sort();
       }
       const inconsistent = series.inconsistent.length + (untimed?.inconsistent.length ?? 0);
+      untoldResends = series.untoldResends + (untimed?.untoldResends ?? 0);
       if (inconsistent) {
         opts.onMetricsProblem?.({ source: 'metrics', message: `${inconsistent} series left out: their bucket bounds or temporality changed, or a cumulative count fell without a new start time` });
       }
     }
     const report = buildStatsReport(agg, opts.window ?? {}, metrics);
     Object.assign(report, issueFields(stats));
-    return { report, stats, spilledValues: agg.spilledValues, metricPoints };
+    return { report, stats, spilledValues: agg.spilledValues, metricPoints, untoldResends };
   } finally {
     agg.close();
   }

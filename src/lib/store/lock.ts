@@ -4,10 +4,11 @@
  * `demo --store`) hold `<store>/tail.lock`, which names the holder's pid, host and boot; readers
  * (`cost`, `tree`, `lint`) never need it. A lock whose holder is gone (same host, and written in
  * an earlier boot or its pid not running) is taken over with a note on stderr; any other holder
- * is refused (exit 2).
+ * is refused (exit 2). A held lock is put back within a second or two when the store is deleted
+ * (docs/architecture.md "A store deleted while `tail` runs").
  */
 import { readFileSync, unlinkSync } from 'node:fs';
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { LlmtraceError } from '../errors.js';
@@ -27,7 +28,17 @@ interface Holder {
 export interface LockRecord {
   readonly file: string;
   readonly content: string;
+  /**
+   * 1 once this process left the store to another `tail` that took it after a deletion. Shared
+   * memory, so that every thread of the process sees it: the lock is then never put back by one
+   * thread while another found the store taken (docs/architecture.md "A store deleted while `tail` runs").
+   */
+  readonly left: Int32Array;
 }
+
+/** This process leaves the store to the process that took it. */
+export const leaveStore = (lock: LockRecord): void => void Atomics.store(lock.left, 0, 1);
+const hasLeft = (lock: LockRecord): boolean => Atomics.load(lock.left, 0) === 1;
 
 export interface StoreLock extends LockRecord {
   /** Removes the lock file if it is still ours; idempotent, synchronous (runs at process exit). */
@@ -66,7 +77,7 @@ export async function lockStore(dir: string, o: LockOptions): Promise<StoreLock>
     try {
       await writeFile(file, content, { flag: 'wx', mode: 0o600 });
       if (tookOver) o.warn(`llmtrace: took over the store lock ${file} from ${tookOver}`);
-      return heldLock(file, content);
+      return heldLock(dir, file, content);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw unwritable(e);
     }
@@ -122,14 +133,10 @@ function bootId(): string | undefined {
   }
 }
 
-function heldLock(file: string, content: string): StoreLock {
+function heldLock(dir: string, file: string, content: string): StoreLock {
   let held = true;
   heldHere.add(file);
-  const release = () => {
-    if (!held) return;
-    held = false;
-    heldHere.delete(file);
-    process.off('exit', release);
+  const removeIfOurs = () => {
     try {
       // Someone may have taken over a lock they judged stale: theirs stays.
       if (readFileSync(file, 'utf8') === content) unlinkSync(file);
@@ -137,10 +144,85 @@ function heldLock(file: string, content: string): StoreLock {
       // Gone already, or the store went away: nothing is held any more.
     }
   };
+  const left = new Int32Array(new SharedArrayBuffer(4));
+  const stopWatching = watchLock(dir, { file, content, left }, () => held, removeIfOurs);
+  const release = () => {
+    if (!held) return;
+    held = false;
+    stopWatching();
+    heldHere.delete(file);
+    process.off('exit', release);
+    removeIfOurs();
+  };
   // An exit that skips the orderly stop (an uncaught error, a second Ctrl-C) still releases it;
   // only SIGKILL or a machine crash leave it behind, for the next start to find stale.
   process.on('exit', release);
-  return { file, content, release };
+  return { file, content, left, release };
+}
+
+/** How often a held lock is looked at (docs/architecture.md "A store deleted while `tail` runs"). */
+export const LOCK_CHECK_MS = 1000;
+
+/**
+ * Puts a held lock back soon after the store was deleted (`rm -rf .llmtrace`), not only at this
+ * process's next write, which may be hours away when nothing is exported: until then a second
+ * `tail` could take the store. A deletion still under way (the directory there, its lock gone) is
+ * given one more period, so that a lock made meanwhile does not make the deleting `rm` fail on a
+ * directory it could not empty. A lock found to be another's, here or by the writer (`left`), ends
+ * the watch: the store is theirs, and the writer says so. Returns the stop.
+ */
+function watchLock(dir: string, lock: LockRecord, held: () => boolean, removeIfOurs: () => void): () => void {
+  let seenMissing = false;
+  let busy = false;
+  const check = async () => {
+    if (hasLeft(lock)) return stop();
+    let text: string | undefined;
+    try {
+      text = await readFile(lock.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return;
+    }
+    if (text !== undefined) {
+      seenMissing = false;
+      if (text !== lock.content) {
+        leaveStore(lock);
+        stop();
+      }
+      return;
+    }
+    const deleting = await stat(dir).then(() => true, () => false);
+    if (deleting && !seenMissing) {
+      seenMissing = true;
+      return;
+    }
+    seenMissing = false;
+    if (!held()) return;
+    const holder = await restoreStore(dir, lock).catch(() => undefined);
+    if (holder !== undefined) {
+      leaveStore(lock);
+      stop();
+    }
+    // Released while it was being put back: the lock made meanwhile goes too.
+    if (!held()) removeIfOurs();
+  };
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    void check().finally(() => (busy = false));
+  }, LOCK_CHECK_MS);
+  // Never what keeps the process running.
+  timer.unref();
+  const stop = () => clearInterval(timer);
+  return stop;
+}
+
+/**
+ * Makes a deleted store again with our lock: its directory (and `.gitignore`), then the lock.
+ * Undefined when the lock is ours; otherwise the holder that took the store meanwhile.
+ */
+export async function restoreStore(dir: string, lock: LockRecord): Promise<string | undefined> {
+  await createStoreDir(dir);
+  return retakeLock(lock);
 }
 
 /**
@@ -148,7 +230,7 @@ function heldLock(file: string, content: string): StoreLock {
  * "A store deleted while `tail` runs"). Undefined when the lock is ours (again, or still);
  * otherwise the holder that took the store meanwhile, as messages name it.
  */
-export async function retakeLock(lock: LockRecord): Promise<string | undefined> {
+async function retakeLock(lock: LockRecord): Promise<string | undefined> {
   for (let round = 0; ; round++) {
     try {
       await writeFile(lock.file, lock.content, { flag: 'wx', mode: 0o600 });

@@ -27,7 +27,7 @@ import { fstatSync } from 'node:fs';
 import { mkdir, open, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { storeFileName, type Signal } from './layout.js';
-import { retakeLock, type LockRecord, type StoreLock } from './lock.js';
+import { leaveStore, restoreStore, type LockRecord, type StoreLock } from './lock.js';
 
 const NEWLINE = Buffer.from('\n');
 
@@ -260,7 +260,7 @@ export class FileStoreWriter implements StoreWriter {
     private readonly warn?: (message: string) => void,
   ) {
     // Plain data only: it is handed to the store worker.
-    this.lock = lock && { file: lock.file, content: lock.content };
+    this.lock = lock && { file: lock.file, content: lock.content, left: lock.left };
     if (lock && 'release' in lock) this.release = () => lock.release();
   }
 
@@ -301,10 +301,13 @@ export class FileStoreWriter implements StoreWriter {
    */
   private async ready(): Promise<void> {
     if (this.takenBy) throw this.takenBy;
-    await createStoreDir(this.dir);
-    if (!this.lock) return;
-    const holder = await retakeLock(this.lock);
+    if (!this.lock) {
+      await createStoreDir(this.dir);
+      return;
+    }
+    const holder = await restoreStore(this.dir, this.lock);
     if (holder === undefined) return;
+    leaveStore(this.lock);
     if (!this.takenBy) {
       this.takenBy = new Error(`the store ${this.dir} was made again by ${holder}, after it was deleted; this tail writes nothing more there`);
       this.warn?.(`llmtrace: the store ${this.dir} was deleted and ${holder} has started on it since: this tail stores nothing more (exports are answered 503); restart it with its own --store DIR, or --no-store`);
