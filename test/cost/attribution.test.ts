@@ -111,11 +111,6 @@ describe('feature', () => {
     expect(keyPositions(trackedKeys(featureKeys, [['x', 'k7'], ['k7']]), [featureKeys, ['x', 'k7'], ['k7']])).toEqual([featureKeys.map((_, i) => i), [5000, 7], [7]]);
   });
 
-  it("a dimension's earlier key wins from the resource over a later key on the span; the same key on both: the span's", () => {
-    const spans = [span({ id: 'root' }), span({ id: 'mid', parent: 'root', attrs: { b: 'on-span', c: 'c-span' } }), withResource(call(), { a: 'on-resource', c: 'c-resource' })];
-    expect(attribute(spans, { featureKeys: ['b', 'a'], inherited: [['a', 'b'], ['c']] }).calls[0]).toMatchObject({ feature: 'on-span', inherited: ['on-resource', 'c-span'] });
-  });
-
   it('resolves inherited dimensions (user, attr:) the same way', () => {
     const spans = [span({ id: 'root', attrs: { 'user.id': 'u1', tenant: 't1' } }), span({ id: 'mid', parent: 'root', attrs: { tenant: 't2' } }), call()];
     expect(attribute(spans, { inherited: [['user.id', 'enduser.id'], ['tenant'], ['absent']] }).calls[0]!.inherited).toEqual(['u1', 't2', undefined]);

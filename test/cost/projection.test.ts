@@ -103,14 +103,6 @@ describe('the cost/stats projection', () => {
     expect([...read.resource].filter((k) => !p.resource.includes(k))).toEqual([]);
   });
 
-  it('with more tracked keys than are looked up one by one (the span\'s attributes walked): the same facts projected', () => {
-    const tracked = trackedKeys([...Array.from({ length: 40 }, (_, i) => `k${i}`), ...DEFAULT_FEATURE_KEYS], callsStageInherited(planDimensions(BY).inherited));
-    const p = factsProjection(tracked, false);
-    const whole = facts(corpus, tracked, false);
-    expect(whole.valSpan.length).toBeGreaterThan(100);
-    expect(facts(projected(corpus, p), tracked, false)).toEqual(whole);
-  });
-
   it('random spans of every convention\'s keys: the same facts projected, no read outside it', () => {
     const tracked = trackedKeys(['app.feature', 'traceloop.workflow.name'], [['user.id', 'enduser.id'], ['x.custom']]);
     const key = fc.oneof(

@@ -22,7 +22,7 @@ import type { PriceBook } from './pricebook.js';
 import { bounded, type TimeWindow } from './window.js';
 import { addUntimed, type UntimedFigures } from './report.js';
 import { TraceSpill, decodeTrace, encodeTrace, type SpilledTrace } from './trace-spill.js';
-import { DEFAULT_FEATURE_KEYS, keyRanks, trackedKeys } from './tracked-keys.js';
+import { DEFAULT_FEATURE_KEYS, keyPositions, trackedKeys } from './tracked-keys.js';
 
 export { NONE, UNKNOWN_MODEL } from './facts.js';
 
@@ -157,7 +157,7 @@ const TRACE_BYTES = 500;
 const recordBytes = (r: TraceRecord): number =>
   typeof r === 'string' ? PLAIN_BYTES : RECORD_BYTES + (r.call ? CALL_BYTES : 0) + (r.tool === undefined ? 0 : r.tool.length * 2);
 
-const EMPTY: TrackedValues = { positions: [], values: [] };
+const EMPTY: TrackedValues = [];
 
 export class Attributor {
   private readonly open = new Map<string, TraceState>();
@@ -171,8 +171,8 @@ export class Attributor {
   private readonly spilled = new TraceIdSet();
   private spill: TraceSpill | undefined;
   private readonly tracked: string[];
-  /** Per inherited dimension (feature first): each tracked key's rank among its keys, −1 if not one. */
-  private readonly dimRanks: Int32Array[];
+  /** Per inherited dimension (feature first): indices into `tracked`. */
+  private readonly dimKeys: number[][];
   private readonly settle: number;
   private readonly checkEvery: number;
   private readonly budget: number;
@@ -202,7 +202,7 @@ export class Attributor {
 
   constructor(private readonly opts: AttributorOptions) {
     this.tracked = trackedKeys(opts.featureKeys, opts.inherited);
-    this.dimRanks = keyRanks(this.tracked, [opts.featureKeys ?? DEFAULT_FEATURE_KEYS, ...(opts.inherited ?? [])]);
+    this.dimKeys = keyPositions(this.tracked, [opts.featureKeys ?? DEFAULT_FEATURE_KEYS, ...(opts.inherited ?? [])]);
     this.settle = opts.settleAfterSpans ?? Infinity;
     this.checkEvery = Number.isFinite(this.settle) ? Math.max(1, Math.floor(this.settle / 4)) : Infinity;
     this.budget = opts.memoryBytes ?? Infinity;
@@ -225,6 +225,7 @@ export class Attributor {
     const calls = f.calls;
     // Interned: a few distinct values repeated on every call and span (facts from workers are copies).
     const strings = f.strings.map((s) => this.intern(s));
+    const tracked = this.tracked.length;
     let root = 0;
     let val = 0;
     let call = 0;
@@ -237,7 +238,7 @@ export class Attributor {
         root++;
       }
       let vals: TrackedValues | undefined;
-      if (f.valSpan[val] === i) [vals, val] = valsOf(f, val, strings);
+      if (f.valSpan[val] === i) [vals, val] = valsOf(f, val, tracked, strings);
       let candidate: CallRecord | null | undefined;
       let flags = 0;
       if (calls.span[call] === i) {
@@ -486,7 +487,7 @@ export class Attributor {
       }
       const near = this.tracked.length ? this.nearest(id, spans, memo, cuts) : EMPTY;
       // One array a call: the feature first, then the inherited dimensions (no map and slice).
-      const dims = this.dimRanks;
+      const dims = this.dimKeys;
       const inherited: Array<string | undefined> = [];
       for (let d = 1; d < dims.length; d++) inherited.push(resolve(dims[d]!, near, c.resource));
       this.stats.calls += sign;
@@ -556,7 +557,11 @@ export class Attributor {
     for (let i = path.length - 1; i >= 0; i--) {
       const r = path[i]!;
       const own = typeof r === 'string' ? undefined : r.vals;
-      if (own) base = base.positions.length === 0 ? own : overlay(own, base);
+      if (own) {
+        const merged = own.slice();
+        for (let k = 0; k < this.tracked.length; k++) merged[k] ??= base[k];
+        base = merged;
+      }
       memo.set(ids[i]!, base);
     }
     path.length = 0;
@@ -568,49 +573,11 @@ export class Attributor {
   private readonly walkIds: string[] = [];
 }
 
-/**
- * The dimension's first key (lowest rank) with a value on the span chain or the resource; the
- * chain's value where both have it. Bounded by the values present, not the keys tracked.
- */
-function resolve(ranks: Int32Array, near: TrackedValues, resource: TrackedValues | undefined): string | undefined {
-  let best = Infinity;
-  let value: string | undefined;
-  for (let i = 0; i < near.positions.length; i++) {
-    const r = ranks[near.positions[i]!]!;
-    if (r >= 0 && r < best) {
-      best = r;
-      value = near.values[i];
-    }
+/** Keys in order; for each, the span chain's nearest value, then the resource's. */
+function resolve(keys: number[], near: TrackedValues, resource: TrackedValues | undefined): string | undefined {
+  for (const k of keys) {
+    const v = near[k] ?? resource?.[k];
+    if (v !== undefined) return v;
   }
-  if (resource === undefined) return value;
-  for (let i = 0; i < resource.positions.length; i++) {
-    const r = ranks[resource.positions[i]!]!;
-    if (r >= 0 && r < best) {
-      best = r;
-      value = resource.values[i];
-    }
-  }
-  return value;
-}
-
-/** `own`'s values, and `base`'s at the positions `own` lacks (both ascending). */
-function overlay(own: TrackedValues, base: TrackedValues): TrackedValues {
-  const out: TrackedValues = { positions: [], values: [] };
-  const n = own.positions.length;
-  const m = base.positions.length;
-  let i = 0;
-  let j = 0;
-  while (i < n || j < m) {
-    const p = i < n ? own.positions[i]! : Infinity;
-    const q = j < m ? base.positions[j]! : Infinity;
-    if (p <= q) {
-      out.positions.push(p);
-      out.values.push(own.values[i++]!);
-      if (p === q) j++;
-    } else {
-      out.positions.push(q);
-      out.values.push(base.values[j++]!);
-    }
-  }
-  return out;
+  return undefined;
 }

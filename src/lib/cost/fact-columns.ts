@@ -164,10 +164,12 @@ export class FactsWriter {
   }
 
   vals(span: number, vals: TrackedValues): void {
-    for (let i = 0; i < vals.positions.length; i++) {
+    for (let k = 0; k < vals.length; k++) {
+      const v = vals[k];
+      if (v === undefined) continue;
       this.valSpan.push(span);
-      this.valKey.push(vals.positions[i]!);
-      this.valText.push(this.string(vals.values[i]!));
+      this.valKey.push(k);
+      this.valText.push(this.string(v));
     }
   }
 
@@ -294,16 +296,12 @@ export function readCall(c: CallColumns, k: number, flags: number, strings: read
 
 /**
  * The tracked values of the span at `f.valSpan[at]` and the entries after it of the same span,
- * as FactsBuilder read them (positions ascending); and the index after them.
+ * as an array of `tracked` slots (holes where absent), as FactsBuilder read them; and the
+ * position after them.
  */
-export function valsOf(f: CostFacts, at: number, strings: readonly string[]): [TrackedValues, number] {
+export function valsOf(f: CostFacts, at: number, tracked: number, strings: readonly string[]): [TrackedValues, number] {
   const span = f.valSpan[at]!;
-  let end = at + 1;
-  while (end < f.valSpan.length && f.valSpan[end] === span) end++;
-  const vals: TrackedValues = { positions: new Array<number>(end - at), values: new Array<string>(end - at) };
-  for (let i = 0; at < end; at++, i++) {
-    vals.positions[i] = f.valKey[at]!;
-    vals.values[i] = strings[f.valText[at]!]!;
-  }
-  return [vals, end];
+  const vals = new Array<string | undefined>(tracked);
+  for (; at < f.valSpan.length && f.valSpan[at] === span; at++) vals[f.valKey[at]!] = strings[f.valText[at]!];
+  return [vals, at];
 }

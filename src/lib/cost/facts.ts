@@ -25,15 +25,8 @@ export const UNKNOWN_MODEL = '(unknown model)';
 /** Read only: the usage numbers of a call that reported none. */
 const EMPTY_USAGE: Usage = emptyUsage();
 
-/**
- * The tracked keys present on one span (or resource): their positions among the tracked keys,
- * ascending, and their values. Only what is present, so every stage costs what a span carries,
- * not what a config tracks (docs/architecture.md "Feature keys").
- */
-export interface TrackedValues {
-  positions: number[];
-  values: string[];
-}
+/** Values of the tracked keys on one span (or resource), by index; undefined where absent. */
+export type TrackedValues = Array<string | undefined>;
 
 /** What a model call candidate contributes, recorded when it arrives. */
 export interface CallFields {
@@ -96,12 +89,9 @@ export class FactsBuilder {
   private readonly resourceVals = new WeakMap<Resource, TrackedValues | null>();
 
   private readonly forStats: boolean;
-  /** Each tracked key's position. */
-  private readonly positions: ReadonlyMap<string, number>;
 
   constructor(private readonly opts: FactsOptions) {
     this.forStats = opts.toolCalls === true;
-    this.positions = new Map(opts.tracked.map((k, i) => [k, i]));
   }
 
   facts(spans: Iterable<Span>): CostFacts {
@@ -112,7 +102,7 @@ export class FactsBuilder {
       const parent = span.parentSpanId === span.spanId ? '' : span.parentSpanId;
       w.span(span.traceId, span.spanId, parent);
       if (parent === '') w.root(i, span.name, span.startMs);
-      const vals = readVals(this.opts.tracked, this.positions, span.attributes);
+      const vals = readVals(this.opts.tracked, span.attributes);
       if (vals !== undefined) w.vals(i, vals);
       const view = classify(span);
       const model = isModelSpan(view);
@@ -162,7 +152,7 @@ export class FactsBuilder {
   private resourceOf(r: Resource): TrackedValues | undefined {
     let v = this.resourceVals.get(r);
     if (v === undefined) {
-      v = readVals(this.opts.tracked, this.positions, r.attributes) ?? null;
+      v = readVals(this.opts.tracked, r.attributes) ?? null;
       this.resourceVals.set(r, v);
     }
     return v ?? undefined;
@@ -178,60 +168,17 @@ function toolArguments(a: Attributes): string | undefined {
   return undefined;
 }
 
-/**
- * Up to this many tracked keys, looking each up on the span costs about what walking the span's
- * attributes does, or less (the defaults are 7, with every built-in dimension 15): it keeps them
- * all on reads by key, which a ClickHouse projection serves (docs/architecture.md "Feature keys").
- */
-const FEW_TRACKED_KEYS = 32;
-
-/**
- * Values of the tracked keys, or undefined when the span has none (most spans). Past a few keys
- * the span's own attributes are looked up among the tracked keys, not the other way round: a
- * config may track thousands (docs/architecture.md "Feature keys").
- */
-function readVals(tracked: readonly string[], positions: ReadonlyMap<string, number>, a: Attributes): TrackedValues | undefined {
+/** Values of the tracked keys, or undefined when the span has none (most spans). */
+function readVals(tracked: readonly string[], a: Attributes): TrackedValues | undefined {
   let vals: TrackedValues | undefined;
-  if (tracked.length <= FEW_TRACKED_KEYS) {
-    // Inline, in position order: this runs for every span of every file command.
-    for (let at = 0; at < tracked.length; at++) {
-      const key = tracked[at]!;
-      const v = a[key];
-      if (v === undefined || !dimensionKeyApplies(a, key)) continue;
-      const s = valueString(v);
-      if (s === undefined) continue;
-      if (vals === undefined) vals = { positions: [at], values: [s] };
-      else {
-        vals.positions.push(at);
-        vals.values.push(s);
-      }
-    }
-    return vals;
+  for (let i = 0; i < tracked.length; i++) {
+    const v = a[tracked[i]!];
+    if (v === undefined || !dimensionKeyApplies(a, tracked[i]!)) continue;
+    const s = valueString(v);
+    if (s === undefined) continue;
+    vals ??= new Array<string | undefined>(tracked.length);
+    vals[i] = s;
   }
-  for (const key in a) {
-    const at = positions.get(key);
-    if (at !== undefined) vals = withVal(vals, at, key, a);
-  }
-  return vals;
-}
-
-/** `vals` with the value of `key` at position `at`, kept in position order, if it has one. */
-function withVal(vals: TrackedValues | undefined, at: number, key: string, a: Attributes): TrackedValues | undefined {
-  const v = a[key];
-  if (v === undefined || !dimensionKeyApplies(a, key)) return vals;
-  const s = valueString(v);
-  if (s === undefined) return vals;
-  if (vals === undefined) return { positions: [at], values: [s] };
-  // Into position order; a span carries few tracked keys.
-  let i = vals.positions.length;
-  vals.positions.push(at);
-  vals.values.push(s);
-  for (; i > 0 && vals.positions[i - 1]! > at; i--) {
-    vals.positions[i] = vals.positions[i - 1]!;
-    vals.values[i] = vals.values[i - 1]!;
-  }
-  vals.positions[i] = at;
-  vals.values[i] = s;
   return vals;
 }
 

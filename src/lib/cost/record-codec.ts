@@ -79,7 +79,7 @@ export class RecordWriter {
     this.byte(flags);
     const c = r.call;
     this.byte(c === undefined ? 0 : c === null ? CALL_NULL : CALL | (c.noUsage ? NO_USAGE : 0) | (c.cost === null ? UNPRICED : 0) | (c.ttftMs !== undefined ? TTFT : 0) | (c.reportedCost !== undefined ? REPORTED_COST : 0));
-    if (r.vals) this.vals(r.vals);
+    if (r.vals) this.list(r.vals);
     if (r.root) {
       this.ref(r.root[0]);
       this.number(r.root[1]);
@@ -106,7 +106,7 @@ export class RecordWriter {
     this.ref(c.operation);
     this.ref(c.service);
     this.ref(c.errorType);
-    this.optionalVals(c.resource);
+    this.optionalList(c.resource);
     this.optionalList(c.finishReasons);
   }
 
@@ -117,27 +117,15 @@ export class RecordWriter {
     for (let i = 0; i < 8; i++) this.buf[this.pos++] = b[i]!;
   }
 
-  private optionalList(list: readonly string[] | undefined): void {
-    if (list === undefined) {
-      this.varint(0);
-      return;
-    }
-    this.varint(list.length + 1);
+  private optionalList(list: ReadonlyArray<string | undefined> | undefined): void {
+    if (list === undefined) this.varint(0);
+    else this.list(list, 1);
+  }
+
+  /** A list's length (plus `offset`) and its entries, holes as none. */
+  private list(list: ReadonlyArray<string | undefined>, offset = 0): void {
+    this.varint(list.length + offset);
     for (let i = 0; i < list.length; i++) this.ref(list[i]);
-  }
-
-  private optionalVals(vals: TrackedValues | undefined): void {
-    if (vals === undefined) this.varint(0);
-    else this.vals(vals, 1);
-  }
-
-  /** Tracked values: their count (plus `offset`), then each position and value. */
-  private vals(vals: TrackedValues, offset = 0): void {
-    this.varint(vals.positions.length + offset);
-    for (let i = 0; i < vals.positions.length; i++) {
-      this.varint(vals.positions[i]!);
-      this.ref(vals.values[i]);
-    }
   }
 
   private ref(s: string | undefined): void {
@@ -252,7 +240,7 @@ export class RecordReader {
       return [id, plain];
     }
     const callFlags = this.byte();
-    const vals = flags & VALS ? this.vals(this.varint()) : undefined;
+    const vals = flags & VALS ? this.list(0) : undefined;
     const root: SpanRecord['root'] = flags & ROOT ? [this.ref()!, this.number()] : undefined;
     const tool = flags & TOOL ? this.ref() : undefined;
     const call = callFlags & CALL ? this.call(callFlags) : callFlags & CALL_NULL ? null : undefined;
@@ -281,9 +269,9 @@ export class RecordReader {
       ttftMs,
       finishReasons: undefined,
       reportedCost,
-      resource: this.optionalVals(),
+      resource: this.optionalList(),
     };
-    call.finishReasons = this.optionalList();
+    call.finishReasons = this.optionalList() as string[] | undefined;
     if (flags & NO_USAGE) call.noUsage = true;
     return call;
   }
@@ -295,26 +283,19 @@ export class RecordReader {
     return this.f64[0]!;
   }
 
-  private optionalList(): string[] | undefined {
+  private optionalList(): TrackedValues | undefined {
     const n = this.varint();
-    if (n === 0) return undefined;
-    const out = new Array<string>(n - 1);
-    for (let i = 0; i < n - 1; i++) out[i] = this.ref()!;
+    return n === 0 ? undefined : this.entries(n - 1);
+  }
+
+  private list(offset: number): TrackedValues {
+    return this.entries(this.varint() - offset);
+  }
+
+  private entries(n: number): TrackedValues {
+    const out = new Array<string | undefined>(n);
+    for (let i = 0; i < n; i++) out[i] = this.ref();
     return out;
-  }
-
-  private optionalVals(): TrackedValues | undefined {
-    const n = this.varint();
-    return n === 0 ? undefined : this.vals(n - 1);
-  }
-
-  private vals(n: number): TrackedValues {
-    const vals: TrackedValues = { positions: new Array<number>(n), values: new Array<string>(n) };
-    for (let i = 0; i < n; i++) {
-      vals.positions[i] = this.varint();
-      vals.values[i] = this.ref()!;
-    }
-    return vals;
   }
 
   private ref(): string | undefined {

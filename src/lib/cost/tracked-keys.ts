@@ -27,18 +27,3 @@ export function keyPositions(tracked: readonly string[], lists: readonly (readon
   const position = new Map(tracked.map((k, i) => [k, i]));
   return lists.map((keys) => keys.map((k) => position.get(k)!));
 }
-
-/**
- * Each dimension's keys as ranks by position in `tracked` (−1: not one of its keys; a key listed
- * twice keeps its first rank), so a dimension resolves by the values a span has, not by walking
- * its keys (docs/architecture.md "Feature keys").
- */
-export function keyRanks(tracked: readonly string[], lists: readonly (readonly string[])[]): Int32Array[] {
-  return keyPositions(tracked, lists).map((positions) => {
-    const ranks = new Int32Array(tracked.length).fill(-1);
-    positions.forEach((at, rank) => {
-      if (ranks[at]! < 0) ranks[at] = rank;
-    });
-    return ranks;
-  });
-}
