@@ -28,6 +28,7 @@ import { mkdir, open, stat, writeFile, type FileHandle } from 'node:fs/promises'
 import path from 'node:path';
 import { storeFileName, type Signal } from './layout.js';
 import { retakeLock, type LockRecord, type StoreLock } from './lock.js';
+import { SpanIndexWriter, spanIndexFile } from './span-index.js';
 
 const NEWLINE = Buffer.from('\n');
 
@@ -73,6 +74,8 @@ class AppendFile {
     readonly name: string,
     private readonly file: string,
     private readonly ready: () => Promise<void>,
+    /** A trace file's span index (span-index.ts), written after the data it covers. */
+    private readonly index?: SpanIndexWriter,
   ) {}
 
   append(line: string | Uint8Array): Promise<void> {
@@ -104,6 +107,7 @@ class AppendFile {
           const h = this.handle;
           this.handle = undefined;
           try {
+            await this.index?.close();
             await h?.close();
             for (const w of waiters) w.resolve();
           } catch (e) {
@@ -145,8 +149,17 @@ class AppendFile {
         return;
       }
     } catch (e) {
+      // The index goes on from where the data file now ends (cut back, or not: then a reader
+      // finds the cut bytes uncovered, and reads the file).
+      await this.index?.resync(sizeOf(handle));
       for (const l of batch) l.reject(e);
       return;
+    }
+    if (this.index) {
+      let bytes = 0;
+      for (const b of bufs) bytes += b.byteLength;
+      this.index.written(bufs, bytes);
+      await this.index.maybeRecord(this.queue.length === 0);
     }
     for (const l of batch) l.resolve();
   }
@@ -160,6 +173,7 @@ class AppendFile {
       this.needsNewline = !(await endsWithNewline(handle, size));
       // A file system that reports no links for a file just opened cannot say it was deleted.
       this.watchesLinks = nlink > 0;
+      await this.index?.open(size);
     } catch (e) {
       await handle.close();
       throw e;
@@ -215,6 +229,14 @@ class AppendFile {
     } catch {
       this.needsNewline = byteAt(bufs, done - 1) !== 0x0a;
     }
+  }
+}
+
+function sizeOf(handle: FileHandle): number | undefined {
+  try {
+    return fstatSync(handle.fd).size;
+  } catch {
+    return undefined;
   }
 }
 
@@ -287,7 +309,8 @@ export class FileStoreWriter implements StoreWriter {
       this.closing.add(closing);
       void closing.then(() => this.closing.delete(closing));
     }
-    const next = new AppendFile(name, path.join(this.dir, name), () => this.ready());
+    const index = signal === 'traces' ? new SpanIndexWriter(spanIndexFile(this.dir, name)) : undefined;
+    const next = new AppendFile(name, path.join(this.dir, name), () => this.ready(), index);
     this.current.set(signal, next);
     return next;
   }
