@@ -7,8 +7,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LlmtraceError } from '../errors.js';
 import { storeFiles, type Signal } from '../store/layout.js';
-import { traceFilesForWindow } from '../store/span-index.js';
-import type { TimeWindow } from '../cost/window.js';
+import { traceFilesForWindow, type StartWindow } from '../store/span-index.js';
 
 export interface Input {
   label: string;
@@ -63,7 +62,7 @@ export async function resolveInputs(sources: string[], stdin?: NodeJS.ReadableSt
 
 /** `cost`/`stats`: the window a store's trace files are chosen for, and how many holding spans were left unread. */
 export interface StoreWindow {
-  window: TimeWindow;
+  window: StartWindow;
   unreadFiles: number;
 }
 

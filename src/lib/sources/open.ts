@@ -9,7 +9,7 @@ import { resolveStoreDir } from '../store/layout.js';
 import { isClickHouseSource } from './clickhouse/url.js';
 import { openClickHouse, type ClickHousePushdown } from './clickhouse/source.js';
 import { resolveInputs, storeInputs, type Input, type StoreWindow } from './inputs.js';
-import type { TimeWindow } from '../cost/window.js';
+import type { StartWindow } from '../store/span-index.js';
 import type { MapperSpec } from './mapper.js';
 import { workerCount } from '../parallel/pool.js';
 import { readMapped } from './mapped.js';
@@ -35,7 +35,7 @@ export interface OpenSourcesOptions {
    * `cost`/`stats`: the window the command applies. A store read alone then leaves out the trace
    * files that cannot add to it (inputs.ts directoryInputs, docs/architecture.md "Span index").
    */
-  window?: TimeWindow;
+  window?: StartWindow;
 }
 
 export interface CallGroupsSource {

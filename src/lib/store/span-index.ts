@@ -11,9 +11,14 @@
 import { mkdir, open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { nanosToMs } from '../span.js';
-import type { TimeWindow } from '../cost/window.js';
 
 export const INDEX_DIR = 'index';
+
+/** A window of span starts, epoch ms: [sinceMs, untilMs), either end open (cost/window.ts TimeWindow). */
+export interface StartWindow {
+  sinceMs?: number;
+  untilMs?: number;
+}
 
 export function spanIndexFile(dir: string, dataName: string): string {
   return path.join(dir, INDEX_DIR, `${dataName}.index`);
@@ -67,7 +72,7 @@ export class SpanStretch {
   }
 
   /** Whether a span of these lines can start in the window, or has no start (then it counts as untimed). */
-  touches(w: TimeWindow): boolean {
+  touches(w: StartWindow): boolean {
     if (this.untimed || this.broken) return true;
     if (this.minStart === undefined || this.maxStart === undefined) return false;
     // nanosToMs is monotonic: every span's start in ms lies between these two (cost/window.ts inWindow).
@@ -311,7 +316,7 @@ async function scanGap(h: FileHandle, from: number, to: number, into: SpanStretc
  * A file without a trustworthy index (a Collector's, an older store's, a compressed one) could
  * hold any trace: then every file is read.
  */
-export async function traceFilesForWindow(dir: string, names: readonly string[], window: TimeWindow): Promise<{ read: string[]; unreadWithSpans: number }> {
+export async function traceFilesForWindow(dir: string, names: readonly string[], window: StartWindow): Promise<{ read: string[]; unreadWithSpans: number }> {
   const all = { read: [...names], unreadWithSpans: 0 };
   if (window.sinceMs === undefined && window.untilMs === undefined) return all;
   const known = await Promise.all(
