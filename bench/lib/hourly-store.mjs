@@ -11,15 +11,18 @@ import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 
 const [input, store, dist = 'dist'] = process.argv.slice(2);
-const { createStoreWriter } = await import(pathToFileURL(path.resolve(dist, 'lib/store/writer.js')).href);
-const START = /"startTimeUnixNano":"(\d+)"/g;
+const lib = (file) => import(pathToFileURL(path.resolve(dist, 'lib', file)).href);
+const { createStoreWriter } = await lib('store/writer.js');
+const { decodeOtlpJsonTraces } = await lib('otlp/json-decode.js');
+const { otlpJsonTracesLine } = await lib('otlp/json-write.js');
+const { spanStartsOf } = await lib('span.js');
 const w = createStoreWriter(store);
 let lines = 0;
 for await (const line of createInterface({ input: createReadStream(input), crlfDelay: Infinity })) {
   if (line === '') continue;
-  let latest = 0n;
-  for (const m of line.matchAll(START)) if (BigInt(m[1]) > latest) latest = BigInt(m[1]);
-  await w.append('traces', line, new Date(Number(latest / 1_000_000n) + 1000));
+  const spans = decodeOtlpJsonTraces(JSON.parse(line)).spans;
+  const starts = spanStartsOf(spans);
+  await w.append('traces', otlpJsonTracesLine(spans), new Date(Number(starts.maxNs / 1_000_000n) + 1000), starts);
   lines++;
 }
 await w.close();

@@ -16,7 +16,7 @@ import { tempDir } from '../helpers/read-all.js';
 import { hexId, spanWith } from '../helpers/span-factory.js';
 import { decodeOtlpJsonTraces } from '../../src/lib/otlp/json-decode.js';
 import { otlpJsonTracesLine } from '../../src/lib/otlp/json-write.js';
-import { emptyResource, newAttributes, type Span } from '../../src/lib/span.js';
+import { emptyResource, newAttributes, spanStartsOf, type Span } from '../../src/lib/span.js';
 import { storeFiles } from '../../src/lib/store/layout.js';
 import { INDEX_DIR, spanIndexFile, traceFilesForWindow } from '../../src/lib/store/span-index.js';
 import { createStoreWriter } from '../../src/lib/store/writer.js';
@@ -35,10 +35,15 @@ beforeAll(() => {
   pricing = writePricingFile(dir);
 });
 
-/** Writes the lines through the store writer, each received at its time (as `tail` would). */
-async function writeStore(store: string, lines: Array<{ line: Uint8Array; receivedAt: number }>): Promise<void> {
+interface Received {
+  spans: Span[];
+  receivedAt: number;
+}
+
+/** Writes the spans through the store writer, a line each, received at its time (as `tail` would). */
+async function writeStore(store: string, lines: Received[]): Promise<void> {
   const w = createStoreWriter(store);
-  for (const { line, receivedAt } of lines) await w.append('traces', line, new Date(receivedAt));
+  for (const { spans, receivedAt } of lines) await w.append('traces', otlpJsonTracesLine(spans), new Date(receivedAt), spanStartsOf(spans));
   await w.close();
 }
 
@@ -76,7 +81,7 @@ describe('a store of several hours written by the store writer', () => {
     const lines = readFileSync(dump.files[0]!, 'utf8').split('\n').filter((l) => l !== '').map((text) => {
       const spans = decodeOtlpJsonTraces(JSON.parse(text)).spans;
       const lastEnd = Math.max(...spans.map((s) => Number(s.endTimeUnixNano / 1_000_000n)));
-      return { line: otlpJsonTracesLine(spans), receivedAt: lastEnd + 500 };
+      return { spans, receivedAt: lastEnd + 500 };
     });
     store = path.join(tempDir(), 'store');
     await writeStore(store, lines);
@@ -147,11 +152,12 @@ function root(trace: string, id: string, startMs: number, feature: string): Span
 }
 
 const line = (...spans: Span[]) => otlpJsonTracesLine(spans);
+const at = (receivedAt: number, ...spans: Span[]): Received => ({ spans, receivedAt });
 
 /** A store of hourly files, each with one unrelated call of its hour, plus `more` lines. */
-async function smallStore(more: Array<{ line: Uint8Array; receivedAt: number }>): Promise<string> {
+async function smallStore(more: Received[]): Promise<string> {
   const store = path.join(tempDir(), 'store');
-  const base = Array.from({ length: HOURS }, (_, h) => ({ line: line(chat(`t${h}`, `s${h}`, H0 + h * HOUR + 60_000, 1000 + h)), receivedAt: H0 + h * HOUR + 120_000 }));
+  const base = Array.from({ length: HOURS }, (_, h) => at(H0 + h * HOUR + 120_000, chat(`t${h}`, `s${h}`, H0 + h * HOUR + 60_000, 1000 + h)));
   await writeStore(store, [...base, ...more].sort((a, b) => a.receivedAt - b.receivedAt));
   return store;
 }
@@ -179,7 +185,7 @@ describe('which files the index leaves out', () => {
   }, 60_000);
 
   it('counts a span received in an hour before the window that starts inside it (a clock ahead)', async () => {
-    const ahead = { line: line(chat('ahead', 'a1', LAST + 10 * 60_000, 7)), receivedAt: H0 + HOUR + 5_000 };
+    const ahead = at(H0 + HOUR + 5_000, chat('ahead', 'a1', LAST + 10 * 60_000, 7));
     const store = await smallStore([ahead]);
     expect(await readUnder(store, LAST)).toEqual([hourName(1), hourName(HOURS - 1)]);
     expect((await costs(store)).total).toMatchObject({ calls: 2, inputTokens: 1000 + HOURS - 1 + 7 });
@@ -187,8 +193,8 @@ describe('which files the index leaves out', () => {
   }, 60_000);
 
   it("reads an earlier file holding an ancestor of a call in the window: the call's feature is the root's", async () => {
-    const early = { line: line(root('long', 'r', H0 + 2 * HOUR + 1000, 'research')), receivedAt: H0 + 2 * HOUR + 2_000 };
-    const call = { line: line(chat('long', 'c', LAST + 1000, 5, 'r')), receivedAt: LAST + 2_000 };
+    const early = at(H0 + 2 * HOUR + 2_000, root('long', 'r', H0 + 2 * HOUR + 1000, 'research'));
+    const call = at(LAST + 2_000, chat('long', 'c', LAST + 1000, 5, 'r'));
     const store = await smallStore([early, call]);
     expect(await readUnder(store, LAST)).toEqual([hourName(2), hourName(HOURS - 1)]);
     const doc = await costs(store);
@@ -196,7 +202,7 @@ describe('which files the index leaves out', () => {
   }, 60_000);
 
   it('reads a file with a span without a start, and counts it as untimed', async () => {
-    const untimed = { line: line(chat('none', 'n', 0, 3)), receivedAt: H0 + 3 * HOUR + 5_000 };
+    const untimed = at(H0 + 3 * HOUR + 5_000, chat('none', 'n', 0, 3));
     const store = await smallStore([untimed]);
     expect(await readUnder(store, LAST)).toEqual([hourName(3), hourName(HOURS - 1)]);
     expect((await costs(store)).untimedCalls).toBe(1);
@@ -252,7 +258,7 @@ describe('an index that does not cover its data file', () => {
     const store = await smallStore([]);
     const file = path.join(store, hourName(HOURS - 1));
     appendFileSync(file, line(chat('gap', 'g', H0 + 10, 4))); // no record: written by no writer of ours
-    await writeStore(store, [{ line: line(chat('next', 'x', LAST + 9000, 6)), receivedAt: LAST + 10_000 }]);
+    await writeStore(store, [at(LAST + 10_000, chat('next', 'x', LAST + 9000, 6))]);
     const records = readFileSync(spanIndexFile(store, hourName(HOURS - 1)), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { from: number; to: number });
     expect(records.length).toBe(2);
     expect(records[1]!.from).toBeGreaterThan(records[0]!.to);
@@ -269,9 +275,31 @@ describe('the store writer', () => {
     const store = path.join(tempDir(), 'store');
     mkdirSync(store);
     const w = createStoreWriter(store);
-    await w.append('traces', line(chat('a', 'a', H0, 1)), new Date(H0));
+    const spans = [chat('a', 'a', H0 + 5, 1), chat('a', 'b', H0 + 3, 1), chat('b', 'c', 0, 1)];
+    await w.append('traces', line(...spans), new Date(H0), spanStartsOf(spans));
     await w.append('logs', '{"resourceLogs":[]}', new Date(H0));
     await w.close();
     expect(readdirSync(path.join(store, INDEX_DIR))).toEqual([`${hourName(0)}.index`]);
+    const size = statSync(path.join(store, hourName(0))).size;
+    expect(JSON.parse(readFileSync(spanIndexFile(store, hourName(0)), 'utf8'))).toEqual({
+      from: 0,
+      to: size,
+      minStart: String(BigInt(H0 + 3) * 1_000_000n),
+      maxStart: String(BigInt(H0 + 5) * 1_000_000n),
+      untimed: true,
+      traceIds: hexId('a', 16) + hexId('b', 16),
+    });
   });
+
+  it('leaves a trace line whose spans it was not told out of every record: readers scan it', async () => {
+    const store = await smallStore([]);
+    const w = createStoreWriter(store);
+    await w.append('traces', line(chat('told', 't', LAST + 1000, 3)), new Date(LAST + 3_000));
+    await w.close();
+    const file = path.join(store, hourName(HOURS - 1));
+    const records = readFileSync(spanIndexFile(store, hourName(HOURS - 1)), 'utf8').trim().split('\n');
+    expect(records.length).toBe(1);
+    expect(JSON.parse(records[0]!).to).toBeLessThan(statSync(file).size);
+    expect((await costs(store)).total).toMatchObject({ calls: 2 });
+  }, 60_000);
 });

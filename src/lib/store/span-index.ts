@@ -10,7 +10,7 @@
  */
 import { mkdir, open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { nanosToMs } from '../span.js';
+import { nanosToMs, type SpanStarts } from '../span.js';
 
 export const INDEX_DIR = 'index';
 
@@ -31,14 +31,15 @@ const QUOTE = 0x22;
 const NEWLINE = 0x0a;
 
 /**
- * What some store lines hold, from their bytes as llmtrace's encoder writes them (otlp/json-write.ts,
- * proto-line.ts: every span has `"traceId":"…"` and `"startTimeUnixNano":"…"`, the start in
- * decimal without leading zeros). Links' trace ids are taken too: more ids only make a reader read more.
+ * What some store lines hold: from the spans the encoder wrote (the writer), or from the lines'
+ * bytes as llmtrace's encoder writes them (a reader, for bytes no record covers: every span has
+ * `"traceId":"…"` and `"startTimeUnixNano":"…"`; links' trace ids are taken too, which can only
+ * make a reader read more).
  */
 export class SpanStretch {
-  /** Decimal ns, compared by length then text (no leading zeros); undefined: no span with a start. */
-  minStart: string | undefined;
-  maxStart: string | undefined;
+  /** The earliest and latest start after 0, ns; undefined: no span with a start. */
+  minStart: bigint | undefined;
+  maxStart: bigint | undefined;
   /** A span without a start (0): it must be read under any window, as an untimed call. */
   untimed = false;
   /** Bytes that are not whole store lines (a cut line, a NUL block): a reader must read them. */
@@ -54,21 +55,16 @@ export class SpanStretch {
 
   private addStart(ns: string): void {
     // 0 is an unset start (span.ts timeKnown); a sign or anything but digits is read as one too.
-    if (ns === '0' || !/^[1-9]\d*$/.test(ns)) {
-      this.untimed = true;
-      return;
-    }
-    if (this.minStart === undefined || lessThan(ns, this.minStart)) this.minStart = ns;
-    if (this.maxStart === undefined || lessThan(this.maxStart, ns)) this.maxStart = ns;
+    if (!/^[1-9]\d*$/.test(ns)) this.untimed = true;
+    else this.add({ traceIds: [], minNs: BigInt(ns), maxNs: BigInt(ns), untimed: false });
   }
 
-  /** Another stretch's spans into this one. */
-  merge(o: SpanStretch): void {
-    if (o.minStart !== undefined && (this.minStart === undefined || lessThan(o.minStart, this.minStart))) this.minStart = o.minStart;
-    if (o.maxStart !== undefined && (this.maxStart === undefined || lessThan(this.maxStart, o.maxStart))) this.maxStart = o.maxStart;
-    this.untimed ||= o.untimed;
-    this.broken ||= o.broken;
-    for (const id of o.traceIds) this.traceIds.add(id);
+  /** The spans of a line, as the encoder that wrote it summed them up. */
+  add(s: SpanStarts): void {
+    for (const id of s.traceIds) this.traceIds.add(id);
+    this.untimed ||= s.untimed;
+    if (s.minNs !== undefined && (this.minStart === undefined || s.minNs < this.minStart)) this.minStart = s.minNs;
+    if (s.maxNs !== undefined && (this.maxStart === undefined || s.maxNs > this.maxStart)) this.maxStart = s.maxNs;
   }
 
   /** Whether a span of these lines can start in the window, or has no start (then it counts as untimed). */
@@ -76,15 +72,9 @@ export class SpanStretch {
     if (this.untimed || this.broken) return true;
     if (this.minStart === undefined || this.maxStart === undefined) return false;
     // nanosToMs is monotonic: every span's start in ms lies between these two (cost/window.ts inWindow).
-    const lo = nanosToMs(BigInt(this.minStart));
-    const hi = nanosToMs(BigInt(this.maxStart));
+    const lo = nanosToMs(this.minStart);
+    const hi = nanosToMs(this.maxStart);
     return (w.sinceMs === undefined || hi >= w.sinceMs) && (w.untilMs === undefined || lo < w.untilMs);
-  }
-
-  /** The index line for bytes [from, to) of the data file. */
-  record(from: number, to: number): string {
-    const r: IndexRecord = { from, to, minStart: this.minStart, maxStart: this.maxStart, untimed: this.untimed || undefined, traceIds: [...this.traceIds] };
-    return `${JSON.stringify(r)}\n`;
   }
 }
 
@@ -100,23 +90,66 @@ function eachValue(buf: Buffer, key: Buffer, take: (value: string) => void): boo
   return true;
 }
 
-function lessThan(a: string, b: string): boolean {
-  return a.length < b.length || (a.length === b.length && a < b);
-}
-
+/** One index line. `traceIds`: the ids, 32 hex digits each, end to end (one string, not an array of them). */
 interface IndexRecord {
   from: number;
   to: number;
   minStart?: string;
   maxStart?: string;
   untimed?: boolean;
-  traceIds: string[];
+  traceIds: string;
 }
 
+const ID_CHARS = 32;
 /** Records are written after at most this long since the last one, once the file's queue is empty. */
 const RECORD_EVERY_MS = 1000;
 /** ... and whatever the time once this many trace ids wait, so the writer's memory stays small. */
-const RECORD_AT_TRACE_IDS = 16_384;
+const RECORD_AT_TRACE_IDS = 4_096;
+
+/**
+ * What the writer gathers for the next record: the ids go into one buffer as text, so holding
+ * thousands of them makes no objects for the collector to move (docs/architecture.md "Span index").
+ */
+class PendingRecord {
+  private ids = Buffer.allocUnsafe(RECORD_AT_TRACE_IDS * ID_CHARS);
+  idCount = 0;
+  private lastId = '';
+  minStart: bigint | undefined;
+  maxStart: bigint | undefined;
+  untimed = false;
+
+  add(s: SpanStarts): void {
+    for (const id of s.traceIds) {
+      // A line's spans come trace by trace, and often the next line's too: ids repeat in a row.
+      if (id === this.lastId) continue;
+      // One line with more traces than a record waits for: room for all (none is ever left out).
+      if ((this.idCount + 1) * ID_CHARS > this.ids.length) this.ids = Buffer.concat([this.ids, Buffer.allocUnsafe(this.ids.length)]);
+      this.ids.write(id, this.idCount++ * ID_CHARS, 'latin1');
+      this.lastId = id;
+    }
+    this.untimed ||= s.untimed;
+    if (s.minNs !== undefined && (this.minStart === undefined || s.minNs < this.minStart)) this.minStart = s.minNs;
+    if (s.maxNs !== undefined && (this.maxStart === undefined || s.maxNs > this.maxStart)) this.maxStart = s.maxNs;
+  }
+
+  /** The index line for bytes [from, to) of the data file; empties this. */
+  take(from: number, to: number): string {
+    const r: IndexRecord = {
+      from,
+      to,
+      minStart: this.minStart?.toString(),
+      maxStart: this.maxStart?.toString(),
+      untimed: this.untimed || undefined,
+      traceIds: this.ids.toString('latin1', 0, this.idCount * ID_CHARS),
+    };
+    this.idCount = 0;
+    this.lastId = '';
+    this.minStart = this.maxStart = undefined;
+    this.untimed = false;
+    return `${JSON.stringify(r)}\n`;
+  }
+}
+
 
 /**
  * The writer's side, one per trace file `tail` appends to. Never fails a data write: a record
@@ -124,7 +157,7 @@ const RECORD_AT_TRACE_IDS = 16_384;
  */
 export class SpanIndexWriter {
   private handle: FileHandle | undefined;
-  private pending = new SpanStretch();
+  private readonly pending = new PendingRecord();
   private from = 0;
   private to = 0;
   private lastRecordMs = 0;
@@ -135,7 +168,6 @@ export class SpanIndexWriter {
   /** With the data file opened at `size`: a new (empty) data file starts a new index. */
   async open(size: number): Promise<void> {
     await this.close();
-    this.pending = new SpanStretch();
     this.from = this.to = size;
     this.lastRecordMs = Date.now();
     try {
@@ -153,23 +185,36 @@ export class SpanIndexWriter {
     }
   }
 
-  /** Lines that just went into the data file, `bytes` long in all (with a leading newline, if any). */
-  written(lines: readonly Uint8Array[], bytes: number): void {
-    for (const l of lines) this.pending.addLine(l);
+  /**
+   * One write just went into the data file, `bytes` long in all (with a leading newline, if
+   * any), holding lines with these spans. A line whose spans are not known (undefined) leaves
+   * the write out of every record, for readers to scan.
+   */
+  async written(lines: ReadonlyArray<SpanStarts | undefined>, bytes: number): Promise<void> {
+    // An id of another length than 16 bytes' hex would not fit the record's layout: scanned too.
+    if (lines.some((l) => l === undefined || l.traceIds.some((id) => id.length !== ID_CHARS))) {
+      await this.record();
+      this.from = this.to += bytes;
+      return;
+    }
+    for (const l of lines) {
+      // Full: the record goes out before this write's spans (its range ends where the write starts).
+      if (this.pending.idCount + l!.traceIds.length > RECORD_AT_TRACE_IDS) await this.record();
+      this.pending.add(l!);
+    }
     this.to += bytes;
   }
 
   /** Writes a record when one is due; `idle`: nothing waits to be written to the data file. */
   async maybeRecord(idle: boolean): Promise<void> {
     if (this.to === this.from) return;
-    if (this.pending.traceIds.size < RECORD_AT_TRACE_IDS && !(idle && Date.now() - this.lastRecordMs >= RECORD_EVERY_MS)) return;
+    if (this.pending.idCount < RECORD_AT_TRACE_IDS && !(idle && Date.now() - this.lastRecordMs >= RECORD_EVERY_MS)) return;
     await this.record();
   }
 
   private async record(): Promise<void> {
     if (this.to === this.from) return;
-    const text = this.pending.record(this.from, this.to);
-    this.pending = new SpanStretch();
+    const text = this.pending.take(this.from, this.to);
     this.from = this.to;
     this.lastRecordMs = Date.now();
     if (!this.handle) return;
@@ -232,9 +277,9 @@ export async function fileSpans(indexFile: string, dataFile: string): Promise<Sp
     if (r.from < covered || r.to > size) return undefined;
     if (r.from > covered) gaps.push([covered, r.from]);
     covered = r.to;
-    if (r.minStart !== undefined) all.merge(Object.assign(new SpanStretch(), { minStart: r.minStart, maxStart: r.maxStart }));
-    all.untimed ||= r.untimed === true;
-    for (const id of r.traceIds) all.traceIds.add(id);
+    const ids: string[] = [];
+    for (let i = 0; i < r.traceIds.length; i += ID_CHARS) ids.push(r.traceIds.slice(i, i + ID_CHARS));
+    all.add({ traceIds: ids, minNs: r.minStart === undefined ? undefined : BigInt(r.minStart), maxNs: r.maxStart === undefined ? undefined : BigInt(r.maxStart), untimed: r.untimed === true });
   }
   if (covered < size) gaps.push([covered, size]);
   if (gaps.length > 0) await scanGaps(dataFile, gaps, all);
@@ -255,8 +300,8 @@ function parseRecord(line: string): IndexRecord | undefined {
   if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || (from as number) < 0 || (to as number) <= (from as number)) return undefined;
   if ((minStart === undefined) !== (maxStart === undefined) || (minStart !== undefined && !(decimal(minStart) && decimal(maxStart)))) return undefined;
   if (untimed !== undefined && typeof untimed !== 'boolean') return undefined;
-  if (!Array.isArray(traceIds) || !traceIds.every((t) => typeof t === 'string')) return undefined;
-  return { from: from as number, to: to as number, minStart: minStart as string | undefined, maxStart: maxStart as string | undefined, untimed: untimed as boolean | undefined, traceIds: traceIds as string[] };
+  if (typeof traceIds !== 'string' || traceIds.length % ID_CHARS !== 0) return undefined;
+  return { from: from as number, to: to as number, minStart: minStart as string | undefined, maxStart: maxStart as string | undefined, untimed: untimed as boolean | undefined, traceIds };
 }
 
 /**

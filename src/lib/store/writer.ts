@@ -29,15 +29,18 @@ import path from 'node:path';
 import { storeFileName, type Signal } from './layout.js';
 import { retakeLock, type LockRecord, type StoreLock } from './lock.js';
 import { SpanIndexWriter, spanIndexFile } from './span-index.js';
+import type { SpanStarts } from '../span.js';
 
 const NEWLINE = Buffer.from('\n');
 
 export interface StoreWriter {
   /**
    * Appends one line (one request as OTLP JSON) to the signal's current hourly file: a string
-   * without its newline, or the line's UTF-8 bytes ending in their newline.
+   * without its newline, or the line's UTF-8 bytes ending in their newline. A trace line's
+   * `starts` go into the file's span index (span-index.ts); a trace line without them is left
+   * for readers to scan.
    */
-  append(signal: Signal, jsonLine: string | Uint8Array, receivedAt: Date): Promise<void>;
+  append(signal: Signal, jsonLine: string | Uint8Array, receivedAt: Date, starts?: SpanStarts): Promise<void>;
   /** True when nothing is kept (`--no-store`): no line needs to be made. */
   readonly discards?: boolean;
   /** Writes not yet completed: the receiver answers 503 + Retry-After above a threshold. */
@@ -54,6 +57,7 @@ export const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 interface QueuedLine {
   /** The line with its newline. */
   readonly bytes: Uint8Array;
+  readonly starts: SpanStarts | undefined;
   readonly resolve: () => void;
   readonly reject: (e: unknown) => void;
 }
@@ -78,10 +82,10 @@ class AppendFile {
     private readonly index?: SpanIndexWriter,
   ) {}
 
-  append(line: string | Uint8Array): Promise<void> {
+  append(line: string | Uint8Array, starts: SpanStarts | undefined): Promise<void> {
     const bytes = typeof line === 'string' ? Buffer.from(`${line}\n`, 'utf8') : line;
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ bytes, resolve, reject });
+      this.queue.push({ bytes, starts, resolve, reject });
       if (!this.running) void this.run();
     });
   }
@@ -158,7 +162,7 @@ class AppendFile {
     if (this.index) {
       let bytes = 0;
       for (const b of bufs) bytes += b.byteLength;
-      this.index.written(bufs, bytes);
+      await this.index.written(batch.map((l) => l.starts), bytes);
       await this.index.maybeRecord(this.queue.length === 0);
     }
     for (const l of batch) l.resolve();
@@ -290,13 +294,13 @@ export class FileStoreWriter implements StoreWriter {
     return this.pendingCount;
   }
 
-  append(signal: Signal, jsonLine: string | Uint8Array, receivedAt: Date): Promise<void> {
+  append(signal: Signal, jsonLine: string | Uint8Array, receivedAt: Date, starts?: SpanStarts): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
     // Callers pass JSON text, which never contains a raw newline (bytes: only the last one), so
     // lines are not scanned for one (docs/architecture.md "Measurements behind constants").
     this.pendingCount++;
     return this.fileFor(signal, storeFileName(signal, receivedAt))
-      .append(jsonLine)
+      .append(jsonLine, starts)
       .finally(() => this.pendingCount--);
   }
 
