@@ -162,6 +162,8 @@ export class SpanIndexWriter {
   private to = 0;
   private lastRecordMs = 0;
   private needsNewline = false;
+  /** Records made, not yet written. */
+  private outbox: string[] = [];
 
   constructor(private readonly file: string) {}
 
@@ -190,33 +192,40 @@ export class SpanIndexWriter {
    * any), holding lines with these spans. A line whose spans are not known (undefined) leaves
    * the write out of every record, for readers to scan.
    */
-  async written(lines: ReadonlyArray<SpanStarts | undefined>, bytes: number): Promise<void> {
-    // An id of another length than 16 bytes' hex would not fit the record's layout: scanned too.
-    if (lines.some((l) => l === undefined || l.traceIds.some((id) => id.length !== ID_CHARS))) {
-      await this.record();
-      this.from = this.to += bytes;
-      return;
-    }
+  written(lines: ReadonlyArray<SpanStarts | undefined>, bytes: number): void {
     for (const l of lines) {
-      // Full: the record goes out before this write's spans (its range ends where the write starts).
-      if (this.pending.idCount + l!.traceIds.length > RECORD_AT_TRACE_IDS) await this.record();
-      this.pending.add(l!);
+      // An id of another length than 16 bytes' hex would not fit the record's layout: scanned too.
+      if (l === undefined || l.traceIds.some((id) => id.length !== ID_CHARS)) {
+        this.closeStretch();
+        this.from = this.to += bytes;
+        return;
+      }
     }
+    for (const l of lines) this.pending.add(l!);
     this.to += bytes;
   }
 
-  /** Writes a record when one is due; `idle`: nothing waits to be written to the data file. */
-  async maybeRecord(idle: boolean): Promise<void> {
-    if (this.to === this.from) return;
-    if (this.pending.idCount < RECORD_AT_TRACE_IDS && !(idle && Date.now() - this.lastRecordMs >= RECORD_EVERY_MS)) return;
-    await this.record();
+  /** Whether a record is due; `idle`: nothing waits to be written to the data file. */
+  due(idle: boolean): boolean {
+    if (this.outbox.length > 0) return true;
+    if (this.to === this.from) return false;
+    return this.pending.idCount >= RECORD_AT_TRACE_IDS || (idle && Date.now() - this.lastRecordMs >= RECORD_EVERY_MS);
   }
 
-  private async record(): Promise<void> {
+  /** The pending spans become a record for [from, to), to be written by the next `record`. */
+  private closeStretch(): void {
     if (this.to === this.from) return;
-    const text = this.pending.take(this.from, this.to);
+    this.outbox.push(this.pending.take(this.from, this.to));
     this.from = this.to;
     this.lastRecordMs = Date.now();
+  }
+
+  /** Writes what is pending as a record, and any record waiting. */
+  async record(): Promise<void> {
+    this.closeStretch();
+    if (this.outbox.length === 0) return;
+    const text = this.outbox.join('');
+    this.outbox = [];
     if (!this.handle) return;
     try {
       await this.handle.write(this.needsNewline ? `\n${text}` : text);

@@ -162,8 +162,8 @@ class AppendFile {
     if (this.index) {
       let bytes = 0;
       for (const b of bufs) bytes += b.byteLength;
-      await this.index.written(batch.map((l) => l.starts), bytes);
-      await this.index.maybeRecord(this.queue.length === 0);
+      this.index.written(batch.map((l) => l.starts), bytes);
+      if (this.index.due(this.queue.length === 0)) await this.index.record();
     }
     for (const l of batch) l.resolve();
   }
