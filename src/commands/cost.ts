@@ -111,7 +111,7 @@ Examples:
       const budgetFile = opts.budgetFile === undefined ? undefined : await readBudgetFile(opts.budgetFile);
       const baseline = opts.baseline === undefined ? undefined : await readBaseline(opts.baseline);
 
-      const opened = await openSources({ sources, store, diagnostic: writeDiagnostic, pushdown: { ...window, slim: true, attributes: runProjection({ groupBy: opts.by ?? DEFAULT_BY, featureKeys: opts.featureKey ?? config.featureKeys, toolCalls: false }) } });
+      const opened = await openSources({ sources, store, window, diagnostic: writeDiagnostic, pushdown: { ...window, slim: true, attributes: runProjection({ groupBy: opts.by ?? DEFAULT_BY, featureKeys: opts.featureKey ?? config.featureKeys, toolCalls: false }) } });
       const problems = signalProblems(writeDiagnostic);
       const signals = agentSignals(sources, store, opened.stats, problems);
       const run = await computeCost(opened, {
@@ -134,7 +134,7 @@ Examples:
       if (problems.count() > 20) warn(`${problems.count()} problems in logs and metrics records (records or points skipped), ${problems.count() - 20} not shown`);
       const unusable = (finished.unusable && !(signalFigures > 0 && opened.stats.unreadableInputs === 0)) || signals.read.unreadableInputs > 0;
       // Only bad records in the logs and metrics files, and no span: nothing usable was read.
-      const onlyBadSignals = opened.stats.spans === 0 && signalFigures === 0 && signals.read.badRecords > 0;
+      const onlyBadSignals = opened.stats.spans === 0 && opened.unreadStoreFiles === 0 && signalFigures === 0 && signals.read.badRecords > 0;
       if ((finished.nothingRead || onlyBadSignals) && signalFigures === 0) throw new LlmtraceError(`no usable trace data in ${opened.label}`, undefined, 2);
 
       const { report } = run.result;

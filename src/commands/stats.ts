@@ -102,7 +102,7 @@ Examples:
 
       // Read the baseline before the input, so a typo fails fast.
       const baseline = opts.baseline === undefined ? undefined : await readStatsBaseline(opts.baseline);
-      const opened = await openSources({ sources, store, diagnostic: writeDiagnostic, pushdown: { ...window, slim: true, attributes: runProjection({ groupBy: opts.by ?? DEFAULT_BY, featureKeys: opts.featureKey ?? config.featureKeys, toolCalls: true }) } });
+      const opened = await openSources({ sources, store, window, diagnostic: writeDiagnostic, pushdown: { ...window, slim: true, attributes: runProjection({ groupBy: opts.by ?? DEFAULT_BY, featureKeys: opts.featureKey ?? config.featureKeys, toolCalls: true }) } });
       // Coding agents' request events: their latency where they send no spans (cost/signal-usage.ts).
       // One count for both readers of the logs and metrics files: a bad line is one problem.
       const problems = signalProblems(writeDiagnostic);

@@ -99,6 +99,33 @@ export interface Span {
   durationMs: number;
 }
 
+/**
+ * What the store's span index needs of the spans of one store line (store/span-index.ts): their
+ * trace ids, the earliest and latest start after 0, and whether a span has none (timeKnown).
+ */
+export interface SpanStarts {
+  traceIds: string[];
+  minNs: bigint | undefined;
+  maxNs: bigint | undefined;
+  untimed: boolean;
+}
+
+export function spanStartsOf(spans: readonly Span[]): SpanStarts {
+  const out: SpanStarts = { traceIds: [], minNs: undefined, maxNs: undefined, untimed: false };
+  let last = '';
+  for (const s of spans) {
+    // Spans of a trace usually come together: the index keeps each id once anyway.
+    if (s.traceId !== last) out.traceIds.push((last = s.traceId));
+    const ns = s.startTimeUnixNano;
+    if (ns <= 0n) out.untimed = true;
+    else {
+      if (out.minNs === undefined || ns < out.minNs) out.minNs = ns;
+      if (out.maxNs === undefined || ns > out.maxNs) out.maxNs = ns;
+    }
+  }
+  return out;
+}
+
 export function nanosToMs(n: bigint): number {
   // Split so the fractional part survives: Number(n) alone loses sub-microsecond precision.
   const whole = n / 1_000_000n;

@@ -38,7 +38,11 @@ function check(input: Uint8Array): 'fast' | 'fallback' {
   try {
     const made = protoTracesLine(body);
     got = made.line;
-    if (got !== undefined) expect(made.spans).toBe(decodeOtlpProtoTraces(body).spansOnWire);
+    if (got !== undefined) {
+      expect(made.spans).toBe(decodeOtlpProtoTraces(body).spansOnWire);
+      // The span index's summary, as the decoder path's (store/span-index.ts).
+      expect(made.starts).toEqual(decodeExport('traces', 'protobuf', body).storeStarts);
+    }
   } catch (e) {
     if (!isLineFallback(e)) throw e;
     return 'fallback';

@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodeOtlpJsonTraces } from '../helpers/otlp-json-oracle.js';
 import { MAX_BATCH_BYTES, MAX_BATCH_LINES, createNullStoreWriter, createStoreWriter } from '../../src/lib/store/writer.js';
 import { LOCK_FILE, lockStore } from '../../src/lib/store/lock.js';
+import { INDEX_DIR } from '../../src/lib/store/span-index.js';
 import { readAll, tempDir } from '../helpers/read-all.js';
 import { diskFull, fileHandlePrototype, interceptWrites } from '../helpers/write-faults.js';
 import { span } from '../helpers/span-factory.js';
@@ -33,7 +34,7 @@ describe('store writer', () => {
     await w.append('traces', line('s1'), at('2026-11-22T02:15:00Z'));
     await w.close();
     expect(readFileSync(path.join(dir, '.gitignore'), 'utf8')).toBe('*\n');
-    expect(readdirSync(dir).sort()).toEqual(['.gitignore', 'traces-20261122T02.jsonl']);
+    expect(readdirSync(dir).sort()).toEqual(['.gitignore', INDEX_DIR, 'traces-20261122T02.jsonl']);
   });
 
   it('leaves an existing directory without a .gitignore alone', async () => {
@@ -55,6 +56,7 @@ describe('store writer', () => {
     await w.append('traces', line('d'), new Date('2026-11-23T01:00:00+05:00'));
     await w.close();
     expect(readdirSync(dir).sort()).toEqual([
+      INDEX_DIR,
       'metrics-20261123T00.jsonl',
       'traces-20261122T20.jsonl',
       'traces-20261122T23.jsonl',
@@ -358,7 +360,9 @@ describe('store writer', () => {
     await Promise.all(times.slice(1).map((t) => w.append('traces', line(`after-${t}`), at(`2026-11-22T${t}:00Z`))));
     await w.close();
     expect(readFileSync(path.join(dir, '.gitignore'), 'utf8')).toBe('*\n');
-    expect(readdirSync(dir).sort()).toEqual(['.gitignore', ...files]);
+    expect(readdirSync(dir).sort()).toEqual(['.gitignore', INDEX_DIR, ...files]);
+    // The span index is made again with the store (store/span-index.ts).
+    expect(readdirSync(path.join(dir, INDEX_DIR))).toEqual(files.map((f) => `${f}.index`));
     expect((await readAll([dir])).spans.map((s) => s.name)).toEqual(times.map((t) => `after-${t}`));
   });
 

@@ -1,7 +1,7 @@
 /** Delivers demo spans: POST as OTLP/JSON to a running `tail`, or append to a store directly. */
 import { LlmtraceError } from '../errors.js';
 import { otlpJsonTracesLine } from '../otlp/json-write.js';
-import type { Span } from '../span.js';
+import { spanStartsOf, type Span } from '../span.js';
 import { lockStore } from '../store/lock.js';
 import { createStoreWriter } from '../store/writer.js';
 
@@ -51,7 +51,7 @@ export async function writeToStore(spans: Span[], dir: string, now: Date, warn: 
   });
   const store = createStoreWriter(dir, lock);
   try {
-    await store.append('traces', otlpJsonTracesLine(spans), now);
+    await store.append('traces', otlpJsonTracesLine(spans), now, spanStartsOf(spans));
   } finally {
     await store.close();
   }

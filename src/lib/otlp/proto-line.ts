@@ -13,6 +13,7 @@ import * as J from './json-write.js';
 import { anyValueMember, keyValueFields } from './proto-values.js';
 import { allZero, checkEnd, delimited, int64BigInt, skip, stringAt, sub, u32, Wire } from './proto-wire.js';
 import { EventFields, Positions, Range, ResourceOrScopeFields, scanEvent, scanLink, scanResourceOrScope, scanSpan, SpanFields } from './proto-traces.js';
+import type { SpanStarts } from '../span.js';
 
 // Module-local bindings: V8's optimized code reaches an import through a few more loads than a
 // module's own constant, which shows on paths taken for every field.
@@ -221,6 +222,45 @@ function ids(w: Wire, f: SpanFields, nth: number): void {
   }
 }
 
+/** The span index's summary of the line being written (store/span-index.ts), start as two uint32 halves. */
+const starts = { traceIds: [] as string[], lastTraceAt: -1, untimed: false, minHi: -1, minLo: 0, maxHi: -1, maxLo: 0 };
+
+function resetStarts(): void {
+  starts.traceIds = [];
+  starts.lastTraceAt = -1;
+  starts.untimed = false;
+  starts.minHi = starts.maxHi = -1;
+}
+
+function addStart(w: Wire, f: SpanFields): void {
+  const t = f.traceId.s;
+  const last = starts.lastTraceAt;
+  let same = last >= 0;
+  for (let i = 0; same && i < 16; i++) same = w.buf[t + i] === w.buf[last + i];
+  if (!same) starts.traceIds.push(w.nb.toString('hex', t, t + 16));
+  starts.lastTraceAt = t;
+  const at = f.startAt;
+  const lo = at < 0 ? 0 : w.dv.getUint32(at, true);
+  const hi = at < 0 ? 0 : w.dv.getUint32(at + 4, true);
+  if (lo === 0 && hi === 0) {
+    starts.untimed = true;
+    return;
+  }
+  if (starts.minHi < 0 || hi < starts.minHi || (hi === starts.minHi && lo < starts.minLo)) {
+    starts.minHi = hi;
+    starts.minLo = lo;
+  }
+  if (starts.maxHi < 0 || hi > starts.maxHi || (hi === starts.maxHi && lo > starts.maxLo)) {
+    starts.maxHi = hi;
+    starts.maxLo = lo;
+  }
+}
+
+function spanStarts(): SpanStarts {
+  const ns = (hi: number, lo: number) => (hi < 0 ? undefined : (BigInt(hi) << 32n) | BigInt(lo));
+  return { traceIds: starts.traceIds, minNs: ns(starts.minHi, starts.minLo), maxNs: ns(starts.maxHi, starts.maxLo), untimed: starts.untimed };
+}
+
 function span(w: Wire, end: number, nth: number): void {
   const f = spanFields;
   const c = scanSpan(w, end, f);
@@ -228,6 +268,7 @@ function span(w: Wire, end: number, nth: number): void {
   const root = allZero(buf, f.parent.s, f.parent.e);
   if (!root && !validId(w, f.parent, 8)) fallback();
   ids(w, f, nth);
+  addStart(w, f);
   if (!root) {
     lit(J.PARENT);
     hexOf(buf, f.parent.s, f.parent.e);
@@ -369,11 +410,12 @@ function group(w: Wire, end: number, nth: number, spans: boolean): boolean {
  * (transferable); line undefined when there is no span. Throws the fallback sentinel
  * (isLineFallback) for a request it does not write (see the header), malformed ones included.
  */
-export function protoTracesLine(body: Uint8Array): { line: Uint8Array<ArrayBuffer> | undefined; spans: number } {
+export function protoTracesLine(body: Uint8Array): { line: Uint8Array<ArrayBuffer> | undefined; spans: number; starts?: SpanStarts } {
   const w = new Wire(body);
   const end = body.length;
   try {
     startLine();
+    resetStarts();
     lit(J.OPEN);
     let n = 0;
     while (w.pos < end) {
@@ -384,7 +426,7 @@ export function protoTracesLine(body: Uint8Array): { line: Uint8Array<ArrayBuffe
     }
     if (n === 0) return { line: undefined, spans: 0 };
     lit(J.CLOSE);
-    return { line: takeLine(), spans: w.spansOnWire };
+    return { line: takeLine(), spans: w.spansOnWire, starts: spanStarts() };
   } catch (e) {
     if (e === FALLBACK) throw e;
     // Malformed (a DecodeError), or a stack overflow: the decoder path gives the exact answer.

@@ -22,7 +22,7 @@ import {
   logRecordViews,
   signalToOtlpJson,
 } from '../otlp/signals.js';
-import type { Span } from '../span.js';
+import { spanStartsOf, type Span, type SpanStarts } from '../span.js';
 import type { Signal } from '../store/layout.js';
 import type { Encoding } from './responses.js';
 import type { LogRecordView } from './types.js';
@@ -43,6 +43,8 @@ export interface DecodedExport {
    * undefined when there is nothing to keep.
    */
   storeLine: Uint8Array | string | undefined;
+  /** A trace store line's spans as the store's span index needs them (span.ts SpanStarts). */
+  storeStarts?: SpanStarts;
 }
 
 export interface DecodeOptions {
@@ -91,6 +93,7 @@ function decodeTraces(encoding: Encoding, body: Uint8Array, withStoreLine: boole
     rejected: Math.max(0, total - result.spans.length),
     warning: summarize(result.problems),
     storeLine: result.spans.length > 0 && withStoreLine ? otlpJsonTracesLine(result.spans) : undefined,
+    storeStarts: result.spans.length > 0 && withStoreLine ? spanStartsOf(result.spans) : undefined,
   };
 }
 

@@ -4,7 +4,7 @@
  * was kept.
  */
 import type { PbMessage } from '../otlp/pb-json.js';
-import type { Span } from '../span.js';
+import type { Span, SpanStarts } from '../span.js';
 import type { Signal } from '../store/layout.js';
 import { decodeExport, decodeFailure, type DecodedExport } from './decode.js';
 import type { Encoding } from './responses.js';
@@ -141,7 +141,7 @@ export async function ingest(opts: ReceiverCommonOptions, req: IngestRequest): P
   } catch (e) {
     return { kind: 'invalid', message: decodeFailure(req.signal, e) };
   }
-  const failed = kept ? await keptOrStoreHere(opts, req, kept) : await store(opts, req, decoded.storeLine);
+  const failed = kept ? await keptOrStoreHere(opts, req, kept) : await store(opts, req, decoded.storeLine, decoded.storeStarts);
   if (failed) return failed;
   notifyExport(opts.hooks, req, decoded.spans, decoded.logs, decoded.itemCount, decoded.metrics);
   return { kind: 'ok', rejected: decoded.rejected, warning: decoded.warning };
@@ -154,10 +154,10 @@ function keepElsewhere(opts: ReceiverCommonOptions, req: IngestRequest): Promise
 }
 
 /** Appends the line (when there is one); the outcome when the store failed. */
-async function store(opts: ReceiverCommonOptions, req: IngestRequest, line: string | Uint8Array | undefined): Promise<IngestOutcome | undefined> {
+async function store(opts: ReceiverCommonOptions, req: IngestRequest, line: string | Uint8Array | undefined, starts: SpanStarts | undefined): Promise<IngestOutcome | undefined> {
   if (line === undefined) return undefined;
   try {
-    await opts.store.append(req.signal, line, req.receivedAt);
+    await opts.store.append(req.signal, line, req.receivedAt, starts);
     return undefined;
   } catch (e) {
     return unavailable(e instanceof Error ? e.message : String(e));
@@ -204,7 +204,8 @@ async function ingestElsewhere(opts: ReceiverCommonOptions, decoder: ExportDecod
   let failed: IngestOutcome | undefined;
   let stored = false;
   try {
-    failed = await store(opts, req, opts.store.discards ? undefined : decodeExport(req.signal, req.encoding, req.body).storeLine);
+    const d = opts.store.discards ? undefined : decodeExport(req.signal, req.encoding, req.body);
+    failed = await store(opts, req, d?.storeLine, d?.storeStarts);
     stored = failed === undefined;
   } finally {
     // Whatever happened here (even a bug), the decoder must not hold the export forever.

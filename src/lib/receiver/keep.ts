@@ -8,6 +8,7 @@ import { decodeExport, decodeFailure } from './decode.js';
 import type { Encoding } from './responses.js';
 import type { KeepOutcome } from './store-lines.js';
 import type { StoreWriter } from '../store/writer.js';
+import type { SpanStarts } from '../span.js';
 import { viewFactsOfSpans } from './view-facts.js';
 
 interface Made {
@@ -18,6 +19,8 @@ interface Made {
   warning: string;
   /** The view's facts (view-facts.ts), when asked for. */
   viewFacts?: Uint8Array;
+  /** A trace line's spans for the store's span index. */
+  starts?: SpanStarts;
 }
 
 /** The request's line and the numbers of its answer; throws when the body is unusable. */
@@ -28,14 +31,14 @@ function make(signal: Signal, encoding: Encoding, body: Buffer, viewKeys: Readon
     // malformed one) throws, and the decoder path below decides. Skipped spans (bad ids) go that
     // way too: their partial-success message comes from the decoder.
     try {
-      const { line, spans } = protoTracesLine(body);
-      return { line, itemCount: spans, rejected: 0, warning: '' };
+      const { line, spans, starts } = protoTracesLine(body);
+      return { line, itemCount: spans, rejected: 0, warning: '', starts };
     } catch {
       /* the decoder path decides */
     }
   }
   const d = decodeExport(signal, encoding, body);
-  const made: Made = { line: d.storeLine, itemCount: d.itemCount, rejected: d.rejected, warning: d.warning };
+  const made: Made = { line: d.storeLine, itemCount: d.itemCount, rejected: d.rejected, warning: d.warning, starts: d.storeStarts };
   // A JSON body is parsed once, here: the view thread reads these facts, never the body. A
   // protobuf body needs none: the view thread reads it with the same key set and skips the rest
   // unread, cheaper than facts made here (docs/architecture.md, "View facts").
@@ -54,10 +57,10 @@ export async function keepRequest(store: StoreWriter, signal: Signal, encoding: 
   } catch (e) {
     return { kind: 'invalid', message: decodeFailure(signal, e) };
   }
-  const { line, itemCount, rejected, warning, viewFacts } = made;
+  const { line, itemCount, rejected, warning, viewFacts, starts } = made;
   if (line === undefined) return { kind: 'kept', stored: false, itemCount, rejected, warning };
   try {
-    await store.append(signal, line, receivedAt);
+    await store.append(signal, line, receivedAt, starts);
     return { kind: 'kept', stored: true, itemCount, rejected, warning, viewFacts };
   } catch (e) {
     return { kind: 'failed', message: e instanceof Error ? e.message : String(e) };

@@ -8,7 +8,8 @@ import { LlmtraceError, formatProblem, type Problem } from '../errors.js';
 import { resolveStoreDir } from '../store/layout.js';
 import { isClickHouseSource } from './clickhouse/url.js';
 import { openClickHouse, type ClickHousePushdown } from './clickhouse/source.js';
-import { resolveInputs, storeInputs, type Input } from './inputs.js';
+import { resolveInputs, storeInputs, type Input, type StoreWindow } from './inputs.js';
+import type { StartWindow } from '../store/span-index.js';
 import type { MapperSpec } from './mapper.js';
 import { workerCount } from '../parallel/pool.js';
 import { readMapped } from './mapped.js';
@@ -30,6 +31,11 @@ export interface OpenSourcesOptions {
    * the command still applies every filter itself.
    */
   pushdown?: ClickHousePushdown;
+  /**
+   * `cost`/`stats`: the window the command applies. A store read alone then leaves out the trace
+   * files that cannot add to it (inputs.ts directoryInputs, docs/architecture.md "Span index").
+   */
+  window?: StartWindow;
 }
 
 export interface CallGroupsSource {
@@ -66,6 +72,8 @@ export interface OpenedSources {
   /** Problems found while `problems` was full: counted in the summary, but nobody saw them. */
   readonly problemsLeftOut: number;
   fromStore: boolean;
+  /** Store trace files left unread under the window: they hold spans, none of which counts in it. */
+  unreadStoreFiles: number;
   label: string;
   /**
    * After reading: a one-line summary of problems (or undefined); whether input was unusable (an
@@ -98,8 +106,9 @@ export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSourc
   let inputs: Input[];
   let fromStore = false;
   let label: string;
+  const storeWindow: StoreWindow | undefined = opts.window && { window: opts.window, unreadFiles: 0 };
   if (opts.sources.length) {
-    inputs = clickhouse.length ? [] : await resolveInputs(opts.sources, opts.stdin, opts.withLogs);
+    inputs = clickhouse.length ? [] : await resolveInputs(opts.sources, opts.stdin, opts.withLogs, storeWindow);
     label = opts.sources.join(', ');
   } else {
     const dir = resolveStoreDir(opts.store);
@@ -111,7 +120,7 @@ export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSourc
         'run `llmtrace tail` while your app exports traces, or pass files: llmtrace tree dump.jsonl',
       );
     }
-    inputs = await storeInputs(dir, opts.withLogs);
+    inputs = await storeInputs(dir, opts.withLogs, storeWindow);
     fromStore = true;
     label = dir;
   }
@@ -155,6 +164,7 @@ export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSourc
         return leftOut;
       },
       fromStore: false,
+      unreadStoreFiles: 0,
       label: reader.target.label,
       traceCount: reader.traceCount,
       // Every query is done when the command finishes reading: the connection closes.
@@ -174,6 +184,7 @@ export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSourc
       return leftOut;
     },
     fromStore,
+    unreadStoreFiles: storeWindow?.unreadFiles ?? 0,
     label,
     finish: () => finish(inputs.length > 0),
   };
@@ -194,7 +205,9 @@ export async function openSources(opts: OpenSourcesOptions): Promise<OpenedSourc
       if (maxLines > 0 && total > printed) parts.push(`${total - printed} more problem${total - printed === 1 ? '' : 's'} not shown`);
       summary = parts.join(', ');
     }
-    const unusable = stats.unreadableInputs > 0 || (stats.spans === 0 && (total > 0 || (!fromStore && givenInputs)));
+    // Store files left unread under the window hold spans: the input was not empty.
+    const noSpans = stats.spans === 0 && !storeWindow?.unreadFiles;
+    const unusable = stats.unreadableInputs > 0 || (noSpans && (total > 0 || (!fromStore && givenInputs)));
     return { summary, unusable, nothingRead: unusable && stats.spans === 0 };
   }
 }

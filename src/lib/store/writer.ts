@@ -28,15 +28,19 @@ import { mkdir, open, stat, writeFile, type FileHandle } from 'node:fs/promises'
 import path from 'node:path';
 import { storeFileName, type Signal } from './layout.js';
 import { leaveStore, restoreStore, type LockRecord, type StoreLock } from './lock.js';
+import { SpanIndexWriter, spanIndexFile } from './span-index.js';
+import type { SpanStarts } from '../span.js';
 
 const NEWLINE = Buffer.from('\n');
 
 export interface StoreWriter {
   /**
    * Appends one line (one request as OTLP JSON) to the signal's current hourly file: a string
-   * without its newline, or the line's UTF-8 bytes ending in their newline.
+   * without its newline, or the line's UTF-8 bytes ending in their newline. A trace line's
+   * `starts` go into the file's span index (span-index.ts); a trace line without them is left
+   * for readers to scan.
    */
-  append(signal: Signal, jsonLine: string | Uint8Array, receivedAt: Date): Promise<void>;
+  append(signal: Signal, jsonLine: string | Uint8Array, receivedAt: Date, starts?: SpanStarts): Promise<void>;
   /** True when nothing is kept (`--no-store`): no line needs to be made. */
   readonly discards?: boolean;
   /** Writes not yet completed: the receiver answers 503 + Retry-After above a threshold. */
@@ -53,6 +57,7 @@ export const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 interface QueuedLine {
   /** The line with its newline. */
   readonly bytes: Uint8Array;
+  readonly starts: SpanStarts | undefined;
   readonly resolve: () => void;
   readonly reject: (e: unknown) => void;
 }
@@ -73,12 +78,14 @@ class AppendFile {
     readonly name: string,
     private readonly file: string,
     private readonly ready: () => Promise<void>,
+    /** A trace file's span index (span-index.ts), written after the data it covers. */
+    private readonly index?: SpanIndexWriter,
   ) {}
 
-  append(line: string | Uint8Array): Promise<void> {
+  append(line: string | Uint8Array, starts: SpanStarts | undefined): Promise<void> {
     const bytes = typeof line === 'string' ? Buffer.from(`${line}\n`, 'utf8') : line;
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ bytes, resolve, reject });
+      this.queue.push({ bytes, starts, resolve, reject });
       if (!this.running) void this.run();
     });
   }
@@ -104,6 +111,7 @@ class AppendFile {
           const h = this.handle;
           this.handle = undefined;
           try {
+            await this.index?.close();
             await h?.close();
             for (const w of waiters) w.resolve();
           } catch (e) {
@@ -145,8 +153,17 @@ class AppendFile {
         return;
       }
     } catch (e) {
+      // The index goes on from where the data file now ends (cut back, or not: then a reader
+      // finds the cut bytes uncovered, and reads the file).
+      await this.index?.resync(sizeOf(handle));
       for (const l of batch) l.reject(e);
       return;
+    }
+    if (this.index) {
+      let bytes = 0;
+      for (const b of bufs) bytes += b.byteLength;
+      this.index.written(batch.map((l) => l.starts), bytes);
+      if (this.index.due(this.queue.length === 0)) await this.index.record();
     }
     for (const l of batch) l.resolve();
   }
@@ -160,6 +177,7 @@ class AppendFile {
       this.needsNewline = !(await endsWithNewline(handle, size));
       // A file system that reports no links for a file just opened cannot say it was deleted.
       this.watchesLinks = nlink > 0;
+      await this.index?.open(size);
     } catch (e) {
       await handle.close();
       throw e;
@@ -218,6 +236,14 @@ class AppendFile {
   }
 }
 
+function sizeOf(handle: FileHandle): number | undefined {
+  try {
+    return fstatSync(handle.fd).size;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What is left of `bufs` after the first `skip` bytes. */
 function unwritten(bufs: Uint8Array[], skip: number): Uint8Array[] {
   let i = 0;
@@ -268,13 +294,13 @@ export class FileStoreWriter implements StoreWriter {
     return this.pendingCount;
   }
 
-  append(signal: Signal, jsonLine: string | Uint8Array, receivedAt: Date): Promise<void> {
+  append(signal: Signal, jsonLine: string | Uint8Array, receivedAt: Date, starts?: SpanStarts): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
     // Callers pass JSON text, which never contains a raw newline (bytes: only the last one), so
     // lines are not scanned for one (docs/architecture.md "Measurements behind constants").
     this.pendingCount++;
     return this.fileFor(signal, storeFileName(signal, receivedAt))
-      .append(jsonLine)
+      .append(jsonLine, starts)
       .finally(() => this.pendingCount--);
   }
 
@@ -287,7 +313,8 @@ export class FileStoreWriter implements StoreWriter {
       this.closing.add(closing);
       void closing.then(() => this.closing.delete(closing));
     }
-    const next = new AppendFile(name, path.join(this.dir, name), () => this.ready());
+    const index = signal === 'traces' ? new SpanIndexWriter(spanIndexFile(this.dir, name)) : undefined;
+    const next = new AppendFile(name, path.join(this.dir, name), () => this.ready(), index);
     this.current.set(signal, next);
     return next;
   }
