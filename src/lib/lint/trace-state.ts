@@ -12,7 +12,7 @@
  * A trace that went quiet is frozen into one string (`freeze`): its packed ids as they are, the
  * rest as a short JSON header. Most traces of a time-ordered input get no span after that, and
  * one string costs a third of the objects a live state is made of (its Map entry, lists,
- * records), so the state of the bench's million time-ordered spans peaks at ~26 MB. A span of a frozen
+ * records), so the state of the bench's million time-ordered spans peaks at ~23 MB. A span of a frozen
  * trace thaws it (`thaw`).
  * The same string is the trace's record in a spill file (engine.ts), next to single spans
  * written on their own (`spanRecord`, `addRecord`).
