@@ -6,13 +6,13 @@
  */
 
 /**
- * 64 MiB: three bodies of the default --max-body (20 MiB) at once, so one of the largest always
- * fits. 60 concurrent 19 MB exports then peak at 650–950 MB RSS instead of 4.9 GB; the threads'
- * heaps, not the bodies, are most of that, so a smaller cap helps little (docs/architecture.md, "Bytes in
- * flight"). More does not make a burst go faster: one store worker writes the requests one after
- * the other.
+ * 40 MiB: two bodies of the default --max-body (20 MiB) at once, so the largest always fits. 60
+ * concurrent 19 MB exports then peak at 520–524 MB RSS, against 525–625 MB with 64 MiB (three
+ * bodies), at 52–60 s instead of 33–52 s for the burst (docs/architecture.md, "Bytes in flight",
+ * 2026-12-07). One store worker writes the requests one after the other, so a third body in
+ * flight mostly waits there, held in memory; the burst's goal is a bounded peak, not its speed.
  */
-export const DEFAULT_MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_IN_FLIGHT_BYTES = 40 * 1024 * 1024;
 
 export class InFlight {
   private readonly running = new Set<Promise<unknown>>();
