@@ -8,7 +8,7 @@ import type { GenAiView } from '../../src/lib/genai/classify.js';
 import { makeColors } from '../../src/lib/render/colors.js';
 import { renderSpanLine } from '../../src/lib/render/live.js';
 import { spanEvent } from '../../src/lib/render/live-json.js';
-import { span } from '../helpers/span-factory.js';
+import { hexId, span } from '../helpers/span-factory.js';
 import { totalUsd } from '../../src/lib/live/totals.js';
 import { harness, traceExport } from './helpers.js';
 
@@ -51,5 +51,18 @@ describe('live view: the running Σ of a span call’s session', () => {
     expect(sums(h).at(-1)).toEqual({ id: 's', calls: 1, cost: 0.12 });
     expect(h.view.totals.calls.calls).toBe(1);
     expect(totalUsd(h.view.totals.calls)).toBe(0.12);
+  });
+  it('a failed call (no usage) counts in its session’s Σ, as `cost --by session` counts it', () => {
+    const h = harness({ price });
+    const failed = span({ id: 'f', parent: 'root-t1', name: 'chat gpt-4o', start: 20, end: 21, status: 2, attrs: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'error.type': '429' } });
+    h.view.onExport(traceExport([root('t1', { 'session.id': 's' }), llm('a', 'root-t1', 100, 20), failed, llm('b', 'root-t1', 200, 50)]));
+    // Lines come in end-time order: a and b (ending at 20), then the failed call (21).
+    expect(h.of('span').map((e) => e.line.span.spanId)).toEqual(['a', 'b', 'f'].map((l) => hexId(l)));
+    expect(sums(h)).toEqual([
+      { id: 's', calls: 1, cost: 0.12 },
+      { id: 's', calls: 2, cost: 0.37 },
+      { id: 's', calls: 3, cost: 0.37 },
+    ]);
+    expect(h.view.totals.calls.calls).toBe(3);
   });
 });

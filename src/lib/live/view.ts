@@ -385,8 +385,9 @@ export class LiveView {
     const matched = this.matches(t, span, view, settled, inherited ?? undefined);
     const cost = typeof rec === 'object' ? rec.call.cost : undefined;
     if (typeof rec === 'object') {
-      // Resolved once, before it enters the totals, so a take-back leaves the same session.
-      if (rec.session === undefined && rec.usage) rec.session = inheritedValueOf(span, (s) => this.keptSpan(t, s.parentSpanId), SESSION_KEYS, true) ?? '';
+      // Resolved once, before it enters the totals, so a take-back leaves the same session. A
+      // failed call (no usage) counts in its session too, as in `cost --by session`.
+      if (rec.session === undefined) rec.session = inheritedValueOf(span, (s) => this.keptSpan(t, s.parentSpanId), SESSION_KEYS, true) ?? '';
       rec.shown = matched;
       this.settleTotals(t, span.spanId, rec);
     }
