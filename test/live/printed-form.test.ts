@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { restoreTrace, saveTrace } from '../../src/lib/live/printed-form.js';
 import { lineBytes, LINE_ENTRY_BYTES, PrintedTraces } from '../../src/lib/live/printed-traces.js';
 import type { CallRecord, CountRecord } from '../../src/lib/live/count-records.js';
-import type { KeptSpan } from '../../src/lib/live/view.js';
+import type { KeptSpan } from '../../src/lib/live/view-trace.js';
 import { newAttributes } from '../../src/lib/span.js';
 import { LiveCount, type CountFacts } from '../../src/lib/trace/count-once.js';
 import { llm, span } from '../helpers/span-factory.js';

@@ -65,4 +65,22 @@ describe('live view: the running Σ of a span call’s session', () => {
     ]);
     expect(h.view.totals.calls.calls).toBe(3);
   });
+  it('a call that arrives before the root naming its session joins that session’s Σ once the root comes', () => {
+    const h = harness({ price });
+    // Exporters send a call when it ends, its root (which names the session) later.
+    h.view.onExport(traceExport([llm('a', 'root-t1', 100, 20)]));
+    expect(sums(h)).toEqual([undefined]);
+    h.view.onExport(traceExport([root('t1', { 'session.id': 's' })]));
+    h.view.onExport(traceExport([root('t2', { 'session.id': 's' }), llm('b', 'root-t2', 200, 50, 't2')]));
+    expect(sums(h).at(-1)).toEqual({ id: 's', calls: 2, cost: 0.37 });
+  });
+
+  it('a call whose root never comes stays out of every session, and is still in the totals', () => {
+    const h = harness({ price });
+    h.view.onExport(traceExport([llm('a', 'root-t1', 100, 20)]));
+    h.view.flush();
+    h.view.onExport(traceExport([root('t2', { 'session.id': 's' }), llm('b', 'root-t2', 200, 50, 't2')]));
+    expect(sums(h).at(-1)).toEqual({ id: 's', calls: 1, cost: 0.25 });
+    expect(h.view.totals.calls.calls).toBe(2);
+  });
 });

@@ -8,7 +8,7 @@ import type { Counted, LiveCount } from '../trace/count-once.js';
 import { attrString, newAttributes, type Attributes } from '../span.js';
 import type { CountedCall } from './totals.js';
 import type { CallRecord, CountRecord } from './count-records.js';
-import type { KeptSpan } from './view.js';
+import type { KeptSpan } from './view-trace.js';
 
 /**
  * The heap a printed trace holds as objects, as measured on a slim view (V8 heap after a full GC

@@ -16,10 +16,11 @@ import { SESSION_KEYS } from '../genai/agents.js';
 import type { Problem } from '../errors.js';
 import { durationKnown, newAttributes, serviceName, StatusCode, type Attributes, type AttrValue, type Span } from '../span.js';
 import { assembleTrace } from '../trace/assemble.js';
-import { LiveCount, isModelSpan } from '../trace/count-once.js';
-import { copyOrder, countFacts, liveCopyKey, type CallRecord, type CountRecord } from './count-records.js';
+import { isModelSpan } from '../trace/count-once.js';
+import { copyOrder, type CallRecord, type CountRecord } from './count-records.js';
 import { subtreeCosts } from '../trace/costs.js';
 import { PrintedTraces } from './printed-traces.js';
+import { newTraceState, NONE, own, type KeptSpan, type TraceState } from './view-trace.js';
 import { printedForm, printedTraceBytes, restoreTrace, saveTrace } from './printed-form.js';
 import { DEFAULT_MEMORY_BUDGET } from '../sizes.js';
 import type { LiveEvent, PriceFn, SpanLine, TraceEnd } from './events.js';
@@ -51,49 +52,8 @@ export interface LiveViewOptions {
   featureKeys?: readonly string[];
 }
 
-/**
- * What a trace keeps of a span that arrived: the whole Span, unless the view is slim; then a
- * FeatureSpan when --feature filters (features walk the ancestors' attributes), else only the
- * parent's id, all that count-once reads (slimDown()).
- */
-export type KeptSpan = FeatureSpan | string;
-
-
-interface TraceState {
-  id: string;
-  /** By span id: whole Spans, unless the view is slim (KeptSpan). */
-  spans: Map<string, KeptSpan>;
-  views: Map<string, GenAiView>;
-  /** Which spans are model calls, kept current as spans arrive. */
-  count: LiveCount<CountRecord>;
-  /** GenAI log events waiting for their span (--show-content only). */
-  logs: Map<string, LogRecordView[]>;
-  /** Spans waiting for their feature to be known (--feature only), by span id; kept whole. */
-  deferred: Map<string, { span: Span; view: GenAiView }>;
-  hasRoot: boolean;
-  lastAt: number;
-  printed: boolean;
-  /** Records in `count` that are calls (CallRecord), for printedTraceBytes. */
-  callRecords: number;
-}
-
 const NO_ATTRIBUTES: Attributes = Object.freeze(newAttributes());
 const NO_RESOURCE: Span['resource'] = Object.freeze({ attributes: NO_ATTRIBUTES, droppedAttributesCount: 0, schemaUrl: '' });
-
-/**
- * Most traces never need their `views`, `logs` or `deferred` maps (not drawn, no content, no
- * --feature): they share this empty one, replaced by a map of their own on first write (own()).
- */
-class NoEntries<K, V> extends Map<K, V> {
-  override set(): this {
-    throw new Error('NoEntries is shared and stays empty: own() the map first');
-  }
-}
-const NONE = new NoEntries<never, never>();
-
-function own<K, V>(m: Map<K, V>): Map<K, V> {
-  return m === (NONE as Map<unknown, unknown>) ? new Map<K, V>() : m;
-}
 
 const isError = (s: Span, v: GenAiView) => s.status.code === StatusCode.ERROR || v.error !== undefined;
 
@@ -248,7 +208,10 @@ export class LiveView {
     for (const f of fresh) this.spanArrived(f.t, f.span, f.view);
     // The batch may have brought the root that settles the features, or the ancestor that names
     // the model, of waiting spans.
-    for (const t of new Set(fresh.map((f) => f.t))) if (t.deferred.size) this.retryDeferred(t, false);
+    for (const t of new Set(fresh.map((f) => f.t))) {
+      if (t.deferred.size) this.retryDeferred(t, false);
+      if (t.sessionWait.size) this.retrySessions(t, false);
+    }
     if (this.slim) {
       // Nothing will draw these spans: keep what count-once and features still need, so the
       // attributes of every pending span are not held (memory, and GC time under load).
@@ -332,6 +295,23 @@ export class LiveView {
     if (r.session) this.agentCalls.session(r.call.agent ?? '', r.session, r.call, want ? 1 : -1);
   }
 
+  /**
+   * A call's session, resolved once, so a take-back leaves the session it entered. A failed call
+   * (no usage) has one too, as in `cost --by session`. One that an ancestor still to come may name
+   * waits in `sessionWait` (nothing is drawn when slim: decided at once), and joins its session's Σ
+   * when it is known.
+   */
+  private settleSession(t: TraceState, span: FeatureSpan, rec: CallRecord, final: boolean): void {
+    const session = inheritedValueOf(span, (s) => this.keptSpan(t, s.parentSpanId), SESSION_KEYS, final || this.slim);
+    if (session === undefined) {
+      (t.sessionWait = own(t.sessionWait)).set(span.spanId, rec);
+      return;
+    }
+    t.sessionWait.delete(span.spanId);
+    rec.session = session ?? '';
+    if (rec.session && rec.inTotals) this.agentCalls.session(rec.call.agent ?? '', rec.session, rec.call, 1);
+  }
+
   private sessionOf(rec: CallRecord): SpanLine['session'] {
     const total = this.agentCalls.sessionTotal(rec.call.agent ?? '', rec.session!);
     return total && { id: rec.session!, total };
@@ -385,9 +365,7 @@ export class LiveView {
     const matched = this.matches(t, span, view, settled, inherited ?? undefined);
     const cost = typeof rec === 'object' ? rec.call.cost : undefined;
     if (typeof rec === 'object') {
-      // Resolved once, before it enters the totals, so a take-back leaves the same session. A
-      // failed call (no usage) counts in its session too, as in `cost --by session`.
-      if (rec.session === undefined) rec.session = inheritedValueOf(span, (s) => this.keptSpan(t, s.parentSpanId), SESSION_KEYS, true) ?? '';
+      if (rec.session === undefined) this.settleSession(t, span, rec, settled);
       rec.shown = matched;
       this.settleTotals(t, span.spanId, rec);
     }
@@ -439,6 +417,10 @@ export class LiveView {
     for (const { span, view } of [...t.deferred.values()]) this.spanArrived(t, span, view, final);
   }
 
+  private retrySessions(t: TraceState, final: boolean): void {
+    for (const [id, rec] of [...t.sessionWait]) this.settleSession(t, this.keptSpan(t, id)!, rec, final);
+  }
+
   // ── logs (GenAI events; content, so only with --show-content) ──────────────────────
 
   private addLogs(logs: readonly LogRecordView[]): void {
@@ -475,18 +457,7 @@ export class LiveView {
   }
 
   private newTrace(traceId: string): TraceState {
-    return {
-      id: traceId,
-      spans: new Map(),
-      views: NONE,
-      count: new LiveCount<CountRecord>(countFacts, liveCopyKey),
-      logs: NONE,
-      deferred: NONE,
-      hasRoot: false,
-      lastAt: this.now(),
-      printed: false,
-      callRecords: 0,
-    };
+    return newTraceState(traceId, this.now());
   }
 
   /** A printed trace back from its saved line (a late span of it arrived): what count-once and features read. */
@@ -517,6 +488,7 @@ export class LiveView {
   private complete(t: TraceState, reason: TraceEnd): void {
     for (const change of t.count.settle()) this.settleTotals(t, change.id, change.record);
     this.retryDeferred(t, true);
+    this.retrySessions(t, true);
     this.pending.delete(t.id);
     t.printed = true;
     this.report(t, reason);
