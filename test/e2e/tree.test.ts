@@ -48,6 +48,30 @@ describe('llmtrace tree (built binary)', () => {
     expect([t.roots[0].startTime, t.roots[0].durationMs]).toEqual([null, null]);
   });
 
+  it('gives a span that ends before it starts no duration, as stats does, and never a negative trace duration', async () => {
+    // fixtures/end-before-start-call.json: a call alone in its trace ending 5 ms before its start;
+    // a 100 ms root whose tool child ends 90 ms before its start. `stats` counts the call in
+    // unknownDurations (span.ts durationKnown); tree drew -5.0ms and -90ms.
+    const file = 'fixtures/end-before-start-call.json';
+    const stats = JSON.parse((await runCli(['stats', '--format', 'json', file])).stdout);
+    expect([stats.unknownDurations, stats.rows[0].latencyMs]).toEqual([1, null]);
+    const r = await runCli(['tree', file, '--timeline']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(r.stdout).not.toMatch(/ -\d/);
+    expect(lines[0]).toMatch(/^trace 0+e0b5a1 · clock-skew · 1 span · 1 call · \? · 2026-11-22 02:38:18\.000 UTC$/);
+    expect(lines[1]).toBe('⚠ 1 span ends before it starts: duration ?');
+    expect(lines[2]).toMatch(/^chat gpt-4o {2}\? {2}llm .*│\? +│$/);
+    expect(lines[4]).toMatch(/^trace 0+e0b5a2 · clock-skew · 2 spans · 0 calls · 100ms · /);
+    expect(lines[5]).toBe('⚠ 1 span ends before it starts: duration ?');
+    expect(lines[7]).toMatch(/^└─ execute_tool search {2}\? {2}tool .*│\? +│$/);
+    const json = JSON.parse((await runCli(['tree', '--format', 'json', file])).stdout);
+    const [call, tool] = json.traces;
+    expect([call.startTime, call.durationMs, call.endsBeforeStart]).toEqual(['2026-11-22T02:38:18.000000000Z', null, 1]);
+    expect([call.roots[0].startTime, call.roots[0].durationMs]).toEqual(['2026-11-22T02:38:18.000000000Z', null]);
+    expect([tool.durationMs, tool.endsBeforeStart, tool.roots[0].durationMs, tool.roots[0].children[0].durationMs]).toEqual([100, 1, 100, null]);
+  });
+
   it('renders the same tree from the Jaeger UI and Zipkin forms of the trace', async () => {
     const otlp = await runCli(['tree', path.join(CAPTURES, 'manual-agent-http-json.json')]);
     for (const f of ['fixtures/agent-jaeger.json', 'fixtures/agent-zipkin.json']) {

@@ -10,6 +10,7 @@ import { REPORTED_COST_KEYS } from '../genai/agents.js';
 import { CALL_MARKER_KEYS, CLASSIFY_KEYS } from '../genai/classify.js';
 import { CORE, TOOL_ARGUMENT_KEYS, VERCEL_OPERATIONS } from '../genai/conventions.js';
 import { DIMENSION_KEY_SCOPES } from '../genai/producers.js';
+import { PLACEHOLDER_KEYS } from '../otlp/placeholder-spans.js';
 import { SERVICE_NAME } from '../span.js';
 import { trackedKeys } from './tracked-keys.js';
 import { planDimensions } from './dimensions.js';
@@ -36,7 +37,8 @@ export function factsProjection(tracked: readonly string[], toolCalls: boolean):
     const scope = DIMENSION_KEY_SCOPES[k];
     return scope === undefined ? [k] : [k, scope[0]];
   });
-  const span = new Set<string>([...CLASSIFY_KEYS, ...REPORTED_COST_KEYS, ...dimensions]);
+  // And what marks a placeholder span, which the reader drops (otlp/placeholder-spans.ts).
+  const span = new Set<string>([...CLASSIFY_KEYS, ...REPORTED_COST_KEYS, ...dimensions, ...PLACEHOLDER_KEYS]);
   if (toolCalls) for (const k of TOOL_ARGUMENT_KEYS) span.add(k);
   // Resources: the dimensions (their last place to look), the service, and the SDK name
   // classify reads to recognise OpenLIT.

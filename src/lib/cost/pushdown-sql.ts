@@ -16,6 +16,7 @@
 import { REPORTED_COST_KEYS } from '../genai/agents.js';
 import { DIMENSION_KEY_SCOPES } from '../genai/producers.js';
 import { INHERITED_MODEL_KEYS } from './inherited-model.js';
+import { LOGFIRE_PENDING_SPAN, LOGFIRE_SPAN_TYPE } from '../otlp/placeholder-spans.js';
 import { INVALID_LINK_SQL, UNSET_START_SQL, VALID_TRACE_ID_SQL } from '../sources/clickhouse/query.js';
 import { attr, classifySql, hasKeyIn, sqlString } from './pushdown-classify-sql.js';
 
@@ -64,6 +65,8 @@ function trackedValue(key: string, at: (k: string) => string): string {
 export function spansSubquery(plan: PushdownPlan, params: Params): string {
   const view = classifySql(params);
   params.pd_spanKeys = [...plan.spanKeys];
+  params.pd_placeholderKey = LOGFIRE_SPAN_TYPE;
+  params.pd_placeholderValue = LOGFIRE_PENDING_SPAN;
   params.pd_resourceKeys = [...plan.resourceKeys];
   params.pd_resourceFamilyKeys = [...INHERITED_MODEL_KEYS];
   params.pd_spanFamilyKeys = [...REPORTED_COST_KEYS, ...INHERITED_MODEL_KEYS];
@@ -121,7 +124,9 @@ export function spansSubquery(plan: PushdownPlan, params: Params): string {
     // one text a tuple) is one string column instead of two dozen through the per-trace arrays,
     // the ARRAY JOIN and the GROUP BY (docs/architecture.md, "ClickHouse cost pushdown").
     ' u OR m AS cand';
-  const rows = `SELECT ${rowColumns} FROM {db:Identifier}.{table:Identifier} WHERE ${plan.traceCondition}`;
+  // Logfire's placeholders are no spans (docs/architecture.md "Placeholder spans"): left out here
+  // as the reader drops them for the traces Node decides.
+  const rows = `SELECT ${rowColumns} FROM {db:Identifier}.{table:Identifier} WHERE (${plan.traceCondition}) AND SpanAttributes[{pd_placeholderKey:String}] != {pd_placeholderValue:String}`;
   // The tracked values as a bit mask of the keys set and the values set (most are empty): what
   // the per-trace arrays carry (see dimensionColumns()).
   const sparse = `${maskOf('vals', plan.tracked)} AS hm, arrayFilter(x -> x != '', vals) AS nzv, ${maskOf('rvals', plan.tracked)} AS rm, arrayFilter(x -> x != '', rvals) AS rnz`;

@@ -2,9 +2,11 @@
  * `tree --format json`: the nested tree. Serialized iteratively (JSON.stringify recurses and
  * overflows the stack on a 10k-deep chain), as chunks so a huge trace streams to stdout.
  *
- * Shape: {"traces":[{traceId, spanCount, calls, startTime, durationMs, unsetStarts?, incomplete, usage, roots:[node]}]}
+ * Shape: {"traces":[{traceId, spanCount, calls, startTime, durationMs, unsetStarts?, endsBeforeStart?, incomplete, usage, roots:[node]}]}
  * startTime and durationMs are null where unknown: a span's whose start is unset (0), a trace's
- * when no span has a start; unsetStarts counts the spans left out of the trace's.
+ * when no span has a start; unsetStarts counts the spans left out of the trace's. A span that
+ * ends before it starts has its start and a null duration (endsBeforeStart counts them); the
+ * trace's duration is null when no span has one.
  * node:  {traceId, spanId, parentSpanId, name, service, spanKind, startTime, durationMs, status,
  *         kind, operation, provider, requestModel, responseModel, usage, finishReasons, cutOff
  *         (true on a call cut off at the token limit: length, max_tokens), toolName,
@@ -17,8 +19,8 @@
  */
 import { isCutOff } from '../genai/conventions.js';
 import { roundUsd } from '../cost/report.js';
-import { serviceName, timeKnown } from '../span.js';
-import type { Trace, TraceNode } from '../trace/assemble.js';
+import { durationKnown, serviceName, timeKnown } from '../span.js';
+import { traceDurationMs, type Trace, type TraceNode } from '../trace/assemble.js';
 import { subtreeCosts, type PriceFn } from '../trace/costs.js';
 import { formatAttrValue } from './values.js';
 
@@ -58,7 +60,7 @@ function nodeFields(n: TraceNode, attrs: string[] | undefined, costs: NodeCosts 
     spanKind: SPAN_KINDS[s.kind] ?? String(s.kind),
     // An unset (0) start is unknown, not 1970 (docs/architecture.md, "Unset span times").
     startTime: timeKnown(s.startMs) ? isoNanos(s.startTimeUnixNano) : null,
-    durationMs: timeKnown(s.startMs) ? s.durationMs : null,
+    durationMs: durationKnown(s.startMs, s.durationMs) ? s.durationMs : null,
     status: { code: STATUS[s.status.code] ?? String(s.status.code), message: s.status.message || undefined },
     kind: v.kind,
     operation: v.operation,
@@ -109,8 +111,9 @@ export function* traceJsonChunks(t: Trace, opts: { attrs?: string[]; maxDepth?: 
       spanCount: t.nodes.length,
       calls: t.calls,
       startTime: timed ? isoNanos(t.startNs) : null,
-      durationMs: timed ? Number(t.endNs - t.startNs) / 1e6 : null,
+      durationMs: traceDurationMs(t) ?? null,
       unsetStarts: t.unsetStarts || undefined,
+      endsBeforeStart: t.endsBeforeStart || undefined,
       incomplete: t.orphanCount > 0,
       usage: t.usage,
       cost: costs && t.usage ? traceCost(t, costs) : undefined,

@@ -5,9 +5,9 @@
  */
 import type { GenAiView, Usage } from '../genai/classify.js';
 import { isCutOff } from '../genai/conventions.js';
-import { serviceName, StatusCode, timeKnown, type AttrValue } from '../span.js';
+import { durationKnown, serviceName, StatusCode, timeKnown, type AttrValue } from '../span.js';
 import type { SpanLogEvent } from '../otlp/decode-result.js';
-import type { Trace, TraceNode } from '../trace/assemble.js';
+import { traceDurationMs, type Trace, type TraceNode } from '../trace/assemble.js';
 import type { Colors } from './colors.js';
 import { formatDuration, formatTimestamp, formatTokens, formatUsd, truncate } from './format.js';
 import { clipEnd, shortenMiddle, wrapText } from './text-width.js';
@@ -52,7 +52,7 @@ export function renderTraceHeader(t: Trace, c: Colors, opts: { calls?: boolean }
   const service = first ? serviceName(first) : '';
   // No span with a set start: the trace's time and duration are unknown, never 1970.
   const timed = t.unsetStarts < t.nodes.length;
-  const durMs = timed ? Number(t.endNs - t.startNs) / 1e6 : NaN;
+  const durMs = traceDurationMs(t) ?? NaN;
   const parts = [
     c.bold(`trace ${t.traceId}`),
     oneLine(service),
@@ -75,6 +75,10 @@ export function renderTraceHeader(t: Trace, c: Colors, opts: { calls?: boolean }
   if (t.unsetStarts) {
     const one = t.unsetStarts === 1;
     lines.push(c.yellow(`⚠ ${t.unsetStarts} span${one ? ' has' : 's have'} no start time (0): duration ? and left out of the trace's start and duration`));
+  }
+  if (t.endsBeforeStart) {
+    const one = t.endsBeforeStart === 1;
+    lines.push(c.yellow(`⚠ ${t.endsBeforeStart} span${one ? ' ends' : 's end'} before ${one ? 'it starts' : 'they start'}: duration ?`));
   }
   if (t.duplicateSpans.length) {
     lines.push(c.yellow(`⚠ ${t.duplicateSpans.length} span${t.duplicateSpans.length === 1 ? '' : 's'} repeated a span id and ${t.duplicateSpans.length === 1 ? 'is' : 'are'} not shown (the copy shown is the one counted)`));
@@ -115,7 +119,7 @@ const KEEP = { events: 1, kind: 2, tool: 3, finish: 4, parent: 5, model: 6, dura
 function nodeDetails(n: TraceNode, opts: TreeRenderOptions): Detail[] {
   const c = opts.colors;
   const v = n.view;
-  const out: Detail[] = [{ text: c.dim(formatDuration(startUnset(n) ? NaN : n.span.durationMs)), keep: KEEP.duration }];
+  const out: Detail[] = [{ text: c.dim(formatDuration(durationUnknown(n) ? NaN : n.span.durationMs)), keep: KEEP.duration }];
   if (v.kind !== 'other') out.push({ text: c.cyan(v.kind), keep: KEEP.kind });
   const model = modelOf(v);
   if (model) out.push({ text: c.magenta(oneLine(model)), keep: KEEP.model });
@@ -193,7 +197,7 @@ export function renderTrace(t: Trace, opts: TreeRenderOptions): string[] {
     const under = continuation + (node.children.length && showChildren ? GUIDE.pipe : GUIDE.space);
     if (opts.events) {
       for (const e of nodeEvents(node, opts)) {
-        const offset = formatDuration(startUnset(node) ? NaN : Number(e.timeUnixNano - node.span.startTimeUnixNano) / 1e6);
+        const offset = formatDuration(!timeKnown(node.span.startMs) ? NaN : Number(e.timeUnixNano - node.span.startTimeUnixNano) / 1e6);
         const text = `${c.dim(under)}${c.dim('◦')} ${oneLine(e.name || '(unnamed)')} ${c.dim(`+${offset}${e.log ? ' (log)' : ''}`)}`;
         lines.push(Number.isFinite(leftWidth) ? truncateVisible(text, leftWidth) : text);
       }
@@ -280,14 +284,14 @@ function truncateVisible(s: string, width: number): string {
   return visibleLength(s) <= width ? s : truncate(plainText(s), width);
 }
 
-/** A span whose start time is 0, OTLP's zero value: its times say nothing (docs/architecture.md, "Unset span times"). */
-function startUnset(n: TraceNode): boolean {
-  return !timeKnown(n.span.startMs);
+/** A span whose start time is 0, OTLP's zero value, or that ends before it starts: no duration (docs/architecture.md, "Unset span times"). */
+function durationUnknown(n: TraceNode): boolean {
+  return !durationKnown(n.span.startMs, n.span.durationMs);
 }
 
 function bar(n: TraceNode, start: bigint, total: bigint, width: number, c: Colors): string {
   // No place on the time axis: a `?` where the bar would be, never a bar at the trace's start.
-  if (startUnset(n)) return c.dim('│') + c.dim('?') + ' '.repeat(width - 1) + c.dim('│');
+  if (durationUnknown(n)) return c.dim('│') + c.dim('?') + ' '.repeat(width - 1) + c.dim('│');
   if (total <= 0n) return c.dim('│') + '█'.repeat(1) + ' '.repeat(width - 1) + c.dim('│');
   const from = Number(((n.span.startTimeUnixNano - start) * BigInt(width)) / total);
   const to = Number(((n.span.endTimeUnixNano - start) * BigInt(width) + total - 1n) / total);

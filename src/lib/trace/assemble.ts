@@ -6,7 +6,7 @@
  */
 import { classify, type GenAiView, type Usage } from '../genai/classify.js';
 import { addUsage } from '../genai/usage.js';
-import { timeKnown, type Span } from '../span.js';
+import { durationKnown, timeKnown, type Span } from '../span.js';
 import { copyKey, countCalls, countedCopy, cycleCut, isModelSpan, type CopyKey, type CountFacts } from './count-once.js';
 import { encodeTraceLine } from './span-codec.js';
 import { earliestKnownStart } from './trace-starts.js';
@@ -48,9 +48,16 @@ export interface Trace {
   endNs: bigint;
   /** Spans whose start time is 0 (unset): left out of startNs and endNs, told in the header. */
   unsetStarts: number;
+  /** Spans with a start that end before it (or at 0): no duration (span.ts `durationKnown`), their start alone in endNs. */
+  endsBeforeStart: number;
   usage?: Usage;
   /** Model calls in the trace (nodes with countsCall), as `cost` counts them. */
   calls: number;
+}
+
+/** The trace's duration in ms; undefined when no span has a known duration (docs/architecture.md "Unset span times"). */
+export function traceDurationMs(t: Trace): number | undefined {
+  return t.unsetStarts + t.endsBeforeStart < t.nodes.length ? Number(t.endNs - t.startNs) / 1e6 : undefined;
 }
 
 function compareNodes(a: TraceNode, b: TraceNode): number {
@@ -176,18 +183,24 @@ export function assembleTrace(traceId: string, spans: readonly Span[], view: (s:
 
   // A span whose start is unset (0) has no place in time: counting it would date the trace 1970
   // and stretch its duration over 55 years (docs/architecture.md, "Unset span times").
-  let startNs = 0n, endNs = 0n, unsetStarts = 0, usage: Usage | undefined;
+  // An end before the start is no end (as `stats` reads it): it would make the trace's duration negative.
+  let startNs = 0n, endNs = 0n, unsetStarts = 0, endsBeforeStart = 0, usage: Usage | undefined;
   for (const n of nodes) {
     if (!timeKnown(n.span.startMs)) {
       unsetStarts++;
       continue;
     }
     startNs = earliestKnownStart(startNs, n.span.startTimeUnixNano);
-    if (n.span.endTimeUnixNano > endNs) endNs = n.span.endTimeUnixNano;
+    let end = n.span.endTimeUnixNano;
+    if (!durationKnown(n.span.startMs, n.span.durationMs)) {
+      endsBeforeStart++;
+      end = n.span.startTimeUnixNano;
+    }
+    if (end > endNs) endNs = end;
   }
   for (const r of roots) if (r.subtreeUsage) usage = usage ? addUsage(usage, r.subtreeUsage) : r.subtreeUsage;
   const orphanCount = roots.filter((r) => r.orphan || r.cycleCut).length;
-  return { traceId, roots, nodes, orphanCount, cyclesCut, duplicateSpans, startNs, endNs, unsetStarts, usage, calls };
+  return { traceId, roots, nodes, orphanCount, cyclesCut, duplicateSpans, startNs, endNs, unsetStarts, endsBeforeStart, usage, calls };
 }
 
 /** A copy's key (`copyKey`) from its span: what `cost` reads of it, then the whole span, written out. */

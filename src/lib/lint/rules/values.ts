@@ -63,7 +63,7 @@ export const invalidTokenCount: RuleDef<'invalid-token-count'> = {
   description: 'token counts are non-negative integers, with cached and reasoning tokens inside their totals',
   docs: {
     checks: 'A token-count attribute of any convention (`gen_ai.usage.*`, `llm.token_count.*`, `ai.usage.*`, …) is negative, fractional, not a number or above 2^53−1; or `gen_ai.usage.cache_read.input_tokens` + `cache_creation` exceed `gen_ai.usage.input_tokens` (or reasoning exceeds output tokens). Spans of instrumentations known to report Anthropic\'s input without the cache (`@traceloop/instrumentation-anthropic`) are read that way, as `cost` reads them, and not reported for it.',
-    why: 'Counts feed cost and budgets: a negative or fractional count is a bug in the instrumentation, and llmtrace ignores it — so the call looks free. The convention says input INCLUDES cached tokens and output INCLUDES reasoning; reporting them separately (Anthropic\'s API does) makes every backend under-count input.',
+    why: 'Counts feed cost and budgets: a negative or fractional count is a bug in the instrumentation. llmtrace ignores a count that is negative, not a number or above 2^53−1 — so the call looks free — and sums a fractional one as written. The convention says input INCLUDES cached tokens and output INCLUDES reasoning; reporting them separately (Anthropic\'s API does) makes every backend under-count input.',
     fix: 'Record the provider\'s integer counts; for Anthropic set `input_tokens = input_tokens + cache_read_input_tokens + cache_creation_input_tokens`.',
   },
   span({ span, view, keys, infos, keyFlags }) {

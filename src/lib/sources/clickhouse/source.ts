@@ -6,6 +6,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { DecodeError, LlmtraceError } from '../../errors.js';
+import { isPlaceholderSpan } from '../../otlp/placeholder-spans.js';
 import type { Span } from '../../span.js';
 import { clickHouseError, connect, MAX_EXECUTION_SECONDS } from './client.js';
 import { DESCRIBE_SQL, EXISTS_TS_SQL, newestQuery, prefixLookupQuery, REQUIRED_COLUMNS, skippedSpanQuery, spansQuery, traceCountQuery, traceWhere, type Layout, type Params, type Projection, type Selection } from './query.js';
@@ -279,6 +280,9 @@ async function* readSpans(client: ClickHouseClient, target: ClickHouseTarget, la
       onProblem({ source: target.label, field: e.field, message: `row ${rowNo}: ${e.message}` });
       continue;
     }
+    // A Collector writes Logfire's placeholders as rows like any span: dropped where decoding
+    // ends, as for files (docs/architecture.md "Placeholder spans").
+    if (isPlaceholderSpan(span)) continue;
     stats.spans++;
     batch.push(span);
     if (batch.length >= BATCH_SPANS) {
