@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { readAll, writeTemp } from '../helpers/read-all.js';
 
 const CAPTURES = 'fixtures/shared/captures';
@@ -13,6 +13,10 @@ function frame(msg: Uint8Array): Buffer {
   const head = Buffer.alloc(4);
   head.writeUInt32BE(msg.length);
   return Buffer.concat([head, msg]);
+}
+
+async function* inChunks(chunks: Buffer[]): AsyncGenerator<Buffer> {
+  yield* chunks;
 }
 
 const names = (spans: { name: string }[]) => spans.map((s) => s.name).sort();
@@ -139,6 +143,37 @@ describe('bad input', () => {
     const reader = ByteReader.from(Readable.from([Buffer.from('a'.repeat(1000)), Buffer.from('b'.repeat(1000) + '\nok\n')]));
     expect(await reader.readLine(100)).toEqual({ tooLong: true, length: 2000 });
     expect((await reader.readLine(100))?.toString()).toBe('ok');
+  });
+
+  it('copies a line that spans many chunks once, not once per chunk', async () => {
+    // A 20 MiB record (tail's default --max-body) in the store's 16 KiB gzip chunks took a minute:
+    // every chunk re-copied the part of the line read so far (quadratic in the line's length).
+    const { ByteReader } = await import('../../src/lib/sources/byte-reader.js');
+    const chunk = Buffer.alloc(4096, 0x61);
+    const chunks = [Buffer.from('first\n'), ...Array.from({ length: 256 }, () => chunk), Buffer.from('\r\nlast')];
+    const concat = vi.spyOn(Buffer, 'concat');
+    try {
+      const reader = ByteReader.from(inChunks(chunks));
+      expect((await reader.readLine(1 << 30))?.toString()).toBe('first');
+      const long = await reader.readLine(1 << 30);
+      expect(Buffer.isBuffer(long) && long.length === 256 * 4096 && long.every((b) => b === 0x61)).toBe(true);
+      expect((await reader.readLine(1 << 30))?.toString()).toBe('last');
+      expect(await reader.readLine(1 << 30)).toBeUndefined();
+      expect(reader.consumed).toBe(chunks.reduce((n, c) => n + c.length, 0));
+      const copied = concat.mock.results.reduce((n, r) => n + (r.value as Buffer).length, 0);
+      expect(copied).toBeLessThanOrEqual(2 * 256 * 4096);
+    } finally {
+      concat.mockRestore();
+    }
+  });
+
+  it('limits a line that spans many chunks, and reads the next one whole', async () => {
+    const { ByteReader } = await import('../../src/lib/sources/byte-reader.js');
+    const chunks = [...Array.from({ length: 10 }, () => Buffer.from('x'.repeat(30))), Buffer.from('yy\r'), Buffer.from('\nz'), Buffer.from('z\n')];
+    const reader = ByteReader.from(inChunks(chunks));
+    expect(await reader.readLine(100)).toEqual({ tooLong: true, length: 303 });
+    expect((await reader.readLine(100))?.toString()).toBe('zz');
+    expect(await reader.readLine(100)).toBeUndefined();
   });
 
   it('never throws on arbitrary bytes or text (property)', async () => {
