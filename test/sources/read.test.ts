@@ -145,6 +145,21 @@ describe('bad input', () => {
     expect((await reader.readLine(100))?.toString()).toBe('ok');
   });
 
+  it('counts a skipped scopeSpans or resourceSpans as input left out, not only as a printed line', async () => {
+    // A `spans` object instead of an array dropped its whole scope: the problem was printed, but
+    // no count said input was skipped, so `cost -f json` had no `skipped` field.
+    const doc = JSON.parse(json);
+    const good = doc.resourceSpans[0];
+    const bad = { ...doc, resourceSpans: [good, { ...good, scopeSpans: [{ spans: { oops: 1 } }] }, 'not an object'] };
+    const r = await readAll([writeTemp('a.json', JSON.stringify(bad))]);
+    expect(names(r.spans)).toEqual(AGENT_SPANS);
+    expect(r.problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/^scopeSpans skipped: expected an array/),
+      expect.stringMatching(/^resourceSpans skipped: expected an object/),
+    ]);
+    expect(r.stats).toMatchObject({ records: 1, spans: 5, badRecords: 2, skippedSpans: 0 });
+  });
+
   it('copies a line that spans many chunks once, not once per chunk', async () => {
     // A 20 MiB record (tail's default --max-body) in the store's 16 KiB gzip chunks took a minute:
     // every chunk re-copied the part of the line read so far (quadratic in the line's length).

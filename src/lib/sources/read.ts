@@ -113,6 +113,9 @@ export class InputReader {
     if (result.logsRequest) this.stats.logsRequests++;
     for (const p of result.problems) {
       if (p.message.startsWith('span skipped')) this.stats.skippedSpans++;
+      // A skipped scope or resource is a part of the record that could not be decoded: counted,
+      // so every format says input was left out (its spans are not known to be counted).
+      else if (p.message.startsWith('scopeSpans skipped') || p.message.startsWith('resourceSpans skipped')) this.stats.badRecords++;
       this.problem({ line, field: p.field, message: p.message });
     }
     const logEvents = result.logEvents?.length ? result.logEvents : undefined;
