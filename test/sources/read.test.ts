@@ -160,6 +160,26 @@ describe('bad input', () => {
     expect(r.stats).toMatchObject({ records: 1, spans: 5, badRecords: 2, skippedSpans: 0 });
   });
 
+  it('counts the spans a Jaeger or Zipkin file leaves out, as it counts OTLP ones', async () => {
+    // They were printed ('…; span skipped') but not counted: no `invalidSpans` in the reports.
+    const id = (n: number, len: number) => n.toString(16).padStart(len, '0');
+    const jaeger = { data: [{ traceID: id(1, 32), processes: { p1: { serviceName: 'svc', tags: [] } }, spans: [
+      { traceID: id(1, 32), spanID: id(1, 16), operationName: 'ok', startTime: 1_700_000_000_000_000, duration: 5, tags: [], processID: 'p1' },
+      { traceID: id(1, 32), spanID: id(2, 16), operationName: 'bad', startTime: 'yesterday', duration: 5, tags: [], processID: 'p1' },
+    ] }] };
+    const zipkin = [
+      { traceId: id(1, 32), id: id(3, 16), name: 'ok', timestamp: 1_700_000_000_000_000, duration: 5, localEndpoint: { serviceName: 'svc' } },
+      { traceId: id(1, 32), id: id(4, 16), name: 'bad', timestamp: 1_700_000_000_000_000, duration: 'long', localEndpoint: { serviceName: 'svc' } },
+    ];
+    for (const [name, doc] of [['jaeger.json', jaeger], ['zipkin.json', zipkin]] as const) {
+      const r = await readAll([writeTemp(name, JSON.stringify(doc))]);
+      expect(r.spans.map((s) => s.name), name).toEqual(['ok']);
+      expect(r.problems, name).toHaveLength(1);
+      expect(r.problems[0]!.message, name).toMatch(/^span skipped: /);
+      expect(r.stats, name).toMatchObject({ spans: 1, skippedSpans: 1, badRecords: 0 });
+    }
+  });
+
   it('copies a line that spans many chunks once, not once per chunk', async () => {
     // A 20 MiB record (tail's default --max-body) in the store's 16 KiB gzip chunks took a minute:
     // every chunk re-copied the part of the line read so far (quadratic in the line's length).

@@ -157,7 +157,7 @@ function decodeRefs(span: Obj, traceId: string, spanId: string, path: string): R
 }
 
 function decodeSpan(raw: unknown, path: string, trace: Obj, ctx: Ctx): Span | undefined {
-  const bad = (field: string, message: string) => ctx.problems.add(field, `${message}; span skipped`);
+  const bad = (field: string, message: string) => ctx.problems.add(field, `span skipped: ${message}`);
   if (!isObj(raw)) return bad(path, `expected a span object, got ${typeName(raw)}`);
   const traceId = checkPaddedId(raw.traceID ?? trace.traceID, 32);
   if (!traceId.ok) return bad(`${path}.traceID`, traceId.message);

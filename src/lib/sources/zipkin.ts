@@ -147,7 +147,7 @@ function statusOf(attrs: Attributes): { code: number; message: string } {
 }
 
 function decodeSpan(raw: unknown, path: string, ctx: Ctx): Span | undefined {
-  const bad = (field: string, message: string) => ctx.problems.add(field, `${message}; span skipped`);
+  const bad = (field: string, message: string) => ctx.problems.add(field, `span skipped: ${message}`);
   if (!isObj(raw)) return bad(path, `expected a span object, got ${typeName(raw)}`);
   const traceId = checkPaddedId(raw.traceId, 32);
   if (!traceId.ok) return bad(`${path}.traceId`, traceId.message);
