@@ -180,6 +180,26 @@ describe('bad input', () => {
     }
   });
 
+  it('counts every span left out of a record, past the 100 problems it prints', async () => {
+    // 150 invalid spans in one record were counted as 100 (the length of the capped problem list).
+    const id = (n: number, len: number) => n.toString(16).padStart(len, '0');
+    const otlp = { resourceSpans: [{ scopeSpans: [{ spans: [
+      ...Array.from({ length: 150 }, (_, i) => ({ traceId: id(1, 32), spanId: id(i + 1, 16), name: 'bad', startTimeUnixNano: 'x', endTimeUnixNano: '1' })),
+      { traceId: id(1, 32), spanId: id(999, 16), name: 'ok', startTimeUnixNano: '1', endTimeUnixNano: '2' },
+    ] }] }] };
+    const zipkin = [
+      ...Array.from({ length: 150 }, (_, i) => ({ traceId: id(1, 32), id: id(i + 1, 16), name: 'bad', timestamp: 1, duration: 'long' })),
+      { traceId: id(1, 32), id: id(999, 16), name: 'ok', timestamp: 1, duration: 1 },
+    ];
+    const jaeger = { data: [{ traceID: id(1, 32), processes: {}, spans: zipkin.map((z) => ({ traceID: z.traceId, spanID: z.id, operationName: z.name, startTime: z.duration === 1 ? 1 : 'x', duration: 1 })) }] };
+    for (const [name, doc] of [['otlp.json', otlp], ['zipkin.json', zipkin], ['jaeger.json', jaeger]] as const) {
+      const r = await readAll([writeTemp(name, JSON.stringify(doc))]);
+      expect(r.spans.map((s) => s.name), name).toEqual(['ok']);
+      expect(r.problems.length, name).toBe(101);
+      expect(r.stats, name).toMatchObject({ spans: 1, skippedSpans: 150 });
+    }
+  });
+
   it('copies a line that spans many chunks once, not once per chunk', async () => {
     // A 20 MiB record (tail's default --max-body) in the store's 16 KiB gzip chunks took a minute:
     // every chunk re-copied the part of the line read so far (quadratic in the line's length).

@@ -111,8 +111,12 @@ export class InputReader {
     this.stats.spans += result.spans.length;
     if (result.metricsRequest) this.stats.metricsRequests++;
     if (result.logsRequest) this.stats.logsRequests++;
+    // Problems are capped per record: the decoders that count the spans they met tell how many
+    // they left out however many problems there were.
+    const counted = decoded.spansOnWire !== undefined;
+    if (counted) this.stats.skippedSpans += decoded.spansOnWire! - decoded.spans.length;
     for (const p of result.problems) {
-      if (p.message.startsWith('span skipped')) this.stats.skippedSpans++;
+      if (!counted && p.message.startsWith('span skipped')) this.stats.skippedSpans++;
       // A skipped scope or resource is a part of the record that could not be decoded: counted,
       // so every format says input was left out (its spans are not known to be counted).
       else if (p.message.startsWith('scopeSpans skipped') || p.message.startsWith('resourceSpans skipped')) this.stats.badRecords++;

@@ -212,7 +212,9 @@ export function decodeZipkinV2(doc: unknown): DecodeResult {
   if (!Array.isArray(doc)) throw new DecodeError(`expected a JSON array of Zipkin v2 spans, got ${typeName(doc)}`, '$');
   const ctx: Ctx = { problems: new Problems(), resources: new Map(), scopes: new Map() };
   const spans: Span[] = [];
+  let spansOnWire = 0;
   const add = (raw: unknown, path: string) => {
+    spansOnWire++;
     const span = decodeSpan(raw, path, ctx);
     if (span) spans.push(span);
   };
@@ -220,7 +222,7 @@ export function decodeZipkinV2(doc: unknown): DecodeResult {
     if (Array.isArray(el)) el.forEach((s: unknown, j) => add(s, `[${i}][${j}]`));
     else add(el, `[${i}]`);
   });
-  return { spans, problems: ctx.problems.list };
+  return { spans, problems: ctx.problems.list, spansOnWire };
 }
 
 /** Format sniffing: an array of Zipkin v2 spans (or of traces), not Zipkin v1. */
