@@ -137,6 +137,17 @@ describe('bad input', () => {
     expect(r.problems[0]!.message).toMatch(/empty/);
   });
 
+  it('reports a file of zero bytes (NULs) as empty, as it does an empty file', async () => {
+    // 1000 NULs read as 250 empty length-prefixed frames: no spans, and nothing said.
+    const r = await readAll([writeTemp('zeros.json', Buffer.alloc(1000))]);
+    expect(r.spans).toEqual([]);
+    expect(r.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^empty input: no spans \(250 empty protobuf frames/)]);
+    // Empty frames among others are no problem: only a stream of nothing else is.
+    const some = await readAll([writeTemp('d.pb', Buffer.concat([frame(new Uint8Array()), frame(proto)]))]);
+    expect(some.spans).toHaveLength(5);
+    expect(some.problems).toEqual([]);
+  });
+
   it('limits one line without holding it', async () => {
     const { ByteReader } = await import('../../src/lib/sources/byte-reader.js');
     const { Readable } = await import('node:stream');

@@ -389,16 +389,22 @@ async function* readProtoMessage(reader: ByteReader, ctx: InputReader): AsyncGen
 /** The Collector's `format: proto` file: each message preceded by its 4-byte big-endian length. */
 async function* readProtoFrames(reader: ByteReader, ctx: InputReader): AsyncGenerator<SpanBatch> {
   const max = ctx.opts.maxRecordBytes ?? 256 * MiB;
+  let emptyFrames = 0;
   for (let frame = 1; ; frame++) {
     const offset = reader.consumed;
     const header = await reader.readExact(4);
-    if (header.length === 0) return;
+    if (header.length === 0) {
+      // Only empty frames: a file of zero bytes (preallocated, or a crash's hole), said as an empty file is.
+      if (emptyFrames === frame - 1 && emptyFrames > 0) ctx.problem({ message: `empty input: no spans (${emptyFrames} empty protobuf frames: a file of zero bytes?)` });
+      return;
+    }
     const where = `frame ${frame} at byte ${offset}`;
     if (header.length < 4) {
       ctx.reject(new DecodeError(`${where}: truncated length prefix`));
       return;
     }
     const size = header.readUInt32BE(0);
+    if (size === 0) emptyFrames++;
     if (size > max) {
       ctx.reject(new DecodeError(`${where}: frame of ${size} bytes exceeds the ${max}-byte limit`));
       await reader.skip(size);
