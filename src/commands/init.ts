@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { commaList } from '../lib/cli-options.js';
 import { CONFIG_FILE } from '../lib/config.js';
 import { LlmtraceError } from '../lib/errors.js';
 import { writeDiagnostic, writeOut } from '../lib/render/output.js';
@@ -18,8 +19,6 @@ interface InitOptions {
   force?: boolean;
 }
 
-const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
-
 /** Prompts only in a real terminal, and never with --yes or in CI. */
 function interactive(opts: InitOptions): boolean {
   return !opts.yes && Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI;
@@ -29,9 +28,9 @@ export function register(program: Command): void {
   program
     .command('init')
     .description('write llmtrace.config.json (feature keys, pricing files, lint rules, store) and show how to point an app or a coding agent at tail')
-    .option('--feature-key <key>', 'attribute naming the feature, tried in order (repeatable or comma-separated)', collect)
-    .option('--pricing <file|url>', 'pricing file layered over the built-in prices (repeatable)', collect)
-    .option('--relax <rule>', 'lint rule to relax: an error becomes a warning, a warning is turned off (repeatable)', collect)
+    .option('--feature-key <key>', 'attribute naming the feature, tried in order (repeatable or comma-separated)', commaList)
+    .option('--pricing <file|url>', 'pricing file layered over the built-in prices (repeatable)', commaList)
+    .option('--relax <rule>', 'lint rule to relax: an error becomes a warning, a warning is turned off (repeatable)', commaList)
     .option('--store <dir>', `local store directory (default ${DEFAULT_ANSWERS.store})`)
     .option('-y, --yes', 'take the defaults for every question not given as a flag; never prompt')
     .option('--force', `overwrite an existing ${CONFIG_FILE}`)

@@ -31,13 +31,12 @@ export const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 /** The window of --since/--until against now (LLMTRACE_NOW or the clock); exit 2 when empty. */
 export function windowOf(since: TimeSpec | undefined, until: TimeSpec | undefined): TimeWindow {
-  let now: number;
+  let window: TimeWindow;
   try {
-    now = clockNow();
+    window = resolveWindow(since, until, clockNow());
   } catch (e) {
     throw new LlmtraceError((e as Error).message);
   }
-  const window = resolveWindow(since, until, now);
   if (window.sinceMs !== undefined && window.untilMs !== undefined && window.sinceMs >= window.untilMs) {
     throw new LlmtraceError(`--since (${since!.text}) must be before --until (${until!.text})`);
   }

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { commaList } from '../lib/cli-options.js';
-import { portNumber } from '../lib/live/options.js';
+import { hostAddress, portNumber } from '../lib/live/options.js';
 import { runTail } from '../lib/tail/session.js';
 import { writeDiagnostic } from '../lib/render/output.js';
 import { LlmtraceError } from '../lib/errors.js';
@@ -39,7 +39,7 @@ export function register(program: Command): void {
     .option('--http-port <n>', 'OTLP/HTTP port (0 = any free port)', portNumber('--http-port'), 4318)
     .option('--grpc-port <n>', 'OTLP/gRPC port (0 = any free port)', portNumber('--grpc-port'), 4317)
     .option('--no-grpc', 'do not listen for OTLP/gRPC')
-    .option('--host <addr>', 'address to listen on; anything but loopback exposes prompts to the network', '127.0.0.1')
+    .option('--host <addr>', 'address to listen on; anything but loopback exposes prompts to the network', hostAddress('--host'), '127.0.0.1')
     .option('--store <dir>', 'where to store what is received (default ./.llmtrace or $LLMTRACE_STORE)')
     .option('--no-store', 'keep nothing on disk')
     .addOption(

@@ -90,7 +90,7 @@ export function parseConfig(text: string, file: string): LlmtraceConfig {
       lint.rootContextKeys = keys;
     }
     if (l.maxWarnings !== undefined) {
-      if (typeof l.maxWarnings !== 'number' || !Number.isInteger(l.maxWarnings) || l.maxWarnings < 0) fail(file, 'lint.maxWarnings', 'expected a whole number ≥ 0');
+      if (typeof l.maxWarnings !== 'number' || !Number.isSafeInteger(l.maxWarnings) || l.maxWarnings < 0) fail(file, 'lint.maxWarnings', 'expected a whole number ≥ 0');
       lint.maxWarnings = l.maxWarnings;
     }
     config.lint = lint;

@@ -113,4 +113,12 @@ describe('gates', () => {
     expect(parsePercent('--max-increase', '2.5')).toBe(2.5);
     expect(() => parsePercent('--max-increase', 'x')).toThrow(/percentage/);
   });
+
+  it('refuses amounts and percentages too large for a number (a limit of ∞ never fails)', () => {
+    const huge = '9'.repeat(400);
+    expect(() => parseUsd('--budget', huge)).toThrow(/--budget .*too large/);
+    expect(() => parseUsd('--budget', `$${huge}.5`)).toThrow(/--budget .*too large/);
+    expect(() => parsePercent('--max-increase', `${huge}%`)).toThrow(/--max-increase .*too large/);
+    expect(parseUsd('--budget', '99999999999999999999')).toBe(1e20);
+  });
 });

@@ -21,6 +21,14 @@ describe('--since / --until', () => {
     expect(() => parseTimeSpec('--since', text)).toThrow(/--since must be a duration \(30m, 24h, 7d\), a date .* or an RFC 3339 time/);
   });
 
+  it('refuses a duration that reaches back before the earliest time a date can hold', () => {
+    // `--since 99999999999999999999d` ended in "unexpected error: Invalid time value" when the report printed the window.
+    expect(() => resolveWindow(parseTimeSpec('--since', '99999999999999999999d'), undefined, NOW)).toThrow(/--since 99999999999999999999d reaches back before .*-271821-04-20/);
+    expect(() => resolveWindow(undefined, parseTimeSpec('--until', '100100000d'), NOW)).toThrow(/--until 100100000d reaches back before/);
+    // The earliest time there is is still a window's start.
+    expect(resolveWindow(parseTimeSpec('--since', `${8.64e15 + NOW}ms`), undefined, NOW).sinceMs).toBe(-8.64e15);
+  });
+
   it('is [since, until): since inclusive, until exclusive', () => {
     const w = { sinceMs: 10, untilMs: 20 };
     expect([9, 10, 19, 20].map((ms) => inWindow(w, ms))).toEqual([false, true, true, false]);

@@ -3,7 +3,7 @@
  * llmtrace demo"): the same answers leave the file as it is (exit 0, the guide printed again);
  * other answers never overwrite a user's file unasked; a bad flag is said of the flag.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -44,5 +44,18 @@ describe('init run again', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--store must not be empty');
     expect(r.stderr).not.toContain('fix or delete llmtrace.config.json');
+  });
+
+  it('an empty --pricing, --relax or --feature-key is refused as a flag, not dropped silently', async () => {
+    // `init --yes --pricing ''` wrote a config with "pricing": [] and exited 0.
+    for (const flag of ['--pricing', '--relax', '--feature-key']) {
+      for (const value of ['', ' , ']) {
+        const dir = tempDir();
+        const r = await runCli(['init', '--yes', flag, value], { cwd: dir });
+        expect(r.code, `${flag} ${JSON.stringify(value)}`).toBe(2);
+        expect(r.stderr).toMatch(new RegExp(`^llmtrace: option '${flag} <[^>]+>' argument '${value}' is invalid\\. expected a comma-separated list`));
+        expect(existsSync(path.join(dir, 'llmtrace.config.json'))).toBe(false);
+      }
+    }
   });
 });

@@ -287,6 +287,13 @@ describe('llmtrace tail (built binary, official exporters)', () => {
     }
   });
 
+  it('refuses an empty --host before listening (it listened on every address, then failed with an internal error)', async () => {
+    const r = await runCli(['tail', '--no-store', '--host', '', '--http-port', '0', '--grpc-port', '0'], { cwd: tempDir() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^llmtrace: option '--host <addr>' argument '' is invalid\. --host must be an address or a host name/);
+    expect(r.stdout).toBe('');
+  });
+
   it('refuses --max-in-flight below --max-body: the largest body could never be taken in', async () => {
     const r = await runCli(['tail', '--no-store', '--max-in-flight', '8MiB'], { cwd: tempDir() });
     expect(r.code).toBe(2);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/lib/config.js';
 import { LlmtraceError } from '../../src/lib/errors.js';
 import { parseRuleSetting, resolveSettings } from '../../src/lib/lint/config.js';
 import { RULES } from '../../src/lib/lint/registry.js';
@@ -35,5 +36,11 @@ describe('lint configuration', () => {
     }
     expect(err).toBeInstanceOf(LlmtraceError);
     expect((err as LlmtraceError).exitCode).toBe(2);
+  });
+
+  it('takes lint.maxWarnings from llmtrace.config.json as --max-warnings takes it: a whole number a double holds exactly', () => {
+    // 99999999999999999999 was accepted as 100000000000000000000 (the flag refuses it).
+    expect(() => parseConfig('{"lint":{"maxWarnings":99999999999999999999}}', 'llmtrace.config.json')).toThrow(/lint\.maxWarnings: expected a whole number ≥ 0/);
+    expect(parseConfig('{"lint":{"maxWarnings":9007199254740991}}', 'llmtrace.config.json').lint?.maxWarnings).toBe(9007199254740991);
   });
 });

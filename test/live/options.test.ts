@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopback } from '../../src/lib/live/options.js';
+import { hostAddress, isLoopback } from '../../src/lib/live/options.js';
 import { parseSize } from '../../src/lib/sizes.js';
 
 describe('tail option values', () => {
@@ -18,6 +18,12 @@ describe('tail option values', () => {
     expect(maxInFlight('64MiB')).toBe(64 * 1024 * 1024);
     expect(maxInFlight('100000000')).toBe(1e8);
     for (const bad of ['lots', '-64MiB', '0', '2TiB', '5000GB', '64 MiBs']) expect(() => maxInFlight(bad), bad).toThrow(/--max-in-flight must be a size/);
+  });
+
+  it('refuses an empty or blank --host (Node listened on every address and gRPC failed with a stack trace)', () => {
+    const host = hostAddress('--host');
+    for (const bad of ['', ' ', '\t', 'a b', '127.0.0.1\n', 'a\u0000b']) expect(() => host(bad), JSON.stringify(bad)).toThrow(/--host must be an address or a host name/);
+    for (const good of ['127.0.0.1', '::1', '0.0.0.0', 'localhost', 'my-host.local']) expect(host(good)).toBe(good);
   });
 
   it('knows loopback hosts', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { readAll, writeTemp } from '../helpers/read-all.js';
 
 const CAPTURES = 'fixtures/shared/captures';
@@ -13,6 +13,10 @@ function frame(msg: Uint8Array): Buffer {
   const head = Buffer.alloc(4);
   head.writeUInt32BE(msg.length);
   return Buffer.concat([head, msg]);
+}
+
+async function* inChunks(chunks: Buffer[]): AsyncGenerator<Buffer> {
+  yield* chunks;
 }
 
 const names = (spans: { name: string }[]) => spans.map((s) => s.name).sort();
@@ -133,12 +137,109 @@ describe('bad input', () => {
     expect(r.problems[0]!.message).toMatch(/empty/);
   });
 
+  it('reports a file of zero bytes (NULs) as empty, as it does an empty file', async () => {
+    // 1000 NULs read as 250 empty length-prefixed frames: no spans, and nothing said.
+    const r = await readAll([writeTemp('zeros.json', Buffer.alloc(1000))]);
+    expect(r.spans).toEqual([]);
+    expect(r.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^empty input: no spans \(250 empty protobuf frames/)]);
+    // Empty frames among others are no problem: only a stream of nothing else is.
+    const some = await readAll([writeTemp('d.pb', Buffer.concat([frame(new Uint8Array()), frame(proto)]))]);
+    expect(some.spans).toHaveLength(5);
+    expect(some.problems).toEqual([]);
+  });
+
   it('limits one line without holding it', async () => {
     const { ByteReader } = await import('../../src/lib/sources/byte-reader.js');
     const { Readable } = await import('node:stream');
     const reader = ByteReader.from(Readable.from([Buffer.from('a'.repeat(1000)), Buffer.from('b'.repeat(1000) + '\nok\n')]));
     expect(await reader.readLine(100)).toEqual({ tooLong: true, length: 2000 });
     expect((await reader.readLine(100))?.toString()).toBe('ok');
+  });
+
+  it('counts a skipped scopeSpans or resourceSpans as input left out, not only as a printed line', async () => {
+    // A `spans` object instead of an array dropped its whole scope: the problem was printed, but
+    // no count said input was skipped, so `cost -f json` had no `skipped` field.
+    const doc = JSON.parse(json);
+    const good = doc.resourceSpans[0];
+    const bad = { ...doc, resourceSpans: [good, { ...good, scopeSpans: [{ spans: { oops: 1 } }] }, 'not an object'] };
+    const r = await readAll([writeTemp('a.json', JSON.stringify(bad))]);
+    expect(names(r.spans)).toEqual(AGENT_SPANS);
+    expect(r.problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/^scopeSpans skipped: expected an array/),
+      expect.stringMatching(/^resourceSpans skipped: expected an object/),
+    ]);
+    expect(r.stats).toMatchObject({ records: 1, spans: 5, badRecords: 2, skippedSpans: 0 });
+  });
+
+  it('counts the spans a Jaeger or Zipkin file leaves out, as it counts OTLP ones', async () => {
+    // They were printed ('…; span skipped') but not counted: no `invalidSpans` in the reports.
+    const id = (n: number, len: number) => n.toString(16).padStart(len, '0');
+    const jaeger = { data: [{ traceID: id(1, 32), processes: { p1: { serviceName: 'svc', tags: [] } }, spans: [
+      { traceID: id(1, 32), spanID: id(1, 16), operationName: 'ok', startTime: 1_700_000_000_000_000, duration: 5, tags: [], processID: 'p1' },
+      { traceID: id(1, 32), spanID: id(2, 16), operationName: 'bad', startTime: 'yesterday', duration: 5, tags: [], processID: 'p1' },
+    ] }] };
+    const zipkin = [
+      { traceId: id(1, 32), id: id(3, 16), name: 'ok', timestamp: 1_700_000_000_000_000, duration: 5, localEndpoint: { serviceName: 'svc' } },
+      { traceId: id(1, 32), id: id(4, 16), name: 'bad', timestamp: 1_700_000_000_000_000, duration: 'long', localEndpoint: { serviceName: 'svc' } },
+    ];
+    for (const [name, doc] of [['jaeger.json', jaeger], ['zipkin.json', zipkin]] as const) {
+      const r = await readAll([writeTemp(name, JSON.stringify(doc))]);
+      expect(r.spans.map((s) => s.name), name).toEqual(['ok']);
+      expect(r.problems, name).toHaveLength(1);
+      expect(r.problems[0]!.message, name).toMatch(/^span skipped: /);
+      expect(r.stats, name).toMatchObject({ spans: 1, skippedSpans: 1, badRecords: 0 });
+    }
+  });
+
+  it('counts every span left out of a record, past the 100 problems it prints', async () => {
+    // 150 invalid spans in one record were counted as 100 (the length of the capped problem list).
+    const id = (n: number, len: number) => n.toString(16).padStart(len, '0');
+    const otlp = { resourceSpans: [{ scopeSpans: [{ spans: [
+      ...Array.from({ length: 150 }, (_, i) => ({ traceId: id(1, 32), spanId: id(i + 1, 16), name: 'bad', startTimeUnixNano: 'x', endTimeUnixNano: '1' })),
+      { traceId: id(1, 32), spanId: id(999, 16), name: 'ok', startTimeUnixNano: '1', endTimeUnixNano: '2' },
+    ] }] }] };
+    const zipkin = [
+      ...Array.from({ length: 150 }, (_, i) => ({ traceId: id(1, 32), id: id(i + 1, 16), name: 'bad', timestamp: 1, duration: 'long' })),
+      { traceId: id(1, 32), id: id(999, 16), name: 'ok', timestamp: 1, duration: 1 },
+    ];
+    const jaeger = { data: [{ traceID: id(1, 32), processes: {}, spans: zipkin.map((z) => ({ traceID: z.traceId, spanID: z.id, operationName: z.name, startTime: z.duration === 1 ? 1 : 'x', duration: 1 })) }] };
+    for (const [name, doc] of [['otlp.json', otlp], ['zipkin.json', zipkin], ['jaeger.json', jaeger]] as const) {
+      const r = await readAll([writeTemp(name, JSON.stringify(doc))]);
+      expect(r.spans.map((s) => s.name), name).toEqual(['ok']);
+      expect(r.problems.length, name).toBe(101);
+      expect(r.stats, name).toMatchObject({ spans: 1, skippedSpans: 150 });
+    }
+  });
+
+  it('copies a line that spans many chunks once, not once per chunk', async () => {
+    // A 20 MiB record (tail's default --max-body) in the store's 16 KiB gzip chunks took a minute:
+    // every chunk re-copied the part of the line read so far (quadratic in the line's length).
+    const { ByteReader } = await import('../../src/lib/sources/byte-reader.js');
+    const chunk = Buffer.alloc(4096, 0x61);
+    const chunks = [Buffer.from('first\n'), ...Array.from({ length: 256 }, () => chunk), Buffer.from('\r\nlast')];
+    const concat = vi.spyOn(Buffer, 'concat');
+    try {
+      const reader = ByteReader.from(inChunks(chunks));
+      expect((await reader.readLine(1 << 30))?.toString()).toBe('first');
+      const long = await reader.readLine(1 << 30);
+      expect(Buffer.isBuffer(long) && long.length === 256 * 4096 && long.every((b) => b === 0x61)).toBe(true);
+      expect((await reader.readLine(1 << 30))?.toString()).toBe('last');
+      expect(await reader.readLine(1 << 30)).toBeUndefined();
+      expect(reader.consumed).toBe(chunks.reduce((n, c) => n + c.length, 0));
+      const copied = concat.mock.results.reduce((n, r) => n + (r.value as Buffer).length, 0);
+      expect(copied).toBeLessThanOrEqual(2 * 256 * 4096);
+    } finally {
+      concat.mockRestore();
+    }
+  });
+
+  it('limits a line that spans many chunks, and reads the next one whole', async () => {
+    const { ByteReader } = await import('../../src/lib/sources/byte-reader.js');
+    const chunks = [...Array.from({ length: 10 }, () => Buffer.from('x'.repeat(30))), Buffer.from('yy\r'), Buffer.from('\nz'), Buffer.from('z\n')];
+    const reader = ByteReader.from(inChunks(chunks));
+    expect(await reader.readLine(100)).toEqual({ tooLong: true, length: 303 });
+    expect((await reader.readLine(100))?.toString()).toBe('zz');
+    expect(await reader.readLine(100)).toBeUndefined();
   });
 
   it('never throws on arbitrary bytes or text (property)', async () => {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { writeTemp } from '../helpers/read-all.js';
+import { parseDurationMs } from '../../src/lib/stats/gates.js';
 
 /** `calls` chat calls of one trace, each `ms` long: the first `errors` failed (error.type 500), the next `cutOff` cut off (finish reason length). */
 function calls(name: string, n: number, opts: { errors: number; cutOff: number; ms: number }): string {
@@ -90,5 +91,13 @@ describe('stats gates at the limit', () => {
     const r = await runCli(['stats', calls('gate-after-empty.json', 10, { errors: 2, cutOff: 1, ms: 100 }), '--baseline', baseline, '--max-increase', '10%']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toContain('from 0');
+  });
+});
+
+describe('duration limits', () => {
+  it('refuses a duration too large for a number (a limit of ∞ never fails)', () => {
+    expect(() => parseDurationMs('--max-p95', `${'9'.repeat(400)}ms`)).toThrow(/--max-p95 .*too large/);
+    expect(() => parseDurationMs('--max-ttft-p95', `${'9'.repeat(400)}m`)).toThrow(/--max-ttft-p95 .*too large/);
+    expect(parseDurationMs('--max-p95', '1.5s')).toBe(1500);
   });
 });

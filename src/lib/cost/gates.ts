@@ -154,7 +154,13 @@ function describeChange(c: Change, words: GateWording): string {
 export function parsePercent(flag: string, text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(text);
   if (!m) throw new Error(`${flag} must be a percentage such as 10%, got ${JSON.stringify(text)}`);
-  return Number(m[1]);
+  return finiteLimit(flag, Number(m[1]), text);
+}
+
+/** A limit of 400 digits reads as Infinity, which no figure ever exceeds: a gate that cannot fail. */
+export function finiteLimit(flag: string, n: number, text: string): number {
+  if (!Number.isFinite(n)) throw new Error(`${flag} is too large, got ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)}`);
+  return n;
 }
 
 /** A share of calls (`--max-error-rate`, `--max-length-rate`): a percentage from 0 to 100, since a limit above 100% could never fail. */
@@ -168,5 +174,5 @@ export function parseRatePercent(flag: string, text: string): number {
 export function parseUsd(flag: string, text: string): number {
   const m = /^\s*\$?(\d+(?:\.\d+)?|\.\d+)\s*$/.exec(text);
   if (!m) throw new Error(`${flag} must be a non-negative amount of USD such as 25 or 2.50, got ${JSON.stringify(text)}`);
-  return Number(m[1]);
+  return finiteLimit(flag, Number(m[1]), text);
 }

@@ -63,9 +63,18 @@ export function parseTimeSpec(flag: string, text: string): TimeSpec {
   );
 }
 
+/** The earliest time a Date holds (ECMAScript's time range): -271821-04-20T00:00:00Z. */
+const EARLIEST_MS = -8.64e15;
+
+/** The window against `nowMs`; throws a usage Error when a duration reaches back before any date. */
 export function resolveWindow(since: TimeSpec | undefined, until: TimeSpec | undefined, nowMs: number): TimeWindow {
-  const at = (s: TimeSpec) => (s.kind === 'ago' ? nowMs - s.ms : s.ms);
-  return { sinceMs: since && at(since), untilMs: until && at(until) };
+  const at = (flag: string, s: TimeSpec) => {
+    if (s.kind === 'at') return s.ms;
+    // Beyond it the window could not be printed or compared (a report's since/until are times).
+    if (!(nowMs - s.ms >= EARLIEST_MS)) throw new Error(`${flag} ${s.text} reaches back before the earliest time there is (${new Date(EARLIEST_MS).toISOString()})`);
+    return nowMs - s.ms;
+  };
+  return { sinceMs: since && at('--since', since), untilMs: until && at('--until', until) };
 }
 
 /** A window that leaves calls out (`--since` or `--until` given). */

@@ -95,7 +95,7 @@ export function formatMessage(f: Finding): string {
     case 'invalid-id':
       return f.facts.problem === 'self-parent'
         ? 'span is its own parent'
-        : `span dropped: ${f.facts.field ? `${f.facts.field}: ` : ''}${f.facts.message.replace(/^span skipped: |; span skipped$/g, '')}`;
+        : `span dropped: ${f.facts.field ? `${f.facts.field}: ` : ''}${f.facts.message.replace(/^span skipped: /, '')}`;
     case 'unknown-operation':
       return `gen_ai.operation.name ${JSON.stringify(f.facts.value)} is none of the convention's operations (chat, execute_tool, invoke_agent, …): backends see a plain span`;
     case 'invalid-token-count': {

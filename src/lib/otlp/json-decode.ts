@@ -347,6 +347,7 @@ export function decodeOtlpJsonTraces(doc: unknown): DecodeResult {
   if (!Array.isArray(rsList)) throw new DecodeError(`expected an array, got ${typeName(rsList)}`, 'resourceSpans');
   const ctx = new Ctx();
   const spans: Span[] = [];
+  let spansOnWire = 0;
   for (let r = 0; r < rsList.length; r++) {
     const rs: unknown = rsList[r];
     ctx.r = r;
@@ -364,6 +365,7 @@ export function decodeOtlpJsonTraces(doc: unknown): DecodeResult {
           if (!isObj(ss)) throw new DecodeError(`expected an object, got ${typeName(ss)}`);
           const scope = decodeScope(ss.scope, parseString(field(ss, 'schemaUrl', 'schema_url'), 'schemaUrl'), ctx);
           const rawSpans = list(ss, 'spans', 'spans', '');
+          spansOnWire += rawSpans.length;
           for (let i = 0; i < rawSpans.length; i++) {
             ctx.i = i;
             try {
@@ -385,5 +387,5 @@ export function decodeOtlpJsonTraces(doc: unknown): DecodeResult {
       ctx.problem(e.field, `resourceSpans skipped: ${e.message}`);
     }
   }
-  return { spans, problems: ctx.problems };
+  return { spans, problems: ctx.problems, spansOnWire };
 }

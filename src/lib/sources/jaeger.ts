@@ -77,6 +77,8 @@ interface Ctx {
   /** By the raw process object, so each is converted once rather than once per span. */
   byProcess: Map<unknown, Resource>;
   scopes: Map<string, Scope>;
+  /** Spans met, valid or not (DecodeResult.spansOnWire). */
+  spansOnWire: number;
 }
 
 function resourceOf(process: unknown, ctx: Ctx): Resource {
@@ -157,7 +159,7 @@ function decodeRefs(span: Obj, traceId: string, spanId: string, path: string): R
 }
 
 function decodeSpan(raw: unknown, path: string, trace: Obj, ctx: Ctx): Span | undefined {
-  const bad = (field: string, message: string) => ctx.problems.add(field, `${message}; span skipped`);
+  const bad = (field: string, message: string) => ctx.problems.add(field, `span skipped: ${message}`);
   if (!isObj(raw)) return bad(path, `expected a span object, got ${typeName(raw)}`);
   const traceId = checkPaddedId(raw.traceID ?? trace.traceID, 32);
   if (!traceId.ok) return bad(`${path}.traceID`, traceId.message);
@@ -227,6 +229,7 @@ function decodeTrace(trace: unknown, base: string, ctx: Ctx, out: Span[]): void 
   if (trace.processes !== undefined && !isObj(trace.processes)) {
     ctx.problems.add(`${prefix}processes`, 'processes is not an object; service names lost');
   }
+  ctx.spansOnWire += trace.spans.length;
   trace.spans.forEach((raw, i) => {
     const span = decodeSpan(raw, `${prefix}spans[${i}]`, trace, ctx);
     if (span) out.push(span);
@@ -235,7 +238,7 @@ function decodeTrace(trace: unknown, base: string, ctx: Ctx, out: Span[]): void 
 
 export function decodeJaegerUi(doc: unknown): DecodeResult {
   if (!isObj(doc)) throw new DecodeError('expected a Jaeger UI JSON object', '$');
-  const ctx: Ctx = { problems: new Problems(), resources: new Map(), byProcess: new Map(), scopes: new Map() };
+  const ctx: Ctx = { problems: new Problems(), resources: new Map(), byProcess: new Map(), scopes: new Map(), spansOnWire: 0 };
   const spans: Span[] = [];
   if ('data' in doc) {
     if (!Array.isArray(doc.data)) {
@@ -249,7 +252,7 @@ export function decodeJaegerUi(doc: unknown): DecodeResult {
   } else {
     throw new DecodeError('expected {"data":[traces]} or a trace {traceID, spans, processes}', 'spans' in doc ? 'spans' : 'data');
   }
-  return { spans, problems: ctx.problems.list };
+  return { spans, problems: ctx.problems.list, spansOnWire: ctx.spansOnWire };
 }
 
 /** Format sniffing: a Jaeger UI download or a bare Jaeger trace. */

@@ -111,8 +111,15 @@ export class InputReader {
     this.stats.spans += result.spans.length;
     if (result.metricsRequest) this.stats.metricsRequests++;
     if (result.logsRequest) this.stats.logsRequests++;
+    // Problems are capped per record: the decoders that count the spans they met tell how many
+    // they left out however many problems there were.
+    const counted = decoded.spansOnWire !== undefined;
+    if (counted) this.stats.skippedSpans += decoded.spansOnWire! - decoded.spans.length;
     for (const p of result.problems) {
-      if (p.message.startsWith('span skipped')) this.stats.skippedSpans++;
+      if (!counted && p.message.startsWith('span skipped')) this.stats.skippedSpans++;
+      // A skipped scope or resource is a part of the record that could not be decoded: counted,
+      // so every format says input was left out (its spans are not known to be counted).
+      else if (p.message.startsWith('scopeSpans skipped') || p.message.startsWith('resourceSpans skipped')) this.stats.badRecords++;
       this.problem({ line, field: p.field, message: p.message });
     }
     const logEvents = result.logEvents?.length ? result.logEvents : undefined;
@@ -382,16 +389,22 @@ async function* readProtoMessage(reader: ByteReader, ctx: InputReader): AsyncGen
 /** The Collector's `format: proto` file: each message preceded by its 4-byte big-endian length. */
 async function* readProtoFrames(reader: ByteReader, ctx: InputReader): AsyncGenerator<SpanBatch> {
   const max = ctx.opts.maxRecordBytes ?? 256 * MiB;
+  let emptyFrames = 0;
   for (let frame = 1; ; frame++) {
     const offset = reader.consumed;
     const header = await reader.readExact(4);
-    if (header.length === 0) return;
+    if (header.length === 0) {
+      // Only empty frames: a file of zero bytes (preallocated, or a crash's hole), said as an empty file is.
+      if (emptyFrames === frame - 1 && emptyFrames > 0) ctx.problem({ message: `empty input: no spans (${emptyFrames} empty protobuf frames: a file of zero bytes?)` });
+      return;
+    }
     const where = `frame ${frame} at byte ${offset}`;
     if (header.length < 4) {
       ctx.reject(new DecodeError(`${where}: truncated length prefix`));
       return;
     }
     const size = header.readUInt32BE(0);
+    if (size === 0) emptyFrames++;
     if (size > max) {
       ctx.reject(new DecodeError(`${where}: frame of ${size} bytes exceeds the ${max}-byte limit`));
       await reader.skip(size);

@@ -147,7 +147,7 @@ function statusOf(attrs: Attributes): { code: number; message: string } {
 }
 
 function decodeSpan(raw: unknown, path: string, ctx: Ctx): Span | undefined {
-  const bad = (field: string, message: string) => ctx.problems.add(field, `${message}; span skipped`);
+  const bad = (field: string, message: string) => ctx.problems.add(field, `span skipped: ${message}`);
   if (!isObj(raw)) return bad(path, `expected a span object, got ${typeName(raw)}`);
   const traceId = checkPaddedId(raw.traceId, 32);
   if (!traceId.ok) return bad(`${path}.traceId`, traceId.message);
@@ -212,7 +212,9 @@ export function decodeZipkinV2(doc: unknown): DecodeResult {
   if (!Array.isArray(doc)) throw new DecodeError(`expected a JSON array of Zipkin v2 spans, got ${typeName(doc)}`, '$');
   const ctx: Ctx = { problems: new Problems(), resources: new Map(), scopes: new Map() };
   const spans: Span[] = [];
+  let spansOnWire = 0;
   const add = (raw: unknown, path: string) => {
+    spansOnWire++;
     const span = decodeSpan(raw, path, ctx);
     if (span) spans.push(span);
   };
@@ -220,7 +222,7 @@ export function decodeZipkinV2(doc: unknown): DecodeResult {
     if (Array.isArray(el)) el.forEach((s: unknown, j) => add(s, `[${i}][${j}]`));
     else add(el, `[${i}]`);
   });
-  return { spans, problems: ctx.problems.list };
+  return { spans, problems: ctx.problems.list, spansOnWire };
 }
 
 /** Format sniffing: an array of Zipkin v2 spans (or of traces), not Zipkin v1. */

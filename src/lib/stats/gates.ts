@@ -3,7 +3,7 @@
  * checked on every row and on the total. Data out, like cost/gates.ts (the same GateResult and
  * parsePercent); the command turns a failure into exit 1.
  */
-import { differingGate, untimedGate, type GateResult, type GateWording } from '../cost/gates.js';
+import { differingGate, finiteLimit, untimedGate, type GateResult, type GateWording } from '../cost/gates.js';
 import { someUntimed } from '../cost/report.js';
 import { secondsToMs } from '../genai/conventions.js';
 import { increaseGates, type StatsBaseline } from './baseline.js';
@@ -91,5 +91,5 @@ export function parseDurationMs(flag: string, text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)\s*$/.exec(text);
   if (!m) throw new Error(`${flag} must be a duration such as 500ms, 2s or 1m, got ${JSON.stringify(text)}`);
   const amount = Number(m[1]);
-  return m[2] === 'ms' ? amount : secondsToMs(m[2] === 's' ? amount : amount * 60);
+  return finiteLimit(flag, m[2] === 'ms' ? amount : secondsToMs(m[2] === 's' ? amount : amount * 60), text);
 }
