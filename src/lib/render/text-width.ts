@@ -163,8 +163,9 @@ export function wrapText(plain: string, width: number, indent = ''): string[] {
     if (line) push();
     let rest = word;
     // A word longer than a line (a URL, an id) is broken where the line ends.
-    while (textWidth(rest) > (lines.length ? room : width)) {
-      const parts = clusters(rest);
+    while (widerThan(rest, lines.length ? room : width)) {
+      // Only the start of what is left is segmented: a 1 MiB word is not segmented once a line.
+      const parts = endClusters(rest, lines.length ? room : width, false);
       // At least one cluster per line, or a wide character in a one-column room never ends.
       const piece = head(parts, lines.length ? room : width) || parts[0]!.text;
       line = piece;
