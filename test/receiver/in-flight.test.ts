@@ -186,6 +186,26 @@ describe('the bytes come back', () => {
     expect(await stored(rr)).toBe(0);
   });
 
+  it('after an upload that stalls mid-body: 408 once no byte came for bodyIdleTimeoutMs, the connection closed', async () => {
+    // One stalled client must not hold its declared bytes (and so refuse everyone) for minutes.
+    const inFlight = new InFlight(10_000);
+    const rr = await receivers(inFlight, { grpc: false, bodyIdleTimeoutMs: 300 });
+    const socket = net.connect(rr.http.port, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+    const closed = new Promise((done) => socket.once('close', done));
+    await new Promise((done) => socket.once('connect', done));
+    socket.write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n{"resourceSpans":[`);
+    await vi.waitFor(() => expect(inFlight.bytes).toBe(10000));
+    expect((await request(rr.http.port, { headers: PROTOBUF, body })).status).toBe(503); // the cap is full
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(answer).toContain('no bytes of the request body for 0.3 s');
+    expect(rr.rejects.map((x) => x.status)).toContain(408);
+    expect(inFlight.bytes).toBe(0);
+    expect((await request(rr.http.port, { headers: PROTOBUF, body })).status).toBe(200);
+  });
+
   it('only once the view thread no longer reads the body (tail --quiet)', async () => {
     const inFlight = new InFlight(CAP);
     let viewDone!: () => void;

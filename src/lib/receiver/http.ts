@@ -30,6 +30,8 @@ export interface HttpReceiverOptions extends ReceiverCommonOptions {
   cors?: string;
   /** Host header names answered (any port); others get 403. Unset: any Host. */
   allowedHosts?: readonly string[];
+  /** How long a body may stop arriving before it is given up with a 408 (default BODY_IDLE_TIMEOUT_MS; tests shorten it). */
+  bodyIdleTimeoutMs?: number;
 }
 
 const ROUTES = new Map<string, Signal>([
@@ -170,11 +172,12 @@ export function startHttpReceiver(opts: HttpReceiverOptions): Promise<RunningRec
     if ('busy' in admission) return busy(admission.busy);
     let outcome: IngestOutcome | undefined;
     try {
-      const body = await readLimitedBody(req, coding, opts.maxBodyBytes, admission.hold, declared);
+      const body = await readLimitedBody(req, coding, opts.maxBodyBytes, admission.hold, declared, opts.bodyIdleTimeoutMs);
       if (!body.ok) {
         if (body.reason === 'aborted') return notifyReject(opts.hooks, 'http', 'aborted', 'client went away before sending the whole body');
         if (body.reason === 'busy') return busy(inFlightFull(inFlight));
         if (body.reason === 'too-large') return refuse(413, RpcCode.RESOURCE_EXHAUSTED, body.message);
+        if (body.reason === 'stalled') return refuse(408, RpcCode.DEADLINE_EXCEEDED, body.message, {}, true);
         return refuse(400, RpcCode.INVALID_ARGUMENT, body.message);
       }
       outcome = await ingest(opts, {

@@ -70,10 +70,18 @@ export function asBuffer(body: Uint8Array): Buffer {
 
 export type BodyResult =
   | { ok: true; body: Buffer }
-  | { ok: false; reason: 'too-large' | 'corrupt'; message: string }
+  | { ok: false; reason: 'too-large' | 'corrupt' | 'stalled'; message: string }
   | { ok: false; reason: 'aborted' }
   /** Over the cap on bytes in flight (in-flight.ts). */
   | { ok: false; reason: 'busy' };
+
+/**
+ * How long a body may stop arriving before it is given up (408): its hold on the bytes in flight
+ * would otherwise last until node:http's request timeout (5 minutes), and four stalled uploads of
+ * the default --max-body fill the default cap, refusing every export on both protocols
+ * (docs/architecture.md, "Bytes in flight").
+ */
+export const BODY_IDLE_TIMEOUT_MS = 10_000;
 
 /** How much of a refused body is read and thrown away (to answer cleanly) before hanging up. */
 export const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -89,9 +97,16 @@ function inflaterFor(coding: ContentCoding): zlib.Gunzip | zlib.Inflate | undefi
  * The body, under `maxBytes` and under the request's `hold` on the bytes in flight, grown as the
  * body arrives (chunked, or inflating): refused ('busy') as soon as it would pass the cap.
  * `declaredBytes` (Content-Length, already held): an uncompressed body is then received straight
- * into its shared buffer, never held twice.
+ * into its shared buffer, never held twice. No byte for `idleMs`: 'stalled'.
  */
-export function readLimitedBody(req: IncomingMessage, coding: ContentCoding, maxBytes: number, hold: BodyHold, declaredBytes?: number): Promise<BodyResult> {
+export function readLimitedBody(
+  req: IncomingMessage,
+  coding: ContentCoding,
+  maxBytes: number,
+  hold: BodyHold,
+  declaredBytes?: number,
+  idleMs = BODY_IDLE_TIMEOUT_MS,
+): Promise<BodyResult> {
   return new Promise((resolve) => {
     const inflater = inflaterFor(coding);
     const direct = !inflater && declaredBytes !== undefined ? Buffer.from(new SharedArrayBuffer(declaredBytes)) : undefined;
@@ -99,10 +114,16 @@ export function readLimitedBody(req: IncomingMessage, coding: ContentCoding, max
     let rawBytes = 0;
     let outBytes = 0;
     let done = false;
+    // Restarted (refresh, not a new timer) by every piece that arrives.
+    const idle = setTimeout(
+      () => finish({ ok: false, reason: 'stalled', message: `no bytes of the request body for ${idleMs / 1000} s; the connection is closed` }),
+      idleMs,
+    );
 
     const finish = (result: BodyResult) => {
       if (done) return;
       done = true;
+      clearTimeout(idle);
       req.off('data', onData).off('end', onEnd).off('close', onClose).off('error', onClose);
       if (inflater && !result.ok) inflater.destroy();
       resolve(result);
@@ -121,6 +142,7 @@ export function readLimitedBody(req: IncomingMessage, coding: ContentCoding, max
     const whole = (): Buffer => (direct ? direct.subarray(0, outBytes) : growing!.body());
 
     function onData(chunk: Buffer) {
+      idle.refresh();
       rawBytes += chunk.length;
       if (rawBytes > maxBytes) return tooLarge('size');
       if (!inflater) return keep(chunk);

@@ -18,6 +18,7 @@ export const CONTENT_TYPE: Record<Encoding, string> = {
 /** google.rpc.Code values used by the receivers (HTTP puts them in Status.code too). */
 export const RpcCode = {
   INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
   NOT_FOUND: 5,
   PERMISSION_DENIED: 7,
   RESOURCE_EXHAUSTED: 8,

@@ -1,6 +1,6 @@
 /**
- * The one table module (docs/architecture.md, "Output width"): plain aligned tables on cli-table3
- * for every report — no borders, a rule under the header and above footer rows (totals), numbers
+ * The one table module (docs/architecture.md, "Output width"): plain aligned tables for every
+ * report — no borders, a rule under the header and above footer rows (totals), numbers
  * right-aligned. A table never prints wider than `width`:
  *
  * 1. columns are dropped, least important first (`dropOrder`), to keep text columns (model ids,
@@ -12,13 +12,13 @@
  * 4. a table that still does not fit (a terminal narrower than its figures) is cut at the edge,
  *    and the marker says so.
  *
- * Widths are terminal columns as printed (`visibleLength`: plainText + string-width). cli-table3
- * measures with string-width too but knows ANSI escapes, not our marked styles, so cells are handed
- * to it with styles as SGR and the result's SGR turned back into marks for the terminal writer.
+ * Widths are terminal columns as printed (`visibleLength`: plainText + string-width), and cells are
+ * padded here, styles kept as marks for the terminal writer. (cli-table3 did it before: it measured
+ * every cell again, and cut each to 10 characters for a debug log one character at a time, which
+ * took 40 s for a 16 KiB model name from a span.)
  */
-import Table from 'cli-table3';
 import type { Colors } from './colors.js';
-import { escapeControls, markedStyle, plainText, toTerminal, visibleLength } from './terminal.js';
+import { plainText, visibleLength } from './terminal.js';
 import { clipEnd, shortenApart, textWidth, widthApart, wrapText } from './text-width.js';
 
 export interface Column {
@@ -50,12 +50,6 @@ const WHOLE_TEXT = 32;
 const READABLE_TEXT = 16;
 /** The least a text column keeps once every droppable column is gone. */
 const MIN_TEXT = 6;
-const NO_BORDERS = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '',
-  middle: ' '.repeat(GAP),
-};
 
 const isText = (c: Column) => (c.align ?? 'left') === 'left';
 
@@ -72,35 +66,27 @@ export function renderTable(columns: readonly Column[], rows: readonly string[][
   const body = [...rows, ...footer];
   const plainColumn = (i: number) => body.map((r) => plainText(r[i] ?? ''));
   const natural = columns.map((c, i) => Math.max(textWidth(c.header), ...plainColumn(i).map(textWidth)));
-  const layout = chooseLayout(columns, natural, width, (i, floor) => widthApart(plainColumn(i).filter(Boolean), floor));
+  const layout = chooseLayout(columns, natural, width, (i, floor) => widthApart(plainColumn(i).filter(Boolean), floor, width));
   const { shown, widths } = layout;
 
   const shorteners = columns.map((c, i) =>
     c.shorten === 'end' ? (v: string) => clipEnd(v, widths[i]!) : shortenApart(plainColumn(i).filter(Boolean), widths[i]!),
   );
+  // Padded by the width as printed (visibleLength), text left and figures right.
+  const padded = (content: string, i: number) => {
+    const fill = ' '.repeat(Math.max(0, widths[i]! - visibleLength(content)));
+    return isText(columns[i]!) ? content + fill : fill + content;
+  };
   const cell = (text: string, i: number) => {
     const fits = visibleLength(text) <= widths[i]!;
     // A shortened cell loses its style: styles mark whole values, and this is no longer one.
-    const content = fits ? text : isText(columns[i]!) ? shorteners[i]!(plainText(text)) : clipEnd(plainText(text), widths[i]!);
-    return { content: toTerminal(content), hAlign: columns[i]!.align ?? 'left' };
+    return padded(fits ? text : isText(columns[i]!) ? shorteners[i]!(plainText(text)) : clipEnd(plainText(text), widths[i]!), i);
   };
-  const header = (i: number) => ({ content: toTerminal(opts.colors.bold(clipEnd(columns[i]!.header, widths[i]!))), hAlign: columns[i]!.align ?? 'left' });
-  const rule = shown.map((i) => ({ content: toTerminal(opts.colors.dim('─'.repeat(widths[i]!))) }));
-  const table = new Table({
-    chars: NO_BORDERS,
-    colWidths: shown.map((i) => widths[i]!),
-    style: { 'padding-left': 0, 'padding-right': 0, head: [], border: [], compact: true },
-  });
-  table.push(shown.map(header));
-  table.push(rule);
-  for (const r of rows) table.push(shown.map((i) => cell(r[i] ?? '', i)));
-  if (footer.length) {
-    table.push(rule);
-    for (const r of footer) table.push(shown.map((i) => cell(r[i] ?? '', i)));
-  }
-  let lines = fromTerminal(table.toString())
-    .split('\n')
-    .map((l) => l.trimEnd());
+  const line = (cells: string[]) => cells.join(' '.repeat(GAP)).trimEnd();
+  const row = (r: readonly string[]) => line(shown.map((i) => cell(r[i] ?? '', i)));
+  const rule = line(shown.map((i) => opts.colors.dim('─'.repeat(widths[i]!))));
+  let lines = [line(shown.map((i) => padded(opts.colors.bold(clipEnd(columns[i]!.header, widths[i]!)), i))), rule, ...rows.map(row)];
+  if (footer.length) lines.push(rule, ...footer.map(row));
   const cut = lines.some((l) => visibleLength(l) > width);
   if (cut) lines = lines.map((l) => (visibleLength(l) > width ? clipEnd(plainText(l), width) : l));
   const dropped = columns.filter((_, i) => !shown.includes(i)).map((c) => c.header);
@@ -149,11 +135,4 @@ function narrowed(shown: number[], natural: number[], floors: number[], width: n
     excess--;
   }
   return widths;
-}
-
-/** cli-table3's output with its SGR (our styles, passed as SGR) turned back into marked styles. */
-function fromTerminal(text: string): string {
-  // Controls were escaped before cli-table3 saw the cells, so every ESC here is one of our styles.
-  // eslint-disable-next-line no-control-regex
-  return escapeControls(text.replace(/\u001b\[([0-9;]*)m/g, (_, codes: string) => markedStyle(codes)));
 }

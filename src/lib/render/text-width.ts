@@ -1,8 +1,8 @@
 /**
  * Text measured and cut in terminal columns, not UTF-16 code units (docs/architecture.md, "Output
  * width"): a CJK character or an emoji takes two columns, a combining mark none, and a cut never
- * splits a surrogate pair or a grapheme cluster. Widths come from string-width (cli-table3 measures
- * with it too, so our layout and its padding agree). Functions here take plain text: styled text
+ * splits a surrogate pair or a grapheme cluster. Widths come from string-width, and tables are
+ * padded by the same measure (table.ts). Functions here take plain text: styled text
  * is measured through `visibleLength` in terminal.ts, which strips our marked styles first.
  */
 import stringWidth from 'string-width';
@@ -28,7 +28,8 @@ interface Cluster {
 }
 
 function clusters(plain: string): Cluster[] {
-  return Array.from(graphemes.segment(plain), ({ segment }) => ({ text: segment, width: stringWidth(segment) }));
+  // textWidth: a one-column cluster (most of them) is not run through string-width's regexes.
+  return Array.from(graphemes.segment(plain), ({ segment }) => ({ text: segment, width: textWidth(segment) }));
 }
 
 /**
@@ -74,10 +75,20 @@ function tail(parts: Cluster[], width: number): string {
   return out;
 }
 
+/**
+ * Whether `plain` takes more than `width` columns. A long string is first measured by its start
+ * (as many units as a cut looks at), so deciding to cut a 1 MiB name costs what a short one does.
+ */
+function widerThan(plain: string, width: number): boolean {
+  const units = (width + 2) * unitsPerColumn;
+  if (plain.length > units && textWidth(plain.slice(0, units)) > width) return true;
+  return textWidth(plain) > width;
+}
+
 /** `plain` cut at the end to `width` columns, `…` marking the cut. */
 export function clipEnd(plain: string, width: number): string {
   if (width <= 0) return '';
-  if (textWidth(plain) <= width) return plain;
+  if (!widerThan(plain, width)) return plain;
   return `${head(endClusters(plain, width, false), width - 1)}…`;
 }
 
@@ -88,7 +99,7 @@ export function clipEnd(plain: string, width: number): string {
  */
 export function shortenMiddle(plain: string, width: number, tailColumns?: number): string {
   if (width <= 0) return '';
-  if (textWidth(plain) <= width) return plain;
+  if (!widerThan(plain, width)) return plain;
   if (width === 1) return '…';
   const room = width - 1;
   const back = Math.min(room, tailColumns ?? Math.ceil(room / 2));
@@ -103,7 +114,7 @@ export function shortenMiddle(plain: string, width: number, tailColumns?: number
  */
 export function shortenApart(values: readonly string[], width: number): (value: string) => string {
   const distinct = [...new Set(values)];
-  const long = distinct.filter((v) => textWidth(v) > width);
+  const long = distinct.filter((v) => widerThan(v, width));
   if (!long.length || width <= 1) return (v) => shortenMiddle(v, width);
   const room = width - 1;
   const splits = [Math.ceil(room / 2)];
@@ -115,9 +126,13 @@ export function shortenApart(values: readonly string[], width: number): (value: 
   return (v) => shortenMiddle(v, width);
 }
 
-/** The narrowest width (≥ `floor`) at which `shortenApart` still tells every value apart. */
-export function widthApart(values: readonly string[], floor: number): number {
-  const natural = Math.max(0, ...values.map(textWidth));
+/**
+ * The narrowest width (≥ `floor`, ≤ `ceiling`) at which `shortenApart` still tells every value
+ * apart. Tried from the widest down: the ceiling (the table's width) bounds the tries, which were
+ * one per column of the longest value (a 2,000-character model name stalled `cost` for minutes).
+ */
+export function widthApart(values: readonly string[], floor: number, ceiling = Infinity): number {
+  const natural = Math.min(ceiling, Math.max(0, ...values.map(textWidth)));
   const distinct = new Set(values).size;
   let best = natural;
   for (let w = natural - 1; w >= floor; w--) {
@@ -148,8 +163,9 @@ export function wrapText(plain: string, width: number, indent = ''): string[] {
     if (line) push();
     let rest = word;
     // A word longer than a line (a URL, an id) is broken where the line ends.
-    while (textWidth(rest) > (lines.length ? room : width)) {
-      const parts = clusters(rest);
+    while (widerThan(rest, lines.length ? room : width)) {
+      // Only the start of what is left is segmented: a 1 MiB word is not segmented once a line.
+      const parts = endClusters(rest, lines.length ? room : width, false);
       // At least one cluster per line, or a wide character in a one-column room never ends.
       const piece = head(parts, lines.length ? room : width) || parts[0]!.text;
       line = piece;
