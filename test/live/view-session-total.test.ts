@@ -83,4 +83,19 @@ describe('live view: the running Σ of a span call’s session', () => {
     expect(sums(h).at(-1)).toEqual({ id: 's', calls: 1, cost: 0.25 });
     expect(h.view.totals.calls.calls).toBe(2);
   });
+  it('a call shown under its own conversation.id moves to the session.id its root names when the root comes, as cost decides', () => {
+    const h = harness({ price });
+    const call = span({ id: 'a', parent: 'root-t1', name: 'chat gpt-4o', start: 10, end: 20, attrs: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 20, 'conversation.id': 'c' } });
+    h.view.onExport(traceExport([call]));
+    // Shown at once under the session known then.
+    expect(sums(h)).toEqual([{ id: 'c', calls: 1, cost: 0.12 }]);
+    // The root names session.id, the first session key: `cost --by session` puts the call there.
+    h.view.onExport(traceExport([root('t1', { 'session.id': 's' })]));
+    h.view.onExport(traceExport([root('t2', { 'session.id': 's' }), llm('b', 'root-t2', 200, 50, 't2')]));
+    h.view.onExport(traceExport([root('t3', { 'conversation.id': 'c' }), llm('c', 'root-t3', 10, 10, 't3')]));
+    expect(sums(h).slice(1)).toEqual([
+      { id: 's', calls: 2, cost: 0.37 },
+      { id: 'c', calls: 1, cost: 0.02 },
+    ]);
+  });
 });

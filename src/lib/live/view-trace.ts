@@ -27,7 +27,7 @@ export interface TraceState {
   logs: Map<string, LogRecordView[]>;
   /** Spans waiting for their feature to be known (--feature only), by span id; kept whole. */
   deferred: Map<string, { span: Span; view: GenAiView }>;
-  /** Calls shown before their session could be known, by span id (settleSession). */
+  /** Calls whose session an ancestor still to come may name, by span id (settleSession). */
   sessionWait: Map<string, CallRecord>;
   hasRoot: boolean;
   lastAt: number;

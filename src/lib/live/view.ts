@@ -296,20 +296,21 @@ export class LiveView {
   }
 
   /**
-   * A call's session, resolved once, so a take-back leaves the session it entered. A failed call
-   * (no usage) has one too, as in `cost --by session`. One that an ancestor still to come may name
-   * waits in `sessionWait` (nothing is drawn when slim: decided at once), and joins its session's Σ
-   * when it is known.
+   * A call's session: the best known now, so its line shows a Σ at once. A failed call (no usage)
+   * has one too, as in `cost --by session`. While an ancestor still to come may name another
+   * (the root usually arrives last), the call waits in `sessionWait` and moves to the session
+   * found then, so the totals end as `cost`'s. Nothing is drawn when slim: decided at once.
    */
   private settleSession(t: TraceState, span: FeatureSpan, rec: CallRecord, final: boolean): void {
-    const session = inheritedValueOf(span, (s) => this.keptSpan(t, s.parentSpanId), SESSION_KEYS, final || this.slim);
-    if (session === undefined) {
-      (t.sessionWait = own(t.sessionWait)).set(span.spanId, rec);
-      return;
-    }
-    t.sessionWait.delete(span.spanId);
-    rec.session = session ?? '';
-    if (rec.session && rec.inTotals) this.agentCalls.session(rec.call.agent ?? '', rec.session, rec.call, 1);
+    const up = (s: FeatureSpan) => this.keptSpan(t, s.parentSpanId);
+    const session = inheritedValueOf(span, up, SESSION_KEYS, true) ?? '';
+    if (final || this.slim || inheritedValueOf(span, up, SESSION_KEYS, false) !== undefined) t.sessionWait.delete(span.spanId);
+    else (t.sessionWait = own(t.sessionWait)).set(span.spanId, rec);
+    if (session === rec.session) return;
+    const agent = rec.call.agent ?? '';
+    if (rec.session && rec.inTotals) this.agentCalls.session(agent, rec.session, rec.call, -1);
+    rec.session = session;
+    if (session && rec.inTotals) this.agentCalls.session(agent, session, rec.call, 1);
   }
 
   private sessionOf(rec: CallRecord): SpanLine['session'] {
