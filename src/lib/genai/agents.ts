@@ -11,6 +11,7 @@
  * raw parts into a Usage where input includes cache and output includes reasoning.
  */
 import type { Attributes, AttrValue } from '../span.js';
+import { toTokenCount } from './read-usage.js';
 import type { Usage } from './types.js';
 
 /** A token count as an agent reports it, before normalization. */
@@ -163,17 +164,6 @@ export const SESSION_KEYS: readonly string[] = ['session.id', 'conversation.id',
 /** Keys naming the model, in the order tried. */
 export const MODEL_KEYS = { response: ['gen_ai.response.model', 'model'], request: ['gen_ai.request.model'] } as const;
 
-/** A count as the agents write it: an int, a double, or a decimal string (Codex). Else undefined. */
-export function countOf(v: AttrValue | undefined): number | undefined {
-  if (typeof v === 'bigint') return v >= 0n && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : undefined;
-  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v : undefined;
-  if (typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v)) {
-    const n = Number(v);
-    return Number.isFinite(n) ? n : undefined;
-  }
-  return undefined;
-}
-
 /** An amount of USD as written (number or decimal string). */
 export function amountOf(v: AttrValue | undefined): number | undefined {
   if (typeof v === 'bigint') return Number(v);
@@ -233,7 +223,8 @@ export function eventUsage(spec: EventSpec, attributes: Attributes): EventUsage 
       const v = attributes[k];
       if (v === undefined || v === null) continue;
       any = true;
-      const n = countOf(v);
+      // The rule spans are read by: one definition of a token count (read-usage.ts).
+      const n = toTokenCount(v);
       if (n === undefined) badParts.push(k);
       else parts[part] = n;
       break;
