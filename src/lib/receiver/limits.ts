@@ -77,7 +77,7 @@ export type BodyResult =
 
 /**
  * How long a body may stop arriving before it is given up (408): its hold on the bytes in flight
- * would otherwise last until node:http's request timeout (5 minutes), and four stalled uploads of
+ * would otherwise last until node:http's request timeout (5 minutes), and two stalled uploads of
  * the default --max-body fill the default cap, refusing every export on both protocols
  * (docs/architecture.md, "Bytes in flight").
  */
